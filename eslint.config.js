@@ -1,0 +1,31 @@
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.tmp/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    files: ['src/domain/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { group: ['@nestjs/*', 'typeorm', 'prom-client', '**/storage/**', '**/services/**', '**/http/**'], message: 'domain/ is plain TypeScript' },
+        ],
+      }],
+    },
+  },
+  {
+    files: ['src/services/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['**/http/**'], message: 'services never import http/' }] }] },
+  },
+  {
+    files: ['libs/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['../../../src/**', '../../../../src/**'], message: 'libs/ never import src/' }] }] },
+  },
+);

@@ -1,0 +1,27 @@
+/**
+ * Every error code the HTTP API answers with, as it appears in
+ * `{"error": {"code", "message"}}`. Values are the wire strings.
+ */
+export enum ErrorCode {
+  InvalidRequest = 'INVALID_REQUEST',
+  InvalidName = 'INVALID_NAME',
+  InvalidConfig = 'INVALID_CONFIG',
+  InvalidPartitions = 'INVALID_PARTITIONS',
+  InvalidRecord = 'INVALID_RECORD',
+  UnknownTopic = 'UNKNOWN_TOPIC',
+  UnknownPartition = 'UNKNOWN_PARTITION',
+  TopicAlreadyExists = 'TOPIC_ALREADY_EXISTS',
+  OffsetOutOfRange = 'OFFSET_OUT_OF_RANGE',
+  RecordTooLarge = 'RECORD_TOO_LARGE',
+  RequestTooLarge = 'REQUEST_TOO_LARGE',
+  UnsupportedMediaType = 'UNSUPPORTED_MEDIA_TYPE',
+  NotFound = 'NOT_FOUND',
+  MethodNotAllowed = 'METHOD_NOT_ALLOWED',
+  Unavailable = 'UNAVAILABLE',
+  Internal = 'INTERNAL',
+}
+
+/** The body of every error answer. */
+export interface ErrorBody {
+  error: { code: ErrorCode | string; message: string };
+}

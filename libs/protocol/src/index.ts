@@ -1,0 +1,3 @@
+export * from './error-code.js';
+export * from './record.js';
+export * from './topic.js';

@@ -1,0 +1,47 @@
+/** Per-topic configuration; `null` means "keep forever". */
+export interface TopicConfig {
+  retentionMs: number | null;
+  retentionBytes: number | null;
+}
+
+/** One partition's offsets: `startOffset` is the first stored, `endOffset` the next to be assigned. */
+export interface PartitionOffsets {
+  partition: number;
+  startOffset: number;
+  endOffset: number;
+}
+
+/** A topic as `GET /v1/topics/{topic}` returns it. */
+export interface TopicDescription {
+  name: string;
+  config: TopicConfig;
+  partitions: PartitionOffsets[];
+}
+
+/** `POST /v1/topics` body. */
+export interface CreateTopicRequest {
+  name: string;
+  partitions: number;
+  config?: Partial<TopicConfig>;
+}
+
+/** `PATCH /v1/topics/{topic}` body. */
+export interface UpdateTopicRequest {
+  partitions?: number;
+  config?: Partial<TopicConfig>;
+}
+
+/** `GET /v1/topics` answer. */
+export interface TopicList {
+  topics: { name: string; partitions: number }[];
+}
+
+/** Kafka's rule for topic and group names. */
+export const NAME_PATTERN = /^[a-zA-Z0-9._-]{1,249}$/;
+
+/** Partition counts a topic may have. */
+export const MIN_PARTITIONS = 1;
+/** Partition counts a topic may have. */
+export const MAX_PARTITIONS = 10_000;
+/** Records one produce request may carry. */
+export const MAX_RECORDS_PER_PRODUCE = 10_000;

@@ -1,0 +1,24 @@
+import { type INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { AppModule, type AppOptions } from './app.module.js';
+import { ShoalExceptionFilter } from './http/shoal-exception.filter.js';
+import { shoalValidationPipe } from './http/validation.js';
+
+/**
+ * Builds the broker's HTTP application (not yet listening). Fastify rather than Express:
+ * measured faster on this machine for both small and 1,000-record produce requests (README).
+ */
+export async function createApp(options: AppOptions): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({ bodyLimit: options.config.maxRequestBytes, forceCloseConnections: true });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(options), adapter, {
+    logger: process.env.SHOAL_LOG === 'silent' ? false : ['log', 'warn', 'error'],
+    abortOnError: false,
+  });
+  app.useGlobalPipes(shoalValidationPipe());
+  app.useGlobalFilters(new ShoalExceptionFilter());
+  app.enableShutdownHooks();
+  return app;
+}
+
+export type ShoalApp = INestApplication;

@@ -1,0 +1,51 @@
+import { type DynamicModule, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { type ShoalConfig, SHOAL_CONFIG } from './config/shoal-config.js';
+import { type Clock, CLOCK, systemClock } from './domain/clock.js';
+import { HealthController } from './http/health.controller.js';
+import { RecordsController } from './http/records.controller.js';
+import { TopicsController } from './http/topics.controller.js';
+import { AppendSignal } from './services/append-signal.js';
+import { ProduceService } from './services/produce.service.js';
+import { ReadService } from './services/read.service.js';
+import { RetentionService } from './services/retention.service.js';
+import { TopicService } from './services/topic.service.js';
+import { openDatabase } from './storage/data-source.js';
+import { Database } from './storage/database.js';
+
+export interface AppOptions {
+  config: ShoalConfig;
+  clock?: Clock;
+}
+
+/** Closes the database after everything else has shut down. */
+class DatabaseCloser implements OnApplicationShutdown {
+  constructor(@Inject(Database) private readonly database: Database) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.database.dataSource.isInitialized) await this.database.dataSource.destroy();
+  }
+}
+
+/** The composition root. */
+@Module({})
+export class AppModule {
+  static forRoot({ config, clock = systemClock }: AppOptions): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [TerminusModule.forRoot({ logger: false })],
+      controllers: [TopicsController, RecordsController, HealthController],
+      providers: [
+        { provide: SHOAL_CONFIG, useValue: config },
+        { provide: CLOCK, useValue: clock },
+        { provide: Database, useFactory: () => openDatabase(config.storage) },
+        DatabaseCloser,
+        AppendSignal,
+        TopicService,
+        ProduceService,
+        ReadService,
+        RetentionService,
+      ],
+    };
+  }
+}

@@ -1,0 +1,2 @@
+export * from './shoal.error.js';
+export * from './lookup.errors.js';

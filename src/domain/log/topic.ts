@@ -1,0 +1,16 @@
+import type { TopicConfig } from '../../../libs/protocol/src/index.js';
+
+/** A topic as the log keeps it. `id` is what records refer to. */
+export interface Topic {
+  id: number;
+  name: string;
+  partitionCount: number;
+  config: TopicConfig;
+}
+
+/** One partition's window: `startOffset` is the first stored offset, `endOffset` the next to assign. */
+export interface PartitionWindow {
+  partition: number;
+  startOffset: number;
+  endOffset: number;
+}

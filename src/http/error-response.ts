@@ -1,0 +1,71 @@
+import { HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { ErrorCode, type ErrorBody } from '../../libs/protocol/src/index.js';
+import { ShoalError } from '../domain/errors/index.js';
+
+/** The one table from error code to HTTP status. */
+const STATUS: Record<ErrorCode, number> = {
+  [ErrorCode.InvalidRequest]: 400,
+  [ErrorCode.InvalidName]: 400,
+  [ErrorCode.InvalidConfig]: 400,
+  [ErrorCode.InvalidPartitions]: 400,
+  [ErrorCode.InvalidRecord]: 400,
+  [ErrorCode.UnknownPartition]: 400,
+  [ErrorCode.OffsetOutOfRange]: 400,
+  [ErrorCode.UnknownTopic]: 404,
+  [ErrorCode.NotFound]: 404,
+  [ErrorCode.MethodNotAllowed]: 405,
+  [ErrorCode.TopicAlreadyExists]: 409,
+  [ErrorCode.RecordTooLarge]: 413,
+  [ErrorCode.RequestTooLarge]: 413,
+  [ErrorCode.UnsupportedMediaType]: 415,
+  [ErrorCode.Internal]: 500,
+  [ErrorCode.Unavailable]: 503,
+};
+
+/** Fastify's own errors, raised before a request reaches a controller. */
+const FASTIFY_CODES: Record<string, ErrorCode> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: ErrorCode.RequestTooLarge,
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: ErrorCode.UnsupportedMediaType,
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: ErrorCode.InvalidRequest,
+  FST_ERR_CTP_EMPTY_JSON_BODY: ErrorCode.InvalidRequest,
+  FST_ERR_CTP_INVALID_JSON_BODY: ErrorCode.InvalidRequest,
+};
+
+/** Nest's HTTP exceptions that can reach the filter (unknown routes, health checks). */
+const HTTP_STATUS_CODES: Record<number, ErrorCode> = {
+  [HttpStatus.BAD_REQUEST]: ErrorCode.InvalidRequest,
+  [HttpStatus.NOT_FOUND]: ErrorCode.NotFound,
+  [HttpStatus.METHOD_NOT_ALLOWED]: ErrorCode.MethodNotAllowed,
+  [HttpStatus.PAYLOAD_TOO_LARGE]: ErrorCode.RequestTooLarge,
+  [HttpStatus.UNSUPPORTED_MEDIA_TYPE]: ErrorCode.UnsupportedMediaType,
+  [HttpStatus.SERVICE_UNAVAILABLE]: ErrorCode.Unavailable,
+};
+
+const logger = new Logger('HttpErrors');
+
+export interface ErrorResponse {
+  status: number;
+  body: ErrorBody;
+}
+
+function respond(code: ErrorCode, message: string): ErrorResponse {
+  return { status: STATUS[code], body: { error: { code, message } } };
+}
+
+/** Turns anything thrown while serving a request into the contract's error answer. */
+export function toErrorResponse(error: unknown): ErrorResponse {
+  if (error instanceof ShoalError) return respond(error.code, error.message);
+  if (error instanceof HttpException) {
+    const code = HTTP_STATUS_CODES[error.getStatus()];
+    if (code) return respond(code, error.message);
+  }
+  const fastifyCode = (error as { code?: unknown } | null)?.code;
+  if (typeof fastifyCode === 'string' && fastifyCode in FASTIFY_CODES) {
+    return respond(FASTIFY_CODES[fastifyCode], (error as Error).message);
+  }
+  if (error instanceof SyntaxError || (error as { statusCode?: number } | null)?.statusCode === 400) {
+    return respond(ErrorCode.InvalidRequest, `malformed request: ${(error as Error).message}`);
+  }
+  logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+  return respond(ErrorCode.Internal, 'internal error');
+}

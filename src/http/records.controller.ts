@@ -1,0 +1,38 @@
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
+import type { OffsetForTimestampResponse, ProduceResponse, ReadResponse } from '../../libs/protocol/src/index.js';
+import { type ShoalConfig, SHOAL_CONFIG } from '../config/shoal-config.js';
+import { ProduceService } from '../services/produce.service.js';
+import { ReadService } from '../services/read.service.js';
+import { parseProduceBody } from './dto/produce.dto.js';
+import { OffsetQueryDto, ReadQueryDto } from './dto/read.dto.js';
+import { PartitionPipe } from './partition.pipe.js';
+import { TopicNamePipe } from './topic-name.pipe.js';
+
+@Controller('v1/topics/:topic')
+export class RecordsController {
+  constructor(
+    private readonly producer: ProduceService,
+    private readonly reader: ReadService,
+    @Inject(SHOAL_CONFIG) private readonly config: ShoalConfig,
+  ) {}
+
+  @Post('records')
+  @HttpCode(200)
+  async produce(@Param('topic', TopicNamePipe) topic: string, @Body() body: unknown): Promise<ProduceResponse> {
+    return { offsets: await this.producer.produce(topic, parseProduceBody(body, this.config.maxRecordBytes)) };
+  }
+
+  @Get('partitions/:partition/records')
+  read(@Param('topic', TopicNamePipe) topic: string, @Param('partition', PartitionPipe) partition: number, @Query() query: ReadQueryDto): Promise<ReadResponse> {
+    return this.reader.read(topic, partition, query);
+  }
+
+  @Get('partitions/:partition/offsets')
+  offsetForTimestamp(
+    @Param('topic', TopicNamePipe) topic: string,
+    @Param('partition', PartitionPipe) partition: number,
+    @Query() query: OffsetQueryDto,
+  ): Promise<OffsetForTimestampResponse> {
+    return this.reader.offsetForTimestamp(topic, partition, query.timestamp);
+  }
+}

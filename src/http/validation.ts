@@ -1,0 +1,70 @@
+import { ValidationPipe, type ValidationError } from '@nestjs/common';
+import { Transform } from 'class-transformer';
+import { IsInt, Max, Min, type ValidationOptions } from 'class-validator';
+import { ErrorCode } from '../../libs/protocol/src/index.js';
+import { ShoalError } from '../domain/errors/index.js';
+
+/** Validation options that make a failing field answer with `code`. */
+export function withCode(code: ErrorCode, options: ValidationOptions = {}): ValidationOptions {
+  return { ...options, context: { code } };
+}
+
+const CLASS_CODE = Symbol('errorCode');
+
+/** Every failure inside this (nested) DTO class answers with `code`, unknown fields included. */
+export function ErrorCodeFor(code: ErrorCode): ClassDecorator {
+  return (target) => {
+    (target as unknown as Record<symbol, ErrorCode>)[CLASS_CODE] = code;
+  };
+}
+
+function classCode(target: object | undefined): ErrorCode | undefined {
+  return (target?.constructor as unknown as Record<symbol, ErrorCode> | undefined)?.[CLASS_CODE];
+}
+
+/** When several fields fail, the most specific code wins, names first (checked before any lookup). */
+const PRIORITY = [ErrorCode.InvalidName, ErrorCode.InvalidPartitions, ErrorCode.InvalidConfig, ErrorCode.InvalidRequest];
+
+interface Problem {
+  code: ErrorCode;
+  message: string;
+}
+
+function problems(errors: ValidationError[], inherited: ErrorCode | undefined, path: string): Problem[] {
+  return errors.flatMap((error) => {
+    const contexts = Object.values(error.contexts ?? {}) as { code?: ErrorCode }[];
+    const code = contexts.find((c) => c.code)?.code ?? classCode(error.target) ?? inherited;
+    const field = path ? `${path}.${error.property}` : error.property;
+    const own = Object.values(error.constraints ?? {}).map((message) => ({
+      code: code ?? ErrorCode.InvalidRequest,
+      message: message.replace(error.property, field),
+    }));
+    return [...own, ...problems(error.children ?? [], code, field)];
+  });
+}
+
+/** The global pipe: whitelist, forbid unknown fields, transform; failures carry our codes. */
+export function shoalValidationPipe(): ValidationPipe {
+  return new ValidationPipe({
+    whitelist: true,
+    forbidNonWhitelisted: true,
+    transform: true,
+    validationError: { target: true, value: false },
+    exceptionFactory: (errors) => {
+      const found = problems(errors, undefined, '');
+      found.sort((a, b) => PRIORITY.indexOf(a.code) - PRIORITY.indexOf(b.code));
+      const first = found[0] ?? { code: ErrorCode.InvalidRequest, message: 'invalid request' };
+      return new ShoalError(first.code, found.filter((p) => p.code === first.code).map((p) => p.message).join('; '));
+    },
+  });
+}
+
+/** A query-string integer in [min, max]: only plain digits convert, anything else fails. */
+export function IntegerParam(min: number, max: number): PropertyDecorator {
+  return (target, property) => {
+    Transform(({ value }: { value: unknown }) => (typeof value === 'string' && /^\d{1,16}$/.test(value) ? Number(value) : value))(target, property);
+    IsInt()(target, property);
+    Min(min)(target, property);
+    Max(max)(target, property);
+  };
+}

@@ -1,0 +1,79 @@
+import { Injectable } from '@nestjs/common';
+import type { OffsetForTimestampResponse, ReadResponse, WireRecord } from '../../libs/protocol/src/index.js';
+import { OffsetOutOfRangeError, UnknownPartitionError } from '../domain/errors/index.js';
+import { assertValidName } from '../domain/log/names.js';
+import { decodeRecord } from '../domain/log/record-codec.js';
+import type { PartitionWindow, Topic } from '../domain/log/topic.js';
+import { Database, type Sql } from '../storage/database.js';
+import { logStore } from '../storage/log.store.js';
+import { topicStore } from '../storage/topic.store.js';
+import { AppendSignal } from './append-signal.js';
+import { requireTopic } from './topic.service.js';
+
+export interface ReadOptions {
+  offset?: number;
+  maxRecords: number;
+  maxBytes?: number;
+  maxWaitMs: number;
+}
+
+/** Reading a partition by offset, and finding the offset for a time. */
+@Injectable()
+export class ReadService {
+  constructor(
+    private readonly database: Database,
+    private readonly signal: AppendSignal,
+  ) {}
+
+  async read(topicName: string, partition: number, options: ReadOptions): Promise<ReadResponse> {
+    assertValidName('topic', topicName);
+    const first = await this.database.run((sql) => readOnce(sql, topicName, partition, options));
+    if (first.response.records.length > 0 || options.maxWaitMs <= 0) return first.response;
+    // Nothing yet: wait for an append to this partition, registered before the re-read so
+    // an append that commits in between still wakes us.
+    const waiter = this.signal.waiter(first.topic.id, partition);
+    try {
+      const again = await this.database.run((sql) => readOnce(sql, topicName, partition, options));
+      if (again.response.records.length > 0) return again.response;
+      await waiter.wait(options.maxWaitMs);
+    } finally {
+      waiter.cancel();
+    }
+    return (await this.database.run((sql) => readOnce(sql, topicName, partition, options))).response;
+  }
+
+  async offsetForTimestamp(topicName: string, partition: number, timestamp: number): Promise<OffsetForTimestampResponse> {
+    assertValidName('topic', topicName);
+    return this.database.run(async (sql) => {
+      const topic = await requireTopic(sql, topicName);
+      const window = await requirePartition(sql, topic, partition);
+      const found = await logStore.firstOffsetAtOrAfter(sql, topic.id, partition, timestamp);
+      return { offset: found === null ? window.endOffset : Math.max(found, window.startOffset) };
+    });
+  }
+}
+
+async function requirePartition(sql: Sql, topic: Topic, partition: number): Promise<PartitionWindow> {
+  const window = partition < topic.partitionCount ? await topicStore.partition(sql, topic.id, partition) : null;
+  if (!window) throw new UnknownPartitionError(topic.name, partition);
+  return window;
+}
+
+async function readOnce(sql: Sql, topicName: string, partition: number, options: ReadOptions): Promise<{ topic: Topic; response: ReadResponse }> {
+  const topic = await requireTopic(sql, topicName);
+  const window = await requirePartition(sql, topic, partition);
+  const offset = options.offset ?? window.startOffset;
+  if (offset < window.startOffset || offset > window.endOffset) throw new OffsetOutOfRangeError(offset, window.startOffset, window.endOffset);
+  const stored = offset === window.endOffset ? [] : await logStore.read(sql, topic.id, partition, offset, options.maxRecords);
+  const records: WireRecord[] = [];
+  let bytes = 0;
+  for (const record of stored) {
+    // The first record is returned even when it alone is over maxBytes.
+    if (options.maxBytes !== undefined && records.length > 0 && bytes + record.size > options.maxBytes) break;
+    bytes += record.size;
+    records.push(decodeRecord(topic.name, partition, record));
+  }
+  const nextOffset = records.length > 0 ? records[records.length - 1].offset + 1 : offset;
+  // On PostgreSQL an append may commit between the two reads: the end is at least what we saw.
+  return { topic, response: { records, nextOffset, startOffset: window.startOffset, endOffset: Math.max(window.endOffset, nextOffset) } };
+}

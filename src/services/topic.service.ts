@@ -1,0 +1,78 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { TopicDescription, TopicList } from '../../libs/protocol/src/index.js';
+import { type Clock, CLOCK } from '../domain/clock.js';
+import { TopicAlreadyExistsError, UnknownTopicError } from '../domain/errors/index.js';
+import { assertValidName } from '../domain/log/names.js';
+import type { Topic } from '../domain/log/topic.js';
+import { assertPartitionCount, assertPartitionGrowth, DEFAULT_TOPIC_CONFIG, mergeTopicConfig } from '../domain/log/topic-rules.js';
+import { Database, type Sql } from '../storage/database.js';
+import { topicStore } from '../storage/topic.store.js';
+
+export interface TopicChange {
+  partitions?: unknown;
+  config?: unknown;
+}
+
+/** Creating, describing, growing and deleting topics. */
+@Injectable()
+export class TopicService {
+  private readonly logger = new Logger(TopicService.name);
+
+  constructor(
+    private readonly database: Database,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async create(name: unknown, partitions: unknown, config: unknown): Promise<TopicDescription> {
+    assertValidName('topic', name);
+    assertPartitionCount(partitions);
+    const merged = mergeTopicConfig(DEFAULT_TOPIC_CONFIG, config);
+    const description = await this.database.transaction(async (sql) => {
+      const topic = await topicStore.insert(sql, name, partitions, merged, this.clock.now());
+      if (!topic) throw new TopicAlreadyExistsError(name);
+      return describe(sql, topic);
+    });
+    this.logger.log(`created topic ${name} with ${partitions} partitions`);
+    return description;
+  }
+
+  async list(): Promise<TopicList> {
+    const topics = await this.database.run((sql) => topicStore.list(sql));
+    return { topics: topics.map((t) => ({ name: t.name, partitions: t.partitionCount })) };
+  }
+
+  async describe(name: string): Promise<TopicDescription> {
+    assertValidName('topic', name);
+    return this.database.run(async (sql) => describe(sql, await requireTopic(sql, name)));
+  }
+
+  async update(name: string, change: TopicChange): Promise<TopicDescription> {
+    assertValidName('topic', name);
+    return this.database.transaction(async (sql) => {
+      const topic = await requireTopic(sql, name, true);
+      const partitions = change.partitions === undefined ? topic.partitionCount : change.partitions;
+      assertPartitionGrowth(topic.partitionCount, partitions as number);
+      const updated: Topic = { ...topic, partitionCount: partitions as number, config: mergeTopicConfig(topic.config, change.config) };
+      await topicStore.update(sql, updated);
+      await topicStore.addPartitions(sql, topic.id, topic.partitionCount, updated.partitionCount);
+      return describe(sql, updated);
+    });
+  }
+
+  async delete(name: string): Promise<void> {
+    assertValidName('topic', name);
+    await this.database.transaction(async (sql) => topicStore.delete(sql, (await requireTopic(sql, name, true)).id));
+    this.logger.log(`deleted topic ${name}`);
+  }
+}
+
+/** The topic, or UNKNOWN_TOPIC. */
+export async function requireTopic(sql: Sql, name: string, forUpdate = false): Promise<Topic> {
+  const topic = await topicStore.findByName(sql, name, forUpdate);
+  if (!topic) throw new UnknownTopicError(name);
+  return topic;
+}
+
+async function describe(sql: Sql, topic: Topic): Promise<TopicDescription> {
+  return { name: topic.name, config: topic.config, partitions: await topicStore.partitions(sql, topic.id) };
+}

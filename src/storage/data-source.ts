@@ -1,0 +1,47 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import pg from 'pg';
+import { DataSource } from 'typeorm';
+import type { StorageConfig } from '../config/shoal-config.js';
+import { Database } from './database.js';
+import { CreateLog1763769600000 } from './migrations/1763769600000-create-log.js';
+
+export const migrations = [CreateLog1763769600000];
+
+// BIGINT columns hold offsets and timestamps, all below 2^53: read them as numbers.
+pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
+
+/** Opens the database named by the config and brings its schema up to date. */
+export async function openDatabase(config: StorageConfig): Promise<Database> {
+  const dataSource = config.kind === 'postgres' ? postgresDataSource(config.url) : sqliteDataSource(config);
+  await dataSource.initialize();
+  await dataSource.runMigrations({ transaction: 'each' });
+  return new Database(dataSource, config.kind);
+}
+
+function sqliteDataSource(config: StorageConfig): DataSource {
+  if (config.path !== ':memory:') mkdirSync(dirname(config.path), { recursive: true });
+  return new DataSource({
+    type: 'better-sqlite3',
+    database: config.path,
+    statementCacheSize: 500,
+    migrations,
+    migrationsTableName: 'shoal_migration',
+    prepareDatabase: (db: { pragma(source: string): unknown }) => {
+      db.pragma('journal_mode = WAL');
+      db.pragma(`synchronous = ${config.sqliteSynchronous}`);
+      db.pragma('busy_timeout = 10000');
+      db.pragma('foreign_keys = ON');
+    },
+  });
+}
+
+function postgresDataSource(url: string): DataSource {
+  return new DataSource({
+    type: 'postgres',
+    url,
+    migrations,
+    migrationsTableName: 'shoal_migration',
+    extra: { max: 10 },
+  });
+}

@@ -1,0 +1,90 @@
+import { Logger } from '@nestjs/common';
+import type { DataSource, QueryRunner } from 'typeorm';
+import { type DatabaseKind, toSqlite } from './sql-dialect.js';
+
+/** What a store needs to run SQL: inside a transaction or on its own. */
+export interface Sql {
+  readonly kind: DatabaseKind;
+  /** Rows of a SELECT (or of a statement with RETURNING). */
+  rows<T>(sql: string, params?: readonly unknown[]): Promise<T[]>;
+  /** Runs a statement; answers the number of rows it changed. */
+  execute(sql: string, params?: readonly unknown[]): Promise<number>;
+}
+
+class QueryRunnerSql implements Sql {
+  constructor(
+    readonly kind: DatabaseKind,
+    private readonly runner: QueryRunner,
+  ) {}
+
+  async rows<T>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
+    const result = await this.run(sql, params);
+    return (result.records ?? []) as T[];
+  }
+
+  async execute(sql: string, params: readonly unknown[] = []): Promise<number> {
+    const result = await this.run(sql, params);
+    return result.affected ?? 0;
+  }
+
+  private run(sql: string, params: readonly unknown[]) {
+    if (this.kind === 'sqlite') {
+      const [text, ordered] = toSqlite(sql, params);
+      return this.runner.query(text, ordered, true);
+    }
+    return this.runner.query(sql, params as unknown[], true);
+  }
+}
+
+/**
+ * The one door to the database. SQLite has a single connection, so every use of it —
+ * reads included, so that no read sees another caller's uncommitted transaction — runs
+ * one at a time in arrival order. PostgreSQL takes a pooled connection per use.
+ */
+export class Database {
+  private readonly logger = new Logger(Database.name);
+  private lane: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    readonly dataSource: DataSource,
+    readonly kind: DatabaseKind,
+  ) {}
+
+  /** Runs `work` outside a transaction (each statement commits on its own). */
+  run<T>(work: (sql: Sql) => Promise<T>): Promise<T> {
+    return this.withRunner(async (runner) => work(new QueryRunnerSql(this.kind, runner)));
+  }
+
+  /** Runs `work` in one transaction: committed when it resolves, rolled back when it throws. */
+  transaction<T>(work: (sql: Sql) => Promise<T>): Promise<T> {
+    return this.withRunner(async (runner) => {
+      await runner.startTransaction();
+      try {
+        const result = await work(new QueryRunnerSql(this.kind, runner));
+        await runner.commitTransaction();
+        return result;
+      } catch (error) {
+        await runner.rollbackTransaction().catch((rollbackError: unknown) => {
+          this.logger.error(`rollback failed: ${String(rollbackError)}`);
+        });
+        throw error;
+      }
+    });
+  }
+
+  private withRunner<T>(work: (runner: QueryRunner) => Promise<T>): Promise<T> {
+    if (this.kind === 'postgres') {
+      return (async () => {
+        const runner = this.dataSource.createQueryRunner();
+        try {
+          return await work(runner);
+        } finally {
+          await runner.release();
+        }
+      })();
+    }
+    const next = this.lane.then(() => work(this.dataSource.createQueryRunner()));
+    this.lane = next.catch(() => undefined);
+    return next;
+  }
+}

@@ -1,0 +1,168 @@
+import type { StoredRecord, ValueFormat } from '../domain/log/record.js';
+import type { Sql } from './database.js';
+import { valuesList } from './sql-dialect.js';
+
+/** A partition's row as an append sees it (locked on PostgreSQL). */
+export interface PartitionHead {
+  topicId: number;
+  partition: number;
+  endOffset: number;
+  maxTimestamp: number;
+}
+
+/** One row to insert into the log. */
+export interface RecordRow {
+  topicId: number;
+  partition: number;
+  offset: number;
+  timestamp: number;
+  maxTimestamp: number;
+  key: string | null;
+  value: Buffer;
+  format: ValueFormat;
+  headers: string | null;
+  size: number;
+}
+
+const RECORD_COLUMNS = 10;
+/** Largest multi-row INSERT; smaller statements are powers of two, so few texts are prepared. */
+const INSERT_CHUNK = 512;
+
+interface StoredRow {
+  record_offset: number;
+  timestamp: number;
+  record_key: string | null;
+  value: Buffer | Uint8Array;
+  value_format: number;
+  headers: string | null;
+  size: number;
+}
+
+/** The records of the log: append, read by offset, find by time, trim. */
+export const logStore = {
+  /** Reads (and on PostgreSQL locks, in a fixed order) the partition rows an append will extend. */
+  async lockHeads(sql: Sql, keys: { topicId: number; partition: number }[]): Promise<PartitionHead[]> {
+    const params: number[] = [];
+    for (const k of keys) params.push(k.topicId, k.partition);
+    const lock = sql.kind === 'postgres' ? ' FOR UPDATE' : '';
+    const rows = await sql.rows<{ topic_id: number; partition_id: number; end_offset: number; max_timestamp: number }>(
+      `SELECT topic_id, partition_id, end_offset, max_timestamp FROM shoal_partition
+       WHERE (topic_id, partition_id) IN (VALUES ${valuesList(keys.length, 2, 'INTEGER')})
+       ORDER BY topic_id, partition_id${lock}`,
+      params,
+    );
+    return rows.map((r) => ({
+      topicId: Number(r.topic_id),
+      partition: Number(r.partition_id),
+      endOffset: Number(r.end_offset),
+      maxTimestamp: Number(r.max_timestamp),
+    }));
+  },
+
+  async insert(sql: Sql, rows: RecordRow[]): Promise<void> {
+    let at = 0;
+    while (at < rows.length) {
+      let size = INSERT_CHUNK;
+      while (size > rows.length - at) size >>= 1;
+      const params: unknown[] = new Array(size * RECORD_COLUMNS);
+      let i = 0;
+      for (let r = at; r < at + size; r++) {
+        const row = rows[r];
+        params[i++] = row.topicId;
+        params[i++] = row.partition;
+        params[i++] = row.offset;
+        params[i++] = row.timestamp;
+        params[i++] = row.maxTimestamp;
+        params[i++] = row.key;
+        params[i++] = row.value;
+        params[i++] = row.format;
+        params[i++] = row.headers;
+        params[i++] = row.size;
+      }
+      await sql.execute(
+        `INSERT INTO shoal_record (topic_id, partition_id, record_offset, timestamp, max_timestamp, record_key, value, value_format, headers, size)
+         VALUES ${valuesList(size, RECORD_COLUMNS)}`,
+        params,
+      );
+      at += size;
+    }
+  },
+
+  async advanceHead(sql: Sql, head: PartitionHead, addedBytes: number): Promise<void> {
+    await sql.execute(
+      `UPDATE shoal_partition SET end_offset = $3, max_timestamp = $4, byte_size = byte_size + $5
+       WHERE topic_id = $1 AND partition_id = $2`,
+      [head.topicId, head.partition, head.endOffset, head.maxTimestamp, addedBytes],
+    );
+  },
+
+  async read(sql: Sql, topicId: number, partition: number, fromOffset: number, limit: number): Promise<StoredRecord[]> {
+    const rows = await sql.rows<StoredRow>(
+      `SELECT record_offset, timestamp, record_key, value, value_format, headers, size FROM shoal_record
+       WHERE topic_id = $1 AND partition_id = $2 AND record_offset >= $3
+       ORDER BY record_offset LIMIT $4`,
+      [topicId, partition, fromOffset, limit],
+    );
+    return rows.map((r) => ({
+      offset: Number(r.record_offset),
+      timestamp: Number(r.timestamp),
+      key: r.record_key,
+      value: Buffer.isBuffer(r.value) ? r.value : Buffer.from(r.value),
+      format: Number(r.value_format) as ValueFormat,
+      headers: r.headers,
+      size: Number(r.size),
+    }));
+  },
+
+  /** The first offset whose timestamp is at or after `timestamp`, or null when there is none. */
+  async firstOffsetAtOrAfter(sql: Sql, topicId: number, partition: number, timestamp: number): Promise<number | null> {
+    const rows = await sql.rows<{ record_offset: number }>(
+      `SELECT record_offset FROM shoal_record
+       WHERE topic_id = $1 AND partition_id = $2 AND max_timestamp >= $3
+       ORDER BY max_timestamp, record_offset LIMIT 1`,
+      [topicId, partition, timestamp],
+    );
+    return rows.length === 0 ? null : Number(rows[0].record_offset);
+  },
+
+  /** Offsets and sizes from `fromOffset` on, oldest first: what byte retention walks. */
+  async sizesFrom(sql: Sql, topicId: number, partition: number, fromOffset: number, limit: number): Promise<{ offset: number; size: number }[]> {
+    const rows = await sql.rows<{ record_offset: number; size: number }>(
+      `SELECT record_offset, size FROM shoal_record
+       WHERE topic_id = $1 AND partition_id = $2 AND record_offset >= $3
+       ORDER BY record_offset LIMIT $4`,
+      [topicId, partition, fromOffset, limit],
+    );
+    return rows.map((r) => ({ offset: Number(r.record_offset), size: Number(r.size) }));
+  },
+
+  /** Locks the partition row and answers its window and stored bytes. */
+  async lockWindow(sql: Sql, topicId: number, partition: number): Promise<{ startOffset: number; endOffset: number; byteSize: number } | null> {
+    const lock = sql.kind === 'postgres' ? ' FOR UPDATE' : '';
+    const rows = await sql.rows<{ start_offset: number; end_offset: number; byte_size: number }>(
+      `SELECT start_offset, end_offset, byte_size FROM shoal_partition WHERE topic_id = $1 AND partition_id = $2${lock}`,
+      [topicId, partition],
+    );
+    if (rows.length === 0) return null;
+    return { startOffset: Number(rows[0].start_offset), endOffset: Number(rows[0].end_offset), byteSize: Number(rows[0].byte_size) };
+  },
+
+  /** Deletes the records below `newStart` and moves the partition's start offset there. */
+  async truncateBefore(sql: Sql, topicId: number, partition: number, oldStart: number, newStart: number): Promise<void> {
+    const sums = await sql.rows<{ total: number | null }>(
+      `SELECT SUM(size) AS total FROM shoal_record
+       WHERE topic_id = $1 AND partition_id = $2 AND record_offset >= $3 AND record_offset < $4`,
+      [topicId, partition, oldStart, newStart],
+    );
+    const removed = Number(sums[0]?.total ?? 0);
+    await sql.execute(
+      'DELETE FROM shoal_record WHERE topic_id = $1 AND partition_id = $2 AND record_offset >= $3 AND record_offset < $4',
+      [topicId, partition, oldStart, newStart],
+    );
+    await sql.execute(
+      'UPDATE shoal_partition SET start_offset = $3, byte_size = byte_size - $4 WHERE topic_id = $1 AND partition_id = $2',
+      [topicId, partition, newStart, removed],
+    );
+  },
+};
+

@@ -1,0 +1,43 @@
+export type DatabaseKind = 'sqlite' | 'postgres';
+
+interface Translated {
+  sql: string;
+  order: number[];
+}
+
+const translations = new Map<string, Translated>();
+
+/**
+ * SQL in this project is written with PostgreSQL's `$1` placeholders. better-sqlite3 binds
+ * only anonymous `?` by position, so for SQLite each `$n` becomes `?` and the parameters are
+ * laid out in the order the placeholders appear (repeats included). Cached per statement text.
+ */
+export function toSqlite(sql: string, params: readonly unknown[]): [string, unknown[]] {
+  let translated = translations.get(sql);
+  if (!translated) {
+    const order: number[] = [];
+    const text = sql.replace(/\$(\d+)/g, (_match, n: string) => {
+      order.push(Number(n) - 1);
+      return '?';
+    });
+    translated = { sql: text, order };
+    if (translations.size > 5_000) translations.clear();
+    translations.set(sql, translated);
+  }
+  return [translated.sql, translated.order.map((i) => params[i])];
+}
+
+/**
+ * `($1, $2, …), (…)` for `rows` rows of `columns` placeholders each. `cast` types each cell
+ * (`CAST($1 AS INTEGER)`), which PostgreSQL needs where nothing else tells it the type.
+ */
+export function valuesList(rows: number, columns: number, cast?: string): string {
+  const groups: string[] = [];
+  let n = 1;
+  for (let r = 0; r < rows; r++) {
+    const cells: string[] = [];
+    for (let c = 0; c < columns; c++) cells.push(cast ? `CAST($${n++} AS ${cast})` : `$${n++}`);
+    groups.push(`(${cells.join(', ')})`);
+  }
+  return groups.join(', ');
+}

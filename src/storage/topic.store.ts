@@ -1,0 +1,111 @@
+import type { TopicConfig } from '../../libs/protocol/src/index.js';
+import type { PartitionWindow, Topic } from '../domain/log/topic.js';
+import type { Sql } from './database.js';
+import { valuesList } from './sql-dialect.js';
+
+interface TopicRow {
+  id: number;
+  name: string;
+  partition_count: number;
+  retention_ms: number | null;
+  retention_bytes: number | null;
+}
+
+const TOPIC_COLUMNS = 'id, name, partition_count, retention_ms, retention_bytes';
+
+function toTopic(row: TopicRow): Topic {
+  return {
+    id: Number(row.id),
+    name: row.name,
+    partitionCount: Number(row.partition_count),
+    config: {
+      retentionMs: row.retention_ms === null ? null : Number(row.retention_ms),
+      retentionBytes: row.retention_bytes === null ? null : Number(row.retention_bytes),
+    },
+  };
+}
+
+/** Topics and their partition rows. */
+export const topicStore = {
+  /** `forUpdate` locks the row on PostgreSQL, so concurrent changes to one topic go one at a time. */
+  async findByName(sql: Sql, name: string, forUpdate = false): Promise<Topic | null> {
+    const lock = forUpdate && sql.kind === 'postgres' ? ' FOR UPDATE' : '';
+    const rows = await sql.rows<TopicRow>(`SELECT ${TOPIC_COLUMNS} FROM shoal_topic WHERE name = $1${lock}`, [name]);
+    return rows.length === 0 ? null : toTopic(rows[0]);
+  },
+
+  async findByNames(sql: Sql, names: string[]): Promise<Topic[]> {
+    const placeholders = names.map((_, i) => `$${i + 1}`).join(', ');
+    const rows = await sql.rows<TopicRow>(`SELECT ${TOPIC_COLUMNS} FROM shoal_topic WHERE name IN (${placeholders})`, names);
+    return rows.map(toTopic);
+  },
+
+  async list(sql: Sql): Promise<Topic[]> {
+    const rows = await sql.rows<TopicRow>(`SELECT ${TOPIC_COLUMNS} FROM shoal_topic ORDER BY name`);
+    return rows.map(toTopic);
+  },
+
+  /** Topics with a retention rule, for the retention sweep. */
+  async listWithRetention(sql: Sql): Promise<Topic[]> {
+    const rows = await sql.rows<TopicRow>(
+      `SELECT ${TOPIC_COLUMNS} FROM shoal_topic WHERE retention_ms IS NOT NULL OR retention_bytes IS NOT NULL`,
+    );
+    return rows.map(toTopic);
+  },
+
+  /** Inserts the topic and its partitions; answers null when the name is taken. */
+  async insert(sql: Sql, name: string, partitionCount: number, config: TopicConfig, now: number): Promise<Topic | null> {
+    const inserted = await sql.rows<TopicRow>(
+      `INSERT INTO shoal_topic (name, partition_count, retention_ms, retention_bytes, created_at)
+       VALUES ($1, $2, $3, $4, $5) ON CONFLICT (name) DO NOTHING RETURNING ${TOPIC_COLUMNS}`,
+      [name, partitionCount, config.retentionMs, config.retentionBytes, now],
+    );
+    if (inserted.length === 0) return null;
+    const topic = toTopic(inserted[0]);
+    await this.addPartitions(sql, topic.id, 0, partitionCount);
+    return topic;
+  },
+
+  async addPartitions(sql: Sql, topicId: number, from: number, to: number): Promise<void> {
+    const chunk = 5_000;
+    for (let start = from; start < to; start += chunk) {
+      const end = Math.min(to, start + chunk);
+      const params: number[] = [];
+      for (let p = start; p < end; p++) params.push(topicId, p);
+      await sql.execute(`INSERT INTO shoal_partition (topic_id, partition_id) VALUES ${valuesList(end - start, 2)}`, params);
+    }
+  },
+
+  async update(sql: Sql, topic: Topic): Promise<void> {
+    await sql.execute('UPDATE shoal_topic SET partition_count = $2, retention_ms = $3, retention_bytes = $4 WHERE id = $1', [
+      topic.id,
+      topic.partitionCount,
+      topic.config.retentionMs,
+      topic.config.retentionBytes,
+    ]);
+  },
+
+  async delete(sql: Sql, topicId: number): Promise<void> {
+    // Partitions first: on PostgreSQL that waits for appends holding their rows, and no later
+    // append finds them, so no record is left behind.
+    await sql.execute('DELETE FROM shoal_partition WHERE topic_id = $1', [topicId]);
+    await sql.execute('DELETE FROM shoal_record WHERE topic_id = $1', [topicId]);
+    await sql.execute('DELETE FROM shoal_topic WHERE id = $1', [topicId]);
+  },
+
+  async partitions(sql: Sql, topicId: number): Promise<PartitionWindow[]> {
+    const rows = await sql.rows<{ partition_id: number; start_offset: number; end_offset: number }>(
+      'SELECT partition_id, start_offset, end_offset FROM shoal_partition WHERE topic_id = $1 ORDER BY partition_id',
+      [topicId],
+    );
+    return rows.map((r) => ({ partition: Number(r.partition_id), startOffset: Number(r.start_offset), endOffset: Number(r.end_offset) }));
+  },
+
+  async partition(sql: Sql, topicId: number, partition: number): Promise<PartitionWindow | null> {
+    const rows = await sql.rows<{ start_offset: number; end_offset: number }>(
+      'SELECT start_offset, end_offset FROM shoal_partition WHERE topic_id = $1 AND partition_id = $2',
+      [topicId, partition],
+    );
+    return rows.length === 0 ? null : { partition, startOffset: Number(rows[0].start_offset), endOffset: Number(rows[0].end_offset) };
+  },
+};
