@@ -1,0 +1,2 @@
+export * from './shoal-api.error.js';
+export * from './shoal-client.js';

@@ -1,0 +1,66 @@
+import { NestFactory } from '@nestjs/core';
+import type { INestApplicationContext } from '@nestjs/common';
+import { AppModule } from '../../src/app.module.js';
+import { ManualClock } from '../../src/domain/clock.js';
+import type { AppendRecord } from '../../src/domain/log/record.js';
+import { encodeRecord } from '../../src/domain/log/record-codec.js';
+import { ProduceService } from '../../src/services/produce.service.js';
+import { ReadService } from '../../src/services/read.service.js';
+import { RetentionService } from '../../src/services/retention.service.js';
+import { TopicService } from '../../src/services/topic.service.js';
+import type { ProduceRecord } from '../../libs/protocol/src/index.js';
+import { createTestStorage, type StorageKind, testConfig, type TestStorage } from './storage.js';
+
+/** The broker's services on a real database, without HTTP, with a manual clock. */
+export interface LogContext {
+  clock: ManualClock;
+  topics: TopicService;
+  producer: ProduceService;
+  reader: ReadService;
+  retention: RetentionService;
+  /** Encodes and produces, as the HTTP layer would. */
+  produce(topic: string, records: ProduceRecord[]): ReturnType<ProduceService['produce']>;
+  /** Closes the application and opens a new one on the same database. */
+  restart(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function openLogContext(kind: StorageKind, startAt = Date.now()): Promise<LogContext> {
+  const storage: TestStorage = await createTestStorage(kind);
+  const clock = new ManualClock(startAt);
+  let app: INestApplicationContext = await boot();
+
+  async function boot(): Promise<INestApplicationContext> {
+    const created = await NestFactory.createApplicationContext(AppModule.forRoot({ config: testConfig(storage.storage), clock }), { logger: false });
+    return created.init();
+  }
+
+  const context: LogContext = {
+    clock,
+    get topics() {
+      return app.get(TopicService);
+    },
+    get producer() {
+      return app.get(ProduceService);
+    },
+    get reader() {
+      return app.get(ReadService);
+    },
+    get retention() {
+      return app.get(RetentionService);
+    },
+    produce(topic, records) {
+      const encoded: AppendRecord[] = records.map((r, i) => encodeRecord(r, i, 1024 * 1024));
+      return app.get(ProduceService).produce(topic, encoded);
+    },
+    async restart() {
+      await app.close();
+      app = await boot();
+    },
+    async close() {
+      await app.close();
+      await storage.dispose();
+    },
+  };
+  return context;
+}

@@ -1,0 +1,47 @@
+import { ErrorCode } from '../../libs/protocol/src/index.js';
+import { parseDatabaseUrl } from '../../src/config/shoal-config.js';
+import { byteRetentionCut } from '../../src/domain/log/retention.js';
+import { assertPartitionGrowth, mergeTopicConfig } from '../../src/domain/log/topic-rules.js';
+
+describe('topic rules', () => {
+  it('lets partitions stay or grow but never shrink', () => {
+    expect(() => assertPartitionGrowth(3, 3)).not.toThrow();
+    expect(() => assertPartitionGrowth(3, 5)).not.toThrow();
+    expect(() => assertPartitionGrowth(3, 2)).toThrow(expect.objectContaining({ code: ErrorCode.InvalidPartitions }));
+    expect(() => assertPartitionGrowth(3, 10_001)).toThrow(expect.objectContaining({ code: ErrorCode.InvalidPartitions }));
+  });
+
+  it('merges config changes: a given field replaces, null clears, others stay', () => {
+    const current = { retentionMs: 1000, retentionBytes: 500 };
+    expect(mergeTopicConfig(current, { retentionBytes: null })).toEqual({ retentionMs: 1000, retentionBytes: null });
+    expect(mergeTopicConfig(current, undefined)).toBe(current);
+    expect(() => mergeTopicConfig(current, { retentionMs: 0 })).toThrow(expect.objectContaining({ code: ErrorCode.InvalidConfig }));
+    expect(() => mergeTopicConfig(current, { other: 1 })).toThrow(expect.objectContaining({ code: ErrorCode.InvalidConfig }));
+  });
+});
+
+describe(byteRetentionCut.name, () => {
+  const sizes = [
+    { offset: 10, size: 100 },
+    { offset: 11, size: 100 },
+    { offset: 12, size: 100 },
+  ];
+
+  it('cuts just past the record that removes enough bytes', () => {
+    expect(byteRetentionCut(sizes, 150, 0)).toEqual({ cut: 12, removed: 200 });
+    expect(byteRetentionCut(sizes, 100, 0)).toEqual({ cut: 11, removed: 100 });
+  });
+
+  it('answers null when the page runs out first, carrying the running total', () => {
+    expect(byteRetentionCut(sizes, 1000, 50)).toEqual({ cut: null, removed: 350 });
+  });
+});
+
+describe(parseDatabaseUrl.name, () => {
+  it('reads sqlite paths and postgres URLs', () => {
+    expect(parseDatabaseUrl('sqlite:./data/shoal.db')).toMatchObject({ kind: 'sqlite', path: './data/shoal.db' });
+    expect(parseDatabaseUrl('sqlite:///var/lib/shoal.db')).toMatchObject({ kind: 'sqlite', path: '/var/lib/shoal.db' });
+    expect(parseDatabaseUrl('postgres://u:p@h:5432/db')).toMatchObject({ kind: 'postgres' });
+    expect(() => parseDatabaseUrl('mysql://x')).toThrow();
+  });
+});
