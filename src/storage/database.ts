@@ -58,13 +58,15 @@ export class Database {
   /** Runs `work` in one transaction: committed when it resolves, rolled back when it throws. */
   transaction<T>(work: (sql: Sql) => Promise<T>): Promise<T> {
     return this.withRunner(async (runner) => {
-      await runner.startTransaction();
+      // SQLite: IMMEDIATE takes the write lock up front, so two processes on one file wait
+      // for each other (busy_timeout) instead of failing to upgrade a read lock.
+      await runner.query(this.kind === 'sqlite' ? 'BEGIN IMMEDIATE' : 'BEGIN');
       try {
         const result = await work(new QueryRunnerSql(this.kind, runner));
-        await runner.commitTransaction();
+        await runner.query('COMMIT');
         return result;
       } catch (error) {
-        await runner.rollbackTransaction().catch((rollbackError: unknown) => {
+        await runner.query('ROLLBACK').catch((rollbackError: unknown) => {
           this.logger.error(`rollback failed: ${String(rollbackError)}`);
         });
         throw error;

@@ -1,7 +1,8 @@
 import { ErrorCode, type RecordPosition } from '../../libs/protocol/src/index.js';
 import { ProduceService } from '../../src/services/produce.service.js';
+import { spawnBroker } from '../support/broker-process.js';
 import { type LogContext, openLogContext } from '../support/log-context.js';
-import { STORAGE_KINDS } from '../support/storage.js';
+import { createTestStorage, STORAGE_KINDS } from '../support/storage.js';
 
 describe.each(STORAGE_KINDS)(`${ProduceService.name} on %s`, (kind) => {
   let log: LogContext;
@@ -70,5 +71,30 @@ describe.each(STORAGE_KINDS)(`${ProduceService.name} on %s`, (kind) => {
     const counts = new Array(10).fill(0);
     for (const p of keyless) counts[p.partition]++;
     expect(counts).toEqual(new Array(10).fill(10));
+  });
+});
+
+describe.each(STORAGE_KINDS)('two broker processes on one %s database', (kind) => {
+  it('keep offsets contiguous when both produce to the same partitions', async () => {
+    const storage = await createTestStorage(kind);
+    const brokers = [await spawnBroker(storage.storage.url), await spawnBroker(storage.storage.url)];
+    try {
+      await brokers[0].client.createTopic({ name: 'shared', partitions: 2 });
+      const produce = (b: number) =>
+        Promise.all(
+          Array.from({ length: 30 }, (_, i) =>
+            brokers[b].client.produce('shared', [{ value: `${b}-${i}`, partition: i % 2 }, { value: `${b}-${i}b`, partition: i % 2 }]),
+          ),
+        );
+      const answers = (await Promise.all([produce(0), produce(1)])).flat().flatMap((a) => a.offsets);
+      for (const partition of [0, 1]) {
+        const offsets = answers.filter((a) => a.partition === partition).map((a) => a.offset).sort((a, b) => a - b);
+        expect(offsets).toEqual(offsets.map((_, i) => i));
+      }
+      expect((await brokers[1].client.describeTopic('shared')).partitions.map((p) => p.endOffset)).toEqual([60, 60]);
+    } finally {
+      for (const broker of brokers) broker.child.kill('SIGTERM');
+      await storage.dispose();
+    }
   });
 });

@@ -25,8 +25,9 @@ export interface LogContext {
   close(): Promise<void>;
 }
 
-export async function openLogContext(kind: StorageKind, startAt = Date.now()): Promise<LogContext> {
-  const storage: TestStorage = await createTestStorage(kind);
+/** `storage` opens an existing database (the caller disposes of it); else a fresh one is made. */
+export async function openLogContext(kind: StorageKind, startAt = Date.now(), existing?: TestStorage): Promise<LogContext> {
+  const storage: TestStorage = existing ?? (await createTestStorage(kind));
   const clock = new ManualClock(startAt);
   let app: INestApplicationContext = await boot();
 
@@ -59,7 +60,7 @@ export async function openLogContext(kind: StorageKind, startAt = Date.now()): P
     },
     async close() {
       await app.close();
-      await storage.dispose();
+      if (!existing) await storage.dispose();
     },
   };
   return context;

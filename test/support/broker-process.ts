@@ -1,0 +1,48 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { ShoalClient } from '../../libs/client/src/index.js';
+
+const MAIN = 'dist/src/main.js';
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+export interface BrokerProcess {
+  child: ChildProcess;
+  client: ShoalClient;
+  url: string;
+}
+
+/** The built broker (`npm run build`) in its own process, as `npm start` runs it. */
+export async function spawnBroker(databaseUrl: string): Promise<BrokerProcess> {
+  if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run npm run build first (npm test does)`);
+  const port = await freePort();
+  const child = spawn(process.execPath, [MAIN], {
+    env: { ...process.env, NODE_OPTIONS: '', PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: databaseUrl, SHOAL_LOG: 'silent' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const url = `http://127.0.0.1:${port}`;
+  const client = new ShoalClient({ baseUrl: url, timeoutMs: 5_000 });
+  for (let attempt = 0; attempt < 200; attempt++) {
+    if (child.exitCode !== null) throw new Error(`broker exited with ${child.exitCode}: ${stderr}`);
+    try {
+      await client.health();
+      return { child, client, url };
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+  child.kill('SIGKILL');
+  throw new Error(`broker did not become healthy: ${stderr}`);
+}
