@@ -10,7 +10,7 @@ interface Pending<I, O> {
 /**
  * Group commit: items submitted while a flush is running wait and go together in the next
  * flush, so many concurrent small requests cost one transaction. With no flush running, an
- * item is flushed at once — no timer, no added latency when idle.
+ * item is flushed on the next turn of the event loop — no timer, no added latency when idle.
  */
 export class GroupCommit<I, O> {
   private queue: Pending<I, O>[] = [];
@@ -25,12 +25,16 @@ export class GroupCommit<I, O> {
   submit(item: I): Promise<O> {
     return new Promise<O>((resolve, reject) => {
       this.queue.push({ item, resolve, reject });
-      if (!this.flushing) void this.drain();
+      if (!this.flushing) {
+        // Start on the next turn of the event loop, not now: the other requests that arrived
+        // in the same read from the network then join this first flush.
+        this.flushing = true;
+        setImmediate(() => void this.drain());
+      }
     });
   }
 
   private async drain(): Promise<void> {
-    this.flushing = true;
     try {
       while (this.queue.length > 0) {
         const batch = this.take();

@@ -1,7 +1,7 @@
 import { GroupCommit } from '../../src/services/group-commit.js';
 
 describe(GroupCommit.name, () => {
-  it('flushes a lone item at once and coalesces items that arrive during a flush', async () => {
+  it('flushes items submitted in one turn together, and items that arrive during a flush in the next', async () => {
     const flushes: number[][] = [];
     let release: () => void = () => undefined;
     const commit = new GroupCommit<number, number>(async (items) => {
@@ -9,14 +9,14 @@ describe(GroupCommit.name, () => {
       if (flushes.length === 1) await new Promise<void>((resolve) => (release = resolve));
       return items.map((item) => ({ ok: true, value: item * 10 }));
     });
-    const first = commit.submit(1);
-    const rest = [commit.submit(2), commit.submit(3), commit.submit(4)];
-    await Promise.resolve();
-    expect(flushes).toEqual([[1]]);
+    const first = [commit.submit(1), commit.submit(2)];
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(flushes).toEqual([[1, 2]]);
+    const rest = [commit.submit(3), commit.submit(4), commit.submit(5)];
     release();
-    expect(await first).toBe(10);
-    expect(await Promise.all(rest)).toEqual([20, 30, 40]);
-    expect(flushes).toEqual([[1], [2, 3, 4]]);
+    expect(await Promise.all(first)).toEqual([10, 20]);
+    expect(await Promise.all(rest)).toEqual([30, 40, 50]);
+    expect(flushes).toEqual([[1, 2], [3, 4, 5]]);
   });
 
   it('fails only the items the flush failed', async () => {
@@ -40,20 +40,15 @@ describe(GroupCommit.name, () => {
 
   it('caps a flush by weight but always takes at least one item', async () => {
     const flushes: number[][] = [];
-    let release: () => void = () => undefined;
     const commit = new GroupCommit<number, number>(
       async (items) => {
         flushes.push(items);
-        if (flushes.length === 1) await new Promise<void>((resolve) => (release = resolve));
         return items.map((value) => ({ ok: true, value }));
       },
       (item) => item,
       10,
     );
-    const all = [commit.submit(1), commit.submit(6), commit.submit(5), commit.submit(20)];
-    await Promise.resolve();
-    release();
-    await Promise.all(all);
-    expect(flushes).toEqual([[1], [6], [5], [20]]);
+    await Promise.all([commit.submit(1), commit.submit(6), commit.submit(5), commit.submit(20), commit.submit(2)]);
+    expect(flushes).toEqual([[1, 6], [5], [20], [2]]);
   });
 });

@@ -1,0 +1,16 @@
+import { cpus, totalmem } from 'node:os';
+import { startBenchBroker } from './harness.js';
+import { benchLatency, benchProduce, benchRead } from './log.bench.js';
+import { benchValidation } from './validation.bench.js';
+
+// `npm run bench`: prints figures, asserts nothing. BENCH_SECONDS sets each run's length.
+console.log(`Shoal bench — ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`);
+benchValidation();
+const broker = await startBenchBroker();
+try {
+  await benchProduce(broker);
+  await benchRead(broker);
+  await benchLatency(broker);
+} finally {
+  await broker.stop();
+}
