@@ -1,4 +1,5 @@
 import { cpus, totalmem } from 'node:os';
+import { benchAdapters } from './adapters.bench.js';
 import { startBenchBroker } from './harness.js';
 import { benchLatency, benchProduce, benchRead } from './log.bench.js';
 import { benchValidation } from './validation.bench.js';
@@ -6,6 +7,7 @@ import { benchValidation } from './validation.bench.js';
 // `npm run bench`: prints figures, asserts nothing. BENCH_SECONDS sets each run's length.
 console.log(`Shoal bench — ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`);
 benchValidation();
+if (process.env.BENCH_ONLY !== 'log') await benchAdapters();
 const broker = await startBenchBroker();
 try {
   await benchProduce(broker);

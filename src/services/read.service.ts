@@ -47,8 +47,7 @@ export class ReadService {
     return this.database.run(async (sql) => {
       const topic = await requireTopic(sql, topicName);
       const window = await requirePartition(sql, topic, partition);
-      const found = await logStore.firstOffsetAtOrAfter(sql, topic.id, partition, timestamp);
-      return { offset: found === null ? window.endOffset : Math.max(found, window.startOffset) };
+      return { offset: await logStore.firstOffsetAtOrAfter(sql, topic.id, partition, window.startOffset, window.endOffset, timestamp) };
     });
   }
 }

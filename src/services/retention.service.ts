@@ -82,8 +82,7 @@ export class RetentionService implements OnApplicationBootstrap, OnApplicationSh
       let target = window.startOffset;
       const { retentionMs, retentionBytes } = topic.config;
       if (retentionMs !== null) {
-        const kept = await logStore.firstOffsetAtOrAfter(sql, topic.id, partition, now - retentionMs);
-        target = Math.max(target, kept ?? window.endOffset);
+        target = await logStore.firstOffsetAtOrAfter(sql, topic.id, partition, window.startOffset, window.endOffset, now - retentionMs);
       }
       if (retentionBytes !== null && window.byteSize > retentionBytes) {
         const excess = window.byteSize - retentionBytes;

@@ -1,4 +1,5 @@
 import type { StoredRecord, ValueFormat } from '../domain/log/record.js';
+import { searchFirstAtOrAfter } from '../domain/log/time-search.js';
 import type { Sql } from './database.js';
 import { valuesList } from './sql-dialect.js';
 
@@ -114,15 +115,15 @@ export const logStore = {
     }));
   },
 
-  /** The first offset whose timestamp is at or after `timestamp`, or null when there is none. */
-  async firstOffsetAtOrAfter(sql: Sql, topicId: number, partition: number, timestamp: number): Promise<number | null> {
-    const rows = await sql.rows<{ record_offset: number }>(
-      `SELECT record_offset FROM shoal_record
-       WHERE topic_id = $1 AND partition_id = $2 AND max_timestamp >= $3
-       ORDER BY max_timestamp, record_offset LIMIT 1`,
-      [topicId, partition, timestamp],
-    );
-    return rows.length === 0 ? null : Number(rows[0].record_offset);
+  /** The first offset in [from, to) whose timestamp is at or after `timestamp`; `to` when none is. */
+  firstOffsetAtOrAfter(sql: Sql, topicId: number, partition: number, from: number, to: number, timestamp: number): Promise<number> {
+    return searchFirstAtOrAfter(from, to, timestamp, async (offset) => {
+      const rows = await sql.rows<{ max_timestamp: number }>(
+        'SELECT max_timestamp FROM shoal_record WHERE topic_id = $1 AND partition_id = $2 AND record_offset = $3',
+        [topicId, partition, offset],
+      );
+      return rows.length === 0 ? null : Number(rows[0].max_timestamp);
+    });
   },
 
   /** Offsets and sizes from `fromOffset` on, oldest first: what byte retention walks. */

@@ -2,7 +2,8 @@ export type DatabaseKind = 'sqlite' | 'postgres';
 
 interface Translated {
   sql: string;
-  order: number[];
+  /** Null when the placeholders are $1, $2, … in order: the parameters pass as they are. */
+  order: number[] | null;
 }
 
 const translations = new Map<string, Translated>();
@@ -20,11 +21,12 @@ export function toSqlite(sql: string, params: readonly unknown[]): [string, unkn
       order.push(Number(n) - 1);
       return '?';
     });
-    translated = { sql: text, order };
+    translated = { sql: text, order: order.every((n, i) => n === i) ? null : order };
     if (translations.size > 5_000) translations.clear();
     translations.set(sql, translated);
   }
-  return [translated.sql, translated.order.map((i) => params[i])];
+  const { order } = translated;
+  return [translated.sql, order === null ? (params as unknown[]) : order.map((i) => params[i])];
 }
 
 /**
@@ -32,6 +34,19 @@ export function toSqlite(sql: string, params: readonly unknown[]): [string, unkn
  * (`CAST($1 AS INTEGER)`), which PostgreSQL needs where nothing else tells it the type.
  */
 export function valuesList(rows: number, columns: number, cast?: string): string {
+  const key = `${rows}:${columns}:${cast ?? ''}`;
+  let list = valuesLists.get(key);
+  if (list === undefined) {
+    list = buildValuesList(rows, columns, cast);
+    if (valuesLists.size > 1_000) valuesLists.clear();
+    valuesLists.set(key, list);
+  }
+  return list;
+}
+
+const valuesLists = new Map<string, string>();
+
+function buildValuesList(rows: number, columns: number, cast?: string): string {
   const groups: string[] = [];
   let n = 1;
   for (let r = 0; r < rows; r++) {

@@ -1,6 +1,7 @@
 import { ErrorCode } from '../../libs/protocol/src/index.js';
 import { parseDatabaseUrl } from '../../src/config/shoal-config.js';
 import { byteRetentionCut } from '../../src/domain/log/retention.js';
+import { searchFirstAtOrAfter } from '../../src/domain/log/time-search.js';
 import { assertPartitionGrowth, mergeTopicConfig } from '../../src/domain/log/topic-rules.js';
 
 describe('topic rules', () => {
@@ -43,5 +44,34 @@ describe(parseDatabaseUrl.name, () => {
     expect(parseDatabaseUrl('sqlite:///var/lib/shoal.db')).toMatchObject({ kind: 'sqlite', path: '/var/lib/shoal.db' });
     expect(parseDatabaseUrl('postgres://u:p@h:5432/db')).toMatchObject({ kind: 'postgres' });
     expect(() => parseDatabaseUrl('mysql://x')).toThrow();
+  });
+});
+
+describe(searchFirstAtOrAfter.name, () => {
+  // Running maxima of timestamps [100, 300, 200, 500, 400] at offsets 10..14.
+  const runningMax = new Map([
+    [10, 100],
+    [11, 300],
+    [12, 300],
+    [13, 500],
+    [14, 500],
+  ]);
+  const probe = async (offset: number) => runningMax.get(offset) ?? null;
+
+  it.each([
+    [0, 10],
+    [100, 10],
+    [101, 11],
+    [300, 11],
+    [301, 13],
+    [500, 13],
+    [501, 15],
+  ])('finds the first offset at or after %d', async (timestamp, expected) => {
+    expect(await searchFirstAtOrAfter(10, 15, timestamp, probe)).toBe(expected);
+  });
+
+  it('treats offsets no longer stored as older', async () => {
+    const trimmed = async (offset: number) => (offset < 12 ? null : (runningMax.get(offset) ?? null));
+    expect(await searchFirstAtOrAfter(10, 15, 0, trimmed)).toBe(12);
   });
 });

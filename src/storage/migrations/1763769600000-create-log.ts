@@ -28,7 +28,6 @@ const sqlite = [
      headers TEXT NULL,
      size INTEGER NOT NULL,
      PRIMARY KEY (topic_id, partition_id, record_offset)) WITHOUT ROWID`,
-  `CREATE INDEX shoal_record_time ON shoal_record (topic_id, partition_id, max_timestamp)`,
 ];
 
 const postgres = [
@@ -59,15 +58,14 @@ const postgres = [
      headers TEXT NULL,
      size INTEGER NOT NULL,
      PRIMARY KEY (topic_id, partition_id, record_offset))`,
-  `CREATE INDEX shoal_record_time ON shoal_record (topic_id, partition_id, max_timestamp)`,
 ];
 
 /**
  * The log: topics, their partitions (offset window, running max timestamp, stored bytes)
  * and records keyed by (topic id, partition, offset). Records refer to a topic by id, so a
  * topic deleted and created again never sees the old records. `max_timestamp` is the
- * running maximum of timestamps up to each record: monotonic in the offset, so it answers
- * "first offset at or after a time" and time retention with one index seek.
+ * running maximum of timestamps up to each record: monotonic in the offset, so "first offset
+ * at or after a time" and time retention are a binary search over the primary key.
  */
 export class CreateLog1763769600000 implements MigrationInterface {
   name = 'CreateLog1763769600000';
