@@ -1,23 +1,11 @@
 // NestJS 12 is ESM only: tests run as ES modules (NODE_OPTIONS=--experimental-vm-modules),
-// compiled by swc with the legacy decorators and metadata Nest's DI reads.
-const swc = [
-  '@swc/jest',
-  {
-    jsc: {
-      parser: { syntax: 'typescript', decorators: true },
-      transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: false },
-      target: 'es2022',
-      keepClassNames: true,
-    },
-    module: { type: 'es6' },
-    sourceMaps: 'inline',
-  },
-];
+// compiled by ts-jest without type-checking (npm test type-checks first with tsc).
+const tsJest = ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json', isolatedModules: true, diagnostics: false }];
 
 const common = {
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
-  transform: { '^.+\\.ts$': swc },
+  transform: { '^.+\\.ts$': tsJest },
   testEnvironment: 'node',
 };
 

@@ -1,3 +1,4 @@
 export * from './error-code.js';
 export * from './record.js';
 export * from './topic.js';
+export * from './consumer-group.js';

@@ -1,2 +1,3 @@
 export * from './shoal.error.js';
 export * from './lookup.errors.js';
+export * from './group.errors.js';
