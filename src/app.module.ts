@@ -2,10 +2,15 @@ import { type DynamicModule, Inject, Module, type OnApplicationShutdown } from '
 import { TerminusModule } from '@nestjs/terminus';
 import { type ShoalConfig, SHOAL_CONFIG } from './config/shoal-config.js';
 import { type Clock, CLOCK, systemClock } from './domain/clock.js';
+import { ConsumerGroupsController } from './http/consumer-groups.controller.js';
 import { HealthController } from './http/health.controller.js';
 import { RecordsController } from './http/records.controller.js';
 import { TopicsController } from './http/topics.controller.js';
-import { AppendSignal } from './services/append-signal.js';
+import { ChangeSignal } from './services/change-signal.js';
+import { ConsumerFetchService } from './services/consumer-fetch.service.js';
+import { ConsumerGroupCoordinator } from './services/consumer-group.coordinator.js';
+import { ConsumerGroupService } from './services/consumer-group.service.js';
+import { OffsetResolver } from './services/offset-resolver.js';
 import { ProduceService } from './services/produce.service.js';
 import { ReadService } from './services/read.service.js';
 import { RetentionService } from './services/retention.service.js';
@@ -34,17 +39,21 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [TerminusModule.forRoot({ logger: false })],
-      controllers: [TopicsController, RecordsController, HealthController],
+      controllers: [TopicsController, RecordsController, ConsumerGroupsController, HealthController],
       providers: [
         { provide: SHOAL_CONFIG, useValue: config },
         { provide: CLOCK, useValue: clock },
         { provide: Database, useFactory: () => openDatabase(config.storage) },
         DatabaseCloser,
-        AppendSignal,
+        ChangeSignal,
         TopicService,
         ProduceService,
         ReadService,
         RetentionService,
+        OffsetResolver,
+        ConsumerGroupCoordinator,
+        ConsumerGroupService,
+        ConsumerFetchService,
       ],
     };
   }

@@ -6,7 +6,7 @@ import { ReadService } from '../services/read.service.js';
 import { parseProduceBody } from './dto/produce.dto.js';
 import { OffsetQueryDto, ReadQueryDto } from './dto/read.dto.js';
 import { PartitionPipe } from './partition.pipe.js';
-import { TopicNamePipe } from './topic-name.pipe.js';
+import { TopicNamePipe } from './name.pipe.js';
 
 @Controller('v1/topics/:topic')
 export class RecordsController {

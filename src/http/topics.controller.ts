@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@ne
 import type { TopicDescription, TopicList } from '../../libs/protocol/src/index.js';
 import { TopicService } from '../services/topic.service.js';
 import { CreateTopicDto, UpdateTopicDto } from './dto/topic.dto.js';
-import { TopicNamePipe } from './topic-name.pipe.js';
+import { TopicNamePipe } from './name.pipe.js';
 
 @Controller('v1/topics')
 export class TopicsController {

@@ -9,7 +9,7 @@ import type { Topic } from '../domain/log/topic.js';
 import { Database, type Sql } from '../storage/database.js';
 import { logStore, type PartitionHead, type RecordRow } from '../storage/log.store.js';
 import { topicStore } from '../storage/topic.store.js';
-import { AppendSignal } from './append-signal.js';
+import { appendKey, ChangeSignal } from './change-signal.js';
 import { GroupCommit, type Outcome } from './group-commit.js';
 
 interface ProduceRequest {
@@ -35,7 +35,7 @@ export class ProduceService {
 
   constructor(
     private readonly database: Database,
-    private readonly signal: AppendSignal,
+    private readonly signal: ChangeSignal,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -105,7 +105,7 @@ export class ProduceService {
 
   /** After the commit: wake the readers waiting on the partitions that grew. */
   private announce(result: { outcomes: Outcome<RecordPosition[]>[]; heads: PartitionHead[] }): Outcome<RecordPosition[]>[] {
-    for (const head of result.heads) this.signal.notify(head.topicId, head.partition);
+    for (const head of result.heads) this.signal.notify(appendKey(head.topicId, head.partition));
     return result.outcomes;
   }
 }

@@ -7,7 +7,7 @@ import type { PartitionWindow, Topic } from '../domain/log/topic.js';
 import { Database, type Sql } from '../storage/database.js';
 import { logStore } from '../storage/log.store.js';
 import { topicStore } from '../storage/topic.store.js';
-import { AppendSignal } from './append-signal.js';
+import { appendKey, ChangeSignal } from './change-signal.js';
 import { requireTopic } from './topic.service.js';
 
 export interface ReadOptions {
@@ -22,7 +22,7 @@ export interface ReadOptions {
 export class ReadService {
   constructor(
     private readonly database: Database,
-    private readonly signal: AppendSignal,
+    private readonly signal: ChangeSignal,
   ) {}
 
   async read(topicName: string, partition: number, options: ReadOptions): Promise<ReadResponse> {
@@ -31,7 +31,7 @@ export class ReadService {
     if (first.response.records.length > 0 || options.maxWaitMs <= 0) return first.response;
     // Nothing yet: wait for an append to this partition, registered before the re-read so
     // an append that commits in between still wakes us.
-    const waiter = this.signal.waiter(first.topic.id, partition);
+    const waiter = this.signal.waiter([appendKey(first.topic.id, partition)]);
     try {
       const again = await this.database.run((sql) => readOnce(sql, topicName, partition, options));
       if (again.response.records.length > 0) return again.response;

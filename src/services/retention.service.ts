@@ -5,6 +5,7 @@ import { byteRetentionCut } from '../domain/log/retention.js';
 import type { Topic } from '../domain/log/topic.js';
 import { Database } from '../storage/database.js';
 import { logStore } from '../storage/log.store.js';
+import { PeriodicTask } from './periodic-task.js';
 import { topicStore } from '../storage/topic.store.js';
 
 const SIZE_PAGE = 10_000;
@@ -20,29 +21,22 @@ const DELETE_CHUNK = 50_000;
 @Injectable()
 export class RetentionService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(RetentionService.name);
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
+  private readonly task: PeriodicTask;
 
   constructor(
     private readonly database: Database,
     @Inject(CLOCK) private readonly clock: Clock,
-    @Inject(SHOAL_CONFIG) private readonly config: ShoalConfig,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    this.timer = setInterval(() => {
-      if (this.running) return;
-      this.running = this.sweep(this.clock.now())
-        .then(() => undefined)
-        .catch((error: unknown) => this.logger.error(`retention sweep failed: ${String(error)}`))
-        .finally(() => (this.running = undefined));
-    }, this.config.retentionIntervalMs);
-    this.timer.unref();
+    @Inject(SHOAL_CONFIG) config: ShoalConfig,
+  ) {
+    this.task = new PeriodicTask('retention sweep', config.retentionIntervalMs, () => this.sweep(this.clock.now()), this.logger);
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
+  onApplicationBootstrap(): void {
+    this.task.start();
+  }
+
+  onApplicationShutdown(): Promise<void> {
+    return this.task.stop();
   }
 
   /** Applies retention as of `now`; answers how many records it deleted. */

@@ -40,6 +40,12 @@ export const topicStore = {
     return rows.map(toTopic);
   },
 
+  async findByIds(sql: Sql, ids: number[]): Promise<Topic[]> {
+    const placeholders = ids.map((_, i) => `$${i + 1}`).join(', ');
+    const rows = await sql.rows<TopicRow>(`SELECT ${TOPIC_COLUMNS} FROM shoal_topic WHERE id IN (${placeholders})`, ids);
+    return rows.map(toTopic);
+  },
+
   async list(sql: Sql): Promise<Topic[]> {
     const rows = await sql.rows<TopicRow>(`SELECT ${TOPIC_COLUMNS} FROM shoal_topic ORDER BY name`);
     return rows.map(toTopic);

@@ -1,5 +1,13 @@
 import type {
+  ConsumerFetchRequest,
+  ConsumerFetchResponse,
+  ConsumerGroupDescription,
+  ConsumerHeartbeatResponse,
   CreateTopicRequest,
+  JoinConsumerGroupRequest,
+  JoinConsumerGroupResponse,
+  OffsetCommit,
+  ResetOffsetsRequest,
   OffsetForTimestampResponse,
   ProduceRecord,
   ProduceResponse,
@@ -82,6 +90,46 @@ export class ShoalClient {
     return this.request('GET', `/v1/topics/${encodeURIComponent(topic)}/partitions/${partition}/offsets?timestamp=${timestamp}`);
   }
 
+  /** `POST /v1/consumer-groups/{group}/members`: joins (creating the group if needed). */
+  joinConsumerGroup(group: string, request: JoinConsumerGroupRequest): Promise<JoinConsumerGroupResponse> {
+    return this.request('POST', `${consumerGroupPath(group)}/members`, request);
+  }
+
+  /** `POST …/members/{memberId}/heartbeat`: keeps the session and answers the current assignment. */
+  consumerHeartbeat(group: string, memberId: string): Promise<ConsumerHeartbeatResponse> {
+    return this.request('POST', `${consumerGroupPath(group)}/members/${encodeURIComponent(memberId)}/heartbeat`, {});
+  }
+
+  /** `DELETE …/members/{memberId}`: leaves the group; its partitions go to the others. */
+  async leaveConsumerGroup(group: string, memberId: string): Promise<void> {
+    await this.request('DELETE', `${consumerGroupPath(group)}/members/${encodeURIComponent(memberId)}`);
+  }
+
+  /** `POST …/members/{memberId}/fetch`: records of the member's partitions from its position. */
+  consumerFetch(group: string, memberId: string, request: ConsumerFetchRequest = {}): Promise<ConsumerFetchResponse> {
+    return this.request('POST', `${consumerGroupPath(group)}/members/${encodeURIComponent(memberId)}/fetch`, request, request.maxWaitMs);
+  }
+
+  /** `POST /v1/consumer-groups/{group}/offsets`: rejects with 409 FENCED for a stale generation or partition. */
+  async commitOffsets(group: string, memberId: string, generation: number, offsets: OffsetCommit[]): Promise<void> {
+    await this.request('POST', `${consumerGroupPath(group)}/offsets`, { memberId, generation, offsets });
+  }
+
+  /** `GET /v1/consumer-groups/{group}`. */
+  describeConsumerGroup(group: string): Promise<ConsumerGroupDescription> {
+    return this.request('GET', consumerGroupPath(group));
+  }
+
+  /** `POST /v1/consumer-groups/{group}/offsets/reset`: only while the group has no members. */
+  async resetConsumerGroupOffsets(group: string, request: ResetOffsetsRequest): Promise<void> {
+    await this.request('POST', `${consumerGroupPath(group)}/offsets/reset`, request);
+  }
+
+  /** `DELETE /v1/consumer-groups/{group}`: only while the group has no members. */
+  async deleteConsumerGroup(group: string): Promise<void> {
+    await this.request('DELETE', consumerGroupPath(group));
+  }
+
   /** `GET /health`. */
   health(): Promise<{ status: string }> {
     return this.request('GET', '/health');
@@ -102,6 +150,10 @@ export class ShoalClient {
     if (!response.ok) throw ShoalApiError.from(response.status, parseOrNull(text));
     return (text.length > 0 ? JSON.parse(text) : undefined) as T;
   }
+}
+
+function consumerGroupPath(group: string): string {
+  return `/v1/consumer-groups/${encodeURIComponent(group)}`;
 }
 
 function parseOrNull(text: string): unknown {

@@ -1,0 +1,98 @@
+import { Injectable } from '@nestjs/common';
+import type { ConsumerFetchResponse, WireRecord } from '../../libs/protocol/src/index.js';
+import type { GroupPartition } from '../domain/consumer-group/consumer-group.js';
+import { UnknownMemberError } from '../domain/errors/index.js';
+import { assertValidName } from '../domain/log/names.js';
+import { decodeRecord } from '../domain/log/record-codec.js';
+import { consumerGroupStore as store } from '../storage/consumer-group.store.js';
+import { logStore } from '../storage/log.store.js';
+import { topicStore } from '../storage/topic.store.js';
+import { appendKey, ChangeSignal, groupKey } from './change-signal.js';
+import { ConsumerGroupCoordinator, type LockedGroup } from './consumer-group.coordinator.js';
+
+export interface ConsumerFetchOptions {
+  maxRecords: number;
+  maxWaitMs: number;
+}
+
+interface FetchResult {
+  groupId: number;
+  response: ConsumerFetchResponse;
+  owned: GroupPartition[];
+}
+
+/**
+ * A consumer-group member's fetch: the records of the partitions it holds, each continuing
+ * from the position stored with the partition (so any broker process can answer the next
+ * fetch), long-polling for appends and for changes of its assignment.
+ */
+@Injectable()
+export class ConsumerFetchService {
+  /** Where each member's next fetch starts among its partitions, for fairness. */
+  private readonly rotation = new Map<string, number>();
+
+  constructor(
+    private readonly coordinator: ConsumerGroupCoordinator,
+    private readonly signal: ChangeSignal,
+  ) {}
+
+  async fetch(group: string, memberId: string, options: ConsumerFetchOptions): Promise<ConsumerFetchResponse> {
+    assertValidName('group', group);
+    const first = await this.fetchOnce(group, memberId, options);
+    if (first.response.records.length > 0 || options.maxWaitMs <= 0) return first.response;
+    const waiter = this.signal.waiter([groupKey('consumer', first.groupId), ...first.owned.map((p) => appendKey(p.topicId, p.partition))]);
+    try {
+      const again = await this.fetchOnce(group, memberId, options);
+      if (again.response.records.length > 0 || again.response.generation !== first.response.generation || !sameAssignment(first, again)) {
+        return again.response;
+      }
+      await waiter.wait(options.maxWaitMs);
+    } finally {
+      waiter.cancel();
+    }
+    return (await this.fetchOnce(group, memberId, { ...options, maxWaitMs: 0 })).response;
+  }
+
+  private fetchOnce(group: string, memberId: string, options: ConsumerFetchOptions): Promise<FetchResult> {
+    return this.coordinator.withGroup(
+      group,
+      () => new UnknownMemberError(group, memberId),
+      async (locked) => {
+        const member = this.coordinator.member(locked, memberId);
+        await this.coordinator.refreshSubscription(locked);
+        // A member waiting in a fetch is alive for the length of its wait.
+        const { generation, owned, assignment } = await this.coordinator.answer(locked, member, options.maxWaitMs);
+        const records = await this.readOwned(locked, member.memberId, member.autoOffsetReset, owned, options.maxRecords);
+        return { groupId: locked.group.id, owned, response: { records, generation, assignment } };
+      },
+    );
+  }
+
+  private async readOwned(locked: LockedGroup, memberId: string, reset: 'latest' | 'earliest', owned: GroupPartition[], maxRecords: number): Promise<WireRecord[]> {
+    const { sql, group } = locked;
+    const records: WireRecord[] = [];
+    if (owned.length === 0) return records;
+    const names = await this.coordinator.topicNames(sql, owned);
+    const committed = await store.committedOffsets(sql, group.id);
+    const start = (this.rotation.get(memberId) ?? 0) % owned.length;
+    this.rotation.set(memberId, start + 1);
+    for (let i = 0; i < owned.length && records.length < maxRecords; i++) {
+      const p = owned[(start + i) % owned.length];
+      const window = await topicStore.partition(sql, p.topicId, p.partition);
+      if (!window) continue;
+      let position = p.position ?? committed.get(`${p.topicId}:${p.partition}`) ?? (reset === 'earliest' ? window.startOffset : window.endOffset);
+      // Retention may have removed records below the position: continue from the start.
+      position = Math.min(Math.max(position, window.startOffset), window.endOffset);
+      const stored = position < window.endOffset ? await logStore.read(sql, p.topicId, p.partition, position, maxRecords - records.length) : [];
+      for (const record of stored) records.push(decodeRecord(names.get(p.topicId)!, p.partition, record));
+      const next = stored.length > 0 ? stored[stored.length - 1].offset + 1 : position;
+      if (next !== p.position) await store.setPosition(sql, group.id, p.topicId, p.partition, next);
+    }
+    return records;
+  }
+}
+
+function sameAssignment(a: FetchResult, b: FetchResult): boolean {
+  const key = (r: FetchResult) => r.owned.map((p) => `${p.topicId}:${p.partition}`).join(',');
+  return key(a) === key(b);
+}

@@ -1,0 +1,212 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import type {
+  AutoOffsetReset,
+  ConsumerGroupDescription,
+  ConsumerHeartbeatResponse,
+  JoinConsumerGroupResponse,
+  OffsetCommit,
+  ResetTarget,
+} from '../../libs/protocol/src/index.js';
+import { type Clock, CLOCK } from '../domain/clock.js';
+import { DEFAULT_SESSION_TIMEOUT_MS, groupState, heartbeatIntervalMs } from '../domain/consumer-group/consumer-group.js';
+import { FencedError, GroupNotEmptyError, OffsetOutOfRangeError, UnknownGroupError, UnknownMemberError, UnknownTopicError } from '../domain/errors/index.js';
+import { assertValidName } from '../domain/log/names.js';
+import { consumerGroupStore as store } from '../storage/consumer-group.store.js';
+import { Database } from '../storage/database.js';
+import { topicStore } from '../storage/topic.store.js';
+import { ConsumerGroupCoordinator } from './consumer-group.coordinator.js';
+import { OffsetResolver } from './offset-resolver.js';
+import { PeriodicTask } from './periodic-task.js';
+
+export interface JoinOptions {
+  topics: string[];
+  sessionTimeoutMs?: number;
+  autoOffsetReset?: AutoOffsetReset;
+}
+
+const SESSION_SWEEP_INTERVAL_MS = 1_000;
+
+/** Classic consumer groups: membership, commits, describe, offset reset and delete. */
+@Injectable()
+export class ConsumerGroupService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(ConsumerGroupService.name);
+  private readonly sessions = new PeriodicTask('consumer session sweep', SESSION_SWEEP_INTERVAL_MS, () => this.sweep(this.clock.now()), this.logger);
+
+  constructor(
+    private readonly database: Database,
+    private readonly coordinator: ConsumerGroupCoordinator,
+    private readonly offsets: OffsetResolver,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    // A restart gives every member a fresh session rather than expiring them all at once.
+    await this.database.run((sql) => store.renewAllSessions(sql, this.clock.now()));
+    this.sessions.start();
+  }
+
+  onApplicationShutdown(): Promise<void> {
+    return this.sessions.stop();
+  }
+
+  async join(group: string, options: JoinOptions): Promise<JoinConsumerGroupResponse> {
+    assertValidName('group', group);
+    options.topics.forEach((topic) => assertValidName('topic', topic));
+    const sessionTimeoutMs = options.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS;
+    const topics = [...new Set(options.topics)];
+    const answer = await this.coordinator.withGroup(
+      group,
+      () => new UnknownGroupError(group),
+      async (locked) => {
+        const found = await topicStore.findByNames(locked.sql, topics);
+        const missing = topics.find((t) => !found.some((f) => f.name === t));
+        if (missing !== undefined) throw new UnknownTopicError(missing);
+        const member = {
+          memberId: randomUUID(),
+          topics,
+          sessionTimeoutMs,
+          autoOffsetReset: options.autoOffsetReset ?? 'latest',
+          answeredGeneration: 0,
+          expiresAt: locked.now + sessionTimeoutMs,
+        };
+        await store.insertMember(locked.sql, locked.group.id, member);
+        locked.members.push(member);
+        await this.coordinator.rebalance(locked);
+        const { generation, assignment } = await this.coordinator.answer(locked, member);
+        return { memberId: member.memberId, generation, assignment, heartbeatIntervalMs: heartbeatIntervalMs(sessionTimeoutMs) };
+      },
+      { create: true },
+    );
+    this.logger.log(`member ${answer.memberId} joined consumer group ${group} (generation ${answer.generation})`);
+    return answer;
+  }
+
+  heartbeat(group: string, memberId: string): Promise<ConsumerHeartbeatResponse> {
+    assertValidName('group', group);
+    return this.coordinator.withGroup(
+      group,
+      () => new UnknownMemberError(group, memberId),
+      async (locked) => {
+        const member = this.coordinator.member(locked, memberId);
+        await this.coordinator.refreshSubscription(locked);
+        const { generation, assignment } = await this.coordinator.answer(locked, member);
+        return { generation, assignment };
+      },
+    );
+  }
+
+  async leave(group: string, memberId: string): Promise<void> {
+    assertValidName('group', group);
+    await this.coordinator.withGroup(
+      group,
+      () => new UnknownMemberError(group, memberId),
+      async (locked) => {
+        this.coordinator.member(locked, memberId);
+        await this.coordinator.removeMembers(locked, [memberId]);
+      },
+    );
+    this.logger.log(`member ${memberId} left consumer group ${group}`);
+  }
+
+  /** Commits offsets, fenced by the generation of the member's latest answer and by ownership. */
+  async commit(group: string, memberId: string, generation: number, offsets: OffsetCommit[]): Promise<void> {
+    assertValidName('group', group);
+    offsets.forEach((o) => assertValidName('topic', o.topic));
+    await this.coordinator.withGroup(
+      group,
+      () => new FencedError(`group ${group} does not exist`),
+      async (locked) => {
+        const member = locked.members.find((m) => m.memberId === memberId);
+        if (!member) throw new FencedError(`member ${memberId} is not in group ${group}`);
+        if (generation !== member.answeredGeneration) {
+          throw new FencedError(`generation ${generation} is not the member's current generation ${member.answeredGeneration}`);
+        }
+        const topics = new Map((await topicStore.findByNames(locked.sql, [...new Set(offsets.map((o) => o.topic))])).map((t) => [t.name, t]));
+        const owned = new Set((await store.partitions(locked.sql, locked.group.id)).filter((p) => p.owner === memberId).map((p) => `${p.topicId}:${p.partition}`));
+        const resolved = [];
+        for (const o of offsets) {
+          const topic = topics.get(o.topic);
+          if (!topic || !owned.has(`${topic.id}:${o.partition}`)) throw new FencedError(`${o.topic}/${o.partition} is not assigned to member ${memberId}`);
+          const window = await topicStore.partition(locked.sql, topic.id, o.partition);
+          if (window && o.offset > window.endOffset) throw new OffsetOutOfRangeError(o.offset, window.startOffset, window.endOffset);
+          resolved.push({ topicId: topic.id, partition: o.partition, offset: o.offset });
+        }
+        await store.commit(locked.sql, locked.group.id, resolved);
+        await store.touchMember(locked.sql, locked.group.id, memberId, member.answeredGeneration, locked.now + member.sessionTimeoutMs);
+      },
+    );
+  }
+
+  describe(group: string): Promise<ConsumerGroupDescription> {
+    assertValidName('group', group);
+    return this.coordinator.withGroup(
+      group,
+      () => new UnknownGroupError(group),
+      async ({ sql, group: row, members }) => {
+        const partitions = await store.partitions(sql, row.id);
+        const committed = await store.committedOffsets(sql, row.id);
+        const subscribed = new Set(members.flatMap((m) => m.topics));
+        const topicIds = new Set([...partitions.map((p) => p.topicId), ...[...committed.keys()].map((k) => Number(k.split(':')[0]))]);
+        const topics = topicIds.size === 0 ? [] : await topicStore.findByIds(sql, [...topicIds]);
+        const subscribedTopics = subscribed.size === 0 ? [] : await topicStore.findByNames(sql, [...subscribed]);
+        const listed = new Map([...topics, ...subscribedTopics].map((t) => [t.id, t]));
+        const offsets: ConsumerGroupDescription['offsets'] = [];
+        for (const topic of [...listed.values()].sort((a, b) => a.name.localeCompare(b.name))) {
+          for (const window of await topicStore.partitions(sql, topic.id)) {
+            const key = `${topic.id}:${window.partition}`;
+            const committedOffset = committed.get(key) ?? null;
+            if (committedOffset === null && !subscribed.has(topic.name)) continue;
+            const lag = window.endOffset - (committedOffset ?? window.startOffset);
+            offsets.push({ topic: topic.name, partition: window.partition, committedOffset, endOffset: window.endOffset, lag: Math.max(0, lag) });
+          }
+        }
+        return {
+          group: row.name,
+          state: groupState(members.length, partitions),
+          generation: row.generation,
+          members: members.map((m) => ({
+            memberId: m.memberId,
+            assignment: partitions
+              .filter((p) => p.owner === m.memberId && listed.has(p.topicId))
+              .map((p) => ({ topic: listed.get(p.topicId)!.name, partition: p.partition })),
+          })),
+          offsets,
+        };
+      },
+    );
+  }
+
+  async resetOffsets(group: string, topic: string, partition: number | undefined, to: ResetTarget): Promise<void> {
+    assertValidName('group', group);
+    assertValidName('topic', topic);
+    await this.coordinator.withGroup(
+      group,
+      () => new UnknownGroupError(group),
+      async (locked) => {
+        if (locked.members.length > 0) throw new GroupNotEmptyError(group);
+        const offsets = await this.offsets.resolve(locked.sql, topic, partition, to);
+        await store.commit(locked.sql, locked.group.id, offsets);
+      },
+    );
+  }
+
+  async delete(group: string): Promise<void> {
+    assertValidName('group', group);
+    await this.coordinator.withGroup(
+      group,
+      () => new UnknownGroupError(group),
+      async (locked) => {
+        if (locked.members.length > 0) throw new GroupNotEmptyError(group);
+        await store.delete(locked.sql, locked.group.id);
+      },
+    );
+  }
+
+  /** Removes every member whose session ran out before `now`; answers how many groups it touched. */
+  async sweep(now: number): Promise<number> {
+    const groups = await this.database.run((sql) => store.groupsWithExpiredMembers(sql, now));
+    for (const group of groups) await this.coordinator.withGroup(group, () => new UnknownGroupError(group), async () => undefined, { now });
+    return groups.length;
+  }
+}
