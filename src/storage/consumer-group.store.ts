@@ -109,7 +109,7 @@ export const consumerGroupStore = {
 
   /** After a restart every member gets a fresh session. */
   async renewAllSessions(sql: Sql, now: number): Promise<void> {
-    await sql.execute('UPDATE shoal_consumer_member SET expires_at = $1 + session_timeout_ms WHERE expires_at < $1 + session_timeout_ms', [now]);
+    await sql.execute('UPDATE shoal_consumer_member SET expires_at = CAST($1 AS BIGINT) + session_timeout_ms WHERE expires_at < CAST($1 AS BIGINT) + session_timeout_ms', [now]);
   },
 
   async partitions(sql: Sql, groupId: number): Promise<GroupPartition[]> {

@@ -4,6 +4,8 @@ import { AppModule } from '../../src/app.module.js';
 import { ManualClock } from '../../src/domain/clock.js';
 import type { AppendRecord } from '../../src/domain/log/record.js';
 import { encodeRecord } from '../../src/domain/log/record-codec.js';
+import { ConsumerFetchService } from '../../src/services/consumer-fetch.service.js';
+import { ConsumerGroupService } from '../../src/services/consumer-group.service.js';
 import { ProduceService } from '../../src/services/produce.service.js';
 import { ReadService } from '../../src/services/read.service.js';
 import { RetentionService } from '../../src/services/retention.service.js';
@@ -18,6 +20,8 @@ export interface LogContext {
   producer: ProduceService;
   reader: ReadService;
   retention: RetentionService;
+  groups: ConsumerGroupService;
+  consumerFetch: ConsumerFetchService;
   /** Encodes and produces, as the HTTP layer would. */
   produce(topic: string, records: ProduceRecord[]): ReturnType<ProduceService['produce']>;
   /** Closes the application and opens a new one on the same database. */
@@ -49,6 +53,12 @@ export async function openLogContext(kind: StorageKind, startAt = Date.now(), ex
     },
     get retention() {
       return app.get(RetentionService);
+    },
+    get groups() {
+      return app.get(ConsumerGroupService);
+    },
+    get consumerFetch() {
+      return app.get(ConsumerFetchService);
     },
     produce(topic, records) {
       const encoded: AppendRecord[] = records.map((r, i) => encodeRecord(r, i, 1024 * 1024));
