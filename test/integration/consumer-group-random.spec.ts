@@ -38,7 +38,11 @@ describe.each(STORAGE_KINDS)('consumer groups under random operations on %s', (k
       model.expiresAt = log.clock.now() + SESSION_MS;
     };
     const dropExpired = () => {
-      for (const [id, model] of members) if (model.expiresAt < log.clock.now()) members.delete(id), stats.expired++;
+      for (const [id, model] of members) {
+        if (model.expiresAt >= log.clock.now()) continue;
+        members.delete(id);
+        stats.expired++;
+      }
     };
 
     for (let step = 0; step < STEPS[kind]; step++) {
