@@ -1,5 +1,6 @@
 import { cpus, totalmem } from 'node:os';
 import { benchAdapters } from './adapters.bench.js';
+import { benchConsumerGroups } from './consumer-group.bench.js';
 import { startBenchBroker } from './harness.js';
 import { benchLatency, benchProduce, benchRead } from './log.bench.js';
 import { benchValidation } from './validation.bench.js';
@@ -13,6 +14,7 @@ try {
   await benchProduce(broker);
   await benchRead(broker);
   await benchLatency(broker);
+  await benchConsumerGroups(broker);
 } finally {
   await broker.stop();
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { ConsumerFetchResponse, WireRecord } from '../../libs/protocol/src/index.js';
-import type { GroupPartition } from '../domain/consumer-group/consumer-group.js';
+import type { ConsumerMember, GroupPartition } from '../domain/consumer-group/consumer-group.js';
 import { UnknownMemberError } from '../domain/errors/index.js';
 import { assertValidName } from '../domain/log/names.js';
 import { decodeRecord } from '../domain/log/record-codec.js';
@@ -61,26 +61,29 @@ export class ConsumerFetchService {
         const member = this.coordinator.member(locked, memberId);
         await this.coordinator.refreshSubscription(locked);
         // A member waiting in a fetch is alive for the length of its wait.
-        const { generation, owned, assignment } = await this.coordinator.answer(locked, member, options.maxWaitMs);
-        const records = await this.readOwned(locked, member.memberId, member.autoOffsetReset, owned, options.maxRecords);
+        const { generation, owned, assignment, names } = await this.coordinator.answer(locked, member, options.maxWaitMs);
+        const records = await this.readOwned(locked, member, owned, names, options.maxRecords);
         return { groupId: locked.group.id, owned, response: { records, generation, assignment } };
       },
     );
   }
 
-  private async readOwned(locked: LockedGroup, memberId: string, reset: 'latest' | 'earliest', owned: GroupPartition[], maxRecords: number): Promise<WireRecord[]> {
+  private async readOwned(locked: LockedGroup, member: ConsumerMember, owned: GroupPartition[], names: Map<number, string>, maxRecords: number): Promise<WireRecord[]> {
     const { sql, group } = locked;
     const records: WireRecord[] = [];
     if (owned.length === 0) return records;
-    const names = await this.coordinator.topicNames(sql, owned);
-    const committed = await store.committedOffsets(sql, group.id);
-    const start = (this.rotation.get(memberId) ?? 0) % owned.length;
-    this.rotation.set(memberId, start + 1);
+    let committed: Map<string, number> | undefined;
+    const start = (this.rotation.get(member.memberId) ?? 0) % owned.length;
+    this.rotation.set(member.memberId, start + 1);
     for (let i = 0; i < owned.length && records.length < maxRecords; i++) {
       const p = owned[(start + i) % owned.length];
       const window = await topicStore.partition(sql, p.topicId, p.partition);
       if (!window) continue;
-      let position = p.position ?? committed.get(`${p.topicId}:${p.partition}`) ?? (reset === 'earliest' ? window.startOffset : window.endOffset);
+      let position = p.position;
+      if (position === null) {
+        committed ??= await store.committedOffsets(sql, group.id);
+        position = committed.get(`${p.topicId}:${p.partition}`) ?? (member.autoOffsetReset === 'earliest' ? window.startOffset : window.endOffset);
+      }
       // Retention may have removed records below the position: continue from the start.
       position = Math.min(Math.max(position, window.startOffset), window.endOffset);
       const stored = position < window.endOffset ? await logStore.read(sql, p.topicId, p.partition, position, maxRecords - records.length) : [];

@@ -112,7 +112,11 @@ export class ConsumerGroupCoordinator {
   }
 
   /** Reconciles the member and answers its view: the partitions it now holds. */
-  async answer(locked: LockedGroup, member: ConsumerMember, extraAliveMs = 0): Promise<{ generation: number; owned: GroupPartition[]; assignment: TopicPartition[] }> {
+  async answer(
+    locked: LockedGroup,
+    member: ConsumerMember,
+    extraAliveMs = 0,
+  ): Promise<{ generation: number; owned: GroupPartition[]; assignment: TopicPartition[]; names: Map<number, string> }> {
     const { sql, group } = locked;
     await store.reconcile(sql, group.id, member.memberId);
     await store.touchMember(sql, group.id, member.memberId, group.generation, locked.now + member.sessionTimeoutMs + extraAliveMs);
@@ -120,7 +124,7 @@ export class ConsumerGroupCoordinator {
     const owned = (await store.partitions(sql, group.id)).filter((p) => p.owner === member.memberId);
     const names = await this.topicNames(sql, owned);
     const held = owned.filter((p) => names.has(p.topicId));
-    return { generation: group.generation, owned: held, assignment: held.map((p) => ({ topic: names.get(p.topicId)!, partition: p.partition })) };
+    return { generation: group.generation, owned: held, names, assignment: held.map((p) => ({ topic: names.get(p.topicId)!, partition: p.partition })) };
   }
 
   async topicNames(sql: Sql, partitions: { topicId: number }[]): Promise<Map<number, string>> {

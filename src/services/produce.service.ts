@@ -95,7 +95,6 @@ export class ProduceService {
       maxTimestamp: head.maxTimestamp,
       key: record.key,
       value: record.value,
-      format: record.format,
       headers: record.headers,
       size: record.size,
     });

@@ -1,4 +1,4 @@
-import type { StoredRecord, ValueFormat } from '../domain/log/record.js';
+import type { RecordValue, StoredRecord } from '../domain/log/record.js';
 import { searchFirstAtOrAfter } from '../domain/log/time-search.js';
 import type { Sql } from './database.js';
 import { valuesList } from './sql-dialect.js';
@@ -19,8 +19,7 @@ export interface RecordRow {
   timestamp: number;
   maxTimestamp: number;
   key: string | null;
-  value: Buffer;
-  format: ValueFormat;
+  value: RecordValue;
   headers: string | null;
   size: number;
 }
@@ -33,8 +32,8 @@ interface StoredRow {
   record_offset: number;
   timestamp: number;
   record_key: string | null;
-  value: Buffer | Uint8Array;
-  value_format: number;
+  value_json: string | null;
+  value_bytes: Buffer | Uint8Array | null;
   headers: string | null;
   size: number;
 }
@@ -75,13 +74,13 @@ export const logStore = {
         params[i++] = row.timestamp;
         params[i++] = row.maxTimestamp;
         params[i++] = row.key;
-        params[i++] = row.value;
-        params[i++] = row.format;
+        params[i++] = typeof row.value === 'string' ? row.value : null;
+        params[i++] = typeof row.value === 'string' ? null : row.value;
         params[i++] = row.headers;
         params[i++] = row.size;
       }
       await sql.execute(
-        `INSERT INTO shoal_record (topic_id, partition_id, record_offset, timestamp, max_timestamp, record_key, value, value_format, headers, size)
+        `INSERT INTO shoal_record (topic_id, partition_id, record_offset, timestamp, max_timestamp, record_key, value_json, value_bytes, headers, size)
          VALUES ${valuesList(size, RECORD_COLUMNS)}`,
         params,
       );
@@ -99,7 +98,7 @@ export const logStore = {
 
   async read(sql: Sql, topicId: number, partition: number, fromOffset: number, limit: number): Promise<StoredRecord[]> {
     const rows = await sql.rows<StoredRow>(
-      `SELECT record_offset, timestamp, record_key, value, value_format, headers, size FROM shoal_record
+      `SELECT record_offset, timestamp, record_key, value_json, value_bytes, headers, size FROM shoal_record
        WHERE topic_id = $1 AND partition_id = $2 AND record_offset >= $3
        ORDER BY record_offset LIMIT $4`,
       [topicId, partition, fromOffset, limit],
@@ -108,8 +107,7 @@ export const logStore = {
       offset: Number(r.record_offset),
       timestamp: Number(r.timestamp),
       key: r.record_key,
-      value: Buffer.isBuffer(r.value) ? r.value : Buffer.from(r.value),
-      format: Number(r.value_format) as ValueFormat,
+      value: r.value_json ?? (Buffer.isBuffer(r.value_bytes) ? r.value_bytes : Buffer.from(r.value_bytes!)),
       headers: r.headers,
       size: Number(r.size),
     }));

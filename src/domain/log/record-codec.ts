@@ -1,6 +1,6 @@
 import type { JsonValue, RecordHeaders, WireRecord } from '../../../libs/protocol/src/index.js';
 import { InvalidRecordError, RecordTooLargeError } from '../errors/index.js';
-import { type AppendRecord, type StoredRecord, ValueFormat } from './record.js';
+import type { AppendRecord, RecordValue, StoredRecord } from './record.js';
 
 const ALLOWED_FIELDS = new Set(['key', 'value', 'valueBase64', 'headers', 'partition', 'timestamp']);
 const PADDED_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
@@ -25,26 +25,26 @@ export function encodeRecord(input: unknown, index: number, maxRecordBytes: numb
   const hasValue = 'value' in record && record.value !== undefined;
   const hasBytes = 'valueBase64' in record && record.valueBase64 !== undefined;
   if (hasValue === hasBytes) throw new InvalidRecordError(index, 'needs exactly one of value and valueBase64');
-  let value: Buffer;
-  let format: ValueFormat;
+  let value: RecordValue;
+  let valueBytes: number;
   if (hasBytes) {
     const text = record.valueBase64;
     if (typeof text !== 'string' || text.length % 4 !== 0 || !PADDED_BASE64.test(text)) {
       throw new InvalidRecordError(index, 'valueBase64 must be padded base64');
     }
     value = Buffer.from(text, 'base64');
-    format = ValueFormat.Bytes;
+    valueBytes = value.length;
   } else {
-    value = Buffer.from(JSON.stringify(record.value), 'utf8');
-    format = ValueFormat.Json;
+    value = JSON.stringify(record.value);
+    valueBytes = Buffer.byteLength(value, 'utf8');
   }
 
   const headers = encodeHeaders(record.headers, index);
   const partition = optionalInteger(record.partition, index, 'partition', 2 ** 31 - 1);
   const timestamp = optionalInteger(record.timestamp, index, 'timestamp', MAX_TIMESTAMP);
-  const size = (key === null ? 0 : Buffer.byteLength(key, 'utf8')) + value.length + headers.bytes;
+  const size = (key === null ? 0 : Buffer.byteLength(key, 'utf8')) + valueBytes + headers.bytes;
   if (size > maxRecordBytes) throw new RecordTooLargeError(index, size, maxRecordBytes);
-  return { key, value, format, headers: headers.text, timestamp, partition, size };
+  return { key, value, headers: headers.text, timestamp, partition, size };
 }
 
 function encodeHeaders(headers: unknown, index: number): { text: string | null; bytes: number } {
@@ -78,7 +78,7 @@ export function decodeRecord(topic: string, partition: number, stored: StoredRec
     key: stored.key,
     headers: stored.headers === null ? {} : (JSON.parse(stored.headers) as RecordHeaders),
   };
-  if (stored.format === ValueFormat.Bytes) wire.valueBase64 = stored.value.toString('base64');
-  else wire.value = JSON.parse(stored.value.toString('utf8')) as JsonValue;
+  if (typeof stored.value === 'string') wire.value = JSON.parse(stored.value) as JsonValue;
+  else wire.valueBase64 = stored.value.toString('base64');
   return wire;
 }

@@ -1,14 +1,13 @@
-/** How a record's value bytes are to be read back: the integers the database holds. */
-export enum ValueFormat {
-  Json = 0,
-  Bytes = 1,
-}
+/**
+ * A record's value: the JSON text of a `value`, or the raw bytes of a `valueBase64`. The
+ * type says which, and so which form the record goes back in.
+ */
+export type RecordValue = string | Buffer;
 
 /** A validated record on its way into the log. */
 export interface AppendRecord {
   key: string | null;
-  value: Buffer;
-  format: ValueFormat;
+  value: RecordValue;
   /** Headers as JSON text, or null when there are none. */
   headers: string | null;
   /** The producer's timestamp, else null: the broker stamps it at append. */
@@ -24,8 +23,7 @@ export interface StoredRecord {
   offset: number;
   timestamp: number;
   key: string | null;
-  value: Buffer;
-  format: ValueFormat;
+  value: RecordValue;
   headers: string | null;
   size: number;
 }

@@ -23,8 +23,8 @@ const sqlite = [
      timestamp INTEGER NOT NULL,
      max_timestamp INTEGER NOT NULL,
      record_key TEXT NULL,
-     value BLOB NOT NULL,
-     value_format INTEGER NOT NULL,
+     value_json TEXT NULL,
+     value_bytes BLOB NULL,
      headers TEXT NULL,
      size INTEGER NOT NULL,
      PRIMARY KEY (topic_id, partition_id, record_offset)) WITHOUT ROWID`,
@@ -53,8 +53,8 @@ const postgres = [
      timestamp BIGINT NOT NULL,
      max_timestamp BIGINT NOT NULL,
      record_key TEXT NULL,
-     value BYTEA NOT NULL,
-     value_format SMALLINT NOT NULL,
+     value_json TEXT NULL,
+     value_bytes BYTEA NULL,
      headers TEXT NULL,
      size INTEGER NOT NULL,
      PRIMARY KEY (topic_id, partition_id, record_offset))`,
@@ -63,7 +63,8 @@ const postgres = [
 /**
  * The log: topics, their partitions (offset window, running max timestamp, stored bytes)
  * and records keyed by (topic id, partition, offset). Records refer to a topic by id, so a
- * topic deleted and created again never sees the old records. `max_timestamp` is the
+ * topic deleted and created again never sees the old records. A JSON value is kept as its
+ * text, raw bytes as a blob: exactly one of the two is set. `max_timestamp` is the
  * running maximum of timestamps up to each record: monotonic in the offset, so "first offset
  * at or after a time" and time retention are a binary search over the primary key.
  */
