@@ -5,15 +5,22 @@ import { type Clock, CLOCK, systemClock } from './domain/clock.js';
 import { ConsumerGroupsController } from './http/consumer-groups.controller.js';
 import { HealthController } from './http/health.controller.js';
 import { RecordsController } from './http/records.controller.js';
+import { ShareGroupsController } from './http/share-groups.controller.js';
 import { TopicsController } from './http/topics.controller.js';
 import { ChangeSignal } from './services/change-signal.js';
 import { ConsumerFetchService } from './services/consumer-fetch.service.js';
 import { ConsumerGroupCoordinator } from './services/consumer-group.coordinator.js';
 import { ConsumerGroupService } from './services/consumer-group.service.js';
+import { LogAppender } from './services/log-appender.js';
 import { OffsetResolver } from './services/offset-resolver.js';
 import { ProduceService } from './services/produce.service.js';
 import { ReadService } from './services/read.service.js';
+import { DeadLetterWriter } from './services/dead-letter.writer.js';
 import { RetentionService } from './services/retention.service.js';
+import { ShareFetchService } from './services/share-fetch.service.js';
+import { ShareGroupCoordinator } from './services/share-group.coordinator.js';
+import { ShareGroupService } from './services/share-group.service.js';
+import { SharePartitionCoordinator } from './services/share-partition.coordinator.js';
 import { TopicService } from './services/topic.service.js';
 import { openDatabase } from './storage/data-source.js';
 import { Database } from './storage/database.js';
@@ -39,7 +46,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [TerminusModule.forRoot({ logger: false })],
-      controllers: [TopicsController, RecordsController, ConsumerGroupsController, HealthController],
+      controllers: [TopicsController, RecordsController, ConsumerGroupsController, ShareGroupsController, HealthController],
       providers: [
         { provide: SHOAL_CONFIG, useValue: config },
         { provide: CLOCK, useValue: clock },
@@ -47,6 +54,7 @@ export class AppModule {
         DatabaseCloser,
         ChangeSignal,
         TopicService,
+        LogAppender,
         ProduceService,
         ReadService,
         RetentionService,
@@ -54,6 +62,11 @@ export class AppModule {
         ConsumerGroupCoordinator,
         ConsumerGroupService,
         ConsumerFetchService,
+        DeadLetterWriter,
+        SharePartitionCoordinator,
+        ShareGroupCoordinator,
+        ShareGroupService,
+        ShareFetchService,
       ],
     };
   }

@@ -16,6 +16,7 @@ const STATUS: Record<ErrorCode, number> = {
   [ErrorCode.UnknownMember]: 404,
   [ErrorCode.Fenced]: 409,
   [ErrorCode.GroupNotEmpty]: 409,
+  [ErrorCode.InvalidRecordState]: 409,
   [ErrorCode.NotFound]: 404,
   [ErrorCode.MethodNotAllowed]: 405,
   [ErrorCode.TopicAlreadyExists]: 409,

@@ -1,4 +1,13 @@
 import type {
+  Acknowledgement,
+  AckResult,
+  JoinShareGroupRequest,
+  JoinShareGroupResponse,
+  ShareFetchRequest,
+  ShareFetchResponse,
+  ShareGroupConfigView,
+  ShareGroupDescription,
+  TopicPartition,
   ConsumerFetchRequest,
   ConsumerFetchResponse,
   ConsumerGroupDescription,
@@ -130,6 +139,52 @@ export class ShoalClient {
     await this.request('DELETE', consumerGroupPath(group));
   }
 
+  /** `POST /v1/share-groups/{group}/members`: joins (creating the group if needed). */
+  joinShareGroup(group: string, request: JoinShareGroupRequest): Promise<JoinShareGroupResponse> {
+    return this.request('POST', `${shareGroupPath(group)}/members`, request);
+  }
+
+  /** `POST …/members/{memberId}/heartbeat`. */
+  shareHeartbeat(group: string, memberId: string): Promise<{ assignment: TopicPartition[] }> {
+    return this.request('POST', `${shareGroupPath(group)}/members/${encodeURIComponent(memberId)}/heartbeat`, {});
+  }
+
+  /** `DELETE …/members/{memberId}`: leaves; what the member held is released at once. */
+  async leaveShareGroup(group: string, memberId: string): Promise<void> {
+    await this.request('DELETE', `${shareGroupPath(group)}/members/${encodeURIComponent(memberId)}`);
+  }
+
+  /** `POST …/members/{memberId}/fetch`: acquires records, after applying the piggy-backed `acks`. */
+  shareFetch(group: string, memberId: string, request: ShareFetchRequest = {}): Promise<ShareFetchResponse> {
+    return this.request('POST', `${shareGroupPath(group)}/members/${encodeURIComponent(memberId)}/fetch`, request, request.maxWaitMs);
+  }
+
+  /** `POST …/members/{memberId}/acks`: per-entry results, `INVALID_RECORD_STATE` where the member does not hold the record. */
+  async acknowledge(group: string, memberId: string, acks: Acknowledgement[]): Promise<AckResult[]> {
+    const answer = await this.request<{ results: AckResult[] }>('POST', `${shareGroupPath(group)}/members/${encodeURIComponent(memberId)}/acks`, { acks });
+    return answer.results;
+  }
+
+  /** `GET /v1/share-groups/{group}`. */
+  describeShareGroup(group: string): Promise<ShareGroupDescription> {
+    return this.request('GET', shareGroupPath(group));
+  }
+
+  /** `PATCH /v1/share-groups/{group}/config`: answers the whole config; creates the group if needed. */
+  updateShareGroupConfig(group: string, change: Partial<ShareGroupConfigView>): Promise<ShareGroupConfigView> {
+    return this.request('PATCH', `${shareGroupPath(group)}/config`, change);
+  }
+
+  /** `POST /v1/share-groups/{group}/offsets/reset`: only while the group has no members. */
+  async resetShareGroupOffsets(group: string, request: ResetOffsetsRequest): Promise<void> {
+    await this.request('POST', `${shareGroupPath(group)}/offsets/reset`, request);
+  }
+
+  /** `DELETE /v1/share-groups/{group}`: only while the group has no members. */
+  async deleteShareGroup(group: string): Promise<void> {
+    await this.request('DELETE', shareGroupPath(group));
+  }
+
   /** `GET /health`. */
   health(): Promise<{ status: string }> {
     return this.request('GET', '/health');
@@ -154,6 +209,10 @@ export class ShoalClient {
 
 function consumerGroupPath(group: string): string {
   return `/v1/consumer-groups/${encodeURIComponent(group)}`;
+}
+
+function shareGroupPath(group: string): string {
+  return `/v1/share-groups/${encodeURIComponent(group)}`;
 }
 
 function parseOrNull(text: string): unknown {

@@ -16,6 +16,7 @@ export enum ErrorCode {
   UnknownMember = 'UNKNOWN_MEMBER',
   Fenced = 'FENCED',
   GroupNotEmpty = 'GROUP_NOT_EMPTY',
+  InvalidRecordState = 'INVALID_RECORD_STATE',
   RecordTooLarge = 'RECORD_TOO_LARGE',
   RequestTooLarge = 'REQUEST_TOO_LARGE',
   UnsupportedMediaType = 'UNSUPPORTED_MEDIA_TYPE',

@@ -2,3 +2,4 @@ export * from './error-code.js';
 export * from './record.js';
 export * from './topic.js';
 export * from './consumer-group.js';
+export * from './share-group.js';

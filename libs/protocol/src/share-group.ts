@@ -1,0 +1,82 @@
+import type { AutoOffsetReset, TopicPartition } from './consumer-group.js';
+import type { WireRecord } from './record.js';
+
+/** An acknowledgement type. */
+export type AckType = 'accept' | 'release' | 'reject' | 'renew';
+
+/** One acknowledgement: a single offset, or the range [offset, lastOffset]. */
+export interface Acknowledgement {
+  topic: string;
+  partition: number;
+  offset: number;
+  lastOffset?: number;
+  type: AckType;
+  /** With `release`: not handed out again before this many ms. */
+  delayMs?: number;
+}
+
+/** One acknowledgement's result: `error` is null when it applied, else `INVALID_RECORD_STATE`. */
+export interface AckResult {
+  topic: string;
+  partition: number;
+  offset: number;
+  lastOffset?: number;
+  error: string | null;
+}
+
+/** `POST /v1/share-groups/{group}/members` body. */
+export interface JoinShareGroupRequest {
+  topics: string[];
+  sessionTimeoutMs?: number;
+}
+
+export interface JoinShareGroupResponse {
+  memberId: string;
+  assignment: TopicPartition[];
+  heartbeatIntervalMs: number;
+}
+
+/** `POST …/members/{memberId}/fetch` body: acks ride along and apply before the fetch acquires. */
+export interface ShareFetchRequest {
+  maxRecords?: number;
+  maxWaitMs?: number;
+  acks?: Acknowledgement[];
+}
+
+/** A record acquired by a share-group member, locked to it until `lockExpiresAt`. */
+export interface AcquiredRecord extends WireRecord {
+  deliveryCount: number;
+  lockExpiresAt: number;
+}
+
+export interface ShareFetchResponse {
+  records: AcquiredRecord[];
+  ackResults: AckResult[];
+}
+
+/** A share group's configuration. */
+export interface ShareGroupConfigView {
+  recordLockDurationMs: number;
+  deliveryCountLimit: number;
+  maxInFlightRecordsPerPartition: number;
+  autoOffsetReset: AutoOffsetReset;
+  deadLetterTopic: string | null;
+}
+
+/** `GET /v1/share-groups/{group}`. */
+export interface ShareGroupDescription {
+  group: string;
+  config: ShareGroupConfigView;
+  members: { memberId: string; assignment: TopicPartition[] }[];
+  partitions: {
+    topic: string;
+    partition: number;
+    startOffset: number;
+    endOffset: number;
+    available: number;
+    acquired: number;
+    acknowledged: number;
+    archived: number;
+    lag: number;
+  }[];
+}

@@ -1,0 +1,59 @@
+import { type AckType, type ArchiveReason, heldBy, type InFlightRecord, type TransitionContext, transitions } from './record-state.js';
+
+/** One acknowledgement entry of one share-partition: a single offset or a range. */
+export interface AckEntry {
+  offset: number;
+  lastOffset: number;
+  type: AckType;
+  delayMs?: number;
+}
+
+export interface AckOutcome {
+  /** Per entry, in order: null when applied, else the error code. */
+  errors: (string | null)[];
+  /** The records whose state changed, as they end up. */
+  changed: Map<number, InFlightRecord>;
+  /** Records archived by these acks, with why. */
+  archived: Map<number, ArchiveReason>;
+  /** How many records each type applied to. */
+  counts: Record<AckType, number>;
+}
+
+export const INVALID_RECORD_STATE = 'INVALID_RECORD_STATE';
+
+/**
+ * Applies one member's acks to a share-partition's in-flight records, in order, as if sent
+ * one by one: an entry applies to every offset in it only if the member holds them all
+ * (acquired by it, lock not run out), else to none. Pure: the caller loads the records and
+ * writes back `changed` with a few set-based statements.
+ */
+export function applyAcks(records: Map<number, InFlightRecord>, memberId: string, entries: AckEntry[], ctx: TransitionContext): AckOutcome {
+  const outcome: AckOutcome = { errors: [], changed: new Map(), archived: new Map(), counts: { accept: 0, release: 0, reject: 0, renew: 0 } };
+  const current = (offset: number) => outcome.changed.get(offset) ?? records.get(offset);
+  for (const entry of entries) {
+    let held = true;
+    for (let offset = entry.offset; offset <= entry.lastOffset && held; offset++) {
+      const record = current(offset);
+      held = record !== undefined && heldBy(record, memberId, ctx.now);
+    }
+    if (!held) {
+      outcome.errors.push(INVALID_RECORD_STATE);
+      continue;
+    }
+    for (let offset = entry.offset; offset <= entry.lastOffset; offset++) {
+      const record = current(offset)!;
+      let next: InFlightRecord;
+      if (entry.type === 'accept') next = transitions.accept(record);
+      else if (entry.type === 'renew') next = transitions.renew(record, ctx);
+      else {
+        const result = entry.type === 'reject' ? transitions.reject(record) : transitions.release(record, ctx, entry.delayMs);
+        next = result.record;
+        if (result.archived) outcome.archived.set(offset, result.archived);
+      }
+      outcome.changed.set(offset, next);
+    }
+    outcome.counts[entry.type] += entry.lastOffset - entry.offset + 1;
+    outcome.errors.push(null);
+  }
+  return outcome;
+}

@@ -1,0 +1,77 @@
+/** A record's state in a share-partition: Kafka's ids, which the database holds. */
+export enum RecordState {
+  Available = 0,
+  Acquired = 1,
+  Acknowledged = 2,
+  Archived = 4,
+}
+
+/** Why a record was archived: the `shoal.dlq.reason` header and the metric label. */
+export type ArchiveReason = 'rejected' | 'delivery_limit';
+
+/** An acknowledgement type, as on the wire. */
+export type AckType = 'accept' | 'release' | 'reject' | 'renew';
+
+/** One in-flight record of a share-partition. */
+export interface InFlightRecord {
+  offset: number;
+  state: RecordState;
+  deliveryCount: number;
+  memberId: string | null;
+  lockExpiresAt: number | null;
+  /** For a delayed release: not handed out before this time. */
+  availableAt: number | null;
+}
+
+/** What a transition needs to know of the group and the moment. */
+export interface TransitionContext {
+  now: number;
+  lockDurationMs: number;
+  deliveryCountLimit: number;
+}
+
+export const isFinal = (state: RecordState) => state === RecordState.Acknowledged || state === RecordState.Archived;
+
+/** Held by `memberId` right now: acquired by it and its lock not run out. */
+export function heldBy(record: InFlightRecord, memberId: string, now: number): boolean {
+  return record.state === RecordState.Acquired && record.memberId === memberId && record.lockExpiresAt !== null && record.lockExpiresAt > now;
+}
+
+/** Can be handed out now: available and not waiting out a delay, or acquired with its lock run out. */
+export function acquirable(record: InFlightRecord, now: number): boolean {
+  if (record.state === RecordState.Available) return record.availableAt === null || record.availableAt <= now;
+  return record.state === RecordState.Acquired && record.lockExpiresAt !== null && record.lockExpiresAt <= now;
+}
+
+/**
+ * Every legal transition, in one place. Each answers the record's next state, or the reason
+ * it was archived; the delivery-limit rule lives in `release` and nowhere else.
+ */
+export const transitions = {
+  /** available → acquired: the delivery count goes up by one and the lock starts. */
+  acquire(record: InFlightRecord, memberId: string, ctx: TransitionContext): InFlightRecord {
+    return { ...record, state: RecordState.Acquired, deliveryCount: record.deliveryCount + 1, memberId, lockExpiresAt: ctx.now + ctx.lockDurationMs, availableAt: null };
+  },
+  /** acquired → acknowledged. */
+  accept(record: InFlightRecord): InFlightRecord {
+    return { ...record, state: RecordState.Acknowledged, memberId: null, lockExpiresAt: null, availableAt: null };
+  },
+  /**
+   * acquired → available (after `delayMs`, if given); archived instead once the delivery
+   * count has reached the limit. Lock expiry and a member leaving are releases too.
+   */
+  release(record: InFlightRecord, ctx: TransitionContext, delayMs = 0): { record: InFlightRecord; archived?: ArchiveReason } {
+    if (record.deliveryCount >= ctx.deliveryCountLimit) {
+      return { record: { ...record, state: RecordState.Archived, memberId: null, lockExpiresAt: null, availableAt: null }, archived: 'delivery_limit' };
+    }
+    return { record: { ...record, state: RecordState.Available, memberId: null, lockExpiresAt: null, availableAt: delayMs > 0 ? ctx.now + delayMs : null } };
+  },
+  /** acquired → archived. */
+  reject(record: InFlightRecord): { record: InFlightRecord; archived: ArchiveReason } {
+    return { record: { ...record, state: RecordState.Archived, memberId: null, lockExpiresAt: null, availableAt: null }, archived: 'rejected' };
+  },
+  /** acquired → acquired, the lock running `lockDurationMs` from now. */
+  renew(record: InFlightRecord, ctx: TransitionContext): InFlightRecord {
+    return { ...record, lockExpiresAt: ctx.now + ctx.lockDurationMs };
+  },
+};

@@ -1,0 +1,77 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
+import type {
+  AckResult,
+  JoinShareGroupResponse,
+  ShareFetchResponse,
+  ShareGroupConfigView,
+  ShareGroupDescription,
+  TopicPartition,
+} from '../../libs/protocol/src/index.js';
+import { parseResetTarget } from '../domain/log/reset-target.js';
+import { ShareFetchService } from '../services/share-fetch.service.js';
+import { ShareGroupService } from '../services/share-group.service.js';
+import { ResetOffsetsDto } from './dto/consumer-group.dto.js';
+import { AcknowledgeDto, assertAckShapes, JoinShareGroupDto, ShareFetchDto, ShareGroupConfigDto } from './dto/share-group.dto.js';
+import { GroupNamePipe } from './name.pipe.js';
+
+@Controller('v1/share-groups/:group')
+export class ShareGroupsController {
+  constructor(
+    private readonly groups: ShareGroupService,
+    private readonly fetcher: ShareFetchService,
+  ) {}
+
+  @Post('members')
+  join(@Param('group', GroupNamePipe) group: string, @Body() body: JoinShareGroupDto): Promise<JoinShareGroupResponse> {
+    return this.groups.join(group, body.topics, body.sessionTimeoutMs);
+  }
+
+  @Post('members/:memberId/heartbeat')
+  @HttpCode(200)
+  heartbeat(@Param('group', GroupNamePipe) group: string, @Param('memberId') memberId: string): Promise<{ assignment: TopicPartition[] }> {
+    return this.groups.heartbeat(group, memberId);
+  }
+
+  @Delete('members/:memberId')
+  @HttpCode(204)
+  async leave(@Param('group', GroupNamePipe) group: string, @Param('memberId') memberId: string): Promise<void> {
+    await this.groups.leave(group, memberId);
+  }
+
+  @Post('members/:memberId/fetch')
+  @HttpCode(200)
+  fetch(@Param('group', GroupNamePipe) group: string, @Param('memberId') memberId: string, @Body() body: ShareFetchDto): Promise<ShareFetchResponse> {
+    assertAckShapes(body.acks);
+    return this.fetcher.fetch(group, memberId, { maxRecords: body.maxRecords ?? 500, maxWaitMs: body.maxWaitMs ?? 0, acks: body.acks ?? [] });
+  }
+
+  @Post('members/:memberId/acks')
+  @HttpCode(200)
+  async acknowledge(@Param('group', GroupNamePipe) group: string, @Param('memberId') memberId: string, @Body() body: AcknowledgeDto): Promise<{ results: AckResult[] }> {
+    assertAckShapes(body.acks);
+    return { results: await this.fetcher.acknowledge(group, memberId, body.acks) };
+  }
+
+  @Get()
+  describe(@Param('group', GroupNamePipe) group: string): Promise<ShareGroupDescription> {
+    return this.groups.describe(group);
+  }
+
+  @Patch('config')
+  updateConfig(@Param('group', GroupNamePipe) group: string, @Body() body: ShareGroupConfigDto): Promise<ShareGroupConfigView> {
+    return this.groups.updateConfig(group, body);
+  }
+
+  @Post('offsets/reset')
+  @HttpCode(200)
+  async reset(@Param('group', GroupNamePipe) group: string, @Body() body: ResetOffsetsDto): Promise<Record<string, never>> {
+    await this.groups.resetOffsets(group, body.topic, body.partition, parseResetTarget(body.to));
+    return {};
+  }
+
+  @Delete()
+  @HttpCode(204)
+  async delete(@Param('group', GroupNamePipe) group: string): Promise<void> {
+    await this.groups.delete(group);
+  }
+}

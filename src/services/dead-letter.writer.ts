@@ -1,0 +1,63 @@
+import { Injectable } from '@nestjs/common';
+import type { Topic } from '../domain/log/topic.js';
+import type { AppendRecord } from '../domain/log/record.js';
+import type { ArchiveReason } from '../domain/share-group/record-state.js';
+import type { Sql } from '../storage/database.js';
+import { logStore, type PartitionHead } from '../storage/log.store.js';
+import { topicStore } from '../storage/topic.store.js';
+import { LogAppender } from './log-appender.js';
+
+export interface DeadLetterBatch {
+  deadLetterTopic: string;
+  group: string;
+  topic: Topic;
+  partition: number;
+  records: { offset: number; reason: ArchiveReason; deliveryCount: number }[];
+}
+
+/**
+ * Copies archived records to the group's dead-letter topic in the archive's own transaction:
+ * key, value and headers, plus `shoal.dlq.*` headers naming where it came from and why, to
+ * partition (source partition mod the topic's partition count). A dead-letter topic deleted
+ * since it was configured is skipped.
+ */
+@Injectable()
+export class DeadLetterWriter {
+  constructor(private readonly appender: LogAppender) {}
+
+  async write(sql: Sql, batch: DeadLetterBatch): Promise<PartitionHead[]> {
+    const target = await topicStore.findByName(sql, batch.deadLetterTopic);
+    if (!target || batch.records.length === 0) return [];
+    const offsets = batch.records.map((r) => r.offset).sort((a, b) => a - b);
+    const stored = await logStore.read(sql, batch.topic.id, batch.partition, offsets[0], offsets[offsets.length - 1] - offsets[0] + 1);
+    const byOffset = new Map(stored.map((r) => [r.offset, r]));
+    const partition = batch.partition % target.partitionCount;
+    const records: AppendRecord[] = [];
+    for (const { offset, reason, deliveryCount } of batch.records) {
+      const source = byOffset.get(offset);
+      if (!source) continue; // removed by retention meanwhile
+      const headers = {
+        ...(source.headers === null ? {} : (JSON.parse(source.headers) as Record<string, string>)),
+        'shoal.dlq.topic': batch.topic.name,
+        'shoal.dlq.partition': String(batch.partition),
+        'shoal.dlq.offset': String(offset),
+        'shoal.dlq.group': batch.group,
+        'shoal.dlq.delivery-count': String(deliveryCount),
+        'shoal.dlq.reason': reason,
+      };
+      const headerBytes = Object.entries(headers).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
+      const valueBytes = typeof source.value === 'string' ? Buffer.byteLength(source.value) : source.value.length;
+      records.push({
+        key: source.key,
+        value: source.value,
+        headers: JSON.stringify(headers),
+        timestamp: null,
+        partition,
+        size: (source.key === null ? 0 : Buffer.byteLength(source.key)) + valueBytes + headerBytes,
+      });
+    }
+    if (records.length === 0) return [];
+    const result = await this.appender.append(sql, [{ topic: target.name, records }]);
+    return result.outcomes[0].ok ? result.heads : [];
+  }
+}

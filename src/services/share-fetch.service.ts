@@ -1,0 +1,155 @@
+import { Injectable } from '@nestjs/common';
+import type { Acknowledgement, AckResult, AcquiredRecord, ShareFetchResponse, TopicPartition } from '../../libs/protocol/src/index.js';
+import { UnknownMemberError } from '../domain/errors/index.js';
+import { assertValidName } from '../domain/log/names.js';
+import { decodeRecord } from '../domain/log/record-codec.js';
+import type { Topic } from '../domain/log/topic.js';
+import { INVALID_RECORD_STATE } from '../domain/share-group/acknowledge.js';
+import type { InFlightRecord } from '../domain/share-group/record-state.js';
+import { logStore } from '../storage/log.store.js';
+import { shareGroupStore } from '../storage/share-group.store.js';
+import { sharePartitionStore } from '../storage/share-partition.store.js';
+import { topicStore } from '../storage/topic.store.js';
+import { appendKey, ChangeSignal, groupKey } from './change-signal.js';
+import { type LockedShareGroup, ShareGroupCoordinator } from './share-group.coordinator.js';
+import { SharePartitionCoordinator } from './share-partition.coordinator.js';
+
+export interface ShareFetchOptions {
+  maxRecords: number;
+  maxWaitMs: number;
+  acks: Acknowledgement[];
+}
+
+interface Attempt {
+  response: ShareFetchResponse;
+  waitKeys: string[];
+  /** When, from now, a delayed release becomes available or a lock runs out; null if never. */
+  nextEventInMs: number | null;
+}
+
+/**
+ * A share-group member's fetch and acks. Acks apply first, in order; then records are acquired
+ * from the member's partitions, lowest offset first and fairly across partitions; with nothing
+ * to hand out, the fetch waits for an append, a release, or a change of membership.
+ */
+@Injectable()
+export class ShareFetchService {
+  private readonly rotation = new Map<string, number>();
+
+  constructor(
+    private readonly coordinator: ShareGroupCoordinator,
+    private readonly partitions: SharePartitionCoordinator,
+    private readonly signal: ChangeSignal,
+  ) {}
+
+  async acknowledge(group: string, memberId: string, acks: Acknowledgement[]): Promise<AckResult[]> {
+    assertValidName('group', group);
+    return this.coordinator.withGroup(
+      group,
+      () => new UnknownMemberError(group, memberId),
+      async (locked) => {
+        await this.touch(locked, memberId, 0);
+        return this.applyAcks(locked, memberId, acks);
+      },
+    );
+  }
+
+  async fetch(group: string, memberId: string, options: ShareFetchOptions): Promise<ShareFetchResponse> {
+    assertValidName('group', group);
+    const first = await this.attempt(group, memberId, options);
+    if (first.response.records.length > 0 || options.maxWaitMs <= 0) return first.response;
+    const deadline = Date.now() + options.maxWaitMs;
+    let last = first;
+    for (;;) {
+      // Registered before the attempt, so a change committed in between still wakes us.
+      const waiter = this.signal.waiter(last.waitKeys);
+      try {
+        last = await this.attempt(group, memberId, { ...options, acks: [] });
+        const remaining = deadline - Date.now();
+        if (last.response.records.length > 0 || remaining <= 0) break;
+        // Also wake when a delayed release becomes available or a lock runs out.
+        await waiter.wait(last.nextEventInMs === null ? remaining : Math.max(1, Math.min(remaining, last.nextEventInMs)));
+      } finally {
+        waiter.cancel();
+      }
+    }
+    return { ...last.response, ackResults: first.response.ackResults };
+  }
+
+  private attempt(group: string, memberId: string, options: ShareFetchOptions): Promise<Attempt> {
+    return this.coordinator.withGroup(
+      group,
+      () => new UnknownMemberError(group, memberId),
+      async (locked) => {
+        await this.touch(locked, memberId, options.maxWaitMs);
+        const ackResults = await this.applyAcks(locked, memberId, options.acks);
+        const { byMember, topics } = await this.coordinator.assignments(locked);
+        const assignment = byMember.get(memberId) ?? [];
+        const records = await this.acquire(locked, memberId, assignment, topics, options.maxRecords);
+        const waitKeys = [groupKey('share', locked.group.id), ...assignment.map((p) => appendKey(topics.get(p.topic)!.id, p.partition))];
+        const next = records.length > 0 ? null : await sharePartitionStore.nextEventAt(locked.sql, locked.group.id, locked.now);
+        return { response: { records, ackResults }, waitKeys, nextEventInMs: next === null ? null : next - locked.now };
+      },
+    );
+  }
+
+  /** The member must exist; a fetch in progress keeps it alive for its wait. */
+  private async touch(locked: LockedShareGroup, memberId: string, waitMs: number): Promise<void> {
+    const member = locked.members.find((m) => m.memberId === memberId);
+    if (!member) throw new UnknownMemberError(locked.group.name, memberId);
+    await shareGroupStore.touchMember(locked.sql, locked.group.id, memberId, locked.now + member.sessionTimeoutMs + waitMs);
+  }
+
+  private async applyAcks(locked: LockedShareGroup, memberId: string, acks: Acknowledgement[]): Promise<AckResult[]> {
+    const errors: (string | null)[] = new Array(acks.length).fill(INVALID_RECORD_STATE);
+    const byPartition = new Map<string, number[]>();
+    acks.forEach((ack, i) => byPartition.set(`${ack.topic}\u0000${ack.partition}`, [...(byPartition.get(`${ack.topic}\u0000${ack.partition}`) ?? []), i]));
+    const topics = new Map((acks.length === 0 ? [] : await topicStore.findByNames(locked.sql, [...new Set(acks.map((a) => a.topic))])).map((t) => [t.name, t]));
+    for (const indexes of byPartition.values()) {
+      const { topic: name, partition } = acks[indexes[0]];
+      const topic = topics.get(name);
+      const open = topic && partition < topic.partitionCount ? await this.partitions.open(locked.sql, locked.group, topic, partition, locked.now, locked.activity, false) : null;
+      if (!open) continue; // unknown topic or partition, or never fetched: INVALID_RECORD_STATE
+      const entries = indexes.map((i) => ({ offset: acks[i].offset, lastOffset: acks[i].lastOffset ?? acks[i].offset, type: acks[i].type, delayMs: acks[i].delayMs }));
+      const results = await this.partitions.acknowledge(open, memberId, entries);
+      indexes.forEach((i, j) => (errors[i] = results[j]));
+      await this.partitions.advanceStart(open);
+    }
+    return acks.map((ack, i) => ({ topic: ack.topic, partition: ack.partition, offset: ack.offset, ...(ack.lastOffset === undefined ? {} : { lastOffset: ack.lastOffset }), error: errors[i] }));
+  }
+
+  /** Up to `max` records, shared out over the member's partitions starting at a rotating one. */
+  private async acquire(locked: LockedShareGroup, memberId: string, assignment: TopicPartition[], topics: Map<string, Topic>, max: number): Promise<AcquiredRecord[]> {
+    const records: AcquiredRecord[] = [];
+    if (assignment.length === 0) return records;
+    const start = (this.rotation.get(memberId) ?? 0) % assignment.length;
+    this.rotation.set(memberId, start + 1);
+    const order = assignment.map((_, i) => assignment[(start + i) % assignment.length]);
+    // Two passes: a fair share each, then whatever is left to whoever still has records.
+    for (const share of [Math.ceil(max / order.length), max]) {
+      for (const { topic: name, partition } of order) {
+        const want = Math.min(share, max - records.length);
+        if (want <= 0) return records;
+        const topic = topics.get(name)!;
+        const open = await this.partitions.open(locked.sql, locked.group, topic, partition, locked.now, locked.activity, true);
+        if (!open) continue;
+        const acquired = await this.partitions.acquire(open, memberId, want);
+        records.push(...(await this.withData(locked, topic, partition, acquired)));
+      }
+    }
+    return records;
+  }
+
+  private async withData(locked: LockedShareGroup, topic: Topic, partition: number, acquired: InFlightRecord[]): Promise<AcquiredRecord[]> {
+    if (acquired.length === 0) return [];
+    const offsets = acquired.map((r) => r.offset).sort((a, b) => a - b);
+    const stored = await logStore.read(locked.sql, topic.id, partition, offsets[0], offsets[offsets.length - 1] - offsets[0] + 1);
+    const byOffset = new Map(stored.map((r) => [r.offset, r]));
+    const result: AcquiredRecord[] = [];
+    for (const record of acquired.sort((a, b) => a.offset - b.offset)) {
+      const data = byOffset.get(record.offset);
+      if (data) result.push({ ...decodeRecord(topic.name, partition, data), deliveryCount: record.deliveryCount, lockExpiresAt: record.lockExpiresAt! });
+    }
+    return result;
+  }
+}

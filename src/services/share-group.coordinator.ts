@@ -1,0 +1,98 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { TopicPartition } from '../../libs/protocol/src/index.js';
+import { type Clock, CLOCK } from '../domain/clock.js';
+import type { Topic } from '../domain/log/topic.js';
+import { DEFAULT_SHARE_GROUP_CONFIG } from '../domain/share-group/share-group-config.js';
+import { assignShared } from '../domain/share-group/simple-assignor.js';
+import { Database, type Sql } from '../storage/database.js';
+import { type ShareGroupRow, type ShareMember, shareGroupStore as store } from '../storage/share-group.store.js';
+import { sharePartitionStore } from '../storage/share-partition.store.js';
+import { topicStore } from '../storage/topic.store.js';
+import { ChangeSignal, groupKey } from './change-signal.js';
+import { LogAppender } from './log-appender.js';
+import { emptyActivity, type ShareActivity, SharePartitionCoordinator } from './share-partition.coordinator.js';
+
+/** A share group inside one transaction, with its live members. */
+export interface LockedShareGroup {
+  sql: Sql;
+  group: ShareGroupRow;
+  members: ShareMember[];
+  now: number;
+  activity: ShareActivity;
+  /** Membership changed: waiting fetches should answer with their new assignment. */
+  changed: boolean;
+}
+
+/**
+ * What every share-group operation shares: one transaction holding the group's row, members
+ * whose session ran out removed (their records released at once), the assignment computed
+ * from the members as they are, and after the commit the wake-ups and dead-letter
+ * announcements of what happened.
+ */
+@Injectable()
+export class ShareGroupCoordinator {
+  constructor(
+    private readonly database: Database,
+    private readonly partitions: SharePartitionCoordinator,
+    private readonly signal: ChangeSignal,
+    private readonly appender: LogAppender,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async withGroup<T>(
+    name: string,
+    missing: () => Error,
+    work: (locked: LockedShareGroup) => Promise<T>,
+    options: { create?: boolean; membership?: boolean; now?: number } = {},
+  ): Promise<T> {
+    let locked: LockedShareGroup | undefined;
+    const result = await this.database.transaction(async (sql) => {
+      const now = options.now ?? this.clock.now();
+      if (options.create) await store.create(sql, name, DEFAULT_SHARE_GROUP_CONFIG, now);
+      const group = await store.find(sql, name, options.create || options.membership ? 'update' : 'share');
+      if (!group) throw missing();
+      locked = { sql, group, members: await store.members(sql, group.id), now, activity: emptyActivity(), changed: false };
+      for (const member of locked.members.filter((m) => m.expiresAt < now)) await this.removeMember(locked, member.memberId);
+      return work(locked);
+    });
+    this.afterCommit(locked!);
+    return result;
+  }
+
+  /** Removes a member and releases what it held, at once. */
+  async removeMember(locked: LockedShareGroup, memberId: string): Promise<void> {
+    const { sql, group } = locked;
+    await store.deleteMember(sql, group.id, memberId);
+    locked.members = locked.members.filter((m) => m.memberId !== memberId);
+    locked.changed = true;
+    const held = await sharePartitionStore.heldBy(sql, group.id, memberId);
+    const byPartition = new Map<string, typeof held>();
+    for (const record of held) byPartition.set(`${record.topicId}:${record.partition}`, [...(byPartition.get(`${record.topicId}:${record.partition}`) ?? []), record]);
+    if (byPartition.size === 0) return;
+    const topics = new Map((await topicStore.findByIds(sql, [...new Set(held.map((r) => r.topicId))])).map((t) => [t.id, t]));
+    for (const records of byPartition.values()) {
+      const topic = topics.get(records[0].topicId);
+      if (!topic) continue;
+      const open = await this.partitions.open(sql, group, topic, records[0].partition, locked.now, locked.activity, false);
+      if (!open) continue;
+      // Records whose lock expired were released by open(); release the rest.
+      const still = await sharePartitionStore.records(sql, open.key, records.map((r) => r.offset));
+      await this.partitions.release(open, [...still.values()].filter((r) => r.memberId === memberId && r.state === 1), 0);
+      await this.partitions.advanceStart(open);
+    }
+  }
+
+  /** Every member's assignment under the simple assignor, and the topics it covers. */
+  async assignments(locked: LockedShareGroup): Promise<{ byMember: Map<string, TopicPartition[]>; topics: Map<string, Topic> }> {
+    const names = [...new Set(locked.members.flatMap((m) => m.topics))];
+    const topics = new Map((names.length === 0 ? [] : await topicStore.findByNames(locked.sql, names)).map((t) => [t.name, t]));
+    const byMember = assignShared(locked.members, new Map([...topics.values()].map((t) => [t.name, t.partitionCount])));
+    return { byMember, topics };
+  }
+
+  private afterCommit(locked: LockedShareGroup): void {
+    const { activity, group } = locked;
+    this.appender.announce(activity.deadLetterHeads);
+    if (activity.released || locked.changed) this.signal.notify(groupKey('share', group.id));
+  }
+}

@@ -1,0 +1,198 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import type { JoinShareGroupResponse, ResetTarget, ShareGroupDescription, TopicPartition } from '../../libs/protocol/src/index.js';
+import { type Clock, CLOCK } from '../domain/clock.js';
+import { DEFAULT_SESSION_TIMEOUT_MS, heartbeatIntervalMs } from '../domain/consumer-group/consumer-group.js';
+import { GroupNotEmptyError, InvalidConfigError, UnknownGroupError, UnknownMemberError, UnknownTopicError } from '../domain/errors/index.js';
+import { assertValidName } from '../domain/log/names.js';
+import { RecordState } from '../domain/share-group/record-state.js';
+import { SHARE_CONFIG_RANGES, type ShareGroupConfig } from '../domain/share-group/share-group-config.js';
+import { Database } from '../storage/database.js';
+import { shareGroupStore as store } from '../storage/share-group.store.js';
+import { sharePartitionStore } from '../storage/share-partition.store.js';
+import { topicStore } from '../storage/topic.store.js';
+import { OffsetResolver } from './offset-resolver.js';
+import { PeriodicTask } from './periodic-task.js';
+import { ShareGroupCoordinator } from './share-group.coordinator.js';
+import { SharePartitionCoordinator } from './share-partition.coordinator.js';
+
+const SWEEP_INTERVAL_MS = 1_000;
+
+/** Share groups: membership, configuration, describe, offset reset, delete, and the expiry sweep. */
+@Injectable()
+export class ShareGroupService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(ShareGroupService.name);
+  private readonly task = new PeriodicTask('share-group sweep', SWEEP_INTERVAL_MS, () => this.sweep(this.clock.now()), this.logger);
+
+  constructor(
+    private readonly database: Database,
+    private readonly coordinator: ShareGroupCoordinator,
+    private readonly partitions: SharePartitionCoordinator,
+    private readonly offsets: OffsetResolver,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    // A restart gives every member a fresh session and releases nothing by itself.
+    await this.database.run((sql) => store.renewAllSessions(sql, this.clock.now()));
+    this.task.start();
+  }
+
+  onApplicationShutdown(): Promise<void> {
+    return this.task.stop();
+  }
+
+  async join(group: string, topics: string[], sessionTimeoutMs = DEFAULT_SESSION_TIMEOUT_MS): Promise<JoinShareGroupResponse> {
+    assertValidName('group', group);
+    topics.forEach((t) => assertValidName('topic', t));
+    const unique = [...new Set(topics)];
+    return this.coordinator.withGroup(
+      group,
+      () => new UnknownGroupError(group),
+      async (locked) => {
+        const found = await topicStore.findByNames(locked.sql, unique);
+        const missing = unique.find((t) => !found.some((f) => f.name === t));
+        if (missing !== undefined) throw new UnknownTopicError(missing);
+        const member = { memberId: randomUUID(), topics: unique, sessionTimeoutMs, expiresAt: locked.now + sessionTimeoutMs };
+        await store.insertMember(locked.sql, locked.group.id, member);
+        locked.members.push(member);
+        locked.changed = true;
+        const { byMember } = await this.coordinator.assignments(locked);
+        return { memberId: member.memberId, assignment: byMember.get(member.memberId) ?? [], heartbeatIntervalMs: heartbeatIntervalMs(sessionTimeoutMs) };
+      },
+      { create: true },
+    );
+  }
+
+  heartbeat(group: string, memberId: string): Promise<{ assignment: TopicPartition[] }> {
+    assertValidName('group', group);
+    return this.coordinator.withGroup(
+      group,
+      () => new UnknownMemberError(group, memberId),
+      async (locked) => {
+        const member = locked.members.find((m) => m.memberId === memberId);
+        if (!member) throw new UnknownMemberError(group, memberId);
+        await store.touchMember(locked.sql, locked.group.id, memberId, locked.now + member.sessionTimeoutMs);
+        return { assignment: (await this.coordinator.assignments(locked)).byMember.get(memberId) ?? [] };
+      },
+    );
+  }
+
+  async leave(group: string, memberId: string): Promise<void> {
+    assertValidName('group', group);
+    await this.coordinator.withGroup(
+      group,
+      () => new UnknownMemberError(group, memberId),
+      async (locked) => {
+        if (!locked.members.some((m) => m.memberId === memberId)) throw new UnknownMemberError(group, memberId);
+        await this.coordinator.removeMember(locked, memberId);
+      },
+      { membership: true },
+    );
+  }
+
+  async updateConfig(group: string, change: Partial<ShareGroupConfig>): Promise<ShareGroupConfig> {
+    assertValidName('group', group);
+    for (const [field, [min, max]] of Object.entries(SHARE_CONFIG_RANGES)) {
+      const value = change[field as keyof typeof SHARE_CONFIG_RANGES];
+      if (value !== undefined && (!Number.isInteger(value) || value < min || value > max)) throw new InvalidConfigError(`${field} must be an integer from ${min} to ${max}`);
+    }
+    if (change.deadLetterTopic !== undefined && change.deadLetterTopic !== null) assertValidName('topic', change.deadLetterTopic);
+    return this.coordinator.withGroup(
+      group,
+      () => new UnknownGroupError(group),
+      async ({ sql, group: row }) => {
+        if (change.deadLetterTopic && !(await topicStore.findByName(sql, change.deadLetterTopic))) throw new UnknownTopicError(change.deadLetterTopic);
+        const config = { ...row.config, ...Object.fromEntries(Object.entries(change).filter(([, v]) => v !== undefined)) };
+        await store.updateConfig(sql, row.id, config);
+        return config;
+      },
+      { create: true },
+    );
+  }
+
+  describe(group: string): Promise<ShareGroupDescription> {
+    assertValidName('group', group);
+    return this.coordinator.withGroup(
+      group,
+      () => new UnknownGroupError(group),
+      async (locked) => {
+        const { sql, group: row } = locked;
+        const { byMember } = await this.coordinator.assignments(locked);
+        const windows = await sharePartitionStore.windows(sql, row.id);
+        const counts = await sharePartitionStore.counts(sql, row.id);
+        const topics = new Map((windows.length === 0 ? [] : await topicStore.findByIds(sql, [...new Set(windows.map((w) => w.topicId))])).map((t) => [t.id, t]));
+        const partitions: ShareGroupDescription['partitions'] = [];
+        for (const w of windows) {
+          const topic = topics.get(w.topicId);
+          const log = topic ? await topicStore.partition(sql, topic.id, w.partition) : null;
+          if (!topic || !log) continue;
+          const c = counts.get(`${w.topicId}:${w.partition}`);
+          const [available, acquired, acknowledged, archived] = [RecordState.Available, RecordState.Acquired, RecordState.Acknowledged, RecordState.Archived].map((s) => c?.[s] ?? 0);
+          const startOffset = Math.max(w.startOffset, log.startOffset);
+          const lag = Math.max(0, log.endOffset - startOffset - acknowledged - archived);
+          partitions.push({ topic: topic.name, partition: w.partition, startOffset, endOffset: Math.max(w.endOffset, startOffset), available, acquired, acknowledged, archived, lag });
+        }
+        partitions.sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition);
+        return { group: row.name, config: row.config, members: locked.members.map((m) => ({ memberId: m.memberId, assignment: byMember.get(m.memberId) ?? [] })), partitions };
+      },
+    );
+  }
+
+  async resetOffsets(group: string, topic: string, partition: number | undefined, to: ResetTarget): Promise<void> {
+    assertValidName('group', group);
+    assertValidName('topic', topic);
+    await this.coordinator.withGroup(
+      group,
+      () => new UnknownGroupError(group),
+      async ({ sql, group: row, members }) => {
+        if (members.length > 0) throw new GroupNotEmptyError(group);
+        const offsets = await this.offsets.resolve(sql, topic, partition, to);
+        for (const o of offsets) {
+          const key = { groupId: row.id, topicId: o.topicId, partition: o.partition };
+          await sharePartitionStore.createWindow(sql, key, o.offset);
+          await sharePartitionStore.deleteForTopic(sql, row.id, o.topicId, o.partition);
+          await sharePartitionStore.setWindow(sql, key, { startOffset: o.offset, endOffset: o.offset });
+        }
+      },
+      { membership: true },
+    );
+  }
+
+  async delete(group: string): Promise<void> {
+    assertValidName('group', group);
+    await this.coordinator.withGroup(
+      group,
+      () => new UnknownGroupError(group),
+      async ({ sql, group: row, members }) => {
+        if (members.length > 0) throw new GroupNotEmptyError(group);
+        await store.delete(sql, row.id);
+      },
+      { membership: true },
+    );
+  }
+
+  /**
+   * Applies what time has done as of `now`: members whose session ran out are removed (their
+   * records released) and expired locks are released. Acquire applies expiries too, so
+   * correctness never waits for this; it keeps counts, lag and the dead-letter topic current.
+   */
+  async sweep(now: number): Promise<void> {
+    const expiredMembers = await this.database.run((sql) => store.groupsWithExpiredMembers(sql, now));
+    for (const group of expiredMembers) await this.coordinator.withGroup(group, () => new UnknownGroupError(group), async () => undefined, { membership: true, now });
+    const expiredLocks = await this.database.run((sql) => sharePartitionStore.partitionsWithExpiredLocks(sql, now));
+    for (const { group, topicId, partition } of expiredLocks) {
+      await this.coordinator.withGroup(
+        group,
+        () => new UnknownGroupError(group),
+        async (locked) => {
+          const [topic] = await topicStore.findByIds(locked.sql, [topicId]);
+          const open = topic ? await this.partitions.open(locked.sql, locked.group, topic, partition, now, locked.activity, false) : null;
+          if (open) await this.partitions.advanceStart(open);
+        },
+        { now },
+      );
+    }
+  }
+}
+

@@ -1,0 +1,152 @@
+import { Injectable } from '@nestjs/common';
+import type { Topic } from '../domain/log/topic.js';
+import { type AckEntry, applyAcks } from '../domain/share-group/acknowledge.js';
+import { type AckType, type ArchiveReason, type InFlightRecord, type TransitionContext, transitions } from '../domain/share-group/record-state.js';
+import type { Sql } from '../storage/database.js';
+import type { PartitionHead } from '../storage/log.store.js';
+import type { ShareGroupRow } from '../storage/share-group.store.js';
+import { type SharePartitionKey, sharePartitionStore as store, type ShareWindow } from '../storage/share-partition.store.js';
+import { topicStore } from '../storage/topic.store.js';
+import { DeadLetterWriter } from './dead-letter.writer.js';
+
+/** What happened to a group's records in one transaction: for metrics, wake-ups and the DLQ. */
+export interface ShareActivity {
+  acquired: number;
+  acks: Record<AckType, number>;
+  lockTimeouts: number;
+  archived: Record<ArchiveReason, number>;
+  /** Records became available again: waiting fetches may take them. */
+  released: boolean;
+  /** Partitions the dead-letter writes appended to, announced after the commit. */
+  deadLetterHeads: PartitionHead[];
+}
+
+export function emptyActivity(): ShareActivity {
+  return { acquired: 0, acks: { accept: 0, release: 0, reject: 0, renew: 0 }, lockTimeouts: 0, archived: { rejected: 0, delivery_limit: 0 }, released: false, deadLetterHeads: [] };
+}
+
+/** One share-partition opened inside a transaction: its row locked, expiries applied. */
+export interface OpenSharePartition {
+  sql: Sql;
+  key: SharePartitionKey;
+  group: ShareGroupRow;
+  topic: Topic;
+  window: ShareWindow;
+  ctx: TransitionContext;
+  activity: ShareActivity;
+}
+
+/**
+ * The state changes of one share-partition, each set-based: open it (creating its window at
+ * the first fetch, following the log's retention, applying lock expiries), acknowledge,
+ * acquire, and move the start past the leading final records.
+ */
+@Injectable()
+export class SharePartitionCoordinator {
+  constructor(private readonly deadLetters: DeadLetterWriter) {}
+
+  /** Null when the share-partition has not started and `create` is false. */
+  async open(sql: Sql, group: ShareGroupRow, topic: Topic, partition: number, now: number, activity: ShareActivity, create: boolean): Promise<OpenSharePartition | null> {
+    const key = { groupId: group.id, topicId: topic.id, partition };
+    let window = await store.lockWindow(sql, key);
+    const log = await topicStore.partition(sql, topic.id, partition);
+    if (!log) return null;
+    if (!window) {
+      if (!create) return null;
+      await store.createWindow(sql, key, group.config.autoOffsetReset === 'earliest' ? log.startOffset : log.endOffset);
+      window = (await store.lockWindow(sql, key))!;
+    }
+    const ctx = { now, lockDurationMs: group.config.recordLockDurationMs, deliveryCountLimit: group.config.deliveryCountLimit };
+    const open: OpenSharePartition = { sql, key, group, topic, window, ctx, activity };
+    if (log.startOffset > window.startOffset) {
+      // Retention deleted records the group had not finished: the window moves past them.
+      await store.deleteBelow(sql, key, log.startOffset);
+      window.startOffset = log.startOffset;
+      window.endOffset = Math.max(window.endOffset, log.startOffset);
+      await store.setWindow(sql, key, window);
+    }
+    await this.expireLocks(open);
+    return open;
+  }
+
+  /** An expired lock counts as a release (archived at the delivery limit). */
+  private async expireLocks(open: OpenSharePartition): Promise<void> {
+    const expired = await store.expired(open.sql, open.key, open.ctx.now);
+    if (expired.length === 0) return;
+    await this.release(open, expired, 0);
+    open.activity.lockTimeouts += expired.length;
+  }
+
+  /** Releases records (after a lock expiry or a member leaving): available, or archived at the limit. */
+  async release(open: OpenSharePartition, records: InFlightRecord[], delayMs: number): Promise<void> {
+    const changed: InFlightRecord[] = [];
+    const archived = new Map<number, ArchiveReason>();
+    for (const record of records) {
+      const result = transitions.release(record, open.ctx, delayMs);
+      changed.push(result.record);
+      if (result.archived) archived.set(record.offset, result.archived);
+    }
+    await store.write(open.sql, open.key, changed);
+    await this.archive(open, archived, new Map(changed.map((r) => [r.offset, r])));
+    if (archived.size < changed.length) open.activity.released = true;
+  }
+
+  /** Applies one member's acks, in order; answers each entry's error (null when applied). */
+  async acknowledge(open: OpenSharePartition, memberId: string, entries: AckEntry[]): Promise<(string | null)[]> {
+    const offsets = new Set<number>();
+    for (const e of entries) for (let o = e.offset; o <= e.lastOffset; o++) offsets.add(o);
+    const records = await store.records(open.sql, open.key, [...offsets]);
+    const outcome = applyAcks(records, memberId, entries, open.ctx);
+    await store.write(open.sql, open.key, outcome.changed.values());
+    await this.archive(open, outcome.archived, outcome.changed);
+    for (const type of Object.keys(outcome.counts) as AckType[]) open.activity.acks[type] += outcome.counts[type];
+    if (outcome.counts.release > outcome.archived.size) open.activity.released = true;
+    return outcome.errors;
+  }
+
+  /** Acquires up to `max` records for the member: available ones first, then new ones from the log. */
+  async acquire(open: OpenSharePartition, memberId: string, max: number): Promise<InFlightRecord[]> {
+    const { sql, key, window, ctx, group } = open;
+    const lockExpiresAt = ctx.now + ctx.lockDurationMs;
+    const available = await store.available(sql, key, ctx.now, max);
+    await store.acquire(sql, key, available.map((r) => r.offset), memberId, lockExpiresAt);
+    const acquired = available.map((r) => transitions.acquire(r, memberId, ctx));
+    const log = await topicStore.partition(sql, key.topicId, key.partition);
+    const limit = Math.min(log?.endOffset ?? window.endOffset, window.startOffset + group.config.maxInFlightRecordsPerPartition, window.endOffset + max - acquired.length);
+    if (limit > window.endOffset) {
+      await store.insertAcquired(sql, key, window.endOffset, limit, memberId, lockExpiresAt);
+      for (let offset = window.endOffset; offset < limit; offset++) {
+        acquired.push({ offset, state: 1, deliveryCount: 1, memberId, lockExpiresAt, availableAt: null });
+      }
+      window.endOffset = limit;
+      await store.setWindow(sql, key, window);
+    }
+    open.activity.acquired += acquired.length;
+    return acquired;
+  }
+
+  /** Moves the start past every leading final record; answers whether it moved. */
+  async advanceStart(open: OpenSharePartition): Promise<void> {
+    const { sql, key, window } = open;
+    const first = (await store.firstNotFinal(sql, key, window.startOffset)) ?? window.endOffset;
+    if (first <= window.startOffset) return;
+    await store.deleteBelow(sql, key, first);
+    window.startOffset = first;
+    await store.setWindow(sql, key, window);
+  }
+
+  private async archive(open: OpenSharePartition, archived: Map<number, ArchiveReason>, records: Map<number, InFlightRecord>): Promise<void> {
+    if (archived.size === 0) return;
+    for (const reason of archived.values()) open.activity.archived[reason] += 1;
+    const deadLetterTopic = open.group.config.deadLetterTopic;
+    if (deadLetterTopic === null) return;
+    const heads = await this.deadLetters.write(open.sql, {
+      deadLetterTopic,
+      group: open.group.name,
+      topic: open.topic,
+      partition: open.key.partition,
+      records: [...archived].map(([offset, reason]) => ({ offset, reason, deliveryCount: records.get(offset)?.deliveryCount ?? 0 })),
+    });
+    open.activity.deadLetterHeads.push(...heads);
+  }
+}
