@@ -7,6 +7,8 @@ import { encodeRecord } from '../../src/domain/log/record-codec.js';
 import { ConsumerFetchService } from '../../src/services/consumer-fetch.service.js';
 import { ConsumerGroupService } from '../../src/services/consumer-group.service.js';
 import { ProduceService } from '../../src/services/produce.service.js';
+import { ShareFetchService } from '../../src/services/share-fetch.service.js';
+import { ShareGroupService } from '../../src/services/share-group.service.js';
 import { ReadService } from '../../src/services/read.service.js';
 import { RetentionService } from '../../src/services/retention.service.js';
 import { TopicService } from '../../src/services/topic.service.js';
@@ -22,6 +24,8 @@ export interface LogContext {
   retention: RetentionService;
   groups: ConsumerGroupService;
   consumerFetch: ConsumerFetchService;
+  shares: ShareGroupService;
+  shareFetch: ShareFetchService;
   /** Encodes and produces, as the HTTP layer would. */
   produce(topic: string, records: ProduceRecord[]): ReturnType<ProduceService['produce']>;
   /** Closes the application and opens a new one on the same database. */
@@ -59,6 +63,12 @@ export async function openLogContext(kind: StorageKind, startAt = Date.now(), ex
     },
     get consumerFetch() {
       return app.get(ConsumerFetchService);
+    },
+    get shares() {
+      return app.get(ShareGroupService);
+    },
+    get shareFetch() {
+      return app.get(ShareFetchService);
     },
     produce(topic, records) {
       const encoded: AppendRecord[] = records.map((r, i) => encodeRecord(r, i, 1024 * 1024));
