@@ -2,6 +2,7 @@ import { cpus, totalmem } from 'node:os';
 import { benchAdapters } from './adapters.bench.js';
 import { benchConsumerGroups } from './consumer-group.bench.js';
 import { startBenchBroker } from './harness.js';
+import { benchShareGroups } from './share-group.bench.js';
 import { benchLatency, benchProduce, benchRead } from './log.bench.js';
 import { benchValidation } from './validation.bench.js';
 
@@ -15,6 +16,7 @@ try {
   await benchRead(broker);
   await benchLatency(broker);
   await benchConsumerGroups(broker);
+  await benchShareGroups(broker);
 } finally {
   await broker.stop();
 }

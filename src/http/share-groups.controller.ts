@@ -11,7 +11,7 @@ import { parseResetTarget } from '../domain/log/reset-target.js';
 import { ShareFetchService } from '../services/share-fetch.service.js';
 import { ShareGroupService } from '../services/share-group.service.js';
 import { ResetOffsetsDto } from './dto/consumer-group.dto.js';
-import { AcknowledgeDto, assertAckShapes, JoinShareGroupDto, ShareFetchDto, ShareGroupConfigDto } from './dto/share-group.dto.js';
+import { AcknowledgeDto, JoinShareGroupDto, parseAcks, ShareFetchDto, ShareGroupConfigDto } from './dto/share-group.dto.js';
 import { GroupNamePipe } from './name.pipe.js';
 
 @Controller('v1/share-groups/:group')
@@ -41,15 +41,14 @@ export class ShareGroupsController {
   @Post('members/:memberId/fetch')
   @HttpCode(200)
   fetch(@Param('group', GroupNamePipe) group: string, @Param('memberId') memberId: string, @Body() body: ShareFetchDto): Promise<ShareFetchResponse> {
-    assertAckShapes(body.acks);
-    return this.fetcher.fetch(group, memberId, { maxRecords: body.maxRecords ?? 500, maxWaitMs: body.maxWaitMs ?? 0, acks: body.acks ?? [] });
+    const acks = parseAcks(body.acks, true);
+    return this.fetcher.fetch(group, memberId, { maxRecords: body.maxRecords ?? 500, maxWaitMs: body.maxWaitMs ?? 0, acks });
   }
 
   @Post('members/:memberId/acks')
   @HttpCode(200)
   async acknowledge(@Param('group', GroupNamePipe) group: string, @Param('memberId') memberId: string, @Body() body: AcknowledgeDto): Promise<{ results: AckResult[] }> {
-    assertAckShapes(body.acks);
-    return { results: await this.fetcher.acknowledge(group, memberId, body.acks) };
+    return { results: await this.fetcher.acknowledge(group, memberId, parseAcks(body.acks, false)) };
   }
 
   @Get()

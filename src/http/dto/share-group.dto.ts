@@ -1,5 +1,5 @@
-import { Type } from 'class-transformer';
 import {
+  Allow,
   ArrayMaxSize,
   IsArray,
   IsIn,
@@ -10,19 +10,21 @@ import {
   Max,
   Min,
   ValidateIf,
-  ValidateNested,
 } from 'class-validator';
-import { type AckType, type AutoOffsetReset, ErrorCode, NAME_PATTERN } from '../../../libs/protocol/src/index.js';
+import { type Acknowledgement, type AutoOffsetReset, ErrorCode, NAME_PATTERN } from '../../../libs/protocol/src/index.js';
 import { MAX_SESSION_TIMEOUT_MS, MIN_SESSION_TIMEOUT_MS } from '../../domain/consumer-group/consumer-group.js';
 import { SHARE_CONFIG_RANGES } from '../../domain/share-group/share-group-config.js';
 import { withCode } from '../validation.js';
 import { InvalidRequestError } from '../../domain/errors/index.js';
+import { assertValidName } from '../../domain/log/names.js';
 import { MAX_WAIT_MS } from './read.dto.js';
 
 /** The longest delay a release may ask for: a day. */
 export const MAX_RELEASE_DELAY_MS = 86_400_000;
 /** The widest range one ack entry may cover. */
 export const MAX_ACK_RANGE = 10_000;
+/** The most acknowledgements one request may carry. */
+export const MAX_ACKS = 10_000;
 
 export class JoinShareGroupDto {
   @IsArray() @ArrayMaxSize(1_000) @IsString(withCode(ErrorCode.InvalidName, { each: true })) @Matches(NAME_PATTERN, withCode(ErrorCode.InvalidName, { each: true }))
@@ -30,33 +32,46 @@ export class JoinShareGroupDto {
   @IsOptional() @IsInt() @Min(MIN_SESSION_TIMEOUT_MS) @Max(MAX_SESSION_TIMEOUT_MS) sessionTimeoutMs?: number;
 }
 
-export class AcknowledgementDto {
-  @IsString(withCode(ErrorCode.InvalidName)) @Matches(NAME_PATTERN, withCode(ErrorCode.InvalidName)) topic!: string;
-  @IsInt() @Min(0) partition!: number;
-  @IsInt() @Min(0) offset!: number;
-  @IsOptional() @IsInt() @Min(0) lastOffset?: number;
-  @IsIn(['accept', 'release', 'reject', 'renew']) type!: AckType;
-  @IsOptional() @IsInt() @Min(0) @Max(MAX_RELEASE_DELAY_MS) delayMs?: number;
-}
-
-function Acks(optional: boolean): PropertyDecorator {
-  return (target, property) => {
-    if (optional) IsOptional()(target, property);
-    IsArray()(target, property);
-    ArrayMaxSize(10_000)(target, property);
-    ValidateNested({ each: true })(target, property);
-    Type(() => AcknowledgementDto)(target, property);
-  };
-}
-
+/** Acks are checked by {@link parseAcks}: `@Allow` lets them through the whitelist untouched. */
 export class AcknowledgeDto {
-  @Acks(false) acks!: AcknowledgementDto[];
+  @Allow() acks!: unknown;
 }
 
 export class ShareFetchDto {
   @IsOptional() @IsInt() @Min(1) @Max(10_000) maxRecords?: number;
   @IsOptional() @IsInt() @Min(0) @Max(MAX_WAIT_MS) maxWaitMs?: number;
-  @Acks(true) acks?: AcknowledgementDto[];
+  @Allow() acks?: unknown;
+}
+
+const ACK_FIELDS = new Set(['topic', 'partition', 'offset', 'lastOffset', 'type', 'delayMs']);
+const ACK_TYPES = new Set(['accept', 'release', 'reject', 'renew']);
+const isIndex = (value: unknown): value is number => typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+
+/**
+ * Checks acknowledgements by hand, in one pass: a fetch carries up to thousands of them, and
+ * class-validator's nested instances cost more than the acks themselves. A malformed entry is
+ * 400 INVALID_REQUEST (naming its index) and nothing is applied.
+ */
+export function parseAcks(value: unknown, optional: boolean): Acknowledgement[] {
+  if (value === undefined && optional) return [];
+  if (!Array.isArray(value) || value.length > MAX_ACKS) throw new InvalidRequestError(`acks must be an array of at most ${MAX_ACKS} entries`);
+  return value.map((entry: unknown, i) => {
+    const bad = (problem: string) => new InvalidRequestError(`acks[${i}]: ${problem}`);
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) throw bad('must be an object');
+    const ack = entry as Record<string, unknown>;
+    const unknown = Object.keys(ack).find((field) => !ACK_FIELDS.has(field));
+    if (unknown !== undefined) throw bad(`unknown field ${JSON.stringify(unknown)}`);
+    assertValidName('topic', ack.topic);
+    if (!isIndex(ack.partition) || !isIndex(ack.offset)) throw bad('partition and offset must be non-negative integers');
+    if (typeof ack.type !== 'string' || !ACK_TYPES.has(ack.type)) throw bad('type must be accept, release, reject or renew');
+    if (ack.lastOffset !== undefined && (!isIndex(ack.lastOffset) || ack.lastOffset < ack.offset || ack.lastOffset - ack.offset >= MAX_ACK_RANGE)) {
+      throw bad(`lastOffset must be from offset to offset + ${MAX_ACK_RANGE - 1}`);
+    }
+    if (ack.delayMs !== undefined && (ack.type !== 'release' || !isIndex(ack.delayMs) || ack.delayMs > MAX_RELEASE_DELAY_MS)) {
+      throw bad(`delayMs goes with release only, from 0 to ${MAX_RELEASE_DELAY_MS}`);
+    }
+    return ack as unknown as Acknowledgement;
+  });
 }
 
 const config = withCode(ErrorCode.InvalidConfig);
@@ -79,12 +94,3 @@ export class ShareGroupConfigDto {
   deadLetterTopic?: string | null;
 }
 
-/** What a decorator cannot say: a range runs forward and is not too wide; only a release has a delay. */
-export function assertAckShapes(acks: AcknowledgementDto[] | undefined): void {
-  acks?.forEach((ack, i) => {
-    if (ack.lastOffset !== undefined && (ack.lastOffset < ack.offset || ack.lastOffset - ack.offset >= MAX_ACK_RANGE)) {
-      throw new InvalidRequestError(`acks[${i}]: lastOffset must be from offset to offset + ${MAX_ACK_RANGE - 1}`);
-    }
-    if (ack.delayMs !== undefined && ack.type !== 'release') throw new InvalidRequestError(`acks[${i}]: delayMs goes with release only`);
-  });
-}
