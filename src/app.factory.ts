@@ -4,6 +4,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { AppModule, type AppOptions } from './app.module.js';
 import { ShoalExceptionFilter } from './http/shoal-exception.filter.js';
 import { shoalValidationPipe } from './http/validation.js';
+import { ShoalMetrics } from './metrics/shoal-metrics.js';
 
 /**
  * Builds the broker's HTTP application (not yet listening). Fastify rather than Express:
@@ -15,6 +16,7 @@ export async function createApp(options: AppOptions): Promise<NestFastifyApplica
     logger: process.env.SHOAL_LOG === 'silent' ? false : ['log', 'warn', 'error'],
     abortOnError: false,
   });
+  instrumentHttp(app);
   app.useGlobalPipes(shoalValidationPipe());
   app.useGlobalFilters(new ShoalExceptionFilter());
   app.enableShutdownHooks();
@@ -22,3 +24,15 @@ export async function createApp(options: AppOptions): Promise<NestFastifyApplica
 }
 
 export type ShoalApp = INestApplication;
+
+/** Times every request by its route template (`/v1/topics/:topic/records`), unknown routes as one. */
+function instrumentHttp(app: NestFastifyApplication): void {
+  const metrics = app.get(ShoalMetrics);
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onResponse', (request, reply, done) => {
+      metrics.httpRequest(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
+      done();
+    });
+}

@@ -7,6 +7,8 @@ import { HealthController } from './http/health.controller.js';
 import { RecordsController } from './http/records.controller.js';
 import { ShareGroupsController } from './http/share-groups.controller.js';
 import { TopicsController } from './http/topics.controller.js';
+import { MetricsController } from './metrics/metrics.controller.js';
+import { ShoalMetrics } from './metrics/shoal-metrics.js';
 import { ChangeSignal } from './services/change-signal.js';
 import { ConsumerFetchService } from './services/consumer-fetch.service.js';
 import { ConsumerGroupCoordinator } from './services/consumer-group.coordinator.js';
@@ -46,12 +48,13 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [TerminusModule.forRoot({ logger: false })],
-      controllers: [TopicsController, RecordsController, ConsumerGroupsController, ShareGroupsController, HealthController],
+      controllers: [TopicsController, RecordsController, ConsumerGroupsController, ShareGroupsController, HealthController, MetricsController],
       providers: [
         { provide: SHOAL_CONFIG, useValue: config },
         { provide: CLOCK, useValue: clock },
         { provide: Database, useFactory: () => openDatabase(config.storage) },
         DatabaseCloser,
+        ShoalMetrics,
         ChangeSignal,
         TopicService,
         LogAppender,

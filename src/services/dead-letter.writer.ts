@@ -25,9 +25,9 @@ export interface DeadLetterBatch {
 export class DeadLetterWriter {
   constructor(private readonly appender: LogAppender) {}
 
-  async write(sql: Sql, batch: DeadLetterBatch): Promise<PartitionHead[]> {
+  async write(sql: Sql, batch: DeadLetterBatch): Promise<{ heads: PartitionHead[]; written: number }> {
     const target = await topicStore.findByName(sql, batch.deadLetterTopic);
-    if (!target || batch.records.length === 0) return [];
+    if (!target || batch.records.length === 0) return { heads: [], written: 0 };
     const offsets = batch.records.map((r) => r.offset).sort((a, b) => a - b);
     const stored = await logStore.read(sql, batch.topic.id, batch.partition, offsets[0], offsets[offsets.length - 1] - offsets[0] + 1);
     const byOffset = new Map(stored.map((r) => [r.offset, r]));
@@ -56,8 +56,8 @@ export class DeadLetterWriter {
         size: (source.key === null ? 0 : Buffer.byteLength(source.key)) + valueBytes + headerBytes,
       });
     }
-    if (records.length === 0) return [];
+    if (records.length === 0) return { heads: [], written: 0 };
     const result = await this.appender.append(sql, [{ topic: target.name, records }]);
-    return result.outcomes[0].ok ? result.heads : [];
+    return result.outcomes[0].ok ? { heads: result.heads, written: records.length } : { heads: [], written: 0 };
   }
 }

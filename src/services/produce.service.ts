@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { RecordPosition } from '../../libs/protocol/src/index.js';
 import { assertValidName } from '../domain/log/names.js';
 import type { AppendRecord } from '../domain/log/record.js';
+import { ShoalMetrics } from '../metrics/shoal-metrics.js';
 import { Database } from '../storage/database.js';
 import { GroupCommit } from './group-commit.js';
 import { type AppendRequest, LogAppender } from './log-appender.js';
@@ -19,6 +20,9 @@ export class ProduceService {
     async (batch) => {
       const result = await this.database.transaction((sql) => this.appender.append(sql, batch));
       this.appender.announce(result.heads);
+      result.outcomes.forEach((outcome, i) => {
+        if (outcome.ok) this.metrics.produced(batch[i].topic, batch[i].records.length, batch[i].records.reduce((n, r) => n + r.size, 0));
+      });
       return result.outcomes;
     },
     (request) => request.records.length,
@@ -28,6 +32,7 @@ export class ProduceService {
   constructor(
     private readonly database: Database,
     private readonly appender: LogAppender,
+    private readonly metrics: ShoalMetrics,
   ) {}
 
   async produce(topic: string, records: AppendRecord[]): Promise<RecordPosition[]> {

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { TopicPartition } from '../../libs/protocol/src/index.js';
 import { type Clock, CLOCK } from '../domain/clock.js';
 import type { Topic } from '../domain/log/topic.js';
+import { ShoalMetrics } from '../metrics/shoal-metrics.js';
 import { DEFAULT_SHARE_GROUP_CONFIG } from '../domain/share-group/share-group-config.js';
 import { assignShared } from '../domain/share-group/simple-assignor.js';
 import { Database, type Sql } from '../storage/database.js';
@@ -26,8 +27,8 @@ export interface LockedShareGroup {
 /**
  * What every share-group operation shares: one transaction holding the group's row, members
  * whose session ran out removed (their records released at once), the assignment computed
- * from the members as they are, and after the commit the wake-ups and dead-letter
- * announcements of what happened.
+ * from the members as they are, and after the commit the wake-ups, dead-letter
+ * announcements and metrics of what happened.
  */
 @Injectable()
 export class ShareGroupCoordinator {
@@ -36,6 +37,7 @@ export class ShareGroupCoordinator {
     private readonly partitions: SharePartitionCoordinator,
     private readonly signal: ChangeSignal,
     private readonly appender: LogAppender,
+    private readonly metrics: ShoalMetrics,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -94,5 +96,6 @@ export class ShareGroupCoordinator {
     const { activity, group } = locked;
     this.appender.announce(activity.deadLetterHeads);
     if (activity.released || locked.changed) this.signal.notify(groupKey('share', group.id));
+    this.metrics.shareActivity(group.name, activity);
   }
 }

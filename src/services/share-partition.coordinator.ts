@@ -9,12 +9,20 @@ import { type SharePartitionKey, sharePartitionStore as store, type ShareWindow 
 import { topicStore } from '../storage/topic.store.js';
 import { DeadLetterWriter } from './dead-letter.writer.js';
 
-/** What happened to a group's records in one transaction: for metrics, wake-ups and the DLQ. */
-export interface ShareActivity {
+/** What happened to one topic's records of a group in one transaction: the metrics' events. */
+export interface TopicActivity {
   acquired: number;
+  /** Acquisitions beyond a record's first delivery. */
+  redelivered: number;
   acks: Record<AckType, number>;
   lockTimeouts: number;
   archived: Record<ArchiveReason, number>;
+  deadLettered: number;
+}
+
+/** What happened to a group's records in one transaction: for metrics, wake-ups and the DLQ. */
+export interface ShareActivity {
+  byTopic: Map<string, TopicActivity>;
   /** Records became available again: waiting fetches may take them. */
   released: boolean;
   /** Partitions the dead-letter writes appended to, announced after the commit. */
@@ -22,7 +30,16 @@ export interface ShareActivity {
 }
 
 export function emptyActivity(): ShareActivity {
-  return { acquired: 0, acks: { accept: 0, release: 0, reject: 0, renew: 0 }, lockTimeouts: 0, archived: { rejected: 0, delivery_limit: 0 }, released: false, deadLetterHeads: [] };
+  return { byTopic: new Map(), released: false, deadLetterHeads: [] };
+}
+
+function topicActivity(activity: ShareActivity, topic: string): TopicActivity {
+  let counts = activity.byTopic.get(topic);
+  if (!counts) {
+    counts = { acquired: 0, redelivered: 0, acks: { accept: 0, release: 0, reject: 0, renew: 0 }, lockTimeouts: 0, archived: { rejected: 0, delivery_limit: 0 }, deadLettered: 0 };
+    activity.byTopic.set(topic, counts);
+  }
+  return counts;
 }
 
 /** One share-partition opened inside a transaction: its row locked, expiries applied. */
@@ -34,6 +51,8 @@ export interface OpenSharePartition {
   window: ShareWindow;
   ctx: TransitionContext;
   activity: ShareActivity;
+  /** This share-partition's topic's counters inside `activity`. */
+  counts: TopicActivity;
 }
 
 /**
@@ -57,7 +76,7 @@ export class SharePartitionCoordinator {
       window = (await store.lockWindow(sql, key))!;
     }
     const ctx = { now, lockDurationMs: group.config.recordLockDurationMs, deliveryCountLimit: group.config.deliveryCountLimit };
-    const open: OpenSharePartition = { sql, key, group, topic, window, ctx, activity };
+    const open: OpenSharePartition = { sql, key, group, topic, window, ctx, activity, counts: topicActivity(activity, topic.name) };
     if (log.startOffset > window.startOffset) {
       // Retention deleted records the group had not finished: the window moves past them.
       await store.deleteBelow(sql, key, log.startOffset);
@@ -74,7 +93,7 @@ export class SharePartitionCoordinator {
     const expired = await store.expired(open.sql, open.key, open.ctx.now);
     if (expired.length === 0) return;
     await this.release(open, expired, 0);
-    open.activity.lockTimeouts += expired.length;
+    open.counts.lockTimeouts += expired.length;
   }
 
   /** Releases records (after a lock expiry or a member leaving): available, or archived at the limit. */
@@ -99,7 +118,7 @@ export class SharePartitionCoordinator {
     const outcome = applyAcks(records, memberId, entries, open.ctx);
     await store.write(open.sql, open.key, outcome.changed.values());
     await this.archive(open, outcome.archived, outcome.changed);
-    for (const type of Object.keys(outcome.counts) as AckType[]) open.activity.acks[type] += outcome.counts[type];
+    for (const type of Object.keys(outcome.counts) as AckType[]) open.counts.acks[type] += outcome.counts[type];
     if (outcome.counts.release > outcome.archived.size) open.activity.released = true;
     return outcome.errors;
   }
@@ -121,7 +140,8 @@ export class SharePartitionCoordinator {
       window.endOffset = limit;
       await store.setWindow(sql, key, window);
     }
-    open.activity.acquired += acquired.length;
+    open.counts.acquired += acquired.length;
+    open.counts.redelivered += available.length;
     return acquired;
   }
 
@@ -137,10 +157,10 @@ export class SharePartitionCoordinator {
 
   private async archive(open: OpenSharePartition, archived: Map<number, ArchiveReason>, records: Map<number, InFlightRecord>): Promise<void> {
     if (archived.size === 0) return;
-    for (const reason of archived.values()) open.activity.archived[reason] += 1;
+    for (const reason of archived.values()) open.counts.archived[reason] += 1;
     const deadLetterTopic = open.group.config.deadLetterTopic;
     if (deadLetterTopic === null) return;
-    const heads = await this.deadLetters.write(open.sql, {
+    const { heads, written } = await this.deadLetters.write(open.sql, {
       deadLetterTopic,
       group: open.group.name,
       topic: open.topic,
@@ -148,5 +168,6 @@ export class SharePartitionCoordinator {
       records: [...archived].map(([offset, reason]) => ({ offset, reason, deliveryCount: records.get(offset)?.deliveryCount ?? 0 })),
     });
     open.activity.deadLetterHeads.push(...heads);
+    open.counts.deadLettered += written;
   }
 }

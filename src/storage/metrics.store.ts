@@ -1,0 +1,102 @@
+import { RecordState } from '../domain/share-group/record-state.js';
+import type { Sql } from './database.js';
+
+export interface PartitionOffsetsRow {
+  topic: string;
+  partition: number;
+  startOffset: number;
+  endOffset: number;
+}
+
+export interface CommittedRow {
+  group: string;
+  topic: string;
+  partition: number;
+  committedOffset: number;
+  endOffset: number;
+}
+
+export interface ShareWindowRow {
+  group: string;
+  topic: string;
+  partition: number;
+  startOffset: number;
+  logStartOffset: number;
+  logEndOffset: number;
+  available: number;
+  acquired: number;
+  final: number;
+}
+
+const num = (value: unknown) => Number(value);
+
+/**
+ * What `/metrics` reads at scrape time, in a handful of aggregate queries, so the gauges are
+ * right whichever broker process is scraped and stay cheap with thousands of partitions.
+ */
+export const metricsStore = {
+  async partitions(sql: Sql): Promise<PartitionOffsetsRow[]> {
+    const rows = await sql.rows<{ name: string; partition_id: number; start_offset: number; end_offset: number }>(
+      'SELECT t.name, p.partition_id, p.start_offset, p.end_offset FROM shoal_partition p JOIN shoal_topic t ON t.id = p.topic_id',
+    );
+    return rows.map((r) => ({ topic: r.name, partition: num(r.partition_id), startOffset: num(r.start_offset), endOffset: num(r.end_offset) }));
+  },
+
+  async committed(sql: Sql): Promise<CommittedRow[]> {
+    const rows = await sql.rows<{ group_name: string; topic_name: string; partition_id: number; committed_offset: number; end_offset: number }>(
+      `SELECT g.name AS group_name, t.name AS topic_name, o.partition_id, o.committed_offset, p.end_offset
+       FROM shoal_consumer_offset o
+       JOIN shoal_consumer_group g ON g.id = o.group_id
+       JOIN shoal_topic t ON t.id = o.topic_id
+       JOIN shoal_partition p ON p.topic_id = o.topic_id AND p.partition_id = o.partition_id`,
+    );
+    return rows.map((r) => ({ group: r.group_name, topic: r.topic_name, partition: num(r.partition_id), committedOffset: num(r.committed_offset), endOffset: num(r.end_offset) }));
+  },
+
+  /** Members per group, groups without members included. */
+  async members(sql: Sql, kind: 'consumer' | 'share'): Promise<{ group: string; members: number }[]> {
+    const rows = await sql.rows<{ name: string; n: number }>(
+      `SELECT g.name, COUNT(m.member_id) AS n FROM shoal_${kind}_group g LEFT JOIN shoal_${kind}_member m ON m.group_id = g.id GROUP BY g.name`,
+    );
+    return rows.map((r) => ({ group: r.name, members: num(r.n) }));
+  },
+
+  async shareWindows(sql: Sql): Promise<ShareWindowRow[]> {
+    const rows = await sql.rows<{
+      group_name: string;
+      topic_name: string;
+      partition_id: number;
+      start_offset: number;
+      log_start: number;
+      log_end: number;
+      available: number | null;
+      acquired: number | null;
+      final: number | null;
+    }>(
+      `SELECT g.name AS group_name, t.name AS topic_name, w.partition_id, w.start_offset, p.start_offset AS log_start, p.end_offset AS log_end,
+              c.available, c.acquired, c.final
+       FROM shoal_share_partition w
+       JOIN shoal_share_group g ON g.id = w.group_id
+       JOIN shoal_topic t ON t.id = w.topic_id
+       JOIN shoal_partition p ON p.topic_id = w.topic_id AND p.partition_id = w.partition_id
+       LEFT JOIN (
+         SELECT group_id, topic_id, partition_id,
+                SUM(CASE WHEN state = ${RecordState.Available} THEN 1 ELSE 0 END) AS available,
+                SUM(CASE WHEN state = ${RecordState.Acquired} THEN 1 ELSE 0 END) AS acquired,
+                SUM(CASE WHEN state IN (${RecordState.Acknowledged}, ${RecordState.Archived}) THEN 1 ELSE 0 END) AS final
+         FROM shoal_share_record GROUP BY group_id, topic_id, partition_id
+       ) c ON c.group_id = w.group_id AND c.topic_id = w.topic_id AND c.partition_id = w.partition_id`,
+    );
+    return rows.map((r) => ({
+      group: r.group_name,
+      topic: r.topic_name,
+      partition: num(r.partition_id),
+      startOffset: num(r.start_offset),
+      logStartOffset: num(r.log_start),
+      logEndOffset: num(r.log_end),
+      available: num(r.available ?? 0),
+      acquired: num(r.acquired ?? 0),
+      final: num(r.final ?? 0),
+    }));
+  },
+};
