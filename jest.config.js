@@ -1,6 +1,8 @@
+import { execSync } from 'node:child_process';
+
 // NestJS 12 is ESM only: tests run as ES modules (NODE_OPTIONS=--experimental-vm-modules),
 // compiled by ts-jest without type-checking (npm test type-checks first with tsc).
-const tsJest = ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json', isolatedModules: true, diagnostics: false }];
+const tsJest = ['ts-jest', { useESM: true, tsconfig: 'tsconfig.jest.json', diagnostics: false }];
 
 const common = {
   extensionsToTreatAsEsm: ['.ts'],
@@ -8,6 +10,18 @@ const common = {
   transform: { '^.+\\.ts$': tsJest },
   testEnvironment: 'node',
 };
+
+// The dashboard check needs Debian's prometheus binary (.ci/run installs it); elsewhere it is
+// left out with a note rather than failing a fresh clone's `npm test`.
+const hasPrometheus = (() => {
+  try {
+    execSync('command -v prometheus && command -v promtool', { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+if (!hasPrometheus && !process.env.CI) console.warn('prometheus is not installed: the Grafana dashboard check is left out (apt-get install -y prometheus)');
 
 export default {
   testTimeout: 60_000,
@@ -27,5 +41,6 @@ export default {
       globalSetup: '<rootDir>/test/support/postgres.global-setup.js',
       globalTeardown: '<rootDir>/test/support/postgres.global-teardown.js',
     },
+    ...(hasPrometheus || process.env.CI ? [{ ...common, displayName: 'observability', testMatch: ['<rootDir>/test/observability/**/*.spec.ts'] }] : []),
   ],
 };

@@ -49,6 +49,7 @@ export class ShareFetchService {
       () => new UnknownMemberError(group, memberId),
       async (locked) => {
         await this.touch(locked, memberId, 0);
+        await this.coordinator.lockInOrder(locked, acks);
         return this.applyAcks(locked, memberId, acks);
       },
     );
@@ -82,9 +83,10 @@ export class ShareFetchService {
       () => new UnknownMemberError(group, memberId),
       async (locked) => {
         await this.touch(locked, memberId, options.maxWaitMs);
-        const ackResults = await this.applyAcks(locked, memberId, options.acks);
         const { byMember, topics } = await this.coordinator.assignments(locked);
         const assignment = byMember.get(memberId) ?? [];
+        await this.coordinator.lockInOrder(locked, [...options.acks, ...assignment]);
+        const ackResults = await this.applyAcks(locked, memberId, options.acks);
         const records = await this.acquire(locked, memberId, assignment, topics, options.maxRecords);
         const waitKeys = [groupKey('share', locked.group.id), ...assignment.map((p) => appendKey(topics.get(p.topic)!.id, p.partition))];
         const next = records.length > 0 ? null : await sharePartitionStore.nextEventAt(locked.sql, locked.group.id, locked.now);

@@ -72,7 +72,8 @@ export class ShareGroupCoordinator {
     for (const record of held) byPartition.set(`${record.topicId}:${record.partition}`, [...(byPartition.get(`${record.topicId}:${record.partition}`) ?? []), record]);
     if (byPartition.size === 0) return;
     const topics = new Map((await topicStore.findByIds(sql, [...new Set(held.map((r) => r.topicId))])).map((t) => [t.id, t]));
-    for (const records of byPartition.values()) {
+    const ordered = [...byPartition.values()].sort((a, b) => a[0].topicId - b[0].topicId || a[0].partition - b[0].partition);
+    for (const records of ordered) {
       const topic = topics.get(records[0].topicId);
       if (!topic) continue;
       const open = await this.partitions.open(sql, group, topic, records[0].partition, locked.now, locked.activity, false);
@@ -82,6 +83,22 @@ export class ShareGroupCoordinator {
       await this.partitions.release(open, [...still.values()].filter((r) => r.memberId === memberId && r.state === 1), 0);
       await this.partitions.advanceStart(open);
     }
+  }
+
+  /**
+   * Locks the share-partitions a transaction is about to touch, in one fixed order, so two
+   * transactions on PostgreSQL never wait on each other in a cycle. (SQLite runs one at a time.)
+   */
+  async lockInOrder(locked: LockedShareGroup, partitions: TopicPartition[]): Promise<void> {
+    if (locked.sql.kind !== 'postgres' || partitions.length === 0) return;
+    const topics = new Map((await topicStore.findByNames(locked.sql, [...new Set(partitions.map((p) => p.topic))])).map((t) => [t.name, t.id]));
+    const keys = new Map<string, { groupId: number; topicId: number; partition: number }>();
+    for (const p of partitions) {
+      const topicId = topics.get(p.topic);
+      if (topicId !== undefined) keys.set(`${topicId}:${p.partition}`, { groupId: locked.group.id, topicId, partition: p.partition });
+    }
+    const ordered = [...keys.values()].sort((a, b) => a.topicId - b.topicId || a.partition - b.partition);
+    for (const key of ordered) await sharePartitionStore.lockWindow(locked.sql, key);
   }
 
   /** Every member's assignment under the simple assignor, and the topics it covers. */

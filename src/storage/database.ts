@@ -55,8 +55,25 @@ export class Database {
     return this.withRunner(async (runner) => work(new QueryRunnerSql(this.kind, runner)));
   }
 
-  /** Runs `work` in one transaction: committed when it resolves, rolled back when it throws. */
-  transaction<T>(work: (sql: Sql) => Promise<T>): Promise<T> {
+  /**
+   * Runs `work` in one transaction: committed when it resolves, rolled back when it throws.
+   * On PostgreSQL a transaction chosen as a deadlock victim (or failing serialization) is
+   * run again from the start, a few times, since nothing of it was kept.
+   */
+  async transaction<T>(work: (sql: Sql) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.transactionOnce(work);
+      } catch (error) {
+        const code = (error as { driverError?: { code?: string } }).driverError?.code;
+        if (this.kind !== 'postgres' || attempt >= 5 || (code !== '40P01' && code !== '40001')) throw error;
+        this.logger.warn(`transaction retried after ${code === '40P01' ? 'a deadlock' : 'a serialization failure'} (attempt ${attempt})`);
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt));
+      }
+    }
+  }
+
+  private transactionOnce<T>(work: (sql: Sql) => Promise<T>): Promise<T> {
     return this.withRunner(async (runner) => {
       // SQLite: IMMEDIATE takes the write lock up front, so two processes on one file wait
       // for each other (busy_timeout) instead of failing to upgrade a read lock.

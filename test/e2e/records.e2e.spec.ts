@@ -114,6 +114,15 @@ describe.each(STORAGE_KINDS)('record routes over HTTP on %s', (kind) => {
     }
   });
 
+  it('times requests by route template and status on GET /metrics', async () => {
+    const before = await rawRequest(`${broker.url}/metrics`, 'GET');
+    const count = (text: string) => Number(/shoal_http_request_duration_seconds_count\{method="POST",route="\/v1\/topics\/:topic\/records",status="404"\} (\d+)/.exec(text)?.[1] ?? 0);
+    await broker.client.produce('ghost-topic', [{ value: 1 }]).catch(() => undefined);
+    const after = await rawRequest(`${broker.url}/metrics`, 'GET');
+    expect(count(after.body as string)).toBe(count(before.body as string) + 1);
+    expect(after.body).toContain('process_cpu_seconds_total');
+  });
+
   it('never answers 5xx, whatever the body', async () => {
     let seed = 42;
     const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);

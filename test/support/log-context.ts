@@ -7,6 +7,7 @@ import { encodeRecord } from '../../src/domain/log/record-codec.js';
 import { ConsumerFetchService } from '../../src/services/consumer-fetch.service.js';
 import { ConsumerGroupService } from '../../src/services/consumer-group.service.js';
 import { ProduceService } from '../../src/services/produce.service.js';
+import { ShoalMetrics } from '../../src/metrics/shoal-metrics.js';
 import { ShareFetchService } from '../../src/services/share-fetch.service.js';
 import { ShareGroupService } from '../../src/services/share-group.service.js';
 import { ReadService } from '../../src/services/read.service.js';
@@ -26,6 +27,7 @@ export interface LogContext {
   consumerFetch: ConsumerFetchService;
   shares: ShareGroupService;
   shareFetch: ShareFetchService;
+  metrics: ShoalMetrics;
   /** Encodes and produces, as the HTTP layer would. */
   produce(topic: string, records: ProduceRecord[]): ReturnType<ProduceService['produce']>;
   /** Closes the application and opens a new one on the same database. */
@@ -69,6 +71,9 @@ export async function openLogContext(kind: StorageKind, startAt = Date.now(), ex
     },
     get shareFetch() {
       return app.get(ShareFetchService);
+    },
+    get metrics() {
+      return app.get(ShoalMetrics);
     },
     produce(topic, records) {
       const encoded: AppendRecord[] = records.map((r, i) => encodeRecord(r, i, 1024 * 1024));

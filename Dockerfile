@@ -1,0 +1,23 @@
+# The broker image: builds better-sqlite3 from source, compiles TypeScript, runs dist/.
+FROM node:20-bookworm-slim AS build
+RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci
+COPY tsconfig.json tsconfig.build.json nest-cli.json ./
+COPY src ./src
+COPY libs ./libs
+COPY bench ./bench
+RUN npm run build && npm prune --omit=dev
+
+FROM node:20-bookworm-slim
+WORKDIR /app
+ENV NODE_ENV=production PORT=8080 DATABASE_URL=sqlite:/var/lib/shoal/shoal.db
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY package.json ./
+RUN mkdir -p /var/lib/shoal && chown node:node /var/lib/shoal
+USER node
+EXPOSE 8080
+VOLUME /var/lib/shoal
+CMD ["node", "dist/src/main.js"]
