@@ -3,10 +3,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ShoalClient } from '../libs/client/src/index.js';
+import { ShoalHttpClient } from '../libs/client/src/index.js';
 
 export interface BenchBroker {
-  client: ShoalClient;
+  client: ShoalHttpClient;
   url: string;
   stop(): Promise<void>;
 }
@@ -31,7 +31,7 @@ export async function startBenchBroker(env: Record<string, string> = {}): Promis
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;
-  const client = new ShoalClient({ baseUrl: url, timeoutMs: 60_000 });
+  const client = new ShoalHttpClient({ baseUrl: url, timeoutMs: 60_000 });
   for (let i = 0; ; i++) {
     try {
       await client.health();

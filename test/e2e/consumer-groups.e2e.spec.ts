@@ -1,10 +1,10 @@
-import type { ShoalClient } from '../../libs/client/src/index.js';
+import type { ShoalHttpClient } from '../../libs/client/src/index.js';
 import { type TestBroker, startBroker } from '../support/broker.js';
 import { failure, rawRequest } from '../support/http.js';
 import { createTestStorage, STORAGE_KINDS, testConfig, type TestStorage } from '../support/storage.js';
 
 /** One member's loop: fetch, check order, commit, until it has seen `until` records in all. */
-async function consume(client: ShoalClient, group: string, memberId: string, seen: Map<number, number[]>, until: () => boolean): Promise<void> {
+async function consume(client: ShoalHttpClient, group: string, memberId: string, seen: Map<number, number[]>, until: () => boolean): Promise<void> {
   while (!until()) {
     const answer = await client.consumerFetch(group, memberId, { maxRecords: 50, maxWaitMs: 200 });
     const next = new Map<number, number>();

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { ShoalClient } from '../../libs/client/src/index.js';
+import { ShoalHttpClient } from '../../libs/client/src/index.js';
 
 const MAIN = 'dist/src/main.js';
 
@@ -18,7 +18,7 @@ export function freePort(): Promise<number> {
 
 export interface BrokerProcess {
   child: ChildProcess;
-  client: ShoalClient;
+  client: ShoalHttpClient;
   url: string;
 }
 
@@ -33,7 +33,7 @@ export async function spawnBroker(databaseUrl: string): Promise<BrokerProcess> {
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const url = `http://127.0.0.1:${port}`;
-  const client = new ShoalClient({ baseUrl: url, timeoutMs: 5_000 });
+  const client = new ShoalHttpClient({ baseUrl: url, timeoutMs: 5_000 });
   for (let attempt = 0; attempt < 200; attempt++) {
     if (child.exitCode !== null) throw new Error(`broker exited with ${child.exitCode}: ${stderr}`);
     try {

@@ -1,5 +1,5 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { ShoalClient } from '../../libs/client/src/index.js';
+import { ShoalHttpClient } from '../../libs/client/src/index.js';
 import { createApp } from '../../src/app.factory.js';
 import type { ShoalConfig } from '../../src/config/shoal-config.js';
 import { type Clock, ManualClock } from '../../src/domain/clock.js';
@@ -9,7 +9,7 @@ process.env.SHOAL_LOG ??= 'silent';
 export interface TestBroker {
   app: NestFastifyApplication;
   url: string;
-  client: ShoalClient;
+  client: ShoalHttpClient;
   clock: Clock;
   close(): Promise<void>;
 }
@@ -20,5 +20,5 @@ export async function startBroker(config: ShoalConfig, clock: Clock = new Manual
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
   const url = `http://127.0.0.1:${address.port}`;
-  return { app, url, client: new ShoalClient({ baseUrl: url }), clock, close: () => app.close() };
+  return { app, url, client: new ShoalHttpClient({ baseUrl: url }), clock, close: () => app.close() };
 }

@@ -1,2 +1,2 @@
 export * from './shoal-api.error.js';
-export * from './shoal-client.js';
+export * from './shoal-http-client.js';

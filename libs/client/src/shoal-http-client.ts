@@ -28,7 +28,7 @@ import type {
 import { ShoalApiError } from './shoal-api.error.js';
 
 /** How to reach a broker. */
-export interface ShoalClientOptions {
+export interface ShoalHttpClientOptions {
   /** The broker's base URL, e.g. `http://localhost:8080`. */
   baseUrl: string;
   /** An API key, sent as `Authorization: Bearer <key>`. */
@@ -49,10 +49,10 @@ export interface ReadOptions {
  * A typed client for Shoal's HTTP API, on Node's own `fetch`. Every method resolves with
  * the answer's body, or rejects with a {@link ShoalApiError} carrying the contract's code.
  */
-export class ShoalClient {
+export class ShoalHttpClient {
   private readonly baseUrl: string;
 
-  constructor(private readonly options: ShoalClientOptions) {
+  constructor(private readonly options: ShoalHttpClientOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
   }
 
@@ -115,8 +115,8 @@ export class ShoalClient {
   }
 
   /** `POST …/members/{memberId}/fetch`: records of the member's partitions from its position. */
-  consumerFetch(group: string, memberId: string, request: ConsumerFetchRequest = {}): Promise<ConsumerFetchResponse> {
-    return this.request('POST', `${consumerGroupPath(group)}/members/${encodeURIComponent(memberId)}/fetch`, request, request.maxWaitMs);
+  consumerFetch(group: string, memberId: string, request: ConsumerFetchRequest = {}, signal?: AbortSignal): Promise<ConsumerFetchResponse> {
+    return this.request('POST', `${consumerGroupPath(group)}/members/${encodeURIComponent(memberId)}/fetch`, request, request.maxWaitMs, signal);
   }
 
   /** `POST /v1/consumer-groups/{group}/offsets`: rejects with 409 FENCED for a stale generation or partition. */
@@ -155,8 +155,8 @@ export class ShoalClient {
   }
 
   /** `POST …/members/{memberId}/fetch`: acquires records, after applying the piggy-backed `acks`. */
-  shareFetch(group: string, memberId: string, request: ShareFetchRequest = {}): Promise<ShareFetchResponse> {
-    return this.request('POST', `${shareGroupPath(group)}/members/${encodeURIComponent(memberId)}/fetch`, request, request.maxWaitMs);
+  shareFetch(group: string, memberId: string, request: ShareFetchRequest = {}, signal?: AbortSignal): Promise<ShareFetchResponse> {
+    return this.request('POST', `${shareGroupPath(group)}/members/${encodeURIComponent(memberId)}/fetch`, request, request.maxWaitMs, signal);
   }
 
   /** `POST …/members/{memberId}/acks`: per-entry results, `INVALID_RECORD_STATE` where the member does not hold the record. */
@@ -190,8 +190,8 @@ export class ShoalClient {
     return this.request('GET', '/health');
   }
 
-  /** Sends one request; exposed for routes this client has no method for yet. */
-  async request<T>(method: string, path: string, body?: unknown, extraWaitMs = 0): Promise<T> {
+  /** Sends one request; exposed for routes this client has no method for yet. `signal` aborts it. */
+  async request<T>(method: string, path: string, body?: unknown, extraWaitMs = 0, signal?: AbortSignal): Promise<T> {
     const headers: Record<string, string> = {};
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (this.options.apiKey) headers.authorization = `Bearer ${this.options.apiKey}`;
@@ -199,12 +199,17 @@ export class ShoalClient {
       method,
       headers,
       body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout((this.options.timeoutMs ?? 30_000) + extraWaitMs),
+      signal: withTimeout((this.options.timeoutMs ?? 30_000) + (extraWaitMs ?? 0), signal),
     });
     const text = await response.text();
     if (!response.ok) throw ShoalApiError.from(response.status, parseOrNull(text));
     return (text.length > 0 ? JSON.parse(text) : undefined) as T;
   }
+}
+
+function withTimeout(ms: number, signal: AbortSignal | undefined): AbortSignal {
+  const timeout = AbortSignal.timeout(ms);
+  return signal ? AbortSignal.any([timeout, signal]) : timeout;
 }
 
 function consumerGroupPath(group: string): string {

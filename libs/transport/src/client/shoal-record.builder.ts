@@ -1,0 +1,66 @@
+import type { ProduceRecord, RecordHeaders } from '../../../protocol/src/index.js';
+
+/** A record with its key, headers, partition and timestamp, for {@link ShoalClient.emit}. */
+export class ShoalRecord<T = unknown> {
+  constructor(
+    readonly data: T,
+    readonly key: string | null = null,
+    readonly headers: RecordHeaders = {},
+    readonly partition?: number,
+    readonly timestamp?: number,
+  ) {}
+
+  /** The record as a produce request carries it: a Buffer goes as bytes, anything else as JSON. */
+  toProduceRecord(): ProduceRecord {
+    const record: ProduceRecord = { key: this.key, headers: this.headers };
+    if (Buffer.isBuffer(this.data)) record.valueBase64 = this.data.toString('base64');
+    else record.value = (this.data ?? null) as ProduceRecord['value'];
+    if (this.partition !== undefined) record.partition = this.partition;
+    if (this.timestamp !== undefined) record.timestamp = this.timestamp;
+    return record;
+  }
+}
+
+/**
+ * Builds a {@link ShoalRecord}, as `KafkaRecordBuilder` does for Kafka:
+ * `client.emit('orders', new ShoalRecordBuilder(order).setKey(order.customerId).build())`.
+ */
+export class ShoalRecordBuilder<T = unknown> {
+  private key: string | null = null;
+  private headers: RecordHeaders = {};
+  private partition: number | undefined;
+  private timestamp: number | undefined;
+
+  constructor(private data: T) {}
+
+  setData(data: T): this {
+    this.data = data;
+    return this;
+  }
+
+  /** The key: records with one key go to one partition (Kafka's murmur2 partitioner). */
+  setKey(key: string | null): this {
+    this.key = key;
+    return this;
+  }
+
+  setHeaders(headers: RecordHeaders): this {
+    this.headers = { ...headers };
+    return this;
+  }
+
+  /** An explicit partition, overriding the key. */
+  setPartition(partition: number): this {
+    this.partition = partition;
+    return this;
+  }
+
+  setTimestamp(timestamp: number): this {
+    this.timestamp = timestamp;
+    return this;
+  }
+
+  build(): ShoalRecord<T> {
+    return new ShoalRecord(this.data, this.key, this.headers, this.partition, this.timestamp);
+  }
+}

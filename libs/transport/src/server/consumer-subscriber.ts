@@ -1,0 +1,150 @@
+import type { Logger } from '@nestjs/common';
+import { ShoalApiError, type ShoalHttpClient } from '../../../client/src/index.js';
+import type { TopicPartition, WireRecord } from '../../../protocol/src/index.js';
+import { ShoalContext } from '../ctx-host/shoal.context.js';
+import type { ShoalServerOptions, ShoalStatus } from '../shoal-transport.options.js';
+import { backoff, isAbort, isUnknownMember, sleep } from './worker-helpers.js';
+
+type Dispatch = (record: WireRecord, context: ShoalContext) => Promise<void>;
+
+const key = (p: TopicPartition) => `${p.topic}:${p.partition}`;
+
+/**
+ * A consumer-group subscriber: handles one record at a time per partition (order kept) and
+ * partitions in parallel, retries a failing handler in place (at-least-once: nothing is
+ * skipped), commits after handling, and heartbeats while it works — a partition the broker
+ * revokes is stopped before this member fetches again, so before anyone else gets it.
+ */
+export class ConsumerSubscriber {
+  private memberId = '';
+  private generation = 0;
+  private heartbeatMs = 3_000;
+  private stopping = false;
+  private readonly revoked = new Set<string>();
+  /** Partitions whose records are being handled now. */
+  private readonly inHand = new Set<string>();
+  private readonly abort = new AbortController();
+  private loop: Promise<void> | undefined;
+
+  constructor(
+    private readonly http: ShoalHttpClient,
+    private readonly options: ShoalServerOptions,
+    private readonly dispatch: Dispatch,
+    private readonly logger: Logger,
+    private readonly setStatus: (status: ShoalStatus) => void,
+  ) {}
+
+  async begin(topics: string[]): Promise<void> {
+    await this.join(topics);
+    this.loop = this.run(topics);
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.abort.abort();
+    await this.loop?.catch(() => undefined);
+    if (this.memberId) await this.http.leaveConsumerGroup(this.options.group, this.memberId).catch(() => undefined);
+    this.setStatus('disconnected');
+  }
+
+  private async join(topics: string[]): Promise<void> {
+    const joined = await this.http.joinConsumerGroup(this.options.group, {
+      topics,
+      sessionTimeoutMs: this.options.sessionTimeoutMs,
+      autoOffsetReset: this.options.autoOffsetReset,
+    });
+    this.memberId = joined.memberId;
+    this.generation = joined.generation;
+    this.heartbeatMs = joined.heartbeatIntervalMs;
+    this.setStatus('connected');
+  }
+
+  private async run(topics: string[]): Promise<void> {
+    while (!this.stopping) {
+      try {
+        const answer = await this.http.consumerFetch(
+          this.options.group,
+          this.memberId,
+          { maxRecords: this.options.batchSize ?? 100, maxWaitMs: this.options.maxWaitMs ?? 1_000 },
+          this.abort.signal,
+        );
+        if (answer.generation !== this.generation) this.setStatus('connected');
+        this.generation = answer.generation;
+        this.revoked.clear();
+        await this.handleBatch(answer.records);
+      } catch (error) {
+        if (this.stopping && isAbort(error)) break;
+        if (isUnknownMember(error)) {
+          this.setStatus('rebalancing');
+          await this.join(topics).catch((e: unknown) => this.logger.error(`rejoin failed: ${String(e)}`));
+        } else {
+          this.logger.error(`fetch failed: ${String(error)}`);
+          await sleep(1_000);
+        }
+      }
+    }
+  }
+
+  private async handleBatch(records: WireRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    const byPartition = new Map<string, WireRecord[]>();
+    for (const r of records) byPartition.set(key(r), [...(byPartition.get(key(r)) ?? []), r]);
+    for (const k of byPartition.keys()) this.inHand.add(k);
+    const heartbeat = setInterval(() => void this.heartbeat(), this.heartbeatMs);
+    try {
+      const done = await Promise.all([...byPartition.values()].map((list) => this.handlePartition(list)));
+      const offsets = done.filter((d): d is { topic: string; partition: number; offset: number } => d !== null);
+      if (offsets.length > 0) await this.commit(offsets);
+    } finally {
+      clearInterval(heartbeat);
+      this.inHand.clear();
+    }
+  }
+
+  /** Handles a partition's records in order; answers the offset to commit, or null. */
+  private async handlePartition(records: WireRecord[]): Promise<{ topic: string; partition: number; offset: number } | null> {
+    let next: number | null = null;
+    for (const record of records) {
+      if (!(await this.handleOne(record))) break;
+      next = record.offset + 1;
+    }
+    return next === null ? null : { topic: records[0].topic, partition: records[0].partition, offset: next };
+  }
+
+  /** Runs the handler until it succeeds; false when the partition was revoked or the server stops. */
+  private async handleOne(record: WireRecord): Promise<boolean> {
+    for (let attempt = 1; ; attempt++) {
+      if (this.revoked.has(key(record)) || this.stopping) return false;
+      try {
+        await this.dispatch(record, new ShoalContext([record, null]));
+        return true;
+      } catch (error) {
+        this.logger.warn(`handler failed on ${record.topic}/${record.partition}@${record.offset} (attempt ${attempt}): ${String(error)}`);
+        await sleep(backoff(this.options, attempt));
+      }
+    }
+  }
+
+  private async commit(offsets: { topic: string; partition: number; offset: number }[]): Promise<void> {
+    try {
+      await this.http.commitOffsets(this.options.group, this.memberId, this.generation, offsets);
+    } catch (error) {
+      // Fenced: the partitions moved on; their new owner resumes at the last commit (at-least-once).
+      if (error instanceof ShoalApiError && error.code === 'FENCED') this.logger.warn(`commit fenced: ${error.message}`);
+      else this.logger.error(`commit failed: ${String(error)}`);
+    }
+  }
+
+  private async heartbeat(): Promise<void> {
+    try {
+      const answer = await this.http.consumerHeartbeat(this.options.group, this.memberId);
+      if (answer.generation !== this.generation) this.setStatus('rebalancing');
+      this.generation = answer.generation;
+      // Stop work on what the broker took back: our commit for it would be fenced anyway.
+      const held = new Set(answer.assignment.map(key));
+      for (const k of this.inHand) if (!held.has(k)) this.revoked.add(k);
+    } catch (error) {
+      this.logger.warn(`heartbeat failed: ${String(error)}`);
+    }
+  }
+}

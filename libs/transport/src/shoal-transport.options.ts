@@ -1,0 +1,42 @@
+/** How a {@link ShoalServer} reaches the broker and consumes. */
+export interface ShoalServerOptions {
+  /** The broker's base URL, e.g. `http://localhost:8080`. */
+  url: string;
+  /** An API key, sent as `Authorization: Bearer <key>`. */
+  apiKey?: string;
+  /** `share`: a job-queue worker in a share group. `consumer`: a pub/sub subscriber in a consumer group. */
+  mode: 'share' | 'consumer';
+  /** The group to join. */
+  group: string;
+  /** Records handled at once by this server (share mode). Default 10. */
+  concurrency?: number;
+  /** Most records per fetch. Default 100. */
+  batchSize?: number;
+  /** How long a fetch waits for records. Default 1,000 ms. */
+  maxWaitMs?: number;
+  /** Renew the lock of a record whose handler is still running (share mode). Default true. */
+  autoRenewLocks?: boolean;
+  /** Release delay after an unexpected error: `retryDelayMs × 2^(delivery − 1)`, at most `maxRetryDelayMs`. Default 1,000. */
+  retryDelayMs?: number;
+  /** Default 60,000. */
+  maxRetryDelayMs?: number;
+  /** On close, how long running handlers may finish before their records are released. Default 10,000 ms. */
+  shutdownGraceMs?: number;
+  /** Session timeout asked for at join. Default the broker's (45 s). */
+  sessionTimeoutMs?: number;
+  /** Consumer mode: where a partition with no committed offset starts. Default "latest". */
+  autoOffsetReset?: 'latest' | 'earliest';
+}
+
+/** How a {@link ShoalClient} reaches the broker. */
+export interface ShoalClientOptions {
+  /** The broker's base URL. */
+  url: string;
+  /** An API key, sent as `Authorization: Bearer <key>`. */
+  apiKey?: string;
+  /** Most records one produce request carries when emits are batched. Default 1,000. */
+  maxBatchRecords?: number;
+}
+
+/** The statuses a Shoal server or client reports on its `status` observable. */
+export type ShoalStatus = 'connected' | 'disconnected' | 'rebalancing';
