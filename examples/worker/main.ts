@@ -30,6 +30,7 @@ const app = await NestFactory.createMicroservice(WorkerModule, {
     mode: 'share',
     group: process.env.GROUP ?? 'mailers',
     concurrency: Number(process.env.CONCURRENCY ?? 10),
+    sessionTimeoutMs: process.env.SESSION_TIMEOUT_MS ? Number(process.env.SESSION_TIMEOUT_MS) : undefined,
   }),
   logger: process.env.SHOAL_LOG === 'silent' ? false : undefined,
 });
