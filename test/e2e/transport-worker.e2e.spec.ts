@@ -58,7 +58,7 @@ describe('ShoalServer as a share-group worker', () => {
 
   it('redelivers a failing job with a rising delivery count and archives it at the limit', async () => {
     await broker.client.createTopic({ name: `tdlq-${n + 1}`, partitions: 1 });
-    const { topic, group, options } = await setup(1, { deliveryCountLimit: 3, deadLetterTopic: `tdlq-${n + 1}` });
+    const { topic, options } = await setup(1, { deliveryCountLimit: 3, deadLetterTopic: `tdlq-${n + 1}` });
     const deliveries: number[] = [];
     apps.push(
       await startTransportApp(topic, options, (_data, context) => {
