@@ -3,6 +3,7 @@ import { benchAdapters } from './adapters.bench.js';
 import { benchConsumerGroups } from './consumer-group.bench.js';
 import { startBenchBroker } from './harness.js';
 import { benchShareGroups } from './share-group.bench.js';
+import { benchTransport } from './transport.bench.js';
 import { benchLatency, benchProduce, benchRead } from './log.bench.js';
 import { benchValidation } from './validation.bench.js';
 
@@ -17,6 +18,7 @@ try {
   await benchLatency(broker);
   await benchConsumerGroups(broker);
   await benchShareGroups(broker);
+  await benchTransport(broker);
 } finally {
   await broker.stop();
 }

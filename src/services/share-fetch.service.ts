@@ -110,7 +110,7 @@ export class ShareFetchService {
     for (const indexes of byPartition.values()) {
       const { topic: name, partition } = acks[indexes[0]];
       const topic = topics.get(name);
-      const open = topic && partition < topic.partitionCount ? await this.partitions.open(locked.sql, locked.group, topic, partition, locked.now, locked.activity, false) : null;
+      const open = topic && partition < topic.partitionCount ? await this.partitions.open(locked.sql, locked.group, topic, partition, locked.now, locked.activity, false, locked.opened) : null;
       if (!open) continue; // unknown topic or partition, or never fetched: INVALID_RECORD_STATE
       const entries = indexes.map((i) => ({ offset: acks[i].offset, lastOffset: acks[i].lastOffset ?? acks[i].offset, type: acks[i].type, delayMs: acks[i].delayMs }));
       const results = await this.partitions.acknowledge(open, memberId, entries);
@@ -120,24 +120,22 @@ export class ShareFetchService {
     return acks.map((ack, i) => ({ topic: ack.topic, partition: ack.partition, offset: ack.offset, ...(ack.lastOffset === undefined ? {} : { lastOffset: ack.lastOffset }), error: errors[i] }));
   }
 
-  /** Up to `max` records, shared out over the member's partitions starting at a rotating one. */
+  /** Up to `max` records from the member's partitions, starting at a rotating one. */
   private async acquire(locked: LockedShareGroup, memberId: string, assignment: TopicPartition[], topics: Map<string, Topic>, max: number): Promise<AcquiredRecord[]> {
     const records: AcquiredRecord[] = [];
     if (assignment.length === 0) return records;
     const start = (this.rotation.get(memberId) ?? 0) % assignment.length;
     this.rotation.set(memberId, start + 1);
     const order = assignment.map((_, i) => assignment[(start + i) % assignment.length]);
-    // Two passes: a fair share each, then whatever is left to whoever still has records.
-    for (const share of [Math.ceil(max / order.length), max]) {
-      for (const { topic: name, partition } of order) {
-        const want = Math.min(share, max - records.length);
-        if (want <= 0) return records;
-        const topic = topics.get(name)!;
-        const open = await this.partitions.open(locked.sql, locked.group, topic, partition, locked.now, locked.activity, true);
-        if (!open) continue;
-        const acquired = await this.partitions.acquire(open, memberId, want);
-        records.push(...(await this.withData(locked, topic, partition, acquired)));
-      }
+    // Starting at a partition that moves on every fetch, each partition in turn fills what
+    // is left: fair across fetches, and a fetch touches as few partitions as it needs.
+    for (const { topic: name, partition } of order) {
+      const want = max - records.length;
+      if (want <= 0) break;
+      const topic = topics.get(name)!;
+      const open = await this.partitions.open(locked.sql, locked.group, topic, partition, locked.now, locked.activity, true, locked.opened);
+      const acquired = open ? await this.partitions.acquire(open, memberId, want) : [];
+      records.push(...(await this.withData(locked, topic, partition, acquired)));
     }
     return records;
   }

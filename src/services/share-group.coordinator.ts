@@ -11,7 +11,7 @@ import { sharePartitionStore } from '../storage/share-partition.store.js';
 import { topicStore } from '../storage/topic.store.js';
 import { ChangeSignal, groupKey } from './change-signal.js';
 import { LogAppender } from './log-appender.js';
-import { emptyActivity, type ShareActivity, SharePartitionCoordinator } from './share-partition.coordinator.js';
+import { emptyActivity, type OpenSharePartition, type ShareActivity, SharePartitionCoordinator } from './share-partition.coordinator.js';
 
 /** A share group inside one transaction, with its live members. */
 export interface LockedShareGroup {
@@ -20,6 +20,8 @@ export interface LockedShareGroup {
   members: ShareMember[];
   now: number;
   activity: ShareActivity;
+  /** Share-partitions opened in this transaction, by `topicId:partition`. */
+  opened: Map<string, OpenSharePartition>;
   /** Membership changed: waiting fetches should answer with their new assignment. */
   changed: boolean;
 }
@@ -53,7 +55,7 @@ export class ShareGroupCoordinator {
       if (options.create) await store.create(sql, name, DEFAULT_SHARE_GROUP_CONFIG, now);
       const group = await store.find(sql, name, options.create || options.membership ? 'update' : 'share');
       if (!group) throw missing();
-      locked = { sql, group, members: await store.members(sql, group.id), now, activity: emptyActivity(), changed: false };
+      locked = { sql, group, members: await store.members(sql, group.id), now, activity: emptyActivity(), opened: new Map(), changed: false };
       for (const member of locked.members.filter((m) => m.expiresAt < now)) await this.removeMember(locked, member.memberId);
       return work(locked);
     });
@@ -76,7 +78,7 @@ export class ShareGroupCoordinator {
     for (const records of ordered) {
       const topic = topics.get(records[0].topicId);
       if (!topic) continue;
-      const open = await this.partitions.open(sql, group, topic, records[0].partition, locked.now, locked.activity, false);
+      const open = await this.partitions.open(sql, group, topic, records[0].partition, locked.now, locked.activity, false, locked.opened);
       if (!open) continue;
       // Records whose lock expired were released by open(); release the rest.
       const still = await sharePartitionStore.records(sql, open.key, records.map((r) => r.offset));

@@ -187,7 +187,7 @@ export class ShareGroupService implements OnApplicationBootstrap, OnApplicationS
         () => new UnknownGroupError(group),
         async (locked) => {
           const [topic] = await topicStore.findByIds(locked.sql, [topicId]);
-          const open = topic ? await this.partitions.open(locked.sql, locked.group, topic, partition, now, locked.activity, false) : null;
+          const open = topic ? await this.partitions.open(locked.sql, locked.group, topic, partition, now, locked.activity, false, locked.opened) : null;
           if (open) await this.partitions.advanceStart(open);
         },
         { now },

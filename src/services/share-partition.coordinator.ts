@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { Topic } from '../domain/log/topic.js';
+import type { PartitionWindow, Topic } from '../domain/log/topic.js';
 import { type AckEntry, applyAcks } from '../domain/share-group/acknowledge.js';
 import { type AckType, type ArchiveReason, type InFlightRecord, type TransitionContext, transitions } from '../domain/share-group/record-state.js';
 import type { Sql } from '../storage/database.js';
@@ -49,6 +49,8 @@ export interface OpenSharePartition {
   group: ShareGroupRow;
   topic: Topic;
   window: ShareWindow;
+  /** The log partition's offsets as of opening. */
+  log: PartitionWindow;
   ctx: TransitionContext;
   activity: ShareActivity;
   /** This share-partition's topic's counters inside `activity`. */
@@ -65,7 +67,25 @@ export class SharePartitionCoordinator {
   constructor(private readonly deadLetters: DeadLetterWriter) {}
 
   /** Null when the share-partition has not started and `create` is false. */
-  async open(sql: Sql, group: ShareGroupRow, topic: Topic, partition: number, now: number, activity: ShareActivity, create: boolean): Promise<OpenSharePartition | null> {
+  async open(
+    sql: Sql,
+    group: ShareGroupRow,
+    topic: Topic,
+    partition: number,
+    now: number,
+    activity: ShareActivity,
+    create: boolean,
+    opened?: Map<string, OpenSharePartition>,
+  ): Promise<OpenSharePartition | null> {
+    // Within one transaction a share-partition is opened once: it stays locked and current.
+    const cached = opened?.get(`${topic.id}:${partition}`);
+    if (cached) return cached;
+    const result = await this.openFresh(sql, group, topic, partition, now, activity, create);
+    if (result) opened?.set(`${topic.id}:${partition}`, result);
+    return result;
+  }
+
+  private async openFresh(sql: Sql, group: ShareGroupRow, topic: Topic, partition: number, now: number, activity: ShareActivity, create: boolean): Promise<OpenSharePartition | null> {
     const key = { groupId: group.id, topicId: topic.id, partition };
     let window = await store.lockWindow(sql, key);
     const log = await topicStore.partition(sql, topic.id, partition);
@@ -76,7 +96,7 @@ export class SharePartitionCoordinator {
       window = (await store.lockWindow(sql, key))!;
     }
     const ctx = { now, lockDurationMs: group.config.recordLockDurationMs, deliveryCountLimit: group.config.deliveryCountLimit };
-    const open: OpenSharePartition = { sql, key, group, topic, window, ctx, activity, counts: topicActivity(activity, topic.name) };
+    const open: OpenSharePartition = { sql, key, group, topic, window, log, ctx, activity, counts: topicActivity(activity, topic.name) };
     if (log.startOffset > window.startOffset) {
       // Retention deleted records the group had not finished: the window moves past them.
       await store.deleteBelow(sql, key, log.startOffset);
@@ -125,13 +145,12 @@ export class SharePartitionCoordinator {
 
   /** Acquires up to `max` records for the member: available ones first, then new ones from the log. */
   async acquire(open: OpenSharePartition, memberId: string, max: number): Promise<InFlightRecord[]> {
-    const { sql, key, window, ctx, group } = open;
+    const { sql, key, window, ctx, group, log } = open;
     const lockExpiresAt = ctx.now + ctx.lockDurationMs;
     const available = await store.available(sql, key, ctx.now, max);
     await store.acquire(sql, key, available.map((r) => r.offset), memberId, lockExpiresAt);
     const acquired = available.map((r) => transitions.acquire(r, memberId, ctx));
-    const log = await topicStore.partition(sql, key.topicId, key.partition);
-    const limit = Math.min(log?.endOffset ?? window.endOffset, window.startOffset + group.config.maxInFlightRecordsPerPartition, window.endOffset + max - acquired.length);
+    const limit = Math.min(log.endOffset, window.startOffset + group.config.maxInFlightRecordsPerPartition, window.endOffset + max - acquired.length);
     if (limit > window.endOffset) {
       await store.insertAcquired(sql, key, window.endOffset, limit, memberId, lockExpiresAt);
       for (let offset = window.endOffset; offset < limit; offset++) {

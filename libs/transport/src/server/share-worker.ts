@@ -24,11 +24,14 @@ interface Running {
 export class ShareWorker {
   private memberId = '';
   private stopping = false;
-  private fetching = false;
+  /** Fetches under way, and the records they asked for (counted against the concurrency). */
+  private fetching = 0;
+  private requested = 0;
   private readonly running = new Map<string, Running>();
   private pending: Acknowledgement[] = [];
   private flushTimer: NodeJS.Timeout | undefined;
   private slotFreed: (() => void) | undefined;
+  private slotWaiting: Promise<void> | undefined;
   private readonly abort = new AbortController();
   private loop: Promise<void> | undefined;
 
@@ -46,7 +49,9 @@ export class ShareWorker {
 
   async begin(topics: string[]): Promise<void> {
     await this.join(topics);
-    this.loop = this.run(topics);
+    // Two fetch loops share the concurrency: one waits on the broker while the other's
+    // records are handed out, so neither side idles between round trips.
+    this.loop = Promise.all([this.run(topics), this.run(topics)]).then(() => undefined);
   }
 
   /** Stops fetching, lets running handlers finish within the grace period, releases the rest, leaves. */
@@ -56,7 +61,7 @@ export class ShareWorker {
     this.slotFreed?.();
     await this.loop?.catch(() => undefined);
     const deadline = Date.now() + (this.options.shutdownGraceMs ?? 10_000);
-    while (this.running.size > 0 && Date.now() < deadline) await Promise.race([new Promise<void>((resolve) => (this.slotFreed = resolve)), sleep(50)]);
+    while (this.running.size > 0 && Date.now() < deadline) await Promise.race([this.slot(), sleep(50)]);
     for (const item of this.running.values()) this.settle(item, 'release', 0);
     await this.flush();
     if (this.memberId) await this.http.leaveShareGroup(this.options.group, this.memberId).catch(() => undefined);
@@ -71,17 +76,16 @@ export class ShareWorker {
 
   private async run(topics: string[]): Promise<void> {
     while (!this.stopping) {
-      while (this.running.size >= this.concurrency && !this.stopping) await new Promise<void>((resolve) => (this.slotFreed = resolve));
+      // Wait until a worthwhile batch can be asked for, rather than one record at a time.
+      const batch = Math.min(this.options.batchSize ?? 100, this.concurrency);
+      while (this.free() < Math.ceil(batch / 2) && !this.stopping) await this.slot();
       if (this.stopping) break;
       const acks = this.takePending();
+      const maxRecords = Math.min(batch, this.free());
       try {
-        this.fetching = true;
-        const answer = await this.http.shareFetch(
-          this.options.group,
-          this.memberId,
-          { maxRecords: Math.min(this.options.batchSize ?? 100, this.concurrency - this.running.size), maxWaitMs: this.options.maxWaitMs ?? 1_000, acks },
-          this.abort.signal,
-        );
+        this.fetching++;
+        this.requested += maxRecords;
+        const answer = await this.http.shareFetch(this.options.group, this.memberId, { maxRecords, maxWaitMs: this.options.maxWaitMs ?? 1_000, acks }, this.abort.signal);
         const refused = answer.ackResults.filter((r) => r.error !== null).length;
         if (refused > 0) this.logger.warn(`${refused} acknowledgements refused (locks ran out before the handlers finished)`);
         for (const record of answer.records) this.handle(record);
@@ -97,9 +101,21 @@ export class ShareWorker {
           await sleep(1_000);
         }
       } finally {
-        this.fetching = false;
+        this.fetching--;
+        this.requested -= maxRecords;
       }
     }
+  }
+
+  /** Records this worker may still take: concurrency less those handled and those asked for. */
+  private free(): number {
+    return this.concurrency - this.running.size - this.requested;
+  }
+
+  /** Resolves when a handler finishes (or the worker stops). */
+  private slot(): Promise<void> {
+    this.slotWaiting ??= new Promise<void>((resolve) => (this.slotFreed = resolve)).finally(() => (this.slotWaiting = undefined));
+    return this.slotWaiting;
   }
 
   private handle(record: AcquiredRecord): void {
@@ -137,7 +153,7 @@ export class ShareWorker {
     const { topic, partition, offset } = item.record;
     this.pending.push({ topic, partition, offset, type, ...(type === 'release' && delayMs ? { delayMs } : {}) });
     // The fetch in flight already left with its acks: a waiting fetch should not hold these.
-    if (this.fetching && !this.flushTimer) this.flushTimer = setTimeout(() => void this.flush(), 20);
+    if (this.fetching > 0 && !this.flushTimer) this.flushTimer = setTimeout(() => void this.flush(), 20);
   }
 
   private scheduleRenewal(item: Running, lockMs: number): void {

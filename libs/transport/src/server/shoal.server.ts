@@ -70,7 +70,9 @@ export class ShoalServer extends Server<Record<string, never>, ShoalStatus> impl
    * worker can accept, release or reject the record.
    */
   override async handleEvent(pattern: string, packet: ReadPacket, context: ShoalContext): Promise<void> {
-    const handler = this.getHandlerByPattern(pattern);
+    // Patterns are topic names: look them up directly (getHandlerByPattern first tries to
+    // parse each pattern as JSON, and a thrown parse error per record is measurable).
+    const handler = this.messageHandlers.get(pattern) ?? this.getHandlerByPattern(pattern);
     if (!handler) throw new Error(`no handler for topic ${pattern}`);
     const result = await handler(packet.data, context);
     if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
