@@ -8,9 +8,12 @@ export interface ShoalServerOptions {
   mode: 'share' | 'consumer';
   /** The group to join. */
   group: string;
-  /** Records handled at once by this server (share mode). Default 10. */
+  /** Handlers running at once (share mode). Default 10. */
   concurrency?: number;
-  /** Most records per fetch. Default 100. */
+  /**
+   * Most records per fetch. In share mode the next batch is fetched while the handlers run,
+   * so a worker holds at most `concurrency + batchSize` records (their locks renewed). Default 100.
+   */
   batchSize?: number;
   /** How long a fetch waits for records. Default 1,000 ms. */
   maxWaitMs?: number;

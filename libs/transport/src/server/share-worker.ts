@@ -9,29 +9,33 @@ import { backoff, isAbort, isUnknownMember, sleep } from './worker-helpers.js';
 
 type Dispatch = (record: AcquiredRecord, context: ShoalContext) => Promise<void>;
 
-interface Running {
+interface Held {
   record: AcquiredRecord;
   settled: boolean;
   renewTimer?: NodeJS.Timeout;
 }
 
+/** How long a settled record's ack may wait for the next fetch before it is sent on its own. */
+const ACK_FLUSH_MS = 200;
+
 /**
- * A share-group worker: keeps up to `concurrency` records in its handlers, turns each
- * handler's outcome into an acknowledgement (resolve → accept, ShoalRejectException → reject,
- * anything else → release with backoff), and sends the acks on its next fetch — or at once
- * when the fetch is waiting. Long handlers get their locks renewed.
+ * A share-group worker. Up to `concurrency` handlers run at once; one fetch of up to
+ * `batchSize` records is prefetched while they run, so the broker and the handlers work at
+ * the same time. Each handler's outcome becomes an acknowledgement (resolve → accept,
+ * ShoalRejectException → reject, anything else → release with backoff) that rides on the
+ * next fetch, or goes on its own when the fetch is waiting. Every held record — running or
+ * prefetched — has its lock renewed while it is held.
  */
 export class ShareWorker {
   private memberId = '';
   private stopping = false;
-  /** Fetches under way, and the records they asked for (counted against the concurrency). */
-  private fetching = 0;
-  private requested = 0;
-  private readonly running = new Map<string, Running>();
+  private fetching = false;
+  private readonly held = new Map<string, Held>();
+  private readonly queue: Held[] = [];
+  private running = 0;
   private pending: Acknowledgement[] = [];
   private flushTimer: NodeJS.Timeout | undefined;
-  private slotFreed: (() => void) | undefined;
-  private slotWaiting: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
   private readonly abort = new AbortController();
   private loop: Promise<void> | undefined;
 
@@ -47,22 +51,25 @@ export class ShareWorker {
     return this.options.concurrency ?? 10;
   }
 
+  private get batchSize(): number {
+    return this.options.batchSize ?? 100;
+  }
+
   async begin(topics: string[]): Promise<void> {
     await this.join(topics);
-    // Two fetch loops share the concurrency: one waits on the broker while the other's
-    // records are handed out, so neither side idles between round trips.
-    this.loop = Promise.all([this.run(topics), this.run(topics)]).then(() => undefined);
+    this.loop = this.run(topics);
   }
 
   /** Stops fetching, lets running handlers finish within the grace period, releases the rest, leaves. */
   async stop(): Promise<void> {
     this.stopping = true;
     this.abort.abort();
-    this.slotFreed?.();
+    this.wake?.();
     await this.loop?.catch(() => undefined);
+    for (const item of this.queue.splice(0)) this.settle(item, 'release', 0); // prefetched, never started
     const deadline = Date.now() + (this.options.shutdownGraceMs ?? 10_000);
-    while (this.running.size > 0 && Date.now() < deadline) await Promise.race([this.slot(), sleep(50)]);
-    for (const item of this.running.values()) this.settle(item, 'release', 0);
+    while (this.running > 0 && Date.now() < deadline) await Promise.race([this.changed(), sleep(50)]);
+    for (const item of this.held.values()) this.settle(item, 'release', 0);
     await this.flush();
     if (this.memberId) await this.http.leaveShareGroup(this.options.group, this.memberId).catch(() => undefined);
     this.setStatus('disconnected');
@@ -76,19 +83,22 @@ export class ShareWorker {
 
   private async run(topics: string[]): Promise<void> {
     while (!this.stopping) {
-      // Wait until a worthwhile batch can be asked for, rather than one record at a time.
-      const batch = Math.min(this.options.batchSize ?? 100, this.concurrency);
-      while (this.free() < Math.ceil(batch / 2) && !this.stopping) await this.slot();
+      // Prefetch one batch at most: fetch again once every fetched record has started.
+      while (this.queue.length > 0 && !this.stopping) await this.changed();
       if (this.stopping) break;
       const acks = this.takePending();
-      const maxRecords = Math.min(batch, this.free());
       try {
-        this.fetching++;
-        this.requested += maxRecords;
-        const answer = await this.http.shareFetch(this.options.group, this.memberId, { maxRecords, maxWaitMs: this.options.maxWaitMs ?? 1_000, acks }, this.abort.signal);
+        this.fetching = true;
+        const answer = await this.http.shareFetch(
+          this.options.group,
+          this.memberId,
+          { maxRecords: this.batchSize, maxWaitMs: this.options.maxWaitMs ?? 1_000, acks },
+          this.abort.signal,
+        );
         const refused = answer.ackResults.filter((r) => r.error !== null).length;
         if (refused > 0) this.logger.warn(`${refused} acknowledgements refused (locks ran out before the handlers finished)`);
-        for (const record of answer.records) this.handle(record);
+        for (const record of answer.records) this.hold(record);
+        this.pump();
       } catch (error) {
         if (this.stopping && isAbort(error)) break;
         this.pending.unshift(...acks);
@@ -101,26 +111,37 @@ export class ShareWorker {
           await sleep(1_000);
         }
       } finally {
-        this.fetching--;
-        this.requested -= maxRecords;
+        this.fetching = false;
       }
     }
   }
 
-  /** Records this worker may still take: concurrency less those handled and those asked for. */
-  private free(): number {
-    return this.concurrency - this.running.size - this.requested;
+  /** Resolves at the next change of the queue or of the running handlers. */
+  private changed(): Promise<void> {
+    return new Promise<void>((resolve) => (this.wake = resolve));
   }
 
-  /** Resolves when a handler finishes (or the worker stops). */
-  private slot(): Promise<void> {
-    this.slotWaiting ??= new Promise<void>((resolve) => (this.slotFreed = resolve)).finally(() => (this.slotWaiting = undefined));
-    return this.slotWaiting;
+  private notify(): void {
+    const wake = this.wake;
+    this.wake = undefined;
+    wake?.();
   }
 
-  private handle(record: AcquiredRecord): void {
-    const item: Running = { record, settled: false };
-    this.running.set(`${record.topic}:${record.partition}:${record.offset}`, item);
+  private hold(record: AcquiredRecord): void {
+    const item: Held = { record, settled: false };
+    this.held.set(`${record.topic}:${record.partition}:${record.offset}`, item);
+    if (this.options.autoRenewLocks ?? true) this.scheduleRenewal(item, record.lockExpiresAt - Date.now());
+    this.queue.push(item);
+  }
+
+  /** Starts queued records while fewer than `concurrency` handlers run. */
+  private pump(): void {
+    while (this.running < this.concurrency && this.queue.length > 0 && !this.stopping) this.start(this.queue.shift()!);
+  }
+
+  private start(item: Held): void {
+    const { record } = item;
+    this.running++;
     const context = new ShoalContext([
       record,
       {
@@ -130,7 +151,6 @@ export class ShareWorker {
         renew: () => this.renew(item),
       },
     ]);
-    if (this.options.autoRenewLocks ?? true) this.scheduleRenewal(item, record.lockExpiresAt - Date.now());
     void this.dispatch(record, context)
       .then(
         () => this.settle(item, 'accept'),
@@ -140,23 +160,24 @@ export class ShareWorker {
         },
       )
       .finally(() => {
-        clearTimeout(item.renewTimer);
-        this.running.delete(`${record.topic}:${record.partition}:${record.offset}`);
-        this.slotFreed?.();
+        this.running--;
+        this.pump();
+        this.notify();
       });
   }
 
-  private settle(item: Running, type: 'accept' | 'release' | 'reject', delayMs?: number): void {
+  private settle(item: Held, type: 'accept' | 'release' | 'reject', delayMs?: number): void {
     if (item.settled) return;
     item.settled = true;
     clearTimeout(item.renewTimer);
     const { topic, partition, offset } = item.record;
+    this.held.delete(`${topic}:${partition}:${offset}`);
     this.pending.push({ topic, partition, offset, type, ...(type === 'release' && delayMs ? { delayMs } : {}) });
-    // The fetch in flight already left with its acks: a waiting fetch should not hold these.
-    if (this.fetching > 0 && !this.flushTimer) this.flushTimer = setTimeout(() => void this.flush(), 20);
+    // A fetch already under way left without these: if it waits, they go on their own.
+    if (this.fetching && !this.flushTimer) this.flushTimer = setTimeout(() => void this.flush(), ACK_FLUSH_MS);
   }
 
-  private scheduleRenewal(item: Running, lockMs: number): void {
+  private scheduleRenewal(item: Held, lockMs: number): void {
     if (lockMs <= 0) return;
     item.renewTimer = setTimeout(() => {
       void this.renew(item).then(
@@ -166,7 +187,7 @@ export class ShareWorker {
     }, lockMs / 2);
   }
 
-  private async renew(item: Running): Promise<void> {
+  private async renew(item: Held): Promise<void> {
     if (item.settled) return;
     const { topic, partition, offset } = item.record;
     await this.http.acknowledge(this.options.group, this.memberId, [{ topic, partition, offset, type: 'renew' }]);
