@@ -2,7 +2,7 @@ import http from 'node:http';
 
 /**
  * A lean load generator: node:http with keep-alive and pre-serialized bodies. The bench uses
- * it for throughput, because the fetch-based libs/client spends ~0.4 ms of CPU per request
+ * it for throughput, because the fetch-based libs/client spends ~0.7 ms of CPU per request
  * here, and on 2 cores that caps the client before the broker (its own figure is printed too).
  */
 export class HttpLoad {
