@@ -1,4 +1,3 @@
-import { type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule, type AppOptions } from './app.module.js';
@@ -22,8 +21,6 @@ export async function createApp(options: AppOptions): Promise<NestFastifyApplica
   app.enableShutdownHooks();
   return app;
 }
-
-export type ShoalApp = INestApplication;
 
 /** Times every request by its route template (`/v1/topics/:topic/records`), unknown routes as one. */
 function instrumentHttp(app: NestFastifyApplication): void {

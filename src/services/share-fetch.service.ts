@@ -9,7 +9,6 @@ import type { InFlightRecord } from '../domain/share-group/record-state.js';
 import { logStore } from '../storage/log.store.js';
 import { shareGroupStore } from '../storage/share-group.store.js';
 import { sharePartitionStore } from '../storage/share-partition.store.js';
-import { topicStore } from '../storage/topic.store.js';
 import { appendKey, ChangeSignal, groupKey } from './change-signal.js';
 import { type LockedShareGroup, ShareGroupCoordinator } from './share-group.coordinator.js';
 import { SharePartitionCoordinator } from './share-partition.coordinator.js';
@@ -106,7 +105,7 @@ export class ShareFetchService {
     const errors: (string | null)[] = new Array(acks.length).fill(INVALID_RECORD_STATE);
     const byPartition = new Map<string, number[]>();
     acks.forEach((ack, i) => byPartition.set(`${ack.topic}\u0000${ack.partition}`, [...(byPartition.get(`${ack.topic}\u0000${ack.partition}`) ?? []), i]));
-    const topics = new Map((acks.length === 0 ? [] : await topicStore.findByNames(locked.sql, [...new Set(acks.map((a) => a.topic))])).map((t) => [t.name, t]));
+    const topics = await this.coordinator.topics(locked, acks.map((a) => a.topic));
     for (const indexes of byPartition.values()) {
       const { topic: name, partition } = acks[indexes[0]];
       const topic = topics.get(name);

@@ -22,6 +22,8 @@ export interface LockedShareGroup {
   activity: ShareActivity;
   /** Share-partitions opened in this transaction, by `topicId:partition`. */
   opened: Map<string, OpenSharePartition>;
+  /** Topics looked up in this transaction, by name (null: no such topic). */
+  topics: Map<string, Topic | null>;
   /** Membership changed: waiting fetches should answer with their new assignment. */
   changed: boolean;
 }
@@ -55,7 +57,7 @@ export class ShareGroupCoordinator {
       if (options.create) await store.create(sql, name, DEFAULT_SHARE_GROUP_CONFIG, now);
       const group = await store.find(sql, name, options.create || options.membership ? 'update' : 'share');
       if (!group) throw missing();
-      locked = { sql, group, members: await store.members(sql, group.id), now, activity: emptyActivity(), opened: new Map(), changed: false };
+      locked = { sql, group, members: await store.members(sql, group.id), now, activity: emptyActivity(), opened: new Map(), topics: new Map(), changed: false };
       for (const member of locked.members.filter((m) => m.expiresAt < now)) await this.removeMember(locked, member.memberId);
       return work(locked);
     });
@@ -93,20 +95,34 @@ export class ShareGroupCoordinator {
    */
   async lockInOrder(locked: LockedShareGroup, partitions: TopicPartition[]): Promise<void> {
     if (locked.sql.kind !== 'postgres' || partitions.length === 0) return;
-    const topics = new Map((await topicStore.findByNames(locked.sql, [...new Set(partitions.map((p) => p.topic))])).map((t) => [t.name, t.id]));
+    const topics = await this.topics(locked, partitions.map((p) => p.topic));
     const keys = new Map<string, { groupId: number; topicId: number; partition: number }>();
     for (const p of partitions) {
-      const topicId = topics.get(p.topic);
+      const topicId = topics.get(p.topic)?.id;
       if (topicId !== undefined) keys.set(`${topicId}:${p.partition}`, { groupId: locked.group.id, topicId, partition: p.partition });
     }
     const ordered = [...keys.values()].sort((a, b) => a.topicId - b.topicId || a.partition - b.partition);
     for (const key of ordered) await sharePartitionStore.lockWindow(locked.sql, key);
   }
 
+  /** The named topics that exist, looked up once per transaction. */
+  async topics(locked: LockedShareGroup, names: string[]): Promise<Map<string, Topic>> {
+    const missing = [...new Set(names)].filter((name) => !locked.topics.has(name));
+    if (missing.length > 0) {
+      const found = new Map((await topicStore.findByNames(locked.sql, missing)).map((t) => [t.name, t]));
+      for (const name of missing) locked.topics.set(name, found.get(name) ?? null);
+    }
+    const result = new Map<string, Topic>();
+    for (const name of names) {
+      const topic = locked.topics.get(name);
+      if (topic) result.set(name, topic);
+    }
+    return result;
+  }
+
   /** Every member's assignment under the simple assignor, and the topics it covers. */
   async assignments(locked: LockedShareGroup): Promise<{ byMember: Map<string, TopicPartition[]>; topics: Map<string, Topic> }> {
-    const names = [...new Set(locked.members.flatMap((m) => m.topics))];
-    const topics = new Map((names.length === 0 ? [] : await topicStore.findByNames(locked.sql, names)).map((t) => [t.name, t]));
+    const topics = await this.topics(locked, locked.members.flatMap((m) => m.topics));
     const byMember = assignShared(locked.members, new Map([...topics.values()].map((t) => [t.name, t.partitionCount])));
     return { byMember, topics };
   }

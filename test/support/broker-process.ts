@@ -1,20 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { ShoalHttpClient } from '../../libs/client/src/index.js';
+import { freePort } from '../../bench/harness.js';
+
+export { freePort };
 
 const MAIN = 'dist/src/main.js';
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
 
 export interface BrokerProcess {
   child: ChildProcess;

@@ -30,8 +30,6 @@ export interface TransitionContext {
   deliveryCountLimit: number;
 }
 
-export const isFinal = (state: RecordState) => state === RecordState.Acknowledged || state === RecordState.Archived;
-
 /** Held by `memberId` right now: acquired by it and its lock not run out. */
 export function heldBy(record: InFlightRecord, memberId: string, now: number): boolean {
   return record.state === RecordState.Acquired && record.memberId === memberId && record.lockExpiresAt !== null && record.lockExpiresAt > now;
