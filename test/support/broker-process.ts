@@ -14,9 +14,9 @@ export interface BrokerProcess {
 }
 
 /** The built broker (`npm run build`) in its own process, as `npm start` runs it. */
-export async function spawnBroker(databaseUrl: string): Promise<BrokerProcess> {
+export async function spawnBroker(databaseUrl: string, port?: number): Promise<BrokerProcess> {
   if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run npm run build first (npm test does)`);
-  const port = await freePort();
+  port ??= await freePort();
   const child = spawn(process.execPath, [MAIN], {
     env: { ...process.env, NODE_OPTIONS: '', PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: databaseUrl, SHOAL_LOG: 'silent' },
     stdio: ['ignore', 'ignore', 'pipe'],

@@ -25,7 +25,7 @@ import type {
   TopicList,
   UpdateTopicRequest,
 } from '../../protocol/src/index.js';
-import { ShoalApiError } from './shoal-api.error.js';
+import { HttpTransport, type RetryMode, type RetryOptions } from './http-transport.js';
 
 /** How to reach a broker. */
 export interface ShoalHttpClientOptions {
@@ -35,6 +35,12 @@ export interface ShoalHttpClientOptions {
   apiKey?: string;
   /** Per-request timeout in ms (a long poll adds its wait to it). Default 30,000. */
   timeoutMs?: number;
+  /**
+   * Retries of requests that failed without an answer (exponential backoff with jitter).
+   * Reads, fetches, acknowledgements and renewals are retried after any such failure; a
+   * produce, a join or a topic creation only when the request surely never left.
+   */
+  retry?: RetryOptions;
 }
 
 /** Options of a read by offset. */
@@ -46,14 +52,22 @@ export interface ReadOptions {
 }
 
 /**
- * A typed client for Shoal's HTTP API, on Node's own `fetch`. Every method resolves with
- * the answer's body, or rejects with a {@link ShoalApiError} carrying the contract's code.
+ * A typed client for Shoal's HTTP API over a keep-alive connection pool. Every method
+ * resolves with the answer's body, or rejects with a {@link ShoalApiError} carrying the
+ * contract's code, or a {@link ShoalConnectionError} carrying the URL, route and cause when no
+ * answer came. Call {@link close} when done.
  */
 export class ShoalHttpClient {
-  private readonly baseUrl: string;
+  private readonly transport: HttpTransport;
 
-  constructor(private readonly options: ShoalHttpClientOptions) {
-    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+  constructor(options: ShoalHttpClientOptions) {
+    const retry = { retries: 3, minDelayMs: 100, maxDelayMs: 2_000, ...options.retry };
+    this.transport = new HttpTransport(options.baseUrl, options.apiKey, options.timeoutMs ?? 30_000, retry);
+  }
+
+  /** Closes the connection pool. */
+  close(): Promise<void> {
+    return this.transport.close();
   }
 
   /** `POST /v1/topics`. */
@@ -73,7 +87,7 @@ export class ShoalHttpClient {
 
   /** `PATCH /v1/topics/{topic}`: grow partitions or change retention. */
   updateTopic(topic: string, change: UpdateTopicRequest): Promise<TopicDescription> {
-    return this.request('PATCH', `/v1/topics/${encodeURIComponent(topic)}`, change);
+    return this.request('PATCH', `/v1/topics/${encodeURIComponent(topic)}`, change, 0, undefined, 'always');
   }
 
   /** `DELETE /v1/topics/{topic}`. */
@@ -106,7 +120,7 @@ export class ShoalHttpClient {
 
   /** `POST …/members/{memberId}/heartbeat`: keeps the session and answers the current assignment. */
   consumerHeartbeat(group: string, memberId: string): Promise<ConsumerHeartbeatResponse> {
-    return this.request('POST', `${consumerGroupPath(group)}/members/${encodeURIComponent(memberId)}/heartbeat`, {});
+    return this.request('POST', `${consumerGroupPath(group)}/members/${encodeURIComponent(memberId)}/heartbeat`, {}, 0, undefined, 'always');
   }
 
   /** `DELETE …/members/{memberId}`: leaves the group; its partitions go to the others. */
@@ -116,12 +130,12 @@ export class ShoalHttpClient {
 
   /** `POST …/members/{memberId}/fetch`: records of the member's partitions from its position. */
   consumerFetch(group: string, memberId: string, request: ConsumerFetchRequest = {}, signal?: AbortSignal): Promise<ConsumerFetchResponse> {
-    return this.request('POST', `${consumerGroupPath(group)}/members/${encodeURIComponent(memberId)}/fetch`, request, request.maxWaitMs, signal);
+    return this.request('POST', `${consumerGroupPath(group)}/members/${encodeURIComponent(memberId)}/fetch`, request, request.maxWaitMs, signal, 'always');
   }
 
   /** `POST /v1/consumer-groups/{group}/offsets`: rejects with 409 FENCED for a stale generation or partition. */
   async commitOffsets(group: string, memberId: string, generation: number, offsets: OffsetCommit[]): Promise<void> {
-    await this.request('POST', `${consumerGroupPath(group)}/offsets`, { memberId, generation, offsets });
+    await this.request('POST', `${consumerGroupPath(group)}/offsets`, { memberId, generation, offsets }, 0, undefined, 'always');
   }
 
   /** `GET /v1/consumer-groups/{group}`. */
@@ -146,7 +160,7 @@ export class ShoalHttpClient {
 
   /** `POST …/members/{memberId}/heartbeat`. */
   shareHeartbeat(group: string, memberId: string): Promise<{ assignment: TopicPartition[] }> {
-    return this.request('POST', `${shareGroupPath(group)}/members/${encodeURIComponent(memberId)}/heartbeat`, {});
+    return this.request('POST', `${shareGroupPath(group)}/members/${encodeURIComponent(memberId)}/heartbeat`, {}, 0, undefined, 'always');
   }
 
   /** `DELETE …/members/{memberId}`: leaves; what the member held is released at once. */
@@ -156,12 +170,12 @@ export class ShoalHttpClient {
 
   /** `POST …/members/{memberId}/fetch`: acquires records, after applying the piggy-backed `acks`. */
   shareFetch(group: string, memberId: string, request: ShareFetchRequest = {}, signal?: AbortSignal): Promise<ShareFetchResponse> {
-    return this.request('POST', `${shareGroupPath(group)}/members/${encodeURIComponent(memberId)}/fetch`, request, request.maxWaitMs, signal);
+    return this.request('POST', `${shareGroupPath(group)}/members/${encodeURIComponent(memberId)}/fetch`, request, request.maxWaitMs, signal, 'always');
   }
 
   /** `POST …/members/{memberId}/acks`: per-entry results, `INVALID_RECORD_STATE` where the member does not hold the record. */
   async acknowledge(group: string, memberId: string, acks: Acknowledgement[]): Promise<AckResult[]> {
-    const answer = await this.request<{ results: AckResult[] }>('POST', `${shareGroupPath(group)}/members/${encodeURIComponent(memberId)}/acks`, { acks });
+    const answer = await this.request<{ results: AckResult[] }>('POST', `${shareGroupPath(group)}/members/${encodeURIComponent(memberId)}/acks`, { acks }, 0, undefined, 'always');
     return answer.results;
   }
 
@@ -172,7 +186,7 @@ export class ShoalHttpClient {
 
   /** `PATCH /v1/share-groups/{group}/config`: answers the whole config; creates the group if needed. */
   updateShareGroupConfig(group: string, change: Partial<ShareGroupConfigView>): Promise<ShareGroupConfigView> {
-    return this.request('PATCH', `${shareGroupPath(group)}/config`, change);
+    return this.request('PATCH', `${shareGroupPath(group)}/config`, change, 0, undefined, 'always');
   }
 
   /** `POST /v1/share-groups/{group}/offsets/reset`: only while the group has no members. */
@@ -190,26 +204,14 @@ export class ShoalHttpClient {
     return this.request('GET', '/health');
   }
 
-  /** Sends one request; exposed for routes this client has no method for yet. `signal` aborts it. */
-  async request<T>(method: string, path: string, body?: unknown, extraWaitMs = 0, signal?: AbortSignal): Promise<T> {
-    const headers: Record<string, string> = {};
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    if (this.options.apiKey) headers.authorization = `Bearer ${this.options.apiKey}`;
-    const response = await fetch(`${this.baseUrl}${path}`, {
-      method,
-      headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal: withTimeout((this.options.timeoutMs ?? 30_000) + (extraWaitMs ?? 0), signal),
-    });
-    const text = await response.text();
-    if (!response.ok) throw ShoalApiError.from(response.status, parseOrNull(text));
-    return (text.length > 0 ? JSON.parse(text) : undefined) as T;
+  /**
+   * Sends one request; exposed for routes this client has no method for yet. `signal` aborts
+   * it. A GET is retried after any failure without an answer, other methods only when the
+   * request surely never left (unless `retry` says otherwise).
+   */
+  request<T>(method: string, path: string, body?: unknown, waitMs = 0, signal?: AbortSignal, retry?: RetryMode): Promise<T> {
+    return this.transport.send<T>({ method, path, body, waitMs, signal, retry: retry ?? (method === 'GET' ? 'always' : 'unsent') });
   }
-}
-
-function withTimeout(ms: number, signal: AbortSignal | undefined): AbortSignal {
-  const timeout = AbortSignal.timeout(ms);
-  return signal ? AbortSignal.any([timeout, signal]) : timeout;
 }
 
 function consumerGroupPath(group: string): string {
@@ -218,12 +220,4 @@ function consumerGroupPath(group: string): string {
 
 function shareGroupPath(group: string): string {
   return `/v1/share-groups/${encodeURIComponent(group)}`;
-}
-
-function parseOrNull(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return null;
-  }
 }

@@ -13,6 +13,11 @@ export interface Acknowledgement {
   type: AckType;
   /** With `release`: not handed out again before this many ms. */
   delayMs?: number;
+  /**
+   * With `reject` or `release`: why (at most 1,000 characters). When this acknowledgement
+   * archives the record, its dead-letter copy carries it as the `shoal.dlq.error` header.
+   */
+  reason?: string;
 }
 
 /** One acknowledgement's result: `error` is null when it applied, else `INVALID_RECORD_STATE`. */

@@ -1,3 +1,6 @@
+import type { RetryOptions } from '../../client/src/index.js';
+import type { ShareGroupConfigView } from '../../protocol/src/index.js';
+
 /** How a {@link ShoalServer} reaches the broker and consumes. */
 export interface ShoalServerOptions {
   /** The broker's base URL, e.g. `http://localhost:8080`. */
@@ -29,6 +32,14 @@ export interface ShoalServerOptions {
   sessionTimeoutMs?: number;
   /** Consumer mode: where a partition with no committed offset starts. Default "latest". */
   autoOffsetReset?: 'latest' | 'earliest';
+  /**
+   * Share mode: the group's settings, applied at start (lock duration, delivery limit,
+   * dead-letter topic, …). A group that does not exist yet starts at `autoOffsetReset:
+   * 'earliest'` unless this says otherwise, so jobs queued before the first worker are run.
+   */
+  groupConfig?: Partial<ShareGroupConfigView>;
+  /** Retries of broker requests that failed without an answer. */
+  retry?: RetryOptions;
 }
 
 /** How a {@link ShoalClient} reaches the broker. */
@@ -39,6 +50,8 @@ export interface ShoalClientOptions {
   apiKey?: string;
   /** Most records one produce request carries when emits are batched. Default 1,000. */
   maxBatchRecords?: number;
+  /** Retries of produce requests that surely never reached the broker (connection refused). */
+  retry?: RetryOptions;
 }
 
 /** The statuses a Shoal server or client reports on its `status` observable. */

@@ -13,38 +13,48 @@ interface Pending {
 /**
  * A NestJS `ClientProxy` that produces to Shoal: `emit(topic, data)` appends a record (a
  * {@link ShoalRecord} carries key, headers and partition) and resolves once it is durable.
- * Emits made together are sent together, one produce request per topic per turn of the event
- * loop, so a busy producer pays one round trip for many records.
+ *
+ * Emits are stored in the order they were made, per topic (so per partition), as a Kafka
+ * producer with one request in flight keeps them: each topic has at most one produce request
+ * in flight, and the emits made meanwhile go together in the next one (up to
+ * `maxBatchRecords`), so a busy producer pays one round trip for many records.
  *
  * `send` (request/reply) is not offered: it needs a reply topic per client and a consumer
  * behind it, which over HTTP long polls is more machinery than it is worth here.
  */
 export class ShoalClient extends ClientProxy {
   private readonly http: ShoalHttpClient;
+  /** Per topic: the emits not sent yet, in emit order. */
   private readonly queues = new Map<string, Pending[]>();
-  private readonly inFlight = new Set<Promise<void>>();
-  private connected = false;
+  /** Per topic: the produce request in flight. */
+  private readonly inFlight = new Map<string, Promise<void>>();
+  private connection: Promise<void> | undefined;
 
   constructor(private readonly options: ShoalClientOptions) {
     super();
-    this.http = new ShoalHttpClient({ baseUrl: options.url, apiKey: options.apiKey });
+    this.http = new ShoalHttpClient({ baseUrl: options.url, apiKey: options.apiKey, retry: options.retry });
   }
 
-  /** Checks the broker answers; `emit` connects by itself when needed. */
-  async connect(): Promise<void> {
-    if (this.connected) return;
-    await this.http.health();
-    this.connected = true;
-    this._status$.next('connected');
+  /** Checks the broker answers, once for every emit waiting on it; `emit` connects by itself. */
+  connect(): Promise<void> {
+    this.connection ??= this.http.health().then(
+      () => this._status$.next('connected'),
+      (error: unknown) => {
+        this.connection = undefined; // the next emit tries again
+        throw error;
+      },
+    );
+    return this.connection;
   }
 
-  /** Sends what is queued, then reports `disconnected`. */
+  /** Sends what is queued, waits for it, then reports `disconnected`. */
   async close(): Promise<void> {
     while (this.inFlight.size > 0 || this.queues.size > 0) {
       for (const topic of [...this.queues.keys()]) this.flush(topic);
-      await Promise.allSettled([...this.inFlight]);
+      await Promise.allSettled([...this.inFlight.values()]);
     }
-    this.connected = false;
+    this.connection = undefined;
+    await this.http.close();
     this._status$.next('disconnected');
   }
 
@@ -61,7 +71,8 @@ export class ShoalClient extends ClientProxy {
       if (queue) queue.push({ record, resolve, reject });
       else {
         this.queues.set(topic, [{ record, resolve, reject }]);
-        setImmediate(() => this.flush(topic));
+        // Wait one turn of the event loop so emits made together share a request.
+        if (!this.inFlight.has(topic)) setImmediate(() => this.flush(topic));
       }
     }) as Promise<T>;
   }
@@ -71,19 +82,25 @@ export class ShoalClient extends ClientProxy {
     return () => undefined;
   }
 
+  /** Sends the topic's next batch unless a request for it is in flight; the batch after follows when it ends. */
   private flush(topic: string): void {
     const queue = this.queues.get(topic);
-    if (!queue) return;
-    this.queues.delete(topic);
-    const max = this.options.maxBatchRecords ?? 1_000;
-    for (let at = 0; at < queue.length; at += max) {
-      const batch = queue.slice(at, at + max);
-      const sent = this.http.produce(topic, batch.map((p) => p.record)).then(
+    if (!queue || this.inFlight.has(topic)) return;
+    const batch = queue.splice(0, this.options.maxBatchRecords ?? 1_000);
+    if (queue.length === 0) this.queues.delete(topic);
+    const sent = this.http
+      .produce(
+        topic,
+        batch.map((p) => p.record),
+      )
+      .then(
         (answer) => batch.forEach((p, i) => p.resolve(answer.offsets[i])),
         (error: unknown) => batch.forEach((p) => p.reject(error)),
-      );
-      this.inFlight.add(sent);
-      void sent.finally(() => this.inFlight.delete(sent));
-    }
+      )
+      .finally(() => {
+        this.inFlight.delete(topic);
+        this.flush(topic);
+      });
+    this.inFlight.set(topic, sent);
   }
 }

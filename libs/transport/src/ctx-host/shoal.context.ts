@@ -4,8 +4,8 @@ import type { AcquiredRecord, RecordHeaders, WireRecord } from '../../../protoco
 /** What a context needs to acknowledge its record by hand (share mode). */
 export interface RecordSettler {
   accept(): void;
-  release(delayMs?: number): void;
-  reject(): void;
+  release(delayMs?: number, reason?: string): void;
+  reject(reason?: string): void;
   renew(): Promise<void>;
 }
 
@@ -62,14 +62,20 @@ export class ShoalContext extends BaseRpcContext<ShoalContextArgs> {
     this.settler().accept();
   }
 
-  /** Releases the record for another delivery, after `delayMs` if given. */
-  release(delayMs?: number): void {
-    this.settler().release(delayMs);
+  /**
+   * Releases the record for another delivery, after `delayMs` if given. `reason` (cut to
+   * 1,000 characters) goes to the dead-letter copy if this release reaches the delivery limit.
+   */
+  release(delayMs?: number, reason?: string): void {
+    this.settler().release(delayMs, reason?.slice(0, 1_000));
   }
 
-  /** Rejects the record: archived, never delivered again. */
-  reject(): void {
-    this.settler().reject();
+  /**
+   * Rejects the record: archived, never delivered again. `reason` (cut to 1,000 characters)
+   * goes to the dead-letter copy as the `shoal.dlq.error` header.
+   */
+  reject(reason?: string): void {
+    this.settler().reject(reason?.slice(0, 1_000));
   }
 
   /** Renews the record's lock for another lock duration. */

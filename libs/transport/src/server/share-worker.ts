@@ -1,43 +1,44 @@
 import type { Logger } from '@nestjs/common';
-import type { ShoalHttpClient } from '../../../client/src/index.js';
+import { ShoalApiError, type ShoalHttpClient } from '../../../client/src/index.js';
 import type { Acknowledgement, AcquiredRecord } from '../../../protocol/src/index.js';
 import { ShoalContext } from '../ctx-host/shoal.context.js';
 import { ShoalRejectException } from '../errors/shoal-reject.exception.js';
 import { ShoalRetriableException } from '../errors/shoal-retriable.exception.js';
 import type { ShoalServerOptions, ShoalStatus } from '../shoal-transport.options.js';
-import { backoff, isAbort, isUnknownMember, sleep } from './worker-helpers.js';
+import { AckFlusher } from './ack-flusher.js';
+import { LockRenewer } from './lock-renewer.js';
+import { Backoff, backoff, failureReason, isAbort, isUnknownMember, sleep } from './worker-helpers.js';
 
 type Dispatch = (record: AcquiredRecord, context: ShoalContext) => Promise<void>;
 
 interface Held {
   record: AcquiredRecord;
   settled: boolean;
-  renewTimer?: NodeJS.Timeout;
 }
 
-/** How long a settled record's ack may wait for the next fetch before it is sent on its own. */
-const ACK_FLUSH_MS = 200;
+/** The longest a settled record's acknowledgement waits for a fetch to ride on. */
+export const ACK_FLUSH_MS = 200;
 
 /**
  * A share-group worker. Up to `concurrency` handlers run at once; one fetch of up to
  * `batchSize` records is prefetched while they run, so the broker and the handlers work at
  * the same time. Each handler's outcome becomes an acknowledgement (resolve → accept,
- * ShoalRejectException → reject, anything else → release with backoff) that rides on the
- * next fetch, or goes on its own when the fetch is waiting. Every held record — running or
- * prefetched — has its lock renewed while it is held.
+ * ShoalRejectException → reject, anything else → release with backoff) that reaches the
+ * broker within {@link ACK_FLUSH_MS}: on the next fetch, or on its own. Every held record —
+ * running or prefetched — has its lock renewed until it is settled.
  */
 export class ShareWorker {
   private memberId = '';
   private stopping = false;
-  private fetching = false;
-  private readonly held = new Map<string, Held>();
   private readonly queue: Held[] = [];
-  private running = 0;
-  private pending: Acknowledgement[] = [];
-  private flushTimer: NodeJS.Timeout | undefined;
+  /** Records whose handlers run now. */
+  private readonly running = new Set<Held>();
   private wake: (() => void) | undefined;
   private readonly abort = new AbortController();
   private loop: Promise<void> | undefined;
+  private readonly acks: AckFlusher;
+  private readonly locks: LockRenewer;
+  private readonly retry = new Backoff(500, 15_000);
 
   constructor(
     private readonly http: ShoalHttpClient,
@@ -45,34 +46,58 @@ export class ShareWorker {
     private readonly dispatch: Dispatch,
     private readonly logger: Logger,
     private readonly setStatus: (status: ShoalStatus) => void,
-  ) {}
+  ) {
+    const send = (acks: Acknowledgement[]) => this.http.acknowledge(this.options.group, this.memberId, acks);
+    this.acks = new AckFlusher(send, ACK_FLUSH_MS, logger);
+    this.locks = new LockRenewer(send, logger);
+  }
 
   private get concurrency(): number {
     return this.options.concurrency ?? 10;
   }
 
-  private get batchSize(): number {
-    return this.options.batchSize ?? 100;
-  }
-
   async begin(topics: string[]): Promise<void> {
+    await this.configureGroup();
     await this.join(topics);
     this.loop = this.run(topics);
   }
 
-  /** Stops fetching, lets running handlers finish within the grace period, releases the rest, leaves. */
+  /**
+   * Stops fetching and releases the prefetched records at once; lets running handlers finish
+   * within the grace period (their acknowledgements still go out), releases the rest, leaves.
+   */
   async stop(): Promise<void> {
     this.stopping = true;
     this.abort.abort();
-    this.wake?.();
+    this.notify();
     await this.loop?.catch(() => undefined);
-    for (const item of this.queue.splice(0)) this.settle(item, 'release', 0); // prefetched, never started
+    for (const item of this.queue.splice(0)) this.settle(item, 'release', 0);
+    await this.acks.flush();
     const deadline = Date.now() + (this.options.shutdownGraceMs ?? 10_000);
-    while (this.running > 0 && Date.now() < deadline) await Promise.race([this.changed(), sleep(50)]);
-    for (const item of this.held.values()) this.settle(item, 'release', 0);
-    await this.flush();
+    while (this.running.size > 0 && Date.now() < deadline) await Promise.race([this.changed(), sleep(50)]);
+    for (const item of this.running) this.settle(item, 'release', 0);
+    this.acks.stop();
+    this.locks.stop();
+    await this.acks.flush();
     if (this.memberId) await this.http.leaveShareGroup(this.options.group, this.memberId).catch(() => undefined);
     this.setStatus('disconnected');
+  }
+
+  /**
+   * Applies `groupConfig`; a group that does not exist yet starts at `earliest` unless told
+   * otherwise, so jobs queued before the first worker are not skipped.
+   */
+  private async configureGroup(): Promise<void> {
+    const { group, groupConfig = {} } = this.options;
+    const exists = await this.http.describeShareGroup(group).then(
+      () => true,
+      (error: unknown) => {
+        if (error instanceof ShoalApiError && error.code === 'UNKNOWN_GROUP') return false;
+        throw error;
+      },
+    );
+    const change = exists ? groupConfig : { autoOffsetReset: 'earliest' as const, ...groupConfig };
+    if (Object.keys(change).length > 0) await this.http.updateShareGroupConfig(group, change);
   }
 
   private async join(topics: string[]): Promise<void> {
@@ -86,34 +111,45 @@ export class ShareWorker {
       // Prefetch one batch at most: fetch again once every fetched record has started.
       while (this.queue.length > 0 && !this.stopping) await this.changed();
       if (this.stopping) break;
-      const acks = this.takePending();
+      const acks = this.acks.take();
       try {
-        this.fetching = true;
+        const fetchedAt = Date.now();
         const answer = await this.http.shareFetch(
           this.options.group,
           this.memberId,
-          { maxRecords: this.batchSize, maxWaitMs: this.options.maxWaitMs ?? 1_000, acks },
+          { maxRecords: this.options.batchSize ?? 100, maxWaitMs: this.options.maxWaitMs ?? 1_000, acks },
           this.abort.signal,
         );
-        const refused = answer.ackResults.filter((r) => r.error !== null).length;
-        if (refused > 0) this.logger.warn(`${refused} acknowledgements refused (locks ran out before the handlers finished)`);
-        for (const record of answer.records) this.hold(record);
+        this.recovered();
+        this.acks.report(answer.ackResults);
+        for (const record of answer.records) this.hold(record, fetchedAt);
         this.pump();
       } catch (error) {
         if (this.stopping && isAbort(error)) break;
-        this.pending.unshift(...acks);
-        if (isUnknownMember(error)) {
-          this.logger.warn(`session of ${this.memberId} ended: joining ${this.options.group} again`);
-          this.setStatus('rebalancing');
-          await this.join(topics).catch((e: unknown) => this.logger.error(`rejoin failed: ${String(e)}`));
-        } else {
-          this.logger.error(`fetch failed: ${String(error)}`);
-          await sleep(1_000);
-        }
-      } finally {
-        this.fetching = false;
+        this.acks.restore(acks);
+        await this.failed(error, topics);
       }
     }
+  }
+
+  private async failed(error: unknown, topics: string[]): Promise<void> {
+    if (isUnknownMember(error)) {
+      this.logger.warn(`session of ${this.memberId} in ${this.options.group} ended: joining again`);
+      this.setStatus('rebalancing');
+      await this.join(topics).catch((e: unknown) => this.logger.error(`rejoin failed: ${String(e)}`));
+      return;
+    }
+    const delayMs = this.retry.next();
+    this.logger.error(`fetch from ${this.options.group} failed, retrying in ${Math.round(delayMs)} ms: ${String(error)}`);
+    this.setStatus('disconnected');
+    await sleep(delayMs);
+  }
+
+  private recovered(): void {
+    if (this.retry.attempts === 0) return;
+    this.logger.log(`broker reachable again after ${this.retry.attempts} failed fetches`);
+    this.retry.reset();
+    this.setStatus('connected');
   }
 
   /** Resolves at the next change of the queue or of the running handlers. */
@@ -127,85 +163,68 @@ export class ShareWorker {
     wake?.();
   }
 
-  private hold(record: AcquiredRecord): void {
-    const item: Held = { record, settled: false };
-    this.held.set(`${record.topic}:${record.partition}:${record.offset}`, item);
-    if (this.options.autoRenewLocks ?? true) this.scheduleRenewal(item, record.lockExpiresAt - Date.now());
-    this.queue.push(item);
+  private hold(record: AcquiredRecord, fetchedAt: number): void {
+    if (this.options.autoRenewLocks ?? true) this.locks.track(record, fetchedAt);
+    this.queue.push({ record, settled: false });
   }
 
   /** Starts queued records while fewer than `concurrency` handlers run. */
   private pump(): void {
-    while (this.running < this.concurrency && this.queue.length > 0 && !this.stopping) this.start(this.queue.shift()!);
+    while (this.running.size < this.concurrency && this.queue.length > 0 && !this.stopping) this.start(this.queue.shift()!);
   }
 
   private start(item: Held): void {
     const { record } = item;
-    this.running++;
+    this.running.add(item);
     const context = new ShoalContext([
       record,
       {
         accept: () => this.settle(item, 'accept'),
-        release: (delayMs) => this.settle(item, 'release', delayMs),
-        reject: () => this.settle(item, 'reject'),
+        release: (delayMs, reason) => this.settle(item, 'release', delayMs, reason),
+        reject: (reason) => this.settle(item, 'reject', undefined, reason),
         renew: () => this.renew(item),
       },
     ]);
     void this.dispatch(record, context)
       .then(
         () => this.settle(item, 'accept'),
-        (error: unknown) => {
-          if (error instanceof ShoalRejectException) this.settle(item, 'reject');
-          else this.settle(item, 'release', error instanceof ShoalRetriableException && error.delayMs !== undefined ? error.delayMs : backoff(this.options, record.deliveryCount));
-        },
+        (error: unknown) => this.settleFailure(item, error),
       )
       .finally(() => {
-        this.running--;
+        this.running.delete(item);
         this.pump();
         this.notify();
       });
   }
 
-  private settle(item: Held, type: 'accept' | 'release' | 'reject', delayMs?: number): void {
-    if (item.settled) return;
-    item.settled = true;
-    clearTimeout(item.renewTimer);
-    const { topic, partition, offset } = item.record;
-    this.held.delete(`${topic}:${partition}:${offset}`);
-    this.pending.push({ topic, partition, offset, type, ...(type === 'release' && delayMs ? { delayMs } : {}) });
-    // A fetch already under way left without these: if it waits, they go on their own.
-    if (this.fetching && !this.flushTimer) this.flushTimer = setTimeout(() => void this.flush(), ACK_FLUSH_MS);
+  private settleFailure(item: Held, error: unknown): void {
+    const reason = failureReason(error);
+    if (error instanceof ShoalRejectException) return this.settle(item, 'reject', undefined, reason);
+    const delayMs = error instanceof ShoalRetriableException && error.delayMs !== undefined ? error.delayMs : backoff(this.options, item.record.deliveryCount);
+    this.settle(item, 'release', delayMs, reason);
   }
 
-  private scheduleRenewal(item: Held, lockMs: number): void {
-    if (lockMs <= 0) return;
-    item.renewTimer = setTimeout(() => {
-      void this.renew(item).then(
-        () => !item.settled && this.scheduleRenewal(item, lockMs),
-        (error: unknown) => this.logger.warn(`lock renewal failed: ${String(error)}`),
-      );
-    }, lockMs / 2);
+  private settle(item: Held, type: 'accept' | 'release' | 'reject', delayMs?: number, reason?: string): void {
+    if (item.settled) return;
+    item.settled = true;
+    const { topic, partition, offset } = item.record;
+    this.locks.untrack(item.record);
+    this.acks.add({
+      topic,
+      partition,
+      offset,
+      type,
+      ...(type === 'release' && delayMs ? { delayMs } : {}),
+      ...(type !== 'accept' && reason ? { reason } : {}),
+    });
   }
 
   private async renew(item: Held): Promise<void> {
     if (item.settled) return;
     const { topic, partition, offset } = item.record;
-    await this.http.acknowledge(this.options.group, this.memberId, [{ topic, partition, offset, type: 'renew' }]);
-  }
-
-  private takePending(): Acknowledgement[] {
-    clearTimeout(this.flushTimer);
-    this.flushTimer = undefined;
-    return this.pending.splice(0);
-  }
-
-  private async flush(): Promise<void> {
-    const acks = this.takePending();
-    if (acks.length === 0 || !this.memberId) return;
-    try {
-      await this.http.acknowledge(this.options.group, this.memberId, acks);
-    } catch (error) {
-      this.logger.error(`acknowledgement failed: ${String(error)}`);
-    }
+    const sentAt = Date.now();
+    const [result] = await this.http.acknowledge(this.options.group, this.memberId, [{ topic, partition, offset, type: 'renew' }]);
+    if (result?.error) throw new Error(`lock of ${topic}/${partition}@${offset} could not be renewed: ${result.error}`);
+    this.locks.renewed(item.record, sentAt);
   }
 }

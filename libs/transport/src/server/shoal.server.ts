@@ -33,7 +33,7 @@ export class ShoalServer extends Server<Record<string, never>, ShoalStatus> impl
 
   constructor(private readonly options: ShoalServerOptions) {
     super();
-    this.http = new ShoalHttpClient({ baseUrl: options.url, apiKey: options.apiKey });
+    this.http = new ShoalHttpClient({ baseUrl: options.url, apiKey: options.apiKey, retry: options.retry });
   }
 
   /** Joins the group with every handled topic and starts consuming. */
@@ -54,6 +54,7 @@ export class ShoalServer extends Server<Record<string, never>, ShoalStatus> impl
   /** Graceful shutdown: stop fetching, let handlers finish within the grace period, release the rest, leave. */
   async close(): Promise<void> {
     await this.runner?.stop();
+    await this.http.close();
   }
 
   /** The HTTP client the server talks to the broker with. */

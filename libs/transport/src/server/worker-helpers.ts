@@ -3,10 +3,38 @@ import type { ShoalServerOptions } from '../shoal-transport.options.js';
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/** The longest failure reason sent with a reject or release. */
+export const MAX_REASON_LENGTH = 1_000;
+
 /** The release delay after an unexpected error: doubling per delivery, capped. */
 export function backoff(options: ShoalServerOptions, deliveryCount: number): number {
   const base = options.retryDelayMs ?? 1_000;
   return Math.min(options.maxRetryDelayMs ?? 60_000, base * 2 ** Math.max(0, deliveryCount - 1));
+}
+
+/** Delays between tries after repeated failures: doubling from `minMs` up to `maxMs`, jittered to 50–100 %. */
+export class Backoff {
+  attempts = 0;
+
+  constructor(
+    private readonly minMs: number,
+    private readonly maxMs: number,
+  ) {}
+
+  next(): number {
+    const ceiling = Math.min(this.maxMs, this.minMs * 2 ** this.attempts++);
+    return ceiling * (0.5 + Math.random() / 2);
+  }
+
+  reset(): void {
+    this.attempts = 0;
+  }
+}
+
+/** Why a handler failed, as a reject or release carries it: the error's message, cut to 1,000 characters. */
+export function failureReason(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.slice(0, MAX_REASON_LENGTH);
 }
 
 export function isAbort(error: unknown): boolean {

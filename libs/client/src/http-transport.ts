@@ -1,0 +1,136 @@
+import { Pool } from 'undici';
+import { ShoalApiError } from './shoal-api.error.js';
+import { ShoalConnectionError } from './shoal-connection.error.js';
+
+/**
+ * When a request that failed without an answer is sent again:
+ * - `unsent`: only when it surely never reached the broker (connection refused, host not
+ *   found, connect timeout) — for requests that must not apply twice, like a produce;
+ * - `always`: also after a reset, a timeout or a 503 — for requests whose repetition is
+ *   harmless (reads, fetches, acknowledgements, renewals, idempotent updates).
+ */
+export type RetryMode = 'unsent' | 'always';
+
+/** Exponential backoff with jitter for requests that failed without an answer. */
+export interface RetryOptions {
+  /** Attempts after the first. Default 3; 0 disables retrying. */
+  retries?: number;
+  /** The first delay; it doubles per attempt, each delay jittered to 50–100 %. Default 100 ms. */
+  minDelayMs?: number;
+  /** Largest delay. Default 2,000 ms. */
+  maxDelayMs?: number;
+}
+
+/** One request as the client sends it. */
+export interface HttpCall {
+  method: string;
+  path: string;
+  body?: unknown;
+  /** A long poll's wait, added to the timeout. */
+  waitMs?: number;
+  signal?: AbortSignal;
+  retry: RetryMode;
+}
+
+const UNSENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
+
+/**
+ * Requests to one broker over a keep-alive connection pool (undici), with retries for
+ * failures that left no answer. An error answer from the broker is never retried here except
+ * 503 for `always` requests: it is thrown as a {@link ShoalApiError}.
+ */
+export class HttpTransport {
+  private readonly pool: Pool;
+  private readonly prefix: string;
+  private readonly origin: string;
+
+  constructor(
+    baseUrl: string,
+    private readonly apiKey: string | undefined,
+    private readonly timeoutMs: number,
+    private readonly retry: Required<RetryOptions>,
+  ) {
+    const url = new URL(baseUrl);
+    this.origin = url.origin;
+    this.prefix = url.pathname.replace(/\/+$/, '');
+    // No cap on connections: a worker's long poll must never make its acknowledgements wait.
+    this.pool = new Pool(this.origin, { connections: null, pipelining: 1 });
+  }
+
+  async send<T>(call: HttpCall): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.once<T>(call);
+      } catch (error) {
+        if (!this.retriable(call, error) || attempt > this.retry.retries) throw this.wrap(call, error, attempt);
+        await sleep(this.delay(attempt), call.signal);
+      }
+    }
+  }
+
+  /** Closes the pool's connections; later requests fail. */
+  close(): Promise<void> {
+    return this.pool.close();
+  }
+
+  private async once<T>(call: HttpCall): Promise<T> {
+    const headers: Record<string, string> = {};
+    if (call.body !== undefined) headers['content-type'] = 'application/json';
+    if (this.apiKey) headers.authorization = `Bearer ${this.apiKey}`;
+    const timeout = this.timeoutMs + (call.waitMs ?? 0);
+    const response = await this.pool.request({
+      method: call.method as 'GET',
+      path: this.prefix + call.path,
+      headers,
+      body: call.body === undefined ? undefined : JSON.stringify(call.body),
+      signal: call.signal,
+      headersTimeout: timeout,
+      bodyTimeout: timeout,
+    });
+    const text = await response.body.text();
+    if (response.statusCode >= 400) throw ShoalApiError.from(response.statusCode, parseOrNull(text));
+    return (text.length > 0 ? JSON.parse(text) : undefined) as T;
+  }
+
+  private retriable(call: HttpCall, error: unknown): boolean {
+    if (call.signal?.aborted) return false;
+    if (error instanceof ShoalApiError) return call.retry === 'always' && error.status === 503;
+    return call.retry === 'always' || !maybeSent(error);
+  }
+
+  private wrap(call: HttpCall, error: unknown, attempts: number): unknown {
+    if (error instanceof ShoalApiError || call.signal?.aborted) return error;
+    return new ShoalConnectionError(this.origin + this.prefix, `${call.method} ${call.path}`, maybeSent(error), attempts, error);
+  }
+
+  private delay(attempt: number): number {
+    const ceiling = Math.min(this.retry.maxDelayMs, this.retry.minDelayMs * 2 ** (attempt - 1));
+    return ceiling * (0.5 + Math.random() / 2);
+  }
+}
+
+/** Whether a failed request may have reached the broker. */
+function maybeSent(error: unknown): boolean {
+  const code = (error as { code?: string } | null)?.code ?? (error as { cause?: { code?: string } } | null)?.cause?.code;
+  return !(code && UNSENT_CODES.has(code));
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
+function parseOrNull(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}

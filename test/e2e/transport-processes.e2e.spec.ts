@@ -1,0 +1,121 @@
+import { ShoalClient, ShoalRecordBuilder } from '../../libs/transport/src/index.js';
+import { lastValueFrom } from 'rxjs';
+import { type BrokerProcess, spawnBroker } from '../support/broker-process.js';
+import { createTestStorage, type TestStorage } from '../support/storage.js';
+import { spawnWorker, startsById, type WorkerProcess } from '../support/worker-process.js';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function until(check: () => Promise<boolean> | boolean, ms = 60_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not reached in time');
+    await sleep(50);
+  }
+}
+
+/** A counter of the broker's /metrics for one group, 0 when the series does not exist. */
+async function groupCounter(url: string, name: string, group: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  return text
+    .split('\n')
+    .filter((line) => line.startsWith(`${name}{`) && line.includes(`group="${group}"`))
+    .reduce((sum, line) => sum + Number(line.split(' ').pop()), 0);
+}
+
+describe('ShoalServer workers in their own processes', () => {
+  let storage: TestStorage;
+  let broker: BrokerProcess;
+  const workers: WorkerProcess[] = [];
+  let n = 0;
+
+  beforeAll(async () => {
+    storage = await createTestStorage('sqlite');
+    broker = await spawnBroker(storage.storage.url);
+  });
+  afterEach(() => {
+    for (const worker of workers.splice(0)) worker.child.kill('SIGKILL');
+  });
+  afterAll(async () => {
+    broker.child.kill('SIGKILL');
+    await storage.dispose();
+  });
+
+  async function jobs(count: number, partitions = 1): Promise<{ topic: string; group: string }> {
+    const topic = `long-jobs-${++n}`;
+    await broker.client.createTopic({ name: topic, partitions });
+    await broker.client.produce(topic, Array.from({ length: count }, (_, id) => ({ value: { id } })));
+    return { topic, group: `long-workers-${n}` };
+  }
+
+  async function start(spec: Parameters<typeof spawnWorker>[0]): Promise<WorkerProcess> {
+    const worker = await spawnWorker(spec);
+    workers.push(worker);
+    return worker;
+  }
+
+  it('runs 110 jobs of 4 s under every default setting once each, with no lock timeout', async () => {
+    // Queued before the first worker: the worker starts the new group at the earliest offset.
+    const { topic, group } = await jobs(110);
+    const worker = await start({ url: broker.url, topic, group, workMs: 4_000 });
+    await until(() => worker.events.filter((e) => e.event === 'done').length === 110, 80_000);
+    await until(async () => (await broker.client.describeShareGroup(group)).partitions[0]?.startOffset === 110, 5_000);
+    const starts = startsById(worker.events);
+    expect(starts.size).toBe(110);
+    expect([...starts.values()].filter((count) => count > 1)).toEqual([]);
+    expect(await groupCounter(broker.url, 'shoal_share_lock_timeouts_total', group)).toBe(0);
+    expect(worker.log()).not.toContain('refused');
+  }, 100_000);
+
+  it('keeps a backlog longer than the lock duration at low concurrency without running a job twice', async () => {
+    const { topic, group } = await jobs(16);
+    const worker = await start({ url: broker.url, topic, group, workMs: 1_000, options: { concurrency: 2, groupConfig: { recordLockDurationMs: 3_000 } } });
+    await until(() => worker.events.filter((e) => e.event === 'done').length === 16, 30_000);
+    expect([...startsById(worker.events).values()]).toEqual(Array(16).fill(1));
+    expect(await groupCounter(broker.url, 'shoal_share_lock_timeouts_total', group)).toBe(0);
+    expect((await broker.client.describeShareGroup(group)).config.recordLockDurationMs).toBe(3_000);
+  }, 40_000);
+
+  it('on SIGTERM releases the queued records at once and lets the running handlers finish', async () => {
+    const { topic, group } = await jobs(20);
+    const worker = await start({ url: broker.url, topic, group, workMs: 3_000, options: { concurrency: 2 } });
+    await until(() => worker.events.filter((e) => e.event === 'start').length === 2);
+    await until(async () => (await broker.client.describeShareGroup(group)).partitions[0]?.acquired === 20);
+    worker.child.kill('SIGTERM');
+    await until(async () => (await broker.client.describeShareGroup(group)).partitions[0]?.available === 18, 10_000);
+    // The 18 queued records were back before either running handler had finished.
+    expect(worker.events.filter((e) => e.event === 'done')).toEqual([]);
+    // Nest's shutdown hook closes the app, then ends the process with the signal it got.
+    expect(await worker.exited).toEqual({ code: null, signal: 'SIGTERM' });
+    expect(worker.events.filter((e) => e.event === 'done')).toHaveLength(2);
+    const described = await broker.client.describeShareGroup(group);
+    expect(described.members).toEqual([]);
+    expect(described.partitions[0]).toMatchObject({ startOffset: 2, acquired: 0, available: 18 });
+  }, 40_000);
+
+  it.each([1_000, 300])('stores 2,000 keyed emits made before any connect in emit order per key (batches of %i)', async (maxBatchRecords) => {
+    const topic = `ordered-${++n}`;
+    await broker.client.createTopic({ name: topic, partitions: 8 });
+    const client = new ShoalClient({ url: broker.url, maxBatchRecords });
+    const emitted = Array.from({ length: 2_000 }, (_, seq) => {
+      const key = `k${seq % 37}`;
+      return lastValueFrom(client.emit(topic, new ShoalRecordBuilder({ key, seq }).setKey(key).build()));
+    });
+    await Promise.all(emitted);
+    await client.close();
+    const lastSeq = new Map<string, number>();
+    let inversions = 0;
+    let stored = 0;
+    for (let partition = 0; partition < 8; partition++) {
+      const { records } = await broker.client.read(topic, partition, { offset: 0, maxRecords: 5_000 });
+      for (const record of records) {
+        const { key, seq } = record.value as { key: string; seq: number };
+        if (seq < (lastSeq.get(key) ?? -1)) inversions++;
+        lastSeq.set(key, seq);
+        stored++;
+      }
+    }
+    expect(stored).toBe(2_000);
+    expect(inversions).toBe(0);
+  });
+});
