@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { ShareActivity } from '../services/share-partition.coordinator.js';
 import { Database } from '../storage/database.js';
@@ -7,12 +7,16 @@ import { type Catalogue, createCatalogue } from './metrics.catalogue.js';
 
 /**
  * The one door to prom-client. Services report events (`produced`, `shareActivity`, HTTP
- * timings); `render()` sets the state gauges from the database and answers the text format.
+ * timings); `render()` brings the database to the state in force (the hooks services register
+ * with `beforeScrape`, such as applying expired locks), sets the state gauges from it and
+ * answers the text format.
  */
 @Injectable()
 export class ShoalMetrics {
   readonly registry = new Registry();
   private readonly m: Catalogue;
+  private readonly logger = new Logger(ShoalMetrics.name);
+  private readonly hooks: { name: string; run: () => Promise<unknown> }[] = [];
 
   constructor(private readonly database: Database) {
     collectDefaultMetrics({ register: this.registry });
@@ -44,7 +48,16 @@ export class ShoalMetrics {
     this.m.httpDuration.observe({ method, route, status: String(status) }, seconds);
   }
 
+  /** Runs `run` before every scrape reads the state gauges: what time has done is applied first. */
+  beforeScrape(name: string, run: () => Promise<unknown>): void {
+    this.hooks.push({ name, run });
+  }
+
   async render(): Promise<string> {
+    for (const hook of this.hooks) {
+      // A failed hook (say, a deadlock victim) must not fail the scrape: the gauges show the stored state.
+      await hook.run().catch((error: unknown) => this.logger.warn(`${hook.name} before scrape failed: ${String(error)}`));
+    }
     await this.refreshState();
     return this.registry.metrics();
   }

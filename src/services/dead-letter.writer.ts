@@ -12,12 +12,14 @@ export interface DeadLetterBatch {
   group: string;
   topic: Topic;
   partition: number;
-  records: { offset: number; reason: ArchiveReason; deliveryCount: number }[];
+  /** `error`: the reason the archiving ack gave, if any (header `shoal.dlq.error`). */
+  records: { offset: number; reason: ArchiveReason; deliveryCount: number; error?: string }[];
 }
 
 /**
  * Copies archived records to the group's dead-letter topic in the archive's own transaction:
- * key, value and headers, plus `shoal.dlq.*` headers naming where it came from and why, to
+ * key, value and headers, plus `shoal.dlq.*` headers naming where it came from and why (and
+ * `shoal.dlq.error`, the reason a reject or release gave), to
  * partition (source partition mod the topic's partition count). A dead-letter topic deleted
  * since it was configured is skipped.
  */
@@ -33,7 +35,7 @@ export class DeadLetterWriter {
     const byOffset = new Map(stored.map((r) => [r.offset, r]));
     const partition = batch.partition % target.partitionCount;
     const records: AppendRecord[] = [];
-    for (const { offset, reason, deliveryCount } of batch.records) {
+    for (const { offset, reason, deliveryCount, error } of batch.records) {
       const source = byOffset.get(offset);
       if (!source) continue; // removed by retention meanwhile
       const headers = {
@@ -44,6 +46,7 @@ export class DeadLetterWriter {
         'shoal.dlq.group': batch.group,
         'shoal.dlq.delivery-count': String(deliveryCount),
         'shoal.dlq.reason': reason,
+        ...(error === undefined ? {} : { 'shoal.dlq.error': error }),
       };
       const headerBytes = Object.entries(headers).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
       const valueBytes = typeof source.value === 'string' ? Buffer.byteLength(source.value) : source.value.length;

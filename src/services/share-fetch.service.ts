@@ -111,10 +111,9 @@ export class ShareFetchService {
       const topic = topics.get(name);
       const open = topic && partition < topic.partitionCount ? await this.partitions.open(locked.sql, locked.group, topic, partition, locked.now, locked.activity, false, locked.opened) : null;
       if (!open) continue; // unknown topic or partition, or never fetched: INVALID_RECORD_STATE
-      const entries = indexes.map((i) => ({ offset: acks[i].offset, lastOffset: acks[i].lastOffset ?? acks[i].offset, type: acks[i].type, delayMs: acks[i].delayMs }));
+      const entries = indexes.map((i) => ({ offset: acks[i].offset, lastOffset: acks[i].lastOffset ?? acks[i].offset, type: acks[i].type, delayMs: acks[i].delayMs, reason: acks[i].reason }));
       const results = await this.partitions.acknowledge(open, memberId, entries);
       indexes.forEach((i, j) => (errors[i] = results[j]));
-      await this.partitions.advanceStart(open);
     }
     return acks.map((ack, i) => ({ topic: ack.topic, partition: ack.partition, offset: ack.offset, ...(ack.lastOffset === undefined ? {} : { lastOffset: ack.lastOffset }), error: errors[i] }));
   }

@@ -85,7 +85,21 @@ export class ShareGroupCoordinator {
       // Records whose lock expired were released by open(); release the rest.
       const still = await sharePartitionStore.records(sql, open.key, records.map((r) => r.offset));
       await this.partitions.release(open, [...still.values()].filter((r) => r.memberId === memberId && r.state === 1), 0);
-      await this.partitions.advanceStart(open);
+    }
+  }
+
+  /**
+   * Opens every share-partition of the group holding a lock that ran out, in the fixed lock
+   * order: opening applies the expiries (released, or archived and dead-lettered at the
+   * delivery limit) and moves the start past final records, exactly as a fetch would.
+   */
+  async applyLockExpiries(locked: LockedShareGroup): Promise<void> {
+    const expired = await sharePartitionStore.partitionsWithExpiredLocks(locked.sql, locked.group.id, locked.now);
+    if (expired.length === 0) return;
+    const topics = new Map((await topicStore.findByIds(locked.sql, [...new Set(expired.map((p) => p.topicId))])).map((t) => [t.id, t]));
+    for (const { topicId, partition } of expired) {
+      const topic = topics.get(topicId);
+      if (topic) await this.partitions.open(locked.sql, locked.group, topic, partition, locked.now, locked.activity, false, locked.opened);
     }
   }
 

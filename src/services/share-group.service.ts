@@ -11,10 +11,10 @@ import { Database } from '../storage/database.js';
 import { shareGroupStore as store } from '../storage/share-group.store.js';
 import { sharePartitionStore } from '../storage/share-partition.store.js';
 import { topicStore } from '../storage/topic.store.js';
+import { ShoalMetrics } from '../metrics/shoal-metrics.js';
 import { OffsetResolver } from './offset-resolver.js';
 import { PeriodicTask } from './periodic-task.js';
 import { ShareGroupCoordinator } from './share-group.coordinator.js';
-import { SharePartitionCoordinator } from './share-partition.coordinator.js';
 
 const SWEEP_INTERVAL_MS = 1_000;
 
@@ -27,10 +27,13 @@ export class ShareGroupService implements OnApplicationBootstrap, OnApplicationS
   constructor(
     private readonly database: Database,
     private readonly coordinator: ShareGroupCoordinator,
-    private readonly partitions: SharePartitionCoordinator,
     private readonly offsets: OffsetResolver,
     @Inject(CLOCK) private readonly clock: Clock,
-  ) {}
+    metrics: ShoalMetrics,
+  ) {
+    // The share gauges show the state in force: expired locks and sessions applied at scrape time.
+    metrics.beforeScrape('share-group sweep', () => this.sweep(this.clock.now()));
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     // A restart gives every member a fresh session and releases nothing by itself.
@@ -117,6 +120,8 @@ export class ShareGroupService implements OnApplicationBootstrap, OnApplicationS
       group,
       () => new UnknownGroupError(group),
       async (locked) => {
+        // What is in force: locks that ran out count as released (or archived) without a fetch.
+        await this.coordinator.applyLockExpiries(locked);
         const { sql, group: row } = locked;
         const { byMember } = await this.coordinator.assignments(locked);
         const windows = await sharePartitionStore.windows(sql, row.id);
@@ -174,25 +179,16 @@ export class ShareGroupService implements OnApplicationBootstrap, OnApplicationS
 
   /**
    * Applies what time has done as of `now`: members whose session ran out are removed (their
-   * records released) and expired locks are released. Acquire applies expiries too, so
-   * correctness never waits for this; it keeps counts, lag and the dead-letter topic current.
+   * records released) and expired locks are applied (released, or archived and dead-lettered
+   * at the delivery limit, the start moved past final records). Idempotent; fetch, describe
+   * and `/metrics` apply expiries too, so what they show never waits for this.
    */
   async sweep(now: number): Promise<void> {
     const expiredMembers = await this.database.run((sql) => store.groupsWithExpiredMembers(sql, now));
     for (const group of expiredMembers) await this.coordinator.withGroup(group, () => new UnknownGroupError(group), async () => undefined, { membership: true, now });
-    const expiredLocks = await this.database.run((sql) => sharePartitionStore.partitionsWithExpiredLocks(sql, now));
-    for (const { group, topicId, partition } of expiredLocks) {
-      await this.coordinator.withGroup(
-        group,
-        () => new UnknownGroupError(group),
-        async (locked) => {
-          const [topic] = await topicStore.findByIds(locked.sql, [topicId]);
-          const open = topic ? await this.partitions.open(locked.sql, locked.group, topic, partition, now, locked.activity, false, locked.opened) : null;
-          if (open) await this.partitions.advanceStart(open);
-        },
-        { now },
-      );
+    const expiredLocks = await this.database.run((sql) => sharePartitionStore.groupsWithExpiredLocks(sql, now));
+    for (const group of expiredLocks) {
+      await this.coordinator.withGroup(group, () => new UnknownGroupError(group), (locked) => this.coordinator.applyLockExpiries(locked), { now });
     }
   }
 }
-

@@ -60,7 +60,9 @@ export interface OpenSharePartition {
 /**
  * The state changes of one share-partition, each set-based: open it (creating its window at
  * the first fetch, following the log's retention, applying lock expiries), acknowledge,
- * acquire, and move the start past the leading final records.
+ * release and acquire. Every change that makes a record final (accept, reject, release at
+ * the delivery limit, lock expiry at the limit) moves the start past the leading final
+ * records before it returns, so no caller has to remember to.
  */
 @Injectable()
 export class SharePartitionCoordinator {
@@ -126,8 +128,9 @@ export class SharePartitionCoordinator {
       if (result.archived) archived.set(record.offset, result.archived);
     }
     await store.write(open.sql, open.key, changed);
-    await this.archive(open, archived, new Map(changed.map((r) => [r.offset, r])));
+    await this.archive(open, archived, new Map(changed.map((r) => [r.offset, r])), new Map());
     if (archived.size < changed.length) open.activity.released = true;
+    if (archived.size > 0) await this.advanceStart(open);
   }
 
   /** Applies one member's acks, in order; answers each entry's error (null when applied). */
@@ -137,9 +140,10 @@ export class SharePartitionCoordinator {
     const records = await store.records(open.sql, open.key, [...offsets]);
     const outcome = applyAcks(records, memberId, entries, open.ctx);
     await store.write(open.sql, open.key, outcome.changed.values());
-    await this.archive(open, outcome.archived, outcome.changed);
+    await this.archive(open, outcome.archived, outcome.changed, outcome.archiveErrors);
     for (const type of Object.keys(outcome.counts) as AckType[]) open.counts.acks[type] += outcome.counts[type];
     if (outcome.counts.release > outcome.archived.size) open.activity.released = true;
+    if (outcome.counts.accept > 0 || outcome.archived.size > 0) await this.advanceStart(open);
     return outcome.errors;
   }
 
@@ -164,8 +168,8 @@ export class SharePartitionCoordinator {
     return acquired;
   }
 
-  /** Moves the start past every leading final record; answers whether it moved. */
-  async advanceStart(open: OpenSharePartition): Promise<void> {
+  /** Moves the start past every leading final record. */
+  private async advanceStart(open: OpenSharePartition): Promise<void> {
     const { sql, key, window } = open;
     const first = (await store.firstNotFinal(sql, key, window.startOffset)) ?? window.endOffset;
     if (first <= window.startOffset) return;
@@ -174,7 +178,8 @@ export class SharePartitionCoordinator {
     await store.setWindow(sql, key, window);
   }
 
-  private async archive(open: OpenSharePartition, archived: Map<number, ArchiveReason>, records: Map<number, InFlightRecord>): Promise<void> {
+  /** Counts archived records and copies them to the dead-letter topic; `errors`: why an ack archived them. */
+  private async archive(open: OpenSharePartition, archived: Map<number, ArchiveReason>, records: Map<number, InFlightRecord>, errors: Map<number, string>): Promise<void> {
     if (archived.size === 0) return;
     for (const reason of archived.values()) open.counts.archived[reason] += 1;
     const deadLetterTopic = open.group.config.deadLetterTopic;
@@ -184,7 +189,7 @@ export class SharePartitionCoordinator {
       group: open.group.name,
       topic: open.topic,
       partition: open.key.partition,
-      records: [...archived].map(([offset, reason]) => ({ offset, reason, deliveryCount: records.get(offset)?.deliveryCount ?? 0 })),
+      records: [...archived].map(([offset, reason]) => ({ offset, reason, deliveryCount: records.get(offset)?.deliveryCount ?? 0, error: errors.get(offset) })),
     });
     open.activity.deadLetterHeads.push(...heads);
     open.counts.deadLettered += written;

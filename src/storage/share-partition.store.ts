@@ -108,14 +108,24 @@ export const sharePartitionStore = {
     return rows[0]?.next === null || rows[0]?.next === undefined ? null : Number(rows[0].next);
   },
 
-  /** Share-partitions holding a record whose lock ran out at or before `now`. */
-  async partitionsWithExpiredLocks(sql: Sql, now: number): Promise<{ group: string; topicId: number; partition: number }[]> {
-    const rows = await sql.rows<{ name: string; topic_id: number; partition_id: number }>(
-      `SELECT DISTINCT g.name, r.topic_id, r.partition_id FROM shoal_share_record r JOIN shoal_share_group g ON g.id = r.group_id
-       WHERE r.state = ${RecordState.Acquired} AND r.lock_expires_at <= $1`,
+  /** Groups holding a record whose lock ran out at or before `now`. */
+  async groupsWithExpiredLocks(sql: Sql, now: number): Promise<string[]> {
+    const rows = await sql.rows<{ name: string }>(
+      `SELECT g.name FROM shoal_share_group g WHERE EXISTS (
+         SELECT 1 FROM shoal_share_record r WHERE r.group_id = g.id AND r.state = ${RecordState.Acquired} AND r.lock_expires_at <= $1)`,
       [now],
     );
-    return rows.map((r) => ({ group: r.name, topicId: Number(r.topic_id), partition: Number(r.partition_id) }));
+    return rows.map((r) => r.name);
+  },
+
+  /** A group's share-partitions holding a record whose lock ran out at or before `now`, in lock order. */
+  async partitionsWithExpiredLocks(sql: Sql, groupId: number, now: number): Promise<{ topicId: number; partition: number }[]> {
+    const rows = await sql.rows<{ topic_id: number; partition_id: number }>(
+      `SELECT DISTINCT topic_id, partition_id FROM shoal_share_record
+       WHERE group_id = $1 AND state = ${RecordState.Acquired} AND lock_expires_at <= $2 ORDER BY topic_id, partition_id`,
+      [groupId, now],
+    );
+    return rows.map((r) => ({ topicId: Number(r.topic_id), partition: Number(r.partition_id) }));
   },
 
   /** Records a member holds (acquired by it), in every share-partition of the group. */

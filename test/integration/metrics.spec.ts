@@ -67,4 +67,25 @@ describe.each(STORAGE_KINDS)(`${ShoalMetrics.name} on %s`, (kind) => {
     expect(await value('shoal_share_lock_timeouts_total', labels)).toBe(2);
     expect(await value('shoal_group_members', { group: 'm-workers', kind: 'share' })).toBe(1);
   });
+
+  it('shows expired locks as available, and the start past records archived by expiry, with no fetch or sweep before the scrape', async () => {
+    await log.topics.create('m-expiry', 1, undefined);
+    await log.produce('m-expiry', [0, 1].map((value) => ({ value })));
+    await log.shares.updateConfig('m-expirers', { autoOffsetReset: 'earliest', deliveryCountLimit: 2, recordLockDurationMs: 1_000 });
+    const { memberId } = await log.shares.join('m-expirers', ['m-expiry']);
+    const labels = { group: 'm-expirers', topic: 'm-expiry' };
+    const partition = { ...labels, partition: '0' };
+    await log.shareFetch.fetch('m-expirers', memberId, { maxRecords: 2, maxWaitMs: 0, acks: [] });
+    expect(await value('shoal_share_in_flight_records', { ...partition, state: 'acquired' })).toBe(2);
+    log.clock.advance(1_000);
+    expect(await value('shoal_share_in_flight_records', { ...partition, state: 'acquired' })).toBe(0);
+    expect(await value('shoal_share_in_flight_records', { ...partition, state: 'available' })).toBe(2);
+    expect(await value('shoal_share_lock_timeouts_total', labels)).toBe(2);
+    await log.shareFetch.fetch('m-expirers', memberId, { maxRecords: 2, maxWaitMs: 0, acks: [] }); // delivery 2: the limit
+    log.clock.advance(1_000);
+    expect(await value('shoal_share_start_offset', partition)).toBe(2);
+    expect(await value('shoal_share_in_flight_records', { ...partition, state: 'available' })).toBe(0);
+    expect(await value('shoal_share_group_lag', partition)).toBe(0);
+    expect(await value('shoal_share_records_archived_total', { ...labels, reason: 'delivery_limit' })).toBe(2);
+  });
 });

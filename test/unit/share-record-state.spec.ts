@@ -70,6 +70,17 @@ describe(applyAcks.name, () => {
     const outcome = applyAcks(records(), 'm', [{ offset: 1, lastOffset: 1, type: 'renew' }], { ...ctx, now: ctx.now + 5 });
     expect(outcome.changed.get(1)).toMatchObject({ state: RecordState.Acquired, deliveryCount: 1, lockExpiresAt: ctx.now + 5 + 30_000 });
   });
+
+  it('keeps the reason of a reject, and of a release only when it archives at the delivery limit', () => {
+    const atLimit = new Map([0, 1, 2].map((o) => [o, { ...acquiredBy('m', o), deliveryCount: o === 2 ? ctx.deliveryCountLimit : 1 }]));
+    const outcome = applyAcks(atLimit, 'm', [
+      { offset: 0, lastOffset: 0, type: 'reject', reason: 'bad input' },
+      { offset: 1, lastOffset: 1, type: 'release', reason: 'busy' },
+      { offset: 2, lastOffset: 2, type: 'release', reason: 'busy again' },
+    ], ctx);
+    expect(outcome.archived).toEqual(new Map([[0, 'rejected'], [2, 'delivery_limit']]));
+    expect(outcome.archiveErrors).toEqual(new Map([[0, 'bad input'], [2, 'busy again']]));
+  });
 });
 
 describe(assignShared.name, () => {

@@ -14,11 +14,15 @@ export interface Acknowledgement {
   /** With `release`: not handed out again before this many ms. */
   delayMs?: number;
   /**
-   * With `reject` or `release`: why (at most 1,000 characters). When this acknowledgement
-   * archives the record, its dead-letter copy carries it as the `shoal.dlq.error` header.
+   * With `reject` or `release` only: why the job failed, at most {@link MAX_ACK_REASON_LENGTH}
+   * characters. When the ack archives the record (a reject, or a release at the delivery
+   * limit) the dead-letter copy carries it as header `shoal.dlq.error`; otherwise it is dropped.
    */
   reason?: string;
 }
+
+/** The longest `reason` an acknowledgement may carry, in characters (UTF-16 code units). */
+export const MAX_ACK_REASON_LENGTH = 1_000;
 
 /** One acknowledgement's result: `error` is null when it applied, else `INVALID_RECORD_STATE`. */
 export interface AckResult {

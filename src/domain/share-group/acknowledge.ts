@@ -6,6 +6,8 @@ export interface AckEntry {
   lastOffset: number;
   type: AckType;
   delayMs?: number;
+  /** With `reject` or `release`: why the job failed, carried to the dead-letter copy. */
+  reason?: string;
 }
 
 export interface AckOutcome {
@@ -15,6 +17,8 @@ export interface AckOutcome {
   changed: Map<number, InFlightRecord>;
   /** Records archived by these acks, with why. */
   archived: Map<number, ArchiveReason>;
+  /** For archived records whose ack gave a reason: that reason (the `shoal.dlq.error` header). */
+  archiveErrors: Map<number, string>;
   /** How many records each type applied to. */
   counts: Record<AckType, number>;
 }
@@ -28,7 +32,7 @@ export const INVALID_RECORD_STATE = 'INVALID_RECORD_STATE';
  * writes back `changed` with a few set-based statements.
  */
 export function applyAcks(records: Map<number, InFlightRecord>, memberId: string, entries: AckEntry[], ctx: TransitionContext): AckOutcome {
-  const outcome: AckOutcome = { errors: [], changed: new Map(), archived: new Map(), counts: { accept: 0, release: 0, reject: 0, renew: 0 } };
+  const outcome: AckOutcome = { errors: [], changed: new Map(), archived: new Map(), archiveErrors: new Map(), counts: { accept: 0, release: 0, reject: 0, renew: 0 } };
   const current = (offset: number) => outcome.changed.get(offset) ?? records.get(offset);
   for (const entry of entries) {
     let held = true;
@@ -49,6 +53,7 @@ export function applyAcks(records: Map<number, InFlightRecord>, memberId: string
         const result = entry.type === 'reject' ? transitions.reject(record) : transitions.release(record, ctx, entry.delayMs);
         next = result.record;
         if (result.archived) outcome.archived.set(offset, result.archived);
+        if (result.archived && entry.reason !== undefined) outcome.archiveErrors.set(offset, entry.reason);
       }
       outcome.changed.set(offset, next);
     }

@@ -11,7 +11,7 @@ import {
   Min,
   ValidateIf,
 } from 'class-validator';
-import { type Acknowledgement, type AutoOffsetReset, ErrorCode, NAME_PATTERN } from '../../../libs/protocol/src/index.js';
+import { type Acknowledgement, type AutoOffsetReset, ErrorCode, MAX_ACK_REASON_LENGTH, NAME_PATTERN } from '../../../libs/protocol/src/index.js';
 import { MAX_SESSION_TIMEOUT_MS, MIN_SESSION_TIMEOUT_MS } from '../../domain/consumer-group/consumer-group.js';
 import { SHARE_CONFIG_RANGES } from '../../domain/share-group/share-group-config.js';
 import { withCode } from '../validation.js';
@@ -43,7 +43,7 @@ export class ShareFetchDto {
   @Allow() acks?: unknown;
 }
 
-const ACK_FIELDS = new Set(['topic', 'partition', 'offset', 'lastOffset', 'type', 'delayMs']);
+const ACK_FIELDS = new Set(['topic', 'partition', 'offset', 'lastOffset', 'type', 'delayMs', 'reason']);
 const ACK_TYPES = new Set(['accept', 'release', 'reject', 'renew']);
 const isIndex = (value: unknown): value is number => typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 
@@ -69,6 +69,9 @@ export function parseAcks(value: unknown, optional: boolean): Acknowledgement[] 
     }
     if (ack.delayMs !== undefined && (ack.type !== 'release' || !isIndex(ack.delayMs) || ack.delayMs > MAX_RELEASE_DELAY_MS)) {
       throw bad(`delayMs goes with release only, from 0 to ${MAX_RELEASE_DELAY_MS}`);
+    }
+    if (ack.reason !== undefined && ((ack.type !== 'reject' && ack.type !== 'release') || typeof ack.reason !== 'string' || ack.reason.length > MAX_ACK_REASON_LENGTH)) {
+      throw bad(`reason goes with reject or release only, a string of at most ${MAX_ACK_REASON_LENGTH} characters`);
     }
     return ack as unknown as Acknowledgement;
   });

@@ -1,5 +1,5 @@
 import { BaseRpcContext } from '@nestjs/microservices';
-import type { AcquiredRecord, RecordHeaders, WireRecord } from '../../../protocol/src/index.js';
+import { type AcquiredRecord, MAX_ACK_REASON_LENGTH, type RecordHeaders, type WireRecord } from '../../../protocol/src/index.js';
 
 /** What a context needs to acknowledge its record by hand (share mode). */
 export interface RecordSettler {
@@ -67,7 +67,7 @@ export class ShoalContext extends BaseRpcContext<ShoalContextArgs> {
    * 1,000 characters) goes to the dead-letter copy if this release reaches the delivery limit.
    */
   release(delayMs?: number, reason?: string): void {
-    this.settler().release(delayMs, reason?.slice(0, 1_000));
+    this.settler().release(delayMs, reason?.slice(0, MAX_ACK_REASON_LENGTH));
   }
 
   /**
@@ -75,7 +75,7 @@ export class ShoalContext extends BaseRpcContext<ShoalContextArgs> {
    * goes to the dead-letter copy as the `shoal.dlq.error` header.
    */
   reject(reason?: string): void {
-    this.settler().reject(reason?.slice(0, 1_000));
+    this.settler().reject(reason?.slice(0, MAX_ACK_REASON_LENGTH));
   }
 
   /** Renews the record's lock for another lock duration. */

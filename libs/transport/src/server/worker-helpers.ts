@@ -1,10 +1,8 @@
 import { ShoalApiError } from '../../../client/src/index.js';
+import { MAX_ACK_REASON_LENGTH } from '../../../protocol/src/index.js';
 import type { ShoalServerOptions } from '../shoal-transport.options.js';
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/** The longest failure reason sent with a reject or release. */
-export const MAX_REASON_LENGTH = 1_000;
 
 /** The release delay after an unexpected error: doubling per delivery, capped. */
 export function backoff(options: ShoalServerOptions, deliveryCount: number): number {
@@ -34,7 +32,7 @@ export class Backoff {
 /** Why a handler failed, as a reject or release carries it: the error's message, cut to 1,000 characters. */
 export function failureReason(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
-  return message.slice(0, MAX_REASON_LENGTH);
+  return message.slice(0, MAX_ACK_REASON_LENGTH);
 }
 
 export function isAbort(error: unknown): boolean {
