@@ -1,6 +1,6 @@
 import { ShoalClient, ShoalRecordBuilder } from '../../libs/transport/src/index.js';
 import { lastValueFrom } from 'rxjs';
-import { type BrokerProcess, spawnBroker } from '../support/broker-process.js';
+import { type BrokerProcess, freePort, spawnBroker } from '../support/broker-process.js';
 import { createTestStorage, type TestStorage } from '../support/storage.js';
 import { spawnWorker, startsById, type WorkerProcess } from '../support/worker-process.js';
 
@@ -118,4 +118,36 @@ describe('ShoalServer workers in their own processes', () => {
     expect(stored).toBe(2_000);
     expect(inversions).toBe(0);
   });
+});
+
+describe('a share worker whose broker is killed and restarted', () => {
+  let storage: TestStorage;
+
+  beforeAll(async () => {
+    storage = await createTestStorage('sqlite');
+  });
+  afterAll(() => storage.dispose());
+
+  it('logs the failure with its backoff, recovers by itself and loses no job', async () => {
+    const port = await freePort();
+    let broker = await spawnBroker(storage.storage.url, port);
+    await broker.client.createTopic({ name: 'restarted', partitions: 1 });
+    await broker.client.produce('restarted', Array.from({ length: 40 }, (_, id) => ({ value: { id } })));
+    const worker = await spawnWorker({ url: broker.url, topic: 'restarted', group: 'survivors', workMs: 200, options: { concurrency: 2 } });
+    try {
+      await until(() => worker.events.filter((e) => e.event === 'done').length >= 10);
+      broker.child.kill('SIGKILL');
+      await until(() => worker.log().includes('retrying in'), 20_000);
+      broker = await spawnBroker(storage.storage.url, port);
+      await until(async () => (await broker.client.describeShareGroup('survivors')).partitions[0]?.startOffset === 40, 60_000);
+      const done = new Set(worker.events.filter((e) => e.event === 'done').map((e) => e.id));
+      expect(done.size).toBe(40);
+      // The error names the route and the broker, and the worker says when it is back.
+      expect(worker.log()).toMatch(new RegExp(`POST /v1/share-groups/survivors/members/[^ ]+/fetch to http://127\\.0\\.0\\.1:${port} failed after \\d+ attempts: .*ECONNREFUSED`));
+      await until(() => worker.log().includes('broker reachable again'), 20_000);
+    } finally {
+      worker.child.kill('SIGKILL');
+      broker.child.kill('SIGKILL');
+    }
+  }, 90_000);
 });

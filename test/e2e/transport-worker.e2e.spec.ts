@@ -69,7 +69,9 @@ describe('ShoalServer as a share-group worker', () => {
     await broker.client.produce(topic, [{ value: 'poison' }]);
     await until(async () => (await broker.client.read(`tdlq-${n}`, 0)).records.length === 1);
     expect(deliveries).toEqual([1, 2, 3]);
-    expect((await broker.client.read(`tdlq-${n}`, 0)).records[0].headers['shoal.dlq.reason']).toBe('delivery_limit');
+    const [copy] = (await broker.client.read(`tdlq-${n}`, 0)).records;
+    expect(copy.headers['shoal.dlq.reason']).toBe('delivery_limit');
+    expect(copy.headers['shoal.dlq.error']).toBe('always fails');
   });
 
   it('rejects on ShoalRejectException and releases with the asked delay on ShoalRetriableException', async () => {

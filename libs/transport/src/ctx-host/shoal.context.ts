@@ -17,6 +17,12 @@ type ShoalContextArgs = [record: WireRecord & Partial<Pick<AcquiredRecord, 'deli
  * settles its record by hand is not acknowledged again by its outcome.
  */
 export class ShoalContext extends BaseRpcContext<ShoalContextArgs> {
+  /**
+   * The handler's error as it was thrown, kept by {@link ShoalFailureInterceptor} (Nest's
+   * exception filter hands the transport a generic one for errors that are not RpcExceptions).
+   */
+  failure?: unknown;
+
   /** The record's topic (the handler's pattern). */
   getTopic(): string {
     return this.args[0].topic;

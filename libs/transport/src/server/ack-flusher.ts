@@ -1,12 +1,10 @@
 import type { Logger } from '@nestjs/common';
 import { ShoalConnectionError } from '../../../client/src/index.js';
 import type { Acknowledgement, AckResult } from '../../../protocol/src/index.js';
+import { Backoff } from './worker-helpers.js';
 
 /** Sends acknowledgements; resolves with one result per entry. */
 export type AckSender = (acks: Acknowledgement[]) => Promise<AckResult[]>;
-
-/** After a failed send, how long the acknowledgements wait before the next try. */
-const RETRY_AFTER_FAILURE_MS = 1_000;
 
 /**
  * Collects a share worker's acknowledgements and gets them to the broker within a bounded
@@ -18,6 +16,8 @@ export class AckFlusher {
   private pending: Acknowledgement[] = [];
   private timer: NodeJS.Timeout | undefined;
   private sending: Promise<void> = Promise.resolve();
+  /** After failed sends, how long the acknowledgements wait before the next try: 1 s doubling to 5 s. */
+  private readonly retry = new Backoff(1_000, 5_000);
 
   constructor(
     private readonly send: AckSender,
@@ -47,7 +47,7 @@ export class AckFlusher {
   restore(acks: Acknowledgement[]): void {
     if (acks.length === 0) return;
     this.pending.unshift(...acks);
-    this.arm(RETRY_AFTER_FAILURE_MS);
+    this.arm(this.retry.next());
   }
 
   /** Reports the acknowledgements the broker refused (their locks ran out, or were never held). */
@@ -83,6 +83,7 @@ export class AckFlusher {
     if (acks.length === 0) return;
     try {
       this.report(await this.send(acks));
+      this.retry.reset();
     } catch (error) {
       if (error instanceof ShoalConnectionError) {
         this.logger.error(`${acks.length} acknowledgements not sent, trying again: ${error.message}`);

@@ -188,7 +188,7 @@ export class ShareWorker {
     void this.dispatch(record, context)
       .then(
         () => this.settle(item, 'accept'),
-        (error: unknown) => this.settleFailure(item, error),
+        (error: unknown) => this.settleFailure(item, context.failure ?? error),
       )
       .finally(() => {
         this.running.delete(item);

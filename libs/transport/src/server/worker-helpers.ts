@@ -29,10 +29,13 @@ export class Backoff {
   }
 }
 
-/** Why a handler failed, as a reject or release carries it: the error's message, cut to 1,000 characters. */
+/**
+ * Why a handler failed, as a reject or release carries it: the error's message (or the
+ * `message` of the object Nest's exception filter made of it), cut to 1,000 characters.
+ */
 export function failureReason(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return message.slice(0, MAX_ACK_REASON_LENGTH);
+  const message = (error as { message?: unknown } | null)?.message;
+  return (typeof message === 'string' ? message : String(error)).slice(0, MAX_ACK_REASON_LENGTH);
 }
 
 export function isAbort(error: unknown): boolean {
