@@ -7,17 +7,21 @@ import { benchTransport } from './transport.bench.js';
 import { benchLatency, benchProduce, benchRead } from './log.bench.js';
 import { benchValidation } from './validation.bench.js';
 
-// `npm run bench`: prints figures, asserts nothing. BENCH_SECONDS sets each run's length.
+// `npm run bench`: prints figures, asserts nothing. BENCH_SECONDS sets each run's length;
+// BENCH_ONLY=log leaves out the adapter comparison, BENCH_ONLY=transport runs the transport alone.
 console.log(`Shoal bench — ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`);
-benchValidation();
-if (process.env.BENCH_ONLY !== 'log') await benchAdapters();
+const only = process.env.BENCH_ONLY;
+if (only !== 'transport') benchValidation();
+if (only === undefined) await benchAdapters();
 const broker = await startBenchBroker();
 try {
-  await benchProduce(broker);
-  await benchRead(broker);
-  await benchLatency(broker);
-  await benchConsumerGroups(broker);
-  await benchShareGroups(broker);
+  if (only !== 'transport') {
+    await benchProduce(broker);
+    await benchRead(broker);
+    await benchLatency(broker);
+    await benchConsumerGroups(broker);
+    await benchShareGroups(broker);
+  }
   await benchTransport(broker);
 } finally {
   await broker.stop();
