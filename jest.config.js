@@ -6,7 +6,8 @@ const tsJest = ['ts-jest', { useESM: true, tsconfig: 'tsconfig.jest.json', diagn
 
 const common = {
   extensionsToTreatAsEsm: ['.ts'],
-  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  // @shoal/* are workspace packages; tests run their sources, so they never see a stale dist.
+  moduleNameMapper: { '^@shoal/(protocol|client|transport)$': '<rootDir>/libs/$1/src/index.ts', '^(\\.{1,2}/.*)\\.js$': '$1' },
   transform: { '^.+\\.ts$': tsJest },
   testEnvironment: 'node',
 };

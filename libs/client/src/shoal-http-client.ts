@@ -24,7 +24,7 @@ import type {
   TopicDescription,
   TopicList,
   UpdateTopicRequest,
-} from '../../protocol/src/index.js';
+} from '@shoal/protocol';
 import { ShoalApiError } from './shoal-api.error.js';
 
 /** How to reach a broker. */

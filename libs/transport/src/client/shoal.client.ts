@@ -1,6 +1,6 @@
 import { ClientProxy, type ReadPacket, type WritePacket } from '@nestjs/microservices';
-import { ShoalHttpClient } from '../../../client/src/index.js';
-import type { ProduceRecord, RecordPosition } from '../../../protocol/src/index.js';
+import { ShoalHttpClient } from '@shoal/client';
+import type { ProduceRecord, RecordPosition } from '@shoal/protocol';
 import type { ShoalClientOptions } from '../shoal-transport.options.js';
 import { ShoalRecord } from './shoal-record.builder.js';
 

@@ -1,4 +1,4 @@
-import { ShoalApiError } from '../../../client/src/index.js';
+import { ShoalApiError } from '@shoal/client';
 import type { ShoalServerOptions } from '../shoal-transport.options.js';
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
