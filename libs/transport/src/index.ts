@@ -5,3 +5,4 @@ export * from './errors/shoal-reject.exception.js';
 export * from './errors/shoal-retriable.exception.js';
 export * from './server/shoal.server.js';
 export * from './shoal-transport.options.js';
+export * from './module/index.js';
