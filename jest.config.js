@@ -42,6 +42,9 @@ export default {
       globalSetup: '<rootDir>/test/support/postgres.global-setup.js',
       globalTeardown: '<rootDir>/test/support/postgres.global-teardown.js',
     },
+    // Packs the workspace packages, installs them into a new app outside the repository (npm
+    // registry, or its cache) and runs it against the built broker: about a minute.
+    { ...common, displayName: 'install', testMatch: ['<rootDir>/test/install/**/*.spec.ts'] },
     ...(hasPrometheus || process.env.CI ? [{ ...common, displayName: 'observability', testMatch: ['<rootDir>/test/observability/**/*.spec.ts'] }] : []),
   ],
 };
