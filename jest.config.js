@@ -6,7 +6,8 @@ const tsJest = ['ts-jest', { useESM: true, tsconfig: 'tsconfig.jest.json', diagn
 
 const common = {
   extensionsToTreatAsEsm: ['.ts'],
-  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  // @shoal/* are workspace packages; tests run their sources, so they never see a stale dist.
+  moduleNameMapper: { '^@shoal/(protocol|client|transport)$': '<rootDir>/libs/$1/src/index.ts', '^(\\.{1,2}/.*)\\.js$': '$1' },
   transform: { '^.+\\.ts$': tsJest },
   testEnvironment: 'node',
 };
@@ -41,6 +42,9 @@ export default {
       globalSetup: '<rootDir>/test/support/postgres.global-setup.js',
       globalTeardown: '<rootDir>/test/support/postgres.global-teardown.js',
     },
+    // Packs the workspace packages, installs them into a new app outside the repository (npm
+    // registry, or its cache) and runs it against the built broker: about a minute.
+    { ...common, displayName: 'install', testMatch: ['<rootDir>/test/install/**/*.spec.ts'] },
     ...(hasPrometheus || process.env.CI ? [{ ...common, displayName: 'observability', testMatch: ['<rootDir>/test/observability/**/*.spec.ts'] }] : []),
   ],
 };

@@ -1,4 +1,4 @@
-import type { ConsumerFetchResponse } from '../libs/protocol/src/index.js';
+import type { ConsumerFetchResponse } from '@shoal/protocol';
 import { type BenchBroker, fmt, printTable } from './harness.js';
 import { HttpLoad } from './http-load.js';
 

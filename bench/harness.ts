@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ShoalHttpClient } from '../libs/client/src/index.js';
+import { ShoalHttpClient } from '@shoal/client';
 
 export interface BenchBroker {
   client: ShoalHttpClient;

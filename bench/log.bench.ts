@@ -1,4 +1,4 @@
-import type { ProduceRecord } from '../libs/protocol/src/index.js';
+import type { ProduceRecord } from '@shoal/protocol';
 import { type BenchBroker, fmt, percentile, printTable, runFor } from './harness.js';
 import { HttpLoad } from './http-load.js';
 

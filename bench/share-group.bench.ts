@@ -1,4 +1,4 @@
-import type { Acknowledgement, ShareFetchResponse } from '../libs/protocol/src/index.js';
+import type { Acknowledgement, ShareFetchResponse } from '@shoal/protocol';
 import { type BenchBroker, fmt, percentile, printTable } from './harness.js';
 import { HttpLoad } from './http-load.js';
 

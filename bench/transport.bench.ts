@@ -2,7 +2,7 @@ import { Controller, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { EventPattern } from '@nestjs/microservices';
 import { lastValueFrom } from 'rxjs';
-import { ShoalClient, ShoalServer } from '../libs/transport/src/index.js';
+import { ShoalClient, ShoalServer } from '@shoal/transport';
 import { type BenchBroker, fmt, printTable } from './harness.js';
 
 const JOBS = Number(process.env.BENCH_TRANSPORT_JOBS ?? 100_000);

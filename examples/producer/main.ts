@@ -4,7 +4,7 @@ import { Inject, Injectable, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ClientsModule } from '@nestjs/microservices';
 import { lastValueFrom } from 'rxjs';
-import { ShoalClient, ShoalRecordBuilder } from '../../libs/transport/src/index.js';
+import { ShoalClient, ShoalRecordBuilder } from '@shoal/transport';
 
 @Injectable()
 class Mailer {

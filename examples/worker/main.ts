@@ -3,7 +3,7 @@ import 'reflect-metadata';
 import { Controller, Logger, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
-import { type ShoalContext, ShoalRejectException, ShoalServer } from '../../libs/transport/src/index.js';
+import { type ShoalContext, ShoalRejectException, ShoalServer } from '@shoal/transport';
 
 const topic = process.env.TOPIC ?? 'emails';
 const workMs = Number(process.env.WORK_MS ?? 0);

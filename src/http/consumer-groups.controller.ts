@@ -4,7 +4,7 @@ import type {
   ConsumerGroupDescription,
   ConsumerHeartbeatResponse,
   JoinConsumerGroupResponse,
-} from '../../libs/protocol/src/index.js';
+} from '@shoal/protocol';
 import { parseResetTarget } from '../domain/log/reset-target.js';
 import { ConsumerFetchService } from '../services/consumer-fetch.service.js';
 import { ConsumerGroupService } from '../services/consumer-group.service.js';

@@ -1,5 +1,5 @@
 import { HttpException, HttpStatus, Logger } from '@nestjs/common';
-import { ErrorCode, type ErrorBody } from '../../libs/protocol/src/index.js';
+import { ErrorCode, type ErrorBody } from '@shoal/protocol';
 import { ShoalError } from '../domain/errors/index.js';
 
 /** The one table from error code to HTTP status. */

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
-import type { OffsetForTimestampResponse, ProduceResponse, ReadResponse } from '../../libs/protocol/src/index.js';
+import type { OffsetForTimestampResponse, ProduceResponse, ReadResponse } from '@shoal/protocol';
 import { type ShoalConfig, SHOAL_CONFIG } from '../config/shoal-config.js';
 import { ProduceService } from '../services/produce.service.js';
 import { ReadService } from '../services/read.service.js';

@@ -6,7 +6,7 @@ import type {
   ShareGroupConfigView,
   ShareGroupDescription,
   TopicPartition,
-} from '../../libs/protocol/src/index.js';
+} from '@shoal/protocol';
 import { parseResetTarget } from '../domain/log/reset-target.js';
 import { ShareFetchService } from '../services/share-fetch.service.js';
 import { ShareGroupService } from '../services/share-group.service.js';

@@ -1,7 +1,7 @@
 import { ValidationPipe, type ValidationError } from '@nestjs/common';
 import { Transform } from 'class-transformer';
 import { IsInt, Max, Min, type ValidationOptions } from 'class-validator';
-import { ErrorCode } from '../../libs/protocol/src/index.js';
+import { ErrorCode } from '@shoal/protocol';
 import { ShoalError } from '../domain/errors/index.js';
 
 /** Validation options that make a failing field answer with `code`. */

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { ConsumerFetchResponse, WireRecord } from '../../libs/protocol/src/index.js';
+import type { ConsumerFetchResponse, WireRecord } from '@shoal/protocol';
 import type { ConsumerMember, GroupPartition } from '../domain/consumer-group/consumer-group.js';
 import { UnknownMemberError } from '../domain/errors/index.js';
 import { assertValidName } from '../domain/log/names.js';

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { TopicPartition } from '../../libs/protocol/src/index.js';
+import type { TopicPartition } from '@shoal/protocol';
 import { type Clock, CLOCK } from '../domain/clock.js';
 import type { ConsumerGroup, ConsumerMember, GroupPartition } from '../domain/consumer-group/consumer-group.js';
 import { assignSticky, partitionKey } from '../domain/consumer-group/sticky-assignor.js';

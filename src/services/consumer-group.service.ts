@@ -7,7 +7,7 @@ import type {
   JoinConsumerGroupResponse,
   OffsetCommit,
   ResetTarget,
-} from '../../libs/protocol/src/index.js';
+} from '@shoal/protocol';
 import { type Clock, CLOCK } from '../domain/clock.js';
 import { DEFAULT_SESSION_TIMEOUT_MS, groupState, heartbeatIntervalMs } from '../domain/consumer-group/consumer-group.js';
 import { FencedError, GroupNotEmptyError, OffsetOutOfRangeError, UnknownGroupError, UnknownMemberError, UnknownTopicError } from '../domain/errors/index.js';

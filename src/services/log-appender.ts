@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { RecordPosition } from '../../libs/protocol/src/index.js';
+import type { RecordPosition } from '@shoal/protocol';
 import { type Clock, CLOCK } from '../domain/clock.js';
 import { UnknownPartitionError, UnknownTopicError } from '../domain/errors/index.js';
 import { Partitioner } from '../domain/log/partitioner.js';

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { ResetTarget } from '../../libs/protocol/src/index.js';
+import type { ResetTarget } from '@shoal/protocol';
 import { OffsetOutOfRangeError, UnknownPartitionError } from '../domain/errors/index.js';
 import type { Sql } from '../storage/database.js';
 import { logStore } from '../storage/log.store.js';

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { RecordPosition } from '../../libs/protocol/src/index.js';
+import type { RecordPosition } from '@shoal/protocol';
 import { assertValidName } from '../domain/log/names.js';
 import type { AppendRecord } from '../domain/log/record.js';
 import { ShoalMetrics } from '../metrics/shoal-metrics.js';

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { OffsetForTimestampResponse, ReadResponse, WireRecord } from '../../libs/protocol/src/index.js';
+import type { OffsetForTimestampResponse, ReadResponse, WireRecord } from '@shoal/protocol';
 import { OffsetOutOfRangeError, UnknownPartitionError } from '../domain/errors/index.js';
 import { assertValidName } from '../domain/log/names.js';
 import { decodeRecord } from '../domain/log/record-codec.js';

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { Acknowledgement, AckResult, AcquiredRecord, ShareFetchResponse, TopicPartition } from '../../libs/protocol/src/index.js';
+import type { Acknowledgement, AckResult, AcquiredRecord, ShareFetchResponse, TopicPartition } from '@shoal/protocol';
 import { UnknownMemberError } from '../domain/errors/index.js';
 import { assertValidName } from '../domain/log/names.js';
 import { decodeRecord } from '../domain/log/record-codec.js';

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { TopicPartition } from '../../libs/protocol/src/index.js';
+import type { TopicPartition } from '@shoal/protocol';
 import { type Clock, CLOCK } from '../domain/clock.js';
 import type { Topic } from '../domain/log/topic.js';
 import { ShoalMetrics } from '../metrics/shoal-metrics.js';

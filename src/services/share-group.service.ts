@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import type { JoinShareGroupResponse, ResetTarget, ShareGroupDescription, TopicPartition } from '../../libs/protocol/src/index.js';
+import type { JoinShareGroupResponse, ResetTarget, ShareGroupDescription, TopicPartition } from '@shoal/protocol';
 import { type Clock, CLOCK } from '../domain/clock.js';
 import { DEFAULT_SESSION_TIMEOUT_MS, heartbeatIntervalMs } from '../domain/consumer-group/consumer-group.js';
 import { GroupNotEmptyError, InvalidConfigError, UnknownGroupError, UnknownMemberError, UnknownTopicError } from '../domain/errors/index.js';

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { TopicDescription, TopicList } from '../../libs/protocol/src/index.js';
+import type { TopicDescription, TopicList } from '@shoal/protocol';
 import { type Clock, CLOCK } from '../domain/clock.js';
 import { TopicAlreadyExistsError, UnknownTopicError } from '../domain/errors/index.js';
 import { assertValidName } from '../domain/log/names.js';

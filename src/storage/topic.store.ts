@@ -1,4 +1,4 @@
-import type { TopicConfig } from '../../libs/protocol/src/index.js';
+import type { TopicConfig } from '@shoal/protocol';
 import type { PartitionWindow, Topic } from '../domain/log/topic.js';
 import type { Sql } from './database.js';
 import { valuesList } from './sql-dialect.js';

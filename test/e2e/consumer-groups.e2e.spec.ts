@@ -1,4 +1,4 @@
-import type { ShoalHttpClient } from '../../libs/client/src/index.js';
+import type { ShoalHttpClient } from '@shoal/client';
 import { type TestBroker, startBroker } from '../support/broker.js';
 import { failure, rawRequest } from '../support/http.js';
 import { createTestStorage, STORAGE_KINDS, testConfig, type TestStorage } from '../support/storage.js';

@@ -1,4 +1,4 @@
-import { type Acknowledgement, MAX_ACK_REASON_LENGTH } from '../../libs/protocol/src/index.js';
+import { type Acknowledgement, MAX_ACK_REASON_LENGTH } from '@shoal/protocol';
 import { systemClock } from '../../src/domain/clock.js';
 import { type TestBroker, startBroker } from '../support/broker.js';
 import { rawRequest } from '../support/http.js';

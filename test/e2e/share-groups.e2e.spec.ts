@@ -1,4 +1,4 @@
-import type { Acknowledgement } from '../../libs/protocol/src/index.js';
+import type { Acknowledgement } from '@shoal/protocol';
 import { type TestBroker, startBroker } from '../support/broker.js';
 import { failure, rawRequest } from '../support/http.js';
 import { seededRandom } from '../support/seeded-random.js';

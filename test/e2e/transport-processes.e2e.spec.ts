@@ -1,4 +1,4 @@
-import { ShoalClient, ShoalRecordBuilder } from '../../libs/transport/src/index.js';
+import { ShoalClient, ShoalRecordBuilder } from '@shoal/transport';
 import { lastValueFrom } from 'rxjs';
 import { type BrokerProcess, freePort, spawnBroker } from '../support/broker-process.js';
 import { createTestStorage, type TestStorage } from '../support/storage.js';

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import type { INestMicroservice } from '@nestjs/common';
 import { lastValueFrom } from 'rxjs';
-import { ShoalClient, ShoalRecordBuilder } from '../../libs/transport/src/index.js';
+import { ShoalClient, ShoalRecordBuilder } from '@shoal/transport';
 import { systemClock } from '../../src/domain/clock.js';
 import { type TestBroker, startBroker } from '../support/broker.js';
 import { createTestStorage, testConfig, type TestStorage } from '../support/storage.js';

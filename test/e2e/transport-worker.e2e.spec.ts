@@ -1,5 +1,5 @@
 import type { INestMicroservice } from '@nestjs/common';
-import { ShoalRejectException, ShoalRetriableException, type ShoalServerOptions } from '../../libs/transport/src/index.js';
+import { ShoalRejectException, ShoalRetriableException, type ShoalServerOptions } from '@shoal/transport';
 import { systemClock } from '../../src/domain/clock.js';
 import { type TestBroker, startBroker } from '../support/broker.js';
 import { createTestStorage, testConfig, type TestStorage } from '../support/storage.js';

@@ -1,4 +1,4 @@
-import type { TopicPartition } from '../../libs/protocol/src/index.js';
+import type { TopicPartition } from '@shoal/protocol';
 import { ConsumerGroupService } from '../../src/services/consumer-group.service.js';
 import { type LogContext, openLogContext } from '../support/log-context.js';
 import { STORAGE_KINDS } from '../support/storage.js';

@@ -1,4 +1,4 @@
-import type { TopicPartition } from '../../libs/protocol/src/index.js';
+import type { TopicPartition } from '@shoal/protocol';
 import { type LogContext, openLogContext } from '../support/log-context.js';
 import { seededRandom } from '../support/seeded-random.js';
 import { STORAGE_KINDS } from '../support/storage.js';

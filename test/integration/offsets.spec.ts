@@ -1,4 +1,4 @@
-import { ErrorCode, type RecordPosition } from '../../libs/protocol/src/index.js';
+import { ErrorCode, type RecordPosition } from '@shoal/protocol';
 import { ProduceService } from '../../src/services/produce.service.js';
 import { spawnBroker } from '../support/broker-process.js';
 import { type LogContext, openLogContext } from '../support/log-context.js';

@@ -1,4 +1,4 @@
-import { ErrorCode } from '../../libs/protocol/src/index.js';
+import { ErrorCode } from '@shoal/protocol';
 import { RetentionService } from '../../src/services/retention.service.js';
 import { type LogContext, openLogContext } from '../support/log-context.js';
 import { STORAGE_KINDS } from '../support/storage.js';

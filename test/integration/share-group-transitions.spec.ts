@@ -1,4 +1,4 @@
-import type { Acknowledgement } from '../../libs/protocol/src/index.js';
+import type { Acknowledgement } from '@shoal/protocol';
 import { ShareFetchService } from '../../src/services/share-fetch.service.js';
 import { type LogContext, openLogContext } from '../support/log-context.js';
 import { STORAGE_KINDS } from '../support/storage.js';

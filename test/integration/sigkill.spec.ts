@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { RecordPosition } from '../../libs/protocol/src/index.js';
+import type { RecordPosition } from '@shoal/protocol';
 import { spawnBroker } from '../support/broker-process.js';
 import { openLogContext } from '../support/log-context.js';
 import { createTestStorage, STORAGE_KINDS, type TestStorage } from '../support/storage.js';

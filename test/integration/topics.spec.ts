@@ -1,4 +1,4 @@
-import { ErrorCode } from '../../libs/protocol/src/index.js';
+import { ErrorCode } from '@shoal/protocol';
 import { TopicService } from '../../src/services/topic.service.js';
 import { type LogContext, openLogContext } from '../support/log-context.js';
 import { STORAGE_KINDS } from '../support/storage.js';

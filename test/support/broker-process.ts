@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { ShoalHttpClient } from '../../libs/client/src/index.js';
+import { ShoalHttpClient } from '@shoal/client';
 import { freePort } from '../../bench/harness.js';
 
 export { freePort };

@@ -1,5 +1,5 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { ShoalHttpClient } from '../../libs/client/src/index.js';
+import { ShoalHttpClient } from '@shoal/client';
 import { createApp } from '../../src/app.factory.js';
 import type { ShoalConfig } from '../../src/config/shoal-config.js';
 import { type Clock, ManualClock } from '../../src/domain/clock.js';

@@ -13,7 +13,7 @@ import { ShareGroupService } from '../../src/services/share-group.service.js';
 import { ReadService } from '../../src/services/read.service.js';
 import { RetentionService } from '../../src/services/retention.service.js';
 import { TopicService } from '../../src/services/topic.service.js';
-import type { ProduceRecord } from '../../libs/protocol/src/index.js';
+import type { ProduceRecord } from '@shoal/protocol';
 import { createTestStorage, type StorageKind, testConfig, type TestStorage } from './storage.js';
 
 /** The broker's services on a real database, without HTTP, with a manual clock. */

@@ -1,7 +1,7 @@
 import { Controller, type INestMicroservice, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
-import { type ShoalContext, ShoalFailureInterceptor, ShoalServer, type ShoalServerOptions } from '../../libs/transport/src/index.js';
+import { type ShoalContext, ShoalFailureInterceptor, ShoalServer, type ShoalServerOptions } from '@shoal/transport';
 
 /** What a test's handler does with each record; the context says which record it is. */
 export type TestHandler = (data: unknown, context: ShoalContext) => Promise<void> | void;

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import type { ShoalServerOptions } from '../../libs/transport/src/index.js';
+import type { ShoalServerOptions } from '@shoal/transport';
 
 const WORKER = 'dist/test/fixtures/job-worker.js';
 

@@ -1,7 +1,7 @@
 import { jest } from '@jest/globals';
 import { Logger } from '@nestjs/common';
-import { ShoalConnectionError } from '../../libs/client/src/index.js';
-import type { Acknowledgement, AckResult } from '../../libs/protocol/src/index.js';
+import { ShoalConnectionError } from '@shoal/client';
+import type { Acknowledgement, AckResult } from '@shoal/protocol';
 import { AckFlusher } from '../../libs/transport/src/server/ack-flusher.js';
 
 const ack = (offset: number): Acknowledgement => ({ topic: 't', partition: 0, offset, type: 'accept' });

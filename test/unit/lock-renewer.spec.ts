@@ -1,6 +1,6 @@
 import { jest } from '@jest/globals';
 import { Logger } from '@nestjs/common';
-import type { Acknowledgement, AcquiredRecord, AckResult } from '../../libs/protocol/src/index.js';
+import type { Acknowledgement, AcquiredRecord, AckResult } from '@shoal/protocol';
 import { LockRenewer } from '../../libs/transport/src/server/lock-renewer.js';
 
 const logger = new Logger('test');

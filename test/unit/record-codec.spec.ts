@@ -1,4 +1,4 @@
-import { ErrorCode } from '../../libs/protocol/src/index.js';
+import { ErrorCode } from '@shoal/protocol';
 import { ShoalError } from '../../src/domain/errors/index.js';
 import { decodeRecord, encodeRecord } from '../../src/domain/log/record-codec.js';
 import { parseProduceBody } from '../../src/http/dto/produce.dto.js';

@@ -1,4 +1,4 @@
-import { ErrorCode } from '../../libs/protocol/src/index.js';
+import { ErrorCode } from '@shoal/protocol';
 import { parseDatabaseUrl } from '../../src/config/shoal-config.js';
 import { byteRetentionCut } from '../../src/domain/log/retention.js';
 import { searchFirstAtOrAfter } from '../../src/domain/log/time-search.js';

@@ -1,4 +1,4 @@
-import type { ErrorBody } from '../../protocol/src/index.js';
+import type { ErrorBody } from '@shoal/protocol';
 
 /** An error answer from the broker: its HTTP status and the contract's error code. */
 export class ShoalApiError extends Error {

@@ -24,7 +24,7 @@ import type {
   TopicDescription,
   TopicList,
   UpdateTopicRequest,
-} from '../../protocol/src/index.js';
+} from '@shoal/protocol';
 import { HttpTransport, type RetryMode, type RetryOptions } from './http-transport.js';
 
 /** How to reach a broker. */

@@ -6,3 +6,4 @@ export * from './errors/shoal-retriable.exception.js';
 export * from './server/shoal.server.js';
 export * from './shoal-transport.options.js';
 export * from './ctx-host/shoal-failure.interceptor.js';
+export * from './module/index.js';

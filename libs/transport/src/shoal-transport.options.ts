@@ -1,5 +1,5 @@
-import type { RetryOptions } from '../../client/src/index.js';
-import type { ShareGroupConfigView } from '../../protocol/src/index.js';
+import type { RetryOptions } from '@shoal/client';
+import type { ShareGroupConfigView } from '@shoal/protocol';
 
 /** How a {@link ShoalServer} reaches the broker and consumes. */
 export interface ShoalServerOptions {

@@ -1,4 +1,4 @@
-import type { AutoOffsetReset } from '../../../libs/protocol/src/index.js';
+import type { AutoOffsetReset } from '@shoal/protocol';
 
 /** A consumer group's row: its generation and how many partitions its members subscribe to. */
 export interface ConsumerGroup {

@@ -1,4 +1,4 @@
-import { ErrorCode } from '../../../libs/protocol/src/index.js';
+import { ErrorCode } from '@shoal/protocol';
 import { ShoalError } from './shoal.error.js';
 
 export class UnknownGroupError extends ShoalError {

@@ -1,4 +1,4 @@
-import { ErrorCode } from '../../../libs/protocol/src/index.js';
+import { ErrorCode } from '@shoal/protocol';
 
 /**
  * Every failure a service reports. The HTTP layer maps `code` to a status in one table;

@@ -1,4 +1,4 @@
-import { NAME_PATTERN } from '../../../libs/protocol/src/index.js';
+import { NAME_PATTERN } from '@shoal/protocol';
 import { InvalidNameError } from '../errors/index.js';
 
 /** Throws INVALID_NAME unless `name` follows Kafka's naming rule. */

@@ -1,4 +1,4 @@
-import type { JsonValue, RecordHeaders, WireRecord } from '../../../libs/protocol/src/index.js';
+import type { JsonValue, RecordHeaders, WireRecord } from '@shoal/protocol';
 import { InvalidRecordError, RecordTooLargeError } from '../errors/index.js';
 import type { AppendRecord, RecordValue, StoredRecord } from './record.js';
 

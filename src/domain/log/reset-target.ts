@@ -1,4 +1,4 @@
-import type { ResetTarget } from '../../../libs/protocol/src/index.js';
+import type { ResetTarget } from '@shoal/protocol';
 import { InvalidRequestError } from '../errors/index.js';
 
 /** Checks an offset reset's `to`: "earliest", "latest", `{offset}` or `{timestamp}`. */

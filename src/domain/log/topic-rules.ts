@@ -1,4 +1,4 @@
-import { MAX_PARTITIONS, MIN_PARTITIONS, type TopicConfig } from '../../../libs/protocol/src/index.js';
+import { MAX_PARTITIONS, MIN_PARTITIONS, type TopicConfig } from '@shoal/protocol';
 import { InvalidConfigError, InvalidPartitionsError } from '../errors/index.js';
 
 export const DEFAULT_TOPIC_CONFIG: TopicConfig = { retentionMs: null, retentionBytes: null };

@@ -1,4 +1,4 @@
-import type { TopicConfig } from '../../../libs/protocol/src/index.js';
+import type { TopicConfig } from '@shoal/protocol';
 
 /** A topic as the log keeps it. `id` is what records refer to. */
 export interface Topic {

@@ -1,4 +1,4 @@
-import type { AutoOffsetReset } from '../../../libs/protocol/src/index.js';
+import type { AutoOffsetReset } from '@shoal/protocol';
 
 /** A share group's configuration, as `GET`/`PATCH` show it. */
 export interface ShareGroupConfig {

@@ -14,7 +14,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { type AutoOffsetReset, ErrorCode, NAME_PATTERN } from '../../../libs/protocol/src/index.js';
+import { type AutoOffsetReset, ErrorCode, NAME_PATTERN } from '@shoal/protocol';
 import { MAX_SESSION_TIMEOUT_MS, MIN_SESSION_TIMEOUT_MS } from '../../domain/consumer-group/consumer-group.js';
 import { MAX_WAIT_MS } from './read.dto.js';
 import { withCode } from '../validation.js';

@@ -1,4 +1,4 @@
-import { MAX_RECORDS_PER_PRODUCE } from '../../../libs/protocol/src/index.js';
+import { MAX_RECORDS_PER_PRODUCE } from '@shoal/protocol';
 import { InvalidRequestError } from '../../domain/errors/index.js';
 import { encodeRecord } from '../../domain/log/record-codec.js';
 import type { AppendRecord } from '../../domain/log/record.js';

@@ -11,7 +11,7 @@ import {
   Min,
   ValidateIf,
 } from 'class-validator';
-import { type Acknowledgement, type AutoOffsetReset, ErrorCode, MAX_ACK_REASON_LENGTH, NAME_PATTERN } from '../../../libs/protocol/src/index.js';
+import { type Acknowledgement, type AutoOffsetReset, ErrorCode, MAX_ACK_REASON_LENGTH, NAME_PATTERN } from '@shoal/protocol';
 import { MAX_SESSION_TIMEOUT_MS, MIN_SESSION_TIMEOUT_MS } from '../../domain/consumer-group/consumer-group.js';
 import { SHARE_CONFIG_RANGES } from '../../domain/share-group/share-group-config.js';
 import { withCode } from '../validation.js';

@@ -1,6 +1,6 @@
 import { Type } from 'class-transformer';
 import { IsInt, IsObject, IsOptional, IsPositive, IsString, Matches, Max, Min, ValidateIf, ValidateNested } from 'class-validator';
-import { ErrorCode, MAX_PARTITIONS, MIN_PARTITIONS, NAME_PATTERN } from '../../../libs/protocol/src/index.js';
+import { ErrorCode, MAX_PARTITIONS, MIN_PARTITIONS, NAME_PATTERN } from '@shoal/protocol';
 import { ErrorCodeFor, withCode } from '../validation.js';
 
 const config = withCode(ErrorCode.InvalidConfig);

@@ -1,4 +1,4 @@
-import type { ProduceRecord, RecordHeaders } from '../../../protocol/src/index.js';
+import type { ProduceRecord, RecordHeaders } from '@shoal/protocol';
 
 /** A record with its key, headers, partition and timestamp, for {@link ShoalClient.emit}. */
 export class ShoalRecord<T = unknown> {

@@ -1,6 +1,6 @@
 import { ClientProxy, type ReadPacket, type WritePacket } from '@nestjs/microservices';
-import { ShoalHttpClient } from '../../../client/src/index.js';
-import type { ProduceRecord, RecordPosition } from '../../../protocol/src/index.js';
+import { ShoalHttpClient } from '@shoal/client';
+import type { ProduceRecord, RecordPosition } from '@shoal/protocol';
 import type { ShoalClientOptions } from '../shoal-transport.options.js';
 import { ShoalRecord } from './shoal-record.builder.js';
 
@@ -49,6 +49,11 @@ export class ShoalClient extends ClientProxy {
 
   /** Sends what is queued, waits for it, then reports `disconnected`. */
   async close(): Promise<void> {
+    // Emits made before the first connection reach the queues only once it is made.
+    if (this.connection) {
+      await this.connection.catch(() => undefined);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
     while (this.inFlight.size > 0 || this.queues.size > 0) {
       for (const topic of [...this.queues.keys()]) this.flush(topic);
       await Promise.allSettled([...this.inFlight.values()]);

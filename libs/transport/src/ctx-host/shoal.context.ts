@@ -1,5 +1,5 @@
 import { BaseRpcContext } from '@nestjs/microservices';
-import { type AcquiredRecord, MAX_ACK_REASON_LENGTH, type RecordHeaders, type WireRecord } from '../../../protocol/src/index.js';
+import { type AcquiredRecord, MAX_ACK_REASON_LENGTH, type RecordHeaders, type WireRecord } from '@shoal/protocol';
 
 /** What a context needs to acknowledge its record by hand (share mode). */
 export interface RecordSettler {

@@ -1,6 +1,6 @@
 import type { Logger } from '@nestjs/common';
-import { ShoalConnectionError } from '../../../client/src/index.js';
-import type { Acknowledgement, AckResult } from '../../../protocol/src/index.js';
+import { ShoalConnectionError } from '@shoal/client';
+import type { Acknowledgement, AckResult } from '@shoal/protocol';
 import { Backoff } from './worker-helpers.js';
 
 /** Sends acknowledgements; resolves with one result per entry. */

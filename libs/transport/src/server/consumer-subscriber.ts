@@ -1,6 +1,6 @@
 import type { Logger } from '@nestjs/common';
-import { ShoalApiError, type ShoalHttpClient } from '../../../client/src/index.js';
-import type { TopicPartition, WireRecord } from '../../../protocol/src/index.js';
+import { ShoalApiError, type ShoalHttpClient } from '@shoal/client';
+import type { TopicPartition, WireRecord } from '@shoal/protocol';
 import { ShoalContext } from '../ctx-host/shoal.context.js';
 import type { ShoalServerOptions, ShoalStatus } from '../shoal-transport.options.js';
 import { backoff, isAbort, isUnknownMember, sleep } from './worker-helpers.js';

@@ -1,5 +1,5 @@
 import type { Logger } from '@nestjs/common';
-import type { AcquiredRecord } from '../../../protocol/src/index.js';
+import type { AcquiredRecord } from '@shoal/protocol';
 import type { AckSender } from './ack-flusher.js';
 
 interface Lock {

@@ -1,6 +1,6 @@
 import type { Logger } from '@nestjs/common';
-import { ShoalApiError, type ShoalHttpClient } from '../../../client/src/index.js';
-import type { Acknowledgement, AcquiredRecord } from '../../../protocol/src/index.js';
+import { ShoalApiError, type ShoalHttpClient } from '@shoal/client';
+import type { Acknowledgement, AcquiredRecord } from '@shoal/protocol';
 import { ShoalContext } from '../ctx-host/shoal.context.js';
 import { ShoalRejectException } from '../errors/shoal-reject.exception.js';
 import { ShoalRetriableException } from '../errors/shoal-retriable.exception.js';

@@ -1,8 +1,8 @@
 import { Logger } from '@nestjs/common';
 import { type CustomTransportStrategy, type ReadPacket, Server } from '@nestjs/microservices';
 import { isObservable, lastValueFrom } from 'rxjs';
-import { ShoalHttpClient } from '../../../client/src/index.js';
-import type { WireRecord } from '../../../protocol/src/index.js';
+import { ShoalHttpClient } from '@shoal/client';
+import type { WireRecord } from '@shoal/protocol';
 import { ShoalContext } from '../ctx-host/shoal.context.js';
 import type { ShoalServerOptions, ShoalStatus } from '../shoal-transport.options.js';
 import { ConsumerSubscriber } from './consumer-subscriber.js';

@@ -1,5 +1,5 @@
-import { ShoalApiError } from '../../../client/src/index.js';
-import { MAX_ACK_REASON_LENGTH } from '../../../protocol/src/index.js';
+import { ShoalApiError } from '@shoal/client';
+import { MAX_ACK_REASON_LENGTH } from '@shoal/protocol';
 import type { ShoalServerOptions } from '../shoal-transport.options.js';
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
