@@ -1,28 +1,38 @@
 // A producer: `npm start` the broker, then `node dist/examples/producer/main.js`.
 import 'reflect-metadata';
-import { Inject, Injectable, Module } from '@nestjs/common';
+import { Injectable, Logger, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { ClientsModule } from '@nestjs/microservices';
 import { lastValueFrom } from 'rxjs';
-import { ShoalClient, ShoalRecordBuilder } from '@shoal/transport';
+import { InjectShoalClient, ShoalClient, ShoalModule, ShoalRecordBuilder } from '@shoal/transport';
+import { ensureTopic } from '../ensure-topic.js';
+
+const url = process.env.SHOAL_URL ?? 'http://localhost:8080';
+const topic = process.env.TOPIC ?? 'emails';
 
 @Injectable()
 class Mailer {
-  constructor(@Inject('SHOAL') private readonly shoal: ShoalClient) {}
+  constructor(@InjectShoalClient() private readonly shoal: ShoalClient) {}
 
   send(to: string) {
-    // Resolves once the record is durable; emits made together share one produce request.
-    return lastValueFrom(this.shoal.emit('emails', new ShoalRecordBuilder({ to }).setKey(to).setHeaders({ source: 'example' }).build()));
+    // Resolves once the record is durable; emits made together share one produce request,
+    // and emits to one topic are stored in the order they were made.
+    return lastValueFrom(this.shoal.emit(topic, new ShoalRecordBuilder({ to }).setKey(to).setHeaders({ source: 'example' }).build()));
   }
 }
 
-@Module({
-  imports: [ClientsModule.register([{ name: 'SHOAL', customClass: ShoalClient, options: { url: process.env.SHOAL_URL ?? 'http://localhost:8080' } }])],
-  providers: [Mailer],
-})
+@Module({ imports: [ShoalModule.forRoot({ url }), ShoalModule.registerClient()], providers: [Mailer] })
 class ProducerModule {}
 
-const app = await NestFactory.createApplicationContext(ProducerModule);
-const mailer = app.get(Mailer);
-console.log(await Promise.all(['ada@example.com', 'grace@example.com', 'linus@example.com'].map((to) => mailer.send(to))));
-await app.close();
+const logger = new Logger('producer');
+try {
+  await ensureTopic(url, topic);
+  const app = await NestFactory.createApplicationContext(ProducerModule, { logger: ['error', 'warn'] });
+  const mailer = app.get(Mailer);
+  const positions = await Promise.all(['ada@example.com', 'grace@example.com', 'linus@example.com'].map((to) => mailer.send(to)));
+  logger.log(`stored at ${JSON.stringify(positions)}`);
+  await app.close();
+} catch (error) {
+  // A dead broker: ShoalConnectionError names the URL, the route and the cause.
+  logger.error(`could not produce: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 1;
+}

@@ -3,8 +3,10 @@ import 'reflect-metadata';
 import { Controller, Logger, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
-import { type ShoalContext, ShoalRejectException, ShoalServer } from '@shoal/transport';
+import { type ShoalContext, ShoalModule, ShoalRejectException, ShoalServer } from '@shoal/transport';
+import { ensureTopic } from '../ensure-topic.js';
 
+const url = process.env.SHOAL_URL ?? 'http://localhost:8080';
 const topic = process.env.TOPIC ?? 'emails';
 const workMs = Number(process.env.WORK_MS ?? 0);
 
@@ -21,14 +23,18 @@ class EmailWorker {
   }
 }
 
-@Module({ controllers: [EmailWorker] })
+// ShoalModule.forRoot also keeps a failed handler's own error message for the dead-letter copy.
+@Module({ imports: [ShoalModule.forRoot({ url })], controllers: [EmailWorker] })
 class WorkerModule {}
 
+await ensureTopic(url, topic);
 const app = await NestFactory.createMicroservice(WorkerModule, {
   strategy: new ShoalServer({
-    url: process.env.SHOAL_URL ?? 'http://localhost:8080',
+    url,
     mode: 'share',
     group: process.env.GROUP ?? 'mailers',
+    // A new group starts at the earliest offset; these apply at start.
+    groupConfig: { deliveryCountLimit: 5 },
     concurrency: Number(process.env.CONCURRENCY ?? 10),
     sessionTimeoutMs: process.env.SESSION_TIMEOUT_MS ? Number(process.env.SESSION_TIMEOUT_MS) : undefined,
   }),

@@ -1,0 +1,13 @@
+import { ShoalApiError, ShoalHttpClient } from '@shoal/client';
+
+/** Creates the topic unless it exists, so the examples run against a fresh broker. */
+export async function ensureTopic(url: string, name: string, partitions = 3): Promise<void> {
+  const http = new ShoalHttpClient({ baseUrl: url });
+  try {
+    await http.createTopic({ name, partitions });
+  } catch (error) {
+    if (!(error instanceof ShoalApiError && error.code === 'TOPIC_ALREADY_EXISTS')) throw error;
+  } finally {
+    await http.close();
+  }
+}

@@ -1,0 +1,80 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ShoalApiError, ShoalConnectionError, ShoalHttpClient } from '@shoal/client';
+import { freePort } from '../support/broker-process.js';
+
+/** A real HTTP server that drops the connection of the first `drops` requests, then answers. */
+async function flakyServer(drops: number): Promise<{ server: Server; url: string; requests: () => number }> {
+  let requests = 0;
+  const server = createServer((request, response) => {
+    requests++;
+    if (requests <= drops) return request.socket.destroy();
+    response.setHeader('content-type', 'application/json');
+    if (request.url === '/v1/topics/missing') {
+      response.statusCode = 404;
+      return response.end(JSON.stringify({ error: { code: 'UNKNOWN_TOPIC', message: 'no such topic' } }));
+    }
+    response.end(JSON.stringify({ offsets: [], topics: [] }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests: () => requests };
+}
+
+const fast = { retries: 3, minDelayMs: 1, maxDelayMs: 5 };
+
+describe(ShoalHttpClient.name, () => {
+  const servers: Server[] = [];
+  const clients: ShoalHttpClient[] = [];
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((c) => c.close()));
+    for (const server of servers.splice(0)) server.close();
+  });
+  function client(url: string): ShoalHttpClient {
+    const c = new ShoalHttpClient({ baseUrl: url, retry: fast });
+    clients.push(c);
+    return c;
+  }
+
+  it('retries a read whose connection broke, and answers', async () => {
+    const { server, url, requests } = await flakyServer(2);
+    servers.push(server);
+    await expect(client(url).listTopics()).resolves.toEqual({ offsets: [], topics: [] });
+    expect(requests()).toBe(3);
+  });
+
+  it('does not send a produce again once it may have arrived, and says so', async () => {
+    const { server, url, requests } = await flakyServer(1);
+    servers.push(server);
+    const error = await client(url).produce('t', [{ value: 1 }]).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ShoalConnectionError);
+    expect(error).toMatchObject({ url, route: 'POST /v1/topics/t/records', maybeSent: true, attempts: 1 });
+    expect(requests()).toBe(1);
+  });
+
+  it('retries a produce that never left (connection refused) with backoff, then names URL, route and cause', async () => {
+    const port = await freePort();
+    const error = await client(`http://127.0.0.1:${port}`).produce('t', [{ value: 1 }]).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ShoalConnectionError);
+    expect(error).toMatchObject({ route: 'POST /v1/topics/t/records', maybeSent: false, attempts: 4 });
+    expect((error as Error).message).toMatch(new RegExp(`POST /v1/topics/t/records to http://127\\.0\\.0\\.1:${port} failed after 4 attempts: .*ECONNREFUSED`));
+  });
+
+  it('never retries an error answer', async () => {
+    const { server, url, requests } = await flakyServer(0);
+    servers.push(server);
+    const error = await client(url).describeTopic('missing').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ShoalApiError);
+    expect(error).toMatchObject({ status: 404, code: 'UNKNOWN_TOPIC' });
+    expect(requests()).toBe(1);
+  });
+
+  it('reuses its connections across requests', async () => {
+    const { server, url } = await flakyServer(0);
+    servers.push(server);
+    let connections = 0;
+    server.on('connection', () => connections++);
+    const c = client(url);
+    for (let i = 0; i < 20; i++) await c.listTopics();
+    expect(connections).toBeLessThanOrEqual(2); // not one per request
+  });
+});
