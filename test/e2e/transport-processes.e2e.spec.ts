@@ -3,16 +3,7 @@ import { lastValueFrom } from 'rxjs';
 import { type BrokerProcess, freePort, spawnBroker } from '../support/broker-process.js';
 import { createTestStorage, type TestStorage } from '../support/storage.js';
 import { spawnWorker, startsById, type WorkerProcess } from '../support/worker-process.js';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function until(check: () => Promise<boolean> | boolean, ms = 60_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not reached in time');
-    await sleep(50);
-  }
-}
+import { until } from '../support/until.js';
 
 /** A counter of the broker's /metrics for one group, 0 when the series does not exist. */
 async function groupCounter(url: string, name: string, group: string): Promise<number> {

@@ -4,8 +4,7 @@ import { systemClock } from '../../src/domain/clock.js';
 import { type TestBroker, startBroker } from '../support/broker.js';
 import { createTestStorage, testConfig, type TestStorage } from '../support/storage.js';
 import { startTransportApp } from '../support/transport-apps.js';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+import { sleep, until } from '../support/until.js';
 
 describe('ShoalServer as a share-group worker', () => {
   let storage: TestStorage;
@@ -34,13 +33,6 @@ describe('ShoalServer as a share-group worker', () => {
     return { topic, group, options };
   }
 
-  async function until(check: () => Promise<boolean> | boolean, ms = 30_000): Promise<void> {
-    const deadline = Date.now() + ms;
-    while (!(await check())) {
-      if (Date.now() > deadline) throw new Error('condition not reached in time');
-      await sleep(50);
-    }
-  }
 
   it('3 workers of concurrency 10 accept 5,000 jobs on 2 partitions, each exactly once', async () => {
     const { topic, group, options } = await setup(2);
