@@ -1,4 +1,5 @@
 import { ShoalApiError, ShoalHttpClient } from '@shoal/client';
+import { ErrorCode } from '@shoal/protocol';
 
 /** Creates the topic unless it exists, so the examples run against a fresh broker. */
 export async function ensureTopic(url: string, name: string, partitions = 3): Promise<void> {
@@ -6,7 +7,7 @@ export async function ensureTopic(url: string, name: string, partitions = 3): Pr
   try {
     await http.createTopic({ name, partitions });
   } catch (error) {
-    if (!(error instanceof ShoalApiError && error.code === 'TOPIC_ALREADY_EXISTS')) throw error;
+    if (!(error instanceof ShoalApiError && error.code === ErrorCode.TopicAlreadyExists)) throw error;
   } finally {
     await http.close();
   }

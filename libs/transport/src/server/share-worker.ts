@@ -1,6 +1,6 @@
 import type { Logger } from '@nestjs/common';
 import { ShoalApiError, type ShoalHttpClient } from '@shoal/client';
-import type { Acknowledgement, AcquiredRecord } from '@shoal/protocol';
+import { type Acknowledgement, type AcquiredRecord, ErrorCode } from '@shoal/protocol';
 import { ShoalContext } from '../ctx-host/shoal.context.js';
 import { ShoalRejectException } from '../errors/shoal-reject.exception.js';
 import { ShoalRetriableException } from '../errors/shoal-retriable.exception.js';
@@ -92,7 +92,7 @@ export class ShareWorker {
     const exists = await this.http.describeShareGroup(group).then(
       () => true,
       (error: unknown) => {
-        if (error instanceof ShoalApiError && error.code === 'UNKNOWN_GROUP') return false;
+        if (error instanceof ShoalApiError && error.code === ErrorCode.UnknownGroup) return false;
         throw error;
       },
     );

@@ -1,5 +1,5 @@
 import { ShoalApiError } from '@shoal/client';
-import { MAX_ACK_REASON_LENGTH } from '@shoal/protocol';
+import { ErrorCode, MAX_ACK_REASON_LENGTH } from '@shoal/protocol';
 import type { ShoalServerOptions } from '../shoal-transport.options.js';
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -43,5 +43,5 @@ export function isAbort(error: unknown): boolean {
 }
 
 export function isUnknownMember(error: unknown): boolean {
-  return error instanceof ShoalApiError && error.code === 'UNKNOWN_MEMBER';
+  return error instanceof ShoalApiError && error.code === ErrorCode.UnknownMember;
 }
