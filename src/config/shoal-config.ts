@@ -52,7 +52,7 @@ export const CONFIG_VARIABLES: readonly string[] = Object.keys(new Environment()
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ShoalConfig {
   const given = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
   const parsed = plainToInstance(Environment, given, { enableImplicitConversion: true, exposeDefaultValues: true });
-  const problems = validateSync(parsed).map((p) => `${p.property}=${JSON.stringify(env[p.property] ?? '')}: ${Object.values(p.constraints ?? {}).join(', ')}`);
+  const problems = validateSync(parsed).map((p) => `${p.property}=${JSON.stringify(env[p.property] ?? '')}: ${describeFailure(p.constraints ?? {})}`);
   let storage: StorageConfig | undefined;
   try {
     storage = parseDatabaseUrl(parsed.DATABASE_URL, parsed.SHOAL_SQLITE_SYNCHRONOUS);
@@ -72,6 +72,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ShoalConfig {
     retentionIntervalMs: parsed.SHOAL_RETENTION_INTERVAL_MS,
     metricsPartitionDetail: parsed.SHOAL_METRICS_PARTITION_DETAIL === 'on',
   };
+}
+
+/** A value that is not a number says only that; a number out of range says which bound. */
+function describeFailure(constraints: Record<string, string>): string {
+  return constraints.isInt ?? Object.values(constraints).join(', ');
 }
 
 /** Warnings for `SHOAL_*` variables the broker does not read ("did you mean" when one is close). */
