@@ -20,7 +20,7 @@ describe.each(STORAGE_KINDS)(`${ShoalMetrics.name} over HTTP on %s`, (kind) => {
   /** One sample of a metric (histograms: `_sum`, `_count`), summed over the series matching `labels`. */
   async function sample(name: string, labels: Record<string, string>, metricName = name): Promise<number> {
     const metric = await broker.app.get(ShoalMetrics).registry.getSingleMetric(name)?.get();
-    const matching = (metric?.values ?? []).filter((v) => (v.metricName ?? name) === metricName && Object.entries(labels).every(([k, want]) => String(v.labels[k]) === want));
+    const matching = (metric?.values ?? []).filter((v) => ((v as { metricName?: string }).metricName ?? name) === metricName && Object.entries(labels).every(([k, want]) => String(v.labels[k]) === want));
     return matching.reduce((total, v) => total + v.value, 0);
   }
 

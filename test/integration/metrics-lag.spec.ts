@@ -10,7 +10,7 @@ describe.each(STORAGE_KINDS)(`${ShoalMetrics.name} lag on %s`, (kind) => {
   afterAll(() => log.close());
 
   /** Every series of a metric after a scrape, as `labels → value`. */
-  async function series(name: string): Promise<{ labels: Record<string, string | number>; value: number }[]> {
+  async function series(name: string): Promise<{ labels: Partial<Record<string, string | number>>; value: number }[]> {
     await log.metrics.render();
     return (await log.metrics.registry.getSingleMetric(name)?.get())?.values ?? [];
   }
