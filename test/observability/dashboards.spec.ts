@@ -142,7 +142,8 @@ describe('Grafana dashboards against a real Prometheus', () => {
   it('every dashboard imports anywhere: a datasource variable, __inputs, no hard-coded datasource uid', () => {
     for (const dashboard of dashboards()) {
       expect(dashboard.__inputs).toEqual([expect.objectContaining({ name: 'DS_PROMETHEUS', type: 'datasource', pluginId: 'prometheus' })]);
-      expect(dashboard.templating.list[0]).toMatchObject({ name: 'datasource', type: 'datasource', query: 'prometheus' });
+      // Import fills DS_PROMETHEUS in; provisioned, the unresolved value falls back to the default Prometheus.
+      expect(dashboard.templating.list[0]).toMatchObject({ name: 'datasource', type: 'datasource', query: 'prometheus', current: { value: '${DS_PROMETHEUS}' } });
       const uids = [
         ...dashboard.panels.flatMap((p) => [p.datasource?.uid, ...(p.targets ?? []).map((t) => t.datasource?.uid)]),
         ...dashboard.templating.list.slice(1).map((v) => v.datasource?.uid),
