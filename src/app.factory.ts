@@ -1,8 +1,11 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule, type AppOptions } from './app.module.js';
+import { loggerLevels } from './config/shoal-config.js';
 import { ShoalExceptionFilter } from './http/shoal-exception.filter.js';
 import { shoalValidationPipe } from './http/validation.js';
+import { CountingExceptionFilter } from './metrics/counting-exception.filter.js';
+import { type RequestTiming, withRequestTiming } from './metrics/long-poll.timer.js';
 import { ShoalMetrics } from './metrics/shoal-metrics.js';
 
 /**
@@ -12,24 +15,33 @@ import { ShoalMetrics } from './metrics/shoal-metrics.js';
 export async function createApp(options: AppOptions): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({ bodyLimit: options.config.maxRequestBytes, forceCloseConnections: true });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(options), adapter, {
-    logger: process.env.SHOAL_LOG === 'silent' ? false : ['log', 'warn', 'error'],
+    logger: loggerLevels(),
     abortOnError: false,
   });
   instrumentHttp(app);
   app.useGlobalPipes(shoalValidationPipe());
-  app.useGlobalFilters(new ShoalExceptionFilter());
+  app.useGlobalFilters(new CountingExceptionFilter(app.get(ShoalMetrics), new ShoalExceptionFilter()));
   app.enableShutdownHooks();
   return app;
 }
 
-/** Times every request by its route template (`/v1/topics/:topic/records`), unknown routes as one. */
+/**
+ * Times every request by its route template (`/v1/topics/:topic/records`), unknown routes as
+ * one; the time a long poll spent waiting for data is measured apart (`TimedChangeSignal`).
+ */
 function instrumentHttp(app: NestFastifyApplication): void {
   const metrics = app.get(ShoalMetrics);
-  app
-    .getHttpAdapter()
-    .getInstance()
-    .addHook('onResponse', (request, reply, done) => {
-      metrics.httpRequest(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
-      done();
-    });
+  const timings = new WeakMap<object, RequestTiming>();
+  const fastify = app.getHttpAdapter().getInstance();
+  // preHandler, not onRequest: the body has been parsed, so the handler runs in this async context.
+  fastify.addHook('preHandler', (request, _reply, done) => {
+    const timing = { waitedMs: 0 };
+    timings.set(request, timing);
+    withRequestTiming(timing, done);
+  });
+  fastify.addHook('onResponse', (request, reply, done) => {
+    const waited = (timings.get(request)?.waitedMs ?? 0) / 1000;
+    metrics.httpRequest(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000, waited);
+    done();
+  });
 }

@@ -7,6 +7,7 @@ import { HealthController } from './http/health.controller.js';
 import { RecordsController } from './http/records.controller.js';
 import { ShareGroupsController } from './http/share-groups.controller.js';
 import { TopicsController } from './http/topics.controller.js';
+import { TimedChangeSignal } from './metrics/long-poll.timer.js';
 import { MetricsController } from './metrics/metrics.controller.js';
 import { ShoalMetrics } from './metrics/shoal-metrics.js';
 import { ChangeSignal } from './services/change-signal.js';
@@ -55,7 +56,7 @@ export class AppModule {
         { provide: Database, useFactory: () => openDatabase(config.storage) },
         DatabaseCloser,
         ShoalMetrics,
-        ChangeSignal,
+        { provide: ChangeSignal, useClass: TimedChangeSignal },
         TopicService,
         LogAppender,
         ProduceService,

@@ -1,7 +1,20 @@
 import 'reflect-metadata';
 import { createApp } from './app.factory.js';
-import { loadConfig } from './config/shoal-config.js';
+import { ConfigError } from './config/config.error.js';
+import { configWarnings, loadConfig, type ShoalConfig } from './config/shoal-config.js';
 
-const config = loadConfig();
+/** A bad environment is one clear line per variable and exit code 1, never a stack trace. */
+function configOrExit(): ShoalConfig {
+  for (const warning of configWarnings()) process.stderr.write(`shoal: ${warning}\n`);
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    for (const problem of error.problems) process.stderr.write(`shoal: invalid environment: ${problem}\n`);
+    process.exit(1);
+  }
+}
+
+const config = configOrExit();
 const app = await createApp({ config });
 await app.listen(config.port, config.host);

@@ -1,5 +1,7 @@
 import { plainToInstance } from 'class-transformer';
 import { IsIn, IsInt, IsString, Max, Min, validateSync } from 'class-validator';
+import { ConfigError } from './config.error.js';
+import { unknownVariableWarnings } from './unknown-variables.js';
 
 export interface StorageConfig {
   kind: 'sqlite' | 'postgres';
@@ -21,6 +23,11 @@ export interface ShoalConfig {
   maxRequestBytes: number;
   /** How often retention runs; the contract asks for at least every 5 s. */
   retentionIntervalMs: number;
+  /**
+   * `/metrics` series per partition (on, the default) or summed per topic (off), so one very
+   * wide topic cannot blow up a scrape. Absent means on.
+   */
+  metricsPartitionDetail?: boolean;
 }
 
 export const SHOAL_CONFIG = Symbol('ShoalConfig');
@@ -34,35 +41,61 @@ class Environment {
   @IsInt() @Min(1) SHOAL_MAX_RECORD_BYTES: number = 1024 * 1024;
   @IsInt() @Min(1) SHOAL_MAX_REQUEST_BYTES: number = 16 * 1024 * 1024;
   @IsInt() @Min(10) @Max(5000) SHOAL_RETENTION_INTERVAL_MS: number = 5000;
+  @IsIn(['on', 'off']) SHOAL_METRICS_PARTITION_DETAIL: 'on' | 'off' = 'on';
+  @IsIn(['info', 'debug', 'silent']) SHOAL_LOG: 'info' | 'debug' | 'silent' = 'info';
 }
 
-/** Reads and validates the environment; throws with every problem listed. */
+/** Every variable the broker reads. */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(new Environment());
+
+/** Reads and validates the environment; throws a `ConfigError` with one line per bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ShoalConfig {
   const given = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
   const parsed = plainToInstance(Environment, given, { enableImplicitConversion: true, exposeDefaultValues: true });
-  const problems = validateSync(parsed);
-  if (problems.length > 0) {
-    throw new Error(`invalid environment: ${problems.map((p) => Object.values(p.constraints ?? {}).join(', ')).join('; ')}`);
+  const problems = validateSync(parsed).map((p) => `${p.property}=${JSON.stringify(env[p.property] ?? '')}: ${describeFailure(p.constraints ?? {})}`);
+  let storage: StorageConfig | undefined;
+  try {
+    storage = parseDatabaseUrl(parsed.DATABASE_URL, parsed.SHOAL_SQLITE_SYNCHRONOUS);
+  } catch (error) {
+    problems.push(...(error as ConfigError).problems);
   }
-  if (parsed.SHOAL_MAX_REQUEST_BYTES < parsed.SHOAL_MAX_RECORD_BYTES) {
-    throw new Error('invalid environment: SHOAL_MAX_REQUEST_BYTES must be at least SHOAL_MAX_RECORD_BYTES');
+  if (problems.length === 0 && parsed.SHOAL_MAX_REQUEST_BYTES < parsed.SHOAL_MAX_RECORD_BYTES) {
+    problems.push(`SHOAL_MAX_REQUEST_BYTES=${parsed.SHOAL_MAX_REQUEST_BYTES}: must be at least SHOAL_MAX_RECORD_BYTES (${parsed.SHOAL_MAX_RECORD_BYTES})`);
   }
+  if (problems.length > 0 || storage === undefined) throw new ConfigError(problems);
   return {
     port: parsed.PORT,
     host: parsed.HOST,
-    storage: parseDatabaseUrl(parsed.DATABASE_URL, parsed.SHOAL_SQLITE_SYNCHRONOUS),
+    storage,
     maxRecordBytes: parsed.SHOAL_MAX_RECORD_BYTES,
     maxRequestBytes: parsed.SHOAL_MAX_REQUEST_BYTES,
     retentionIntervalMs: parsed.SHOAL_RETENTION_INTERVAL_MS,
+    metricsPartitionDetail: parsed.SHOAL_METRICS_PARTITION_DETAIL === 'on',
   };
+}
+
+/** A value that is not a number says only that; a number out of range says which bound. */
+function describeFailure(constraints: Record<string, string>): string {
+  return constraints.isInt ?? Object.values(constraints).join(', ');
+}
+
+/** Warnings for `SHOAL_*` variables the broker does not read ("did you mean" when one is close). */
+export function configWarnings(env: NodeJS.ProcessEnv = process.env): string[] {
+  return unknownVariableWarnings(env, CONFIG_VARIABLES.filter((name) => name.startsWith('SHOAL_')));
+}
+
+/** Nest logger levels from `SHOAL_LOG` (read here: nothing outside config/ reads the environment). */
+export function loggerLevels(env: NodeJS.ProcessEnv = process.env): false | ('log' | 'warn' | 'error' | 'debug' | 'verbose')[] {
+  if (env.SHOAL_LOG === 'silent') return false;
+  return env.SHOAL_LOG === 'debug' ? ['log', 'warn', 'error', 'debug', 'verbose'] : ['log', 'warn', 'error'];
 }
 
 export function parseDatabaseUrl(url: string, sqliteSynchronous: StorageConfig['sqliteSynchronous'] = 'FULL'): StorageConfig {
   if (url.startsWith('sqlite:')) {
     const path = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
-    if (path === '') throw new Error('invalid environment: DATABASE_URL sqlite: needs a path');
+    if (path === '') throw new ConfigError([`DATABASE_URL=${JSON.stringify(url)}: sqlite: needs a path`]);
     return { kind: 'sqlite', url, path, sqliteSynchronous };
   }
   if (/^postgres(ql)?:\/\//.test(url)) return { kind: 'postgres', url, path: '', sqliteSynchronous };
-  throw new Error('invalid environment: DATABASE_URL must be sqlite:<path> or postgres://…');
+  throw new ConfigError([`DATABASE_URL=${JSON.stringify(url)}: must be sqlite:<path> or postgres://…`]);
 }

@@ -1,9 +1,14 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { collectDefaultMetrics, Registry } from 'prom-client';
+import { type ShoalConfig, SHOAL_CONFIG } from '../config/shoal-config.js';
+import { type Clock, CLOCK } from '../domain/clock.js';
 import type { ShareActivity } from '../services/share-partition.coordinator.js';
 import { Database } from '../storage/database.js';
 import { metricsStore } from '../storage/metrics.store.js';
+import { shoalVersion } from './build-info.js';
 import { type Catalogue, createCatalogue } from './metrics.catalogue.js';
+import { setStateGauges, type StoredState } from './state-gauges.js';
+import { storageErrorKind } from './storage-error-kind.js';
 
 /**
  * The one door to prom-client. Services report events (`produced`, `shareActivity`, HTTP
@@ -18,9 +23,14 @@ export class ShoalMetrics {
   private readonly logger = new Logger(ShoalMetrics.name);
   private readonly hooks: { name: string; run: () => Promise<unknown> }[] = [];
 
-  constructor(private readonly database: Database) {
+  constructor(
+    private readonly database: Database,
+    @Inject(SHOAL_CONFIG) private readonly config: ShoalConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {
     collectDefaultMetrics({ register: this.registry });
     this.m = createCatalogue(this.registry);
+    this.m.buildInfo.set({ version: shoalVersion(), node_version: process.version }, 1);
   }
 
   get contentType(): string {
@@ -44,8 +54,16 @@ export class ShoalMetrics {
     }
   }
 
-  httpRequest(method: string, route: string, status: number, seconds: number): void {
-    this.m.httpDuration.observe({ method, route, status: String(status) }, seconds);
+  /** A finished request: `waitedSeconds` of long-poll waiting is kept out of its latency and counted apart. */
+  httpRequest(method: string, route: string, status: number, seconds: number, waitedSeconds = 0): void {
+    this.m.httpDuration.observe({ method, route, status: String(status) }, Math.max(0, seconds - waitedSeconds));
+    if (waitedSeconds > 0) this.m.httpLongPollWait.observe({ method, route }, waitedSeconds);
+  }
+
+  /** Counts a request the database failed (disk full, I/O, read-only, corrupt, connection); other errors are ignored. */
+  failed(error: unknown): void {
+    const kind = storageErrorKind(error);
+    if (kind !== undefined) this.m.storageErrors.inc({ kind });
   }
 
   /** Runs `run` before every scrape reads the state gauges: what time has done is applied first. */
@@ -64,51 +82,14 @@ export class ShoalMetrics {
 
   /** Sets every state gauge from the database, dropping series of things that are gone. */
   private async refreshState(): Promise<void> {
-    const m = this.m;
-    const [partitions, committed, consumerMembers, shareMembers, windows] = await this.database.run(async (sql) => [
-      await metricsStore.partitions(sql),
-      await metricsStore.committed(sql),
-      await metricsStore.members(sql, 'consumer'),
-      await metricsStore.members(sql, 'share'),
-      await metricsStore.shareWindows(sql),
-    ] as const);
-    for (const gauge of Object.values(m)) if ('set' in gauge && !('observe' in gauge)) gauge.reset();
-
-    const partitionCounts = new Map<string, number>();
-    for (const p of partitions) {
-      const labels = { topic: p.topic, partition: String(p.partition) };
-      m.logStartOffset.set(labels, p.startOffset);
-      m.logEndOffset.set(labels, p.endOffset);
-      m.kafkaOldestOffset.set(labels, p.startOffset);
-      m.kafkaCurrentOffset.set(labels, p.endOffset);
-      partitionCounts.set(p.topic, (partitionCounts.get(p.topic) ?? 0) + 1);
-    }
-    for (const [topic, count] of partitionCounts) m.kafkaTopicPartitions.set({ topic }, count);
-
-    for (const c of committed) {
-      const lag = Math.max(0, c.endOffset - c.committedOffset);
-      const labels = { group: c.group, topic: c.topic, partition: String(c.partition) };
-      const kafka = { consumergroup: c.group, topic: c.topic, partition: String(c.partition) };
-      m.committedOffset.set(labels, c.committedOffset);
-      m.consumerLag.set(labels, lag);
-      m.kafkaGroupOffset.set(kafka, c.committedOffset);
-      m.kafkaGroupLag.set(kafka, lag);
-      m.kafkaGroupOffsetSum.inc({ consumergroup: c.group, topic: c.topic }, c.committedOffset);
-      m.kafkaGroupLagSum.inc({ consumergroup: c.group, topic: c.topic }, lag);
-    }
-    for (const { group, members } of consumerMembers) {
-      m.groupMembers.set({ group, kind: 'consumer' }, members);
-      m.kafkaGroupMembers.set({ consumergroup: group }, members);
-    }
-    for (const { group, members } of shareMembers) m.groupMembers.set({ group, kind: 'share' }, members);
-
-    for (const w of windows) {
-      const labels = { group: w.group, topic: w.topic, partition: String(w.partition) };
-      const start = Math.max(w.startOffset, w.logStartOffset);
-      m.shareStartOffset.set(labels, start);
-      m.shareInFlight.set({ ...labels, state: 'available' }, w.available);
-      m.shareInFlight.set({ ...labels, state: 'acquired' }, w.acquired);
-      m.shareLag.set(labels, Math.max(0, w.logEndOffset - start - w.final));
-    }
+    const state: StoredState = await this.database.run(async (sql) => ({
+      partitions: await metricsStore.partitions(sql),
+      consumerPositions: await metricsStore.consumerPositions(sql),
+      consumerMembers: await metricsStore.members(sql, 'consumer'),
+      shareMembers: await metricsStore.members(sql, 'share'),
+      shareWindows: await metricsStore.shareWindows(sql),
+    }));
+    for (const gauge of Object.values(this.m)) if ('set' in gauge && !('observe' in gauge) && gauge !== this.m.buildInfo) gauge.reset();
+    setStateGauges(this.m, state, { detail: this.config.metricsPartitionDetail ?? true, now: this.clock.now() });
   }
 }

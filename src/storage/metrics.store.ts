@@ -8,12 +8,17 @@ export interface PartitionOffsetsRow {
   endOffset: number;
 }
 
-export interface CommittedRow {
+/** A consumer group's partition: committed, or subscribed with nothing committed yet (`committedOffset` null). */
+export interface ConsumerPositionRow {
   group: string;
   topic: string;
   partition: number;
-  committedOffset: number;
+  committedOffset: number | null;
+  /** The first offset not yet consumed: the committed offset, or the log start offset while nothing is committed. */
+  nextOffset: number;
   endOffset: number;
+  /** Timestamp (ms) of the record at `nextOffset`; null when there is none (caught up). */
+  nextTimestamp: number | null;
 }
 
 export interface ShareWindowRow {
@@ -26,6 +31,8 @@ export interface ShareWindowRow {
   available: number;
   acquired: number;
   final: number;
+  /** Timestamp (ms) of the record at the start offset (the oldest not yet final); null when there is none. */
+  startTimestamp: number | null;
 }
 
 const num = (value: unknown) => Number(value);
@@ -42,15 +49,36 @@ export const metricsStore = {
     return rows.map((r) => ({ topic: r.name, partition: num(r.partition_id), startOffset: num(r.start_offset), endOffset: num(r.end_offset) }));
   },
 
-  async committed(sql: Sql): Promise<CommittedRow[]> {
-    const rows = await sql.rows<{ group_name: string; topic_name: string; partition_id: number; committed_offset: number; end_offset: number }>(
-      `SELECT g.name AS group_name, t.name AS topic_name, o.partition_id, o.committed_offset, p.end_offset
-       FROM shoal_consumer_offset o
-       JOIN shoal_consumer_group g ON g.id = o.group_id
-       JOIN shoal_topic t ON t.id = o.topic_id
-       JOIN shoal_partition p ON p.topic_id = o.topic_id AND p.partition_id = o.partition_id`,
+  /**
+   * Every partition a consumer group subscribes to (`shoal_consumer_partition`) or has committed
+   * (`shoal_consumer_offset`), with the record to be consumed next: lag is counted from the log
+   * start offset while nothing is committed, as describe does.
+   */
+  async consumerPositions(sql: Sql): Promise<ConsumerPositionRow[]> {
+    const rows = await sql.rows<{ group_name: string; topic_name: string; partition_id: number; committed_offset: number | null; next_offset: number; end_offset: number; ts: number | null }>(
+      `SELECT g.name AS group_name, t.name AS topic_name, k.partition_id, o.committed_offset, k.next_offset, k.end_offset, r.timestamp AS ts
+       FROM (
+         SELECT s.group_id, s.topic_id, s.partition_id, p.end_offset,
+                CASE WHEN o.committed_offset IS NOT NULL AND o.committed_offset > p.start_offset THEN o.committed_offset ELSE p.start_offset END AS next_offset
+         FROM (SELECT group_id, topic_id, partition_id FROM shoal_consumer_partition
+               UNION SELECT group_id, topic_id, partition_id FROM shoal_consumer_offset) s
+         JOIN shoal_partition p ON p.topic_id = s.topic_id AND p.partition_id = s.partition_id
+         LEFT JOIN shoal_consumer_offset o ON o.group_id = s.group_id AND o.topic_id = s.topic_id AND o.partition_id = s.partition_id
+       ) k
+       JOIN shoal_consumer_group g ON g.id = k.group_id
+       JOIN shoal_topic t ON t.id = k.topic_id
+       LEFT JOIN shoal_consumer_offset o ON o.group_id = k.group_id AND o.topic_id = k.topic_id AND o.partition_id = k.partition_id
+       LEFT JOIN shoal_record r ON r.topic_id = k.topic_id AND r.partition_id = k.partition_id AND r.record_offset = k.next_offset`,
     );
-    return rows.map((r) => ({ group: r.group_name, topic: r.topic_name, partition: num(r.partition_id), committedOffset: num(r.committed_offset), endOffset: num(r.end_offset) }));
+    return rows.map((r) => ({
+      group: r.group_name,
+      topic: r.topic_name,
+      partition: num(r.partition_id),
+      committedOffset: r.committed_offset === null ? null : num(r.committed_offset),
+      nextOffset: num(r.next_offset),
+      endOffset: num(r.end_offset),
+      nextTimestamp: r.ts === null ? null : num(r.ts),
+    }));
   },
 
   /** Members per group, groups without members included. */
@@ -72,9 +100,10 @@ export const metricsStore = {
       available: number | null;
       acquired: number | null;
       final: number | null;
+      ts: number | null;
     }>(
       `SELECT g.name AS group_name, t.name AS topic_name, w.partition_id, w.start_offset, p.start_offset AS log_start, p.end_offset AS log_end,
-              c.available, c.acquired, c.final
+              c.available, c.acquired, c.final, r.timestamp AS ts
        FROM shoal_share_partition w
        JOIN shoal_share_group g ON g.id = w.group_id
        JOIN shoal_topic t ON t.id = w.topic_id
@@ -85,7 +114,9 @@ export const metricsStore = {
                 SUM(CASE WHEN state = ${RecordState.Acquired} THEN 1 ELSE 0 END) AS acquired,
                 SUM(CASE WHEN state IN (${RecordState.Acknowledged}, ${RecordState.Archived}) THEN 1 ELSE 0 END) AS final
          FROM shoal_share_record GROUP BY group_id, topic_id, partition_id
-       ) c ON c.group_id = w.group_id AND c.topic_id = w.topic_id AND c.partition_id = w.partition_id`,
+       ) c ON c.group_id = w.group_id AND c.topic_id = w.topic_id AND c.partition_id = w.partition_id
+       LEFT JOIN shoal_record r ON r.topic_id = w.topic_id AND r.partition_id = w.partition_id
+            AND r.record_offset = CASE WHEN w.start_offset > p.start_offset THEN w.start_offset ELSE p.start_offset END`,
     );
     return rows.map((r) => ({
       group: r.group_name,
@@ -97,6 +128,7 @@ export const metricsStore = {
       available: num(r.available ?? 0),
       acquired: num(r.acquired ?? 0),
       final: num(r.final ?? 0),
+      startTimestamp: r.ts === null ? null : num(r.ts),
     }));
   },
 };
