@@ -8,8 +8,8 @@ import type {
   TopicPartition,
 } from '@shoal/protocol';
 import { parseResetTarget } from '../domain/log/reset-target.js';
-import { ShareFetchService } from '../services/share-fetch.service.js';
-import { ShareGroupService } from '../services/share-group.service.js';
+import { ShareFetchService } from '../services/share-groups/share-fetch.service.js';
+import { ShareGroupService } from '../services/share-groups/share-group.service.js';
 import { ResetOffsetsDto } from './dto/consumer-group.dto.js';
 import { AcknowledgeDto, JoinShareGroupDto, parseAcks, ShareFetchDto, ShareGroupConfigDto } from './dto/share-group.dto.js';
 import { GroupNamePipe } from './name.pipe.js';

@@ -1,15 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import type { Acknowledgement, AckResult, AcquiredRecord, ShareFetchResponse, TopicPartition } from '@shoal/protocol';
-import { UnknownMemberError } from '../domain/errors/index.js';
-import { assertValidName } from '../domain/log/names.js';
-import { decodeRecord } from '../domain/log/record-codec.js';
-import type { Topic } from '../domain/log/topic.js';
-import { INVALID_RECORD_STATE } from '../domain/share-group/acknowledge.js';
-import type { InFlightRecord } from '../domain/share-group/record-state.js';
-import { logStore } from '../storage/log.store.js';
-import { shareGroupStore } from '../storage/share-group.store.js';
-import { sharePartitionStore } from '../storage/share-partition.store.js';
-import { appendKey, ChangeSignal, groupKey } from './change-signal.js';
+import { UnknownMemberError } from '../../domain/errors/index.js';
+import { assertValidName } from '../../domain/log/names.js';
+import { decodeRecord } from '../../domain/log/record-codec.js';
+import type { Topic } from '../../domain/log/topic.js';
+import { INVALID_RECORD_STATE } from '../../domain/share-group/acknowledge.js';
+import type { InFlightRecord } from '../../domain/share-group/record-state.js';
+import { logStore } from '../../storage/log.store.js';
+import { shareGroupStore } from '../../storage/share-group.store.js';
+import { sharePartitionStore } from '../../storage/share-partition.store.js';
+import { appendKey, ChangeSignal, groupKey } from '../../common/change-signal.js';
 import { type LockedShareGroup, ShareGroupCoordinator } from './share-group.coordinator.js';
 import { SharePartitionCoordinator } from './share-partition.coordinator.js';
 

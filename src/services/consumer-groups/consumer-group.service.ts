@@ -8,16 +8,16 @@ import type {
   OffsetCommit,
   ResetTarget,
 } from '@shoal/protocol';
-import { type Clock, CLOCK } from '../domain/clock.js';
-import { DEFAULT_SESSION_TIMEOUT_MS, groupState, heartbeatIntervalMs } from '../domain/consumer-group/consumer-group.js';
-import { FencedError, GroupNotEmptyError, OffsetOutOfRangeError, UnknownGroupError, UnknownMemberError, UnknownTopicError } from '../domain/errors/index.js';
-import { assertValidName } from '../domain/log/names.js';
-import { consumerGroupStore as store } from '../storage/consumer-group.store.js';
-import { Database } from '../storage/database.js';
-import { topicStore } from '../storage/topic.store.js';
+import { type Clock, CLOCK } from '../../domain/clock.js';
+import { DEFAULT_SESSION_TIMEOUT_MS, groupState, heartbeatIntervalMs } from '../../domain/consumer-group/consumer-group.js';
+import { FencedError, GroupNotEmptyError, OffsetOutOfRangeError, UnknownGroupError, UnknownMemberError, UnknownTopicError } from '../../domain/errors/index.js';
+import { assertValidName } from '../../domain/log/names.js';
+import { consumerGroupStore as store } from '../../storage/consumer-group.store.js';
+import { Database } from '../../storage/database.js';
+import { topicStore } from '../../storage/topic.store.js';
 import { ConsumerGroupCoordinator } from './consumer-group.coordinator.js';
-import { OffsetResolver } from './offset-resolver.js';
-import { PeriodicTask } from './periodic-task.js';
+import { OffsetResolver } from '../log/offset-resolver.js';
+import { PeriodicTask } from '../../common/periodic-task.js';
 
 export interface JoinOptions {
   topics: string[];

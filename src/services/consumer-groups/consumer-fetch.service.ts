@@ -1,13 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import type { ConsumerFetchResponse, WireRecord } from '@shoal/protocol';
-import type { ConsumerMember, GroupPartition } from '../domain/consumer-group/consumer-group.js';
-import { UnknownMemberError } from '../domain/errors/index.js';
-import { assertValidName } from '../domain/log/names.js';
-import { decodeRecord } from '../domain/log/record-codec.js';
-import { consumerGroupStore as store } from '../storage/consumer-group.store.js';
-import { logStore } from '../storage/log.store.js';
-import { topicStore } from '../storage/topic.store.js';
-import { appendKey, ChangeSignal, groupKey } from './change-signal.js';
+import type { ConsumerMember, GroupPartition } from '../../domain/consumer-group/consumer-group.js';
+import { UnknownMemberError } from '../../domain/errors/index.js';
+import { assertValidName } from '../../domain/log/names.js';
+import { decodeRecord } from '../../domain/log/record-codec.js';
+import { consumerGroupStore as store } from '../../storage/consumer-group.store.js';
+import { logStore } from '../../storage/log.store.js';
+import { topicStore } from '../../storage/topic.store.js';
+import { appendKey, ChangeSignal, groupKey } from '../../common/change-signal.js';
 import { ConsumerGroupCoordinator, type LockedGroup } from './consumer-group.coordinator.js';
 
 export interface ConsumerFetchOptions {

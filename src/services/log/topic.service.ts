@@ -1,12 +1,12 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { TopicDescription, TopicList } from '@shoal/protocol';
-import { type Clock, CLOCK } from '../domain/clock.js';
-import { TopicAlreadyExistsError, UnknownTopicError } from '../domain/errors/index.js';
-import { assertValidName } from '../domain/log/names.js';
-import type { Topic } from '../domain/log/topic.js';
-import { assertPartitionCount, assertPartitionGrowth, DEFAULT_TOPIC_CONFIG, mergeTopicConfig } from '../domain/log/topic-rules.js';
-import { Database, type Sql } from '../storage/database.js';
-import { topicStore } from '../storage/topic.store.js';
+import { type Clock, CLOCK } from '../../domain/clock.js';
+import { TopicAlreadyExistsError, UnknownTopicError } from '../../domain/errors/index.js';
+import { assertValidName } from '../../domain/log/names.js';
+import type { Topic } from '../../domain/log/topic.js';
+import { assertPartitionCount, assertPartitionGrowth, DEFAULT_TOPIC_CONFIG, mergeTopicConfig } from '../../domain/log/topic-rules.js';
+import { Database, type Sql } from '../../storage/database.js';
+import { topicStore } from '../../storage/topic.store.js';
 
 export interface TopicChange {
   partitions?: unknown;

@@ -1,16 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { TopicPartition } from '@shoal/protocol';
-import { type Clock, CLOCK } from '../domain/clock.js';
-import type { Topic } from '../domain/log/topic.js';
-import { ShoalMetrics } from '../metrics/shoal-metrics.js';
-import { DEFAULT_SHARE_GROUP_CONFIG } from '../domain/share-group/share-group-config.js';
-import { assignShared } from '../domain/share-group/simple-assignor.js';
-import { Database, type Sql } from '../storage/database.js';
-import { type ShareGroupRow, type ShareMember, shareGroupStore as store } from '../storage/share-group.store.js';
-import { sharePartitionStore } from '../storage/share-partition.store.js';
-import { topicStore } from '../storage/topic.store.js';
-import { ChangeSignal, groupKey } from './change-signal.js';
-import { LogAppender } from './log-appender.js';
+import { type Clock, CLOCK } from '../../domain/clock.js';
+import type { Topic } from '../../domain/log/topic.js';
+import { ShoalMetrics } from '../../metrics/shoal-metrics.js';
+import { DEFAULT_SHARE_GROUP_CONFIG } from '../../domain/share-group/share-group-config.js';
+import { assignShared } from '../../domain/share-group/simple-assignor.js';
+import { Database, type Sql } from '../../storage/database.js';
+import { type ShareGroupRow, type ShareMember, shareGroupStore as store } from '../../storage/share-group.store.js';
+import { sharePartitionStore } from '../../storage/share-partition.store.js';
+import { topicStore } from '../../storage/topic.store.js';
+import { ChangeSignal, groupKey } from '../../common/change-signal.js';
+import { LogAppender } from '../log/log-appender.js';
 import { emptyActivity, type OpenSharePartition, type ShareActivity, SharePartitionCoordinator } from './share-partition.coordinator.js';
 
 /** A share group inside one transaction, with its live members. */

@@ -1,27 +1,17 @@
 import { Injectable } from '@nestjs/common';
-import type { PartitionWindow, Topic } from '../domain/log/topic.js';
-import { type AckEntry, applyAcks } from '../domain/share-group/acknowledge.js';
-import { type AckType, type ArchiveReason, type InFlightRecord, type TransitionContext, transitions } from '../domain/share-group/record-state.js';
-import type { Sql } from '../storage/database.js';
-import type { PartitionHead } from '../storage/log.store.js';
-import type { ShareGroupRow } from '../storage/share-group.store.js';
-import { type SharePartitionKey, sharePartitionStore as store, type ShareWindow } from '../storage/share-partition.store.js';
-import { topicStore } from '../storage/topic.store.js';
+import type { PartitionWindow, Topic } from '../../domain/log/topic.js';
+import { type AckEntry, applyAcks } from '../../domain/share-group/acknowledge.js';
+import { type ShareActivityCounts, type TopicActivity, topicActivity } from '../../domain/share-group/share-activity.js';
+import { type AckType, type ArchiveReason, type InFlightRecord, type TransitionContext, transitions } from '../../domain/share-group/record-state.js';
+import type { Sql } from '../../storage/database.js';
+import type { PartitionHead } from '../../storage/log.store.js';
+import type { ShareGroupRow } from '../../storage/share-group.store.js';
+import { type SharePartitionKey, sharePartitionStore as store, type ShareWindow } from '../../storage/share-partition.store.js';
+import { topicStore } from '../../storage/topic.store.js';
 import { DeadLetterWriter } from './dead-letter.writer.js';
 
-/** What happened to one topic's records of a group in one transaction: the metrics' events. */
-export interface TopicActivity {
-  acquired: number;
-  /** Acquisitions beyond a record's first delivery. */
-  redelivered: number;
-  acks: Record<AckType, number>;
-  lockTimeouts: number;
-  archived: Record<ArchiveReason, number>;
-  deadLettered: number;
-}
-
 /** What happened to a group's records in one transaction: for metrics, wake-ups and the DLQ. */
-export interface ShareActivity {
+export interface ShareActivity extends ShareActivityCounts {
   byTopic: Map<string, TopicActivity>;
   /** Records became available again: waiting fetches may take them. */
   released: boolean;
@@ -31,15 +21,6 @@ export interface ShareActivity {
 
 export function emptyActivity(): ShareActivity {
   return { byTopic: new Map(), released: false, deadLetterHeads: [] };
-}
-
-function topicActivity(activity: ShareActivity, topic: string): TopicActivity {
-  let counts = activity.byTopic.get(topic);
-  if (!counts) {
-    counts = { acquired: 0, redelivered: 0, acks: { accept: 0, release: 0, reject: 0, renew: 0 }, lockTimeouts: 0, archived: { rejected: 0, delivery_limit: 0 }, deadLettered: 0 };
-    activity.byTopic.set(topic, counts);
-  }
-  return counts;
 }
 
 /** One share-partition opened inside a transaction: its row locked, expiries applied. */
@@ -98,7 +79,7 @@ export class SharePartitionCoordinator {
       window = (await store.lockWindow(sql, key))!;
     }
     const ctx = { now, lockDurationMs: group.config.recordLockDurationMs, deliveryCountLimit: group.config.deliveryCountLimit };
-    const open: OpenSharePartition = { sql, key, group, topic, window, log, ctx, activity, counts: topicActivity(activity, topic.name) };
+    const open: OpenSharePartition = { sql, key, group, topic, window, log, ctx, activity, counts: topicActivity(activity.byTopic, topic.name) };
     if (log.startOffset > window.startOffset) {
       // Retention deleted records the group had not finished: the window moves past them.
       await store.deleteBelow(sql, key, log.startOffset);

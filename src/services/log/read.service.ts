@@ -1,13 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import type { OffsetForTimestampResponse, ReadResponse, WireRecord } from '@shoal/protocol';
-import { OffsetOutOfRangeError, UnknownPartitionError } from '../domain/errors/index.js';
-import { assertValidName } from '../domain/log/names.js';
-import { decodeRecord } from '../domain/log/record-codec.js';
-import type { PartitionWindow, Topic } from '../domain/log/topic.js';
-import { Database, type Sql } from '../storage/database.js';
-import { logStore } from '../storage/log.store.js';
-import { topicStore } from '../storage/topic.store.js';
-import { appendKey, ChangeSignal } from './change-signal.js';
+import { OffsetOutOfRangeError, UnknownPartitionError } from '../../domain/errors/index.js';
+import { assertValidName } from '../../domain/log/names.js';
+import { decodeRecord } from '../../domain/log/record-codec.js';
+import type { PartitionWindow, Topic } from '../../domain/log/topic.js';
+import { Database, type Sql } from '../../storage/database.js';
+import { logStore } from '../../storage/log.store.js';
+import { topicStore } from '../../storage/topic.store.js';
+import { appendKey, ChangeSignal } from '../../common/change-signal.js';
 import { requireTopic } from './topic.service.js';
 
 export interface ReadOptions {

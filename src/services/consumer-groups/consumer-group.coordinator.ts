@@ -1,14 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { TopicPartition } from '@shoal/protocol';
-import { type Clock, CLOCK } from '../domain/clock.js';
-import type { ConsumerGroup, ConsumerMember, GroupPartition } from '../domain/consumer-group/consumer-group.js';
-import { assignSticky, partitionKey } from '../domain/consumer-group/sticky-assignor.js';
-import { UnknownMemberError } from '../domain/errors/index.js';
-import type { Topic } from '../domain/log/topic.js';
-import { consumerGroupStore as store } from '../storage/consumer-group.store.js';
-import { Database, type Sql } from '../storage/database.js';
-import { topicStore } from '../storage/topic.store.js';
-import { ChangeSignal, groupKey } from './change-signal.js';
+import { type Clock, CLOCK } from '../../domain/clock.js';
+import type { ConsumerGroup, ConsumerMember, GroupPartition } from '../../domain/consumer-group/consumer-group.js';
+import { assignSticky, partitionKey } from '../../domain/consumer-group/sticky-assignor.js';
+import { UnknownMemberError } from '../../domain/errors/index.js';
+import type { Topic } from '../../domain/log/topic.js';
+import { consumerGroupStore as store } from '../../storage/consumer-group.store.js';
+import { Database, type Sql } from '../../storage/database.js';
+import { topicStore } from '../../storage/topic.store.js';
+import { ChangeSignal, groupKey } from '../../common/change-signal.js';
 
 /** A group locked for the length of one transaction, with its members as of now. */
 export interface LockedGroup {
