@@ -2,16 +2,11 @@ import { Injectable } from '@nestjs/common';
 import type { Acknowledgement, AckResult, AcquiredRecord, ShareFetchResponse, TopicPartition } from '@shoal/protocol';
 import { UnknownMemberError } from '../../domain/errors/index.js';
 import { assertValidName } from '../../domain/log/names.js';
-import { decodeRecord } from '../../domain/log/record-codec.js';
 import type { Topic } from '../../domain/log/topic.js';
 import { INVALID_RECORD_STATE } from '../../domain/share-group/acknowledge.js';
-import type { InFlightRecord } from '../../domain/share-group/record-state.js';
-import { logStore } from '../../storage/log.store.js';
-import { shareGroupStore } from '../../storage/share-group.store.js';
-import { sharePartitionStore } from '../../storage/share-partition.store.js';
 import { appendKey, ChangeSignal, groupKey } from '../../common/change-signal.js';
-import { type LockedShareGroup, ShareGroupCoordinator } from './share-group.coordinator.js';
-import { SharePartitionCoordinator } from './share-partition.coordinator.js';
+import { ShareGroupCoordinator } from './share-group.coordinator.js';
+import type { ShareGroupTransaction } from './share-group.transaction.js';
 
 export interface ShareFetchOptions {
   maxRecords: number;
@@ -37,7 +32,6 @@ export class ShareFetchService {
 
   constructor(
     private readonly coordinator: ShareGroupCoordinator,
-    private readonly partitions: SharePartitionCoordinator,
     private readonly signal: ChangeSignal,
   ) {}
 
@@ -46,10 +40,10 @@ export class ShareFetchService {
     return this.coordinator.withGroup(
       group,
       () => new UnknownMemberError(group, memberId),
-      async (locked) => {
-        await this.touch(locked, memberId, 0);
-        await this.coordinator.lockInOrder(locked, acks);
-        return this.applyAcks(locked, memberId, acks);
+      async (tx) => {
+        await tx.touch(memberId);
+        await tx.lockInOrder(acks);
+        return this.applyAcks(tx, memberId, acks);
       },
     );
   }
@@ -80,46 +74,40 @@ export class ShareFetchService {
     return this.coordinator.withGroup(
       group,
       () => new UnknownMemberError(group, memberId),
-      async (locked) => {
-        await this.touch(locked, memberId, options.maxWaitMs);
-        const { byMember, topics } = await this.coordinator.assignments(locked);
+      async (tx) => {
+        // The member must exist; a fetch in progress keeps it alive for its wait.
+        await tx.touch(memberId, options.maxWaitMs);
+        const { byMember, topics } = await tx.assignments();
         const assignment = byMember.get(memberId) ?? [];
-        await this.coordinator.lockInOrder(locked, [...options.acks, ...assignment]);
-        const ackResults = await this.applyAcks(locked, memberId, options.acks);
-        const records = await this.acquire(locked, memberId, assignment, topics, options.maxRecords);
-        const waitKeys = [groupKey('share', locked.group.id), ...assignment.map((p) => appendKey(topics.get(p.topic)!.id, p.partition))];
-        const next = records.length > 0 ? null : await sharePartitionStore.nextEventAt(locked.sql, locked.group.id, locked.now);
-        return { response: { records, ackResults }, waitKeys, nextEventInMs: next === null ? null : next - locked.now };
+        await tx.lockInOrder([...options.acks, ...assignment]);
+        const ackResults = await this.applyAcks(tx, memberId, options.acks);
+        const records = await this.acquire(tx, memberId, assignment, topics, options.maxRecords);
+        const waitKeys = [groupKey('share', tx.group.id), ...assignment.map((p) => appendKey(topics.get(p.topic)!.id, p.partition))];
+        const nextEventInMs = records.length > 0 ? null : await tx.nextEventInMs();
+        return { response: { records, ackResults }, waitKeys, nextEventInMs };
       },
     );
   }
 
-  /** The member must exist; a fetch in progress keeps it alive for its wait. */
-  private async touch(locked: LockedShareGroup, memberId: string, waitMs: number): Promise<void> {
-    const member = locked.members.find((m) => m.memberId === memberId);
-    if (!member) throw new UnknownMemberError(locked.group.name, memberId);
-    await shareGroupStore.touchMember(locked.sql, locked.group.id, memberId, locked.now + member.sessionTimeoutMs + waitMs);
-  }
-
-  private async applyAcks(locked: LockedShareGroup, memberId: string, acks: Acknowledgement[]): Promise<AckResult[]> {
+  /** Applies the acks grouped by share-partition, in order within each; answers one result per ack. */
+  private async applyAcks(tx: ShareGroupTransaction, memberId: string, acks: Acknowledgement[]): Promise<AckResult[]> {
     const errors: (string | null)[] = new Array(acks.length).fill(INVALID_RECORD_STATE);
     const byPartition = new Map<string, number[]>();
     acks.forEach((ack, i) => byPartition.set(`${ack.topic}\u0000${ack.partition}`, [...(byPartition.get(`${ack.topic}\u0000${ack.partition}`) ?? []), i]));
-    const topics = await this.coordinator.topics(locked, acks.map((a) => a.topic));
+    const topics = await tx.topics(acks.map((a) => a.topic));
     for (const indexes of byPartition.values()) {
       const { topic: name, partition } = acks[indexes[0]];
       const topic = topics.get(name);
-      const open = topic && partition < topic.partitionCount ? await this.partitions.open(locked.sql, locked.group, topic, partition, locked.now, locked.activity, false, locked.opened) : null;
-      if (!open) continue; // unknown topic or partition, or never fetched: INVALID_RECORD_STATE
       const entries = indexes.map((i) => ({ offset: acks[i].offset, lastOffset: acks[i].lastOffset ?? acks[i].offset, type: acks[i].type, delayMs: acks[i].delayMs, reason: acks[i].reason }));
-      const results = await this.partitions.acknowledge(open, memberId, entries);
-      indexes.forEach((i, j) => (errors[i] = results[j]));
+      // Unknown topic or partition, or never fetched: INVALID_RECORD_STATE.
+      const results = topic ? await tx.acknowledge(topic, partition, memberId, entries) : null;
+      if (results) indexes.forEach((i, j) => (errors[i] = results[j]));
     }
     return acks.map((ack, i) => ({ topic: ack.topic, partition: ack.partition, offset: ack.offset, ...(ack.lastOffset === undefined ? {} : { lastOffset: ack.lastOffset }), error: errors[i] }));
   }
 
   /** Up to `max` records from the member's partitions, starting at a rotating one. */
-  private async acquire(locked: LockedShareGroup, memberId: string, assignment: TopicPartition[], topics: Map<string, Topic>, max: number): Promise<AcquiredRecord[]> {
+  private async acquire(tx: ShareGroupTransaction, memberId: string, assignment: TopicPartition[], topics: Map<string, Topic>, max: number): Promise<AcquiredRecord[]> {
     const records: AcquiredRecord[] = [];
     if (assignment.length === 0) return records;
     const start = (this.rotation.get(memberId) ?? 0) % assignment.length;
@@ -127,27 +115,11 @@ export class ShareFetchService {
     const order = assignment.map((_, i) => assignment[(start + i) % assignment.length]);
     // Starting at a partition that moves on every fetch, each partition in turn fills what
     // is left: fair across fetches, and a fetch touches as few partitions as it needs.
-    for (const { topic: name, partition } of order) {
+    for (const { topic, partition } of order) {
       const want = max - records.length;
       if (want <= 0) break;
-      const topic = topics.get(name)!;
-      const open = await this.partitions.open(locked.sql, locked.group, topic, partition, locked.now, locked.activity, true, locked.opened);
-      const acquired = open ? await this.partitions.acquire(open, memberId, want) : [];
-      records.push(...(await this.withData(locked, topic, partition, acquired)));
+      records.push(...(await tx.acquire(topics.get(topic)!, partition, memberId, want)));
     }
     return records;
-  }
-
-  private async withData(locked: LockedShareGroup, topic: Topic, partition: number, acquired: InFlightRecord[]): Promise<AcquiredRecord[]> {
-    if (acquired.length === 0) return [];
-    const offsets = acquired.map((r) => r.offset).sort((a, b) => a - b);
-    const stored = await logStore.read(locked.sql, topic.id, partition, offsets[0], offsets[offsets.length - 1] - offsets[0] + 1);
-    const byOffset = new Map(stored.map((r) => [r.offset, r]));
-    const result: AcquiredRecord[] = [];
-    for (const record of acquired.sort((a, b) => a.offset - b.offset)) {
-      const data = byOffset.get(record.offset);
-      if (data) result.push({ ...decodeRecord(topic.name, partition, data), deliveryCount: record.deliveryCount, lockExpiresAt: record.lockExpiresAt! });
-    }
-    return result;
   }
 }

@@ -52,15 +52,13 @@ export class ShareGroupService implements OnApplicationBootstrap, OnApplicationS
     return this.coordinator.withGroup(
       group,
       () => new UnknownGroupError(group),
-      async (locked) => {
-        const found = await topicStore.findByNames(locked.sql, unique);
-        const missing = unique.find((t) => !found.some((f) => f.name === t));
+      async (tx) => {
+        const found = await tx.topics(unique);
+        const missing = unique.find((t) => !found.has(t));
         if (missing !== undefined) throw new UnknownTopicError(missing);
-        const member = { memberId: randomUUID(), topics: unique, sessionTimeoutMs, expiresAt: locked.now + sessionTimeoutMs };
-        await store.insertMember(locked.sql, locked.group.id, member);
-        locked.members.push(member);
-        locked.changed = true;
-        const { byMember } = await this.coordinator.assignments(locked);
+        const member = { memberId: randomUUID(), topics: unique, sessionTimeoutMs, expiresAt: tx.now + sessionTimeoutMs };
+        await tx.addMember(member);
+        const { byMember } = await tx.assignments();
         return { memberId: member.memberId, assignment: byMember.get(member.memberId) ?? [], heartbeatIntervalMs: heartbeatIntervalMs(sessionTimeoutMs) };
       },
       { create: true },
@@ -72,11 +70,9 @@ export class ShareGroupService implements OnApplicationBootstrap, OnApplicationS
     return this.coordinator.withGroup(
       group,
       () => new UnknownMemberError(group, memberId),
-      async (locked) => {
-        const member = locked.members.find((m) => m.memberId === memberId);
-        if (!member) throw new UnknownMemberError(group, memberId);
-        await store.touchMember(locked.sql, locked.group.id, memberId, locked.now + member.sessionTimeoutMs);
-        return { assignment: (await this.coordinator.assignments(locked)).byMember.get(memberId) ?? [] };
+      async (tx) => {
+        await tx.touch(memberId);
+        return { assignment: (await tx.assignments()).byMember.get(memberId) ?? [] };
       },
     );
   }
@@ -86,9 +82,9 @@ export class ShareGroupService implements OnApplicationBootstrap, OnApplicationS
     await this.coordinator.withGroup(
       group,
       () => new UnknownMemberError(group, memberId),
-      async (locked) => {
-        if (!locked.members.some((m) => m.memberId === memberId)) throw new UnknownMemberError(group, memberId);
-        await this.coordinator.removeMember(locked, memberId);
+      async (tx) => {
+        tx.member(memberId);
+        await tx.removeMember(memberId);
       },
       { membership: true },
     );
@@ -119,11 +115,11 @@ export class ShareGroupService implements OnApplicationBootstrap, OnApplicationS
     return this.coordinator.withGroup(
       group,
       () => new UnknownGroupError(group),
-      async (locked) => {
+      async (tx) => {
         // What is in force: locks that ran out count as released (or archived) without a fetch.
-        await this.coordinator.applyLockExpiries(locked);
-        const { sql, group: row } = locked;
-        const { byMember } = await this.coordinator.assignments(locked);
+        await tx.applyLockExpiries();
+        const { sql, group: row } = tx;
+        const { byMember } = await tx.assignments();
         const windows = await sharePartitionStore.windows(sql, row.id);
         const counts = await sharePartitionStore.counts(sql, row.id);
         const topics = new Map((windows.length === 0 ? [] : await topicStore.findByIds(sql, [...new Set(windows.map((w) => w.topicId))])).map((t) => [t.id, t]));
@@ -139,7 +135,7 @@ export class ShareGroupService implements OnApplicationBootstrap, OnApplicationS
           partitions.push({ topic: topic.name, partition: w.partition, startOffset, endOffset: Math.max(w.endOffset, startOffset), available, acquired, acknowledged, archived, lag });
         }
         partitions.sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition);
-        return { group: row.name, config: row.config, members: locked.members.map((m) => ({ memberId: m.memberId, assignment: byMember.get(m.memberId) ?? [] })), partitions };
+        return { group: row.name, config: row.config, members: tx.members.map((m) => ({ memberId: m.memberId, assignment: byMember.get(m.memberId) ?? [] })), partitions };
       },
     );
   }
@@ -188,7 +184,7 @@ export class ShareGroupService implements OnApplicationBootstrap, OnApplicationS
     for (const group of expiredMembers) await this.coordinator.withGroup(group, () => new UnknownGroupError(group), async () => undefined, { membership: true, now });
     const expiredLocks = await this.database.run((sql) => sharePartitionStore.groupsWithExpiredLocks(sql, now));
     for (const group of expiredLocks) {
-      await this.coordinator.withGroup(group, () => new UnknownGroupError(group), (locked) => this.coordinator.applyLockExpiries(locked), { now });
+      await this.coordinator.withGroup(group, () => new UnknownGroupError(group), (tx) => tx.applyLockExpiries(), { now });
     }
   }
 }

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { PartitionWindow, Topic } from '../../domain/log/topic.js';
 import { type AckEntry, applyAcks } from '../../domain/share-group/acknowledge.js';
 import { type ShareActivityCounts, type TopicActivity, topicActivity } from '../../domain/share-group/share-activity.js';
-import { type AckType, type ArchiveReason, type InFlightRecord, type TransitionContext, transitions } from '../../domain/share-group/record-state.js';
+import { type AckType, type ArchiveReason, type InFlightRecord, RecordState, type TransitionContext, transitions } from '../../domain/share-group/record-state.js';
 import type { Sql } from '../../storage/database.js';
 import type { PartitionHead } from '../../storage/log.store.js';
 import type { ShareGroupRow } from '../../storage/share-group.store.js';
@@ -21,6 +21,14 @@ export interface ShareActivity extends ShareActivityCounts {
 
 export function emptyActivity(): ShareActivity {
   return { byTopic: new Map(), released: false, deadLetterHeads: [] };
+}
+
+/** The transaction a share-partition is opened in: the locked group, the time, and where events go. */
+export interface ShareScope {
+  readonly sql: Sql;
+  readonly group: ShareGroupRow;
+  readonly now: number;
+  readonly activity: ShareActivity;
 }
 
 /** One share-partition opened inside a transaction: its row locked, expiries applied. */
@@ -49,26 +57,14 @@ export interface OpenSharePartition {
 export class SharePartitionCoordinator {
   constructor(private readonly deadLetters: DeadLetterWriter) {}
 
-  /** Null when the share-partition has not started and `create` is false. */
-  async open(
-    sql: Sql,
-    group: ShareGroupRow,
-    topic: Topic,
-    partition: number,
-    now: number,
-    activity: ShareActivity,
-    create: boolean,
-    opened?: Map<string, OpenSharePartition>,
-  ): Promise<OpenSharePartition | null> {
-    // Within one transaction a share-partition is opened once: it stays locked and current.
-    const cached = opened?.get(`${topic.id}:${partition}`);
-    if (cached) return cached;
-    const result = await this.openFresh(sql, group, topic, partition, now, activity, create);
-    if (result) opened?.set(`${topic.id}:${partition}`, result);
-    return result;
-  }
-
-  private async openFresh(sql: Sql, group: ShareGroupRow, topic: Topic, partition: number, now: number, activity: ShareActivity, create: boolean): Promise<OpenSharePartition | null> {
+  /**
+   * Locks the share-partition's row, follows the log's retention and applies lock expiries.
+   * The window is created at the first fetch when `create`; null when it has not started and
+   * not `create`, or the log partition is gone. {@link ShareGroupTransaction.partition} opens
+   * each share-partition once per transaction.
+   */
+  async open(scope: ShareScope, topic: Topic, partition: number, create: boolean): Promise<OpenSharePartition | null> {
+    const { sql, group, now, activity } = scope;
     const key = { groupId: group.id, topicId: topic.id, partition };
     let window = await store.lockWindow(sql, key);
     const log = await topicStore.partition(sql, topic.id, partition);
@@ -139,7 +135,7 @@ export class SharePartitionCoordinator {
     if (limit > window.endOffset) {
       await store.insertAcquired(sql, key, window.endOffset, limit, memberId, lockExpiresAt);
       for (let offset = window.endOffset; offset < limit; offset++) {
-        acquired.push({ offset, state: 1, deliveryCount: 1, memberId, lockExpiresAt, availableAt: null });
+        acquired.push({ offset, state: RecordState.Acquired, deliveryCount: 1, memberId, lockExpiresAt, availableAt: null });
       }
       window.endOffset = limit;
       await store.setWindow(sql, key, window);
