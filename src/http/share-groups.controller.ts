@@ -23,7 +23,7 @@ export class ShareGroupsController {
 
   @Post('members')
   join(@Param('group', GroupNamePipe) group: string, @Body() body: JoinShareGroupDto): Promise<JoinShareGroupResponse> {
-    return this.groups.join(group, body.topics, body.sessionTimeoutMs);
+    return this.groups.join(group, body);
   }
 
   @Post('members/:memberId/heartbeat')

@@ -1,51 +1,28 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { JoinShareGroupResponse, ResetTarget, ShareGroupDescription, TopicPartition } from '@shoal/protocol';
-import { type Clock, CLOCK } from '../../domain/clock.js';
 import { DEFAULT_SESSION_TIMEOUT_MS, heartbeatIntervalMs } from '../../domain/consumer-group/consumer-group.js';
-import { GroupNotEmptyError, InvalidConfigError, UnknownGroupError, UnknownMemberError, UnknownTopicError } from '../../domain/errors/index.js';
+import { InvalidConfigError, UnknownGroupError, UnknownMemberError, UnknownTopicError } from '../../domain/errors/index.js';
 import { assertValidName } from '../../domain/log/names.js';
 import { RecordState } from '../../domain/share-group/record-state.js';
 import { SHARE_CONFIG_RANGES, type ShareGroupConfig } from '../../domain/share-group/share-group-config.js';
-import { Database } from '../../storage/database.js';
 import { shareGroupStore as store } from '../../storage/share-group.store.js';
 import { sharePartitionStore } from '../../storage/share-partition.store.js';
 import { topicStore } from '../../storage/topic.store.js';
-import { ShoalMetrics } from '../../metrics/shoal-metrics.js';
+import { type GroupMembership, type MemberJoin } from '../common/group-sessions.js';
 import { OffsetResolver } from '../log/offset-resolver.js';
-import { PeriodicTask } from '../../common/periodic-task.js';
 import { ShareGroupCoordinator } from './share-group.coordinator.js';
-
-const SWEEP_INTERVAL_MS = 1_000;
 
 /** Share groups: membership, configuration, describe, offset reset, delete, and the expiry sweep. */
 @Injectable()
-export class ShareGroupService implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger(ShareGroupService.name);
-  private readonly task = new PeriodicTask('share-group sweep', SWEEP_INTERVAL_MS, () => this.sweep(this.clock.now()), this.logger);
-
+export class ShareGroupService implements GroupMembership<MemberJoin, JoinShareGroupResponse, { assignment: TopicPartition[] }> {
   constructor(
-    private readonly database: Database,
     private readonly coordinator: ShareGroupCoordinator,
     private readonly offsets: OffsetResolver,
-    @Inject(CLOCK) private readonly clock: Clock,
-    metrics: ShoalMetrics,
-  ) {
-    // The share gauges show the state in force: expired locks and sessions applied at scrape time.
-    metrics.beforeScrape('share-group sweep', () => this.sweep(this.clock.now()));
-  }
+  ) {}
 
-  async onApplicationBootstrap(): Promise<void> {
-    // A restart gives every member a fresh session and releases nothing by itself.
-    await this.database.run((sql) => store.renewAllSessions(sql, this.clock.now()));
-    this.task.start();
-  }
-
-  onApplicationShutdown(): Promise<void> {
-    return this.task.stop();
-  }
-
-  async join(group: string, topics: string[], sessionTimeoutMs = DEFAULT_SESSION_TIMEOUT_MS): Promise<JoinShareGroupResponse> {
+  async join(group: string, options: MemberJoin): Promise<JoinShareGroupResponse> {
+    const { topics, sessionTimeoutMs = DEFAULT_SESSION_TIMEOUT_MS } = options;
     assertValidName('group', group);
     topics.forEach((t) => assertValidName('topic', t));
     const unique = [...new Set(topics)];
@@ -53,9 +30,7 @@ export class ShareGroupService implements OnApplicationBootstrap, OnApplicationS
       group,
       () => new UnknownGroupError(group),
       async (tx) => {
-        const found = await tx.topics(unique);
-        const missing = unique.find((t) => !found.has(t));
-        if (missing !== undefined) throw new UnknownTopicError(missing);
+        await this.coordinator.joinTopics(tx, unique);
         const member = { memberId: randomUUID(), topics: unique, sessionTimeoutMs, expiresAt: tx.now + sessionTimeoutMs };
         await tx.addMember(member);
         const { byMember } = await tx.assignments();
@@ -146,8 +121,9 @@ export class ShareGroupService implements OnApplicationBootstrap, OnApplicationS
     await this.coordinator.withGroup(
       group,
       () => new UnknownGroupError(group),
-      async ({ sql, group: row, members }) => {
-        if (members.length > 0) throw new GroupNotEmptyError(group);
+      async (tx) => {
+        this.coordinator.requireEmpty(tx);
+        const { sql, group: row } = tx;
         const offsets = await this.offsets.resolve(sql, topic, partition, to);
         for (const o of offsets) {
           const key = { groupId: row.id, topicId: o.topicId, partition: o.partition };
@@ -165,26 +141,16 @@ export class ShareGroupService implements OnApplicationBootstrap, OnApplicationS
     await this.coordinator.withGroup(
       group,
       () => new UnknownGroupError(group),
-      async ({ sql, group: row, members }) => {
-        if (members.length > 0) throw new GroupNotEmptyError(group);
-        await store.delete(sql, row.id);
+      async (tx) => {
+        this.coordinator.requireEmpty(tx);
+        await store.delete(tx.sql, tx.group.id);
       },
       { membership: true },
     );
   }
 
-  /**
-   * Applies what time has done as of `now`: members whose session ran out are removed (their
-   * records released) and expired locks are applied (released, or archived and dead-lettered
-   * at the delivery limit, the start moved past final records). Idempotent; fetch, describe
-   * and `/metrics` apply expiries too, so what they show never waits for this.
-   */
+  /** Applies expired sessions and locks as of `now`: see {@link ShareGroupCoordinator.sweep}. */
   async sweep(now: number): Promise<void> {
-    const expiredMembers = await this.database.run((sql) => store.groupsWithExpiredMembers(sql, now));
-    for (const group of expiredMembers) await this.coordinator.withGroup(group, () => new UnknownGroupError(group), async () => undefined, { membership: true, now });
-    const expiredLocks = await this.database.run((sql) => sharePartitionStore.groupsWithExpiredLocks(sql, now));
-    for (const group of expiredLocks) {
-      await this.coordinator.withGroup(group, () => new UnknownGroupError(group), (tx) => tx.applyLockExpiries(), { now });
-    }
+    await this.coordinator.sweep(now);
   }
 }
