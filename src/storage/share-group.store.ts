@@ -1,11 +1,11 @@
-import type { ShareGroupConfig } from '../domain/share-group/share-group-config.js';
+import type { ShareGroupConfigView } from '@shoal/protocol';
 import type { Sql } from './database.js';
 import { groupSessionStore } from './group-session.store.js';
 
 export interface ShareGroupRow {
   id: number;
   name: string;
-  config: ShareGroupConfig;
+  config: ShareGroupConfigView;
 }
 
 export interface ShareMember {
@@ -44,13 +44,13 @@ export const shareGroupStore = {
         recordLockDurationMs: Number(r.record_lock_duration_ms),
         deliveryCountLimit: Number(r.delivery_count_limit),
         maxInFlightRecordsPerPartition: Number(r.max_in_flight),
-        autoOffsetReset: r.auto_offset_reset as ShareGroupConfig['autoOffsetReset'],
+        autoOffsetReset: r.auto_offset_reset as ShareGroupConfigView['autoOffsetReset'],
         deadLetterTopic: r.dead_letter_topic,
       },
     };
   },
 
-  async create(sql: Sql, name: string, config: ShareGroupConfig, now: number): Promise<void> {
+  async create(sql: Sql, name: string, config: ShareGroupConfigView, now: number): Promise<void> {
     await sql.execute(
       `INSERT INTO shoal_share_group (name, record_lock_duration_ms, delivery_count_limit, max_in_flight, auto_offset_reset, dead_letter_topic, created_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (name) DO NOTHING`,
@@ -58,7 +58,7 @@ export const shareGroupStore = {
     );
   },
 
-  async updateConfig(sql: Sql, groupId: number, config: ShareGroupConfig): Promise<void> {
+  async updateConfig(sql: Sql, groupId: number, config: ShareGroupConfigView): Promise<void> {
     await sql.execute(
       `UPDATE shoal_share_group SET record_lock_duration_ms = $2, delivery_count_limit = $3, max_in_flight = $4, auto_offset_reset = $5, dead_letter_topic = $6
        WHERE id = $1`,

@@ -9,9 +9,6 @@ export enum RecordState {
 /** Why a record was archived: the `shoal.dlq.reason` header and the metric label. */
 export type ArchiveReason = 'rejected' | 'delivery_limit';
 
-/** An acknowledgement type, as on the wire. */
-export type AckType = 'accept' | 'release' | 'reject' | 'renew';
-
 /** One in-flight record of a share-partition. */
 export interface InFlightRecord {
   offset: number;

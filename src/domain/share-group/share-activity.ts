@@ -1,4 +1,5 @@
-import type { AckType, ArchiveReason } from './record-state.js';
+import type { AckType } from '@shoal/protocol';
+import type { ArchiveReason } from './record-state.js';
 
 /** What happened to one topic's records of a group in one transaction: the metrics' events. */
 export interface TopicActivity {

@@ -11,7 +11,7 @@ import {
   Min,
   ValidateIf,
 } from 'class-validator';
-import { type Acknowledgement, type AutoOffsetReset, ErrorCode, MAX_ACK_REASON_LENGTH, NAME_PATTERN } from '@shoal/protocol';
+import { ACK_TYPES, type Acknowledgement, type AutoOffsetReset, ErrorCode, MAX_ACK_REASON_LENGTH, NAME_PATTERN } from '@shoal/protocol';
 import { MAX_SESSION_TIMEOUT_MS, MIN_SESSION_TIMEOUT_MS } from '../../domain/consumer-group/consumer-group.js';
 import { SHARE_CONFIG_RANGES } from '../../domain/share-group/share-group-config.js';
 import { withCode } from '../validation.js';
@@ -44,7 +44,7 @@ export class ShareFetchDto {
 }
 
 const ACK_FIELDS = new Set(['topic', 'partition', 'offset', 'lastOffset', 'type', 'delayMs', 'reason']);
-const ACK_TYPES = new Set(['accept', 'release', 'reject', 'renew']);
+const ACK_TYPE_SET = new Set<string>(ACK_TYPES);
 const isIndex = (value: unknown): value is number => typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 
 /**
@@ -63,7 +63,7 @@ export function parseAcks(value: unknown, optional: boolean): Acknowledgement[] 
     if (unknown !== undefined) throw bad(`unknown field ${JSON.stringify(unknown)}`);
     assertValidName('topic', ack.topic);
     if (!isIndex(ack.partition) || !isIndex(ack.offset)) throw bad('partition and offset must be non-negative integers');
-    if (typeof ack.type !== 'string' || !ACK_TYPES.has(ack.type)) throw bad('type must be accept, release, reject or renew');
+    if (typeof ack.type !== 'string' || !ACK_TYPE_SET.has(ack.type)) throw bad('type must be accept, release, reject or renew');
     if (ack.lastOffset !== undefined && (!isIndex(ack.lastOffset) || ack.lastOffset < ack.offset || ack.lastOffset - ack.offset >= MAX_ACK_RANGE)) {
       throw bad(`lastOffset must be from offset to offset + ${MAX_ACK_RANGE - 1}`);
     }

@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import type { Acknowledgement, AckResult, AcquiredRecord, ShareFetchResponse, TopicPartition } from '@shoal/protocol';
+import { type Acknowledgement, type AckResult, type AcquiredRecord, ErrorCode, type ShareFetchResponse, type TopicPartition } from '@shoal/protocol';
 import { UnknownMemberError } from '../../domain/errors/index.js';
 import { assertValidName } from '../../domain/log/names.js';
 import type { Topic } from '../../domain/log/topic.js';
-import { INVALID_RECORD_STATE } from '../../domain/share-group/acknowledge.js';
 import { appendKey, ChangeSignal, groupKey } from '../../common/change-signal.js';
 import { ShareGroupCoordinator } from './share-group.coordinator.js';
 import type { ShareGroupTransaction } from './share-group.transaction.js';
@@ -91,7 +90,7 @@ export class ShareFetchService {
 
   /** Applies the acks grouped by share-partition, in order within each; answers one result per ack. */
   private async applyAcks(tx: ShareGroupTransaction, memberId: string, acks: Acknowledgement[]): Promise<AckResult[]> {
-    const errors: (string | null)[] = new Array(acks.length).fill(INVALID_RECORD_STATE);
+    const errors: (string | null)[] = new Array(acks.length).fill(ErrorCode.InvalidRecordState);
     const byPartition = new Map<string, number[]>();
     acks.forEach((ack, i) => byPartition.set(`${ack.topic}\u0000${ack.partition}`, [...(byPartition.get(`${ack.topic}\u0000${ack.partition}`) ?? []), i]));
     const topics = await tx.topics(acks.map((a) => a.topic));

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import type { JoinShareGroupResponse, ResetTarget, ShareGroupDescription, TopicPartition } from '@shoal/protocol';
+import type { JoinShareGroupResponse, ResetTarget, ShareGroupConfigView, ShareGroupDescription, TopicPartition } from '@shoal/protocol';
 import { DEFAULT_SESSION_TIMEOUT_MS, heartbeatIntervalMs } from '../../domain/consumer-group/consumer-group.js';
 import { InvalidConfigError, UnknownGroupError, UnknownMemberError, UnknownTopicError } from '../../domain/errors/index.js';
 import { assertValidName } from '../../domain/log/names.js';
 import { RecordState } from '../../domain/share-group/record-state.js';
-import { SHARE_CONFIG_RANGES, type ShareGroupConfig } from '../../domain/share-group/share-group-config.js';
+import { SHARE_CONFIG_RANGES } from '../../domain/share-group/share-group-config.js';
 import { shareGroupStore as store } from '../../storage/share-group.store.js';
 import { sharePartitionStore } from '../../storage/share-partition.store.js';
 import { topicStore } from '../../storage/topic.store.js';
@@ -65,7 +65,7 @@ export class ShareGroupService implements GroupMembership<MemberJoin, JoinShareG
     );
   }
 
-  async updateConfig(group: string, change: Partial<ShareGroupConfig>): Promise<ShareGroupConfig> {
+  async updateConfig(group: string, change: Partial<ShareGroupConfigView>): Promise<ShareGroupConfigView> {
     assertValidName('group', group);
     for (const [field, [min, max]] of Object.entries(SHARE_CONFIG_RANGES)) {
       const value = change[field as keyof typeof SHARE_CONFIG_RANGES];
