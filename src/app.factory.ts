@@ -2,7 +2,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule, type AppOptions } from './app.module.js';
 import { ShoalExceptionFilter } from './http/shoal-exception.filter.js';
-import { shoalValidationPipe } from './http/validation.js';
+import { shoalValidationPipe } from './http/validation/validation.pipe.js';
 import { ShoalMetrics } from './metrics/shoal-metrics.js';
 
 /**

@@ -12,7 +12,7 @@ import { ShareFetchService } from '../services/share-groups/share-fetch.service.
 import { ShareGroupService } from '../services/share-groups/share-group.service.js';
 import { ResetOffsetsDto } from './dto/consumer-group.dto.js';
 import { AcknowledgeDto, JoinShareGroupDto, parseAcks, ShareFetchDto, ShareGroupConfigDto } from './dto/share-group.dto.js';
-import { GroupNamePipe } from './name.pipe.js';
+import { GroupNamePipe } from './validation/name.pipe.js';
 
 @Controller('v1/share-groups/:group')
 export class ShareGroupsController {

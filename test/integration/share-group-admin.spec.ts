@@ -31,9 +31,8 @@ describe.each(STORAGE_KINDS)(`${ShareGroupService.name} administration and resta
     expect(back.records.map((r) => [r.offset, r.deliveryCount])).toEqual([[2, 2]]);
   });
 
-  it('validates the config ranges and a dead-letter topic that must exist', async () => {
-    const bad = [{ recordLockDurationMs: 999 }, { recordLockDurationMs: 3_600_001 }, { deliveryCountLimit: 1 }, { deliveryCountLimit: 11 }, { maxInFlightRecordsPerPartition: 99 }];
-    for (const change of bad) await expect(log.shares.updateConfig('config-group', change)).rejects.toMatchObject({ code: 'INVALID_CONFIG' });
+  // The config ranges are checked at the HTTP edge: see share-groups.e2e.spec.ts.
+  it('takes a dead-letter topic only if it exists', async () => {
     await expect(log.shares.updateConfig('config-group', { deadLetterTopic: 'nowhere' })).rejects.toMatchObject({ code: 'UNKNOWN_TOPIC' });
     await log.topics.create('config-dlq', 1, undefined);
     expect(await log.shares.updateConfig('config-group', { deadLetterTopic: 'config-dlq', deliveryCountLimit: 10 })).toEqual({

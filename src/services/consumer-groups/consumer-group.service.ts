@@ -10,7 +10,6 @@ import type {
 } from '@shoal/protocol';
 import { DEFAULT_SESSION_TIMEOUT_MS, groupState, heartbeatIntervalMs } from '../../domain/consumer-group/consumer-group.js';
 import { FencedError, OffsetOutOfRangeError, UnknownGroupError, UnknownMemberError } from '../../domain/errors/index.js';
-import { assertValidName } from '../../domain/log/names.js';
 import { consumerGroupStore as store } from '../../storage/consumer-group.store.js';
 import { topicStore } from '../../storage/topic.store.js';
 import { ConsumerGroupCoordinator } from './consumer-group.coordinator.js';
@@ -32,8 +31,6 @@ export class ConsumerGroupService implements GroupMembership<JoinOptions, JoinCo
   ) {}
 
   async join(group: string, options: JoinOptions): Promise<JoinConsumerGroupResponse> {
-    assertValidName('group', group);
-    options.topics.forEach((topic) => assertValidName('topic', topic));
     const sessionTimeoutMs = options.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS;
     const topics = [...new Set(options.topics)];
     const answer = await this.coordinator.withGroup(
@@ -62,7 +59,6 @@ export class ConsumerGroupService implements GroupMembership<JoinOptions, JoinCo
   }
 
   heartbeat(group: string, memberId: string): Promise<ConsumerHeartbeatResponse> {
-    assertValidName('group', group);
     return this.coordinator.withGroup(
       group,
       () => new UnknownMemberError(group, memberId),
@@ -76,7 +72,6 @@ export class ConsumerGroupService implements GroupMembership<JoinOptions, JoinCo
   }
 
   async leave(group: string, memberId: string): Promise<void> {
-    assertValidName('group', group);
     await this.coordinator.withGroup(
       group,
       () => new UnknownMemberError(group, memberId),
@@ -90,8 +85,6 @@ export class ConsumerGroupService implements GroupMembership<JoinOptions, JoinCo
 
   /** Commits offsets, fenced by the generation of the member's latest answer and by ownership. */
   async commit(group: string, memberId: string, generation: number, offsets: OffsetCommit[]): Promise<void> {
-    assertValidName('group', group);
-    offsets.forEach((o) => assertValidName('topic', o.topic));
     await this.coordinator.withGroup(
       group,
       () => new FencedError(`group ${group} does not exist`),
@@ -118,7 +111,6 @@ export class ConsumerGroupService implements GroupMembership<JoinOptions, JoinCo
   }
 
   describe(group: string): Promise<ConsumerGroupDescription> {
-    assertValidName('group', group);
     return this.coordinator.withGroup(
       group,
       () => new UnknownGroupError(group),
@@ -157,8 +149,6 @@ export class ConsumerGroupService implements GroupMembership<JoinOptions, JoinCo
   }
 
   async resetOffsets(group: string, topic: string, partition: number | undefined, to: ResetTarget): Promise<void> {
-    assertValidName('group', group);
-    assertValidName('topic', topic);
     await this.coordinator.withGroup(
       group,
       () => new UnknownGroupError(group),
@@ -171,7 +161,6 @@ export class ConsumerGroupService implements GroupMembership<JoinOptions, JoinCo
   }
 
   async delete(group: string): Promise<void> {
-    assertValidName('group', group);
     await this.coordinator.withGroup(
       group,
       () => new UnknownGroupError(group),

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { type Acknowledgement, type AckResult, type AcquiredRecord, ErrorCode, type ShareFetchResponse, type TopicPartition } from '@shoal/protocol';
 import { UnknownMemberError } from '../../domain/errors/index.js';
-import { assertValidName } from '../../domain/log/names.js';
 import type { Topic } from '../../domain/log/topic.js';
 import { appendKey, ChangeSignal, groupKey } from '../../common/change-signal.js';
 import { ShareGroupCoordinator } from './share-group.coordinator.js';
@@ -35,7 +34,6 @@ export class ShareFetchService {
   ) {}
 
   async acknowledge(group: string, memberId: string, acks: Acknowledgement[]): Promise<AckResult[]> {
-    assertValidName('group', group);
     return this.coordinator.withGroup(
       group,
       () => new UnknownMemberError(group, memberId),
@@ -48,7 +46,6 @@ export class ShareFetchService {
   }
 
   async fetch(group: string, memberId: string, options: ShareFetchOptions): Promise<ShareFetchResponse> {
-    assertValidName('group', group);
     const first = await this.attempt(group, memberId, options);
     if (first.response.records.length > 0 || options.maxWaitMs <= 0) return first.response;
     const deadline = Date.now() + options.maxWaitMs;

@@ -2,10 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { JoinShareGroupResponse, ResetTarget, ShareGroupConfigView, ShareGroupDescription, TopicPartition } from '@shoal/protocol';
 import { DEFAULT_SESSION_TIMEOUT_MS, heartbeatIntervalMs } from '../../domain/consumer-group/consumer-group.js';
-import { InvalidConfigError, UnknownGroupError, UnknownMemberError, UnknownTopicError } from '../../domain/errors/index.js';
-import { assertValidName } from '../../domain/log/names.js';
+import { UnknownGroupError, UnknownMemberError, UnknownTopicError } from '../../domain/errors/index.js';
 import { RecordState } from '../../domain/share-group/record-state.js';
-import { SHARE_CONFIG_RANGES } from '../../domain/share-group/share-group-config.js';
 import { shareGroupStore as store } from '../../storage/share-group.store.js';
 import { sharePartitionStore } from '../../storage/share-partition.store.js';
 import { topicStore } from '../../storage/topic.store.js';
@@ -23,8 +21,6 @@ export class ShareGroupService implements GroupMembership<MemberJoin, JoinShareG
 
   async join(group: string, options: MemberJoin): Promise<JoinShareGroupResponse> {
     const { topics, sessionTimeoutMs = DEFAULT_SESSION_TIMEOUT_MS } = options;
-    assertValidName('group', group);
-    topics.forEach((t) => assertValidName('topic', t));
     const unique = [...new Set(topics)];
     return this.coordinator.withGroup(
       group,
@@ -41,7 +37,6 @@ export class ShareGroupService implements GroupMembership<MemberJoin, JoinShareG
   }
 
   heartbeat(group: string, memberId: string): Promise<{ assignment: TopicPartition[] }> {
-    assertValidName('group', group);
     return this.coordinator.withGroup(
       group,
       () => new UnknownMemberError(group, memberId),
@@ -53,7 +48,6 @@ export class ShareGroupService implements GroupMembership<MemberJoin, JoinShareG
   }
 
   async leave(group: string, memberId: string): Promise<void> {
-    assertValidName('group', group);
     await this.coordinator.withGroup(
       group,
       () => new UnknownMemberError(group, memberId),
@@ -65,13 +59,8 @@ export class ShareGroupService implements GroupMembership<MemberJoin, JoinShareG
     );
   }
 
+  /** `change` is in range (checked at the edge); a dead-letter topic must exist. */
   async updateConfig(group: string, change: Partial<ShareGroupConfigView>): Promise<ShareGroupConfigView> {
-    assertValidName('group', group);
-    for (const [field, [min, max]] of Object.entries(SHARE_CONFIG_RANGES)) {
-      const value = change[field as keyof typeof SHARE_CONFIG_RANGES];
-      if (value !== undefined && (!Number.isInteger(value) || value < min || value > max)) throw new InvalidConfigError(`${field} must be an integer from ${min} to ${max}`);
-    }
-    if (change.deadLetterTopic !== undefined && change.deadLetterTopic !== null) assertValidName('topic', change.deadLetterTopic);
     return this.coordinator.withGroup(
       group,
       () => new UnknownGroupError(group),
@@ -86,7 +75,6 @@ export class ShareGroupService implements GroupMembership<MemberJoin, JoinShareG
   }
 
   describe(group: string): Promise<ShareGroupDescription> {
-    assertValidName('group', group);
     return this.coordinator.withGroup(
       group,
       () => new UnknownGroupError(group),
@@ -116,8 +104,6 @@ export class ShareGroupService implements GroupMembership<MemberJoin, JoinShareG
   }
 
   async resetOffsets(group: string, topic: string, partition: number | undefined, to: ResetTarget): Promise<void> {
-    assertValidName('group', group);
-    assertValidName('topic', topic);
     await this.coordinator.withGroup(
       group,
       () => new UnknownGroupError(group),
@@ -137,7 +123,6 @@ export class ShareGroupService implements GroupMembership<MemberJoin, JoinShareG
   }
 
   async delete(group: string): Promise<void> {
-    assertValidName('group', group);
     await this.coordinator.withGroup(
       group,
       () => new UnknownGroupError(group),
