@@ -1,6 +1,6 @@
 import { ErrorCode } from '@shoal/protocol';
 import { applyAcks } from '../../src/domain/share-group/acknowledge.js';
-import { acquirable, type InFlightRecord, RecordState, transitions } from '../../src/domain/share-group/record-state.js';
+import { type InFlightRecord, RecordState, transitions } from '../../src/domain/share-group/record-state.js';
 import { assignShared } from '../../src/domain/share-group/simple-assignor.js';
 
 const ctx = { now: 1_000, lockDurationMs: 30_000, deliveryCountLimit: 3 };
@@ -25,14 +25,6 @@ describe('share record transitions', () => {
     const atLimit = transitions.release(acquiredBy('m', 0, 3), ctx);
     expect(atLimit.record.state).toBe(RecordState.Archived);
     expect(atLimit.archived).toBe('delivery_limit');
-  });
-
-  it('treats a delayed release as not acquirable until its time, and an expired lock as acquirable', () => {
-    const delayed = transitions.release(acquiredBy('m', 0), ctx, 500).record;
-    expect(acquirable(delayed, 1_499)).toBe(false);
-    expect(acquirable(delayed, 1_500)).toBe(true);
-    expect(acquirable(acquiredBy('m', 0), ctx.now + 10)).toBe(true);
-    expect(acquirable(acquiredBy('m', 0), ctx.now + 9)).toBe(false);
   });
 });
 

@@ -32,12 +32,6 @@ export function heldBy(record: InFlightRecord, memberId: string, now: number): b
   return record.state === RecordState.Acquired && record.memberId === memberId && record.lockExpiresAt !== null && record.lockExpiresAt > now;
 }
 
-/** Can be handed out now: available and not waiting out a delay, or acquired with its lock run out. */
-export function acquirable(record: InFlightRecord, now: number): boolean {
-  if (record.state === RecordState.Available) return record.availableAt === null || record.availableAt <= now;
-  return record.state === RecordState.Acquired && record.lockExpiresAt !== null && record.lockExpiresAt <= now;
-}
-
 /**
  * Every legal transition, in one place. Each answers the record's next state, or the reason
  * it was archived; the delivery-limit rule lives in `release` and nowhere else.
