@@ -16,7 +16,7 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': ['error', {
         patterns: [
-          { group: ['@nestjs/*', 'typeorm', 'prom-client', '**/storage/**', '**/services/**', '**/http/**'], message: 'domain/ is plain TypeScript' },
+          { group: ['@nestjs/*', 'typeorm', 'prom-client', '**/storage/**', '**/services/**', '**/common/**', '**/metrics/**', '**/http/**'], message: 'domain/ is plain TypeScript' },
         ],
       }],
     },
@@ -24,6 +24,18 @@ export default tseslint.config(
   {
     files: ['src/services/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['**/http/**'], message: 'services never import http/' }] }] },
+  },
+  {
+    files: ['src/common/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{ group: ['**/http/**', '**/services/**', '**/metrics/**'], message: 'common/ holds runtime helpers every capability uses: it depends on no capability' }],
+      }],
+    },
+  },
+  {
+    files: ['src/metrics/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['**/services/**', '**/http/**'], message: 'metrics depend on domain types (e.g. ShareActivityCounts), not on services' }] }] },
   },
   {
     files: ['libs/**/*.ts'],

@@ -3,7 +3,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { AppModule, type AppOptions } from './app.module.js';
 import { loggerLevels } from './config/shoal-config.js';
 import { ShoalExceptionFilter } from './http/shoal-exception.filter.js';
-import { shoalValidationPipe } from './http/validation.js';
+import { shoalValidationPipe } from './http/validation/validation.pipe.js';
 import { CountingExceptionFilter } from './metrics/counting-exception.filter.js';
 import { type RequestTiming, withRequestTiming } from './metrics/long-poll.timer.js';
 import { ShoalMetrics } from './metrics/shoal-metrics.js';

@@ -6,10 +6,10 @@ import type {
   JoinConsumerGroupResponse,
 } from '@shoal/protocol';
 import { parseResetTarget } from '../domain/log/reset-target.js';
-import { ConsumerFetchService } from '../services/consumer-fetch.service.js';
-import { ConsumerGroupService } from '../services/consumer-group.service.js';
+import { ConsumerFetchService } from '../services/consumer-groups/consumer-fetch.service.js';
+import { ConsumerGroupService } from '../services/consumer-groups/consumer-group.service.js';
 import { CommitOffsetsDto, GroupFetchDto, JoinGroupDto, ResetOffsetsDto } from './dto/consumer-group.dto.js';
-import { GroupNamePipe } from './name.pipe.js';
+import { GroupNamePipe } from './validation/name.pipe.js';
 
 @Controller('v1/consumer-groups/:group')
 export class ConsumerGroupsController {

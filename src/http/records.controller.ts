@@ -1,12 +1,12 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
 import type { OffsetForTimestampResponse, ProduceResponse, ReadResponse } from '@shoal/protocol';
 import { type ShoalConfig, SHOAL_CONFIG } from '../config/shoal-config.js';
-import { ProduceService } from '../services/produce.service.js';
-import { ReadService } from '../services/read.service.js';
+import { ProduceService } from '../services/log/produce.service.js';
+import { ReadService } from '../services/log/read.service.js';
 import { parseProduceBody } from './dto/produce.dto.js';
 import { OffsetQueryDto, ReadQueryDto } from './dto/read.dto.js';
-import { PartitionPipe } from './partition.pipe.js';
-import { TopicNamePipe } from './name.pipe.js';
+import { PartitionPipe } from './validation/partition.pipe.js';
+import { TopicNamePipe } from './validation/name.pipe.js';
 
 @Controller('v1/topics/:topic')
 export class RecordsController {

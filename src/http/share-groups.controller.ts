@@ -8,11 +8,11 @@ import type {
   TopicPartition,
 } from '@shoal/protocol';
 import { parseResetTarget } from '../domain/log/reset-target.js';
-import { ShareFetchService } from '../services/share-fetch.service.js';
-import { ShareGroupService } from '../services/share-group.service.js';
+import { ShareFetchService } from '../services/share-groups/share-fetch.service.js';
+import { ShareGroupService } from '../services/share-groups/share-group.service.js';
 import { ResetOffsetsDto } from './dto/consumer-group.dto.js';
 import { AcknowledgeDto, JoinShareGroupDto, parseAcks, ShareFetchDto, ShareGroupConfigDto } from './dto/share-group.dto.js';
-import { GroupNamePipe } from './name.pipe.js';
+import { GroupNamePipe } from './validation/name.pipe.js';
 
 @Controller('v1/share-groups/:group')
 export class ShareGroupsController {
@@ -23,7 +23,7 @@ export class ShareGroupsController {
 
   @Post('members')
   join(@Param('group', GroupNamePipe) group: string, @Body() body: JoinShareGroupDto): Promise<JoinShareGroupResponse> {
-    return this.groups.join(group, body.topics, body.sessionTimeoutMs);
+    return this.groups.join(group, body);
   }
 
   @Post('members/:memberId/heartbeat')

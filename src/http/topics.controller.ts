@@ -1,8 +1,8 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
 import type { TopicDescription, TopicList } from '@shoal/protocol';
-import { TopicService } from '../services/topic.service.js';
+import { TopicService } from '../services/log/topic.service.js';
 import { CreateTopicDto, UpdateTopicDto } from './dto/topic.dto.js';
-import { TopicNamePipe } from './name.pipe.js';
+import { TopicNamePipe } from './validation/name.pipe.js';
 
 @Controller('v1/topics')
 export class TopicsController {

@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { performance } from 'node:perf_hooks';
 import { Injectable } from '@nestjs/common';
-import { ChangeSignal, type ChangeWaiter } from '../services/change-signal.js';
+import { ChangeSignal, type ChangeWaiter } from '../common/change-signal.js';
 
 /** Time one HTTP request spent in long-poll waits. */
 export interface RequestTiming {

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { type ShoalConfig, SHOAL_CONFIG } from '../config/shoal-config.js';
 import { type Clock, CLOCK } from '../domain/clock.js';
-import type { ShareActivity } from '../services/share-partition.coordinator.js';
+import type { ShareActivityCounts } from '../domain/share-group/share-activity.js';
 import { Database } from '../storage/database.js';
 import { metricsStore } from '../storage/metrics.store.js';
 import { shoalVersion } from './build-info.js';
@@ -42,7 +42,7 @@ export class ShoalMetrics {
     this.m.bytesProduced.inc({ topic }, bytes);
   }
 
-  shareActivity(group: string, activity: ShareActivity): void {
+  shareActivity(group: string, activity: ShareActivityCounts): void {
     for (const [topic, a] of activity.byTopic) {
       const labels = { group, topic };
       if (a.acquired > 0) this.m.shareAcquired.inc(labels, a.acquired);

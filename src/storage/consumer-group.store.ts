@@ -1,5 +1,6 @@
 import type { ConsumerGroup, ConsumerMember, GroupPartition } from '../domain/consumer-group/consumer-group.js';
 import type { Sql } from './database.js';
+import { groupSessionStore } from './group-session.store.js';
 import { valuesList } from './sql-dialect.js';
 
 interface GroupRow {
@@ -35,6 +36,8 @@ const toGroup = (r: GroupRow): ConsumerGroup => ({
 
 /** Consumer groups, their members, their partitions' owners and positions, and committed offsets. */
 export const consumerGroupStore = {
+  ...groupSessionStore('consumer'),
+
   /** `forUpdate` locks the group's row on PostgreSQL: one change to a group at a time. */
   async find(sql: Sql, name: string, forUpdate = false): Promise<ConsumerGroup | null> {
     const lock = forUpdate && sql.kind === 'postgres' ? ' FOR UPDATE' : '';
@@ -96,20 +99,6 @@ export const consumerGroupStore = {
       await sql.execute('DELETE FROM shoal_consumer_member WHERE group_id = $1 AND member_id = $2', [groupId, memberId]);
       await sql.execute('UPDATE shoal_consumer_partition SET owner_member = NULL, position = NULL WHERE group_id = $1 AND owner_member = $2', [groupId, memberId]);
     }
-  },
-
-  /** Groups with a member whose session ran out before `now`. */
-  async groupsWithExpiredMembers(sql: Sql, now: number): Promise<string[]> {
-    const rows = await sql.rows<{ name: string }>(
-      `SELECT DISTINCT g.name FROM shoal_consumer_group g JOIN shoal_consumer_member m ON m.group_id = g.id WHERE m.expires_at < $1`,
-      [now],
-    );
-    return rows.map((r) => r.name);
-  },
-
-  /** After a restart every member gets a fresh session. */
-  async renewAllSessions(sql: Sql, now: number): Promise<void> {
-    await sql.execute('UPDATE shoal_consumer_member SET expires_at = CAST($1 AS BIGINT) + session_timeout_ms WHERE expires_at < CAST($1 AS BIGINT) + session_timeout_ms', [now]);
   },
 
   async partitions(sql: Sql, groupId: number): Promise<GroupPartition[]> {

@@ -1,10 +1,11 @@
-import type { ShareGroupConfig } from '../domain/share-group/share-group-config.js';
+import type { ShareGroupConfigView } from '@shoal/protocol';
 import type { Sql } from './database.js';
+import { groupSessionStore } from './group-session.store.js';
 
 export interface ShareGroupRow {
   id: number;
   name: string;
-  config: ShareGroupConfig;
+  config: ShareGroupConfigView;
 }
 
 export interface ShareMember {
@@ -28,6 +29,8 @@ const COLUMNS = 'id, name, record_lock_duration_ms, delivery_count_limit, max_in
 
 /** Share groups, their configuration and their members. */
 export const shareGroupStore = {
+  ...groupSessionStore('share'),
+
   /** Locks the group's row on PostgreSQL: `update` for membership and config, `share` for fetches and acks. */
   async find(sql: Sql, name: string, lock: 'update' | 'share' | 'none' = 'none'): Promise<ShareGroupRow | null> {
     const suffix = sql.kind === 'postgres' && lock !== 'none' ? ` FOR ${lock.toUpperCase()}` : '';
@@ -41,13 +44,13 @@ export const shareGroupStore = {
         recordLockDurationMs: Number(r.record_lock_duration_ms),
         deliveryCountLimit: Number(r.delivery_count_limit),
         maxInFlightRecordsPerPartition: Number(r.max_in_flight),
-        autoOffsetReset: r.auto_offset_reset as ShareGroupConfig['autoOffsetReset'],
+        autoOffsetReset: r.auto_offset_reset as ShareGroupConfigView['autoOffsetReset'],
         deadLetterTopic: r.dead_letter_topic,
       },
     };
   },
 
-  async create(sql: Sql, name: string, config: ShareGroupConfig, now: number): Promise<void> {
+  async create(sql: Sql, name: string, config: ShareGroupConfigView, now: number): Promise<void> {
     await sql.execute(
       `INSERT INTO shoal_share_group (name, record_lock_duration_ms, delivery_count_limit, max_in_flight, auto_offset_reset, dead_letter_topic, created_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (name) DO NOTHING`,
@@ -55,7 +58,7 @@ export const shareGroupStore = {
     );
   },
 
-  async updateConfig(sql: Sql, groupId: number, config: ShareGroupConfig): Promise<void> {
+  async updateConfig(sql: Sql, groupId: number, config: ShareGroupConfigView): Promise<void> {
     await sql.execute(
       `UPDATE shoal_share_group SET record_lock_duration_ms = $2, delivery_count_limit = $3, max_in_flight = $4, auto_offset_reset = $5, dead_letter_topic = $6
        WHERE id = $1`,
@@ -92,19 +95,5 @@ export const shareGroupStore = {
 
   async deleteMember(sql: Sql, groupId: number, memberId: string): Promise<void> {
     await sql.execute('DELETE FROM shoal_share_member WHERE group_id = $1 AND member_id = $2', [groupId, memberId]);
-  },
-
-  /** Groups with a member whose session ran out before `now`. */
-  async groupsWithExpiredMembers(sql: Sql, now: number): Promise<string[]> {
-    const rows = await sql.rows<{ name: string }>(
-      'SELECT DISTINCT g.name FROM shoal_share_group g JOIN shoal_share_member m ON m.group_id = g.id WHERE m.expires_at < $1',
-      [now],
-    );
-    return rows.map((r) => r.name);
-  },
-
-  /** After a restart every member gets a fresh session. */
-  async renewAllSessions(sql: Sql, now: number): Promise<void> {
-    await sql.execute('UPDATE shoal_share_member SET expires_at = CAST($1 AS BIGINT) + session_timeout_ms WHERE expires_at < CAST($1 AS BIGINT) + session_timeout_ms', [now]);
   },
 };

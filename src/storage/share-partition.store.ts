@@ -79,7 +79,11 @@ export const sharePartitionStore = {
     return result;
   },
 
-  /** Available records not waiting out a delay, lowest offset first. */
+  /**
+   * Available records not waiting out a delay, lowest offset first: the one statement of what
+   * can be handed out (records whose lock ran out were released when the share-partition was
+   * opened). Tested on both databases by share-group-transitions.spec.ts.
+   */
   async available(sql: Sql, key: SharePartitionKey, now: number, limit: number): Promise<InFlightRecord[]> {
     const rows = await sql.rows<RecordRow>(
       `SELECT ${RECORD_COLUMNS} FROM shoal_share_record WHERE ${KEY} AND state = ${RecordState.Available} AND (available_at IS NULL OR available_at <= $4)

@@ -82,7 +82,9 @@ describe.each(STORAGE_KINDS)('share groups over HTTP on %s', (kind) => {
     expect(await failure(client.describeShareGroup('sg-none'))).toEqual({ status: 404, code: 'UNKNOWN_GROUP' });
     expect(await failure(client.deleteShareGroup('sg-none'))).toEqual({ status: 404, code: 'UNKNOWN_GROUP' });
     expect(await failure(client.resetShareGroupOffsets('sg-none', { topic: 'sg-errors', to: 'latest' }))).toEqual({ status: 404, code: 'UNKNOWN_GROUP' });
-    for (const change of [{ recordLockDurationMs: 500 }, { deliveryCountLimit: 11 }, { maxInFlightRecordsPerPartition: 10_001 }, { autoOffsetReset: 'never' }]) {
+    // Each range's both ends (checked at the edge only, so over HTTP).
+    const outOfRange = [{ recordLockDurationMs: 999 }, { recordLockDurationMs: 3_600_001 }, { deliveryCountLimit: 1 }, { deliveryCountLimit: 11 }, { maxInFlightRecordsPerPartition: 99 }];
+    for (const change of [...outOfRange, { recordLockDurationMs: 500 }, { maxInFlightRecordsPerPartition: 10_001 }, { autoOffsetReset: 'never' }]) {
       expect(await failure(client.updateShareGroupConfig('sg', change as never))).toEqual({ status: 400, code: 'INVALID_CONFIG' });
     }
     expect(await failure(client.updateShareGroupConfig('sg', { deadLetterTopic: 'no-such' }))).toEqual({ status: 404, code: 'UNKNOWN_TOPIC' });

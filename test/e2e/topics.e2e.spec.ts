@@ -69,6 +69,18 @@ describe.each(STORAGE_KINDS)('topic routes over HTTP on %s', (kind) => {
     expect(topic.config.retentionMs).toBe(1000);
   });
 
+  it.each([
+    ['10,001 partitions', 'bad-update-1', { partitions: 10_001 }, 'INVALID_PARTITIONS'],
+    ['a zero retention', 'bad-update-2', { config: { retentionMs: 0 } }, 'INVALID_CONFIG'],
+    ['a negative retention', 'bad-update-3', { config: { retentionBytes: -1 } }, 'INVALID_CONFIG'],
+    ['an unknown config field', 'bad-update-4', { config: { other: 1 } }, 'INVALID_CONFIG'],
+  ])('refuses to update a topic with %s and changes nothing', async (_name, topic, body, code) => {
+    await broker.client.createTopic({ name: topic, partitions: 2, config: { retentionMs: 1000 } });
+    const answer = await rawRequest(`${broker.url}/v1/topics/${topic}`, 'PATCH', JSON.stringify(body));
+    expect([answer.status, answer.body.error.code]).toEqual([400, code]);
+    expect(await broker.client.describeTopic(topic)).toMatchObject({ config: { retentionMs: 1000, retentionBytes: null }, partitions: [{}, {}] });
+  });
+
   it('answers 404 UNKNOWN_TOPIC on every topic route for a topic that does not exist', async () => {
     const { client } = broker;
     for (const call of [

@@ -1,4 +1,4 @@
-import { ConsumerFetchService } from '../../src/services/consumer-fetch.service.js';
+import { ConsumerFetchService } from '../../src/services/consumer-groups/consumer-fetch.service.js';
 import { type LogContext, openLogContext } from '../support/log-context.js';
 import { STORAGE_KINDS } from '../support/storage.js';
 

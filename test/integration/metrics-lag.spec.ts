@@ -62,7 +62,7 @@ describe.each(STORAGE_KINDS)(`${ShoalMetrics.name} lag on %s`, (kind) => {
     await log.produce('l-jobs', [{ value: 'first' }]);
     log.clock.advance(10_000);
     await log.produce('l-jobs', [{ value: 'second' }]);
-    const { memberId } = await log.shares.join('l-workers', ['l-jobs']);
+    const { memberId } = await log.shares.join('l-workers', { topics: ['l-jobs'] });
     const fetched = await log.shareFetch.fetch('l-workers', memberId, { maxRecords: 1, maxWaitMs: 0, acks: [] });
     log.clock.advance(20_000);
     const p = { group: 'l-workers', topic: 'l-jobs', partition: '0' };

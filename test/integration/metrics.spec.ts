@@ -46,7 +46,7 @@ describe.each(STORAGE_KINDS)(`${ShoalMetrics.name} on %s`, (kind) => {
     await log.topics.create('m-dlq', 1, undefined);
     await log.produce('m-jobs', [0, 1, 2, 3].map((value) => ({ value })));
     await log.shares.updateConfig('m-workers', { autoOffsetReset: 'earliest', deadLetterTopic: 'm-dlq', recordLockDurationMs: 1_000 });
-    const { memberId } = await log.shares.join('m-workers', ['m-jobs']);
+    const { memberId } = await log.shares.join('m-workers', { topics: ['m-jobs'] });
     await log.shareFetch.fetch('m-workers', memberId, { maxRecords: 4, maxWaitMs: 0, acks: [] });
     const at = (offset: number, type: 'accept' | 'release' | 'reject' | 'renew') => ({ topic: 'm-jobs', partition: 0, offset, type });
     await log.shareFetch.acknowledge('m-workers', memberId, [at(0, 'accept'), at(1, 'release'), at(2, 'reject'), at(3, 'renew')]);
@@ -72,7 +72,7 @@ describe.each(STORAGE_KINDS)(`${ShoalMetrics.name} on %s`, (kind) => {
     await log.topics.create('m-expiry', 1, undefined);
     await log.produce('m-expiry', [0, 1].map((value) => ({ value })));
     await log.shares.updateConfig('m-expirers', { autoOffsetReset: 'earliest', deliveryCountLimit: 2, recordLockDurationMs: 1_000 });
-    const { memberId } = await log.shares.join('m-expirers', ['m-expiry']);
+    const { memberId } = await log.shares.join('m-expirers', { topics: ['m-expiry'] });
     const labels = { group: 'm-expirers', topic: 'm-expiry' };
     const partition = { ...labels, partition: '0' };
     await log.shareFetch.fetch('m-expirers', memberId, { maxRecords: 2, maxWaitMs: 0, acks: [] });

@@ -1,5 +1,5 @@
 import type { Acknowledgement } from '@shoal/protocol';
-import { SharePartitionCoordinator } from '../../src/services/share-partition.coordinator.js';
+import { SharePartitionCoordinator } from '../../src/services/share-groups/share-partition.coordinator.js';
 import { type LogContext, openLogContext } from '../support/log-context.js';
 import { STORAGE_KINDS } from '../support/storage.js';
 
@@ -21,7 +21,7 @@ describe.each(STORAGE_KINDS)(`${SharePartitionCoordinator.name} lock expiry and 
     await log.topics.create(dlq, 1, undefined);
     await log.produce(topic, Array.from({ length: records }, (_, i) => ({ value: i, partition: 0 })));
     await log.shares.updateConfig(group, { autoOffsetReset: 'earliest', deliveryCountLimit: 2, recordLockDurationMs: 1_000, deadLetterTopic: dlq });
-    const a = (await log.shares.join(group, [topic])).memberId;
+    const a = (await log.shares.join(group, { topics: [topic] })).memberId;
     return { topic, dlq, group, a };
   }
   const fetch = (group: string, member: string, maxRecords = 100, acks: Acknowledgement[] = []) => log.shareFetch.fetch(group, member, { maxRecords, maxWaitMs: 0, acks });
@@ -87,7 +87,7 @@ describe.each(STORAGE_KINDS)(`${SharePartitionCoordinator.name} lock expiry and 
 
   it('a member leaving with records at the limit moves the start past them', async () => {
     const { topic, group, a } = await setup(2);
-    const b = (await log.shares.join(group, [topic])).memberId;
+    const b = (await log.shares.join(group, { topics: [topic] })).memberId;
     await fetch(group, a);
     log.clock.advance(1_000);
     await fetch(group, a); // delivery 2 of both

@@ -31,7 +31,7 @@ describe.each(STORAGE_KINDS)('share groups under random operations on %s', (kind
     };
     await produce(300);
     const members: string[] = [];
-    for (let i = 0; i < 12; i++) members.push((await log.shares.join(group, [topic], 3_600_000)).memberId);
+    for (let i = 0; i < 12; i++) members.push((await log.shares.join(group, { topics: [topic], sessionTimeoutMs: 3_600_000 })).memberId);
 
     const key = (p: number, o: number) => `${p}:${o}`;
     const holdings = new Map<string, Holding>();
@@ -76,7 +76,7 @@ describe.each(STORAGE_KINDS)('share groups under random operations on %s', (kind
       } else if (roll < 0.85) {
         await log.shares.leave(group, member);
         for (const k of held(member)) holdings.delete(k);
-        members[members.indexOf(member)] = (await log.shares.join(group, [topic], 3_600_000)).memberId;
+        members[members.indexOf(member)] = (await log.shares.join(group, { topics: [topic], sessionTimeoutMs: 3_600_000 })).memberId;
       } else if (roll < 0.93) {
         log.clock.advance(random.int(LOCK_MS));
       } else {

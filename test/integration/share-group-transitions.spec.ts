@@ -1,5 +1,5 @@
 import type { Acknowledgement } from '@shoal/protocol';
-import { ShareFetchService } from '../../src/services/share-fetch.service.js';
+import { ShareFetchService } from '../../src/services/share-groups/share-fetch.service.js';
 import { type LogContext, openLogContext } from '../support/log-context.js';
 import { STORAGE_KINDS } from '../support/storage.js';
 
@@ -18,7 +18,7 @@ describe.each(STORAGE_KINDS)(`${ShareFetchService.name} transitions on %s`, (kin
     await log.topics.create(topic, 1, undefined);
     if (records > 0) await log.produce(topic, Array.from({ length: records }, (_, i) => ({ value: i, partition: 0 })));
     await log.shares.updateConfig(group, { autoOffsetReset: 'earliest', ...config });
-    const a = (await log.shares.join(group, [topic])).memberId;
+    const a = (await log.shares.join(group, { topics: [topic] })).memberId;
     return { topic, group, a };
   }
   const fetch = (group: string, member: string, maxRecords = 100, acks: Acknowledgement[] = []) => log.shareFetch.fetch(group, member, { maxRecords, maxWaitMs: 0, acks });
@@ -28,7 +28,7 @@ describe.each(STORAGE_KINDS)(`${ShareFetchService.name} transitions on %s`, (kin
 
   it('hands out records lowest offset first, locked to one member, counting deliveries', async () => {
     const { topic, group, a } = await setup(5);
-    const b = (await log.shares.join(group, [topic])).memberId;
+    const b = (await log.shares.join(group, { topics: [topic] })).memberId;
     const first = await fetch(group, a, 3);
     expect(first.records.map((r) => [r.offset, r.deliveryCount])).toEqual([[0, 1], [1, 1], [2, 1]]);
     expect(first.records[0].lockExpiresAt).toBe(log.clock.now() + 30_000);
@@ -52,7 +52,7 @@ describe.each(STORAGE_KINDS)(`${ShareFetchService.name} transitions on %s`, (kin
 
   it('refuses acks of records the member does not hold, changing nothing', async () => {
     const { topic, group, a } = await setup(4);
-    const b = (await log.shares.join(group, [topic])).memberId;
+    const b = (await log.shares.join(group, { topics: [topic] })).memberId;
     await fetch(group, a, 2); // a holds 0 and 1
     await fetch(group, b, 1); // b holds 2
     expect(await ack(group, b, topic, 0, 'accept')).toBe('INVALID_RECORD_STATE'); // another member's
@@ -73,7 +73,7 @@ describe.each(STORAGE_KINDS)(`${ShareFetchService.name} transitions on %s`, (kin
 
   it('keeps a renewed record past its first expiry', async () => {
     const { topic, group, a } = await setup(1, { recordLockDurationMs: 10_000 });
-    const b = (await log.shares.join(group, [topic])).memberId;
+    const b = (await log.shares.join(group, { topics: [topic] })).memberId;
     await fetch(group, a);
     log.clock.advance(8_000);
     expect(await ack(group, a, topic, 0, 'renew')).toBeNull();
@@ -135,12 +135,12 @@ describe.each(STORAGE_KINDS)(`${ShareFetchService.name} transitions on %s`, (kin
 
   it('releases what a member held when it leaves, and when its session expires', async () => {
     const { topic, group, a } = await setup(2);
-    const b = (await log.shares.join(group, [topic], 5_000)).memberId;
+    const b = (await log.shares.join(group, { topics: [topic], sessionTimeoutMs: 5_000 })).memberId;
     await fetch(group, a, 1);
     await fetch(group, b, 1);
     await log.shares.leave(group, a);
     expect(await partition(group)).toMatchObject({ available: 1, acquired: 1 });
-    const c = (await log.shares.join(group, [topic])).memberId;
+    const c = (await log.shares.join(group, { topics: [topic] })).memberId;
     log.clock.advance(5_001);
     await log.shares.heartbeat(group, c);
     expect(await partition(group)).toMatchObject({ available: 2, acquired: 0 });

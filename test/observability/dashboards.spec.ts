@@ -3,7 +3,7 @@ import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFile
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock } from '../../src/domain/clock.js';
-import { ShareGroupService } from '../../src/services/share-group.service.js';
+import { ShareGroupService } from '../../src/services/share-groups/share-group.service.js';
 import { type TestBroker, startBroker } from '../support/broker.js';
 import { freePort } from '../support/broker-process.js';
 import { createTestStorage, testConfig, type TestStorage } from '../support/storage.js';

@@ -9,15 +9,15 @@ describe('topic rules', () => {
     expect(() => assertPartitionGrowth(3, 3)).not.toThrow();
     expect(() => assertPartitionGrowth(3, 5)).not.toThrow();
     expect(() => assertPartitionGrowth(3, 2)).toThrow(expect.objectContaining({ code: ErrorCode.InvalidPartitions }));
-    expect(() => assertPartitionGrowth(3, 10_001)).toThrow(expect.objectContaining({ code: ErrorCode.InvalidPartitions }));
+    // The range (1 to 10,000) is checked at the HTTP edge: topics.e2e.spec.ts.
   });
 
   it('merges config changes: a given field replaces, null clears, others stay', () => {
     const current = { retentionMs: 1000, retentionBytes: 500 };
     expect(mergeTopicConfig(current, { retentionBytes: null })).toEqual({ retentionMs: 1000, retentionBytes: null });
     expect(mergeTopicConfig(current, undefined)).toBe(current);
-    expect(() => mergeTopicConfig(current, { retentionMs: 0 })).toThrow(expect.objectContaining({ code: ErrorCode.InvalidConfig }));
-    expect(() => mergeTopicConfig(current, { other: 1 })).toThrow(expect.objectContaining({ code: ErrorCode.InvalidConfig }));
+    expect(mergeTopicConfig(current, { retentionMs: 60_000 })).toEqual({ retentionMs: 60_000, retentionBytes: 500 });
+    // Bad values (0, unknown fields) are refused at the HTTP edge: topics.e2e.spec.ts.
   });
 });
 

@@ -4,6 +4,9 @@ import type { WireRecord } from './record.js';
 /** An acknowledgement type. */
 export type AckType = 'accept' | 'release' | 'reject' | 'renew';
 
+/** Every acknowledgement type, for checks at run time. */
+export const ACK_TYPES: readonly AckType[] = ['accept', 'release', 'reject', 'renew'];
+
 /** One acknowledgement: a single offset, or the range [offset, lastOffset]. */
 export interface Acknowledgement {
   topic: string;

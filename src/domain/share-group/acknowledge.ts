@@ -1,4 +1,5 @@
-import { type AckType, type ArchiveReason, heldBy, type InFlightRecord, type TransitionContext, transitions } from './record-state.js';
+import { type AckType, ErrorCode } from '@shoal/protocol';
+import { type ArchiveReason, heldBy, type InFlightRecord, type TransitionContext, transitions } from './record-state.js';
 
 /** One acknowledgement entry of one share-partition: a single offset or a range. */
 export interface AckEntry {
@@ -23,7 +24,6 @@ export interface AckOutcome {
   counts: Record<AckType, number>;
 }
 
-export const INVALID_RECORD_STATE = 'INVALID_RECORD_STATE';
 
 /**
  * Applies one member's acks to a share-partition's in-flight records, in order, as if sent
@@ -41,7 +41,7 @@ export function applyAcks(records: Map<number, InFlightRecord>, memberId: string
       held = record !== undefined && heldBy(record, memberId, ctx.now);
     }
     if (!held) {
-      outcome.errors.push(INVALID_RECORD_STATE);
+      outcome.errors.push(ErrorCode.InvalidRecordState);
       continue;
     }
     for (let offset = entry.offset; offset <= entry.lastOffset; offset++) {

@@ -9,9 +9,6 @@ export enum RecordState {
 /** Why a record was archived: the `shoal.dlq.reason` header and the metric label. */
 export type ArchiveReason = 'rejected' | 'delivery_limit';
 
-/** An acknowledgement type, as on the wire. */
-export type AckType = 'accept' | 'release' | 'reject' | 'renew';
-
 /** One in-flight record of a share-partition. */
 export interface InFlightRecord {
   offset: number;
@@ -33,12 +30,6 @@ export interface TransitionContext {
 /** Held by `memberId` right now: acquired by it and its lock not run out. */
 export function heldBy(record: InFlightRecord, memberId: string, now: number): boolean {
   return record.state === RecordState.Acquired && record.memberId === memberId && record.lockExpiresAt !== null && record.lockExpiresAt > now;
-}
-
-/** Can be handed out now: available and not waiting out a delay, or acquired with its lock run out. */
-export function acquirable(record: InFlightRecord, now: number): boolean {
-  if (record.state === RecordState.Available) return record.availableAt === null || record.availableAt <= now;
-  return record.state === RecordState.Acquired && record.lockExpiresAt !== null && record.lockExpiresAt <= now;
 }
 
 /**

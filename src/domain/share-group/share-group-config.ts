@@ -1,15 +1,7 @@
-import type { AutoOffsetReset } from '@shoal/protocol';
+import type { ShareGroupConfigView } from '@shoal/protocol';
 
-/** A share group's configuration, as `GET`/`PATCH` show it. */
-export interface ShareGroupConfig {
-  recordLockDurationMs: number;
-  deliveryCountLimit: number;
-  maxInFlightRecordsPerPartition: number;
-  autoOffsetReset: AutoOffsetReset;
-  deadLetterTopic: string | null;
-}
-
-export const DEFAULT_SHARE_GROUP_CONFIG: ShareGroupConfig = {
+/** A share group's configuration is the protocol's `ShareGroupConfigView`, as `GET`/`PATCH` show it. */
+export const DEFAULT_SHARE_GROUP_CONFIG: ShareGroupConfigView = {
   recordLockDurationMs: 30_000,
   deliveryCountLimit: 5,
   maxInFlightRecordsPerPartition: 2_000,

@@ -1,5 +1,5 @@
 import { IsOptional } from 'class-validator';
-import { IntegerParam } from '../validation.js';
+import { IntegerParam } from '../validation/validators.js';
 
 /** The longest a read may wait for a record. */
 export const MAX_WAIT_MS = 300_000;

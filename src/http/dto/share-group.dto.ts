@@ -1,22 +1,10 @@
-import {
-  Allow,
-  ArrayMaxSize,
-  IsArray,
-  IsIn,
-  IsInt,
-  IsOptional,
-  IsString,
-  Matches,
-  Max,
-  Min,
-  ValidateIf,
-} from 'class-validator';
-import { type Acknowledgement, type AutoOffsetReset, ErrorCode, MAX_ACK_REASON_LENGTH, NAME_PATTERN } from '@shoal/protocol';
+import { Allow, IsOptional, ValidateIf } from 'class-validator';
+import { ACK_TYPES, type Acknowledgement, type AutoOffsetReset, ErrorCode, MAX_ACK_REASON_LENGTH } from '@shoal/protocol';
 import { MAX_SESSION_TIMEOUT_MS, MIN_SESSION_TIMEOUT_MS } from '../../domain/consumer-group/consumer-group.js';
-import { SHARE_CONFIG_RANGES } from '../../domain/share-group/share-group-config.js';
-import { withCode } from '../validation.js';
 import { InvalidRequestError } from '../../domain/errors/index.js';
-import { assertValidName } from '../../domain/log/names.js';
+import { SHARE_CONFIG_RANGES } from '../../domain/share-group/share-group-config.js';
+import { withCode } from '../validation/validation.pipe.js';
+import { assertName, isIndex, OptionalInt, OptionalOffsetReset, TopicName, TopicNames } from '../validation/validators.js';
 import { MAX_WAIT_MS } from './read.dto.js';
 
 /** The longest delay a release may ask for: a day. */
@@ -27,9 +15,8 @@ export const MAX_ACK_RANGE = 10_000;
 export const MAX_ACKS = 10_000;
 
 export class JoinShareGroupDto {
-  @IsArray() @ArrayMaxSize(1_000) @IsString(withCode(ErrorCode.InvalidName, { each: true })) @Matches(NAME_PATTERN, withCode(ErrorCode.InvalidName, { each: true }))
-  topics!: string[];
-  @IsOptional() @IsInt() @Min(MIN_SESSION_TIMEOUT_MS) @Max(MAX_SESSION_TIMEOUT_MS) sessionTimeoutMs?: number;
+  @TopicNames(false) topics!: string[];
+  @OptionalInt(MIN_SESSION_TIMEOUT_MS, MAX_SESSION_TIMEOUT_MS) sessionTimeoutMs?: number;
 }
 
 /** Acks are checked by {@link parseAcks}: `@Allow` lets them through the whitelist untouched. */
@@ -38,14 +25,13 @@ export class AcknowledgeDto {
 }
 
 export class ShareFetchDto {
-  @IsOptional() @IsInt() @Min(1) @Max(10_000) maxRecords?: number;
-  @IsOptional() @IsInt() @Min(0) @Max(MAX_WAIT_MS) maxWaitMs?: number;
+  @OptionalInt(1, 10_000) maxRecords?: number;
+  @OptionalInt(0, MAX_WAIT_MS) maxWaitMs?: number;
   @Allow() acks?: unknown;
 }
 
 const ACK_FIELDS = new Set(['topic', 'partition', 'offset', 'lastOffset', 'type', 'delayMs', 'reason']);
-const ACK_TYPES = new Set(['accept', 'release', 'reject', 'renew']);
-const isIndex = (value: unknown): value is number => typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+const ACK_TYPE_SET = new Set<string>(ACK_TYPES);
 
 /**
  * Checks acknowledgements by hand, in one pass: a fetch carries up to thousands of them, and
@@ -61,9 +47,9 @@ export function parseAcks(value: unknown, optional: boolean): Acknowledgement[] 
     const ack = entry as Record<string, unknown>;
     const unknown = Object.keys(ack).find((field) => !ACK_FIELDS.has(field));
     if (unknown !== undefined) throw bad(`unknown field ${JSON.stringify(unknown)}`);
-    assertValidName('topic', ack.topic);
+    assertName('topic', ack.topic);
     if (!isIndex(ack.partition) || !isIndex(ack.offset)) throw bad('partition and offset must be non-negative integers');
-    if (typeof ack.type !== 'string' || !ACK_TYPES.has(ack.type)) throw bad('type must be accept, release, reject or renew');
+    if (typeof ack.type !== 'string' || !ACK_TYPE_SET.has(ack.type)) throw bad('type must be accept, release, reject or renew');
     if (ack.lastOffset !== undefined && (!isIndex(ack.lastOffset) || ack.lastOffset < ack.offset || ack.lastOffset - ack.offset >= MAX_ACK_RANGE)) {
       throw bad(`lastOffset must be from offset to offset + ${MAX_ACK_RANGE - 1}`);
     }
@@ -78,22 +64,13 @@ export function parseAcks(value: unknown, optional: boolean): Acknowledgement[] 
 }
 
 const config = withCode(ErrorCode.InvalidConfig);
-
-function ConfigInt(range: readonly [number, number]): PropertyDecorator {
-  return (target, property) => {
-    IsOptional(config)(target, property);
-    IsInt(config)(target, property);
-    Min(range[0], config)(target, property);
-    Max(range[1], config)(target, property);
-  };
-}
+const ConfigInt = (range: readonly [number, number]) => OptionalInt(range[0], range[1], config);
 
 export class ShareGroupConfigDto {
   @ConfigInt(SHARE_CONFIG_RANGES.recordLockDurationMs) recordLockDurationMs?: number;
   @ConfigInt(SHARE_CONFIG_RANGES.deliveryCountLimit) deliveryCountLimit?: number;
   @ConfigInt(SHARE_CONFIG_RANGES.maxInFlightRecordsPerPartition) maxInFlightRecordsPerPartition?: number;
-  @IsOptional(config) @IsIn(['latest', 'earliest'], config) autoOffsetReset?: AutoOffsetReset;
-  @IsOptional() @ValidateIf((_o, v) => v !== null) @IsString(withCode(ErrorCode.InvalidName)) @Matches(NAME_PATTERN, withCode(ErrorCode.InvalidName))
-  deadLetterTopic?: string | null;
+  @OptionalOffsetReset(config) autoOffsetReset?: AutoOffsetReset;
+  @IsOptional() @ValidateIf((_o, v) => v !== null) @TopicName() deadLetterTopic?: string | null;
 }
 

@@ -1,13 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import type { OffsetForTimestampResponse, ReadResponse, WireRecord } from '@shoal/protocol';
-import { OffsetOutOfRangeError, UnknownPartitionError } from '../domain/errors/index.js';
-import { assertValidName } from '../domain/log/names.js';
-import { decodeRecord } from '../domain/log/record-codec.js';
-import type { PartitionWindow, Topic } from '../domain/log/topic.js';
-import { Database, type Sql } from '../storage/database.js';
-import { logStore } from '../storage/log.store.js';
-import { topicStore } from '../storage/topic.store.js';
-import { appendKey, ChangeSignal } from './change-signal.js';
+import { OffsetOutOfRangeError, UnknownPartitionError } from '../../domain/errors/index.js';
+import { decodeRecord } from '../../domain/log/record-codec.js';
+import type { PartitionWindow, Topic } from '../../domain/log/topic.js';
+import { Database, type Sql } from '../../storage/database.js';
+import { logStore } from '../../storage/log.store.js';
+import { topicStore } from '../../storage/topic.store.js';
+import { appendKey, ChangeSignal } from '../../common/change-signal.js';
 import { requireTopic } from './topic.service.js';
 
 export interface ReadOptions {
@@ -26,7 +25,6 @@ export class ReadService {
   ) {}
 
   async read(topicName: string, partition: number, options: ReadOptions): Promise<ReadResponse> {
-    assertValidName('topic', topicName);
     const first = await this.database.run((sql) => readOnce(sql, topicName, partition, options));
     if (first.response.records.length > 0 || options.maxWaitMs <= 0) return first.response;
     // Nothing yet: wait for an append to this partition, registered before the re-read so
@@ -43,7 +41,6 @@ export class ReadService {
   }
 
   async offsetForTimestamp(topicName: string, partition: number, timestamp: number): Promise<OffsetForTimestampResponse> {
-    assertValidName('topic', topicName);
     return this.database.run(async (sql) => {
       const topic = await requireTopic(sql, topicName);
       const window = await requirePartition(sql, topic, partition);

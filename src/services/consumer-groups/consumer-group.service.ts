@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import type {
   AutoOffsetReset,
   ConsumerGroupDescription,
@@ -8,60 +8,36 @@ import type {
   OffsetCommit,
   ResetTarget,
 } from '@shoal/protocol';
-import { type Clock, CLOCK } from '../domain/clock.js';
-import { DEFAULT_SESSION_TIMEOUT_MS, groupState, heartbeatIntervalMs } from '../domain/consumer-group/consumer-group.js';
-import { FencedError, GroupNotEmptyError, OffsetOutOfRangeError, UnknownGroupError, UnknownMemberError, UnknownTopicError } from '../domain/errors/index.js';
-import { assertValidName } from '../domain/log/names.js';
-import { consumerGroupStore as store } from '../storage/consumer-group.store.js';
-import { Database } from '../storage/database.js';
-import { topicStore } from '../storage/topic.store.js';
+import { DEFAULT_SESSION_TIMEOUT_MS, groupState, heartbeatIntervalMs } from '../../domain/consumer-group/consumer-group.js';
+import { FencedError, OffsetOutOfRangeError, UnknownGroupError, UnknownMemberError } from '../../domain/errors/index.js';
+import { consumerGroupStore as store } from '../../storage/consumer-group.store.js';
+import { topicStore } from '../../storage/topic.store.js';
 import { ConsumerGroupCoordinator } from './consumer-group.coordinator.js';
-import { OffsetResolver } from './offset-resolver.js';
-import { PeriodicTask } from './periodic-task.js';
+import { type GroupMembership, type MemberJoin } from '../common/group-sessions.js';
+import { OffsetResolver } from '../log/offset-resolver.js';
 
-export interface JoinOptions {
-  topics: string[];
-  sessionTimeoutMs?: number;
+export interface JoinOptions extends MemberJoin {
   autoOffsetReset?: AutoOffsetReset;
 }
 
-const SESSION_SWEEP_INTERVAL_MS = 1_000;
-
 /** Classic consumer groups: membership, commits, describe, offset reset and delete. */
 @Injectable()
-export class ConsumerGroupService implements OnApplicationBootstrap, OnApplicationShutdown {
+export class ConsumerGroupService implements GroupMembership<JoinOptions, JoinConsumerGroupResponse, ConsumerHeartbeatResponse> {
   private readonly logger = new Logger(ConsumerGroupService.name);
-  private readonly sessions = new PeriodicTask('consumer session sweep', SESSION_SWEEP_INTERVAL_MS, () => this.sweep(this.clock.now()), this.logger);
 
   constructor(
-    private readonly database: Database,
     private readonly coordinator: ConsumerGroupCoordinator,
     private readonly offsets: OffsetResolver,
-    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  async onApplicationBootstrap(): Promise<void> {
-    // A restart gives every member a fresh session rather than expiring them all at once.
-    await this.database.run((sql) => store.renewAllSessions(sql, this.clock.now()));
-    this.sessions.start();
-  }
-
-  onApplicationShutdown(): Promise<void> {
-    return this.sessions.stop();
-  }
-
   async join(group: string, options: JoinOptions): Promise<JoinConsumerGroupResponse> {
-    assertValidName('group', group);
-    options.topics.forEach((topic) => assertValidName('topic', topic));
     const sessionTimeoutMs = options.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS;
     const topics = [...new Set(options.topics)];
     const answer = await this.coordinator.withGroup(
       group,
       () => new UnknownGroupError(group),
       async (locked) => {
-        const found = await topicStore.findByNames(locked.sql, topics);
-        const missing = topics.find((t) => !found.some((f) => f.name === t));
-        if (missing !== undefined) throw new UnknownTopicError(missing);
+        await this.coordinator.joinTopics(locked, topics);
         const member = {
           memberId: randomUUID(),
           topics,
@@ -83,7 +59,6 @@ export class ConsumerGroupService implements OnApplicationBootstrap, OnApplicati
   }
 
   heartbeat(group: string, memberId: string): Promise<ConsumerHeartbeatResponse> {
-    assertValidName('group', group);
     return this.coordinator.withGroup(
       group,
       () => new UnknownMemberError(group, memberId),
@@ -97,7 +72,6 @@ export class ConsumerGroupService implements OnApplicationBootstrap, OnApplicati
   }
 
   async leave(group: string, memberId: string): Promise<void> {
-    assertValidName('group', group);
     await this.coordinator.withGroup(
       group,
       () => new UnknownMemberError(group, memberId),
@@ -111,8 +85,6 @@ export class ConsumerGroupService implements OnApplicationBootstrap, OnApplicati
 
   /** Commits offsets, fenced by the generation of the member's latest answer and by ownership. */
   async commit(group: string, memberId: string, generation: number, offsets: OffsetCommit[]): Promise<void> {
-    assertValidName('group', group);
-    offsets.forEach((o) => assertValidName('topic', o.topic));
     await this.coordinator.withGroup(
       group,
       () => new FencedError(`group ${group} does not exist`),
@@ -139,7 +111,6 @@ export class ConsumerGroupService implements OnApplicationBootstrap, OnApplicati
   }
 
   describe(group: string): Promise<ConsumerGroupDescription> {
-    assertValidName('group', group);
     return this.coordinator.withGroup(
       group,
       () => new UnknownGroupError(group),
@@ -178,13 +149,11 @@ export class ConsumerGroupService implements OnApplicationBootstrap, OnApplicati
   }
 
   async resetOffsets(group: string, topic: string, partition: number | undefined, to: ResetTarget): Promise<void> {
-    assertValidName('group', group);
-    assertValidName('topic', topic);
     await this.coordinator.withGroup(
       group,
       () => new UnknownGroupError(group),
       async (locked) => {
-        if (locked.members.length > 0) throw new GroupNotEmptyError(group);
+        this.coordinator.requireEmpty(locked);
         const offsets = await this.offsets.resolve(locked.sql, topic, partition, to);
         await store.commit(locked.sql, locked.group.id, offsets);
       },
@@ -192,21 +161,18 @@ export class ConsumerGroupService implements OnApplicationBootstrap, OnApplicati
   }
 
   async delete(group: string): Promise<void> {
-    assertValidName('group', group);
     await this.coordinator.withGroup(
       group,
       () => new UnknownGroupError(group),
       async (locked) => {
-        if (locked.members.length > 0) throw new GroupNotEmptyError(group);
+        this.coordinator.requireEmpty(locked);
         await store.delete(locked.sql, locked.group.id);
       },
     );
   }
 
   /** Removes every member whose session ran out before `now`; answers how many groups it touched. */
-  async sweep(now: number): Promise<number> {
-    const groups = await this.database.run((sql) => store.groupsWithExpiredMembers(sql, now));
-    for (const group of groups) await this.coordinator.withGroup(group, () => new UnknownGroupError(group), async () => undefined, { now });
-    return groups.length;
+  sweep(now: number): Promise<number> {
+    return this.coordinator.sweep(now);
   }
 }

@@ -1,13 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import type { ConsumerFetchResponse, WireRecord } from '@shoal/protocol';
-import type { ConsumerMember, GroupPartition } from '../domain/consumer-group/consumer-group.js';
-import { UnknownMemberError } from '../domain/errors/index.js';
-import { assertValidName } from '../domain/log/names.js';
-import { decodeRecord } from '../domain/log/record-codec.js';
-import { consumerGroupStore as store } from '../storage/consumer-group.store.js';
-import { logStore } from '../storage/log.store.js';
-import { topicStore } from '../storage/topic.store.js';
-import { appendKey, ChangeSignal, groupKey } from './change-signal.js';
+import type { ConsumerMember, GroupPartition } from '../../domain/consumer-group/consumer-group.js';
+import { UnknownMemberError } from '../../domain/errors/index.js';
+import { decodeRecord } from '../../domain/log/record-codec.js';
+import { consumerGroupStore as store } from '../../storage/consumer-group.store.js';
+import { logStore } from '../../storage/log.store.js';
+import { topicStore } from '../../storage/topic.store.js';
+import { appendKey, ChangeSignal, groupKey } from '../../common/change-signal.js';
 import { ConsumerGroupCoordinator, type LockedGroup } from './consumer-group.coordinator.js';
 
 export interface ConsumerFetchOptions {
@@ -37,7 +36,6 @@ export class ConsumerFetchService {
   ) {}
 
   async fetch(group: string, memberId: string, options: ConsumerFetchOptions): Promise<ConsumerFetchResponse> {
-    assertValidName('group', group);
     const first = await this.fetchOnce(group, memberId, options);
     if (first.response.records.length > 0 || options.maxWaitMs <= 0) return first.response;
     const waiter = this.signal.waiter([groupKey('consumer', first.groupId), ...first.owned.map((p) => appendKey(p.topicId, p.partition))]);

@@ -1,27 +1,18 @@
 import { Injectable } from '@nestjs/common';
-import type { PartitionWindow, Topic } from '../domain/log/topic.js';
-import { type AckEntry, applyAcks } from '../domain/share-group/acknowledge.js';
-import { type AckType, type ArchiveReason, type InFlightRecord, type TransitionContext, transitions } from '../domain/share-group/record-state.js';
-import type { Sql } from '../storage/database.js';
-import type { PartitionHead } from '../storage/log.store.js';
-import type { ShareGroupRow } from '../storage/share-group.store.js';
-import { type SharePartitionKey, sharePartitionStore as store, type ShareWindow } from '../storage/share-partition.store.js';
-import { topicStore } from '../storage/topic.store.js';
+import type { PartitionWindow, Topic } from '../../domain/log/topic.js';
+import { type AckEntry, applyAcks } from '../../domain/share-group/acknowledge.js';
+import { type ShareActivityCounts, type TopicActivity, topicActivity } from '../../domain/share-group/share-activity.js';
+import type { AckType } from '@shoal/protocol';
+import { type ArchiveReason, type InFlightRecord, RecordState, type TransitionContext, transitions } from '../../domain/share-group/record-state.js';
+import type { Sql } from '../../storage/database.js';
+import type { PartitionHead } from '../../storage/log.store.js';
+import type { ShareGroupRow } from '../../storage/share-group.store.js';
+import { type SharePartitionKey, sharePartitionStore as store, type ShareWindow } from '../../storage/share-partition.store.js';
+import { topicStore } from '../../storage/topic.store.js';
 import { DeadLetterWriter } from './dead-letter.writer.js';
 
-/** What happened to one topic's records of a group in one transaction: the metrics' events. */
-export interface TopicActivity {
-  acquired: number;
-  /** Acquisitions beyond a record's first delivery. */
-  redelivered: number;
-  acks: Record<AckType, number>;
-  lockTimeouts: number;
-  archived: Record<ArchiveReason, number>;
-  deadLettered: number;
-}
-
 /** What happened to a group's records in one transaction: for metrics, wake-ups and the DLQ. */
-export interface ShareActivity {
+export interface ShareActivity extends ShareActivityCounts {
   byTopic: Map<string, TopicActivity>;
   /** Records became available again: waiting fetches may take them. */
   released: boolean;
@@ -33,13 +24,12 @@ export function emptyActivity(): ShareActivity {
   return { byTopic: new Map(), released: false, deadLetterHeads: [] };
 }
 
-function topicActivity(activity: ShareActivity, topic: string): TopicActivity {
-  let counts = activity.byTopic.get(topic);
-  if (!counts) {
-    counts = { acquired: 0, redelivered: 0, acks: { accept: 0, release: 0, reject: 0, renew: 0 }, lockTimeouts: 0, archived: { rejected: 0, delivery_limit: 0 }, deadLettered: 0 };
-    activity.byTopic.set(topic, counts);
-  }
-  return counts;
+/** The transaction a share-partition is opened in: the locked group, the time, and where events go. */
+export interface ShareScope {
+  readonly sql: Sql;
+  readonly group: ShareGroupRow;
+  readonly now: number;
+  readonly activity: ShareActivity;
 }
 
 /** One share-partition opened inside a transaction: its row locked, expiries applied. */
@@ -68,26 +58,14 @@ export interface OpenSharePartition {
 export class SharePartitionCoordinator {
   constructor(private readonly deadLetters: DeadLetterWriter) {}
 
-  /** Null when the share-partition has not started and `create` is false. */
-  async open(
-    sql: Sql,
-    group: ShareGroupRow,
-    topic: Topic,
-    partition: number,
-    now: number,
-    activity: ShareActivity,
-    create: boolean,
-    opened?: Map<string, OpenSharePartition>,
-  ): Promise<OpenSharePartition | null> {
-    // Within one transaction a share-partition is opened once: it stays locked and current.
-    const cached = opened?.get(`${topic.id}:${partition}`);
-    if (cached) return cached;
-    const result = await this.openFresh(sql, group, topic, partition, now, activity, create);
-    if (result) opened?.set(`${topic.id}:${partition}`, result);
-    return result;
-  }
-
-  private async openFresh(sql: Sql, group: ShareGroupRow, topic: Topic, partition: number, now: number, activity: ShareActivity, create: boolean): Promise<OpenSharePartition | null> {
+  /**
+   * Locks the share-partition's row, follows the log's retention and applies lock expiries.
+   * The window is created at the first fetch when `create`; null when it has not started and
+   * not `create`, or the log partition is gone. {@link ShareGroupTransaction.partition} opens
+   * each share-partition once per transaction.
+   */
+  async open(scope: ShareScope, topic: Topic, partition: number, create: boolean): Promise<OpenSharePartition | null> {
+    const { sql, group, now, activity } = scope;
     const key = { groupId: group.id, topicId: topic.id, partition };
     let window = await store.lockWindow(sql, key);
     const log = await topicStore.partition(sql, topic.id, partition);
@@ -98,7 +76,7 @@ export class SharePartitionCoordinator {
       window = (await store.lockWindow(sql, key))!;
     }
     const ctx = { now, lockDurationMs: group.config.recordLockDurationMs, deliveryCountLimit: group.config.deliveryCountLimit };
-    const open: OpenSharePartition = { sql, key, group, topic, window, log, ctx, activity, counts: topicActivity(activity, topic.name) };
+    const open: OpenSharePartition = { sql, key, group, topic, window, log, ctx, activity, counts: topicActivity(activity.byTopic, topic.name) };
     if (log.startOffset > window.startOffset) {
       // Retention deleted records the group had not finished: the window moves past them.
       await store.deleteBelow(sql, key, log.startOffset);
@@ -158,7 +136,7 @@ export class SharePartitionCoordinator {
     if (limit > window.endOffset) {
       await store.insertAcquired(sql, key, window.endOffset, limit, memberId, lockExpiresAt);
       for (let offset = window.endOffset; offset < limit; offset++) {
-        acquired.push({ offset, state: 1, deliveryCount: 1, memberId, lockExpiresAt, availableAt: null });
+        acquired.push({ offset, state: RecordState.Acquired, deliveryCount: 1, memberId, lockExpiresAt, availableAt: null });
       }
       window.endOffset = limit;
       await store.setWindow(sql, key, window);

@@ -1,12 +1,12 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { type ShoalConfig, SHOAL_CONFIG } from '../config/shoal-config.js';
-import { type Clock, CLOCK } from '../domain/clock.js';
-import { byteRetentionCut } from '../domain/log/retention.js';
-import type { Topic } from '../domain/log/topic.js';
-import { Database } from '../storage/database.js';
-import { logStore } from '../storage/log.store.js';
-import { PeriodicTask } from './periodic-task.js';
-import { topicStore } from '../storage/topic.store.js';
+import { type ShoalConfig, SHOAL_CONFIG } from '../../config/shoal-config.js';
+import { type Clock, CLOCK } from '../../domain/clock.js';
+import { byteRetentionCut } from '../../domain/log/retention.js';
+import type { Topic } from '../../domain/log/topic.js';
+import { Database } from '../../storage/database.js';
+import { logStore } from '../../storage/log.store.js';
+import { PeriodicTask } from '../../common/periodic-task.js';
+import { topicStore } from '../../storage/topic.store.js';
 
 const SIZE_PAGE = 10_000;
 /** Records deleted per transaction, so a large trim never holds the writer for long. */

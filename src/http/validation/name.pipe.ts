@@ -1,11 +1,11 @@
 import { Injectable, type PipeTransform } from '@nestjs/common';
-import { assertValidName } from '../domain/log/names.js';
+import { assertName } from './validators.js';
 
 /** A topic name from the path, checked before anything looks it up. */
 @Injectable()
 export class TopicNamePipe implements PipeTransform<string, string> {
   transform(value: string): string {
-    assertValidName('topic', value);
+    assertName('topic', value);
     return value;
   }
 }
@@ -14,7 +14,7 @@ export class TopicNamePipe implements PipeTransform<string, string> {
 @Injectable()
 export class GroupNamePipe implements PipeTransform<string, string> {
   transform(value: string): string {
-    assertValidName('group', value);
+    assertName('group', value);
     return value;
   }
 }

@@ -1,8 +1,7 @@
 import { ValidationPipe, type ValidationError } from '@nestjs/common';
-import { Transform } from 'class-transformer';
-import { IsInt, Max, Min, type ValidationOptions } from 'class-validator';
+import type { ValidationOptions } from 'class-validator';
 import { ErrorCode } from '@shoal/protocol';
-import { ShoalError } from '../domain/errors/index.js';
+import { ShoalError } from '../../domain/errors/index.js';
 
 /** Validation options that make a failing field answer with `code`. */
 export function withCode(code: ErrorCode, options: ValidationOptions = {}): ValidationOptions {
@@ -57,14 +56,4 @@ export function shoalValidationPipe(): ValidationPipe {
       return new ShoalError(first.code, found.filter((p) => p.code === first.code).map((p) => p.message).join('; '));
     },
   });
-}
-
-/** A query-string integer in [min, max]: only plain digits convert, anything else fails. */
-export function IntegerParam(min: number, max: number): PropertyDecorator {
-  return (target, property) => {
-    Transform(({ value }: { value: unknown }) => (typeof value === 'string' && /^\d{1,16}$/.test(value) ? Number(value) : value))(target, property);
-    IsInt()(target, property);
-    Min(min)(target, property);
-    Max(max)(target, property);
-  };
 }

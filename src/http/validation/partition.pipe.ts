@@ -1,5 +1,6 @@
 import { Injectable, type PipeTransform } from '@nestjs/common';
-import { InvalidRequestError } from '../domain/errors/index.js';
+import { InvalidRequestError } from '../../domain/errors/index.js';
+import { isPartitionText } from './validators.js';
 
 /** A partition number from the path: plain digits only. */
 @Injectable()
@@ -7,7 +8,7 @@ export class PartitionPipe implements PipeTransform<string, number> {
   transform(value: string | number): number {
     // The global ValidationPipe may already have turned the text into a number (NaN for "x").
     const text = String(value);
-    if (!/^\d{1,10}$/.test(text) || Number(text) > 2 ** 31 - 1) throw new InvalidRequestError(`partition must be a non-negative integer, got ${text}`);
+    if (!isPartitionText(text)) throw new InvalidRequestError(`partition must be a non-negative integer, got ${text}`);
     return Number(text);
   }
 }

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import type { ResetTarget } from '@shoal/protocol';
-import { OffsetOutOfRangeError, UnknownPartitionError } from '../domain/errors/index.js';
-import type { Sql } from '../storage/database.js';
-import { logStore } from '../storage/log.store.js';
-import { topicStore } from '../storage/topic.store.js';
+import { OffsetOutOfRangeError, UnknownPartitionError } from '../../domain/errors/index.js';
+import type { Sql } from '../../storage/database.js';
+import { logStore } from '../../storage/log.store.js';
+import { topicStore } from '../../storage/topic.store.js';
 import { requireTopic } from './topic.service.js';
 
 /** Turns an offset reset's target into an offset per partition, for consumer and share groups. */

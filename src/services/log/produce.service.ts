@@ -1,10 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import type { RecordPosition } from '@shoal/protocol';
-import { assertValidName } from '../domain/log/names.js';
-import type { AppendRecord } from '../domain/log/record.js';
-import { ShoalMetrics } from '../metrics/shoal-metrics.js';
-import { Database } from '../storage/database.js';
-import { GroupCommit } from './group-commit.js';
+import type { AppendRecord } from '../../domain/log/record.js';
+import { ShoalMetrics } from '../../metrics/shoal-metrics.js';
+import { Database } from '../../storage/database.js';
+import { GroupCommit } from '../../common/group-commit.js';
 import { type AppendRequest, LogAppender } from './log-appender.js';
 
 /** Records per transaction at most; a larger backlog is split over several commits. */
@@ -36,7 +35,6 @@ export class ProduceService {
   ) {}
 
   async produce(topic: string, records: AppendRecord[]): Promise<RecordPosition[]> {
-    assertValidName('topic', topic);
     return this.commits.submit({ topic, records });
   }
 }

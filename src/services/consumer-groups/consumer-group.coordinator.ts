@@ -1,14 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { TopicPartition } from '@shoal/protocol';
-import { type Clock, CLOCK } from '../domain/clock.js';
-import type { ConsumerGroup, ConsumerMember, GroupPartition } from '../domain/consumer-group/consumer-group.js';
-import { assignSticky, partitionKey } from '../domain/consumer-group/sticky-assignor.js';
-import { UnknownMemberError } from '../domain/errors/index.js';
-import type { Topic } from '../domain/log/topic.js';
-import { consumerGroupStore as store } from '../storage/consumer-group.store.js';
-import { Database, type Sql } from '../storage/database.js';
-import { topicStore } from '../storage/topic.store.js';
-import { ChangeSignal, groupKey } from './change-signal.js';
+import { type Clock, CLOCK } from '../../domain/clock.js';
+import type { ConsumerGroup, ConsumerMember, GroupPartition } from '../../domain/consumer-group/consumer-group.js';
+import { assignSticky, partitionKey } from '../../domain/consumer-group/sticky-assignor.js';
+import { UnknownMemberError } from '../../domain/errors/index.js';
+import type { Topic } from '../../domain/log/topic.js';
+import { consumerGroupStore as store } from '../../storage/consumer-group.store.js';
+import { Database, type Sql } from '../../storage/database.js';
+import { topicStore } from '../../storage/topic.store.js';
+import { ChangeSignal, groupKey } from '../../common/change-signal.js';
+import { GroupSessions, type WithGroupOptions } from '../common/group-sessions.js';
 
 /** A group locked for the length of one transaction, with its members as of now. */
 export interface LockedGroup {
@@ -27,32 +28,27 @@ export interface LockedGroup {
  * member's answer — revoke before assign.
  */
 @Injectable()
-export class ConsumerGroupCoordinator {
+export class ConsumerGroupCoordinator extends GroupSessions<LockedGroup> {
   constructor(
-    private readonly database: Database,
+    database: Database,
     private readonly signal: ChangeSignal,
-    @Inject(CLOCK) private readonly clock: Clock,
-  ) {}
+    @Inject(CLOCK) clock: Clock,
+  ) {
+    super(database, clock, store, 'consumer');
+  }
 
-  /**
-   * Runs `work` in one transaction with the group's row locked and its expired members gone.
-   * A group that does not exist is created when `create`, else `missing()` is thrown.
-   */
-  async withGroup<T>(name: string, missing: () => Error, work: (locked: LockedGroup) => Promise<T>, options: { create?: boolean; now?: number } = {}): Promise<T> {
-    let changedGroup: number | undefined;
-    const result = await this.database.transaction(async (sql) => {
-      const now = options.now ?? this.clock.now();
-      if (options.create) await store.create(sql, name, now);
-      const group = await store.find(sql, name, true);
-      if (!group) throw missing();
-      const locked: LockedGroup = { sql, group, members: await store.members(sql, group.id), now, changed: false };
-      await this.expire(locked);
-      const value = await work(locked);
-      if (locked.changed) changedGroup = group.id;
-      return value;
-    });
-    if (changedGroup !== undefined) this.signal.notify(groupKey('consumer', changedGroup));
-    return result;
+  /** Every change to a consumer group locks its row exclusively. */
+  protected async begin(sql: Sql, name: string, now: number, options: WithGroupOptions): Promise<LockedGroup | null> {
+    if (options.create) await store.create(sql, name, now);
+    const group = await store.find(sql, name, true);
+    if (!group) return null;
+    const locked: LockedGroup = { sql, group, members: await store.members(sql, group.id), now, changed: false };
+    await this.expire(locked);
+    return locked;
+  }
+
+  protected afterCommit(locked: LockedGroup): void {
+    if (locked.changed) this.signal.notify(groupKey('consumer', locked.group.id));
   }
 
   /** The member, or UNKNOWN_MEMBER. */

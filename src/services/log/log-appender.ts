@@ -1,15 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { RecordPosition } from '@shoal/protocol';
-import { type Clock, CLOCK } from '../domain/clock.js';
-import { UnknownPartitionError, UnknownTopicError } from '../domain/errors/index.js';
-import { Partitioner } from '../domain/log/partitioner.js';
-import type { AppendRecord } from '../domain/log/record.js';
-import type { Topic } from '../domain/log/topic.js';
-import type { Sql } from '../storage/database.js';
-import { logStore, type PartitionHead, type RecordRow } from '../storage/log.store.js';
-import { topicStore } from '../storage/topic.store.js';
-import { appendKey, ChangeSignal } from './change-signal.js';
-import type { Outcome } from './group-commit.js';
+import { type Clock, CLOCK } from '../../domain/clock.js';
+import { UnknownPartitionError, UnknownTopicError } from '../../domain/errors/index.js';
+import { Partitioner } from '../../domain/log/partitioner.js';
+import type { AppendRecord } from '../../domain/log/record.js';
+import type { Topic } from '../../domain/log/topic.js';
+import type { Sql } from '../../storage/database.js';
+import { logStore, type PartitionHead, type RecordRow } from '../../storage/log.store.js';
+import { topicStore } from '../../storage/topic.store.js';
+import { appendKey, ChangeSignal } from '../../common/change-signal.js';
+import type { Outcome } from '../../common/group-commit.js';
 
 /** Records for one topic, all or nothing. */
 export interface AppendRequest {

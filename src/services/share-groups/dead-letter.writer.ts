@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import type { Topic } from '../domain/log/topic.js';
-import type { AppendRecord } from '../domain/log/record.js';
-import type { ArchiveReason } from '../domain/share-group/record-state.js';
-import type { Sql } from '../storage/database.js';
-import { logStore, type PartitionHead } from '../storage/log.store.js';
-import { topicStore } from '../storage/topic.store.js';
-import { LogAppender } from './log-appender.js';
+import type { Topic } from '../../domain/log/topic.js';
+import type { AppendRecord } from '../../domain/log/record.js';
+import type { ArchiveReason } from '../../domain/share-group/record-state.js';
+import type { Sql } from '../../storage/database.js';
+import { logStore, type PartitionHead } from '../../storage/log.store.js';
+import { topicStore } from '../../storage/topic.store.js';
+import { LogAppender } from '../log/log-appender.js';
 
 export interface DeadLetterBatch {
   deadLetterTopic: string;

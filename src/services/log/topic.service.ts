@@ -1,16 +1,16 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { TopicDescription, TopicList } from '@shoal/protocol';
-import { type Clock, CLOCK } from '../domain/clock.js';
-import { TopicAlreadyExistsError, UnknownTopicError } from '../domain/errors/index.js';
-import { assertValidName } from '../domain/log/names.js';
-import type { Topic } from '../domain/log/topic.js';
-import { assertPartitionCount, assertPartitionGrowth, DEFAULT_TOPIC_CONFIG, mergeTopicConfig } from '../domain/log/topic-rules.js';
-import { Database, type Sql } from '../storage/database.js';
-import { topicStore } from '../storage/topic.store.js';
+import type { TopicConfig, TopicDescription, TopicList } from '@shoal/protocol';
+import { type Clock, CLOCK } from '../../domain/clock.js';
+import { TopicAlreadyExistsError, UnknownTopicError } from '../../domain/errors/index.js';
+import type { Topic } from '../../domain/log/topic.js';
+import { assertPartitionGrowth, DEFAULT_TOPIC_CONFIG, mergeTopicConfig } from '../../domain/log/topic-rules.js';
+import { Database, type Sql } from '../../storage/database.js';
+import { topicStore } from '../../storage/topic.store.js';
 
+/** A change of partitions or retention; in range (checked at the edge). */
 export interface TopicChange {
-  partitions?: unknown;
-  config?: unknown;
+  partitions?: number;
+  config?: Partial<TopicConfig>;
 }
 
 /** Creating, describing, growing and deleting topics. */
@@ -23,9 +23,7 @@ export class TopicService {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  async create(name: unknown, partitions: unknown, config: unknown): Promise<TopicDescription> {
-    assertValidName('topic', name);
-    assertPartitionCount(partitions);
+  async create(name: string, partitions: number, config: Partial<TopicConfig> | undefined): Promise<TopicDescription> {
     const merged = mergeTopicConfig(DEFAULT_TOPIC_CONFIG, config);
     const description = await this.database.transaction(async (sql) => {
       const topic = await topicStore.insert(sql, name, partitions, merged, this.clock.now());
@@ -42,17 +40,15 @@ export class TopicService {
   }
 
   async describe(name: string): Promise<TopicDescription> {
-    assertValidName('topic', name);
     return this.database.run(async (sql) => describe(sql, await requireTopic(sql, name)));
   }
 
   async update(name: string, change: TopicChange): Promise<TopicDescription> {
-    assertValidName('topic', name);
     return this.database.transaction(async (sql) => {
       const topic = await requireTopic(sql, name, true);
-      const partitions = change.partitions === undefined ? topic.partitionCount : change.partitions;
-      assertPartitionGrowth(topic.partitionCount, partitions as number);
-      const updated: Topic = { ...topic, partitionCount: partitions as number, config: mergeTopicConfig(topic.config, change.config) };
+      const partitions = change.partitions ?? topic.partitionCount;
+      assertPartitionGrowth(topic.partitionCount, partitions);
+      const updated: Topic = { ...topic, partitionCount: partitions, config: mergeTopicConfig(topic.config, change.config) };
       await topicStore.update(sql, updated);
       await topicStore.addPartitions(sql, topic.id, topic.partitionCount, updated.partitionCount);
       return describe(sql, updated);
@@ -60,7 +56,6 @@ export class TopicService {
   }
 
   async delete(name: string): Promise<void> {
-    assertValidName('topic', name);
     await this.database.transaction(async (sql) => topicStore.delete(sql, (await requireTopic(sql, name, true)).id));
     this.logger.log(`deleted topic ${name}`);
   }

@@ -1,0 +1,121 @@
+import { Injectable } from '@nestjs/common';
+import { type Acknowledgement, type AckResult, type AcquiredRecord, ErrorCode, type ShareFetchResponse, type TopicPartition } from '@shoal/protocol';
+import { UnknownMemberError } from '../../domain/errors/index.js';
+import type { Topic } from '../../domain/log/topic.js';
+import { appendKey, ChangeSignal, groupKey } from '../../common/change-signal.js';
+import { ShareGroupCoordinator } from './share-group.coordinator.js';
+import type { ShareGroupTransaction } from './share-group.transaction.js';
+
+export interface ShareFetchOptions {
+  maxRecords: number;
+  maxWaitMs: number;
+  acks: Acknowledgement[];
+}
+
+interface Attempt {
+  response: ShareFetchResponse;
+  waitKeys: string[];
+  /** When, from now, a delayed release becomes available or a lock runs out; null if never. */
+  nextEventInMs: number | null;
+}
+
+/**
+ * A share-group member's fetch and acks. Acks apply first, in order; then records are acquired
+ * from the member's partitions, lowest offset first and fairly across partitions; with nothing
+ * to hand out, the fetch waits for an append, a release, or a change of membership.
+ */
+@Injectable()
+export class ShareFetchService {
+  private readonly rotation = new Map<string, number>();
+
+  constructor(
+    private readonly coordinator: ShareGroupCoordinator,
+    private readonly signal: ChangeSignal,
+  ) {}
+
+  async acknowledge(group: string, memberId: string, acks: Acknowledgement[]): Promise<AckResult[]> {
+    return this.coordinator.withGroup(
+      group,
+      () => new UnknownMemberError(group, memberId),
+      async (tx) => {
+        await tx.touch(memberId);
+        await tx.lockInOrder(acks);
+        return this.applyAcks(tx, memberId, acks);
+      },
+    );
+  }
+
+  async fetch(group: string, memberId: string, options: ShareFetchOptions): Promise<ShareFetchResponse> {
+    const first = await this.attempt(group, memberId, options);
+    if (first.response.records.length > 0 || options.maxWaitMs <= 0) return first.response;
+    const deadline = Date.now() + options.maxWaitMs;
+    let last = first;
+    for (;;) {
+      // Registered before the attempt, so a change committed in between still wakes us.
+      const waiter = this.signal.waiter(last.waitKeys);
+      try {
+        last = await this.attempt(group, memberId, { ...options, acks: [] });
+        const remaining = deadline - Date.now();
+        if (last.response.records.length > 0 || remaining <= 0) break;
+        // Also wake when a delayed release becomes available or a lock runs out.
+        await waiter.wait(last.nextEventInMs === null ? remaining : Math.max(1, Math.min(remaining, last.nextEventInMs)));
+      } finally {
+        waiter.cancel();
+      }
+    }
+    return { ...last.response, ackResults: first.response.ackResults };
+  }
+
+  private attempt(group: string, memberId: string, options: ShareFetchOptions): Promise<Attempt> {
+    return this.coordinator.withGroup(
+      group,
+      () => new UnknownMemberError(group, memberId),
+      async (tx) => {
+        // The member must exist; a fetch in progress keeps it alive for its wait.
+        await tx.touch(memberId, options.maxWaitMs);
+        const { byMember, topics } = await tx.assignments();
+        const assignment = byMember.get(memberId) ?? [];
+        await tx.lockInOrder([...options.acks, ...assignment]);
+        const ackResults = await this.applyAcks(tx, memberId, options.acks);
+        const records = await this.acquire(tx, memberId, assignment, topics, options.maxRecords);
+        const waitKeys = [groupKey('share', tx.group.id), ...assignment.map((p) => appendKey(topics.get(p.topic)!.id, p.partition))];
+        const nextEventInMs = records.length > 0 ? null : await tx.nextEventInMs();
+        return { response: { records, ackResults }, waitKeys, nextEventInMs };
+      },
+    );
+  }
+
+  /** Applies the acks grouped by share-partition, in order within each; answers one result per ack. */
+  private async applyAcks(tx: ShareGroupTransaction, memberId: string, acks: Acknowledgement[]): Promise<AckResult[]> {
+    const errors: (string | null)[] = new Array(acks.length).fill(ErrorCode.InvalidRecordState);
+    const byPartition = new Map<string, number[]>();
+    acks.forEach((ack, i) => byPartition.set(`${ack.topic}\u0000${ack.partition}`, [...(byPartition.get(`${ack.topic}\u0000${ack.partition}`) ?? []), i]));
+    const topics = await tx.topics(acks.map((a) => a.topic));
+    for (const indexes of byPartition.values()) {
+      const { topic: name, partition } = acks[indexes[0]];
+      const topic = topics.get(name);
+      const entries = indexes.map((i) => ({ offset: acks[i].offset, lastOffset: acks[i].lastOffset ?? acks[i].offset, type: acks[i].type, delayMs: acks[i].delayMs, reason: acks[i].reason }));
+      // Unknown topic or partition, or never fetched: INVALID_RECORD_STATE.
+      const results = topic ? await tx.acknowledge(topic, partition, memberId, entries) : null;
+      if (results) indexes.forEach((i, j) => (errors[i] = results[j]));
+    }
+    return acks.map((ack, i) => ({ topic: ack.topic, partition: ack.partition, offset: ack.offset, ...(ack.lastOffset === undefined ? {} : { lastOffset: ack.lastOffset }), error: errors[i] }));
+  }
+
+  /** Up to `max` records from the member's partitions, starting at a rotating one. */
+  private async acquire(tx: ShareGroupTransaction, memberId: string, assignment: TopicPartition[], topics: Map<string, Topic>, max: number): Promise<AcquiredRecord[]> {
+    const records: AcquiredRecord[] = [];
+    if (assignment.length === 0) return records;
+    const start = (this.rotation.get(memberId) ?? 0) % assignment.length;
+    this.rotation.set(memberId, start + 1);
+    const order = assignment.map((_, i) => assignment[(start + i) % assignment.length]);
+    // Starting at a partition that moves on every fetch, each partition in turn fills what
+    // is left: fair across fetches, and a fetch touches as few partitions as it needs.
+    for (const { topic, partition } of order) {
+      const want = max - records.length;
+      if (want <= 0) break;
+      records.push(...(await tx.acquire(topics.get(topic)!, partition, memberId, want)));
+    }
+    return records;
+  }
+}

@@ -1,0 +1,141 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import type { JoinShareGroupResponse, ResetTarget, ShareGroupConfigView, ShareGroupDescription, TopicPartition } from '@shoal/protocol';
+import { DEFAULT_SESSION_TIMEOUT_MS, heartbeatIntervalMs } from '../../domain/consumer-group/consumer-group.js';
+import { UnknownGroupError, UnknownMemberError, UnknownTopicError } from '../../domain/errors/index.js';
+import { RecordState } from '../../domain/share-group/record-state.js';
+import { shareGroupStore as store } from '../../storage/share-group.store.js';
+import { sharePartitionStore } from '../../storage/share-partition.store.js';
+import { topicStore } from '../../storage/topic.store.js';
+import { type GroupMembership, type MemberJoin } from '../common/group-sessions.js';
+import { OffsetResolver } from '../log/offset-resolver.js';
+import { ShareGroupCoordinator } from './share-group.coordinator.js';
+
+/** Share groups: membership, configuration, describe, offset reset, delete, and the expiry sweep. */
+@Injectable()
+export class ShareGroupService implements GroupMembership<MemberJoin, JoinShareGroupResponse, { assignment: TopicPartition[] }> {
+  constructor(
+    private readonly coordinator: ShareGroupCoordinator,
+    private readonly offsets: OffsetResolver,
+  ) {}
+
+  async join(group: string, options: MemberJoin): Promise<JoinShareGroupResponse> {
+    const { topics, sessionTimeoutMs = DEFAULT_SESSION_TIMEOUT_MS } = options;
+    const unique = [...new Set(topics)];
+    return this.coordinator.withGroup(
+      group,
+      () => new UnknownGroupError(group),
+      async (tx) => {
+        await this.coordinator.joinTopics(tx, unique);
+        const member = { memberId: randomUUID(), topics: unique, sessionTimeoutMs, expiresAt: tx.now + sessionTimeoutMs };
+        await tx.addMember(member);
+        const { byMember } = await tx.assignments();
+        return { memberId: member.memberId, assignment: byMember.get(member.memberId) ?? [], heartbeatIntervalMs: heartbeatIntervalMs(sessionTimeoutMs) };
+      },
+      { create: true },
+    );
+  }
+
+  heartbeat(group: string, memberId: string): Promise<{ assignment: TopicPartition[] }> {
+    return this.coordinator.withGroup(
+      group,
+      () => new UnknownMemberError(group, memberId),
+      async (tx) => {
+        await tx.touch(memberId);
+        return { assignment: (await tx.assignments()).byMember.get(memberId) ?? [] };
+      },
+    );
+  }
+
+  async leave(group: string, memberId: string): Promise<void> {
+    await this.coordinator.withGroup(
+      group,
+      () => new UnknownMemberError(group, memberId),
+      async (tx) => {
+        tx.member(memberId);
+        await tx.removeMember(memberId);
+      },
+      { membership: true },
+    );
+  }
+
+  /** `change` is in range (checked at the edge); a dead-letter topic must exist. */
+  async updateConfig(group: string, change: Partial<ShareGroupConfigView>): Promise<ShareGroupConfigView> {
+    return this.coordinator.withGroup(
+      group,
+      () => new UnknownGroupError(group),
+      async ({ sql, group: row }) => {
+        if (change.deadLetterTopic && !(await topicStore.findByName(sql, change.deadLetterTopic))) throw new UnknownTopicError(change.deadLetterTopic);
+        const config = { ...row.config, ...Object.fromEntries(Object.entries(change).filter(([, v]) => v !== undefined)) };
+        await store.updateConfig(sql, row.id, config);
+        return config;
+      },
+      { create: true },
+    );
+  }
+
+  describe(group: string): Promise<ShareGroupDescription> {
+    return this.coordinator.withGroup(
+      group,
+      () => new UnknownGroupError(group),
+      async (tx) => {
+        // What is in force: locks that ran out count as released (or archived) without a fetch.
+        await tx.applyLockExpiries();
+        const { sql, group: row } = tx;
+        const { byMember } = await tx.assignments();
+        const windows = await sharePartitionStore.windows(sql, row.id);
+        const counts = await sharePartitionStore.counts(sql, row.id);
+        const topics = new Map((windows.length === 0 ? [] : await topicStore.findByIds(sql, [...new Set(windows.map((w) => w.topicId))])).map((t) => [t.id, t]));
+        const partitions: ShareGroupDescription['partitions'] = [];
+        for (const w of windows) {
+          const topic = topics.get(w.topicId);
+          const log = topic ? await topicStore.partition(sql, topic.id, w.partition) : null;
+          if (!topic || !log) continue;
+          const c = counts.get(`${w.topicId}:${w.partition}`);
+          const [available, acquired, acknowledged, archived] = [RecordState.Available, RecordState.Acquired, RecordState.Acknowledged, RecordState.Archived].map((s) => c?.[s] ?? 0);
+          const startOffset = Math.max(w.startOffset, log.startOffset);
+          const lag = Math.max(0, log.endOffset - startOffset - acknowledged - archived);
+          partitions.push({ topic: topic.name, partition: w.partition, startOffset, endOffset: Math.max(w.endOffset, startOffset), available, acquired, acknowledged, archived, lag });
+        }
+        partitions.sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition);
+        return { group: row.name, config: row.config, members: tx.members.map((m) => ({ memberId: m.memberId, assignment: byMember.get(m.memberId) ?? [] })), partitions };
+      },
+    );
+  }
+
+  async resetOffsets(group: string, topic: string, partition: number | undefined, to: ResetTarget): Promise<void> {
+    await this.coordinator.withGroup(
+      group,
+      () => new UnknownGroupError(group),
+      async (tx) => {
+        this.coordinator.requireEmpty(tx);
+        const { sql, group: row } = tx;
+        const offsets = await this.offsets.resolve(sql, topic, partition, to);
+        for (const o of offsets) {
+          const key = { groupId: row.id, topicId: o.topicId, partition: o.partition };
+          await sharePartitionStore.createWindow(sql, key, o.offset);
+          await sharePartitionStore.deleteForTopic(sql, row.id, o.topicId, o.partition);
+          await sharePartitionStore.setWindow(sql, key, { startOffset: o.offset, endOffset: o.offset });
+        }
+      },
+      { membership: true },
+    );
+  }
+
+  async delete(group: string): Promise<void> {
+    await this.coordinator.withGroup(
+      group,
+      () => new UnknownGroupError(group),
+      async (tx) => {
+        this.coordinator.requireEmpty(tx);
+        await store.delete(tx.sql, tx.group.id);
+      },
+      { membership: true },
+    );
+  }
+
+  /** Applies expired sessions and locks as of `now`: see {@link ShareGroupCoordinator.sweep}. */
+  async sweep(now: number): Promise<void> {
+    await this.coordinator.sweep(now);
+  }
+}
