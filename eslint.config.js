@@ -14,31 +14,76 @@ export default tseslint.config(
   {
     files: ['src/domain/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        patterns: [
-          { group: ['@nestjs/*', 'typeorm', 'prom-client', '**/storage/**', '**/services/**', '**/common/**', '**/metrics/**', '**/http/**'], message: 'domain/ is plain TypeScript' },
-        ],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: [
+                '@nestjs/*',
+                'typeorm',
+                'prom-client',
+                '**/storage/**',
+                '**/services/**',
+                '**/common/**',
+                '**/metrics/**',
+                '**/http/**',
+              ],
+              message: 'domain/ is plain TypeScript',
+            },
+          ],
+        },
+      ],
     },
   },
   {
     files: ['src/services/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['**/http/**'], message: 'services never import http/' }] }] },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/http/**'], message: 'services never import http/' }] },
+      ],
+    },
   },
   {
     files: ['src/common/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        patterns: [{ group: ['**/http/**', '**/services/**', '**/metrics/**'], message: 'common/ holds runtime helpers every capability uses: it depends on no capability' }],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/http/**', '**/services/**', '**/metrics/**'],
+              message: 'common/ holds runtime helpers every capability uses: it depends on no capability',
+            },
+          ],
+        },
+      ],
     },
   },
   {
     files: ['src/metrics/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['**/services/**', '**/http/**'], message: 'metrics depend on domain types (e.g. ShareActivityCounts), not on services' }] }] },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/services/**', '**/http/**'],
+              message: 'metrics depend on domain types (e.g. ShareActivityCounts), not on services',
+            },
+          ],
+        },
+      ],
+    },
   },
   {
     files: ['libs/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['../../../src/**', '../../../../src/**'], message: 'libs/ never import src/' }] }] },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['../../../src/**', '../../../../src/**'], message: 'libs/ never import src/' }] },
+      ],
+    },
   },
 );

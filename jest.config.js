@@ -7,7 +7,10 @@ const tsJest = ['ts-jest', { useESM: true, tsconfig: 'tsconfig.jest.json', diagn
 const common = {
   extensionsToTreatAsEsm: ['.ts'],
   // @shoal/* are workspace packages; tests run their sources, so they never see a stale dist.
-  moduleNameMapper: { '^@shoal/(protocol|client|transport)$': '<rootDir>/libs/$1/src/index.ts', '^(\\.{1,2}/.*)\\.js$': '$1' },
+  moduleNameMapper: {
+    '^@shoal/(protocol|client|transport)$': '<rootDir>/libs/$1/src/index.ts',
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+  },
   transform: { '^.+\\.ts$': tsJest },
   testEnvironment: 'node',
 };
@@ -22,7 +25,8 @@ const hasPrometheus = (() => {
     return false;
   }
 })();
-if (!hasPrometheus && !process.env.CI) console.warn('prometheus is not installed: the Grafana dashboard check is left out (apt-get install -y prometheus)');
+if (!hasPrometheus && !process.env.CI)
+  console.warn('prometheus is not installed: the Grafana dashboard check is left out (apt-get install -y prometheus)');
 
 export default {
   testTimeout: 60_000,
@@ -45,6 +49,8 @@ export default {
     // Packs the workspace packages, installs them into a new app outside the repository (npm
     // registry, or its cache) and runs it against the built broker: about a minute.
     { ...common, displayName: 'install', testMatch: ['<rootDir>/test/install/**/*.spec.ts'] },
-    ...(hasPrometheus || process.env.CI ? [{ ...common, displayName: 'observability', testMatch: ['<rootDir>/test/observability/**/*.spec.ts'] }] : []),
+    ...(hasPrometheus || process.env.CI
+      ? [{ ...common, displayName: 'observability', testMatch: ['<rootDir>/test/observability/**/*.spec.ts'] }]
+      : []),
   ],
 };

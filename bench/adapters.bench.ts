@@ -50,5 +50,9 @@ export async function benchAdapters(): Promise<void> {
   const express = await NestFactory.create<NestExpressApplication>(EchoModule, new ExpressAdapter(), options);
   express.useBodyParser('json', { limit: '16mb' });
   const rows = [...(await measure(fastify, 'Fastify')), ...(await measure(express, 'Express'))];
-  printTable('HTTP adapter: the same Nest route, no storage', ['adapter', 'records per request', 'clients', 'requests/s'], rows);
+  printTable(
+    'HTTP adapter: the same Nest route, no storage',
+    ['adapter', 'records per request', 'clients', 'requests/s'],
+    rows,
+  );
 }

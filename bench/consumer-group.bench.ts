@@ -12,7 +12,9 @@ export async function benchConsumerGroups(broker: BenchBroker): Promise<void> {
   const load = new HttpLoad(broker.url);
   const topic = 'consumer-bench';
   await broker.client.createTopic({ name: topic, partitions: 4 });
-  const body = JSON.stringify({ records: Array.from({ length: 1000 }, (_, i) => ({ key: `k${i}`, value: 'v'.repeat(98) })) });
+  const body = JSON.stringify({
+    records: Array.from({ length: 1000 }, (_, i) => ({ key: `k${i}`, value: 'v'.repeat(98) })),
+  });
   for (let i = 0; i < RECORDS / 1000; i++) await load.request('POST', `/v1/topics/${topic}/records`, body);
 
   const rows: (string | number)[][] = [];
@@ -20,7 +22,9 @@ export async function benchConsumerGroups(broker: BenchBroker): Promise<void> {
     const group = `bench-${memberCount}`;
     const members: string[] = [];
     for (let i = 0; i < memberCount; i++) {
-      members.push((await broker.client.joinConsumerGroup(group, { topics: [topic], autoOffsetReset: 'earliest' })).memberId);
+      members.push(
+        (await broker.client.joinConsumerGroup(group, { topics: [topic], autoOffsetReset: 'earliest' })).memberId,
+      );
     }
     // Let every member see the final assignment before timing.
     for (const m of members) await broker.client.consumerHeartbeat(group, m);
@@ -29,14 +33,22 @@ export async function benchConsumerGroups(broker: BenchBroker): Promise<void> {
     await Promise.all(
       members.map(async (memberId) => {
         while (consumed < RECORDS) {
-          const text = await load.request('POST', `/v1/consumer-groups/${group}/members/${memberId}/fetch`, '{"maxRecords":1000,"maxWaitMs":100}');
+          const text = await load.request(
+            'POST',
+            `/v1/consumer-groups/${group}/members/${memberId}/fetch`,
+            '{"maxRecords":1000,"maxWaitMs":100}',
+          );
           const answer = JSON.parse(text) as ConsumerFetchResponse;
           consumed += answer.records.length;
           const next = new Map<number, number>();
           for (const r of answer.records) next.set(r.partition, r.offset + 1);
           if (next.size === 0) continue;
           const offsets = [...next].map(([partition, offset]) => ({ topic, partition, offset }));
-          await load.request('POST', `/v1/consumer-groups/${group}/offsets`, JSON.stringify({ memberId, generation: answer.generation, offsets }));
+          await load.request(
+            'POST',
+            `/v1/consumer-groups/${group}/offsets`,
+            JSON.stringify({ memberId, generation: answer.generation, offsets }),
+          );
         }
       }),
     );
@@ -45,5 +57,9 @@ export async function benchConsumerGroups(broker: BenchBroker): Promise<void> {
     for (const m of members) await broker.client.leaveConsumerGroup(group, m);
   }
   load.close();
-  printTable('Consumer group read (fetch 1,000 + commit, 100-byte values)', ['members', 'partitions', 'records', 'records/s'], rows);
+  printTable(
+    'Consumer group read (fetch 1,000 + commit, 100-byte values)',
+    ['members', 'partitions', 'records', 'records/s'],
+    rows,
+  );
 }

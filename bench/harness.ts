@@ -28,7 +28,14 @@ export async function startBenchBroker(env: Record<string, string> = {}): Promis
   const dir = mkdtempSync(join(tmpdir(), 'shoal-bench-'));
   const port = await freePort();
   const child: ChildProcess = spawn(process.execPath, ['dist/src/main.js'], {
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: `sqlite:${join(dir, 'bench.db')}`, SHOAL_LOG: 'silent', ...env },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATABASE_URL: `sqlite:${join(dir, 'bench.db')}`,
+      SHOAL_LOG: 'silent',
+      ...env,
+    },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;
@@ -55,7 +62,11 @@ export async function startBenchBroker(env: Record<string, string> = {}): Promis
 }
 
 /** Runs `worker` on `concurrency` loops until `seconds` pass; answers how many units they did. */
-export async function runFor(seconds: number, concurrency: number, worker: () => Promise<number>): Promise<{ units: number; elapsedS: number }> {
+export async function runFor(
+  seconds: number,
+  concurrency: number,
+  worker: () => Promise<number>,
+): Promise<{ units: number; elapsedS: number }> {
   const deadline = performance.now() + seconds * 1000;
   const started = performance.now();
   let units = 0;
@@ -82,4 +93,5 @@ export function printTable(title: string, header: string[], rows: (string | numb
   for (const r of cells.slice(1)) console.log(line(r));
 }
 
-export const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+export const fmt = (n: number, digits = 0) =>
+  n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });

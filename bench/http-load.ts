@@ -19,17 +19,21 @@ export class HttpLoad {
 
   request(method: string, path: string, body?: string): Promise<string> {
     return new Promise((resolve, reject) => {
-      const headers: http.OutgoingHttpHeaders = body === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) };
-      const req = http.request({ host: this.host, port: this.port, path, method, agent: this.agent, headers }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString();
-          if ((res.statusCode ?? 500) >= 400) reject(new Error(`${res.statusCode}: ${text}`));
-          else resolve(text);
-        });
-        res.on('error', reject);
-      });
+      const headers: http.OutgoingHttpHeaders =
+        body === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) };
+      const req = http.request(
+        { host: this.host, port: this.port, path, method, agent: this.agent, headers },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('end', () => {
+            const text = Buffer.concat(chunks).toString();
+            if ((res.statusCode ?? 500) >= 400) reject(new Error(`${res.statusCode}: ${text}`));
+            else resolve(text);
+          });
+          res.on('error', reject);
+        },
+      );
       req.on('error', reject);
       req.end(body);
     });

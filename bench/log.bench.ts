@@ -25,7 +25,14 @@ export async function benchProduce(broker: BenchBroker): Promise<void> {
           return batch;
         });
         const perSecond = units / elapsedS;
-        rows.push([`${valueBytes} B`, batch, clients, fmt(perSecond), fmt((perSecond * valueBytes) / 1e6, 1), fmt(perSecond / batch)]);
+        rows.push([
+          `${valueBytes} B`,
+          batch,
+          clients,
+          fmt(perSecond),
+          fmt((perSecond * valueBytes) / 1e6, 1),
+          fmt(perSecond / batch),
+        ]);
       }
     }
   }
@@ -33,9 +40,24 @@ export async function benchProduce(broker: BenchBroker): Promise<void> {
   // The same small-request load through the typed fetch-based client, for comparison.
   await broker.client.createTopic({ name: 'produce-client', partitions: 4 });
   const one = records(1, 100);
-  const viaClient = await runFor(SECONDS, 16, async () => (await broker.client.produce('produce-client', one)).offsets.length);
-  rows.push(['100 B', 1, '16 (libs/client)', fmt(viaClient.units / viaClient.elapsedS), fmt((viaClient.units / viaClient.elapsedS) * 100 / 1e6, 1), fmt(viaClient.units / viaClient.elapsedS)]);
-  printTable('Produce (SQLite, synchronous=FULL, over HTTP)', ['value', 'batch', 'clients', 'records/s', 'MB/s', 'requests/s'], rows);
+  const viaClient = await runFor(
+    SECONDS,
+    16,
+    async () => (await broker.client.produce('produce-client', one)).offsets.length,
+  );
+  rows.push([
+    '100 B',
+    1,
+    '16 (libs/client)',
+    fmt(viaClient.units / viaClient.elapsedS),
+    fmt(((viaClient.units / viaClient.elapsedS) * 100) / 1e6, 1),
+    fmt(viaClient.units / viaClient.elapsedS),
+  ]);
+  printTable(
+    'Produce (SQLite, synchronous=FULL, over HTTP)',
+    ['value', 'batch', 'clients', 'records/s', 'MB/s', 'requests/s'],
+    rows,
+  );
 }
 
 /** Sequential reads of 500 records from one partition. */
@@ -52,7 +74,7 @@ export async function benchRead(broker: BenchBroker): Promise<void> {
       offset = (offset + 500) % 199_500;
       return (await broker.client.read(topic, 0, { offset: from, maxRecords: 500 })).records.length;
     });
-    rows.push([readers, 500, fmt(units / elapsedS), fmt((units / elapsedS) * 100 / 1e6, 1)]);
+    rows.push([readers, 500, fmt(units / elapsedS), fmt(((units / elapsedS) * 100) / 1e6, 1)]);
   }
   printTable('Read by offset (100-byte values)', ['readers', 'maxRecords', 'records/s', 'MB/s'], rows);
 }
@@ -81,7 +103,9 @@ export async function benchLatency(broker: BenchBroker): Promise<void> {
   stop = true;
   await reader;
   samples.sort((a, b) => a - b);
-  printTable('Produce → long-poll read latency (1 record at a time, 1,000 samples)', ['p50 ms', 'p99 ms', 'max ms'], [
-    [fmt(percentile(samples, 50), 2), fmt(percentile(samples, 99), 2), fmt(samples[samples.length - 1], 2)],
-  ]);
+  printTable(
+    'Produce → long-poll read latency (1 record at a time, 1,000 samples)',
+    ['p50 ms', 'p99 ms', 'max ms'],
+    [[fmt(percentile(samples, 50), 2), fmt(percentile(samples, 99), 2), fmt(samples[samples.length - 1], 2)]],
+  );
 }

@@ -9,7 +9,9 @@ import { benchValidation } from './validation.bench.js';
 
 // `npm run bench`: prints figures, asserts nothing. BENCH_SECONDS sets each run's length;
 // BENCH_ONLY=log leaves out the adapter comparison, BENCH_ONLY=transport runs the transport alone.
-console.log(`Shoal bench — ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`);
+console.log(
+  `Shoal bench — ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
+);
 const only = process.env.BENCH_ONLY;
 if (only !== 'transport') benchValidation();
 if (only === undefined) await benchAdapters();

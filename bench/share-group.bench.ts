@@ -16,11 +16,14 @@ export async function benchShareGroups(broker: BenchBroker): Promise<void> {
     const topic = `share-bench-${memberCount}`;
     const group = `share-bench-${memberCount}`;
     await broker.client.createTopic({ name: topic, partitions: 4 });
-    const body = JSON.stringify({ records: Array.from({ length: 1000 }, (_, i) => ({ key: `k${i}`, value: 'v'.repeat(98) })) });
+    const body = JSON.stringify({
+      records: Array.from({ length: 1000 }, (_, i) => ({ key: `k${i}`, value: 'v'.repeat(98) })),
+    });
     for (let i = 0; i < RECORDS / 1000; i++) await load.request('POST', `/v1/topics/${topic}/records`, body);
     await broker.client.updateShareGroupConfig(group, { autoOffsetReset: 'earliest' });
     const members: string[] = [];
-    for (let i = 0; i < memberCount; i++) members.push((await broker.client.joinShareGroup(group, { topics: [topic] })).memberId);
+    for (let i = 0; i < memberCount; i++)
+      members.push((await broker.client.joinShareGroup(group, { topics: [topic] })).memberId);
 
     let accepted = 0;
     const latencies: number[] = [];
@@ -30,7 +33,11 @@ export async function benchShareGroups(broker: BenchBroker): Promise<void> {
         let acks: Acknowledgement[] = [];
         let fetchedAt = 0;
         while (accepted < RECORDS) {
-          const text = await load.request('POST', `/v1/share-groups/${group}/members/${memberId}/fetch`, JSON.stringify({ maxRecords: 100, maxWaitMs: 50, acks }));
+          const text = await load.request(
+            'POST',
+            `/v1/share-groups/${group}/members/${memberId}/fetch`,
+            JSON.stringify({ maxRecords: 100, maxWaitMs: 50, acks }),
+          );
           const now = performance.now();
           const answer = JSON.parse(text) as ShareFetchResponse;
           const applied = answer.ackResults.filter((r) => r.error === null).length;
@@ -39,16 +46,33 @@ export async function benchShareGroups(broker: BenchBroker): Promise<void> {
             latencies.push(now - fetchedAt);
           }
           fetchedAt = now;
-          acks = answer.records.map((r) => ({ topic, partition: r.partition, offset: r.offset, type: 'accept' as const }));
+          acks = answer.records.map((r) => ({
+            topic,
+            partition: r.partition,
+            offset: r.offset,
+            type: 'accept' as const,
+          }));
         }
-        if (acks.length > 0) await load.request('POST', `/v1/share-groups/${group}/members/${memberId}/acks`, JSON.stringify({ acks }));
+        if (acks.length > 0)
+          await load.request('POST', `/v1/share-groups/${group}/members/${memberId}/acks`, JSON.stringify({ acks }));
       }),
     );
     const seconds = (performance.now() - started) / 1000;
     latencies.sort((a, b) => a - b);
-    rows.push([memberCount, 4, fmt(accepted), fmt(accepted / seconds), fmt(percentile(latencies, 50), 1), fmt(percentile(latencies, 99), 1)]);
+    rows.push([
+      memberCount,
+      4,
+      fmt(accepted),
+      fmt(accepted / seconds),
+      fmt(percentile(latencies, 50), 1),
+      fmt(percentile(latencies, 99), 1),
+    ]);
     for (const m of members) await broker.client.leaveShareGroup(group, m);
   }
   load.close();
-  printTable('Share group: acquire + accept end to end (fetches of 100, acks piggy-backed)', ['members', 'partitions', 'accepted', 'records/s', 'fetch→accept p50 ms', 'p99 ms'], rows);
+  printTable(
+    'Share group: acquire + accept end to end (fetches of 100, acks piggy-backed)',
+    ['members', 'partitions', 'accepted', 'records/s', 'fetch→accept p50 ms', 'p99 ms'],
+    rows,
+  );
 }

@@ -52,5 +52,9 @@ export async function benchTransport(broker: BenchBroker): Promise<void> {
     await client.close();
     rows.push([50, batchSize, fmt(JOBS), fmt((produced - started) / 1000, 2), fmt(JOBS / seconds)]);
   }
-  printTable('Jobs through the NestJS transport (ShoalClient → one worker, trivial handler)', ['concurrency', 'fetch batch', 'jobs', 'produced in s', 'jobs/s end to end'], rows);
+  printTable(
+    'Jobs through the NestJS transport (ShoalClient → one worker, trivial handler)',
+    ['concurrency', 'fetch batch', 'jobs', 'produced in s', 'jobs/s end to end'],
+    rows,
+  );
 }

@@ -3,7 +3,9 @@ import { fmt, printTable } from './harness.js';
 
 /** What validating and encoding a 1,000-record batch costs, next to parsing its JSON. */
 export function benchValidation(): void {
-  const body = JSON.stringify({ records: Array.from({ length: 1000 }, (_, i) => ({ key: `k${i}`, value: 'v'.repeat(98), headers: { a: 'b' } })) });
+  const body = JSON.stringify({
+    records: Array.from({ length: 1000 }, (_, i) => ({ key: `k${i}`, value: 'v'.repeat(98), headers: { a: 'b' } })),
+  });
   const rounds = 300;
   let parseMs = 0;
   let validateMs = 0;
@@ -15,5 +17,9 @@ export function benchValidation(): void {
     validateMs += performance.now() - t1;
     parseMs += t1 - t0;
   }
-  printTable('Validating a 1,000-record produce body (in process)', ['JSON.parse ms', 'validate + encode ms'], [[fmt(parseMs / rounds, 3), fmt(validateMs / rounds, 3)]]);
+  printTable(
+    'Validating a 1,000-record produce body (in process)',
+    ['JSON.parse ms', 'validate + encode ms'],
+    [[fmt(parseMs / rounds, 3), fmt(validateMs / rounds, 3)]],
+  );
 }

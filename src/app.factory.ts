@@ -41,7 +41,13 @@ function instrumentHttp(app: NestFastifyApplication): void {
   });
   fastify.addHook('onResponse', (request, reply, done) => {
     const waited = (timings.get(request)?.waitedMs ?? 0) / 1000;
-    metrics.httpRequest(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000, waited);
+    metrics.httpRequest(
+      request.method,
+      request.routeOptions.url ?? 'unmatched',
+      reply.statusCode,
+      reply.elapsedTime / 1000,
+      waited,
+    );
     done();
   });
 }

@@ -49,7 +49,14 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [TerminusModule.forRoot({ logger: false })],
-      controllers: [TopicsController, RecordsController, ConsumerGroupsController, ShareGroupsController, HealthController, MetricsController],
+      controllers: [
+        TopicsController,
+        RecordsController,
+        ConsumerGroupsController,
+        ShareGroupsController,
+        HealthController,
+        MetricsController,
+      ],
       providers: [
         { provide: SHOAL_CONFIG, useValue: config },
         { provide: CLOCK, useValue: clock },

@@ -16,7 +16,9 @@ class Mailer {
   send(to: string) {
     // Resolves once the record is durable; emits made together share one produce request,
     // and emits to one topic are stored in the order they were made.
-    return lastValueFrom(this.shoal.emit(topic, new ShoalRecordBuilder({ to }).setKey(to).setHeaders({ source: 'example' }).build()));
+    return lastValueFrom(
+      this.shoal.emit(topic, new ShoalRecordBuilder({ to }).setKey(to).setHeaders({ source: 'example' }).build()),
+    );
   }
 }
 
@@ -28,7 +30,9 @@ try {
   await ensureTopic(url, topic);
   const app = await NestFactory.createApplicationContext(ProducerModule, { logger: ['error', 'warn'] });
   const mailer = app.get(Mailer);
-  const positions = await Promise.all(['ada@example.com', 'grace@example.com', 'linus@example.com'].map((to) => mailer.send(to)));
+  const positions = await Promise.all(
+    ['ada@example.com', 'grace@example.com', 'linus@example.com'].map((to) => mailer.send(to)),
+  );
   logger.log(`stored at ${JSON.stringify(positions)}`);
   await app.close();
 } catch (error) {

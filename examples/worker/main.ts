@@ -19,7 +19,9 @@ class EmailWorker {
   async send(@Payload() email: { to?: string }, @Ctx() context: ShoalContext): Promise<void> {
     if (!email?.to) throw new ShoalRejectException('no recipient');
     if (workMs > 0) await new Promise((resolve) => setTimeout(resolve, workMs));
-    this.logger.log(`sent to ${email.to} (${context.getTopic()}/${context.getPartition()}@${context.getOffset()}, delivery ${context.getDeliveryCount()})`);
+    this.logger.log(
+      `sent to ${email.to} (${context.getTopic()}/${context.getPartition()}@${context.getOffset()}, delivery ${context.getDeliveryCount()})`,
+    );
   }
 }
 

@@ -52,7 +52,9 @@ export const CONFIG_VARIABLES: readonly string[] = Object.keys(new Environment()
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ShoalConfig {
   const given = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
   const parsed = plainToInstance(Environment, given, { enableImplicitConversion: true, exposeDefaultValues: true });
-  const problems = validateSync(parsed).map((p) => `${p.property}=${JSON.stringify(env[p.property] ?? '')}: ${describeFailure(p.constraints ?? {})}`);
+  const problems = validateSync(parsed).map(
+    (p) => `${p.property}=${JSON.stringify(env[p.property] ?? '')}: ${describeFailure(p.constraints ?? {})}`,
+  );
   let storage: StorageConfig | undefined;
   try {
     storage = parseDatabaseUrl(parsed.DATABASE_URL, parsed.SHOAL_SQLITE_SYNCHRONOUS);
@@ -60,7 +62,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ShoalConfig {
     problems.push(...(error as ConfigError).problems);
   }
   if (problems.length === 0 && parsed.SHOAL_MAX_REQUEST_BYTES < parsed.SHOAL_MAX_RECORD_BYTES) {
-    problems.push(`SHOAL_MAX_REQUEST_BYTES=${parsed.SHOAL_MAX_REQUEST_BYTES}: must be at least SHOAL_MAX_RECORD_BYTES (${parsed.SHOAL_MAX_RECORD_BYTES})`);
+    problems.push(
+      `SHOAL_MAX_REQUEST_BYTES=${parsed.SHOAL_MAX_REQUEST_BYTES}: must be at least SHOAL_MAX_RECORD_BYTES (${parsed.SHOAL_MAX_RECORD_BYTES})`,
+    );
   }
   if (problems.length > 0 || storage === undefined) throw new ConfigError(problems);
   return {
@@ -81,16 +85,24 @@ function describeFailure(constraints: Record<string, string>): string {
 
 /** Warnings for `SHOAL_*` variables the broker does not read ("did you mean" when one is close). */
 export function configWarnings(env: NodeJS.ProcessEnv = process.env): string[] {
-  return unknownVariableWarnings(env, CONFIG_VARIABLES.filter((name) => name.startsWith('SHOAL_')));
+  return unknownVariableWarnings(
+    env,
+    CONFIG_VARIABLES.filter((name) => name.startsWith('SHOAL_')),
+  );
 }
 
 /** Nest logger levels from `SHOAL_LOG` (read here: nothing outside config/ reads the environment). */
-export function loggerLevels(env: NodeJS.ProcessEnv = process.env): false | ('log' | 'warn' | 'error' | 'debug' | 'verbose')[] {
+export function loggerLevels(
+  env: NodeJS.ProcessEnv = process.env,
+): false | ('log' | 'warn' | 'error' | 'debug' | 'verbose')[] {
   if (env.SHOAL_LOG === 'silent') return false;
   return env.SHOAL_LOG === 'debug' ? ['log', 'warn', 'error', 'debug', 'verbose'] : ['log', 'warn', 'error'];
 }
 
-export function parseDatabaseUrl(url: string, sqliteSynchronous: StorageConfig['sqliteSynchronous'] = 'FULL'): StorageConfig {
+export function parseDatabaseUrl(
+  url: string,
+  sqliteSynchronous: StorageConfig['sqliteSynchronous'] = 'FULL',
+): StorageConfig {
   if (url.startsWith('sqlite:')) {
     const path = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
     if (path === '') throw new ConfigError([`DATABASE_URL=${JSON.stringify(url)}: sqlite: needs a path`]);

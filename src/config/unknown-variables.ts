@@ -19,7 +19,9 @@ export function editDistance(a: string, b: string): number {
  * when it is a plausible misspelling (within a third of its length, at least 2 edits).
  */
 export function unknownVariableWarnings(env: NodeJS.ProcessEnv, known: readonly string[]): string[] {
-  const names = Object.keys(env).filter((name) => name.startsWith('SHOAL_') && !known.includes(name) && !READ_ELSEWHERE.has(name));
+  const names = Object.keys(env).filter(
+    (name) => name.startsWith('SHOAL_') && !known.includes(name) && !READ_ELSEWHERE.has(name),
+  );
   return names.sort().map((name) => {
     const [closest] = [...known]
       .map((candidate) => ({ candidate, distance: editDistance(name, candidate) }))

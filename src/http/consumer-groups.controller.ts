@@ -25,7 +25,10 @@ export class ConsumerGroupsController {
 
   @Post('members/:memberId/heartbeat')
   @HttpCode(200)
-  heartbeat(@Param('group', GroupNamePipe) group: string, @Param('memberId') memberId: string): Promise<ConsumerHeartbeatResponse> {
+  heartbeat(
+    @Param('group', GroupNamePipe) group: string,
+    @Param('memberId') memberId: string,
+  ): Promise<ConsumerHeartbeatResponse> {
     return this.groups.heartbeat(group, memberId);
   }
 
@@ -37,20 +40,30 @@ export class ConsumerGroupsController {
 
   @Post('members/:memberId/fetch')
   @HttpCode(200)
-  fetch(@Param('group', GroupNamePipe) group: string, @Param('memberId') memberId: string, @Body() body: GroupFetchDto): Promise<ConsumerFetchResponse> {
+  fetch(
+    @Param('group', GroupNamePipe) group: string,
+    @Param('memberId') memberId: string,
+    @Body() body: GroupFetchDto,
+  ): Promise<ConsumerFetchResponse> {
     return this.fetcher.fetch(group, memberId, { maxRecords: body.maxRecords ?? 500, maxWaitMs: body.maxWaitMs ?? 0 });
   }
 
   @Post('offsets')
   @HttpCode(200)
-  async commit(@Param('group', GroupNamePipe) group: string, @Body() body: CommitOffsetsDto): Promise<Record<string, never>> {
+  async commit(
+    @Param('group', GroupNamePipe) group: string,
+    @Body() body: CommitOffsetsDto,
+  ): Promise<Record<string, never>> {
     await this.groups.commit(group, body.memberId, body.generation, body.offsets);
     return {};
   }
 
   @Post('offsets/reset')
   @HttpCode(200)
-  async reset(@Param('group', GroupNamePipe) group: string, @Body() body: ResetOffsetsDto): Promise<Record<string, never>> {
+  async reset(
+    @Param('group', GroupNamePipe) group: string,
+    @Body() body: ResetOffsetsDto,
+  ): Promise<Record<string, never>> {
     await this.groups.resetOffsets(group, body.topic, body.partition, parseResetTarget(body.to));
     return {};
   }

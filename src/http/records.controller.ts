@@ -23,7 +23,11 @@ export class RecordsController {
   }
 
   @Get('partitions/:partition/records')
-  read(@Param('topic', TopicNamePipe) topic: string, @Param('partition', PartitionPipe) partition: number, @Query() query: ReadQueryDto): Promise<ReadResponse> {
+  read(
+    @Param('topic', TopicNamePipe) topic: string,
+    @Param('partition', PartitionPipe) partition: number,
+    @Query() query: ReadQueryDto,
+  ): Promise<ReadResponse> {
     return this.reader.read(topic, partition, query);
   }
 

@@ -11,7 +11,13 @@ import { parseResetTarget } from '../domain/log/reset-target.js';
 import { ShareFetchService } from '../services/share-groups/share-fetch.service.js';
 import { ShareGroupService } from '../services/share-groups/share-group.service.js';
 import { ResetOffsetsDto } from './dto/consumer-group.dto.js';
-import { AcknowledgeDto, JoinShareGroupDto, parseAcks, ShareFetchDto, ShareGroupConfigDto } from './dto/share-group.dto.js';
+import {
+  AcknowledgeDto,
+  JoinShareGroupDto,
+  parseAcks,
+  ShareFetchDto,
+  ShareGroupConfigDto,
+} from './dto/share-group.dto.js';
 import { GroupNamePipe } from './validation/name.pipe.js';
 
 @Controller('v1/share-groups/:group')
@@ -28,7 +34,10 @@ export class ShareGroupsController {
 
   @Post('members/:memberId/heartbeat')
   @HttpCode(200)
-  heartbeat(@Param('group', GroupNamePipe) group: string, @Param('memberId') memberId: string): Promise<{ assignment: TopicPartition[] }> {
+  heartbeat(
+    @Param('group', GroupNamePipe) group: string,
+    @Param('memberId') memberId: string,
+  ): Promise<{ assignment: TopicPartition[] }> {
     return this.groups.heartbeat(group, memberId);
   }
 
@@ -40,14 +49,26 @@ export class ShareGroupsController {
 
   @Post('members/:memberId/fetch')
   @HttpCode(200)
-  fetch(@Param('group', GroupNamePipe) group: string, @Param('memberId') memberId: string, @Body() body: ShareFetchDto): Promise<ShareFetchResponse> {
+  fetch(
+    @Param('group', GroupNamePipe) group: string,
+    @Param('memberId') memberId: string,
+    @Body() body: ShareFetchDto,
+  ): Promise<ShareFetchResponse> {
     const acks = parseAcks(body.acks, true);
-    return this.fetcher.fetch(group, memberId, { maxRecords: body.maxRecords ?? 500, maxWaitMs: body.maxWaitMs ?? 0, acks });
+    return this.fetcher.fetch(group, memberId, {
+      maxRecords: body.maxRecords ?? 500,
+      maxWaitMs: body.maxWaitMs ?? 0,
+      acks,
+    });
   }
 
   @Post('members/:memberId/acks')
   @HttpCode(200)
-  async acknowledge(@Param('group', GroupNamePipe) group: string, @Param('memberId') memberId: string, @Body() body: AcknowledgeDto): Promise<{ results: AckResult[] }> {
+  async acknowledge(
+    @Param('group', GroupNamePipe) group: string,
+    @Param('memberId') memberId: string,
+    @Body() body: AcknowledgeDto,
+  ): Promise<{ results: AckResult[] }> {
     return { results: await this.fetcher.acknowledge(group, memberId, parseAcks(body.acks, false)) };
   }
 
@@ -57,13 +78,19 @@ export class ShareGroupsController {
   }
 
   @Patch('config')
-  updateConfig(@Param('group', GroupNamePipe) group: string, @Body() body: ShareGroupConfigDto): Promise<ShareGroupConfigView> {
+  updateConfig(
+    @Param('group', GroupNamePipe) group: string,
+    @Body() body: ShareGroupConfigDto,
+  ): Promise<ShareGroupConfigView> {
     return this.groups.updateConfig(group, body);
   }
 
   @Post('offsets/reset')
   @HttpCode(200)
-  async reset(@Param('group', GroupNamePipe) group: string, @Body() body: ResetOffsetsDto): Promise<Record<string, never>> {
+  async reset(
+    @Param('group', GroupNamePipe) group: string,
+    @Body() body: ResetOffsetsDto,
+  ): Promise<Record<string, never>> {
     await this.groups.resetOffsets(group, body.topic, body.partition, parseResetTarget(body.to));
     return {};
   }

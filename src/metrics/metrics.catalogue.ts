@@ -7,17 +7,49 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
  */
 export function createCatalogue(registry: Registry) {
   const registers = [registry];
-  const counter = <L extends string>(name: string, help: string, labelNames: readonly L[]) => new Counter({ name, help, labelNames, registers });
-  const gauge = <L extends string>(name: string, help: string, labelNames: readonly L[]) => new Gauge({ name, help, labelNames, registers });
+  const counter = <L extends string>(name: string, help: string, labelNames: readonly L[]) =>
+    new Counter({ name, help, labelNames, registers });
+  const gauge = <L extends string>(name: string, help: string, labelNames: readonly L[]) =>
+    new Gauge({ name, help, labelNames, registers });
   return {
-    recordsProduced: counter('shoal_records_produced_total', 'Records appended to the log by produce requests.', ['topic']),
-    bytesProduced: counter('shoal_bytes_produced_total', 'Bytes (key + value + headers) appended by produce requests.', ['topic']),
-    shareAcquired: counter('shoal_share_records_acquired_total', 'Records acquired by share-group members (deliveries).', ['group', 'topic']),
-    shareRedelivered: counter('shoal_share_records_redelivered_total', 'Acquisitions of records delivered before (delivery count above 1).', ['group', 'topic']),
-    shareAcks: counter('shoal_share_acks_total', 'Records acknowledged, by acknowledgement type.', ['group', 'topic', 'type']),
-    shareLockTimeouts: counter('shoal_share_lock_timeouts_total', 'Acquisition locks that ran out before an acknowledgement.', ['group', 'topic']),
-    shareArchived: counter('shoal_share_records_archived_total', 'Records archived, by reason (rejected or delivery_limit).', ['group', 'topic', 'reason']),
-    shareDeadLettered: counter('shoal_share_records_dead_lettered_total', 'Archived records copied to the group’s dead-letter topic.', ['group', 'topic']),
+    recordsProduced: counter('shoal_records_produced_total', 'Records appended to the log by produce requests.', [
+      'topic',
+    ]),
+    bytesProduced: counter(
+      'shoal_bytes_produced_total',
+      'Bytes (key + value + headers) appended by produce requests.',
+      ['topic'],
+    ),
+    shareAcquired: counter(
+      'shoal_share_records_acquired_total',
+      'Records acquired by share-group members (deliveries).',
+      ['group', 'topic'],
+    ),
+    shareRedelivered: counter(
+      'shoal_share_records_redelivered_total',
+      'Acquisitions of records delivered before (delivery count above 1).',
+      ['group', 'topic'],
+    ),
+    shareAcks: counter('shoal_share_acks_total', 'Records acknowledged, by acknowledgement type.', [
+      'group',
+      'topic',
+      'type',
+    ]),
+    shareLockTimeouts: counter(
+      'shoal_share_lock_timeouts_total',
+      'Acquisition locks that ran out before an acknowledgement.',
+      ['group', 'topic'],
+    ),
+    shareArchived: counter(
+      'shoal_share_records_archived_total',
+      'Records archived, by reason (rejected or delivery_limit).',
+      ['group', 'topic', 'reason'],
+    ),
+    shareDeadLettered: counter(
+      'shoal_share_records_dead_lettered_total',
+      'Archived records copied to the group’s dead-letter topic.',
+      ['group', 'topic'],
+    ),
     httpDuration: new Histogram({
       name: 'shoal_http_request_duration_seconds',
       help: 'HTTP request duration by method, route template and status.',
@@ -32,29 +64,104 @@ export function createCatalogue(registry: Registry) {
       buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
       registers,
     }),
-    storageErrors: counter('shoal_storage_errors_total', 'Requests failed by the database: disk full, I/O error, read-only or corrupt database, connection lost.', ['kind']),
-    buildInfo: gauge('shoal_build_info', 'Always 1; the broker version and Node.js version as labels.', ['version', 'node_version']),
-    logStartOffset: gauge('shoal_log_start_offset', 'First offset still stored in a partition.', ['topic', 'partition']),
-    logEndOffset: gauge('shoal_log_end_offset', 'Offset the next record of a partition will get.', ['topic', 'partition']),
-    committedOffset: gauge('shoal_consumer_group_committed_offset', 'A consumer group’s committed offset (the next to read).', ['group', 'topic', 'partition']),
-    consumerLag: gauge('shoal_consumer_group_lag', 'Log end offset minus the committed offset (the log start offset while nothing is committed).', ['group', 'topic', 'partition']),
-    consumerLagSeconds: gauge('shoal_consumer_group_lag_seconds', 'Age of the oldest record not yet consumed (the one at the committed offset); 0 when caught up.', ['group', 'topic', 'partition']),
-    consumerMaxLagSeconds: gauge('shoal_consumer_group_max_lag_seconds', 'Age of the oldest record a consumer group has not yet consumed, over its partitions.', ['group']),
+    storageErrors: counter(
+      'shoal_storage_errors_total',
+      'Requests failed by the database: disk full, I/O error, read-only or corrupt database, connection lost.',
+      ['kind'],
+    ),
+    buildInfo: gauge('shoal_build_info', 'Always 1; the broker version and Node.js version as labels.', [
+      'version',
+      'node_version',
+    ]),
+    logStartOffset: gauge('shoal_log_start_offset', 'First offset still stored in a partition.', [
+      'topic',
+      'partition',
+    ]),
+    logEndOffset: gauge('shoal_log_end_offset', 'Offset the next record of a partition will get.', [
+      'topic',
+      'partition',
+    ]),
+    committedOffset: gauge(
+      'shoal_consumer_group_committed_offset',
+      'A consumer group’s committed offset (the next to read).',
+      ['group', 'topic', 'partition'],
+    ),
+    consumerLag: gauge(
+      'shoal_consumer_group_lag',
+      'Log end offset minus the committed offset (the log start offset while nothing is committed).',
+      ['group', 'topic', 'partition'],
+    ),
+    consumerLagSeconds: gauge(
+      'shoal_consumer_group_lag_seconds',
+      'Age of the oldest record not yet consumed (the one at the committed offset); 0 when caught up.',
+      ['group', 'topic', 'partition'],
+    ),
+    consumerMaxLagSeconds: gauge(
+      'shoal_consumer_group_max_lag_seconds',
+      'Age of the oldest record a consumer group has not yet consumed, over its partitions.',
+      ['group'],
+    ),
     groupMembers: gauge('shoal_group_members', 'Members of a group, by kind (consumer or share).', ['group', 'kind']),
-    shareInFlight: gauge('shoal_share_in_flight_records', 'Records in a share-partition’s window, by state (available or acquired).', ['group', 'topic', 'partition', 'state']),
-    shareLag: gauge('shoal_share_group_lag', 'Records at or after a share-partition’s start offset that are not yet acknowledged or archived.', ['group', 'topic', 'partition']),
-    shareLagSeconds: gauge('shoal_share_group_lag_seconds', 'Age of the oldest record not yet final (the one at the start offset); 0 when none waits.', ['group', 'topic', 'partition']),
-    shareMaxLagSeconds: gauge('shoal_share_group_max_lag_seconds', 'Age of the oldest record of a share group not yet acknowledged or archived (the oldest waiting job).', ['group']),
-    shareStartOffset: gauge('shoal_share_start_offset', 'A share-partition’s start offset: everything below is final.', ['group', 'topic', 'partition']),
+    shareInFlight: gauge(
+      'shoal_share_in_flight_records',
+      'Records in a share-partition’s window, by state (available or acquired).',
+      ['group', 'topic', 'partition', 'state'],
+    ),
+    shareLag: gauge(
+      'shoal_share_group_lag',
+      'Records at or after a share-partition’s start offset that are not yet acknowledged or archived.',
+      ['group', 'topic', 'partition'],
+    ),
+    shareLagSeconds: gauge(
+      'shoal_share_group_lag_seconds',
+      'Age of the oldest record not yet final (the one at the start offset); 0 when none waits.',
+      ['group', 'topic', 'partition'],
+    ),
+    shareMaxLagSeconds: gauge(
+      'shoal_share_group_max_lag_seconds',
+      'Age of the oldest record of a share group not yet acknowledged or archived (the oldest waiting job).',
+      ['group'],
+    ),
+    shareStartOffset: gauge(
+      'shoal_share_start_offset',
+      'A share-partition’s start offset: everything below is final.',
+      ['group', 'topic', 'partition'],
+    ),
     // kafka_exporter's names, so dashboards built for it (Grafana 7589) work unchanged.
     kafkaTopicPartitions: gauge('kafka_topic_partitions', 'Partitions of a topic (kafka_exporter name).', ['topic']),
-    kafkaCurrentOffset: gauge('kafka_topic_partition_current_offset', 'Newest offset of a partition (kafka_exporter name).', ['topic', 'partition']),
-    kafkaOldestOffset: gauge('kafka_topic_partition_oldest_offset', 'Oldest offset of a partition (kafka_exporter name).', ['topic', 'partition']),
-    kafkaGroupOffset: gauge('kafka_consumergroup_current_offset', 'Committed offset of a consumer group (kafka_exporter name).', ['consumergroup', 'topic', 'partition']),
-    kafkaGroupOffsetSum: gauge('kafka_consumergroup_current_offset_sum', 'Committed offsets summed per topic (kafka_exporter name).', ['consumergroup', 'topic']),
-    kafkaGroupLag: gauge('kafka_consumergroup_lag', 'Consumer group lag (kafka_exporter name).', ['consumergroup', 'topic', 'partition']),
-    kafkaGroupLagSum: gauge('kafka_consumergroup_lag_sum', 'Consumer group lag summed per topic (kafka_exporter name).', ['consumergroup', 'topic']),
-    kafkaGroupMembers: gauge('kafka_consumergroup_members', 'Members of a consumer group (kafka_exporter name).', ['consumergroup']),
+    kafkaCurrentOffset: gauge(
+      'kafka_topic_partition_current_offset',
+      'Newest offset of a partition (kafka_exporter name).',
+      ['topic', 'partition'],
+    ),
+    kafkaOldestOffset: gauge(
+      'kafka_topic_partition_oldest_offset',
+      'Oldest offset of a partition (kafka_exporter name).',
+      ['topic', 'partition'],
+    ),
+    kafkaGroupOffset: gauge(
+      'kafka_consumergroup_current_offset',
+      'Committed offset of a consumer group (kafka_exporter name).',
+      ['consumergroup', 'topic', 'partition'],
+    ),
+    kafkaGroupOffsetSum: gauge(
+      'kafka_consumergroup_current_offset_sum',
+      'Committed offsets summed per topic (kafka_exporter name).',
+      ['consumergroup', 'topic'],
+    ),
+    kafkaGroupLag: gauge('kafka_consumergroup_lag', 'Consumer group lag (kafka_exporter name).', [
+      'consumergroup',
+      'topic',
+      'partition',
+    ]),
+    kafkaGroupLagSum: gauge(
+      'kafka_consumergroup_lag_sum',
+      'Consumer group lag summed per topic (kafka_exporter name).',
+      ['consumergroup', 'topic'],
+    ),
+    kafkaGroupMembers: gauge('kafka_consumergroup_members', 'Members of a consumer group (kafka_exporter name).', [
+      'consumergroup',
+    ]),
   };
 }
 

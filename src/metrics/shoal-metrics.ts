@@ -50,7 +50,8 @@ export class ShoalMetrics {
       if (a.lockTimeouts > 0) this.m.shareLockTimeouts.inc(labels, a.lockTimeouts);
       if (a.deadLettered > 0) this.m.shareDeadLettered.inc(labels, a.deadLettered);
       for (const [type, n] of Object.entries(a.acks)) if (n > 0) this.m.shareAcks.inc({ ...labels, type }, n);
-      for (const [reason, n] of Object.entries(a.archived)) if (n > 0) this.m.shareArchived.inc({ ...labels, reason }, n);
+      for (const [reason, n] of Object.entries(a.archived))
+        if (n > 0) this.m.shareArchived.inc({ ...labels, reason }, n);
     }
   }
 
@@ -74,7 +75,9 @@ export class ShoalMetrics {
   async render(): Promise<string> {
     for (const hook of this.hooks) {
       // A failed hook (say, a deadlock victim) must not fail the scrape: the gauges show the stored state.
-      await hook.run().catch((error: unknown) => this.logger.warn(`${hook.name} before scrape failed: ${String(error)}`));
+      await hook
+        .run()
+        .catch((error: unknown) => this.logger.warn(`${hook.name} before scrape failed: ${String(error)}`));
     }
     await this.refreshState();
     return this.registry.metrics();
@@ -89,7 +92,8 @@ export class ShoalMetrics {
       shareMembers: await metricsStore.members(sql, 'share'),
       shareWindows: await metricsStore.shareWindows(sql),
     }));
-    for (const gauge of Object.values(this.m)) if ('set' in gauge && !('observe' in gauge) && gauge !== this.m.buildInfo) gauge.reset();
+    for (const gauge of Object.values(this.m))
+      if ('set' in gauge && !('observe' in gauge) && gauge !== this.m.buildInfo) gauge.reset();
     setStateGauges(this.m, state, { detail: this.config.metricsPartitionDetail ?? true, now: this.clock.now() });
   }
 }

@@ -36,11 +36,13 @@ class PartitionSeries {
   }
 
   flush(): void {
-    for (const [gauge, series] of this.folded) for (const { labels, value } of series.values()) gauge.set(labels, value);
+    for (const [gauge, series] of this.folded)
+      for (const { labels, value } of series.values()) gauge.set(labels, value);
   }
 }
 
-const ageSeconds = (now: number, timestamp: number | null) => (timestamp === null ? 0 : Math.max(0, now - timestamp) / 1000);
+const ageSeconds = (now: number, timestamp: number | null) =>
+  timestamp === null ? 0 : Math.max(0, now - timestamp) / 1000;
 
 /** Sets every state gauge from what the scrape read; `now` is the broker clock's time (ms). */
 export function setStateGauges(m: Catalogue, state: StoredState, options: { detail: boolean; now: number }): void {

@@ -41,16 +41,26 @@ export const consumerGroupStore = {
   /** `forUpdate` locks the group's row on PostgreSQL: one change to a group at a time. */
   async find(sql: Sql, name: string, forUpdate = false): Promise<ConsumerGroup | null> {
     const lock = forUpdate && sql.kind === 'postgres' ? ' FOR UPDATE' : '';
-    const rows = await sql.rows<GroupRow>(`SELECT id, name, generation, subscription_size FROM shoal_consumer_group WHERE name = $1${lock}`, [name]);
+    const rows = await sql.rows<GroupRow>(
+      `SELECT id, name, generation, subscription_size FROM shoal_consumer_group WHERE name = $1${lock}`,
+      [name],
+    );
     return rows.length === 0 ? null : toGroup(rows[0]);
   },
 
   async create(sql: Sql, name: string, now: number): Promise<void> {
-    await sql.execute('INSERT INTO shoal_consumer_group (name, created_at) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING', [name, now]);
+    await sql.execute(
+      'INSERT INTO shoal_consumer_group (name, created_at) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING',
+      [name, now],
+    );
   },
 
   async update(sql: Sql, group: ConsumerGroup): Promise<void> {
-    await sql.execute('UPDATE shoal_consumer_group SET generation = $2, subscription_size = $3 WHERE id = $1', [group.id, group.generation, group.subscriptionSize]);
+    await sql.execute('UPDATE shoal_consumer_group SET generation = $2, subscription_size = $3 WHERE id = $1', [
+      group.id,
+      group.generation,
+      group.subscriptionSize,
+    ]);
   },
 
   async delete(sql: Sql, groupId: number): Promise<void> {
@@ -80,24 +90,42 @@ export const consumerGroupStore = {
     await sql.execute(
       `INSERT INTO shoal_consumer_member (group_id, member_id, topics, session_timeout_ms, auto_offset_reset, answered_generation, expires_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-      [groupId, member.memberId, JSON.stringify(member.topics), member.sessionTimeoutMs, member.autoOffsetReset, member.answeredGeneration, member.expiresAt],
+      [
+        groupId,
+        member.memberId,
+        JSON.stringify(member.topics),
+        member.sessionTimeoutMs,
+        member.autoOffsetReset,
+        member.answeredGeneration,
+        member.expiresAt,
+      ],
     );
   },
 
-  async touchMember(sql: Sql, groupId: number, memberId: string, answeredGeneration: number, expiresAt: number): Promise<void> {
-    await sql.execute('UPDATE shoal_consumer_member SET answered_generation = $3, expires_at = $4 WHERE group_id = $1 AND member_id = $2', [
-      groupId,
-      memberId,
-      answeredGeneration,
-      expiresAt,
-    ]);
+  async touchMember(
+    sql: Sql,
+    groupId: number,
+    memberId: string,
+    answeredGeneration: number,
+    expiresAt: number,
+  ): Promise<void> {
+    await sql.execute(
+      'UPDATE shoal_consumer_member SET answered_generation = $3, expires_at = $4 WHERE group_id = $1 AND member_id = $2',
+      [groupId, memberId, answeredGeneration, expiresAt],
+    );
   },
 
   /** Removes members and gives up what they held. */
   async removeMembers(sql: Sql, groupId: number, memberIds: string[]): Promise<void> {
     for (const memberId of memberIds) {
-      await sql.execute('DELETE FROM shoal_consumer_member WHERE group_id = $1 AND member_id = $2', [groupId, memberId]);
-      await sql.execute('UPDATE shoal_consumer_partition SET owner_member = NULL, position = NULL WHERE group_id = $1 AND owner_member = $2', [groupId, memberId]);
+      await sql.execute('DELETE FROM shoal_consumer_member WHERE group_id = $1 AND member_id = $2', [
+        groupId,
+        memberId,
+      ]);
+      await sql.execute(
+        'UPDATE shoal_consumer_partition SET owner_member = NULL, position = NULL WHERE group_id = $1 AND owner_member = $2',
+        [groupId, memberId],
+      );
     }
   },
 
@@ -116,26 +144,34 @@ export const consumerGroupStore = {
     }));
   },
 
-  async insertPartitions(sql: Sql, groupId: number, rows: { topicId: number; partition: number; target: string }[]): Promise<void> {
+  async insertPartitions(
+    sql: Sql,
+    groupId: number,
+    rows: { topicId: number; partition: number; target: string }[],
+  ): Promise<void> {
     for (let at = 0; at < rows.length; at += 1_000) {
       const chunk = rows.slice(at, at + 1_000);
       const params = chunk.flatMap((r) => [groupId, r.topicId, r.partition, r.target]);
-      await sql.execute(`INSERT INTO shoal_consumer_partition (group_id, topic_id, partition_id, target_member) VALUES ${valuesList(chunk.length, 4)}`, params);
+      await sql.execute(
+        `INSERT INTO shoal_consumer_partition (group_id, topic_id, partition_id, target_member) VALUES ${valuesList(chunk.length, 4)}`,
+        params,
+      );
     }
   },
 
   async setTarget(sql: Sql, groupId: number, topicId: number, partition: number, target: string | null): Promise<void> {
-    await sql.execute('UPDATE shoal_consumer_partition SET target_member = $4 WHERE group_id = $1 AND topic_id = $2 AND partition_id = $3', [
-      groupId,
-      topicId,
-      partition,
-      target,
-    ]);
+    await sql.execute(
+      'UPDATE shoal_consumer_partition SET target_member = $4 WHERE group_id = $1 AND topic_id = $2 AND partition_id = $3',
+      [groupId, topicId, partition, target],
+    );
   },
 
   /** Drops partitions nobody wants and nobody holds. */
   async pruneIdle(sql: Sql, groupId: number): Promise<void> {
-    await sql.execute('DELETE FROM shoal_consumer_partition WHERE group_id = $1 AND target_member IS NULL AND owner_member IS NULL', [groupId]);
+    await sql.execute(
+      'DELETE FROM shoal_consumer_partition WHERE group_id = $1 AND target_member IS NULL AND owner_member IS NULL',
+      [groupId],
+    );
   },
 
   /**
@@ -155,12 +191,10 @@ export const consumerGroupStore = {
   },
 
   async setPosition(sql: Sql, groupId: number, topicId: number, partition: number, position: number): Promise<void> {
-    await sql.execute('UPDATE shoal_consumer_partition SET position = $4 WHERE group_id = $1 AND topic_id = $2 AND partition_id = $3', [
-      groupId,
-      topicId,
-      partition,
-      position,
-    ]);
+    await sql.execute(
+      'UPDATE shoal_consumer_partition SET position = $4 WHERE group_id = $1 AND topic_id = $2 AND partition_id = $3',
+      [groupId, topicId, partition, position],
+    );
   },
 
   async committedOffsets(sql: Sql, groupId: number): Promise<Map<string, number>> {
@@ -171,7 +205,11 @@ export const consumerGroupStore = {
     return new Map(rows.map((r) => [`${r.topic_id}:${r.partition_id}`, Number(r.committed_offset)]));
   },
 
-  async commit(sql: Sql, groupId: number, offsets: { topicId: number; partition: number; offset: number }[]): Promise<void> {
+  async commit(
+    sql: Sql,
+    groupId: number,
+    offsets: { topicId: number; partition: number; offset: number }[],
+  ): Promise<void> {
     for (let at = 0; at < offsets.length; at += 1_000) {
       const chunk = offsets.slice(at, at + 1_000);
       await sql.execute(

@@ -67,7 +67,9 @@ export class Database {
       } catch (error) {
         const code = (error as { driverError?: { code?: string } }).driverError?.code;
         if (this.kind !== 'postgres' || attempt >= 5 || (code !== '40P01' && code !== '40001')) throw error;
-        this.logger.warn(`transaction retried after ${code === '40P01' ? 'a deadlock' : 'a serialization failure'} (attempt ${attempt})`);
+        this.logger.warn(
+          `transaction retried after ${code === '40P01' ? 'a deadlock' : 'a serialization failure'} (attempt ${attempt})`,
+        );
         await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt));
       }
     }

@@ -13,11 +13,17 @@ export function groupSessionStore(kind: 'consumer' | 'share'): GroupSessionStore
   const members = `shoal_${kind}_member`;
   return {
     async groupsWithExpiredMembers(sql, now) {
-      const rows = await sql.rows<{ name: string }>(`SELECT DISTINCT g.name FROM ${groups} g JOIN ${members} m ON m.group_id = g.id WHERE m.expires_at < $1`, [now]);
+      const rows = await sql.rows<{ name: string }>(
+        `SELECT DISTINCT g.name FROM ${groups} g JOIN ${members} m ON m.group_id = g.id WHERE m.expires_at < $1`,
+        [now],
+      );
       return rows.map((r) => r.name);
     },
     async renewAllSessions(sql, now) {
-      await sql.execute(`UPDATE ${members} SET expires_at = CAST($1 AS BIGINT) + session_timeout_ms WHERE expires_at < CAST($1 AS BIGINT) + session_timeout_ms`, [now]);
+      await sql.execute(
+        `UPDATE ${members} SET expires_at = CAST($1 AS BIGINT) + session_timeout_ms WHERE expires_at < CAST($1 AS BIGINT) + session_timeout_ms`,
+        [now],
+      );
     },
   };
 }

@@ -114,7 +114,14 @@ export const logStore = {
   },
 
   /** The first offset in [from, to) whose timestamp is at or after `timestamp`; `to` when none is. */
-  firstOffsetAtOrAfter(sql: Sql, topicId: number, partition: number, from: number, to: number, timestamp: number): Promise<number> {
+  firstOffsetAtOrAfter(
+    sql: Sql,
+    topicId: number,
+    partition: number,
+    from: number,
+    to: number,
+    timestamp: number,
+  ): Promise<number> {
     return searchFirstAtOrAfter(from, to, timestamp, async (offset) => {
       const rows = await sql.rows<{ max_timestamp: number }>(
         'SELECT max_timestamp FROM shoal_record WHERE topic_id = $1 AND partition_id = $2 AND record_offset = $3',
@@ -125,7 +132,13 @@ export const logStore = {
   },
 
   /** Offsets and sizes from `fromOffset` on, oldest first: what byte retention walks. */
-  async sizesFrom(sql: Sql, topicId: number, partition: number, fromOffset: number, limit: number): Promise<{ offset: number; size: number }[]> {
+  async sizesFrom(
+    sql: Sql,
+    topicId: number,
+    partition: number,
+    fromOffset: number,
+    limit: number,
+  ): Promise<{ offset: number; size: number }[]> {
     const rows = await sql.rows<{ record_offset: number; size: number }>(
       `SELECT record_offset, size FROM shoal_record
        WHERE topic_id = $1 AND partition_id = $2 AND record_offset >= $3
@@ -136,18 +149,32 @@ export const logStore = {
   },
 
   /** Locks the partition row and answers its window and stored bytes. */
-  async lockWindow(sql: Sql, topicId: number, partition: number): Promise<{ startOffset: number; endOffset: number; byteSize: number } | null> {
+  async lockWindow(
+    sql: Sql,
+    topicId: number,
+    partition: number,
+  ): Promise<{ startOffset: number; endOffset: number; byteSize: number } | null> {
     const lock = sql.kind === 'postgres' ? ' FOR UPDATE' : '';
     const rows = await sql.rows<{ start_offset: number; end_offset: number; byte_size: number }>(
       `SELECT start_offset, end_offset, byte_size FROM shoal_partition WHERE topic_id = $1 AND partition_id = $2${lock}`,
       [topicId, partition],
     );
     if (rows.length === 0) return null;
-    return { startOffset: Number(rows[0].start_offset), endOffset: Number(rows[0].end_offset), byteSize: Number(rows[0].byte_size) };
+    return {
+      startOffset: Number(rows[0].start_offset),
+      endOffset: Number(rows[0].end_offset),
+      byteSize: Number(rows[0].byte_size),
+    };
   },
 
   /** Deletes the records below `newStart` and moves the partition's start offset there. */
-  async truncateBefore(sql: Sql, topicId: number, partition: number, oldStart: number, newStart: number): Promise<void> {
+  async truncateBefore(
+    sql: Sql,
+    topicId: number,
+    partition: number,
+    oldStart: number,
+    newStart: number,
+  ): Promise<void> {
     const sums = await sql.rows<{ total: number | null }>(
       `SELECT SUM(size) AS total FROM shoal_record
        WHERE topic_id = $1 AND partition_id = $2 AND record_offset >= $3 AND record_offset < $4`,
@@ -164,4 +191,3 @@ export const logStore = {
     );
   },
 };
-

@@ -46,7 +46,12 @@ export const metricsStore = {
     const rows = await sql.rows<{ name: string; partition_id: number; start_offset: number; end_offset: number }>(
       'SELECT t.name, p.partition_id, p.start_offset, p.end_offset FROM shoal_partition p JOIN shoal_topic t ON t.id = p.topic_id',
     );
-    return rows.map((r) => ({ topic: r.name, partition: num(r.partition_id), startOffset: num(r.start_offset), endOffset: num(r.end_offset) }));
+    return rows.map((r) => ({
+      topic: r.name,
+      partition: num(r.partition_id),
+      startOffset: num(r.start_offset),
+      endOffset: num(r.end_offset),
+    }));
   },
 
   /**
@@ -55,7 +60,15 @@ export const metricsStore = {
    * start offset while nothing is committed, as describe does.
    */
   async consumerPositions(sql: Sql): Promise<ConsumerPositionRow[]> {
-    const rows = await sql.rows<{ group_name: string; topic_name: string; partition_id: number; committed_offset: number | null; next_offset: number; end_offset: number; ts: number | null }>(
+    const rows = await sql.rows<{
+      group_name: string;
+      topic_name: string;
+      partition_id: number;
+      committed_offset: number | null;
+      next_offset: number;
+      end_offset: number;
+      ts: number | null;
+    }>(
       `SELECT g.name AS group_name, t.name AS topic_name, k.partition_id, o.committed_offset, k.next_offset, k.end_offset, r.timestamp AS ts
        FROM (
          SELECT s.group_id, s.topic_id, s.partition_id, p.end_offset,

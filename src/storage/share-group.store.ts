@@ -25,7 +25,8 @@ interface GroupRow {
   dead_letter_topic: string | null;
 }
 
-const COLUMNS = 'id, name, record_lock_duration_ms, delivery_count_limit, max_in_flight, auto_offset_reset, dead_letter_topic';
+const COLUMNS =
+  'id, name, record_lock_duration_ms, delivery_count_limit, max_in_flight, auto_offset_reset, dead_letter_topic';
 
 /** Share groups, their configuration and their members. */
 export const shareGroupStore = {
@@ -54,7 +55,15 @@ export const shareGroupStore = {
     await sql.execute(
       `INSERT INTO shoal_share_group (name, record_lock_duration_ms, delivery_count_limit, max_in_flight, auto_offset_reset, dead_letter_topic, created_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (name) DO NOTHING`,
-      [name, config.recordLockDurationMs, config.deliveryCountLimit, config.maxInFlightRecordsPerPartition, config.autoOffsetReset, config.deadLetterTopic, now],
+      [
+        name,
+        config.recordLockDurationMs,
+        config.deliveryCountLimit,
+        config.maxInFlightRecordsPerPartition,
+        config.autoOffsetReset,
+        config.deadLetterTopic,
+        now,
+      ],
     );
   },
 
@@ -62,12 +71,20 @@ export const shareGroupStore = {
     await sql.execute(
       `UPDATE shoal_share_group SET record_lock_duration_ms = $2, delivery_count_limit = $3, max_in_flight = $4, auto_offset_reset = $5, dead_letter_topic = $6
        WHERE id = $1`,
-      [groupId, config.recordLockDurationMs, config.deliveryCountLimit, config.maxInFlightRecordsPerPartition, config.autoOffsetReset, config.deadLetterTopic],
+      [
+        groupId,
+        config.recordLockDurationMs,
+        config.deliveryCountLimit,
+        config.maxInFlightRecordsPerPartition,
+        config.autoOffsetReset,
+        config.deadLetterTopic,
+      ],
     );
   },
 
   async delete(sql: Sql, groupId: number): Promise<void> {
-    for (const table of ['shoal_share_record', 'shoal_share_partition', 'shoal_share_member']) await sql.execute(`DELETE FROM ${table} WHERE group_id = $1`, [groupId]);
+    for (const table of ['shoal_share_record', 'shoal_share_partition', 'shoal_share_member'])
+      await sql.execute(`DELETE FROM ${table} WHERE group_id = $1`, [groupId]);
     await sql.execute('DELETE FROM shoal_share_group WHERE id = $1', [groupId]);
   },
 
@@ -76,21 +93,26 @@ export const shareGroupStore = {
       'SELECT member_id, topics, session_timeout_ms, expires_at FROM shoal_share_member WHERE group_id = $1 ORDER BY member_id',
       [groupId],
     );
-    return rows.map((r) => ({ memberId: r.member_id, topics: JSON.parse(r.topics) as string[], sessionTimeoutMs: Number(r.session_timeout_ms), expiresAt: Number(r.expires_at) }));
+    return rows.map((r) => ({
+      memberId: r.member_id,
+      topics: JSON.parse(r.topics) as string[],
+      sessionTimeoutMs: Number(r.session_timeout_ms),
+      expiresAt: Number(r.expires_at),
+    }));
   },
 
   async insertMember(sql: Sql, groupId: number, member: ShareMember): Promise<void> {
-    await sql.execute('INSERT INTO shoal_share_member (group_id, member_id, topics, session_timeout_ms, expires_at) VALUES ($1, $2, $3, $4, $5)', [
-      groupId,
-      member.memberId,
-      JSON.stringify(member.topics),
-      member.sessionTimeoutMs,
-      member.expiresAt,
-    ]);
+    await sql.execute(
+      'INSERT INTO shoal_share_member (group_id, member_id, topics, session_timeout_ms, expires_at) VALUES ($1, $2, $3, $4, $5)',
+      [groupId, member.memberId, JSON.stringify(member.topics), member.sessionTimeoutMs, member.expiresAt],
+    );
   },
 
   async touchMember(sql: Sql, groupId: number, memberId: string, expiresAt: number): Promise<void> {
-    await sql.execute('UPDATE shoal_share_member SET expires_at = $3 WHERE group_id = $1 AND member_id = $2 AND expires_at < $3', [groupId, memberId, expiresAt]);
+    await sql.execute(
+      'UPDATE shoal_share_member SET expires_at = $3 WHERE group_id = $1 AND member_id = $2 AND expires_at < $3',
+      [groupId, memberId, expiresAt],
+    );
   },
 
   async deleteMember(sql: Sql, groupId: number, memberId: string): Promise<void> {

@@ -44,8 +44,13 @@ export const sharePartitionStore = {
   /** The window, locked on PostgreSQL so one share-partition changes one transaction at a time. */
   async lockWindow(sql: Sql, key: SharePartitionKey): Promise<ShareWindow | null> {
     const lock = sql.kind === 'postgres' ? ' FOR UPDATE' : '';
-    const rows = await sql.rows<{ start_offset: number; end_offset: number }>(`SELECT start_offset, end_offset FROM shoal_share_partition WHERE ${KEY}${lock}`, keyParams(key));
-    return rows.length === 0 ? null : { startOffset: Number(rows[0].start_offset), endOffset: Number(rows[0].end_offset) };
+    const rows = await sql.rows<{ start_offset: number; end_offset: number }>(
+      `SELECT start_offset, end_offset FROM shoal_share_partition WHERE ${KEY}${lock}`,
+      keyParams(key),
+    );
+    return rows.length === 0
+      ? null
+      : { startOffset: Number(rows[0].start_offset), endOffset: Number(rows[0].end_offset) };
   },
 
   async createWindow(sql: Sql, key: SharePartitionKey, start: number): Promise<void> {
@@ -57,7 +62,11 @@ export const sharePartitionStore = {
   },
 
   async setWindow(sql: Sql, key: SharePartitionKey, window: ShareWindow): Promise<void> {
-    await sql.execute(`UPDATE shoal_share_partition SET start_offset = $4, end_offset = $5 WHERE ${KEY}`, [...keyParams(key), window.startOffset, window.endOffset]);
+    await sql.execute(`UPDATE shoal_share_partition SET start_offset = $4, end_offset = $5 WHERE ${KEY}`, [
+      ...keyParams(key),
+      window.startOffset,
+      window.endOffset,
+    ]);
   },
 
   /** Every share-partition of a group, with its window. */
@@ -66,14 +75,23 @@ export const sharePartitionStore = {
       'SELECT topic_id, partition_id, start_offset, end_offset FROM shoal_share_partition WHERE group_id = $1 ORDER BY topic_id, partition_id',
       [groupId],
     );
-    return rows.map((r) => ({ groupId, topicId: Number(r.topic_id), partition: Number(r.partition_id), startOffset: Number(r.start_offset), endOffset: Number(r.end_offset) }));
+    return rows.map((r) => ({
+      groupId,
+      topicId: Number(r.topic_id),
+      partition: Number(r.partition_id),
+      startOffset: Number(r.start_offset),
+      endOffset: Number(r.end_offset),
+    }));
   },
 
   async records(sql: Sql, key: SharePartitionKey, offsets: number[]): Promise<Map<number, InFlightRecord>> {
     const result = new Map<number, InFlightRecord>();
     for (let at = 0; at < offsets.length; at += 5_000) {
       const chunk = offsets.slice(at, at + 5_000);
-      const rows = await sql.rows<RecordRow>(`SELECT ${RECORD_COLUMNS} FROM shoal_share_record WHERE ${KEY} AND record_offset IN (${offsetList(chunk.length)})`, [...keyParams(key), ...chunk]);
+      const rows = await sql.rows<RecordRow>(
+        `SELECT ${RECORD_COLUMNS} FROM shoal_share_record WHERE ${KEY} AND record_offset IN (${offsetList(chunk.length)})`,
+        [...keyParams(key), ...chunk],
+      );
       for (const row of rows) result.set(Number(row.record_offset), toRecord(row));
     }
     return result;
@@ -123,7 +141,11 @@ export const sharePartitionStore = {
   },
 
   /** A group's share-partitions holding a record whose lock ran out at or before `now`, in lock order. */
-  async partitionsWithExpiredLocks(sql: Sql, groupId: number, now: number): Promise<{ topicId: number; partition: number }[]> {
+  async partitionsWithExpiredLocks(
+    sql: Sql,
+    groupId: number,
+    now: number,
+  ): Promise<{ topicId: number; partition: number }[]> {
     const rows = await sql.rows<{ topic_id: number; partition_id: number }>(
       `SELECT DISTINCT topic_id, partition_id FROM shoal_share_record
        WHERE group_id = $1 AND state = ${RecordState.Acquired} AND lock_expires_at <= $2 ORDER BY topic_id, partition_id`,
@@ -133,7 +155,11 @@ export const sharePartitionStore = {
   },
 
   /** Records a member holds (acquired by it), in every share-partition of the group. */
-  async heldBy(sql: Sql, groupId: number, memberId: string): Promise<(InFlightRecord & { topicId: number; partition: number })[]> {
+  async heldBy(
+    sql: Sql,
+    groupId: number,
+    memberId: string,
+  ): Promise<(InFlightRecord & { topicId: number; partition: number })[]> {
     const rows = await sql.rows<RecordRow & { topic_id: number; partition_id: number }>(
       `SELECT topic_id, partition_id, ${RECORD_COLUMNS} FROM shoal_share_record WHERE group_id = $1 AND state = ${RecordState.Acquired} AND member_id = $2`,
       [groupId, memberId],
@@ -142,7 +168,13 @@ export const sharePartitionStore = {
   },
 
   /** Acquires existing rows for `memberId`: one statement, the delivery count up by one. */
-  async acquire(sql: Sql, key: SharePartitionKey, offsets: number[], memberId: string, lockExpiresAt: number): Promise<void> {
+  async acquire(
+    sql: Sql,
+    key: SharePartitionKey,
+    offsets: number[],
+    memberId: string,
+    lockExpiresAt: number,
+  ): Promise<void> {
     if (offsets.length === 0) return;
     await sql.execute(
       `UPDATE shoal_share_record SET state = ${RecordState.Acquired}, delivery_count = delivery_count + 1, member_id = $4, lock_expires_at = $5, available_at = NULL
@@ -152,11 +184,19 @@ export const sharePartitionStore = {
   },
 
   /** Inserts rows for offsets [from, to) just taken from the log, acquired with count 1. */
-  async insertAcquired(sql: Sql, key: SharePartitionKey, from: number, to: number, memberId: string, lockExpiresAt: number): Promise<void> {
+  async insertAcquired(
+    sql: Sql,
+    key: SharePartitionKey,
+    from: number,
+    to: number,
+    memberId: string,
+    lockExpiresAt: number,
+  ): Promise<void> {
     for (let start = from; start < to; start += 2_000) {
       const end = Math.min(to, start + 2_000);
       const params: unknown[] = [];
-      for (let offset = start; offset < end; offset++) params.push(key.groupId, key.topicId, key.partition, offset, RecordState.Acquired, 1, memberId, lockExpiresAt);
+      for (let offset = start; offset < end; offset++)
+        params.push(key.groupId, key.topicId, key.partition, offset, RecordState.Acquired, 1, memberId, lockExpiresAt);
       await sql.execute(
         `INSERT INTO shoal_share_record (group_id, topic_id, partition_id, record_offset, state, delivery_count, member_id, lock_expires_at) VALUES ${valuesList(end - start, 8)}`,
         params,
@@ -201,7 +241,10 @@ export const sharePartitionStore = {
 
   /** Rows of records that are below the start: final, or gone from the log. */
   async deleteBelow(sql: Sql, key: SharePartitionKey, offset: number): Promise<void> {
-    await sql.execute(`DELETE FROM shoal_share_record WHERE ${KEY} AND record_offset < $4`, [...keyParams(key), offset]);
+    await sql.execute(`DELETE FROM shoal_share_record WHERE ${KEY} AND record_offset < $4`, [
+      ...keyParams(key),
+      offset,
+    ]);
   },
 
   /** Rows per state in a group's windows; a delayed release counts as available. */
@@ -213,7 +256,12 @@ export const sharePartitionStore = {
     const result = new Map<string, Record<RecordState, number>>();
     for (const r of rows) {
       const key = `${r.topic_id}:${r.partition_id}`;
-      const counts = result.get(key) ?? { [RecordState.Available]: 0, [RecordState.Acquired]: 0, [RecordState.Acknowledged]: 0, [RecordState.Archived]: 0 };
+      const counts = result.get(key) ?? {
+        [RecordState.Available]: 0,
+        [RecordState.Acquired]: 0,
+        [RecordState.Acknowledged]: 0,
+        [RecordState.Archived]: 0,
+      };
       counts[Number(r.state) as RecordState] += Number(r.n);
       result.set(key, counts);
     }

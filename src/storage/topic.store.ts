@@ -36,13 +36,19 @@ export const topicStore = {
 
   async findByNames(sql: Sql, names: string[]): Promise<Topic[]> {
     const placeholders = names.map((_, i) => `$${i + 1}`).join(', ');
-    const rows = await sql.rows<TopicRow>(`SELECT ${TOPIC_COLUMNS} FROM shoal_topic WHERE name IN (${placeholders})`, names);
+    const rows = await sql.rows<TopicRow>(
+      `SELECT ${TOPIC_COLUMNS} FROM shoal_topic WHERE name IN (${placeholders})`,
+      names,
+    );
     return rows.map(toTopic);
   },
 
   async findByIds(sql: Sql, ids: number[]): Promise<Topic[]> {
     const placeholders = ids.map((_, i) => `$${i + 1}`).join(', ');
-    const rows = await sql.rows<TopicRow>(`SELECT ${TOPIC_COLUMNS} FROM shoal_topic WHERE id IN (${placeholders})`, ids);
+    const rows = await sql.rows<TopicRow>(
+      `SELECT ${TOPIC_COLUMNS} FROM shoal_topic WHERE id IN (${placeholders})`,
+      ids,
+    );
     return rows.map(toTopic);
   },
 
@@ -60,7 +66,13 @@ export const topicStore = {
   },
 
   /** Inserts the topic and its partitions; answers null when the name is taken. */
-  async insert(sql: Sql, name: string, partitionCount: number, config: TopicConfig, now: number): Promise<Topic | null> {
+  async insert(
+    sql: Sql,
+    name: string,
+    partitionCount: number,
+    config: TopicConfig,
+    now: number,
+  ): Promise<Topic | null> {
     const inserted = await sql.rows<TopicRow>(
       `INSERT INTO shoal_topic (name, partition_count, retention_ms, retention_bytes, created_at)
        VALUES ($1, $2, $3, $4, $5) ON CONFLICT (name) DO NOTHING RETURNING ${TOPIC_COLUMNS}`,
@@ -78,17 +90,18 @@ export const topicStore = {
       const end = Math.min(to, start + chunk);
       const params: number[] = [];
       for (let p = start; p < end; p++) params.push(topicId, p);
-      await sql.execute(`INSERT INTO shoal_partition (topic_id, partition_id) VALUES ${valuesList(end - start, 2)}`, params);
+      await sql.execute(
+        `INSERT INTO shoal_partition (topic_id, partition_id) VALUES ${valuesList(end - start, 2)}`,
+        params,
+      );
     }
   },
 
   async update(sql: Sql, topic: Topic): Promise<void> {
-    await sql.execute('UPDATE shoal_topic SET partition_count = $2, retention_ms = $3, retention_bytes = $4 WHERE id = $1', [
-      topic.id,
-      topic.partitionCount,
-      topic.config.retentionMs,
-      topic.config.retentionBytes,
-    ]);
+    await sql.execute(
+      'UPDATE shoal_topic SET partition_count = $2, retention_ms = $3, retention_bytes = $4 WHERE id = $1',
+      [topic.id, topic.partitionCount, topic.config.retentionMs, topic.config.retentionBytes],
+    );
   },
 
   async delete(sql: Sql, topicId: number): Promise<void> {
@@ -104,7 +117,11 @@ export const topicStore = {
       'SELECT partition_id, start_offset, end_offset FROM shoal_partition WHERE topic_id = $1 ORDER BY partition_id',
       [topicId],
     );
-    return rows.map((r) => ({ partition: Number(r.partition_id), startOffset: Number(r.start_offset), endOffset: Number(r.end_offset) }));
+    return rows.map((r) => ({
+      partition: Number(r.partition_id),
+      startOffset: Number(r.start_offset),
+      endOffset: Number(r.end_offset),
+    }));
   },
 
   async partition(sql: Sql, topicId: number, partition: number): Promise<PartitionWindow | null> {
@@ -112,6 +129,8 @@ export const topicStore = {
       'SELECT start_offset, end_offset FROM shoal_partition WHERE topic_id = $1 AND partition_id = $2',
       [topicId, partition],
     );
-    return rows.length === 0 ? null : { partition, startOffset: Number(rows[0].start_offset), endOffset: Number(rows[0].end_offset) };
+    return rows.length === 0
+      ? null
+      : { partition, startOffset: Number(rows[0].start_offset), endOffset: Number(rows[0].end_offset) };
   },
 };

@@ -30,7 +30,15 @@ describe.each(STORAGE_KINDS)('record routes over HTTP on %s', (kind) => {
     ]);
     expect(produced.offsets.map((o) => o.partition)).toEqual([1, 1]);
     const read = await broker.client.read('events', 1, { offset: produced.offsets[0].offset });
-    expect(read.records[0]).toEqual({ topic: 'events', partition: 1, offset: produced.offsets[0].offset, timestamp: 1234, key: 'k1', value: { deep: [1, { x: null }] }, headers: { trace: 'abc' } });
+    expect(read.records[0]).toEqual({
+      topic: 'events',
+      partition: 1,
+      offset: produced.offsets[0].offset,
+      timestamp: 1234,
+      key: 'k1',
+      value: { deep: [1, { x: null }] },
+      headers: { trace: 'abc' },
+    });
     expect(Buffer.from(read.records[1].valueBase64!, 'base64')).toEqual(bytes);
     expect(read.records[1].key).toBeNull();
     expect(read.records[1].timestamp).toBeGreaterThan(0);
@@ -40,7 +48,10 @@ describe.each(STORAGE_KINDS)('record routes over HTTP on %s', (kind) => {
 
   it('finds the offset for a timestamp', async () => {
     await broker.client.createTopic({ name: 'replay', partitions: 1 });
-    await broker.client.produce('replay', [10, 20, 30].map((timestamp) => ({ value: timestamp, timestamp })));
+    await broker.client.produce(
+      'replay',
+      [10, 20, 30].map((timestamp) => ({ value: timestamp, timestamp })),
+    );
     expect(await broker.client.offsetForTimestamp('replay', 0, 15)).toEqual({ offset: 1 });
     expect(await broker.client.offsetForTimestamp('replay', 0, 31)).toEqual({ offset: 3 });
   });
@@ -71,7 +82,11 @@ describe.each(STORAGE_KINDS)('record routes over HTTP on %s', (kind) => {
   });
 
   it('names the index of the bad record', async () => {
-    const answer = await rawRequest(produceUrl('events'), 'POST', JSON.stringify({ records: [{ value: 1 }, { value: 2 }, { key: 3, value: 3 }] }));
+    const answer = await rawRequest(
+      produceUrl('events'),
+      'POST',
+      JSON.stringify({ records: [{ value: 1 }, { value: 2 }, { key: 3, value: 3 }] }),
+    );
     expect(answer.body.error.message).toContain('records[2]');
   });
 
@@ -82,7 +97,14 @@ describe.each(STORAGE_KINDS)('record routes over HTTP on %s', (kind) => {
 
   it('answers 400 UNKNOWN_PARTITION for a record aimed past the last partition, and writes none of the batch', async () => {
     const before = await endOffsets('events');
-    expect(await failure(broker.client.produce('events', [{ value: 1, partition: 0 }, { value: 2, partition: 3 }]))).toEqual({ status: 400, code: 'UNKNOWN_PARTITION' });
+    expect(
+      await failure(
+        broker.client.produce('events', [
+          { value: 1, partition: 0 },
+          { value: 2, partition: 3 },
+        ]),
+      ),
+    ).toEqual({ status: 400, code: 'UNKNOWN_PARTITION' });
     expect(await endOffsets('events')).toEqual(before);
   });
 
@@ -102,13 +124,33 @@ describe.each(STORAGE_KINDS)('record routes over HTTP on %s', (kind) => {
     const { client } = broker;
     const end = (await client.describeTopic('events')).partitions[0].endOffset;
     expect(await failure(client.read('events', 3))).toEqual({ status: 400, code: 'UNKNOWN_PARTITION' });
-    expect(await failure(client.offsetForTimestamp('events', 7, 0))).toEqual({ status: 400, code: 'UNKNOWN_PARTITION' });
-    expect(await failure(client.read('events', 0, { offset: end + 1 }))).toEqual({ status: 400, code: 'OFFSET_OUT_OF_RANGE' });
-    for (const query of ['offset=-1', 'offset=abc', 'maxRecords=0', 'maxRecords=10001', 'maxWaitMs=x', 'maxBytes=0', 'color=red']) {
+    expect(await failure(client.offsetForTimestamp('events', 7, 0))).toEqual({
+      status: 400,
+      code: 'UNKNOWN_PARTITION',
+    });
+    expect(await failure(client.read('events', 0, { offset: end + 1 }))).toEqual({
+      status: 400,
+      code: 'OFFSET_OUT_OF_RANGE',
+    });
+    for (const query of [
+      'offset=-1',
+      'offset=abc',
+      'maxRecords=0',
+      'maxRecords=10001',
+      'maxWaitMs=x',
+      'maxBytes=0',
+      'color=red',
+    ]) {
       const answer = await rawRequest(`${broker.url}/v1/topics/events/partitions/0/records?${query}`, 'GET');
       expect([query, answer.status, answer.body.error.code]).toEqual([query, 400, 'INVALID_REQUEST']);
     }
-    for (const path of ['partitions/x/records', 'partitions/-1/records', 'partitions/1.5/records', 'partitions/0/offsets', 'partitions/0/offsets?timestamp=soon']) {
+    for (const path of [
+      'partitions/x/records',
+      'partitions/-1/records',
+      'partitions/1.5/records',
+      'partitions/0/offsets',
+      'partitions/0/offsets?timestamp=soon',
+    ]) {
       const answer = await rawRequest(`${broker.url}/v1/topics/events/${path}`, 'GET');
       expect([path, answer.status, answer.body.error.code]).toEqual([path, 400, 'INVALID_REQUEST']);
     }
@@ -116,7 +158,12 @@ describe.each(STORAGE_KINDS)('record routes over HTTP on %s', (kind) => {
 
   it('times requests by route template and status on GET /metrics', async () => {
     const before = await rawRequest(`${broker.url}/metrics`, 'GET');
-    const count = (text: string) => Number(/shoal_http_request_duration_seconds_count\{method="POST",route="\/v1\/topics\/:topic\/records",status="404"\} (\d+)/.exec(text)?.[1] ?? 0);
+    const count = (text: string) =>
+      Number(
+        /shoal_http_request_duration_seconds_count\{method="POST",route="\/v1\/topics\/:topic\/records",status="404"\} (\d+)/.exec(
+          text,
+        )?.[1] ?? 0,
+      );
     await broker.client.produce('ghost-topic', [{ value: 1 }]).catch(() => undefined);
     const after = await rawRequest(`${broker.url}/metrics`, 'GET');
     expect(count(after.body as string)).toBe(count(before.body as string) + 1);
@@ -125,11 +172,44 @@ describe.each(STORAGE_KINDS)('record routes over HTTP on %s', (kind) => {
 
   it('never answers 5xx, whatever the body', async () => {
     let seed = 42;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
-    const pieces = ['{', '}', '[', ']', '"records"', ':', ',', '"value"', '"valueBase64"', '"key"', '"headers"', '"partition"', '"timestamp"', '1', '-1', '1e400', 'null', 'true', '"x"', '{}', '[]', '"__proto__"', '"AA=="', '9007199254740993'];
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const pieces = [
+      '{',
+      '}',
+      '[',
+      ']',
+      '"records"',
+      ':',
+      ',',
+      '"value"',
+      '"valueBase64"',
+      '"key"',
+      '"headers"',
+      '"partition"',
+      '"timestamp"',
+      '1',
+      '-1',
+      '1e400',
+      'null',
+      'true',
+      '"x"',
+      '{}',
+      '[]',
+      '"__proto__"',
+      '"AA=="',
+      '9007199254740993',
+    ];
     for (let i = 0; i < 300; i++) {
-      const body = Array.from({ length: 1 + Math.floor(random() * 25) }, () => pieces[Math.floor(random() * pieces.length)]).join('');
-      const route = random() < 0.7 ? produceUrl('events') : random() < 0.5 ? `${broker.url}/v1/topics` : `${broker.url}/v1/topics/events`;
+      const body = Array.from(
+        { length: 1 + Math.floor(random() * 25) },
+        () => pieces[Math.floor(random() * pieces.length)],
+      ).join('');
+      const route =
+        random() < 0.7
+          ? produceUrl('events')
+          : random() < 0.5
+            ? `${broker.url}/v1/topics`
+            : `${broker.url}/v1/topics/events`;
       const method = route.endsWith('/events') ? 'PATCH' : 'POST';
       const answer = await rawRequest(route, method, body);
       expect([body, answer.status < 500]).toEqual([body, true]);

@@ -24,11 +24,25 @@ describe.each(STORAGE_KINDS)('share-group ack reasons over HTTP on %s', (kind) =
     const [topic, dlq, group] = [`why-jobs-${++n}`, `why-dlq-${n}`, `why-workers-${n}`];
     await client.createTopic({ name: topic, partitions: 1 });
     await client.createTopic({ name: dlq, partitions: 1 });
-    await client.produce(topic, Array.from({ length: records }, (_, i) => ({ value: { job: i } })));
-    await client.updateShareGroupConfig(group, { autoOffsetReset: 'earliest', deliveryCountLimit: 2, deadLetterTopic: dlq });
+    await client.produce(
+      topic,
+      Array.from({ length: records }, (_, i) => ({ value: { job: i } })),
+    );
+    await client.updateShareGroupConfig(group, {
+      autoOffsetReset: 'earliest',
+      deliveryCountLimit: 2,
+      deadLetterTopic: dlq,
+    });
     const { memberId } = await client.joinShareGroup(group, { topics: [topic] });
-    const at = (offset: number, type: Acknowledgement['type'], reason?: string): Acknowledgement => ({ topic, partition: 0, offset, type, ...(reason === undefined ? {} : { reason }) });
-    const deadLetters = async () => (await client.read(dlq, 0, { offset: 0, maxRecords: 100 })).records.map((r) => r.headers);
+    const at = (offset: number, type: Acknowledgement['type'], reason?: string): Acknowledgement => ({
+      topic,
+      partition: 0,
+      offset,
+      type,
+      ...(reason === undefined ? {} : { reason }),
+    });
+    const deadLetters = async () =>
+      (await client.read(dlq, 0, { offset: 0, maxRecords: 100 })).records.map((r) => r.headers);
     return { topic, group, memberId, at, deadLetters };
   }
 
@@ -37,7 +51,9 @@ describe.each(STORAGE_KINDS)('share-group ack reasons over HTTP on %s', (kind) =
     const { group, memberId, at, deadLetters } = await setup(3);
     await client.shareFetch(group, memberId, { maxRecords: 3 });
     const longest = 'x'.repeat(MAX_ACK_REASON_LENGTH - 1) + 'é';
-    expect(await client.acknowledge(group, memberId, [at(0, 'reject', 'no recipient'), at(1, 'reject', longest)])).toEqual([
+    expect(
+      await client.acknowledge(group, memberId, [at(0, 'reject', 'no recipient'), at(1, 'reject', longest)]),
+    ).toEqual([
       expect.objectContaining({ offset: 0, error: null }),
       expect.objectContaining({ offset: 1, error: null }),
     ]);
@@ -56,10 +72,17 @@ describe.each(STORAGE_KINDS)('share-group ack reasons over HTTP on %s', (kind) =
     const { client } = broker;
     const { group, memberId, at, deadLetters } = await setup(2);
     await client.shareFetch(group, memberId, { maxRecords: 2 });
-    expect((await client.acknowledge(group, memberId, [at(0, 'release', 'timeout 1'), at(1, 'release')])).map((r) => r.error)).toEqual([null, null]);
+    expect(
+      (await client.acknowledge(group, memberId, [at(0, 'release', 'timeout 1'), at(1, 'release')])).map(
+        (r) => r.error,
+      ),
+    ).toEqual([null, null]);
     expect(await deadLetters()).toEqual([]); // below the limit: released, the reason goes nowhere
     const again = await client.shareFetch(group, memberId, { maxRecords: 2 });
-    expect(again.records.map((r) => [r.offset, r.deliveryCount])).toEqual([[0, 2], [1, 2]]);
+    expect(again.records.map((r) => [r.offset, r.deliveryCount])).toEqual([
+      [0, 2],
+      [1, 2],
+    ]);
     await client.acknowledge(group, memberId, [at(0, 'release', 'timeout 2'), at(1, 'release')]);
     const dead = await deadLetters();
     expect(dead.map((h) => [h['shoal.dlq.offset'], h['shoal.dlq.reason'], h['shoal.dlq.error']])).toEqual([
@@ -82,11 +105,26 @@ describe.each(STORAGE_KINDS)('share-group ack reasons over HTTP on %s', (kind) =
     ];
     for (const entry of bad) {
       for (const route of ['acks', 'fetch']) {
-        const answer = await rawRequest(`${broker.url}/v1/share-groups/${group}/members/${memberId}/${route}`, 'POST', JSON.stringify({ acks: [at(0, 'renew'), entry] }));
-        expect([route, entry.type, answer.status, answer.body.error.code]).toEqual([route, entry.type, 400, 'INVALID_REQUEST']);
+        const answer = await rawRequest(
+          `${broker.url}/v1/share-groups/${group}/members/${memberId}/${route}`,
+          'POST',
+          JSON.stringify({ acks: [at(0, 'renew'), entry] }),
+        );
+        expect([route, entry.type, answer.status, answer.body.error.code]).toEqual([
+          route,
+          entry.type,
+          400,
+          'INVALID_REQUEST',
+        ]);
       }
     }
-    expect((await client.describeShareGroup(group)).partitions[0]).toMatchObject({ acquired: 1, archived: 0, acknowledged: 0 });
-    expect(await client.acknowledge(group, memberId, [at(0, 'accept')])).toEqual([expect.objectContaining({ error: null })]);
+    expect((await client.describeShareGroup(group)).partitions[0]).toMatchObject({
+      acquired: 1,
+      archived: 0,
+      acknowledged: 0,
+    });
+    expect(await client.acknowledge(group, memberId, [at(0, 'accept')])).toEqual([
+      expect.objectContaining({ error: null }),
+    ]);
   });
 });

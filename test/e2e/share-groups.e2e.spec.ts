@@ -25,7 +25,10 @@ describe.each(STORAGE_KINDS)('share groups over HTTP on %s', (kind) => {
     const total = 10_000;
     const poison = new Set(Array.from({ length: total }, (_, i) => i).filter((i) => i % 200 === 17)); // 0.5%
     for (let i = 0; i < total; i += 1_000) {
-      await client.produce('jobs', Array.from({ length: 1_000 }, (_, j) => ({ value: { job: i + j, poison: poison.has(i + j) } })));
+      await client.produce(
+        'jobs',
+        Array.from({ length: 1_000 }, (_, j) => ({ value: { job: i + j, poison: poison.has(i + j) } })),
+      );
     }
     const accepted = new Map<number, number>();
     const poisonDeliveries = new Map<number, number>();
@@ -56,7 +59,10 @@ describe.each(STORAGE_KINDS)('share groups over HTTP on %s', (kind) => {
     for (let i = 0; i < 600 && !done; i++) {
       await new Promise((resolve) => setTimeout(resolve, 100));
       const described = await client.describeShareGroup('workers');
-      done = accepted.size === total - poison.size && described.partitions.length === 2 && described.partitions.every((p) => p.lag === 0);
+      done =
+        accepted.size === total - poison.size &&
+        described.partitions.length === 2 &&
+        described.partitions.every((p) => p.lag === 0);
     }
     done = true;
     await Promise.all(workers);
@@ -66,32 +72,68 @@ describe.each(STORAGE_KINDS)('share groups over HTTP on %s', (kind) => {
     expect([...poisonDeliveries.values()]).toEqual([...poison].map(() => 5));
     const dead = await client.read('jobs.dlq', 0, { offset: 0, maxRecords: 1_000 });
     expect(dead.records.map((r) => (r.value as { job: number }).job).sort((a, b) => a - b)).toEqual([...poison]);
-    expect(dead.records.every((r) => r.headers['shoal.dlq.reason'] === 'delivery_limit' && r.headers['shoal.dlq.delivery-count'] === '5')).toBe(true);
+    expect(
+      dead.records.every(
+        (r) => r.headers['shoal.dlq.reason'] === 'delivery_limit' && r.headers['shoal.dlq.delivery-count'] === '5',
+      ),
+    ).toBe(true);
   });
 
   it('answers every share-group error with its code', async () => {
     const { client } = broker;
     await client.createTopic({ name: 'sg-errors', partitions: 1 });
-    expect(await failure(client.joinShareGroup('bad group', { topics: ['sg-errors'] }))).toEqual({ status: 400, code: 'INVALID_NAME' });
-    expect(await failure(client.joinShareGroup('sg', { topics: ['no-such'] }))).toEqual({ status: 404, code: 'UNKNOWN_TOPIC' });
-    expect(await failure(client.joinShareGroup('sg', { topics: ['sg-errors'], sessionTimeoutMs: 3_600_001 }))).toEqual({ status: 400, code: 'INVALID_REQUEST' });
+    expect(await failure(client.joinShareGroup('bad group', { topics: ['sg-errors'] }))).toEqual({
+      status: 400,
+      code: 'INVALID_NAME',
+    });
+    expect(await failure(client.joinShareGroup('sg', { topics: ['no-such'] }))).toEqual({
+      status: 404,
+      code: 'UNKNOWN_TOPIC',
+    });
+    expect(await failure(client.joinShareGroup('sg', { topics: ['sg-errors'], sessionTimeoutMs: 3_600_001 }))).toEqual({
+      status: 400,
+      code: 'INVALID_REQUEST',
+    });
     expect(await failure(client.shareHeartbeat('sg-none', 'ghost'))).toEqual({ status: 404, code: 'UNKNOWN_MEMBER' });
     expect(await failure(client.shareFetch('sg-none', 'ghost'))).toEqual({ status: 404, code: 'UNKNOWN_MEMBER' });
     expect(await failure(client.acknowledge('sg-none', 'ghost', []))).toEqual({ status: 404, code: 'UNKNOWN_MEMBER' });
     expect(await failure(client.leaveShareGroup('sg-none', 'ghost'))).toEqual({ status: 404, code: 'UNKNOWN_MEMBER' });
     expect(await failure(client.describeShareGroup('sg-none'))).toEqual({ status: 404, code: 'UNKNOWN_GROUP' });
     expect(await failure(client.deleteShareGroup('sg-none'))).toEqual({ status: 404, code: 'UNKNOWN_GROUP' });
-    expect(await failure(client.resetShareGroupOffsets('sg-none', { topic: 'sg-errors', to: 'latest' }))).toEqual({ status: 404, code: 'UNKNOWN_GROUP' });
+    expect(await failure(client.resetShareGroupOffsets('sg-none', { topic: 'sg-errors', to: 'latest' }))).toEqual({
+      status: 404,
+      code: 'UNKNOWN_GROUP',
+    });
     // Each range's both ends (checked at the edge only, so over HTTP).
-    const outOfRange = [{ recordLockDurationMs: 999 }, { recordLockDurationMs: 3_600_001 }, { deliveryCountLimit: 1 }, { deliveryCountLimit: 11 }, { maxInFlightRecordsPerPartition: 99 }];
-    for (const change of [...outOfRange, { recordLockDurationMs: 500 }, { maxInFlightRecordsPerPartition: 10_001 }, { autoOffsetReset: 'never' }]) {
-      expect(await failure(client.updateShareGroupConfig('sg', change as never))).toEqual({ status: 400, code: 'INVALID_CONFIG' });
+    const outOfRange = [
+      { recordLockDurationMs: 999 },
+      { recordLockDurationMs: 3_600_001 },
+      { deliveryCountLimit: 1 },
+      { deliveryCountLimit: 11 },
+      { maxInFlightRecordsPerPartition: 99 },
+    ];
+    for (const change of [
+      ...outOfRange,
+      { recordLockDurationMs: 500 },
+      { maxInFlightRecordsPerPartition: 10_001 },
+      { autoOffsetReset: 'never' },
+    ]) {
+      expect(await failure(client.updateShareGroupConfig('sg', change as never))).toEqual({
+        status: 400,
+        code: 'INVALID_CONFIG',
+      });
     }
-    expect(await failure(client.updateShareGroupConfig('sg', { deadLetterTopic: 'no-such' }))).toEqual({ status: 404, code: 'UNKNOWN_TOPIC' });
+    expect(await failure(client.updateShareGroupConfig('sg', { deadLetterTopic: 'no-such' }))).toEqual({
+      status: 404,
+      code: 'UNKNOWN_TOPIC',
+    });
 
     const { memberId } = await client.joinShareGroup('sg', { topics: ['sg-errors'] });
     expect(await failure(client.deleteShareGroup('sg'))).toEqual({ status: 409, code: 'GROUP_NOT_EMPTY' });
-    expect(await failure(client.resetShareGroupOffsets('sg', { topic: 'sg-errors', to: 'earliest' }))).toEqual({ status: 409, code: 'GROUP_NOT_EMPTY' });
+    expect(await failure(client.resetShareGroupOffsets('sg', { topic: 'sg-errors', to: 'earliest' }))).toEqual({
+      status: 409,
+      code: 'GROUP_NOT_EMPTY',
+    });
     const malformed = [
       { acks: [{ topic: 'sg-errors', partition: 0, offset: 0, type: 'maybe' }] },
       { acks: [{ topic: 'sg-errors', partition: 0, offset: 5, lastOffset: 4, type: 'accept' }] },
@@ -100,12 +142,20 @@ describe.each(STORAGE_KINDS)('share groups over HTTP on %s', (kind) => {
       { acks: 'all' },
     ];
     for (const body of malformed) {
-      const answer = await rawRequest(`${broker.url}/v1/share-groups/sg/members/${memberId}/acks`, 'POST', JSON.stringify(body));
-      expect([JSON.stringify(body), answer.status, answer.body.error.code]).toEqual([JSON.stringify(body), 400, 'INVALID_REQUEST']);
+      const answer = await rawRequest(
+        `${broker.url}/v1/share-groups/sg/members/${memberId}/acks`,
+        'POST',
+        JSON.stringify(body),
+      );
+      expect([JSON.stringify(body), answer.status, answer.body.error.code]).toEqual([
+        JSON.stringify(body),
+        400,
+        'INVALID_REQUEST',
+      ]);
     }
-    expect(await client.acknowledge('sg', memberId, [{ topic: 'sg-errors', partition: 0, offset: 0, type: 'accept' }])).toEqual([
-      { topic: 'sg-errors', partition: 0, offset: 0, error: 'INVALID_RECORD_STATE' },
-    ]);
+    expect(
+      await client.acknowledge('sg', memberId, [{ topic: 'sg-errors', partition: 0, offset: 0, type: 'accept' }]),
+    ).toEqual([{ topic: 'sg-errors', partition: 0, offset: 0, error: 'INVALID_RECORD_STATE' }]);
     await client.leaveShareGroup('sg', memberId);
     await client.resetShareGroupOffsets('sg', { topic: 'sg-errors', to: 'earliest' });
     const deleted = await rawRequest(`${broker.url}/v1/share-groups/sg`, 'DELETE');

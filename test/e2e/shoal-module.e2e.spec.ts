@@ -46,15 +46,23 @@ describe(ShoalModule.name, () => {
     const topic = await newTopic();
     @Injectable()
     class Producer {
-      constructor(@InjectShoalClient() readonly shoal: ShoalClient, readonly byClass: ShoalClient) {}
+      constructor(
+        @InjectShoalClient() readonly shoal: ShoalClient,
+        readonly byClass: ShoalClient,
+      ) {}
     }
-    @Module({ imports: [ShoalModule.forRoot({ url: broker.url }), ShoalModule.registerClient()], providers: [Producer] })
+    @Module({
+      imports: [ShoalModule.forRoot({ url: broker.url }), ShoalModule.registerClient()],
+      providers: [Producer],
+    })
     class AppModule {}
 
     const producer = (await boot(AppModule)).get(Producer);
     expect(producer.shoal).toBeInstanceOf(ShoalClient);
     expect(producer.byClass).toBe(producer.shoal);
-    const position = await lastValueFrom(producer.shoal.emit(topic, new ShoalRecordBuilder({ job: 1 }).setKey('k').build()));
+    const position = await lastValueFrom(
+      producer.shoal.emit(topic, new ShoalRecordBuilder({ job: 1 }).setKey('k').build()),
+    );
     expect(position).toEqual({ partition: 0, offset: 0 });
     expect(await values(topic)).toEqual([{ job: 1 }]);
   });
@@ -63,7 +71,10 @@ describe(ShoalModule.name, () => {
     const topic = await newTopic();
     @Injectable()
     class Producers {
-      constructor(@InjectShoalClient('orders') readonly orders: ShoalClient, @InjectShoalClient('audit') readonly audit: ShoalClient) {}
+      constructor(
+        @InjectShoalClient('orders') readonly orders: ShoalClient,
+        @InjectShoalClient('audit') readonly audit: ShoalClient,
+      ) {}
     }
     @Module({
       imports: [
@@ -103,14 +114,16 @@ describe(ShoalModule.name, () => {
     @Module({ imports: [ShoalModule.registerClient({ name: 'nowhere' })] })
     class AppModule {}
 
-    await expect(NestFactory.createApplicationContext(AppModule, { logger: false, abortOnError: false })).rejects.toThrow(
-      'Shoal client "nowhere" has no url',
-    );
+    await expect(
+      NestFactory.createApplicationContext(AppModule, { logger: false, abortOnError: false }),
+    ).rejects.toThrow('Shoal client "nowhere" has no url');
   });
 
   it('ClientsModule.register({ customClass: ShoalClient }) keeps working', async () => {
     const topic = await newTopic();
-    @Module({ imports: [ClientsModule.register([{ name: 'SHOAL', customClass: ShoalClient, options: { url: broker.url } }])] })
+    @Module({
+      imports: [ClientsModule.register([{ name: 'SHOAL', customClass: ShoalClient, options: { url: broker.url } }])],
+    })
     class AppModule {}
 
     const client = (await boot(AppModule)).get<ClientProxy>('SHOAL');

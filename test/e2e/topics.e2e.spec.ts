@@ -16,7 +16,11 @@ describe.each(STORAGE_KINDS)('topic routes over HTTP on %s', (kind) => {
 
   it('creates, lists, describes, grows, reconfigures and deletes a topic', async () => {
     const { client } = broker;
-    const created = await rawRequest(`${broker.url}/v1/topics`, 'POST', JSON.stringify({ name: 'orders.v1', partitions: 2, config: { retentionMs: 60_000 } }));
+    const created = await rawRequest(
+      `${broker.url}/v1/topics`,
+      'POST',
+      JSON.stringify({ name: 'orders.v1', partitions: 2, config: { retentionMs: 60_000 } }),
+    );
     expect(created.status).toBe(201);
     expect(created.body).toEqual({
       name: 'orders.v1',
@@ -28,7 +32,10 @@ describe.each(STORAGE_KINDS)('topic routes over HTTP on %s', (kind) => {
     });
     expect((await client.listTopics()).topics).toContainEqual({ name: 'orders.v1', partitions: 2 });
     expect((await client.describeTopic('orders.v1')).partitions).toHaveLength(2);
-    const patched = await client.updateTopic('orders.v1', { partitions: 3, config: { retentionMs: null, retentionBytes: 1_000_000 } });
+    const patched = await client.updateTopic('orders.v1', {
+      partitions: 3,
+      config: { retentionMs: null, retentionBytes: 1_000_000 },
+    });
     expect(patched.config).toEqual({ retentionMs: null, retentionBytes: 1_000_000 });
     expect(patched.partitions).toHaveLength(3);
     const deleted = await rawRequest(`${broker.url}/v1/topics/orders.v1`, 'DELETE');
@@ -57,13 +64,18 @@ describe.each(STORAGE_KINDS)('topic routes over HTTP on %s', (kind) => {
 
   it('answers 409 TOPIC_ALREADY_EXISTS for a taken name', async () => {
     await broker.client.createTopic({ name: 'taken', partitions: 1 });
-    expect(await failure(broker.client.createTopic({ name: 'taken', partitions: 4 }))).toEqual({ status: 409, code: 'TOPIC_ALREADY_EXISTS' });
+    expect(await failure(broker.client.createTopic({ name: 'taken', partitions: 4 }))).toEqual({
+      status: 409,
+      code: 'TOPIC_ALREADY_EXISTS',
+    });
     expect((await broker.client.describeTopic('taken')).partitions).toHaveLength(1);
   });
 
   it('answers 400 INVALID_PARTITIONS for a shrink and changes nothing', async () => {
     await broker.client.createTopic({ name: 'no-shrink', partitions: 3, config: { retentionMs: 1000 } });
-    expect(await failure(broker.client.updateTopic('no-shrink', { partitions: 2, config: { retentionMs: 5000 } }))).toEqual({ status: 400, code: 'INVALID_PARTITIONS' });
+    expect(
+      await failure(broker.client.updateTopic('no-shrink', { partitions: 2, config: { retentionMs: 5000 } })),
+    ).toEqual({ status: 400, code: 'INVALID_PARTITIONS' });
     const topic = await broker.client.describeTopic('no-shrink');
     expect(topic.partitions).toHaveLength(3);
     expect(topic.config.retentionMs).toBe(1000);
@@ -78,7 +90,10 @@ describe.each(STORAGE_KINDS)('topic routes over HTTP on %s', (kind) => {
     await broker.client.createTopic({ name: topic, partitions: 2, config: { retentionMs: 1000 } });
     const answer = await rawRequest(`${broker.url}/v1/topics/${topic}`, 'PATCH', JSON.stringify(body));
     expect([answer.status, answer.body.error.code]).toEqual([400, code]);
-    expect(await broker.client.describeTopic(topic)).toMatchObject({ config: { retentionMs: 1000, retentionBytes: null }, partitions: [{}, {}] });
+    expect(await broker.client.describeTopic(topic)).toMatchObject({
+      config: { retentionMs: 1000, retentionBytes: null },
+      partitions: [{}, {}],
+    });
   });
 
   it('answers 404 UNKNOWN_TOPIC on every topic route for a topic that does not exist', async () => {

@@ -35,7 +35,10 @@ describe('ShoalServer workers in their own processes', () => {
   async function jobs(count: number, partitions = 1): Promise<{ topic: string; group: string }> {
     const topic = `long-jobs-${++n}`;
     await broker.client.createTopic({ name: topic, partitions });
-    await broker.client.produce(topic, Array.from({ length: count }, (_, id) => ({ value: { id } })));
+    await broker.client.produce(
+      topic,
+      Array.from({ length: count }, (_, id) => ({ value: { id } })),
+    );
     return { topic, group: `long-workers-${n}` };
   }
 
@@ -60,7 +63,13 @@ describe('ShoalServer workers in their own processes', () => {
 
   it('keeps a backlog longer than the lock duration at low concurrency without running a job twice', async () => {
     const { topic, group } = await jobs(16);
-    const worker = await start({ url: broker.url, topic, group, workMs: 1_000, options: { concurrency: 2, groupConfig: { recordLockDurationMs: 3_000 } } });
+    const worker = await start({
+      url: broker.url,
+      topic,
+      group,
+      workMs: 1_000,
+      options: { concurrency: 2, groupConfig: { recordLockDurationMs: 3_000 } },
+    });
     await until(() => worker.events.filter((e) => e.event === 'done').length === 16, 30_000);
     expect([...startsById(worker.events).values()]).toEqual(Array(16).fill(1));
     expect(await groupCounter(broker.url, 'shoal_share_lock_timeouts_total', group)).toBe(0);
@@ -84,31 +93,34 @@ describe('ShoalServer workers in their own processes', () => {
     expect(described.partitions[0]).toMatchObject({ startOffset: 2, acquired: 0, available: 18 });
   }, 40_000);
 
-  it.each([1_000, 300])('stores 2,000 keyed emits made before any connect in emit order per key (batches of %i)', async (maxBatchRecords) => {
-    const topic = `ordered-${++n}`;
-    await broker.client.createTopic({ name: topic, partitions: 8 });
-    const client = new ShoalClient({ url: broker.url, maxBatchRecords });
-    const emitted = Array.from({ length: 2_000 }, (_, seq) => {
-      const key = `k${seq % 37}`;
-      return lastValueFrom(client.emit(topic, new ShoalRecordBuilder({ key, seq }).setKey(key).build()));
-    });
-    await Promise.all(emitted);
-    await client.close();
-    const lastSeq = new Map<string, number>();
-    let inversions = 0;
-    let stored = 0;
-    for (let partition = 0; partition < 8; partition++) {
-      const { records } = await broker.client.read(topic, partition, { offset: 0, maxRecords: 5_000 });
-      for (const record of records) {
-        const { key, seq } = record.value as { key: string; seq: number };
-        if (seq < (lastSeq.get(key) ?? -1)) inversions++;
-        lastSeq.set(key, seq);
-        stored++;
+  it.each([1_000, 300])(
+    'stores 2,000 keyed emits made before any connect in emit order per key (batches of %i)',
+    async (maxBatchRecords) => {
+      const topic = `ordered-${++n}`;
+      await broker.client.createTopic({ name: topic, partitions: 8 });
+      const client = new ShoalClient({ url: broker.url, maxBatchRecords });
+      const emitted = Array.from({ length: 2_000 }, (_, seq) => {
+        const key = `k${seq % 37}`;
+        return lastValueFrom(client.emit(topic, new ShoalRecordBuilder({ key, seq }).setKey(key).build()));
+      });
+      await Promise.all(emitted);
+      await client.close();
+      const lastSeq = new Map<string, number>();
+      let inversions = 0;
+      let stored = 0;
+      for (let partition = 0; partition < 8; partition++) {
+        const { records } = await broker.client.read(topic, partition, { offset: 0, maxRecords: 5_000 });
+        for (const record of records) {
+          const { key, seq } = record.value as { key: string; seq: number };
+          if (seq < (lastSeq.get(key) ?? -1)) inversions++;
+          lastSeq.set(key, seq);
+          stored++;
+        }
       }
-    }
-    expect(stored).toBe(2_000);
-    expect(inversions).toBe(0);
-  });
+      expect(stored).toBe(2_000);
+      expect(inversions).toBe(0);
+    },
+  );
 });
 
 describe('a share worker whose broker is killed and restarted', () => {
@@ -123,18 +135,34 @@ describe('a share worker whose broker is killed and restarted', () => {
     const port = await freePort();
     let broker = await spawnBroker(storage.storage.url, port);
     await broker.client.createTopic({ name: 'restarted', partitions: 1 });
-    await broker.client.produce('restarted', Array.from({ length: 40 }, (_, id) => ({ value: { id } })));
-    const worker = await spawnWorker({ url: broker.url, topic: 'restarted', group: 'survivors', workMs: 200, options: { concurrency: 2 } });
+    await broker.client.produce(
+      'restarted',
+      Array.from({ length: 40 }, (_, id) => ({ value: { id } })),
+    );
+    const worker = await spawnWorker({
+      url: broker.url,
+      topic: 'restarted',
+      group: 'survivors',
+      workMs: 200,
+      options: { concurrency: 2 },
+    });
     try {
       await until(() => worker.events.filter((e) => e.event === 'done').length >= 10);
       broker.child.kill('SIGKILL');
       await until(() => worker.log().includes('retrying in'), 20_000);
       broker = await spawnBroker(storage.storage.url, port);
-      await until(async () => (await broker.client.describeShareGroup('survivors')).partitions[0]?.startOffset === 40, 60_000);
+      await until(
+        async () => (await broker.client.describeShareGroup('survivors')).partitions[0]?.startOffset === 40,
+        60_000,
+      );
       const done = new Set(worker.events.filter((e) => e.event === 'done').map((e) => e.id));
       expect(done.size).toBe(40);
       // The error names the route and the broker, and the worker says when it is back.
-      expect(worker.log()).toMatch(new RegExp(`POST /v1/share-groups/survivors/members/[^ ]+/fetch to http://127\\.0\\.0\\.1:${port} failed after \\d+ attempts: .*ECONNREFUSED`));
+      expect(worker.log()).toMatch(
+        new RegExp(
+          `POST /v1/share-groups/survivors/members/[^ ]+/fetch to http://127\\.0\\.0\\.1:${port} failed after \\d+ attempts: .*ECONNREFUSED`,
+        ),
+      );
       await until(() => worker.log().includes('broker reachable again'), 20_000);
     } finally {
       worker.child.kill('SIGKILL');

@@ -33,15 +33,28 @@ describe('ShoalServer as a share-group worker', () => {
     return { topic, group, options };
   }
 
-
   it('3 workers of concurrency 10 accept 5,000 jobs on 2 partitions, each exactly once', async () => {
     const { topic, group, options } = await setup(2);
     const handled = new Map<number, number>();
     for (let i = 0; i < 3; i++) {
-      apps.push(await startTransportApp(topic, { ...options, concurrency: 10 }, (data) => void handled.set((data as { job: number }).job, (handled.get((data as { job: number }).job) ?? 0) + 1)));
+      apps.push(
+        await startTransportApp(
+          topic,
+          { ...options, concurrency: 10 },
+          (data) =>
+            void handled.set((data as { job: number }).job, (handled.get((data as { job: number }).job) ?? 0) + 1),
+        ),
+      );
     }
-    for (let i = 0; i < 5_000; i += 500) await broker.client.produce(topic, Array.from({ length: 500 }, (_, j) => ({ value: { job: i + j } })));
-    await until(async () => (await broker.client.describeShareGroup(group)).partitions.every((p) => p.lag === 0) && handled.size === 5_000);
+    for (let i = 0; i < 5_000; i += 500)
+      await broker.client.produce(
+        topic,
+        Array.from({ length: 500 }, (_, j) => ({ value: { job: i + j } })),
+      );
+    await until(
+      async () =>
+        (await broker.client.describeShareGroup(group)).partitions.every((p) => p.lag === 0) && handled.size === 5_000,
+    );
     expect([...handled.values()].every((count) => count === 1)).toBe(true);
     const described = await broker.client.describeShareGroup(group);
     expect(described.members).toHaveLength(3);
@@ -91,7 +104,9 @@ describe('ShoalServer as a share-group worker', () => {
         await sleep(2_500);
       }),
     );
-    apps.push(await startTransportApp(topic, options, (_data, context) => void deliveries.push(context.getDeliveryCount())));
+    apps.push(
+      await startTransportApp(topic, options, (_data, context) => void deliveries.push(context.getDeliveryCount())),
+    );
     await broker.client.produce(topic, [{ value: 'slow' }]);
     await until(async () => (await broker.client.describeShareGroup(group)).partitions[0]?.lag === 0, 10_000);
     expect(deliveries).toEqual([1]);
@@ -106,7 +121,10 @@ describe('ShoalServer as a share-group worker', () => {
       started++;
       await stuck;
     });
-    await broker.client.produce(topic, Array.from({ length: 5 }, (_, i) => ({ value: i })));
+    await broker.client.produce(
+      topic,
+      Array.from({ length: 5 }, (_, i) => ({ value: i })),
+    );
     await until(() => started === 5);
     await app.close();
     const described = await broker.client.describeShareGroup(group);

@@ -14,7 +14,9 @@ export interface PackedPackage {
 
 /** The child's environment without jest's and the outer npm's settings, so a nested npm acts on its own folder. */
 function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.toLowerCase().startsWith('npm_') && name !== 'NODE_OPTIONS'));
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !name.toLowerCase().startsWith('npm_') && name !== 'NODE_OPTIONS'),
+  );
   return { ...env, ...extra };
 }
 
@@ -26,12 +28,18 @@ export function run(command: string, args: string[], cwd: string, env: Record<st
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(output) : reject(new Error(`${command} ${args.join(' ')} exited with ${code}:\n${output}`))));
+    child.on('close', (code) =>
+      code === 0 ? resolve(output) : reject(new Error(`${command} ${args.join(' ')} exited with ${code}:\n${output}`)),
+    );
   });
 }
 
 /** A long-running program of the app (the worker); its output is kept for failure messages. */
-export function start(script: string, cwd: string, env: Record<string, string>): { child: ChildProcess; output: () => string } {
+export function start(
+  script: string,
+  cwd: string,
+  env: Record<string, string>,
+): { child: ChildProcess; output: () => string } {
   const child = spawn(process.execPath, [script], { cwd, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -56,7 +64,10 @@ function rootVersion(name: string): string {
  * worker and producer of test/install/fixture-app, Nest from the registry, Shoal from the tarballs.
  */
 export async function createApp(dir: string, tarballs: string[]): Promise<void> {
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'shoal-install-app', private: true, type: 'module' }, null, 2));
+  writeFileSync(
+    join(dir, 'package.json'),
+    JSON.stringify({ name: 'shoal-install-app', private: true, type: 'module' }, null, 2),
+  );
   const compilerOptions = {
     target: 'ES2022',
     module: 'NodeNext',
@@ -70,7 +81,16 @@ export async function createApp(dir: string, tarballs: string[]): Promise<void> 
   };
   writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions, include: ['src'] }, null, 2));
   cpSync(join('test', 'install', 'fixture-app', 'src'), join(dir, 'src'), { recursive: true });
-  const registry = ['@nestjs/common', '@nestjs/core', '@nestjs/microservices', '@nestjs/config', 'rxjs', 'reflect-metadata', 'typescript', '@types/node'];
+  const registry = [
+    '@nestjs/common',
+    '@nestjs/core',
+    '@nestjs/microservices',
+    '@nestjs/config',
+    'rxjs',
+    'reflect-metadata',
+    'typescript',
+    '@types/node',
+  ];
   const specs = [...registry.map((name) => `${name}@${rootVersion(name)}`), ...tarballs.map((file) => `./${file}`)];
   await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', ...specs], dir);
 }

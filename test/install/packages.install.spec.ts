@@ -26,31 +26,54 @@ describe('the @shoal packages installed into a new NestJS app', () => {
     { id: 'poison-1', kind: 'poison' },
   ];
 
-  const produce = (topic: string, batch: Job[]) => run(process.execPath, ['dist/producer.js'], dir, { SHOAL_URL: broker!.url, JOBS_TOPIC: topic, JOBS: JSON.stringify(batch) });
-  const readAll = async (topic: string): Promise<WireRecord[]> => (await broker!.client.read(topic, 0, { maxRecords: 1_000 })).records;
-  const outcomes = async (id: string): Promise<Outcome[]> => (await readAll('results')).map((r) => r.value as unknown as Outcome).filter((o) => o.id === id);
+  const produce = (topic: string, batch: Job[]) =>
+    run(process.execPath, ['dist/producer.js'], dir, {
+      SHOAL_URL: broker!.url,
+      JOBS_TOPIC: topic,
+      JOBS: JSON.stringify(batch),
+    });
+  const readAll = async (topic: string): Promise<WireRecord[]> =>
+    (await broker!.client.read(topic, 0, { maxRecords: 1_000 })).records;
+  const outcomes = async (id: string): Promise<Outcome[]> =>
+    (await readAll('results')).map((r) => r.value as unknown as Outcome).filter((o) => o.id === id);
 
   async function until(what: string, check: () => Promise<boolean>, ms = 20_000): Promise<void> {
     const deadline = Date.now() + ms;
     while (!(await check())) {
-      if (Date.now() > deadline) throw new Error(`${what}: not reached in ${ms} ms; worker output:\n${worker?.output() ?? ''}`);
+      if (Date.now() > deadline)
+        throw new Error(`${what}: not reached in ${ms} ms; worker output:\n${worker?.output() ?? ''}`);
       await sleep(100);
     }
   }
 
   beforeAll(async () => {
     packed = await packWorkspaces(dir);
-    await createApp(dir, packed.map((p) => p.filename));
+    await createApp(
+      dir,
+      packed.map((p) => p.filename),
+    );
     await run(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json'], dir);
     broker = await spawnBroker(`sqlite:${join(dir, 'broker.db')}`);
     for (const name of ['jobs', 'results', 'jobs-dlq']) await broker.client.createTopic({ name, partitions: 1 });
     // Produced before any worker exists; the group's config is left as the worker makes it.
     await produce('jobs', [{ id: 'early-1', kind: 'ok' }]);
-    worker = start('dist/worker.js', dir, { SHOAL_URL: broker.url, SHOAL_GROUP: 'workers', JOBS_TOPIC: 'jobs', RESULTS_TOPIC: 'results' });
-    await until('the worker opens its share-partition', async () => (await broker!.client.describeShareGroup('workers').catch(() => null))?.partitions.length === 1);
+    worker = start('dist/worker.js', dir, {
+      SHOAL_URL: broker.url,
+      SHOAL_GROUP: 'workers',
+      JOBS_TOPIC: 'jobs',
+      RESULTS_TOPIC: 'results',
+    });
+    await until(
+      'the worker opens its share-partition',
+      async () => (await broker!.client.describeShareGroup('workers').catch(() => null))?.partitions.length === 1,
+    );
     await broker.client.updateShareGroupConfig('workers', { deadLetterTopic: 'jobs-dlq', deliveryCountLimit: 5 });
     await produce('jobs', jobs);
-    await until('every job is handled', async () => (await outcomes('poison-1')).length > 0 && (await outcomes('flaky-1')).some((o) => o.outcome === 'accepted'));
+    await until(
+      'every job is handled',
+      async () =>
+        (await outcomes('poison-1')).length > 0 && (await outcomes('flaky-1')).some((o) => o.outcome === 'accepted'),
+    );
   }, SETUP_MS);
 
   afterAll(async () => {
@@ -70,16 +93,38 @@ describe('the @shoal packages installed into a new NestJS app', () => {
     expect(packed.map((p) => p.name)).toEqual(PACKAGES.map((name) => `@shoal/${name}`));
     for (const { files } of packed) {
       const paths = files.map((f) => f.path);
-      expect(paths).toEqual(expect.arrayContaining(['package.json', 'README.md', 'dist/index.js', 'dist/index.d.ts', 'dist/index.js.map', 'dist/index.d.ts.map']));
-      expect(paths.filter((p) => !/^dist\/.+\.(js|d\.ts|js\.map|d\.ts\.map)$/.test(p) && p !== 'package.json' && p !== 'README.md')).toEqual([]);
+      expect(paths).toEqual(
+        expect.arrayContaining([
+          'package.json',
+          'README.md',
+          'dist/index.js',
+          'dist/index.d.ts',
+          'dist/index.js.map',
+          'dist/index.d.ts.map',
+        ]),
+      );
+      expect(
+        paths.filter(
+          (p) => !/^dist\/.+\.(js|d\.ts|js\.map|d\.ts\.map)$/.test(p) && p !== 'package.json' && p !== 'README.md',
+        ),
+      ).toEqual([]);
       expect(paths.filter((p) => /\.spec\.|tsbuildinfo/.test(p))).toEqual([]);
     }
   });
 
   it('installs one copy of Nest, and every package resolves through its exports', async () => {
-    for (const name of PACKAGES) expect(existsSync(join(dir, 'node_modules', '@shoal', name, 'node_modules'))).toBe(false);
-    const manifest = JSON.parse(readFileSync(join(dir, 'node_modules', '@shoal', 'transport', 'package.json'), 'utf8')) as { peerDependencies: Record<string, string> };
-    expect(Object.keys(manifest.peerDependencies).sort()).toEqual(['@nestjs/common', '@nestjs/core', '@nestjs/microservices', 'reflect-metadata', 'rxjs']);
+    for (const name of PACKAGES)
+      expect(existsSync(join(dir, 'node_modules', '@shoal', name, 'node_modules'))).toBe(false);
+    const manifest = JSON.parse(
+      readFileSync(join(dir, 'node_modules', '@shoal', 'transport', 'package.json'), 'utf8'),
+    ) as { peerDependencies: Record<string, string> };
+    expect(Object.keys(manifest.peerDependencies).sort()).toEqual([
+      '@nestjs/common',
+      '@nestjs/core',
+      '@nestjs/microservices',
+      'reflect-metadata',
+      'rxjs',
+    ]);
     const script = `const p = await import('@shoal/protocol'), c = await import('@shoal/client'), t = await import('@shoal/transport');
       console.log(JSON.stringify([typeof p.ErrorCode, typeof c.ShoalHttpClient, typeof t.ShoalModule, typeof t.ShoalServer]));`;
     const answer = await run(process.execPath, ['--input-type=module', '-e', script], dir);

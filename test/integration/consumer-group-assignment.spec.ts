@@ -43,7 +43,8 @@ describe.each(STORAGE_KINDS)(`${ConsumerGroupService.name} assignment on %s`, (k
   it('rebalances a join, a leave and an expiry with minimal moves, bumping the generation each time', async () => {
     const group = 'g-moves';
     const members = [];
-    for (let i = 0; i < 3; i++) members.push((await log.groups.join(group, { topics: ['seven'], sessionTimeoutMs: 10_000 })).memberId);
+    for (let i = 0; i < 3; i++)
+      members.push((await log.groups.join(group, { topics: ['seven'], sessionTimeoutMs: 10_000 })).memberId);
     const before = await settle(group, members);
     const generation = (await log.groups.describe(group)).generation;
 
@@ -52,7 +53,8 @@ describe.each(STORAGE_KINDS)(`${ConsumerGroupService.name} assignment on %s`, (k
     const afterJoin = await settle(group, [...members, joined.memberId]);
     assertExclusive(afterJoin);
     expect(afterJoin.get(joined.memberId)).toHaveLength(1); // 7 over 4: 2/2/2/1 — only one partition moves
-    for (const m of members) expect(before.get(m)!.filter((p) => !afterJoin.get(m)!.includes(p)).length).toBeLessThanOrEqual(1);
+    for (const m of members)
+      expect(before.get(m)!.filter((p) => !afterJoin.get(m)!.includes(p)).length).toBeLessThanOrEqual(1);
 
     await log.groups.leave(group, joined.memberId);
     const afterLeave = await settle(group, members);
@@ -108,6 +110,8 @@ describe.each(STORAGE_KINDS)(`${ConsumerGroupService.name} assignment on %s`, (k
   });
 
   it('refuses a join to a topic that does not exist', async () => {
-    await expect(log.groups.join('g-nope', { topics: ['missing-topic'] })).rejects.toMatchObject({ code: 'UNKNOWN_TOPIC' });
+    await expect(log.groups.join('g-nope', { topics: ['missing-topic'] })).rejects.toMatchObject({
+      code: 'UNKNOWN_TOPIC',
+    });
   });
 });

@@ -9,7 +9,8 @@ describe.each(STORAGE_KINDS)(`${ConsumerFetchService.name} and commits on %s`, (
   });
   afterAll(() => log.close());
 
-  const fetch = (group: string, member: string, maxRecords = 500) => log.consumerFetch.fetch(group, member, { maxRecords, maxWaitMs: 0 });
+  const fetch = (group: string, member: string, maxRecords = 500) =>
+    log.consumerFetch.fetch(group, member, { maxRecords, maxWaitMs: 0 });
 
   it('fences a stale member’s commit and a commit of a partition it no longer holds', async () => {
     await log.topics.create('fence', 2, undefined);
@@ -19,18 +20,33 @@ describe.each(STORAGE_KINDS)(`${ConsumerFetchService.name} and commits on %s`, (
     const beat = await log.groups.heartbeat('g-fence', a.memberId);
     expect(beat.generation).toBe(b.generation);
     const lost = [0, 1].find((p) => !beat.assignment.some((x) => x.partition === p))!;
-    await expect(log.groups.commit('g-fence', a.memberId, a.generation, [{ topic: 'fence', partition: beat.assignment[0].partition, offset: 0 }])).rejects.toMatchObject({
+    await expect(
+      log.groups.commit('g-fence', a.memberId, a.generation, [
+        { topic: 'fence', partition: beat.assignment[0].partition, offset: 0 },
+      ]),
+    ).rejects.toMatchObject({
       code: 'FENCED',
     });
-    await expect(log.groups.commit('g-fence', a.memberId, beat.generation, [{ topic: 'fence', partition: lost, offset: 0 }])).rejects.toMatchObject({ code: 'FENCED' });
-    await expect(log.groups.commit('g-fence', 'nobody', beat.generation, [{ topic: 'fence', partition: 0, offset: 0 }])).rejects.toMatchObject({ code: 'FENCED' });
-    await expect(log.groups.commit('g-fence', a.memberId, beat.generation, [{ topic: 'fence', partition: 9, offset: 0 }])).rejects.toMatchObject({ code: 'FENCED' });
-    await log.groups.commit('g-fence', a.memberId, beat.generation, [{ topic: 'fence', partition: beat.assignment[0].partition, offset: 0 }]);
+    await expect(
+      log.groups.commit('g-fence', a.memberId, beat.generation, [{ topic: 'fence', partition: lost, offset: 0 }]),
+    ).rejects.toMatchObject({ code: 'FENCED' });
+    await expect(
+      log.groups.commit('g-fence', 'nobody', beat.generation, [{ topic: 'fence', partition: 0, offset: 0 }]),
+    ).rejects.toMatchObject({ code: 'FENCED' });
+    await expect(
+      log.groups.commit('g-fence', a.memberId, beat.generation, [{ topic: 'fence', partition: 9, offset: 0 }]),
+    ).rejects.toMatchObject({ code: 'FENCED' });
+    await log.groups.commit('g-fence', a.memberId, beat.generation, [
+      { topic: 'fence', partition: beat.assignment[0].partition, offset: 0 },
+    ]);
   });
 
   it('resumes a left member’s partitions at the committed offset, skipping nothing', async () => {
     await log.topics.create('resume', 1, undefined);
-    await log.produce('resume', Array.from({ length: 10 }, (_, i) => ({ value: i })));
+    await log.produce(
+      'resume',
+      Array.from({ length: 10 }, (_, i) => ({ value: i })),
+    );
     const a = await log.groups.join('g-resume', { topics: ['resume'], autoOffsetReset: 'earliest' });
     const first = await fetch('g-resume', a.memberId, 6);
     expect(first.records.map((r) => r.value)).toEqual([0, 1, 2, 3, 4, 5]);
@@ -55,7 +71,10 @@ describe.each(STORAGE_KINDS)(`${ConsumerFetchService.name} and commits on %s`, (
 
   it('reports lag as endOffset − committedOffset, from the start offset when nothing is committed', async () => {
     await log.topics.create('lagging', 2, undefined);
-    await log.produce('lagging', [0, 0, 0, 1, 1].map((partition) => ({ value: 'x', partition })));
+    await log.produce(
+      'lagging',
+      [0, 0, 0, 1, 1].map((partition) => ({ value: 'x', partition })),
+    );
     const a = await log.groups.join('g-lag', { topics: ['lagging'], autoOffsetReset: 'earliest' });
     await log.groups.commit('g-lag', a.memberId, a.generation, [{ topic: 'lagging', partition: 0, offset: 1 }]);
     const described = await log.groups.describe('g-lag');
@@ -68,9 +87,14 @@ describe.each(STORAGE_KINDS)(`${ConsumerFetchService.name} and commits on %s`, (
 
   it('resets and deletes only an empty group', async () => {
     await log.topics.create('resettable', 2, undefined);
-    await log.produce('resettable', [0, 0, 0, 1].map((partition) => ({ value: 'x', partition, timestamp: 1000 * (partition + 1) })));
+    await log.produce(
+      'resettable',
+      [0, 0, 0, 1].map((partition) => ({ value: 'x', partition, timestamp: 1000 * (partition + 1) })),
+    );
     const a = await log.groups.join('g-reset', { topics: ['resettable'] });
-    await expect(log.groups.resetOffsets('g-reset', 'resettable', undefined, 'earliest')).rejects.toMatchObject({ code: 'GROUP_NOT_EMPTY' });
+    await expect(log.groups.resetOffsets('g-reset', 'resettable', undefined, 'earliest')).rejects.toMatchObject({
+      code: 'GROUP_NOT_EMPTY',
+    });
     await expect(log.groups.delete('g-reset')).rejects.toMatchObject({ code: 'GROUP_NOT_EMPTY' });
     await log.groups.leave('g-reset', a.memberId);
 
@@ -80,14 +104,24 @@ describe.each(STORAGE_KINDS)(`${ConsumerFetchService.name} and commits on %s`, (
     await log.groups.resetOffsets('g-reset', 'resettable', 1, { timestamp: 0 });
     expect((await log.groups.describe('g-reset')).offsets.map((o) => o.committedOffset)).toEqual([1, 0]);
     // 2 is past partition 1's end: nothing changes on either partition.
-    await expect(log.groups.resetOffsets('g-reset', 'resettable', undefined, { offset: 2 })).rejects.toMatchObject({ code: 'OFFSET_OUT_OF_RANGE' });
-    await expect(log.groups.resetOffsets('g-reset', 'resettable', 5, 'earliest')).rejects.toMatchObject({ code: 'UNKNOWN_PARTITION' });
+    await expect(log.groups.resetOffsets('g-reset', 'resettable', undefined, { offset: 2 })).rejects.toMatchObject({
+      code: 'OFFSET_OUT_OF_RANGE',
+    });
+    await expect(log.groups.resetOffsets('g-reset', 'resettable', 5, 'earliest')).rejects.toMatchObject({
+      code: 'UNKNOWN_PARTITION',
+    });
     expect((await log.groups.describe('g-reset')).offsets.map((o) => o.committedOffset)).toEqual([1, 0]);
 
     // The next member starts where the reset put the group.
     const b = await log.groups.join('g-reset', { topics: ['resettable'] });
     const records = await fetch('g-reset', b.memberId);
-    expect(records.records.map((r) => [r.partition, r.offset])).toEqual(expect.arrayContaining([[0, 1], [0, 2], [1, 0]]));
+    expect(records.records.map((r) => [r.partition, r.offset])).toEqual(
+      expect.arrayContaining([
+        [0, 1],
+        [0, 2],
+        [1, 0],
+      ]),
+    );
     await log.groups.leave('g-reset', b.memberId);
 
     await log.groups.delete('g-reset');

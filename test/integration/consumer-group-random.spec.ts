@@ -51,7 +51,11 @@ describe.each(STORAGE_KINDS)('consumer groups under random operations on %s', (k
       const roll = random.next();
       if (roll < 0.08 && members.size < 6) {
         const topics = random.next() < 0.7 ? ['rnd-a', 'rnd-b'] : ['rnd-a'];
-        const joined = await log.groups.join(group, { topics, sessionTimeoutMs: SESSION_MS, autoOffsetReset: 'earliest' });
+        const joined = await log.groups.join(group, {
+          topics,
+          sessionTimeoutMs: SESSION_MS,
+          autoOffsetReset: 'earliest',
+        });
         members.set(joined.memberId, { generation: 0, view: new Set(), expiresAt: 0, next: new Map() });
         answered(joined.memberId, joined.generation, joined.assignment);
       } else if (roll < 0.12 && ids.length > 0) {
@@ -80,7 +84,11 @@ describe.each(STORAGE_KINDS)('consumer groups under random operations on %s', (k
         const offsets = [...model.next].filter(([tp]) => stale || random.next() < 0.1 || model.view.has(tp));
         if (offsets.length === 0) continue;
         const legal = !stale && offsets.every(([tp]) => model.view.has(tp));
-        const body = offsets.map(([tp, offset]) => ({ topic: tp.split(':')[0], partition: Number(tp.split(':')[1]), offset }));
+        const body = offsets.map(([tp, offset]) => ({
+          topic: tp.split(':')[0],
+          partition: Number(tp.split(':')[1]),
+          offset,
+        }));
         const outcome = await log.groups.commit(group, id, generation, body).then(
           () => 'ok',
           (error: { code: string }) => error.code,
@@ -93,7 +101,10 @@ describe.each(STORAGE_KINDS)('consumer groups under random operations on %s', (k
         } else stats.fenced++;
       } else if (roll < 0.93) {
         const topic = random.next() < 0.6 ? 'rnd-a' : 'rnd-b';
-        await log.produce(topic, Array.from({ length: 1 + random.int(5) }, (_, i) => ({ value: `${step}-${i}` })));
+        await log.produce(
+          topic,
+          Array.from({ length: 1 + random.int(5) }, (_, i) => ({ value: `${step}-${i}` })),
+        );
       } else {
         log.clock.advance(random.int(random.next() < 0.2 ? 15_000 : 3_000));
         if (random.next() < 0.5) await log.groups.sweep(log.clock.now());

@@ -14,8 +14,19 @@ describe.each(STORAGE_KINDS)('durability across a restart on %s', (kind) => {
     const blobs = Array.from({ length: 50 }, (_, i) => randomBytes(1 + i * 37));
     const json = Array.from({ length: 50 }, (_, i) => ({ n: i, s: 'ü'.repeat(i), nested: [i, { deep: i % 2 === 0 }] }));
     const produced = [
-      ...(await log.produce('durable', blobs.map((b, i) => ({ key: `k${i}`, valueBase64: b.toString('base64'), headers: { i: String(i) }, partition: 0 })))),
-      ...(await log.produce('durable', json.map((value, i) => ({ value, timestamp: 1000 + i, partition: 1 })))),
+      ...(await log.produce(
+        'durable',
+        blobs.map((b, i) => ({
+          key: `k${i}`,
+          valueBase64: b.toString('base64'),
+          headers: { i: String(i) },
+          partition: 0,
+        })),
+      )),
+      ...(await log.produce(
+        'durable',
+        json.map((value, i) => ({ value, timestamp: 1000 + i, partition: 1 })),
+      )),
     ];
     expect(produced).toHaveLength(100);
 

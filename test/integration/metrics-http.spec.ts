@@ -20,27 +20,54 @@ describe.each(STORAGE_KINDS)(`${ShoalMetrics.name} over HTTP on %s`, (kind) => {
   /** One sample of a metric (histograms: `_sum`, `_count`), summed over the series matching `labels`. */
   async function sample(name: string, labels: Record<string, string>, metricName = name): Promise<number> {
     const metric = await broker.app.get(ShoalMetrics).registry.getSingleMetric(name)?.get();
-    const matching = (metric?.values ?? []).filter((v) => ((v as { metricName?: string }).metricName ?? name) === metricName && Object.entries(labels).every(([k, want]) => String(v.labels[k]) === want));
+    const matching = (metric?.values ?? []).filter(
+      (v) =>
+        ((v as { metricName?: string }).metricName ?? name) === metricName &&
+        Object.entries(labels).every(([k, want]) => String(v.labels[k]) === want),
+    );
     return matching.reduce((total, v) => total + v.value, 0);
   }
 
   it('keeps the time a long poll waits out of request latency and counts it in its own histogram', async () => {
     await broker.client.createTopic({ name: 'h-idle', partitions: 1 });
-    const before = await sample('shoal_http_request_duration_seconds', { route: READ_ROUTE }, 'shoal_http_request_duration_seconds_sum');
+    const before = await sample(
+      'shoal_http_request_duration_seconds',
+      { route: READ_ROUTE },
+      'shoal_http_request_duration_seconds_sum',
+    );
     const answer = await broker.client.read('h-idle', 0, { offset: 0, maxWaitMs: 400 });
     expect(answer.records).toEqual([]);
-    const waited = await sample('shoal_http_long_poll_wait_seconds', { route: READ_ROUTE }, 'shoal_http_long_poll_wait_seconds_sum');
-    const served = (await sample('shoal_http_request_duration_seconds', { route: READ_ROUTE }, 'shoal_http_request_duration_seconds_sum')) - before;
+    const waited = await sample(
+      'shoal_http_long_poll_wait_seconds',
+      { route: READ_ROUTE },
+      'shoal_http_long_poll_wait_seconds_sum',
+    );
+    const served =
+      (await sample(
+        'shoal_http_request_duration_seconds',
+        { route: READ_ROUTE },
+        'shoal_http_request_duration_seconds_sum',
+      )) - before;
     expect(waited).toBeGreaterThanOrEqual(0.35);
     expect(served).toBeLessThan(0.15);
-    expect(await sample('shoal_http_long_poll_wait_seconds', { route: READ_ROUTE }, 'shoal_http_long_poll_wait_seconds_count')).toBe(1);
+    expect(
+      await sample(
+        'shoal_http_long_poll_wait_seconds',
+        { route: READ_ROUTE },
+        'shoal_http_long_poll_wait_seconds_count',
+      ),
+    ).toBe(1);
 
     await broker.client.updateShareGroupConfig('h-idlers', { autoOffsetReset: 'earliest' });
     const { memberId } = await broker.client.joinShareGroup('h-idlers', { topics: ['h-idle'] });
     await broker.client.shareFetch('h-idlers', memberId, { maxRecords: 1, maxWaitMs: 400 });
     const route = '/v1/share-groups/:group/members/:memberId/fetch';
-    expect(await sample('shoal_http_long_poll_wait_seconds', { route }, 'shoal_http_long_poll_wait_seconds_sum')).toBeGreaterThanOrEqual(0.35);
-    expect(await sample('shoal_http_request_duration_seconds', { route }, 'shoal_http_request_duration_seconds_sum')).toBeLessThan(0.15);
+    expect(
+      await sample('shoal_http_long_poll_wait_seconds', { route }, 'shoal_http_long_poll_wait_seconds_sum'),
+    ).toBeGreaterThanOrEqual(0.35);
+    expect(
+      await sample('shoal_http_request_duration_seconds', { route }, 'shoal_http_request_duration_seconds_sum'),
+    ).toBeLessThan(0.15);
   });
 
   it('counts requests the database fails as storage errors, and no others', async () => {
@@ -69,7 +96,12 @@ describe.each(STORAGE_KINDS)(`${ShoalMetrics.name} over HTTP on %s`, (kind) => {
 
   it('exports shoal_build_info with the package version', async () => {
     const text = await (await fetch(`${broker.url}/metrics`)).text();
-    expect(text).toMatch(new RegExp(`^shoal_build_info\\{version="0\\.\\d+\\.\\d+",node_version="${process.version.replaceAll('.', '\\.')}"\\} 1$`, 'm'));
+    expect(text).toMatch(
+      new RegExp(
+        `^shoal_build_info\\{version="0\\.\\d+\\.\\d+",node_version="${process.version.replaceAll('.', '\\.')}"\\} 1$`,
+        'm',
+      ),
+    );
   });
 });
 
@@ -87,7 +119,11 @@ describe(`${ShoalMetrics.name} with SHOAL_METRICS_PARTITION_DETAIL=off`, () => {
 
   it('folds partitions into one series per topic: offsets and lag summed, ages maxed', async () => {
     await broker.client.createTopic({ name: 'o-wide', partitions: 200 });
-    await broker.client.produce('o-wide', [{ partition: 3, value: 1 }, { partition: 3, value: 2 }, { partition: 150, value: 3 }]);
+    await broker.client.produce('o-wide', [
+      { partition: 3, value: 1 },
+      { partition: 3, value: 2 },
+      { partition: 150, value: 3 },
+    ]);
     await broker.client.joinConsumerGroup('o-readers', { topics: ['o-wide'], autoOffsetReset: 'earliest' });
     const text = await (await fetch(`${broker.url}/metrics`)).text();
     const lines = text.split('\n').filter((line) => /^(shoal|kafka)_/.test(line));

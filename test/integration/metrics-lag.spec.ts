@@ -16,25 +16,46 @@ describe.each(STORAGE_KINDS)(`${ShoalMetrics.name} lag on %s`, (kind) => {
   }
 
   async function value(name: string, labels: Record<string, string>): Promise<number | undefined> {
-    const found = (await series(name)).find((v) => Object.entries(labels).every(([k, want]) => String(v.labels[k]) === want));
+    const found = (await series(name)).find((v) =>
+      Object.entries(labels).every(([k, want]) => String(v.labels[k]) === want),
+    );
     return found?.value;
   }
 
   it('shows lag for subscribed partitions with no commit, counted from the log start offset, in both names', async () => {
     await log.topics.create('l-uncommitted', 2, undefined);
-    await log.produce('l-uncommitted', [0, 0, 1].map((partition) => ({ partition, value: partition })));
+    await log.produce(
+      'l-uncommitted',
+      [0, 0, 1].map((partition) => ({ partition, value: partition })),
+    );
     const member = await log.groups.join('l-never-commits', { topics: ['l-uncommitted'], autoOffsetReset: 'earliest' });
-    const p = (partition: number) => ({ group: 'l-never-commits', topic: 'l-uncommitted', partition: String(partition) });
+    const p = (partition: number) => ({
+      group: 'l-never-commits',
+      topic: 'l-uncommitted',
+      partition: String(partition),
+    });
     expect(await value('shoal_consumer_group_lag', p(0))).toBe(2);
     expect(await value('shoal_consumer_group_lag', p(1))).toBe(1);
-    expect(await value('kafka_consumergroup_lag', { consumergroup: 'l-never-commits', topic: 'l-uncommitted', partition: '1' })).toBe(1);
-    expect(await value('kafka_consumergroup_lag_sum', { consumergroup: 'l-never-commits', topic: 'l-uncommitted' })).toBe(3);
+    expect(
+      await value('kafka_consumergroup_lag', {
+        consumergroup: 'l-never-commits',
+        topic: 'l-uncommitted',
+        partition: '1',
+      }),
+    ).toBe(1);
+    expect(
+      await value('kafka_consumergroup_lag_sum', { consumergroup: 'l-never-commits', topic: 'l-uncommitted' }),
+    ).toBe(3);
     expect(await value('shoal_consumer_group_committed_offset', p(0))).toBeUndefined(); // nothing committed: no offset to show
 
-    await log.groups.commit('l-never-commits', member.memberId, member.generation, [{ topic: 'l-uncommitted', partition: 0, offset: 1 }]);
+    await log.groups.commit('l-never-commits', member.memberId, member.generation, [
+      { topic: 'l-uncommitted', partition: 0, offset: 1 },
+    ]);
     expect(await value('shoal_consumer_group_lag', p(0))).toBe(1);
     expect(await value('shoal_consumer_group_committed_offset', p(0))).toBe(1);
-    expect(await value('kafka_consumergroup_lag_sum', { consumergroup: 'l-never-commits', topic: 'l-uncommitted' })).toBe(2);
+    expect(
+      await value('kafka_consumergroup_lag_sum', { consumergroup: 'l-never-commits', topic: 'l-uncommitted' }),
+    ).toBe(2);
   });
 
   it('gives the age of the oldest record a consumer group has not consumed, per partition and per group', async () => {
@@ -51,7 +72,9 @@ describe.each(STORAGE_KINDS)(`${ShoalMetrics.name} lag on %s`, (kind) => {
     log.clock.advance(5_000); // rising while nothing is consumed
     expect(await value('shoal_consumer_group_max_lag_seconds', { group: 'l-slow' })).toBe(35);
 
-    await log.groups.commit('l-slow', member.memberId, member.generation, [{ topic: 'l-aging', partition: 0, offset: 1 }]);
+    await log.groups.commit('l-slow', member.memberId, member.generation, [
+      { topic: 'l-aging', partition: 0, offset: 1 },
+    ]);
     expect(await value('shoal_consumer_group_lag_seconds', p(0))).toBe(0);
     expect(await value('shoal_consumer_group_max_lag_seconds', { group: 'l-slow' })).toBe(15);
   });
@@ -70,10 +93,18 @@ describe.each(STORAGE_KINDS)(`${ShoalMetrics.name} lag on %s`, (kind) => {
     expect(await value('shoal_share_group_max_lag_seconds', { group: 'l-workers' })).toBe(30);
 
     const accept = (offset: number) => ({ topic: 'l-jobs', partition: 0, offset, type: 'accept' as const });
-    await log.shareFetch.acknowledge('l-workers', memberId, fetched.records.map((r) => accept(r.offset)));
+    await log.shareFetch.acknowledge(
+      'l-workers',
+      memberId,
+      fetched.records.map((r) => accept(r.offset)),
+    );
     expect(await value('shoal_share_group_lag_seconds', p)).toBe(20); // the second, never delivered
     const rest = await log.shareFetch.fetch('l-workers', memberId, { maxRecords: 1, maxWaitMs: 0, acks: [] });
-    await log.shareFetch.acknowledge('l-workers', memberId, rest.records.map((r) => accept(r.offset)));
+    await log.shareFetch.acknowledge(
+      'l-workers',
+      memberId,
+      rest.records.map((r) => accept(r.offset)),
+    );
     expect(await value('shoal_share_group_lag_seconds', p)).toBe(0);
     expect(await value('shoal_share_group_max_lag_seconds', { group: 'l-workers' })).toBe(0);
   });

@@ -17,7 +17,10 @@ describe.each(STORAGE_KINDS)(`${ProduceService.name} on %s`, (kind) => {
       const positions: { position: RecordPosition; value: string }[] = [];
       for (let request = 0; request < 10; request++) {
         const values = Array.from({ length: 1 + ((p + request) % 7) }, (_, i) => `p${p}-r${request}-${i}`);
-        const answer = await log.produce('contiguous', values.map((value) => ({ value })));
+        const answer = await log.produce(
+          'contiguous',
+          values.map((value) => ({ value })),
+        );
         answer.forEach((position, i) => positions.push({ position, value: values[i] }));
       }
       return positions;
@@ -25,7 +28,9 @@ describe.each(STORAGE_KINDS)(`${ProduceService.name} on %s`, (kind) => {
     const all = (await Promise.all(producers)).flat();
 
     for (let partition = 0; partition < 3; partition++) {
-      const mine = all.filter((p) => p.position.partition === partition).sort((a, b) => a.position.offset - b.position.offset);
+      const mine = all
+        .filter((p) => p.position.partition === partition)
+        .sort((a, b) => a.position.offset - b.position.offset);
       expect(mine.map((p) => p.position.offset)).toEqual(mine.map((_, i) => i));
       const read = await log.reader.read('contiguous', partition, { offset: 0, maxRecords: 10_000, maxWaitMs: 0 });
       expect(read.records.map((r) => r.value)).toEqual(mine.map((p) => p.value));
@@ -50,7 +55,10 @@ describe.each(STORAGE_KINDS)(`${ProduceService.name} on %s`, (kind) => {
   it('writes nothing of a batch with an unknown partition, while concurrent batches land', async () => {
     await log.topics.create('all-or-nothing', 2, undefined);
     const good = Array.from({ length: 10 }, (_, i) => log.produce('all-or-nothing', [{ value: i, partition: i % 2 }]));
-    const bad = log.produce('all-or-nothing', [{ value: 'x', partition: 0 }, { value: 'y', partition: 2 }]);
+    const bad = log.produce('all-or-nothing', [
+      { value: 'x', partition: 0 },
+      { value: 'y', partition: 2 },
+    ]);
     await expect(bad).rejects.toMatchObject({ code: ErrorCode.UnknownPartition });
     await Promise.all(good);
     const topic = await log.topics.describe('all-or-nothing');
@@ -67,7 +75,10 @@ describe.each(STORAGE_KINDS)(`${ProduceService.name} on %s`, (kind) => {
     await log.topics.create('keyed', 10, undefined);
     const keyed = await log.produce('keyed', [{ key: 'abc', value: 1 }]);
     expect(keyed[0].partition).toBe(479470107 % 10);
-    const keyless = await log.produce('keyed', Array.from({ length: 100 }, (_, i) => ({ value: i })));
+    const keyless = await log.produce(
+      'keyed',
+      Array.from({ length: 100 }, (_, i) => ({ value: i })),
+    );
     const counts = new Array(10).fill(0);
     for (const p of keyless) counts[p.partition]++;
     expect(counts).toEqual(new Array(10).fill(10));
@@ -83,12 +94,18 @@ describe.each(STORAGE_KINDS)('two broker processes on one %s database', (kind) =
       const produce = (b: number) =>
         Promise.all(
           Array.from({ length: 30 }, (_, i) =>
-            brokers[b].client.produce('shared', [{ value: `${b}-${i}`, partition: i % 2 }, { value: `${b}-${i}b`, partition: i % 2 }]),
+            brokers[b].client.produce('shared', [
+              { value: `${b}-${i}`, partition: i % 2 },
+              { value: `${b}-${i}b`, partition: i % 2 },
+            ]),
           ),
         );
       const answers = (await Promise.all([produce(0), produce(1)])).flat().flatMap((a) => a.offsets);
       for (const partition of [0, 1]) {
-        const offsets = answers.filter((a) => a.partition === partition).map((a) => a.offset).sort((a, b) => a - b);
+        const offsets = answers
+          .filter((a) => a.partition === partition)
+          .map((a) => a.offset)
+          .sort((a, b) => a - b);
         expect(offsets).toEqual(offsets.map((_, i) => i));
       }
       expect((await brokers[1].client.describeTopic('shared')).partitions.map((p) => p.endOffset)).toEqual([60, 60]);

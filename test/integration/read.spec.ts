@@ -11,7 +11,10 @@ describe.each(STORAGE_KINDS)(`${ReadService.name} on %s`, (kind) => {
 
   it('finds the first offset at or after a timestamp, even when timestamps go backwards', async () => {
     await log.topics.create('times', 1, undefined);
-    await log.produce('times', [100, 300, 200, 500, 400].map((timestamp) => ({ value: timestamp, timestamp })));
+    await log.produce(
+      'times',
+      [100, 300, 200, 500, 400].map((timestamp) => ({ value: timestamp, timestamp })),
+    );
     const at = (t: number) => log.reader.offsetForTimestamp('times', 0, t).then((r) => r.offset);
     expect(await at(0)).toBe(0);
     expect(await at(100)).toBe(0);
@@ -24,7 +27,10 @@ describe.each(STORAGE_KINDS)(`${ReadService.name} on %s`, (kind) => {
 
   it('returns up to maxRecords, and stops at maxBytes but always returns the first record', async () => {
     await log.topics.create('limits', 1, undefined);
-    await log.produce('limits', Array.from({ length: 10 }, (_, i) => ({ value: 'y'.repeat(8), key: String(i) })));
+    await log.produce(
+      'limits',
+      Array.from({ length: 10 }, (_, i) => ({ value: 'y'.repeat(8), key: String(i) })),
+    );
     const some = await log.reader.read('limits', 0, { offset: 2, maxRecords: 3, maxWaitMs: 0 });
     expect(some.records.map((r) => r.offset)).toEqual([2, 3, 4]);
     expect(some.nextOffset).toBe(5);

@@ -11,21 +11,30 @@ describe.each(STORAGE_KINDS)(`${ShareGroupService.name} administration and resta
 
   it('keeps acknowledged records final and acquired ones locked across a restart', async () => {
     await log.topics.create('restart-jobs', 1, undefined);
-    await log.produce('restart-jobs', [0, 1, 2].map((value) => ({ value })));
+    await log.produce(
+      'restart-jobs',
+      [0, 1, 2].map((value) => ({ value })),
+    );
     await log.shares.updateConfig('restart-workers', { autoOffsetReset: 'earliest', recordLockDurationMs: 10_000 });
     const a = (await log.shares.join('restart-workers', { topics: ['restart-jobs'] })).memberId;
     await log.shareFetch.fetch('restart-workers', a, { maxRecords: 3, maxWaitMs: 0, acks: [] });
-    await log.shareFetch.acknowledge('restart-workers', a, [{ topic: 'restart-jobs', partition: 0, offset: 0, type: 'accept' }]);
+    await log.shareFetch.acknowledge('restart-workers', a, [
+      { topic: 'restart-jobs', partition: 0, offset: 0, type: 'accept' },
+    ]);
 
     await log.restart();
 
     // The member has a fresh session; nothing was released by the restart.
     const b = (await log.shares.join('restart-workers', { topics: ['restart-jobs'] })).memberId;
-    expect((await log.shareFetch.fetch('restart-workers', b, { maxRecords: 10, maxWaitMs: 0, acks: [] })).records).toEqual([]);
+    expect(
+      (await log.shareFetch.fetch('restart-workers', b, { maxRecords: 10, maxWaitMs: 0, acks: [] })).records,
+    ).toEqual([]);
     expect((await log.shares.describe('restart-workers')).partitions[0]).toMatchObject({ startOffset: 1, acquired: 2 });
-    expect(await log.shareFetch.acknowledge('restart-workers', a, [{ topic: 'restart-jobs', partition: 0, offset: 1, type: 'accept' }])).toEqual([
-      expect.objectContaining({ error: null }),
-    ]);
+    expect(
+      await log.shareFetch.acknowledge('restart-workers', a, [
+        { topic: 'restart-jobs', partition: 0, offset: 1, type: 'accept' },
+      ]),
+    ).toEqual([expect.objectContaining({ error: null })]);
     log.clock.advance(10_000);
     const back = await log.shareFetch.fetch('restart-workers', b, { maxRecords: 10, maxWaitMs: 0, acks: [] });
     expect(back.records.map((r) => [r.offset, r.deliveryCount])).toEqual([[2, 2]]);
@@ -33,9 +42,13 @@ describe.each(STORAGE_KINDS)(`${ShareGroupService.name} administration and resta
 
   // The config ranges are checked at the HTTP edge: see share-groups.e2e.spec.ts.
   it('takes a dead-letter topic only if it exists', async () => {
-    await expect(log.shares.updateConfig('config-group', { deadLetterTopic: 'nowhere' })).rejects.toMatchObject({ code: 'UNKNOWN_TOPIC' });
+    await expect(log.shares.updateConfig('config-group', { deadLetterTopic: 'nowhere' })).rejects.toMatchObject({
+      code: 'UNKNOWN_TOPIC',
+    });
     await log.topics.create('config-dlq', 1, undefined);
-    expect(await log.shares.updateConfig('config-group', { deadLetterTopic: 'config-dlq', deliveryCountLimit: 10 })).toEqual({
+    expect(
+      await log.shares.updateConfig('config-group', { deadLetterTopic: 'config-dlq', deliveryCountLimit: 10 }),
+    ).toEqual({
       recordLockDurationMs: 30_000,
       deliveryCountLimit: 10,
       maxInFlightRecordsPerPartition: 2_000,
@@ -47,21 +60,33 @@ describe.each(STORAGE_KINDS)(`${ShareGroupService.name} administration and resta
 
   it('starts at the log end by default, and resets and deletes only an empty group', async () => {
     await log.topics.create('reset-jobs', 2, undefined);
-    await log.produce('reset-jobs', [0, 0, 1].map((partition) => ({ value: 'old', partition, timestamp: 5 })));
+    await log.produce(
+      'reset-jobs',
+      [0, 0, 1].map((partition) => ({ value: 'old', partition, timestamp: 5 })),
+    );
     const a = (await log.shares.join('reset-workers', { topics: ['reset-jobs'] })).memberId;
-    expect((await log.shareFetch.fetch('reset-workers', a, { maxRecords: 10, maxWaitMs: 0, acks: [] })).records).toEqual([]);
-    await expect(log.shares.resetOffsets('reset-workers', 'reset-jobs', undefined, 'earliest')).rejects.toMatchObject({ code: 'GROUP_NOT_EMPTY' });
+    expect(
+      (await log.shareFetch.fetch('reset-workers', a, { maxRecords: 10, maxWaitMs: 0, acks: [] })).records,
+    ).toEqual([]);
+    await expect(log.shares.resetOffsets('reset-workers', 'reset-jobs', undefined, 'earliest')).rejects.toMatchObject({
+      code: 'GROUP_NOT_EMPTY',
+    });
     await expect(log.shares.delete('reset-workers')).rejects.toMatchObject({ code: 'GROUP_NOT_EMPTY' });
     await log.shares.leave('reset-workers', a);
     await log.shares.resetOffsets('reset-workers', 'reset-jobs', 0, { offset: 1 });
     await log.shares.resetOffsets('reset-workers', 'reset-jobs', 1, { timestamp: 0 });
-    expect((await log.shares.describe('reset-workers')).partitions.map((p) => [p.partition, p.startOffset, p.lag])).toEqual([
+    expect(
+      (await log.shares.describe('reset-workers')).partitions.map((p) => [p.partition, p.startOffset, p.lag]),
+    ).toEqual([
       [0, 1, 1],
       [1, 0, 1],
     ]);
     const b = (await log.shares.join('reset-workers', { topics: ['reset-jobs'] })).memberId;
     const records = await log.shareFetch.fetch('reset-workers', b, { maxRecords: 10, maxWaitMs: 0, acks: [] });
-    expect(records.records.map((r) => [r.partition, r.offset]).sort()).toEqual([[0, 1], [1, 0]]);
+    expect(records.records.map((r) => [r.partition, r.offset]).sort()).toEqual([
+      [0, 1],
+      [1, 0],
+    ]);
     await log.shares.leave('reset-workers', b);
     await log.shares.delete('reset-workers');
     await expect(log.shares.describe('reset-workers')).rejects.toMatchObject({ code: 'UNKNOWN_GROUP' });
@@ -69,16 +94,23 @@ describe.each(STORAGE_KINDS)(`${ShareGroupService.name} administration and resta
 
   it('follows retention: the start moves past records the log no longer has', async () => {
     await log.topics.create('retained-jobs', 1, { retentionMs: 60_000 });
-    await log.produce('retained-jobs', [0, 1, 2].map((value) => ({ value, timestamp: log.clock.now() })));
+    await log.produce(
+      'retained-jobs',
+      [0, 1, 2].map((value) => ({ value, timestamp: log.clock.now() })),
+    );
     await log.shares.updateConfig('retained-workers', { autoOffsetReset: 'earliest' });
-    const a = (await log.shares.join('retained-workers', { topics: ['retained-jobs'], sessionTimeoutMs: 600_000 })).memberId;
+    const a = (await log.shares.join('retained-workers', { topics: ['retained-jobs'], sessionTimeoutMs: 600_000 }))
+      .memberId;
     await log.shareFetch.fetch('retained-workers', a, { maxRecords: 1, maxWaitMs: 0, acks: [] });
     log.clock.advance(120_000);
     await log.retention.sweep(log.clock.now());
     await log.produce('retained-jobs', [{ value: 3 }]);
     const next = await log.shareFetch.fetch('retained-workers', a, { maxRecords: 10, maxWaitMs: 0, acks: [] });
     expect(next.records.map((r) => r.offset)).toEqual([3]);
-    expect((await log.shares.describe('retained-workers')).partitions[0]).toMatchObject({ startOffset: 3, endOffset: 4 });
+    expect((await log.shares.describe('retained-workers')).partitions[0]).toMatchObject({
+      startOffset: 3,
+      endOffset: 4,
+    });
   });
 
   it('answers a waiting fetch as soon as a record arrives', async () => {

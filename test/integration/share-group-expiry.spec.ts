@@ -19,25 +19,48 @@ describe.each(STORAGE_KINDS)(`${SharePartitionCoordinator.name} lock expiry and 
     const group = `exp-workers-${n}`;
     await log.topics.create(topic, 1, undefined);
     await log.topics.create(dlq, 1, undefined);
-    await log.produce(topic, Array.from({ length: records }, (_, i) => ({ value: i, partition: 0 })));
-    await log.shares.updateConfig(group, { autoOffsetReset: 'earliest', deliveryCountLimit: 2, recordLockDurationMs: 1_000, deadLetterTopic: dlq });
+    await log.produce(
+      topic,
+      Array.from({ length: records }, (_, i) => ({ value: i, partition: 0 })),
+    );
+    await log.shares.updateConfig(group, {
+      autoOffsetReset: 'earliest',
+      deliveryCountLimit: 2,
+      recordLockDurationMs: 1_000,
+      deadLetterTopic: dlq,
+    });
     const a = (await log.shares.join(group, { topics: [topic] })).memberId;
     return { topic, dlq, group, a };
   }
-  const fetch = (group: string, member: string, maxRecords = 100, acks: Acknowledgement[] = []) => log.shareFetch.fetch(group, member, { maxRecords, maxWaitMs: 0, acks });
+  const fetch = (group: string, member: string, maxRecords = 100, acks: Acknowledgement[] = []) =>
+    log.shareFetch.fetch(group, member, { maxRecords, maxWaitMs: 0, acks });
   const ack = (group: string, member: string, topic: string, offset: number, type: Acknowledgement['type']) =>
     log.shareFetch.acknowledge(group, member, [{ topic, partition: 0, offset, type }]).then((r) => r[0].error);
   const partition = async (group: string) => (await log.shares.describe(group)).partitions[0];
   const deadLetters = async (dlq: string) =>
-    (await log.reader.read(dlq, 0, { offset: 0, maxRecords: 100, maxWaitMs: 0 })).records.map((r) => [r.headers['shoal.dlq.offset'], r.headers['shoal.dlq.reason']]);
+    (await log.reader.read(dlq, 0, { offset: 0, maxRecords: 100, maxWaitMs: 0 })).records.map((r) => [
+      r.headers['shoal.dlq.offset'],
+      r.headers['shoal.dlq.reason'],
+    ]);
 
   it('describe counts records whose lock ran out as available, with no fetch or sweep in between', async () => {
     const { group, a } = await setup(3);
     await fetch(group, a);
     expect(await partition(group)).toMatchObject({ acquired: 3, available: 0, lag: 3 });
     log.clock.advance(1_000);
-    expect(await partition(group)).toMatchObject({ startOffset: 0, endOffset: 3, acquired: 0, available: 3, archived: 0, lag: 3 });
-    expect((await fetch(group, a)).records.map((r) => [r.offset, r.deliveryCount])).toEqual([[0, 2], [1, 2], [2, 2]]);
+    expect(await partition(group)).toMatchObject({
+      startOffset: 0,
+      endOffset: 3,
+      acquired: 0,
+      available: 3,
+      archived: 0,
+      lag: 3,
+    });
+    expect((await fetch(group, a)).records.map((r) => [r.offset, r.deliveryCount])).toEqual([
+      [0, 2],
+      [1, 2],
+      [2, 2],
+    ]);
   });
 
   it('describe archives and dead-letters records whose lock ran out at the delivery limit, and moves the start past them', async () => {
@@ -46,8 +69,18 @@ describe.each(STORAGE_KINDS)(`${SharePartitionCoordinator.name} lock expiry and 
     log.clock.advance(1_000);
     await fetch(group, a); // delivery 2 of both
     log.clock.advance(1_000);
-    expect(await partition(group)).toMatchObject({ startOffset: 2, endOffset: 2, acquired: 0, available: 0, archived: 0, lag: 0 });
-    expect(await deadLetters(dlq)).toEqual([['0', 'delivery_limit'], ['1', 'delivery_limit']]);
+    expect(await partition(group)).toMatchObject({
+      startOffset: 2,
+      endOffset: 2,
+      acquired: 0,
+      available: 0,
+      archived: 0,
+      lag: 0,
+    });
+    expect(await deadLetters(dlq)).toEqual([
+      ['0', 'delivery_limit'],
+      ['1', 'delivery_limit'],
+    ]);
   });
 
   it('a fetch that archives an expired record at the limit moves the start and hands out the next one', async () => {
@@ -82,7 +115,10 @@ describe.each(STORAGE_KINDS)(`${SharePartitionCoordinator.name} lock expiry and 
     expect(await partition(group)).toMatchObject({ startOffset: 1, archived: 1, lag: 1 });
     expect(await ack(group, a, topic, 1, 'accept')).toBeNull();
     expect(await partition(group)).toMatchObject({ startOffset: 3, archived: 0, acknowledged: 0, lag: 0 });
-    expect(await deadLetters(dlq)).toEqual([['2', 'rejected'], ['0', 'rejected']]);
+    expect(await deadLetters(dlq)).toEqual([
+      ['2', 'rejected'],
+      ['0', 'rejected'],
+    ]);
   });
 
   it('a member leaving with records at the limit moves the start past them', async () => {

@@ -24,22 +24,34 @@ describe.each(STORAGE_KINDS)('share groups under random operations on %s', (kind
     const [topic, dlq, group] = ['rnd-jobs', 'rnd-dlq', 'rnd-workers'];
     await log.topics.create(topic, 3, undefined);
     await log.topics.create(dlq, 1, undefined);
-    await log.shares.updateConfig(group, { autoOffsetReset: 'earliest', deliveryCountLimit: LIMIT, recordLockDurationMs: LOCK_MS, deadLetterTopic: dlq });
+    await log.shares.updateConfig(group, {
+      autoOffsetReset: 'earliest',
+      deliveryCountLimit: LIMIT,
+      recordLockDurationMs: LOCK_MS,
+      deadLetterTopic: dlq,
+    });
     let produced = 0;
     const produce = async (count: number) => {
-      await log.produce(topic, Array.from({ length: count }, () => ({ value: produced++ })));
+      await log.produce(
+        topic,
+        Array.from({ length: count }, () => ({ value: produced++ })),
+      );
     };
     await produce(300);
     const members: string[] = [];
-    for (let i = 0; i < 12; i++) members.push((await log.shares.join(group, { topics: [topic], sessionTimeoutMs: 3_600_000 })).memberId);
+    for (let i = 0; i < 12; i++)
+      members.push((await log.shares.join(group, { topics: [topic], sessionTimeoutMs: 3_600_000 })).memberId);
 
     const key = (p: number, o: number) => `${p}:${o}`;
     const holdings = new Map<string, Holding>();
     const accepted = new Set<string>();
-    const held = (member: string) => [...holdings].filter(([, h]) => h.member === member && h.lockExpiresAt > log.clock.now()).map(([k]) => k);
+    const held = (member: string) =>
+      [...holdings].filter(([, h]) => h.member === member && h.lockExpiresAt > log.clock.now()).map(([k]) => k);
     const deadLettered = async () => {
       const read = await log.reader.read(dlq, 0, { offset: 0, maxRecords: 10_000, maxWaitMs: 0 });
-      return read.records.map((r) => key(Number(r.headers['shoal.dlq.partition']), Number(r.headers['shoal.dlq.offset'])));
+      return read.records.map((r) =>
+        key(Number(r.headers['shoal.dlq.partition']), Number(r.headers['shoal.dlq.offset'])),
+      );
     };
     const fetchAs = async (member: string, maxRecords: number) => {
       const answer = await log.shareFetch.fetch(group, member, { maxRecords, maxWaitMs: 0, acks: [] });
@@ -47,7 +59,10 @@ describe.each(STORAGE_KINDS)('share groups under random operations on %s', (kind
         const k = key(r.partition, r.offset);
         const current = holdings.get(k);
         // Nobody else may hold a record handed out now.
-        expect([k, current !== undefined && current.member !== member && current.lockExpiresAt > log.clock.now()]).toEqual([k, false]);
+        expect([
+          k,
+          current !== undefined && current.member !== member && current.lockExpiresAt > log.clock.now(),
+        ]).toEqual([k, false]);
         expect([k, r.deliveryCount <= LIMIT, accepted.has(k)]).toEqual([k, true, false]);
         holdings.set(k, { member, lockExpiresAt: r.lockExpiresAt });
       }
@@ -61,7 +76,8 @@ describe.each(STORAGE_KINDS)('share groups under random operations on %s', (kind
         await fetchAs(member, 1 + random.int(10));
       } else if (roll < 0.8) {
         const mine = held(member);
-        const tried = mine.length > 0 && random.next() < 0.9 ? random.pick(mine) : random.pick([...holdings.keys(), '0:0']);
+        const tried =
+          mine.length > 0 && random.next() < 0.9 ? random.pick(mine) : random.pick([...holdings.keys(), '0:0']);
         const [partition, offset] = tried.split(':').map(Number);
         const type = random.pick<Acknowledgement['type']>(['accept', 'accept', 'accept', 'release', 'reject', 'renew']);
         const [result] = await log.shareFetch.acknowledge(group, member, [{ topic, partition, offset, type }]);
@@ -76,7 +92,9 @@ describe.each(STORAGE_KINDS)('share groups under random operations on %s', (kind
       } else if (roll < 0.85) {
         await log.shares.leave(group, member);
         for (const k of held(member)) holdings.delete(k);
-        members[members.indexOf(member)] = (await log.shares.join(group, { topics: [topic], sessionTimeoutMs: 3_600_000 })).memberId;
+        members[members.indexOf(member)] = (
+          await log.shares.join(group, { topics: [topic], sessionTimeoutMs: 3_600_000 })
+        ).memberId;
       } else if (roll < 0.93) {
         log.clock.advance(random.int(LOCK_MS));
       } else {
@@ -89,7 +107,12 @@ describe.each(STORAGE_KINDS)('share groups under random operations on %s', (kind
         const partitions = (await log.shares.describe(group)).partitions;
         const final = new Set([...accepted, ...(await deadLettered())]);
         for (const p of partitions) {
-          for (let offset = 0; offset < p.startOffset; offset++) expect([step, key(p.partition, offset), final.has(key(p.partition, offset))]).toEqual([step, key(p.partition, offset), true]);
+          for (let offset = 0; offset < p.startOffset; offset++)
+            expect([step, key(p.partition, offset), final.has(key(p.partition, offset))]).toEqual([
+              step,
+              key(p.partition, offset),
+              true,
+            ]);
         }
       }
     }
@@ -101,7 +124,16 @@ describe.each(STORAGE_KINDS)('share groups under random operations on %s', (kind
       for (const member of members) {
         got += await fetchAs(member, 50);
         const mine = held(member);
-        const results = await log.shareFetch.acknowledge(group, member, mine.map((k) => ({ topic, partition: Number(k.split(':')[0]), offset: Number(k.split(':')[1]), type: 'accept' })));
+        const results = await log.shareFetch.acknowledge(
+          group,
+          member,
+          mine.map((k) => ({
+            topic,
+            partition: Number(k.split(':')[0]),
+            offset: Number(k.split(':')[1]),
+            type: 'accept',
+          })),
+        );
         results.forEach((r, i) => {
           expect(r.error).toBeNull();
           accepted.add(mine[i]);

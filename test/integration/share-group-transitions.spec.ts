@@ -16,21 +16,39 @@ describe.each(STORAGE_KINDS)(`${ShareFetchService.name} transitions on %s`, (kin
     const topic = `jobs-${++n}`;
     const group = `workers-${n}`;
     await log.topics.create(topic, 1, undefined);
-    if (records > 0) await log.produce(topic, Array.from({ length: records }, (_, i) => ({ value: i, partition: 0 })));
+    if (records > 0)
+      await log.produce(
+        topic,
+        Array.from({ length: records }, (_, i) => ({ value: i, partition: 0 })),
+      );
     await log.shares.updateConfig(group, { autoOffsetReset: 'earliest', ...config });
     const a = (await log.shares.join(group, { topics: [topic] })).memberId;
     return { topic, group, a };
   }
-  const fetch = (group: string, member: string, maxRecords = 100, acks: Acknowledgement[] = []) => log.shareFetch.fetch(group, member, { maxRecords, maxWaitMs: 0, acks });
-  const ack = (group: string, member: string, topic: string, offset: number, type: Acknowledgement['type'], extra: Partial<Acknowledgement> = {}) =>
-    log.shareFetch.acknowledge(group, member, [{ topic, partition: 0, offset, type, ...extra }]).then((r) => r[0].error);
+  const fetch = (group: string, member: string, maxRecords = 100, acks: Acknowledgement[] = []) =>
+    log.shareFetch.fetch(group, member, { maxRecords, maxWaitMs: 0, acks });
+  const ack = (
+    group: string,
+    member: string,
+    topic: string,
+    offset: number,
+    type: Acknowledgement['type'],
+    extra: Partial<Acknowledgement> = {},
+  ) =>
+    log.shareFetch
+      .acknowledge(group, member, [{ topic, partition: 0, offset, type, ...extra }])
+      .then((r) => r[0].error);
   const partition = async (group: string) => (await log.shares.describe(group)).partitions[0];
 
   it('hands out records lowest offset first, locked to one member, counting deliveries', async () => {
     const { topic, group, a } = await setup(5);
     const b = (await log.shares.join(group, { topics: [topic] })).memberId;
     const first = await fetch(group, a, 3);
-    expect(first.records.map((r) => [r.offset, r.deliveryCount])).toEqual([[0, 1], [1, 1], [2, 1]]);
+    expect(first.records.map((r) => [r.offset, r.deliveryCount])).toEqual([
+      [0, 1],
+      [1, 1],
+      [2, 1],
+    ]);
     expect(first.records[0].lockExpiresAt).toBe(log.clock.now() + 30_000);
     const second = await fetch(group, b, 10);
     expect(second.records.map((r) => r.offset)).toEqual([3, 4]);
@@ -43,7 +61,14 @@ describe.each(STORAGE_KINDS)(`${ShareFetchService.name} transitions on %s`, (kin
     expect(await ack(group, a, topic, 0, 'accept')).toBeNull();
     expect(await ack(group, a, topic, 1, 'release')).toBeNull();
     expect(await ack(group, a, topic, 2, 'reject')).toBeNull();
-    expect(await partition(group)).toMatchObject({ startOffset: 1, endOffset: 3, available: 1, acknowledged: 0, archived: 1, lag: 1 });
+    expect(await partition(group)).toMatchObject({
+      startOffset: 1,
+      endOffset: 3,
+      available: 1,
+      acknowledged: 0,
+      archived: 1,
+      lag: 1,
+    });
     const again = await fetch(group, a);
     expect(again.records.map((r) => [r.offset, r.deliveryCount])).toEqual([[1, 2]]);
     expect(await ack(group, a, topic, 1, 'accept')).toBeNull();
@@ -59,12 +84,12 @@ describe.each(STORAGE_KINDS)(`${ShareFetchService.name} transitions on %s`, (kin
     expect(await ack(group, a, topic, 3, 'accept')).toBe('INVALID_RECORD_STATE'); // never fetched
     expect(await ack(group, a, topic, 0, 'accept')).toBeNull();
     expect(await ack(group, a, topic, 0, 'release')).toBe('INVALID_RECORD_STATE'); // final
-    expect(await log.shareFetch.acknowledge(group, a, [{ topic: 'no-such-topic', partition: 0, offset: 0, type: 'accept' }])).toEqual([
-      { topic: 'no-such-topic', partition: 0, offset: 0, error: 'INVALID_RECORD_STATE' },
-    ]);
-    expect(await log.shareFetch.acknowledge(group, a, [{ topic, partition: 0, offset: 1, lastOffset: 2, type: 'accept' }])).toEqual([
-      { topic, partition: 0, offset: 1, lastOffset: 2, error: 'INVALID_RECORD_STATE' },
-    ]);
+    expect(
+      await log.shareFetch.acknowledge(group, a, [{ topic: 'no-such-topic', partition: 0, offset: 0, type: 'accept' }]),
+    ).toEqual([{ topic: 'no-such-topic', partition: 0, offset: 0, error: 'INVALID_RECORD_STATE' }]);
+    expect(
+      await log.shareFetch.acknowledge(group, a, [{ topic, partition: 0, offset: 1, lastOffset: 2, type: 'accept' }]),
+    ).toEqual([{ topic, partition: 0, offset: 1, lastOffset: 2, error: 'INVALID_RECORD_STATE' }]);
     expect(await partition(group)).toMatchObject({ acquired: 2, acknowledged: 0, startOffset: 1 });
     log.clock.advance(30_000); // every lock runs out
     expect(await ack(group, a, topic, 1, 'accept')).toBe('INVALID_RECORD_STATE');
@@ -97,25 +122,43 @@ describe.each(STORAGE_KINDS)(`${ShareFetchService.name} transitions on %s`, (kin
   it('archives at the delivery limit on release, on lock expiry and on reject, and dead-letters each', async () => {
     const dlq = `dlq-${n + 1}`;
     await log.topics.create(dlq, 1, undefined);
-    const { topic, group, a } = await setup(3, { deliveryCountLimit: 2, deadLetterTopic: dlq, recordLockDurationMs: 1_000 });
+    const { topic, group, a } = await setup(3, {
+      deliveryCountLimit: 2,
+      deadLetterTopic: dlq,
+      recordLockDurationMs: 1_000,
+    });
     await fetch(group, a); // 0, 1, 2: delivery 1
     await log.shareFetch.acknowledge(group, a, [
       { topic, partition: 0, offset: 0, type: 'release' },
       { topic, partition: 0, offset: 2, type: 'reject' },
     ]);
     log.clock.advance(1_000); // 1's lock runs out: released, delivery 1 < 2
-    expect((await fetch(group, a)).records.map((r) => [r.offset, r.deliveryCount])).toEqual([[0, 2], [1, 2]]);
+    expect((await fetch(group, a)).records.map((r) => [r.offset, r.deliveryCount])).toEqual([
+      [0, 2],
+      [1, 2],
+    ]);
     expect(await ack(group, a, topic, 0, 'release')).toBeNull(); // at the limit: archived
     log.clock.advance(1_000);
     await log.shares.sweep(log.clock.now()); // 1's second lock runs out: archived
     expect(await partition(group)).toMatchObject({ startOffset: 3, archived: 0, lag: 0 });
     const dead = await log.reader.read(dlq, 0, { offset: 0, maxRecords: 10, maxWaitMs: 0 });
-    expect(dead.records.map((r) => [r.value, r.headers['shoal.dlq.offset'], r.headers['shoal.dlq.reason'], r.headers['shoal.dlq.delivery-count']])).toEqual([
+    expect(
+      dead.records.map((r) => [
+        r.value,
+        r.headers['shoal.dlq.offset'],
+        r.headers['shoal.dlq.reason'],
+        r.headers['shoal.dlq.delivery-count'],
+      ]),
+    ).toEqual([
       [2, '2', 'rejected', '1'],
       [0, '0', 'delivery_limit', '2'],
       [1, '1', 'delivery_limit', '2'],
     ]);
-    expect(dead.records[0].headers).toMatchObject({ 'shoal.dlq.topic': topic, 'shoal.dlq.partition': '0', 'shoal.dlq.group': group });
+    expect(dead.records[0].headers).toMatchObject({
+      'shoal.dlq.topic': topic,
+      'shoal.dlq.partition': '0',
+      'shoal.dlq.group': group,
+    });
   });
 
   it('takes no more than maxInFlightRecordsPerPartition into the window', async () => {
@@ -130,7 +173,10 @@ describe.each(STORAGE_KINDS)(`${ShareFetchService.name} transitions on %s`, (kin
     await fetch(group, a, 1);
     const next = await fetch(group, a, 5, [{ topic, partition: 0, offset: 0, type: 'release' }]);
     expect(next.ackResults).toEqual([{ topic, partition: 0, offset: 0, error: null }]);
-    expect(next.records.map((r) => [r.offset, r.deliveryCount])).toEqual([[0, 2], [1, 1]]);
+    expect(next.records.map((r) => [r.offset, r.deliveryCount])).toEqual([
+      [0, 2],
+      [1, 1],
+    ]);
   });
 
   it('releases what a member held when it leaves, and when its session expires', async () => {

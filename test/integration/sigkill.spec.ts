@@ -18,9 +18,14 @@ describe.each(STORAGE_KINDS)('a broker killed with SIGKILL mid-produce on %s', (
     let stop = false;
     const producers = Array.from({ length: 8 }, async (_, p) => {
       for (let request = 0; !stop; request++) {
-        const blobs = Array.from({ length: 1 + ((p * 7 + request) % 20) }, () => randomBytes(16 + Math.floor(Math.random() * 200)));
+        const blobs = Array.from({ length: 1 + ((p * 7 + request) % 20) }, () =>
+          randomBytes(16 + Math.floor(Math.random() * 200)),
+        );
         try {
-          const answer = await broker.client.produce('crash', blobs.map((b) => ({ valueBase64: b.toString('base64') })));
+          const answer = await broker.client.produce(
+            'crash',
+            blobs.map((b) => ({ valueBase64: b.toString('base64') })),
+          );
           answer.offsets.forEach((position, i) => acknowledged.push({ position, bytes: blobs[i] }));
         } catch {
           return; // the broker is gone

@@ -14,14 +14,24 @@ describe.each(STORAGE_KINDS)(`${TopicService.name} on %s`, (kind) => {
     await log.topics.create('growing', 2, undefined);
     await log.produce('growing', [{ value: 1, partition: 1 }]);
     const grown = await log.topics.update('growing', { partitions: 5 });
-    expect(grown.partitions.map((p) => [p.partition, p.endOffset])).toEqual([[0, 0], [1, 1], [2, 0], [3, 0], [4, 0]]);
+    expect(grown.partitions.map((p) => [p.partition, p.endOffset])).toEqual([
+      [0, 0],
+      [1, 1],
+      [2, 0],
+      [3, 0],
+      [4, 0],
+    ]);
     expect(await log.produce('growing', [{ value: 2, partition: 4 }])).toEqual([{ partition: 4, offset: 0 }]);
-    await expect(log.topics.update('growing', { partitions: 4 })).rejects.toMatchObject({ code: ErrorCode.InvalidPartitions });
+    await expect(log.topics.update('growing', { partitions: 4 })).rejects.toMatchObject({
+      code: ErrorCode.InvalidPartitions,
+    });
   });
 
   it('refuses a second topic of the same name', async () => {
     await log.topics.create('twice', 1, undefined);
-    await expect(log.topics.create('twice', 1, undefined)).rejects.toMatchObject({ code: ErrorCode.TopicAlreadyExists });
+    await expect(log.topics.create('twice', 1, undefined)).rejects.toMatchObject({
+      code: ErrorCode.TopicAlreadyExists,
+    });
   });
 
   it('forgets a deleted topic, and a re-created one starts empty', async () => {

@@ -27,18 +27,26 @@ interface Dashboard {
   templating: { list: { name: string; type: string; query?: unknown; datasource?: { uid: string } }[] };
 }
 
-const dashboards = (): Dashboard[] => readdirSync(DASHBOARDS).map((file) => JSON.parse(readFileSync(join(DASHBOARDS, file), 'utf8')) as Dashboard);
+const dashboards = (): Dashboard[] =>
+  readdirSync(DASHBOARDS).map((file) => JSON.parse(readFileSync(join(DASHBOARDS, file), 'utf8')) as Dashboard);
 
 /** Grafana's variables replaced as the dashboard would on "All" and a 1m rate interval. */
-const substitute = (expr: string) => expr.replaceAll('$__rate_interval', '1m').replaceAll('$__range', '5m').replace(/\$(group|topic)\b/g, '.*');
+const substitute = (expr: string) =>
+  expr
+    .replaceAll('$__rate_interval', '1m')
+    .replaceAll('$__range', '5m')
+    .replace(/\$(group|topic)\b/g, '.*');
 
 /** Metrics that rate(), irate() or increase() are applied to in `expr`. */
-const ratedMetrics = (expr: string) => [...expr.matchAll(/\b(?:rate|irate|increase)\(\s*([a-zA-Z_:][a-zA-Z0-9_:]*)/g)].map((m) => m[1]);
+const ratedMetrics = (expr: string) =>
+  [...expr.matchAll(/\b(?:rate|irate|increase)\(\s*([a-zA-Z_:][a-zA-Z0-9_:]*)/g)].map((m) => m[1]);
 
 /** Every PromQL expression of every panel, with Grafana's variables substituted. */
 function dashboardQueries(): { dashboard: string; panel: string; expr: string }[] {
   return dashboards().flatMap((dashboard) =>
-    dashboard.panels.flatMap((panel) => (panel.targets ?? []).map((t) => ({ dashboard: dashboard.title, panel: panel.title, expr: substitute(t.expr) }))),
+    dashboard.panels.flatMap((panel) =>
+      (panel.targets ?? []).map((t) => ({ dashboard: dashboard.title, panel: panel.title, expr: substitute(t.expr) })),
+    ),
   );
 }
 
@@ -51,7 +59,8 @@ async function scalar(prometheus: string, expr: string): Promise<number> {
 /** Resolves after Prometheus has scraped again (scrapes come every second). */
 async function nextScrape(prometheus: string): Promise<void> {
   const last = await scalar(prometheus, 'timestamp(up{job="shoal"})');
-  for (let i = 0; i < 50 && (await scalar(prometheus, 'timestamp(up{job="shoal"})')) === last; i++) await new Promise((resolve) => setTimeout(resolve, 200));
+  for (let i = 0; i < 50 && (await scalar(prometheus, 'timestamp(up{job="shoal"})')) === last; i++)
+    await new Promise((resolve) => setTimeout(resolve, 200));
 }
 
 /** Idle consumers: long polls on an empty partition, back to back, until `stop` is called. */
@@ -68,7 +77,10 @@ function longPollers(broker: TestBroker, count: number): { stop(): Promise<void>
   };
 }
 
-async function query(prometheus: string, expr: string): Promise<{ status: string; data?: { result: unknown[] }; error?: string }> {
+async function query(
+  prometheus: string,
+  expr: string,
+): Promise<{ status: string; data?: { result: unknown[] }; error?: string }> {
   const response = await fetch(`${prometheus}/api/v1/query?query=${encodeURIComponent(expr)}`);
   return (await response.json()) as { status: string; data?: { result: unknown[] }; error?: string };
 }
@@ -78,19 +90,37 @@ async function driveTraffic(broker: TestBroker, clock: ManualClock): Promise<voi
   const { client } = broker;
   await client.createTopic({ name: 'orders', partitions: 2 }).catch(() => undefined);
   await client.createTopic({ name: 'orders.dlq', partitions: 1 }).catch(() => undefined);
-  await client.produce('orders', Array.from({ length: 50 }, (_, i) => ({ key: `k${i}`, value: { i } })));
+  await client.produce(
+    'orders',
+    Array.from({ length: 50 }, (_, i) => ({ key: `k${i}`, value: { i } })),
+  );
   await client.produce('no-such-topic', [{ value: 1 }]).catch(() => undefined); // a 404 for the error rate
 
   await client.joinConsumerGroup('auditors', { topics: ['orders'], autoOffsetReset: 'earliest' }); // never commits
   const member = await client.joinConsumerGroup('billing', { topics: ['orders'], autoOffsetReset: 'earliest' });
   const fetched = await client.consumerFetch('billing', member.memberId, { maxRecords: 20 });
   const next = new Map(fetched.records.map((r) => [r.partition, r.offset + 1]));
-  if (next.size > 0) await client.commitOffsets('billing', member.memberId, fetched.generation, [...next].map(([partition, offset]) => ({ topic: 'orders', partition, offset })));
+  if (next.size > 0)
+    await client.commitOffsets(
+      'billing',
+      member.memberId,
+      fetched.generation,
+      [...next].map(([partition, offset]) => ({ topic: 'orders', partition, offset })),
+    );
 
-  await client.updateShareGroupConfig('mailers', { autoOffsetReset: 'earliest', deadLetterTopic: 'orders.dlq', deliveryCountLimit: 2, recordLockDurationMs: 1_000 });
+  await client.updateShareGroupConfig('mailers', {
+    autoOffsetReset: 'earliest',
+    deadLetterTopic: 'orders.dlq',
+    deliveryCountLimit: 2,
+    recordLockDurationMs: 1_000,
+  });
   const worker = await client.joinShareGroup('mailers', { topics: ['orders'] });
   const first = await client.shareFetch('mailers', worker.memberId, { maxRecords: 8 });
-  const [a, b, c, d, e, ...rest] = first.records.map((r) => ({ topic: r.topic, partition: r.partition, offset: r.offset }));
+  const [a, b, c, d, e, ...rest] = first.records.map((r) => ({
+    topic: r.topic,
+    partition: r.partition,
+    offset: r.offset,
+  }));
   await client.acknowledge('mailers', worker.memberId, [
     { ...a, type: 'accept' },
     { ...b, type: 'release' },
@@ -103,7 +133,11 @@ async function driveTraffic(broker: TestBroker, clock: ManualClock): Promise<voi
   const second = await client.shareFetch('mailers', worker.memberId, { maxRecords: 4 });
   clock.advance(2_000);
   await broker.app.get(ShareGroupService).sweep(clock.now());
-  await client.acknowledge('mailers', worker.memberId, second.records.map((r) => ({ topic: r.topic, partition: r.partition, offset: r.offset, type: 'release' as const })));
+  await client.acknowledge(
+    'mailers',
+    worker.memberId,
+    second.records.map((r) => ({ topic: r.topic, partition: r.partition, offset: r.offset, type: 'release' as const })),
+  );
 }
 
 describe('Grafana dashboards against a real Prometheus', () => {
@@ -141,9 +175,16 @@ describe('Grafana dashboards against a real Prometheus', () => {
 
   it('every dashboard imports anywhere: a datasource variable, __inputs, no hard-coded datasource uid', () => {
     for (const dashboard of dashboards()) {
-      expect(dashboard.__inputs).toEqual([expect.objectContaining({ name: 'DS_PROMETHEUS', type: 'datasource', pluginId: 'prometheus' })]);
+      expect(dashboard.__inputs).toEqual([
+        expect.objectContaining({ name: 'DS_PROMETHEUS', type: 'datasource', pluginId: 'prometheus' }),
+      ]);
       // Import fills DS_PROMETHEUS in; provisioned, the unresolved value falls back to the default Prometheus.
-      expect(dashboard.templating.list[0]).toMatchObject({ name: 'datasource', type: 'datasource', query: 'prometheus', current: { value: '${DS_PROMETHEUS}' } });
+      expect(dashboard.templating.list[0]).toMatchObject({
+        name: 'datasource',
+        type: 'datasource',
+        query: 'prometheus',
+        current: { value: '${DS_PROMETHEUS}' },
+      });
       const uids = [
         ...dashboard.panels.flatMap((p) => [p.datasource?.uid, ...(p.targets ?? []).map((t) => t.datasource?.uid)]),
         ...dashboard.templating.list.slice(1).map((v) => v.datasource?.uid),
@@ -154,14 +195,24 @@ describe('Grafana dashboards against a real Prometheus', () => {
 
   it('every panel’s query evaluates without error and returns series', async () => {
     const target = new URL(broker.url).host;
-    const config = readFileSync(SCRAPE_CONFIG, 'utf8').replace("'broker:8080'", `'${target}'`).replace(/scrape_interval: \d+s/, 'scrape_interval: 1s');
+    const config = readFileSync(SCRAPE_CONFIG, 'utf8')
+      .replace("'broker:8080'", `'${target}'`)
+      .replace(/scrape_interval: \d+s/, 'scrape_interval: 1s');
     expect(config).toContain(target);
     writeFileSync(join(dir, 'prometheus.yml'), config);
     copyFileSync(ALERTS, join(dir, 'alerts.yml'));
     const port = await freePort();
-    prometheus = spawn('prometheus', [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`], {
-      stdio: 'ignore',
-    });
+    prometheus = spawn(
+      'prometheus',
+      [
+        `--config.file=${join(dir, 'prometheus.yml')}`,
+        `--storage.tsdb.path=${join(dir, 'data')}`,
+        `--web.listen-address=127.0.0.1:${port}`,
+      ],
+      {
+        stdio: 'ignore',
+      },
+    );
     const url = `http://127.0.0.1:${port}`;
     prometheusUrl = url;
 
@@ -186,7 +237,8 @@ describe('Grafana dashboards against a real Prometheus', () => {
     for (const q of queries) {
       const answer = await query(url, q.expr);
       if (answer.status !== 'success') failures.push(`${q.dashboard} / ${q.panel}: ${answer.error}`);
-      else if ((answer.data?.result.length ?? 0) === 0) failures.push(`${q.dashboard} / ${q.panel}: no series for ${q.expr}`);
+      else if ((answer.data?.result.length ?? 0) === 0)
+        failures.push(`${q.dashboard} / ${q.panel}: no series for ${q.expr}`);
     }
     expect(failures).toEqual([]);
 
@@ -195,13 +247,25 @@ describe('Grafana dashboards against a real Prometheus', () => {
     expect(rules.data.groups.flatMap((g) => g.rules).length).toBe(7);
     // The fixed panels show what is true. A group that never commits has lag:
     expect(await scalar(url, 'sum by (group) (shoal_consumer_group_lag{group="auditors"})')).toBeGreaterThan(0);
-    expect(await scalar(url, 'sum by (consumergroup) (kafka_consumergroup_lag_sum{consumergroup="auditors"})')).toBeGreaterThan(0);
+    expect(
+      await scalar(url, 'sum by (consumergroup) (kafka_consumergroup_lag_sum{consumergroup="auditors"})'),
+    ).toBeGreaterThan(0);
     // Request latency is the time spent serving, long polls waiting or not:
     const latency = dashboardQueries().find((q) => q.panel === 'Request latency p50 / p99');
     expect(latency).toBeDefined();
     expect(await scalar(url, latency?.expr ?? '')).toBeLessThan(0.05);
-    expect(await scalar(url, `histogram_quantile(0.5, sum by (le) (rate(shoal_http_request_duration_seconds_bucket{route="${READ_ROUTE}"}[1m])))`)).toBeLessThan(0.05);
-    expect(await scalar(url, `histogram_quantile(0.5, sum by (le) (rate(shoal_http_long_poll_wait_seconds_bucket{route="${READ_ROUTE}"}[1m])))`)).toBeGreaterThan(1);
+    expect(
+      await scalar(
+        url,
+        `histogram_quantile(0.5, sum by (le) (rate(shoal_http_request_duration_seconds_bucket{route="${READ_ROUTE}"}[1m])))`,
+      ),
+    ).toBeLessThan(0.05);
+    expect(
+      await scalar(
+        url,
+        `histogram_quantile(0.5, sum by (le) (rate(shoal_http_long_poll_wait_seconds_bucket{route="${READ_ROUTE}"}[1m])))`,
+      ),
+    ).toBeGreaterThan(1);
   });
 
   it('no dashboard panel nor alert applies rate(), irate() or increase() to a gauge', async () => {
@@ -211,7 +275,9 @@ describe('Grafana dashboards against a real Prometheus', () => {
       if (type === 'counter') counters.add(name);
       if (type === 'histogram') for (const suffix of ['_bucket', '_count', '_sum']) counters.add(name + suffix);
     }
-    const alertExprs = [...readFileSync(ALERTS, 'utf8').matchAll(/expr: \|?\n?([\s\S]*?)\n\s+(?:for|labels):/g)].map((m) => m[1]);
+    const alertExprs = [...readFileSync(ALERTS, 'utf8').matchAll(/expr: \|?\n?([\s\S]*?)\n\s+(?:for|labels):/g)].map(
+      (m) => m[1],
+    );
     const rated = [...dashboardQueries().map((q) => q.expr), ...alertExprs].flatMap(ratedMetrics);
     expect(rated.length).toBeGreaterThan(10);
     expect(rated.filter((name) => !counters.has(name))).toEqual([]);

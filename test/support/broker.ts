@@ -15,7 +15,10 @@ export interface TestBroker {
 }
 
 /** The whole broker, listening on a random loopback port. */
-export async function startBroker(config: ShoalConfig, clock: Clock = new ManualClock(Date.now())): Promise<TestBroker> {
+export async function startBroker(
+  config: ShoalConfig,
+  clock: Clock = new ManualClock(Date.now()),
+): Promise<TestBroker> {
   const app = await createApp({ config, clock });
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };

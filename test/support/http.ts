@@ -1,7 +1,16 @@
 /** A raw HTTP call, for what a typed client would never send. The body is loosely typed on purpose. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export async function rawRequest(url: string, method: string, body?: string | Buffer, contentType = 'application/json'): Promise<{ status: number; body: any }> {
-  const response = await fetch(url, { method, body, headers: body === undefined ? {} : { 'content-type': contentType } });
+export async function rawRequest(
+  url: string,
+  method: string,
+  body?: string | Buffer,
+  contentType = 'application/json',
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+): Promise<{ status: number; body: any }> {
+  const response = await fetch(url, {
+    method,
+    body,
+    headers: body === undefined ? {} : { 'content-type': contentType },
+  });
   const text = await response.text();
   let parsed: unknown = text;
   try {

@@ -36,13 +36,20 @@ export interface LogContext {
 }
 
 /** `storage` opens an existing database (the caller disposes of it); else a fresh one is made. */
-export async function openLogContext(kind: StorageKind, startAt = Date.now(), existing?: TestStorage): Promise<LogContext> {
+export async function openLogContext(
+  kind: StorageKind,
+  startAt = Date.now(),
+  existing?: TestStorage,
+): Promise<LogContext> {
   const storage: TestStorage = existing ?? (await createTestStorage(kind));
   const clock = new ManualClock(startAt);
   let app: INestApplicationContext = await boot();
 
   async function boot(): Promise<INestApplicationContext> {
-    const created = await NestFactory.createApplicationContext(AppModule.forRoot({ config: testConfig(storage.storage), clock }), { logger: false });
+    const created = await NestFactory.createApplicationContext(
+      AppModule.forRoot({ config: testConfig(storage.storage), clock }),
+      { logger: false },
+    );
     return created.init();
   }
 

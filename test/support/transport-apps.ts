@@ -7,7 +7,11 @@ import { type ShoalContext, ShoalFailureInterceptor, ShoalServer, type ShoalServ
 export type TestHandler = (data: unknown, context: ShoalContext) => Promise<void> | void;
 
 /** A real NestJS microservice on the Shoal transport, whose one handler is `handler` on `topic`. */
-export async function startTransportApp(topic: string, options: ShoalServerOptions, handler: TestHandler): Promise<INestMicroservice> {
+export async function startTransportApp(
+  topic: string,
+  options: ShoalServerOptions,
+  handler: TestHandler,
+): Promise<INestMicroservice> {
   @Controller()
   class TestHandlerController {
     @EventPattern<string>(topic)
@@ -19,7 +23,10 @@ export async function startTransportApp(topic: string, options: ShoalServerOptio
   @Module({ controllers: [TestHandlerController] })
   class TestWorkerModule {}
 
-  const app = await NestFactory.createMicroservice(TestWorkerModule, { strategy: new ShoalServer(options), logger: false });
+  const app = await NestFactory.createMicroservice(TestWorkerModule, {
+    strategy: new ShoalServer(options),
+    logger: false,
+  });
   app.useGlobalInterceptors(new ShoalFailureInterceptor());
   await app.listen();
   return app;

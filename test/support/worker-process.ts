@@ -56,7 +56,9 @@ export async function spawnWorker(spec: WorkerSpec): Promise<WorkerProcess> {
     }
   });
   child.stderr?.on('data', (chunk: Buffer) => (log += chunk.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
   const worker = { child, events, log: () => log, exited };
   const deadline = Date.now() + 20_000;
   while (!events.some((e) => e.event === 'listening')) {

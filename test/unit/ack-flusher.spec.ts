@@ -5,7 +5,8 @@ import type { Acknowledgement, AckResult } from '@shoal/protocol';
 import { AckFlusher } from '../../libs/transport/src/server/ack-flusher.js';
 
 const ack = (offset: number): Acknowledgement => ({ topic: 't', partition: 0, offset, type: 'accept' });
-const ok = (acks: Acknowledgement[]): AckResult[] => acks.map(({ topic, partition, offset }) => ({ topic, partition, offset, error: null }));
+const ok = (acks: Acknowledgement[]): AckResult[] =>
+  acks.map(({ topic, partition, offset }) => ({ topic, partition, offset, error: null }));
 const logger = new Logger('test');
 
 describe(AckFlusher.name, () => {
@@ -43,7 +44,8 @@ describe(AckFlusher.name, () => {
     let reachable = false;
     const flusher = new AckFlusher(
       async (acks) => {
-        if (!reachable) throw new ShoalConnectionError('http://broker', 'POST /acks', false, 1, new Error('ECONNREFUSED'));
+        if (!reachable)
+          throw new ShoalConnectionError('http://broker', 'POST /acks', false, 1, new Error('ECONNREFUSED'));
         sent.push(acks);
         return ok(acks);
       },

@@ -16,12 +16,17 @@ describe(GroupCommit.name, () => {
     release();
     expect(await Promise.all(first)).toEqual([10, 20]);
     expect(await Promise.all(rest)).toEqual([30, 40, 50]);
-    expect(flushes).toEqual([[1, 2], [3, 4, 5]]);
+    expect(flushes).toEqual([
+      [1, 2],
+      [3, 4, 5],
+    ]);
   });
 
   it('fails only the items the flush failed', async () => {
     const commit = new GroupCommit<number, number>(async (items) =>
-      items.map((item) => (item % 2 === 0 ? { ok: true as const, value: item } : { ok: false as const, error: new Error(`odd ${item}`) })),
+      items.map((item) =>
+        item % 2 === 0 ? { ok: true as const, value: item } : { ok: false as const, error: new Error(`odd ${item}`) },
+      ),
     );
     const results = await Promise.allSettled([commit.submit(1), commit.submit(2), commit.submit(3)]);
     expect(results.map((r) => r.status)).toEqual(['rejected', 'fulfilled', 'rejected']);

@@ -45,7 +45,9 @@ describe(ShoalHttpClient.name, () => {
   it('does not send a produce again once it may have arrived, and says so', async () => {
     const { server, url, requests } = await flakyServer(1);
     servers.push(server);
-    const error = await client(url).produce('t', [{ value: 1 }]).catch((e: unknown) => e);
+    const error = await client(url)
+      .produce('t', [{ value: 1 }])
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ShoalConnectionError);
     expect(error).toMatchObject({ url, route: 'POST /v1/topics/t/records', maybeSent: true, attempts: 1 });
     expect(requests()).toBe(1);
@@ -53,16 +55,22 @@ describe(ShoalHttpClient.name, () => {
 
   it('retries a produce that never left (connection refused) with backoff, then names URL, route and cause', async () => {
     const port = await freePort();
-    const error = await client(`http://127.0.0.1:${port}`).produce('t', [{ value: 1 }]).catch((e: unknown) => e);
+    const error = await client(`http://127.0.0.1:${port}`)
+      .produce('t', [{ value: 1 }])
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ShoalConnectionError);
     expect(error).toMatchObject({ route: 'POST /v1/topics/t/records', maybeSent: false, attempts: 4 });
-    expect((error as Error).message).toMatch(new RegExp(`POST /v1/topics/t/records to http://127\\.0\\.0\\.1:${port} failed after 4 attempts: .*ECONNREFUSED`));
+    expect((error as Error).message).toMatch(
+      new RegExp(`POST /v1/topics/t/records to http://127\\.0\\.0\\.1:${port} failed after 4 attempts: .*ECONNREFUSED`),
+    );
   });
 
   it('never retries an error answer', async () => {
     const { server, url, requests } = await flakyServer(0);
     servers.push(server);
-    const error = await client(url).describeTopic('missing').catch((e: unknown) => e);
+    const error = await client(url)
+      .describeTopic('missing')
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ShoalApiError);
     expect(error).toMatchObject({ status: 404, code: 'UNKNOWN_TOPIC' });
     expect(requests()).toBe(1);

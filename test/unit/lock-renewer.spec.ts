@@ -6,7 +6,17 @@ import { LockRenewer } from '../../libs/transport/src/server/lock-renewer.js';
 const logger = new Logger('test');
 
 function record(offset: number, lockExpiresAt: number): AcquiredRecord {
-  return { topic: 't', partition: 0, offset, key: null, value: offset, headers: {}, timestamp: 0, deliveryCount: 1, lockExpiresAt };
+  return {
+    topic: 't',
+    partition: 0,
+    offset,
+    key: null,
+    value: offset,
+    headers: {},
+    timestamp: 0,
+    deliveryCount: 1,
+    lockExpiresAt,
+  };
 }
 
 describe(LockRenewer.name, () => {
@@ -21,7 +31,12 @@ describe(LockRenewer.name, () => {
     refuse = new Set();
     const send = async (acks: Acknowledgement[]): Promise<AckResult[]> => {
       sent.push(acks);
-      return acks.map(({ topic, partition, offset }) => ({ topic, partition, offset, error: refuse.has(offset) ? 'INVALID_RECORD_STATE' : null }));
+      return acks.map(({ topic, partition, offset }) => ({
+        topic,
+        partition,
+        offset,
+        error: refuse.has(offset) ? 'INVALID_RECORD_STATE' : null,
+      }));
     };
     renewer = new LockRenewer(send, logger);
   });

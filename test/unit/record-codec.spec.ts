@@ -17,7 +17,14 @@ describe('record codec', () => {
     const value = { a: [1, 2.5, 'x', null, true], b: { c: 'ü' } };
     const encoded = encodeRecord({ key: 'k', value, headers: { h: 'v' }, timestamp: 5 }, 0, 1024);
     expect(typeof encoded.value).toBe('string');
-    const wire = decodeRecord('t', 0, { offset: 3, timestamp: 5, key: 'k', value: encoded.value, headers: encoded.headers, size: encoded.size });
+    const wire = decodeRecord('t', 0, {
+      offset: 3,
+      timestamp: 5,
+      key: 'k',
+      value: encoded.value,
+      headers: encoded.headers,
+      size: encoded.size,
+    });
     expect(wire).toEqual({ topic: 't', partition: 0, offset: 3, timestamp: 5, key: 'k', value, headers: { h: 'v' } });
   });
 
@@ -25,7 +32,14 @@ describe('record codec', () => {
     const bytes = Buffer.from([0, 255, 1, 128, 10, 13]);
     const encoded = encodeRecord({ valueBase64: bytes.toString('base64') }, 0, 1024);
     expect(Buffer.isBuffer(encoded.value) && encoded.value.equals(bytes)).toBe(true);
-    const wire = decodeRecord('t', 1, { offset: 0, timestamp: 1, key: null, value: encoded.value, headers: null, size: encoded.size });
+    const wire = decodeRecord('t', 1, {
+      offset: 0,
+      timestamp: 1,
+      key: null,
+      value: encoded.value,
+      headers: null,
+      size: encoded.size,
+    });
     expect(wire.valueBase64).toBe(bytes.toString('base64'));
     expect(wire.value).toBeUndefined();
     expect(wire.headers).toEqual({});

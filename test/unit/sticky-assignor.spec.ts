@@ -34,7 +34,11 @@ describe(assignSticky.name, () => {
   it('moves only the leaver’s partitions when a member leaves', () => {
     const before = assignSticky(three, topics, new Map());
     const leaver = 'b';
-    const after = assignSticky(three.filter((m) => m.memberId !== leaver), topics, before);
+    const after = assignSticky(
+      three.filter((m) => m.memberId !== leaver),
+      topics,
+      before,
+    );
     expect(Object.values(counts(after)).sort()).toEqual([3, 4]);
     for (const [key, owner] of before) if (owner !== leaver) expect(after.get(key)).toBe(owner);
   });
@@ -44,7 +48,14 @@ describe(assignSticky.name, () => {
       { memberId: 'a', topics: ['x'] },
       { memberId: 'b', topics: ['x', 'y'] },
     ];
-    const assignment = assignSticky(members, new Map([['x', 4], ['y', 3]]), new Map());
+    const assignment = assignSticky(
+      members,
+      new Map([
+        ['x', 4],
+        ['y', 3],
+      ]),
+      new Map(),
+    );
     for (let p = 0; p < 3; p++) expect(assignment.get(partitionKey('y', p))).toBe('b');
     expect([0, 1, 2, 3].map((p) => assignment.get(partitionKey('x', p))).sort()).toEqual(['a', 'a', 'b', 'b']);
   });

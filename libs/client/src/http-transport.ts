@@ -32,7 +32,14 @@ export interface HttpCall {
   retry: RetryMode;
 }
 
-const UNSENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
+const UNSENT_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
 
 /**
  * Requests to one broker over a keep-alive connection pool (undici), with retries for
@@ -100,7 +107,13 @@ export class HttpTransport {
 
   private wrap(call: HttpCall, error: unknown, attempts: number): unknown {
     if (error instanceof ShoalApiError || call.signal?.aborted) return error;
-    return new ShoalConnectionError(this.origin + this.prefix, `${call.method} ${call.path}`, maybeSent(error), attempts, error);
+    return new ShoalConnectionError(
+      this.origin + this.prefix,
+      `${call.method} ${call.path}`,
+      maybeSent(error),
+      attempts,
+      error,
+    );
   }
 
   private delay(attempt: number): number {
@@ -111,7 +124,8 @@ export class HttpTransport {
 
 /** Whether a failed request may have reached the broker. */
 function maybeSent(error: unknown): boolean {
-  const code = (error as { code?: string } | null)?.code ?? (error as { cause?: { code?: string } } | null)?.cause?.code;
+  const code =
+    (error as { code?: string } | null)?.code ?? (error as { cause?: { code?: string } } | null)?.cause?.code;
   return !(code && UNSENT_CODES.has(code));
 }
 

@@ -16,7 +16,9 @@ export class ShoalConnectionError extends Error {
     readonly attempts: number,
     cause: unknown,
   ) {
-    super(`${route} to ${url} failed after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${describeCause(cause)}`, { cause });
+    super(`${route} to ${url} failed after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${describeCause(cause)}`, {
+      cause,
+    });
     this.name = 'ShoalConnectionError';
   }
 }

@@ -105,12 +105,20 @@ export class ShoalHttpClient {
     const query = new URLSearchParams();
     for (const [name, value] of Object.entries(options)) if (value !== undefined) query.set(name, String(value));
     const suffix = query.size > 0 ? `?${query}` : '';
-    return this.request('GET', `/v1/topics/${encodeURIComponent(topic)}/partitions/${partition}/records${suffix}`, undefined, options.maxWaitMs);
+    return this.request(
+      'GET',
+      `/v1/topics/${encodeURIComponent(topic)}/partitions/${partition}/records${suffix}`,
+      undefined,
+      options.maxWaitMs,
+    );
   }
 
   /** `GET /v1/topics/{topic}/partitions/{p}/offsets?timestamp=`: the first offset at or after a time. */
   offsetForTimestamp(topic: string, partition: number, timestamp: number): Promise<OffsetForTimestampResponse> {
-    return this.request('GET', `/v1/topics/${encodeURIComponent(topic)}/partitions/${partition}/offsets?timestamp=${timestamp}`);
+    return this.request(
+      'GET',
+      `/v1/topics/${encodeURIComponent(topic)}/partitions/${partition}/offsets?timestamp=${timestamp}`,
+    );
   }
 
   /** `POST /v1/consumer-groups/{group}/members`: joins (creating the group if needed). */
@@ -120,7 +128,14 @@ export class ShoalHttpClient {
 
   /** `POST …/members/{memberId}/heartbeat`: keeps the session and answers the current assignment. */
   consumerHeartbeat(group: string, memberId: string): Promise<ConsumerHeartbeatResponse> {
-    return this.request('POST', `${consumerGroupPath(group)}/members/${encodeURIComponent(memberId)}/heartbeat`, {}, 0, undefined, 'always');
+    return this.request(
+      'POST',
+      `${consumerGroupPath(group)}/members/${encodeURIComponent(memberId)}/heartbeat`,
+      {},
+      0,
+      undefined,
+      'always',
+    );
   }
 
   /** `DELETE …/members/{memberId}`: leaves the group; its partitions go to the others. */
@@ -129,13 +144,32 @@ export class ShoalHttpClient {
   }
 
   /** `POST …/members/{memberId}/fetch`: records of the member's partitions from its position. */
-  consumerFetch(group: string, memberId: string, request: ConsumerFetchRequest = {}, signal?: AbortSignal): Promise<ConsumerFetchResponse> {
-    return this.request('POST', `${consumerGroupPath(group)}/members/${encodeURIComponent(memberId)}/fetch`, request, request.maxWaitMs, signal, 'always');
+  consumerFetch(
+    group: string,
+    memberId: string,
+    request: ConsumerFetchRequest = {},
+    signal?: AbortSignal,
+  ): Promise<ConsumerFetchResponse> {
+    return this.request(
+      'POST',
+      `${consumerGroupPath(group)}/members/${encodeURIComponent(memberId)}/fetch`,
+      request,
+      request.maxWaitMs,
+      signal,
+      'always',
+    );
   }
 
   /** `POST /v1/consumer-groups/{group}/offsets`: rejects with 409 FENCED for a stale generation or partition. */
   async commitOffsets(group: string, memberId: string, generation: number, offsets: OffsetCommit[]): Promise<void> {
-    await this.request('POST', `${consumerGroupPath(group)}/offsets`, { memberId, generation, offsets }, 0, undefined, 'always');
+    await this.request(
+      'POST',
+      `${consumerGroupPath(group)}/offsets`,
+      { memberId, generation, offsets },
+      0,
+      undefined,
+      'always',
+    );
   }
 
   /** `GET /v1/consumer-groups/{group}`. */
@@ -160,7 +194,14 @@ export class ShoalHttpClient {
 
   /** `POST …/members/{memberId}/heartbeat`. */
   shareHeartbeat(group: string, memberId: string): Promise<{ assignment: TopicPartition[] }> {
-    return this.request('POST', `${shareGroupPath(group)}/members/${encodeURIComponent(memberId)}/heartbeat`, {}, 0, undefined, 'always');
+    return this.request(
+      'POST',
+      `${shareGroupPath(group)}/members/${encodeURIComponent(memberId)}/heartbeat`,
+      {},
+      0,
+      undefined,
+      'always',
+    );
   }
 
   /** `DELETE …/members/{memberId}`: leaves; what the member held is released at once. */
@@ -169,13 +210,32 @@ export class ShoalHttpClient {
   }
 
   /** `POST …/members/{memberId}/fetch`: acquires records, after applying the piggy-backed `acks`. */
-  shareFetch(group: string, memberId: string, request: ShareFetchRequest = {}, signal?: AbortSignal): Promise<ShareFetchResponse> {
-    return this.request('POST', `${shareGroupPath(group)}/members/${encodeURIComponent(memberId)}/fetch`, request, request.maxWaitMs, signal, 'always');
+  shareFetch(
+    group: string,
+    memberId: string,
+    request: ShareFetchRequest = {},
+    signal?: AbortSignal,
+  ): Promise<ShareFetchResponse> {
+    return this.request(
+      'POST',
+      `${shareGroupPath(group)}/members/${encodeURIComponent(memberId)}/fetch`,
+      request,
+      request.maxWaitMs,
+      signal,
+      'always',
+    );
   }
 
   /** `POST …/members/{memberId}/acks`: per-entry results, `INVALID_RECORD_STATE` where the member does not hold the record. */
   async acknowledge(group: string, memberId: string, acks: Acknowledgement[]): Promise<AckResult[]> {
-    const answer = await this.request<{ results: AckResult[] }>('POST', `${shareGroupPath(group)}/members/${encodeURIComponent(memberId)}/acks`, { acks }, 0, undefined, 'always');
+    const answer = await this.request<{ results: AckResult[] }>(
+      'POST',
+      `${shareGroupPath(group)}/members/${encodeURIComponent(memberId)}/acks`,
+      { acks },
+      0,
+      undefined,
+      'always',
+    );
     return answer.results;
   }
 
@@ -209,8 +269,22 @@ export class ShoalHttpClient {
    * it. A GET is retried after any failure without an answer, other methods only when the
    * request surely never left (unless `retry` says otherwise).
    */
-  request<T>(method: string, path: string, body?: unknown, waitMs = 0, signal?: AbortSignal, retry?: RetryMode): Promise<T> {
-    return this.transport.send<T>({ method, path, body, waitMs, signal, retry: retry ?? (method === 'GET' ? 'always' : 'unsent') });
+  request<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    waitMs = 0,
+    signal?: AbortSignal,
+    retry?: RetryMode,
+  ): Promise<T> {
+    return this.transport.send<T>({
+      method,
+      path,
+      body,
+      waitMs,
+      signal,
+      retry: retry ?? (method === 'GET' ? 'always' : 'unsent'),
+    });
   }
 }
 

@@ -9,7 +9,10 @@ export class UnknownGroupError extends ShoalError {
 
 export class UnknownMemberError extends ShoalError {
   constructor(group: string, memberId: string) {
-    super(ErrorCode.UnknownMember, `member ${memberId} is not in group ${group} (its session expired or it left): join again`);
+    super(
+      ErrorCode.UnknownMember,
+      `member ${memberId} is not in group ${group} (its session expired or it left): join again`,
+    );
   }
 }
 

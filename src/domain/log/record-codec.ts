@@ -49,11 +49,13 @@ export function encodeRecord(input: unknown, index: number, maxRecordBytes: numb
 
 function encodeHeaders(headers: unknown, index: number): { text: string | null; bytes: number } {
   if (headers === undefined || headers === null) return { text: null, bytes: 0 };
-  if (typeof headers !== 'object' || Array.isArray(headers)) throw new InvalidRecordError(index, 'headers must be an object');
+  if (typeof headers !== 'object' || Array.isArray(headers))
+    throw new InvalidRecordError(index, 'headers must be an object');
   let bytes = 0;
   let count = 0;
   for (const [name, value] of Object.entries(headers)) {
-    if (typeof value !== 'string') throw new InvalidRecordError(index, `header ${JSON.stringify(name)} must be a string`);
+    if (typeof value !== 'string')
+      throw new InvalidRecordError(index, `header ${JSON.stringify(name)} must be a string`);
     bytes += Buffer.byteLength(name, 'utf8') + Buffer.byteLength(value, 'utf8');
     count++;
   }

@@ -5,13 +5,15 @@ export const DEFAULT_TOPIC_CONFIG: TopicConfig = { retentionMs: null, retentionB
 
 /** A partition count may stay or grow, never shrink. (Its range is checked at the edge.) */
 export function assertPartitionGrowth(current: number, requested: number): void {
-  if (requested < current) throw new InvalidPartitionsError(`partitions can grow but not shrink (from ${current} to ${requested})`);
+  if (requested < current)
+    throw new InvalidPartitionsError(`partitions can grow but not shrink (from ${current} to ${requested})`);
 }
 
 /** Merges a config change into the current config: a field given replaces, `null` clears. (Its values are checked at the edge.) */
 export function mergeTopicConfig(current: TopicConfig, change: Partial<TopicConfig> | undefined): TopicConfig {
   if (change === undefined) return current;
   const merged = { ...current };
-  for (const field of ['retentionMs', 'retentionBytes'] as const) if (change[field] !== undefined) merged[field] = change[field];
+  for (const field of ['retentionMs', 'retentionBytes'] as const)
+    if (change[field] !== undefined) merged[field] = change[field];
   return merged;
 }

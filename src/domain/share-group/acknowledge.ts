@@ -1,5 +1,11 @@
 import { type AckType, ErrorCode } from '@shoal/protocol';
-import { type ArchiveReason, heldBy, type InFlightRecord, type TransitionContext, transitions } from './record-state.js';
+import {
+  type ArchiveReason,
+  heldBy,
+  type InFlightRecord,
+  type TransitionContext,
+  transitions,
+} from './record-state.js';
 
 /** One acknowledgement entry of one share-partition: a single offset or a range. */
 export interface AckEntry {
@@ -24,15 +30,25 @@ export interface AckOutcome {
   counts: Record<AckType, number>;
 }
 
-
 /**
  * Applies one member's acks to a share-partition's in-flight records, in order, as if sent
  * one by one: an entry applies to every offset in it only if the member holds them all
  * (acquired by it, lock not run out), else to none. Pure: the caller loads the records and
  * writes back `changed` with a few set-based statements.
  */
-export function applyAcks(records: Map<number, InFlightRecord>, memberId: string, entries: AckEntry[], ctx: TransitionContext): AckOutcome {
-  const outcome: AckOutcome = { errors: [], changed: new Map(), archived: new Map(), archiveErrors: new Map(), counts: { accept: 0, release: 0, reject: 0, renew: 0 } };
+export function applyAcks(
+  records: Map<number, InFlightRecord>,
+  memberId: string,
+  entries: AckEntry[],
+  ctx: TransitionContext,
+): AckOutcome {
+  const outcome: AckOutcome = {
+    errors: [],
+    changed: new Map(),
+    archived: new Map(),
+    archiveErrors: new Map(),
+    counts: { accept: 0, release: 0, reject: 0, renew: 0 },
+  };
   const current = (offset: number) => outcome.changed.get(offset) ?? records.get(offset);
   for (const entry of entries) {
     let held = true;
@@ -50,7 +66,8 @@ export function applyAcks(records: Map<number, InFlightRecord>, memberId: string
       if (entry.type === 'accept') next = transitions.accept(record);
       else if (entry.type === 'renew') next = transitions.renew(record, ctx);
       else {
-        const result = entry.type === 'reject' ? transitions.reject(record) : transitions.release(record, ctx, entry.delayMs);
+        const result =
+          entry.type === 'reject' ? transitions.reject(record) : transitions.release(record, ctx, entry.delayMs);
         next = result.record;
         if (result.archived) outcome.archived.set(offset, result.archived);
         if (result.archived && entry.reason !== undefined) outcome.archiveErrors.set(offset, entry.reason);

@@ -29,7 +29,12 @@ export interface TransitionContext {
 
 /** Held by `memberId` right now: acquired by it and its lock not run out. */
 export function heldBy(record: InFlightRecord, memberId: string, now: number): boolean {
-  return record.state === RecordState.Acquired && record.memberId === memberId && record.lockExpiresAt !== null && record.lockExpiresAt > now;
+  return (
+    record.state === RecordState.Acquired &&
+    record.memberId === memberId &&
+    record.lockExpiresAt !== null &&
+    record.lockExpiresAt > now
+  );
 }
 
 /**
@@ -39,7 +44,14 @@ export function heldBy(record: InFlightRecord, memberId: string, now: number): b
 export const transitions = {
   /** available → acquired: the delivery count goes up by one and the lock starts. */
   acquire(record: InFlightRecord, memberId: string, ctx: TransitionContext): InFlightRecord {
-    return { ...record, state: RecordState.Acquired, deliveryCount: record.deliveryCount + 1, memberId, lockExpiresAt: ctx.now + ctx.lockDurationMs, availableAt: null };
+    return {
+      ...record,
+      state: RecordState.Acquired,
+      deliveryCount: record.deliveryCount + 1,
+      memberId,
+      lockExpiresAt: ctx.now + ctx.lockDurationMs,
+      availableAt: null,
+    };
   },
   /** acquired → acknowledged. */
   accept(record: InFlightRecord): InFlightRecord {
@@ -49,15 +61,33 @@ export const transitions = {
    * acquired → available (after `delayMs`, if given); archived instead once the delivery
    * count has reached the limit. Lock expiry and a member leaving are releases too.
    */
-  release(record: InFlightRecord, ctx: TransitionContext, delayMs = 0): { record: InFlightRecord; archived?: ArchiveReason } {
+  release(
+    record: InFlightRecord,
+    ctx: TransitionContext,
+    delayMs = 0,
+  ): { record: InFlightRecord; archived?: ArchiveReason } {
     if (record.deliveryCount >= ctx.deliveryCountLimit) {
-      return { record: { ...record, state: RecordState.Archived, memberId: null, lockExpiresAt: null, availableAt: null }, archived: 'delivery_limit' };
+      return {
+        record: { ...record, state: RecordState.Archived, memberId: null, lockExpiresAt: null, availableAt: null },
+        archived: 'delivery_limit',
+      };
     }
-    return { record: { ...record, state: RecordState.Available, memberId: null, lockExpiresAt: null, availableAt: delayMs > 0 ? ctx.now + delayMs : null } };
+    return {
+      record: {
+        ...record,
+        state: RecordState.Available,
+        memberId: null,
+        lockExpiresAt: null,
+        availableAt: delayMs > 0 ? ctx.now + delayMs : null,
+      },
+    };
   },
   /** acquired → archived. */
   reject(record: InFlightRecord): { record: InFlightRecord; archived: ArchiveReason } {
-    return { record: { ...record, state: RecordState.Archived, memberId: null, lockExpiresAt: null, availableAt: null }, archived: 'rejected' };
+    return {
+      record: { ...record, state: RecordState.Archived, memberId: null, lockExpiresAt: null, availableAt: null },
+      archived: 'rejected',
+    };
   },
   /** acquired → acquired, the lock running `lockDurationMs` from now. */
   renew(record: InFlightRecord, ctx: TransitionContext): InFlightRecord {

@@ -21,7 +21,14 @@ export interface ShareActivityCounts {
 export function topicActivity(byTopic: Map<string, TopicActivity>, topic: string): TopicActivity {
   let counts = byTopic.get(topic);
   if (!counts) {
-    counts = { acquired: 0, redelivered: 0, acks: { accept: 0, release: 0, reject: 0, renew: 0 }, lockTimeouts: 0, archived: { rejected: 0, delivery_limit: 0 }, deadLettered: 0 };
+    counts = {
+      acquired: 0,
+      redelivered: 0,
+      acks: { accept: 0, release: 0, reject: 0, renew: 0 },
+      lockTimeouts: 0,
+      archived: { rejected: 0, delivery_limit: 0 },
+      deadLettered: 0,
+    };
     byTopic.set(topic, counts);
   }
   return counts;

@@ -6,18 +6,23 @@
  * member has work. Assignment only says where a member may fetch: records are exclusive
  * through their locks, so a change needs no hand-over.
  */
-export function assignShared(members: { memberId: string; topics: string[] }[], partitionCounts: Map<string, number>): Map<string, { topic: string; partition: number }[]> {
+export function assignShared(
+  members: { memberId: string; topics: string[] }[],
+  partitionCounts: Map<string, number>,
+): Map<string, { topic: string; partition: number }[]> {
   const assignment = new Map(members.map((m) => [m.memberId, [] as { topic: string; partition: number }[]]));
   const ordered = [...members].sort((a, b) => a.memberId.localeCompare(b.memberId));
   for (const [topic, count] of [...partitionCounts].sort(([a], [b]) => a.localeCompare(b))) {
     const subscribers = ordered.filter((m) => m.topics.includes(topic));
     if (subscribers.length === 0 || count === 0) continue;
     if (subscribers.length <= count) {
-      for (let partition = 0; partition < count; partition++) assignment.get(subscribers[partition % subscribers.length].memberId)!.push({ topic, partition });
+      for (let partition = 0; partition < count; partition++)
+        assignment.get(subscribers[partition % subscribers.length].memberId)!.push({ topic, partition });
     } else {
       subscribers.forEach((m, i) => assignment.get(m.memberId)!.push({ topic, partition: i % count }));
     }
   }
-  for (const list of assignment.values()) list.sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition);
+  for (const list of assignment.values())
+    list.sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition);
   return assignment;
 }

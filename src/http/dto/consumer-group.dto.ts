@@ -1,5 +1,16 @@
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayNotEmpty, IsArray, IsDefined, IsInt, IsOptional, IsString, MaxLength, Min, ValidateNested } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayNotEmpty,
+  IsArray,
+  IsDefined,
+  IsInt,
+  IsOptional,
+  IsString,
+  MaxLength,
+  Min,
+  ValidateNested,
+} from 'class-validator';
 import type { AutoOffsetReset } from '@shoal/protocol';
 import { MAX_SESSION_TIMEOUT_MS, MIN_SESSION_TIMEOUT_MS } from '../../domain/consumer-group/consumer-group.js';
 import { OptionalInt, OptionalOffsetReset, TopicName, TopicNames } from '../validation/validators.js';
@@ -25,7 +36,12 @@ export class OffsetCommitDto {
 export class CommitOffsetsDto {
   @IsString() @MaxLength(200) memberId!: string;
   @IsInt() @Min(0) generation!: number;
-  @IsArray() @ArrayNotEmpty() @ArrayMaxSize(10_000) @ValidateNested({ each: true }) @Type(() => OffsetCommitDto) offsets!: OffsetCommitDto[];
+  @IsArray()
+  @ArrayNotEmpty()
+  @ArrayMaxSize(10_000)
+  @ValidateNested({ each: true })
+  @Type(() => OffsetCommitDto)
+  offsets!: OffsetCommitDto[];
 }
 
 export class ResetOffsetsDto {

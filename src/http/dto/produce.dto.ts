@@ -8,7 +8,8 @@ import type { AppendRecord } from '../../domain/log/record.js';
  * their metadata, where this is one pass over plain objects (see the validation benchmark).
  */
 export function parseProduceBody(body: unknown, maxRecordBytes: number): AppendRecord[] {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new InvalidRequestError('body must be an object');
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw new InvalidRequestError('body must be an object');
   const unknown = Object.keys(body).find((field) => field !== 'records');
   if (unknown !== undefined) throw new InvalidRequestError(`unknown field ${JSON.stringify(unknown)}`);
   const records = (body as { records?: unknown }).records;

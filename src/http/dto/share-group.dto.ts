@@ -1,10 +1,23 @@
 import { Allow, IsOptional, ValidateIf } from 'class-validator';
-import { ACK_TYPES, type Acknowledgement, type AutoOffsetReset, ErrorCode, MAX_ACK_REASON_LENGTH } from '@shoal/protocol';
+import {
+  ACK_TYPES,
+  type Acknowledgement,
+  type AutoOffsetReset,
+  ErrorCode,
+  MAX_ACK_REASON_LENGTH,
+} from '@shoal/protocol';
 import { MAX_SESSION_TIMEOUT_MS, MIN_SESSION_TIMEOUT_MS } from '../../domain/consumer-group/consumer-group.js';
 import { InvalidRequestError } from '../../domain/errors/index.js';
 import { SHARE_CONFIG_RANGES } from '../../domain/share-group/share-group-config.js';
 import { withCode } from '../validation/validation.pipe.js';
-import { assertName, isIndex, OptionalInt, OptionalOffsetReset, TopicName, TopicNames } from '../validation/validators.js';
+import {
+  assertName,
+  isIndex,
+  OptionalInt,
+  OptionalOffsetReset,
+  TopicName,
+  TopicNames,
+} from '../validation/validators.js';
 import { MAX_WAIT_MS } from './read.dto.js';
 
 /** The longest delay a release may ask for: a day. */
@@ -40,7 +53,8 @@ const ACK_TYPE_SET = new Set<string>(ACK_TYPES);
  */
 export function parseAcks(value: unknown, optional: boolean): Acknowledgement[] {
   if (value === undefined && optional) return [];
-  if (!Array.isArray(value) || value.length > MAX_ACKS) throw new InvalidRequestError(`acks must be an array of at most ${MAX_ACKS} entries`);
+  if (!Array.isArray(value) || value.length > MAX_ACKS)
+    throw new InvalidRequestError(`acks must be an array of at most ${MAX_ACKS} entries`);
   return value.map((entry: unknown, i) => {
     const bad = (problem: string) => new InvalidRequestError(`acks[${i}]: ${problem}`);
     if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) throw bad('must be an object');
@@ -48,15 +62,28 @@ export function parseAcks(value: unknown, optional: boolean): Acknowledgement[] 
     const unknown = Object.keys(ack).find((field) => !ACK_FIELDS.has(field));
     if (unknown !== undefined) throw bad(`unknown field ${JSON.stringify(unknown)}`);
     assertName('topic', ack.topic);
-    if (!isIndex(ack.partition) || !isIndex(ack.offset)) throw bad('partition and offset must be non-negative integers');
-    if (typeof ack.type !== 'string' || !ACK_TYPE_SET.has(ack.type)) throw bad('type must be accept, release, reject or renew');
-    if (ack.lastOffset !== undefined && (!isIndex(ack.lastOffset) || ack.lastOffset < ack.offset || ack.lastOffset - ack.offset >= MAX_ACK_RANGE)) {
+    if (!isIndex(ack.partition) || !isIndex(ack.offset))
+      throw bad('partition and offset must be non-negative integers');
+    if (typeof ack.type !== 'string' || !ACK_TYPE_SET.has(ack.type))
+      throw bad('type must be accept, release, reject or renew');
+    if (
+      ack.lastOffset !== undefined &&
+      (!isIndex(ack.lastOffset) || ack.lastOffset < ack.offset || ack.lastOffset - ack.offset >= MAX_ACK_RANGE)
+    ) {
       throw bad(`lastOffset must be from offset to offset + ${MAX_ACK_RANGE - 1}`);
     }
-    if (ack.delayMs !== undefined && (ack.type !== 'release' || !isIndex(ack.delayMs) || ack.delayMs > MAX_RELEASE_DELAY_MS)) {
+    if (
+      ack.delayMs !== undefined &&
+      (ack.type !== 'release' || !isIndex(ack.delayMs) || ack.delayMs > MAX_RELEASE_DELAY_MS)
+    ) {
       throw bad(`delayMs goes with release only, from 0 to ${MAX_RELEASE_DELAY_MS}`);
     }
-    if (ack.reason !== undefined && ((ack.type !== 'reject' && ack.type !== 'release') || typeof ack.reason !== 'string' || ack.reason.length > MAX_ACK_REASON_LENGTH)) {
+    if (
+      ack.reason !== undefined &&
+      ((ack.type !== 'reject' && ack.type !== 'release') ||
+        typeof ack.reason !== 'string' ||
+        ack.reason.length > MAX_ACK_REASON_LENGTH)
+    ) {
       throw bad(`reason goes with reject or release only, a string of at most ${MAX_ACK_REASON_LENGTH} characters`);
     }
     return ack as unknown as Acknowledgement;
@@ -73,4 +100,3 @@ export class ShareGroupConfigDto {
   @OptionalOffsetReset(config) autoOffsetReset?: AutoOffsetReset;
   @IsOptional() @ValidateIf((_o, v) => v !== null) @TopicName() deadLetterTopic?: string | null;
 }
-

@@ -22,7 +22,12 @@ function classCode(target: object | undefined): ErrorCode | undefined {
 }
 
 /** When several fields fail, the most specific code wins, names first (checked before any lookup). */
-const PRIORITY = [ErrorCode.InvalidName, ErrorCode.InvalidPartitions, ErrorCode.InvalidConfig, ErrorCode.InvalidRequest];
+const PRIORITY = [
+  ErrorCode.InvalidName,
+  ErrorCode.InvalidPartitions,
+  ErrorCode.InvalidConfig,
+  ErrorCode.InvalidRequest,
+];
 
 interface Problem {
   code: ErrorCode;
@@ -53,7 +58,13 @@ export function shoalValidationPipe(): ValidationPipe {
       const found = problems(errors, undefined, '');
       found.sort((a, b) => PRIORITY.indexOf(a.code) - PRIORITY.indexOf(b.code));
       const first = found[0] ?? { code: ErrorCode.InvalidRequest, message: 'invalid request' };
-      return new ShoalError(first.code, found.filter((p) => p.code === first.code).map((p) => p.message).join('; '));
+      return new ShoalError(
+        first.code,
+        found
+          .filter((p) => p.code === first.code)
+          .map((p) => p.message)
+          .join('; '),
+      );
     },
   });
 }

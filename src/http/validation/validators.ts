@@ -1,5 +1,19 @@
 import { Transform } from 'class-transformer';
-import { ArrayMaxSize, ArrayNotEmpty, IsArray, IsIn, IsInt, IsOptional, IsPositive, IsString, Matches, Max, Min, ValidateIf, type ValidationOptions } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayNotEmpty,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsPositive,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  ValidateIf,
+  type ValidationOptions,
+} from 'class-validator';
 import { ErrorCode, MAX_PARTITIONS, MIN_PARTITIONS, NAME_PATTERN } from '@shoal/protocol';
 import { InvalidNameError } from '../../domain/errors/index.js';
 import { withCode } from './validation.pipe.js';
@@ -45,7 +59,13 @@ export function TopicName(): PropertyDecorator {
 
 /** A list of topic names (at most 1,000; `nonEmpty`: at least one): each INVALID_NAME if it breaks Kafka's rule. */
 export function TopicNames(nonEmpty: boolean): PropertyDecorator {
-  return compose(IsArray(), ...(nonEmpty ? [ArrayNotEmpty()] : []), ArrayMaxSize(1_000), IsString(invalidNames), Matches(NAME_PATTERN, invalidNames));
+  return compose(
+    IsArray(),
+    ...(nonEmpty ? [ArrayNotEmpty()] : []),
+    ArrayMaxSize(1_000),
+    IsString(invalidNames),
+    Matches(NAME_PATTERN, invalidNames),
+  );
 }
 
 /** An optional integer body field in [min, max]; `options` carries its error code. */
@@ -61,19 +81,31 @@ export function OptionalOffsetReset(options: ValidationOptions = {}): PropertyDe
 /** A partition count in the contract's range: INVALID_PARTITIONS. */
 export function PartitionCount(optional: boolean): PropertyDecorator {
   const partitions = withCode(ErrorCode.InvalidPartitions);
-  return compose(...(optional ? [IsOptional(partitions)] : []), IsInt(partitions), Min(MIN_PARTITIONS, partitions), Max(MAX_PARTITIONS, partitions));
+  return compose(
+    ...(optional ? [IsOptional(partitions)] : []),
+    IsInt(partitions),
+    Min(MIN_PARTITIONS, partitions),
+    Max(MAX_PARTITIONS, partitions),
+  );
 }
 
 /** A retention field: a positive integer, or null to keep forever; INVALID_CONFIG. */
 export function Retention(): PropertyDecorator {
   const config = withCode(ErrorCode.InvalidConfig);
-  return compose(IsOptional(config), ValidateIf((_o, value) => value !== null, config), IsInt(config), IsPositive(config));
+  return compose(
+    IsOptional(config),
+    ValidateIf((_o, value) => value !== null, config),
+    IsInt(config),
+    IsPositive(config),
+  );
 }
 
 /** A query-string integer in [min, max]: only plain digits convert, anything else fails. */
 export function IntegerParam(min: number, max: number): PropertyDecorator {
   return compose(
-    Transform(({ value }: { value: unknown }) => (typeof value === 'string' && /^\d{1,16}$/.test(value) ? Number(value) : value)),
+    Transform(({ value }: { value: unknown }) =>
+      typeof value === 'string' && /^\d{1,16}$/.test(value) ? Number(value) : value,
+    ),
     IsInt(),
     Min(min),
     Max(max),

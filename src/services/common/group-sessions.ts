@@ -31,7 +31,9 @@ const SESSION_SWEEP_INTERVAL_MS = 1_000;
  * session; a sweep every second removes members whose session ran out (and whatever else
  * the kind's {@link sweep} applies); the topic check of a join and the not-empty guard.
  */
-export abstract class GroupSessions<Tx extends GroupTransaction> implements OnApplicationBootstrap, OnApplicationShutdown {
+export abstract class GroupSessions<Tx extends GroupTransaction>
+  implements OnApplicationBootstrap, OnApplicationShutdown
+{
   private readonly task: PeriodicTask;
 
   protected constructor(
@@ -40,7 +42,12 @@ export abstract class GroupSessions<Tx extends GroupTransaction> implements OnAp
     private readonly sessions: GroupSessionStore,
     kind: 'consumer' | 'share',
   ) {
-    this.task = new PeriodicTask(`${kind} group sweep`, SESSION_SWEEP_INTERVAL_MS, () => this.sweep(this.clock.now()), new Logger(`${kind} group sweep`));
+    this.task = new PeriodicTask(
+      `${kind} group sweep`,
+      SESSION_SWEEP_INTERVAL_MS,
+      () => this.sweep(this.clock.now()),
+      new Logger(`${kind} group sweep`),
+    );
   }
 
   /** Opens the group inside `sql` (created first when `create`), its expired members removed; null if there is none. */
@@ -63,7 +70,12 @@ export abstract class GroupSessions<Tx extends GroupTransaction> implements OnAp
    * Runs `work` in one transaction with the group's row locked and its expired members gone.
    * A group that does not exist is created when `create`, else `missing()` is thrown.
    */
-  async withGroup<T>(name: string, missing: () => Error, work: (tx: Tx) => Promise<T>, options: WithGroupOptions = {}): Promise<T> {
+  async withGroup<T>(
+    name: string,
+    missing: () => Error,
+    work: (tx: Tx) => Promise<T>,
+    options: WithGroupOptions = {},
+  ): Promise<T> {
     let tx: Tx | null = null;
     const result = await this.database.transaction(async (sql) => {
       tx = await this.begin(sql, name, options.now ?? this.clock.now(), options);
@@ -82,7 +94,13 @@ export abstract class GroupSessions<Tx extends GroupTransaction> implements OnAp
   /** Removes every member whose session ran out before `now`; answers how many groups it touched. */
   protected async expireSessions(now: number): Promise<number> {
     const groups = await this.database.run((sql) => this.sessions.groupsWithExpiredMembers(sql, now));
-    for (const group of groups) await this.withGroup(group, () => new UnknownGroupError(group), async () => undefined, { membership: true, now });
+    for (const group of groups)
+      await this.withGroup(
+        group,
+        () => new UnknownGroupError(group),
+        async () => undefined,
+        { membership: true, now },
+      );
     return groups.length;
   }
 

@@ -38,10 +38,17 @@ export class ConsumerFetchService {
   async fetch(group: string, memberId: string, options: ConsumerFetchOptions): Promise<ConsumerFetchResponse> {
     const first = await this.fetchOnce(group, memberId, options);
     if (first.response.records.length > 0 || options.maxWaitMs <= 0) return first.response;
-    const waiter = this.signal.waiter([groupKey('consumer', first.groupId), ...first.owned.map((p) => appendKey(p.topicId, p.partition))]);
+    const waiter = this.signal.waiter([
+      groupKey('consumer', first.groupId),
+      ...first.owned.map((p) => appendKey(p.topicId, p.partition)),
+    ]);
     try {
       const again = await this.fetchOnce(group, memberId, options);
-      if (again.response.records.length > 0 || again.response.generation !== first.response.generation || !sameAssignment(first, again)) {
+      if (
+        again.response.records.length > 0 ||
+        again.response.generation !== first.response.generation ||
+        !sameAssignment(first, again)
+      ) {
         return again.response;
       }
       await waiter.wait(options.maxWaitMs);
@@ -59,14 +66,24 @@ export class ConsumerFetchService {
         const member = this.coordinator.member(locked, memberId);
         await this.coordinator.refreshSubscription(locked);
         // A member waiting in a fetch is alive for the length of its wait.
-        const { generation, owned, assignment, names } = await this.coordinator.answer(locked, member, options.maxWaitMs);
+        const { generation, owned, assignment, names } = await this.coordinator.answer(
+          locked,
+          member,
+          options.maxWaitMs,
+        );
         const records = await this.readOwned(locked, member, owned, names, options.maxRecords);
         return { groupId: locked.group.id, owned, response: { records, generation, assignment } };
       },
     );
   }
 
-  private async readOwned(locked: LockedGroup, member: ConsumerMember, owned: GroupPartition[], names: Map<number, string>, maxRecords: number): Promise<WireRecord[]> {
+  private async readOwned(
+    locked: LockedGroup,
+    member: ConsumerMember,
+    owned: GroupPartition[],
+    names: Map<number, string>,
+    maxRecords: number,
+  ): Promise<WireRecord[]> {
     const { sql, group } = locked;
     const records: WireRecord[] = [];
     if (owned.length === 0) return records;
@@ -80,11 +97,16 @@ export class ConsumerFetchService {
       let position = p.position;
       if (position === null) {
         committed ??= await store.committedOffsets(sql, group.id);
-        position = committed.get(`${p.topicId}:${p.partition}`) ?? (member.autoOffsetReset === 'earliest' ? window.startOffset : window.endOffset);
+        position =
+          committed.get(`${p.topicId}:${p.partition}`) ??
+          (member.autoOffsetReset === 'earliest' ? window.startOffset : window.endOffset);
       }
       // Retention may have removed records below the position: continue from the start.
       position = Math.min(Math.max(position, window.startOffset), window.endOffset);
-      const stored = position < window.endOffset ? await logStore.read(sql, p.topicId, p.partition, position, maxRecords - records.length) : [];
+      const stored =
+        position < window.endOffset
+          ? await logStore.read(sql, p.topicId, p.partition, position, maxRecords - records.length)
+          : [];
       for (const record of stored) records.push(decodeRecord(names.get(p.topicId)!, p.partition, record));
       const next = stored.length > 0 ? stored[stored.length - 1].offset + 1 : position;
       if (next !== p.position) await store.setPosition(sql, group.id, p.topicId, p.partition, next);

@@ -90,7 +90,8 @@ export class ConsumerGroupCoordinator extends GroupSessions<LockedGroup> {
     for (const topic of topics) {
       for (let partition = 0; partition < topic.partitionCount; partition++) {
         const wanted = target.get(partitionKey(topic.name, partition));
-        if (wanted !== undefined && !existing.has(`${topic.id}:${partition}`)) added.push({ topicId: topic.id, partition, target: wanted });
+        if (wanted !== undefined && !existing.has(`${topic.id}:${partition}`))
+          added.push({ topicId: topic.id, partition, target: wanted });
       }
     }
     await store.insertPartitions(sql, group.id, added);
@@ -104,7 +105,8 @@ export class ConsumerGroupCoordinator extends GroupSessions<LockedGroup> {
   /** Rebalances if the subscribed topics' partition count changed since the last assignment. */
   async refreshSubscription(locked: LockedGroup): Promise<void> {
     const topics = await this.subscribedTopics(locked.sql, locked.members);
-    if (topics.reduce((sum, t) => sum + t.partitionCount, 0) !== locked.group.subscriptionSize) await this.rebalance(locked);
+    if (topics.reduce((sum, t) => sum + t.partitionCount, 0) !== locked.group.subscriptionSize)
+      await this.rebalance(locked);
   }
 
   /** Reconciles the member and answers its view: the partitions it now holds. */
@@ -112,15 +114,31 @@ export class ConsumerGroupCoordinator extends GroupSessions<LockedGroup> {
     locked: LockedGroup,
     member: ConsumerMember,
     extraAliveMs = 0,
-  ): Promise<{ generation: number; owned: GroupPartition[]; assignment: TopicPartition[]; names: Map<number, string> }> {
+  ): Promise<{
+    generation: number;
+    owned: GroupPartition[];
+    assignment: TopicPartition[];
+    names: Map<number, string>;
+  }> {
     const { sql, group } = locked;
     await store.reconcile(sql, group.id, member.memberId);
-    await store.touchMember(sql, group.id, member.memberId, group.generation, locked.now + member.sessionTimeoutMs + extraAliveMs);
+    await store.touchMember(
+      sql,
+      group.id,
+      member.memberId,
+      group.generation,
+      locked.now + member.sessionTimeoutMs + extraAliveMs,
+    );
     member.answeredGeneration = group.generation;
     const owned = (await store.partitions(sql, group.id)).filter((p) => p.owner === member.memberId);
     const names = await this.topicNames(sql, owned);
     const held = owned.filter((p) => names.has(p.topicId));
-    return { generation: group.generation, owned: held, names, assignment: held.map((p) => ({ topic: names.get(p.topicId)!, partition: p.partition })) };
+    return {
+      generation: group.generation,
+      owned: held,
+      names,
+      assignment: held.map((p) => ({ topic: names.get(p.topicId)!, partition: p.partition })),
+    };
   }
 
   async topicNames(sql: Sql, partitions: { topicId: number }[]): Promise<Map<number, string>> {

@@ -8,8 +8,17 @@ import type {
   OffsetCommit,
   ResetTarget,
 } from '@shoal/protocol';
-import { DEFAULT_SESSION_TIMEOUT_MS, groupState, heartbeatIntervalMs } from '../../domain/consumer-group/consumer-group.js';
-import { FencedError, OffsetOutOfRangeError, UnknownGroupError, UnknownMemberError } from '../../domain/errors/index.js';
+import {
+  DEFAULT_SESSION_TIMEOUT_MS,
+  groupState,
+  heartbeatIntervalMs,
+} from '../../domain/consumer-group/consumer-group.js';
+import {
+  FencedError,
+  OffsetOutOfRangeError,
+  UnknownGroupError,
+  UnknownMemberError,
+} from '../../domain/errors/index.js';
 import { consumerGroupStore as store } from '../../storage/consumer-group.store.js';
 import { topicStore } from '../../storage/topic.store.js';
 import { ConsumerGroupCoordinator } from './consumer-group.coordinator.js';
@@ -22,7 +31,11 @@ export interface JoinOptions extends MemberJoin {
 
 /** Classic consumer groups: membership, commits, describe, offset reset and delete. */
 @Injectable()
-export class ConsumerGroupService implements GroupMembership<JoinOptions, JoinConsumerGroupResponse, ConsumerHeartbeatResponse> {
+export class ConsumerGroupService implements GroupMembership<
+  JoinOptions,
+  JoinConsumerGroupResponse,
+  ConsumerHeartbeatResponse
+> {
   private readonly logger = new Logger(ConsumerGroupService.name);
 
   constructor(
@@ -50,7 +63,12 @@ export class ConsumerGroupService implements GroupMembership<JoinOptions, JoinCo
         locked.members.push(member);
         await this.coordinator.rebalance(locked);
         const { generation, assignment } = await this.coordinator.answer(locked, member);
-        return { memberId: member.memberId, generation, assignment, heartbeatIntervalMs: heartbeatIntervalMs(sessionTimeoutMs) };
+        return {
+          memberId: member.memberId,
+          generation,
+          assignment,
+          heartbeatIntervalMs: heartbeatIntervalMs(sessionTimeoutMs),
+        };
       },
       { create: true },
     );
@@ -92,20 +110,36 @@ export class ConsumerGroupService implements GroupMembership<JoinOptions, JoinCo
         const member = locked.members.find((m) => m.memberId === memberId);
         if (!member) throw new FencedError(`member ${memberId} is not in group ${group}`);
         if (generation !== member.answeredGeneration) {
-          throw new FencedError(`generation ${generation} is not the member's current generation ${member.answeredGeneration}`);
+          throw new FencedError(
+            `generation ${generation} is not the member's current generation ${member.answeredGeneration}`,
+          );
         }
-        const topics = new Map((await topicStore.findByNames(locked.sql, [...new Set(offsets.map((o) => o.topic))])).map((t) => [t.name, t]));
-        const owned = new Set((await store.partitions(locked.sql, locked.group.id)).filter((p) => p.owner === memberId).map((p) => `${p.topicId}:${p.partition}`));
+        const topics = new Map(
+          (await topicStore.findByNames(locked.sql, [...new Set(offsets.map((o) => o.topic))])).map((t) => [t.name, t]),
+        );
+        const owned = new Set(
+          (await store.partitions(locked.sql, locked.group.id))
+            .filter((p) => p.owner === memberId)
+            .map((p) => `${p.topicId}:${p.partition}`),
+        );
         const resolved = [];
         for (const o of offsets) {
           const topic = topics.get(o.topic);
-          if (!topic || !owned.has(`${topic.id}:${o.partition}`)) throw new FencedError(`${o.topic}/${o.partition} is not assigned to member ${memberId}`);
+          if (!topic || !owned.has(`${topic.id}:${o.partition}`))
+            throw new FencedError(`${o.topic}/${o.partition} is not assigned to member ${memberId}`);
           const window = await topicStore.partition(locked.sql, topic.id, o.partition);
-          if (window && o.offset > window.endOffset) throw new OffsetOutOfRangeError(o.offset, window.startOffset, window.endOffset);
+          if (window && o.offset > window.endOffset)
+            throw new OffsetOutOfRangeError(o.offset, window.startOffset, window.endOffset);
           resolved.push({ topicId: topic.id, partition: o.partition, offset: o.offset });
         }
         await store.commit(locked.sql, locked.group.id, resolved);
-        await store.touchMember(locked.sql, locked.group.id, memberId, member.answeredGeneration, locked.now + member.sessionTimeoutMs);
+        await store.touchMember(
+          locked.sql,
+          locked.group.id,
+          memberId,
+          member.answeredGeneration,
+          locked.now + member.sessionTimeoutMs,
+        );
       },
     );
   }
@@ -118,7 +152,10 @@ export class ConsumerGroupService implements GroupMembership<JoinOptions, JoinCo
         const partitions = await store.partitions(sql, row.id);
         const committed = await store.committedOffsets(sql, row.id);
         const subscribed = new Set(members.flatMap((m) => m.topics));
-        const topicIds = new Set([...partitions.map((p) => p.topicId), ...[...committed.keys()].map((k) => Number(k.split(':')[0]))]);
+        const topicIds = new Set([
+          ...partitions.map((p) => p.topicId),
+          ...[...committed.keys()].map((k) => Number(k.split(':')[0])),
+        ]);
         const topics = topicIds.size === 0 ? [] : await topicStore.findByIds(sql, [...topicIds]);
         const subscribedTopics = subscribed.size === 0 ? [] : await topicStore.findByNames(sql, [...subscribed]);
         const listed = new Map([...topics, ...subscribedTopics].map((t) => [t.id, t]));
@@ -129,7 +166,13 @@ export class ConsumerGroupService implements GroupMembership<JoinOptions, JoinCo
             const committedOffset = committed.get(key) ?? null;
             if (committedOffset === null && !subscribed.has(topic.name)) continue;
             const lag = window.endOffset - (committedOffset ?? window.startOffset);
-            offsets.push({ topic: topic.name, partition: window.partition, committedOffset, endOffset: window.endOffset, lag: Math.max(0, lag) });
+            offsets.push({
+              topic: topic.name,
+              partition: window.partition,
+              committedOffset,
+              endOffset: window.endOffset,
+              lag: Math.max(0, lag),
+            });
           }
         }
         return {

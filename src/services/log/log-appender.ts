@@ -38,16 +38,21 @@ export class LogAppender {
   ) {}
 
   async append(sql: Sql, batch: AppendRequest[]): Promise<AppendResult> {
-    const topics = new Map((await topicStore.findByNames(sql, [...new Set(batch.map((r) => r.topic))])).map((t) => [t.name, t]));
+    const topics = new Map(
+      (await topicStore.findByNames(sql, [...new Set(batch.map((r) => r.topic))])).map((t) => [t.name, t]),
+    );
     const placed = batch.map((request) => this.place(request, topics.get(request.topic)));
     const keys = new Map<string, { topicId: number; partition: number }>();
     for (const p of placed) {
       if (!p.ok) continue;
-      for (const partition of p.value.partitions) keys.set(`${p.value.topic.id}:${partition}`, { topicId: p.value.topic.id, partition });
+      for (const partition of p.value.partitions)
+        keys.set(`${p.value.topic.id}:${partition}`, { topicId: p.value.topic.id, partition });
     }
     if (keys.size === 0) return { outcomes: placed.map((p) => (p.ok ? { ok: true, value: [] } : p)), heads: [] };
 
-    const heads = new Map((await logStore.lockHeads(sql, [...keys.values()])).map((h) => [`${h.topicId}:${h.partition}`, h]));
+    const heads = new Map(
+      (await logStore.lockHeads(sql, [...keys.values()])).map((h) => [`${h.topicId}:${h.partition}`, h]),
+    );
     const addedBytes = new Map<PartitionHead, number>();
     const rows: RecordRow[] = [];
     const now = this.clock.now();
@@ -55,8 +60,14 @@ export class LogAppender {
       if (!p.ok) return p;
       const { topic, partitions } = p.value;
       // Partitions never shrink: a missing one means the topic was deleted meanwhile.
-      if (partitions.some((partition) => !heads.has(`${topic.id}:${partition}`))) return { ok: false, error: new UnknownTopicError(topic.name) };
-      return { ok: true, value: batch[i].records.map((record, r) => this.assign(record, heads.get(`${topic.id}:${partitions[r]}`)!, now, rows, addedBytes)) };
+      if (partitions.some((partition) => !heads.has(`${topic.id}:${partition}`)))
+        return { ok: false, error: new UnknownTopicError(topic.name) };
+      return {
+        ok: true,
+        value: batch[i].records.map((record, r) =>
+          this.assign(record, heads.get(`${topic.id}:${partitions[r]}`)!, now, rows, addedBytes),
+        ),
+      };
     });
     await logStore.insert(sql, rows);
     for (const [head, bytes] of addedBytes) await logStore.advanceHead(sql, head, bytes);
@@ -76,7 +87,13 @@ export class LogAppender {
     return { ok: true, value: { topic, partitions } };
   }
 
-  private assign(record: AppendRecord, head: PartitionHead, now: number, rows: RecordRow[], addedBytes: Map<PartitionHead, number>): RecordPosition {
+  private assign(
+    record: AppendRecord,
+    head: PartitionHead,
+    now: number,
+    rows: RecordRow[],
+    addedBytes: Map<PartitionHead, number>,
+  ): RecordPosition {
     const offset = head.endOffset++;
     const timestamp = record.timestamp ?? now;
     if (timestamp > head.maxTimestamp) head.maxTimestamp = timestamp;

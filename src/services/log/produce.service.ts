@@ -20,7 +20,12 @@ export class ProduceService {
       const result = await this.database.transaction((sql) => this.appender.append(sql, batch));
       this.appender.announce(result.heads);
       result.outcomes.forEach((outcome, i) => {
-        if (outcome.ok) this.metrics.produced(batch[i].topic, batch[i].records.length, batch[i].records.reduce((n, r) => n + r.size, 0));
+        if (outcome.ok)
+          this.metrics.produced(
+            batch[i].topic,
+            batch[i].records.length,
+            batch[i].records.reduce((n, r) => n + r.size, 0),
+          );
       });
       return result.outcomes;
     },

@@ -40,11 +40,24 @@ export class ReadService {
     return (await this.database.run((sql) => readOnce(sql, topicName, partition, options))).response;
   }
 
-  async offsetForTimestamp(topicName: string, partition: number, timestamp: number): Promise<OffsetForTimestampResponse> {
+  async offsetForTimestamp(
+    topicName: string,
+    partition: number,
+    timestamp: number,
+  ): Promise<OffsetForTimestampResponse> {
     return this.database.run(async (sql) => {
       const topic = await requireTopic(sql, topicName);
       const window = await requirePartition(sql, topic, partition);
-      return { offset: await logStore.firstOffsetAtOrAfter(sql, topic.id, partition, window.startOffset, window.endOffset, timestamp) };
+      return {
+        offset: await logStore.firstOffsetAtOrAfter(
+          sql,
+          topic.id,
+          partition,
+          window.startOffset,
+          window.endOffset,
+          timestamp,
+        ),
+      };
     });
   }
 }
@@ -55,12 +68,19 @@ async function requirePartition(sql: Sql, topic: Topic, partition: number): Prom
   return window;
 }
 
-async function readOnce(sql: Sql, topicName: string, partition: number, options: ReadOptions): Promise<{ topic: Topic; response: ReadResponse }> {
+async function readOnce(
+  sql: Sql,
+  topicName: string,
+  partition: number,
+  options: ReadOptions,
+): Promise<{ topic: Topic; response: ReadResponse }> {
   const topic = await requireTopic(sql, topicName);
   const window = await requirePartition(sql, topic, partition);
   const offset = options.offset ?? window.startOffset;
-  if (offset < window.startOffset || offset > window.endOffset) throw new OffsetOutOfRangeError(offset, window.startOffset, window.endOffset);
-  const stored = offset === window.endOffset ? [] : await logStore.read(sql, topic.id, partition, offset, options.maxRecords);
+  if (offset < window.startOffset || offset > window.endOffset)
+    throw new OffsetOutOfRangeError(offset, window.startOffset, window.endOffset);
+  const stored =
+    offset === window.endOffset ? [] : await logStore.read(sql, topic.id, partition, offset, options.maxRecords);
   const records: WireRecord[] = [];
   let bytes = 0;
   for (const record of stored) {
@@ -71,5 +91,13 @@ async function readOnce(sql: Sql, topicName: string, partition: number, options:
   }
   const nextOffset = records.length > 0 ? records[records.length - 1].offset + 1 : offset;
   // On PostgreSQL an append may commit between the two reads: the end is at least what we saw.
-  return { topic, response: { records, nextOffset, startOffset: window.startOffset, endOffset: Math.max(window.endOffset, nextOffset) } };
+  return {
+    topic,
+    response: {
+      records,
+      nextOffset,
+      startOffset: window.startOffset,
+      endOffset: Math.max(window.endOffset, nextOffset),
+    },
+  };
 }

@@ -28,7 +28,12 @@ export class RetentionService implements OnApplicationBootstrap, OnApplicationSh
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(SHOAL_CONFIG) config: ShoalConfig,
   ) {
-    this.task = new PeriodicTask('retention sweep', config.retentionIntervalMs, () => this.sweep(this.clock.now()), this.logger);
+    this.task = new PeriodicTask(
+      'retention sweep',
+      config.retentionIntervalMs,
+      () => this.sweep(this.clock.now()),
+      this.logger,
+    );
   }
 
   onApplicationBootstrap(): void {
@@ -44,7 +49,8 @@ export class RetentionService implements OnApplicationBootstrap, OnApplicationSh
     let deleted = 0;
     const topics = await this.database.run((sql) => topicStore.listWithRetention(sql));
     for (const topic of topics) {
-      for (let partition = 0; partition < topic.partitionCount; partition++) deleted += await this.trimPartition(topic, partition, now);
+      for (let partition = 0; partition < topic.partitionCount; partition++)
+        deleted += await this.trimPartition(topic, partition, now);
     }
     return deleted;
   }
@@ -76,7 +82,14 @@ export class RetentionService implements OnApplicationBootstrap, OnApplicationSh
       let target = window.startOffset;
       const { retentionMs, retentionBytes } = topic.config;
       if (retentionMs !== null) {
-        target = await logStore.firstOffsetAtOrAfter(sql, topic.id, partition, window.startOffset, window.endOffset, now - retentionMs);
+        target = await logStore.firstOffsetAtOrAfter(
+          sql,
+          topic.id,
+          partition,
+          window.startOffset,
+          window.endOffset,
+          now - retentionMs,
+        );
       }
       if (retentionBytes !== null && window.byteSize > retentionBytes) {
         const excess = window.byteSize - retentionBytes;

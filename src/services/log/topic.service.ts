@@ -48,7 +48,11 @@ export class TopicService {
       const topic = await requireTopic(sql, name, true);
       const partitions = change.partitions ?? topic.partitionCount;
       assertPartitionGrowth(topic.partitionCount, partitions);
-      const updated: Topic = { ...topic, partitionCount: partitions, config: mergeTopicConfig(topic.config, change.config) };
+      const updated: Topic = {
+        ...topic,
+        partitionCount: partitions,
+        config: mergeTopicConfig(topic.config, change.config),
+      };
       await topicStore.update(sql, updated);
       await topicStore.addPartitions(sql, topic.id, topic.partitionCount, updated.partitionCount);
       return describe(sql, updated);

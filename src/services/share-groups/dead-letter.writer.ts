@@ -31,7 +31,13 @@ export class DeadLetterWriter {
     const target = await topicStore.findByName(sql, batch.deadLetterTopic);
     if (!target || batch.records.length === 0) return { heads: [], written: 0 };
     const offsets = batch.records.map((r) => r.offset).sort((a, b) => a - b);
-    const stored = await logStore.read(sql, batch.topic.id, batch.partition, offsets[0], offsets[offsets.length - 1] - offsets[0] + 1);
+    const stored = await logStore.read(
+      sql,
+      batch.topic.id,
+      batch.partition,
+      offsets[0],
+      offsets[offsets.length - 1] - offsets[0] + 1,
+    );
     const byOffset = new Map(stored.map((r) => [r.offset, r]));
     const partition = batch.partition % target.partitionCount;
     const records: AppendRecord[] = [];
@@ -48,7 +54,10 @@ export class DeadLetterWriter {
         'shoal.dlq.reason': reason,
         ...(error === undefined ? {} : { 'shoal.dlq.error': error }),
       };
-      const headerBytes = Object.entries(headers).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
+      const headerBytes = Object.entries(headers).reduce(
+        (n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v),
+        0,
+      );
       const valueBytes = typeof source.value === 'string' ? Buffer.byteLength(source.value) : source.value.length;
       records.push({
         key: source.key,

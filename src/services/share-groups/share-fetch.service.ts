@@ -1,5 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { type Acknowledgement, type AckResult, type AcquiredRecord, ErrorCode, type ShareFetchResponse, type TopicPartition } from '@shoal/protocol';
+import {
+  type Acknowledgement,
+  type AckResult,
+  type AcquiredRecord,
+  ErrorCode,
+  type ShareFetchResponse,
+  type TopicPartition,
+} from '@shoal/protocol';
 import { UnknownMemberError } from '../../domain/errors/index.js';
 import type { Topic } from '../../domain/log/topic.js';
 import { appendKey, ChangeSignal, groupKey } from '../../common/change-signal.js';
@@ -58,7 +65,9 @@ export class ShareFetchService {
         const remaining = deadline - Date.now();
         if (last.response.records.length > 0 || remaining <= 0) break;
         // Also wake when a delayed release becomes available or a lock runs out.
-        await waiter.wait(last.nextEventInMs === null ? remaining : Math.max(1, Math.min(remaining, last.nextEventInMs)));
+        await waiter.wait(
+          last.nextEventInMs === null ? remaining : Math.max(1, Math.min(remaining, last.nextEventInMs)),
+        );
       } finally {
         waiter.cancel();
       }
@@ -78,7 +87,10 @@ export class ShareFetchService {
         await tx.lockInOrder([...options.acks, ...assignment]);
         const ackResults = await this.applyAcks(tx, memberId, options.acks);
         const records = await this.acquire(tx, memberId, assignment, topics, options.maxRecords);
-        const waitKeys = [groupKey('share', tx.group.id), ...assignment.map((p) => appendKey(topics.get(p.topic)!.id, p.partition))];
+        const waitKeys = [
+          groupKey('share', tx.group.id),
+          ...assignment.map((p) => appendKey(topics.get(p.topic)!.id, p.partition)),
+        ];
         const nextEventInMs = records.length > 0 ? null : await tx.nextEventInMs();
         return { response: { records, ackResults }, waitKeys, nextEventInMs };
       },
@@ -89,21 +101,44 @@ export class ShareFetchService {
   private async applyAcks(tx: ShareGroupTransaction, memberId: string, acks: Acknowledgement[]): Promise<AckResult[]> {
     const errors: (string | null)[] = new Array(acks.length).fill(ErrorCode.InvalidRecordState);
     const byPartition = new Map<string, number[]>();
-    acks.forEach((ack, i) => byPartition.set(`${ack.topic}\u0000${ack.partition}`, [...(byPartition.get(`${ack.topic}\u0000${ack.partition}`) ?? []), i]));
+    acks.forEach((ack, i) =>
+      byPartition.set(`${ack.topic}\u0000${ack.partition}`, [
+        ...(byPartition.get(`${ack.topic}\u0000${ack.partition}`) ?? []),
+        i,
+      ]),
+    );
     const topics = await tx.topics(acks.map((a) => a.topic));
     for (const indexes of byPartition.values()) {
       const { topic: name, partition } = acks[indexes[0]];
       const topic = topics.get(name);
-      const entries = indexes.map((i) => ({ offset: acks[i].offset, lastOffset: acks[i].lastOffset ?? acks[i].offset, type: acks[i].type, delayMs: acks[i].delayMs, reason: acks[i].reason }));
+      const entries = indexes.map((i) => ({
+        offset: acks[i].offset,
+        lastOffset: acks[i].lastOffset ?? acks[i].offset,
+        type: acks[i].type,
+        delayMs: acks[i].delayMs,
+        reason: acks[i].reason,
+      }));
       // Unknown topic or partition, or never fetched: INVALID_RECORD_STATE.
       const results = topic ? await tx.acknowledge(topic, partition, memberId, entries) : null;
       if (results) indexes.forEach((i, j) => (errors[i] = results[j]));
     }
-    return acks.map((ack, i) => ({ topic: ack.topic, partition: ack.partition, offset: ack.offset, ...(ack.lastOffset === undefined ? {} : { lastOffset: ack.lastOffset }), error: errors[i] }));
+    return acks.map((ack, i) => ({
+      topic: ack.topic,
+      partition: ack.partition,
+      offset: ack.offset,
+      ...(ack.lastOffset === undefined ? {} : { lastOffset: ack.lastOffset }),
+      error: errors[i],
+    }));
   }
 
   /** Up to `max` records from the member's partitions, starting at a rotating one. */
-  private async acquire(tx: ShareGroupTransaction, memberId: string, assignment: TopicPartition[], topics: Map<string, Topic>, max: number): Promise<AcquiredRecord[]> {
+  private async acquire(
+    tx: ShareGroupTransaction,
+    memberId: string,
+    assignment: TopicPartition[],
+    topics: Map<string, Topic>,
+    max: number,
+  ): Promise<AcquiredRecord[]> {
     const records: AcquiredRecord[] = [];
     if (assignment.length === 0) return records;
     const start = (this.rotation.get(memberId) ?? 0) % assignment.length;

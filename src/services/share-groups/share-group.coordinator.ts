@@ -41,12 +41,23 @@ export class ShareGroupCoordinator extends GroupSessions<ShareGroupTransaction> 
   override async sweep(now: number): Promise<number> {
     const expiredSessions = await this.expireSessions(now);
     const expiredLocks = await this.database.run((sql) => sharePartitionStore.groupsWithExpiredLocks(sql, now));
-    for (const group of expiredLocks) await this.withGroup(group, () => new UnknownGroupError(group), (tx) => tx.applyLockExpiries(), { now });
+    for (const group of expiredLocks)
+      await this.withGroup(
+        group,
+        () => new UnknownGroupError(group),
+        (tx) => tx.applyLockExpiries(),
+        { now },
+      );
     return expiredSessions;
   }
 
   /** Fetches and acks share the group's row; membership and configuration changes lock it alone. */
-  protected async begin(sql: Sql, name: string, now: number, options: WithGroupOptions): Promise<ShareGroupTransaction | null> {
+  protected async begin(
+    sql: Sql,
+    name: string,
+    now: number,
+    options: WithGroupOptions,
+  ): Promise<ShareGroupTransaction | null> {
     if (options.create) await store.create(sql, name, DEFAULT_SHARE_GROUP_CONFIG, now);
     const group = await store.find(sql, name, options.create || options.membership ? 'update' : 'share');
     if (!group) return null;

@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import type { JoinShareGroupResponse, ResetTarget, ShareGroupConfigView, ShareGroupDescription, TopicPartition } from '@shoal/protocol';
+import type {
+  JoinShareGroupResponse,
+  ResetTarget,
+  ShareGroupConfigView,
+  ShareGroupDescription,
+  TopicPartition,
+} from '@shoal/protocol';
 import { DEFAULT_SESSION_TIMEOUT_MS, heartbeatIntervalMs } from '../../domain/consumer-group/consumer-group.js';
 import { UnknownGroupError, UnknownMemberError, UnknownTopicError } from '../../domain/errors/index.js';
 import { RecordState } from '../../domain/share-group/record-state.js';
@@ -13,7 +19,11 @@ import { ShareGroupCoordinator } from './share-group.coordinator.js';
 
 /** Share groups: membership, configuration, describe, offset reset, delete, and the expiry sweep. */
 @Injectable()
-export class ShareGroupService implements GroupMembership<MemberJoin, JoinShareGroupResponse, { assignment: TopicPartition[] }> {
+export class ShareGroupService implements GroupMembership<
+  MemberJoin,
+  JoinShareGroupResponse,
+  { assignment: TopicPartition[] }
+> {
   constructor(
     private readonly coordinator: ShareGroupCoordinator,
     private readonly offsets: OffsetResolver,
@@ -27,10 +37,19 @@ export class ShareGroupService implements GroupMembership<MemberJoin, JoinShareG
       () => new UnknownGroupError(group),
       async (tx) => {
         await this.coordinator.joinTopics(tx, unique);
-        const member = { memberId: randomUUID(), topics: unique, sessionTimeoutMs, expiresAt: tx.now + sessionTimeoutMs };
+        const member = {
+          memberId: randomUUID(),
+          topics: unique,
+          sessionTimeoutMs,
+          expiresAt: tx.now + sessionTimeoutMs,
+        };
         await tx.addMember(member);
         const { byMember } = await tx.assignments();
-        return { memberId: member.memberId, assignment: byMember.get(member.memberId) ?? [], heartbeatIntervalMs: heartbeatIntervalMs(sessionTimeoutMs) };
+        return {
+          memberId: member.memberId,
+          assignment: byMember.get(member.memberId) ?? [],
+          heartbeatIntervalMs: heartbeatIntervalMs(sessionTimeoutMs),
+        };
       },
       { create: true },
     );
@@ -65,8 +84,12 @@ export class ShareGroupService implements GroupMembership<MemberJoin, JoinShareG
       group,
       () => new UnknownGroupError(group),
       async ({ sql, group: row }) => {
-        if (change.deadLetterTopic && !(await topicStore.findByName(sql, change.deadLetterTopic))) throw new UnknownTopicError(change.deadLetterTopic);
-        const config = { ...row.config, ...Object.fromEntries(Object.entries(change).filter(([, v]) => v !== undefined)) };
+        if (change.deadLetterTopic && !(await topicStore.findByName(sql, change.deadLetterTopic)))
+          throw new UnknownTopicError(change.deadLetterTopic);
+        const config = {
+          ...row.config,
+          ...Object.fromEntries(Object.entries(change).filter(([, v]) => v !== undefined)),
+        };
         await store.updateConfig(sql, row.id, config);
         return config;
       },
@@ -85,20 +108,45 @@ export class ShareGroupService implements GroupMembership<MemberJoin, JoinShareG
         const { byMember } = await tx.assignments();
         const windows = await sharePartitionStore.windows(sql, row.id);
         const counts = await sharePartitionStore.counts(sql, row.id);
-        const topics = new Map((windows.length === 0 ? [] : await topicStore.findByIds(sql, [...new Set(windows.map((w) => w.topicId))])).map((t) => [t.id, t]));
+        const topics = new Map(
+          (windows.length === 0
+            ? []
+            : await topicStore.findByIds(sql, [...new Set(windows.map((w) => w.topicId))])
+          ).map((t) => [t.id, t]),
+        );
         const partitions: ShareGroupDescription['partitions'] = [];
         for (const w of windows) {
           const topic = topics.get(w.topicId);
           const log = topic ? await topicStore.partition(sql, topic.id, w.partition) : null;
           if (!topic || !log) continue;
           const c = counts.get(`${w.topicId}:${w.partition}`);
-          const [available, acquired, acknowledged, archived] = [RecordState.Available, RecordState.Acquired, RecordState.Acknowledged, RecordState.Archived].map((s) => c?.[s] ?? 0);
+          const [available, acquired, acknowledged, archived] = [
+            RecordState.Available,
+            RecordState.Acquired,
+            RecordState.Acknowledged,
+            RecordState.Archived,
+          ].map((s) => c?.[s] ?? 0);
           const startOffset = Math.max(w.startOffset, log.startOffset);
           const lag = Math.max(0, log.endOffset - startOffset - acknowledged - archived);
-          partitions.push({ topic: topic.name, partition: w.partition, startOffset, endOffset: Math.max(w.endOffset, startOffset), available, acquired, acknowledged, archived, lag });
+          partitions.push({
+            topic: topic.name,
+            partition: w.partition,
+            startOffset,
+            endOffset: Math.max(w.endOffset, startOffset),
+            available,
+            acquired,
+            acknowledged,
+            archived,
+            lag,
+          });
         }
         partitions.sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition);
-        return { group: row.name, config: row.config, members: tx.members.map((m) => ({ memberId: m.memberId, assignment: byMember.get(m.memberId) ?? [] })), partitions };
+        return {
+          group: row.name,
+          config: row.config,
+          members: tx.members.map((m) => ({ memberId: m.memberId, assignment: byMember.get(m.memberId) ?? [] })),
+          partitions,
+        };
       },
     );
   }

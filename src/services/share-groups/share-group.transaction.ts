@@ -10,7 +10,12 @@ import { logStore } from '../../storage/log.store.js';
 import { type ShareGroupRow, type ShareMember, shareGroupStore } from '../../storage/share-group.store.js';
 import { sharePartitionStore } from '../../storage/share-partition.store.js';
 import { topicStore } from '../../storage/topic.store.js';
-import { emptyActivity, type OpenSharePartition, type ShareActivity, SharePartitionCoordinator } from './share-partition.coordinator.js';
+import {
+  emptyActivity,
+  type OpenSharePartition,
+  type ShareActivity,
+  SharePartitionCoordinator,
+} from './share-partition.coordinator.js';
 
 /**
  * A share group inside one transaction: its row locked, its live members, the share-partitions
@@ -55,7 +60,12 @@ export class ShareGroupTransaction {
   /** Keeps the member alive for its session (plus `extraAliveMs`: a fetch's wait). */
   async touch(memberId: string, extraAliveMs = 0): Promise<void> {
     const member = this.member(memberId);
-    await shareGroupStore.touchMember(this.sql, this.group.id, memberId, this.now + member.sessionTimeoutMs + extraAliveMs);
+    await shareGroupStore.touchMember(
+      this.sql,
+      this.group.id,
+      memberId,
+      this.now + member.sessionTimeoutMs + extraAliveMs,
+    );
   }
 
   async addMember(member: ShareMember): Promise<void> {
@@ -66,7 +76,8 @@ export class ShareGroupTransaction {
 
   /** Removes members whose session ran out before now, releasing what they held. */
   async removeExpiredMembers(): Promise<void> {
-    for (const member of this.liveMembers.filter((m) => m.expiresAt < this.now)) await this.removeMember(member.memberId);
+    for (const member of this.liveMembers.filter((m) => m.expiresAt < this.now))
+      await this.removeMember(member.memberId);
   }
 
   /** Removes a member and releases what it held, at once. */
@@ -76,17 +87,31 @@ export class ShareGroupTransaction {
     this.membershipChanged = true;
     const held = await sharePartitionStore.heldBy(this.sql, this.group.id, memberId);
     const byPartition = new Map<string, typeof held>();
-    for (const record of held) byPartition.set(`${record.topicId}:${record.partition}`, [...(byPartition.get(`${record.topicId}:${record.partition}`) ?? []), record]);
+    for (const record of held)
+      byPartition.set(`${record.topicId}:${record.partition}`, [
+        ...(byPartition.get(`${record.topicId}:${record.partition}`) ?? []),
+        record,
+      ]);
     if (byPartition.size === 0) return;
     const topics = await this.topicsById(held.map((r) => r.topicId));
-    const ordered = [...byPartition.values()].sort((a, b) => a[0].topicId - b[0].topicId || a[0].partition - b[0].partition);
+    const ordered = [...byPartition.values()].sort(
+      (a, b) => a[0].topicId - b[0].topicId || a[0].partition - b[0].partition,
+    );
     for (const records of ordered) {
       const topic = topics.get(records[0].topicId);
       const open = topic ? await this.partition(topic, records[0].partition, { create: false }) : null;
       if (!open) continue;
       // Records whose lock expired were released on opening; release the rest.
-      const still = await sharePartitionStore.records(this.sql, open.key, records.map((r) => r.offset));
-      await this.partitions.release(open, [...still.values()].filter((r) => r.memberId === memberId && r.state === RecordState.Acquired), 0);
+      const still = await sharePartitionStore.records(
+        this.sql,
+        open.key,
+        records.map((r) => r.offset),
+      );
+      await this.partitions.release(
+        open,
+        [...still.values()].filter((r) => r.memberId === memberId && r.state === RecordState.Acquired),
+        0,
+      );
     }
   }
 
@@ -104,7 +129,12 @@ export class ShareGroupTransaction {
   }
 
   /** Applies one member's acks to one share-partition, in order; null when it is not open to acks. */
-  async acknowledge(topic: Topic, partition: number, memberId: string, entries: AckEntry[]): Promise<(string | null)[] | null> {
+  async acknowledge(
+    topic: Topic,
+    partition: number,
+    memberId: string,
+    entries: AckEntry[],
+  ): Promise<(string | null)[] | null> {
     const open = partition < topic.partitionCount ? await this.partition(topic, partition, { create: false }) : null;
     return open ? this.partitions.acknowledge(open, memberId, entries) : null;
   }
@@ -116,12 +146,23 @@ export class ShareGroupTransaction {
     if (acquired.length === 0) return [];
     acquired.sort((a, b) => a.offset - b.offset);
     const first = acquired[0].offset;
-    const stored = await logStore.read(this.sql, topic.id, partition, first, acquired[acquired.length - 1].offset - first + 1);
+    const stored = await logStore.read(
+      this.sql,
+      topic.id,
+      partition,
+      first,
+      acquired[acquired.length - 1].offset - first + 1,
+    );
     const byOffset = new Map(stored.map((r) => [r.offset, r]));
     const result: AcquiredRecord[] = [];
     for (const record of acquired) {
       const data = byOffset.get(record.offset);
-      if (data) result.push({ ...decodeRecord(topic.name, partition, data), deliveryCount: record.deliveryCount, lockExpiresAt: record.lockExpiresAt! });
+      if (data)
+        result.push({
+          ...decodeRecord(topic.name, partition, data),
+          deliveryCount: record.deliveryCount,
+          lockExpiresAt: record.lockExpiresAt!,
+        });
     }
     return result;
   }
@@ -151,7 +192,8 @@ export class ShareGroupTransaction {
     const keys = new Map<string, { groupId: number; topicId: number; partition: number }>();
     for (const p of partitions) {
       const topicId = topics.get(p.topic)?.id;
-      if (topicId !== undefined) keys.set(`${topicId}:${p.partition}`, { groupId: this.group.id, topicId, partition: p.partition });
+      if (topicId !== undefined)
+        keys.set(`${topicId}:${p.partition}`, { groupId: this.group.id, topicId, partition: p.partition });
     }
     const ordered = [...keys.values()].sort((a, b) => a.topicId - b.topicId || a.partition - b.partition);
     for (const key of ordered) await sharePartitionStore.lockWindow(this.sql, key);
@@ -175,7 +217,10 @@ export class ShareGroupTransaction {
   /** Every member's assignment under the simple assignor, and the topics it covers. */
   async assignments(): Promise<{ byMember: Map<string, TopicPartition[]>; topics: Map<string, Topic> }> {
     const topics = await this.topics(this.liveMembers.flatMap((m) => m.topics));
-    const byMember = assignShared(this.liveMembers, new Map([...topics.values()].map((t) => [t.name, t.partitionCount])));
+    const byMember = assignShared(
+      this.liveMembers,
+      new Map([...topics.values()].map((t) => [t.name, t.partitionCount])),
+    );
     return { byMember, topics };
   }
 

@@ -1,13 +1,27 @@
 import { Injectable } from '@nestjs/common';
 import type { PartitionWindow, Topic } from '../../domain/log/topic.js';
 import { type AckEntry, applyAcks } from '../../domain/share-group/acknowledge.js';
-import { type ShareActivityCounts, type TopicActivity, topicActivity } from '../../domain/share-group/share-activity.js';
+import {
+  type ShareActivityCounts,
+  type TopicActivity,
+  topicActivity,
+} from '../../domain/share-group/share-activity.js';
 import type { AckType } from '@shoal/protocol';
-import { type ArchiveReason, type InFlightRecord, RecordState, type TransitionContext, transitions } from '../../domain/share-group/record-state.js';
+import {
+  type ArchiveReason,
+  type InFlightRecord,
+  RecordState,
+  type TransitionContext,
+  transitions,
+} from '../../domain/share-group/record-state.js';
 import type { Sql } from '../../storage/database.js';
 import type { PartitionHead } from '../../storage/log.store.js';
 import type { ShareGroupRow } from '../../storage/share-group.store.js';
-import { type SharePartitionKey, sharePartitionStore as store, type ShareWindow } from '../../storage/share-partition.store.js';
+import {
+  type SharePartitionKey,
+  sharePartitionStore as store,
+  type ShareWindow,
+} from '../../storage/share-partition.store.js';
 import { topicStore } from '../../storage/topic.store.js';
 import { DeadLetterWriter } from './dead-letter.writer.js';
 
@@ -75,8 +89,22 @@ export class SharePartitionCoordinator {
       await store.createWindow(sql, key, group.config.autoOffsetReset === 'earliest' ? log.startOffset : log.endOffset);
       window = (await store.lockWindow(sql, key))!;
     }
-    const ctx = { now, lockDurationMs: group.config.recordLockDurationMs, deliveryCountLimit: group.config.deliveryCountLimit };
-    const open: OpenSharePartition = { sql, key, group, topic, window, log, ctx, activity, counts: topicActivity(activity.byTopic, topic.name) };
+    const ctx = {
+      now,
+      lockDurationMs: group.config.recordLockDurationMs,
+      deliveryCountLimit: group.config.deliveryCountLimit,
+    };
+    const open: OpenSharePartition = {
+      sql,
+      key,
+      group,
+      topic,
+      window,
+      log,
+      ctx,
+      activity,
+      counts: topicActivity(activity.byTopic, topic.name),
+    };
     if (log.startOffset > window.startOffset) {
       // Retention deleted records the group had not finished: the window moves past them.
       await store.deleteBelow(sql, key, log.startOffset);
@@ -130,13 +158,30 @@ export class SharePartitionCoordinator {
     const { sql, key, window, ctx, group, log } = open;
     const lockExpiresAt = ctx.now + ctx.lockDurationMs;
     const available = await store.available(sql, key, ctx.now, max);
-    await store.acquire(sql, key, available.map((r) => r.offset), memberId, lockExpiresAt);
+    await store.acquire(
+      sql,
+      key,
+      available.map((r) => r.offset),
+      memberId,
+      lockExpiresAt,
+    );
     const acquired = available.map((r) => transitions.acquire(r, memberId, ctx));
-    const limit = Math.min(log.endOffset, window.startOffset + group.config.maxInFlightRecordsPerPartition, window.endOffset + max - acquired.length);
+    const limit = Math.min(
+      log.endOffset,
+      window.startOffset + group.config.maxInFlightRecordsPerPartition,
+      window.endOffset + max - acquired.length,
+    );
     if (limit > window.endOffset) {
       await store.insertAcquired(sql, key, window.endOffset, limit, memberId, lockExpiresAt);
       for (let offset = window.endOffset; offset < limit; offset++) {
-        acquired.push({ offset, state: RecordState.Acquired, deliveryCount: 1, memberId, lockExpiresAt, availableAt: null });
+        acquired.push({
+          offset,
+          state: RecordState.Acquired,
+          deliveryCount: 1,
+          memberId,
+          lockExpiresAt,
+          availableAt: null,
+        });
       }
       window.endOffset = limit;
       await store.setWindow(sql, key, window);
@@ -157,7 +202,12 @@ export class SharePartitionCoordinator {
   }
 
   /** Counts archived records and copies them to the dead-letter topic; `errors`: why an ack archived them. */
-  private async archive(open: OpenSharePartition, archived: Map<number, ArchiveReason>, records: Map<number, InFlightRecord>, errors: Map<number, string>): Promise<void> {
+  private async archive(
+    open: OpenSharePartition,
+    archived: Map<number, ArchiveReason>,
+    records: Map<number, InFlightRecord>,
+    errors: Map<number, string>,
+  ): Promise<void> {
     if (archived.size === 0) return;
     for (const reason of archived.values()) open.counts.archived[reason] += 1;
     const deadLetterTopic = open.group.config.deadLetterTopic;
@@ -167,7 +217,12 @@ export class SharePartitionCoordinator {
       group: open.group.name,
       topic: open.topic,
       partition: open.key.partition,
-      records: [...archived].map(([offset, reason]) => ({ offset, reason, deliveryCount: records.get(offset)?.deliveryCount ?? 0, error: errors.get(offset) })),
+      records: [...archived].map(([offset, reason]) => ({
+        offset,
+        reason,
+        deliveryCount: records.get(offset)?.deliveryCount ?? 0,
+        error: errors.get(offset),
+      })),
     });
     open.activity.deadLetterHeads.push(...heads);
     open.counts.deadLettered += written;

@@ -53,7 +53,12 @@ export class CreateConsumerGroups1763856000000 implements MigrationInterface {
   }
 
   async down(runner: QueryRunner): Promise<void> {
-    for (const table of ['shoal_consumer_offset', 'shoal_consumer_partition', 'shoal_consumer_member', 'shoal_consumer_group']) {
+    for (const table of [
+      'shoal_consumer_offset',
+      'shoal_consumer_partition',
+      'shoal_consumer_member',
+      'shoal_consumer_group',
+    ]) {
       await runner.query(`DROP TABLE ${table}`);
     }
   }

@@ -56,6 +56,7 @@ export class CreateShareGroups1763942400000 implements MigrationInterface {
   }
 
   async down(runner: QueryRunner): Promise<void> {
-    for (const table of ['shoal_share_record', 'shoal_share_partition', 'shoal_share_member', 'shoal_share_group']) await runner.query(`DROP TABLE ${table}`);
+    for (const table of ['shoal_share_record', 'shoal_share_partition', 'shoal_share_member', 'shoal_share_group'])
+      await runner.query(`DROP TABLE ${table}`);
   }
 }

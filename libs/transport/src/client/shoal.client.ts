@@ -70,7 +70,10 @@ export class ShoalClient extends ClientProxy {
 
   protected dispatchEvent<T = RecordPosition>(packet: ReadPacket): Promise<T> {
     const topic = this.normalizePattern(packet.pattern);
-    const record = packet.data instanceof ShoalRecord ? packet.data.toProduceRecord() : new ShoalRecord(packet.data).toProduceRecord();
+    const record =
+      packet.data instanceof ShoalRecord
+        ? packet.data.toProduceRecord()
+        : new ShoalRecord(packet.data).toProduceRecord();
     return new Promise<RecordPosition>((resolve, reject) => {
       const queue = this.queues.get(topic);
       if (queue) queue.push({ record, resolve, reject });

@@ -9,7 +9,10 @@ export interface RecordSettler {
   renew(): Promise<void>;
 }
 
-type ShoalContextArgs = [record: WireRecord & Partial<Pick<AcquiredRecord, 'deliveryCount' | 'lockExpiresAt'>>, settler: RecordSettler | null];
+type ShoalContextArgs = [
+  record: WireRecord & Partial<Pick<AcquiredRecord, 'deliveryCount' | 'lockExpiresAt'>>,
+  settler: RecordSettler | null,
+];
 
 /**
  * The context of a Shoal handler, as `KafkaContext` is for Kafka: the record's coordinates and

@@ -24,8 +24,18 @@ export class ShoalModule {
 
   /** As {@link forRoot}, with the options from a factory (e.g. `ConfigService`). */
   static forRootAsync(options: ShoalModuleAsyncOptions): DynamicModule {
-    const provider: Provider = { provide: SHOAL_MODULE_OPTIONS, useFactory: options.useFactory, inject: options.inject ?? [] };
-    return { module: ShoalModule, global: true, imports: options.imports ?? [], providers: [provider, failureInterceptor], exports: [provider] };
+    const provider: Provider = {
+      provide: SHOAL_MODULE_OPTIONS,
+      useFactory: options.useFactory,
+      inject: options.inject ?? [],
+    };
+    return {
+      module: ShoalModule,
+      global: true,
+      imports: options.imports ?? [],
+      providers: [provider, failureInterceptor],
+      exports: [provider],
+    };
   }
 
   /** One injectable `ShoalClient` per registration; without `forRoot`, each needs its own `url`. */
@@ -48,7 +58,8 @@ function clientProviders({ name = DEFAULT_SHOAL_CLIENT, ...overrides }: ShoalCli
 }
 
 function createClient(name: string, options: Partial<ShoalClientOptions>): ShoalClient & OnApplicationShutdown {
-  if (!options.url) throw new Error(`Shoal client "${name}" has no url: give one to ShoalModule.forRoot or registerClient`);
+  if (!options.url)
+    throw new Error(`Shoal client "${name}" has no url: give one to ShoalModule.forRoot or registerClient`);
   const client = new ShoalClient({ ...options, url: options.url });
   // As ClientsModule does: Nest calls this hook on the provider's instance at shutdown.
   return Object.assign(client, { onApplicationShutdown: () => client.close() });

@@ -55,7 +55,9 @@ export class AckFlusher {
     const refused = results.filter((r) => r.error !== null);
     if (refused.length === 0) return;
     const first = refused[0];
-    this.logger.warn(`${refused.length} acknowledgements refused (${first.error} for ${first.topic}/${first.partition}@${first.offset}): their locks ran out or were taken over`);
+    this.logger.warn(
+      `${refused.length} acknowledgements refused (${first.error} for ${first.topic}/${first.partition}@${first.offset}): their locks ran out or were taken over`,
+    );
   }
 
   /** Sends what waits now, after any send still under way. */

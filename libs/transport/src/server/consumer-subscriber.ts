@@ -102,7 +102,9 @@ export class ConsumerSubscriber {
   }
 
   /** Handles a partition's records in order; answers the offset to commit, or null. */
-  private async handlePartition(records: WireRecord[]): Promise<{ topic: string; partition: number; offset: number } | null> {
+  private async handlePartition(
+    records: WireRecord[],
+  ): Promise<{ topic: string; partition: number; offset: number } | null> {
     let next: number | null = null;
     for (const record of records) {
       if (!(await this.handleOne(record))) break;
@@ -119,7 +121,9 @@ export class ConsumerSubscriber {
         await this.dispatch(record, new ShoalContext([record, null]));
         return true;
       } catch (error) {
-        this.logger.warn(`handler failed on ${record.topic}/${record.partition}@${record.offset} (attempt ${attempt}): ${String(error)}`);
+        this.logger.warn(
+          `handler failed on ${record.topic}/${record.partition}@${record.offset} (attempt ${attempt}): ${String(error)}`,
+        );
         await sleep(backoff(this.options, attempt));
       }
     }
@@ -130,7 +134,8 @@ export class ConsumerSubscriber {
       await this.http.commitOffsets(this.options.group, this.memberId, this.generation, offsets);
     } catch (error) {
       // Fenced: the partitions moved on; their new owner resumes at the last commit (at-least-once).
-      if (error instanceof ShoalApiError && error.code === 'FENCED') this.logger.warn(`commit fenced: ${error.message}`);
+      if (error instanceof ShoalApiError && error.code === 'FENCED')
+        this.logger.warn(`commit fenced: ${error.message}`);
       else this.logger.error(`commit failed: ${String(error)}`);
     }
   }

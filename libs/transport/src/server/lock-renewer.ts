@@ -72,11 +72,14 @@ export class LockRenewer {
     if (this.stopped || (this.timer && this.timerAt <= at)) return;
     clearTimeout(this.timer);
     this.timerAt = at;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.timerAt = Infinity;
-      void this.renewDue();
-    }, Math.max(0, at - this.now()));
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        this.timerAt = Infinity;
+        void this.renewDue();
+      },
+      Math.max(0, at - this.now()),
+    );
   }
 
   private scheduleNext(): void {
@@ -90,11 +93,14 @@ export class LockRenewer {
     const due = [...this.locks.values()].filter((lock) => lock.deadline - now <= lock.lockMs * BATCH_WITHIN);
     if (due.length === 0) return this.scheduleNext();
     try {
-      const results = await this.send(due.map(({ topic, partition, offset }) => ({ topic, partition, offset, type: 'renew' })));
+      const results = await this.send(
+        due.map(({ topic, partition, offset }) => ({ topic, partition, offset, type: 'renew' })),
+      );
       results.forEach((result, i) => {
         const lock = due[i];
         if (result.error === null) lock.deadline = now + lock.lockMs;
-        else if (this.locks.delete(keyOf(lock))) this.logger.warn(`lock of ${keyOf(lock)} lost (${result.error}): the record may be delivered again`);
+        else if (this.locks.delete(keyOf(lock)))
+          this.logger.warn(`lock of ${keyOf(lock)} lost (${result.error}): the record may be delivered again`);
       });
     } catch (error) {
       this.logger.warn(`renewing ${due.length} locks failed, trying again: ${String(error)}`);

@@ -101,7 +101,10 @@ export class ShareWorker {
   }
 
   private async join(topics: string[]): Promise<void> {
-    const joined = await this.http.joinShareGroup(this.options.group, { topics, sessionTimeoutMs: this.options.sessionTimeoutMs });
+    const joined = await this.http.joinShareGroup(this.options.group, {
+      topics,
+      sessionTimeoutMs: this.options.sessionTimeoutMs,
+    });
     this.memberId = joined.memberId;
     this.setStatus('connected');
   }
@@ -140,7 +143,9 @@ export class ShareWorker {
       return;
     }
     const delayMs = this.retry.next();
-    this.logger.error(`fetch from ${this.options.group} failed, retrying in ${Math.round(delayMs)} ms: ${String(error)}`);
+    this.logger.error(
+      `fetch from ${this.options.group} failed, retrying in ${Math.round(delayMs)} ms: ${String(error)}`,
+    );
     this.setStatus('disconnected');
     await sleep(delayMs);
   }
@@ -170,7 +175,8 @@ export class ShareWorker {
 
   /** Starts queued records while fewer than `concurrency` handlers run. */
   private pump(): void {
-    while (this.running.size < this.concurrency && this.queue.length > 0 && !this.stopping) this.start(this.queue.shift()!);
+    while (this.running.size < this.concurrency && this.queue.length > 0 && !this.stopping)
+      this.start(this.queue.shift()!);
   }
 
   private start(item: Held): void {
@@ -200,7 +206,10 @@ export class ShareWorker {
   private settleFailure(item: Held, error: unknown): void {
     const reason = failureReason(error);
     if (error instanceof ShoalRejectException) return this.settle(item, 'reject', undefined, reason);
-    const delayMs = error instanceof ShoalRetriableException && error.delayMs !== undefined ? error.delayMs : backoff(this.options, item.record.deliveryCount);
+    const delayMs =
+      error instanceof ShoalRetriableException && error.delayMs !== undefined
+        ? error.delayMs
+        : backoff(this.options, item.record.deliveryCount);
     this.settle(item, 'release', delayMs, reason);
   }
 
@@ -223,7 +232,9 @@ export class ShareWorker {
     if (item.settled) return;
     const { topic, partition, offset } = item.record;
     const sentAt = Date.now();
-    const [result] = await this.http.acknowledge(this.options.group, this.memberId, [{ topic, partition, offset, type: 'renew' }]);
+    const [result] = await this.http.acknowledge(this.options.group, this.memberId, [
+      { topic, partition, offset, type: 'renew' },
+    ]);
     if (result?.error) throw new Error(`lock of ${topic}/${partition}@${offset} could not be renewed: ${result.error}`);
     this.locks.renewed(item.record, sentAt);
   }

@@ -39,7 +39,8 @@ export class ShoalServer extends Server<Record<string, never>, ShoalStatus> impl
   /** Joins the group with every handled topic and starts consuming. */
   listen(callback: (error?: unknown) => void): void {
     const topics = [...this.messageHandlers.keys()];
-    const dispatch = (record: WireRecord, context: ShoalContext) => this.handleEvent(record.topic, { pattern: record.topic, data: recordData(record) }, context);
+    const dispatch = (record: WireRecord, context: ShoalContext) =>
+      this.handleEvent(record.topic, { pattern: record.topic, data: recordData(record) }, context);
     const setStatus = (status: ShoalStatus) => this._status$.next(status);
     this.runner =
       this.options.mode === 'share'

@@ -12,7 +12,9 @@ class JobProducer {
   constructor(@InjectShoalClient() private readonly shoal: ShoalClient) {}
 
   async produce(topic: string, jobs: Job[]): Promise<void> {
-    await Promise.all(jobs.map((job) => lastValueFrom(this.shoal.emit(topic, new ShoalRecordBuilder(job).setKey(job.id).build()))));
+    await Promise.all(
+      jobs.map((job) => lastValueFrom(this.shoal.emit(topic, new ShoalRecordBuilder(job).setKey(job.id).build()))),
+    );
   }
 }
 

@@ -26,7 +26,8 @@ class JobWorker {
   @EventPattern<string>(jobsTopic)
   async handle(@Payload() job: Job, @Ctx() context: ShoalContext): Promise<void> {
     const deliveryCount = context.getDeliveryCount();
-    const report = (outcome: Outcome['outcome']) => lastValueFrom(this.results.emit(resultsTopic, { id: job.id, deliveryCount, outcome }));
+    const report = (outcome: Outcome['outcome']) =>
+      lastValueFrom(this.results.emit(resultsTopic, { id: job.id, deliveryCount, outcome }));
     if (job.kind === 'poison') {
       await report('rejected');
       throw new ShoalRejectException(`poison pill ${job.id}`);
@@ -43,11 +44,20 @@ class JobWorker {
   }
 }
 
-@Module({ imports: [ShoalModule.forRoot({ url }), ShoalModule.registerClient({ name: 'results' })], controllers: [JobWorker] })
+@Module({
+  imports: [ShoalModule.forRoot({ url }), ShoalModule.registerClient({ name: 'results' })],
+  controllers: [JobWorker],
+})
 class WorkerModule {}
 
 const app = await NestFactory.createMicroservice(WorkerModule, {
-  strategy: new ShoalServer({ url, mode: 'share', group: process.env.SHOAL_GROUP ?? 'workers', maxWaitMs: 200, retryDelayMs: 50 }),
+  strategy: new ShoalServer({
+    url,
+    mode: 'share',
+    group: process.env.SHOAL_GROUP ?? 'workers',
+    maxWaitMs: 200,
+    retryDelayMs: 50,
+  }),
   logger: ['error', 'warn'],
 });
 app.enableShutdownHooks();
