@@ -85,4 +85,14 @@ describe(ShoalHttpClient.name, () => {
     for (let i = 0; i < 20; i++) await c.listTopics();
     expect(connections).toBeLessThanOrEqual(2); // not one per request
   });
+
+  it('can be closed twice and used again after closing, as a Nest ClientProxy may be', async () => {
+    const { server, url } = await flakyServer(0);
+    servers.push(server);
+    const c = client(url);
+    await c.listTopics();
+    await c.close();
+    await c.close();
+    await expect(c.listTopics()).resolves.toEqual({ offsets: [], topics: [] });
+  });
 });

@@ -47,7 +47,7 @@ const UNSENT_CODES = new Set([
  * 503 for `always` requests: it is thrown as a {@link ShoalApiError}.
  */
 export class HttpTransport {
-  private readonly pool: Pool;
+  private current: Pool | undefined;
   private readonly prefix: string;
   private readonly origin: string;
 
@@ -60,8 +60,6 @@ export class HttpTransport {
     const url = new URL(baseUrl);
     this.origin = url.origin;
     this.prefix = url.pathname.replace(/\/+$/, '');
-    // No cap on connections: a worker's long poll must never make its acknowledgements wait.
-    this.pool = new Pool(this.origin, { connections: null, pipelining: 1 });
   }
 
   async send<T>(call: HttpCall): Promise<T> {
@@ -75,9 +73,17 @@ export class HttpTransport {
     }
   }
 
-  /** Closes the pool's connections; later requests fail. */
-  close(): Promise<void> {
-    return this.pool.close();
+  /** Closes the pool's connections once what is under way has ended; a later request opens a new pool. */
+  async close(): Promise<void> {
+    const pool = this.current;
+    this.current = undefined;
+    await pool?.close();
+  }
+
+  private get pool(): Pool {
+    // No cap on connections: a worker's long poll must never make its acknowledgements wait.
+    this.current ??= new Pool(this.origin, { connections: null, pipelining: 1 });
+    return this.current;
   }
 
   private async once<T>(call: HttpCall): Promise<T> {
