@@ -1,3 +1,4 @@
+import type { JsonValue } from '@shoal/protocol';
 import { DeadLetterRedriveService } from '../../src/services/operations/dead-letter-redrive.service.js';
 import { startBroker, type TestBroker } from '../support/broker.js';
 import { failure } from '../support/http.js';
@@ -17,7 +18,7 @@ describe.each(STORAGE_KINDS)(`${DeadLetterRedriveService.name} and group lists o
   });
 
   /** Rejects every record of `topic` through share group `group`, so they land in `dlq`. */
-  async function deadLetter(topic: string, dlq: string, group: string, values: unknown[]): Promise<void> {
+  async function deadLetter(topic: string, dlq: string, group: string, values: JsonValue[]): Promise<void> {
     const { client } = broker;
     await client.createTopic({ name: topic, partitions: 2 });
     await client.createTopic({ name: dlq, partitions: 1 });
