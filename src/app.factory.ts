@@ -1,7 +1,7 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule, type AppOptions } from './app.module.js';
-import { loggerLevels } from './config/shoal-config.js';
+import { shoalLogger } from './config/log-format.js';
 import { ShoalExceptionFilter } from './http/shoal-exception.filter.js';
 import { shoalValidationPipe } from './http/validation/validation.pipe.js';
 import { CountingExceptionFilter } from './metrics/counting-exception.filter.js';
@@ -15,7 +15,7 @@ import { ShoalMetrics } from './metrics/shoal-metrics.js';
 export async function createApp(options: AppOptions): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({ bodyLimit: options.config.maxRequestBytes, forceCloseConnections: true });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(options), adapter, {
-    logger: loggerLevels(),
+    logger: shoalLogger(),
     abortOnError: false,
   });
   instrumentHttp(app);
