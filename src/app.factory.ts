@@ -3,6 +3,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { AppModule, type AppOptions } from './app.module.js';
 import { shoalLogger } from './config/log-format.js';
 import { ShoalExceptionFilter } from './http/shoal-exception.filter.js';
+import { serveOperatorTools } from './http/operator-tools.js';
 import { shoalValidationPipe } from './http/validation/validation.pipe.js';
 import { CountingExceptionFilter } from './metrics/counting-exception.filter.js';
 import { type RequestTiming, withRequestTiming } from './metrics/long-poll.timer.js';
@@ -22,6 +23,7 @@ export async function createApp(options: AppOptions): Promise<NestFastifyApplica
   app.useGlobalPipes(shoalValidationPipe());
   app.useGlobalFilters(new CountingExceptionFilter(app.get(ShoalMetrics), new ShoalExceptionFilter()));
   app.enableShutdownHooks();
+  await serveOperatorTools(app);
   return app;
 }
 
