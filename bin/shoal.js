@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The `shoal` CLI: runs the build (npm run build) of cli/main.ts.
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, URL } from 'node:url';
 
 const main = new URL('../dist/cli/main.js', import.meta.url);
 if (!existsSync(fileURLToPath(main))) {
