@@ -16,12 +16,12 @@ export class GroupListsController {
 
   @Get('consumer-groups')
   consumerGroups(@Query() query: GroupListQueryDto): Promise<GroupList> {
-    return this.listing.list('consumer', query.after, query.limit);
+    return this.listing.list('consumer', query.after ?? '', query.limit);
   }
 
   @Get('share-groups')
   shareGroups(@Query() query: GroupListQueryDto): Promise<GroupList> {
-    return this.listing.list('share', query.after, query.limit);
+    return this.listing.list('share', query.after ?? '', query.limit);
   }
 
   @Get('share-groups/:group/topics/:topic/partitions/:partition/in-flight')

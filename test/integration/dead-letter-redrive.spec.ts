@@ -99,6 +99,7 @@ describe.each(STORAGE_KINDS)(`${DeadLetterRedriveService.name} and group lists o
     const second = await client.listGroups('consumer', { after: first.next!, limit: 2 });
     expect(second.groups.map((g) => g.name)).toEqual(['list-c-c']);
     expect(second.next).toBeNull();
+    expect((await client.listGroups('consumer')).groups.map((g) => g.name)).toContain('list-c-a');
 
     const shares = await client.listGroups('share', { after: 'list-s' });
     const described = await client.describeShareGroup('list-s-a');

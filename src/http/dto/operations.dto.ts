@@ -5,7 +5,7 @@ import { IntegerParam, OptionalInt } from '../validation/validators.js';
 /** `GET /v1/consumer-groups` and `GET /v1/share-groups`: a page after a name. */
 export class GroupListQueryDto {
   @IsOptional() @IntegerParam(1, 1_000) limit: number = 100;
-  @IsOptional() @IsString() @MaxLength(249) @Matches(NAME_PATTERN) after: string = '';
+  @IsOptional() @IsString() @MaxLength(249) @Matches(NAME_PATTERN) after?: string;
 }
 
 /** `GET …/in-flight`: records from an offset. */
