@@ -34,7 +34,8 @@ export function undocumentedRoutes(document: OpenAPIObject, served: string[]): s
 /** `METHOD /path` of every route docs/http-api.md names, parameters as `{}`. */
 export function routesInReference(markdown: string): string[] {
   const found = markdown.matchAll(/\b(GET|POST|PATCH|DELETE|PUT) (\/[A-Za-z0-9/{}_.-]+)/g);
-  return [...new Set([...found].map(([, method, path]) => `${method} ${normalise(path)}`))];
+  const api = [...found].filter(([, , path]) => !NOT_API.test(path));
+  return [...new Set(api.map(([, method, path]) => `${method} ${normalise(path)}`))];
 }
 
 /** A route with its parameter names blanked, so `{p}` and `{partition}` compare equal. */
