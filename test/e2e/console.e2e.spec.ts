@@ -76,7 +76,9 @@ describe(serveConsole.name, () => {
     ]);
   }
 
+  /** Loads the console afresh at `hash` (a hash change alone would leave the last page's table in view). */
   async function open(hash: string, testid: string): Promise<void> {
+    await page.goto('about:blank');
     await page.goto(`${broker.url}/console/${hash}`);
     await page.waitForSelector(`[data-testid="${testid}"]`);
   }
