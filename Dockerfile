@@ -13,6 +13,8 @@ COPY src ./src
 COPY libs ./libs
 COPY bench ./bench
 COPY examples ./examples
+COPY cli ./cli
+COPY console ./console
 RUN npm run build && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
@@ -28,6 +30,7 @@ COPY --from=build /app/libs/client/dist ./libs/client/dist
 COPY --from=build /app/libs/transport/package.json ./libs/transport/
 COPY --from=build /app/libs/transport/dist ./libs/transport/dist
 COPY package.json ./
+COPY bin ./bin
 RUN mkdir -p /var/lib/shoal && chown node:node /var/lib/shoal
 USER node
 EXPOSE 8080

@@ -1,8 +1,9 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule, type AppOptions } from './app.module.js';
-import { loggerLevels } from './config/shoal-config.js';
+import { shoalLogger } from './config/log-format.js';
 import { ShoalExceptionFilter } from './http/shoal-exception.filter.js';
+import { serveOperatorTools } from './http/operator-tools.js';
 import { shoalValidationPipe } from './http/validation/validation.pipe.js';
 import { CountingExceptionFilter } from './metrics/counting-exception.filter.js';
 import { type RequestTiming, withRequestTiming } from './metrics/long-poll.timer.js';
@@ -15,13 +16,14 @@ import { ShoalMetrics } from './metrics/shoal-metrics.js';
 export async function createApp(options: AppOptions): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({ bodyLimit: options.config.maxRequestBytes, forceCloseConnections: true });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(options), adapter, {
-    logger: loggerLevels(),
+    logger: shoalLogger(),
     abortOnError: false,
   });
   instrumentHttp(app);
   app.useGlobalPipes(shoalValidationPipe());
   app.useGlobalFilters(new CountingExceptionFilter(app.get(ShoalMetrics), new ShoalExceptionFilter()));
   app.enableShutdownHooks();
+  await serveOperatorTools(app);
   return app;
 }
 

@@ -25,6 +25,11 @@ import { ShareGroupCoordinator } from './services/share-groups/share-group.coord
 import { ShareGroupService } from './services/share-groups/share-group.service.js';
 import { SharePartitionCoordinator } from './services/share-groups/share-partition.coordinator.js';
 import { TopicService } from './services/log/topic.service.js';
+import { DeadLettersController } from './http/dead-letters.controller.js';
+import { GroupListsController } from './http/group-lists.controller.js';
+import { DeadLetterRedriveService } from './services/operations/dead-letter-redrive.service.js';
+import { GroupListingService } from './services/operations/group-listing.service.js';
+import { ShareInFlightService } from './services/operations/share-in-flight.service.js';
 import { openDatabase } from './storage/data-source.js';
 import { Database } from './storage/database.js';
 
@@ -56,6 +61,8 @@ export class AppModule {
         ShareGroupsController,
         HealthController,
         MetricsController,
+        GroupListsController,
+        DeadLettersController,
       ],
       providers: [
         { provide: SHOAL_CONFIG, useValue: config },
@@ -78,6 +85,9 @@ export class AppModule {
         ShareGroupCoordinator,
         ShareGroupService,
         ShareFetchService,
+        GroupListingService,
+        ShareInFlightService,
+        DeadLetterRedriveService,
       ],
     };
   }

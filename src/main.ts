@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { createApp } from './app.factory.js';
 import { ConfigError } from './config/config.error.js';
+import { logStartup } from './startup-line.js';
 import { configWarnings, loadConfig, type ShoalConfig } from './config/shoal-config.js';
 
 /** A bad environment is one clear line per variable and exit code 1, never a stack trace. */
@@ -18,3 +19,4 @@ function configOrExit(): ShoalConfig {
 const config = configOrExit();
 const app = await createApp({ config });
 await app.listen(config.port, config.host);
+logStartup(config, (await app.getUrl()).replace('[::1]', 'localhost'));

@@ -43,6 +43,7 @@ class Environment {
   @IsInt() @Min(10) @Max(5000) SHOAL_RETENTION_INTERVAL_MS: number = 5000;
   @IsIn(['on', 'off']) SHOAL_METRICS_PARTITION_DETAIL: 'on' | 'off' = 'on';
   @IsIn(['info', 'debug', 'silent']) SHOAL_LOG: 'info' | 'debug' | 'silent' = 'info';
+  @IsIn(['json', 'pretty', '']) SHOAL_LOG_FORMAT: 'json' | 'pretty' | '' = '';
 }
 
 /** Every variable the broker reads. */

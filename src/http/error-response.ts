@@ -74,3 +74,8 @@ export function toErrorResponse(error: unknown): ErrorResponse {
   logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
   return respond(ErrorCode.Internal, 'internal error');
 }
+
+/** The HTTP status an error code is answered with (the OpenAPI document lists them). */
+export function statusOf(code: ErrorCode): number {
+  return STATUS[code];
+}

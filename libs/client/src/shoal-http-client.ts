@@ -24,6 +24,10 @@ import type {
   TopicDescription,
   TopicList,
   UpdateTopicRequest,
+  GroupList,
+  InFlightRecordList,
+  RedriveRequest,
+  RedriveResponse,
 } from '@shoal/protocol';
 import { HttpTransport, type RetryMode, type RetryOptions } from './http-transport.js';
 
@@ -262,6 +266,34 @@ export class ShoalHttpClient {
   /** `GET /health`. */
   health(): Promise<{ status: string }> {
     return this.request('GET', '/health');
+  }
+
+  /** `GET /v1/consumer-groups` or `GET /v1/share-groups`: a page of groups after `after`, in name order. */
+  listGroups(kind: 'consumer' | 'share', page: { after?: string; limit?: number } = {}): Promise<GroupList> {
+    const query = new URLSearchParams();
+    if (page.after) query.set('after', page.after);
+    if (page.limit !== undefined) query.set('limit', String(page.limit));
+    const text = query.toString();
+    return this.request('GET', `/v1/${kind}-groups${text ? `?${text}` : ''}`);
+  }
+
+  /** `GET /v1/share-groups/{group}/topics/{topic}/partitions/{p}/in-flight`. */
+  shareInFlight(
+    group: string,
+    topic: string,
+    partition: number,
+    options: { offset?: number; maxRecords?: number } = {},
+  ): Promise<InFlightRecordList> {
+    const query = new URLSearchParams();
+    if (options.offset !== undefined) query.set('offset', String(options.offset));
+    if (options.maxRecords !== undefined) query.set('maxRecords', String(options.maxRecords));
+    const path = `${shareGroupPath(group)}/topics/${encodeURIComponent(topic)}/partitions/${partition}/in-flight`;
+    return this.request('GET', `${path}?${query.toString()}`);
+  }
+
+  /** `POST /v1/topics/{topic}/redrive`: copies dead-letter records back to their source topics, once. */
+  redrive(topic: string, request: RedriveRequest = {}): Promise<RedriveResponse> {
+    return this.request('POST', `/v1/topics/${encodeURIComponent(topic)}/redrive`, request, 0, undefined, 'always');
   }
 
   /**

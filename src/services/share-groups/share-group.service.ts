@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import type {
   JoinShareGroupResponse,
   ResetTarget,
@@ -24,6 +24,8 @@ export class ShareGroupService implements GroupMembership<
   JoinShareGroupResponse,
   { assignment: TopicPartition[] }
 > {
+  private readonly logger = new Logger(ShareGroupService.name);
+
   constructor(
     private readonly coordinator: ShareGroupCoordinator,
     private readonly offsets: OffsetResolver,
@@ -32,7 +34,7 @@ export class ShareGroupService implements GroupMembership<
   async join(group: string, options: MemberJoin): Promise<JoinShareGroupResponse> {
     const { topics, sessionTimeoutMs = DEFAULT_SESSION_TIMEOUT_MS } = options;
     const unique = [...new Set(topics)];
-    return this.coordinator.withGroup(
+    const answer = await this.coordinator.withGroup(
       group,
       () => new UnknownGroupError(group),
       async (tx) => {
@@ -53,6 +55,8 @@ export class ShareGroupService implements GroupMembership<
       },
       { create: true },
     );
+    this.logger.log(`member ${answer.memberId} joined share group ${group} (topics ${unique.join(', ')})`);
+    return answer;
   }
 
   heartbeat(group: string, memberId: string): Promise<{ assignment: TopicPartition[] }> {
@@ -76,6 +80,7 @@ export class ShareGroupService implements GroupMembership<
       },
       { membership: true },
     );
+    this.logger.log(`member ${memberId} left share group ${group}`);
   }
 
   /** `change` is in range (checked at the edge); a dead-letter topic must exist. */

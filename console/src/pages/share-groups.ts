@@ -1,0 +1,120 @@
+import { api, enc } from '../api.js';
+import { formValues, h, lineChart, table, time } from '../dom.js';
+import { lagOf } from '../history.js';
+import { assignmentText } from './groups.js';
+
+interface ShareGroup {
+  group: string;
+  config: Record<string, string | number | null>;
+  members: { memberId: string; assignment: { topic: string; partition: number }[] }[];
+  partitions: {
+    topic: string;
+    partition: number;
+    startOffset: number;
+    endOffset: number;
+    available: number;
+    acquired: number;
+    acknowledged: number;
+    archived: number;
+    lag: number;
+  }[];
+}
+
+interface InFlight {
+  records: {
+    offset: number;
+    state: string;
+    deliveryCount: number;
+    memberId: string | null;
+    lockExpiresAt: number | null;
+    availableAt: number | null;
+  }[];
+}
+
+const NUMBER_SETTINGS = ['recordLockDurationMs', 'deliveryCountLimit', 'maxInFlightRecordsPerPartition'];
+
+/** One share group: members, share-partition windows, in-flight records, config edit. */
+export async function shareGroupPage(name: string): Promise<HTMLElement> {
+  const group = await api<ShareGroup>('GET', `/v1/share-groups/${enc(name)}`);
+  const inFlight = await Promise.all(
+    group.partitions.map((p) =>
+      api<InFlight>('GET', `/v1/share-groups/${enc(name)}/topics/${enc(p.topic)}/partitions/${p.partition}/in-flight`),
+    ),
+  );
+  const section = h(
+    'section',
+    {},
+    h('h1', {}, `Share group ${name}`),
+    h('h2', {}, 'Members'),
+    table(
+      'members',
+      ['member', 'partitions'],
+      group.members.map((m) => [m.memberId, assignmentText(m.assignment)]),
+    ),
+    h('h2', {}, 'Share-partitions'),
+    table(
+      'share-partitions',
+      ['topic', 'partition', 'start offset', 'end offset', 'available', 'acquired', 'acknowledged', 'archived', 'lag'],
+      group.partitions.map((p) => [
+        p.topic,
+        p.partition,
+        p.startOffset,
+        p.endOffset,
+        p.available,
+        p.acquired,
+        p.acknowledged,
+        p.archived,
+        p.lag,
+      ]),
+    ),
+    lineChart('lag-chart', 'total lag', lagOf('share', name), 'records'),
+  );
+  group.partitions.forEach((p, i) => {
+    section.append(
+      h('h2', {}, `In flight: ${p.topic}/${p.partition}`),
+      table(
+        `in-flight-${p.topic}-${p.partition}`,
+        ['offset', 'state', 'holder', 'delivery count', 'lock expires', 'available at'],
+        inFlight[i].records.map((r) => [
+          r.offset,
+          h('span', { class: `state-${r.state}` }, r.state),
+          r.memberId ?? '-',
+          r.deliveryCount,
+          time(r.lockExpiresAt),
+          time(r.availableAt),
+        ]),
+      ),
+    );
+  });
+  section.append(h('h2', {}, 'Config'), configForm(name, group.config));
+  return section;
+}
+
+function configForm(name: string, config: ShareGroup['config']): HTMLElement {
+  const form = h(
+    'form',
+    { class: 'inline', 'data-testid': 'share-config' },
+    ...Object.entries(config).map(([key, value]) =>
+      h('label', {}, `${key} `, h('input', { name: key, value: value ?? '' })),
+    ),
+    h('button', {}, 'Save config'),
+  ) as HTMLFormElement;
+  const message = h('p', { class: 'error' });
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const v = formValues(form);
+    const change = Object.fromEntries(
+      Object.entries(v).map(([k, value]) => [
+        k,
+        NUMBER_SETTINGS.includes(k) ? Number(value) : k === 'deadLetterTopic' && value === '' ? null : value,
+      ]),
+    );
+    try {
+      await api('PATCH', `/v1/share-groups/${enc(name)}/config`, change);
+      window.dispatchEvent(new HashChangeEvent('hashchange'));
+    } catch (error) {
+      message.textContent = String((error as Error).message);
+    }
+  });
+  return h('div', {}, form, message);
+}

@@ -1,0 +1,216 @@
+/* The wire types of @shoal/protocol as JSON Schema (OpenAPI 3.1), for /openapi.json. */
+
+type Schema = Record<string, unknown>;
+
+const ref = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` });
+const int = (description?: string): Schema => ({
+  type: 'integer',
+  minimum: 0,
+  ...(description ? { description } : {}),
+});
+const str = (description?: string): Schema => ({ type: 'string', ...(description ? { description } : {}) });
+const arrayOf = (items: Schema): Schema => ({ type: 'array', items });
+const nullable = (schema: Schema): Schema => ({ oneOf: [schema, { type: 'null' }] });
+
+/** An object schema; every property is required unless its name is in `optional`. */
+function object(properties: Record<string, Schema>, optional: string[] = []): Schema {
+  const required = Object.keys(properties).filter((k) => !optional.includes(k));
+  return { type: 'object', properties, ...(required.length ? { required } : {}), additionalProperties: false };
+}
+
+const topicPartition = object({ topic: str(), partition: int() });
+const headers: Schema = { type: 'object', additionalProperties: { type: 'string' } };
+const wireRecord = object(
+  {
+    topic: str(),
+    partition: int(),
+    offset: int(),
+    timestamp: int('ms since the epoch'),
+    key: nullable(str()),
+    value: { description: 'a JSON value (records produced with value)' },
+    valueBase64: str('raw bytes, base64 (records produced with valueBase64)'),
+    headers,
+  },
+  ['value', 'valueBase64'],
+);
+const resetTarget: Schema = {
+  oneOf: [{ type: 'string', enum: ['earliest', 'latest'] }, object({ offset: int() }), object({ timestamp: int() })],
+};
+const ackType: Schema = { type: 'string', enum: ['accept', 'release', 'reject', 'renew'] };
+const acknowledgement = object(
+  {
+    topic: str(),
+    partition: int(),
+    offset: int(),
+    lastOffset: int(),
+    type: ackType,
+    delayMs: int(),
+    reason: { type: 'string', maxLength: 1000 },
+  },
+  ['lastOffset', 'delayMs', 'reason'],
+);
+const ackResult = object({ topic: str(), partition: int(), offset: int(), lastOffset: int(), error: nullable(str()) }, [
+  'lastOffset',
+]);
+const topicConfig = object({ retentionMs: nullable(int()), retentionBytes: nullable(int()) }, [
+  'retentionMs',
+  'retentionBytes',
+]);
+const shareConfig = object(
+  {
+    recordLockDurationMs: { type: 'integer', minimum: 1000, maximum: 3_600_000 },
+    deliveryCountLimit: { type: 'integer', minimum: 2, maximum: 10 },
+    maxInFlightRecordsPerPartition: { type: 'integer', minimum: 1 },
+    autoOffsetReset: { type: 'string', enum: ['latest', 'earliest'] },
+    deadLetterTopic: nullable(str()),
+  },
+  [
+    'recordLockDurationMs',
+    'deliveryCountLimit',
+    'maxInFlightRecordsPerPartition',
+    'autoOffsetReset',
+    'deadLetterTopic',
+  ],
+);
+const members = arrayOf(object({ memberId: str(), assignment: arrayOf(ref('TopicPartition')) }));
+
+export const SCHEMAS: Record<string, Schema> = {
+  Error: object({ error: object({ code: ref('ErrorCode'), message: str() }) }),
+  TopicPartition: topicPartition,
+  WireRecord: wireRecord,
+  TopicConfig: topicConfig,
+  CreateTopicRequest: object(
+    { name: str(), partitions: { type: 'integer', minimum: 1, maximum: 10000 }, config: topicConfig },
+    ['config'],
+  ),
+  UpdateTopicRequest: object({ partitions: { type: 'integer', minimum: 1, maximum: 10000 }, config: topicConfig }, [
+    'partitions',
+    'config',
+  ]),
+  TopicDescription: object({
+    name: str(),
+    config: topicConfig,
+    partitions: arrayOf(object({ partition: int(), startOffset: int(), endOffset: int() })),
+  }),
+  TopicList: object({ topics: arrayOf(object({ name: str(), partitions: int() })) }),
+  ProduceRequest: object({
+    records: arrayOf(
+      object(
+        {
+          key: nullable(str()),
+          value: { description: 'a JSON value' },
+          valueBase64: str(),
+          headers,
+          partition: int(),
+          timestamp: int(),
+        },
+        ['key', 'value', 'valueBase64', 'headers', 'partition', 'timestamp'],
+      ),
+    ),
+  }),
+  ProduceResponse: object({ offsets: arrayOf(object({ partition: int(), offset: int() })) }),
+  ReadResponse: object({
+    records: arrayOf(ref('WireRecord')),
+    nextOffset: int(),
+    startOffset: int(),
+    endOffset: int(),
+  }),
+  OffsetForTimestampResponse: object({ offset: int() }),
+  JoinConsumerGroupRequest: object(
+    {
+      topics: arrayOf(str()),
+      sessionTimeoutMs: int(),
+      autoOffsetReset: { type: 'string', enum: ['latest', 'earliest'] },
+    },
+    ['sessionTimeoutMs', 'autoOffsetReset'],
+  ),
+  JoinConsumerGroupResponse: object({
+    memberId: str(),
+    generation: int(),
+    assignment: arrayOf(ref('TopicPartition')),
+    heartbeatIntervalMs: int(),
+  }),
+  ConsumerHeartbeatResponse: object({ generation: int(), assignment: arrayOf(ref('TopicPartition')) }),
+  FetchRequest: object({ maxRecords: int(), maxWaitMs: int() }, ['maxRecords', 'maxWaitMs']),
+  ConsumerFetchResponse: object({
+    records: arrayOf(ref('WireRecord')),
+    generation: int(),
+    assignment: arrayOf(ref('TopicPartition')),
+  }),
+  CommitOffsetsRequest: object({
+    memberId: str(),
+    generation: int(),
+    offsets: arrayOf(object({ topic: str(), partition: int(), offset: int() })),
+  }),
+  ResetOffsetsRequest: object({ topic: str(), partition: int(), to: resetTarget }, ['partition']),
+  ConsumerGroupDescription: object({
+    group: str(),
+    state: { type: 'string', enum: ['empty', 'stable', 'reconciling'] },
+    generation: int(),
+    members,
+    offsets: arrayOf(
+      object({ topic: str(), partition: int(), committedOffset: nullable(int()), endOffset: int(), lag: int() }),
+    ),
+  }),
+  JoinShareGroupRequest: object({ topics: arrayOf(str()), sessionTimeoutMs: int() }, ['sessionTimeoutMs']),
+  JoinShareGroupResponse: object({
+    memberId: str(),
+    assignment: arrayOf(ref('TopicPartition')),
+    heartbeatIntervalMs: int(),
+  }),
+  ShareHeartbeatResponse: object({ assignment: arrayOf(ref('TopicPartition')) }),
+  ShareFetchRequest: object({ maxRecords: int(), maxWaitMs: int(), acks: arrayOf(acknowledgement) }, [
+    'maxRecords',
+    'maxWaitMs',
+    'acks',
+  ]),
+  ShareFetchResponse: object({
+    records: arrayOf({ allOf: [ref('WireRecord')], properties: { deliveryCount: int(), lockExpiresAt: int() } }),
+    ackResults: arrayOf(ackResult),
+  }),
+  AcknowledgeRequest: object({ acks: arrayOf(acknowledgement) }),
+  AcknowledgeResponse: object({ results: arrayOf(ackResult) }),
+  ShareGroupConfig: shareConfig,
+  ShareGroupDescription: object({
+    group: str(),
+    config: shareConfig,
+    members,
+    partitions: arrayOf(
+      object({
+        topic: str(),
+        partition: int(),
+        startOffset: int(),
+        endOffset: int(),
+        available: int(),
+        acquired: int(),
+        acknowledged: int(),
+        archived: int(),
+        lag: int(),
+      }),
+    ),
+  }),
+  GroupList: object({
+    groups: arrayOf(object({ name: str(), state: str(), members: int(), lag: int() })),
+    next: nullable(str('the `after` of the next page; null on the last')),
+  }),
+  InFlightRecordList: object({
+    startOffset: int(),
+    endOffset: int(),
+    records: arrayOf(
+      object({
+        offset: int(),
+        state: { type: 'string', enum: ['available', 'acquired', 'acknowledged', 'archived'] },
+        deliveryCount: int(),
+        memberId: nullable(str()),
+        lockExpiresAt: nullable(int()),
+        availableAt: nullable(int()),
+      }),
+    ),
+  }),
+  RedriveRequest: object({ partition: int(), offset: int(), lastOffset: int() }, ['partition', 'offset', 'lastOffset']),
+  RedriveResponse: object({ redriven: int(), alreadyRedriven: int(), skipped: int() }),
+  Empty: object({}),
+  Health: object({ status: str() }, []),
+};
+
+export { ref };

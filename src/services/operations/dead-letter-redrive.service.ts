@@ -1,0 +1,128 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { RedriveRequest, RedriveResponse } from '@shoal/protocol';
+import { type Clock, CLOCK } from '../../domain/clock.js';
+import { UnknownPartitionError } from '../../domain/errors/index.js';
+import type { AppendRecord, StoredRecord } from '../../domain/log/record.js';
+import type { Topic } from '../../domain/log/topic.js';
+import { Database, type Sql } from '../../storage/database.js';
+import { logStore } from '../../storage/log.store.js';
+import { operationsStore } from '../../storage/operations.store.js';
+import { topicStore } from '../../storage/topic.store.js';
+import { LogAppender } from '../log/log-appender.js';
+import { requireTopic } from '../log/topic.service.js';
+
+/** Records read and copied per transaction. */
+const CHUNK = 500;
+const DLQ_PREFIX = 'shoal.dlq.';
+
+/**
+ * Copies records of a dead-letter topic back to the topic named in their `shoal.dlq.topic`
+ * header (to `shoal.dlq.partition` when the topic still has it), keeping key, value and the
+ * headers other than `shoal.dlq.*`. Idempotent: each dead-letter record is marked in the copy's
+ * transaction, so redriving it again copies nothing.
+ */
+@Injectable()
+export class DeadLetterRedriveService {
+  private readonly logger = new Logger(DeadLetterRedriveService.name);
+
+  constructor(
+    private readonly database: Database,
+    private readonly appender: LogAppender,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async redrive(topicName: string, request: RedriveRequest): Promise<RedriveResponse> {
+    const { topic, windows } = await this.database.run(async (sql) => {
+      const found = await requireTopic(sql, topicName);
+      return { topic: found, windows: await topicStore.partitions(sql, found.id) };
+    });
+    if (request.partition !== undefined && request.partition >= topic.partitionCount)
+      throw new UnknownPartitionError(topicName, request.partition);
+    const total: RedriveResponse = { redriven: 0, alreadyRedriven: 0, skipped: 0 };
+    for (const window of windows) {
+      if (request.partition !== undefined && window.partition !== request.partition) continue;
+      const last = Math.min(window.endOffset - 1, request.lastOffset ?? Number.MAX_SAFE_INTEGER);
+      for (let from = Math.max(window.startOffset, request.offset ?? 0); from <= last; from += CHUNK) {
+        const count = Math.min(CHUNK, last - from + 1);
+        const done = await this.redriveChunk(topic, window.partition, from, count);
+        total.redriven += done.redriven;
+        total.alreadyRedriven += done.alreadyRedriven;
+        total.skipped += done.skipped;
+      }
+    }
+    this.logger.log(
+      `redrove ${total.redriven} records of ${topicName} (${total.alreadyRedriven} redriven before, ${total.skipped} skipped)`,
+    );
+    return total;
+  }
+
+  private async redriveChunk(topic: Topic, partition: number, from: number, count: number): Promise<RedriveResponse> {
+    const result = await this.database.transaction(async (sql) => {
+      const stored = await logStore.read(sql, topic.id, partition, from, count);
+      const targets = await this.targets(sql, stored);
+      const byTopic = new Map<string, AppendRecord[]>();
+      const done: RedriveResponse = { redriven: 0, alreadyRedriven: 0, skipped: 0 };
+      for (const record of stored) {
+        const copy = toCopy(record, targets);
+        if (!copy) done.skipped++;
+        else if (!(await operationsStore.markRedriven(sql, topic.id, partition, record.offset, this.clock.now())))
+          done.alreadyRedriven++;
+        else {
+          byTopic.set(copy.topic, [...(byTopic.get(copy.topic) ?? []), copy.record]);
+          done.redriven++;
+        }
+      }
+      if (byTopic.size === 0) return { done, heads: [] };
+      const appended = await this.appender.append(
+        sql,
+        [...byTopic].map(([name, records]) => ({ topic: name, records })),
+      );
+      const failed = appended.outcomes.find((o) => !o.ok);
+      if (failed && !failed.ok) throw failed.error;
+      return { done, heads: appended.heads };
+    });
+    this.appender.announce(result.heads);
+    return result.done;
+  }
+
+  private async targets(sql: Sql, records: StoredRecord[]): Promise<Map<string, Topic>> {
+    const names = new Set<string>();
+    for (const r of records) {
+      const source = parseHeaders(r.headers)['shoal.dlq.topic'];
+      if (source) names.add(source);
+    }
+    if (names.size === 0) return new Map();
+    return new Map((await topicStore.findByNames(sql, [...names])).map((t) => [t.name, t]));
+  }
+}
+
+function parseHeaders(headers: string | null): Record<string, string> {
+  return headers === null ? {} : (JSON.parse(headers) as Record<string, string>);
+}
+
+/** The copy of a dead-letter record for its source topic, or null when it names none that exists. */
+function toCopy(record: StoredRecord, targets: Map<string, Topic>): { topic: string; record: AppendRecord } | null {
+  const all = parseHeaders(record.headers);
+  const target = targets.get(all['shoal.dlq.topic'] ?? '');
+  if (!target) return null;
+  const headers = Object.fromEntries(Object.entries(all).filter(([k]) => !k.startsWith(DLQ_PREFIX)));
+  const sourcePartition = Number(all['shoal.dlq.partition']);
+  const partition =
+    Number.isSafeInteger(sourcePartition) && sourcePartition >= 0 && sourcePartition < target.partitionCount
+      ? sourcePartition
+      : null;
+  const headerText = Object.keys(headers).length === 0 ? null : JSON.stringify(headers);
+  const headerBytes = Object.entries(headers).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
+  const valueBytes = typeof record.value === 'string' ? Buffer.byteLength(record.value) : record.value.length;
+  return {
+    topic: target.name,
+    record: {
+      key: record.key,
+      value: record.value,
+      headers: headerText,
+      timestamp: null,
+      partition,
+      size: (record.key === null ? 0 : Buffer.byteLength(record.key)) + valueBytes + headerBytes,
+    },
+  };
+}

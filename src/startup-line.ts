@@ -1,0 +1,11 @@
+import { Logger } from '@nestjs/common';
+import type { ShoalConfig } from './config/shoal-config.js';
+import { shoalVersion } from './metrics/build-info.js';
+
+/** The start-up line: version, URL, database kind and whether requests need an API key. */
+export function logStartup(config: ShoalConfig, url: string): void {
+  const auth = (config as ShoalConfig & { auth?: { enabled?: boolean } }).auth?.enabled ? 'on' : 'off';
+  new Logger('Shoal').log(
+    `shoal ${shoalVersion()} listening on ${url} (database ${config.storage.kind}, auth ${auth}, console ${url}/console, API docs ${url}/docs)`,
+  );
+}

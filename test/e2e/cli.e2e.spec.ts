@@ -1,0 +1,190 @@
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ConsumerGroupDescription, GroupList, ShareGroupConfigView, TopicDescription } from '@shoal/protocol';
+import { type BrokerProcess, spawnBroker } from '../support/broker-process.js';
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+describe('shoal CLI', () => {
+  let dir: string;
+  let broker: BrokerProcess;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'shoal-cli-'));
+    broker = await spawnBroker(`sqlite:${join(dir, 'shoal.db')}`);
+  });
+  afterAll(async () => {
+    await broker.client.close();
+    broker.child.kill('SIGTERM');
+    await new Promise((resolve) => broker.child.once('exit', resolve));
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** Runs the real `shoal` process against the broker (`SHOAL_URL`), with `input` on stdin. */
+  function shoal(args: string[], input = '', env: Record<string, string> = {}): Promise<Run> {
+    return new Promise((resolve) => {
+      const child = spawn(process.execPath, ['bin/shoal.js', ...args], {
+        env: { ...process.env, NODE_OPTIONS: '', SHOAL_URL: broker.url, ...env },
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      child.on('close', (code) => resolve({ code, stdout, stderr }));
+      child.stdin.end(input);
+    });
+  }
+
+  async function json<T>(args: string[], input = ''): Promise<T> {
+    const run = await shoal([...args, '--json'], input);
+    expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: '' });
+    return JSON.parse(run.stdout) as T;
+  }
+
+  it('answers --help', async () => {
+    const run = await shoal(['--help']);
+    expect(run.code).toBe(0);
+    for (const command of ['topics', 'produce', 'consume', 'groups', 'share-groups', 'dlq'])
+      expect(run.stdout).toContain(command);
+  });
+
+  it('creates, lists, describes, alters and deletes topics', async () => {
+    const created = await json<TopicDescription>([
+      'topics',
+      'create',
+      'cli-topic',
+      '--partitions',
+      '2',
+      '--retention-ms',
+      '60000',
+    ]);
+    expect(created).toMatchObject({ name: 'cli-topic', config: { retentionMs: 60000 }, partitions: [{}, {}] });
+    expect(await json<{ name: string }[]>(['topics', 'list'])).toContainEqual({ name: 'cli-topic', partitions: 2 });
+    const table = await shoal(['topics', 'describe', 'cli-topic']);
+    expect(table.stdout).toMatch(/PARTITION\s+START\s+END\s+RECORDS/);
+    expect(
+      (await json<TopicDescription>(['topics', 'alter', 'cli-topic', '--partitions', '3'])).partitions,
+    ).toHaveLength(3);
+    expect(await json(['topics', 'delete', 'cli-topic'])).toEqual({ deleted: 'cli-topic' });
+    const missing = await shoal(['topics', 'describe', 'cli-topic']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('UNKNOWN_TOPIC');
+    const missingJson = await shoal(['topics', 'describe', 'cli-topic', '--json']);
+    expect(JSON.parse(missingJson.stderr)).toMatchObject({ error: { code: 'UNKNOWN_TOPIC', status: 404 } });
+  });
+
+  it('produces lines from stdin and consumes them by offset and as a group', async () => {
+    await json(['topics', 'create', 'cli-records', '--partitions', '1']);
+    expect(await json(['produce', 'cli-records', '--key', 'k'], '{"n":1}\nplain text\n42\n')).toEqual({
+      topic: 'cli-records',
+      produced: 3,
+    });
+    const lines = (await shoal(['consume', 'cli-records', '--from-beginning', '--json'])).stdout.trim().split('\n');
+    expect(lines.map((l) => JSON.parse(l) as { key: string; value: unknown }).map((r) => [r.key, r.value])).toEqual([
+      ['k', { n: 1 }],
+      ['k', 'plain text'],
+      ['k', 42],
+    ]);
+    const one = await shoal(['consume', 'cli-records', '--partition', '0', '--offset', '2']);
+    expect(one.stdout).toBe('0\t2\tk\t42\n');
+
+    const grouped = await shoal([
+      'consume',
+      'cli-records',
+      '--group',
+      'cli-readers',
+      '--from-beginning',
+      '--wait-ms',
+      '200',
+    ]);
+    expect(grouped.stdout.trim().split('\n')).toHaveLength(3);
+    const described = await json<ConsumerGroupDescription>(['groups', 'describe', 'cli-readers']);
+    expect(described.offsets).toEqual([expect.objectContaining({ committedOffset: 3, lag: 0 })]);
+    const list = await json<GroupList>(['groups', 'list', '--after', 'cli-']);
+    expect(list.groups).toContainEqual({ name: 'cli-readers', state: 'empty', members: 0, lag: 0 });
+
+    const reset = await json<ConsumerGroupDescription>([
+      'groups',
+      'reset-offsets',
+      'cli-readers',
+      '--topic',
+      'cli-records',
+      '--to-offset',
+      '1',
+    ]);
+    expect(reset.offsets[0]).toMatchObject({ committedOffset: 1, lag: 2 });
+    const bad = await shoal(['groups', 'reset-offsets', 'cli-readers', '--topic', 'cli-records']);
+    expect(bad.code).toBe(3);
+    expect(await json(['groups', 'delete', 'cli-readers'])).toEqual({ deleted: 'cli-readers' });
+    expect((await shoal(['groups', 'delete', 'cli-readers'])).stderr).toContain('UNKNOWN_GROUP');
+  });
+
+  it('configures, describes, resets and deletes share groups, and redrives a dead-letter topic', async () => {
+    await json(['topics', 'create', 'cli-jobs']);
+    await json(['topics', 'create', 'cli-jobs-dlq']);
+    const config = await json<ShareGroupConfigView>([
+      'share-groups',
+      'config',
+      'cli-workers',
+      '--auto-offset-reset',
+      'earliest',
+      '--dead-letter-topic',
+      'cli-jobs-dlq',
+    ]);
+    expect(config).toMatchObject({ autoOffsetReset: 'earliest', deadLetterTopic: 'cli-jobs-dlq' });
+    await json(['produce', 'cli-jobs'], 'a\nb\n');
+    const { client } = broker;
+    const { memberId } = await client.joinShareGroup('cli-workers', { topics: ['cli-jobs'] });
+    const { records } = await client.shareFetch('cli-workers', memberId, { maxRecords: 10 });
+    await client.acknowledge('cli-workers', memberId, [
+      { topic: 'cli-jobs', partition: 0, offset: records[0].offset, type: 'reject', reason: 'poison' },
+    ]);
+    const described = await json<{ inFlight: { records: { offset: number; state: string }[] }[] }>([
+      'share-groups',
+      'describe',
+      'cli-workers',
+      '--in-flight',
+    ]);
+    expect(described.inFlight[0].records.map((r) => [r.offset, r.state])).toEqual([[1, 'acquired']]);
+    expect((await json<GroupList>(['share-groups', 'list', '--after', 'cli-'])).groups[0]).toMatchObject({
+      name: 'cli-workers',
+      members: 1,
+    });
+    expect((await shoal(['share-groups', 'delete', 'cli-workers'])).stderr).toContain('GROUP_NOT_EMPTY');
+    await client.leaveShareGroup('cli-workers', memberId);
+    await json(['share-groups', 'reset', 'cli-workers', '--topic', 'cli-jobs', '--to-latest']);
+
+    expect(await json(['dlq', 'redrive', 'cli-jobs-dlq'])).toEqual({ redriven: 1, alreadyRedriven: 0, skipped: 0 });
+    expect(await json(['dlq', 'redrive', 'cli-jobs-dlq'])).toEqual({ redriven: 0, alreadyRedriven: 1, skipped: 0 });
+    expect((await client.describeTopic('cli-jobs')).partitions[0].endOffset).toBe(3);
+    expect(await json(['share-groups', 'delete', 'cli-workers'])).toEqual({ deleted: 'cli-workers' });
+  });
+
+  it('says when no broker answers, and sends the API key it is given', async () => {
+    const down = await shoal(['topics', 'list'], '', { SHOAL_URL: 'http://127.0.0.1:9' });
+    expect(down.code).toBe(2);
+    expect(down.stderr).toContain('127.0.0.1:9');
+    // A stand-in broker that records the Authorization header (the broker's API keys are issue 12's).
+    const seen: (string | undefined)[] = [];
+    const server = createServer((request, response) => {
+      seen.push(request.headers.authorization);
+      response.writeHead(200, { 'content-type': 'application/json' }).end('{"topics":[]}');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      expect((await shoal(['topics', 'list', '--api-key', 'secret-1'], '', { SHOAL_URL: url })).code).toBe(0);
+      expect((await shoal(['topics', 'list'], '', { SHOAL_URL: url, SHOAL_API_KEY: 'secret-2' })).code).toBe(0);
+    } finally {
+      server.close();
+    }
+    expect(seen).toEqual(['Bearer secret-1', 'Bearer secret-2']);
+  });
+});
