@@ -25,6 +25,10 @@ const STATUS: Record<ErrorCode, number> = {
   [ErrorCode.UnsupportedMediaType]: 415,
   [ErrorCode.Internal]: 500,
   [ErrorCode.Unavailable]: 503,
+  [ErrorCode.Unauthenticated]: 401,
+  [ErrorCode.Forbidden]: 403,
+  [ErrorCode.StorageFull]: 503,
+  [ErrorCode.QuotaExceeded]: 409,
 };
 
 /** Fastify's own errors, raised before a request reaches a controller. */
