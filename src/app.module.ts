@@ -1,4 +1,5 @@
 import { type DynamicModule, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { type ShoalConfig, SHOAL_CONFIG } from './config/shoal-config.js';
 import { type Clock, CLOCK, systemClock } from './domain/clock.js';
@@ -27,6 +28,10 @@ import { SharePartitionCoordinator } from './services/share-groups/share-partiti
 import { TopicService } from './services/log/topic.service.js';
 import { openDatabase } from './storage/data-source.js';
 import { Database } from './storage/database.js';
+import { AclsController, ApiKeysController } from './http/security/api-keys.controller.js';
+import { AuthGuard } from './http/security/auth.guard.js';
+import { MemberOwnerInterceptor } from './http/security/member-owner.interceptor.js';
+import { ApiKeyService } from './services/security/api-key.service.js';
 
 export interface AppOptions {
   config: ShoalConfig;
@@ -56,6 +61,8 @@ export class AppModule {
         ShareGroupsController,
         HealthController,
         MetricsController,
+        ApiKeysController,
+        AclsController,
       ],
       providers: [
         { provide: SHOAL_CONFIG, useValue: config },
@@ -78,6 +85,9 @@ export class AppModule {
         ShareGroupCoordinator,
         ShareGroupService,
         ShareFetchService,
+        ApiKeyService,
+        { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: APP_INTERCEPTOR, useClass: MemberOwnerInterceptor },
       ],
     };
   }

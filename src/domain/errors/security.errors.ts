@@ -24,3 +24,9 @@ export class QuotaExceededError extends ShoalError {
     super(ErrorCode.QuotaExceeded, `${what}: the limit is ${limit} (${variable})`);
   }
 }
+
+export class NotFoundError extends ShoalError {
+  constructor(message: string) {
+    super(ErrorCode.NotFound, message);
+  }
+}

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import type {
   AutoOffsetReset,
@@ -24,6 +23,7 @@ import { topicStore } from '../../storage/topic.store.js';
 import { ConsumerGroupCoordinator } from './consumer-group.coordinator.js';
 import { type GroupMembership, type MemberJoin } from '../common/group-sessions.js';
 import { OffsetResolver } from '../log/offset-resolver.js';
+import { newMemberId, publicMemberId } from '../../domain/security/member-id.js';
 
 export interface JoinOptions extends MemberJoin {
   autoOffsetReset?: AutoOffsetReset;
@@ -52,7 +52,7 @@ export class ConsumerGroupService implements GroupMembership<
       async (locked) => {
         await this.coordinator.joinTopics(locked, topics);
         const member = {
-          memberId: randomUUID(),
+          memberId: newMemberId(),
           topics,
           sessionTimeoutMs,
           autoOffsetReset: options.autoOffsetReset ?? 'latest',
@@ -72,7 +72,7 @@ export class ConsumerGroupService implements GroupMembership<
       },
       { create: true },
     );
-    this.logger.log(`member ${answer.memberId} joined consumer group ${group} (generation ${answer.generation})`);
+    this.logger.log(`member ${publicMemberId(answer.memberId)} joined consumer group ${group} (generation ${answer.generation})`);
     return answer;
   }
 
@@ -98,7 +98,7 @@ export class ConsumerGroupService implements GroupMembership<
         await this.coordinator.removeMembers(locked, [memberId]);
       },
     );
-    this.logger.log(`member ${memberId} left consumer group ${group}`);
+    this.logger.log(`member ${publicMemberId(memberId)} left consumer group ${group}`);
   }
 
   /** Commits offsets, fenced by the generation of the member's latest answer and by ownership. */
@@ -180,7 +180,7 @@ export class ConsumerGroupService implements GroupMembership<
           state: groupState(members.length, partitions),
           generation: row.generation,
           members: members.map((m) => ({
-            memberId: m.memberId,
+            memberId: publicMemberId(m.memberId),
             assignment: partitions
               .filter((p) => p.owner === m.memberId && listed.has(p.topicId))
               .map((p) => ({ topic: listed.get(p.topicId)!.name, partition: p.partition })),

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { newMemberId, publicMemberId } from '../../domain/security/member-id.js';
 import { Injectable } from '@nestjs/common';
 import type {
   JoinShareGroupResponse,
@@ -38,7 +38,7 @@ export class ShareGroupService implements GroupMembership<
       async (tx) => {
         await this.coordinator.joinTopics(tx, unique);
         const member = {
-          memberId: randomUUID(),
+          memberId: newMemberId(),
           topics: unique,
           sessionTimeoutMs,
           expiresAt: tx.now + sessionTimeoutMs,
@@ -144,7 +144,10 @@ export class ShareGroupService implements GroupMembership<
         return {
           group: row.name,
           config: row.config,
-          members: tx.members.map((m) => ({ memberId: m.memberId, assignment: byMember.get(m.memberId) ?? [] })),
+          members: tx.members.map((m) => ({
+            memberId: publicMemberId(m.memberId),
+            assignment: byMember.get(m.memberId) ?? [],
+          })),
           partitions,
         };
       },
