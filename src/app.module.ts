@@ -32,6 +32,7 @@ import { AclsController, ApiKeysController } from './http/security/api-keys.cont
 import { AuthGuard } from './http/security/auth.guard.js';
 import { MemberOwnerInterceptor } from './http/security/member-owner.interceptor.js';
 import { ApiKeyService } from './services/security/api-key.service.js';
+import { StoragePressure } from './common/storage-pressure.js';
 
 export interface AppOptions {
   config: ShoalConfig;
@@ -86,6 +87,7 @@ export class AppModule {
         ShareGroupService,
         ShareFetchService,
         ApiKeyService,
+        StoragePressure,
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_INTERCEPTOR, useClass: MemberOwnerInterceptor },
       ],

@@ -1,4 +1,7 @@
 import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { listenDecision } from './config/listen-policy.js';
+import { ApiKeyService } from './services/security/api-key.service.js';
 import { createApp } from './app.factory.js';
 import { ConfigError } from './config/config.error.js';
 import { configWarnings, loadConfig, type ShoalConfig } from './config/shoal-config.js';
@@ -17,4 +20,11 @@ function configOrExit(): ShoalConfig {
 
 const config = configOrExit();
 const app = await createApp({ config });
+const decision = listenDecision(config, await app.get(ApiKeyService).authEnabled());
+if (decision.refuse) {
+  process.stderr.write(`shoal: ${decision.refuse}\n`);
+  await app.close();
+  process.exit(1);
+}
 await app.listen(config.port, config.host);
+new Logger('Shoal')[decision.warn ? 'warn' : 'log'](decision.message);

@@ -1,14 +1,16 @@
 import { Controller, Get } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { Database } from '../storage/database.js';
+import { StoragePressure } from '../common/storage-pressure.js';
 
-/** `GET /health`: up when the database answers. */
+/** `GET /health`: up when the database answers and no write was refused for lack of space lately. */
 @Controller('health')
 export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
     private readonly indicators: HealthIndicatorService,
     private readonly database: Database,
+    private readonly pressure: StoragePressure,
   ) {}
 
   @Get()
@@ -23,6 +25,11 @@ export class HealthController {
             return { kind: this.database.kind };
           })
           .withTimeout(3000),
+      () => {
+        const storage = this.indicators.check('storage');
+        // Deletes still work and free space; writes answer 503 STORAGE_FULL meanwhile.
+        return this.pressure.isFull() ? storage.down({ reason: 'disk_full' }) : storage.up();
+      },
     ]);
   }
 }

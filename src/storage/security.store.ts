@@ -63,10 +63,13 @@ const ACL_COLUMNS = 'id, principal, resource_type, pattern_type, resource_name, 
 /** API keys, ACL rules and member owners. */
 export const securityStore = {
   async insertKey(sql: Sql, key: ApiKeyRow): Promise<void> {
-    await sql.execute(
-      `INSERT INTO shoal_api_key (${KEY_COLUMNS}) VALUES ($1, $2, $3, $4, $5, NULL)`,
-      [key.keyId, key.principal, key.secretHash, key.description, key.createdAt],
-    );
+    await sql.execute(`INSERT INTO shoal_api_key (${KEY_COLUMNS}) VALUES ($1, $2, $3, $4, $5, NULL)`, [
+      key.keyId,
+      key.principal,
+      key.secretHash,
+      key.description,
+      key.createdAt,
+    ]);
   },
 
   async findKey(sql: Sql, keyId: string): Promise<ApiKeyRow | null> {

@@ -56,12 +56,14 @@ export class HttpTransport {
     private readonly apiKey: string | undefined,
     private readonly timeoutMs: number,
     private readonly retry: Required<RetryOptions>,
+    ca?: string | Buffer,
   ) {
     const url = new URL(baseUrl);
     this.origin = url.origin;
     this.prefix = url.pathname.replace(/\/+$/, '');
     // No cap on connections: a worker's long poll must never make its acknowledgements wait.
-    this.pool = new Pool(this.origin, { connections: null, pipelining: 1 });
+    // `ca`: trust a broker's own (e.g. self-signed) certificate over https.
+    this.pool = new Pool(this.origin, { connections: null, pipelining: 1, ...(ca ? { connect: { ca } } : {}) });
   }
 
   async send<T>(call: HttpCall): Promise<T> {

@@ -15,7 +15,10 @@ export class ForbiddenError extends ShoalError {
 
 export class StorageFullError extends ShoalError {
   constructor() {
-    super(ErrorCode.StorageFull, 'the broker storage is full: delete topics or groups, or lower retention, to free space');
+    super(
+      ErrorCode.StorageFull,
+      'the broker storage is full: delete topics or groups, or lower retention, to free space',
+    );
   }
 }
 

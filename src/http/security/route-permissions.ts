@@ -50,7 +50,9 @@ const admin: RouteRule = { permissions: () => clusterAdmin };
  */
 export const ROUTE_RULES: Record<string, RouteRule> = {
   'GET /health': { public: true, permissions: () => [] },
-  'GET /metrics': { permissions: () => [{ resourceType: ResourceType.Cluster, name: 'shoal', operation: Operation.Read }] },
+  'GET /metrics': {
+    permissions: () => [{ resourceType: ResourceType.Cluster, name: 'shoal', operation: Operation.Read }],
+  },
   'POST /v1/topics': { permissions: (r) => topic(field(r.body, 'name'), Operation.Admin) },
   'GET /v1/topics': { permissions: () => [] },
   'GET /v1/topics/:topic': { permissions: (r) => topic(r.params.topic, Operation.Read) },

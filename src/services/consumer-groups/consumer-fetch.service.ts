@@ -108,7 +108,15 @@ export class ConsumerFetchService {
       position = Math.min(Math.max(position, window.startOffset), window.endOffset);
       const stored =
         position < window.endOffset
-          ? await readWithinBudget(sql, p.topicId, p.partition, position, maxRecords - records.length, budget, records.length === 0)
+          ? await readWithinBudget(
+              sql,
+              p.topicId,
+              p.partition,
+              position,
+              maxRecords - records.length,
+              budget,
+              records.length === 0,
+            )
           : [];
       for (const record of stored) {
         budget -= record.size;

@@ -72,7 +72,9 @@ export class ConsumerGroupService implements GroupMembership<
       },
       { create: true },
     );
-    this.logger.log(`member ${publicMemberId(answer.memberId)} joined consumer group ${group} (generation ${answer.generation})`);
+    this.logger.log(
+      `member ${publicMemberId(answer.memberId)} joined consumer group ${group} (generation ${answer.generation})`,
+    );
     return answer;
   }
 
@@ -127,9 +129,8 @@ export class ConsumerGroupService implements GroupMembership<
           const topic = topics.get(o.topic);
           if (!topic || !owned.has(`${topic.id}:${o.partition}`))
             throw new FencedError(`${o.topic}/${o.partition} is not assigned to member ${memberId}`);
-          const window = await topicStore.partition(locked.sql, topic.id, o.partition);
-          if (window && o.offset > window.endOffset)
-            throw new OffsetOutOfRangeError(o.offset, window.startOffset, window.endOffset);
+          // Any offset ≥ 0 from the partition's owner is accepted, as in Kafka: a fetch from
+          // beyond the end waits at the end (only FENCED refuses a commit).
           resolved.push({ topicId: topic.id, partition: o.partition, offset: o.offset });
         }
         await store.commit(locked.sql, locked.group.id, resolved);
