@@ -1,4 +1,4 @@
-/** A JSON call with an optional bearer key; answers the status and parsed body. */
+/** A JSON call with an optional bearer key (a string body is sent as it is); answers the status and parsed body. */
 export async function call(
   url: string,
   method: string,
@@ -13,7 +13,7 @@ export async function call(
   const response = await fetch(`${url}${path}`, {
     method,
     headers,
-    body: body === undefined ? undefined : JSON.stringify(body),
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
   });
   const text = await response.text();
   let parsed: unknown = text;
