@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { IsObject, IsOptional, ValidateIf, ValidateNested } from 'class-validator';
+import { IsObject, ValidateIf, ValidateNested } from 'class-validator';
 import { ErrorCode } from '@shoal/protocol';
 import { ErrorCodeFor, withCode } from '../validation/validation.pipe.js';
 import { PartitionCount, Retention, TopicName } from '../validation/validators.js';

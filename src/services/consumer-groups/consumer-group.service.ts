@@ -12,12 +12,7 @@ import {
   groupState,
   heartbeatIntervalMs,
 } from '../../domain/consumer-group/consumer-group.js';
-import {
-  FencedError,
-  OffsetOutOfRangeError,
-  UnknownGroupError,
-  UnknownMemberError,
-} from '../../domain/errors/index.js';
+import { FencedError, UnknownGroupError, UnknownMemberError } from '../../domain/errors/index.js';
 import { consumerGroupStore as store } from '../../storage/consumer-group.store.js';
 import { topicStore } from '../../storage/topic.store.js';
 import { ConsumerGroupCoordinator } from './consumer-group.coordinator.js';
