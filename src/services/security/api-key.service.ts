@@ -34,6 +34,7 @@ function view(row: ApiKeyRow): ApiKeyView {
 @Injectable()
 export class ApiKeyService {
   private readonly logger = new Logger(ApiKeyService.name);
+  private keysExist = false;
 
   constructor(
     private readonly database: Database,
@@ -43,8 +44,10 @@ export class ApiKeyService {
 
   /** Auth is on with `SHOAL_ADMIN_API_KEY` or once any key has been created. */
   async authEnabled(): Promise<boolean> {
-    if (this.config.security?.adminApiKey) return true;
-    return this.database.run((sql) => securityStore.anyKey(sql));
+    if (this.config.security?.adminApiKey || this.keysExist) return true;
+    // Keys are revoked, never deleted: once one exists, auth stays on, so only "no" is asked again.
+    this.keysExist = await this.database.run((sql) => securityStore.anyKey(sql));
+    return this.keysExist;
   }
 
   /** The principal a bearer key belongs to, or null for an unknown, malformed or revoked key. */
