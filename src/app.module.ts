@@ -1,4 +1,5 @@
 import { type DynamicModule, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { type ShoalConfig, SHOAL_CONFIG } from './config/shoal-config.js';
 import { type Clock, CLOCK, systemClock } from './domain/clock.js';
@@ -32,6 +33,11 @@ import { GroupListingService } from './services/operations/group-listing.service
 import { ShareInFlightService } from './services/operations/share-in-flight.service.js';
 import { openDatabase } from './storage/data-source.js';
 import { Database } from './storage/database.js';
+import { AclsController, ApiKeysController } from './http/security/api-keys.controller.js';
+import { AuthGuard } from './http/security/auth.guard.js';
+import { MemberOwnerInterceptor } from './http/security/member-owner.interceptor.js';
+import { ApiKeyService } from './services/security/api-key.service.js';
+import { StoragePressure } from './common/storage-pressure.js';
 
 export interface AppOptions {
   config: ShoalConfig;
@@ -63,6 +69,8 @@ export class AppModule {
         MetricsController,
         GroupListsController,
         DeadLettersController,
+        ApiKeysController,
+        AclsController,
       ],
       providers: [
         { provide: SHOAL_CONFIG, useValue: config },
@@ -88,6 +96,10 @@ export class AppModule {
         GroupListingService,
         ShareInFlightService,
         DeadLetterRedriveService,
+        ApiKeyService,
+        StoragePressure,
+        { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: APP_INTERCEPTOR, useClass: MemberOwnerInterceptor },
       ],
     };
   }

@@ -1,4 +1,7 @@
 import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { listenDecision } from './config/listen-policy.js';
+import { ApiKeyService } from './services/security/api-key.service.js';
 import { createApp } from './app.factory.js';
 import { ConfigError } from './config/config.error.js';
 import { logStartup } from './startup-line.js';
@@ -18,5 +21,13 @@ function configOrExit(): ShoalConfig {
 
 const config = configOrExit();
 const app = await createApp({ config });
+const authEnabled = await app.get(ApiKeyService).authEnabled();
+const decision = listenDecision(config, authEnabled);
+if (decision.refuse) {
+  process.stderr.write(`shoal: ${decision.refuse}\n`);
+  await app.close();
+  process.exit(1);
+}
 await app.listen(config.port, config.host);
-logStartup(config, (await app.getUrl()).replace('[::1]', 'localhost'));
+new Logger('Shoal')[decision.warn ? 'warn' : 'log'](decision.message);
+logStartup(config, (await app.getUrl()).replace('[::1]', 'localhost'), authEnabled);

@@ -3,8 +3,8 @@ import type { ShoalConfig } from './config/shoal-config.js';
 import { shoalVersion } from './metrics/build-info.js';
 
 /** The start-up line: version, URL, database kind and whether requests need an API key. */
-export function logStartup(config: ShoalConfig, url: string): void {
-  const auth = (config as ShoalConfig & { auth?: { enabled?: boolean } }).auth?.enabled ? 'on' : 'off';
+export function logStartup(config: ShoalConfig, url: string, authEnabled: boolean): void {
+  const auth = authEnabled ? 'on' : 'off';
   new Logger('Shoal').log(
     `shoal ${shoalVersion()} listening on ${url} (database ${config.storage.kind}, auth ${auth}, console ${url}/console, API docs ${url}/docs)`,
   );

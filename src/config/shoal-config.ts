@@ -1,5 +1,5 @@
 import { plainToInstance } from 'class-transformer';
-import { IsIn, IsInt, IsString, Max, Min, validateSync } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Max, Min, MinLength, validateSync } from 'class-validator';
 import { ConfigError } from './config.error.js';
 import { unknownVariableWarnings } from './unknown-variables.js';
 
@@ -28,14 +28,45 @@ export interface ShoalConfig {
    * wide topic cannot blow up a scrape. Absent means on.
    */
   metricsPartitionDetail?: boolean;
+  /** Security and limits (issue 12); absent in older test configs means the defaults. */
+  security?: SecurityConfig;
 }
+
+export interface SecurityConfig {
+  /** `SHOAL_ADMIN_API_KEY`: a key of principal `admin`, allowed everything; turns auth on. */
+  adminApiKey?: string;
+  /** `/metrics` without a key. */
+  metricsPublic: boolean;
+  /** Listening beyond loopback without any key. */
+  allowAnonymous: boolean;
+  /** PEM file paths: HTTPS when both are set. */
+  tlsCert?: string;
+  tlsKey?: string;
+  /** Bytes of records in one read or fetch answer (a first larger record still passes alone). */
+  maxResponseBytes: number;
+  maxTopics: number;
+  /** Partitions of all topics together. */
+  maxPartitions: number;
+  /** Consumer and share groups together. */
+  maxGroups: number;
+}
+
+/** The defaults of `SecurityConfig`, for configs built without the environment. */
+export const DEFAULT_SECURITY: SecurityConfig = {
+  metricsPublic: false,
+  allowAnonymous: false,
+  maxResponseBytes: 16 * 1024 * 1024,
+  maxTopics: 10_000,
+  maxPartitions: 100_000,
+  maxGroups: 10_000,
+};
 
 export const SHOAL_CONFIG = Symbol('ShoalConfig');
 
 /** The environment variables Shoal reads, with their defaults. */
 class Environment {
   @IsInt() @Min(0) @Max(65535) PORT: number = 8080;
-  @IsString() HOST: string = '0.0.0.0';
+  @IsOptional() @IsString() HOST?: string = undefined;
   @IsString() DATABASE_URL: string = 'sqlite:./data/shoal.db';
   @IsIn(['FULL', 'NORMAL', 'OFF', 'EXTRA']) SHOAL_SQLITE_SYNCHRONOUS: StorageConfig['sqliteSynchronous'] = 'FULL';
   @IsInt() @Min(1) SHOAL_MAX_RECORD_BYTES: number = 1024 * 1024;
@@ -44,6 +75,15 @@ class Environment {
   @IsIn(['on', 'off']) SHOAL_METRICS_PARTITION_DETAIL: 'on' | 'off' = 'on';
   @IsIn(['info', 'debug', 'silent']) SHOAL_LOG: 'info' | 'debug' | 'silent' = 'info';
   @IsIn(['json', 'pretty', '']) SHOAL_LOG_FORMAT: 'json' | 'pretty' | '' = '';
+  @IsOptional() @IsString() @MinLength(16) SHOAL_ADMIN_API_KEY?: string = undefined;
+  @IsIn(['true', 'false']) SHOAL_METRICS_PUBLIC: string = 'false';
+  @IsIn(['true', 'false']) SHOAL_ALLOW_ANONYMOUS: string = 'false';
+  @IsOptional() @IsString() SHOAL_TLS_CERT?: string = undefined;
+  @IsOptional() @IsString() SHOAL_TLS_KEY?: string = undefined;
+  @IsInt() @Min(1024) SHOAL_MAX_RESPONSE_BYTES: number = DEFAULT_SECURITY.maxResponseBytes;
+  @IsInt() @Min(1) SHOAL_MAX_TOPICS: number = DEFAULT_SECURITY.maxTopics;
+  @IsInt() @Min(1) SHOAL_MAX_PARTITIONS: number = DEFAULT_SECURITY.maxPartitions;
+  @IsInt() @Min(1) SHOAL_MAX_GROUPS: number = DEFAULT_SECURITY.maxGroups;
 }
 
 /** Every variable the broker reads. */
@@ -67,15 +107,34 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ShoalConfig {
       `SHOAL_MAX_REQUEST_BYTES=${parsed.SHOAL_MAX_REQUEST_BYTES}: must be at least SHOAL_MAX_RECORD_BYTES (${parsed.SHOAL_MAX_RECORD_BYTES})`,
     );
   }
+  if ((parsed.SHOAL_TLS_CERT === undefined) !== (parsed.SHOAL_TLS_KEY === undefined)) {
+    problems.push('SHOAL_TLS_CERT and SHOAL_TLS_KEY: set both for HTTPS, or neither');
+  }
   if (problems.length > 0 || storage === undefined) throw new ConfigError(problems);
   return {
     port: parsed.PORT,
-    host: parsed.HOST,
+    // Without a key the broker is reachable from this machine only, unless told otherwise.
+    host: parsed.HOST ?? (parsed.SHOAL_ADMIN_API_KEY ? '0.0.0.0' : '127.0.0.1'),
     storage,
     maxRecordBytes: parsed.SHOAL_MAX_RECORD_BYTES,
     maxRequestBytes: parsed.SHOAL_MAX_REQUEST_BYTES,
     retentionIntervalMs: parsed.SHOAL_RETENTION_INTERVAL_MS,
     metricsPartitionDetail: parsed.SHOAL_METRICS_PARTITION_DETAIL === 'on',
+    security: securityConfig(parsed),
+  };
+}
+
+function securityConfig(parsed: Environment): SecurityConfig {
+  return {
+    adminApiKey: parsed.SHOAL_ADMIN_API_KEY,
+    metricsPublic: parsed.SHOAL_METRICS_PUBLIC === 'true',
+    allowAnonymous: parsed.SHOAL_ALLOW_ANONYMOUS === 'true',
+    tlsCert: parsed.SHOAL_TLS_CERT,
+    tlsKey: parsed.SHOAL_TLS_KEY,
+    maxResponseBytes: parsed.SHOAL_MAX_RESPONSE_BYTES,
+    maxTopics: parsed.SHOAL_MAX_TOPICS,
+    maxPartitions: parsed.SHOAL_MAX_PARTITIONS,
+    maxGroups: parsed.SHOAL_MAX_GROUPS,
   };
 }
 

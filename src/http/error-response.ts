@@ -1,6 +1,7 @@
 import { HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { ErrorCode, type ErrorBody } from '@shoal/protocol';
-import { ShoalError } from '../domain/errors/index.js';
+import { ShoalError, StorageFullError } from '../domain/errors/index.js';
+import { storageErrorKind } from '../metrics/storage-error-kind.js';
 
 /** The one table from error code to HTTP status. */
 const STATUS: Record<ErrorCode, number> = {
@@ -25,6 +26,10 @@ const STATUS: Record<ErrorCode, number> = {
   [ErrorCode.UnsupportedMediaType]: 415,
   [ErrorCode.Internal]: 500,
   [ErrorCode.Unavailable]: 503,
+  [ErrorCode.Unauthenticated]: 401,
+  [ErrorCode.Forbidden]: 403,
+  [ErrorCode.StorageFull]: 503,
+  [ErrorCode.QuotaExceeded]: 409,
 };
 
 /** Fastify's own errors, raised before a request reaches a controller. */
@@ -60,6 +65,7 @@ function respond(code: ErrorCode, message: string): ErrorResponse {
 /** Turns anything thrown while serving a request into the contract's error answer. */
 export function toErrorResponse(error: unknown): ErrorResponse {
   if (error instanceof ShoalError) return respond(error.code, error.message);
+  if (storageErrorKind(error) === 'disk_full') return respond(ErrorCode.StorageFull, new StorageFullError().message);
   if (error instanceof HttpException) {
     const code = HTTP_STATUS_CODES[error.getStatus()];
     if (code) return respond(code, error.message);

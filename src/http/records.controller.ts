@@ -28,7 +28,7 @@ export class RecordsController {
     @Param('partition', PartitionPipe) partition: number,
     @Query() query: ReadQueryDto,
   ): Promise<ReadResponse> {
-    return this.reader.read(topic, partition, query);
+    return this.reader.read(topic, partition, { ...query, maxResponseBytes: this.config.security?.maxResponseBytes });
   }
 
   @Get('partitions/:partition/offsets')

@@ -8,12 +8,14 @@ import { CreateLog1763769600000 } from './migrations/1763769600000-create-log.js
 import { CreateConsumerGroups1763856000000 } from './migrations/1763856000000-create-consumer-groups.js';
 import { CreateShareGroups1763942400000 } from './migrations/1763942400000-create-share-groups.js';
 import { CreateRedrive1764115200000 } from './migrations/1764115200000-create-redrive.js';
+import { CreateSecurity1764288000000 } from './migrations/1764288000000-create-security.js';
 
 export const migrations = [
   CreateLog1763769600000,
   CreateConsumerGroups1763856000000,
   CreateShareGroups1763942400000,
   CreateRedrive1764115200000,
+  CreateSecurity1764288000000,
 ];
 
 // BIGINT columns hold offsets and timestamps, all below 2^53: read them as numbers.

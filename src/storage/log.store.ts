@@ -28,7 +28,7 @@ const RECORD_COLUMNS = 10;
 /** Largest multi-row INSERT; smaller statements are powers of two, so few texts are prepared. */
 const INSERT_CHUNK = 512;
 
-interface StoredRow {
+export interface StoredRow {
   record_offset: number;
   timestamp: number;
   record_key: string | null;
@@ -36,6 +36,17 @@ interface StoredRow {
   value_bytes: Buffer | Uint8Array | null;
   headers: string | null;
   size: number;
+}
+
+export function toStoredRecord(r: StoredRow): StoredRecord {
+  return {
+    offset: Number(r.record_offset),
+    timestamp: Number(r.timestamp),
+    key: r.record_key,
+    value: r.value_json ?? (Buffer.isBuffer(r.value_bytes) ? r.value_bytes : Buffer.from(r.value_bytes!)),
+    headers: r.headers,
+    size: Number(r.size),
+  };
 }
 
 /** The records of the log: append, read by offset, find by time, trim. */
@@ -103,14 +114,7 @@ export const logStore = {
        ORDER BY record_offset LIMIT $4`,
       [topicId, partition, fromOffset, limit],
     );
-    return rows.map((r) => ({
-      offset: Number(r.record_offset),
-      timestamp: Number(r.timestamp),
-      key: r.record_key,
-      value: r.value_json ?? (Buffer.isBuffer(r.value_bytes) ? r.value_bytes : Buffer.from(r.value_bytes!)),
-      headers: r.headers,
-      size: Number(r.size),
-    }));
+    return rows.map(toStoredRecord);
   },
 
   /** The first offset in [from, to) whose timestamp is at or after `timestamp`; `to` when none is. */

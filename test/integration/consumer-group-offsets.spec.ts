@@ -1,3 +1,4 @@
+import { publicMemberId } from '../../src/domain/security/member-id.js';
 import { ConsumerFetchService } from '../../src/services/consumer-groups/consumer-fetch.service.js';
 import { type LogContext, openLogContext } from '../support/log-context.js';
 import { STORAGE_KINDS } from '../support/storage.js';
@@ -82,7 +83,7 @@ describe.each(STORAGE_KINDS)(`${ConsumerFetchService.name} and commits on %s`, (
       { topic: 'lagging', partition: 0, committedOffset: 1, endOffset: 3, lag: 2 },
       { topic: 'lagging', partition: 1, committedOffset: null, endOffset: 2, lag: 2 },
     ]);
-    expect(described.members).toEqual([{ memberId: a.memberId, assignment: a.assignment }]);
+    expect(described.members).toEqual([{ memberId: publicMemberId(a.memberId), assignment: a.assignment }]);
   });
 
   it('resets and deletes only an empty group', async () => {

@@ -19,10 +19,11 @@ describe(loadConfig.name, () => {
   it('reads the defaults, partition detail on', () => {
     expect(loadConfig({})).toMatchObject({
       port: 8080,
-      host: '0.0.0.0',
+      host: '127.0.0.1',
       storage: { kind: 'sqlite' },
       metricsPartitionDetail: true,
     });
+    expect(loadConfig({ SHOAL_ADMIN_API_KEY: 'a-key-of-16-chars-or-more' }).host).toBe('0.0.0.0');
     expect(loadConfig({ SHOAL_METRICS_PARTITION_DETAIL: 'off' }).metricsPartitionDetail).toBe(false);
   });
 

@@ -56,6 +56,7 @@ export class HttpTransport {
     private readonly apiKey: string | undefined,
     private readonly timeoutMs: number,
     private readonly retry: Required<RetryOptions>,
+    private readonly ca?: string | Buffer,
   ) {
     const url = new URL(baseUrl);
     this.origin = url.origin;
@@ -82,7 +83,12 @@ export class HttpTransport {
 
   private get pool(): Pool {
     // No cap on connections: a worker's long poll must never make its acknowledgements wait.
-    this.current ??= new Pool(this.origin, { connections: null, pipelining: 1 });
+    // `ca`: trust a broker's own (e.g. self-signed) certificate over https.
+    this.current ??= new Pool(this.origin, {
+      connections: null,
+      pipelining: 1,
+      ...(this.ca ? { connect: { ca: this.ca } } : {}),
+    });
     return this.current;
   }
 

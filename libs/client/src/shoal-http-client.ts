@@ -37,6 +37,8 @@ export interface ShoalHttpClientOptions {
   baseUrl: string;
   /** An API key, sent as `Authorization: Bearer <key>`. */
   apiKey?: string;
+  /** PEM certificate(s) to trust for an `https://` broker (its CA, or its self-signed certificate). */
+  ca?: string | Buffer;
   /** Per-request timeout in ms (a long poll adds its wait to it). Default 30,000. */
   timeoutMs?: number;
   /**
@@ -66,7 +68,7 @@ export class ShoalHttpClient {
 
   constructor(options: ShoalHttpClientOptions) {
     const retry = { retries: 3, minDelayMs: 100, maxDelayMs: 2_000, ...options.retry };
-    this.transport = new HttpTransport(options.baseUrl, options.apiKey, options.timeoutMs ?? 30_000, retry);
+    this.transport = new HttpTransport(options.baseUrl, options.apiKey, options.timeoutMs ?? 30_000, retry, options.ca);
   }
 
   /** Closes the connection pool. */

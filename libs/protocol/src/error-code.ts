@@ -24,6 +24,10 @@ export enum ErrorCode {
   MethodNotAllowed = 'METHOD_NOT_ALLOWED',
   Unavailable = 'UNAVAILABLE',
   Internal = 'INTERNAL',
+  Unauthenticated = 'UNAUTHENTICATED',
+  Forbidden = 'FORBIDDEN',
+  StorageFull = 'STORAGE_FULL',
+  QuotaExceeded = 'QUOTA_EXCEEDED',
 }
 
 /** The body of every error answer. */

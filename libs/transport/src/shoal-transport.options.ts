@@ -7,6 +7,8 @@ export interface ShoalServerOptions {
   url: string;
   /** An API key, sent as `Authorization: Bearer <key>`. */
   apiKey?: string;
+  /** PEM certificate(s) to trust for an `https://` broker (its CA, or its self-signed certificate). */
+  ca?: string | Buffer;
   /** `share`: a job-queue worker in a share group. `consumer`: a pub/sub subscriber in a consumer group. */
   mode: 'share' | 'consumer';
   /** The group to join. */
@@ -48,6 +50,8 @@ export interface ShoalClientOptions {
   url: string;
   /** An API key, sent as `Authorization: Bearer <key>`. */
   apiKey?: string;
+  /** PEM certificate(s) to trust for an `https://` broker (its CA, or its self-signed certificate). */
+  ca?: string | Buffer;
   /** Most records one produce request carries when emits are batched. Default 1,000. */
   maxBatchRecords?: number;
   /** Retries of produce requests that surely never reached the broker (connection refused). */

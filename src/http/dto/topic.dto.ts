@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { IsObject, IsOptional, ValidateNested } from 'class-validator';
+import { IsObject, ValidateIf, ValidateNested } from 'class-validator';
 import { ErrorCode } from '@shoal/protocol';
 import { ErrorCodeFor, withCode } from '../validation/validation.pipe.js';
 import { PartitionCount, Retention, TopicName } from '../validation/validators.js';
@@ -8,7 +8,8 @@ const config = withCode(ErrorCode.InvalidConfig);
 
 function TopicConfigField(): PropertyDecorator {
   return (target, property) => {
-    IsOptional(config)(target, property);
+    // Absent is the default; null is refused (it would reach the service as a config).
+    ValidateIf((_object, value) => value !== undefined, config)(target, property);
     IsObject(config)(target, property);
     ValidateNested(config)(target, property);
     Type(() => TopicConfigDto)(target, property);

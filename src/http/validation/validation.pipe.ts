@@ -1,4 +1,4 @@
-import { ValidationPipe, type ValidationError } from '@nestjs/common';
+import { type ArgumentMetadata, ValidationPipe, type ValidationError } from '@nestjs/common';
 import type { ValidationOptions } from 'class-validator';
 import { ErrorCode } from '@shoal/protocol';
 import { ShoalError } from '../../domain/errors/index.js';
@@ -47,9 +47,19 @@ function problems(errors: ValidationError[], inherited: ErrorCode | undefined, p
   });
 }
 
+/**
+ * Path parameters are left as the text they are: their own pipes check them (a partition is
+ * decimal digits only, which converting "0x1" or "1e2" to a number first would hide).
+ */
+class BodyAndQueryValidationPipe extends ValidationPipe {
+  override transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    return metadata.type === 'param' ? Promise.resolve(value) : super.transform(value, metadata);
+  }
+}
+
 /** The global pipe: whitelist, forbid unknown fields, transform; failures carry our codes. */
 export function shoalValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new BodyAndQueryValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,

@@ -70,12 +70,17 @@ export function TopicNames(nonEmpty: boolean): PropertyDecorator {
 
 /** An optional integer body field in [min, max]; `options` carries its error code. */
 export function OptionalInt(min: number, max: number, options: ValidationOptions = {}): PropertyDecorator {
-  return compose(IsOptional(options), IsInt(options), Min(min, options), Max(max, options));
+  return compose(absentOrNotNull(options), IsInt(options), Min(min, options), Max(max, options));
+}
+
+/** Optional, but `null` is refused (400) rather than reaching a service as a value. */
+function absentOrNotNull(options: ValidationOptions): PropertyDecorator {
+  return ValidateIf((_object, value) => value !== undefined, options);
 }
 
 /** An optional `latest` | `earliest`. */
 export function OptionalOffsetReset(options: ValidationOptions = {}): PropertyDecorator {
-  return compose(IsOptional(options), IsIn(['latest', 'earliest'], options));
+  return compose(absentOrNotNull(options), IsIn(['latest', 'earliest'], options));
 }
 
 /** A partition count in the contract's range: INVALID_PARTITIONS. */

@@ -1,4 +1,6 @@
-import { Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Logger, type OnApplicationBootstrap, type OnApplicationShutdown, Optional } from '@nestjs/common';
+import { type ShoalConfig, SHOAL_CONFIG } from '../../config/shoal-config.js';
+import { assertGroupQuota } from '../security/quotas.js';
 import { PeriodicTask } from '../../common/periodic-task.js';
 import type { Clock } from '../../domain/clock.js';
 import { GroupNotEmptyError, UnknownGroupError, UnknownTopicError } from '../../domain/errors/index.js';
@@ -35,6 +37,8 @@ export abstract class GroupSessions<Tx extends GroupTransaction>
   implements OnApplicationBootstrap, OnApplicationShutdown
 {
   private readonly task: PeriodicTask;
+  /** For the group quota; injected as a property so the subclasses' constructors stay as they are. */
+  @Optional() @Inject(SHOAL_CONFIG) private readonly config?: ShoalConfig;
 
   protected constructor(
     protected readonly database: Database,
@@ -78,6 +82,7 @@ export abstract class GroupSessions<Tx extends GroupTransaction>
   ): Promise<T> {
     let tx: Tx | null = null;
     const result = await this.database.transaction(async (sql) => {
+      if (options.create) await assertGroupQuota(sql, this.config, name);
       tx = await this.begin(sql, name, options.now ?? this.clock.now(), options);
       if (!tx) throw missing();
       return work(tx);

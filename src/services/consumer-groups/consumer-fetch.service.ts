@@ -1,10 +1,11 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { ConsumerFetchResponse, WireRecord } from '@shoal/protocol';
 import type { ConsumerMember, GroupPartition } from '../../domain/consumer-group/consumer-group.js';
 import { UnknownMemberError } from '../../domain/errors/index.js';
 import { decodeRecord } from '../../domain/log/record-codec.js';
 import { consumerGroupStore as store } from '../../storage/consumer-group.store.js';
-import { logStore } from '../../storage/log.store.js';
+import { readWithinBudget } from '../../storage/record-budget.js';
+import { DEFAULT_SECURITY, type ShoalConfig, SHOAL_CONFIG } from '../../config/shoal-config.js';
 import { topicStore } from '../../storage/topic.store.js';
 import { appendKey, ChangeSignal, groupKey } from '../../common/change-signal.js';
 import { ConsumerGroupCoordinator, type LockedGroup } from './consumer-group.coordinator.js';
@@ -33,6 +34,7 @@ export class ConsumerFetchService {
   constructor(
     private readonly coordinator: ConsumerGroupCoordinator,
     private readonly signal: ChangeSignal,
+    @Inject(SHOAL_CONFIG) private readonly config: ShoalConfig,
   ) {}
 
   async fetch(group: string, memberId: string, options: ConsumerFetchOptions): Promise<ConsumerFetchResponse> {
@@ -90,7 +92,8 @@ export class ConsumerFetchService {
     let committed: Map<string, number> | undefined;
     const start = (this.rotation.get(member.memberId) ?? 0) % owned.length;
     this.rotation.set(member.memberId, start + 1);
-    for (let i = 0; i < owned.length && records.length < maxRecords; i++) {
+    let budget = (this.config.security ?? DEFAULT_SECURITY).maxResponseBytes;
+    for (let i = 0; i < owned.length && records.length < maxRecords && (budget > 0 || records.length === 0); i++) {
       const p = owned[(start + i) % owned.length];
       const window = await topicStore.partition(sql, p.topicId, p.partition);
       if (!window) continue;
@@ -105,9 +108,20 @@ export class ConsumerFetchService {
       position = Math.min(Math.max(position, window.startOffset), window.endOffset);
       const stored =
         position < window.endOffset
-          ? await logStore.read(sql, p.topicId, p.partition, position, maxRecords - records.length)
+          ? await readWithinBudget(
+              sql,
+              p.topicId,
+              p.partition,
+              position,
+              maxRecords - records.length,
+              budget,
+              records.length === 0,
+            )
           : [];
-      for (const record of stored) records.push(decodeRecord(names.get(p.topicId)!, p.partition, record));
+      for (const record of stored) {
+        budget -= record.size;
+        records.push(decodeRecord(names.get(p.topicId)!, p.partition, record));
+      }
       const next = stored.length > 0 ? stored[stored.length - 1].offset + 1 : position;
       if (next !== p.position) await store.setPosition(sql, group.id, p.topicId, p.partition, next);
     }

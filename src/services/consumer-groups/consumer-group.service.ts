@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import type {
   AutoOffsetReset,
@@ -13,17 +12,13 @@ import {
   groupState,
   heartbeatIntervalMs,
 } from '../../domain/consumer-group/consumer-group.js';
-import {
-  FencedError,
-  OffsetOutOfRangeError,
-  UnknownGroupError,
-  UnknownMemberError,
-} from '../../domain/errors/index.js';
+import { FencedError, UnknownGroupError, UnknownMemberError } from '../../domain/errors/index.js';
 import { consumerGroupStore as store } from '../../storage/consumer-group.store.js';
 import { topicStore } from '../../storage/topic.store.js';
 import { ConsumerGroupCoordinator } from './consumer-group.coordinator.js';
 import { type GroupMembership, type MemberJoin } from '../common/group-sessions.js';
 import { OffsetResolver } from '../log/offset-resolver.js';
+import { newMemberId, publicMemberId } from '../../domain/security/member-id.js';
 
 export interface JoinOptions extends MemberJoin {
   autoOffsetReset?: AutoOffsetReset;
@@ -52,7 +47,7 @@ export class ConsumerGroupService implements GroupMembership<
       async (locked) => {
         await this.coordinator.joinTopics(locked, topics);
         const member = {
-          memberId: randomUUID(),
+          memberId: newMemberId(),
           topics,
           sessionTimeoutMs,
           autoOffsetReset: options.autoOffsetReset ?? 'latest',
@@ -72,7 +67,9 @@ export class ConsumerGroupService implements GroupMembership<
       },
       { create: true },
     );
-    this.logger.log(`member ${answer.memberId} joined consumer group ${group} (generation ${answer.generation})`);
+    this.logger.log(
+      `member ${publicMemberId(answer.memberId)} joined consumer group ${group} (generation ${answer.generation})`,
+    );
     return answer;
   }
 
@@ -98,7 +95,7 @@ export class ConsumerGroupService implements GroupMembership<
         await this.coordinator.removeMembers(locked, [memberId]);
       },
     );
-    this.logger.log(`member ${memberId} left consumer group ${group}`);
+    this.logger.log(`member ${publicMemberId(memberId)} left consumer group ${group}`);
   }
 
   /** Commits offsets, fenced by the generation of the member's latest answer and by ownership. */
@@ -127,9 +124,8 @@ export class ConsumerGroupService implements GroupMembership<
           const topic = topics.get(o.topic);
           if (!topic || !owned.has(`${topic.id}:${o.partition}`))
             throw new FencedError(`${o.topic}/${o.partition} is not assigned to member ${memberId}`);
-          const window = await topicStore.partition(locked.sql, topic.id, o.partition);
-          if (window && o.offset > window.endOffset)
-            throw new OffsetOutOfRangeError(o.offset, window.startOffset, window.endOffset);
+          // Any offset ≥ 0 from the partition's owner is accepted, as in Kafka: a fetch from
+          // beyond the end waits at the end (only FENCED refuses a commit).
           resolved.push({ topicId: topic.id, partition: o.partition, offset: o.offset });
         }
         await store.commit(locked.sql, locked.group.id, resolved);
@@ -180,7 +176,7 @@ export class ConsumerGroupService implements GroupMembership<
           state: groupState(members.length, partitions),
           generation: row.generation,
           members: members.map((m) => ({
-            memberId: m.memberId,
+            memberId: publicMemberId(m.memberId),
             assignment: partitions
               .filter((p) => p.owner === m.memberId && listed.has(p.topicId))
               .map((p) => ({ topic: listed.get(p.topicId)!.name, partition: p.partition })),

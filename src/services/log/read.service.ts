@@ -5,6 +5,8 @@ import { decodeRecord } from '../../domain/log/record-codec.js';
 import type { PartitionWindow, Topic } from '../../domain/log/topic.js';
 import { Database, type Sql } from '../../storage/database.js';
 import { logStore } from '../../storage/log.store.js';
+import { readWithinBudget } from '../../storage/record-budget.js';
+import { DEFAULT_SECURITY } from '../../config/shoal-config.js';
 import { topicStore } from '../../storage/topic.store.js';
 import { appendKey, ChangeSignal } from '../../common/change-signal.js';
 import { requireTopic } from './topic.service.js';
@@ -14,6 +16,8 @@ export interface ReadOptions {
   maxRecords: number;
   maxBytes?: number;
   maxWaitMs: number;
+  /** The server's cap on the bytes of one answer (`SHOAL_MAX_RESPONSE_BYTES`). */
+  maxResponseBytes?: number;
 }
 
 /** Reading a partition by offset, and finding the offset for a time. */
@@ -79,8 +83,11 @@ async function readOnce(
   const offset = options.offset ?? window.startOffset;
   if (offset < window.startOffset || offset > window.endOffset)
     throw new OffsetOutOfRangeError(offset, window.startOffset, window.endOffset);
+  const budget = Math.min(options.maxBytes ?? Infinity, options.maxResponseBytes ?? DEFAULT_SECURITY.maxResponseBytes);
   const stored =
-    offset === window.endOffset ? [] : await logStore.read(sql, topic.id, partition, offset, options.maxRecords);
+    offset === window.endOffset
+      ? []
+      : await readWithinBudget(sql, topic.id, partition, offset, options.maxRecords, budget);
   const records: WireRecord[] = [];
   let bytes = 0;
   for (const record of stored) {

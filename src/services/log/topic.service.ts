@@ -1,4 +1,6 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { type ShoalConfig, SHOAL_CONFIG } from '../../config/shoal-config.js';
+import { assertTopicQuota } from '../security/quotas.js';
 import type { TopicConfig, TopicDescription, TopicList } from '@shoal/protocol';
 import { type Clock, CLOCK } from '../../domain/clock.js';
 import { TopicAlreadyExistsError, UnknownTopicError } from '../../domain/errors/index.js';
@@ -21,11 +23,13 @@ export class TopicService {
   constructor(
     private readonly database: Database,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Optional() @Inject(SHOAL_CONFIG) private readonly config?: ShoalConfig,
   ) {}
 
   async create(name: string, partitions: number, config: Partial<TopicConfig> | undefined): Promise<TopicDescription> {
     const merged = mergeTopicConfig(DEFAULT_TOPIC_CONFIG, config);
     const description = await this.database.transaction(async (sql) => {
+      if (!(await topicStore.findByName(sql, name))) await assertTopicQuota(sql, this.config, 1, partitions);
       const topic = await topicStore.insert(sql, name, partitions, merged, this.clock.now());
       if (!topic) throw new TopicAlreadyExistsError(name);
       return describe(sql, topic);
@@ -48,6 +52,8 @@ export class TopicService {
       const topic = await requireTopic(sql, name, true);
       const partitions = change.partitions ?? topic.partitionCount;
       assertPartitionGrowth(topic.partitionCount, partitions);
+      if (partitions > topic.partitionCount)
+        await assertTopicQuota(sql, this.config, 0, partitions - topic.partitionCount);
       const updated: Topic = {
         ...topic,
         partitionCount: partitions,

@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
+import { newMemberId, publicMemberId } from '../../domain/security/member-id.js';
 import type {
   JoinShareGroupResponse,
   ResetTarget,
@@ -40,7 +40,7 @@ export class ShareGroupService implements GroupMembership<
       async (tx) => {
         await this.coordinator.joinTopics(tx, unique);
         const member = {
-          memberId: randomUUID(),
+          memberId: newMemberId(),
           topics: unique,
           sessionTimeoutMs,
           expiresAt: tx.now + sessionTimeoutMs,
@@ -55,7 +55,9 @@ export class ShareGroupService implements GroupMembership<
       },
       { create: true },
     );
-    this.logger.log(`member ${answer.memberId} joined share group ${group} (topics ${unique.join(', ')})`);
+    this.logger.log(
+      `member ${publicMemberId(answer.memberId)} joined share group ${group} (topics ${unique.join(', ')})`,
+    );
     return answer;
   }
 
@@ -80,7 +82,7 @@ export class ShareGroupService implements GroupMembership<
       },
       { membership: true },
     );
-    this.logger.log(`member ${memberId} left share group ${group}`);
+    this.logger.log(`member ${publicMemberId(memberId)} left share group ${group}`);
   }
 
   /** `change` is in range (checked at the edge); a dead-letter topic must exist. */
@@ -149,7 +151,10 @@ export class ShareGroupService implements GroupMembership<
         return {
           group: row.name,
           config: row.config,
-          members: tx.members.map((m) => ({ memberId: m.memberId, assignment: byMember.get(m.memberId) ?? [] })),
+          members: tx.members.map((m) => ({
+            memberId: publicMemberId(m.memberId),
+            assignment: byMember.get(m.memberId) ?? [],
+          })),
           partitions,
         };
       },

@@ -32,7 +32,12 @@ export class ShoalClient extends ClientProxy {
 
   constructor(private readonly options: ShoalClientOptions) {
     super();
-    this.http = new ShoalHttpClient({ baseUrl: options.url, apiKey: options.apiKey, retry: options.retry });
+    this.http = new ShoalHttpClient({
+      baseUrl: options.url,
+      apiKey: options.apiKey,
+      ca: options.ca,
+      retry: options.retry,
+    });
   }
 
   /** Checks the broker answers, once for every emit waiting on it; `emit` connects by itself. */

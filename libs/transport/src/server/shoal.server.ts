@@ -33,7 +33,12 @@ export class ShoalServer extends Server<Record<string, never>, ShoalStatus> impl
 
   constructor(private readonly options: ShoalServerOptions) {
     super();
-    this.http = new ShoalHttpClient({ baseUrl: options.url, apiKey: options.apiKey, retry: options.retry });
+    this.http = new ShoalHttpClient({
+      baseUrl: options.url,
+      apiKey: options.apiKey,
+      ca: options.ca,
+      retry: options.retry,
+    });
   }
 
   /** Joins the group with every handled topic and starts consuming. */

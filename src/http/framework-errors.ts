@@ -1,0 +1,71 @@
+import type { Socket } from 'node:net';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ErrorCode, type ErrorBody } from '@shoal/protocol';
+
+/*
+ * Errors Fastify and Node's HTTP parser answer before any route runs, in the contract's
+ * shape `{"error": {"code", "message"}}` too.
+ */
+
+/** Longest path parameter: names are at most 249 characters; Fastify's default (100) is too short. */
+export const MAX_PARAM_LENGTH = 1_000;
+
+/** Deepest JSON body accepted: deeper is 400 before validation (whose recursion it would overflow). */
+export const MAX_JSON_DEPTH = 64;
+
+function body(code: ErrorCode, message: string): ErrorBody {
+  return { error: { code, message } };
+}
+
+/** Fastify's `frameworkErrors`: a bad URL encoding, a path parameter over {@link MAX_PARAM_LENGTH}. */
+export function frameworkErrors(error: Error & { code?: string }, _request: FastifyRequest, reply: FastifyReply): void {
+  const message =
+    error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+      ? `a path parameter is longer than ${MAX_PARAM_LENGTH} characters`
+      : `malformed request: ${error.message}`;
+  void reply.status(400).send(body(ErrorCode.InvalidRequest, message));
+}
+
+/** Fastify's `clientErrorHandler`: what Node's parser refuses (bad Content-Length, headers or URL too long). */
+export function clientErrorHandler(error: Error & { code?: string }, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, reason, code, message] =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'Request Header Fields Too Large', ErrorCode.RequestTooLarge, 'the URL or headers are too large']
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'Request Timeout', ErrorCode.InvalidRequest, 'the request took too long to arrive']
+        : [400, 'Bad Request', ErrorCode.InvalidRequest, `malformed HTTP request (${error.code ?? 'parse error'})`];
+  const text = JSON.stringify(body(code, message));
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${reason}\r\nContent-Length: ${Buffer.byteLength(text)}\r\n` +
+        `Content-Type: application/json; charset=utf-8\r\nConnection: close\r\n\r\n${text}`,
+    );
+  }
+  socket.destroy(error);
+}
+
+/** Whether `value` nests objects and arrays deeper than `limit` (walked without recursion). */
+export function deeperThan(value: unknown, limit: number): boolean {
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [item, depth] = stack.pop()!;
+    if (typeof item !== 'object' || item === null) continue;
+    if (depth > limit) return true;
+    for (const child of Array.isArray(item) ? item : Object.values(item)) {
+      if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+    }
+  }
+  return false;
+}
+
+/** A preValidation hook: a body nested deeper than {@link MAX_JSON_DEPTH} is 400 INVALID_REQUEST. */
+export function limitJsonDepth(request: FastifyRequest, reply: FastifyReply, done: () => void): void {
+  if (deeperThan(request.body, MAX_JSON_DEPTH)) {
+    void reply
+      .status(400)
+      .send(body(ErrorCode.InvalidRequest, `the JSON body nests deeper than ${MAX_JSON_DEPTH} levels`));
+    return;
+  }
+  done();
+}

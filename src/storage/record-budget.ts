@@ -1,0 +1,40 @@
+import type { StoredRecord } from '../domain/log/record.js';
+import type { Sql } from './database.js';
+import { type StoredRow, toStoredRecord } from './log.store.js';
+
+/**
+ * Reads at most `maxRecords` records from `fromOffset` whose sizes add up to at most
+ * `maxBytes` — but the first one however large (unless `alwaysFirst` is false: the answer
+ * already has records), so a reader is never stuck. One statement: the running sum of the
+ * stored sizes decides how many records are loaded, so an answer never loads more record
+ * bytes than it may send. Offsets in a partition are contiguous, so the count is a range.
+ */
+export async function readWithinBudget(
+  sql: Sql,
+  topicId: number,
+  partition: number,
+  fromOffset: number,
+  maxRecords: number,
+  maxBytes: number,
+  alwaysFirst = true,
+): Promise<StoredRecord[]> {
+  const rows = await sql.rows<StoredRow>(
+    `SELECT record_offset, timestamp, record_key, value_json, value_bytes, headers, size FROM shoal_record
+     WHERE topic_id = $1 AND partition_id = $2 AND record_offset >= $3 AND record_offset < $3 + (
+       SELECT COUNT(*) FROM (
+         SELECT record_offset, SUM(size) OVER (ORDER BY record_offset) AS running FROM shoal_record
+         WHERE topic_id = $1 AND partition_id = $2 AND record_offset >= $3
+         ORDER BY record_offset LIMIT $4) sized
+       WHERE running <= $5 OR record_offset = $6)
+     ORDER BY record_offset`,
+    [
+      topicId,
+      partition,
+      fromOffset,
+      maxRecords,
+      Math.min(maxBytes, Number.MAX_SAFE_INTEGER),
+      alwaysFirst ? fromOffset : -1,
+    ],
+  );
+  return rows.map(toStoredRecord);
+}
