@@ -26,6 +26,12 @@ import { ShareGroupService } from './services/share-groups/share-group.service.j
 import { SharePartitionCoordinator } from './services/share-groups/share-partition.coordinator.js';
 import { TopicService } from './services/log/topic.service.js';
 import { openDatabase } from './storage/data-source.js';
+import { SchedulesController } from './http/schedules.controller.js';
+import { ScheduledRecordsController } from './http/scheduled-records.controller.js';
+import { JobProduceService } from './services/jobs/job-produce.service.js';
+import { ScheduledDeliveryService } from './services/jobs/scheduled-delivery.service.js';
+import { ScheduledRecordService } from './services/jobs/scheduled-record.service.js';
+import { ScheduleService } from './services/jobs/schedule.service.js';
 import { Database } from './storage/database.js';
 
 export interface AppOptions {
@@ -56,6 +62,8 @@ export class AppModule {
         ShareGroupsController,
         HealthController,
         MetricsController,
+        SchedulesController,
+        ScheduledRecordsController,
       ],
       providers: [
         { provide: SHOAL_CONFIG, useValue: config },
@@ -78,6 +86,10 @@ export class AppModule {
         ShareGroupCoordinator,
         ShareGroupService,
         ShareFetchService,
+        JobProduceService,
+        ScheduledDeliveryService,
+        ScheduledRecordService,
+        ScheduleService,
       ],
     };
   }

@@ -28,6 +28,10 @@ export interface ShoalConfig {
    * wide topic cannot blow up a scrape. Absent means on.
    */
   metricsPartitionDetail?: boolean;
+  /** How long a produced record's idempotency key is remembered per topic (default 24 h). */
+  idempotencyWindowMs?: number;
+  /** How often due scheduled records and schedule ticks are looked for (default 25 ms). */
+  schedulerIntervalMs?: number;
 }
 
 export const SHOAL_CONFIG = Symbol('ShoalConfig');
@@ -42,6 +46,8 @@ class Environment {
   @IsInt() @Min(1) SHOAL_MAX_REQUEST_BYTES: number = 16 * 1024 * 1024;
   @IsInt() @Min(10) @Max(5000) SHOAL_RETENTION_INTERVAL_MS: number = 5000;
   @IsIn(['on', 'off']) SHOAL_METRICS_PARTITION_DETAIL: 'on' | 'off' = 'on';
+  @IsInt() @Min(1000) SHOAL_IDEMPOTENCY_WINDOW_MS: number = 86_400_000;
+  @IsInt() @Min(5) @Max(1000) SHOAL_SCHEDULER_INTERVAL_MS: number = 25;
   @IsIn(['info', 'debug', 'silent']) SHOAL_LOG: 'info' | 'debug' | 'silent' = 'info';
 }
 
@@ -75,6 +81,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ShoalConfig {
     maxRequestBytes: parsed.SHOAL_MAX_REQUEST_BYTES,
     retentionIntervalMs: parsed.SHOAL_RETENTION_INTERVAL_MS,
     metricsPartitionDetail: parsed.SHOAL_METRICS_PARTITION_DETAIL === 'on',
+    idempotencyWindowMs: parsed.SHOAL_IDEMPOTENCY_WINDOW_MS,
+    schedulerIntervalMs: parsed.SHOAL_SCHEDULER_INTERVAL_MS,
   };
 }
 

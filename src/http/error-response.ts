@@ -25,6 +25,8 @@ const STATUS: Record<ErrorCode, number> = {
   [ErrorCode.UnsupportedMediaType]: 415,
   [ErrorCode.Internal]: 500,
   [ErrorCode.Unavailable]: 503,
+  [ErrorCode.UnknownSchedule]: 404,
+  [ErrorCode.UnknownScheduledRecord]: 404,
 };
 
 /** Fastify's own errors, raised before a request reaches a controller. */

@@ -24,6 +24,8 @@ export enum ErrorCode {
   MethodNotAllowed = 'METHOD_NOT_ALLOWED',
   Unavailable = 'UNAVAILABLE',
   Internal = 'INTERNAL',
+  UnknownSchedule = 'UNKNOWN_SCHEDULE',
+  UnknownScheduledRecord = 'UNKNOWN_SCHEDULED_RECORD',
 }
 
 /** The body of every error answer. */

@@ -3,3 +3,4 @@ export * from './record.js';
 export * from './topic.js';
 export * from './consumer-group.js';
 export * from './share-group.js';
+export * from './schedule.js';

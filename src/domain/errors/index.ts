@@ -1,3 +1,4 @@
 export * from './shoal.error.js';
 export * from './lookup.errors.js';
 export * from './group.errors.js';
+export * from './job.errors.js';

@@ -31,7 +31,7 @@ export function isName(value: unknown): value is string {
 }
 
 /** Throws INVALID_NAME unless `value` follows Kafka's naming rule. */
-export function assertName(kind: 'topic' | 'group', value: unknown): asserts value is string {
+export function assertName(kind: 'topic' | 'group' | 'schedule', value: unknown): asserts value is string {
   if (!isName(value)) throw new InvalidNameError(kind, String(value));
 }
 
