@@ -69,6 +69,12 @@ export const scheduledRecordStore = {
     );
   },
 
+  /** When the soonest waiting record is due, or null: a cheap look before a transaction is opened. */
+  async nextDueAt(sql: Sql): Promise<number | null> {
+    const rows = await sql.rows<{ at: number | null }>('SELECT MIN(deliver_at) AS at FROM shoal_scheduled_record');
+    return rows.length === 0 || rows[0].at === null ? null : Number(rows[0].at);
+  },
+
   /** Whether anything is due by `now`: a cheap check before a transaction is opened. */
   async anyDue(sql: Sql, now: number): Promise<boolean> {
     const rows = await sql.rows('SELECT 1 AS due FROM shoal_scheduled_record WHERE deliver_at <= $1 LIMIT 1', [now]);

@@ -29,6 +29,8 @@ export class ScheduledDeliveryService implements OnApplicationBootstrap, OnAppli
   private readonly task: PeriodicTask;
   private readonly windowMs: number;
   private keysExpiredAt = 0;
+  private readonly intervalMs: number;
+  private timer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly database: Database,
@@ -38,9 +40,10 @@ export class ScheduledDeliveryService implements OnApplicationBootstrap, OnAppli
     @Inject(SHOAL_CONFIG) config: ShoalConfig,
   ) {
     this.windowMs = config.idempotencyWindowMs ?? DEFAULT_IDEMPOTENCY_WINDOW_MS;
+    this.intervalMs = config.schedulerIntervalMs ?? 25;
     this.task = new PeriodicTask(
       'scheduled-record delivery',
-      config.schedulerIntervalMs ?? 25,
+      this.intervalMs,
       () => this.tick(this.clock.now()),
       this.logger,
     );
@@ -51,14 +54,41 @@ export class ScheduledDeliveryService implements OnApplicationBootstrap, OnAppli
   }
 
   onApplicationShutdown(): Promise<void> {
+    clearTimeout(this.timer);
     return this.task.stop();
   }
 
   private async tick(now: number): Promise<void> {
-    await this.deliverDue(now);
+    await this.deliverAndArm(now);
     if (now - this.keysExpiredAt >= KEY_EXPIRY_EVERY_MS) {
       this.keysExpiredAt = now;
       await this.database.run((sql) => idempotencyKeyStore.expire(sql, now - this.windowMs));
+    }
+  }
+
+  /**
+   * Delivers what is due, then, when the next record falls before the next look, arms a timer
+   * for its moment: a record waits for its time, not for the interval.
+   */
+  private async deliverAndArm(now: number): Promise<void> {
+    for (;;) {
+      const next = await this.database.run((sql) => scheduledRecordStore.nextDueAt(sql));
+      if (next === null) return;
+      if (next <= now) {
+        await this.deliverDue(now);
+        now = this.clock.now();
+        continue;
+      }
+      if (next - now < this.intervalMs && !this.timer) {
+        this.timer = setTimeout(() => {
+          this.timer = undefined;
+          this.deliverAndArm(this.clock.now()).catch((error: unknown) =>
+            this.logger.error(`scheduled-record delivery failed: ${String(error)}`),
+          );
+        }, next - now);
+        this.timer.unref();
+      }
+      return;
     }
   }
 
