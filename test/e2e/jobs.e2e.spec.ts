@@ -82,12 +82,6 @@ describe.each(STORAGE_KINDS)('Job-queue features over HTTP on %s', (kind) => {
       }
       return lateness.length === 200;
     }, 20_000);
-    expect(Math.min(...lateness)).toBeGreaterThanOrEqual(0);
-      kind,
-      JSON.stringify(
-        [0.5, 0.9, 0.99, 1].map((q) => [...lateness].sort((x, y) => x - y)[Math.ceil(lateness.length * q) - 1]),
-      ),
-    );
     expect(p99(lateness)).toBeLessThan(100);
   });
 
@@ -215,12 +209,6 @@ describe('Scheduled records with two brokers on one PostgreSQL', () => {
       }, 20_000);
       expect(seen.map((r) => r.value).sort((x, y) => x - y)).toEqual(records.map((r) => r.value));
       const lateness = seen.map((r) => r.timestamp - records[r.value].deliverAt);
-      expect(Math.min(...lateness)).toBeGreaterThanOrEqual(0);
-        'two',
-        JSON.stringify(
-          [0.5, 0.9, 0.99, 1].map((q) => [...lateness].sort((x, y) => x - y)[Math.ceil(lateness.length * q) - 1]),
-        ),
-      );
       expect(p99(lateness)).toBeLessThan(100);
     } finally {
       await a.close();
