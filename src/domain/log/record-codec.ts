@@ -72,7 +72,7 @@ function withJobFields(encoded: AppendRecord, record: Record<string, unknown>, i
   if (delayMs !== null) encoded.delayMs = delayMs;
   const key = record.idempotencyKey;
   if (key !== undefined && key !== null) {
-    if (typeof key !== 'string' || key.length < 1 || key.length > MAX_IDEMPOTENCY_KEY_LENGTH)
+    if (typeof key !== 'string' || key.length < 1 || key.length > MAX_IDEMPOTENCY_KEY_LENGTH || key.includes('\u0000'))
       throw new InvalidRecordError(
         index,
         `idempotencyKey must be a string of 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} characters`,
