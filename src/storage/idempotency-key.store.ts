@@ -77,8 +77,12 @@ export const idempotencyKeyStore = {
     await sql.execute('DELETE FROM shoal_idempotency_key WHERE topic_id = $1 AND idempotency_key = $2', [topicId, key]);
   },
 
-  /** Forgets keys older than `windowStart`; answers how many. */
-  async expire(sql: Sql, windowStart: number): Promise<number> {
-    return sql.execute('DELETE FROM shoal_idempotency_key WHERE created_at < $1', [windowStart]);
+  /** Forgets keys older than their topic's window (`defaultWindowMs` when it has none); answers how many. */
+  async expire(sql: Sql, now: number, defaultWindowMs: number): Promise<number> {
+    return sql.execute(
+      `DELETE FROM shoal_idempotency_key WHERE created_at < $1 - COALESCE(
+         (SELECT t.idempotency_window_ms FROM shoal_topic t WHERE t.id = shoal_idempotency_key.topic_id), $2)`,
+      [now, defaultWindowMs],
+    );
   },
 };

@@ -1,3 +1,5 @@
+import { Database } from '../../src/storage/database.js';
+import { idempotencyKeyStore } from '../../src/storage/idempotency-key.store.js';
 import { ScheduledDeliveryService } from '../../src/services/jobs/scheduled-delivery.service.js';
 import { ScheduledRecordService } from '../../src/services/jobs/scheduled-record.service.js';
 import { type LogContext, openLogContext } from '../support/log-context.js';
@@ -111,6 +113,27 @@ describe.each(STORAGE_KINDS)(`${ScheduledDeliveryService.name} on %s`, (kind) =>
     log.clock.advance(86_400_001);
     const [second] = await log.produce('idem-window', [{ value: 2, idempotencyKey: 'k' }]);
     expect(second).toEqual({ partition: 0, offset: 1 });
+  });
+
+  it("uses the topic's own window when its config sets one, and forgets expired keys", async () => {
+    await log.topics.create('idem-short', 1, { idempotencyWindowMs: 5_000 });
+    expect((await log.topics.describe('idem-short')).config).toEqual({
+      retentionMs: null,
+      retentionBytes: null,
+      idempotencyWindowMs: 5_000,
+    });
+    await log.produce('idem-short', [{ value: 1, idempotencyKey: 'k' }]);
+    log.clock.advance(4_999);
+    expect((await log.produce('idem-short', [{ value: 2, idempotencyKey: 'k' }]))[0].duplicate).toBe(true);
+    log.clock.advance(2);
+    expect(await log.produce('idem-short', [{ value: 3, idempotencyKey: 'k' }])).toEqual([{ partition: 0, offset: 1 }]);
+    log.clock.advance(5_001);
+    const expire = (now: number) =>
+      log.service(Database).run((sql) => idempotencyKeyStore.expire(sql, now, 86_400_000));
+    expect(await expire(log.clock.now())).toBeGreaterThanOrEqual(1);
+    expect((await log.produce('idem-short', [{ value: 4, idempotencyKey: 'k' }]))[0].duplicate).toBeUndefined();
+    await log.topics.update('idem-short', { config: { idempotencyWindowMs: null } });
+    expect((await log.topics.describe('idem-short')).config).not.toHaveProperty('idempotencyWindowMs');
   });
 });
 

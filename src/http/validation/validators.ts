@@ -100,6 +100,18 @@ export function Retention(): PropertyDecorator {
   );
 }
 
+/** A topic's idempotency window: 1 s to 30 days, or null for the broker's; INVALID_CONFIG. */
+export function IdempotencyWindow(): PropertyDecorator {
+  const config = withCode(ErrorCode.InvalidConfig);
+  return compose(
+    IsOptional(config),
+    ValidateIf((_o, value) => value !== null, config),
+    IsInt(config),
+    Min(1_000, config),
+    Max(30 * 86_400_000, config),
+  );
+}
+
 /** A query-string integer in [min, max]: only plain digits convert, anything else fails. */
 export function IntegerParam(min: number, max: number): PropertyDecorator {
   return compose(

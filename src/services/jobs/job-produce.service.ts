@@ -99,10 +99,9 @@ export class JobProduceService {
   /** Claims the request's keys; a key seen within the window, or earlier in the request, is a duplicate. */
   private async plan(sql: Sql, topic: Topic, records: AppendRecord[], now: number): Promise<Plan[]> {
     const keys = [...new Set(records.flatMap((r) => (r.idempotencyKey === undefined ? [] : [r.idempotencyKey])))];
+    const windowMs = topic.config.idempotencyWindowMs ?? this.windowMs;
     const claimed =
-      keys.length === 0
-        ? new Set<string>()
-        : await idempotencyKeyStore.claim(sql, topic.id, keys, now, now - this.windowMs);
+      keys.length === 0 ? new Set<string>() : await idempotencyKeyStore.claim(sql, topic.id, keys, now, now - windowMs);
     const seen = new Set<string>();
     return records.map((record): Plan => {
       const key = record.idempotencyKey;

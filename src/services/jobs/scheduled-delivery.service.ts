@@ -62,7 +62,7 @@ export class ScheduledDeliveryService implements OnApplicationBootstrap, OnAppli
     await this.deliverAndArm(now);
     if (now - this.keysExpiredAt >= KEY_EXPIRY_EVERY_MS) {
       this.keysExpiredAt = now;
-      await this.database.run((sql) => idempotencyKeyStore.expire(sql, now - this.windowMs));
+      await this.database.run((sql) => idempotencyKeyStore.expire(sql, now, this.windowMs));
     }
   }
 

@@ -6,6 +6,7 @@ function statements(postgres: boolean): string[] {
   const real = postgres ? 'DOUBLE PRECISION' : 'REAL';
   const withoutRowid = postgres ? '' : ' WITHOUT ROWID';
   return [
+    `ALTER TABLE shoal_topic ADD COLUMN idempotency_window_ms ${big} NULL`,
     `CREATE TABLE shoal_scheduled_record (
        id TEXT NOT NULL PRIMARY KEY,
        topic_id INTEGER NOT NULL REFERENCES shoal_topic(id) ON DELETE CASCADE,
@@ -55,7 +56,7 @@ function statements(postgres: boolean): string[] {
 
 /**
  * Job-queue features (issue 16): records scheduled for later (appended when due), idempotency
- * keys of produced records (within a window), repeating schedules, and a share group's flow
+ * keys of produced records (within a window, per topic when its config says), repeating schedules, and a share group's flow
  * settings (topic priority, rate limit with its token bucket).
  */
 export class CreateJobFeatures1764028800000 implements MigrationInterface {
@@ -68,5 +69,6 @@ export class CreateJobFeatures1764028800000 implements MigrationInterface {
   async down(runner: QueryRunner): Promise<void> {
     for (const table of ['shoal_share_group_flow', 'shoal_schedule', 'shoal_idempotency_key', 'shoal_scheduled_record'])
       await runner.query(`DROP TABLE ${table}`);
+    await runner.query('ALTER TABLE shoal_topic DROP COLUMN idempotency_window_ms');
   }
 }
