@@ -75,12 +75,6 @@ export const scheduledRecordStore = {
     return rows.length === 0 || rows[0].at === null ? null : Number(rows[0].at);
   },
 
-  /** Whether anything is due by `now`: a cheap check before a transaction is opened. */
-  async anyDue(sql: Sql, now: number): Promise<boolean> {
-    const rows = await sql.rows('SELECT 1 AS due FROM shoal_scheduled_record WHERE deliver_at <= $1 LIMIT 1', [now]);
-    return rows.length > 0;
-  },
-
   /**
    * Takes up to `limit` due records, soonest first, and deletes them. On PostgreSQL the rows are
    * locked and those another broker holds are skipped, so each is taken exactly once.

@@ -95,7 +95,7 @@ export class ScheduledDeliveryService implements OnApplicationBootstrap, OnAppli
   /** Appends every record due by `now`; answers how many it appended. */
   async deliverDue(now: number): Promise<number> {
     let delivered = 0;
-    while (await this.database.run((sql) => scheduledRecordStore.anyDue(sql, now))) {
+    for (;;) {
       const { count, heads, topics } = await this.database.transaction((sql) => this.deliverBatch(sql, now));
       this.appender.announce(heads);
       for (const [topic, records] of topics)
