@@ -32,6 +32,12 @@ import { DeadLetterRedriveService } from './services/operations/dead-letter-redr
 import { GroupListingService } from './services/operations/group-listing.service.js';
 import { ShareInFlightService } from './services/operations/share-in-flight.service.js';
 import { openDatabase } from './storage/data-source.js';
+import { SchedulesController } from './http/schedules.controller.js';
+import { ScheduledRecordsController } from './http/scheduled-records.controller.js';
+import { JobProduceService } from './services/jobs/job-produce.service.js';
+import { ScheduledDeliveryService } from './services/jobs/scheduled-delivery.service.js';
+import { ScheduledRecordService } from './services/jobs/scheduled-record.service.js';
+import { ScheduleService } from './services/jobs/schedule.service.js';
 import { Database } from './storage/database.js';
 import { AclsController, ApiKeysController } from './http/security/api-keys.controller.js';
 import { AuthGuard } from './http/security/auth.guard.js';
@@ -71,6 +77,8 @@ export class AppModule {
         DeadLettersController,
         ApiKeysController,
         AclsController,
+        SchedulesController,
+        ScheduledRecordsController,
       ],
       providers: [
         { provide: SHOAL_CONFIG, useValue: config },
@@ -100,6 +108,10 @@ export class AppModule {
         StoragePressure,
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_INTERCEPTOR, useClass: MemberOwnerInterceptor },
+        JobProduceService,
+        ScheduledDeliveryService,
+        ScheduledRecordService,
+        ScheduleService,
       ],
     };
   }

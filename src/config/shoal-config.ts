@@ -30,6 +30,10 @@ export interface ShoalConfig {
   metricsPartitionDetail?: boolean;
   /** Security and limits (issue 12); absent in older test configs means the defaults. */
   security?: SecurityConfig;
+  /** How long a produced record's idempotency key is remembered per topic (default 24 h). */
+  idempotencyWindowMs?: number;
+  /** How often due scheduled records and schedule ticks are looked for (default 25 ms). */
+  schedulerIntervalMs?: number;
 }
 
 export interface SecurityConfig {
@@ -73,6 +77,8 @@ class Environment {
   @IsInt() @Min(1) SHOAL_MAX_REQUEST_BYTES: number = 16 * 1024 * 1024;
   @IsInt() @Min(10) @Max(5000) SHOAL_RETENTION_INTERVAL_MS: number = 5000;
   @IsIn(['on', 'off']) SHOAL_METRICS_PARTITION_DETAIL: 'on' | 'off' = 'on';
+  @IsInt() @Min(1000) SHOAL_IDEMPOTENCY_WINDOW_MS: number = 86_400_000;
+  @IsInt() @Min(5) @Max(1000) SHOAL_SCHEDULER_INTERVAL_MS: number = 25;
   @IsIn(['info', 'debug', 'silent']) SHOAL_LOG: 'info' | 'debug' | 'silent' = 'info';
   @IsIn(['json', 'pretty', '']) SHOAL_LOG_FORMAT: 'json' | 'pretty' | '' = '';
   @IsOptional() @IsString() @MinLength(16) SHOAL_ADMIN_API_KEY?: string = undefined;
@@ -120,6 +126,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ShoalConfig {
     maxRequestBytes: parsed.SHOAL_MAX_REQUEST_BYTES,
     retentionIntervalMs: parsed.SHOAL_RETENTION_INTERVAL_MS,
     metricsPartitionDetail: parsed.SHOAL_METRICS_PARTITION_DETAIL === 'on',
+    idempotencyWindowMs: parsed.SHOAL_IDEMPOTENCY_WINDOW_MS,
+    schedulerIntervalMs: parsed.SHOAL_SCHEDULER_INTERVAL_MS,
     security: securityConfig(parsed),
   };
 }

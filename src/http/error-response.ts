@@ -30,6 +30,8 @@ const STATUS: Record<ErrorCode, number> = {
   [ErrorCode.Forbidden]: 403,
   [ErrorCode.StorageFull]: 503,
   [ErrorCode.QuotaExceeded]: 409,
+  [ErrorCode.UnknownSchedule]: 404,
+  [ErrorCode.UnknownScheduledRecord]: 404,
 };
 
 /** Fastify's own errors, raised before a request reaches a controller. */

@@ -7,6 +7,7 @@ import { Database } from './database.js';
 import { CreateLog1763769600000 } from './migrations/1763769600000-create-log.js';
 import { CreateConsumerGroups1763856000000 } from './migrations/1763856000000-create-consumer-groups.js';
 import { CreateShareGroups1763942400000 } from './migrations/1763942400000-create-share-groups.js';
+import { CreateJobFeatures1764028800000 } from './migrations/1764028800000-create-job-features.js';
 import { CreateRedrive1764115200000 } from './migrations/1764115200000-create-redrive.js';
 import { CreateSecurity1764288000000 } from './migrations/1764288000000-create-security.js';
 
@@ -14,6 +15,7 @@ export const migrations = [
   CreateLog1763769600000,
   CreateConsumerGroups1763856000000,
   CreateShareGroups1763942400000,
+  CreateJobFeatures1764028800000,
   CreateRedrive1764115200000,
   CreateSecurity1764288000000,
 ];

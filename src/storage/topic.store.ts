@@ -9,12 +9,13 @@ interface TopicRow {
   partition_count: number;
   retention_ms: number | null;
   retention_bytes: number | null;
+  idempotency_window_ms: number | null;
 }
 
-const TOPIC_COLUMNS = 'id, name, partition_count, retention_ms, retention_bytes';
+const TOPIC_COLUMNS = 'id, name, partition_count, retention_ms, retention_bytes, idempotency_window_ms';
 
 function toTopic(row: TopicRow): Topic {
-  return {
+  const topic: Topic = {
     id: Number(row.id),
     name: row.name,
     partitionCount: Number(row.partition_count),
@@ -23,6 +24,8 @@ function toTopic(row: TopicRow): Topic {
       retentionBytes: row.retention_bytes === null ? null : Number(row.retention_bytes),
     },
   };
+  if (row.idempotency_window_ms !== null) topic.config.idempotencyWindowMs = Number(row.idempotency_window_ms);
+  return topic;
 }
 
 /** Topics and their partition rows. */
@@ -74,9 +77,9 @@ export const topicStore = {
     now: number,
   ): Promise<Topic | null> {
     const inserted = await sql.rows<TopicRow>(
-      `INSERT INTO shoal_topic (name, partition_count, retention_ms, retention_bytes, created_at)
-       VALUES ($1, $2, $3, $4, $5) ON CONFLICT (name) DO NOTHING RETURNING ${TOPIC_COLUMNS}`,
-      [name, partitionCount, config.retentionMs, config.retentionBytes, now],
+      `INSERT INTO shoal_topic (name, partition_count, retention_ms, retention_bytes, created_at, idempotency_window_ms)
+       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (name) DO NOTHING RETURNING ${TOPIC_COLUMNS}`,
+      [name, partitionCount, config.retentionMs, config.retentionBytes, now, config.idempotencyWindowMs ?? null],
     );
     if (inserted.length === 0) return null;
     const topic = toTopic(inserted[0]);
@@ -99,8 +102,14 @@ export const topicStore = {
 
   async update(sql: Sql, topic: Topic): Promise<void> {
     await sql.execute(
-      'UPDATE shoal_topic SET partition_count = $2, retention_ms = $3, retention_bytes = $4 WHERE id = $1',
-      [topic.id, topic.partitionCount, topic.config.retentionMs, topic.config.retentionBytes],
+      'UPDATE shoal_topic SET partition_count = $2, retention_ms = $3, retention_bytes = $4, idempotency_window_ms = $5 WHERE id = $1',
+      [
+        topic.id,
+        topic.partitionCount,
+        topic.config.retentionMs,
+        topic.config.retentionBytes,
+        topic.config.idempotencyWindowMs ?? null,
+      ],
     );
   },
 

@@ -52,7 +52,7 @@ describe(shoalLogger.name, () => {
 
   it('writes JSON lines without ANSI codes, starting with version, URL, database kind and auth', () => {
     expect(output).not.toContain('\u001b[');
-    const start = lines().find((l) => l.message.includes('listening on'))!;
+    const start = lines().find((l) => l.message.startsWith('shoal '))!;
     expect(start).toMatchObject({ level: 'log', context: 'Shoal' });
     expect(start.message).toMatch(
       new RegExp(`^shoal \\d+\\.\\d+\\.\\d+ listening on ${url} \\(database sqlite, auth off`),
@@ -63,9 +63,13 @@ describe(shoalLogger.name, () => {
     const client = new ShoalHttpClient({ baseUrl: url });
     try {
       await client.createTopic({ name: 'log-jobs', partitions: 1 });
-      const { memberId } = await client.joinShareGroup('log-workers', { topics: ['log-jobs'] });
-      await client.leaveShareGroup('log-workers', memberId);
+      const { memberId: fullId } = await client.joinShareGroup('log-workers', { topics: ['log-jobs'] });
+      await client.leaveShareGroup('log-workers', fullId);
+      // Logs name a member by the public half of its id, never its secret.
+      const memberId = fullId.split('.')[0];
+      expect(memberId).not.toBe(fullId);
       await until(() => output.includes(`member ${memberId} left share group log-workers`));
+      expect(output).not.toContain(fullId);
       expect(
         lines()
           .filter((l) => l.context === 'ShareGroupService')

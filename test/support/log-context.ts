@@ -28,6 +28,8 @@ export interface LogContext {
   shares: ShareGroupService;
   shareFetch: ShareFetchService;
   metrics: ShoalMetrics;
+  /** Any provider of the running application (services added after this interface was written). */
+  service<T>(type: new (...args: never[]) => T): T;
   /** Encodes and produces, as the HTTP layer would. */
   produce(topic: string, records: ProduceRecord[]): ReturnType<ProduceService['produce']>;
   /** Closes the application and opens a new one on the same database. */
@@ -81,6 +83,9 @@ export async function openLogContext(
     },
     get metrics() {
       return app.get(ShoalMetrics);
+    },
+    service(type) {
+      return app.get(type);
     },
     produce(topic, records) {
       const encoded: AppendRecord[] = records.map((r, i) => encodeRecord(r, i, 1024 * 1024));

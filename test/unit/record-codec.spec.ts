@@ -88,3 +88,22 @@ describe('record codec', () => {
     expect(codeOf(() => parseProduceBody(body, 1024))).toBe(ErrorCode.InvalidRequest);
   });
 });
+
+describe(`${encodeRecord.name} job fields`, () => {
+  it('keeps deliverAt, delayMs and idempotencyKey, and refuses both times or a bad key', () => {
+    expect(encodeRecord({ value: 1, delayMs: 5, idempotencyKey: 'k' }, 0, 1_000)).toMatchObject({
+      delayMs: 5,
+      idempotencyKey: 'k',
+    });
+    expect(encodeRecord({ value: 1, deliverAt: 7 }, 0, 1_000).deliverAt).toBe(7);
+    expect(encodeRecord({ value: 1 }, 0, 1_000)).not.toHaveProperty('delayMs');
+    for (const bad of [
+      { value: 1, delayMs: 1, deliverAt: 1 },
+      { value: 1, delayMs: -1 },
+      { value: 1, idempotencyKey: '' },
+      { value: 1, idempotencyKey: 'a\u0000b' },
+      { value: 1, idempotencyKey: 'x'.repeat(257) },
+    ])
+      expect(() => encodeRecord(bad, 3, 1_000)).toThrow(expect.objectContaining({ code: 'INVALID_RECORD' }));
+  });
+});

@@ -101,9 +101,21 @@ export class ShoalHttpClient {
     await this.request('DELETE', `/v1/topics/${encodeURIComponent(topic)}`);
   }
 
-  /** `POST /v1/topics/{topic}/records`: resolves once the records are durable. */
+  /**
+   * `POST /v1/topics/{topic}/records`: resolves once the records are durable (or scheduled). When
+   * every record carries an `idempotencyKey` the request is retried after any connection error,
+   * since the broker appends a key once; otherwise only when it surely never left.
+   */
   produce(topic: string, records: ProduceRecord[]): Promise<ProduceResponse> {
-    return this.request('POST', `/v1/topics/${encodeURIComponent(topic)}/records`, { records });
+    const idempotent = records.length > 0 && records.every((r) => typeof r.idempotencyKey === 'string');
+    return this.request(
+      'POST',
+      `/v1/topics/${encodeURIComponent(topic)}/records`,
+      { records },
+      0,
+      undefined,
+      idempotent ? 'always' : 'unsent',
+    );
   }
 
   /** `GET /v1/topics/{topic}/partitions/{p}/records`. */

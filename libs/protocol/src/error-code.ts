@@ -28,6 +28,8 @@ export enum ErrorCode {
   Forbidden = 'FORBIDDEN',
   StorageFull = 'STORAGE_FULL',
   QuotaExceeded = 'QUOTA_EXCEEDED',
+  UnknownSchedule = 'UNKNOWN_SCHEDULE',
+  UnknownScheduledRecord = 'UNKNOWN_SCHEDULED_RECORD',
 }
 
 /** The body of every error answer. */

@@ -4,3 +4,4 @@ export * from './topic.js';
 export * from './consumer-group.js';
 export * from './share-group.js';
 export * from './operations.js';
+export * from './schedule.js';

@@ -14,6 +14,15 @@ export interface ProduceRecord {
   headers?: RecordHeaders;
   partition?: number;
   timestamp?: number;
+  /** Append the record at this time (ms since the epoch) instead of now: it is scheduled. */
+  deliverAt?: number;
+  /** Append the record this many ms from now instead of now: it is scheduled. */
+  delayMs?: number;
+  /**
+   * Within the broker's idempotency window, a second record with this key on the same topic is
+   * not appended again: the answer gives the first one's position with `duplicate: true`.
+   */
+  idempotencyKey?: string;
 }
 
 /**
@@ -39,7 +48,32 @@ export interface ProduceRequest {
 /** Where one produced record landed. */
 export interface RecordPosition {
   partition: number;
+  /** The record's offset; -1 (Kafka's "no offset") while a scheduled record waits. */
   offset: number;
+  /** Set when the record carried an `idempotencyKey` already seen: nothing was appended. */
+  duplicate?: true;
+  /** Set for a scheduled record: its id (to list or cancel it) … */
+  scheduledId?: string;
+  /** … and when it will be appended (ms since the epoch). */
+  deliverAt?: number;
+}
+
+/** A record waiting to be appended, as `GET /v1/topics/{topic}/scheduled-records` lists it. */
+export interface ScheduledRecordView {
+  id: string;
+  topic: string;
+  partition: number;
+  deliverAt: number;
+  key: string | null;
+  value?: JsonValue;
+  valueBase64?: string;
+  headers: RecordHeaders;
+  idempotencyKey: string | null;
+}
+
+/** `GET /v1/topics/{topic}/scheduled-records` answer, soonest first. */
+export interface ScheduledRecordList {
+  scheduledRecords: ScheduledRecordView[];
 }
 
 /** `POST /v1/topics/{topic}/records` answer: positions in request order. */

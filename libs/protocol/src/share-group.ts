@@ -73,6 +73,15 @@ export interface ShareGroupConfigView {
   maxInFlightRecordsPerPartition: number;
   autoOffsetReset: AutoOffsetReset;
   deadLetterTopic: string | null;
+  /**
+   * Fetches fill from these topics in this order (topics not listed come last); shown once a
+   * flow setting was set. `null` clears it.
+   */
+  topicPriority?: string[] | null;
+  /** With `topicPriority`: the share of each fetch kept for lower-priority topics (0–0.9, default 0.1). */
+  lowerPriorityShare?: number;
+  /** The most records the group's fetches hand out per second, over all members and brokers; `null`: no limit. */
+  maxRecordsPerSecond?: number | null;
 }
 
 /** `GET /v1/share-groups/{group}`. */

@@ -2,6 +2,11 @@
 export interface TopicConfig {
   retentionMs: number | null;
   retentionBytes: number | null;
+  /**
+   * How long a produced record's `idempotencyKey` is remembered on this topic (ms); shown only
+   * when set. Absent or `null`: the broker's `SHOAL_IDEMPOTENCY_WINDOW_MS` (24 h by default).
+   */
+  idempotencyWindowMs?: number | null;
 }
 
 /** One partition's offsets: `startOffset` is the first stored, `endOffset` the next to be assigned. */

@@ -40,6 +40,19 @@ export interface ShoalServerOptions {
    * 'earliest'` unless this says otherwise, so jobs queued before the first worker are run.
    */
   groupConfig?: Partial<ShareGroupConfigView>;
+  /**
+   * Share mode: the order in which fetches fill from this worker's topics (highest first; the
+   * group's `topicPriority`, applied at start). Lower ones keep `lowerPriorityShare` of each fetch.
+   */
+  topicPriority?: string[];
+  /** Share mode, with `topicPriority`: the share of each fetch kept for lower topics (0–0.9; the broker's default 0.1). */
+  lowerPriorityShare?: number;
+  /**
+   * Share mode: the most records per second the whole group is handed, over all its workers
+   * (the group's `maxRecordsPerSecond`, applied at start). Fetches wait at the broker for the
+   * next token, so a limited worker does not spin.
+   */
+  maxRecordsPerSecond?: number;
   /** Retries of broker requests that failed without an answer. */
   retry?: RetryOptions;
 }
@@ -54,7 +67,10 @@ export interface ShoalClientOptions {
   ca?: string | Buffer;
   /** Most records one produce request carries when emits are batched. Default 1,000. */
   maxBatchRecords?: number;
-  /** Retries of produce requests that surely never reached the broker (connection refused). */
+  /**
+   * Retries of produce requests that surely never reached the broker (connection refused); a
+   * request whose records all carry an idempotency key is retried after any connection error.
+   */
   retry?: RetryOptions;
 }
 

@@ -21,7 +21,7 @@ export class InvalidRequestError extends ShoalError {
 }
 
 export class InvalidNameError extends ShoalError {
-  constructor(kind: 'topic' | 'group', name: string) {
+  constructor(kind: 'topic' | 'group' | 'schedule', name: string) {
     super(
       ErrorCode.InvalidName,
       `${kind} name ${JSON.stringify(name.slice(0, 300))} must match ^[a-zA-Z0-9._-]{1,249}$`,

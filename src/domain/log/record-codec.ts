@@ -2,10 +2,24 @@ import type { JsonValue, RecordHeaders, WireRecord } from '@shoal/protocol';
 import { InvalidRecordError, RecordTooLargeError } from '../errors/index.js';
 import type { AppendRecord, RecordValue, StoredRecord } from './record.js';
 
-const ALLOWED_FIELDS = new Set(['key', 'value', 'valueBase64', 'headers', 'partition', 'timestamp']);
+const ALLOWED_FIELDS = new Set([
+  'key',
+  'value',
+  'valueBase64',
+  'headers',
+  'partition',
+  'timestamp',
+  'deliverAt',
+  'delayMs',
+  'idempotencyKey',
+]);
 const PADDED_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 /** The largest timestamp a JavaScript Date can hold. */
 const MAX_TIMESTAMP = 8_640_000_000_000_000;
+/** The longest `delayMs` a produced record may ask for: a year. */
+export const MAX_DELAY_MS = 366 * 86_400_000;
+/** The longest `idempotencyKey`, in characters. */
+export const MAX_IDEMPOTENCY_KEY_LENGTH = 256;
 
 /**
  * Checks one produced record and turns it into bytes for the log. Hand-written rather than
@@ -44,7 +58,28 @@ export function encodeRecord(input: unknown, index: number, maxRecordBytes: numb
   const timestamp = optionalInteger(record.timestamp, index, 'timestamp', MAX_TIMESTAMP);
   const size = (key === null ? 0 : Buffer.byteLength(key, 'utf8')) + valueBytes + headers.bytes;
   if (size > maxRecordBytes) throw new RecordTooLargeError(index, size, maxRecordBytes);
-  return { key, value, headers: headers.text, timestamp, partition, size };
+  const encoded: AppendRecord = { key, value, headers: headers.text, timestamp, partition, size };
+  return withJobFields(encoded, record, index);
+}
+
+/** A record's scheduling and idempotency fields (issue 16), set on it only when given. */
+function withJobFields(encoded: AppendRecord, record: Record<string, unknown>, index: number): AppendRecord {
+  const deliverAt = optionalInteger(record.deliverAt, index, 'deliverAt', MAX_TIMESTAMP);
+  const delayMs = optionalInteger(record.delayMs, index, 'delayMs', MAX_DELAY_MS);
+  if (deliverAt !== null && delayMs !== null)
+    throw new InvalidRecordError(index, 'takes deliverAt or delayMs, not both');
+  if (deliverAt !== null) encoded.deliverAt = deliverAt;
+  if (delayMs !== null) encoded.delayMs = delayMs;
+  const key = record.idempotencyKey;
+  if (key !== undefined && key !== null) {
+    if (typeof key !== 'string' || key.length < 1 || key.length > MAX_IDEMPOTENCY_KEY_LENGTH || key.includes('\u0000'))
+      throw new InvalidRecordError(
+        index,
+        `idempotencyKey must be a string of 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} characters`,
+      );
+    encoded.idempotencyKey = key;
+  }
+  return encoded;
 }
 
 function encodeHeaders(headers: unknown, index: number): { text: string | null; bytes: number } {

@@ -16,6 +16,12 @@ export interface AppendRecord {
   partition: number | null;
   /** Bytes of key, value and headers. */
   size: number;
+  /** When to append it (epoch ms): the record is scheduled, not appended now. */
+  deliverAt?: number;
+  /** Append it this many ms from now: the record is scheduled, not appended now. */
+  delayMs?: number;
+  /** A second record with this key within the topic's window is not appended again. */
+  idempotencyKey?: string;
 }
 
 /** A record as stored: what a read returns before it is put on the wire. */

@@ -15,5 +15,7 @@ export function mergeTopicConfig(current: TopicConfig, change: Partial<TopicConf
   const merged = { ...current };
   for (const field of ['retentionMs', 'retentionBytes'] as const)
     if (change[field] !== undefined) merged[field] = change[field];
+  if (change.idempotencyWindowMs === null) delete merged.idempotencyWindowMs;
+  else if (change.idempotencyWindowMs !== undefined) merged.idempotencyWindowMs = change.idempotencyWindowMs;
   return merged;
 }

@@ -1,4 +1,4 @@
-import { Allow, IsOptional, ValidateIf } from 'class-validator';
+import { Allow, IsNumber, IsOptional, Max, Min, ValidateIf } from 'class-validator';
 import {
   ACK_TYPES,
   type Acknowledgement,
@@ -9,6 +9,7 @@ import {
 import { MAX_SESSION_TIMEOUT_MS, MIN_SESSION_TIMEOUT_MS } from '../../domain/consumer-group/consumer-group.js';
 import { InvalidRequestError } from '../../domain/errors/index.js';
 import { SHARE_CONFIG_RANGES } from '../../domain/share-group/share-group-config.js';
+import { LOWER_PRIORITY_SHARE_RANGE, MAX_RECORDS_PER_SECOND_RANGE } from '../../domain/share-group/share-flow.js';
 import { withCode } from '../validation/validation.pipe.js';
 import {
   assertName,
@@ -99,4 +100,19 @@ export class ShareGroupConfigDto {
   @ConfigInt(SHARE_CONFIG_RANGES.maxInFlightRecordsPerPartition) maxInFlightRecordsPerPartition?: number;
   @OptionalOffsetReset(config) autoOffsetReset?: AutoOffsetReset;
   @IsOptional() @ValidateIf((_o, v) => v !== null) @TopicName() deadLetterTopic?: string | null;
+  @IsOptional() @ValidateIf((_o, v) => v !== null) @TopicNames(true) topicPriority?: string[] | null;
+  @ConfigNumber(LOWER_PRIORITY_SHARE_RANGE, false) lowerPriorityShare?: number;
+  @ConfigNumber(MAX_RECORDS_PER_SECOND_RANGE, true) maxRecordsPerSecond?: number | null;
+}
+
+/** An optional number in range (`nullable`: null clears it); INVALID_CONFIG. */
+function ConfigNumber(range: readonly [number, number], nullable: boolean): PropertyDecorator {
+  return (target, property) =>
+    [
+      IsOptional(config),
+      ...(nullable ? [ValidateIf((_o, v) => v !== null, config)] : []),
+      IsNumber({ allowNaN: false, allowInfinity: false }, config),
+      Min(range[0], config),
+      Max(range[1], config),
+    ].forEach((decorate) => decorate(target, property));
 }

@@ -2,7 +2,7 @@ import { Type } from 'class-transformer';
 import { IsObject, ValidateIf, ValidateNested } from 'class-validator';
 import { ErrorCode } from '@shoal/protocol';
 import { ErrorCodeFor, withCode } from '../validation/validation.pipe.js';
-import { PartitionCount, Retention, TopicName } from '../validation/validators.js';
+import { IdempotencyWindow, PartitionCount, Retention, TopicName } from '../validation/validators.js';
 
 const config = withCode(ErrorCode.InvalidConfig);
 
@@ -20,6 +20,7 @@ function TopicConfigField(): PropertyDecorator {
 export class TopicConfigDto {
   @Retention() retentionMs?: number | null;
   @Retention() retentionBytes?: number | null;
+  @IdempotencyWindow() idempotencyWindowMs?: number | null;
 }
 
 export class CreateTopicDto {

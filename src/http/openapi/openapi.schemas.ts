@@ -52,10 +52,10 @@ const acknowledgement = object(
 const ackResult = object({ topic: str(), partition: int(), offset: int(), lastOffset: int(), error: nullable(str()) }, [
   'lastOffset',
 ]);
-const topicConfig = object({ retentionMs: nullable(int()), retentionBytes: nullable(int()) }, [
-  'retentionMs',
-  'retentionBytes',
-]);
+const topicConfig = object(
+  { retentionMs: nullable(int()), retentionBytes: nullable(int()), idempotencyWindowMs: nullable(int()) },
+  ['retentionMs', 'retentionBytes', 'idempotencyWindowMs'],
+);
 const shareConfig = object(
   {
     recordLockDurationMs: { type: 'integer', minimum: 1000, maximum: 3_600_000 },
@@ -63,6 +63,9 @@ const shareConfig = object(
     maxInFlightRecordsPerPartition: { type: 'integer', minimum: 1 },
     autoOffsetReset: { type: 'string', enum: ['latest', 'earliest'] },
     deadLetterTopic: nullable(str()),
+    topicPriority: nullable(arrayOf(str())),
+    lowerPriorityShare: { type: 'number', minimum: 0, maximum: 0.9 },
+    maxRecordsPerSecond: nullable({ type: 'integer', minimum: 1 }),
   },
   [
     'recordLockDurationMs',
@@ -70,8 +73,37 @@ const shareConfig = object(
     'maxInFlightRecordsPerPartition',
     'autoOffsetReset',
     'deadLetterTopic',
+    'topicPriority',
+    'lowerPriorityShare',
+    'maxRecordsPerSecond',
   ],
 );
+const apiKey = object({
+  id: str(),
+  principal: str(),
+  description: nullable(str()),
+  createdAt: int(),
+  revokedAt: nullable(int()),
+});
+const acl = object({
+  id: int(),
+  principal: str(),
+  resourceType: str(),
+  patternType: str(),
+  resourceName: str(),
+  operation: str(),
+});
+const schedule = object({
+  name: str(),
+  topic: str(),
+  cron: nullable(str()),
+  everyMs: nullable(int()),
+  timezone: nullable(str()),
+  record: { type: 'object' },
+  paused: { type: 'boolean' },
+  nextRunAt: nullable(int()),
+  lastRunAt: nullable(int()),
+});
 const members = arrayOf(object({ memberId: str(), assignment: arrayOf(ref('TopicPartition')) }));
 
 export const SCHEMAS: Record<string, Schema> = {
@@ -103,12 +135,28 @@ export const SCHEMAS: Record<string, Schema> = {
           headers,
           partition: int(),
           timestamp: int(),
+          deliverAt: int('append at this time (ms since the epoch): the record is scheduled'),
+          delayMs: int('append this many ms from now: the record is scheduled'),
+          idempotencyKey: str("within the topic's window, a second record with this key is not appended"),
         },
-        ['key', 'value', 'valueBase64', 'headers', 'partition', 'timestamp'],
+        ['key', 'value', 'valueBase64', 'headers', 'partition', 'timestamp', 'deliverAt', 'delayMs', 'idempotencyKey'],
       ),
     ),
   }),
-  ProduceResponse: object({ offsets: arrayOf(object({ partition: int(), offset: int() })) }),
+  ProduceResponse: object({
+    offsets: arrayOf(
+      object(
+        {
+          partition: int(),
+          offset: { type: 'integer', minimum: -1, description: '-1 while a scheduled record waits' },
+          duplicate: { type: 'boolean', const: true },
+          scheduledId: str(),
+          deliverAt: int(),
+        },
+        ['duplicate', 'scheduledId', 'deliverAt'],
+      ),
+    ),
+  }),
   ReadResponse: object({
     records: arrayOf(ref('WireRecord')),
     nextOffset: int(),
@@ -209,6 +257,54 @@ export const SCHEMAS: Record<string, Schema> = {
   }),
   RedriveRequest: object({ partition: int(), offset: int(), lastOffset: int() }, ['partition', 'offset', 'lastOffset']),
   RedriveResponse: object({ redriven: int(), alreadyRedriven: int(), skipped: int() }),
+  CreateApiKeyRequest: object({ principal: str(), description: str() }, ['description']),
+  ApiKey: apiKey,
+  CreatedApiKey: { allOf: [apiKey], properties: { key: str('the whole key, shown only now') }, required: ['key'] },
+  ApiKeyList: object({ apiKeys: arrayOf(apiKey) }),
+  CreateAclRequest: object(
+    {
+      principal: str(),
+      resourceType: { type: 'string', enum: ['topic', 'group', 'cluster'] },
+      patternType: { type: 'string', enum: ['literal', 'prefix'] },
+      resourceName: str(),
+      operation: { type: 'string', enum: ['produce', 'read', 'consume', 'admin'] },
+    },
+    ['patternType'],
+  ),
+  Acl: acl,
+  AclList: object({ acls: arrayOf(acl) }),
+  ScheduleRequest: object(
+    {
+      name: str(),
+      topic: str(),
+      cron: str('five or six fields'),
+      everyMs: int(),
+      timezone: str('an IANA zone; UTC by default'),
+      record: { type: 'object', description: 'a produce record, without deliverAt, delayMs or idempotencyKey' },
+    },
+    ['cron', 'everyMs', 'timezone'],
+  ),
+  Schedule: schedule,
+  ScheduleDescription: { allOf: [schedule], properties: { nextRuns: arrayOf(int()) }, required: ['nextRuns'] },
+  ScheduleList: object({ schedules: arrayOf(schedule) }),
+  ScheduledRecordList: object({
+    scheduledRecords: arrayOf(
+      object(
+        {
+          id: str(),
+          topic: str(),
+          partition: int(),
+          deliverAt: int(),
+          key: nullable(str()),
+          value: { description: 'a JSON value' },
+          valueBase64: str(),
+          headers,
+          idempotencyKey: nullable(str()),
+        },
+        ['value', 'valueBase64'],
+      ),
+    ),
+  }),
   Empty: object({}),
   Health: object({ status: str() }, []),
 };

@@ -3,7 +3,7 @@ import { ErrorCode } from '@shoal/protocol';
 /** What the OpenAPI document says of one route beyond what the code shows. */
 export interface RouteDoc {
   summary: string;
-  tag: 'topics' | 'records' | 'consumer groups' | 'share groups' | 'operations' | 'health';
+  tag: 'topics' | 'records' | 'consumer groups' | 'share groups' | 'operations' | 'security' | 'jobs' | 'health';
   /** A schema name in openapi.schemas.ts, for a JSON body. */
   body?: string;
   /** The success status and its schema name (null: no body). */
@@ -250,6 +250,102 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     status: 200,
     response: 'RedriveResponse',
     errors: [E.InvalidName, E.UnknownTopic, E.UnknownPartition, ...body],
+  },
+  'POST /v1/api-keys': {
+    summary: 'Create an API key for a principal (its whole key is answered once)',
+    tag: 'security',
+    body: 'CreateApiKeyRequest',
+    status: 201,
+    response: 'CreatedApiKey',
+    errors: [...body],
+  },
+  'GET /v1/api-keys': {
+    summary: 'List API keys (never the keys)',
+    tag: 'security',
+    status: 200,
+    response: 'ApiKeyList',
+    errors: [],
+  },
+  'DELETE /v1/api-keys/{id}': {
+    summary: 'Revoke an API key, at once on every broker',
+    tag: 'security',
+    status: 204,
+    response: null,
+    errors: [E.NotFound],
+  },
+  'POST /v1/acls': {
+    summary: 'Add an allow rule',
+    tag: 'security',
+    body: 'CreateAclRequest',
+    status: 201,
+    response: 'Acl',
+    errors: [...body],
+  },
+  'GET /v1/acls': { summary: 'List allow rules', tag: 'security', status: 200, response: 'AclList', errors: [] },
+  'DELETE /v1/acls/{id}': {
+    summary: 'Delete an allow rule',
+    tag: 'security',
+    status: 204,
+    response: null,
+    errors: [E.NotFound],
+  },
+  'POST /v1/schedules': {
+    summary: 'Create or replace a repeating job (cron or everyMs)',
+    tag: 'jobs',
+    body: 'ScheduleRequest',
+    status: 201,
+    response: 'Schedule',
+    errors: [E.InvalidName, E.UnknownTopic, E.InvalidRecord, E.RecordTooLarge, ...body],
+  },
+  'GET /v1/schedules': {
+    summary: 'List repeating jobs',
+    tag: 'jobs',
+    status: 200,
+    response: 'ScheduleList',
+    errors: [],
+  },
+  'GET /v1/schedules/{name}': {
+    summary: 'Describe a repeating job and its next runs',
+    tag: 'jobs',
+    status: 200,
+    response: 'ScheduleDescription',
+    errors: [E.InvalidName, E.UnknownSchedule],
+  },
+  'POST /v1/schedules/{name}/pause': {
+    summary: 'Pause a repeating job',
+    tag: 'jobs',
+    status: 200,
+    response: 'Schedule',
+    errors: [E.InvalidName, E.UnknownSchedule],
+  },
+  'POST /v1/schedules/{name}/resume': {
+    summary: 'Resume a repeating job from the next tick',
+    tag: 'jobs',
+    status: 200,
+    response: 'Schedule',
+    errors: [E.InvalidName, E.UnknownSchedule],
+  },
+  'DELETE /v1/schedules/{name}': {
+    summary: 'Delete a repeating job',
+    tag: 'jobs',
+    status: 204,
+    response: null,
+    errors: [E.InvalidName, E.UnknownSchedule],
+  },
+  'GET /v1/topics/{topic}/scheduled-records': {
+    summary: 'Scheduled records waiting to be appended, soonest first',
+    tag: 'jobs',
+    status: 200,
+    response: 'ScheduledRecordList',
+    errors: [E.InvalidName, E.UnknownTopic],
+    query: { limit: 'at most this many (1–10,000, default 100)' },
+  },
+  'DELETE /v1/topics/{topic}/scheduled-records/{id}': {
+    summary: 'Cancel a scheduled record',
+    tag: 'jobs',
+    status: 204,
+    response: null,
+    errors: [E.InvalidName, E.UnknownScheduledRecord],
   },
   'GET /health': { summary: 'Liveness and database check', tag: 'health', status: 200, response: 'Health', errors: [] },
   'GET /metrics': { summary: 'Prometheus metrics (text)', tag: 'health', status: 200, response: null, errors: [] },

@@ -90,6 +90,10 @@ export const ROUTE_RULES: Record<string, RouteRule> = {
     permissions: (r) => [...group(r.params.group, Operation.Consume), ...topic(r.params.topic, Operation.Read)],
   },
   'POST /v1/topics/:topic/redrive': { permissions: (r) => topic(r.params.topic, Operation.Admin) },
+  // Scheduled records wait to be appended: listing them is a read, cancelling one undoes a produce.
+  // Repeating schedules (/v1/schedules) stay with cluster admins.
+  'GET /v1/topics/:topic/scheduled-records': { permissions: (r) => topic(r.params.topic, Operation.Read) },
+  'DELETE /v1/topics/:topic/scheduled-records/:id': { permissions: (r) => topic(r.params.topic, Operation.Produce) },
   'PATCH /v1/share-groups/:group/config': {
     // Naming a dead-letter topic lets the group's members write to it: produce on it is needed.
     permissions: (r) => [

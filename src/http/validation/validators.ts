@@ -31,7 +31,7 @@ export function isName(value: unknown): value is string {
 }
 
 /** Throws INVALID_NAME unless `value` follows Kafka's naming rule. */
-export function assertName(kind: 'topic' | 'group', value: unknown): asserts value is string {
+export function assertName(kind: 'topic' | 'group' | 'schedule', value: unknown): asserts value is string {
   if (!isName(value)) throw new InvalidNameError(kind, String(value));
 }
 
@@ -102,6 +102,18 @@ export function Retention(): PropertyDecorator {
     ValidateIf((_o, value) => value !== null, config),
     IsInt(config),
     IsPositive(config),
+  );
+}
+
+/** A topic's idempotency window: 1 s to 30 days, or null for the broker's; INVALID_CONFIG. */
+export function IdempotencyWindow(): PropertyDecorator {
+  const config = withCode(ErrorCode.InvalidConfig);
+  return compose(
+    IsOptional(config),
+    ValidateIf((_o, value) => value !== null, config),
+    IsInt(config),
+    Min(1_000, config),
+    Max(30 * 86_400_000, config),
   );
 }
 

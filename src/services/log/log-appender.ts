@@ -112,6 +112,13 @@ export class LogAppender {
     return { partition: head.partition, offset };
   }
 
+  /** The partition a record goes to now (its explicit one, by key, else spread): for records scheduled for later. */
+  partitionFor(topic: Topic, record: AppendRecord): number {
+    if (record.partition !== null && record.partition >= topic.partitionCount)
+      throw new UnknownPartitionError(topic.name, record.partition);
+    return record.partition ?? this.partitioner.choose(topic.id, topic.partitionCount, record.key);
+  }
+
   /** After the commit: wake the readers waiting on the partitions that grew. */
   announce(heads: PartitionHead[]): void {
     for (const head of heads) this.signal.notify(appendKey(head.topicId, head.partition));

@@ -5,6 +5,7 @@ import { ShoalMetrics } from '../../metrics/shoal-metrics.js';
 import { Database } from '../../storage/database.js';
 import { GroupCommit } from '../../common/group-commit.js';
 import { type AppendRequest, LogAppender } from './log-appender.js';
+import { JobProduceService } from '../jobs/job-produce.service.js';
 
 /** Records per transaction at most; a larger backlog is split over several commits. */
 const MAX_RECORDS_PER_COMMIT = 50_000;
@@ -37,9 +38,12 @@ export class ProduceService {
     private readonly database: Database,
     private readonly appender: LogAppender,
     private readonly metrics: ShoalMetrics,
+    private readonly jobs: JobProduceService,
   ) {}
 
   async produce(topic: string, records: AppendRecord[]): Promise<RecordPosition[]> {
+    // Scheduled records and idempotency keys take a transaction of their own (issue 16).
+    if (records.some(JobProduceService.wants)) return this.jobs.produce(topic, records);
     return this.commits.submit({ topic, records });
   }
 }

@@ -12,6 +12,7 @@ import type { Topic } from '../../domain/log/topic.js';
 import { appendKey, ChangeSignal, groupKey } from '../../common/change-signal.js';
 import { ShareGroupCoordinator } from './share-group.coordinator.js';
 import type { ShareGroupTransaction } from './share-group.transaction.js';
+import { acquireByPriority, openFlow, settleFlow } from './share-fetch.flow.js';
 
 export interface ShareFetchOptions {
   maxRecords: number;
@@ -86,12 +87,12 @@ export class ShareFetchService {
         const assignment = byMember.get(memberId) ?? [];
         await tx.lockInOrder([...options.acks, ...assignment]);
         const ackResults = await this.applyAcks(tx, memberId, options.acks);
-        const records = await this.acquire(tx, memberId, assignment, topics, options.maxRecords);
+        const { records, tokenInMs } = await this.acquire(tx, memberId, assignment, topics, options.maxRecords);
         const waitKeys = [
           groupKey('share', tx.group.id),
           ...assignment.map((p) => appendKey(topics.get(p.topic)!.id, p.partition)),
         ];
-        const nextEventInMs = records.length > 0 ? null : await tx.nextEventInMs();
+        const nextEventInMs = records.length > 0 ? null : earliest(await tx.nextEventInMs(), tokenInMs);
         return { response: { records, ackResults }, waitKeys, nextEventInMs };
       },
     );
@@ -131,26 +132,32 @@ export class ShareFetchService {
     }));
   }
 
-  /** Up to `max` records from the member's partitions, starting at a rotating one. */
+  /**
+   * Up to `max` records from the member's partitions, starting at a rotating one, in the
+   * group's topic priority and within its rate limit (`tokenInMs`: when the limit lets the next
+   * record out, if it held this fetch back).
+   */
   private async acquire(
     tx: ShareGroupTransaction,
     memberId: string,
     assignment: TopicPartition[],
     topics: Map<string, Topic>,
     max: number,
-  ): Promise<AcquiredRecord[]> {
-    const records: AcquiredRecord[] = [];
-    if (assignment.length === 0) return records;
+  ): Promise<{ records: AcquiredRecord[]; tokenInMs: number | null }> {
+    if (assignment.length === 0) return { records: [], tokenInMs: null };
+    const flow = await openFlow(tx.sql, tx.group.id, tx.now, max);
     const start = (this.rotation.get(memberId) ?? 0) % assignment.length;
     this.rotation.set(memberId, start + 1);
     const order = assignment.map((_, i) => assignment[(start + i) % assignment.length]);
     // Starting at a partition that moves on every fetch, each partition in turn fills what
     // is left: fair across fetches, and a fetch touches as few partitions as it needs.
-    for (const { topic, partition } of order) {
-      const want = max - records.length;
-      if (want <= 0) break;
-      records.push(...(await tx.acquire(topics.get(topic)!, partition, memberId, want)));
-    }
-    return records;
+    const records = await acquireByPriority(order, flow, flow.allowance, ({ topic, partition }, want) =>
+      tx.acquire(topics.get(topic)!, partition, memberId, want),
+    );
+    return { records, tokenInMs: await settleFlow(tx.sql, tx.group.id, flow, records.length) };
   }
+}
+
+function earliest(a: number | null, b: number | null): number | null {
+  return a === null ? b : b === null ? a : Math.min(a, b);
 }

@@ -16,6 +16,7 @@ import { topicStore } from '../../storage/topic.store.js';
 import { type GroupMembership, type MemberJoin } from '../common/group-sessions.js';
 import { OffsetResolver } from '../log/offset-resolver.js';
 import { ShareGroupCoordinator } from './share-group.coordinator.js';
+import { applyFlowChange, flowConfig, splitFlowChange } from './share-group-flow.config.js';
 
 /** Share groups: membership, configuration, describe, offset reset, delete, and the expiry sweep. */
 @Injectable()
@@ -90,15 +91,16 @@ export class ShareGroupService implements GroupMembership<
     return this.coordinator.withGroup(
       group,
       () => new UnknownGroupError(group),
-      async ({ sql, group: row }) => {
+      async ({ sql, group: row, now }) => {
         if (change.deadLetterTopic && !(await topicStore.findByName(sql, change.deadLetterTopic)))
           throw new UnknownTopicError(change.deadLetterTopic);
+        const { base, flow } = splitFlowChange(change);
         const config = {
           ...row.config,
-          ...Object.fromEntries(Object.entries(change).filter(([, v]) => v !== undefined)),
+          ...Object.fromEntries(Object.entries(base).filter(([, v]) => v !== undefined)),
         };
         await store.updateConfig(sql, row.id, config);
-        return config;
+        return { ...config, ...(await applyFlowChange(sql, row.id, flow, now)) };
       },
       { create: true },
     );
@@ -150,7 +152,7 @@ export class ShareGroupService implements GroupMembership<
         partitions.sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition);
         return {
           group: row.name,
-          config: row.config,
+          config: { ...row.config, ...(await flowConfig(sql, row.id)) },
           members: tx.members.map((m) => ({
             memberId: publicMemberId(m.memberId),
             assignment: byMember.get(m.memberId) ?? [],

@@ -88,7 +88,11 @@ export class ShareWorker {
    * otherwise, so jobs queued before the first worker are not skipped.
    */
   private async configureGroup(): Promise<void> {
-    const { group, groupConfig = {} } = this.options;
+    const { group, groupConfig: given = {}, topicPriority, lowerPriorityShare, maxRecordsPerSecond } = this.options;
+    const groupConfig = { ...given };
+    if (topicPriority !== undefined) groupConfig.topicPriority = topicPriority;
+    if (lowerPriorityShare !== undefined) groupConfig.lowerPriorityShare = lowerPriorityShare;
+    if (maxRecordsPerSecond !== undefined) groupConfig.maxRecordsPerSecond = maxRecordsPerSecond;
     const exists = await this.http.describeShareGroup(group).then(
       () => true,
       (error: unknown) => {
