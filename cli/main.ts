@@ -3,13 +3,14 @@ import { Command, CommanderError, Option } from 'commander';
 import { dlqCommand } from './commands/dlq.command.js';
 import { groupsCommand, shareGroupsCommand } from './commands/groups.command.js';
 import { consumeCommand, produceCommand } from './commands/records.command.js';
+import { aclsCommand, apiKeysCommand } from './commands/security.command.js';
 import { topicsCommand } from './commands/topics.command.js';
 import { EXIT } from './context.js';
 
 /** The `shoal` command line: operator tools over the broker's HTTP API. */
 export function program(): Command {
   const root = new Command('shoal')
-    .description('Shoal operator tools: topics, records, consumer and share groups, dead letters')
+    .description('Shoal operator tools: topics, records, consumer and share groups, dead letters, API keys and ACLs')
     .addOption(new Option('--url <url>', 'the broker').env('SHOAL_URL').default('http://localhost:8080'))
     .addOption(new Option('--api-key <key>', 'sent as Authorization: Bearer <key>').env('SHOAL_API_KEY'))
     .option('--json', 'JSON for scripts instead of tables')
@@ -22,6 +23,8 @@ export function program(): Command {
     groupsCommand(),
     shareGroupsCommand(),
     dlqCommand(),
+    apiKeysCommand(),
+    aclsCommand(),
   ])
     root.addCommand(command.exitOverride());
   return root;

@@ -187,4 +187,64 @@ describe('shoal CLI', () => {
     }
     expect(seen).toEqual(['Bearer secret-1', 'Bearer secret-2']);
   });
+
+  it('manages API keys and ACLs with the admin key, and a revoked key stops working at once', async () => {
+    const secured = await spawnBroker(`sqlite:${join(dir, 'secured.db')}`, undefined, {
+      SHOAL_ADMIN_API_KEY: 'admin-key-for-the-cli-test',
+    });
+    const as = (key?: string) => ({ SHOAL_URL: secured.url, ...(key ? { SHOAL_API_KEY: key } : {}) });
+    const admin = as('admin-key-for-the-cli-test');
+    try {
+      const run = (args: string[], env: Record<string, string>, input = '') => shoal(args, input, env);
+      expect((await run(['topics', 'create', 'audit', '--partitions', '1'], admin)).code).toBe(0);
+      const created = JSON.parse((await run(['api-keys', 'create', '--principal', 'alice', '--json'], admin)).stdout);
+      expect(created).toMatchObject({ principal: 'alice', revokedAt: null });
+      const rule = await run(
+        [
+          'acls',
+          'create',
+          '--principal',
+          'alice',
+          '--resource-type',
+          'topic',
+          '--name',
+          'aud',
+          '--prefix',
+          '--operation',
+          'produce',
+          '--json',
+        ],
+        admin,
+      );
+      expect(JSON.parse(rule.stdout)).toMatchObject({
+        principal: 'alice',
+        patternType: 'prefix',
+        operation: 'produce',
+      });
+      const listed = JSON.parse((await run(['api-keys', 'list', '--json'], admin)).stdout) as {
+        id: string;
+        key?: string;
+      }[];
+      expect(listed.map((k) => k.id)).toContain(created.id);
+      expect(listed.every((k) => k.key === undefined)).toBe(true);
+
+      expect((await run(['produce', 'audit'], as(created.key), 'one\n')).code).toBe(0);
+      const refused = await run(['topics', 'create', 'other', '--json'], as(created.key));
+      expect(refused.code).toBe(1);
+      expect(JSON.parse(refused.stderr)).toMatchObject({ error: { code: 'FORBIDDEN', status: 403 } });
+      const anonymous = await run(['topics', 'list', '--json'], as());
+      expect(JSON.parse(anonymous.stderr)).toMatchObject({ error: { code: 'UNAUTHENTICATED', status: 401 } });
+
+      expect((await run(['api-keys', 'revoke', created.id], admin)).code).toBe(0);
+      const revoked = await run(['produce', 'audit', '--json'], as(created.key), 'two\n');
+      expect(revoked.code).toBe(1);
+      expect(JSON.parse(revoked.stderr)).toMatchObject({ error: { code: 'UNAUTHENTICATED' } });
+      const acls = JSON.parse((await run(['acls', 'list', '--json'], admin)).stdout) as { id: number }[];
+      expect((await run(['acls', 'delete', String(acls[0].id)], admin)).code).toBe(0);
+      expect(JSON.parse((await run(['acls', 'list', '--json'], admin)).stdout)).toEqual([]);
+    } finally {
+      await secured.client.close();
+      secured.child.kill('SIGKILL');
+    }
+  });
 });

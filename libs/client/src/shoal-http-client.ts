@@ -1,4 +1,9 @@
 import type {
+  AclView,
+  ApiKeyView,
+  CreateAclRequest,
+  CreateApiKeyRequest,
+  CreatedApiKey,
   Acknowledgement,
   AckResult,
   JoinShareGroupRequest,
@@ -275,6 +280,36 @@ export class ShoalHttpClient {
   /** `DELETE /v1/share-groups/{group}`: only while the group has no members. */
   async deleteShareGroup(group: string): Promise<void> {
     await this.request('DELETE', shareGroupPath(group));
+  }
+
+  /** `POST /v1/api-keys`: a new key for a principal; the answer holds the whole key, this once. */
+  createApiKey(request: CreateApiKeyRequest): Promise<CreatedApiKey> {
+    return this.request('POST', '/v1/api-keys', request);
+  }
+
+  /** `GET /v1/api-keys`: every key, revoked ones included, never the keys themselves. */
+  async listApiKeys(): Promise<ApiKeyView[]> {
+    return (await this.request<{ apiKeys: ApiKeyView[] }>('GET', '/v1/api-keys')).apiKeys;
+  }
+
+  /** `DELETE /v1/api-keys/{id}`: revokes a key at once. */
+  async revokeApiKey(id: string): Promise<void> {
+    await this.request('DELETE', `/v1/api-keys/${encodeURIComponent(id)}`);
+  }
+
+  /** `POST /v1/acls`: adds an allow rule. */
+  createAcl(request: CreateAclRequest): Promise<AclView> {
+    return this.request('POST', '/v1/acls', request);
+  }
+
+  /** `GET /v1/acls`. */
+  async listAcls(): Promise<AclView[]> {
+    return (await this.request<{ acls: AclView[] }>('GET', '/v1/acls')).acls;
+  }
+
+  /** `DELETE /v1/acls/{id}`. */
+  async deleteAcl(id: number): Promise<void> {
+    await this.request('DELETE', `/v1/acls/${id}`);
   }
 
   /** `GET /health`. */

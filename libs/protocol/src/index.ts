@@ -5,3 +5,4 @@ export * from './consumer-group.js';
 export * from './share-group.js';
 export * from './operations.js';
 export * from './schedule.js';
+export * from './security.js';

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { InFlightRecordList, InFlightState } from '@shoal/protocol';
 import { UnknownGroupError, UnknownPartitionError } from '../../domain/errors/index.js';
+import { publicMemberId } from '../../domain/security/member-id.js';
 import { RecordState } from '../../domain/share-group/record-state.js';
 import { operationsStore } from '../../storage/operations.store.js';
 import { sharePartitionStore } from '../../storage/share-partition.store.js';
@@ -42,7 +43,12 @@ export class ShareInFlightService {
         return {
           startOffset: window.startOffset,
           endOffset: window.endOffset,
-          records: rows.map((r) => ({ ...r, state: STATE_NAMES[r.state] ?? 'available' })),
+          // The holder by the public half of its id: the secret half would let a reader act as it.
+          records: rows.map((r) => ({
+            ...r,
+            memberId: r.memberId === null ? null : publicMemberId(r.memberId),
+            state: STATE_NAMES[r.state] ?? 'available',
+          })),
         };
       },
     );
