@@ -11,6 +11,8 @@ import { TimedChangeSignal } from './metrics/long-poll.timer.js';
 import { MetricsController } from './metrics/metrics.controller.js';
 import { ShoalMetrics } from './metrics/shoal-metrics.js';
 import { ChangeSignal } from './common/change-signal.js';
+import { LongPollCloser } from './common/long-poll-closer.js';
+import { PgChangeRelay } from './common/pg-change-relay.js';
 import { ConsumerFetchService } from './services/consumer-groups/consumer-fetch.service.js';
 import { ConsumerGroupCoordinator } from './services/consumer-groups/consumer-group.coordinator.js';
 import { ConsumerGroupService } from './services/consumer-groups/consumer-group.service.js';
@@ -64,6 +66,8 @@ export class AppModule {
         DatabaseCloser,
         ShoalMetrics,
         { provide: ChangeSignal, useClass: TimedChangeSignal },
+        PgChangeRelay,
+        LongPollCloser,
         TopicService,
         LogAppender,
         ProduceService,

@@ -17,4 +17,6 @@ function configOrExit(): ShoalConfig {
 
 const config = configOrExit();
 const app = await createApp({ config });
+// SIGTERM closes gracefully (enableShutdownHooks); whatever is still running after the grace period is cut off.
+process.once('SIGTERM', () => setTimeout(() => process.exit(1), config.shutdownGraceMs ?? 10_000).unref());
 await app.listen(config.port, config.host);

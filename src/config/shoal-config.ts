@@ -28,6 +28,8 @@ export interface ShoalConfig {
    * wide topic cannot blow up a scrape. Absent means on.
    */
   metricsPartitionDetail?: boolean;
+  /** SIGTERM: how long in-flight requests get before the process exits anyway. Absent means 10 s. */
+  shutdownGraceMs?: number;
 }
 
 export const SHOAL_CONFIG = Symbol('ShoalConfig');
@@ -43,6 +45,7 @@ class Environment {
   @IsInt() @Min(10) @Max(5000) SHOAL_RETENTION_INTERVAL_MS: number = 5000;
   @IsIn(['on', 'off']) SHOAL_METRICS_PARTITION_DETAIL: 'on' | 'off' = 'on';
   @IsIn(['info', 'debug', 'silent']) SHOAL_LOG: 'info' | 'debug' | 'silent' = 'info';
+  @IsInt() @Min(0) @Max(600_000) SHOAL_SHUTDOWN_GRACE_MS: number = 10_000;
 }
 
 /** Every variable the broker reads. */
@@ -75,6 +78,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ShoalConfig {
     maxRequestBytes: parsed.SHOAL_MAX_REQUEST_BYTES,
     retentionIntervalMs: parsed.SHOAL_RETENTION_INTERVAL_MS,
     metricsPartitionDetail: parsed.SHOAL_METRICS_PARTITION_DETAIL === 'on',
+    shutdownGraceMs: parsed.SHOAL_SHUTDOWN_GRACE_MS,
   };
 }
 

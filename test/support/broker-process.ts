@@ -14,7 +14,11 @@ export interface BrokerProcess {
 }
 
 /** The built broker (`npm run build`) in its own process, as `npm start` runs it. */
-export async function spawnBroker(databaseUrl: string, port?: number): Promise<BrokerProcess> {
+export async function spawnBroker(
+  databaseUrl: string,
+  port?: number,
+  env: Record<string, string> = {},
+): Promise<BrokerProcess> {
   if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run npm run build first (npm test does)`);
   port ??= await freePort();
   const child = spawn(process.execPath, [MAIN], {
@@ -25,6 +29,7 @@ export async function spawnBroker(databaseUrl: string, port?: number): Promise<B
       HOST: '127.0.0.1',
       DATABASE_URL: databaseUrl,
       SHOAL_LOG: 'silent',
+      ...env,
     },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
