@@ -27,6 +27,7 @@ import { ShareGroupCoordinator } from './services/share-groups/share-group.coord
 import { ShareGroupService } from './services/share-groups/share-group.service.js';
 import { SharePartitionCoordinator } from './services/share-groups/share-partition.coordinator.js';
 import { TopicService } from './services/log/topic.service.js';
+import { TopicPurger } from './services/log/topic-purger.js';
 import { openDatabase } from './storage/data-source.js';
 import { Database } from './storage/database.js';
 
@@ -69,6 +70,7 @@ export class AppModule {
         PgChangeRelay,
         LongPollCloser,
         TopicService,
+        TopicPurger,
         LogAppender,
         ProduceService,
         ReadService,

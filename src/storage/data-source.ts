@@ -7,8 +7,14 @@ import { Database } from './database.js';
 import { CreateLog1763769600000 } from './migrations/1763769600000-create-log.js';
 import { CreateConsumerGroups1763856000000 } from './migrations/1763856000000-create-consumer-groups.js';
 import { CreateShareGroups1763942400000 } from './migrations/1763942400000-create-share-groups.js';
+import { CreateTopicPurge1764460800000 } from './migrations/1764460800000-create-topic-purge.js';
 
-export const migrations = [CreateLog1763769600000, CreateConsumerGroups1763856000000, CreateShareGroups1763942400000];
+export const migrations = [
+  CreateLog1763769600000,
+  CreateConsumerGroups1763856000000,
+  CreateShareGroups1763942400000,
+  CreateTopicPurge1764460800000,
+];
 
 // BIGINT columns hold offsets and timestamps, all below 2^53: read them as numbers.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
