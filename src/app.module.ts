@@ -10,6 +10,7 @@ import { TopicsController } from './http/topics.controller.js';
 import { TimedChangeSignal } from './metrics/long-poll.timer.js';
 import { MetricsController } from './metrics/metrics.controller.js';
 import { ShoalMetrics } from './metrics/shoal-metrics.js';
+import { StateExporterLease } from './metrics/state-exporter.lease.js';
 import { ChangeSignal } from './common/change-signal.js';
 import { LongPollCloser } from './common/long-poll-closer.js';
 import { PgChangeRelay } from './common/pg-change-relay.js';
@@ -66,6 +67,7 @@ export class AppModule {
         { provide: Database, useFactory: () => openDatabase(config.storage) },
         DatabaseCloser,
         ShoalMetrics,
+        StateExporterLease,
         { provide: ChangeSignal, useClass: TimedChangeSignal },
         PgChangeRelay,
         LongPollCloser,
