@@ -23,8 +23,30 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
 export async function openDatabase(config: StorageConfig): Promise<Database> {
   const dataSource = config.kind === 'postgres' ? postgresDataSource(config.url) : sqliteDataSource(config);
   await dataSource.initialize();
-  await dataSource.runMigrations({ transaction: 'each' });
+  await oneMigratorAtATime(dataSource, () => dataSource.runMigrations({ transaction: 'each' }));
   return new Database(dataSource, config.kind);
+}
+
+/** The advisory-lock key brokers starting together take around migrations ("shoalmg"). */
+const MIGRATION_LOCK = 0x73686d67;
+
+/**
+ * PostgreSQL: brokers started at once on a new database would each create the tables; the
+ * first to take a session advisory lock migrates, the others then find nothing to do.
+ */
+async function oneMigratorAtATime(dataSource: DataSource, migrate: () => Promise<unknown>): Promise<void> {
+  if (dataSource.options.type !== 'postgres') {
+    await migrate();
+    return;
+  }
+  const runner = dataSource.createQueryRunner();
+  try {
+    await runner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    await migrate();
+  } finally {
+    await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
+    await runner.release();
+  }
 }
 
 function sqliteDataSource(config: StorageConfig): DataSource {

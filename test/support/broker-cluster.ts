@@ -23,7 +23,8 @@ export class BrokerCluster {
     const ports: number[] = [];
     for (let i = 0; i < size; i++) ports.push(await freePort());
     const cluster = new BrokerCluster(databaseUrl, ports, env);
-    for (let i = 0; i < size; i++) await cluster.restart(i);
+    // All at once on a new database: one migrates, the others wait for it (advisory lock).
+    await Promise.all(ports.map((_, i) => cluster.restart(i)));
     return cluster;
   }
 
