@@ -50,7 +50,16 @@ export default {
     // registry, or its cache) and runs it against the built broker: about a minute.
     { ...common, displayName: 'install', testMatch: ['<rootDir>/test/install/**/*.spec.ts'] },
     ...(hasPrometheus || process.env.CI
-      ? [{ ...common, displayName: 'observability', testMatch: ['<rootDir>/test/observability/**/*.spec.ts'] }]
+      ? [
+          {
+            ...common,
+            displayName: 'observability',
+            testMatch: ['<rootDir>/test/observability/**/*.spec.ts'],
+            // Two brokers on one PostgreSQL, scraped together.
+            globalSetup: '<rootDir>/test/support/postgres.global-setup.js',
+            globalTeardown: '<rootDir>/test/support/postgres.global-teardown.js',
+          },
+        ]
       : []),
   ],
 };

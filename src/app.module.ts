@@ -11,7 +11,10 @@ import { TopicsController } from './http/topics.controller.js';
 import { TimedChangeSignal } from './metrics/long-poll.timer.js';
 import { MetricsController } from './metrics/metrics.controller.js';
 import { ShoalMetrics } from './metrics/shoal-metrics.js';
+import { StateExporterLease } from './metrics/state-exporter.lease.js';
 import { ChangeSignal } from './common/change-signal.js';
+import { LongPollCloser } from './common/long-poll-closer.js';
+import { PgChangeRelay } from './common/pg-change-relay.js';
 import { ConsumerFetchService } from './services/consumer-groups/consumer-fetch.service.js';
 import { ConsumerGroupCoordinator } from './services/consumer-groups/consumer-group.coordinator.js';
 import { ConsumerGroupService } from './services/consumer-groups/consumer-group.service.js';
@@ -31,6 +34,7 @@ import { GroupListsController } from './http/group-lists.controller.js';
 import { DeadLetterRedriveService } from './services/operations/dead-letter-redrive.service.js';
 import { GroupListingService } from './services/operations/group-listing.service.js';
 import { ShareInFlightService } from './services/operations/share-in-flight.service.js';
+import { TopicPurger } from './services/log/topic-purger.js';
 import { openDatabase } from './storage/data-source.js';
 import { SchedulesController } from './http/schedules.controller.js';
 import { ScheduledRecordsController } from './http/scheduled-records.controller.js';
@@ -86,8 +90,12 @@ export class AppModule {
         { provide: Database, useFactory: () => openDatabase(config.storage) },
         DatabaseCloser,
         ShoalMetrics,
+        StateExporterLease,
         { provide: ChangeSignal, useClass: TimedChangeSignal },
+        PgChangeRelay,
+        LongPollCloser,
         TopicService,
+        TopicPurger,
         LogAppender,
         ProduceService,
         ReadService,

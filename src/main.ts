@@ -28,6 +28,8 @@ if (decision.refuse) {
   await app.close();
   process.exit(1);
 }
+// SIGTERM closes gracefully (enableShutdownHooks); whatever is still running after the grace period is cut off.
+process.once('SIGTERM', () => setTimeout(() => process.exit(1), config.shutdownGraceMs ?? 10_000).unref());
 await app.listen(config.port, config.host);
 new Logger('Shoal')[decision.warn ? 'warn' : 'log'](decision.message);
 logStartup(config, (await app.getUrl()).replace('[::1]', 'localhost'), authEnabled);

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 
 /** A registration made before a read, so a change between the read and the wait is not missed. */
 export interface ChangeWaiter {
-  /** Resolves true when one of the keys changed, false when `ms` ran out. */
+  /** Resolves true when one of the keys changed, false when `ms` ran out or the broker is shutting down. */
   wait(ms: number): Promise<boolean>;
   cancel(): void;
 }
@@ -13,13 +13,23 @@ export const appendKey = (topicId: number, partition: number) => `append:${topic
 export const groupKey = (kind: 'consumer' | 'share', groupId: number) => `${kind}:${groupId}`;
 
 /**
- * Wakes long-polling requests the moment something they wait for commits in this process:
- * an append to a partition, a change of a group. (With several broker processes on one
- * database, a waiter on another process answers at the end of its wait.)
+ * Wakes long-polling requests the moment something they wait for commits: an append to a
+ * partition, a change of a group. In this process directly; with several brokers on one
+ * PostgreSQL a relay (`PgChangeRelay`) carries each change to the other processes and hands
+ * theirs to {@link notifyLocal}. {@link close} (shutdown) ends every wait at once, as if its
+ * time had run out, and every later wait returns at once.
  */
 @Injectable()
 export class ChangeSignal {
   private readonly listeners = new Map<string, Set<() => void>>();
+  private readonly sleeping = new Set<() => void>();
+  private relay: ((key: string) => void) | undefined;
+  private closing = false;
+
+  /** True once shutdown began: waits no longer wait. */
+  get closed(): boolean {
+    return this.closing;
+  }
 
   waiter(keys: string[]): ChangeWaiter {
     let fired = false;
@@ -44,17 +54,45 @@ export class ChangeSignal {
       wait: (ms) =>
         new Promise<boolean>((resolve) => {
           if (fired) return resolve(true);
-          const timer = setTimeout(() => resolve(false), ms);
-          wake = () => {
+          if (this.closing) return resolve(false);
+          const done = (changed: boolean) => {
             clearTimeout(timer);
-            resolve(true);
+            this.sleeping.delete(timeUp);
+            resolve(changed);
           };
+          const timeUp = () => done(false);
+          const timer = setTimeout(timeUp, ms);
+          this.sleeping.add(timeUp);
+          wake = () => done(true);
         }),
     };
   }
 
+  /** A change committed here: wakes this process's waiters and, through the relay, other brokers'. */
   notify(key: string): void {
+    this.notifyLocal(key);
+    this.relay?.(key);
+  }
+
+  /** Wakes this process's waiters on `key` only (a change another broker committed). */
+  notifyLocal(key: string): void {
     const set = this.listeners.get(key);
     if (set) for (const listener of [...set]) listener();
+  }
+
+  /** Wakes every waiter (say, after the relay reconnected and may have missed changes). */
+  notifyAll(): void {
+    for (const set of [...this.listeners.values()]) for (const listener of [...set]) listener();
+  }
+
+  /** Sends every change committed here to `publish` as well. */
+  relayTo(publish: ((key: string) => void) | undefined): void {
+    this.relay = publish;
+  }
+
+  /** Shutdown: every waiting long poll answers now with what there is, as when its `maxWaitMs` runs out. */
+  close(): void {
+    this.closing = true;
+    for (const timeUp of [...this.sleeping]) timeUp();
   }
 }

@@ -34,6 +34,8 @@ export interface ShoalConfig {
   idempotencyWindowMs?: number;
   /** How often due scheduled records and schedule ticks are looked for (default 25 ms). */
   schedulerIntervalMs?: number;
+  /** SIGTERM: how long in-flight requests get before the process exits anyway. Absent means 10 s. */
+  shutdownGraceMs?: number;
 }
 
 export interface SecurityConfig {
@@ -90,6 +92,7 @@ class Environment {
   @IsInt() @Min(1) SHOAL_MAX_TOPICS: number = DEFAULT_SECURITY.maxTopics;
   @IsInt() @Min(1) SHOAL_MAX_PARTITIONS: number = DEFAULT_SECURITY.maxPartitions;
   @IsInt() @Min(1) SHOAL_MAX_GROUPS: number = DEFAULT_SECURITY.maxGroups;
+  @IsInt() @Min(0) @Max(600_000) SHOAL_SHUTDOWN_GRACE_MS: number = 10_000;
 }
 
 /** Every variable the broker reads. */
@@ -126,6 +129,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ShoalConfig {
     maxRequestBytes: parsed.SHOAL_MAX_REQUEST_BYTES,
     retentionIntervalMs: parsed.SHOAL_RETENTION_INTERVAL_MS,
     metricsPartitionDetail: parsed.SHOAL_METRICS_PARTITION_DETAIL === 'on',
+    shutdownGraceMs: parsed.SHOAL_SHUTDOWN_GRACE_MS,
     idempotencyWindowMs: parsed.SHOAL_IDEMPOTENCY_WINDOW_MS,
     schedulerIntervalMs: parsed.SHOAL_SCHEDULER_INTERVAL_MS,
     security: securityConfig(parsed),

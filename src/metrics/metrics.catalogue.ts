@@ -73,6 +73,11 @@ export function createCatalogue(registry: Registry) {
       'version',
       'node_version',
     ]),
+    brokerInfo: gauge(
+      'shoal_broker_info',
+      'Always 1; role "state_exporter" on the one broker of a database that exports the database-derived gauges, "standby" on the others.',
+      ['role'],
+    ),
     logStartOffset: gauge('shoal_log_start_offset', 'First offset still stored in a partition.', [
       'topic',
       'partition',

@@ -8,6 +8,7 @@ import { metricsStore } from '../storage/metrics.store.js';
 import { shoalVersion } from './build-info.js';
 import { type Catalogue, createCatalogue } from './metrics.catalogue.js';
 import { setStateGauges, type StoredState } from './state-gauges.js';
+import { StateExporterLease } from './state-exporter.lease.js';
 import { storageErrorKind } from './storage-error-kind.js';
 
 /**
@@ -27,6 +28,7 @@ export class ShoalMetrics {
     private readonly database: Database,
     @Inject(SHOAL_CONFIG) private readonly config: ShoalConfig,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly lease: StateExporterLease,
   ) {
     collectDefaultMetrics({ register: this.registry });
     this.m = createCatalogue(this.registry);
@@ -73,6 +75,14 @@ export class ShoalMetrics {
   }
 
   async render(): Promise<string> {
+    const exporter = await this.lease.holds();
+    this.m.brokerInfo.reset();
+    this.m.brokerInfo.set({ role: exporter ? 'state_exporter' : 'standby' }, 1);
+    if (!exporter) {
+      // Another broker of this database exports the state; this one only its own events.
+      this.resetStateGauges();
+      return this.registry.metrics();
+    }
     for (const hook of this.hooks) {
       // A failed hook (say, a deadlock victim) must not fail the scrape: the gauges show the stored state.
       await hook
@@ -92,8 +102,13 @@ export class ShoalMetrics {
       shareMembers: await metricsStore.members(sql, 'share'),
       shareWindows: await metricsStore.shareWindows(sql),
     }));
-    for (const gauge of Object.values(this.m))
-      if ('set' in gauge && !('observe' in gauge) && gauge !== this.m.buildInfo) gauge.reset();
+    this.resetStateGauges();
     setStateGauges(this.m, state, { detail: this.config.metricsPartitionDetail ?? true, now: this.clock.now() });
+  }
+
+  private resetStateGauges(): void {
+    for (const gauge of Object.values(this.m))
+      if ('set' in gauge && !('observe' in gauge) && gauge !== this.m.buildInfo && gauge !== this.m.brokerInfo)
+        gauge.reset();
   }
 }

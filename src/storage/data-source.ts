@@ -10,6 +10,7 @@ import { CreateShareGroups1763942400000 } from './migrations/1763942400000-creat
 import { CreateJobFeatures1764028800000 } from './migrations/1764028800000-create-job-features.js';
 import { CreateRedrive1764115200000 } from './migrations/1764115200000-create-redrive.js';
 import { CreateSecurity1764288000000 } from './migrations/1764288000000-create-security.js';
+import { CreateTopicPurge1764460800000 } from './migrations/1764460800000-create-topic-purge.js';
 
 export const migrations = [
   CreateLog1763769600000,
@@ -18,6 +19,7 @@ export const migrations = [
   CreateJobFeatures1764028800000,
   CreateRedrive1764115200000,
   CreateSecurity1764288000000,
+  CreateTopicPurge1764460800000,
 ];
 
 // BIGINT columns hold offsets and timestamps, all below 2^53: read them as numbers.
@@ -27,8 +29,30 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
 export async function openDatabase(config: StorageConfig): Promise<Database> {
   const dataSource = config.kind === 'postgres' ? postgresDataSource(config.url) : sqliteDataSource(config);
   await dataSource.initialize();
-  await dataSource.runMigrations({ transaction: 'each' });
+  await oneMigratorAtATime(dataSource, () => dataSource.runMigrations({ transaction: 'each' }));
   return new Database(dataSource, config.kind);
+}
+
+/** The advisory-lock key brokers starting together take around migrations ("shoalmg"). */
+const MIGRATION_LOCK = 0x73686d67;
+
+/**
+ * PostgreSQL: brokers started at once on a new database would each create the tables; the
+ * first to take a session advisory lock migrates, the others then find nothing to do.
+ */
+async function oneMigratorAtATime(dataSource: DataSource, migrate: () => Promise<unknown>): Promise<void> {
+  if (dataSource.options.type !== 'postgres') {
+    await migrate();
+    return;
+  }
+  const runner = dataSource.createQueryRunner();
+  try {
+    await runner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    await migrate();
+  } finally {
+    await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
+    await runner.release();
+  }
 }
 
 function sqliteDataSource(config: StorageConfig): DataSource {

@@ -113,11 +113,11 @@ export const topicStore = {
     );
   },
 
+  /** The topic and its partitions; its records are left for `topicPurgeStore` to remove in chunks. */
   async delete(sql: Sql, topicId: number): Promise<void> {
     // Partitions first: on PostgreSQL that waits for appends holding their rows, and no later
-    // append finds them, so no record is left behind.
+    // append finds them, so no record is added after the purge is noted.
     await sql.execute('DELETE FROM shoal_partition WHERE topic_id = $1', [topicId]);
-    await sql.execute('DELETE FROM shoal_record WHERE topic_id = $1', [topicId]);
     await sql.execute('DELETE FROM shoal_topic WHERE id = $1', [topicId]);
   },
 

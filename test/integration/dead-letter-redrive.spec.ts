@@ -112,7 +112,12 @@ describe.each(STORAGE_KINDS)(`${DeadLetterRedriveService.name} and group lists o
     const assigned = share.assignment.map((a) => a.partition);
     const inFlight = await client.shareInFlight('list-s-a', 'list-topic', assigned[0]);
     expect(inFlight.records).toEqual([
-      expect.objectContaining({ offset: 0, state: 'acquired', memberId: share.memberId.split('.')[0], deliveryCount: 1 }),
+      expect.objectContaining({
+        offset: 0,
+        state: 'acquired',
+        memberId: share.memberId.split('.')[0],
+        deliveryCount: 1,
+      }),
     ]);
     expect(await failure(client.shareInFlight('list-none', 'list-topic', 0))).toEqual({
       status: 404,

@@ -140,22 +140,25 @@ async function driveTraffic(broker: TestBroker, clock: ManualClock): Promise<voi
   );
 }
 
-describe('Grafana dashboards against a real Prometheus', () => {
+describe('Grafana dashboards against a real Prometheus scraping two brokers on one PostgreSQL', () => {
   let storage: TestStorage;
   let broker: TestBroker;
+  let second: TestBroker;
   let prometheus: ChildProcess | undefined;
   let dir: string;
   let prometheusUrl = '';
   const clock = new ManualClock(Date.now());
 
   beforeAll(async () => {
-    storage = await createTestStorage('sqlite');
+    storage = await createTestStorage('postgres');
     broker = await startBroker(testConfig(storage.storage), clock);
+    second = await startBroker(testConfig(storage.storage), clock);
     dir = mkdtempSync(join(tmpdir(), 'shoal-prometheus-'));
   });
   afterAll(async () => {
     prometheus?.kill('SIGTERM');
     await broker.close();
+    await second.close();
     await storage.dispose();
     rmSync(dir, { recursive: true, force: true });
   });
@@ -196,7 +199,7 @@ describe('Grafana dashboards against a real Prometheus', () => {
   it('every panel’s query evaluates without error and returns series', async () => {
     const target = new URL(broker.url).host;
     const config = readFileSync(SCRAPE_CONFIG, 'utf8')
-      .replace("'broker:8080'", `'${target}'`)
+      .replace("'broker:8080'", `'${target}', '${new URL(second.url).host}'`)
       .replace(/scrape_interval: \d+s/, 'scrape_interval: 1s');
     expect(config).toContain(target);
     writeFileSync(join(dir, 'prometheus.yml'), config);
@@ -226,7 +229,7 @@ describe('Grafana dashboards against a real Prometheus', () => {
       if (count >= 4) break;
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
-    await driveTraffic(broker, clock);
+    await driveTraffic(second, clock);
     await new Promise((resolve) => setTimeout(resolve, 3_000));
     await idle.stop();
     await nextScrape(url);
@@ -242,6 +245,17 @@ describe('Grafana dashboards against a real Prometheus', () => {
     }
     expect(failures).toEqual([]);
 
+    // Two brokers, one state: the database-derived gauges come from one of them, the counters from both.
+    expect(await scalar(url, 'count(up{job="shoal"} == 1)')).toBe(2);
+    expect(await scalar(url, 'count(shoal_broker_info{role="state_exporter"})')).toBe(1);
+    expect(await scalar(url, 'count(shoal_broker_info{role="standby"})')).toBe(1);
+    const ends = (await broker.client.describeTopic('orders')).partitions.reduce((sum, p) => sum + p.endOffset, 0);
+    expect(ends).toBe(100);
+    expect(await scalar(url, 'sum(shoal_log_end_offset{topic="orders"})')).toBe(ends);
+    expect(await scalar(url, 'sum(kafka_topic_partition_current_offset{topic="orders"})')).toBe(ends);
+    expect(await scalar(url, 'count(shoal_group_members{group="mailers"})')).toBe(1);
+    expect(await scalar(url, 'sum(shoal_records_produced_total{topic="orders"})')).toBe(ends);
+    expect(await scalar(url, 'count(shoal_records_produced_total{topic="orders"})')).toBe(2);
     // The alert rules are loaded (the scrape config names them).
     const rules = (await (await fetch(`${url}/api/v1/rules`)).json()) as { data: { groups: { rules: unknown[] }[] } };
     expect(rules.data.groups.flatMap((g) => g.rules).length).toBe(7);

@@ -13,6 +13,8 @@ import { ShareGroupService } from '../../src/services/share-groups/share-group.s
 import { ReadService } from '../../src/services/log/read.service.js';
 import { RetentionService } from '../../src/services/log/retention.service.js';
 import { TopicService } from '../../src/services/log/topic.service.js';
+import { TopicPurger } from '../../src/services/log/topic-purger.js';
+import { Database } from '../../src/storage/database.js';
 import type { ProduceRecord } from '@shoal/protocol';
 import { createTestStorage, type StorageKind, testConfig, type TestStorage } from './storage.js';
 
@@ -30,6 +32,8 @@ export interface LogContext {
   metrics: ShoalMetrics;
   /** Any provider of the running application (services added after this interface was written). */
   service<T>(type: new (...args: never[]) => T): T;
+  purger: TopicPurger;
+  database: Database;
   /** Encodes and produces, as the HTTP layer would. */
   produce(topic: string, records: ProduceRecord[]): ReturnType<ProduceService['produce']>;
   /** Closes the application and opens a new one on the same database. */
@@ -86,6 +90,12 @@ export async function openLogContext(
     },
     service(type) {
       return app.get(type);
+    },
+    get purger() {
+      return app.get(TopicPurger);
+    },
+    get database() {
+      return app.get(Database);
     },
     produce(topic, records) {
       const encoded: AppendRecord[] = records.map((r, i) => encodeRecord(r, i, 1024 * 1024));

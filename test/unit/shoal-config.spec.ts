@@ -27,6 +27,14 @@ describe(loadConfig.name, () => {
     expect(loadConfig({ SHOAL_METRICS_PARTITION_DETAIL: 'off' }).metricsPartitionDetail).toBe(false);
   });
 
+  it('gives requests in flight 10 s on SIGTERM unless SHOAL_SHUTDOWN_GRACE_MS says otherwise', () => {
+    expect(loadConfig({}).shutdownGraceMs).toBe(10_000);
+    expect(loadConfig({ SHOAL_SHUTDOWN_GRACE_MS: '2500' }).shutdownGraceMs).toBe(2_500);
+    expect(problems({ SHOAL_SHUTDOWN_GRACE_MS: '-1' })).toEqual([
+      expect.stringMatching(/^SHOAL_SHUTDOWN_GRACE_MS="-1": /),
+    ]);
+  });
+
   it('reports one line per bad variable, naming it and the value given', () => {
     const found = problems({
       PORT: 'abc',

@@ -40,24 +40,30 @@ export class ConsumerFetchService {
   async fetch(group: string, memberId: string, options: ConsumerFetchOptions): Promise<ConsumerFetchResponse> {
     const first = await this.fetchOnce(group, memberId, options);
     if (first.response.records.length > 0 || options.maxWaitMs <= 0) return first.response;
-    const waiter = this.signal.waiter([
-      groupKey('consumer', first.groupId),
-      ...first.owned.map((p) => appendKey(p.topicId, p.partition)),
-    ]);
-    try {
-      const again = await this.fetchOnce(group, memberId, options);
-      if (
-        again.response.records.length > 0 ||
-        again.response.generation !== first.response.generation ||
-        !sameAssignment(first, again)
-      ) {
-        return again.response;
+    const deadline = Date.now() + options.maxWaitMs;
+    for (;;) {
+      const waiter = this.signal.waiter([
+        groupKey('consumer', first.groupId),
+        ...first.owned.map((p) => appendKey(p.topicId, p.partition)),
+      ]);
+      try {
+        const remaining = deadline - Date.now();
+        const again = await this.fetchOnce(group, memberId, options);
+        if (
+          again.response.records.length > 0 ||
+          again.response.generation !== first.response.generation ||
+          !sameAssignment(first, again) ||
+          remaining <= 0 ||
+          this.signal.closed
+        ) {
+          return again.response;
+        }
+        // A wake-up that finds nothing (a late notification from another broker) waits again.
+        await waiter.wait(remaining);
+      } finally {
+        waiter.cancel();
       }
-      await waiter.wait(options.maxWaitMs);
-    } finally {
-      waiter.cancel();
     }
-    return (await this.fetchOnce(group, memberId, { ...options, maxWaitMs: 0 })).response;
   }
 
   private fetchOnce(group: string, memberId: string, options: ConsumerFetchOptions): Promise<FetchResult> {

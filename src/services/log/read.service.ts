@@ -31,17 +31,21 @@ export class ReadService {
   async read(topicName: string, partition: number, options: ReadOptions): Promise<ReadResponse> {
     const first = await this.database.run((sql) => readOnce(sql, topicName, partition, options));
     if (first.response.records.length > 0 || options.maxWaitMs <= 0) return first.response;
-    // Nothing yet: wait for an append to this partition, registered before the re-read so
-    // an append that commits in between still wakes us.
-    const waiter = this.signal.waiter([appendKey(first.topic.id, partition)]);
-    try {
-      const again = await this.database.run((sql) => readOnce(sql, topicName, partition, options));
-      if (again.response.records.length > 0) return again.response;
-      await waiter.wait(options.maxWaitMs);
-    } finally {
-      waiter.cancel();
+    const deadline = Date.now() + options.maxWaitMs;
+    for (;;) {
+      // Nothing yet: wait for an append to this partition, registered before the re-read so
+      // an append that commits in between still wakes us. A wake-up that finds nothing (a late
+      // notification from another broker for an earlier append) waits again for the rest.
+      const waiter = this.signal.waiter([appendKey(first.topic.id, partition)]);
+      try {
+        const again = await this.database.run((sql) => readOnce(sql, topicName, partition, options));
+        const remaining = deadline - Date.now();
+        if (again.response.records.length > 0 || remaining <= 0 || this.signal.closed) return again.response;
+        await waiter.wait(remaining);
+      } finally {
+        waiter.cancel();
+      }
     }
-    return (await this.database.run((sql) => readOnce(sql, topicName, partition, options))).response;
   }
 
   async offsetForTimestamp(

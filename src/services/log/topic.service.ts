@@ -7,7 +7,9 @@ import { TopicAlreadyExistsError, UnknownTopicError } from '../../domain/errors/
 import type { Topic } from '../../domain/log/topic.js';
 import { assertPartitionGrowth, DEFAULT_TOPIC_CONFIG, mergeTopicConfig } from '../../domain/log/topic-rules.js';
 import { Database, type Sql } from '../../storage/database.js';
+import { topicPurgeStore } from '../../storage/topic-purge.store.js';
 import { topicStore } from '../../storage/topic.store.js';
+import { TopicPurger } from './topic-purger.js';
 
 /** A change of partitions or retention; in range (checked at the edge). */
 export interface TopicChange {
@@ -23,6 +25,7 @@ export class TopicService {
   constructor(
     private readonly database: Database,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly purger: TopicPurger,
     @Optional() @Inject(SHOAL_CONFIG) private readonly config?: ShoalConfig,
   ) {}
 
@@ -65,9 +68,15 @@ export class TopicService {
     });
   }
 
+  /** Gone for every route at the commit; its records are removed in the background (`TopicPurger`). */
   async delete(name: string): Promise<void> {
-    await this.database.transaction(async (sql) => topicStore.delete(sql, (await requireTopic(sql, name, true)).id));
+    await this.database.transaction(async (sql) => {
+      const topic = await requireTopic(sql, name, true);
+      await topicStore.delete(sql, topic.id);
+      await topicPurgeStore.add(sql, topic.id, this.clock.now());
+    });
     this.logger.log(`deleted topic ${name}`);
+    this.purger.kick();
   }
 }
 

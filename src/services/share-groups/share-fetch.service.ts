@@ -64,7 +64,7 @@ export class ShareFetchService {
       try {
         last = await this.attempt(group, memberId, { ...options, acks: [] });
         const remaining = deadline - Date.now();
-        if (last.response.records.length > 0 || remaining <= 0) break;
+        if (last.response.records.length > 0 || remaining <= 0 || this.signal.closed) break;
         // Also wake when a delayed release becomes available or a lock runs out.
         await waiter.wait(
           last.nextEventInMs === null ? remaining : Math.max(1, Math.min(remaining, last.nextEventInMs)),

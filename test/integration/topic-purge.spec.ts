@@ -1,0 +1,53 @@
+import { UnknownTopicError } from '../../src/domain/errors/index.js';
+import { PURGE_CHUNK, TopicPurger } from '../../src/services/log/topic-purger.js';
+import { type LogContext, openLogContext } from '../support/log-context.js';
+import { STORAGE_KINDS } from '../support/storage.js';
+
+const storedRecords = (log: LogContext) =>
+  log.database.run(async (sql) =>
+    Number((await sql.rows<{ n: number }>('SELECT COUNT(*) AS n FROM shoal_record'))[0].n),
+  );
+
+describe.each(STORAGE_KINDS)(`${TopicPurger.name} on %s`, (kind) => {
+  let log: LogContext;
+  beforeAll(async () => {
+    log = await openLogContext(kind);
+  });
+  afterAll(() => log.close());
+
+  it('a deleted topic is gone at once for every route while its records are removed in chunks', async () => {
+    await log.topics.create('purged', 2, undefined);
+    await log.topics.create('kept', 1, undefined);
+    for (let batch = 0; batch < 12; batch++)
+      await log.produce(
+        'purged',
+        Array.from({ length: 1_000 }, (_, i) => ({ key: `k${i}`, value: { batch } })),
+      );
+    await log.produce('kept', [{ value: 'stays' }]);
+    // Stop the background runs so the test drives the purge itself.
+    await log.purger.onApplicationShutdown();
+    const stopped = log.purger;
+
+    await log.topics.delete('purged');
+    await expect(log.topics.describe('purged')).rejects.toBeInstanceOf(UnknownTopicError);
+    await expect(log.reader.read('purged', 0, { maxRecords: 1, maxWaitMs: 0 })).rejects.toBeInstanceOf(
+      UnknownTopicError,
+    );
+    expect(await storedRecords(log)).toBe(12_001);
+    // A topic created again under the name starts empty, whatever is left of the old one.
+    await log.topics.create('purged', 1, undefined);
+    expect((await log.reader.read('purged', 0, { offset: 0, maxRecords: 10, maxWaitMs: 0 })).records).toEqual([]);
+
+    await log.restart(); // a fresh purger; the pending purge is in the database, not in memory
+    expect(log.purger).not.toBe(stopped);
+    const chunks: number[] = [];
+    for (let n = await log.purger.step(); n > 0; n = await log.purger.step()) {
+      chunks.push(n);
+      expect(await storedRecords(log)).toBe(12_001 - chunks.reduce((a, b) => a + b, 0));
+    }
+    expect(chunks).toEqual([PURGE_CHUNK, PURGE_CHUNK, 12_000 - 2 * PURGE_CHUNK]);
+    expect(await storedRecords(log)).toBe(1);
+    expect((await log.reader.read('kept', 0, { offset: 0, maxRecords: 10, maxWaitMs: 0 })).records).toHaveLength(1);
+    expect(await log.purger.sweep()).toBe(0);
+  });
+});
