@@ -7,6 +7,7 @@ import { ADMIN_PRINCIPAL, type AclRule } from '../../domain/security/acl.js';
 import { issueApiKey, parseApiKey, sameSecret } from '../../domain/security/api-key.js';
 import { Database } from '../../storage/database.js';
 import { type ApiKeyRow, securityStore, type StoredAcl } from '../../storage/security.store.js';
+import type { ApiKeyView } from '@shoal/protocol';
 
 /** Who a request comes from: `null` when auth is off. */
 export interface Principal {
@@ -14,13 +15,7 @@ export interface Principal {
   rules: readonly AclRule[];
 }
 
-export interface ApiKeyView {
-  id: string;
-  principal: string;
-  description: string | null;
-  createdAt: number;
-  revokedAt: number | null;
-}
+export type { ApiKeyView };
 
 function view(row: ApiKeyRow): ApiKeyView {
   const { keyId, principal, description, createdAt, revokedAt } = row;
