@@ -165,24 +165,9 @@ export class SharePartitionCoordinator {
     max: number,
     budget: ByteBudget,
   ): Promise<InFlightRecord[]> {
-    const { sql, key, window, ctx, group, log } = open;
+    const { sql, key, window, ctx } = open;
     const lockExpiresAt = ctx.now + ctx.lockDurationMs;
-    const candidates = await store.available(sql, key, ctx.now, max);
-    const newTo = Math.min(
-      log.endOffset,
-      window.startOffset + group.config.maxInFlightRecordsPerPartition,
-      window.endOffset + max - candidates.length,
-    );
-    const sizes = await logStore.sizesOf(
-      sql,
-      key.topicId,
-      key.partition,
-      candidates.map((r) => r.offset),
-      { from: window.endOffset, to: newTo },
-    );
-    const newOffsets = Array.from({ length: Math.max(0, newTo - window.endOffset) }, (_, i) => window.endOffset + i);
-    const fit = budget.take([...candidates.map((r) => r.offset), ...newOffsets].map((o) => sizes.get(o) ?? 0));
-    const available = candidates.slice(0, fit);
+    const { available, fresh } = await this.weigh(open, await store.available(sql, key, ctx.now, max), max, budget);
     await store.acquire(
       sql,
       key,
@@ -191,7 +176,7 @@ export class SharePartitionCoordinator {
       lockExpiresAt,
     );
     const acquired = available.map((r) => transitions.acquire(r, memberId, ctx));
-    const limit = window.endOffset + Math.max(0, fit - available.length);
+    const limit = window.endOffset + fresh;
     if (limit > window.endOffset) {
       await store.insertAcquired(sql, key, window.endOffset, limit, memberId, lockExpiresAt);
       for (let offset = window.endOffset; offset < limit; offset++) {
@@ -210,6 +195,32 @@ export class SharePartitionCoordinator {
     open.counts.acquired += acquired.length;
     open.counts.redelivered += available.length;
     return acquired;
+  }
+
+  /**
+   * Of the available `candidates` and then the new records after the window, the ones that
+   * fit in `budget` by their stored sizes (read in one statement), taken from it.
+   */
+  private async weigh(
+    open: OpenSharePartition,
+    candidates: InFlightRecord[],
+    max: number,
+    budget: ByteBudget,
+  ): Promise<{ available: InFlightRecord[]; fresh: number }> {
+    const { sql, key, window, group, log } = open;
+    const newTo = Math.min(
+      log.endOffset,
+      window.startOffset + group.config.maxInFlightRecordsPerPartition,
+      window.endOffset + max - candidates.length,
+    );
+    const newOffsets = Array.from({ length: Math.max(0, newTo - window.endOffset) }, (_, i) => window.endOffset + i);
+    const offsets = candidates.map((r) => r.offset);
+    const sizes = await logStore.sizesOf(sql, key.topicId, key.partition, offsets, {
+      from: window.endOffset,
+      to: newTo,
+    });
+    const fit = budget.take([...offsets, ...newOffsets].map((o) => sizes.get(o) ?? 0));
+    return { available: candidates.slice(0, fit), fresh: Math.max(0, fit - candidates.length) };
   }
 
   /** Moves the start past every leading final record. */
