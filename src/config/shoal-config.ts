@@ -48,7 +48,7 @@ export interface SecurityConfig {
   /** PEM file paths: HTTPS when both are set. */
   tlsCert?: string;
   tlsKey?: string;
-  /** Bytes of records in one read or fetch answer (a first larger record still passes alone). */
+  /** Bytes of records in one read, consumer fetch or share fetch answer (a first larger record still passes alone). */
   maxResponseBytes: number;
   maxTopics: number;
   /** Partitions of all topics together. */

@@ -49,6 +49,12 @@ export function toStoredRecord(r: StoredRow): StoredRecord {
   };
 }
 
+const OFFSETS_PER_STATEMENT = 5_000;
+
+/** `$first, $first+1, …`: placeholders for a list of offsets after the fixed parameters. */
+const offsetParams = (count: number, first: number) =>
+  Array.from({ length: count }, (_, i) => `$${first + i}`).join(', ');
+
 /** The records of the log: append, read by offset, find by time, trim. */
 export const logStore = {
   /** Reads (and on PostgreSQL locks, in a fixed order) the partition rows an append will extend. */
@@ -150,6 +156,41 @@ export const logStore = {
       [topicId, partition, fromOffset, limit],
     );
     return rows.map((r) => ({ offset: Number(r.record_offset), size: Number(r.size) }));
+  },
+
+  /**
+   * The stored sizes of `offsets` and of the range [from, to), by offset, in one statement:
+   * what a share fetch weighs its candidates by before it acquires any.
+   */
+  async sizesOf(
+    sql: Sql,
+    topicId: number,
+    partition: number,
+    offsets: number[],
+    range: { from: number; to: number },
+  ): Promise<Map<number, number>> {
+    const listed = offsets.length === 0 ? '' : `record_offset IN (${offsetParams(offsets.length, 5)}) OR `;
+    const rows = await sql.rows<{ record_offset: number; size: number }>(
+      `SELECT record_offset, size FROM shoal_record
+       WHERE topic_id = $1 AND partition_id = $2 AND (${listed}(record_offset >= $3 AND record_offset < $4))`,
+      [topicId, partition, range.from, range.to, ...offsets],
+    );
+    return new Map(rows.map((r) => [Number(r.record_offset), Number(r.size)]));
+  },
+
+  /** The records at exactly `offsets` (those still stored), lowest offset first. */
+  async readOffsets(sql: Sql, topicId: number, partition: number, offsets: number[]): Promise<StoredRecord[]> {
+    const records: StoredRecord[] = [];
+    for (let at = 0; at < offsets.length; at += OFFSETS_PER_STATEMENT) {
+      const chunk = offsets.slice(at, at + OFFSETS_PER_STATEMENT);
+      const rows = await sql.rows<StoredRow>(
+        `SELECT record_offset, timestamp, record_key, value_json, value_bytes, headers, size FROM shoal_record
+         WHERE topic_id = $1 AND partition_id = $2 AND record_offset IN (${offsetParams(chunk.length, 3)})`,
+        [topicId, partition, ...chunk],
+      );
+      records.push(...rows.map(toStoredRecord));
+    }
+    return records.sort((a, b) => a.offset - b.offset);
   },
 
   /** Locks the partition row and answers its window and stored bytes. */

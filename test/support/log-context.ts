@@ -1,6 +1,7 @@
 import { NestFactory } from '@nestjs/core';
 import type { INestApplicationContext } from '@nestjs/common';
 import { AppModule } from '../../src/app.module.js';
+import type { ShoalConfig } from '../../src/config/shoal-config.js';
 import { ManualClock } from '../../src/domain/clock.js';
 import type { AppendRecord } from '../../src/domain/log/record.js';
 import { encodeRecord } from '../../src/domain/log/record-codec.js';
@@ -41,11 +42,15 @@ export interface LogContext {
   close(): Promise<void>;
 }
 
-/** `storage` opens an existing database (the caller disposes of it); else a fresh one is made. */
+/**
+ * `storage` opens an existing database (the caller disposes of it); else a fresh one is made.
+ * `overrides` change the broker config (a small `security.maxResponseBytes`, say).
+ */
 export async function openLogContext(
   kind: StorageKind,
   startAt = Date.now(),
   existing?: TestStorage,
+  overrides: Partial<ShoalConfig> = {},
 ): Promise<LogContext> {
   const storage: TestStorage = existing ?? (await createTestStorage(kind));
   const clock = new ManualClock(startAt);
@@ -53,7 +58,7 @@ export async function openLogContext(
 
   async function boot(): Promise<INestApplicationContext> {
     const created = await NestFactory.createApplicationContext(
-      AppModule.forRoot({ config: testConfig(storage.storage), clock }),
+      AppModule.forRoot({ config: testConfig(storage.storage, overrides), clock }),
       { logger: false },
     );
     return created.init();

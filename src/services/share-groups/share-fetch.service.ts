@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import {
   type Acknowledgement,
   type AckResult,
@@ -7,7 +7,9 @@ import {
   type ShareFetchResponse,
   type TopicPartition,
 } from '@shoal/protocol';
+import { DEFAULT_SECURITY, type ShoalConfig, SHOAL_CONFIG } from '../../config/shoal-config.js';
 import { UnknownMemberError } from '../../domain/errors/index.js';
+import { ByteBudget } from '../../domain/share-group/byte-budget.js';
 import type { Topic } from '../../domain/log/topic.js';
 import { appendKey, ChangeSignal, groupKey } from '../../common/change-signal.js';
 import { ShareGroupCoordinator } from './share-group.coordinator.js';
@@ -29,7 +31,8 @@ interface Attempt {
 
 /**
  * A share-group member's fetch and acks. Acks apply first, in order; then records are acquired
- * from the member's partitions, lowest offset first and fairly across partitions; with nothing
+ * from the member's partitions, lowest offset first and fairly across partitions, within
+ * `SHOAL_MAX_RESPONSE_BYTES` of stored record sizes (a first larger record alone); with nothing
  * to hand out, the fetch waits for an append, a release, or a change of membership.
  */
 @Injectable()
@@ -39,6 +42,7 @@ export class ShareFetchService {
   constructor(
     private readonly coordinator: ShareGroupCoordinator,
     private readonly signal: ChangeSignal,
+    @Inject(SHOAL_CONFIG) private readonly config: ShoalConfig,
   ) {}
 
   async acknowledge(group: string, memberId: string, acks: Acknowledgement[]): Promise<AckResult[]> {
@@ -151,8 +155,10 @@ export class ShareFetchService {
     const order = assignment.map((_, i) => assignment[(start + i) % assignment.length]);
     // Starting at a partition that moves on every fetch, each partition in turn fills what
     // is left: fair across fetches, and a fetch touches as few partitions as it needs.
-    const records = await acquireByPriority(order, flow, flow.allowance, ({ topic, partition }, want) =>
-      tx.acquire(topics.get(topic)!, partition, memberId, want),
+    // One byte budget for the whole answer, across every partition it fills from.
+    const budget = new ByteBudget((this.config.security ?? DEFAULT_SECURITY).maxResponseBytes);
+    const records = await acquireByPriority(order, flow, flow.allowance, async ({ topic, partition }, want) =>
+      budget.exhausted ? [] : tx.acquire(topics.get(topic)!, partition, memberId, want, budget),
     );
     return { records, tokenInMs: await settleFlow(tx.sql, tx.group.id, flow, records.length) };
   }

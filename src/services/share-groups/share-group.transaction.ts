@@ -2,6 +2,7 @@ import type { AcquiredRecord, TopicPartition } from '@shoal/protocol';
 import { UnknownMemberError } from '../../domain/errors/index.js';
 import { decodeRecord } from '../../domain/log/record-codec.js';
 import type { Topic } from '../../domain/log/topic.js';
+import type { ByteBudget } from '../../domain/share-group/byte-budget.js';
 import type { AckEntry } from '../../domain/share-group/acknowledge.js';
 import { RecordState } from '../../domain/share-group/record-state.js';
 import { assignShared } from '../../domain/share-group/simple-assignor.js';
@@ -139,32 +140,30 @@ export class ShareGroupTransaction {
     return open ? this.partitions.acknowledge(open, memberId, entries) : null;
   }
 
-  /** Acquires up to `max` records of one share-partition for the member, with their data, lowest offset first. */
-  async acquire(topic: Topic, partition: number, memberId: string, max: number): Promise<AcquiredRecord[]> {
+  /**
+   * Acquires up to `max` records of one share-partition for the member, as many as fit in
+   * `budget`, with their data, lowest offset first: only the acquired offsets are loaded.
+   */
+  async acquire(
+    topic: Topic,
+    partition: number,
+    memberId: string,
+    max: number,
+    budget: ByteBudget,
+  ): Promise<AcquiredRecord[]> {
     const open = await this.partition(topic, partition, { create: true });
-    const acquired = open ? await this.partitions.acquire(open, memberId, max) : [];
+    const acquired = open ? await this.partitions.acquire(open, memberId, max, budget) : [];
     if (acquired.length === 0) return [];
-    acquired.sort((a, b) => a.offset - b.offset);
-    const first = acquired[0].offset;
-    const stored = await logStore.read(
-      this.sql,
-      topic.id,
-      partition,
-      first,
-      acquired[acquired.length - 1].offset - first + 1,
-    );
-    const byOffset = new Map(stored.map((r) => [r.offset, r]));
-    const result: AcquiredRecord[] = [];
-    for (const record of acquired) {
-      const data = byOffset.get(record.offset);
-      if (data)
-        result.push({
-          ...decodeRecord(topic.name, partition, data),
-          deliveryCount: record.deliveryCount,
-          lockExpiresAt: record.lockExpiresAt!,
-        });
-    }
-    return result;
+    const locks = new Map(acquired.map((r) => [r.offset, r]));
+    const stored = await logStore.readOffsets(this.sql, topic.id, partition, [...locks.keys()]);
+    return stored.map((data) => {
+      const record = locks.get(data.offset)!;
+      return {
+        ...decodeRecord(topic.name, partition, data),
+        deliveryCount: record.deliveryCount,
+        lockExpiresAt: record.lockExpiresAt!,
+      };
+    });
   }
 
   /**

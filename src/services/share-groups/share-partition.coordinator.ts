@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { PartitionWindow, Topic } from '../../domain/log/topic.js';
 import { type AckEntry, applyAcks } from '../../domain/share-group/acknowledge.js';
+import type { ByteBudget } from '../../domain/share-group/byte-budget.js';
 import {
   type ShareActivityCounts,
   type TopicActivity,
@@ -15,7 +16,7 @@ import {
   transitions,
 } from '../../domain/share-group/record-state.js';
 import type { Sql } from '../../storage/database.js';
-import type { PartitionHead } from '../../storage/log.store.js';
+import { logStore, type PartitionHead } from '../../storage/log.store.js';
 import type { ShareGroupRow } from '../../storage/share-group.store.js';
 import {
   type SharePartitionKey,
@@ -153,11 +154,20 @@ export class SharePartitionCoordinator {
     return outcome.errors;
   }
 
-  /** Acquires up to `max` records for the member: available ones first, then new ones from the log. */
-  async acquire(open: OpenSharePartition, memberId: string, max: number): Promise<InFlightRecord[]> {
-    const { sql, key, window, ctx, group, log } = open;
+  /**
+   * Acquires up to `max` records for the member, available ones first, then new ones from the
+   * log, as many as fit in `budget` by their stored sizes: nothing is acquired that the
+   * answer would leave out.
+   */
+  async acquire(
+    open: OpenSharePartition,
+    memberId: string,
+    max: number,
+    budget: ByteBudget,
+  ): Promise<InFlightRecord[]> {
+    const { sql, key, window, ctx } = open;
     const lockExpiresAt = ctx.now + ctx.lockDurationMs;
-    const available = await store.available(sql, key, ctx.now, max);
+    const { available, fresh } = await this.weigh(open, await store.available(sql, key, ctx.now, max), max, budget);
     await store.acquire(
       sql,
       key,
@@ -166,11 +176,7 @@ export class SharePartitionCoordinator {
       lockExpiresAt,
     );
     const acquired = available.map((r) => transitions.acquire(r, memberId, ctx));
-    const limit = Math.min(
-      log.endOffset,
-      window.startOffset + group.config.maxInFlightRecordsPerPartition,
-      window.endOffset + max - acquired.length,
-    );
+    const limit = window.endOffset + fresh;
     if (limit > window.endOffset) {
       await store.insertAcquired(sql, key, window.endOffset, limit, memberId, lockExpiresAt);
       for (let offset = window.endOffset; offset < limit; offset++) {
@@ -189,6 +195,32 @@ export class SharePartitionCoordinator {
     open.counts.acquired += acquired.length;
     open.counts.redelivered += available.length;
     return acquired;
+  }
+
+  /**
+   * Of the available `candidates` and then the new records after the window, the ones that
+   * fit in `budget` by their stored sizes (read in one statement), taken from it.
+   */
+  private async weigh(
+    open: OpenSharePartition,
+    candidates: InFlightRecord[],
+    max: number,
+    budget: ByteBudget,
+  ): Promise<{ available: InFlightRecord[]; fresh: number }> {
+    const { sql, key, window, group, log } = open;
+    const newTo = Math.min(
+      log.endOffset,
+      window.startOffset + group.config.maxInFlightRecordsPerPartition,
+      window.endOffset + max - candidates.length,
+    );
+    const newOffsets = Array.from({ length: Math.max(0, newTo - window.endOffset) }, (_, i) => window.endOffset + i);
+    const offsets = candidates.map((r) => r.offset);
+    const sizes = await logStore.sizesOf(sql, key.topicId, key.partition, offsets, {
+      from: window.endOffset,
+      to: newTo,
+    });
+    const fit = budget.take([...offsets, ...newOffsets].map((o) => sizes.get(o) ?? 0));
+    return { available: candidates.slice(0, fit), fresh: Math.max(0, fit - candidates.length) };
   }
 
   /** Moves the start past every leading final record. */
