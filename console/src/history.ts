@@ -1,4 +1,5 @@
 import { api } from './api.js';
+import type { GroupList, TopicList } from '@shoal/protocol';
 
 /**
  * The last minutes of the broker's own counters, sampled by the console every 2 s: each
@@ -8,14 +9,8 @@ const WINDOW_MS = 5 * 60_000;
 const endOffsets = new Map<string, [number, number][]>();
 const lags = new Map<string, [number, number][]>();
 
-interface TopicList {
-  topics: { name: string }[];
-}
 interface Described {
   partitions: { endOffset: number }[];
-}
-interface GroupList {
-  groups: { name: string; lag: number }[];
 }
 
 function push(series: Map<string, [number, number][]>, key: string, now: number, value: number): void {

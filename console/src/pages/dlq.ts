@@ -1,12 +1,9 @@
 import { api, enc } from '../api.js';
 import { h, recordValue, table, time } from '../dom.js';
-import type { WireRecord } from './records.js';
+import type { WireRecord } from '@shoal/protocol';
+import type { ShareGroupDescription as ShareGroup } from '@shoal/protocol';
 
 const COLUMNS = ['topic', 'partition', 'offset', 'group', 'reason', 'delivery-count', 'error'];
-
-interface ShareGroup {
-  config: { deadLetterTopic: string | null };
-}
 
 /** Dead-letter topics: those the share groups name, and any topic asked for by name. */
 export async function dlqListPage(): Promise<HTMLElement> {

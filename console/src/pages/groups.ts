@@ -1,19 +1,7 @@
 import { api, enc } from '../api.js';
 import { formValues, h, lineChart, link, table } from '../dom.js';
 import { lagOf } from '../history.js';
-
-interface GroupList {
-  groups: { name: string; state: string; members: number; lag: number }[];
-  next: string | null;
-}
-
-interface ConsumerGroup {
-  group: string;
-  state: string;
-  generation: number;
-  members: { memberId: string; assignment: { topic: string; partition: number }[] }[];
-  offsets: { topic: string; partition: number; committedOffset: number | null; endOffset: number; lag: number }[];
-}
+import type { ConsumerGroupDescription as ConsumerGroup, GroupList } from '@shoal/protocol';
 
 /** The list of consumer or share groups. */
 export async function groupListPage(kind: 'consumer' | 'share', after = ''): Promise<HTMLElement> {

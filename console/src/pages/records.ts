@@ -1,22 +1,6 @@
 import { api, enc } from '../api.js';
 import { formValues, h, recordValue, table, time } from '../dom.js';
-
-export interface WireRecord {
-  partition: number;
-  offset: number;
-  timestamp: number;
-  key: string | null;
-  value?: unknown;
-  valueBase64?: string;
-  headers: Record<string, string>;
-}
-
-interface ReadResponse {
-  records: WireRecord[];
-  nextOffset: number;
-  startOffset: number;
-  endOffset: number;
-}
+import type { ReadResponse } from '@shoal/protocol';
 
 /** The record browser: a topic's partition from an offset or a timestamp. */
 export async function recordsPage(

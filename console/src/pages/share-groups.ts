@@ -2,34 +2,7 @@ import { api, enc } from '../api.js';
 import { formValues, h, lineChart, table, time } from '../dom.js';
 import { lagOf } from '../history.js';
 import { assignmentText } from './groups.js';
-
-interface ShareGroup {
-  group: string;
-  config: Record<string, string | number | null>;
-  members: { memberId: string; assignment: { topic: string; partition: number }[] }[];
-  partitions: {
-    topic: string;
-    partition: number;
-    startOffset: number;
-    endOffset: number;
-    available: number;
-    acquired: number;
-    acknowledged: number;
-    archived: number;
-    lag: number;
-  }[];
-}
-
-interface InFlight {
-  records: {
-    offset: number;
-    state: string;
-    deliveryCount: number;
-    memberId: string | null;
-    lockExpiresAt: number | null;
-    availableAt: number | null;
-  }[];
-}
+import type { InFlightRecordList as InFlight, ShareGroupDescription as ShareGroup } from '@shoal/protocol';
 
 const NUMBER_SETTINGS = ['recordLockDurationMs', 'deliveryCountLimit', 'maxInFlightRecordsPerPartition'];
 

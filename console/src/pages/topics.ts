@@ -1,12 +1,7 @@
 import { api, enc } from '../api.js';
 import { formValues, h, lineChart, link, table } from '../dom.js';
 import { produceRate } from '../history.js';
-
-interface TopicDescription {
-  name: string;
-  config: { retentionMs: number | null; retentionBytes: number | null };
-  partitions: { partition: number; startOffset: number; endOffset: number }[];
-}
+import type { TopicDescription } from '@shoal/protocol';
 
 export async function topicsPage(): Promise<HTMLElement> {
   const { topics } = await api<{ topics: { name: string; partitions: number }[] }>('GET', '/v1/topics');
