@@ -4,6 +4,7 @@ import pg from 'pg';
 import { DataSource } from 'typeorm';
 import type { StorageConfig } from '../config/shoal-config.js';
 import { Database } from './database.js';
+import { WalSync } from './wal-sync.js';
 import { CreateLog1763769600000 } from './migrations/1763769600000-create-log.js';
 import { CreateConsumerGroups1763856000000 } from './migrations/1763856000000-create-consumer-groups.js';
 import { CreateShareGroups1763942400000 } from './migrations/1763942400000-create-share-groups.js';
@@ -30,7 +31,19 @@ export async function openDatabase(config: StorageConfig): Promise<Database> {
   const dataSource = config.kind === 'postgres' ? postgresDataSource(config.url) : sqliteDataSource(config);
   await dataSource.initialize();
   await oneMigratorAtATime(dataSource, () => dataSource.runMigrations({ transaction: 'each' }));
-  return new Database(dataSource, config.kind);
+  return new Database(
+    dataSource,
+    config.kind,
+    flushesOffTheEventLoop(config) ? new WalSync(`${config.path}-wal`) : null,
+  );
+}
+
+/**
+ * SQLite asked for FULL durability on a file: commits are flushed by {@link WalSync} (same
+ * guarantee: nothing is answered before its commit is on disk) instead of inside COMMIT.
+ */
+function flushesOffTheEventLoop(config: StorageConfig): boolean {
+  return config.kind === 'sqlite' && config.sqliteSynchronous === 'FULL' && config.path !== ':memory:';
 }
 
 /** The advisory-lock key brokers starting together take around migrations ("shoalmg"). */
@@ -65,7 +78,7 @@ function sqliteDataSource(config: StorageConfig): DataSource {
     migrationsTableName: 'shoal_migration',
     prepareDatabase: (db: { pragma(source: string): unknown }) => {
       db.pragma('journal_mode = WAL');
-      db.pragma(`synchronous = ${config.sqliteSynchronous}`);
+      db.pragma(`synchronous = ${flushesOffTheEventLoop(config) ? 'NORMAL' : config.sqliteSynchronous}`);
       db.pragma('busy_timeout = 10000');
       db.pragma('foreign_keys = ON');
     },

@@ -23,6 +23,8 @@ export interface WithGroupOptions {
   membership?: boolean;
   /** The transaction's time; the clock's by default. */
   now?: number;
+  /** False: answered without waiting for the commit's flush (see TransactionOptions.durable). */
+  durable?: boolean;
 }
 
 const SESSION_SWEEP_INTERVAL_MS = 1_000;
@@ -81,12 +83,15 @@ export abstract class GroupSessions<Tx extends GroupTransaction>
     options: WithGroupOptions = {},
   ): Promise<T> {
     let tx: Tx | null = null;
-    const result = await this.database.transaction(async (sql) => {
-      if (options.create) await assertGroupQuota(sql, this.config, name);
-      tx = await this.begin(sql, name, options.now ?? this.clock.now(), options);
-      if (!tx) throw missing();
-      return work(tx);
-    });
+    const result = await this.database.transaction(
+      async (sql) => {
+        if (options.create) await assertGroupQuota(sql, this.config, name);
+        tx = await this.begin(sql, name, options.now ?? this.clock.now(), options);
+        if (!tx) throw missing();
+        return work(tx);
+      },
+      { durable: options.durable ?? true },
+    );
     this.afterCommit(tx!);
     return result;
   }

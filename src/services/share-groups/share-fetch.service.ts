@@ -99,6 +99,9 @@ export class ShareFetchService {
         const nextEventInMs = records.length > 0 ? null : earliest(await tx.nextEventInMs(), tokenInMs);
         return { response: { records, ackResults }, waitKeys, nextEventInMs };
       },
+      // Acquisition alone is not flushed before the answer (Kafka does not persist it either):
+      // lost in a crash, the records are available again with their last flushed delivery count.
+      { durable: options.acks.length > 0 },
     );
   }
 

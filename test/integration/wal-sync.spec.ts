@@ -1,0 +1,86 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseDatabaseUrl } from '../../src/config/shoal-config.js';
+import { openDatabase } from '../../src/storage/data-source.js';
+import type { Database } from '../../src/storage/database.js';
+import { WalSync } from '../../src/storage/wal-sync.js';
+
+describe(WalSync.name, () => {
+  let dir: string;
+  let db: Database;
+  let wal: WalSync;
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'shoal-walsync-'));
+    db = await openDatabase(parseDatabaseUrl(`sqlite:${join(dir, 'shoal.db')}`));
+    wal = db.walSync!;
+    await db.run((sql) => sql.execute('CREATE TABLE scratch (n INTEGER NOT NULL)'));
+  });
+  afterEach(async () => {
+    await db.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const insert = (n: number, durable = true) =>
+    db.transaction((sql) => sql.execute('INSERT INTO scratch (n) VALUES ($1)', [n]), { durable });
+  const count = () => db.run((sql) => sql.rows<{ c: number }>('SELECT COUNT(*) AS c FROM scratch')).then((r) => r[0].c);
+
+  it('runs the connection at NORMAL and flushes commits itself when FULL is asked for', async () => {
+    expect(wal).toBeInstanceOf(WalSync);
+    const [mode] = await db.run((sql) => sql.rows<{ synchronous: number }>('PRAGMA synchronous'));
+    expect(mode.synchronous).toBe(1);
+  });
+
+  it('answers a durable commit only once a flush that began after it has finished', async () => {
+    for (let i = 0; i < 5; i++) {
+      const before = wal.flushCount;
+      await insert(i);
+      expect(wal.flushCount).toBe(before + 1);
+      expect(wal.durableGeneration).toBe(wal.latest);
+    }
+    expect(await count()).toBe(5);
+  });
+
+  it('lets concurrent commits share flushes', async () => {
+    const before = wal.flushCount;
+    await Promise.all(Array.from({ length: 200 }, (_, i) => insert(i)));
+    expect(await count()).toBe(200);
+    expect(wal.durableGeneration).toBe(wal.latest);
+    expect(wal.flushCount - before).toBeLessThan(100);
+    expect(wal.flushCount - before).toBeGreaterThanOrEqual(1);
+  });
+
+  it('answers a non-durable commit without a flush of its own, and a later durable commit flushes it too', async () => {
+    await insert(1);
+    const flushes = wal.flushCount;
+    await insert(2, false);
+    expect(wal.flushCount).toBe(flushes);
+    await insert(3);
+    expect(wal.flushCount).toBe(flushes + 1);
+    expect(await count()).toBe(3);
+  });
+
+  it('holds a read of committed data until that data is on disk', async () => {
+    const write = insert(7);
+    const read = count();
+    const [, seen] = await Promise.all([write, read]);
+    // The read ran after the commit (one connection, arrival order) and saw it, so it waited for its flush.
+    expect(seen).toBe(1);
+    expect(wal.durableGeneration).toBe(wal.latest);
+  });
+
+  it('is not used for :memory: or when NORMAL is asked for', async () => {
+    const memory = await openDatabase(parseDatabaseUrl('sqlite::memory:'));
+    const normal = await openDatabase({
+      ...parseDatabaseUrl(`sqlite:${join(dir, 'normal.db')}`),
+      sqliteSynchronous: 'NORMAL',
+    });
+    try {
+      expect(memory.walSync).toBeNull();
+      expect(normal.walSync).toBeNull();
+    } finally {
+      await memory.close();
+      await normal.close();
+    }
+  });
+});
