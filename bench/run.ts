@@ -1,6 +1,7 @@
 import { cpus, totalmem } from 'node:os';
 import { benchAdapters } from './adapters.bench.js';
 import { benchConsumerGroups } from './consumer-group.bench.js';
+import { benchEventLoop } from './event-loop.bench.js';
 import { startBenchBroker } from './harness.js';
 import { benchShareGroups } from './share-group.bench.js';
 import { benchTransport } from './transport.bench.js';
@@ -8,13 +9,18 @@ import { benchLatency, benchProduce, benchRead } from './log.bench.js';
 import { benchValidation } from './validation.bench.js';
 
 // `npm run bench`: prints figures, asserts nothing. BENCH_SECONDS sets each run's length;
-// BENCH_ONLY=log leaves out the adapter comparison, BENCH_ONLY=transport runs the transport alone.
+// BENCH_ONLY=log leaves out the adapter comparison, BENCH_ONLY=transport runs the transport alone,
+// BENCH_ONLY=eventloop the event-loop bench alone (on a broker of its own).
 console.log(
   `Shoal bench — ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
 );
 const only = process.env.BENCH_ONLY;
 if (only !== 'transport') benchValidation();
 if (only === undefined) await benchAdapters();
+if (only === 'eventloop') {
+  await benchEventLoop();
+  process.exit(0);
+}
 const broker = await startBenchBroker();
 try {
   if (only !== 'transport') {
@@ -28,3 +34,4 @@ try {
 } finally {
   await broker.stop();
 }
+if (only === undefined) await benchEventLoop();

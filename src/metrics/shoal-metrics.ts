@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { type ShoalConfig, SHOAL_CONFIG } from '../config/shoal-config.js';
 import { type Clock, CLOCK } from '../domain/clock.js';
@@ -6,6 +6,7 @@ import type { ShareActivityCounts } from '../domain/share-group/share-activity.j
 import { Database } from '../storage/database.js';
 import { metricsStore } from '../storage/metrics.store.js';
 import { shoalVersion } from './build-info.js';
+import { EventLoopDelay } from './event-loop-delay.js';
 import { type Catalogue, createCatalogue } from './metrics.catalogue.js';
 import { setStateGauges, type StoredState } from './state-gauges.js';
 import { StateExporterLease } from './state-exporter.lease.js';
@@ -18,11 +19,12 @@ import { storageErrorKind } from './storage-error-kind.js';
  * answers the text format.
  */
 @Injectable()
-export class ShoalMetrics {
+export class ShoalMetrics implements OnApplicationShutdown {
   readonly registry = new Registry();
   private readonly m: Catalogue;
   private readonly logger = new Logger(ShoalMetrics.name);
   private readonly hooks: { name: string; run: () => Promise<unknown> }[] = [];
+  private readonly eventLoopDelay: EventLoopDelay;
 
   constructor(
     private readonly database: Database,
@@ -33,6 +35,11 @@ export class ShoalMetrics {
     collectDefaultMetrics({ register: this.registry });
     this.m = createCatalogue(this.registry);
     this.m.buildInfo.set({ version: shoalVersion(), node_version: process.version }, 1);
+    this.eventLoopDelay = new EventLoopDelay(this.registry);
+  }
+
+  onApplicationShutdown(): void {
+    this.eventLoopDelay.stop();
   }
 
   get contentType(): string {
