@@ -124,7 +124,7 @@ async function benchBigPartition(): Promise<void> {
     );
     const span = SAMPLES * BATCH;
     const rows: (string | number)[][] = [];
-    for (const where of ['middle', 'end'] as const) {
+    for (const where of ['end', 'middle'] as const) {
       const at = (n: number) => (where === 'middle' ? Math.floor(n / 2) - span / 2 : n - span);
       const small = await fetchCosts(client, 'scale-small', at(SMALL), `small-${where}`);
       const big = await fetchCosts(client, 'scale-big', at(BIG), `big-${where}`);
