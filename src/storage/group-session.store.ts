@@ -14,7 +14,8 @@ export function groupSessionStore(kind: 'consumer' | 'share'): GroupSessionStore
   return {
     async groupsWithExpiredMembers(sql, now) {
       const rows = await sql.rows<{ name: string }>(
-        `SELECT DISTINCT g.name FROM ${groups} g JOIN ${members} m ON m.group_id = g.id WHERE m.expires_at < $1`,
+        // Driven by the members' expiry index: the cost follows the expired members, not all of them.
+        `SELECT g.name FROM ${groups} g WHERE g.id IN (SELECT m.group_id FROM ${members} m WHERE m.expires_at < $1)`,
         [now],
       );
       return rows.map((r) => r.name);

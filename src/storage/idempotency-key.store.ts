@@ -77,12 +77,26 @@ export const idempotencyKeyStore = {
     await sql.execute('DELETE FROM shoal_idempotency_key WHERE topic_id = $1 AND idempotency_key = $2', [topicId, key]);
   },
 
-  /** Forgets keys older than their topic's window (`defaultWindowMs` when it has none); answers how many. */
-  async expire(sql: Sql, now: number, defaultWindowMs: number): Promise<number> {
+  /**
+   * Forgets up to `limit` keys of one topic created before `before`; answers how many. A seek on
+   * `(topic_id, created_at)`, so the cost follows what is forgotten, not how many keys are kept.
+   */
+  async expire(sql: Sql, topicId: number, before: number, limit: number): Promise<number> {
     return sql.execute(
-      `DELETE FROM shoal_idempotency_key WHERE created_at < $1 - COALESCE(
-         (SELECT t.idempotency_window_ms FROM shoal_topic t WHERE t.id = shoal_idempotency_key.topic_id), $2)`,
-      [now, defaultWindowMs],
+      `DELETE FROM shoal_idempotency_key WHERE topic_id = $1 AND idempotency_key IN
+         (SELECT idempotency_key FROM shoal_idempotency_key WHERE topic_id = $1 AND created_at < $2 LIMIT $3)`,
+      [topicId, before, limit],
     );
+  },
+
+  /** Every topic with its idempotency window (null: the broker's default), for the expiry. */
+  async windows(sql: Sql): Promise<{ topicId: number; windowMs: number | null }[]> {
+    const rows = await sql.rows<{ id: number; idempotency_window_ms: number | null }>(
+      'SELECT id, idempotency_window_ms FROM shoal_topic ORDER BY id',
+    );
+    return rows.map((r) => ({
+      topicId: Number(r.id),
+      windowMs: r.idempotency_window_ms === null ? null : Number(r.idempotency_window_ms),
+    }));
   },
 };

@@ -169,10 +169,16 @@ export const logStore = {
     offsets: number[],
     range: { from: number; to: number },
   ): Promise<Map<number, number>> {
-    const listed = offsets.length === 0 ? '' : `record_offset IN (${offsetParams(offsets.length, 5)}) OR `;
+    // Two seeks joined by UNION ALL: `IN (…) OR range` in one WHERE makes SQLite scan the whole
+    // partition (EXPLAIN QUERY PLAN), which grows with the log. An offset in both comes twice; the map keeps one.
+    const listed =
+      offsets.length === 0
+        ? ''
+        : ` UNION ALL SELECT record_offset, size FROM shoal_record
+            WHERE topic_id = $1 AND partition_id = $2 AND record_offset IN (${offsetParams(offsets.length, 5)})`;
     const rows = await sql.rows<{ record_offset: number; size: number }>(
       `SELECT record_offset, size FROM shoal_record
-       WHERE topic_id = $1 AND partition_id = $2 AND (${listed}(record_offset >= $3 AND record_offset < $4))`,
+       WHERE topic_id = $1 AND partition_id = $2 AND record_offset >= $3 AND record_offset < $4${listed}`,
       [topicId, partition, range.from, range.to, ...offsets],
     );
     return new Map(rows.map((r) => [Number(r.record_offset), Number(r.size)]));

@@ -1,5 +1,3 @@
-import { Database } from '../../src/storage/database.js';
-import { idempotencyKeyStore } from '../../src/storage/idempotency-key.store.js';
 import { ScheduledDeliveryService } from '../../src/services/jobs/scheduled-delivery.service.js';
 import { ScheduledRecordService } from '../../src/services/jobs/scheduled-record.service.js';
 import { type LogContext, openLogContext } from '../support/log-context.js';
@@ -128,12 +126,22 @@ describe.each(STORAGE_KINDS)(`${ScheduledDeliveryService.name} on %s`, (kind) =>
     log.clock.advance(2);
     expect(await log.produce('idem-short', [{ value: 3, idempotencyKey: 'k' }])).toEqual([{ partition: 0, offset: 1 }]);
     log.clock.advance(5_001);
-    const expire = (now: number) =>
-      log.service(Database).run((sql) => idempotencyKeyStore.expire(sql, now, 86_400_000));
-    expect(await expire(log.clock.now())).toBeGreaterThanOrEqual(1);
+    expect(await delivery().expireIdempotencyKeys(log.clock.now())).toBeGreaterThanOrEqual(1);
     expect((await log.produce('idem-short', [{ value: 4, idempotencyKey: 'k' }]))[0].duplicate).toBeUndefined();
     await log.topics.update('idem-short', { config: { idempotencyWindowMs: null } });
     expect((await log.topics.describe('idem-short')).config).not.toHaveProperty('idempotencyWindowMs');
+  });
+
+  it('forgets expired keys in chunks, only those past their own topic’s window', async () => {
+    await log.topics.create('idem-many', 1, { idempotencyWindowMs: 1_000 });
+    await log.topics.create('idem-kept', 1, undefined);
+    const keys = Array.from({ length: 2_500 }, (_, i) => ({ value: i, idempotencyKey: `many-${i}` }));
+    await log.produce('idem-many', keys);
+    await log.produce('idem-kept', [{ value: 1, idempotencyKey: 'kept' }]);
+    log.clock.advance(1_001);
+    expect(await delivery().expireIdempotencyKeys(log.clock.now())).toBe(2_500);
+    expect(await delivery().expireIdempotencyKeys(log.clock.now())).toBe(0);
+    expect((await log.produce('idem-kept', [{ value: 2, idempotencyKey: 'kept' }]))[0].duplicate).toBe(true);
   });
 });
 

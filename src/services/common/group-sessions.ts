@@ -2,6 +2,7 @@ import { Inject, Logger, type OnApplicationBootstrap, type OnApplicationShutdown
 import { type ShoalConfig, SHOAL_CONFIG } from '../../config/shoal-config.js';
 import { assertGroupQuota } from '../security/quotas.js';
 import { PeriodicTask } from '../../common/periodic-task.js';
+import { yieldToEventLoop } from '../../common/yield-to-event-loop.js';
 import type { Clock } from '../../domain/clock.js';
 import { GroupNotEmptyError, UnknownGroupError, UnknownTopicError } from '../../domain/errors/index.js';
 import type { Topic } from '../../domain/log/topic.js';
@@ -104,13 +105,15 @@ export abstract class GroupSessions<Tx extends GroupTransaction>
   /** Removes every member whose session ran out before `now`; answers how many groups it touched. */
   protected async expireSessions(now: number): Promise<number> {
     const groups = await this.database.run((sql) => this.sessions.groupsWithExpiredMembers(sql, now));
-    for (const group of groups)
+    for (const group of groups) {
+      await yieldToEventLoop(); // one group's transaction at a time holds the loop
       await this.withGroup(
         group,
         () => new UnknownGroupError(group),
         async () => undefined,
         { membership: true, now },
       );
+    }
     return groups.length;
   }
 

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { PeriodicTask } from '../../common/periodic-task.js';
+import { yieldToEventLoop } from '../../common/yield-to-event-loop.js';
 import { type ShoalConfig, SHOAL_CONFIG } from '../../config/shoal-config.js';
 import { type Clock, CLOCK } from '../../domain/clock.js';
 import type { AppendRecord } from '../../domain/log/record.js';
@@ -16,6 +17,8 @@ import { DEFAULT_IDEMPOTENCY_WINDOW_MS } from './job-produce.service.js';
 const DELIVERY_BATCH = 1_000;
 /** How often keys older than the idempotency window are forgotten. */
 const KEY_EXPIRY_EVERY_MS = 60_000;
+/** Keys forgotten per statement: a short hold of the loop and the write lock, then others go. */
+const KEY_EXPIRY_CHUNK = 1_000;
 
 /**
  * Appends scheduled records when they are due: a cheap look every `schedulerIntervalMs`, and
@@ -62,8 +65,23 @@ export class ScheduledDeliveryService implements OnApplicationBootstrap, OnAppli
     await this.deliverAndArm(now);
     if (now - this.keysExpiredAt >= KEY_EXPIRY_EVERY_MS) {
       this.keysExpiredAt = now;
-      await this.database.run((sql) => idempotencyKeyStore.expire(sql, now, this.windowMs));
+      await this.expireIdempotencyKeys(now);
     }
+  }
+
+  /** Forgets every key older than its topic's window as of `now`, a chunk at a time; answers how many. */
+  async expireIdempotencyKeys(now: number): Promise<number> {
+    let forgotten = 0;
+    for (const { topicId, windowMs } of await this.database.run((sql) => idempotencyKeyStore.windows(sql))) {
+      const before = now - (windowMs ?? this.windowMs);
+      for (;;) {
+        const n = await this.database.run((sql) => idempotencyKeyStore.expire(sql, topicId, before, KEY_EXPIRY_CHUNK));
+        forgotten += n;
+        await yieldToEventLoop();
+        if (n < KEY_EXPIRY_CHUNK) break;
+      }
+    }
+    return forgotten;
   }
 
   /**
@@ -106,6 +124,7 @@ export class ScheduledDeliveryService implements OnApplicationBootstrap, OnAppli
         );
       delivered += count;
       if (count < DELIVERY_BATCH) break;
+      await yieldToEventLoop(); // requests go between the batches
     }
     return delivered;
   }

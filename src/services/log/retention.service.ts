@@ -6,17 +6,24 @@ import type { Topic } from '../../domain/log/topic.js';
 import { Database } from '../../storage/database.js';
 import { logStore } from '../../storage/log.store.js';
 import { PeriodicTask } from '../../common/periodic-task.js';
+import { yieldToEventLoop } from '../../common/yield-to-event-loop.js';
 import { topicStore } from '../../storage/topic.store.js';
 
-const SIZE_PAGE = 10_000;
-/** Records deleted per transaction, so a large trim never holds the writer for long. */
-const DELETE_CHUNK = 50_000;
+/** Sizes read per statement when byte retention walks a partition. */
+const SIZE_PAGE = 5_000;
+/**
+ * Records deleted per transaction, so a large trim never holds the writer (or, on SQLite, the
+ * event loop) for more than a few milliseconds; other work goes between the chunks.
+ */
+const DELETE_CHUNK = 5_000;
 
 /**
  * Enforces each topic's retention: records older than `retentionMs`, and the oldest records
  * beyond `retentionBytes` per partition, are deleted from the front of the log and the start
  * offset moves past them. `sweep(now)` is idempotent; a timer calls it every few seconds and
- * tests call it with a chosen time.
+ * tests call it with a chosen time. Every step (a page of sizes, a chunk deleted) is a bounded
+ * statement and the event loop is given back between steps, so a sweep of millions of records
+ * is many short pauses rather than one long one.
  */
 @Injectable()
 export class RetentionService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -49,8 +56,10 @@ export class RetentionService implements OnApplicationBootstrap, OnApplicationSh
     let deleted = 0;
     const topics = await this.database.run((sql) => topicStore.listWithRetention(sql));
     for (const topic of topics) {
-      for (let partition = 0; partition < topic.partitionCount; partition++)
+      for (let partition = 0; partition < topic.partitionCount; partition++) {
         deleted += await this.trimPartition(topic, partition, now);
+        await yieldToEventLoop();
+      }
     }
     return deleted;
   }
@@ -69,44 +78,55 @@ export class RetentionService implements OnApplicationBootstrap, OnApplicationSh
       });
       if (step === 0) break;
       deleted += step;
+      await yieldToEventLoop();
     }
     if (deleted > 0) this.logger.log(`retention removed ${deleted} records from ${topic.name}/${partition}`);
     return deleted;
   }
 
   /** The start offset retention asks for, or null when nothing needs to go. */
-  private retentionStart(topic: Topic, partition: number, now: number): Promise<number | null> {
-    return this.database.run(async (sql) => {
-      const window = await logStore.lockWindow(sql, topic.id, partition);
-      if (!window || window.startOffset === window.endOffset) return null;
-      let target = window.startOffset;
-      const { retentionMs, retentionBytes } = topic.config;
-      if (retentionMs !== null) {
-        target = await logStore.firstOffsetAtOrAfter(
+  private async retentionStart(topic: Topic, partition: number, now: number): Promise<number | null> {
+    const window = await this.database.run((sql) => logStore.lockWindow(sql, topic.id, partition));
+    if (!window || window.startOffset === window.endOffset) return null;
+    let target = window.startOffset;
+    const { retentionMs, retentionBytes } = topic.config;
+    if (retentionMs !== null) {
+      target = await this.database.run((sql) =>
+        logStore.firstOffsetAtOrAfter(
           sql,
           topic.id,
           partition,
           window.startOffset,
           window.endOffset,
           now - retentionMs,
-        );
-      }
-      if (retentionBytes !== null && window.byteSize > retentionBytes) {
-        const excess = window.byteSize - retentionBytes;
-        let removed = 0;
-        let from = window.startOffset;
-        for (;;) {
-          const page = await logStore.sizesFrom(sql, topic.id, partition, from, SIZE_PAGE);
-          const result = byteRetentionCut(page, excess, removed);
-          removed = result.removed;
-          if (result.cut !== null || page.length < SIZE_PAGE) {
-            target = Math.max(target, result.cut ?? window.endOffset);
-            break;
-          }
-          from = page[page.length - 1].offset + 1;
-        }
-      }
-      return target > window.startOffset ? target : null;
-    });
+        ),
+      );
+    }
+    if (retentionBytes !== null && window.byteSize > retentionBytes)
+      target = Math.max(target, await this.byteRetentionStart(topic, partition, window, retentionBytes));
+    return target > window.startOffset ? target : null;
+  }
+
+  /**
+   * The first offset to keep so that at most `retentionBytes` stay, walking the sizes from the
+   * start a page per statement (appends meanwhile only add at the end: the cut stays safe).
+   */
+  private async byteRetentionStart(
+    topic: Topic,
+    partition: number,
+    window: { startOffset: number; endOffset: number; byteSize: number },
+    retentionBytes: number,
+  ): Promise<number> {
+    const excess = window.byteSize - retentionBytes;
+    let removed = 0;
+    let from = window.startOffset;
+    for (;;) {
+      const page = await this.database.run((sql) => logStore.sizesFrom(sql, topic.id, partition, from, SIZE_PAGE));
+      const result = byteRetentionCut(page, excess, removed);
+      removed = result.removed;
+      if (result.cut !== null || page.length < SIZE_PAGE) return result.cut ?? window.endOffset;
+      from = page[page.length - 1].offset + 1;
+      await yieldToEventLoop();
+    }
   }
 }

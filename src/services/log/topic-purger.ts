@@ -1,5 +1,6 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { PeriodicTask } from '../../common/periodic-task.js';
+import { yieldToEventLoop } from '../../common/yield-to-event-loop.js';
 import { Database } from '../../storage/database.js';
 import { topicPurgeStore } from '../../storage/topic-purge.store.js';
 
@@ -46,7 +47,10 @@ export class TopicPurger implements OnApplicationBootstrap, OnApplicationShutdow
 
   private async purgeAll(): Promise<number> {
     let removed = 0;
-    for (let n = await this.step(); n > 0 && !this.stopped; n = await this.step()) removed += n;
+    for (let n = await this.step(); n > 0 && !this.stopped; n = await this.step()) {
+      removed += n;
+      await yieldToEventLoop(); // requests go between the chunks
+    }
     return removed;
   }
 

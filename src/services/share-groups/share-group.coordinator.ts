@@ -4,6 +4,7 @@ import { type Clock, CLOCK } from '../../domain/clock.js';
 import { UnknownGroupError } from '../../domain/errors/index.js';
 import { DEFAULT_SHARE_GROUP_CONFIG } from '../../domain/share-group/share-group-config.js';
 import { ShoalMetrics } from '../../metrics/shoal-metrics.js';
+import { yieldToEventLoop } from '../../common/yield-to-event-loop.js';
 import { Database, type Sql } from '../../storage/database.js';
 import { shareGroupStore as store } from '../../storage/share-group.store.js';
 import { sharePartitionStore } from '../../storage/share-partition.store.js';
@@ -41,13 +42,15 @@ export class ShareGroupCoordinator extends GroupSessions<ShareGroupTransaction> 
   override async sweep(now: number): Promise<number> {
     const expiredSessions = await this.expireSessions(now);
     const expiredLocks = await this.database.run((sql) => sharePartitionStore.groupsWithExpiredLocks(sql, now));
-    for (const group of expiredLocks)
+    for (const group of expiredLocks) {
+      await yieldToEventLoop(); // one group's transaction at a time holds the loop
       await this.withGroup(
         group,
         () => new UnknownGroupError(group),
         (tx) => tx.applyLockExpiries(),
         { now },
       );
+    }
     return expiredSessions;
   }
 
