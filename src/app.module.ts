@@ -59,7 +59,7 @@ class DatabaseCloser implements OnApplicationShutdown {
   constructor(@Inject(Database) private readonly database: Database) {}
 
   async onApplicationShutdown(): Promise<void> {
-    if (this.database.dataSource.isInitialized) await this.database.dataSource.destroy();
+    await this.database.close();
   }
 }
 

@@ -4,6 +4,8 @@ import pg from 'pg';
 import { DataSource } from 'typeorm';
 import type { StorageConfig } from '../config/shoal-config.js';
 import { Database } from './database.js';
+import { SqliteThread } from './sqlite-thread/sqlite-thread.js';
+import { TypeOrmSessions } from './typeorm-sessions.js';
 import { CreateLog1763769600000 } from './migrations/1763769600000-create-log.js';
 import { CreateConsumerGroups1763856000000 } from './migrations/1763856000000-create-consumer-groups.js';
 import { CreateShareGroups1763942400000 } from './migrations/1763942400000-create-share-groups.js';
@@ -25,13 +27,33 @@ export const migrations = [
 // BIGINT columns hold offsets and timestamps, all below 2^53: read them as numbers.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
 
-/** Opens the database named by the config and brings its schema up to date. */
+/**
+ * Opens the database named by the config and brings its schema up to date. SQLite migrates
+ * through TypeORM on this thread, then closes that connection and hands the file to its own
+ * thread, the only connection from then on.
+ */
 export async function openDatabase(config: StorageConfig): Promise<Database> {
   const dataSource = config.kind === 'postgres' ? postgresDataSource(config.url) : sqliteDataSource(config);
   await dataSource.initialize();
   await oneMigratorAtATime(dataSource, () => dataSource.runMigrations({ transaction: 'each' }));
-  return new Database(dataSource, config.kind);
+  if (config.kind === 'postgres') return new Database(config.kind, new TypeOrmSessions(dataSource));
+  // An in-memory database lives in its connection: its migrated image moves to the thread.
+  const image =
+    config.path === ':memory:'
+      ? (dataSource.driver as unknown as { databaseConnection: { serialize(): Buffer } }).databaseConnection.serialize()
+      : undefined;
+  await dataSource.destroy();
+  const thread = await SqliteThread.open({
+    path: config.path,
+    image,
+    synchronous: config.sqliteSynchronous,
+    busyTimeoutMs: SQLITE_BUSY_TIMEOUT_MS,
+    statementCacheSize: 500,
+  });
+  return new Database(config.kind, thread);
 }
+
+const SQLITE_BUSY_TIMEOUT_MS = 10_000;
 
 /** The advisory-lock key brokers starting together take around migrations ("shoalmg"). */
 const MIGRATION_LOCK = 0x73686d67;
@@ -66,7 +88,7 @@ function sqliteDataSource(config: StorageConfig): DataSource {
     prepareDatabase: (db: { pragma(source: string): unknown }) => {
       db.pragma('journal_mode = WAL');
       db.pragma(`synchronous = ${config.sqliteSynchronous}`);
-      db.pragma('busy_timeout = 10000');
+      db.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
       db.pragma('foreign_keys = ON');
     },
   });

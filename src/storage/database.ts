@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
-import type { DataSource, QueryRunner } from 'typeorm';
-import { type DatabaseKind, toSqlite } from './sql-dialect.js';
+import type { DatabaseKind } from './sql-dialect.js';
+import type { SqlSessions } from './sql-session.js';
 
 /** What a store needs to run SQL: inside a transaction or on its own. */
 export interface Sql {
@@ -11,48 +11,28 @@ export interface Sql {
   execute(sql: string, params?: readonly unknown[]): Promise<number>;
 }
 
-class QueryRunnerSql implements Sql {
-  constructor(
-    readonly kind: DatabaseKind,
-    private readonly runner: QueryRunner,
-  ) {}
-
-  async rows<T>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
-    const result = await this.run(sql, params);
-    return (result.records ?? []) as T[];
-  }
-
-  async execute(sql: string, params: readonly unknown[] = []): Promise<number> {
-    const result = await this.run(sql, params);
-    return result.affected ?? 0;
-  }
-
-  private run(sql: string, params: readonly unknown[]) {
-    if (this.kind === 'sqlite') {
-      const [text, ordered] = toSqlite(sql, params);
-      return this.runner.query(text, ordered, true);
-    }
-    return this.runner.query(sql, params as unknown[], true);
-  }
-}
-
 /**
- * The one door to the database. SQLite has a single connection, so every use of it —
- * reads included, so that no read sees another caller's uncommitted transaction — runs
- * one at a time in arrival order. PostgreSQL takes a pooled connection per use.
+ * The one door to the database. SQLite has a single connection, in a worker thread of its
+ * own (`SqliteThread`), and every use of it — reads included, so that no read sees another
+ * caller's uncommitted transaction — runs one at a time in arrival order. PostgreSQL takes a
+ * pooled connection per use.
  */
 export class Database {
   private readonly logger = new Logger(Database.name);
-  private lane: Promise<unknown> = Promise.resolve();
 
   constructor(
-    readonly dataSource: DataSource,
     readonly kind: DatabaseKind,
+    private readonly sessions: SqlSessions,
   ) {}
 
   /** Runs `work` outside a transaction (each statement commits on its own). */
   run<T>(work: (sql: Sql) => Promise<T>): Promise<T> {
-    return this.withRunner(async (runner) => work(new QueryRunnerSql(this.kind, runner)));
+    return this.sessions.use(work);
+  }
+
+  /** Waits for the uses already started, then closes the connections (and SQLite's thread). */
+  close(): Promise<void> {
+    return this.sessions.close();
   }
 
   /**
@@ -76,36 +56,20 @@ export class Database {
   }
 
   private transactionOnce<T>(work: (sql: Sql) => Promise<T>): Promise<T> {
-    return this.withRunner(async (runner) => {
-      // SQLite: IMMEDIATE takes the write lock up front, so two processes on one file wait
-      // for each other (busy_timeout) instead of failing to upgrade a read lock.
-      await runner.query(this.kind === 'sqlite' ? 'BEGIN IMMEDIATE' : 'BEGIN');
+    return this.sessions.use(async (session) => {
+      // SQLite: BEGIN IMMEDIATE (sent with the first statement) takes the write lock up front, so
+      // two processes on one file wait for each other (busy_timeout) instead of failing to upgrade a read lock.
+      await session.begin();
       try {
-        const result = await work(new QueryRunnerSql(this.kind, runner));
-        await runner.query('COMMIT');
+        const result = await work(session);
+        await session.commit();
         return result;
       } catch (error) {
-        await runner.query('ROLLBACK').catch((rollbackError: unknown) => {
+        await session.rollback().catch((rollbackError: unknown) => {
           this.logger.error(`rollback failed: ${String(rollbackError)}`);
         });
         throw error;
       }
     });
-  }
-
-  private withRunner<T>(work: (runner: QueryRunner) => Promise<T>): Promise<T> {
-    if (this.kind === 'postgres') {
-      return (async () => {
-        const runner = this.dataSource.createQueryRunner();
-        try {
-          return await work(runner);
-        } finally {
-          await runner.release();
-        }
-      })();
-    }
-    const next = this.lane.then(() => work(this.dataSource.createQueryRunner()));
-    this.lane = next.catch(() => undefined);
-    return next;
   }
 }
