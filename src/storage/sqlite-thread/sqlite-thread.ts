@@ -56,6 +56,7 @@ export class SqliteThread implements SqlSessions {
   /** Lets the uses already queued finish, then closes the connection and ends the thread. */
   close(): Promise<void> {
     this.closing ??= (async () => {
+      this.worker.ref();
       await this.lane;
       if (!this.gone) await this.request({ op: 'close' }).catch(() => undefined);
       await this.exited;
@@ -80,7 +81,9 @@ export class SqliteThread implements SqlSessions {
 
   private answered(reply: SqliteReply): void {
     this.waiting.shift()?.resolve(reply);
-    if (this.waiting.length === 0) this.worker.unref();
+    // Closing, the thread holds the process open until it has exited: a SIGTERM'd broker
+    // waits for its database to close before it re-raises the signal.
+    if (this.waiting.length === 0 && this.closing === null) this.worker.unref();
   }
 
   private fail(error: Error): void {
