@@ -1,4 +1,5 @@
 import { readdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { QueryFailedError } from 'typeorm';
 import { storageErrorKind } from '../../src/metrics/storage-error-kind.js';
@@ -153,6 +154,16 @@ describe(SqliteThread.name, () => {
     await expect(database.run((sql) => sql.rows('SELECT 1'))).rejects.toThrow('the database is closed');
     database = await openDatabase(storage.storage);
     expect(await database.run((sql) => sql.rows('SELECT id FROM thread_test'))).toEqual([{ id: 7 }]);
+  });
+
+  it('fails to open with the driver’s error when the file cannot be opened', async () => {
+    const opening = SqliteThread.open({
+      path: dirname(storage.storage.path), // a directory
+      synchronous: 'FULL',
+      busyTimeoutMs: 1_000,
+      statementCacheSize: 10,
+    });
+    await expect(opening).rejects.toMatchObject({ name: 'SqliteError', code: 'SQLITE_CANTOPEN' });
   });
 
   it('moves an in-memory database, migrated, into its thread', async () => {

@@ -40,6 +40,7 @@ export class SqliteThread implements SqlSessions {
     const thread = new SqliteThread(options);
     const opened = await thread.next();
     if (!opened.ok) {
+      thread.worker.ref(); // the failure is reported once the thread has ended, not lost to an early exit
       await thread.exited;
       throw driverError(opened.error);
     }
