@@ -5,6 +5,8 @@ import { DataSource } from 'typeorm';
 import type { StorageConfig } from '../config/shoal-config.js';
 import { Database } from './database.js';
 import { WalSync } from './wal-sync.js';
+import { SqliteThread } from './sqlite-thread/sqlite-thread.js';
+import { TypeOrmSessions } from './typeorm-sessions.js';
 import { CreateLog1763769600000 } from './migrations/1763769600000-create-log.js';
 import { CreateConsumerGroups1763856000000 } from './migrations/1763856000000-create-consumer-groups.js';
 import { CreateShareGroups1763942400000 } from './migrations/1763942400000-create-share-groups.js';
@@ -12,7 +14,6 @@ import { CreateJobFeatures1764028800000 } from './migrations/1764028800000-creat
 import { CreateRedrive1764115200000 } from './migrations/1764115200000-create-redrive.js';
 import { CreateSecurity1764288000000 } from './migrations/1764288000000-create-security.js';
 import { CreateTopicPurge1764460800000 } from './migrations/1764460800000-create-topic-purge.js';
-import { AddSweepIndexes1764892800000 } from './migrations/1764892800000-add-sweep-indexes.js';
 
 export const migrations = [
   CreateLog1763769600000,
@@ -22,31 +23,47 @@ export const migrations = [
   CreateRedrive1764115200000,
   CreateSecurity1764288000000,
   CreateTopicPurge1764460800000,
-  AddSweepIndexes1764892800000,
 ];
 
 // BIGINT columns hold offsets and timestamps, all below 2^53: read them as numbers.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
 
-/** Opens the database named by the config and brings its schema up to date. */
+/**
+ * Opens the database named by the config and brings its schema up to date. SQLite migrates
+ * through TypeORM on this thread, then closes that connection and hands the file to its own
+ * thread, the only connection from then on.
+ */
 export async function openDatabase(config: StorageConfig): Promise<Database> {
   const dataSource = config.kind === 'postgres' ? postgresDataSource(config.url) : sqliteDataSource(config);
   await dataSource.initialize();
   await oneMigratorAtATime(dataSource, () => dataSource.runMigrations({ transaction: 'each' }));
-  return new Database(
-    dataSource,
-    config.kind,
-    flushesOffTheEventLoop(config) ? new WalSync(`${config.path}-wal`) : null,
-  );
+  if (config.kind === 'postgres') return new Database(config.kind, new TypeOrmSessions(dataSource));
+  // An in-memory database lives in its connection: its migrated image moves to the thread.
+  const image =
+    config.path === ':memory:'
+      ? (dataSource.driver as unknown as { databaseConnection: { serialize(): Buffer } }).databaseConnection.serialize()
+      : undefined;
+  await dataSource.destroy();
+  const thread = await SqliteThread.open({
+    path: config.path,
+    image,
+    synchronous: flushesInThePool(config) ? 'NORMAL' : config.sqliteSynchronous,
+    busyTimeoutMs: SQLITE_BUSY_TIMEOUT_MS,
+    statementCacheSize: 500,
+  });
+  return new Database(config.kind, thread, flushesInThePool(config) ? new WalSync(`${config.path}-wal`) : null);
 }
 
 /**
  * SQLite asked for FULL durability on a file: commits are flushed by {@link WalSync} (same
- * guarantee: nothing is answered before its commit is on disk) instead of inside COMMIT.
+ * guarantee: nothing is answered before its commit is on disk) instead of inside COMMIT, so
+ * one flush serves every commit made while the previous one ran.
  */
-function flushesOffTheEventLoop(config: StorageConfig): boolean {
+function flushesInThePool(config: StorageConfig): boolean {
   return config.kind === 'sqlite' && config.sqliteSynchronous === 'FULL' && config.path !== ':memory:';
 }
+
+const SQLITE_BUSY_TIMEOUT_MS = 10_000;
 
 /** The advisory-lock key brokers starting together take around migrations ("shoalmg"). */
 const MIGRATION_LOCK = 0x73686d67;
@@ -80,8 +97,8 @@ function sqliteDataSource(config: StorageConfig): DataSource {
     migrationsTableName: 'shoal_migration',
     prepareDatabase: (db: { pragma(source: string): unknown }) => {
       db.pragma('journal_mode = WAL');
-      db.pragma(`synchronous = ${flushesOffTheEventLoop(config) ? 'NORMAL' : config.sqliteSynchronous}`);
-      db.pragma('busy_timeout = 10000');
+      db.pragma(`synchronous = ${config.sqliteSynchronous}`);
+      db.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
       db.pragma('foreign_keys = ON');
     },
   });

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
-import type { DataSource, QueryRunner } from 'typeorm';
-import { type DatabaseKind, toSqlite } from './sql-dialect.js';
+import type { DatabaseKind } from './sql-dialect.js';
+import type { SqlSession, SqlSessions } from './sql-session.js';
 import type { WalSync } from './wal-sync.js';
 
 /** What a store needs to run SQL: inside a transaction or on its own. */
@@ -18,73 +18,86 @@ export interface TransactionOptions {
    * False for a transaction whose loss in a crash only rewinds state the broker rebuilds the
    * same way — a share fetch that only acquires records, as Kafka does not persist acquisition
    * either: it is answered without waiting for its own flush (a later durable commit flushes it
-   * too). Default true: answered once on disk.
+   * too; PostgreSQL commits it with synchronous_commit off). Default true: answered once on disk.
    */
   durable?: boolean;
 }
 
-class QueryRunnerSql implements Sql {
-  /** Whether a statement other than a SELECT ran. */
+/** A session that notes whether anything but a SELECT ran through it. */
+class WriteNotingSession implements SqlSession {
   wrote = false;
 
-  constructor(
-    readonly kind: DatabaseKind,
-    private readonly runner: QueryRunner,
-  ) {}
+  constructor(private readonly session: SqlSession) {}
 
-  async rows<T>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
-    const result = await this.run(sql, params);
-    return (result.records ?? []) as T[];
+  get kind() {
+    return this.session.kind;
   }
 
-  async execute(sql: string, params: readonly unknown[] = []): Promise<number> {
-    const result = await this.run(sql, params);
-    return result.affected ?? 0;
+  rows<T>(sql: string, params?: readonly unknown[]): Promise<T[]> {
+    this.note(sql);
+    return this.session.rows<T>(sql, params);
   }
 
-  private run(sql: string, params: readonly unknown[]) {
+  execute(sql: string, params?: readonly unknown[]): Promise<number> {
+    this.note(sql);
+    return this.session.execute(sql, params);
+  }
+
+  begin(): Promise<void> {
+    return this.session.begin();
+  }
+
+  commit(): Promise<void> {
+    return this.session.commit();
+  }
+
+  rollback(): Promise<void> {
+    return this.session.rollback();
+  }
+
+  private note(sql: string): void {
     if (!this.wrote && !/^\s*select\b/i.test(sql)) this.wrote = true;
-    if (this.kind === 'sqlite') {
-      const [text, ordered] = toSqlite(sql, params);
-      return this.runner.query(text, ordered, true);
-    }
-    return this.runner.query(sql, params as unknown[], true);
   }
 }
 
+interface Committed<T> {
+  result: T;
+  generation: number;
+}
+
 /**
- * The one door to the database. SQLite has a single connection, so every use of it —
- * reads included, so that no read sees another caller's uncommitted transaction — runs
- * one at a time in arrival order. PostgreSQL takes a pooled connection per use.
+ * The one door to the database. SQLite has a single connection, in a worker thread of its
+ * own (`SqliteThread`), and every use of it — reads included, so that no read sees another
+ * caller's uncommitted transaction — runs one at a time in arrival order. PostgreSQL takes a
+ * pooled connection per use.
  */
 export class Database {
   private readonly logger = new Logger(Database.name);
-  private lane: Promise<unknown> = Promise.resolve();
 
   /**
    * @param walSync SQLite with `synchronous = FULL` asked for: the connection runs NORMAL and
-   * commits are flushed by this group commit off the event loop (see {@link WalSync}).
+   * commits are flushed by this group commit in the thread pool (see {@link WalSync}).
    */
   constructor(
-    readonly dataSource: DataSource,
     readonly kind: DatabaseKind,
+    private readonly sessions: SqlSessions,
     readonly walSync: WalSync | null = null,
   ) {}
 
   /** Runs `work` outside a transaction (each statement commits on its own). */
   run<T>(work: (sql: Sql) => Promise<T>): Promise<T> {
     return this.durably(
-      this.withRunner(async (runner) => {
-        const sql = new QueryRunnerSql(this.kind, runner);
-        const result = await work(sql);
-        return { result, generation: this.generationAfter(sql, true) };
+      this.sessions.use(async (session) => {
+        const noting = new WriteNotingSession(session);
+        const result = await work(noting);
+        return { result, generation: this.generationAfter(noting, true) };
       }),
     );
   }
 
-  /** Closes the connection (and the WAL file kept open for flushing). */
+  /** Waits for the uses already started, then closes the connections (and SQLite's thread). */
   async close(): Promise<void> {
-    if (this.dataSource.isInitialized) await this.dataSource.destroy();
+    await this.sessions.close();
     this.walSync?.close();
   }
 
@@ -109,19 +122,19 @@ export class Database {
   }
 
   private transactionOnce<T>(work: (sql: Sql) => Promise<T>, durable: boolean): Promise<Committed<T>> {
-    return this.withRunner(async (runner) => {
-      // SQLite: IMMEDIATE takes the write lock up front, so two processes on one file wait
-      // for each other (busy_timeout) instead of failing to upgrade a read lock.
-      await runner.query(this.kind === 'sqlite' ? 'BEGIN IMMEDIATE' : 'BEGIN');
+    return this.sessions.use(async (plain) => {
+      const session = new WriteNotingSession(plain);
+      // SQLite: BEGIN IMMEDIATE (sent with the first statement) takes the write lock up front, so
+      // two processes on one file wait for each other (busy_timeout) instead of failing to upgrade a read lock.
+      await session.begin();
       // PostgreSQL's own answer to a commit that need not wait for its flush.
-      if (!durable && this.kind === 'postgres') await runner.query('SET LOCAL synchronous_commit TO OFF');
+      if (!durable && this.kind === 'postgres') await plain.execute('SET LOCAL synchronous_commit TO OFF');
       try {
-        const sql = new QueryRunnerSql(this.kind, runner);
-        const result = await work(sql);
-        await runner.query('COMMIT');
-        return { result, generation: this.generationAfter(sql, durable) };
+        const result = await work(session);
+        await session.commit();
+        return { result, generation: this.generationAfter(session, durable) };
       } catch (error) {
-        await runner.query('ROLLBACK').catch((rollbackError: unknown) => {
+        await session.rollback().catch((rollbackError: unknown) => {
           this.logger.error(`rollback failed: ${String(rollbackError)}`);
         });
         throw error;
@@ -133,9 +146,9 @@ export class Database {
    * The flush generation a use must wait for before it answers: its own commit when it wrote
    * durably, else the newest commit so far (it may have read data not yet on disk).
    */
-  private generationAfter(sql: QueryRunnerSql, durable: boolean): number {
+  private generationAfter(session: WriteNotingSession, durable: boolean): number {
     if (!this.walSync) return 0;
-    return sql.wrote && durable ? this.walSync.noteCommit() : this.walSync.latest;
+    return session.wrote && durable ? this.walSync.noteCommit() : this.walSync.latest;
   }
 
   /** Answers once the use's generation is on disk; the connection is free for others meanwhile. */
@@ -144,25 +157,4 @@ export class Database {
     if (this.walSync && generation > 0) await this.walSync.flushed(generation);
     return result;
   }
-
-  private withRunner<T>(work: (runner: QueryRunner) => Promise<T>): Promise<T> {
-    if (this.kind === 'postgres') {
-      return (async () => {
-        const runner = this.dataSource.createQueryRunner();
-        try {
-          return await work(runner);
-        } finally {
-          await runner.release();
-        }
-      })();
-    }
-    const next = this.lane.then(() => work(this.dataSource.createQueryRunner()));
-    this.lane = next.catch(() => undefined);
-    return next;
-  }
-}
-
-interface Committed<T> {
-  result: T;
-  generation: number;
 }

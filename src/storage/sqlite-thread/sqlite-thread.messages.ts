@@ -1,0 +1,34 @@
+/** How the SQLite thread opens its connection (the same pragmas the broker always used). */
+export interface SqliteThreadOptions {
+  path: string;
+  /** `:memory:` only: the database as migrated on the main thread (`serialize()`). */
+  image?: Uint8Array;
+  synchronous: 'FULL' | 'NORMAL' | 'OFF' | 'EXTRA';
+  busyTimeoutMs: number;
+  statementCacheSize: number;
+}
+
+/**
+ * What the main thread asks of the SQLite thread. `begin` opens a transaction (BEGIN
+ * IMMEDIATE) just before the statement, in the same message, so a transaction costs no
+ * extra round trip to open.
+ */
+export type SqliteRequest =
+  | { op: 'statement'; sql: string; params: readonly unknown[]; begin: boolean }
+  | { op: 'commit' }
+  | { op: 'rollback' }
+  | { op: 'close' };
+
+/** A failure as it crosses the thread boundary (structured clone keeps no `code`). */
+export interface WireError {
+  name: string;
+  message: string;
+  code?: string;
+}
+
+/**
+ * The answer to one request, in the order the requests were sent. Rows come as arrays with
+ * the column names once, which is cheaper to copy between threads than one object per row.
+ */
+export type SqliteReply =
+  { ok: true; columns?: string[]; rows?: unknown[][]; changes?: number } | { ok: false; error: WireError };
