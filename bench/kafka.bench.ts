@@ -1,9 +1,13 @@
 import { execFile } from 'node:child_process';
+import { connect } from 'node:net';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { promisify } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
 import { fmt, freePort, printTable, runFor, startBenchBroker } from './harness.js';
 import { HttpLoad } from './http-load.js';
+import { FrameReader } from '../src/kafka/protocol/frame-reader.js';
+import { decodeResponse, encodeRequest } from '../src/kafka/protocol/kafka-codec.js';
+import { encodeRecordBatch } from '../src/kafka/protocol/record-batch.js';
 
 // `npm run bench:kafka`: produce through KafkaJS next to the same load over HTTP, and consume
 // with kcat (librdkafka) — the Kafka listener against the built broker. Prints, asserts nothing.
@@ -54,6 +58,7 @@ try {
     load.close();
     rows.push([batch, clients, fmt(viaKafka.units / viaKafka.elapsedS), fmt(viaHttp.units / viaHttp.elapsedS)]);
   }
+  rows.push([1000, '1, pre-encoded (no client library)', fmt(await rawProduce(1000)), '']);
   printTable(
     'Produce 100 B records (SQLite, synchronous=FULL)',
     ['batch', 'clients', 'KafkaJS records/s', 'HTTP records/s'],
@@ -79,4 +84,40 @@ try {
   if (read !== total) console.log(`kcat read ${read} of ${total} records`);
 } finally {
   await broker.stop();
+}
+
+/**
+ * One connection sending Produce requests of one pre-encoded batch, one at a time: what the
+ * broker's side costs without a client library's encoding (KafkaJS's, on the same 2 cores).
+ */
+async function rawProduce(batch: number): Promise<number> {
+  await broker.client.createTopic({ name: 'kbench-raw', partitions: 4 });
+  const records = Array.from({ length: batch }, (_, i) => ({
+    timestamp: Date.now(),
+    key: Buffer.from(String(i)),
+    value: Buffer.from(value),
+    headers: [],
+  }));
+  const encoded = encodeRecordBatch({ baseOffset: 0, records });
+  const socket = connect(kafkaPort, '127.0.0.1');
+  await new Promise((resolve) => socket.once('connect', resolve));
+  const frames = new FrameReader(1 << 30);
+  let answered: (frame: Buffer) => void = () => undefined;
+  socket.on('data', (chunk: Buffer) => frames.push(chunk).forEach((frame) => answered(frame)));
+  let correlationId = 0;
+  const { units, elapsedS } = await runFor(SECONDS, 1, async () => {
+    const partitions = [{ partitionIndex: correlationId % 4, records: encoded }];
+    const body = { transactionalId: null, acks: -1, timeoutMs: 1000, topics: [{ name: 'kbench-raw', partitions }] };
+    const answer = new Promise<Buffer>((resolve) => (answered = resolve));
+    socket.write(
+      encodeRequest(
+        { requestApiKey: 0, requestApiVersion: 7, correlationId: ++correlationId, clientId: 'bench' },
+        body,
+      ),
+    );
+    decodeResponse(0, 7, await answer);
+    return batch;
+  });
+  socket.destroy();
+  return units / elapsedS;
 }
