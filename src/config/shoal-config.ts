@@ -36,6 +36,8 @@ export interface ShoalConfig {
   schedulerIntervalMs?: number;
   /** SIGTERM: how long in-flight requests get before the process exits anyway. Absent means 10 s. */
   shutdownGraceMs?: number;
+  /** Kafka's `group.initial.rebalance.delay.ms`: how long a Kafka group's first join round waits for more members (3 s). */
+  kafkaGroupInitialRebalanceDelayMs?: number;
 }
 
 export interface SecurityConfig {
@@ -93,6 +95,7 @@ class Environment {
   @IsInt() @Min(1) SHOAL_MAX_PARTITIONS: number = DEFAULT_SECURITY.maxPartitions;
   @IsInt() @Min(1) SHOAL_MAX_GROUPS: number = DEFAULT_SECURITY.maxGroups;
   @IsInt() @Min(0) @Max(600_000) SHOAL_SHUTDOWN_GRACE_MS: number = 10_000;
+  @IsInt() @Min(0) @Max(300_000) SHOAL_KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS: number = 3_000;
 }
 
 /** Every variable the broker reads. */
@@ -132,6 +135,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ShoalConfig {
     shutdownGraceMs: parsed.SHOAL_SHUTDOWN_GRACE_MS,
     idempotencyWindowMs: parsed.SHOAL_IDEMPOTENCY_WINDOW_MS,
     schedulerIntervalMs: parsed.SHOAL_SCHEDULER_INTERVAL_MS,
+    kafkaGroupInitialRebalanceDelayMs: parsed.SHOAL_KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS,
     security: securityConfig(parsed),
   };
 }
