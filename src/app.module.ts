@@ -48,6 +48,7 @@ import { AuthGuard } from './http/security/auth.guard.js';
 import { MemberOwnerInterceptor } from './http/security/member-owner.interceptor.js';
 import { ApiKeyService } from './services/security/api-key.service.js';
 import { StoragePressure } from './common/storage-pressure.js';
+import { KAFKA_PROVIDERS } from './kafka/kafka.providers.js';
 import { KAFKA_GROUP_PROVIDERS } from './services/kafka-groups/kafka-group.providers.js';
 
 export interface AppOptions {
@@ -121,6 +122,7 @@ export class AppModule {
         ScheduledDeliveryService,
         ScheduledRecordService,
         ScheduleService,
+        ...KAFKA_PROVIDERS,
         ...KAFKA_GROUP_PROVIDERS,
       ],
     };

@@ -1,0 +1,29 @@
+import type { Type } from '@nestjs/common';
+import type { KafkaApiHandler } from '../kafka-api.js';
+import { CreatePartitionsHandler } from './create-partitions.handler.js';
+import { CreateTopicsHandler } from './create-topics.handler.js';
+import { DeleteTopicsHandler } from './delete-topics.handler.js';
+import { FetchHandler } from './fetch.handler.js';
+import { InitProducerIdHandler } from './init-producer-id.handler.js';
+import { ListOffsetsHandler } from './list-offsets.handler.js';
+import { MetadataHandler } from './metadata.handler.js';
+import { ProduceHandler } from './produce.handler.js';
+import { SaslAuthenticateHandler } from './sasl-authenticate.handler.js';
+import { SaslHandshakeHandler } from './sasl-handshake.handler.js';
+
+/**
+ * Every Kafka API handler (a NestJS provider implementing `KafkaApiHandler`), one line each.
+ * ApiVersions is built from this list by `KafkaHandlerRegistry` and needs no line.
+ */
+export const KAFKA_HANDLERS: Type<KafkaApiHandler>[] = [
+  ProduceHandler,
+  FetchHandler,
+  ListOffsetsHandler,
+  MetadataHandler,
+  SaslHandshakeHandler,
+  CreateTopicsHandler,
+  DeleteTopicsHandler,
+  InitProducerIdHandler,
+  SaslAuthenticateHandler,
+  CreatePartitionsHandler,
+];
