@@ -27,6 +27,13 @@ export class KafkaAuthorizer {
     return this.allowed(context, { resourceType: ResourceType.Topic, name, operation });
   }
 
+  /** Kafka's DESCRIBE on a topic (Metadata): implied by any operation allowed on it. */
+  async describeTopic(context: KafkaRequestContext, name: string): Promise<boolean> {
+    for (const operation of [Operation.Read, Operation.Produce, Operation.Admin])
+      if (await this.topic(context, name, operation)) return true;
+    return false;
+  }
+
   group(context: KafkaRequestContext, name: string, operation: Operation): Promise<boolean> {
     return this.allowed(context, { resourceType: ResourceType.Group, name, operation });
   }

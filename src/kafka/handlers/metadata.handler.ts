@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { UnknownTopicError } from '../../domain/errors/index.js';
-import { Operation } from '../../domain/security/acl.js';
 import { TopicService } from '../../services/log/topic.service.js';
 import { type KafkaApiHandler, KafkaError, type KafkaRequestContext } from '../kafka-api.js';
 import { KafkaAuthorizer } from '../kafka-authorizer.js';
@@ -13,7 +12,7 @@ export const SHOAL_CLUSTER_ID = 'shoal';
  * Metadata (3): this broker is the only one named, and it leads every partition — any broker
  * on the same database serves any partition, so each answers for itself. Topics are never
  * created by Metadata (as Kafka with `auto.create.topics.enable=false`); topics the principal
- * may not read are left out of "all topics" and refused by name.
+ * may do nothing with are left out of "all topics" and refused by name.
  */
 @Injectable()
 export class MetadataHandler implements KafkaApiHandler {
@@ -33,7 +32,7 @@ export class MetadataHandler implements KafkaApiHandler {
     const names = all ? (await this.topics.list()).topics.map((t) => t.name) : asked.map((t) => t.name ?? '');
     const topics = [];
     for (const name of names) {
-      const readable = await this.authorizer.topic(context, name, Operation.Read);
+      const readable = await this.authorizer.describeTopic(context, name);
       if (!readable && all) continue;
       topics.push(
         readable ? await this.describe(name, context.nodeId) : refused(name, KafkaError.TOPIC_AUTHORIZATION_FAILED),
