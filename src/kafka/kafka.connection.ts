@@ -94,6 +94,7 @@ export class KafkaConnection {
       await this.dispatch(frame);
     } catch (error) {
       this.abort(`${(error as Error).name}: ${(error as Error).message}`);
+      this.services.logger.debug((error as Error).stack);
     }
   }
 
