@@ -37,6 +37,7 @@ export class KafkaConnection {
   private queue: Promise<void> = Promise.resolve();
   private queued = 0;
   private closed = false;
+  private draining = false;
 
   constructor(
     private readonly socket: Socket,
@@ -63,6 +64,19 @@ export class KafkaConnection {
     this.socket.destroy();
   }
 
+  /** Requests read and not yet answered. */
+  get pending(): number {
+    return this.queued;
+  }
+
+  /** Shutdown: reads no more requests, answers those already read, then closes. */
+  async drain(): Promise<void> {
+    this.draining = true;
+    this.socket.pause();
+    await this.queue;
+    this.close();
+  }
+
   private onData(chunk: Buffer): void {
     let frames: Buffer[];
     try {
@@ -77,7 +91,7 @@ export class KafkaConnection {
         .then(() => this.serve(frame))
         .finally(() => {
           this.queued--;
-          if (this.queued <= MAX_QUEUED && !this.closed) this.socket.resume();
+          if (this.queued <= MAX_QUEUED && !this.closed && !this.draining) this.socket.resume();
         });
     }
   }
