@@ -13,6 +13,8 @@ const PRODUCE = 0;
 const UNSUPPORTED_VERSION = 35;
 /** Frames read ahead of the one being served before the socket is paused. */
 const MAX_QUEUED = 64;
+/** A connection with no traffic this long is closed (Kafka's `connections.max.idle.ms` default). */
+const IDLE_MS = 10 * 60_000;
 
 export interface ConnectionServices {
   registry: KafkaHandlerRegistry;
@@ -47,6 +49,9 @@ export class KafkaConnection {
     this.frames = new FrameReader(services.maxFrameBytes);
     services.sessions.open(id);
     socket.setNoDelay(true);
+    socket.setTimeout(IDLE_MS, () => {
+      if (this.queued === 0) this.abort(`idle for ${IDLE_MS / 60_000} minutes`);
+    });
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', (error) => services.logger.debug(`connection ${id}: ${error.message}`));
     socket.on('close', () => {
