@@ -49,6 +49,7 @@ import { MemberOwnerInterceptor } from './http/security/member-owner.interceptor
 import { ApiKeyService } from './services/security/api-key.service.js';
 import { StoragePressure } from './common/storage-pressure.js';
 import { KAFKA_PROVIDERS } from './kafka/kafka.providers.js';
+import { KAFKA_GROUP_PROVIDERS } from './services/kafka-groups/kafka-group.providers.js';
 
 export interface AppOptions {
   config: ShoalConfig;
@@ -122,6 +123,7 @@ export class AppModule {
         ScheduledRecordService,
         ScheduleService,
         ...KAFKA_PROVIDERS,
+        ...KAFKA_GROUP_PROVIDERS,
       ],
     };
   }

@@ -39,6 +39,8 @@ export interface ShoalConfig {
   shutdownGraceMs?: number;
   /** The Kafka-protocol listener; absent (no `SHOAL_KAFKA_PORT`) means off. */
   kafka?: KafkaConfig;
+  /** Kafka's `group.initial.rebalance.delay.ms`: how long a Kafka group's first join round waits for more members (3 s). */
+  kafkaGroupInitialRebalanceDelayMs?: number;
 }
 
 export interface SecurityConfig {
@@ -102,6 +104,7 @@ class Environment {
   @IsOptional() @IsInt() @Min(1) @Max(65535) SHOAL_KAFKA_ADVERTISED_PORT?: number = undefined;
   @IsInt() @Min(1) SHOAL_KAFKA_MAX_CONNECTIONS: number = 1000;
   @IsInt() @Min(1024) SHOAL_KAFKA_MAX_FRAME_BYTES: number = 100 * 1024 * 1024;
+  @IsInt() @Min(0) @Max(300_000) SHOAL_KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS: number = 3_000;
 }
 
 /** Every variable the broker reads. */
@@ -141,6 +144,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ShoalConfig {
     shutdownGraceMs: parsed.SHOAL_SHUTDOWN_GRACE_MS,
     idempotencyWindowMs: parsed.SHOAL_IDEMPOTENCY_WINDOW_MS,
     schedulerIntervalMs: parsed.SHOAL_SCHEDULER_INTERVAL_MS,
+    kafkaGroupInitialRebalanceDelayMs: parsed.SHOAL_KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS,
     security: securityConfig(parsed),
     kafka: kafkaConfig(parsed, parsed.HOST ?? (parsed.SHOAL_ADMIN_API_KEY ? '0.0.0.0' : '127.0.0.1')),
   };

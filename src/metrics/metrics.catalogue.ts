@@ -107,6 +107,11 @@ export function createCatalogue(registry: Registry) {
       ['group'],
     ),
     groupMembers: gauge('shoal_group_members', 'Members of a group, by kind (consumer or share).', ['group', 'kind']),
+    consumerGroupProtocol: gauge(
+      'shoal_consumer_group_protocol',
+      'Always 1: which protocol runs a consumer group (http, or kafka for groups joined through the Kafka listener).',
+      ['group', 'protocol'],
+    ),
     shareInFlight: gauge(
       'shoal_share_in_flight_records',
       'Records in a share-partition’s window, by state (available or acquired).',

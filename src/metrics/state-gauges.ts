@@ -6,7 +6,7 @@ import type { Catalogue } from './metrics.catalogue.js';
 export interface StoredState {
   partitions: PartitionOffsetsRow[];
   consumerPositions: ConsumerPositionRow[];
-  consumerMembers: { group: string; members: number }[];
+  consumerMembers: { group: string; members: number; protocol?: string }[];
   shareMembers: { group: string; members: number }[];
   shareWindows: ShareWindowRow[];
 }
@@ -84,9 +84,10 @@ function setConsumerGauges(m: Catalogue, state: StoredState, series: PartitionSe
     m.kafkaGroupOffsetSum.inc({ consumergroup: c.group, topic: c.topic }, c.committedOffset);
   }
   for (const [group, age] of maxAge) m.consumerMaxLagSeconds.set({ group }, age);
-  for (const { group, members } of state.consumerMembers) {
+  for (const { group, members, protocol } of state.consumerMembers) {
     m.groupMembers.set({ group, kind: 'consumer' }, members);
     m.kafkaGroupMembers.set({ consumergroup: group }, members);
+    if (protocol) m.consumerGroupProtocol.set({ group, protocol }, 1);
   }
 }
 

@@ -14,6 +14,7 @@ import { CreateJobFeatures1764028800000 } from './migrations/1764028800000-creat
 import { CreateRedrive1764115200000 } from './migrations/1764115200000-create-redrive.js';
 import { CreateSecurity1764288000000 } from './migrations/1764288000000-create-security.js';
 import { CreateTopicPurge1764460800000 } from './migrations/1764460800000-create-topic-purge.js';
+import { CreateKafkaGroups1764633600000 } from './migrations/1764633600000-create-kafka-groups.js';
 
 export const migrations = [
   CreateLog1763769600000,
@@ -23,6 +24,7 @@ export const migrations = [
   CreateRedrive1764115200000,
   CreateSecurity1764288000000,
   CreateTopicPurge1764460800000,
+  CreateKafkaGroups1764633600000,
 ];
 
 // BIGINT columns hold offsets and timestamps, all below 2^53: read them as numbers.

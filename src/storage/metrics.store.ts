@@ -94,8 +94,12 @@ export const metricsStore = {
     }));
   },
 
-  /** Members per group, groups without members included. */
-  async members(sql: Sql, kind: 'consumer' | 'share'): Promise<{ group: string; members: number }[]> {
+  /** Members per group, groups without members included; consumer groups count Kafka members and name their protocol. */
+  async members(
+    sql: Sql,
+    kind: 'consumer' | 'share',
+  ): Promise<{ group: string; members: number; protocol?: string }[]> {
+    if (kind === 'consumer') return consumerMembers(sql);
     const rows = await sql.rows<{ name: string; n: number }>(
       `SELECT g.name, COUNT(m.member_id) AS n FROM shoal_${kind}_group g LEFT JOIN shoal_${kind}_member m ON m.group_id = g.id GROUP BY g.name`,
     );
@@ -145,3 +149,14 @@ export const metricsStore = {
     }));
   },
 };
+
+async function consumerMembers(sql: Sql): Promise<{ group: string; members: number; protocol: string }[]> {
+  const rows = await sql.rows<{ name: string; n: number; kafka: number }>(
+    `SELECT g.name,
+            (SELECT COUNT(*) FROM shoal_consumer_member m WHERE m.group_id = g.id)
+            + (SELECT COUNT(*) FROM shoal_kafka_member k WHERE k.group_id = g.id AND k.pending = 0) AS n,
+            (SELECT COUNT(*) FROM shoal_kafka_group k WHERE k.group_id = g.id) AS kafka
+     FROM shoal_consumer_group g`,
+  );
+  return rows.map((r) => ({ group: r.name, members: num(r.n), protocol: num(r.kafka) > 0 ? 'kafka' : 'http' }));
+}

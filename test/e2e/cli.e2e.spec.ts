@@ -108,7 +108,7 @@ describe('shoal CLI', () => {
     const described = await json<ConsumerGroupDescription>(['groups', 'describe', 'cli-readers']);
     expect(described.offsets).toEqual([expect.objectContaining({ committedOffset: 3, lag: 0 })]);
     const list = await json<GroupList>(['groups', 'list', '--after', 'cli-']);
-    expect(list.groups).toContainEqual({ name: 'cli-readers', state: 'empty', members: 0, lag: 0 });
+    expect(list.groups).toContainEqual({ name: 'cli-readers', state: 'empty', members: 0, lag: 0, protocol: 'http' });
 
     const reset = await json<ConsumerGroupDescription>([
       'groups',

@@ -136,7 +136,7 @@ describe(serveConsole.name, () => {
   it('shows a consumer group with committed offsets and lag, and resets its offsets from the page', async () => {
     await open('#/groups', 'consumer-groups');
     // Without members, a group's lag counts the partitions it has committed: (11 − 4) + (10 − 10).
-    expect(await rows('consumer-groups')).toContainEqual(['ui-audit', 'empty', '0', '7']);
+    expect(await rows('consumer-groups')).toContainEqual(['ui-audit', 'empty', '0', '7', 'http']);
     await open('#/groups/ui-audit', 'offsets');
     expect(await rows('offsets')).toEqual([
       ['ui-orders', '0', '4', '11', '7'],

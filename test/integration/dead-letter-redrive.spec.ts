@@ -94,7 +94,7 @@ describe.each(STORAGE_KINDS)(`${DeadLetterRedriveService.name} and group lists o
 
     const first = await client.listGroups('consumer', { after: 'list-c', limit: 2 });
     expect(first.groups.map((g) => g.name)).toEqual(['list-c-a', 'list-c-b']);
-    expect(first.groups[0]).toEqual({ name: 'list-c-a', state: 'stable', members: 1, lag: 3 });
+    expect(first.groups[0]).toEqual({ name: 'list-c-a', state: 'stable', members: 1, lag: 3, protocol: 'http' });
     expect(first.next).toBe('list-c-b');
     const second = await client.listGroups('consumer', { after: first.next!, limit: 2 });
     expect(second.groups.map((g) => g.name)).toEqual(['list-c-c']);

@@ -11,11 +11,23 @@ export async function groupListPage(kind: 'consumer' | 'share', after = ''): Pro
     'section',
     {},
     h('h1', {}, kind === 'consumer' ? 'Consumer groups' : 'Share groups'),
-    table(
-      `${kind}-groups`,
-      ['group', 'state', 'members', 'lag'],
-      page.groups.map((g) => [link(`${base}/${enc(g.name)}`, g.name), g.state, g.members, g.lag]),
-    ),
+    kind === 'consumer'
+      ? table(
+          'consumer-groups',
+          ['group', 'state', 'members', 'lag', 'protocol'],
+          page.groups.map((g) => [
+            link(`${base}/${enc(g.name)}`, g.name),
+            g.state,
+            g.members,
+            g.lag,
+            g.protocol ?? 'http',
+          ]),
+        )
+      : table(
+          'share-groups',
+          ['group', 'state', 'members', 'lag'],
+          page.groups.map((g) => [link(`${base}/${enc(g.name)}`, g.name), g.state, g.members, g.lag]),
+        ),
     page.next ? link(`${base}?after=${enc(page.next)}`, 'next page') : null,
   );
 }
@@ -67,7 +79,7 @@ export async function consumerGroupPage(name: string): Promise<HTMLElement> {
     h(
       'p',
       { 'data-testid': 'group-summary' },
-      `state ${group.state}, generation ${group.generation}, ${group.members.length} members`,
+      `state ${group.state}, generation ${group.generation}, ${group.members.length} members, protocol ${group.protocol ?? 'http'}`,
     ),
     h('h2', {}, 'Members'),
     table(

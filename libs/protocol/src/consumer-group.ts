@@ -70,6 +70,15 @@ export interface ConsumerGroupDescription {
   group: string;
   state: 'empty' | 'stable' | 'reconciling';
   generation: number;
-  members: { memberId: string; assignment: TopicPartition[] }[];
+  members: {
+    memberId: string;
+    assignment: TopicPartition[];
+    /** Kafka members: the client id they gave. */ clientId?: string;
+  }[];
   offsets: { topic: string; partition: number; committedOffset: number | null; endOffset: number; lag: number }[];
+  /** Who runs the group: Shoal's HTTP routes, or Kafka clients (JoinGroup/SyncGroup on the Kafka listener). */
+  protocol?: GroupProtocol;
 }
+
+/** The protocol a consumer group's members use. */
+export type GroupProtocol = 'http' | 'kafka';

@@ -6,6 +6,8 @@ export interface GroupListing {
   members: number;
   /** Summed over the group's partitions, as describe counts it. */
   lag: number;
+  /** Consumer groups: `http` or `kafka` (who runs the group). */
+  protocol?: string;
 }
 
 /** A page of groups in name order; `next` is the `after` of the following page, null at the end. */

@@ -195,10 +195,15 @@ export const SCHEMAS: Record<string, Schema> = {
     group: str(),
     state: { type: 'string', enum: ['empty', 'stable', 'reconciling'] },
     generation: int(),
-    members,
+    members: arrayOf(
+      object({ memberId: str(), assignment: arrayOf(ref('TopicPartition')), clientId: str('Kafka members') }, [
+        'clientId',
+      ]),
+    ),
     offsets: arrayOf(
       object({ topic: str(), partition: int(), committedOffset: nullable(int()), endOffset: int(), lag: int() }),
     ),
+    protocol: { type: 'string', enum: ['http', 'kafka'], description: 'who runs the group' },
   }),
   JoinShareGroupRequest: object({ topics: arrayOf(str()), sessionTimeoutMs: int() }, ['sessionTimeoutMs']),
   JoinShareGroupResponse: object({
@@ -238,7 +243,7 @@ export const SCHEMAS: Record<string, Schema> = {
     ),
   }),
   GroupList: object({
-    groups: arrayOf(object({ name: str(), state: str(), members: int(), lag: int() })),
+    groups: arrayOf(object({ name: str(), state: str(), members: int(), lag: int(), protocol: str() }, ['protocol'])),
     next: nullable(str('the `after` of the next page; null on the last')),
   }),
   InFlightRecordList: object({

@@ -10,6 +10,15 @@ import { MetadataHandler } from './metadata.handler.js';
 import { ProduceHandler } from './produce.handler.js';
 import { SaslAuthenticateHandler } from './sasl-authenticate.handler.js';
 import { SaslHandshakeHandler } from './sasl-handshake.handler.js';
+import { FindCoordinatorHandler } from './find-coordinator.handler.js';
+import { JoinGroupHandler } from './join-group.handler.js';
+import { SyncGroupHandler } from './sync-group.handler.js';
+import { HeartbeatHandler } from './heartbeat.handler.js';
+import { LeaveGroupHandler } from './leave-group.handler.js';
+import { OffsetCommitHandler } from './offset-commit.handler.js';
+import { OffsetFetchHandler } from './offset-fetch.handler.js';
+import { DescribeGroupsHandler } from './describe-groups.handler.js';
+import { ListGroupsHandler } from './list-groups.handler.js';
 
 /**
  * Every Kafka API handler (a NestJS provider implementing `KafkaApiHandler`), one line each.
@@ -26,4 +35,13 @@ export const KAFKA_HANDLERS: Type<KafkaApiHandler>[] = [
   InitProducerIdHandler,
   SaslAuthenticateHandler,
   CreatePartitionsHandler,
+  FindCoordinatorHandler,
+  JoinGroupHandler,
+  SyncGroupHandler,
+  HeartbeatHandler,
+  LeaveGroupHandler,
+  OffsetCommitHandler,
+  OffsetFetchHandler,
+  DescribeGroupsHandler,
+  ListGroupsHandler,
 ];

@@ -6,6 +6,7 @@ import type {
   JoinConsumerGroupResponse,
   OffsetCommit,
   ResetTarget,
+  TopicPartition,
 } from '@shoal/protocol';
 import {
   DEFAULT_SESSION_TIMEOUT_MS,
@@ -15,10 +16,15 @@ import {
 import { FencedError, UnknownGroupError, UnknownMemberError } from '../../domain/errors/index.js';
 import { consumerGroupStore as store } from '../../storage/consumer-group.store.js';
 import { topicStore } from '../../storage/topic.store.js';
+import type { Sql } from '../../storage/database.js';
 import { ConsumerGroupCoordinator } from './consumer-group.coordinator.js';
 import { type GroupMembership, type MemberJoin } from '../common/group-sessions.js';
 import { OffsetResolver } from '../log/offset-resolver.js';
 import { newMemberId, publicMemberId } from '../../domain/security/member-id.js';
+import { describedState } from '../../domain/kafka-group/kafka-group.js';
+import { kafkaSide, type KafkaSide } from '../kafka-groups/kafka-group-view.js';
+import { KafkaMembersPresentError } from '../../domain/errors/index.js';
+import { kafkaGroupStore } from '../../storage/kafka-group.store.js';
 
 export interface JoinOptions extends MemberJoin {
   autoOffsetReset?: AutoOffsetReset;
@@ -46,6 +52,7 @@ export class ConsumerGroupService implements GroupMembership<
       () => new UnknownGroupError(group),
       async (locked) => {
         await this.coordinator.joinTopics(locked, topics);
+        await this.takeFromKafka(locked.sql, locked.group);
         const member = {
           memberId: newMemberId(),
           topics,
@@ -147,7 +154,8 @@ export class ConsumerGroupService implements GroupMembership<
       async ({ sql, group: row, members }) => {
         const partitions = await store.partitions(sql, row.id);
         const committed = await store.committedOffsets(sql, row.id);
-        const subscribed = new Set(members.flatMap((m) => m.topics));
+        const kafka = await kafkaSide(sql, row.id);
+        const subscribed = new Set([...members, ...(kafka?.members ?? [])].flatMap((m) => m.topics));
         const topicIds = new Set([
           ...partitions.map((p) => p.topicId),
           ...[...committed.keys()].map((k) => Number(k.split(':')[0])),
@@ -171,17 +179,20 @@ export class ConsumerGroupService implements GroupMembership<
             });
           }
         }
+        const assignment = (memberId: string) =>
+          partitions
+            .filter((p) => p.owner === memberId && listed.has(p.topicId))
+            .map((p) => ({ topic: listed.get(p.topicId)!.name, partition: p.partition }));
         return {
           group: row.name,
-          state: groupState(members.length, partitions),
+          state: kafka ? describedState(kafka.state) : groupState(members.length, partitions),
           generation: row.generation,
-          members: members.map((m) => ({
-            memberId: publicMemberId(m.memberId),
-            assignment: partitions
-              .filter((p) => p.owner === m.memberId && listed.has(p.topicId))
-              .map((p) => ({ topic: listed.get(p.topicId)!.name, partition: p.partition })),
-          })),
+          members: [
+            ...members.map((m) => ({ memberId: publicMemberId(m.memberId), assignment: assignment(m.memberId) })),
+            ...kafkaMembers(kafka, assignment),
+          ],
           offsets,
+          protocol: kafka ? 'kafka' : 'http',
         };
       },
     );
@@ -193,6 +204,7 @@ export class ConsumerGroupService implements GroupMembership<
       () => new UnknownGroupError(group),
       async (locked) => {
         this.coordinator.requireEmpty(locked);
+        await this.requireNoKafkaMembers(locked.sql, locked.group);
         const offsets = await this.offsets.resolve(locked.sql, topic, partition, to);
         await store.commit(locked.sql, locked.group.id, offsets);
       },
@@ -205,6 +217,7 @@ export class ConsumerGroupService implements GroupMembership<
       () => new UnknownGroupError(group),
       async (locked) => {
         this.coordinator.requireEmpty(locked);
+        await this.requireNoKafkaMembers(locked.sql, locked.group);
         await store.delete(locked.sql, locked.group.id);
       },
     );
@@ -214,4 +227,24 @@ export class ConsumerGroupService implements GroupMembership<
   sweep(now: number): Promise<number> {
     return this.coordinator.sweep(now);
   }
+
+  /** A group runs one protocol at a time: an HTTP join takes a Kafka group only once its Kafka members are gone. */
+  private async takeFromKafka(sql: Sql, group: { id: number; name: string }): Promise<void> {
+    await this.requireNoKafkaMembers(sql, group);
+    await kafkaGroupStore.forget(sql, group.id);
+  }
+
+  private async requireNoKafkaMembers(sql: Sql, group: { id: number; name: string }): Promise<void> {
+    if ((await kafkaGroupStore.members(sql, group.id)).some((m) => !m.pending))
+      throw new KafkaMembersPresentError(group.name);
+  }
+}
+
+/** Kafka members as describe lists them: their whole id (Kafka's ids hold no secret) and client id. */
+function kafkaMembers(kafka: KafkaSide | null, assignment: (memberId: string) => TopicPartition[]) {
+  return (kafka?.members ?? []).map((m) => ({
+    memberId: m.memberId,
+    assignment: assignment(m.memberId),
+    clientId: m.clientId,
+  }));
 }

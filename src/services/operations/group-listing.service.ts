@@ -32,7 +32,13 @@ export class GroupListingService {
   private async describe(kind: 'consumer' | 'share', name: string): Promise<GroupListing> {
     if (kind === 'consumer') {
       const d = await this.consumerGroups.describe(name);
-      return { name, state: d.state, members: d.members.length, lag: sum(d.offsets.map((o) => o.lag)) };
+      return {
+        name,
+        state: d.state,
+        members: d.members.length,
+        lag: sum(d.offsets.map((o) => o.lag)),
+        protocol: d.protocol,
+      };
     }
     const d = await this.shareGroups.describe(name);
     return {

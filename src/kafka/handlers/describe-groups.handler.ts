@@ -1,0 +1,54 @@
+import { Injectable } from '@nestjs/common';
+import { Operation } from '../../domain/security/acl.js';
+import { KafkaGroupView } from '../../services/kafka-groups/kafka-group-view.js';
+import { type KafkaApiHandler, KafkaError, type KafkaRequestContext } from '../kafka-api.js';
+import { KafkaAuthorizer } from '../kafka-authorizer.js';
+
+/** DescribeGroups (15): consumer groups of both protocols; one that does not exist is `Dead`, as in Kafka. */
+@Injectable()
+export class DescribeGroupsHandler implements KafkaApiHandler {
+  readonly apiKey = 15;
+  readonly name = 'DescribeGroups';
+  readonly minVersion = 0;
+  readonly maxVersion = 4;
+
+  constructor(
+    private readonly view: KafkaGroupView,
+    private readonly authorizer: KafkaAuthorizer,
+  ) {}
+
+  async handle(request: Record<string, unknown>, _version: number, context: KafkaRequestContext) {
+    const names = (request['groups'] as string[]) ?? [];
+    const allowed = new Map<string, boolean>();
+    for (const name of names) allowed.set(name, await this.authorizer.group(context, name, Operation.Consume));
+    const described = await this.view.describe(names.filter((n) => allowed.get(n)));
+    const byName = new Map(described.map((d) => [d.groupId, d]));
+    return {
+      throttleTimeMs: 0,
+      groups: names.map((name) => {
+        const group = byName.get(name);
+        if (!group) return { ...dead(name), errorCode: KafkaError.GROUP_AUTHORIZATION_FAILED };
+        return {
+          errorCode: KafkaError.NONE,
+          groupId: name,
+          groupState: group.groupState,
+          protocolType: group.protocolType,
+          protocolData: group.protocolData,
+          members: group.members.map((m) => ({ ...m, groupInstanceId: null })),
+          authorizedOperations: -2147483648,
+        };
+      }),
+    };
+  }
+}
+
+function dead(groupId: string) {
+  return {
+    groupId,
+    groupState: 'Dead',
+    protocolType: '',
+    protocolData: '',
+    members: [],
+    authorizedOperations: -2147483648,
+  };
+}

@@ -1,0 +1,36 @@
+import { Injectable } from '@nestjs/common';
+import { type KafkaApiHandler, KafkaError, type KafkaRequestContext } from '../kafka-api.js';
+
+/** FindCoordinator key types: consumer groups (0), transactions (1), share-state (2). */
+const TRANSACTION = 1;
+
+/**
+ * FindCoordinator (10): the broker answering coordinates every group — all group state lives
+ * in the database, so any broker on it can run any group's joins and commits. Transactions
+ * are not offered (COORDINATOR_NOT_AVAILABLE).
+ */
+@Injectable()
+export class FindCoordinatorHandler implements KafkaApiHandler {
+  readonly apiKey = 10;
+  readonly name = 'FindCoordinator';
+  readonly minVersion = 0;
+  readonly maxVersion = 2;
+
+  handle(request: Record<string, unknown>, version: number, context: KafkaRequestContext) {
+    const keyType = Number(request['keyType'] ?? 0);
+    const errorCode = keyType === TRANSACTION ? KafkaError.COORDINATOR_NOT_AVAILABLE : KafkaError.NONE;
+    const self = {
+      errorCode,
+      errorMessage: errorCode === KafkaError.NONE ? null : 'transactions are not offered',
+      nodeId: errorCode === KafkaError.NONE ? context.nodeId : -1,
+      host: errorCode === KafkaError.NONE ? context.advertisedHost : '',
+      port: errorCode === KafkaError.NONE ? context.advertisedPort : -1,
+    };
+    const keys = version >= 4 ? ((request['coordinatorKeys'] as string[]) ?? []) : [];
+    return Promise.resolve({
+      throttleTimeMs: 0,
+      ...self,
+      coordinators: keys.map((key) => ({ key, ...self })),
+    });
+  }
+}

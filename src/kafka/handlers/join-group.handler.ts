@@ -1,0 +1,69 @@
+import { Injectable } from '@nestjs/common';
+import { ShoalError } from '../../domain/errors/index.js';
+import { Operation } from '../../domain/security/acl.js';
+import { KafkaGroupService } from '../../services/kafka-groups/kafka-group.service.js';
+import { type KafkaApiHandler, KafkaError, type KafkaRequestContext } from '../kafka-api.js';
+import { KafkaAuthorizer } from '../kafka-authorizer.js';
+import { groupErrorCode, groupFailureCode } from './group-error-code.js';
+
+/**
+ * JoinGroup (11): answered when the join round ends — every known member rejoined, or the
+ * rebalance timeout passed. From v4 a member without an id gets MEMBER_ID_REQUIRED first.
+ */
+@Injectable()
+export class JoinGroupHandler implements KafkaApiHandler {
+  readonly apiKey = 11;
+  readonly name = 'JoinGroup';
+  readonly minVersion = 0;
+  readonly maxVersion = 4;
+
+  constructor(
+    private readonly groups: KafkaGroupService,
+    private readonly authorizer: KafkaAuthorizer,
+  ) {}
+
+  async handle(request: Record<string, unknown>, version: number, context: KafkaRequestContext) {
+    const groupId = String(request['groupId'] ?? '');
+    const memberId = String(request['memberId'] ?? '');
+    const refused = (errorCode: number) => ({ ...EMPTY, errorCode, memberId });
+    if (!(await this.authorizer.group(context, groupId, Operation.Consume)))
+      return refused(KafkaError.GROUP_AUTHORIZATION_FAILED);
+    const protocols = (request['protocols'] as { name: string; metadata: Buffer | null }[]) ?? [];
+    try {
+      const answer = await this.groups.join(groupId, {
+        memberId,
+        clientId: context.clientId ?? '',
+        clientHost: '',
+        sessionTimeoutMs: Number(request['sessionTimeoutMs']),
+        rebalanceTimeoutMs: version >= 1 ? Number(request['rebalanceTimeoutMs'] ?? -1) : -1,
+        protocolType: String(request['protocolType'] ?? ''),
+        protocols: protocols.map((p) => ({ name: p.name, metadata: p.metadata ?? Buffer.alloc(0) })),
+        requireKnownMemberId: version >= 4,
+      });
+      return {
+        throttleTimeMs: 0,
+        errorCode: groupErrorCode(answer.error),
+        generationId: answer.generationId,
+        protocolType: answer.protocolType,
+        protocolName: version >= 7 ? answer.protocolName : (answer.protocolName ?? ''),
+        leader: answer.leader,
+        skipAssignment: false,
+        memberId: answer.memberId,
+        members: answer.members.map((m) => ({ memberId: m.memberId, groupInstanceId: null, metadata: m.metadata })),
+      };
+    } catch (error) {
+      if (error instanceof ShoalError) return refused(groupFailureCode(error));
+      throw error;
+    }
+  }
+}
+
+const EMPTY = {
+  throttleTimeMs: 0,
+  generationId: -1,
+  protocolType: null,
+  protocolName: '',
+  leader: '',
+  skipAssignment: false,
+  members: [],
+};

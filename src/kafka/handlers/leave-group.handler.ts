@@ -1,0 +1,37 @@
+import { Injectable } from '@nestjs/common';
+import { Operation } from '../../domain/security/acl.js';
+import { KafkaGroupService } from '../../services/kafka-groups/kafka-group.service.js';
+import { type KafkaApiHandler, KafkaError, type KafkaRequestContext } from '../kafka-api.js';
+import { KafkaAuthorizer } from '../kafka-authorizer.js';
+import { groupErrorCode } from './group-error-code.js';
+
+/** LeaveGroup (13): one member (v0–2) or several (v3+) leave at once; the rest rebalance. */
+@Injectable()
+export class LeaveGroupHandler implements KafkaApiHandler {
+  readonly apiKey = 13;
+  readonly name = 'LeaveGroup';
+  readonly minVersion = 0;
+  readonly maxVersion = 3;
+
+  constructor(
+    private readonly groups: KafkaGroupService,
+    private readonly authorizer: KafkaAuthorizer,
+  ) {}
+
+  async handle(request: Record<string, unknown>, version: number, context: KafkaRequestContext) {
+    const groupId = String(request['groupId'] ?? '');
+    const leaving =
+      version >= 3
+        ? ((request['members'] as { memberId: string; groupInstanceId: string | null }[]) ?? [])
+        : [{ memberId: String(request['memberId'] ?? ''), groupInstanceId: null }];
+    if (!(await this.authorizer.group(context, groupId, Operation.Consume)))
+      return { throttleTimeMs: 0, errorCode: KafkaError.GROUP_AUTHORIZATION_FAILED, members: [] };
+    const outcomes = await this.groups.leave(
+      groupId,
+      leaving.map((m) => m.memberId),
+    );
+    const members = leaving.map((m, i) => ({ ...m, errorCode: groupErrorCode(outcomes[i]) }));
+    // Before v3 the one member's outcome is the answer's; from v3 each member has its own.
+    return { throttleTimeMs: 0, errorCode: version >= 3 ? KafkaError.NONE : members[0].errorCode, members };
+  }
+}

@@ -1,0 +1,31 @@
+import { Injectable } from '@nestjs/common';
+import { Operation } from '../../domain/security/acl.js';
+import { KafkaGroupView } from '../../services/kafka-groups/kafka-group-view.js';
+import { type KafkaApiHandler, KafkaError, type KafkaRequestContext } from '../kafka-api.js';
+import { KafkaAuthorizer } from '../kafka-authorizer.js';
+
+/** ListGroups (16): every consumer group (HTTP ones as protocol type `consumer`), filtered by state from v4. */
+@Injectable()
+export class ListGroupsHandler implements KafkaApiHandler {
+  readonly apiKey = 16;
+  readonly name = 'ListGroups';
+  readonly minVersion = 0;
+  readonly maxVersion = 4;
+
+  constructor(
+    private readonly view: KafkaGroupView,
+    private readonly authorizer: KafkaAuthorizer,
+  ) {}
+
+  async handle(request: Record<string, unknown>, _version: number, context: KafkaRequestContext) {
+    const states = ((request['statesFilter'] ?? request['states']) as string[] | undefined) ?? [];
+    const wanted = new Set(states.map((s) => s.toLowerCase()));
+    const groups = [];
+    for (const group of await this.view.list()) {
+      if (wanted.size > 0 && !wanted.has(group.groupState.toLowerCase())) continue;
+      if (await this.authorizer.group(context, group.groupId, Operation.Consume))
+        groups.push({ ...group, groupType: 'classic' });
+    }
+    return { throttleTimeMs: 0, errorCode: KafkaError.NONE, groups };
+  }
+}

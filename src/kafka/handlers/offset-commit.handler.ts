@@ -1,0 +1,74 @@
+import { Injectable } from '@nestjs/common';
+import { ShoalError } from '../../domain/errors/index.js';
+import { Operation } from '../../domain/security/acl.js';
+import { KafkaOffsetsService } from '../../services/kafka-groups/kafka-offsets.service.js';
+import { type KafkaApiHandler, KafkaError, type KafkaRequestContext } from '../kafka-api.js';
+import { KafkaAuthorizer } from '../kafka-authorizer.js';
+import { groupErrorCode, groupFailureCode } from './group-error-code.js';
+
+interface AskedTopic {
+  name: string;
+  partitions: { partitionIndex: number; committedOffset: number }[];
+}
+
+/**
+ * OffsetCommit (8): into the consumer group's committed offsets (HTTP describe, lag and
+ * `/metrics` read the same rows). v0 has no generation: a commit from outside the group.
+ */
+@Injectable()
+export class OffsetCommitHandler implements KafkaApiHandler {
+  readonly apiKey = 8;
+  readonly name = 'OffsetCommit';
+  readonly minVersion = 0;
+  readonly maxVersion = 8;
+
+  constructor(
+    private readonly offsets: KafkaOffsetsService,
+    private readonly authorizer: KafkaAuthorizer,
+  ) {}
+
+  async handle(request: Record<string, unknown>, version: number, context: KafkaRequestContext) {
+    const groupId = String(request['groupId'] ?? '');
+    const asked = (request['topics'] as AskedTopic[]) ?? [];
+    const every = (errorCode: number) =>
+      answer(
+        asked.map((t) => ({
+          name: t.name,
+          partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode })),
+        })),
+      );
+    if (!(await this.authorizer.group(context, groupId, Operation.Consume)))
+      return every(KafkaError.GROUP_AUTHORIZATION_FAILED);
+    const readable = new Map<string, boolean>();
+    for (const t of asked) readable.set(t.name, await this.authorizer.topic(context, t.name, Operation.Read));
+    try {
+      const results = await this.offsets.commit(
+        groupId,
+        version >= 1 ? String(request['memberId'] ?? '') : '',
+        version >= 1 ? Number(request['generationId'] ?? -1) : -1,
+        asked.filter((t) => readable.get(t.name)),
+      );
+      const byName = new Map(results.map((r) => [r.name, r]));
+      return answer(
+        asked.map((t) => ({
+          name: t.name,
+          partitions: readable.get(t.name)
+            ? byName
+                .get(t.name)!
+                .partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: groupErrorCode(p.error) }))
+            : t.partitions.map((p) => ({
+                partitionIndex: p.partitionIndex,
+                errorCode: KafkaError.TOPIC_AUTHORIZATION_FAILED,
+              })),
+        })),
+      );
+    } catch (error) {
+      if (error instanceof ShoalError) return every(groupFailureCode(error));
+      throw error;
+    }
+  }
+}
+
+function answer(topics: { name: string; partitions: { partitionIndex: number; errorCode: number }[] }[]) {
+  return { throttleTimeMs: 0, topics };
+}

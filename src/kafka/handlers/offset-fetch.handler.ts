@@ -1,0 +1,43 @@
+import { Injectable } from '@nestjs/common';
+import { Operation } from '../../domain/security/acl.js';
+import { KafkaOffsetsService } from '../../services/kafka-groups/kafka-offsets.service.js';
+import { type KafkaApiHandler, KafkaError, type KafkaRequestContext } from '../kafka-api.js';
+import { KafkaAuthorizer } from '../kafka-authorizer.js';
+
+/** OffsetFetch (9): the group's committed offsets, −1 where none is; all of them when `topics` is null (v2+). */
+@Injectable()
+export class OffsetFetchHandler implements KafkaApiHandler {
+  readonly apiKey = 9;
+  readonly name = 'OffsetFetch';
+  readonly minVersion = 0;
+  readonly maxVersion = 7;
+
+  constructor(
+    private readonly offsets: KafkaOffsetsService,
+    private readonly authorizer: KafkaAuthorizer,
+  ) {}
+
+  async handle(request: Record<string, unknown>, _version: number, context: KafkaRequestContext) {
+    const groupId = String(request['groupId'] ?? '');
+    const asked = request['topics'] as { name: string; partitionIndexes: number[] }[] | null;
+    if (!(await this.authorizer.group(context, groupId, Operation.Consume)))
+      return { throttleTimeMs: 0, errorCode: KafkaError.GROUP_AUTHORIZATION_FAILED, topics: [] };
+    const found = await this.offsets.fetch(groupId, asked);
+    const topics = [];
+    for (const topic of found) {
+      const readable = await this.authorizer.topic(context, topic.name, Operation.Read);
+      if (!readable && asked === null) continue;
+      topics.push({
+        name: topic.name,
+        partitions: topic.partitions.map((p) => ({
+          partitionIndex: p.partitionIndex,
+          committedOffset: readable ? p.committedOffset : -1,
+          committedLeaderEpoch: -1,
+          metadata: '',
+          errorCode: readable ? KafkaError.NONE : KafkaError.TOPIC_AUTHORIZATION_FAILED,
+        })),
+      });
+    }
+    return { throttleTimeMs: 0, errorCode: KafkaError.NONE, topics };
+  }
+}

@@ -1,0 +1,13 @@
+import type { Provider } from '@nestjs/common';
+import { KafkaGroupCoordinator } from './kafka-group.coordinator.js';
+import { KafkaGroupService } from './kafka-group.service.js';
+import { KafkaGroupView } from './kafka-group-view.js';
+import { KafkaOffsetsService } from './kafka-offsets.service.js';
+
+/** The Kafka classic group protocol's services (the Kafka listener's group handlers use them). */
+export const KAFKA_GROUP_PROVIDERS: Provider[] = [
+  KafkaGroupCoordinator,
+  KafkaGroupService,
+  KafkaOffsetsService,
+  KafkaGroupView,
+];
