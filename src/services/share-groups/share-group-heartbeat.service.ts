@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import type { TopicPartition } from '@shoal/protocol';
+import type { ShareGroupDescription, TopicPartition } from '@shoal/protocol';
 import { DEFAULT_SESSION_TIMEOUT_MS, heartbeatIntervalMs } from '../../domain/consumer-group/consumer-group.js';
 import { FencedError, InvalidRequestError, UnknownMemberError } from '../../domain/errors/index.js';
 import { publicMemberId } from '../../domain/security/member-id.js';
@@ -59,6 +59,15 @@ export class ShareGroupHeartbeatService {
         `member epoch ${request.memberEpoch} is fenced (current ${member.memberEpoch}): leave your partitions and join again`,
       );
     return this.beat(member, request.subscribedTopicNames);
+  }
+
+  /** The group as HTTP describes it, with the Kafka members' rows by their public member id. */
+  async describe(
+    group: string,
+  ): Promise<{ description: ShareGroupDescription; kafka: Map<string, KafkaShareMemberRow> }> {
+    const description = await this.shareGroups.describe(group);
+    const rows = await this.database.run((sql) => store.inGroup(sql, group));
+    return { description, kafka: new Map(rows.map((r) => [publicMemberId(r.memberId), r])) };
   }
 
   private async join(request: ShareHeartbeat): Promise<ShareHeartbeatAnswer> {

@@ -1,0 +1,100 @@
+import { Injectable } from '@nestjs/common';
+import type { Acknowledgement } from '@shoal/protocol';
+import { ShareSessionService } from '../../services/share-groups/share-session.service.js';
+import type { KafkaApiHandler, KafkaRequestContext } from '../kafka-api.js';
+import { KafkaError } from '../kafka-api.js';
+import { type AcknowledgementBatch, partitionAckErrors, toAcknowledgements } from '../share/share-acknowledgements.js';
+import { kafkaErrorOf } from '../share/share-error-codes.js';
+import { ShareTopicIds } from '../share/share-topic-ids.js';
+
+interface ShareAcknowledgeRequest {
+  groupId: string | null;
+  memberId: string | null;
+  shareSessionEpoch: number;
+  topics: {
+    topicId: string;
+    partitions: { partitionIndex: number; acknowledgementBatches: AcknowledgementBatch[] }[];
+  }[];
+}
+
+/**
+ * ShareAcknowledge (key 79, KIP-932): accept (1), release (2), reject (3), gap (0) and — from
+ * version 2 — renew (4), through the member's share session; epoch -1 applies them and closes the
+ * session, releasing whatever the member still holds. One error per partition: INVALID_RECORD_STATE
+ * when any of its acknowledgements did not apply (not acquired, not the member's, lock expired).
+ */
+@Injectable()
+export class ShareAcknowledgeHandler implements KafkaApiHandler {
+  readonly apiKey = 79;
+  readonly name = 'ShareAcknowledge';
+  readonly minVersion = 1;
+  readonly maxVersion = 2;
+
+  constructor(
+    private readonly sessions: ShareSessionService,
+    private readonly topicIds: ShareTopicIds,
+  ) {}
+
+  async handle(raw: Record<string, unknown>, version: number, context: KafkaRequestContext) {
+    const request = raw as unknown as ShareAcknowledgeRequest;
+    const names = await this.topicIds.namesOf(request.topics.map((t) => t.topicId));
+    const errors = new Map<string, number>();
+    const acks: Acknowledgement[] = [];
+    for (const { topicId, partitions } of request.topics)
+      for (const p of partitions) {
+        const topic = names.get(topicId);
+        const parsed = topic
+          ? toAcknowledgements(topic, p.partitionIndex, p.acknowledgementBatches, version >= 2)
+          : null;
+        if (!topic) errors.set(`${topicId}\u0000${p.partitionIndex}`, KafkaError.UNKNOWN_TOPIC_ID);
+        else if (!parsed) errors.set(`${topicId}\u0000${p.partitionIndex}`, KafkaError.INVALID_REQUEST);
+        else acks.push(...parsed);
+      }
+    try {
+      const results = await this.sessions.acknowledge(
+        request.groupId ?? '',
+        request.memberId ?? '',
+        request.shareSessionEpoch,
+        acks,
+      );
+      const ids = new Map([...names].map(([id, name]) => [name, id]));
+      for (const [k, code] of partitionAckErrors(results)) {
+        const [topic, partition] = k.split('\u0000');
+        errors.set(`${ids.get(topic)}\u0000${partition}`, code);
+      }
+      return {
+        throttleTimeMs: 0,
+        errorCode: KafkaError.NONE,
+        errorMessage: null,
+        acquisitionLockTimeoutMs: 0,
+        responses: responses(errors, context.nodeId),
+        nodeEndpoints: [],
+      };
+    } catch (error) {
+      return {
+        throttleTimeMs: 0,
+        ...kafkaErrorOf(error),
+        acquisitionLockTimeoutMs: 0,
+        responses: [],
+        nodeEndpoints: [],
+      };
+    }
+  }
+}
+
+function responses(errors: Map<string, number>, nodeId: number) {
+  const byTopic = new Map<string, Record<string, unknown>[]>();
+  for (const [k, errorCode] of errors) {
+    const [topicId, partition] = k.split('\u0000');
+    byTopic.set(topicId, [
+      ...(byTopic.get(topicId) ?? []),
+      {
+        partitionIndex: Number(partition),
+        errorCode,
+        errorMessage: errorCode === KafkaError.NONE ? null : 'an acknowledgement did not apply',
+        currentLeader: { leaderId: nodeId, leaderEpoch: 0 },
+      },
+    ]);
+  }
+  return [...byTopic].map(([topicId, partitions]) => ({ topicId, partitions }));
+}

@@ -1,0 +1,71 @@
+import { Injectable } from '@nestjs/common';
+import type { TopicPartition } from '@shoal/protocol';
+import { ShareGroupHeartbeatService } from '../../services/share-groups/share-group-heartbeat.service.js';
+import type { KafkaApiHandler, KafkaRequestContext } from '../kafka-api.js';
+import { KafkaError } from '../kafka-api.js';
+import { kafkaErrorOf } from '../share/share-error-codes.js';
+import { byTopic, ShareTopicIds } from '../share/share-topic-ids.js';
+
+interface ShareGroupHeartbeatRequest {
+  groupId: string;
+  memberId: string;
+  memberEpoch: number;
+  rackId?: string | null;
+  subscribedTopicNames?: string[] | null;
+}
+
+/**
+ * ShareGroupHeartbeat (key 76, KIP-932): joins with epoch 0, leaves with -1, keeps the member
+ * alive and answers its assignment (Shoal's share-group assignor) and member epoch otherwise.
+ */
+@Injectable()
+export class ShareGroupHeartbeatHandler implements KafkaApiHandler {
+  readonly apiKey = 76;
+  readonly name = 'ShareGroupHeartbeat';
+  readonly minVersion = 1;
+  readonly maxVersion = 1;
+
+  constructor(
+    private readonly members: ShareGroupHeartbeatService,
+    private readonly topicIds: ShareTopicIds,
+  ) {}
+
+  async handle(raw: Record<string, unknown>, _version: number, context: KafkaRequestContext) {
+    const request = raw as unknown as ShareGroupHeartbeatRequest;
+    try {
+      const answer = await this.members.heartbeat({
+        group: request.groupId,
+        kafkaMemberId: request.memberId,
+        memberEpoch: request.memberEpoch,
+        subscribedTopicNames: request.subscribedTopicNames ?? null,
+        clientId: context.clientId,
+      });
+      return {
+        throttleTimeMs: 0,
+        errorCode: KafkaError.NONE,
+        errorMessage: null,
+        memberId: request.memberId,
+        memberEpoch: answer.memberEpoch,
+        heartbeatIntervalMs: answer.heartbeatIntervalMs,
+        assignment: answer.assignment === null ? null : { topicPartitions: await this.topics(answer.assignment) },
+      };
+    } catch (error) {
+      return {
+        throttleTimeMs: 0,
+        ...kafkaErrorOf(error),
+        memberId: request.memberId,
+        memberEpoch: request.memberEpoch,
+        heartbeatIntervalMs: 0,
+        assignment: null,
+      };
+    }
+  }
+
+  private async topics(assignment: TopicPartition[]): Promise<{ topicId: string; partitions: number[] }[]> {
+    const grouped = byTopic(assignment);
+    const ids = await this.topicIds.idsOf([...grouped.keys()]);
+    return [...grouped]
+      .filter(([topic]) => ids.has(topic))
+      .map(([topic, partitions]) => ({ topicId: ids.get(topic)!, partitions }));
+  }
+}
