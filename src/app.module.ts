@@ -50,6 +50,7 @@ import { AuthGuard } from './http/security/auth.guard.js';
 import { MemberOwnerInterceptor } from './http/security/member-owner.interceptor.js';
 import { ApiKeyService } from './services/security/api-key.service.js';
 import { StoragePressure } from './common/storage-pressure.js';
+import { KAFKA_PROVIDERS } from './kafka/kafka.providers.js';
 
 export interface AppOptions {
   config: ShoalConfig;
@@ -124,6 +125,7 @@ export class AppModule {
         ScheduledDeliveryService,
         ScheduledRecordService,
         ScheduleService,
+        ...KAFKA_PROVIDERS,
       ],
     };
   }

@@ -2,6 +2,7 @@ import { plainToInstance } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Max, Min, MinLength, validateSync } from 'class-validator';
 import { ConfigError } from './config.error.js';
 import { unknownVariableWarnings } from './unknown-variables.js';
+import { type KafkaConfig, kafkaConfig } from './kafka-config.js';
 
 export interface StorageConfig {
   kind: 'sqlite' | 'postgres';
@@ -36,6 +37,8 @@ export interface ShoalConfig {
   schedulerIntervalMs?: number;
   /** SIGTERM: how long in-flight requests get before the process exits anyway. Absent means 10 s. */
   shutdownGraceMs?: number;
+  /** The Kafka-protocol listener; absent (no `SHOAL_KAFKA_PORT`) means off. */
+  kafka?: KafkaConfig;
 }
 
 export interface SecurityConfig {
@@ -93,6 +96,12 @@ class Environment {
   @IsInt() @Min(1) SHOAL_MAX_PARTITIONS: number = DEFAULT_SECURITY.maxPartitions;
   @IsInt() @Min(1) SHOAL_MAX_GROUPS: number = DEFAULT_SECURITY.maxGroups;
   @IsInt() @Min(0) @Max(600_000) SHOAL_SHUTDOWN_GRACE_MS: number = 10_000;
+  @IsOptional() @IsInt() @Min(0) @Max(65535) SHOAL_KAFKA_PORT?: number = undefined;
+  @IsOptional() @IsString() SHOAL_KAFKA_HOST?: string = undefined;
+  @IsOptional() @IsString() SHOAL_KAFKA_ADVERTISED_HOST?: string = undefined;
+  @IsOptional() @IsInt() @Min(1) @Max(65535) SHOAL_KAFKA_ADVERTISED_PORT?: number = undefined;
+  @IsInt() @Min(1) SHOAL_KAFKA_MAX_CONNECTIONS: number = 1000;
+  @IsInt() @Min(1024) SHOAL_KAFKA_MAX_FRAME_BYTES: number = 100 * 1024 * 1024;
 }
 
 /** Every variable the broker reads. */
@@ -133,6 +142,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ShoalConfig {
     idempotencyWindowMs: parsed.SHOAL_IDEMPOTENCY_WINDOW_MS,
     schedulerIntervalMs: parsed.SHOAL_SCHEDULER_INTERVAL_MS,
     security: securityConfig(parsed),
+    kafka: kafkaConfig(parsed, parsed.HOST ?? (parsed.SHOAL_ADMIN_API_KEY ? '0.0.0.0' : '127.0.0.1')),
   };
 }
 

@@ -1,0 +1,109 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { kafkaNodeId } from '../config/kafka-config.js';
+import { listenDecision } from '../config/listen-policy.js';
+import { type ShoalConfig, SHOAL_CONFIG } from '../config/shoal-config.js';
+import { ApiKeyService } from '../services/security/api-key.service.js';
+import { KafkaConnection } from './kafka.connection.js';
+import { KafkaHandlerRegistry } from './kafka-handler.registry.js';
+import { KafkaSessions } from './kafka-sessions.js';
+
+/** This broker's identity towards Kafka clients, known once the listener is bound. */
+export interface KafkaBrokerIdentity {
+  nodeId: number;
+  host: string;
+  port: number;
+}
+
+/**
+ * The Kafka-protocol front door: a TCP listener on `SHOAL_KAFKA_PORT` (off when unset) that
+ * serves each connection with `KafkaConnection`. Connections beyond `SHOAL_KAFKA_MAX_CONNECTIONS`
+ * are closed at once; on shutdown the listener stops accepting and closes every connection.
+ */
+@Injectable()
+export class KafkaListener implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(KafkaListener.name);
+  private server: Server | undefined;
+  private readonly connections = new Set<KafkaConnection>();
+  private nextId = 1;
+  private bound: KafkaBrokerIdentity | undefined;
+
+  constructor(
+    @Inject(SHOAL_CONFIG) private readonly config: ShoalConfig,
+    private readonly registry: KafkaHandlerRegistry,
+    private readonly sessions: KafkaSessions,
+    private readonly keys: ApiKeyService,
+  ) {}
+
+  /** Where the listener is bound and what it advertises; undefined while it is off. */
+  get identity(): KafkaBrokerIdentity | undefined {
+    return this.bound;
+  }
+
+  get connectionCount(): number {
+    return this.connections.size;
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    const kafka = this.config.kafka;
+    if (!kafka) return;
+    const decision = listenDecision(
+      { ...this.config, host: kafka.host, port: kafka.port },
+      await this.keys.authEnabled(),
+    );
+    if (decision.refuse) throw new Error(decision.refuse.replace('HOST=', 'SHOAL_KAFKA_HOST='));
+    const server = createServer((socket) => this.accept(socket));
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(kafka.port, kafka.host, () => resolve());
+    });
+    const port = (server.address() as AddressInfo).port;
+    const advertisedPort = kafka.advertisedPort === 0 ? port : kafka.advertisedPort;
+    this.bound = {
+      nodeId: kafkaNodeId(kafka.advertisedHost, advertisedPort),
+      host: kafka.advertisedHost,
+      port: advertisedPort,
+    };
+    this.logger.log(
+      `Kafka listener on ${kafka.host}:${port}, advertised as ${kafka.advertisedHost}:${advertisedPort} (node ${this.bound.nodeId})`,
+    );
+  }
+
+  /** The port actually bound (differs from the configured one when that is 0). */
+  get port(): number | undefined {
+    return this.server ? (this.server.address() as AddressInfo | null)?.port : undefined;
+  }
+
+  private accept(socket: Socket): void {
+    const kafka = this.config.kafka!;
+    if (this.connections.size >= kafka.maxConnections) {
+      this.logger.warn(
+        `refusing Kafka connection from ${socket.remoteAddress}: ${kafka.maxConnections} connections open`,
+      );
+      socket.destroy();
+      return;
+    }
+    const connection = new KafkaConnection(socket, `k${this.nextId++}`, {
+      registry: this.registry,
+      sessions: this.sessions,
+      logger: this.logger,
+      maxFrameBytes: kafka.maxFrameBytes,
+      nodeId: this.bound!.nodeId,
+      advertisedHost: this.bound!.host,
+      advertisedPort: this.bound!.port,
+      authRequired: () => this.keys.authEnabled(),
+    });
+    this.connections.add(connection);
+    socket.on('close', () => this.connections.delete(connection));
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.server = undefined;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    for (const connection of this.connections) connection.close();
+    await closed;
+  }
+}

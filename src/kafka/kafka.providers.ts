@@ -1,0 +1,15 @@
+import type { Provider } from '@nestjs/common';
+import { KAFKA_HANDLERS } from './handlers/index.js';
+import type { KafkaApiHandler } from './kafka-api.js';
+import { KafkaHandlerRegistry, KAFKA_HANDLER_LIST } from './kafka-handler.registry.js';
+import { KafkaListener } from './kafka.listener.js';
+import { KafkaSessions } from './kafka-sessions.js';
+
+/** Everything the Kafka front door adds to the application's providers. */
+export const KAFKA_PROVIDERS: Provider[] = [
+  ...KAFKA_HANDLERS,
+  { provide: KAFKA_HANDLER_LIST, useFactory: (...handlers: KafkaApiHandler[]) => handlers, inject: KAFKA_HANDLERS },
+  KafkaHandlerRegistry,
+  KafkaSessions,
+  KafkaListener,
+];

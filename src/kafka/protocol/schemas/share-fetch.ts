@@ -1,0 +1,128 @@
+import type { MessageSchema } from '../message-schema.js';
+
+export const ShareFetchRequest: MessageSchema = {
+  apiKey: 78,
+  type: 'request',
+  name: 'ShareFetchRequest',
+  validVersions: '1-2',
+  flexibleVersions: '0+',
+  fields: [
+    { name: 'GroupId', type: 'string', versions: '0+', nullableVersions: '0+', default: 'null' },
+    { name: 'MemberId', type: 'string', versions: '0+', nullableVersions: '0+' },
+    { name: 'ShareSessionEpoch', type: 'int32', versions: '0+' },
+    { name: 'MaxWaitMs', type: 'int32', versions: '0+' },
+    { name: 'MinBytes', type: 'int32', versions: '0+' },
+    { name: 'MaxBytes', type: 'int32', versions: '0+', default: '0x7fffffff' },
+    { name: 'MaxRecords', type: 'int32', versions: '1+' },
+    { name: 'BatchSize', type: 'int32', versions: '1+' },
+    { name: 'ShareAcquireMode', type: 'int8', versions: '2+' },
+    {
+      name: 'Topics',
+      type: '[]FetchTopic',
+      versions: '0+',
+      fields: [
+        { name: 'TopicId', type: 'uuid', versions: '0+' },
+        {
+          name: 'Partitions',
+          type: '[]FetchPartition',
+          versions: '0+',
+          fields: [
+            { name: 'PartitionIndex', type: 'int32', versions: '0+' },
+            { name: 'PartitionMaxBytes', type: 'int32', versions: '0' },
+            {
+              name: 'AcknowledgementBatches',
+              type: '[]AcknowledgementBatch',
+              versions: '0+',
+              fields: [
+                { name: 'FirstOffset', type: 'int64', versions: '0+' },
+                { name: 'LastOffset', type: 'int64', versions: '0+' },
+                { name: 'AcknowledgeTypes', type: '[]int8', versions: '0+' },
+              ],
+            },
+          ],
+        },
+      ],
+    },
+    {
+      name: 'ForgottenTopicsData',
+      type: '[]ForgottenTopic',
+      versions: '0+',
+      fields: [
+        { name: 'TopicId', type: 'uuid', versions: '0+' },
+        { name: 'Partitions', type: '[]int32', versions: '0+' },
+      ],
+    },
+  ],
+};
+
+/** The stored copy says `validVersions: "0"`; versions 1 and 2 of the response have the same fields. */
+export const ShareFetchResponse: MessageSchema = {
+  apiKey: 78,
+  type: 'response',
+  name: 'ShareFetchResponse',
+  validVersions: '0',
+  flexibleVersions: '0+',
+  fields: [
+    { name: 'ThrottleTimeMs', type: 'int32', versions: '0+' },
+    { name: 'ErrorCode', type: 'int16', versions: '0+' },
+    { name: 'ErrorMessage', type: 'string', versions: '0+', nullableVersions: '0+', default: 'null' },
+    { name: 'AcquisitionLockTimeoutMs', type: 'int32', versions: '0+' },
+    {
+      name: 'Responses',
+      type: '[]ShareFetchableTopicResponse',
+      versions: '0+',
+      fields: [
+        { name: 'TopicId', type: 'uuid', versions: '0+' },
+        {
+          name: 'Partitions',
+          type: '[]PartitionData',
+          versions: '0+',
+          fields: [
+            { name: 'PartitionIndex', type: 'int32', versions: '0+' },
+            { name: 'ErrorCode', type: 'int16', versions: '0+' },
+            { name: 'ErrorMessage', type: 'string', versions: '0+', nullableVersions: '0+', default: 'null' },
+            { name: 'AcknowledgeErrorCode', type: 'int16', versions: '0+' },
+            {
+              name: 'AcknowledgeErrorMessage',
+              type: 'string',
+              versions: '0+',
+              nullableVersions: '0+',
+              default: 'null',
+            },
+            {
+              name: 'CurrentLeader',
+              type: 'LeaderIdAndEpoch',
+              versions: '0+',
+              fields: [
+                { name: 'LeaderId', type: 'int32', versions: '0+' },
+                { name: 'LeaderEpoch', type: 'int32', versions: '0+' },
+              ],
+            },
+            { name: 'Records', type: 'records', versions: '0+', nullableVersions: '0+' },
+            {
+              name: 'AcquiredRecords',
+              type: '[]AcquiredRecords',
+              versions: '0+',
+              fields: [
+                { name: 'FirstOffset', type: 'int64', versions: '0+' },
+                { name: 'LastOffset', type: 'int64', versions: '0+' },
+                { name: 'DeliveryCount', type: 'int16', versions: '0+' },
+              ],
+            },
+          ],
+        },
+      ],
+    },
+    {
+      name: 'NodeEndpoints',
+      type: '[]NodeEndpoint',
+      versions: '0+',
+      fields: [
+        { name: 'NodeId', type: 'int32', versions: '0+' },
+        { name: 'Host', type: 'string', versions: '0+' },
+        { name: 'Port', type: 'int32', versions: '0+' },
+        { name: 'Rack', type: 'string', versions: '0+', nullableVersions: '0+', default: 'null' },
+      ],
+    },
+  ],
+};

@@ -1,0 +1,37 @@
+import type { MessageSchema } from '../message-schema.js';
+
+export const SyncGroupRequest: MessageSchema = {
+  apiKey: 14,
+  type: 'request',
+  name: 'SyncGroupRequest',
+  validVersions: '0-3',
+  flexibleVersions: 'none',
+  fields: [
+    { name: 'GroupId', type: 'string', versions: '0+' },
+    { name: 'GenerationId', type: 'int32', versions: '0+' },
+    { name: 'MemberId', type: 'string', versions: '0+' },
+    { name: 'GroupInstanceId', type: 'string', versions: '3+', nullableVersions: '3+' },
+    {
+      name: 'Assignments',
+      type: '[]SyncGroupRequestAssignment',
+      versions: '0+',
+      fields: [
+        { name: 'MemberId', type: 'string', versions: '0+' },
+        { name: 'Assignment', type: 'bytes', versions: '0+' },
+      ],
+    },
+  ],
+};
+
+export const SyncGroupResponse: MessageSchema = {
+  apiKey: 14,
+  type: 'response',
+  name: 'SyncGroupResponse',
+  validVersions: '0-4',
+  flexibleVersions: '4+',
+  fields: [
+    { name: 'ThrottleTimeMs', type: 'int32', versions: '1+' },
+    { name: 'ErrorCode', type: 'int16', versions: '0+' },
+    { name: 'Assignment', type: 'bytes', versions: '0+' },
+  ],
+};
