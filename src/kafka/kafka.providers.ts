@@ -4,6 +4,8 @@ import type { KafkaApiHandler } from './kafka-api.js';
 import { KafkaHandlerRegistry, KAFKA_HANDLER_LIST } from './kafka-handler.registry.js';
 import { KafkaListener } from './kafka.listener.js';
 import { KafkaSessions } from './kafka-sessions.js';
+import { NameHashShareTopicIds } from './share/name-hash-topic-ids.js';
+import { ShareTopicIds } from './share/share-topic-ids.js';
 
 /** Everything the Kafka front door adds to the application's providers. */
 export const KAFKA_PROVIDERS: Provider[] = [
@@ -12,4 +14,5 @@ export const KAFKA_PROVIDERS: Provider[] = [
   KafkaHandlerRegistry,
   KafkaSessions,
   KafkaListener,
+  { provide: ShareTopicIds, useClass: NameHashShareTopicIds },
 ];

@@ -1,9 +1,9 @@
 import { ManualClock } from '../../src/domain/clock.js';
 import { KafkaError } from '../../src/kafka/kafka-api.js';
-import { KafkaListener } from '../../src/kafka/kafka.listener.js';
 import { decodeRecordBatches } from '../../src/kafka/protocol/record-batch.js';
 import { ShareTopicIds } from '../../src/kafka/share/share-topic-ids.js';
 import { type TestBroker, startBroker } from '../support/broker.js';
+import { kafkaPortOf, kafkaTestConfig } from '../support/kafka.js';
 import { KafkaTestClient } from '../support/kafka-test-client.js';
 import { createTestStorage, testConfig, type TestStorage } from '../support/storage.js';
 
@@ -35,23 +35,11 @@ describe('KIP-932 share-group RPCs over the Kafka listener', () => {
   const clock = new ManualClock(Date.now());
   beforeAll(async () => {
     storage = await createTestStorage('sqlite');
-    broker = await startBroker(
-      testConfig(storage.storage, {
-        kafka: {
-          port: 0,
-          host: '127.0.0.1',
-          advertisedHost: '127.0.0.1',
-          advertisedPort: 0,
-          maxConnections: 100,
-          maxFrameBytes: 100 * 1024 * 1024,
-        },
-      }),
-      clock,
-    );
-    kafka = await KafkaTestClient.connect(broker.app.get(KafkaListener).identity!.port);
+    broker = await startBroker(testConfig(storage.storage, { kafka: kafkaTestConfig() }), clock);
+    kafka = await KafkaTestClient.connect(kafkaPortOf(broker.app));
   });
   afterAll(async () => {
-    await kafka.close();
+    kafka.close();
     await broker.close();
     await storage.dispose();
   });
@@ -143,7 +131,7 @@ describe('KIP-932 share-group RPCs over the Kafka listener', () => {
     const wideId = (await broker.app.get(ShareTopicIds).idsOf([`${topic}-wide`])).get(`${topic}-wide`)!;
     const joined = await heartbeat(group, 'member-a', 0, [`${topic}-wide`]);
     expect(joined).toMatchObject({ errorCode: 0, memberId: 'member-a', memberEpoch: 1 });
-    expect(joined.assignment).toEqual({ topicPartitions: [{ topicId: wideId, partitions: [0, 1, 2] }] });
+    expect((joined.assignment as Body).topicPartitions).toEqual([{ topicId: wideId, partitions: [0, 1, 2] }]);
     await heartbeat(group, 'member-b', 0, [`${topic}-wide`]);
     const moved = await heartbeat(group, 'member-a', 1);
     expect(moved.memberEpoch).toBe(2);

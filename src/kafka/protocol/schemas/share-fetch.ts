@@ -60,7 +60,7 @@ export const ShareFetchResponse: MessageSchema = {
   apiKey: 78,
   type: 'response',
   name: 'ShareFetchResponse',
-  validVersions: '0',
+  validVersions: '0-2',
   flexibleVersions: '0+',
   fields: [
     { name: 'ThrottleTimeMs', type: 'int32', versions: '0+' },
