@@ -11,7 +11,7 @@ const HEARTBEAT = 76;
 const DESCRIBE = 77;
 const SHARE_FETCH = 78;
 const SHARE_ACK = 79;
-const [GAP, ACCEPT, RELEASE, REJECT] = [0, 1, 2, 3];
+const [GAP, ACCEPT, RELEASE, REJECT, RENEW] = [0, 1, 2, 3, 4];
 
 type Body = Record<string, unknown>;
 interface PartitionData {
@@ -99,8 +99,8 @@ describe('KIP-932 share-group RPCs over the Kafka listener', () => {
     return { top, partition: responses.find((r) => r.topicId === topicId)?.partitions[0] };
   }
 
-  async function shareAck(group: string, memberId: string, epoch: number, topicId: string, acks: Body[]) {
-    const top = await kafka.send(SHARE_ACK, 1, {
+  async function shareAck(group: string, memberId: string, epoch: number, topicId: string, acks: Body[], version = 1) {
+    const top = await kafka.send(SHARE_ACK, version, {
       groupId: group,
       memberId,
       shareSessionEpoch: epoch,
@@ -229,6 +229,23 @@ describe('KIP-932 share-group RPCs over the Kafka listener', () => {
     expect(other.partition!.acquiredRecords).toEqual([{ firstOffset: 0, lastOffset: 0, deliveryCount: 2 }]);
     const late = await shareAck(group, 'member-a', 1, topicId, batches(0, 0, ACCEPT));
     expect(late.errorCode).toBe(KafkaError.INVALID_RECORD_STATE);
+  });
+
+  it('renew (version 2) restarts a lock without a delivery; version 1 refuses it as INVALID_REQUEST', async () => {
+    const { topic, group, topicId } = await setup(['long'], { recordLockDurationMs: 2_000 });
+    await heartbeat(group, 'member-a', 0, [topic]);
+    await heartbeat(group, 'member-b', 0, [topic]);
+    await shareFetch(group, 'member-a', 0, topicId);
+    expect((await shareAck(group, 'member-a', 1, topicId, batches(0, 0, RENEW))).errorCode).toBe(
+      KafkaError.INVALID_REQUEST,
+    );
+    clock.advance(1_500);
+    const renewed = await shareAck(group, 'member-a', 2, topicId, batches(0, 0, RENEW), 2);
+    expect(renewed).toMatchObject({ top: { errorCode: 0, acquisitionLockTimeoutMs: 2_000 }, errorCode: 0 });
+    clock.advance(1_500);
+    // 3 s after the fetch the record is still member-a's: member-b gets nothing, member-a's accept applies.
+    expect((await shareFetch(group, 'member-b', 0, topicId)).partition?.acquiredRecords ?? []).toEqual([]);
+    expect((await shareAck(group, 'member-a', 3, topicId, batches(0, 0, ACCEPT))).errorCode).toBe(0);
   });
 
   it('share-session epochs: none before epoch 0, the next one expected after, acks refused on the opening fetch', async () => {

@@ -157,10 +157,10 @@ describe.each(STORAGE_KINDS)(`${ShareSessionService.name} and ${ShareGroupHeartb
     const { topic, group } = await setup(3);
     await join(group, 'kafka-a', [topic]);
     await fetch(group, 'kafka-a', 0, topic);
-    const results = await sessions().acknowledge(group, 'kafka-a', -1, [
+    const { ackResults } = await sessions().acknowledge(group, 'kafka-a', -1, [
       { topic, partition: 0, offset: 0, type: 'accept' },
     ]);
-    expect(results[0].error).toBeNull();
+    expect(ackResults[0].error).toBeNull();
     expect((await log.shares.describe(group)).partitions[0]).toMatchObject({
       acquired: 0,
       available: 2,

@@ -51,14 +51,14 @@ export class ShareAcknowledgeHandler implements KafkaApiHandler {
         else acks.push(...parsed);
       }
     try {
-      const results = await this.sessions.acknowledge(
+      const { ackResults, lockDurationMs } = await this.sessions.acknowledge(
         request.groupId ?? '',
         request.memberId ?? '',
         request.shareSessionEpoch,
         acks,
       );
       const ids = new Map([...names].map(([id, name]) => [name, id]));
-      for (const [k, code] of partitionAckErrors(results)) {
+      for (const [k, code] of partitionAckErrors(ackResults)) {
         const [topic, partition] = k.split('\u0000');
         errors.set(`${ids.get(topic)}\u0000${partition}`, code);
       }
@@ -66,7 +66,7 @@ export class ShareAcknowledgeHandler implements KafkaApiHandler {
         throttleTimeMs: 0,
         errorCode: KafkaError.NONE,
         errorMessage: null,
-        acquisitionLockTimeoutMs: 0,
+        acquisitionLockTimeoutMs: lockDurationMs,
         responses: responses(errors, context.nodeId),
         nodeEndpoints: [],
       };

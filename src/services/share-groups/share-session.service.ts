@@ -72,18 +72,25 @@ export class ShareSessionService {
     return { ...answer, lockDurationMs: await this.lockDuration(request.group, answer.records) };
   }
 
-  /** A ShareAcknowledge: epoch 0 is not valid here; -1 applies the acks, then closes the session. */
+  /**
+   * A ShareAcknowledge: epoch 0 is not valid here; -1 applies the acks, then closes the session.
+   * Answers the acks' results and the group's lock duration (renewed locks run that long).
+   */
   async acknowledge(
     group: string,
     kafkaMemberId: string,
     sessionEpoch: number,
     acks: Acknowledgement[],
-  ): Promise<AckResult[]> {
+  ): Promise<{ ackResults: AckResult[]; lockDurationMs: number }> {
     if (sessionEpoch === INITIAL_SESSION_EPOCH) throw new InvalidShareSessionEpochError(null, sessionEpoch);
     const member = await this.member(group, kafkaMemberId, sessionEpoch);
-    if (sessionEpoch === FINAL_SESSION_EPOCH) return this.closeSession(member, acks);
-    await this.moveEpoch(member, sessionEpoch, member.sessionPartitions);
-    return this.memberCall(member, () => this.fetches.acknowledge(group, member.memberId, acks));
+    let ackResults: AckResult[];
+    if (sessionEpoch === FINAL_SESSION_EPOCH) ackResults = await this.closeSession(member, acks);
+    else {
+      await this.moveEpoch(member, sessionEpoch, member.sessionPartitions);
+      ackResults = await this.memberCall(member, () => this.fetches.acknowledge(group, member.memberId, acks));
+    }
+    return { ackResults, lockDurationMs: await this.lockDuration(group, []) };
   }
 
   /** The member, checked against the request's session epoch (before anything applies). */
