@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import type { Acknowledgement } from '@shoal/protocol';
 import { ShareSessionService } from '../../services/share-groups/share-session.service.js';
 import type { KafkaApiHandler, KafkaRequestContext } from '../kafka-api.js';
 import { KafkaError } from '../kafka-api.js';
-import { type AcknowledgementBatch, partitionAckErrors, toAcknowledgements } from '../share/share-acknowledgements.js';
+import { type AckTopics, partitionAckErrors, partitionKey, readAckTopics } from '../share/share-acknowledgements.js';
 import { kafkaErrorOf } from '../share/share-error-codes.js';
 import { ShareTopicIds } from '../share/share-topic-ids.js';
 
@@ -11,10 +10,7 @@ interface ShareAcknowledgeRequest {
   groupId: string | null;
   memberId: string | null;
   shareSessionEpoch: number;
-  topics: {
-    topicId: string;
-    partitions: { partitionIndex: number; acknowledgementBatches: AcknowledgementBatch[] }[];
-  }[];
+  topics: AckTopics;
 }
 
 /**
@@ -38,18 +34,7 @@ export class ShareAcknowledgeHandler implements KafkaApiHandler {
   async handle(raw: Record<string, unknown>, version: number, context: KafkaRequestContext) {
     const request = raw as unknown as ShareAcknowledgeRequest;
     const names = await this.topicIds.namesOf(request.topics.map((t) => t.topicId));
-    const errors = new Map<string, number>();
-    const acks: Acknowledgement[] = [];
-    for (const { topicId, partitions } of request.topics)
-      for (const p of partitions) {
-        const topic = names.get(topicId);
-        const parsed = topic
-          ? toAcknowledgements(topic, p.partitionIndex, p.acknowledgementBatches, version >= 2)
-          : null;
-        if (!topic) errors.set(`${topicId}\u0000${p.partitionIndex}`, KafkaError.UNKNOWN_TOPIC_ID);
-        else if (!parsed) errors.set(`${topicId}\u0000${p.partitionIndex}`, KafkaError.INVALID_REQUEST);
-        else acks.push(...parsed);
-      }
+    const { acks, errors } = readAckTopics(request.topics, names, version >= 2);
     try {
       const { ackResults, lockDurationMs } = await this.sessions.acknowledge(
         request.groupId ?? '',
@@ -60,7 +45,7 @@ export class ShareAcknowledgeHandler implements KafkaApiHandler {
       const ids = new Map([...names].map(([id, name]) => [name, id]));
       for (const [k, code] of partitionAckErrors(ackResults)) {
         const [topic, partition] = k.split('\u0000');
-        errors.set(`${ids.get(topic)}\u0000${partition}`, code);
+        errors.set(partitionKey(ids.get(topic)!, Number(partition)), code);
       }
       return {
         throttleTimeMs: 0,

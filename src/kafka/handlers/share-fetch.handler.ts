@@ -1,17 +1,17 @@
 import { Injectable } from '@nestjs/common';
-import type { Acknowledgement, AckResult, AcquiredRecord, TopicPartition } from '@shoal/protocol';
+import type { AckResult, AcquiredRecord } from '@shoal/protocol';
 import { ShareSessionService } from '../../services/share-groups/share-session.service.js';
 import type { KafkaApiHandler, KafkaRequestContext } from '../kafka-api.js';
 import { KafkaError } from '../kafka-api.js';
-import { type AcknowledgementBatch, partitionAckErrors, toAcknowledgements } from '../share/share-acknowledgements.js';
+import {
+  type AckTopics,
+  partitionAckErrors,
+  partitionKey as key,
+  readAckTopics,
+} from '../share/share-acknowledgements.js';
 import { kafkaErrorOf } from '../share/share-error-codes.js';
 import { sharePartitionData } from '../share/share-records.js';
 import { ShareTopicIds } from '../share/share-topic-ids.js';
-
-interface FetchPartition {
-  partitionIndex: number;
-  acknowledgementBatches?: AcknowledgementBatch[];
-}
 
 interface ShareFetchRequest {
   groupId: string | null;
@@ -19,7 +19,7 @@ interface ShareFetchRequest {
   shareSessionEpoch: number;
   maxWaitMs: number;
   maxRecords?: number;
-  topics: { topicId: string; partitions: FetchPartition[] }[];
+  topics: AckTopics;
   forgottenTopicsData: { topicId: string; partitions: number[] }[];
 }
 
@@ -60,44 +60,18 @@ export class ShareFetchHandler implements KafkaApiHandler {
       ...request.topics.map((t) => t.topicId),
       ...request.forgottenTopicsData.map((t) => t.topicId),
     ]);
-    const outcomes = new Map<string, PartitionOutcome>();
-    const add: TopicPartition[] = [];
-    const acks: Acknowledgement[] = [];
-    for (const { topicId, partitions } of request.topics)
-      for (const p of partitions) {
-        const topic = names.get(topicId);
-        const parsed = topic
-          ? toAcknowledgements(topic, p.partitionIndex, p.acknowledgementBatches ?? [], version >= 2)
-          : [];
-        if (!topic)
-          outcomes.set(key(topicId, p.partitionIndex), failed(KafkaError.UNKNOWN_TOPIC_ID, 'unknown topic id'));
-        else if (!parsed)
-          outcomes.set(
-            key(topicId, p.partitionIndex),
-            failed(KafkaError.INVALID_REQUEST, 'malformed acknowledgement batch'),
-          );
-        else {
-          add.push({ topic, partition: p.partitionIndex });
-          acks.push(...parsed);
-        }
-      }
+    const { partitions: add, acks, errors } = readAckTopics(request.topics, names, version >= 2);
+    const outcomes = new Map<string, PartitionOutcome>(
+      [...errors].map(([k, code]) => [
+        k,
+        failed(code, code === KafkaError.UNKNOWN_TOPIC_ID ? 'unknown topic id' : 'malformed acknowledgement batch'),
+      ]),
+    );
     const forget = request.forgottenTopicsData.flatMap(({ topicId, partitions }) =>
       names.has(topicId) ? partitions.map((partition) => ({ topic: names.get(topicId)!, partition })) : [],
     );
     try {
-      const answer = await this.sessions.fetch({
-        group: request.groupId ?? '',
-        kafkaMemberId: request.memberId ?? '',
-        sessionEpoch: request.shareSessionEpoch,
-        add,
-        forget,
-        acks,
-        maxRecords: Math.min(
-          MAX_RECORDS,
-          request.maxRecords && request.maxRecords > 0 ? request.maxRecords : DEFAULT_MAX_RECORDS,
-        ),
-        maxWaitMs: Math.max(0, Math.min(MAX_WAIT_MS, request.maxWaitMs)),
-      });
+      const answer = await this.sessions.fetch({ ...limits(request), ...sessionOf(request), add, forget, acks });
       const ids = await this.topicIds.idsOf([
         ...new Set([...answer.records, ...answer.ackResults].map((r) => r.topic)),
       ]);
@@ -143,8 +117,22 @@ export class ShareFetchHandler implements KafkaApiHandler {
   }
 }
 
-function key(topicId: string, partition: number): string {
-  return `${topicId}\u0000${partition}`;
+/** Who asks, in which session. */
+function sessionOf(request: ShareFetchRequest) {
+  return {
+    group: request.groupId ?? '',
+    kafkaMemberId: request.memberId ?? '',
+    sessionEpoch: request.shareSessionEpoch,
+  };
+}
+
+/** MaxRecords (500 when unset, at most Shoal's 10,000) and MaxWaitMs (at most a minute). */
+function limits(request: ShareFetchRequest) {
+  const wanted = request.maxRecords && request.maxRecords > 0 ? request.maxRecords : DEFAULT_MAX_RECORDS;
+  return {
+    maxRecords: Math.min(MAX_RECORDS, wanted),
+    maxWaitMs: Math.max(0, Math.min(MAX_WAIT_MS, request.maxWaitMs)),
+  };
 }
 
 function failed(errorCode: number, errorMessage: string | null): PartitionOutcome {

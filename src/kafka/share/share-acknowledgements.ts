@@ -1,4 +1,4 @@
-import type { Acknowledgement, AckResult, AckType } from '@shoal/protocol';
+import type { Acknowledgement, AckResult, AckType, TopicPartition } from '@shoal/protocol';
 import { KafkaError } from '../kafka-api.js';
 
 /** One `AcknowledgementBatches` entry of ShareFetch and ShareAcknowledge. */
@@ -64,4 +64,41 @@ export function partitionAckErrors(results: AckResult[]): Map<string, number> {
     else if (!errors.has(key)) errors.set(key, KafkaError.NONE);
   }
   return errors;
+}
+
+/** The `Topics` of a ShareFetch or ShareAcknowledge: topic ids, partitions, acknowledgement batches. */
+export type AckTopics = {
+  topicId: string;
+  partitions: { partitionIndex: number; acknowledgementBatches?: AcknowledgementBatch[] }[];
+}[];
+
+/** A partition of the answer by topic id, as `topicId\u0000partition`. */
+export function partitionKey(topicId: string, partition: number): string {
+  return `${topicId}\u0000${partition}`;
+}
+
+/**
+ * The request's partitions (by name) and their acks, in order. A partition of an unknown topic id
+ * (UNKNOWN_TOPIC_ID) or with a malformed batch (INVALID_REQUEST) is left out, its error noted.
+ */
+export function readAckTopics(
+  topics: AckTopics,
+  names: Map<string, string>,
+  allowRenew: boolean,
+): { partitions: TopicPartition[]; acks: Acknowledgement[]; errors: Map<string, number> } {
+  const partitions: TopicPartition[] = [];
+  const acks: Acknowledgement[] = [];
+  const errors = new Map<string, number>();
+  for (const { topicId, partitions: requested } of topics)
+    for (const { partitionIndex: partition, acknowledgementBatches } of requested) {
+      const topic = names.get(topicId);
+      const parsed = topic ? toAcknowledgements(topic, partition, acknowledgementBatches ?? [], allowRenew) : null;
+      if (!topic) errors.set(partitionKey(topicId, partition), KafkaError.UNKNOWN_TOPIC_ID);
+      else if (!parsed) errors.set(partitionKey(topicId, partition), KafkaError.INVALID_REQUEST);
+      else {
+        partitions.push({ topic, partition });
+        acks.push(...parsed);
+      }
+    }
+  return { partitions, acks, errors };
 }
