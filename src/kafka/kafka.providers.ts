@@ -4,6 +4,9 @@ import type { KafkaApiHandler } from './kafka-api.js';
 import { KafkaHandlerRegistry, KAFKA_HANDLER_LIST } from './kafka-handler.registry.js';
 import { KafkaListener } from './kafka.listener.js';
 import { KafkaSessions } from './kafka-sessions.js';
+import { KafkaAuthorizer } from './kafka-authorizer.js';
+import { ProducerSequences } from './records/producer-sequences.js';
+import { PartitionReader } from '../services/log/partition-reader.js';
 import { NameHashShareTopicIds } from './share/name-hash-topic-ids.js';
 import { ShareTopicIds } from './share/share-topic-ids.js';
 
@@ -13,6 +16,9 @@ export const KAFKA_PROVIDERS: Provider[] = [
   { provide: KAFKA_HANDLER_LIST, useFactory: (...handlers: KafkaApiHandler[]) => handlers, inject: KAFKA_HANDLERS },
   KafkaHandlerRegistry,
   KafkaSessions,
+  KafkaAuthorizer,
+  ProducerSequences,
+  PartitionReader,
   KafkaListener,
   { provide: ShareTopicIds, useClass: NameHashShareTopicIds },
 ];

@@ -1,5 +1,15 @@
 import type { Type } from '@nestjs/common';
 import type { KafkaApiHandler } from '../kafka-api.js';
+import { CreatePartitionsHandler } from './create-partitions.handler.js';
+import { CreateTopicsHandler } from './create-topics.handler.js';
+import { DeleteTopicsHandler } from './delete-topics.handler.js';
+import { FetchHandler } from './fetch.handler.js';
+import { InitProducerIdHandler } from './init-producer-id.handler.js';
+import { ListOffsetsHandler } from './list-offsets.handler.js';
+import { MetadataHandler } from './metadata.handler.js';
+import { ProduceHandler } from './produce.handler.js';
+import { SaslAuthenticateHandler } from './sasl-authenticate.handler.js';
+import { SaslHandshakeHandler } from './sasl-handshake.handler.js';
 import { ShareAcknowledgeHandler } from './share-acknowledge.handler.js';
 import { ShareFetchHandler } from './share-fetch.handler.js';
 import { ShareGroupDescribeHandler } from './share-group-describe.handler.js';
@@ -10,6 +20,16 @@ import { ShareGroupHeartbeatHandler } from './share-group-heartbeat.handler.js';
  * ApiVersions is built from this list by `KafkaHandlerRegistry` and needs no line.
  */
 export const KAFKA_HANDLERS: Type<KafkaApiHandler>[] = [
+  ProduceHandler,
+  FetchHandler,
+  ListOffsetsHandler,
+  MetadataHandler,
+  SaslHandshakeHandler,
+  CreateTopicsHandler,
+  DeleteTopicsHandler,
+  InitProducerIdHandler,
+  SaslAuthenticateHandler,
+  CreatePartitionsHandler,
   ShareGroupHeartbeatHandler,
   ShareGroupDescribeHandler,
   ShareFetchHandler,

@@ -1,0 +1,55 @@
+import { Injectable } from '@nestjs/common';
+import { MAX_PARTITIONS } from '@shoal/protocol';
+import { Operation } from '../../domain/security/acl.js';
+import { TopicService } from '../../services/log/topic.service.js';
+import { type KafkaApiHandler, KafkaError, type KafkaRequestContext } from '../kafka-api.js';
+import { KafkaAuthorizer } from '../kafka-authorizer.js';
+import { kafkaFailureOf } from '../kafka-errors.js';
+
+/** CreatePartitions (37): grows a topic through `TopicService.update` (never shrinks; quotas apply). */
+@Injectable()
+export class CreatePartitionsHandler implements KafkaApiHandler {
+  readonly apiKey = 37;
+  readonly name = 'CreatePartitions';
+  readonly minVersion = 0;
+  readonly maxVersion = 1;
+
+  constructor(
+    private readonly topics: TopicService,
+    private readonly authorizer: KafkaAuthorizer,
+  ) {}
+
+  async handle(request: Record<string, unknown>, _version: number, context: KafkaRequestContext) {
+    const validateOnly = request['validateOnly'] === true;
+    const results = [];
+    for (const topic of request['topics'] as Array<{ name: string; count: number; assignments: unknown[] | null }>) {
+      results.push({ name: topic.name, ...(await this.grow(topic, validateOnly, context)) });
+    }
+    return { throttleTimeMs: 0, results };
+  }
+
+  private async grow(
+    topic: { name: string; count: number; assignments: unknown[] | null },
+    validateOnly: boolean,
+    context: KafkaRequestContext,
+  ) {
+    if (!(await this.authorizer.topic(context, topic.name, Operation.Admin)))
+      return { errorCode: KafkaError.TOPIC_AUTHORIZATION_FAILED, errorMessage: 'not allowed' };
+    if (topic.assignments !== null && topic.assignments.length > 0)
+      return { errorCode: KafkaError.INVALID_REQUEST, errorMessage: 'manual replica assignments are not supported' };
+    if (topic.count > MAX_PARTITIONS)
+      return { errorCode: KafkaError.INVALID_PARTITIONS, errorMessage: `at most ${MAX_PARTITIONS} partitions` };
+    try {
+      const current = await this.topics.describe(topic.name);
+      if (topic.count <= current.partitions.length)
+        return {
+          errorCode: KafkaError.INVALID_PARTITIONS,
+          errorMessage: `topic has ${current.partitions.length} partitions`,
+        };
+      if (!validateOnly) await this.topics.update(topic.name, { partitions: topic.count });
+      return { errorCode: KafkaError.NONE, errorMessage: null };
+    } catch (error) {
+      return kafkaFailureOf(error);
+    }
+  }
+}

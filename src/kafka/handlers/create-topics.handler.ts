@@ -1,0 +1,96 @@
+import { Injectable } from '@nestjs/common';
+import { MAX_PARTITIONS, MIN_PARTITIONS, NAME_PATTERN, type TopicConfig } from '@shoal/protocol';
+import { Operation } from '../../domain/security/acl.js';
+import { TopicService } from '../../services/log/topic.service.js';
+import { type KafkaApiHandler, KafkaError, type KafkaRequestContext } from '../kafka-api.js';
+import { KafkaAuthorizer } from '../kafka-authorizer.js';
+import { INVALID_CONFIG, kafkaFailureOf } from '../kafka-errors.js';
+
+interface CreatableTopic {
+  name: string;
+  numPartitions: number;
+  replicationFactor: number;
+  assignments: unknown[];
+  configs: Array<{ name: string; value: string | null }>;
+}
+
+/** Kafka topic configs Shoal keeps, and the topic config field each sets; -1 means none. */
+const CONFIGS: Record<string, keyof TopicConfig> = {
+  'retention.ms': 'retentionMs',
+  'retention.bytes': 'retentionBytes',
+};
+
+type Outcome = { errorCode: number; errorMessage: string | null };
+
+/**
+ * CreateTopics (19): through `TopicService.create` (quotas included). One copy of each
+ * partition: a replication factor is accepted and ignored, manual assignments are refused.
+ * `retention.ms` and `retention.bytes` are kept; other configs are INVALID_CONFIG. -1
+ * partitions means one.
+ */
+@Injectable()
+export class CreateTopicsHandler implements KafkaApiHandler {
+  readonly apiKey = 19;
+  readonly name = 'CreateTopics';
+  readonly minVersion = 0;
+  readonly maxVersion = 3;
+
+  constructor(
+    private readonly topics: TopicService,
+    private readonly authorizer: KafkaAuthorizer,
+  ) {}
+
+  async handle(request: Record<string, unknown>, _version: number, context: KafkaRequestContext) {
+    const validateOnly = request['validateOnly'] === true;
+    const results = [];
+    for (const topic of request['topics'] as CreatableTopic[]) {
+      const outcome = (await this.authorizer.topic(context, topic.name, Operation.Admin))
+        ? await this.create(topic, validateOnly)
+        : { errorCode: KafkaError.TOPIC_AUTHORIZATION_FAILED, errorMessage: 'not allowed' };
+      results.push({ name: topic.name, ...outcome });
+    }
+    return { throttleTimeMs: 0, topics: results };
+  }
+
+  private async create(topic: CreatableTopic, validateOnly: boolean): Promise<Outcome> {
+    const invalid = checkTopic(topic);
+    if (invalid) return invalid;
+    const config: Partial<TopicConfig> = {};
+    for (const { name, value } of topic.configs) {
+      const field = CONFIGS[name];
+      const number = Number(value);
+      if (!field || value === null || !Number.isSafeInteger(number) || number === 0 || number < -1)
+        return { errorCode: INVALID_CONFIG, errorMessage: `config ${name}=${value} is not supported` };
+      config[field] = number === -1 ? null : number;
+    }
+    if (validateOnly) return { errorCode: KafkaError.NONE, errorMessage: null };
+    try {
+      await this.topics.create(topic.name, topic.numPartitions === -1 ? 1 : topic.numPartitions, config);
+      return { errorCode: KafkaError.NONE, errorMessage: null };
+    } catch (error) {
+      return kafkaFailureOf(error);
+    }
+  }
+}
+
+function checkTopic(topic: CreatableTopic): Outcome | null {
+  if (!NAME_PATTERN.test(topic.name))
+    return {
+      errorCode: KafkaError.INVALID_TOPIC_EXCEPTION,
+      errorMessage: `topic name must match ${NAME_PATTERN.source}`,
+    };
+  if (topic.assignments.length > 0)
+    return { errorCode: KafkaError.INVALID_REQUEST, errorMessage: 'manual replica assignments are not supported' };
+  const partitions = topic.numPartitions;
+  if (partitions !== -1 && (partitions < MIN_PARTITIONS || partitions > MAX_PARTITIONS))
+    return {
+      errorCode: KafkaError.INVALID_PARTITIONS,
+      errorMessage: `partitions must be ${MIN_PARTITIONS} to ${MAX_PARTITIONS}`,
+    };
+  if (topic.replicationFactor === 0 || topic.replicationFactor < -1)
+    return {
+      errorCode: KafkaError.INVALID_REPLICATION_FACTOR,
+      errorMessage: 'replication factor must be positive or -1',
+    };
+  return null;
+}

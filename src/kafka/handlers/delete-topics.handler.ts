@@ -1,0 +1,32 @@
+import { Injectable } from '@nestjs/common';
+import { Operation } from '../../domain/security/acl.js';
+import { TopicService } from '../../services/log/topic.service.js';
+import { type KafkaApiHandler, KafkaError, type KafkaRequestContext } from '../kafka-api.js';
+import { KafkaAuthorizer } from '../kafka-authorizer.js';
+import { kafkaErrorOf } from '../kafka-errors.js';
+
+/** DeleteTopics (20): through `TopicService.delete` (gone at once, records purged in the background). */
+@Injectable()
+export class DeleteTopicsHandler implements KafkaApiHandler {
+  readonly apiKey = 20;
+  readonly name = 'DeleteTopics';
+  readonly minVersion = 1;
+  readonly maxVersion = 4;
+
+  constructor(
+    private readonly topics: TopicService,
+    private readonly authorizer: KafkaAuthorizer,
+  ) {}
+
+  async handle(request: Record<string, unknown>, _version: number, context: KafkaRequestContext) {
+    const responses = [];
+    for (const name of request['topicNames'] as string[]) {
+      let errorCode: number = KafkaError.NONE;
+      if (!(await this.authorizer.topic(context, name, Operation.Admin)))
+        errorCode = KafkaError.TOPIC_AUTHORIZATION_FAILED;
+      else await this.topics.delete(name).catch((error: unknown) => (errorCode = kafkaErrorOf(error)));
+      responses.push({ name, errorCode });
+    }
+    return { throttleTimeMs: 0, responses };
+  }
+}

@@ -1,0 +1,80 @@
+import { Injectable } from '@nestjs/common';
+import { Operation } from '../../domain/security/acl.js';
+import { PartitionReader } from '../../services/log/partition-reader.js';
+import { ReadService } from '../../services/log/read.service.js';
+import { TopicService } from '../../services/log/topic.service.js';
+import { type KafkaApiHandler, KafkaError, type KafkaRequestContext } from '../kafka-api.js';
+import { KafkaAuthorizer } from '../kafka-authorizer.js';
+import { kafkaErrorOf } from '../kafka-errors.js';
+
+const LATEST = -1;
+const EARLIEST = -2;
+
+interface AskedPartition {
+  partitionIndex: number;
+  timestamp: number;
+}
+
+/**
+ * ListOffsets (2): latest (-1) is the end offset, earliest (-2) the start offset, a time the
+ * first record at or after it (`ReadService.offsetForTimestamp`) with its timestamp, or -1 when
+ * none is that late — as Kafka answers.
+ */
+@Injectable()
+export class ListOffsetsHandler implements KafkaApiHandler {
+  readonly apiKey = 2;
+  readonly name = 'ListOffsets';
+  readonly minVersion = 0;
+  readonly maxVersion = 7;
+
+  constructor(
+    private readonly topics: TopicService,
+    private readonly reads: ReadService,
+    private readonly reader: PartitionReader,
+    private readonly authorizer: KafkaAuthorizer,
+  ) {}
+
+  async handle(request: Record<string, unknown>, version: number, context: KafkaRequestContext) {
+    const asked = request['topics'] as Array<{ name: string; partitions: AskedPartition[] }>;
+    const topics = [];
+    for (const topic of asked) {
+      const allowed = await this.authorizer.topic(context, topic.name, Operation.Read);
+      const partitions = [];
+      for (const p of topic.partitions) {
+        const found = allowed
+          ? await this.offsetOf(topic.name, p).catch((error: unknown) => ({
+              errorCode: kafkaErrorOf(error),
+              offset: -1,
+              timestamp: -1,
+            }))
+          : { errorCode: KafkaError.TOPIC_AUTHORIZATION_FAILED, offset: -1, timestamp: -1 };
+        partitions.push({
+          partitionIndex: p.partitionIndex,
+          ...found,
+          oldStyleOffsets: version === 0 && found.offset >= 0 ? [found.offset] : [],
+          leaderEpoch: 0,
+        });
+      }
+      topics.push({ name: topic.name, partitions });
+    }
+    return { throttleTimeMs: 0, topics };
+  }
+
+  private async offsetOf(
+    topic: string,
+    p: AskedPartition,
+  ): Promise<{ errorCode: number; offset: number; timestamp: number }> {
+    if (p.timestamp === LATEST || p.timestamp === EARLIEST) {
+      const window = (await this.topics.describe(topic)).partitions.find((w) => w.partition === p.partitionIndex);
+      if (!window) return { errorCode: KafkaError.UNKNOWN_TOPIC_OR_PARTITION, offset: -1, timestamp: -1 };
+      const offset = p.timestamp === LATEST ? window.endOffset : window.startOffset;
+      return { errorCode: KafkaError.NONE, offset, timestamp: -1 };
+    }
+    if (p.timestamp < 0) return { errorCode: KafkaError.INVALID_REQUEST, offset: -1, timestamp: -1 };
+    const { offset } = await this.reads.offsetForTimestamp(topic, p.partitionIndex, p.timestamp);
+    const found = await this.reader.read(topic, p.partitionIndex, offset, 1, 1);
+    const record = found.records[0];
+    if (!record) return { errorCode: KafkaError.NONE, offset: -1, timestamp: -1 };
+    return { errorCode: KafkaError.NONE, offset: record.offset, timestamp: record.timestamp };
+  }
+}

@@ -1,0 +1,101 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { type ShoalConfig, SHOAL_CONFIG } from '../../config/shoal-config.js';
+import { Operation } from '../../domain/security/acl.js';
+import { ProduceService } from '../../services/log/produce.service.js';
+import { type KafkaApiHandler, KafkaError, type KafkaRequestContext } from '../kafka-api.js';
+import { KafkaAuthorizer } from '../kafka-authorizer.js';
+import { kafkaErrorOf, OUT_OF_ORDER_SEQUENCE_NUMBER } from '../kafka-errors.js';
+import { CorruptRecordError, decodeRecordBatches, UnsupportedCompressionError } from '../protocol/record-batch.js';
+import { appendRecordOf } from '../records/kafka-records.js';
+import { ProducerSequences } from '../records/producer-sequences.js';
+
+interface PartitionData {
+  partitionIndex: number;
+  records: Buffer | null;
+}
+
+/**
+ * Produce (0): each partition's record batches are appended through `ProduceService` — the
+ * same group commit, limits and metrics as HTTP produce — and answered after the commit,
+ * whatever `acks` says (acks 0 gets no answer, as in Kafka). Partitions are independent: one
+ * failing does not stop the others.
+ */
+@Injectable()
+export class ProduceHandler implements KafkaApiHandler {
+  readonly apiKey = 0;
+  readonly name = 'Produce';
+  readonly minVersion = 3;
+  readonly maxVersion = 8;
+
+  constructor(
+    private readonly produce: ProduceService,
+    private readonly authorizer: KafkaAuthorizer,
+    private readonly sequences: ProducerSequences,
+    @Inject(SHOAL_CONFIG) private readonly config: ShoalConfig,
+  ) {}
+
+  async handle(request: Record<string, unknown>, _version: number, context: KafkaRequestContext) {
+    const topics = request['topics'] as Array<{ name: string; partitions: PartitionData[] }>;
+    const responses = await Promise.all(
+      topics.map(async (topic) => {
+        const allowed = await this.authorizer.topic(context, topic.name, Operation.Produce);
+        const partitions = await Promise.all(
+          topic.partitions.map((p) =>
+            allowed ? this.append(topic.name, p) : answer(p.partitionIndex, KafkaError.TOPIC_AUTHORIZATION_FAILED, -1),
+          ),
+        );
+        return { name: topic.name, partitions };
+      }),
+    );
+    return { responses, throttleTimeMs: 0 };
+  }
+
+  private async append(topic: string, data: PartitionData) {
+    const partition = data.partitionIndex;
+    try {
+      const batches = decodeRecordBatches(data.records ?? Buffer.alloc(0));
+      const records = batches.flatMap((b) => b.records.map((r) => appendRecordOf(r, partition)));
+      if (records.length === 0) return answer(partition, KafkaError.CORRUPT_MESSAGE, -1);
+      if (records.some((r) => r.size > this.config.maxRecordBytes))
+        return answer(partition, KafkaError.MESSAGE_TOO_LARGE, -1);
+      const idempotent = batches[0]!.producerId >= 0 && batches.length === 1 ? batches[0]! : null;
+      if (idempotent) {
+        const check = this.sequences.check(
+          idempotent.producerId,
+          idempotent.producerEpoch,
+          topic,
+          partition,
+          idempotent.baseSequence,
+        );
+        if (check.kind === 'duplicate') return answer(partition, KafkaError.NONE, check.baseOffset);
+        if (check.kind === 'out-of-order') return answer(partition, OUT_OF_ORDER_SEQUENCE_NUMBER, -1);
+      }
+      const positions = await this.produce.produce(topic, records);
+      const baseOffset = positions[0]!.offset;
+      if (idempotent)
+        this.sequences.appended(idempotent.producerId, idempotent.producerEpoch, topic, partition, {
+          baseSequence: idempotent.baseSequence,
+          lastSequence: idempotent.baseSequence + idempotent.lastOffsetDelta,
+          baseOffset,
+        });
+      return answer(partition, KafkaError.NONE, baseOffset);
+    } catch (error) {
+      if (error instanceof UnsupportedCompressionError)
+        return answer(partition, KafkaError.UNSUPPORTED_COMPRESSION_TYPE, -1);
+      if (error instanceof CorruptRecordError) return answer(partition, KafkaError.CORRUPT_MESSAGE, -1);
+      return answer(partition, kafkaErrorOf(error), -1);
+    }
+  }
+}
+
+function answer(partitionIndex: number, errorCode: number, baseOffset: number) {
+  return {
+    partitionIndex,
+    errorCode,
+    baseOffset,
+    logAppendTimeMs: -1,
+    logStartOffset: -1,
+    recordErrors: [],
+    errorMessage: null,
+  };
+}

@@ -1,0 +1,43 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { ApiKeyService } from '../../services/security/api-key.service.js';
+import { type KafkaApiHandler, KafkaError, type KafkaRequestContext } from '../kafka-api.js';
+import { KafkaSessions } from '../kafka-sessions.js';
+
+/**
+ * SaslAuthenticate (36) with PLAIN: the username is the principal and the password its API
+ * key, checked as the HTTP guard checks a bearer key. A failure is answered, then the
+ * connection is closed (as Kafka does). The principal's ACLs are read once, here.
+ */
+@Injectable()
+export class SaslAuthenticateHandler implements KafkaApiHandler {
+  private readonly logger = new Logger(SaslAuthenticateHandler.name);
+  readonly apiKey = 36;
+  readonly name = 'SaslAuthenticate';
+  readonly minVersion = 0;
+  readonly maxVersion = 2;
+
+  constructor(
+    private readonly sessions: KafkaSessions,
+    private readonly keys: ApiKeyService,
+  ) {}
+
+  async handle(request: Record<string, unknown>, _version: number, context: KafkaRequestContext) {
+    const session = this.sessions.get(context.connectionId);
+    if (!session || session.mechanism !== 'PLAIN' || session.principal)
+      return failed(KafkaError.ILLEGAL_SASL_STATE, 'SaslHandshake with PLAIN must come first, once');
+    const parts = (request['authBytes'] as Buffer).toString('utf8').split('\u0000');
+    if (parts.length !== 3) return failed(KafkaError.SASL_AUTHENTICATION_FAILED, 'malformed PLAIN token');
+    const [, username, password] = parts as [string, string, string];
+    const principal = await this.keys.authenticate(password);
+    if (!principal || principal.name !== username) {
+      this.logger.warn(`Kafka SASL/PLAIN authentication failed for ${JSON.stringify(username.slice(0, 100))}`);
+      return failed(KafkaError.SASL_AUTHENTICATION_FAILED, 'unknown principal or API key');
+    }
+    session.principal = principal;
+    return { errorCode: KafkaError.NONE, errorMessage: null, authBytes: Buffer.alloc(0), sessionLifetimeMs: 0 };
+  }
+}
+
+function failed(errorCode: number, errorMessage: string) {
+  return { errorCode, errorMessage, authBytes: Buffer.alloc(0), sessionLifetimeMs: 0 };
+}

@@ -1,0 +1,40 @@
+import { Injectable } from '@nestjs/common';
+import { allows, isSuperuser, Operation, type Permission, ResourceType } from '../domain/security/acl.js';
+import { ApiKeyService } from '../services/security/api-key.service.js';
+import type { KafkaRequestContext } from './kafka-api.js';
+import { KafkaSessions } from './kafka-sessions.js';
+
+/**
+ * The ACL check of the Kafka front door: the same rules as the HTTP guard (`allows`,
+ * superusers), for the principal the connection authenticated as with SASL/PLAIN. With auth
+ * off everything is allowed, as over HTTP.
+ */
+@Injectable()
+export class KafkaAuthorizer {
+  constructor(
+    private readonly keys: ApiKeyService,
+    private readonly sessions: KafkaSessions,
+  ) {}
+
+  async allowed(context: KafkaRequestContext, permission: Permission): Promise<boolean> {
+    if (!(await this.keys.authEnabled())) return true;
+    const principal = this.sessions.get(context.connectionId)?.principal;
+    if (!principal) return false;
+    return isSuperuser(principal.name, principal.rules) || allows(principal.rules, permission);
+  }
+
+  topic(context: KafkaRequestContext, name: string, operation: Operation): Promise<boolean> {
+    return this.allowed(context, { resourceType: ResourceType.Topic, name, operation });
+  }
+
+  /** Kafka's DESCRIBE on a topic (Metadata): implied by any operation allowed on it. */
+  async describeTopic(context: KafkaRequestContext, name: string): Promise<boolean> {
+    for (const operation of [Operation.Read, Operation.Produce, Operation.Admin])
+      if (await this.topic(context, name, operation)) return true;
+    return false;
+  }
+
+  group(context: KafkaRequestContext, name: string, operation: Operation): Promise<boolean> {
+    return this.allowed(context, { resourceType: ResourceType.Group, name, operation });
+  }
+}

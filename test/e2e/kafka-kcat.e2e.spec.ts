@@ -1,0 +1,80 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { KafkaListener } from '../../src/kafka/kafka.listener.js';
+import { type BrokerProcess, freePort, spawnBroker } from '../support/broker-process.js';
+
+const run = promisify(execFile);
+
+/** kcat (librdkafka 2.0, Debian's `kcat` package; `.ci/run` installs it) against the built broker. */
+describe(`${KafkaListener.name} with kcat`, () => {
+  let dir: string;
+  let broker: BrokerProcess;
+  let bootstrap: string;
+
+  async function kcat(args: string[], input?: string): Promise<string> {
+    const child = run('kcat', ['-b', bootstrap, ...args], { timeout: 30_000 });
+    if (input !== undefined) child.child.stdin!.end(input);
+    return (await child).stdout;
+  }
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'shoal-kcat-'));
+    const port = await freePort();
+    bootstrap = `127.0.0.1:${port}`;
+    broker = await spawnBroker(`sqlite:${join(dir, 'shoal.db')}`, undefined, { SHOAL_KAFKA_PORT: String(port) });
+  });
+  afterAll(() => {
+    broker.child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('lists brokers, topics and partitions with -L', async () => {
+    await broker.client.createTopic({ name: 'kcat-meta', partitions: 3 });
+    const metadata = JSON.parse(await kcat(['-L', '-J'])) as {
+      brokers: Array<{ id: number; name: string }>;
+      topics: Array<{ topic: string; partitions: Array<{ partition: number; leader: number }> }>;
+    };
+    expect(metadata.brokers).toEqual([{ id: expect.any(Number), name: bootstrap }]);
+    const topic = metadata.topics.find((t) => t.topic === 'kcat-meta')!;
+    expect(topic.partitions.map((p) => p.partition).sort()).toEqual([0, 1, 2]);
+    expect(topic.partitions.every((p) => p.leader === metadata.brokers[0]!.id)).toBe(true);
+  });
+
+  it('produces with -P (keys, headers) what HTTP reads, and consumes with -C what HTTP produced', async () => {
+    await broker.client.createTopic({ name: 'kcat-data', partitions: 1 });
+    await kcat(['-P', '-t', 'kcat-data', '-p', '0', '-K:', '-H', 'trace=abc'], 'a:{"x":1}\nb:hello\n');
+    await broker.client.produce('kcat-data', [{ key: 'c', value: { from: 'http' }, headers: { h: 'v' } }]);
+    const { records } = await broker.client.read('kcat-data', 0, { offset: 0, maxRecords: 10 });
+    expect(records.map((r) => [r.key, r.value ?? Buffer.from(r.valueBase64!, 'base64').toString(), r.headers])).toEqual(
+      [
+        ['a', { x: 1 }, { trace: 'abc' }],
+        ['b', 'hello', { trace: 'abc' }],
+        ['c', { from: 'http' }, { h: 'v' }],
+      ],
+    );
+    const consumed = (await kcat(['-C', '-t', 'kcat-data', '-o', 'beginning', '-e', '-J']))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { offset: number; key: string; payload: string; headers: string[] });
+    expect(consumed.map((m) => [m.offset, m.key, m.payload, m.headers])).toEqual([
+      [0, 'a', '{"x":1}', ['trace', 'abc']],
+      [1, 'b', 'hello', ['trace', 'abc']],
+      [2, 'c', '{"from":"http"}', ['h', 'v']],
+    ]);
+  });
+
+  it('consumes from an offset and from the end with -o', async () => {
+    await broker.client.createTopic({ name: 'kcat-offsets', partitions: 1 });
+    await broker.client.produce(
+      'kcat-offsets',
+      [1, 2, 3, 4].map((value) => ({ value })),
+    );
+    const fromTwo = await kcat(['-C', '-t', 'kcat-offsets', '-p', '0', '-o', '2', '-e', '-f', '%o=%s\n']);
+    expect(fromTwo.trim().split('\n')).toEqual(['2=3', '3=4']);
+    const last = await kcat(['-C', '-t', 'kcat-offsets', '-p', '0', '-o', '-1', '-e', '-f', '%o=%s\n']);
+    expect(last.trim()).toBe('3=4');
+  });
+});
