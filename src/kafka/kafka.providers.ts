@@ -9,6 +9,7 @@ import { ProducerSequences } from './records/producer-sequences.js';
 import { PartitionReader } from '../services/log/partition-reader.js';
 import { NameHashShareTopicIds } from './share/name-hash-topic-ids.js';
 import { ShareTopicIds } from './share/share-topic-ids.js';
+import { ShareAccess } from './share/share-access.js';
 
 /** Everything the Kafka front door adds to the application's providers. */
 export const KAFKA_PROVIDERS: Provider[] = [
@@ -21,4 +22,5 @@ export const KAFKA_PROVIDERS: Provider[] = [
   PartitionReader,
   KafkaListener,
   { provide: ShareTopicIds, useClass: NameHashShareTopicIds },
+  ShareAccess,
 ];

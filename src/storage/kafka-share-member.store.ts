@@ -13,6 +13,8 @@ export interface KafkaShareMemberRow {
   /** The assignment `memberEpoch` stands for, as `topic:partition` keys in order. */
   assignment: string[];
   clientId: string | null;
+  /** The principal that joined it (SASL/PLAIN), null without API keys. */
+  principal: string | null;
   /** The session epoch the next request must carry; null when no share session is open. */
   sessionEpoch: number | null;
   /** The partitions the session fetches from. */
@@ -28,12 +30,13 @@ interface Row {
   topics: string;
   assignment: string;
   client_id: string | null;
+  principal: string | null;
   session_epoch: number | null;
   session_partitions: string | null;
 }
 
 const COLUMNS =
-  'group_name, kafka_member_id, member_id, member_epoch, previous_epoch, topics, assignment, client_id, session_epoch, session_partitions';
+  'group_name, kafka_member_id, member_id, member_epoch, previous_epoch, topics, assignment, client_id, principal, session_epoch, session_partitions';
 
 function toMember(r: Row): KafkaShareMemberRow {
   return {
@@ -45,6 +48,7 @@ function toMember(r: Row): KafkaShareMemberRow {
     topics: JSON.parse(r.topics) as string[],
     assignment: JSON.parse(r.assignment) as string[],
     clientId: r.client_id,
+    principal: r.principal,
     sessionEpoch: r.session_epoch === null ? null : Number(r.session_epoch),
     sessionPartitions: r.session_partitions === null ? [] : (JSON.parse(r.session_partitions) as TopicPartition[]),
   };
@@ -75,7 +79,7 @@ export const kafkaShareMemberStore = {
       m.kafkaMemberId,
     ]);
     await sql.execute(
-      `INSERT INTO shoal_kafka_share_member (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+      `INSERT INTO shoal_kafka_share_member (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
       [
         m.group,
         m.kafkaMemberId,
@@ -85,6 +89,7 @@ export const kafkaShareMemberStore = {
         JSON.stringify(m.topics),
         JSON.stringify(m.assignment),
         m.clientId,
+        m.principal,
         m.sessionEpoch,
         m.sessionEpoch === null ? null : JSON.stringify(m.sessionPartitions),
       ],

@@ -39,9 +39,23 @@ describe.each(STORAGE_KINDS)(`${ShareSessionService.name} and ${ShareGroupHeartb
     return { topic, group };
   }
   const join = (group: string, kafkaMemberId: string, topics: string[]) =>
-    members().heartbeat({ group, kafkaMemberId, memberEpoch: 0, subscribedTopicNames: topics, clientId: 'test' });
+    members().heartbeat({
+      group,
+      kafkaMemberId,
+      memberEpoch: 0,
+      subscribedTopicNames: topics,
+      clientId: 'test',
+      principal: null,
+    });
   const beat = (group: string, kafkaMemberId: string, memberEpoch: number) =>
-    members().heartbeat({ group, kafkaMemberId, memberEpoch, subscribedTopicNames: null, clientId: 'test' });
+    members().heartbeat({
+      group,
+      kafkaMemberId,
+      memberEpoch,
+      subscribedTopicNames: null,
+      clientId: 'test',
+      principal: null,
+    });
   const fetch = (
     group: string,
     kafkaMemberId: string,
@@ -52,6 +66,7 @@ describe.each(STORAGE_KINDS)(`${ShareSessionService.name} and ${ShareGroupHeartb
     sessions().fetch({
       group,
       kafkaMemberId,
+      principal: null,
       sessionEpoch,
       add: sessionEpoch === 0 ? [0, 1].map((partition) => ({ topic, partition })) : [],
       forget: [],
@@ -114,7 +129,9 @@ describe.each(STORAGE_KINDS)(`${ShareSessionService.name} and ${ShareGroupHeartb
     ]);
     expect(second.ackResults).toEqual([{ topic, partition: 0, offset: 0, lastOffset: 2, error: null }]);
     expect((await log.shares.describe(group)).partitions[0]).toMatchObject({ acknowledged: 0, startOffset: 3 });
-    expect(await codeOf(sessions().acknowledge(group, 'kafka-a', 0, []))).toBe(ErrorCode.InvalidShareSessionEpoch);
+    expect(await codeOf(sessions().acknowledge(group, 'kafka-a', 0, [], null))).toBe(
+      ErrorCode.InvalidShareSessionEpoch,
+    );
     expect(await codeOf(fetch(group, 'kafka-a', 1, topic))).toBe(ErrorCode.InvalidShareSessionEpoch);
   });
 
@@ -132,6 +149,7 @@ describe.each(STORAGE_KINDS)(`${ShareSessionService.name} and ${ShareGroupHeartb
     const opened = await sessions().fetch({
       group,
       kafkaMemberId: 'kafka-a',
+      principal: null,
       sessionEpoch: 0,
       add: [{ topic, partition: 0 }],
       forget: [],
@@ -143,6 +161,7 @@ describe.each(STORAGE_KINDS)(`${ShareSessionService.name} and ${ShareGroupHeartb
     const added = await sessions().fetch({
       group,
       kafkaMemberId: 'kafka-a',
+      principal: null,
       sessionEpoch: 1,
       add: [{ topic, partition: 1 }],
       forget: [{ topic, partition: 0 }],
@@ -157,9 +176,13 @@ describe.each(STORAGE_KINDS)(`${ShareSessionService.name} and ${ShareGroupHeartb
     const { topic, group } = await setup(3);
     await join(group, 'kafka-a', [topic]);
     await fetch(group, 'kafka-a', 0, topic);
-    const { ackResults } = await sessions().acknowledge(group, 'kafka-a', -1, [
-      { topic, partition: 0, offset: 0, type: 'accept' },
-    ]);
+    const { ackResults } = await sessions().acknowledge(
+      group,
+      'kafka-a',
+      -1,
+      [{ topic, partition: 0, offset: 0, type: 'accept' }],
+      null,
+    );
     expect(ackResults[0].error).toBeNull();
     expect((await log.shares.describe(group)).partitions[0]).toMatchObject({
       acquired: 0,

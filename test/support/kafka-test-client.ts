@@ -26,6 +26,15 @@ export class KafkaTestClient {
     return new KafkaTestClient(wire, answer.apiKeys as ApiVersionRange[]);
   }
 
+  /** SASL/PLAIN (SaslHandshake v1, SaslAuthenticate v2): the username is the principal, the password its API key. */
+  async authenticate(username: string, password: string): Promise<void> {
+    const handshake = await this.wire.request(17, 1, { mechanism: 'PLAIN' });
+    if (handshake.errorCode !== 0) throw new Error(`SaslHandshake answered error ${String(handshake.errorCode)}`);
+    const authBytes = Buffer.from(`\u0000${username}\u0000${password}`, 'utf8');
+    const answer = await this.wire.request(36, 2, { authBytes });
+    if (answer.errorCode !== 0) throw new Error(`SaslAuthenticate answered error ${String(answer.errorCode)}`);
+  }
+
   /** The versions the broker answers for `apiKey`, or undefined. */
   versionsOf(apiKey: number): ApiVersionRange | undefined {
     return this.versions.find((v) => v.apiKey === apiKey);

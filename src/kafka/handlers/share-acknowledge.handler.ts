@@ -3,6 +3,7 @@ import { ShareSessionService } from '../../services/share-groups/share-session.s
 import type { KafkaApiHandler, KafkaRequestContext } from '../kafka-api.js';
 import { KafkaError } from '../kafka-api.js';
 import { type AckTopics, partitionAckErrors, partitionKey, readAckTopics } from '../share/share-acknowledgements.js';
+import { ShareAccess } from '../share/share-access.js';
 import { kafkaErrorOf } from '../share/share-error-codes.js';
 import { ShareTopicIds } from '../share/share-topic-ids.js';
 
@@ -29,10 +30,13 @@ export class ShareAcknowledgeHandler implements KafkaApiHandler {
   constructor(
     private readonly sessions: ShareSessionService,
     private readonly topicIds: ShareTopicIds,
+    private readonly access: ShareAccess,
   ) {}
 
   async handle(raw: Record<string, unknown>, version: number, context: KafkaRequestContext) {
     const request = raw as unknown as ShareAcknowledgeRequest;
+    const refused = await this.access.refusal(context, request.groupId ?? '');
+    if (refused) return failure(refused);
     const names = await this.topicIds.namesOf(request.topics.map((t) => t.topicId));
     const { acks, errors } = readAckTopics(request.topics, names, version >= 2);
     try {
@@ -41,6 +45,7 @@ export class ShareAcknowledgeHandler implements KafkaApiHandler {
         request.memberId ?? '',
         request.shareSessionEpoch,
         acks,
+        context.principal,
       );
       const ids = new Map([...names].map(([id, name]) => [name, id]));
       for (const [k, code] of partitionAckErrors(ackResults)) {
@@ -56,13 +61,7 @@ export class ShareAcknowledgeHandler implements KafkaApiHandler {
         nodeEndpoints: [],
       };
     } catch (error) {
-      return {
-        throttleTimeMs: 0,
-        ...kafkaErrorOf(error),
-        acquisitionLockTimeoutMs: 0,
-        responses: [],
-        nodeEndpoints: [],
-      };
+      return failure(kafkaErrorOf(error));
     }
   }
 }
@@ -82,4 +81,8 @@ function responses(errors: Map<string, number>, nodeId: number) {
     ]);
   }
   return [...byTopic].map(([topicId, partitions]) => ({ topicId, partitions }));
+}
+
+function failure(error: { errorCode: number; errorMessage: string }) {
+  return { throttleTimeMs: 0, ...error, acquisitionLockTimeoutMs: 0, responses: [], nodeEndpoints: [] };
 }

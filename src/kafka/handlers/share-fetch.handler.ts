@@ -9,6 +9,7 @@ import {
   partitionKey as key,
   readAckTopics,
 } from '../share/share-acknowledgements.js';
+import { ShareAccess } from '../share/share-access.js';
 import { kafkaErrorOf } from '../share/share-error-codes.js';
 import { sharePartitionData } from '../share/share-records.js';
 import { ShareTopicIds } from '../share/share-topic-ids.js';
@@ -52,10 +53,13 @@ export class ShareFetchHandler implements KafkaApiHandler {
   constructor(
     private readonly sessions: ShareSessionService,
     private readonly topicIds: ShareTopicIds,
+    private readonly access: ShareAccess,
   ) {}
 
   async handle(raw: Record<string, unknown>, version: number, context: KafkaRequestContext) {
     const request = raw as unknown as ShareFetchRequest;
+    const refused = await this.access.refusal(context, request.groupId ?? '');
+    if (refused) return failure(refused);
     const names = await this.topicIds.namesOf([
       ...request.topics.map((t) => t.topicId),
       ...request.forgottenTopicsData.map((t) => t.topicId),
@@ -71,7 +75,13 @@ export class ShareFetchHandler implements KafkaApiHandler {
       names.has(topicId) ? partitions.map((partition) => ({ topic: names.get(topicId)!, partition })) : [],
     );
     try {
-      const answer = await this.sessions.fetch({ ...limits(request), ...sessionOf(request), add, forget, acks });
+      const answer = await this.sessions.fetch({
+        ...limits(request),
+        ...sessionOf(request, context),
+        add,
+        forget,
+        acks,
+      });
       const ids = await this.topicIds.idsOf([
         ...new Set([...answer.records, ...answer.ackResults].map((r) => r.topic)),
       ]);
@@ -85,13 +95,7 @@ export class ShareFetchHandler implements KafkaApiHandler {
         nodeEndpoints: [],
       };
     } catch (error) {
-      return {
-        throttleTimeMs: 0,
-        ...kafkaErrorOf(error),
-        acquisitionLockTimeoutMs: 0,
-        responses: [],
-        nodeEndpoints: [],
-      };
+      return failure(kafkaErrorOf(error));
     }
   }
 
@@ -118,10 +122,11 @@ export class ShareFetchHandler implements KafkaApiHandler {
 }
 
 /** Who asks, in which session. */
-function sessionOf(request: ShareFetchRequest) {
+function sessionOf(request: ShareFetchRequest, context: KafkaRequestContext) {
   return {
     group: request.groupId ?? '',
     kafkaMemberId: request.memberId ?? '',
+    principal: context.principal,
     sessionEpoch: request.shareSessionEpoch,
   };
 }
@@ -158,4 +163,8 @@ function responses(outcomes: Map<string, PartitionOutcome>, nodeId: number) {
     ]);
   }
   return [...byTopic].map(([topicId, partitions]) => ({ topicId, partitions }));
+}
+
+function failure(error: { errorCode: number; errorMessage: string }) {
+  return { throttleTimeMs: 0, ...error, acquisitionLockTimeoutMs: 0, responses: [], nodeEndpoints: [] };
 }

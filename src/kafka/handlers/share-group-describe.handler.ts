@@ -2,8 +2,9 @@ import { Injectable } from '@nestjs/common';
 import type { ShareGroupDescription, TopicPartition } from '@shoal/protocol';
 import type { KafkaShareMemberRow } from '../../storage/kafka-share-member.store.js';
 import { ShareGroupHeartbeatService } from '../../services/share-groups/share-group-heartbeat.service.js';
-import type { KafkaApiHandler } from '../kafka-api.js';
+import type { KafkaApiHandler, KafkaRequestContext } from '../kafka-api.js';
 import { KafkaError } from '../kafka-api.js';
+import { ShareAccess } from '../share/share-access.js';
 import { kafkaErrorOf } from '../share/share-error-codes.js';
 import { byTopic, ShareTopicIds } from '../share/share-topic-ids.js';
 
@@ -24,12 +25,16 @@ export class ShareGroupDescribeHandler implements KafkaApiHandler {
   constructor(
     private readonly members: ShareGroupHeartbeatService,
     private readonly topicIds: ShareTopicIds,
+    private readonly access: ShareAccess,
   ) {}
 
-  async handle(raw: Record<string, unknown>) {
+  async handle(raw: Record<string, unknown>, _version: number, context: KafkaRequestContext) {
     const groupIds = (raw.groupIds as string[] | undefined) ?? [];
     const groups = [];
-    for (const groupId of groupIds) groups.push(await this.describe(groupId));
+    for (const groupId of groupIds) {
+      const refused = await this.access.refusal(context, groupId);
+      groups.push(refused ? failed(groupId, refused) : await this.describe(groupId));
+    }
     return { throttleTimeMs: 0, groups };
   }
 
@@ -52,16 +57,7 @@ export class ShareGroupDescribeHandler implements KafkaApiHandler {
         authorizedOperations: NO_OPERATIONS,
       };
     } catch (error) {
-      return {
-        ...kafkaErrorOf(error),
-        groupId,
-        groupState: 'Dead',
-        groupEpoch: -1,
-        assignmentEpoch: -1,
-        assignorName: '',
-        members: [],
-        authorizedOperations: NO_OPERATIONS,
-      };
+      return failed(groupId, kafkaErrorOf(error));
     }
   }
 
@@ -86,4 +82,17 @@ function topicPartitions(assignment: TopicPartition[], ids: Map<string, string>)
   return [...byTopic(assignment)]
     .filter(([topic]) => ids.has(topic))
     .map(([topicName, partitions]) => ({ topicId: ids.get(topicName)!, topicName, partitions }));
+}
+
+function failed(groupId: string, error: { errorCode: number; errorMessage: string }) {
+  return {
+    ...error,
+    groupId,
+    groupState: 'Dead',
+    groupEpoch: -1,
+    assignmentEpoch: -1,
+    assignorName: '',
+    members: [],
+    authorizedOperations: NO_OPERATIONS,
+  };
 }

@@ -3,6 +3,7 @@ import type { TopicPartition } from '@shoal/protocol';
 import { ShareGroupHeartbeatService } from '../../services/share-groups/share-group-heartbeat.service.js';
 import type { KafkaApiHandler, KafkaRequestContext } from '../kafka-api.js';
 import { KafkaError } from '../kafka-api.js';
+import { ShareAccess } from '../share/share-access.js';
 import { kafkaErrorOf } from '../share/share-error-codes.js';
 import { byTopic, ShareTopicIds } from '../share/share-topic-ids.js';
 
@@ -28,17 +29,21 @@ export class ShareGroupHeartbeatHandler implements KafkaApiHandler {
   constructor(
     private readonly members: ShareGroupHeartbeatService,
     private readonly topicIds: ShareTopicIds,
+    private readonly access: ShareAccess,
   ) {}
 
   async handle(raw: Record<string, unknown>, _version: number, context: KafkaRequestContext) {
     const request = raw as unknown as ShareGroupHeartbeatRequest;
     try {
+      const refused = await this.access.refusal(context, request.groupId, request.subscribedTopicNames ?? []);
+      if (refused) return failure(request, refused);
       const answer = await this.members.heartbeat({
         group: request.groupId,
         kafkaMemberId: request.memberId,
         memberEpoch: request.memberEpoch,
         subscribedTopicNames: request.subscribedTopicNames ?? null,
         clientId: context.clientId,
+        principal: context.principal,
       });
       return {
         throttleTimeMs: 0,
@@ -50,14 +55,7 @@ export class ShareGroupHeartbeatHandler implements KafkaApiHandler {
         assignment: answer.assignment === null ? null : { topicPartitions: await this.topics(answer.assignment) },
       };
     } catch (error) {
-      return {
-        throttleTimeMs: 0,
-        ...kafkaErrorOf(error),
-        memberId: request.memberId,
-        memberEpoch: request.memberEpoch,
-        heartbeatIntervalMs: 0,
-        assignment: null,
-      };
+      return failure(request, kafkaErrorOf(error));
     }
   }
 
@@ -68,4 +66,15 @@ export class ShareGroupHeartbeatHandler implements KafkaApiHandler {
       .filter(([topic]) => ids.has(topic))
       .map(([topic, partitions]) => ({ topicId: ids.get(topic)!, partitions }));
   }
+}
+
+function failure(request: ShareGroupHeartbeatRequest, error: { errorCode: number; errorMessage: string }) {
+  return {
+    throttleTimeMs: 0,
+    ...error,
+    memberId: request.memberId,
+    memberEpoch: request.memberEpoch,
+    heartbeatIntervalMs: 0,
+    assignment: null,
+  };
 }

@@ -1,10 +1,11 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { ShareGroupDescription, TopicPartition } from '@shoal/protocol';
 import { DEFAULT_SESSION_TIMEOUT_MS, heartbeatIntervalMs } from '../../domain/consumer-group/consumer-group.js';
-import { FencedError, InvalidRequestError, UnknownMemberError } from '../../domain/errors/index.js';
+import { FencedError, ForbiddenError, InvalidRequestError, UnknownMemberError } from '../../domain/errors/index.js';
 import { publicMemberId } from '../../domain/security/member-id.js';
 import { Database } from '../../storage/database.js';
 import { type KafkaShareMemberRow, kafkaShareMemberStore as store } from '../../storage/kafka-share-member.store.js';
+import { ApiKeyService } from '../security/api-key.service.js';
 import { ShareGroupService } from './share-group.service.js';
 
 /** A ShareGroupHeartbeat (KIP-932): 0 joins, -1 leaves, any other epoch is the member's current (or previous) one. */
@@ -16,6 +17,8 @@ export interface ShareHeartbeat {
   /** Null: unchanged since the last heartbeat. */
   subscribedTopicNames: string[] | null;
   clientId: string | null;
+  /** Who asks (SASL/PLAIN), null without API keys: only the principal that joined may act as the member. */
+  principal: string | null;
 }
 
 export interface ShareHeartbeatAnswer {
@@ -44,6 +47,7 @@ export class ShareGroupHeartbeatService {
   constructor(
     private readonly database: Database,
     private readonly shareGroups: ShareGroupService,
+    private readonly keys: ApiKeyService,
   ) {}
 
   async heartbeat(request: ShareHeartbeat): Promise<ShareHeartbeatAnswer> {
@@ -51,6 +55,7 @@ export class ShareGroupHeartbeatService {
     if (request.memberEpoch === JOIN_EPOCH) return this.join(request);
     const member = await this.database.run((sql) => store.find(sql, request.group, request.kafkaMemberId));
     if (!member) throw new UnknownMemberError(request.group, request.kafkaMemberId);
+    requireOwner(member, request.principal);
     if (request.memberEpoch === LEAVE_EPOCH) return this.leave(member);
     if (request.memberEpoch < JOIN_EPOCH)
       throw new InvalidRequestError(`MemberEpoch ${request.memberEpoch} is not valid`);
@@ -75,8 +80,9 @@ export class ShareGroupHeartbeatService {
     if (topics.length === 0) throw new InvalidRequestError('SubscribedTopicNames must name a topic when joining');
     const existing = await this.database.run((sql) => store.find(sql, request.group, request.kafkaMemberId));
     // Joining again under the same id starts over: the old member leaves, releasing what it held.
+    if (existing) requireOwner(existing, request.principal);
     if (existing) await this.leaveQuietly(existing);
-    const joined = await this.shareGroups.join(request.group, { topics });
+    const joined = await this.joinOwned(request.group, topics, request.principal);
     const member: KafkaShareMemberRow = {
       group: request.group,
       kafkaMemberId: request.kafkaMemberId,
@@ -86,6 +92,7 @@ export class ShareGroupHeartbeatService {
       topics: [...new Set(topics)],
       assignment: keys(joined.assignment),
       clientId: request.clientId,
+      principal: request.principal,
       sessionEpoch: null,
       sessionPartitions: [],
     };
@@ -103,7 +110,7 @@ export class ShareGroupHeartbeatService {
       if (topics !== null && !sameSet(topics, member.topics)) {
         // A new subscription: the member joins again under its Kafka id (what it held is released).
         await this.leaveQuietly(member);
-        const joined = await this.shareGroups.join(member.group, { topics });
+        const joined = await this.joinOwned(member.group, topics, member.principal);
         current = { ...member, memberId: joined.memberId, topics: [...new Set(topics)] };
         await this.database.run((sql) => store.put(sql, current));
         assignment = joined.assignment;
@@ -130,6 +137,13 @@ export class ShareGroupHeartbeatService {
     return { memberEpoch: LEAVE_EPOCH, heartbeatIntervalMs: 0, assignment: null };
   }
 
+  /** A Shoal member joins, owned (with API keys on) by the principal: HTTP member routes refuse others too. */
+  private async joinOwned(group: string, topics: string[], principal: string | null) {
+    const joined = await this.shareGroups.join(group, { topics });
+    if (principal !== null) await this.keys.recordOwner(joined.memberId, principal);
+    return joined;
+  }
+
   /** The Shoal member leaves; one whose session already ran out is gone already. */
   private async leaveQuietly(member: KafkaShareMemberRow): Promise<void> {
     try {
@@ -138,6 +152,14 @@ export class ShareGroupHeartbeatService {
       if (!(error instanceof UnknownMemberError)) throw error;
     }
   }
+}
+
+/** With API keys on, only the principal that joined may act as the member. */
+export function requireOwner(member: KafkaShareMemberRow, principal: string | null): void {
+  if (member.principal !== null && member.principal !== principal)
+    throw new ForbiddenError(
+      `member ${member.kafkaMemberId} of share group ${member.group} belongs to another principal`,
+    );
 }
 
 function keys(assignment: TopicPartition[]): string[] {

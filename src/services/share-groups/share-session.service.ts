@@ -9,6 +9,7 @@ import { type KafkaShareMemberRow, kafkaShareMemberStore as store } from '../../
 import { shareGroupStore } from '../../storage/share-group.store.js';
 import { ShareInFlightService } from '../operations/share-in-flight.service.js';
 import { ShareFetchService } from './share-fetch.service.js';
+import { requireOwner } from './share-group-heartbeat.service.js';
 
 /** Kafka's share-session epochs: 0 opens a session, -1 closes it, any other is the one expected next. */
 export const INITIAL_SESSION_EPOCH = 0;
@@ -18,6 +19,8 @@ export const FINAL_SESSION_EPOCH = -1;
 export interface SessionFetch {
   group: string;
   kafkaMemberId: string;
+  /** Who asks (SASL/PLAIN), null without API keys. */
+  principal: string | null;
   sessionEpoch: number;
   add: TopicPartition[];
   forget: TopicPartition[];
@@ -55,7 +58,7 @@ export class ShareSessionService {
   ) {}
 
   async fetch(request: SessionFetch): Promise<SessionFetchAnswer> {
-    const member = await this.member(request.group, request.kafkaMemberId, request.sessionEpoch);
+    const member = await this.member(request.group, request.kafkaMemberId, request.sessionEpoch, request.principal);
     if (request.sessionEpoch === FINAL_SESSION_EPOCH) {
       const ackResults = await this.closeSession(member, request.acks);
       return { records: [], ackResults, lockDurationMs: await this.lockDuration(request.group, []) };
@@ -81,9 +84,10 @@ export class ShareSessionService {
     kafkaMemberId: string,
     sessionEpoch: number,
     acks: Acknowledgement[],
+    principal: string | null,
   ): Promise<{ ackResults: AckResult[]; lockDurationMs: number }> {
     if (sessionEpoch === INITIAL_SESSION_EPOCH) throw new InvalidShareSessionEpochError(null, sessionEpoch);
-    const member = await this.member(group, kafkaMemberId, sessionEpoch);
+    const member = await this.member(group, kafkaMemberId, sessionEpoch, principal);
     let ackResults: AckResult[];
     if (sessionEpoch === FINAL_SESSION_EPOCH) ackResults = await this.closeSession(member, acks);
     else {
@@ -94,12 +98,18 @@ export class ShareSessionService {
   }
 
   /** The member, checked against the request's session epoch (before anything applies). */
-  private async member(group: string, kafkaMemberId: string, epoch: number): Promise<KafkaShareMemberRow> {
+  private async member(
+    group: string,
+    kafkaMemberId: string,
+    epoch: number,
+    principal: string | null,
+  ): Promise<KafkaShareMemberRow> {
     const member = await this.database.run((sql) => store.find(sql, group, kafkaMemberId));
     if (!member) {
       if (epoch === INITIAL_SESSION_EPOCH) throw new UnknownMemberError(group, kafkaMemberId);
       throw new ShareSessionNotFoundError(group, kafkaMemberId);
     }
+    requireOwner(member, principal);
     if (epoch === INITIAL_SESSION_EPOCH) return member;
     if (member.sessionEpoch === null) throw new ShareSessionNotFoundError(group, kafkaMemberId);
     if (epoch !== FINAL_SESSION_EPOCH && epoch !== member.sessionEpoch)
