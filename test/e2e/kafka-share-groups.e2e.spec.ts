@@ -1,6 +1,6 @@
 import { ManualClock } from '../../src/domain/clock.js';
 import { KafkaError } from '../../src/kafka/kafka-api.js';
-import { decodeRecordBatches } from '../../src/kafka/protocol/record-batch.js';
+import { decodeRecordBatches, encodeRecordBatch } from '../../src/kafka/protocol/record-batch.js';
 import { ShareTopicIds } from '../../src/kafka/share/share-topic-ids.js';
 import { type TestBroker, startBroker } from '../support/broker.js';
 import { kafkaPortOf, kafkaTestConfig } from '../support/kafka.js';
@@ -180,6 +180,36 @@ describe('KIP-932 share-group RPCs over the Kafka listener', () => {
     const second = await shareFetch(group, 'member-a', 1, topicId, batches(0, 2, ACCEPT));
     expect(second.partition).toMatchObject({ acknowledgeErrorCode: 0, acquiredRecords: [] });
     expect((await describe(group)).partitions[0]).toMatchObject({ acquired: 0, startOffset: 3 });
+  });
+
+  it('answers the very bytes a Kafka producer wrote (JSON text as written), keys and headers included', async () => {
+    const { topic, group, topicId } = await setup([]);
+    const value = Buffer.from('{"total": 42.0, "id": 12345678901234567890}');
+    const records = encodeRecordBatch({
+      baseOffset: 0,
+      records: [
+        {
+          timestamp: 1_700_000_000_000,
+          key: Buffer.from('k-1'),
+          value,
+          headers: [{ key: 'h', value: Buffer.from('v') }],
+        },
+      ],
+    });
+    const produced = await kafka.send(0, 8, {
+      transactionalId: null,
+      acks: -1,
+      timeoutMs: 5_000,
+      topics: [{ name: topic, partitions: [{ partitionIndex: 0, records }] }],
+    });
+    expect((produced.responses as { partitions: { errorCode: number }[] }[])[0].partitions[0].errorCode).toBe(0);
+    await heartbeat(group, 'member-a', 0, [topic]);
+    const fetched = await shareFetch(group, 'member-a', 0, topicId);
+    const [record] = decodeRecordBatches(fetched.partition!.records!)[0].records;
+    expect(record.value!.equals(value)).toBe(true);
+    expect(record.key!.toString()).toBe('k-1');
+    expect(record.headers.map((h) => [h.key, h.value!.toString()])).toEqual([['h', 'v']]);
+    expect(record.timestamp).toBe(1_700_000_000_000);
   });
 
   it('release makes a record available again with its delivery count risen; per-offset types apply each', async () => {

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { AckResult, AcquiredRecord } from '@shoal/protocol';
 import { ShareSessionService } from '../../services/share-groups/share-session.service.js';
 import type { KafkaApiHandler, KafkaRequestContext } from '../kafka-api.js';
+import type { KafkaRecord } from '../protocol/record-batch.js';
 import { KafkaError } from '../kafka-api.js';
 import {
   type AckTopics,
@@ -11,7 +12,8 @@ import {
 } from '../share/share-acknowledgements.js';
 import { ShareAccess } from '../share/share-access.js';
 import { kafkaErrorOf } from '../share/share-error-codes.js';
-import { sharePartitionData } from '../share/share-records.js';
+import { sharePartitionData, storedRecords } from '../share/share-records.js';
+import { PartitionReader } from '../../services/log/partition-reader.js';
 import { ShareTopicIds } from '../share/share-topic-ids.js';
 
 interface ShareFetchRequest {
@@ -54,6 +56,7 @@ export class ShareFetchHandler implements KafkaApiHandler {
     private readonly sessions: ShareSessionService,
     private readonly topicIds: ShareTopicIds,
     private readonly access: ShareAccess,
+    private readonly reader: PartitionReader,
   ) {}
 
   async handle(raw: Record<string, unknown>, version: number, context: KafkaRequestContext) {
@@ -91,7 +94,7 @@ export class ShareFetchHandler implements KafkaApiHandler {
         errorCode: KafkaError.NONE,
         errorMessage: null,
         acquisitionLockTimeoutMs: answer.lockDurationMs,
-        responses: responses(outcomes, context.nodeId),
+        responses: responses(outcomes, context.nodeId, await storedRecords(this.reader, answer.records)),
         nodeEndpoints: [],
       };
     } catch (error) {
@@ -144,11 +147,11 @@ function failed(errorCode: number, errorMessage: string | null): PartitionOutcom
   return { errorCode, errorMessage, acknowledgeErrorCode: KafkaError.NONE, records: [] };
 }
 
-function responses(outcomes: Map<string, PartitionOutcome>, nodeId: number) {
+function responses(outcomes: Map<string, PartitionOutcome>, nodeId: number, stored: Map<string, KafkaRecord>) {
   const byTopic = new Map<string, Record<string, unknown>[]>();
   for (const [k, o] of outcomes) {
     const [topicId, partition] = k.split('\u0000');
-    const data = o.records.length > 0 ? sharePartitionData(o.records) : { records: null, acquiredRecords: [] };
+    const data = o.records.length > 0 ? sharePartitionData(o.records, stored) : { records: null, acquiredRecords: [] };
     byTopic.set(topicId, [
       ...(byTopic.get(topicId) ?? []),
       {

@@ -1,5 +1,7 @@
 import type { AcquiredRecord } from '@shoal/protocol';
+import type { PartitionReader } from '../../services/log/partition-reader.js';
 import { encodeRecordBatch, type KafkaRecord } from '../protocol/record-batch.js';
+import { kafkaRecordOf } from '../records/kafka-records.js';
 
 /** One `AcquiredRecords` entry: a run of offsets with one delivery count. */
 export interface AcquiredRange {
@@ -8,7 +10,40 @@ export interface AcquiredRange {
   deliveryCount: number;
 }
 
-/** A Shoal record as Kafka bytes: JSON values as their text, raw values as they were produced. */
+/**
+ * The acquired records as stored, so a ShareFetch answers the very bytes Fetch answers (a JSON
+ * value's own text): one read of the partition from the first acquired offset to the last (as far
+ * as the response budget goes), keeping the acquired offsets. The service's decoded records are
+ * the fallback for any the read left out.
+ */
+export async function storedRecords(
+  reader: PartitionReader,
+  records: AcquiredRecord[],
+): Promise<Map<string, KafkaRecord>> {
+  const byPartition = new Map<string, AcquiredRecord[]>();
+  for (const r of records)
+    byPartition.set(`${r.topic}\u0000${r.partition}`, [
+      ...(byPartition.get(`${r.topic}\u0000${r.partition}`) ?? []),
+      r,
+    ]);
+  const found = new Map<string, KafkaRecord>();
+  for (const [key, acquired] of byPartition) {
+    const offsets = new Set(acquired.map((r) => r.offset));
+    const first = Math.min(...offsets);
+    const span = Math.max(...offsets) - first + 1;
+    const { topic, partition } = acquired[0];
+    try {
+      const read = await reader.read(topic, partition, first, span, Number.MAX_SAFE_INTEGER);
+      for (const stored of read.records)
+        if (offsets.has(stored.offset)) found.set(`${key}\u0000${stored.offset}`, kafkaRecordOf(stored));
+    } catch {
+      // Retention or a delete moved the log meanwhile: the decoded records answer.
+    }
+  }
+  return found;
+}
+
+/** A Shoal record as Kafka bytes, from its decoded form: JSON values as their text, raw values as produced. */
 export function toKafkaRecord(record: AcquiredRecord): KafkaRecord {
   const value =
     record.valueBase64 !== undefined
@@ -30,7 +65,10 @@ export function toKafkaRecord(record: AcquiredRecord): KafkaRecord {
  * batch holding them all (offsets between them that another member holds are simply absent) and
  * the acquired ranges, a new range wherever the offsets skip or the delivery count changes.
  */
-export function sharePartitionData(records: AcquiredRecord[]): { records: Buffer; acquiredRecords: AcquiredRange[] } {
+export function sharePartitionData(
+  records: AcquiredRecord[],
+  stored: Map<string, KafkaRecord> = new Map(),
+): { records: Buffer; acquiredRecords: AcquiredRange[] } {
   const sorted = [...records].sort((a, b) => a.offset - b.offset);
   const ranges: AcquiredRange[] = [];
   for (const r of sorted) {
@@ -39,7 +77,10 @@ export function sharePartitionData(records: AcquiredRecord[]): { records: Buffer
     else ranges.push({ firstOffset: r.offset, lastOffset: r.offset, deliveryCount: r.deliveryCount });
   }
   return {
-    records: encodeRecordBatch({ baseOffset: sorted[0].offset, records: sorted.map(toKafkaRecord) }),
+    records: encodeRecordBatch({
+      baseOffset: sorted[0].offset,
+      records: sorted.map((r) => stored.get(`${r.topic}\u0000${r.partition}\u0000${r.offset}`) ?? toKafkaRecord(r)),
+    }),
     acquiredRecords: ranges,
   };
 }
