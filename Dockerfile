@@ -33,6 +33,6 @@ COPY package.json ./
 COPY bin ./bin
 RUN mkdir -p /var/lib/shoal && chown node:node /var/lib/shoal
 USER node
-EXPOSE 8080
+EXPOSE 8080 9092
 VOLUME /var/lib/shoal
 CMD ["node", "dist/src/main.js"]

@@ -13,6 +13,8 @@ const PRODUCE = 0;
 const UNSUPPORTED_VERSION = 35;
 /** Frames read ahead of the one being served before the socket is paused. */
 const MAX_QUEUED = 64;
+/** A connection with no traffic this long is closed (Kafka's `connections.max.idle.ms` default). */
+const IDLE_MS = 10 * 60_000;
 
 export interface ConnectionServices {
   registry: KafkaHandlerRegistry;
@@ -37,6 +39,7 @@ export class KafkaConnection {
   private queue: Promise<void> = Promise.resolve();
   private queued = 0;
   private closed = false;
+  private draining = false;
 
   constructor(
     private readonly socket: Socket,
@@ -46,6 +49,9 @@ export class KafkaConnection {
     this.frames = new FrameReader(services.maxFrameBytes);
     services.sessions.open(id);
     socket.setNoDelay(true);
+    socket.setTimeout(IDLE_MS, () => {
+      if (this.queued === 0) this.abort(`idle for ${IDLE_MS / 60_000} minutes`);
+    });
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', (error) => services.logger.debug(`connection ${id}: ${error.message}`));
     socket.on('close', () => {
@@ -63,6 +69,19 @@ export class KafkaConnection {
     this.socket.destroy();
   }
 
+  /** Requests read and not yet answered. */
+  get pending(): number {
+    return this.queued;
+  }
+
+  /** Shutdown: reads no more requests, answers those already read, then closes. */
+  async drain(): Promise<void> {
+    this.draining = true;
+    this.socket.pause();
+    await this.queue;
+    this.close();
+  }
+
   private onData(chunk: Buffer): void {
     let frames: Buffer[];
     try {
@@ -77,7 +96,7 @@ export class KafkaConnection {
         .then(() => this.serve(frame))
         .finally(() => {
           this.queued--;
-          if (this.queued <= MAX_QUEUED && !this.closed) this.socket.resume();
+          if (this.queued <= MAX_QUEUED && !this.closed && !this.draining) this.socket.resume();
         });
     }
   }
@@ -94,6 +113,7 @@ export class KafkaConnection {
       await this.dispatch(frame);
     } catch (error) {
       this.abort(`${(error as Error).name}: ${(error as Error).message}`);
+      this.services.logger.debug((error as Error).stack);
     }
   }
 

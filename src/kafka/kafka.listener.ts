@@ -1,8 +1,16 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  type BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { kafkaNodeId } from '../config/kafka-config.js';
 import { listenDecision } from '../config/listen-policy.js';
 import { type ShoalConfig, SHOAL_CONFIG } from '../config/shoal-config.js';
+import { ChangeSignal } from '../common/change-signal.js';
 import { ApiKeyService } from '../services/security/api-key.service.js';
 import { KafkaConnection } from './kafka.connection.js';
 import { KafkaHandlerRegistry } from './kafka-handler.registry.js';
@@ -21,7 +29,7 @@ export interface KafkaBrokerIdentity {
  * are closed at once; on shutdown the listener stops accepting and closes every connection.
  */
 @Injectable()
-export class KafkaListener implements OnApplicationBootstrap, OnApplicationShutdown {
+export class KafkaListener implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly logger = new Logger(KafkaListener.name);
   private server: Server | undefined;
   private readonly connections = new Set<KafkaConnection>();
@@ -33,6 +41,7 @@ export class KafkaListener implements OnApplicationBootstrap, OnApplicationShutd
     private readonly registry: KafkaHandlerRegistry,
     private readonly sessions: KafkaSessions,
     private readonly keys: ApiKeyService,
+    private readonly signal: ChangeSignal,
   ) {}
 
   /** Where the listener is bound and what it advertises; undefined while it is off. */
@@ -42,6 +51,11 @@ export class KafkaListener implements OnApplicationBootstrap, OnApplicationShutd
 
   get connectionCount(): number {
     return this.connections.size;
+  }
+
+  /** Requests read and not yet answered, on all connections. */
+  get requestsInFlight(): number {
+    return [...this.connections].reduce((n, c) => n + c.pending, 0);
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -98,12 +112,29 @@ export class KafkaListener implements OnApplicationBootstrap, OnApplicationShutd
     socket.on('close', () => this.connections.delete(connection));
   }
 
+  /**
+   * Graceful shutdown, with the HTTP side's `LongPollCloser`: no new connections, no new
+   * requests; the requests already read are answered (a waiting Fetch answers at once, as the
+   * change signal closes), within half the grace period; then every connection closes.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    server.close();
+    // Whichever shutdown hook runs first, waiting fetches answer now (closing twice is harmless).
+    this.signal.close();
+    const graceMs = (this.config.shutdownGraceMs ?? 10_000) / 2;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
+    await Promise.race([Promise.all([...this.connections].map((c) => c.drain())), late]);
+    clearTimeout(timer);
+  }
+
   async onApplicationShutdown(): Promise<void> {
     const server = this.server;
     if (!server) return;
     this.server = undefined;
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     for (const connection of this.connections) connection.close();
-    await closed;
+    if (server.listening) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 }

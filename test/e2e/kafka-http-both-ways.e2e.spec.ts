@@ -1,11 +1,13 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { FetchHandler } from '../../src/kafka/handlers/fetch.handler.js';
+import { KafkaListener } from '../../src/kafka/kafka.listener.js';
 import { crc32c } from '../../src/kafka/protocol/crc32c.js';
 import { decodeRecordBatches, encodeRecordBatch } from '../../src/kafka/protocol/record-batch.js';
 import { type TestBroker, startBroker } from '../support/broker.js';
 import { KafkaWireClient } from '../support/kafka-wire-client.js';
 import { kafkaPortOf, kafkaTestConfig } from '../support/kafka.js';
 import { createTestStorage, STORAGE_KINDS, testConfig, type TestStorage } from '../support/storage.js';
+import { until } from '../support/until.js';
 
 const FETCH_VERSION = 11;
 
@@ -93,8 +95,8 @@ describe.each(STORAGE_KINDS)(`${FetchHandler.name}: the same data through HTTP a
     await broker.client.createTopic({ name: 'both-long-poll', partitions: 1 });
     const started = Date.now();
     const waiting = wire.request(1, FETCH_VERSION, fetchBody('both-long-poll', 0, 0, 30_000));
-    // Give the fetch time to find nothing and wait; had it missed the wake-up, it would answer only at 30 s.
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // The fetch found nothing and waits; had it missed the wake-up, it would answer only at 30 s.
+    await until(() => broker.app.get(KafkaListener).requestsInFlight === 1);
     await broker.client.produce('both-long-poll', [{ value: 'wake' }]);
     const answer = partitionOf(await waiting);
     expect(decodeRecordBatches(answer.recordSet)[0]!.records).toHaveLength(1);

@@ -73,4 +73,12 @@ describe(KafkaListener.name, () => {
     expect((await next.request(18, 0, {}))['errorCode']).toBe(0);
     for (const c of [...open, next]) c.close();
   });
+
+  it('refuses to start on a non-loopback SHOAL_KAFKA_HOST without API keys, as HTTP does for HOST', async () => {
+    const other = await createTestStorage('sqlite');
+    await expect(
+      startBroker(testConfig(other.storage, { kafka: kafkaTestConfig({ host: '0.0.0.0' }) })),
+    ).rejects.toThrow(/SHOAL_KAFKA_HOST=0\.0\.0\.0/);
+    await other.dispose();
+  });
 });

@@ -164,4 +164,23 @@ describe('Kafka codec', () => {
     expect(values.map(() => reader.varint())).toEqual(values);
     expect(longs.map(() => reader.varlong())).toEqual(longs);
   });
+
+  it('keeps every write when the buffer grows in the middle of one (a small writer, a large message)', () => {
+    const writer = new ByteWriter(1);
+    for (let i = 0; i < 1000; i++) {
+      writer.int32(i);
+      writer.varint(-(i + 1));
+      writer.int64(i * 1000);
+      writer.int8(i % 100);
+    }
+    const reader = new ByteReader(writer.result());
+    for (let i = 0; i < 1000; i++) {
+      expect([reader.int32(), reader.varint(), reader.int64(), reader.int8()]).toEqual([
+        i,
+        -(i + 1),
+        i * 1000,
+        i % 100,
+      ]);
+    }
+  });
 });

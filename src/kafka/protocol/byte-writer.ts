@@ -19,38 +19,51 @@ export class ByteWriter {
   }
 
   int8(value: number): void {
-    this.buffer.writeInt8(value, this.ensure(1));
+    const at = this.ensure(1);
+    this.buffer.writeInt8(value, at);
   }
   int16(value: number): void {
-    this.buffer.writeInt16BE(value, this.ensure(2));
+    const at = this.ensure(2);
+    this.buffer.writeInt16BE(value, at);
   }
   uint16(value: number): void {
-    this.buffer.writeUInt16BE(value, this.ensure(2));
+    const at = this.ensure(2);
+    this.buffer.writeUInt16BE(value, at);
   }
   int32(value: number): void {
-    this.buffer.writeInt32BE(value, this.ensure(4));
+    const at = this.ensure(4);
+    this.buffer.writeInt32BE(value, at);
   }
   uint32(value: number): void {
-    this.buffer.writeUInt32BE(value >>> 0, this.ensure(4));
+    const at = this.ensure(4);
+    this.buffer.writeUInt32BE(value >>> 0, at);
   }
   int64(value: number | bigint): void {
-    this.buffer.writeBigInt64BE(BigInt(value), this.ensure(8));
+    const at = this.ensure(8);
+    this.buffer.writeBigInt64BE(BigInt(value), at);
   }
   float64(value: number): void {
-    this.buffer.writeDoubleBE(value, this.ensure(8));
+    const at = this.ensure(8);
+    this.buffer.writeDoubleBE(value, at);
   }
   bytes(value: Uint8Array): void {
     const at = this.ensure(value.length);
     this.buffer.set(value, at);
   }
 
+  /** One byte; `ensure` first, as it may replace the buffer. */
+  private byte(value: number): void {
+    const at = this.ensure(1);
+    this.buffer[at] = value;
+  }
+
   uvarint(value: number): void {
     let rest = value;
     while (rest >= 0x80) {
-      this.buffer[this.ensure(1)] = (rest % 0x80) | 0x80;
+      this.byte((rest % 0x80) | 0x80);
       rest = Math.floor(rest / 0x80);
     }
-    this.buffer[this.ensure(1)] = rest;
+    this.byte(rest);
   }
 
   varint(value: number): void {
@@ -61,10 +74,10 @@ export class ByteWriter {
     let raw = (BigInt(value) << 1n) ^ (BigInt(value) >> 63n);
     raw = BigInt.asUintN(64, raw);
     while (raw >= 0x80n) {
-      this.buffer[this.ensure(1)] = Number(raw & 0x7fn) | 0x80;
+      this.byte(Number(raw & 0x7fn) | 0x80);
       raw >>= 7n;
     }
-    this.buffer[this.ensure(1)] = Number(raw);
+    this.byte(Number(raw));
   }
 
   /** Writes a 32-bit placeholder and returns its position, for a length or CRC known later. */

@@ -55,7 +55,12 @@ export const ShareFetchRequest: MessageSchema = {
   ],
 };
 
-/** The stored copy says `validVersions: "0"`; versions 1 and 2 of the response have the same fields. */
+/**
+ * The copy read from apache/kafka predates versions 1 and 2 (`validVersions: "0"`), while the
+ * request's copy has 1–2. Version 1 (KIP-932 stable) and 2 (KIP-1206/1222) changed the request
+ * (MaxRecords, BatchSize, ShareAcquireMode); the response fields below are taken as the same
+ * for 0–2, so that a handler can answer the request's versions.
+ */
 export const ShareFetchResponse: MessageSchema = {
   apiKey: 78,
   type: 'response',
