@@ -148,7 +148,6 @@ async function main(): Promise<void> {
     const rows: (string | number)[][] = [];
     for (const members of [1, 8]) {
       rows.push([`HTTP, ${members} member(s)`, fmt(await overHttp(broker, members))]);
-      console.error(`http ${members} done`);
       rows.push([`Kafka ShareFetch, ${members} member(s)`, fmt(await overKafka(broker, kafkaPort, members))]);
     }
     printTable(

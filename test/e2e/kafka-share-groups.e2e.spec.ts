@@ -212,6 +212,33 @@ describe('KIP-932 share-group RPCs over the Kafka listener', () => {
     expect(record.timestamp).toBe(1_700_000_000_000);
   });
 
+  it('answers a large fetch whole: 600 records of 1 KB in one record batch with one acquired range', async () => {
+    const { topic, group, topicId } = await setup([]);
+    const big = 'x'.repeat(1_000);
+    await broker.client.produce(
+      topic,
+      Array.from({ length: 600 }, (_, i) => ({ value: `${i}:${big}`, partition: 0 })),
+    );
+    await heartbeat(group, 'member-a', 0, [topic]);
+    const top = await kafka.send(SHARE_FETCH, 1, {
+      groupId: group,
+      memberId: 'member-a',
+      shareSessionEpoch: 0,
+      maxWaitMs: 0,
+      minBytes: 1,
+      maxBytes: 1 << 24,
+      maxRecords: 1_000,
+      batchSize: 1_000,
+      topics: [{ topicId, partitions: [{ partitionIndex: 0, acknowledgementBatches: [] }] }],
+      forgottenTopicsData: [],
+    });
+    const partition = (top.responses as { partitions: PartitionData[] }[])[0].partitions[0];
+    expect(partition.acquiredRecords).toEqual([{ firstOffset: 0, lastOffset: 599, deliveryCount: 1 }]);
+    expect(values(partition).map((v: string) => Number(v.split(':')[0]))).toEqual(
+      Array.from({ length: 600 }, (_, i) => i),
+    );
+  });
+
   it('release makes a record available again with its delivery count risen; per-offset types apply each', async () => {
     const { topic, group, topicId } = await setup(['a', 'b']);
     await heartbeat(group, 'member-a', 0, [topic]);
