@@ -133,10 +133,13 @@ export const kafkaShareMemberStore = {
     return changed > 0;
   },
 
-  async delete(sql: Sql, group: string, kafkaMemberId: string): Promise<void> {
-    await sql.execute('DELETE FROM shoal_kafka_share_member WHERE group_name = $1 AND kafka_member_id = $2', [
-      group,
-      kafkaMemberId,
-    ]);
+  /** Deletes the member; with `memberId`, only while it still is that Shoal member. */
+  async delete(sql: Sql, group: string, kafkaMemberId: string, memberId?: string): Promise<void> {
+    const params = memberId === undefined ? [group, kafkaMemberId] : [group, kafkaMemberId, memberId];
+    const guard = memberId === undefined ? '' : ' AND member_id = $3';
+    await sql.execute(
+      `DELETE FROM shoal_kafka_share_member WHERE group_name = $1 AND kafka_member_id = $2${guard}`,
+      params,
+    );
   },
 };

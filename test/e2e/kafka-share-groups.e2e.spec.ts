@@ -141,6 +141,8 @@ describe('KIP-932 share-group RPCs over the Kafka listener', () => {
     expect((await heartbeat(group, 'member-a', 9)).errorCode).toBe(KafkaError.FENCED_MEMBER_EPOCH);
     expect((await heartbeat(group, 'member-z', 1)).errorCode).toBe(KafkaError.UNKNOWN_MEMBER_ID);
     expect((await heartbeat(group, 'member-c', 0, [])).errorCode).toBe(KafkaError.INVALID_REQUEST);
+    expect((await heartbeat('bad group!', 'member-c', 0, [topic])).errorCode).toBe(KafkaError.INVALID_GROUP_ID);
+    expect((await heartbeat(group, 'm'.repeat(256), 0, [topic])).errorCode).toBe(KafkaError.INVALID_REQUEST);
     // HTTP describe shows both, marked as Kafka members.
     expect((await describe(group)).members.map((m) => m.protocol)).toEqual(['kafka', 'kafka']);
     expect(topicId).toBeTruthy();

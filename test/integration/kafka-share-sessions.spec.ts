@@ -1,6 +1,7 @@
 import { ErrorCode } from '@shoal/protocol';
 import { ShareGroupHeartbeatService } from '../../src/services/share-groups/share-group-heartbeat.service.js';
 import { ShareSessionService } from '../../src/services/share-groups/share-session.service.js';
+import { kafkaShareMemberStore } from '../../src/storage/kafka-share-member.store.js';
 import { type LogContext, openLogContext } from '../support/log-context.js';
 import { STORAGE_KINDS } from '../support/storage.js';
 
@@ -218,5 +219,17 @@ describe.each(STORAGE_KINDS)(`${ShareSessionService.name} and ${ShareGroupHeartb
     expect(await codeOf(beat(group, 'kafka-a', 1))).toBe(ErrorCode.UnknownMember);
     expect(await codeOf(beat(group, 'kafka-a', 1))).toBe(ErrorCode.UnknownMember);
     expect((await join(group, 'kafka-a', [topic])).memberEpoch).toBe(1);
+  });
+
+  it('describe forgets the Kafka rows of members whose session ran out, and keeps the live ones', async () => {
+    const { topic, group } = await setup(0);
+    await join(group, 'kafka-gone', [topic]);
+    log.clock.advance(60_000);
+    await join(group, 'kafka-live', [topic]);
+    const { description, kafka } = await members().describe(group);
+    expect(description.members).toHaveLength(1);
+    expect([...kafka.values()].map((r) => r.kafkaMemberId)).toEqual(['kafka-live']);
+    const rows = await log.database.run((sql) => kafkaShareMemberStore.inGroup(sql, group));
+    expect(rows.map((r) => r.kafkaMemberId)).toEqual(['kafka-live']);
   });
 });

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { TopicPartition } from '@shoal/protocol';
+import { NAME_PATTERN, type TopicPartition } from '@shoal/protocol';
 import { ShareGroupHeartbeatService } from '../../services/share-groups/share-group-heartbeat.service.js';
 import type { KafkaApiHandler, KafkaRequestContext } from '../kafka-api.js';
 import { KafkaError } from '../kafka-api.js';
@@ -34,6 +34,8 @@ export class ShareGroupHeartbeatHandler implements KafkaApiHandler {
 
   async handle(raw: Record<string, unknown>, _version: number, context: KafkaRequestContext) {
     const request = raw as unknown as ShareGroupHeartbeatRequest;
+    const invalid = validate(request);
+    if (invalid) return failure(request, invalid);
     try {
       const refused = await this.access.refusal(context, request.groupId, request.subscribedTopicNames ?? []);
       if (refused) return failure(request, refused);
@@ -77,4 +79,16 @@ function failure(request: ShareGroupHeartbeatRequest, error: { errorCode: number
     heartbeatIntervalMs: 0,
     assignment: null,
   };
+}
+
+/** The longest member id a client may choose (Kafka's are 22-character UUIDs). */
+const MAX_MEMBER_ID_LENGTH = 255;
+
+/** The edge's checks: a group name as HTTP takes it, and a member id that fits. */
+function validate(request: ShareGroupHeartbeatRequest): { errorCode: number; errorMessage: string } | null {
+  if (typeof request.groupId !== 'string' || !NAME_PATTERN.test(request.groupId))
+    return { errorCode: KafkaError.INVALID_GROUP_ID, errorMessage: `group id must match ${NAME_PATTERN.source}` };
+  if (request.memberId.length > MAX_MEMBER_ID_LENGTH)
+    return { errorCode: KafkaError.INVALID_REQUEST, errorMessage: `member id longer than ${MAX_MEMBER_ID_LENGTH}` };
+  return null;
 }

@@ -70,9 +70,19 @@ export class ShareGroupHeartbeatService {
   async describe(
     group: string,
   ): Promise<{ description: ShareGroupDescription; kafka: Map<string, KafkaShareMemberRow> }> {
-    const description = await this.shareGroups.describe(group);
+    // Rows first: a row's Shoal member joined before the row was written, so it is in the describe after.
     const rows = await this.database.run((sql) => store.inGroup(sql, group));
-    return { description, kafka: new Map(rows.map((r) => [publicMemberId(r.memberId), r])) };
+    const description = await this.shareGroups.describe(group);
+    const live = new Set(description.members.map((m) => m.memberId));
+    // Rows of members whose session ran out (and that never came back) are forgotten here.
+    for (const gone of rows.filter((r) => !live.has(publicMemberId(r.memberId))))
+      await this.database.run((sql) => store.delete(sql, gone.group, gone.kafkaMemberId, gone.memberId));
+    return {
+      description,
+      kafka: new Map(
+        rows.filter((r) => live.has(publicMemberId(r.memberId))).map((r) => [publicMemberId(r.memberId), r]),
+      ),
+    };
   }
 
   private async join(request: ShareHeartbeat): Promise<ShareHeartbeatAnswer> {
@@ -119,7 +129,7 @@ export class ShareGroupHeartbeatService {
       }
     } catch (error) {
       if (error instanceof UnknownMemberError)
-        await this.database.run((sql) => store.delete(sql, member.group, member.kafkaMemberId));
+        await this.database.run((sql) => store.delete(sql, member.group, member.kafkaMemberId, member.memberId));
       throw error;
     }
     const now = keys(assignment);

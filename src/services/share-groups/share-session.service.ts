@@ -185,7 +185,7 @@ export class ShareSessionService {
       return await call();
     } catch (error) {
       if (error instanceof UnknownMemberError)
-        await this.database.run((sql) => store.delete(sql, member.group, member.kafkaMemberId));
+        await this.database.run((sql) => store.delete(sql, member.group, member.kafkaMemberId, member.memberId));
       throw error;
     }
   }
