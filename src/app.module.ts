@@ -27,6 +27,8 @@ import { RetentionService } from './services/log/retention.service.js';
 import { ShareFetchService } from './services/share-groups/share-fetch.service.js';
 import { ShareGroupCoordinator } from './services/share-groups/share-group.coordinator.js';
 import { ShareGroupService } from './services/share-groups/share-group.service.js';
+import { ShareGroupHeartbeatService } from './services/share-groups/share-group-heartbeat.service.js';
+import { ShareSessionService } from './services/share-groups/share-session.service.js';
 import { SharePartitionCoordinator } from './services/share-groups/share-partition.coordinator.js';
 import { TopicService } from './services/log/topic.service.js';
 import { DeadLettersController } from './http/dead-letters.controller.js';
@@ -111,6 +113,8 @@ export class AppModule {
         ShareGroupCoordinator,
         ShareGroupService,
         ShareFetchService,
+        ShareGroupHeartbeatService,
+        ShareSessionService,
         GroupListingService,
         ShareInFlightService,
         DeadLetterRedriveService,

@@ -32,6 +32,8 @@ const STATUS: Record<ErrorCode, number> = {
   [ErrorCode.QuotaExceeded]: 409,
   [ErrorCode.UnknownSchedule]: 404,
   [ErrorCode.UnknownScheduledRecord]: 404,
+  [ErrorCode.ShareSessionNotFound]: 409,
+  [ErrorCode.InvalidShareSessionEpoch]: 409,
 };
 
 /** Fastify's own errors, raised before a request reaches a controller. */

@@ -7,6 +7,9 @@ import { KafkaSessions } from './kafka-sessions.js';
 import { KafkaAuthorizer } from './kafka-authorizer.js';
 import { ProducerSequences } from './records/producer-sequences.js';
 import { PartitionReader } from '../services/log/partition-reader.js';
+import { NameHashShareTopicIds } from './share/name-hash-topic-ids.js';
+import { ShareTopicIds } from './share/share-topic-ids.js';
+import { ShareAccess } from './share/share-access.js';
 
 /** Everything the Kafka front door adds to the application's providers. */
 export const KAFKA_PROVIDERS: Provider[] = [
@@ -18,4 +21,6 @@ export const KAFKA_PROVIDERS: Provider[] = [
   ProducerSequences,
   PartitionReader,
   KafkaListener,
+  { provide: ShareTopicIds, useClass: NameHashShareTopicIds },
+  ShareAccess,
 ];

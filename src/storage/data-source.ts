@@ -15,6 +15,8 @@ import { CreateRedrive1764115200000 } from './migrations/1764115200000-create-re
 import { CreateSecurity1764288000000 } from './migrations/1764288000000-create-security.js';
 import { CreateTopicPurge1764460800000 } from './migrations/1764460800000-create-topic-purge.js';
 import { CreateKafkaGroups1764633600000 } from './migrations/1764633600000-create-kafka-groups.js';
+import { CreateKafkaShareMembers1764720000000 } from './migrations/1764720000000-create-kafka-share-members.js';
+import { AddSweepIndexes1764892800000 } from './migrations/1764892800000-add-sweep-indexes.js';
 
 export const migrations = [
   CreateLog1763769600000,
@@ -25,6 +27,8 @@ export const migrations = [
   CreateSecurity1764288000000,
   CreateTopicPurge1764460800000,
   CreateKafkaGroups1764633600000,
+  CreateKafkaShareMembers1764720000000,
+  AddSweepIndexes1764892800000,
 ];
 
 // BIGINT columns hold offsets and timestamps, all below 2^53: read them as numbers.

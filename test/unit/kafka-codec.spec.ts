@@ -84,7 +84,8 @@ describe('Kafka codec', () => {
     };
     const frame = encodeResponse(76, 0, 1, body);
     const decoded = decodeResponse(76, 0, frame.subarray(4)).body;
-    expect(decoded['assignment']).toEqual(body.assignment);
+    // v1's TopicPartitions is not in version 0: it decodes to its default.
+    expect(decoded['assignment']).toEqual({ ...body.assignment, topicPartitions: [] });
     const none = decodeResponse(76, 0, encodeResponse(76, 0, 1, { ...body, assignment: null }).subarray(4)).body;
     expect(none['assignment']).toBeNull();
     const fromBytes = encodeResponse(76, 0, 1, {

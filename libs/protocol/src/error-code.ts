@@ -30,6 +30,8 @@ export enum ErrorCode {
   QuotaExceeded = 'QUOTA_EXCEEDED',
   UnknownSchedule = 'UNKNOWN_SCHEDULE',
   UnknownScheduledRecord = 'UNKNOWN_SCHEDULED_RECORD',
+  ShareSessionNotFound = 'SHARE_SESSION_NOT_FOUND',
+  InvalidShareSessionEpoch = 'INVALID_SHARE_SESSION_EPOCH',
 }
 
 /** The body of every error answer. */

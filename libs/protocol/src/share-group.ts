@@ -88,7 +88,8 @@ export interface ShareGroupConfigView {
 export interface ShareGroupDescription {
   group: string;
   config: ShareGroupConfigView;
-  members: { memberId: string; assignment: TopicPartition[] }[];
+  /** `protocol`: how the member joined — over HTTP, or through Kafka's ShareGroupHeartbeat. */
+  members: { memberId: string; assignment: TopicPartition[]; protocol?: 'http' | 'kafka' }[];
   partitions: {
     topic: string;
     partition: number;

@@ -227,7 +227,13 @@ export const SCHEMAS: Record<string, Schema> = {
   ShareGroupDescription: object({
     group: str(),
     config: shareConfig,
-    members,
+    members: arrayOf(
+      object({
+        memberId: str(),
+        assignment: arrayOf(ref('TopicPartition')),
+        protocol: { type: 'string', enum: ['http', 'kafka'], description: 'How the member joined' },
+      }),
+    ),
     partitions: arrayOf(
       object({
         topic: str(),

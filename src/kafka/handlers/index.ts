@@ -19,6 +19,10 @@ import { OffsetCommitHandler } from './offset-commit.handler.js';
 import { OffsetFetchHandler } from './offset-fetch.handler.js';
 import { DescribeGroupsHandler } from './describe-groups.handler.js';
 import { ListGroupsHandler } from './list-groups.handler.js';
+import { ShareAcknowledgeHandler } from './share-acknowledge.handler.js';
+import { ShareFetchHandler } from './share-fetch.handler.js';
+import { ShareGroupDescribeHandler } from './share-group-describe.handler.js';
+import { ShareGroupHeartbeatHandler } from './share-group-heartbeat.handler.js';
 
 /**
  * Every Kafka API handler (a NestJS provider implementing `KafkaApiHandler`), one line each.
@@ -44,4 +48,8 @@ export const KAFKA_HANDLERS: Type<KafkaApiHandler>[] = [
   OffsetFetchHandler,
   DescribeGroupsHandler,
   ListGroupsHandler,
+  ShareGroupHeartbeatHandler,
+  ShareGroupDescribeHandler,
+  ShareFetchHandler,
+  ShareAcknowledgeHandler,
 ];

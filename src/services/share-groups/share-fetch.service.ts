@@ -20,6 +20,8 @@ export interface ShareFetchOptions {
   maxRecords: number;
   maxWaitMs: number;
   acks: Acknowledgement[];
+  /** Acquire only from these of the member's assigned partitions (a Kafka share session's); all when absent. */
+  partitions?: TopicPartition[];
 }
 
 interface Attempt {
@@ -88,7 +90,11 @@ export class ShareFetchService {
         // The member must exist; a fetch in progress keeps it alive for its wait.
         await tx.touch(memberId, options.maxWaitMs);
         const { byMember, topics } = await tx.assignments();
-        const assignment = byMember.get(memberId) ?? [];
+        const assigned = byMember.get(memberId) ?? [];
+        const only = options.partitions;
+        const assignment = only
+          ? assigned.filter((p) => only.some((q) => q.topic === p.topic && q.partition === p.partition))
+          : assigned;
         await tx.lockInOrder([...options.acks, ...assignment]);
         const ackResults = await this.applyAcks(tx, memberId, options.acks);
         const { records, tokenInMs } = await this.acquire(tx, memberId, assignment, topics, options.maxRecords);

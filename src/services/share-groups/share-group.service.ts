@@ -13,6 +13,7 @@ import { RecordState } from '../../domain/share-group/record-state.js';
 import { shareGroupStore as store } from '../../storage/share-group.store.js';
 import { sharePartitionStore } from '../../storage/share-partition.store.js';
 import { topicStore } from '../../storage/topic.store.js';
+import { kafkaShareMemberStore } from '../../storage/kafka-share-member.store.js';
 import { type GroupMembership, type MemberJoin } from '../common/group-sessions.js';
 import { OffsetResolver } from '../log/offset-resolver.js';
 import { ShareGroupCoordinator } from './share-group.coordinator.js';
@@ -150,12 +151,14 @@ export class ShareGroupService implements GroupMembership<
           });
         }
         partitions.sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition);
+        const viaKafka = new Set((await kafkaShareMemberStore.inGroup(sql, row.name)).map((m) => m.memberId));
         return {
           group: row.name,
           config: { ...row.config, ...(await flowConfig(sql, row.id)) },
           members: tx.members.map((m) => ({
             memberId: publicMemberId(m.memberId),
             assignment: byMember.get(m.memberId) ?? [],
+            protocol: viaKafka.has(m.memberId) ? ('kafka' as const) : ('http' as const),
           })),
           partitions,
         };

@@ -4,14 +4,15 @@ export const ShareGroupHeartbeatRequest: MessageSchema = {
   apiKey: 76,
   type: 'request',
   name: 'ShareGroupHeartbeatRequest',
-  validVersions: '0',
+  // The stored copy is 4.0's early-access v0; v1 (Kafka 4.1+, KIP-932 GA) drops RebalanceTimeoutMs.
+  validVersions: '0-1',
   flexibleVersions: '0+',
   fields: [
     { name: 'GroupId', type: 'string', versions: '0+' },
     { name: 'MemberId', type: 'string', versions: '0+' },
     { name: 'MemberEpoch', type: 'int32', versions: '0+' },
     { name: 'RackId', type: 'string', versions: '0+', nullableVersions: '0+', default: 'null' },
-    { name: 'RebalanceTimeoutMs', type: 'int32', versions: '0+', default: -1 },
+    { name: 'RebalanceTimeoutMs', type: 'int32', versions: '0', default: -1 },
     { name: 'SubscribedTopicNames', type: '[]string', versions: '0+', nullableVersions: '0+', default: 'null' },
   ],
 };
@@ -20,7 +21,8 @@ export const ShareGroupHeartbeatResponse: MessageSchema = {
   apiKey: 76,
   type: 'response',
   name: 'ShareGroupHeartbeatResponse',
-  validVersions: '0',
+  // v1 (Kafka 4.1+): the assignment is just TopicPartitions, as ConsumerGroupHeartbeat's.
+  validVersions: '0-1',
   flexibleVersions: '0+',
   fields: [
     { name: 'ThrottleTimeMs', type: 'int32', versions: '0+' },
@@ -36,14 +38,23 @@ export const ShareGroupHeartbeatResponse: MessageSchema = {
       nullableVersions: '0+',
       default: 'null',
       fields: [
-        { name: 'Error', type: 'int8', versions: '0+' },
+        { name: 'Error', type: 'int8', versions: '0' },
         {
           name: 'AssignedTopicPartitions',
           type: '[]TopicPartitions',
-          versions: '0+',
+          versions: '0',
           fields: [
             { name: 'TopicId', type: 'uuid', versions: '0+' },
             { name: 'Partitions', type: '[]int32', versions: '0+' },
+          ],
+        },
+        {
+          name: 'TopicPartitions',
+          type: '[]TopicPartitions',
+          versions: '1+',
+          fields: [
+            { name: 'TopicId', type: 'uuid', versions: '1+' },
+            { name: 'Partitions', type: '[]int32', versions: '1+' },
           ],
         },
       ],

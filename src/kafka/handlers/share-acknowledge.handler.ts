@@ -1,0 +1,88 @@
+import { Injectable } from '@nestjs/common';
+import { ShareSessionService } from '../../services/share-groups/share-session.service.js';
+import type { KafkaApiHandler, KafkaRequestContext } from '../kafka-api.js';
+import { KafkaError } from '../kafka-api.js';
+import { type AckTopics, partitionAckErrors, partitionKey, readAckTopics } from '../share/share-acknowledgements.js';
+import { ShareAccess } from '../share/share-access.js';
+import { kafkaErrorOf } from '../share/share-error-codes.js';
+import { ShareTopicIds } from '../share/share-topic-ids.js';
+
+interface ShareAcknowledgeRequest {
+  groupId: string | null;
+  memberId: string | null;
+  shareSessionEpoch: number;
+  topics: AckTopics;
+}
+
+/**
+ * ShareAcknowledge (key 79, KIP-932): accept (1), release (2), reject (3), gap (0) and — from
+ * version 2 — renew (4), through the member's share session; epoch -1 applies them and closes the
+ * session, releasing whatever the member still holds. One error per partition: INVALID_RECORD_STATE
+ * when any of its acknowledgements did not apply (not acquired, not the member's, lock expired).
+ */
+@Injectable()
+export class ShareAcknowledgeHandler implements KafkaApiHandler {
+  readonly apiKey = 79;
+  readonly name = 'ShareAcknowledge';
+  readonly minVersion = 1;
+  readonly maxVersion = 2;
+
+  constructor(
+    private readonly sessions: ShareSessionService,
+    private readonly topicIds: ShareTopicIds,
+    private readonly access: ShareAccess,
+  ) {}
+
+  async handle(raw: Record<string, unknown>, version: number, context: KafkaRequestContext) {
+    const request = raw as unknown as ShareAcknowledgeRequest;
+    const refused = await this.access.refusal(context, request.groupId ?? '');
+    if (refused) return failure(refused);
+    const names = await this.topicIds.namesOf(request.topics.map((t) => t.topicId));
+    const { acks, errors } = readAckTopics(request.topics, names, version >= 2);
+    try {
+      const { ackResults, lockDurationMs } = await this.sessions.acknowledge(
+        request.groupId ?? '',
+        request.memberId ?? '',
+        request.shareSessionEpoch,
+        acks,
+        context.principal,
+      );
+      const ids = new Map([...names].map(([id, name]) => [name, id]));
+      for (const [k, code] of partitionAckErrors(ackResults)) {
+        const [topic, partition] = k.split('\u0000');
+        errors.set(partitionKey(ids.get(topic)!, Number(partition)), code);
+      }
+      return {
+        throttleTimeMs: 0,
+        errorCode: KafkaError.NONE,
+        errorMessage: null,
+        acquisitionLockTimeoutMs: lockDurationMs,
+        responses: responses(errors, context.nodeId),
+        nodeEndpoints: [],
+      };
+    } catch (error) {
+      return failure(kafkaErrorOf(error));
+    }
+  }
+}
+
+function responses(errors: Map<string, number>, nodeId: number) {
+  const byTopic = new Map<string, Record<string, unknown>[]>();
+  for (const [k, errorCode] of errors) {
+    const [topicId, partition] = k.split('\u0000');
+    byTopic.set(topicId, [
+      ...(byTopic.get(topicId) ?? []),
+      {
+        partitionIndex: Number(partition),
+        errorCode,
+        errorMessage: errorCode === KafkaError.NONE ? null : 'an acknowledgement did not apply',
+        currentLeader: { leaderId: nodeId, leaderEpoch: 0 },
+      },
+    ]);
+  }
+  return [...byTopic].map(([topicId, partitions]) => ({ topicId, partitions }));
+}
+
+function failure(error: { errorCode: number; errorMessage: string }) {
+  return { throttleTimeMs: 0, ...error, acquisitionLockTimeoutMs: 0, responses: [], nodeEndpoints: [] };
+}

@@ -1,0 +1,173 @@
+import { Injectable } from '@nestjs/common';
+import type { AckResult, AcquiredRecord } from '@shoal/protocol';
+import { ShareSessionService } from '../../services/share-groups/share-session.service.js';
+import type { KafkaApiHandler, KafkaRequestContext } from '../kafka-api.js';
+import type { KafkaRecord } from '../protocol/record-batch.js';
+import { KafkaError } from '../kafka-api.js';
+import {
+  type AckTopics,
+  partitionAckErrors,
+  partitionKey as key,
+  readAckTopics,
+} from '../share/share-acknowledgements.js';
+import { ShareAccess } from '../share/share-access.js';
+import { kafkaErrorOf } from '../share/share-error-codes.js';
+import { sharePartitionData, storedRecords } from '../share/share-records.js';
+import { PartitionReader } from '../../services/log/partition-reader.js';
+import { ShareTopicIds } from '../share/share-topic-ids.js';
+
+interface ShareFetchRequest {
+  groupId: string | null;
+  memberId: string | null;
+  shareSessionEpoch: number;
+  maxWaitMs: number;
+  maxRecords?: number;
+  topics: AckTopics;
+  forgottenTopicsData: { topicId: string; partitions: number[] }[];
+}
+
+/** What one partition of the answer says. */
+interface PartitionOutcome {
+  errorCode: number;
+  errorMessage: string | null;
+  acknowledgeErrorCode: number;
+  records: AcquiredRecord[];
+}
+
+/** Shoal's most records per fetch (as over HTTP), and the most a ShareFetch may wait. */
+const MAX_RECORDS = 10_000;
+const DEFAULT_MAX_RECORDS = 500;
+const MAX_WAIT_MS = 60_000;
+
+/**
+ * ShareFetch (key 78, KIP-932): moves the member's share session on, applies the acknowledgements
+ * riding on it, then acquires records from the session's partitions (of those assigned to the
+ * member) — waiting up to MaxWaitMs for a record, woken like an HTTP share fetch. Records come
+ * back as one record batch per partition with their AcquiredRecords ranges and delivery counts.
+ */
+@Injectable()
+export class ShareFetchHandler implements KafkaApiHandler {
+  readonly apiKey = 78;
+  readonly name = 'ShareFetch';
+  readonly minVersion = 1;
+  readonly maxVersion = 2;
+
+  constructor(
+    private readonly sessions: ShareSessionService,
+    private readonly topicIds: ShareTopicIds,
+    private readonly access: ShareAccess,
+    private readonly reader: PartitionReader,
+  ) {}
+
+  async handle(raw: Record<string, unknown>, version: number, context: KafkaRequestContext) {
+    const request = raw as unknown as ShareFetchRequest;
+    const refused = await this.access.refusal(context, request.groupId ?? '');
+    if (refused) return failure(refused);
+    const names = await this.topicIds.namesOf([
+      ...request.topics.map((t) => t.topicId),
+      ...request.forgottenTopicsData.map((t) => t.topicId),
+    ]);
+    const { partitions: add, acks, errors } = readAckTopics(request.topics, names, version >= 2);
+    const outcomes = new Map<string, PartitionOutcome>(
+      [...errors].map(([k, code]) => [
+        k,
+        failed(code, code === KafkaError.UNKNOWN_TOPIC_ID ? 'unknown topic id' : 'malformed acknowledgement batch'),
+      ]),
+    );
+    const forget = request.forgottenTopicsData.flatMap(({ topicId, partitions }) =>
+      names.has(topicId) ? partitions.map((partition) => ({ topic: names.get(topicId)!, partition })) : [],
+    );
+    try {
+      const answer = await this.sessions.fetch({
+        ...limits(request),
+        ...sessionOf(request, context),
+        add,
+        forget,
+        acks,
+      });
+      const ids = await this.topicIds.idsOf([
+        ...new Set([...answer.records, ...answer.ackResults].map((r) => r.topic)),
+      ]);
+      this.collect(outcomes, ids, answer.records, answer.ackResults);
+      return {
+        throttleTimeMs: 0,
+        errorCode: KafkaError.NONE,
+        errorMessage: null,
+        acquisitionLockTimeoutMs: answer.lockDurationMs,
+        responses: responses(outcomes, context.nodeId, await storedRecords(this.reader, answer.records)),
+        nodeEndpoints: [],
+      };
+    } catch (error) {
+      return failure(kafkaErrorOf(error));
+    }
+  }
+
+  private collect(
+    outcomes: Map<string, PartitionOutcome>,
+    ids: Map<string, string>,
+    records: AcquiredRecord[],
+    ackResults: AckResult[],
+  ): void {
+    const at = (topic: string, partition: number): PartitionOutcome | null => {
+      const id = ids.get(topic);
+      if (id === undefined) return null;
+      const k = key(id, partition);
+      if (!outcomes.has(k)) outcomes.set(k, failed(KafkaError.NONE, null));
+      return outcomes.get(k)!;
+    };
+    for (const r of records) at(r.topic, r.partition)?.records.push(r);
+    for (const [k, code] of partitionAckErrors(ackResults)) {
+      const [topic, partition] = k.split('\u0000');
+      const outcome = at(topic, Number(partition));
+      if (outcome) outcome.acknowledgeErrorCode = code;
+    }
+  }
+}
+
+/** Who asks, in which session. */
+function sessionOf(request: ShareFetchRequest, context: KafkaRequestContext) {
+  return {
+    group: request.groupId ?? '',
+    kafkaMemberId: request.memberId ?? '',
+    principal: context.principal,
+    sessionEpoch: request.shareSessionEpoch,
+  };
+}
+
+/** MaxRecords (500 when unset, at most Shoal's 10,000) and MaxWaitMs (at most a minute). */
+function limits(request: ShareFetchRequest) {
+  const wanted = request.maxRecords && request.maxRecords > 0 ? request.maxRecords : DEFAULT_MAX_RECORDS;
+  return {
+    maxRecords: Math.min(MAX_RECORDS, wanted),
+    maxWaitMs: Math.max(0, Math.min(MAX_WAIT_MS, request.maxWaitMs)),
+  };
+}
+
+function failed(errorCode: number, errorMessage: string | null): PartitionOutcome {
+  return { errorCode, errorMessage, acknowledgeErrorCode: KafkaError.NONE, records: [] };
+}
+
+function responses(outcomes: Map<string, PartitionOutcome>, nodeId: number, stored: Map<string, KafkaRecord>) {
+  const byTopic = new Map<string, Record<string, unknown>[]>();
+  for (const [k, o] of outcomes) {
+    const [topicId, partition] = k.split('\u0000');
+    const data = o.records.length > 0 ? sharePartitionData(o.records, stored) : { records: null, acquiredRecords: [] };
+    byTopic.set(topicId, [
+      ...(byTopic.get(topicId) ?? []),
+      {
+        partitionIndex: Number(partition),
+        errorCode: o.errorCode,
+        errorMessage: o.errorMessage,
+        acknowledgeErrorCode: o.acknowledgeErrorCode,
+        acknowledgeErrorMessage: o.acknowledgeErrorCode === KafkaError.NONE ? null : 'an acknowledgement did not apply',
+        currentLeader: { leaderId: nodeId, leaderEpoch: 0 },
+        ...data,
+      },
+    ]);
+  }
+  return [...byTopic].map(([topicId, partitions]) => ({ topicId, partitions }));
+}
+
+function failure(error: { errorCode: number; errorMessage: string }) {
+  return { throttleTimeMs: 0, ...error, acquisitionLockTimeoutMs: 0, responses: [], nodeEndpoints: [] };
+}

@@ -1,0 +1,98 @@
+import { Injectable } from '@nestjs/common';
+import type { ShareGroupDescription, TopicPartition } from '@shoal/protocol';
+import type { KafkaShareMemberRow } from '../../storage/kafka-share-member.store.js';
+import { ShareGroupHeartbeatService } from '../../services/share-groups/share-group-heartbeat.service.js';
+import type { KafkaApiHandler, KafkaRequestContext } from '../kafka-api.js';
+import { KafkaError } from '../kafka-api.js';
+import { ShareAccess } from '../share/share-access.js';
+import { kafkaErrorOf } from '../share/share-error-codes.js';
+import { byTopic, ShareTopicIds } from '../share/share-topic-ids.js';
+
+/** Kafka's "no authorized operations were asked for". */
+const NO_OPERATIONS = -2147483648;
+
+/**
+ * ShareGroupDescribe (key 77, KIP-932): the members with their epochs and assignments. Members
+ * that joined over HTTP are listed under the public half of their id, with epoch 0 and no client id.
+ */
+@Injectable()
+export class ShareGroupDescribeHandler implements KafkaApiHandler {
+  readonly apiKey = 77;
+  readonly name = 'ShareGroupDescribe';
+  readonly minVersion = 1;
+  readonly maxVersion = 1;
+
+  constructor(
+    private readonly members: ShareGroupHeartbeatService,
+    private readonly topicIds: ShareTopicIds,
+    private readonly access: ShareAccess,
+  ) {}
+
+  async handle(raw: Record<string, unknown>, _version: number, context: KafkaRequestContext) {
+    const groupIds = (raw.groupIds as string[] | undefined) ?? [];
+    const groups = [];
+    for (const groupId of groupIds) {
+      const refused = await this.access.refusal(context, groupId);
+      groups.push(refused ? failed(groupId, refused) : await this.describe(groupId));
+    }
+    return { throttleTimeMs: 0, groups };
+  }
+
+  private async describe(groupId: string): Promise<Record<string, unknown>> {
+    try {
+      const { description, kafka } = await this.members.describe(groupId);
+      const names = [...new Set(description.members.flatMap((m) => [...m.assignment.map((p) => p.topic)]))];
+      const ids = await this.topicIds.idsOf([...names, ...[...kafka.values()].flatMap((r) => r.topics)]);
+      const members = description.members.map((m) => this.member(m, kafka.get(m.memberId), ids));
+      const epoch = Math.max(0, ...members.map((m) => m.memberEpoch));
+      return {
+        errorCode: KafkaError.NONE,
+        errorMessage: null,
+        groupId,
+        groupState: members.length === 0 ? 'Empty' : 'Stable',
+        groupEpoch: epoch,
+        assignmentEpoch: epoch,
+        assignorName: 'simple',
+        members,
+        authorizedOperations: NO_OPERATIONS,
+      };
+    } catch (error) {
+      return failed(groupId, kafkaErrorOf(error));
+    }
+  }
+
+  private member(
+    m: ShareGroupDescription['members'][number],
+    row: KafkaShareMemberRow | undefined,
+    ids: Map<string, string>,
+  ) {
+    return {
+      memberId: row?.kafkaMemberId ?? m.memberId,
+      rackId: null,
+      memberEpoch: row?.memberEpoch ?? 0,
+      clientId: row?.clientId ?? '',
+      clientHost: '',
+      subscribedTopicNames: row?.topics ?? [...new Set(m.assignment.map((p) => p.topic))],
+      assignment: { topicPartitions: topicPartitions(m.assignment, ids) },
+    };
+  }
+}
+
+function topicPartitions(assignment: TopicPartition[], ids: Map<string, string>) {
+  return [...byTopic(assignment)]
+    .filter(([topic]) => ids.has(topic))
+    .map(([topicName, partitions]) => ({ topicId: ids.get(topicName)!, topicName, partitions }));
+}
+
+function failed(groupId: string, error: { errorCode: number; errorMessage: string }) {
+  return {
+    ...error,
+    groupId,
+    groupState: 'Dead',
+    groupEpoch: -1,
+    assignmentEpoch: -1,
+    assignorName: '',
+    members: [],
+    authorizedOperations: NO_OPERATIONS,
+  };
+}

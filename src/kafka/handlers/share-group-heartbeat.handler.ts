@@ -1,0 +1,94 @@
+import { Injectable } from '@nestjs/common';
+import { NAME_PATTERN, type TopicPartition } from '@shoal/protocol';
+import { ShareGroupHeartbeatService } from '../../services/share-groups/share-group-heartbeat.service.js';
+import type { KafkaApiHandler, KafkaRequestContext } from '../kafka-api.js';
+import { KafkaError } from '../kafka-api.js';
+import { ShareAccess } from '../share/share-access.js';
+import { kafkaErrorOf } from '../share/share-error-codes.js';
+import { byTopic, ShareTopicIds } from '../share/share-topic-ids.js';
+
+interface ShareGroupHeartbeatRequest {
+  groupId: string;
+  memberId: string;
+  memberEpoch: number;
+  rackId?: string | null;
+  subscribedTopicNames?: string[] | null;
+}
+
+/**
+ * ShareGroupHeartbeat (key 76, KIP-932): joins with epoch 0, leaves with -1, keeps the member
+ * alive and answers its assignment (Shoal's share-group assignor) and member epoch otherwise.
+ */
+@Injectable()
+export class ShareGroupHeartbeatHandler implements KafkaApiHandler {
+  readonly apiKey = 76;
+  readonly name = 'ShareGroupHeartbeat';
+  readonly minVersion = 1;
+  readonly maxVersion = 1;
+
+  constructor(
+    private readonly members: ShareGroupHeartbeatService,
+    private readonly topicIds: ShareTopicIds,
+    private readonly access: ShareAccess,
+  ) {}
+
+  async handle(raw: Record<string, unknown>, _version: number, context: KafkaRequestContext) {
+    const request = raw as unknown as ShareGroupHeartbeatRequest;
+    const invalid = validate(request);
+    if (invalid) return failure(request, invalid);
+    try {
+      const refused = await this.access.refusal(context, request.groupId, request.subscribedTopicNames ?? []);
+      if (refused) return failure(request, refused);
+      const answer = await this.members.heartbeat({
+        group: request.groupId,
+        kafkaMemberId: request.memberId,
+        memberEpoch: request.memberEpoch,
+        subscribedTopicNames: request.subscribedTopicNames ?? null,
+        clientId: context.clientId,
+        principal: context.principal,
+      });
+      return {
+        throttleTimeMs: 0,
+        errorCode: KafkaError.NONE,
+        errorMessage: null,
+        memberId: request.memberId,
+        memberEpoch: answer.memberEpoch,
+        heartbeatIntervalMs: answer.heartbeatIntervalMs,
+        assignment: answer.assignment === null ? null : { topicPartitions: await this.topics(answer.assignment) },
+      };
+    } catch (error) {
+      return failure(request, kafkaErrorOf(error));
+    }
+  }
+
+  private async topics(assignment: TopicPartition[]): Promise<{ topicId: string; partitions: number[] }[]> {
+    const grouped = byTopic(assignment);
+    const ids = await this.topicIds.idsOf([...grouped.keys()]);
+    return [...grouped]
+      .filter(([topic]) => ids.has(topic))
+      .map(([topic, partitions]) => ({ topicId: ids.get(topic)!, partitions }));
+  }
+}
+
+function failure(request: ShareGroupHeartbeatRequest, error: { errorCode: number; errorMessage: string }) {
+  return {
+    throttleTimeMs: 0,
+    ...error,
+    memberId: request.memberId,
+    memberEpoch: request.memberEpoch,
+    heartbeatIntervalMs: 0,
+    assignment: null,
+  };
+}
+
+/** The longest member id a client may choose (Kafka's are 22-character UUIDs). */
+const MAX_MEMBER_ID_LENGTH = 255;
+
+/** The edge's checks: a group name as HTTP takes it, and a member id that fits. */
+function validate(request: ShareGroupHeartbeatRequest): { errorCode: number; errorMessage: string } | null {
+  if (typeof request.groupId !== 'string' || !NAME_PATTERN.test(request.groupId))
+    return { errorCode: KafkaError.INVALID_GROUP_ID, errorMessage: `group id must match ${NAME_PATTERN.source}` };
+  if (request.memberId.length > MAX_MEMBER_ID_LENGTH)
+    return { errorCode: KafkaError.INVALID_REQUEST, errorMessage: `member id longer than ${MAX_MEMBER_ID_LENGTH}` };
+  return null;
+}
