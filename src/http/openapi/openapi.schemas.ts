@@ -104,7 +104,6 @@ const schedule = object({
   nextRunAt: nullable(int()),
   lastRunAt: nullable(int()),
 });
-const members = arrayOf(object({ memberId: str(), assignment: arrayOf(ref('TopicPartition')) }));
 
 export const SCHEMAS: Record<string, Schema> = {
   Error: object({ error: object({ code: ref('ErrorCode'), message: str() }) }),
