@@ -11,6 +11,7 @@ import { CreateJobFeatures1764028800000 } from './migrations/1764028800000-creat
 import { CreateRedrive1764115200000 } from './migrations/1764115200000-create-redrive.js';
 import { CreateSecurity1764288000000 } from './migrations/1764288000000-create-security.js';
 import { CreateTopicPurge1764460800000 } from './migrations/1764460800000-create-topic-purge.js';
+import { ShareRecordRanges1764806400000 } from './migrations/1764806400000-share-record-ranges.js';
 
 export const migrations = [
   CreateLog1763769600000,
@@ -20,6 +21,7 @@ export const migrations = [
   CreateRedrive1764115200000,
   CreateSecurity1764288000000,
   CreateTopicPurge1764460800000,
+  ShareRecordRanges1764806400000,
 ];
 
 // BIGINT columns hold offsets and timestamps, all below 2^53: read them as numbers.

@@ -168,14 +168,8 @@ export class SharePartitionCoordinator {
     const { sql, key, window, ctx } = open;
     const lockExpiresAt = ctx.now + ctx.lockDurationMs;
     const { available, fresh } = await this.weigh(open, await store.available(sql, key, ctx.now, max), max, budget);
-    await store.acquire(
-      sql,
-      key,
-      available.map((r) => r.offset),
-      memberId,
-      lockExpiresAt,
-    );
     const acquired = available.map((r) => transitions.acquire(r, memberId, ctx));
+    await store.write(sql, key, acquired);
     const limit = window.endOffset + fresh;
     if (limit > window.endOffset) {
       await store.insertAcquired(sql, key, window.endOffset, limit, memberId, lockExpiresAt);
@@ -228,7 +222,8 @@ export class SharePartitionCoordinator {
     const { sql, key, window } = open;
     const first = (await store.firstNotFinal(sql, key, window.startOffset)) ?? window.endOffset;
     if (first <= window.startOffset) return;
-    await store.deleteBelow(sql, key, first);
+    // The new start is where a range begins (or the end): no range holds offsets on both sides.
+    await store.deleteBelow(sql, key, first, false);
     window.startOffset = first;
     await store.setWindow(sql, key, window);
   }
