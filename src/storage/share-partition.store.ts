@@ -1,5 +1,6 @@
 import {
   expand,
+  isFinal,
   overlay,
   type RecordRange,
   rangeLength,
@@ -59,6 +60,26 @@ const rangeParams = (r: RecordRange) => [
   r.lockExpiresAt,
   r.availableAt,
 ];
+
+/**
+ * Where a write left the start: past the final ranges it deleted from the window's start.
+ * `settled` when that is exactly the new start (the range there is not final, or it is the
+ * end); else records beyond what the write saw may be final too.
+ */
+export interface StartHint {
+  start: number;
+  settled: boolean;
+}
+
+/** Takes the final ranges at the window's start off `next` (they are deleted, not written). */
+function dropLeadingFinal(next: RecordRange[], window: ShareWindow): StartHint {
+  let start = window.startOffset;
+  while (next.length > 0 && next[0].firstOffset === start && isFinal(next[0].state))
+    start = next.shift()!.lastOffset + 1;
+  const settled =
+    start === window.endOffset || (next.length > 0 && next[0].firstOffset === start && !isFinal(next[0].state));
+  return { start, settled };
+}
 
 /** `$4, $5, …` for a list of offsets after the three key parameters. */
 const offsetList = (count: number, first = 4) => Array.from({ length: count }, (_, i) => `$${first + i}`).join(', ');
@@ -253,14 +274,24 @@ export const sharePartitionStore = {
   /**
    * Writes records as they now are (state, delivery count, holder, lock, availability): the
    * ranges they fall in are split where their outcomes differ and neighbours with one outcome
-   * merged, in at most three statements (read, delete, insert), or a read and one UPDATE when
-   * a whole range changes alike.
+   * merged, with a read (unless `existing`, the ranges over the records' span, were read in
+   * this transaction) and one UPDATE when a whole range changes alike, else a DELETE and an
+   * INSERT. Given the `window`, leading final ranges from its start are deleted rather than
+   * written, and the answer says where the start has got to ({@link StartHint}).
    */
-  async write(sql: Sql, key: SharePartitionKey, records: Iterable<InFlightRecord>): Promise<void> {
+  async write(
+    sql: Sql,
+    key: SharePartitionKey,
+    records: Iterable<InFlightRecord>,
+    options: { existing?: RecordRange[]; window?: ShareWindow } = {},
+  ): Promise<StartHint | null> {
     const changes = rangesOf(records);
-    if (changes.length === 0) return;
-    const existing = await this.rangesOver(sql, key, changes[0].firstOffset, changes[changes.length - 1].lastOffset);
+    if (changes.length === 0) return null;
+    const existing =
+      options.existing ??
+      (await this.rangesOver(sql, key, changes[0].firstOffset, changes[changes.length - 1].lastOffset));
     const next = overlay(existing, changes);
+    const hint = options.window ? dropLeadingFinal(next, options.window) : null;
     const byFirst = new Map(existing.map((r) => [r.firstOffset, r]));
     const same = (r: RecordRange) => {
       const e = byFirst.get(r.firstOffset);
@@ -275,7 +306,7 @@ export const sharePartitionStore = {
          WHERE ${KEY} AND first_offset = $4`,
         [...keyParams(key), ...rangeParams(fresh[0])],
       );
-      return;
+      return hint;
     }
     for (let at = 0; at < stale.length; at += 5_000) {
       const chunk = stale.slice(at, at + 5_000).map((r) => r.firstOffset);
@@ -285,6 +316,7 @@ export const sharePartitionStore = {
       );
     }
     await insertRanges(sql, key, fresh);
+    return hint;
   },
 
   /** The lowest offset at or above `from` that is not final, or null when every record is final. */

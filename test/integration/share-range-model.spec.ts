@@ -17,7 +17,7 @@ const STATE_NAMES = { 0: 'available', 1: 'acquired', 2: 'acknowledged', 4: 'arch
 
 type Command =
   | { kind: 'fetch'; member: number; max: number }
-  | { kind: 'ack'; member: number; entries: { pick: number; length: number; type: AckType; delayMs: number }[] }
+  | { kind: 'ack'; member: number; entries: EntryPick[] }
   | { kind: 'advance'; ms: number }
   | { kind: 'produce'; count: number }
   | { kind: 'leave'; member: number }
@@ -26,8 +26,8 @@ type Command =
 const member = fc.nat(MEMBERS - 1);
 const command: fc.Arbitrary<Command> = fc.oneof(
   {
-    weight: 4,
-    arbitrary: fc.record({ kind: fc.constant('fetch' as const), member, max: fc.integer({ min: 1, max: 25 }) }),
+    weight: 5,
+    arbitrary: fc.record({ kind: fc.constant('fetch' as const), member, max: fc.integer({ min: 1, max: 12 }) }),
   },
   {
     weight: 6,
@@ -36,16 +36,24 @@ const command: fc.Arbitrary<Command> = fc.oneof(
       member,
       entries: fc.array(
         fc.record({
+          shape: fc.constantFrom<Shape>('run', 'run', 'part', 'part', 'any'),
           pick: fc.nat(1_000),
           length: fc.nat(6),
-          type: fc.constantFrom<AckType>('accept', 'accept', 'release', 'reject', 'renew'),
+          type: fc.constantFrom<AckType>('accept', 'accept', 'accept', 'release', 'reject', 'renew'),
           delayMs: fc.constantFrom(0, 0, 1_000, 4_000),
         }),
-        { minLength: 1, maxLength: 4 },
+        { minLength: 1, maxLength: 3 },
       ),
     }),
   },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('advance' as const), ms: fc.nat(LOCK_MS + 1_000) }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('advance' as const), ms: fc.nat(1_500) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('advance' as const),
+      ms: fc.integer({ min: LOCK_MS - 1_000, max: LOCK_MS + 1_000 }),
+    }),
+  },
   {
     weight: 1,
     arbitrary: fc.record({ kind: fc.constant('produce' as const), count: fc.integer({ min: 1, max: 30 }) }),
@@ -64,7 +72,7 @@ describe.each(STORAGE_KINDS)('sharePartitionStore ranges against the per-record 
 
   it('gives the same fetches, ack results, in-flight view, counts and dead letters for any sequence', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(command, { minLength: 10, maxLength: 45 }), async (commands) => {
+      fc.asyncProperty(fc.array(command, { minLength: 10, maxLength: 60 }), async (commands) => {
         await replay(log, `rng-${kind}-${run++}`, commands);
       }),
       { numRuns: RUNS[kind], seed: 1_764_806_400, endOnFailure: true },
@@ -116,10 +124,14 @@ async function replay(log: LogContext, name: string, commands: Command[]): Promi
       }));
       expect({ step, got }).toEqual({ step, got: model.fetch(now, members[c.member], c.max) });
     } else if (c.kind === 'ack') {
-      const entries = ackEntries(model, members[c.member], c.entries);
+      // The first member from the chosen one that holds records (else the chosen one).
+      const holds = (m: string) => model.view(now).some((r) => r.memberId === m && r.state === RecordState.Acquired);
+      const order = members.map((_, i) => members[(c.member + i) % MEMBERS]);
+      const who = order.find(holds) ?? members[c.member];
+      const entries = ackEntries(model, who, now, c.entries);
       const acks: Acknowledgement[] = entries.map((e) => ({ topic, partition: 0, ...e }));
-      const results = await log.shareFetch.acknowledge(group, members[c.member], acks);
-      const errors = model.acknowledge(now, members[c.member], entries);
+      const results = await log.shareFetch.acknowledge(group, who, acks);
+      const errors = model.acknowledge(now, who, entries);
       expect({ step, errors: results.map((r) => r.error) }).toEqual({ step, errors });
     } else if (c.kind === 'advance') log.clock.advance(c.ms);
     else if (c.kind === 'produce') await produce(c.count);
@@ -134,19 +146,52 @@ async function replay(log: LogContext, name: string, commands: Command[]): Promi
   await compareDeadLetters(log, model, dlq);
 }
 
-/** Ack entries over what the member holds (mostly), some across a batch's edge or not held at all. */
+type Shape = 'run' | 'part' | 'any';
+interface EntryPick {
+  shape: Shape;
+  pick: number;
+  length: number;
+  type: AckType;
+  delayMs: number;
+}
+
+/**
+ * Ack entries: a whole run of consecutive records the member holds (a batch, or what is left
+ * of one), part of such a run, or any offset and length (mostly not held: refused).
+ */
 function ackEntries(
   model: ShareRecordModel,
   memberId: string,
-  picks: { pick: number; length: number; type: AckType; delayMs: number }[],
+  now: number,
+  picks: EntryPick[],
 ): { offset: number; lastOffset: number; type: AckType; delayMs?: number }[] {
-  const mine = [...model.records.values()].filter((r) => r.memberId === memberId).map((r) => r.offset);
-  const all = [...model.records.keys(), model.endOffset];
-  return picks.map(({ pick, length, type, delayMs }) => {
-    const pool = mine.length > 0 && pick % 10 < 8 ? mine : all;
-    const offset = [...pool].sort((a, b) => a - b)[pick % pool.length];
-    const lastOffset = offset + (pick % 3 === 0 ? 0 : length);
-    return { offset, lastOffset, type, ...(type === 'release' && delayMs > 0 ? { delayMs } : {}) };
+  // Each entry over records no earlier entry of the ack has settled.
+  const used = new Set<number>();
+  const held = (o: number) => {
+    const r = model.records.get(o);
+    return (
+      !used.has(o) &&
+      r !== undefined &&
+      r.memberId === memberId &&
+      r.state === RecordState.Acquired &&
+      r.lockExpiresAt! > now
+    );
+  };
+  const mine = [...model.records.keys()].filter(held).sort((a, b) => a - b);
+  const all = [...model.records.keys(), model.endOffset].sort((a, b) => a - b);
+  return picks.map(({ shape, pick, length, type, delayMs }) => {
+    const options = { type, ...(type === 'release' && delayMs > 0 ? { delayMs } : {}) };
+    if (shape === 'any' || mine.length === 0) {
+      const offset = all[pick % all.length];
+      return { offset, lastOffset: offset + length, ...options };
+    }
+    const free = mine.filter(held);
+    if (free.length === 0) return { offset: mine[0], lastOffset: mine[0], ...options };
+    let [first, last] = [free[pick % free.length], free[pick % free.length]];
+    if (shape === 'run') while (held(first - 1)) first--;
+    while (held(last + 1) && (shape === 'run' || last - first < length)) last++;
+    if (type !== 'renew') for (let o = first; o <= last; o++) used.add(o);
+    return { offset: first, lastOffset: last, ...options };
   });
 }
 

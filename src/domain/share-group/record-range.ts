@@ -1,4 +1,4 @@
-import type { InFlightRecord } from './record-state.js';
+import { type InFlightRecord, RecordState } from './record-state.js';
 
 /**
  * Consecutive in-flight records with one state, delivery count, holder, lock expiry and
@@ -53,6 +53,19 @@ export function expand(ranges: readonly RecordRange[], limit: number, from = 0):
   }
   return records;
 }
+
+/** The records of `ranges` (in offset order) at offsets in [from, to], by offset. */
+export function recordsIn(ranges: readonly RecordRange[], from: number, to: number): Map<number, InFlightRecord> {
+  const records = new Map<number, InFlightRecord>();
+  for (const range of ranges)
+    for (let o = Math.max(from, range.firstOffset); o <= Math.min(to, range.lastOffset); o++)
+      records.set(o, recordAt(range, o));
+  return records;
+}
+
+/** Accepted or archived: the start may move past it. */
+export const isFinal = (state: RecordState): boolean =>
+  state === RecordState.Acknowledged || state === RecordState.Archived;
 
 /** Records coalesced into ranges: consecutive offsets with the same outcome form one. */
 export function rangesOf(records: Iterable<InFlightRecord>): RecordRange[] {
