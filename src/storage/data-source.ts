@@ -16,6 +16,7 @@ import { CreateSecurity1764288000000 } from './migrations/1764288000000-create-s
 import { CreateTopicPurge1764460800000 } from './migrations/1764460800000-create-topic-purge.js';
 import { CreateKafkaGroups1764633600000 } from './migrations/1764633600000-create-kafka-groups.js';
 import { CreateKafkaShareMembers1764720000000 } from './migrations/1764720000000-create-kafka-share-members.js';
+import { ShareRecordRanges1764806400000 } from './migrations/1764806400000-share-record-ranges.js';
 import { AddSweepIndexes1764892800000 } from './migrations/1764892800000-add-sweep-indexes.js';
 
 export const migrations = [
@@ -28,6 +29,7 @@ export const migrations = [
   CreateTopicPurge1764460800000,
   CreateKafkaGroups1764633600000,
   CreateKafkaShareMembers1764720000000,
+  ShareRecordRanges1764806400000,
   AddSweepIndexes1764892800000,
 ];
 

@@ -127,10 +127,10 @@ export const metricsStore = {
        JOIN shoal_partition p ON p.topic_id = w.topic_id AND p.partition_id = w.partition_id
        LEFT JOIN (
          SELECT group_id, topic_id, partition_id,
-                SUM(CASE WHEN state = ${RecordState.Available} THEN 1 ELSE 0 END) AS available,
-                SUM(CASE WHEN state = ${RecordState.Acquired} THEN 1 ELSE 0 END) AS acquired,
-                SUM(CASE WHEN state IN (${RecordState.Acknowledged}, ${RecordState.Archived}) THEN 1 ELSE 0 END) AS final
-         FROM shoal_share_record GROUP BY group_id, topic_id, partition_id
+                SUM(CASE WHEN state = ${RecordState.Available} THEN last_offset - first_offset + 1 ELSE 0 END) AS available,
+                SUM(CASE WHEN state = ${RecordState.Acquired} THEN last_offset - first_offset + 1 ELSE 0 END) AS acquired,
+                SUM(CASE WHEN state IN (${RecordState.Acknowledged}, ${RecordState.Archived}) THEN last_offset - first_offset + 1 ELSE 0 END) AS final
+         FROM shoal_share_range GROUP BY group_id, topic_id, partition_id
        ) c ON c.group_id = w.group_id AND c.topic_id = w.topic_id AND c.partition_id = w.partition_id
        LEFT JOIN shoal_record r ON r.topic_id = w.topic_id AND r.partition_id = w.partition_id
             AND r.record_offset = CASE WHEN w.start_offset > p.start_offset THEN w.start_offset ELSE p.start_offset END`,

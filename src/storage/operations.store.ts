@@ -1,4 +1,6 @@
+import { expand } from '../domain/share-group/record-range.js';
 import type { Sql } from './database.js';
+import { sharePartitionStore } from './share-partition.store.js';
 
 /** One in-flight record row of a share-partition, as the console shows it. */
 export interface InFlightRow {
@@ -21,6 +23,7 @@ export const operationsStore = {
     return rows.map((r) => r.name);
   },
 
+  /** A share-partition's in-flight records from `fromOffset`, one per offset, at most `limit`. */
   async inFlight(
     sql: Sql,
     groupId: number,
@@ -29,27 +32,9 @@ export const operationsStore = {
     fromOffset: number,
     limit: number,
   ): Promise<InFlightRow[]> {
-    const rows = await sql.rows<{
-      record_offset: number;
-      state: number;
-      delivery_count: number;
-      member_id: string | null;
-      lock_expires_at: number | null;
-      available_at: number | null;
-    }>(
-      `SELECT record_offset, state, delivery_count, member_id, lock_expires_at, available_at FROM shoal_share_record
-       WHERE group_id = $1 AND topic_id = $2 AND partition_id = $3 AND record_offset >= $4
-       ORDER BY record_offset LIMIT $5`,
-      [groupId, topicId, partition, fromOffset, limit],
-    );
-    return rows.map((r) => ({
-      offset: Number(r.record_offset),
-      state: Number(r.state),
-      deliveryCount: Number(r.delivery_count),
-      memberId: r.member_id,
-      lockExpiresAt: r.lock_expires_at === null ? null : Number(r.lock_expires_at),
-      availableAt: r.available_at === null ? null : Number(r.available_at),
-    }));
+    // Each range holds at least one record: `limit` ranges hold at least `limit` records.
+    const ranges = await sharePartitionStore.rangesFrom(sql, { groupId, topicId, partition }, fromOffset, limit);
+    return expand(ranges, limit, fromOffset);
   },
 
   /** Marks a dead-letter record redriven; false when it already was (so it is not copied again). */

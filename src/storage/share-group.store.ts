@@ -83,7 +83,7 @@ export const shareGroupStore = {
   },
 
   async delete(sql: Sql, groupId: number): Promise<void> {
-    for (const table of ['shoal_share_record', 'shoal_share_partition', 'shoal_share_member'])
+    for (const table of ['shoal_share_range', 'shoal_share_partition', 'shoal_share_member'])
       await sql.execute(`DELETE FROM ${table} WHERE group_id = $1`, [groupId]);
     await sql.execute('DELETE FROM shoal_share_group WHERE id = $1', [groupId]);
   },

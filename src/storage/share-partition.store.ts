@@ -1,6 +1,19 @@
+import { expand, type RecordRange, rangeLength, rangesOf, recordAt } from '../domain/share-group/record-range.js';
 import { type InFlightRecord, RecordState } from '../domain/share-group/record-state.js';
 import type { Sql } from './database.js';
-import { valuesList } from './sql-dialect.js';
+import {
+  FINAL,
+  insertRanges,
+  KEY,
+  keyParams,
+  RANGE_COLUMNS,
+  type RangeRow,
+  type StartHint,
+  toRange,
+  writeRanges,
+} from './share-range.rows.js';
+
+export type { StartHint } from './share-range.rows.js';
 
 /** (group, topic, partition): the key of a share-partition. */
 export interface SharePartitionKey {
@@ -13,31 +26,6 @@ export interface ShareWindow {
   startOffset: number;
   endOffset: number;
 }
-
-interface RecordRow {
-  record_offset: number;
-  state: number;
-  delivery_count: number;
-  member_id: string | null;
-  lock_expires_at: number | null;
-  available_at: number | null;
-}
-
-const KEY = 'group_id = $1 AND topic_id = $2 AND partition_id = $3';
-const RECORD_COLUMNS = 'record_offset, state, delivery_count, member_id, lock_expires_at, available_at';
-const keyParams = (k: SharePartitionKey) => [k.groupId, k.topicId, k.partition];
-
-const toRecord = (r: RecordRow): InFlightRecord => ({
-  offset: Number(r.record_offset),
-  state: Number(r.state) as RecordState,
-  deliveryCount: Number(r.delivery_count),
-  memberId: r.member_id,
-  lockExpiresAt: r.lock_expires_at === null ? null : Number(r.lock_expires_at),
-  availableAt: r.available_at === null ? null : Number(r.available_at),
-});
-
-/** `$4, $5, …` for a list of offsets after the three key parameters. */
-const offsetList = (count: number, first = 4) => Array.from({ length: count }, (_, i) => `$${first + i}`).join(', ');
 
 /** A share-partition's window and its in-flight records. */
 export const sharePartitionStore = {
@@ -84,15 +72,36 @@ export const sharePartitionStore = {
     }));
   },
 
+  /** The ranges holding any offset in [from, to], in offset order. */
+  async rangesOver(sql: Sql, key: SharePartitionKey, from: number, to: number): Promise<RecordRange[]> {
+    const rows = await sql.rows<RangeRow>(
+      `SELECT ${RANGE_COLUMNS} FROM shoal_share_range WHERE ${KEY} AND first_offset <= $5
+       AND first_offset >= COALESCE((SELECT MAX(first_offset) FROM shoal_share_range WHERE ${KEY} AND first_offset <= $4), $4)
+       ORDER BY first_offset`,
+      [...keyParams(key), from, to],
+    );
+    return rows.map(toRange).filter((r) => r.lastOffset >= from);
+  },
+
+  /** At most `limit` ranges holding offsets from `from` on, in offset order (the in-flight view). */
+  async rangesFrom(sql: Sql, key: SharePartitionKey, from: number, limit: number): Promise<RecordRange[]> {
+    const rows = await sql.rows<RangeRow>(
+      `SELECT ${RANGE_COLUMNS} FROM shoal_share_range WHERE ${KEY} AND last_offset >= $4 ORDER BY first_offset LIMIT $5`,
+      [...keyParams(key), from, limit],
+    );
+    return rows.map(toRange);
+  },
+
+  /** The in-flight records at `offsets` that have one (offsets never handed out have none). */
   async records(sql: Sql, key: SharePartitionKey, offsets: number[]): Promise<Map<number, InFlightRecord>> {
     const result = new Map<number, InFlightRecord>();
-    for (let at = 0; at < offsets.length; at += 5_000) {
-      const chunk = offsets.slice(at, at + 5_000);
-      const rows = await sql.rows<RecordRow>(
-        `SELECT ${RECORD_COLUMNS} FROM shoal_share_record WHERE ${KEY} AND record_offset IN (${offsetList(chunk.length)})`,
-        [...keyParams(key), ...chunk],
-      );
-      for (const row of rows) result.set(Number(row.record_offset), toRecord(row));
+    if (offsets.length === 0) return result;
+    const sorted = [...offsets].sort((a, b) => a - b);
+    const ranges = await this.rangesOver(sql, key, sorted[0], sorted[sorted.length - 1]);
+    let r = 0;
+    for (const offset of sorted) {
+      while (r < ranges.length && ranges[r].lastOffset < offset) r++;
+      if (r < ranges.length && ranges[r].firstOffset <= offset) result.set(offset, recordAt(ranges[r], offset));
     }
     return result;
   },
@@ -103,27 +112,33 @@ export const sharePartitionStore = {
    * opened). Tested on both databases by share-group-transitions.spec.ts.
    */
   async available(sql: Sql, key: SharePartitionKey, now: number, limit: number): Promise<InFlightRecord[]> {
-    const rows = await sql.rows<RecordRow>(
-      `SELECT ${RECORD_COLUMNS} FROM shoal_share_record WHERE ${KEY} AND state = ${RecordState.Available} AND (available_at IS NULL OR available_at <= $4)
-       ORDER BY record_offset LIMIT $5`,
+    if (limit <= 0) return [];
+    const rows = await sql.rows<RangeRow>(
+      `SELECT ${RANGE_COLUMNS} FROM shoal_share_range WHERE ${KEY} AND state = ${RecordState.Available} AND (available_at IS NULL OR available_at <= $4)
+       ORDER BY first_offset LIMIT $5`,
       [...keyParams(key), now, limit],
     );
-    return rows.map(toRecord);
+    return expand(rows.map(toRange), limit);
   },
 
-  /** Acquired records whose lock ran out at or before `now`. */
+  /** Acquired records whose lock ran out at or before `now` (at most the in-flight cap, 10,000). */
   async expired(sql: Sql, key: SharePartitionKey, now: number): Promise<InFlightRecord[]> {
-    const rows = await sql.rows<RecordRow>(
-      `SELECT ${RECORD_COLUMNS} FROM shoal_share_record WHERE ${KEY} AND state = ${RecordState.Acquired} AND lock_expires_at <= $4`,
+    const rows = await sql.rows<RangeRow>(
+      `SELECT ${RANGE_COLUMNS} FROM shoal_share_range WHERE ${KEY} AND state = ${RecordState.Acquired} AND lock_expires_at <= $4
+       ORDER BY first_offset`,
       [...keyParams(key), now],
     );
-    return rows.map(toRecord);
+    const ranges = rows.map(toRange);
+    return expand(
+      ranges,
+      ranges.reduce((n, r) => n + rangeLength(r), 0),
+    );
   },
 
   /** The next time after `now` a delayed release becomes available or a lock runs out, in the group. */
   async nextEventAt(sql: Sql, groupId: number, now: number): Promise<number | null> {
     const rows = await sql.rows<{ next: number | null }>(
-      `SELECT MIN(CASE WHEN state = ${RecordState.Available} THEN available_at ELSE lock_expires_at END) AS next FROM shoal_share_record
+      `SELECT MIN(CASE WHEN state = ${RecordState.Available} THEN available_at ELSE lock_expires_at END) AS next FROM shoal_share_range
        WHERE group_id = $1 AND ((state = ${RecordState.Available} AND available_at > $2) OR (state = ${RecordState.Acquired} AND lock_expires_at > $2))`,
       [groupId, now],
     );
@@ -134,7 +149,7 @@ export const sharePartitionStore = {
   async groupsWithExpiredLocks(sql: Sql, now: number): Promise<string[]> {
     const rows = await sql.rows<{ name: string }>(
       `SELECT g.name FROM shoal_share_group g WHERE EXISTS (
-         SELECT 1 FROM shoal_share_record r WHERE r.group_id = g.id AND r.state = ${RecordState.Acquired} AND r.lock_expires_at <= $1)`,
+         SELECT 1 FROM shoal_share_range r WHERE r.group_id = g.id AND r.state = ${RecordState.Acquired} AND r.lock_expires_at <= $1)`,
       [now],
     );
     return rows.map((r) => r.name);
@@ -147,7 +162,7 @@ export const sharePartitionStore = {
     now: number,
   ): Promise<{ topicId: number; partition: number }[]> {
     const rows = await sql.rows<{ topic_id: number; partition_id: number }>(
-      `SELECT DISTINCT topic_id, partition_id FROM shoal_share_record
+      `SELECT DISTINCT topic_id, partition_id FROM shoal_share_range
        WHERE group_id = $1 AND state = ${RecordState.Acquired} AND lock_expires_at <= $2 ORDER BY topic_id, partition_id`,
       [groupId, now],
     );
@@ -160,30 +175,20 @@ export const sharePartitionStore = {
     groupId: number,
     memberId: string,
   ): Promise<(InFlightRecord & { topicId: number; partition: number })[]> {
-    const rows = await sql.rows<RecordRow & { topic_id: number; partition_id: number }>(
-      `SELECT topic_id, partition_id, ${RECORD_COLUMNS} FROM shoal_share_record WHERE group_id = $1 AND state = ${RecordState.Acquired} AND member_id = $2`,
+    const rows = await sql.rows<RangeRow & { topic_id: number; partition_id: number }>(
+      `SELECT topic_id, partition_id, ${RANGE_COLUMNS} FROM shoal_share_range WHERE group_id = $1 AND state = ${RecordState.Acquired} AND member_id = $2`,
       [groupId, memberId],
     );
-    return rows.map((r) => ({ ...toRecord(r), topicId: Number(r.topic_id), partition: Number(r.partition_id) }));
+    const held: (InFlightRecord & { topicId: number; partition: number })[] = [];
+    for (const row of rows) {
+      const range = toRange(row);
+      const at = { topicId: Number(row.topic_id), partition: Number(row.partition_id) };
+      for (let o = range.firstOffset; o <= range.lastOffset; o++) held.push({ ...recordAt(range, o), ...at });
+    }
+    return held;
   },
 
-  /** Acquires existing rows for `memberId`: one statement, the delivery count up by one. */
-  async acquire(
-    sql: Sql,
-    key: SharePartitionKey,
-    offsets: number[],
-    memberId: string,
-    lockExpiresAt: number,
-  ): Promise<void> {
-    if (offsets.length === 0) return;
-    await sql.execute(
-      `UPDATE shoal_share_record SET state = ${RecordState.Acquired}, delivery_count = delivery_count + 1, member_id = $4, lock_expires_at = $5, available_at = NULL
-       WHERE ${KEY} AND record_offset IN (${offsetList(offsets.length, 6)})`,
-      [...keyParams(key), memberId, lockExpiresAt, ...offsets],
-    );
-  },
-
-  /** Inserts rows for offsets [from, to) just taken from the log, acquired with count 1. */
+  /** Inserts one range for offsets [from, to) just taken from the log, acquired with count 1. */
   async insertAcquired(
     sql: Sql,
     key: SharePartitionKey,
@@ -192,65 +197,73 @@ export const sharePartitionStore = {
     memberId: string,
     lockExpiresAt: number,
   ): Promise<void> {
-    for (let start = from; start < to; start += 2_000) {
-      const end = Math.min(to, start + 2_000);
-      const params: unknown[] = [];
-      for (let offset = start; offset < end; offset++)
-        params.push(key.groupId, key.topicId, key.partition, offset, RecordState.Acquired, 1, memberId, lockExpiresAt);
-      await sql.execute(
-        `INSERT INTO shoal_share_record (group_id, topic_id, partition_id, record_offset, state, delivery_count, member_id, lock_expires_at) VALUES ${valuesList(end - start, 8)}`,
-        params,
-      );
-    }
-  },
-
-  /**
-   * Writes records as they now are, with one UPDATE per distinct outcome (state, holder, lock,
-   * availability) rather than one per record. The delivery count is not touched: only an
-   * acquisition changes it.
-   */
-  async write(sql: Sql, key: SharePartitionKey, records: Iterable<InFlightRecord>): Promise<void> {
-    const groups = new Map<string, { record: InFlightRecord; offsets: number[] }>();
-    for (const record of records) {
-      const shape = `${record.state}|${record.memberId}|${record.lockExpiresAt}|${record.availableAt}`;
-      const group = groups.get(shape);
-      if (group) group.offsets.push(record.offset);
-      else groups.set(shape, { record, offsets: [record.offset] });
-    }
-    for (const { record, offsets } of groups.values()) {
-      for (let at = 0; at < offsets.length; at += 5_000) {
-        const chunk = offsets.slice(at, at + 5_000);
-        await sql.execute(
-          `UPDATE shoal_share_record SET state = $4, member_id = $5, lock_expires_at = $6, available_at = $7
-           WHERE ${KEY} AND record_offset IN (${offsetList(chunk.length, 8)})`,
-          [...keyParams(key), record.state, record.memberId, record.lockExpiresAt, record.availableAt, ...chunk],
-        );
-      }
-    }
-  },
-
-  /** The lowest offset at or above `from` that is not final, or null when every row is final. */
-  async firstNotFinal(sql: Sql, key: SharePartitionKey, from: number): Promise<number | null> {
-    const rows = await sql.rows<{ first: number | null }>(
-      `SELECT MIN(record_offset) AS first FROM shoal_share_record WHERE ${KEY} AND record_offset >= $4
-       AND state NOT IN (${RecordState.Acknowledged}, ${RecordState.Archived})`,
-      [...keyParams(key), from],
-    );
-    return rows[0]?.first === null || rows[0]?.first === undefined ? null : Number(rows[0].first);
-  },
-
-  /** Rows of records that are below the start: final, or gone from the log. */
-  async deleteBelow(sql: Sql, key: SharePartitionKey, offset: number): Promise<void> {
-    await sql.execute(`DELETE FROM shoal_share_record WHERE ${KEY} AND record_offset < $4`, [
-      ...keyParams(key),
-      offset,
+    if (to <= from) return;
+    await insertRanges(sql, key, [
+      {
+        firstOffset: from,
+        lastOffset: to - 1,
+        state: RecordState.Acquired,
+        deliveryCount: 1,
+        memberId,
+        lockExpiresAt,
+        availableAt: null,
+      },
     ]);
   },
 
-  /** Rows per state in a group's windows; a delayed release counts as available. */
+  /**
+   * Writes records as they now are (state, delivery count, holder, lock, availability): the
+   * ranges they fall in are split where their outcomes differ and neighbours with one outcome
+   * merged, with a read (unless `existing`, the ranges over the records' span, were read in
+   * this transaction) and one UPDATE when a whole range changes alike, else a DELETE and an
+   * INSERT. Given the `window`, leading final ranges from its start are deleted rather than
+   * written, and the answer says where the start has got to ({@link StartHint}).
+   */
+  async write(
+    sql: Sql,
+    key: SharePartitionKey,
+    records: Iterable<InFlightRecord>,
+    options: { existing?: RecordRange[]; window?: ShareWindow } = {},
+  ): Promise<StartHint | null> {
+    const changes = rangesOf(records);
+    if (changes.length === 0) return null;
+    const existing =
+      options.existing ??
+      (await this.rangesOver(sql, key, changes[0].firstOffset, changes[changes.length - 1].lastOffset));
+    return writeRanges(sql, key, existing, changes, options.window);
+  },
+
+  /** The lowest offset at or above `from` that is not final, or null when every record is final. */
+  async firstNotFinal(sql: Sql, key: SharePartitionKey, from: number): Promise<number | null> {
+    const rows = await sql.rows<{ first: number | null }>(
+      `SELECT MIN(first_offset) AS first FROM shoal_share_range WHERE ${KEY} AND last_offset >= $4 AND state NOT IN (${FINAL})`,
+      [...keyParams(key), from],
+    );
+    const first = rows[0]?.first;
+    return first === null || first === undefined ? null : Math.max(from, Number(first));
+  },
+
+  /**
+   * Removes the records below `offset`: final, or gone from the log. `straddling`: a range may
+   * hold offsets on both sides (retention), and keeps the part from `offset` on.
+   */
+  async deleteBelow(sql: Sql, key: SharePartitionKey, offset: number, straddling = true): Promise<void> {
+    await sql.execute(`DELETE FROM shoal_share_range WHERE ${KEY} AND first_offset < $4 AND last_offset < $4`, [
+      ...keyParams(key),
+      offset,
+    ]);
+    if (straddling)
+      await sql.execute(`UPDATE shoal_share_range SET first_offset = $4 WHERE ${KEY} AND first_offset < $4`, [
+        ...keyParams(key),
+        offset,
+      ]);
+  },
+
+  /** Records per state in a group's windows (the ranges' lengths summed); a delayed release counts as available. */
   async counts(sql: Sql, groupId: number): Promise<Map<string, Record<RecordState, number>>> {
     const rows = await sql.rows<{ topic_id: number; partition_id: number; state: number; n: number }>(
-      'SELECT topic_id, partition_id, state, COUNT(*) AS n FROM shoal_share_record WHERE group_id = $1 GROUP BY topic_id, partition_id, state',
+      `SELECT topic_id, partition_id, state, SUM(last_offset - first_offset + 1) AS n FROM shoal_share_range
+       WHERE group_id = $1 GROUP BY topic_id, partition_id, state`,
       [groupId],
     );
     const result = new Map<string, Record<RecordState, number>>();
@@ -271,6 +284,6 @@ export const sharePartitionStore = {
   async deleteForTopic(sql: Sql, groupId: number, topicId: number, partition?: number): Promise<void> {
     const only = partition === undefined ? '' : ' AND partition_id = $3';
     const params = partition === undefined ? [groupId, topicId] : [groupId, topicId, partition];
-    await sql.execute(`DELETE FROM shoal_share_record WHERE group_id = $1 AND topic_id = $2${only}`, params);
+    await sql.execute(`DELETE FROM shoal_share_range WHERE group_id = $1 AND topic_id = $2${only}`, params);
   },
 };

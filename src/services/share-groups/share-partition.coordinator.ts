@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { PartitionWindow, Topic } from '../../domain/log/topic.js';
 import { type AckEntry, applyAcks } from '../../domain/share-group/acknowledge.js';
 import type { ByteBudget } from '../../domain/share-group/byte-budget.js';
+import { recordsIn } from '../../domain/share-group/record-range.js';
 import {
   type ShareActivityCounts,
   type TopicActivity,
@@ -22,6 +23,7 @@ import {
   type SharePartitionKey,
   sharePartitionStore as store,
   type ShareWindow,
+  type StartHint,
 } from '../../storage/share-partition.store.js';
 import { topicStore } from '../../storage/topic.store.js';
 import { DeadLetterWriter } from './dead-letter.writer.js';
@@ -134,23 +136,26 @@ export class SharePartitionCoordinator {
       changed.push(result.record);
       if (result.archived) archived.set(record.offset, result.archived);
     }
-    await store.write(open.sql, open.key, changed);
+    const start = await store.write(open.sql, open.key, changed, { window: open.window });
     await this.archive(open, archived, new Map(changed.map((r) => [r.offset, r])), new Map());
     if (archived.size < changed.length) open.activity.released = true;
-    if (archived.size > 0) await this.advanceStart(open);
+    if (archived.size > 0) await this.advanceStart(open, start);
   }
 
   /** Applies one member's acks, in order; answers each entry's error (null when applied). */
   async acknowledge(open: OpenSharePartition, memberId: string, entries: AckEntry[]): Promise<(string | null)[]> {
-    const offsets = new Set<number>();
-    for (const e of entries) for (let o = e.offset; o <= e.lastOffset; o++) offsets.add(o);
-    const records = await store.records(open.sql, open.key, [...offsets]);
-    const outcome = applyAcks(records, memberId, entries, open.ctx);
-    await store.write(open.sql, open.key, outcome.changed.values());
+    const { sql, key, window } = open;
+    // The acks' span inside the window, and the ranges over it and the one after, read once.
+    const from = entries.reduce((min, e) => Math.min(min, e.offset), window.endOffset);
+    const to = entries.reduce((max, e) => Math.max(max, e.lastOffset), window.startOffset - 1);
+    const [lo, hi] = [Math.max(from, window.startOffset), Math.min(to, window.endOffset - 1)];
+    const ranges = lo <= hi ? await store.rangesOver(sql, key, lo, hi + 1) : [];
+    const outcome = applyAcks(recordsIn(ranges, lo, hi), memberId, entries, open.ctx);
+    const start = await store.write(sql, key, outcome.changed.values(), { existing: ranges, window });
     await this.archive(open, outcome.archived, outcome.changed, outcome.archiveErrors);
     for (const type of Object.keys(outcome.counts) as AckType[]) open.counts.acks[type] += outcome.counts[type];
     if (outcome.counts.release > outcome.archived.size) open.activity.released = true;
-    if (outcome.counts.accept > 0 || outcome.archived.size > 0) await this.advanceStart(open);
+    if (outcome.counts.accept > 0 || outcome.archived.size > 0) await this.advanceStart(open, start);
     return outcome.errors;
   }
 
@@ -168,14 +173,8 @@ export class SharePartitionCoordinator {
     const { sql, key, window, ctx } = open;
     const lockExpiresAt = ctx.now + ctx.lockDurationMs;
     const { available, fresh } = await this.weigh(open, await store.available(sql, key, ctx.now, max), max, budget);
-    await store.acquire(
-      sql,
-      key,
-      available.map((r) => r.offset),
-      memberId,
-      lockExpiresAt,
-    );
     const acquired = available.map((r) => transitions.acquire(r, memberId, ctx));
+    await store.write(sql, key, acquired);
     const limit = window.endOffset + fresh;
     if (limit > window.endOffset) {
       await store.insertAcquired(sql, key, window.endOffset, limit, memberId, lockExpiresAt);
@@ -223,12 +222,17 @@ export class SharePartitionCoordinator {
     return { available: candidates.slice(0, fit), fresh: Math.max(0, fit - candidates.length) };
   }
 
-  /** Moves the start past every leading final record. */
-  private async advanceStart(open: OpenSharePartition): Promise<void> {
+  /**
+   * Moves the start past every leading final record. `known`: what a write just deleted from
+   * the start, and whether that is the whole of it (then no statement but the window's).
+   */
+  private async advanceStart(open: OpenSharePartition, known: StartHint | null = null): Promise<void> {
     const { sql, key, window } = open;
-    const first = (await store.firstNotFinal(sql, key, window.startOffset)) ?? window.endOffset;
+    const from = Math.max(window.startOffset, known?.start ?? window.startOffset);
+    const first = known?.settled ? from : ((await store.firstNotFinal(sql, key, from)) ?? window.endOffset);
     if (first <= window.startOffset) return;
-    await store.deleteBelow(sql, key, first);
+    // The new start is where a range begins (or the end): no range holds offsets on both sides.
+    if (!known?.settled) await store.deleteBelow(sql, key, first, false);
     window.startOffset = first;
     await store.setWindow(sql, key, window);
   }
