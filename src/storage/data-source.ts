@@ -18,6 +18,7 @@ import { CreateKafkaGroups1764633600000 } from './migrations/1764633600000-creat
 import { CreateKafkaShareMembers1764720000000 } from './migrations/1764720000000-create-kafka-share-members.js';
 import { ShareRecordRanges1764806400000 } from './migrations/1764806400000-share-record-ranges.js';
 import { AddSweepIndexes1764892800000 } from './migrations/1764892800000-add-sweep-indexes.js';
+import { AddLockExpiryIndex1764979200000 } from './migrations/1764979200000-add-lock-expiry-index.js';
 
 export const migrations = [
   CreateLog1763769600000,
@@ -31,6 +32,7 @@ export const migrations = [
   CreateKafkaShareMembers1764720000000,
   ShareRecordRanges1764806400000,
   AddSweepIndexes1764892800000,
+  AddLockExpiryIndex1764979200000,
 ];
 
 // BIGINT columns hold offsets and timestamps, all below 2^53: read them as numbers.

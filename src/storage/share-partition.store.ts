@@ -148,8 +148,9 @@ export const sharePartitionStore = {
   /** Groups holding a record whose lock ran out at or before `now`. */
   async groupsWithExpiredLocks(sql: Sql, now: number): Promise<string[]> {
     const rows = await sql.rows<{ name: string }>(
-      `SELECT g.name FROM shoal_share_group g WHERE EXISTS (
-         SELECT 1 FROM shoal_share_range r WHERE r.group_id = g.id AND r.state = ${RecordState.Acquired} AND r.lock_expires_at <= $1)`,
+      // Driven by the (state, lock_expires_at) index: reads the expired ranges only, not every one in flight.
+      `SELECT g.name FROM shoal_share_group g WHERE g.id IN (
+         SELECT r.group_id FROM shoal_share_range r WHERE r.state = ${RecordState.Acquired} AND r.lock_expires_at <= $1)`,
       [now],
     );
     return rows.map((r) => r.name);

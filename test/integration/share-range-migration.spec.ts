@@ -38,10 +38,9 @@ describe.each(STORAGE_KINDS)(`${ShareRecordRanges1764806400000.name} on %s`, (ki
   afterEach(() => storage.dispose());
 
   it('moves per-record rows into ranges of consecutive offsets with one outcome, and back on revert', async () => {
-    const before = await migrated(
-      storage,
-      migrations.filter((m) => m !== ShareRecordRanges1764806400000),
-    );
+    // The schema just before the move, then just after it (later migrations build on ranges).
+    const at = migrations.indexOf(ShareRecordRanges1764806400000);
+    const before = await migrated(storage, migrations.slice(0, at));
     for (const row of OLD_ROWS)
       await before.query(
         `INSERT INTO shoal_share_record (group_id, topic_id, partition_id, record_offset, state, delivery_count, member_id, lock_expires_at, available_at)
@@ -50,7 +49,7 @@ describe.each(STORAGE_KINDS)(`${ShareRecordRanges1764806400000.name} on %s`, (ki
       );
     await before.destroy();
 
-    const after = await migrated(storage, migrations);
+    const after = await migrated(storage, migrations.slice(0, at + 1));
     const ranges = (await after.query(
       `SELECT group_id, topic_id, partition_id, first_offset, last_offset, state, delivery_count, member_id, lock_expires_at, available_at
        FROM shoal_share_range ORDER BY group_id, topic_id, partition_id, first_offset`,
