@@ -12,6 +12,8 @@ export interface StorageConfig {
   path: string;
   /** SQLite only: `PRAGMA synchronous`; FULL makes every acknowledged commit survive power loss. */
   sqliteSynchronous: 'FULL' | 'NORMAL' | 'OFF' | 'EXTRA';
+  /** SQLite only: statements in a worker thread (`SHOAL_SQLITE_THREAD=on`) or on the event loop (absent: off). */
+  sqliteThread?: boolean;
 }
 
 export interface ShoalConfig {
@@ -80,6 +82,7 @@ class Environment {
   @IsOptional() @IsString() HOST?: string = undefined;
   @IsString() DATABASE_URL: string = 'sqlite:./data/shoal.db';
   @IsIn(['FULL', 'NORMAL', 'OFF', 'EXTRA']) SHOAL_SQLITE_SYNCHRONOUS: StorageConfig['sqliteSynchronous'] = 'FULL';
+  @IsIn(['on', 'off']) SHOAL_SQLITE_THREAD: 'on' | 'off' = 'off';
   @IsInt() @Min(1) SHOAL_MAX_RECORD_BYTES: number = 1024 * 1024;
   @IsInt() @Min(1) SHOAL_MAX_REQUEST_BYTES: number = 16 * 1024 * 1024;
   @IsInt() @Min(10) @Max(5000) SHOAL_RETENTION_INTERVAL_MS: number = 5000;
@@ -119,7 +122,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ShoalConfig {
   );
   let storage: StorageConfig | undefined;
   try {
-    storage = parseDatabaseUrl(parsed.DATABASE_URL, parsed.SHOAL_SQLITE_SYNCHRONOUS);
+    storage = {
+      ...parseDatabaseUrl(parsed.DATABASE_URL, parsed.SHOAL_SQLITE_SYNCHRONOUS),
+      sqliteThread: parsed.SHOAL_SQLITE_THREAD === 'on',
+    };
   } catch (error) {
     problems.push(...(error as ConfigError).problems);
   }

@@ -5,7 +5,7 @@ import { DataSource } from 'typeorm';
 import type { StorageConfig } from '../config/shoal-config.js';
 import { Database } from './database.js';
 import { WalSync } from './wal-sync.js';
-import { SqliteThread } from './sqlite-thread/sqlite-thread.js';
+import { SqliteInline, SqliteThread } from './sqlite-thread/sqlite-thread.js';
 import { TypeOrmSessions } from './typeorm-sessions.js';
 import { CreateLog1763769600000 } from './migrations/1763769600000-create-log.js';
 import { CreateConsumerGroups1763856000000 } from './migrations/1763856000000-create-consumer-groups.js';
@@ -40,8 +40,9 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
 
 /**
  * Opens the database named by the config and brings its schema up to date. SQLite migrates
- * through TypeORM on this thread, then closes that connection and hands the file to its own
- * thread, the only connection from then on.
+ * through TypeORM, then closes that connection and opens the one it uses from then on: in a
+ * worker thread of its own (`SHOAL_SQLITE_THREAD=on`) or on the event loop (the default, see
+ * README "Performance" for why).
  */
 export async function openDatabase(config: StorageConfig): Promise<Database> {
   const dataSource = config.kind === 'postgres' ? postgresDataSource(config.url) : sqliteDataSource(config);
@@ -54,13 +55,14 @@ export async function openDatabase(config: StorageConfig): Promise<Database> {
       ? (dataSource.driver as unknown as { databaseConnection: { serialize(): Buffer } }).databaseConnection.serialize()
       : undefined;
   await dataSource.destroy();
-  const thread = await SqliteThread.open({
+  const options = {
     path: config.path,
     image,
-    synchronous: flushesInThePool(config) ? 'NORMAL' : config.sqliteSynchronous,
+    synchronous: flushesInThePool(config) ? ('NORMAL' as const) : config.sqliteSynchronous,
     busyTimeoutMs: SQLITE_BUSY_TIMEOUT_MS,
     statementCacheSize: 500,
-  });
+  };
+  const thread = config.sqliteThread ? await SqliteThread.open(options) : SqliteInline.open(options);
   return new Database(config.kind, thread, flushesInThePool(config) ? new WalSync(`${config.path}-wal`) : null);
 }
 

@@ -36,7 +36,7 @@ describe(SqliteThread.name, () => {
 
   beforeEach(async () => {
     storage = await createTestStorage('sqlite');
-    database = await openDatabase(storage.storage);
+    database = await openDatabase({ ...storage.storage, sqliteThread: true });
     await database.run((sql) =>
       sql.execute('CREATE TABLE thread_test (id INTEGER PRIMARY KEY, big BIGINT, body BLOB)'),
     );
@@ -152,7 +152,7 @@ describe(SqliteThread.name, () => {
     await expect(queued).resolves.toBe(1);
     await closed;
     await expect(database.run((sql) => sql.rows('SELECT 1'))).rejects.toThrow('the database is closed');
-    database = await openDatabase(storage.storage);
+    database = await openDatabase({ ...storage.storage, sqliteThread: true });
     expect(await database.run((sql) => sql.rows('SELECT id FROM thread_test'))).toEqual([{ id: 7 }]);
   });
 
@@ -167,7 +167,12 @@ describe(SqliteThread.name, () => {
   });
 
   it('moves an in-memory database, migrated, into its thread', async () => {
-    const memory = await openDatabase({ ...storage.storage, path: ':memory:', url: 'sqlite::memory:' });
+    const memory = await openDatabase({
+      ...storage.storage,
+      sqliteThread: true,
+      path: ':memory:',
+      url: 'sqlite::memory:',
+    });
     try {
       const migrations = await memory.run((sql) =>
         sql.rows<{ n: number }>('SELECT count(*) AS n FROM shoal_migration'),
@@ -181,7 +186,7 @@ describe(SqliteThread.name, () => {
   it('leaves no thread behind after opening and closing many databases', async () => {
     const before = threadCount();
     for (let i = 0; i < 10; i++) {
-      const other = await openDatabase(storage.storage);
+      const other = await openDatabase({ ...storage.storage, sqliteThread: true });
       await other.run((sql) => sql.rows('SELECT count(*) AS n FROM thread_test'));
       expect(threadCount()).toBeGreaterThan(before);
       await other.close();

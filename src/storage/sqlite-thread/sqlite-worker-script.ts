@@ -16,7 +16,7 @@ export function sqliteWorkerScript(): URL {
   const here = dirname(fileURLToPath(import.meta.url));
   const root = packageRoot(here);
   const built = join(root, 'dist', relative(root, here), `${WORKER}.js`);
-  const sources = [join(here, `${WORKER}.ts`), join(here, '..', 'sql-dialect.ts')];
+  const sources = [join(here, `${WORKER}.ts`), join(here, 'sqlite-connection.ts'), join(here, '..', 'sql-dialect.ts')];
   if (!existsSync(built))
     throw new Error(`${built} is missing: run \`npm run build\` (the SQLite thread runs built code)`);
   const builtAt = statSync(built).mtimeMs;

@@ -1,0 +1,93 @@
+import Sqlite from 'better-sqlite3';
+import { toSqlite } from '../sql-dialect.js';
+import type { SqliteReply, SqliteRequest, SqliteThreadOptions, WireError } from './sqlite-thread.messages.js';
+
+interface Prepared {
+  statement: Sqlite.Statement<unknown[]>;
+  reader: boolean;
+  columns: string[];
+}
+
+/**
+ * SQLite's one connection and what it answers to each request: the same code whether it runs
+ * in its own worker thread (`sqlite.worker.ts`) or on the event loop (`SqliteThread.inline`).
+ * Requests are answered one at a time, in the order they came.
+ */
+export class SqliteConnection {
+  private readonly cache = new Map<string, Prepared>();
+  private readonly db: Sqlite.Database;
+
+  /** Opens the file (or the migrated image of an in-memory database) with the broker's pragmas. */
+  constructor(private readonly options: SqliteThreadOptions) {
+    this.db = new Sqlite(options.image ? Buffer.from(options.image) : options.path);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma(`synchronous = ${options.synchronous}`);
+    this.db.pragma(`busy_timeout = ${options.busyTimeoutMs}`);
+    this.db.pragma('foreign_keys = ON');
+  }
+
+  /** Answers one request; a failure is an answer too. */
+  answer(request: SqliteRequest): SqliteReply {
+    try {
+      return this.run(request);
+    } catch (error) {
+      return { ok: false, error: wireError(error) };
+    }
+  }
+
+  private run(request: SqliteRequest): SqliteReply {
+    switch (request.op) {
+      case 'statement': {
+        if (request.begin) this.prepared('BEGIN IMMEDIATE').statement.run();
+        return this.statement(request.sql, request.params);
+      }
+      case 'commit':
+        this.prepared('COMMIT').statement.run();
+        return { ok: true };
+      case 'rollback':
+        // SQLite rolls back by itself after some failures (a full disk, say): nothing left to undo.
+        if (this.db.inTransaction) this.prepared('ROLLBACK').statement.run();
+        return { ok: true };
+      case 'close':
+        this.db.close();
+        return { ok: true };
+    }
+  }
+
+  private statement(sql: string, params: readonly unknown[]): SqliteReply {
+    const [text, ordered] = toSqlite(sql, params);
+    const { statement, reader, columns } = this.prepared(text);
+    // better-sqlite3 binds no booleans; TypeORM passed them as 0/1, and so do we.
+    const bound = ordered.map((p) => (typeof p === 'boolean' ? (p ? 1 : 0) : p));
+    if (reader) return { ok: true, columns, rows: statement.all(...bound) as unknown[][] };
+    return { ok: true, changes: statement.run(...bound).changes };
+  }
+
+  /** Prepared statements by text, the oldest forgotten first past `statementCacheSize`. */
+  private prepared(text: string): Prepared {
+    let entry = this.cache.get(text);
+    if (entry === undefined) {
+      const statement = this.db.prepare<unknown[]>(text);
+      const reader = statement.reader;
+      if (reader) statement.raw(true);
+      entry = { statement, reader, columns: reader ? statement.columns().map((c) => c.name) : [] };
+      if (this.cache.size >= this.options.statementCacheSize) this.cache.delete(this.cache.keys().next().value!);
+      this.cache.set(text, entry);
+    }
+    return entry;
+  }
+}
+
+/**
+ * A failure as plain data. Read by shape, not `instanceof Error`: the driver's errors may come
+ * from another realm (a test runner's VM context), and their `code` must survive either way.
+ */
+export function wireError(error: unknown): WireError {
+  if (typeof error !== 'object' || error === null) return { name: 'Error', message: String(error) };
+  const { name, message, code } = error as { name?: unknown; message?: unknown; code?: unknown };
+  return {
+    name: typeof name === 'string' ? name : 'Error',
+    message: typeof message === 'string' ? message : String(error),
+    ...(typeof code === 'string' ? { code } : {}),
+  };
+}
