@@ -35,6 +35,12 @@ describe(loadConfig.name, () => {
     ]);
   });
 
+  it('runs SQLite on the event loop unless SHOAL_SQLITE_THREAD=on moves it to a worker thread', () => {
+    expect(loadConfig({}).storage.sqliteThread).toBe(false);
+    expect(loadConfig({ SHOAL_SQLITE_THREAD: 'on' }).storage.sqliteThread).toBe(true);
+    expect(problems({ SHOAL_SQLITE_THREAD: 'yes' })).toEqual([expect.stringMatching(/^SHOAL_SQLITE_THREAD="yes": /)]);
+  });
+
   it('reports one line per bad variable, naming it and the value given', () => {
     const found = problems({
       PORT: 'abc',
