@@ -3,7 +3,8 @@ import { DEFAULT_SECURITY, type ShoalConfig, SHOAL_CONFIG } from '../../config/s
 import { appendKey, ChangeSignal, type ChangeWaiter } from '../../common/change-signal.js';
 import { OffsetOutOfRangeError, UnknownPartitionError } from '../../domain/errors/index.js';
 import type { StoredRecord } from '../../domain/log/record.js';
-import { Database } from '../../storage/database.js';
+import type { Topic } from '../../domain/log/topic.js';
+import { Database, type Sql } from '../../storage/database.js';
 import { readWithinBudget } from '../../storage/record-budget.js';
 import { topicStore } from '../../storage/topic.store.js';
 import { requireTopic } from './topic.service.js';
@@ -18,6 +19,32 @@ export interface StoredRead {
 export interface PartitionRef {
   topic: string;
   partition: number;
+}
+
+/**
+ * The one read rule of every front door: the partition must exist, `offset` (the start when
+ * absent) must lie in its window — else OFFSET_OUT_OF_RANGE — and the records from it come
+ * within `budget` bytes (the first always, however large). The end is at least what was read:
+ * on PostgreSQL an append may commit between the two reads.
+ */
+export async function readStored(
+  sql: Sql,
+  topicName: string,
+  partition: number,
+  offset: number | undefined,
+  maxRecords: number,
+  budget: number,
+): Promise<StoredRead & { topic: Topic; offset: number }> {
+  const topic = await requireTopic(sql, topicName);
+  const window = partition < topic.partitionCount ? await topicStore.partition(sql, topic.id, partition) : null;
+  if (!window) throw new UnknownPartitionError(topic.name, partition);
+  const from = offset ?? window.startOffset;
+  if (from < window.startOffset || from > window.endOffset)
+    throw new OffsetOutOfRangeError(from, window.startOffset, window.endOffset);
+  const records =
+    from === window.endOffset ? [] : await readWithinBudget(sql, topic.id, partition, from, maxRecords, budget);
+  const last = records.length > 0 ? records[records.length - 1]!.offset + 1 : from;
+  return { topic, offset: from, records, startOffset: window.startOffset, endOffset: Math.max(window.endOffset, last) };
 }
 
 /**
@@ -43,15 +70,15 @@ export class PartitionReader {
   ): Promise<StoredRead> {
     const budget = Math.min(maxBytes, this.config?.security?.maxResponseBytes ?? DEFAULT_SECURITY.maxResponseBytes);
     return this.database.run(async (sql) => {
-      const topic = await requireTopic(sql, topicName);
-      const window = partition < topic.partitionCount ? await topicStore.partition(sql, topic.id, partition) : null;
-      if (!window) throw new UnknownPartitionError(topic.name, partition);
-      if (offset < window.startOffset || offset > window.endOffset)
-        throw new OffsetOutOfRangeError(offset, window.startOffset, window.endOffset);
-      const records =
-        offset === window.endOffset ? [] : await readWithinBudget(sql, topic.id, partition, offset, maxRecords, budget);
-      const last = records.length > 0 ? records[records.length - 1]!.offset + 1 : offset;
-      return { records, startOffset: window.startOffset, endOffset: Math.max(window.endOffset, last) };
+      const { records, startOffset, endOffset } = await readStored(
+        sql,
+        topicName,
+        partition,
+        offset,
+        maxRecords,
+        budget,
+      );
+      return { records, startOffset, endOffset };
     });
   }
 

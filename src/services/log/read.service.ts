@@ -1,14 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import type { OffsetForTimestampResponse, ReadResponse, WireRecord } from '@shoal/protocol';
-import { OffsetOutOfRangeError, UnknownPartitionError } from '../../domain/errors/index.js';
+import { UnknownPartitionError } from '../../domain/errors/index.js';
 import { decodeRecord } from '../../domain/log/record-codec.js';
 import type { PartitionWindow, Topic } from '../../domain/log/topic.js';
 import { Database, type Sql } from '../../storage/database.js';
 import { logStore } from '../../storage/log.store.js';
-import { readWithinBudget } from '../../storage/record-budget.js';
 import { DEFAULT_SECURITY } from '../../config/shoal-config.js';
 import { topicStore } from '../../storage/topic.store.js';
 import { appendKey, ChangeSignal } from '../../common/change-signal.js';
+import { readStored } from './partition-reader.js';
 import { requireTopic } from './topic.service.js';
 
 export interface ReadOptions {
@@ -82,33 +82,20 @@ async function readOnce(
   partition: number,
   options: ReadOptions,
 ): Promise<{ topic: Topic; response: ReadResponse }> {
-  const topic = await requireTopic(sql, topicName);
-  const window = await requirePartition(sql, topic, partition);
-  const offset = options.offset ?? window.startOffset;
-  if (offset < window.startOffset || offset > window.endOffset)
-    throw new OffsetOutOfRangeError(offset, window.startOffset, window.endOffset);
   const budget = Math.min(options.maxBytes ?? Infinity, options.maxResponseBytes ?? DEFAULT_SECURITY.maxResponseBytes);
-  const stored =
-    offset === window.endOffset
-      ? []
-      : await readWithinBudget(sql, topic.id, partition, offset, options.maxRecords, budget);
+  const read = await readStored(sql, topicName, partition, options.offset, options.maxRecords, budget);
+  const { topic, offset } = read;
   const records: WireRecord[] = [];
   let bytes = 0;
-  for (const record of stored) {
+  for (const record of read.records) {
     // The first record is returned even when it alone is over maxBytes.
     if (options.maxBytes !== undefined && records.length > 0 && bytes + record.size > options.maxBytes) break;
     bytes += record.size;
     records.push(decodeRecord(topic.name, partition, record));
   }
   const nextOffset = records.length > 0 ? records[records.length - 1].offset + 1 : offset;
-  // On PostgreSQL an append may commit between the two reads: the end is at least what we saw.
   return {
     topic,
-    response: {
-      records,
-      nextOffset,
-      startOffset: window.startOffset,
-      endOffset: Math.max(window.endOffset, nextOffset),
-    },
+    response: { records, nextOffset, startOffset: read.startOffset, endOffset: Math.max(read.endOffset, nextOffset) },
   };
 }
