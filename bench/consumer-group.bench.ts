@@ -33,22 +33,7 @@ export async function benchConsumerGroups(broker: BenchBroker): Promise<void> {
     await Promise.all(
       members.map(async (memberId) => {
         while (consumed < RECORDS) {
-          const text = await load.request(
-            'POST',
-            `/v1/consumer-groups/${group}/members/${memberId}/fetch`,
-            '{"maxRecords":1000,"maxWaitMs":100}',
-          );
-          const answer = JSON.parse(text) as ConsumerFetchResponse;
-          consumed += answer.records.length;
-          const next = new Map<number, number>();
-          for (const r of answer.records) next.set(r.partition, r.offset + 1);
-          if (next.size === 0) continue;
-          const offsets = [...next].map(([partition, offset]) => ({ topic, partition, offset }));
-          await load.request(
-            'POST',
-            `/v1/consumer-groups/${group}/offsets`,
-            JSON.stringify({ memberId, generation: answer.generation, offsets }),
-          );
+          consumed += await fetchAndCommit(load, topic, group, memberId, '{"maxRecords":1000,"maxWaitMs":100}');
         }
       }),
     );
@@ -62,4 +47,27 @@ export async function benchConsumerGroups(broker: BenchBroker): Promise<void> {
     ['members', 'partitions', 'records', 'records/s'],
     rows,
   );
+}
+
+/** One consumer-group fetch, then a commit past what it read; answers how many records came. */
+export async function fetchAndCommit(
+  load: HttpLoad,
+  topic: string,
+  group: string,
+  memberId: string,
+  fetchBody: string,
+): Promise<number> {
+  const text = await load.request('POST', `/v1/consumer-groups/${group}/members/${memberId}/fetch`, fetchBody);
+  const answer = JSON.parse(text) as ConsumerFetchResponse;
+  const next = new Map<number, number>();
+  for (const r of answer.records) next.set(r.partition, r.offset + 1);
+  if (next.size > 0) {
+    const offsets = [...next].map(([partition, offset]) => ({ topic, partition, offset }));
+    await load.request(
+      'POST',
+      `/v1/consumer-groups/${group}/offsets`,
+      JSON.stringify({ memberId, generation: answer.generation, offsets }),
+    );
+  }
+  return answer.records.length;
 }

@@ -1,6 +1,7 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { ShoalHttpClient } from '@shoal/client';
-import type { Acknowledgement, ConsumerFetchResponse, ShareFetchResponse } from '@shoal/protocol';
+import type { Acknowledgement, ShareFetchResponse } from '@shoal/protocol';
+import { fetchAndCommit } from './consumer-group.bench.js';
 import { fmt, percentile, printTable, startBenchBroker } from './harness.js';
 import { HttpLoad } from './http-load.js';
 
@@ -137,22 +138,7 @@ async function consumer(
   const { memberId } = await client.joinConsumerGroup(group, { topics: [topic], autoOffsetReset: 'earliest' });
   let consumed = 0;
   while (running()) {
-    const text = await load.request(
-      'POST',
-      `/v1/consumer-groups/${group}/members/${memberId}/fetch`,
-      '{"maxRecords":500,"maxWaitMs":1000}',
-    );
-    const answer = JSON.parse(text) as ConsumerFetchResponse;
-    consumed += answer.records.length;
-    const next = new Map<number, number>();
-    for (const r of answer.records) next.set(r.partition, r.offset + 1);
-    if (next.size === 0) continue;
-    const offsets = [...next].map(([partition, offset]) => ({ topic, partition, offset }));
-    await load.request(
-      'POST',
-      `/v1/consumer-groups/${group}/offsets`,
-      JSON.stringify({ memberId, generation: answer.generation, offsets }),
-    );
+    consumed += await fetchAndCommit(load, topic, group, memberId, '{"maxRecords":500,"maxWaitMs":1000}');
   }
   await load.request('DELETE', `/v1/consumer-groups/${group}/members/${memberId}`);
   return consumed;
