@@ -25,14 +25,22 @@ export class ChangeSignal {
   private readonly sleeping = new Set<() => void>();
   private relay: ((key: string) => void) | undefined;
   private closing = false;
+  private registered = 0;
 
   /** True once shutdown began: waits no longer wait. */
   get closed(): boolean {
     return this.closing;
   }
 
+  /** How many waiters are registered and not yet cancelled (long polls between their reads). */
+  get waiters(): number {
+    return this.registered;
+  }
+
   waiter(keys: string[]): ChangeWaiter {
     let fired = false;
+    let cancelled = false;
+    this.registered++;
     let wake: (() => void) | undefined;
     const listener = () => {
       fired = true;
@@ -45,6 +53,9 @@ export class ChangeSignal {
     }
     return {
       cancel: () => {
+        if (cancelled) return;
+        cancelled = true;
+        this.registered--;
         for (const key of keys) {
           const set = this.listeners.get(key);
           set?.delete(listener);

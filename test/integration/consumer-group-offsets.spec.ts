@@ -1,7 +1,9 @@
 import { publicMemberId } from '../../src/domain/security/member-id.js';
+import { ChangeSignal } from '../../src/common/change-signal.js';
 import { ConsumerFetchService } from '../../src/services/consumer-groups/consumer-fetch.service.js';
 import { type LogContext, openLogContext } from '../support/log-context.js';
 import { STORAGE_KINDS } from '../support/storage.js';
+import { until } from '../support/until.js';
 
 describe.each(STORAGE_KINDS)(`${ConsumerFetchService.name} and commits on %s`, (kind) => {
   let log: LogContext;
@@ -9,6 +11,9 @@ describe.each(STORAGE_KINDS)(`${ConsumerFetchService.name} and commits on %s`, (
     log = await openLogContext(kind);
   });
   afterAll(() => log.close());
+
+  /** Until a long poll has made its first read (and so renewed its member) and waits for a change. */
+  const untilWaiting = () => until(() => log.service(ChangeSignal).waiters > 0, 10_000);
 
   const fetch = (group: string, member: string, maxRecords = 500) =>
     log.consumerFetch.fetch(group, member, { maxRecords, maxWaitMs: 0 });
@@ -134,12 +139,12 @@ describe.each(STORAGE_KINDS)(`${ConsumerFetchService.name} and commits on %s`, (
     const a = await log.groups.join('g-wait', { topics: ['waiting'] });
     const started = Date.now();
     const waiting = log.consumerFetch.fetch('g-wait', a.memberId, { maxRecords: 10, maxWaitMs: 20_000 });
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    await untilWaiting();
     await log.produce('waiting', [{ value: 'hello', partition: 1 }]);
     expect((await waiting).records.map((r) => r.value)).toEqual(['hello']);
 
     const waitingAgain = log.consumerFetch.fetch('g-wait', a.memberId, { maxRecords: 10, maxWaitMs: 20_000 });
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    await untilWaiting();
     const b = await log.groups.join('g-wait', { topics: ['waiting'] });
     const answer = await waitingAgain;
     expect(answer.generation).toBe(b.generation);
@@ -150,8 +155,8 @@ describe.each(STORAGE_KINDS)(`${ConsumerFetchService.name} and commits on %s`, (
   it('keeps a member with a fetch in progress alive past its session timeout', async () => {
     await log.topics.create('alive', 1, undefined);
     const a = await log.groups.join('g-alive', { topics: ['alive'], sessionTimeoutMs: 1_000 });
-    const waiting = log.consumerFetch.fetch('g-alive', a.memberId, { maxRecords: 10, maxWaitMs: 300 });
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    const waiting = log.consumerFetch.fetch('g-alive', a.memberId, { maxRecords: 10, maxWaitMs: 1_000 });
+    await Promise.race([untilWaiting(), waiting]);
     log.clock.advance(1_200); // past the session, within session + wait
     expect(await log.groups.sweep(log.clock.now())).toBe(0);
     await waiting;
