@@ -1,8 +1,7 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Header, HttpCode, Param, Patch, Post } from '@nestjs/common';
 import type {
   AckResult,
   JoinShareGroupResponse,
-  ShareFetchResponse,
   ShareGroupConfigView,
   ShareGroupDescription,
   TopicPartition,
@@ -11,13 +10,8 @@ import { parseResetTarget } from '../domain/log/reset-target.js';
 import { ShareFetchService } from '../services/share-groups/share-fetch.service.js';
 import { ShareGroupService } from '../services/share-groups/share-group.service.js';
 import { ResetOffsetsDto } from './dto/consumer-group.dto.js';
-import {
-  AcknowledgeDto,
-  JoinShareGroupDto,
-  parseAcks,
-  ShareFetchDto,
-  ShareGroupConfigDto,
-} from './dto/share-group.dto.js';
+import { acquiredRecordsJson } from '../domain/log/record-codec.js';
+import { JoinShareGroupDto, parseAcknowledge, parseShareFetch, ShareGroupConfigDto } from './dto/share-group.dto.js';
 import { GroupNamePipe } from './validation/name.pipe.js';
 
 @Controller('v1/share-groups/:group')
@@ -47,19 +41,20 @@ export class ShareGroupsController {
     await this.groups.leave(group, memberId);
   }
 
+  /**
+   * Answers a `ShareFetchResponse`, written as JSON here: record values and headers go out as
+   * the text they were stored as, never parsed and re-serialized.
+   */
   @Post('members/:memberId/fetch')
   @HttpCode(200)
-  fetch(
+  @Header('content-type', 'application/json; charset=utf-8')
+  async fetch(
     @Param('group', GroupNamePipe) group: string,
     @Param('memberId') memberId: string,
-    @Body() body: ShareFetchDto,
-  ): Promise<ShareFetchResponse> {
-    const acks = parseAcks(body.acks, true);
-    return this.fetcher.fetch(group, memberId, {
-      maxRecords: body.maxRecords ?? 500,
-      maxWaitMs: body.maxWaitMs ?? 0,
-      acks,
-    });
+    @Body() body: unknown,
+  ): Promise<string> {
+    const { records, ackResults } = await this.fetcher.fetch(group, memberId, parseShareFetch(body));
+    return `{"records":${acquiredRecordsJson(records)},"ackResults":${JSON.stringify(ackResults)}}`;
   }
 
   @Post('members/:memberId/acks')
@@ -67,9 +62,9 @@ export class ShareGroupsController {
   async acknowledge(
     @Param('group', GroupNamePipe) group: string,
     @Param('memberId') memberId: string,
-    @Body() body: AcknowledgeDto,
+    @Body() body: unknown,
   ): Promise<{ results: AckResult[] }> {
-    return { results: await this.fetcher.acknowledge(group, memberId, parseAcks(body.acks, false)) };
+    return { results: await this.fetcher.acknowledge(group, memberId, parseAcknowledge(body)) };
   }
 
   @Get()

@@ -187,6 +187,17 @@ export const logStore = {
   /** The records at exactly `offsets` (those still stored), lowest offset first. */
   async readOffsets(sql: Sql, topicId: number, partition: number, offsets: number[]): Promise<StoredRecord[]> {
     const records: StoredRecord[] = [];
+    const first = offsets[0];
+    // A contiguous run (what an acquisition usually is) is one range seek, one statement text.
+    if (offsets.length > 1 && offsets.every((offset, i) => offset === first + i)) {
+      const rows = await sql.rows<StoredRow>(
+        `SELECT record_offset, timestamp, record_key, value_json, value_bytes, headers, size FROM shoal_record
+         WHERE topic_id = $1 AND partition_id = $2 AND record_offset >= $3 AND record_offset <= $4
+         ORDER BY record_offset`,
+        [topicId, partition, first, offsets[offsets.length - 1]],
+      );
+      return rows.map(toStoredRecord);
+    }
     for (let at = 0; at < offsets.length; at += OFFSETS_PER_STATEMENT) {
       const chunk = offsets.slice(at, at + OFFSETS_PER_STATEMENT);
       const rows = await sql.rows<StoredRow>(

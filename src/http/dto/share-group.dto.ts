@@ -1,4 +1,4 @@
-import { Allow, IsNumber, IsOptional, Max, Min, ValidateIf } from 'class-validator';
+import { IsNumber, IsOptional, Max, Min, ValidateIf } from 'class-validator';
 import {
   ACK_TYPES,
   type Acknowledgement,
@@ -33,15 +33,71 @@ export class JoinShareGroupDto {
   @OptionalInt(MIN_SESSION_TIMEOUT_MS, MAX_SESSION_TIMEOUT_MS) sessionTimeoutMs?: number;
 }
 
-/** Acks are checked by {@link parseAcks}: `@Allow` lets them through the whitelist untouched. */
-export class AcknowledgeDto {
-  @Allow() acks!: unknown;
+/** A share fetch's body, checked: what the service takes. */
+export interface ShareFetchBody {
+  maxRecords: number;
+  maxWaitMs: number;
+  acks: Acknowledgement[];
 }
 
-export class ShareFetchDto {
-  @OptionalInt(1, 10_000) maxRecords?: number;
-  @OptionalInt(0, MAX_WAIT_MS) maxWaitMs?: number;
-  @Allow() acks?: unknown;
+const FETCH_FIELDS = new Set(['maxRecords', 'maxWaitMs', 'acks']);
+const ACKNOWLEDGE_FIELDS = new Set(['acks']);
+
+/**
+ * The body of `POST …/fetch`, checked by hand in one pass (the route is the hot path of every
+ * worker; class-validator would copy each ack into a class instance first). Same answers as the
+ * global validation pipe: 400 INVALID_REQUEST naming each problem; no body is all defaults.
+ */
+export function parseShareFetch(body: unknown): ShareFetchBody {
+  const { fields, problems } = bodyFields(body, FETCH_FIELDS);
+  problems.push(
+    ...intProblems('maxRecords', fields.maxRecords, 1, 10_000),
+    ...intProblems('maxWaitMs', fields.maxWaitMs, 0, MAX_WAIT_MS),
+  );
+  if (problems.length > 0) throw new InvalidRequestError(problems.join('; '));
+  return {
+    maxRecords: (fields.maxRecords as number | undefined) ?? 500,
+    maxWaitMs: (fields.maxWaitMs as number | undefined) ?? 0,
+    acks: parseAcks(fields.acks, true),
+  };
+}
+
+/** The body of `POST …/acks`: `{ acks }`, checked as {@link parseShareFetch} checks its acks. */
+export function parseAcknowledge(body: unknown): Acknowledgement[] {
+  const { fields, problems } = bodyFields(body, ACKNOWLEDGE_FIELDS);
+  if (problems.length > 0) throw new InvalidRequestError(problems.join('; '));
+  return parseAcks(fields.acks, false);
+}
+
+/** A JSON object's fields (no body: none), and a problem for each field not `allowed`; 400 if not an object. */
+function bodyFields(
+  body: unknown,
+  allowed: ReadonlySet<string>,
+): { fields: Record<string, unknown>; problems: string[] } {
+  if (body === undefined || body === null) return { fields: {}, problems: [] };
+  if (typeof body !== 'object' || Array.isArray(body))
+    throw new InvalidRequestError('Validation failed (object is expected)');
+  const fields = body as Record<string, unknown>;
+  const problems = Object.keys(fields)
+    .filter((field) => !allowed.has(field))
+    .map((field) => `property ${field} should not exist`);
+  return { fields, problems };
+}
+
+/** An optional integer field's problems, worded as class-validator words them (null is refused). */
+function intProblems(field: string, value: unknown, min: number, max: number): string[] {
+  if (value === undefined) return [];
+  if (typeof value !== 'number' || Number.isNaN(value))
+    return [
+      `${field} must be an integer number`,
+      `${field} must not be less than ${min}`,
+      `${field} must not be greater than ${max}`,
+    ];
+  return [
+    ...(Number.isInteger(value) ? [] : [`${field} must be an integer number`]),
+    ...(value < min ? [`${field} must not be less than ${min}`] : []),
+    ...(value > max ? [`${field} must not be greater than ${max}`] : []),
+  ];
 }
 
 const ACK_FIELDS = new Set(['topic', 'partition', 'offset', 'lastOffset', 'type', 'delayMs', 'reason']);

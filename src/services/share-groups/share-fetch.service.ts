@@ -115,12 +115,12 @@ export class ShareFetchService {
   private async applyAcks(tx: ShareGroupTransaction, memberId: string, acks: Acknowledgement[]): Promise<AckResult[]> {
     const errors: (string | null)[] = new Array(acks.length).fill(ErrorCode.InvalidRecordState);
     const byPartition = new Map<string, number[]>();
-    acks.forEach((ack, i) =>
-      byPartition.set(`${ack.topic}\u0000${ack.partition}`, [
-        ...(byPartition.get(`${ack.topic}\u0000${ack.partition}`) ?? []),
-        i,
-      ]),
-    );
+    acks.forEach((ack, i) => {
+      const key = `${ack.topic}\u0000${ack.partition}`;
+      const indexes = byPartition.get(key);
+      if (indexes) indexes.push(i);
+      else byPartition.set(key, [i]);
+    });
     const topics = await tx.topics(acks.map((a) => a.topic));
     for (const indexes of byPartition.values()) {
       const { topic: name, partition } = acks[indexes[0]];

@@ -1,6 +1,6 @@
 import type { AcquiredRecord, TopicPartition } from '@shoal/protocol';
 import { UnknownMemberError } from '../../domain/errors/index.js';
-import { decodeRecord } from '../../domain/log/record-codec.js';
+import { acquiredRecord } from '../../domain/log/record-codec.js';
 import type { Topic } from '../../domain/log/topic.js';
 import type { ByteBudget } from '../../domain/share-group/byte-budget.js';
 import type { AckEntry } from '../../domain/share-group/acknowledge.js';
@@ -158,11 +158,7 @@ export class ShareGroupTransaction {
     const stored = await logStore.readOffsets(this.sql, topic.id, partition, [...locks.keys()]);
     return stored.map((data) => {
       const record = locks.get(data.offset)!;
-      return {
-        ...decodeRecord(topic.name, partition, data),
-        deliveryCount: record.deliveryCount,
-        lockExpiresAt: record.lockExpiresAt!,
-      };
+      return acquiredRecord(topic.name, partition, data, record.deliveryCount, record.lockExpiresAt!);
     });
   }
 

@@ -1,0 +1,90 @@
+import fc from 'fast-check';
+import type { AcquiredRecord, JsonValue } from '@shoal/protocol';
+import { acquiredRecord, acquiredRecordsJson, decodeRecord, storedJsonOf } from '../../src/domain/log/record-codec.js';
+import type { StoredRecord } from '../../src/domain/log/record.js';
+
+/** What the record was before values were kept as stored text: parsed, then spread. */
+function eager(topic: string, partition: number, stored: StoredRecord, deliveryCount: number, lockExpiresAt: number) {
+  return { ...decodeRecord(topic, partition, stored), deliveryCount, lockExpiresAt };
+}
+
+const storedRecord = fc.record({
+  offset: fc.nat(),
+  timestamp: fc.nat(),
+  key: fc.option(fc.string({ unit: 'binary' }), { nil: null }),
+  value: fc.oneof(
+    fc.jsonValue().map((v) => JSON.stringify(v)),
+    fc.uint8Array({ maxLength: 20 }).map((bytes) => Buffer.from(bytes)),
+  ),
+  headers: fc.option(
+    fc
+      .dictionary(fc.string({ unit: 'binary' }), fc.string({ unit: 'binary' }), { minKeys: 1 })
+      .map((h) => JSON.stringify(h)),
+    { nil: null },
+  ),
+  size: fc.nat(),
+});
+
+describe(acquiredRecordsJson.name, () => {
+  it('writes exactly what JSON.stringify writes for the same records parsed', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(storedRecord, fc.nat(), fc.nat()), { maxLength: 8 }),
+        fc.string({ unit: 'binary' }),
+        (rows, topic) => {
+          const lazy = rows.map(([stored, count, lock]) => acquiredRecord(topic, 3, stored, count, lock));
+          const parsed = rows.map(([stored, count, lock]) => eager(topic, 3, stored, count, lock));
+          expect(acquiredRecordsJson(lazy)).toBe(JSON.stringify(parsed));
+          expect(JSON.stringify(lazy)).toBe(JSON.stringify(parsed));
+          expect(lazy).toEqual(parsed);
+        },
+      ),
+    );
+  });
+
+  it('writes what a record holds after its value or headers were replaced', () => {
+    const stored: StoredRecord = {
+      offset: 4,
+      timestamp: 9,
+      key: 'k',
+      value: '{"a":1}',
+      headers: '{"h":"v"}',
+      size: 10,
+    };
+    const record: AcquiredRecord = acquiredRecord('jobs', 0, stored, 2, 100);
+    expect(storedJsonOf(record)).toEqual({ value: '{"a":1}', headers: '{"h":"v"}' });
+    record.value = { a: 2 } as JsonValue;
+    expect(storedJsonOf(record)).toBeUndefined();
+    record.deliveryCount = 3;
+    expect(JSON.parse(acquiredRecordsJson([record]))).toEqual([
+      {
+        topic: 'jobs',
+        partition: 0,
+        offset: 4,
+        timestamp: 9,
+        key: 'k',
+        headers: { h: 'v' },
+        value: { a: 2 },
+        deliveryCount: 3,
+        lockExpiresAt: 100,
+      },
+    ]);
+    const other = acquiredRecord('jobs', 0, stored, 1, 100);
+    other.headers = { x: 'y' };
+    expect(JSON.parse(acquiredRecordsJson([other]))[0]).toMatchObject({ headers: { x: 'y' }, value: { a: 1 } });
+  });
+
+  it('parses a value once, null included', () => {
+    const record = acquiredRecord(
+      'jobs',
+      0,
+      { offset: 0, timestamp: 0, key: null, value: 'null', headers: null, size: 4 },
+      1,
+      1,
+    );
+    expect(record.value).toBeNull();
+    expect('value' in record && record.value === null).toBe(true);
+    expect(record.headers).toEqual({});
+    expect(record.headers).toBe(record.headers);
+  });
+});
