@@ -107,9 +107,25 @@ export class Database {
    * run again from the start, a few times, since nothing of it was kept.
    */
   async transaction<T>(work: (sql: Sql) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
+    const { result, durable } = await this.commit(work, options);
+    await durable;
+    return result;
+  }
+
+  /**
+   * {@link transaction}, answered as soon as it committed, with a promise of its flush: the
+   * caller may start its next transaction while this one's flush runs (produce's group commit)
+   * and must await `durable` before it tells anyone outside the broker. Readers of what it
+   * wrote wait for the flush themselves (every read waits for the newest commit it may have seen).
+   */
+  async commit<T>(
+    work: (sql: Sql) => Promise<T>,
+    options: TransactionOptions = {},
+  ): Promise<{ result: T; durable: Promise<void> }> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.durably(this.transactionOnce(work, options.durable ?? true));
+        const { result, generation } = await this.transactionOnce(work, options.durable ?? true);
+        return { result, durable: this.flushed(generation) };
       } catch (error) {
         const code = (error as { driverError?: { code?: string } }).driverError?.code;
         if (this.kind !== 'postgres' || attempt >= 5 || (code !== '40P01' && code !== '40001')) throw error;
@@ -154,7 +170,11 @@ export class Database {
   /** Answers once the use's generation is on disk; the connection is free for others meanwhile. */
   private async durably<T>(use: Promise<Committed<T>>): Promise<T> {
     const { result, generation } = await use;
-    if (this.walSync && generation > 0) await this.walSync.flushed(generation);
+    await this.flushed(generation);
     return result;
+  }
+
+  private async flushed(generation: number): Promise<void> {
+    if (this.walSync && generation > 0) await this.walSync.flushed(generation);
   }
 }
