@@ -62,6 +62,21 @@ describe(WalSync.name, () => {
     expect(wal.durableGeneration).toBe(later[later.length - 1]);
   });
 
+  it('starts a flush at once for a commit made while one runs, two at a time at most', async () => {
+    await insert(0);
+    const before = wal.flushCount;
+    const first = wal.flushed(wal.noteCommit());
+    // Not covered by the running flush (made after it started): its own starts now, not after it.
+    const second = wal.flushed(wal.noteCommit());
+    expect(wal.flushCount - before).toBe(2);
+    // Two running: the third waits for one of them to end, then flushes.
+    const third = wal.flushed(wal.noteCommit());
+    expect(wal.flushCount - before).toBe(2);
+    await Promise.all([first, second, third]);
+    expect(wal.flushCount - before).toBe(3);
+    expect(wal.durableGeneration).toBe(wal.latest);
+  });
+
   it('answers a non-durable commit without a flush of its own, and a later durable commit flushes it too', async () => {
     await insert(1);
     const flushes = wal.flushCount;
