@@ -58,7 +58,9 @@ export class SqliteConnection {
     const [text, ordered] = toSqlite(sql, params);
     const { statement, reader, columns } = this.prepared(text);
     // better-sqlite3 binds no booleans; TypeORM passed them as 0/1, and so do we.
-    const bound = ordered.map((p) => (typeof p === 'boolean' ? (p ? 1 : 0) : p));
+    const bound = ordered.some((p) => typeof p === 'boolean')
+      ? ordered.map((p) => (typeof p === 'boolean' ? (p ? 1 : 0) : p))
+      : ordered;
     if (reader) return { ok: true, columns, rows: statement.all(...bound) as unknown[][] };
     return { ok: true, changes: statement.run(...bound).changes };
   }
