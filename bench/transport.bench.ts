@@ -67,7 +67,15 @@ async function drain(broker: BenchBroker, client: ShoalClient): Promise<(string 
   await until(JOBS);
   const seconds = (performance.now() - started) / 1000;
   await worker.close();
+  await checkAllAccepted(broker, 'transport-drain');
   return ['drain (enqueued first, defaults)', 'default', fmt(JOBS), fmt(producedS, 2), fmt(JOBS / seconds)];
+}
+
+/** Every job accepted (the group's start offsets at the log's end) and none handled twice. */
+async function checkAllAccepted(broker: BenchBroker, group: string): Promise<void> {
+  const { partitions } = await broker.client.describeShareGroup(group);
+  const accepted = partitions.reduce((sum, p) => sum + p.startOffset, 0);
+  if (accepted !== JOBS || handled !== JOBS) throw new Error(`${handled} handled, ${accepted} accepted of ${JOBS}`);
 }
 
 /**

@@ -19,6 +19,12 @@ interface Held {
 /** The longest a settled record's acknowledgement waits for a fetch to ride on. */
 export const ACK_FLUSH_MS = 200;
 
+/** Fetches in flight at once, at most: the second only while a backlog keeps answers full. */
+export const MAX_FETCHES = 2;
+
+/** The default records per fetch: 100, or four handlers' worth at high concurrency. */
+export const defaultBatchSize = (concurrency: number) => Math.max(100, 4 * concurrency);
+
 /**
  * A share-group worker. Up to `concurrency` handlers run at once; one fetch of up to
  * `batchSize` records is prefetched while they run, so the broker and the handlers work at
@@ -39,6 +45,10 @@ export class ShareWorker {
   private readonly acks: AckFlusher;
   private readonly locks: LockRenewer;
   private readonly retry = new Backoff(500, 15_000);
+  /** Whether the last fetch came back full (more records are likely waiting). */
+  private backlog = false;
+  /** A fetch's failure, handled by the fetch loop. */
+  private error: unknown;
 
   constructor(
     private readonly http: ShoalHttpClient,
@@ -54,6 +64,10 @@ export class ShareWorker {
 
   private get concurrency(): number {
     return this.options.concurrency ?? 10;
+  }
+
+  private get batchSize(): number {
+    return this.options.batchSize ?? defaultBatchSize(this.concurrency);
   }
 
   async begin(topics: string[]): Promise<void> {
@@ -114,28 +128,61 @@ export class ShareWorker {
   }
 
   private async run(topics: string[]): Promise<void> {
+    const fetches = new Set<Promise<void>>();
     while (!this.stopping) {
-      // Prefetch one batch at most: fetch again once every fetched record has started.
-      while (this.queue.length > 0 && !this.stopping) await this.changed();
-      if (this.stopping) break;
-      const acks = this.acks.take();
-      try {
-        const fetchedAt = Date.now();
-        const answer = await this.http.shareFetch(
-          this.options.group,
-          this.memberId,
-          { maxRecords: this.options.batchSize ?? 100, maxWaitMs: this.options.maxWaitMs ?? 1_000, acks },
-          this.abort.signal,
-        );
-        this.recovered();
-        this.acks.report(answer.ackResults);
-        for (const record of answer.records) this.hold(record, fetchedAt);
-        this.pump();
-      } catch (error) {
+      if (this.error !== undefined) {
+        // One failure handled once: the other fetch ends first (it may have failed too).
+        await Promise.allSettled(fetches);
+        const error = this.error;
+        this.error = undefined;
         if (this.stopping && isAbort(error)) break;
-        this.acks.restore(acks);
         await this.failed(error, topics);
+        continue;
       }
+      if (this.mayFetch(fetches.size)) {
+        const fetch: Promise<void> = this.fetchOnce().finally(() => {
+          fetches.delete(fetch);
+          this.notify();
+        });
+        fetches.add(fetch);
+        continue;
+      }
+      await this.changed();
+    }
+    await Promise.allSettled(fetches);
+  }
+
+  /**
+   * Whether another fetch goes out now: only once every fetched record has started; a second
+   * one while the first is under way only if the last answer was full and handlers are idle,
+   * so a fast worker never waits for a round trip and a slow one holds no more than before.
+   */
+  private mayFetch(inFlight: number): boolean {
+    if (this.queue.length > 0) return false;
+    if (inFlight === 0) return true;
+    return inFlight < MAX_FETCHES && this.backlog && this.running.size < this.concurrency;
+  }
+
+  private async fetchOnce(): Promise<void> {
+    const acks = this.acks.take();
+    const maxRecords = this.batchSize;
+    try {
+      const fetchedAt = Date.now();
+      const answer = await this.http.shareFetch(
+        this.options.group,
+        this.memberId,
+        { maxRecords, maxWaitMs: this.options.maxWaitMs ?? 1_000, acks },
+        this.abort.signal,
+      );
+      this.recovered();
+      this.acks.report(answer.ackResults);
+      this.backlog = answer.records.length >= maxRecords;
+      for (const record of answer.records) this.hold(record, fetchedAt);
+      this.pump();
+    } catch (error) {
+      this.backlog = false;
+      this.acks.restore(acks);
+      this.error ??= error;
     }
   }
 
