@@ -19,16 +19,18 @@ interface Held {
 /** The longest a settled record's acknowledgement waits for a fetch to ride on. */
 export const ACK_FLUSH_MS = 200;
 
-/** Fetches in flight at once, at most: the second only while a backlog keeps answers full. */
+/** Fetches in flight at once, at most: the second only while a backlog keeps answers full and handlers are idle. */
 export const MAX_FETCHES = 2;
 
 /** The default records per fetch: 100, or four handlers' worth at high concurrency. */
 export const defaultBatchSize = (concurrency: number) => Math.max(100, 4 * concurrency);
 
 /**
- * A share-group worker. Up to `concurrency` handlers run at once; one fetch of up to
- * `batchSize` records is prefetched while they run, so the broker and the handlers work at
- * the same time. Each handler's outcome becomes an acknowledgement (resolve → accept,
+ * A share-group worker. Up to `concurrency` handlers run at once; once every fetched record has
+ * started, the next fetch of up to `batchSize` records goes out while they run, so the broker
+ * and the handlers work at the same time. While answers come back full and the handlers drain
+ * each batch before it returns, a second fetch is under way too ({@link MAX_FETCHES}), so a
+ * fast worker does not wait a round trip between batches. Each handler's outcome becomes an acknowledgement (resolve → accept,
  * ShoalRejectException → reject, anything else → release with backoff) that reaches the
  * broker within {@link ACK_FLUSH_MS}: on the next fetch, or on its own. Every held record —
  * running or prefetched — has its lock renewed until it is settled.
@@ -154,13 +156,14 @@ export class ShareWorker {
 
   /**
    * Whether another fetch goes out now: only once every fetched record has started; a second
-   * one while the first is under way only if the last answer was full and handlers are idle,
-   * so a fast worker never waits for a round trip and a slow one holds no more than before.
+   * one while the first is under way only if the last answer was full and every handler has
+   * finished, so a fast worker does not wait a round trip between batches and a slow one holds
+   * no more than before. Held records stay within max(concurrency + batch, 2 × batch).
    */
   private mayFetch(inFlight: number): boolean {
     if (this.queue.length > 0) return false;
     if (inFlight === 0) return true;
-    return inFlight < MAX_FETCHES && this.backlog && this.running.size < this.concurrency;
+    return inFlight < MAX_FETCHES && this.backlog && this.running.size === 0;
   }
 
   private async fetchOnce(): Promise<void> {
