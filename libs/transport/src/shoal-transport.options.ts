@@ -19,7 +19,7 @@ export interface ShoalServerOptions {
    * Most records per fetch. In share mode the next batch is fetched once every fetched record
    * has started, while the handlers run; while answers come back full and the handlers are
    * idle, two fetches are under way. A worker holds at most `max(concurrency + batchSize,
-   * 2 × batchSize)` records (their locks renewed). Default `max(100, 4 × concurrency)`.
+   * 2 × batchSize)` records (their locks renewed). Default `max(100, 4 × concurrency)`, at most 1,000.
    */
   batchSize?: number;
   /** How long a fetch waits for records. Default 1,000 ms. */

@@ -22,8 +22,8 @@ export const ACK_FLUSH_MS = 200;
 /** Fetches in flight at once, at most: the second only while a backlog keeps answers full and handlers are idle. */
 export const MAX_FETCHES = 2;
 
-/** The default records per fetch: 100, or four handlers' worth at high concurrency. */
-export const defaultBatchSize = (concurrency: number) => Math.max(100, 4 * concurrency);
+/** The default records per fetch: 100, or four handlers' worth at high concurrency, at most 1,000. */
+export const defaultBatchSize = (concurrency: number) => Math.min(1_000, Math.max(100, 4 * concurrency));
 
 /**
  * A share-group worker. Up to `concurrency` handlers run at once; once every fetched record has
