@@ -19,7 +19,7 @@ interface Held {
 /** The longest a settled record's acknowledgement waits for a fetch to ride on. */
 export const ACK_FLUSH_MS = 200;
 
-/** Fetches in flight at once, at most: the second only while a backlog keeps answers full and handlers are idle. */
+/** Fetches in flight at once, at most: a second only while answers come back full and handlers are idle. */
 export const MAX_FETCHES = 2;
 
 /** The default records per fetch: 100, or four handlers' worth at high concurrency, at most 1,000. */
@@ -30,9 +30,10 @@ export const defaultBatchSize = (concurrency: number) => Math.min(1_000, Math.ma
  * started, the next fetch of up to `batchSize` records goes out while they run, so the broker
  * and the handlers work at the same time. While answers come back full and the handlers drain
  * each batch before it returns, a second fetch is under way too ({@link MAX_FETCHES}), so a
- * fast worker does not wait a round trip between batches. Each handler's outcome becomes an acknowledgement (resolve → accept,
- * ShoalRejectException → reject, anything else → release with backoff) that reaches the
- * broker within {@link ACK_FLUSH_MS}: on the next fetch, or on its own. Every held record —
+ * fast worker does not wait a round trip between batches. Each handler's outcome becomes an
+ * acknowledgement (resolve → accept, ShoalRejectException → reject, anything else → release
+ * with backoff) that reaches the broker within {@link ACK_FLUSH_MS}: on the next fetch, or on
+ * its own. Every held record —
  * running or prefetched — has its lock renewed until it is settled.
  */
 export class ShareWorker {
@@ -135,9 +136,9 @@ export class ShareWorker {
       if (this.error !== undefined) {
         // One failure handled once: the other fetch ends first (it may have failed too).
         await Promise.allSettled(fetches);
+        if (this.stopping) break;
         const error = this.error;
         this.error = undefined;
-        if (this.stopping && isAbort(error)) break;
         await this.failed(error, topics);
         continue;
       }
@@ -157,8 +158,8 @@ export class ShareWorker {
   /**
    * Whether another fetch goes out now: only once every fetched record has started; a second
    * one while the first is under way only if the last answer was full and every handler has
-   * finished, so a fast worker does not wait a round trip between batches and a slow one holds
-   * no more than before. Held records stay within max(concurrency + batch, 2 × batch).
+   * finished, so a fast worker does not wait a round trip between batches and a slow one never
+   * fetches a second batch ahead. Held records stay within max(concurrency + batch, 2 × batch).
    */
   private mayFetch(inFlight: number): boolean {
     if (this.queue.length > 0) return false;
@@ -184,6 +185,8 @@ export class ShareWorker {
       this.pump();
     } catch (error) {
       this.backlog = false;
+      // A fetch stop() aborted was most likely long-polling, its acks applied on arrival: not sent again.
+      if (this.stopping && isAbort(error)) return;
       this.acks.restore(acks);
       this.error ??= error;
     }
