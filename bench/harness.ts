@@ -23,11 +23,15 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** The built broker in its own process on a fresh SQLite file (or `DATABASE_URL` if set). */
+/**
+ * The built broker in its own process on a fresh SQLite file (or `DATABASE_URL` if set).
+ * `BENCH_BROKER_NODE_ARGS` adds node flags to it, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
+ */
 export async function startBenchBroker(env: Record<string, string> = {}): Promise<BenchBroker> {
   const dir = mkdtempSync(join(tmpdir(), 'shoal-bench-'));
   const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, ['dist/src/main.js'], {
+  const nodeArgs = process.env.BENCH_BROKER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, 'dist/src/main.js'], {
     env: {
       ...process.env,
       PORT: String(port),

@@ -2,15 +2,21 @@ import { Controller, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { EventPattern } from '@nestjs/microservices';
 import { lastValueFrom } from 'rxjs';
-import { ShoalClient, ShoalServer } from '@shoal/transport';
+import { ShoalClient, ShoalServer, type ShoalServerOptions } from '@shoal/transport';
 import { type BenchBroker, fmt, printTable } from './harness.js';
 
 const JOBS = Number(process.env.BENCH_TRANSPORT_JOBS ?? 100_000);
+/** `drain` runs the drain figure alone (BullMQ's way), `e2e` the end-to-end one alone. */
+const MODE = process.env.BENCH_TRANSPORT_MODE;
+const CONCURRENCY = 50;
+const TOPIC = 'transport-bench';
+/** About 100 bytes of JSON per job, as the peer benches send. */
+const payload = (i: number) => ({ job: i, pad: 'x'.repeat(80) });
 let handled = 0;
 
 @Controller()
 class TrivialWorker {
-  @EventPattern<string>('transport-bench')
+  @EventPattern<string>(TOPIC)
   handle(): void {
     handled++;
   }
@@ -19,42 +25,94 @@ class TrivialWorker {
 @Module({ controllers: [TrivialWorker] })
 class TrivialWorkerModule {}
 
-/**
- * Jobs end to end through the NestJS transport: a ShoalClient emitting jobs (batched emits)
- * into a worker microservice of concurrency 50 with a trivial handler, both in this process,
- * the broker in its own; for the default fetch batch (100) and a larger one (200).
- */
-export async function benchTransport(broker: BenchBroker): Promise<void> {
-  const rows: (string | number)[][] = [];
-  for (const batchSize of [100, 200]) {
-    const topic = 'transport-bench';
-    const group = `transport-bench-${batchSize}`;
-    if (batchSize === 100) await broker.client.createTopic({ name: topic, partitions: 4 });
-    // Each run's group starts where the previous run's records end.
-    await broker.client.updateShareGroupConfig(group, { autoOffsetReset: 'latest' });
-    const worker = await NestFactory.createMicroservice(TrivialWorkerModule, {
-      strategy: new ShoalServer({ url: broker.url, mode: 'share', group, concurrency: 50, batchSize, maxWaitMs: 100 }),
-      logger: false,
-    });
-    await worker.listen();
-    await new Promise((resolve) => setTimeout(resolve, 300)); // the group's share-partitions start at the log end
-    handled = 0;
-    const client = new ShoalClient({ url: broker.url });
-    await client.connect();
-    const started = performance.now();
-    for (let i = 0; i < JOBS; i += 1_000) {
-      await Promise.all(Array.from({ length: 1_000 }, (_, j) => lastValueFrom(client.emit(topic, { job: i + j }))));
-    }
-    const produced = performance.now();
-    while (handled < JOBS) await new Promise((resolve) => setTimeout(resolve, 5));
-    const seconds = (performance.now() - started) / 1000;
-    await worker.close();
-    await client.close();
-    rows.push([50, batchSize, fmt(JOBS), fmt((produced - started) / 1000, 2), fmt(JOBS / seconds)]);
+async function startWorker(options: ShoalServerOptions) {
+  const worker = await NestFactory.createMicroservice(TrivialWorkerModule, {
+    strategy: new ShoalServer(options),
+    logger: false,
+  });
+  await worker.listen();
+  return worker;
+}
+
+async function until(count: number): Promise<void> {
+  while (handled < count) await new Promise((resolve) => setTimeout(resolve, 2));
+}
+
+/** Emits `JOBS` records in rounds of 1,000 emits at once (the client batches them); answers the seconds. */
+async function enqueue(client: ShoalClient): Promise<number> {
+  const started = performance.now();
+  for (let i = 0; i < JOBS; i += 1_000) {
+    await Promise.all(
+      Array.from({ length: Math.min(1_000, JOBS - i) }, (_, j) => lastValueFrom(client.emit(TOPIC, payload(i + j)))),
+    );
   }
+  return (performance.now() - started) / 1000;
+}
+
+/**
+ * BullMQ's process rate, measured its way: every job enqueued first, then one worker (share
+ * mode, concurrency 50, default settings otherwise — the new group starts at `earliest`) timed
+ * from `listen()` (join included) until every job was handled.
+ */
+async function drain(broker: BenchBroker, client: ShoalClient): Promise<(string | number)[]> {
+  const producedS = await enqueue(client);
+  handled = 0;
+  const started = performance.now();
+  const worker = await startWorker({
+    url: broker.url,
+    mode: 'share',
+    group: 'transport-drain',
+    concurrency: CONCURRENCY,
+  });
+  await until(JOBS);
+  const seconds = (performance.now() - started) / 1000;
+  await worker.close();
+  await checkAllAccepted(broker, 'transport-drain');
+  return ['drain (enqueued first, defaults)', 'default', fmt(JOBS), fmt(producedS, 2), fmt(JOBS / seconds)];
+}
+
+/** Every job accepted (the group's start offsets at the log's end) and none handled twice. */
+async function checkAllAccepted(broker: BenchBroker, group: string): Promise<void> {
+  const { partitions } = await broker.client.describeShareGroup(group);
+  const accepted = partitions.reduce((sum, p) => sum + p.startOffset, 0);
+  if (accepted !== JOBS || handled !== JOBS) throw new Error(`${handled} handled, ${accepted} accepted of ${JOBS}`);
+}
+
+/**
+ * Jobs end to end: a ShoalClient emitting (batched emits) into a running worker of concurrency
+ * 50, both in this process, the broker in its own; producing and handling at once.
+ */
+async function endToEnd(broker: BenchBroker, client: ShoalClient, batchSize?: number): Promise<(string | number)[]> {
+  const group = `transport-e2e-${batchSize ?? 'default'}`;
+  // The group starts where the records already in the topic end.
+  await broker.client.updateShareGroupConfig(group, { autoOffsetReset: 'latest' });
+  const worker = await startWorker({ url: broker.url, mode: 'share', group, concurrency: CONCURRENCY, batchSize });
+  await new Promise((resolve) => setTimeout(resolve, 300)); // the group's share-partitions start at the log end
+  handled = 0;
+  const started = performance.now();
+  const producedS = await enqueue(client);
+  await until(JOBS);
+  const seconds = (performance.now() - started) / 1000;
+  await worker.close();
+  return ['end to end (produce + handle)', batchSize ?? 'default', fmt(JOBS), fmt(producedS, 2), fmt(JOBS / seconds)];
+}
+
+/** The NestJS transport: one worker (concurrency 50, trivial handler) draining a backlog, and end to end. */
+export async function benchTransport(broker: BenchBroker): Promise<void> {
+  await broker.client.createTopic({ name: TOPIC, partitions: 4 });
+  const client = new ShoalClient({ url: broker.url });
+  await client.connect();
+  const rows: (string | number)[][] = [];
+  // First, on the empty topic: the drain's new group starts at `earliest`.
+  if (MODE !== 'e2e') rows.push(await drain(broker, client));
+  if (MODE !== 'drain') {
+    rows.push(await endToEnd(broker, client));
+    rows.push(await endToEnd(broker, client, 200));
+  }
+  await client.close();
   printTable(
-    'Jobs through the NestJS transport (ShoalClient → one worker, trivial handler)',
-    ['concurrency', 'fetch batch', 'jobs', 'produced in s', 'jobs/s end to end'],
+    'Jobs through the NestJS transport (one worker, concurrency 50, trivial handler; the broker in its own process)',
+    ['measured', 'fetch batch', 'jobs', 'produced in s', 'jobs/s'],
     rows,
   );
 }

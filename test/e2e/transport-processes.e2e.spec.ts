@@ -3,7 +3,7 @@ import { lastValueFrom } from 'rxjs';
 import { type BrokerProcess, freePort, spawnBroker } from '../support/broker-process.js';
 import { createTestStorage, type TestStorage } from '../support/storage.js';
 import { spawnWorker, startsById, type WorkerProcess } from '../support/worker-process.js';
-import { until } from '../support/until.js';
+import { sleep, until } from '../support/until.js';
 
 /** A counter of the broker's /metrics for one group, 0 when the series does not exist. */
 async function groupCounter(url: string, name: string, group: string): Promise<number> {
@@ -35,10 +35,11 @@ describe('ShoalServer workers in their own processes', () => {
   async function jobs(count: number, partitions = 1): Promise<{ topic: string; group: string }> {
     const topic = `long-jobs-${++n}`;
     await broker.client.createTopic({ name: topic, partitions });
-    await broker.client.produce(
-      topic,
-      Array.from({ length: count }, (_, id) => ({ value: { id } })),
-    );
+    for (let first = 0; first < count; first += 5_000)
+      await broker.client.produce(
+        topic,
+        Array.from({ length: Math.min(5_000, count - first) }, (_, i) => ({ value: { id: first + i } })),
+      );
     return { topic, group: `long-workers-${n}` };
   }
 
@@ -75,6 +76,53 @@ describe('ShoalServer workers in their own processes', () => {
     expect(await groupCounter(broker.url, 'shoal_share_lock_timeouts_total', group)).toBe(0);
     expect((await broker.client.describeShareGroup(group)).config.recordLockDurationMs).toBe(3_000);
   }, 40_000);
+
+  it('drains a backlog of 20,000 fast jobs under every default but concurrency 50 once each, none refused', async () => {
+    // Full answers and idle handlers: two fetches in flight, accepts sent as ranges.
+    const { topic, group } = await jobs(20_000, 4);
+    const worker = await start({ url: broker.url, topic, group, options: { concurrency: 50 } });
+    await until(() => worker.events.filter((e) => e.event === 'done').length >= 20_000, 60_000);
+    await until(async () => {
+      const { partitions } = await broker.client.describeShareGroup(group);
+      return partitions.reduce((sum, p) => sum + p.startOffset, 0) === 20_000;
+    }, 10_000);
+    const starts = startsById(worker.events);
+    expect(starts.size).toBe(20_000);
+    expect([...starts.values()].filter((count) => count > 1)).toEqual([]);
+    expect(worker.log()).not.toContain('refused');
+  }, 90_000);
+
+  it('holds at most max(concurrency + batchSize, 2 × batchSize) records while slow jobs drain', async () => {
+    const { topic, group } = await jobs(120);
+    const worker = await start({
+      url: broker.url,
+      topic,
+      group,
+      workMs: 100,
+      options: { concurrency: 5, batchSize: 10 },
+    });
+    let most = 0;
+    while (worker.events.filter((e) => e.event === 'done').length < 120) {
+      const [partition] = (await broker.client.describeShareGroup(group)).partitions;
+      most = Math.max(most, partition?.acquired ?? 0);
+      await sleep(10);
+    }
+    expect(most).toBeGreaterThanOrEqual(10);
+    expect(most).toBeLessThanOrEqual(20);
+    expect([...startsById(worker.events).values()]).toEqual(Array(120).fill(1));
+  }, 40_000);
+
+  it('runs 300 jobs of 4 s at concurrency 50 under the default fetch batch once each, with no lock timeout', async () => {
+    // A backlog held well past half the 30 s lock: the renewals must keep every waiting record.
+    const { topic, group } = await jobs(300);
+    const worker = await start({ url: broker.url, topic, group, workMs: 4_000, options: { concurrency: 50 } });
+    await until(() => worker.events.filter((e) => e.event === 'done').length === 300, 60_000);
+    const starts = startsById(worker.events);
+    expect(starts.size).toBe(300);
+    expect([...starts.values()].filter((count) => count > 1)).toEqual([]);
+    expect(await groupCounter(broker.url, 'shoal_share_lock_timeouts_total', group)).toBe(0);
+    expect(worker.log()).not.toContain('refused');
+  }, 70_000);
 
   it('on SIGTERM releases the queued records at once and lets the running handlers finish', async () => {
     const { topic, group } = await jobs(20);

@@ -5,6 +5,7 @@ import type { Acknowledgement, AckResult } from '@shoal/protocol';
 import { AckFlusher } from '../../libs/transport/src/server/ack-flusher.js';
 
 const ack = (offset: number): Acknowledgement => ({ topic: 't', partition: 0, offset, type: 'accept' });
+const release = (offset: number): Acknowledgement => ({ topic: 't', partition: 0, offset, type: 'release' });
 const ok = (acks: Acknowledgement[]): AckResult[] =>
   acks.map(({ topic, partition, offset }) => ({ topic, partition, offset, error: null }));
 const logger = new Logger('test');
@@ -22,11 +23,11 @@ describe(AckFlusher.name, () => {
     const flusher = new AckFlusher(async (acks) => (sent.push(acks), ok(acks)), 200, logger);
     flusher.add(ack(1));
     await jest.advanceTimersByTimeAsync(150);
-    flusher.add(ack(2));
+    flusher.add(ack(3));
     expect(sent).toEqual([]);
     await jest.advanceTimersByTimeAsync(50);
     // Both leave together, 200 ms after the first was settled.
-    expect(sent).toEqual([[ack(1), ack(2)]]);
+    expect(sent).toEqual([[ack(1), ack(3)]]);
     expect(flusher.size).toBe(0);
   });
 
@@ -56,15 +57,56 @@ describe(AckFlusher.name, () => {
     await jest.advanceTimersByTimeAsync(200);
     expect(flusher.size).toBe(1);
     reachable = true;
-    flusher.add(ack(2));
+    flusher.add(ack(3));
     await jest.advanceTimersByTimeAsync(1_000);
-    expect(sent).toEqual([[ack(1), ack(2)]]);
+    expect(sent).toEqual([[ack(1), ack(3)]]);
   });
 
   it('puts back the acknowledgements of a failed fetch ahead of newer ones', () => {
     const flusher = new AckFlusher(async (acks) => ok(acks), 200, logger);
-    flusher.add(ack(3));
-    flusher.restore([ack(1), ack(2)]);
+    flusher.add(release(3));
+    flusher.restore([release(1), release(2)]);
     expect(flusher.take().map((a) => a.offset)).toEqual([1, 2, 3]);
+  });
+
+  it('sends runs of accepts of consecutive offsets of one partition as one range, other outcomes one by one', () => {
+    const flusher = new AckFlusher(async (acks) => ok(acks), 200, logger);
+    for (const offset of [7, 5, 6, 9, 10]) flusher.add(ack(offset));
+    flusher.add({ topic: 't', partition: 1, offset: 5, type: 'accept' });
+    flusher.add({ topic: 'u', partition: 0, offset: 6, type: 'accept' });
+    flusher.add(release(8));
+    flusher.add({ topic: 't', partition: 0, offset: 11, type: 'reject', reason: 'bad' });
+    expect(flusher.take()).toEqual([
+      release(8),
+      { topic: 't', partition: 0, offset: 11, type: 'reject', reason: 'bad' },
+      { topic: 't', partition: 0, offset: 5, lastOffset: 7, type: 'accept' },
+      { topic: 't', partition: 0, offset: 9, lastOffset: 10, type: 'accept' },
+      { topic: 't', partition: 1, offset: 5, type: 'accept' },
+      { topic: 'u', partition: 0, offset: 6, type: 'accept' },
+    ]);
+  });
+
+  it('sends a refused range again offset by offset, so the records still held are accepted', async () => {
+    const sent: Acknowledgement[][] = [];
+    // The broker no longer holds offset 2 for this worker: a range over it applies to none.
+    const held = new Set([1, 3]);
+    const answer = (a: Acknowledgement): AckResult => {
+      const offsets = Array.from({ length: (a.lastOffset ?? a.offset) - a.offset + 1 }, (_, i) => a.offset + i);
+      const error = offsets.every((o) => held.has(o)) ? null : 'INVALID_RECORD_STATE';
+      if (error === null) for (const o of offsets) held.delete(o);
+      return { topic: a.topic, partition: a.partition, offset: a.offset, lastOffset: a.lastOffset, error };
+    };
+    const flusher = new AckFlusher(async (acks) => (sent.push(acks), acks.map(answer)), 200, logger);
+    for (const offset of [1, 2, 3]) flusher.add(ack(offset));
+    await jest.advanceTimersByTimeAsync(200);
+    expect(sent[0]).toEqual([{ ...ack(1), lastOffset: 3 }]);
+    // At once, not after another delay.
+    await jest.advanceTimersByTimeAsync(1);
+    expect(sent[1]).toEqual([1, 2, 3].map((offset) => ({ ...ack(offset), lastOffset: offset })));
+    expect(held).toEqual(new Set());
+    // Only the single refusal is reported, not the range.
+    expect(logger.warn).toHaveBeenCalledTimes(1);
+    expect(logger.warn).toHaveBeenCalledWith(expect.stringContaining('1 acknowledgements refused'));
+    expect(sent).toHaveLength(2);
   });
 });

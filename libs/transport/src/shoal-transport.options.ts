@@ -16,8 +16,10 @@ export interface ShoalServerOptions {
   /** Handlers running at once (share mode). Default 10. */
   concurrency?: number;
   /**
-   * Most records per fetch. In share mode the next batch is fetched while the handlers run,
-   * so a worker holds at most `concurrency + batchSize` records (their locks renewed). Default 100.
+   * Most records per fetch. In share mode the next batch is fetched once every fetched record
+   * has started, while the handlers run; while answers come back full and the handlers are
+   * idle, two fetches are under way. A worker holds at most `max(concurrency + batchSize,
+   * 2 × batchSize)` records (their locks renewed). Default `max(100, 4 × concurrency)`, at most 1,000.
    */
   batchSize?: number;
   /** How long a fetch waits for records. Default 1,000 ms. */

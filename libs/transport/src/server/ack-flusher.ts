@@ -36,11 +36,14 @@ export class AckFlusher {
     this.arm(this.maxDelayMs);
   }
 
-  /** Takes every waiting acknowledgement, to piggy-back on a fetch. */
+  /**
+   * Takes every waiting acknowledgement, to piggy-back on a fetch; runs of accepts of
+   * consecutive offsets of one partition go as one range entry.
+   */
   take(): Acknowledgement[] {
     clearTimeout(this.timer);
     this.timer = undefined;
-    return this.pending.splice(0);
+    return coalesceAccepts(this.pending.splice(0));
   }
 
   /** Puts back acknowledgements whose fetch failed, ahead of newer ones. */
@@ -50,14 +53,29 @@ export class AckFlusher {
     this.arm(this.retry.next());
   }
 
-  /** Reports the acknowledgements the broker refused (their locks ran out, or were never held). */
+  /**
+   * Reports the acknowledgements the broker refused (their locks ran out, or were never held).
+   * A refused range applied to none of its offsets: they are sent again one by one, so those
+   * still held are accepted.
+   */
   report(results: AckResult[]): void {
-    const refused = results.filter((r) => r.error !== null);
+    const refused: AckResult[] = [];
+    for (const result of results) {
+      if (result.error === null) continue;
+      if (result.lastOffset !== undefined && result.lastOffset > result.offset) this.split(result);
+      else refused.push(result);
+    }
     if (refused.length === 0) return;
     const first = refused[0];
     this.logger.warn(
       `${refused.length} acknowledgements refused (${first.error} for ${first.topic}/${first.partition}@${first.offset}): their locks ran out or were taken over`,
     );
+  }
+
+  private split({ topic, partition, offset, lastOffset }: AckResult): void {
+    for (let o = offset; o <= lastOffset!; o++)
+      this.pending.push({ topic, partition, offset: o, lastOffset: o, type: 'accept' });
+    this.arm(0);
   }
 
   /** Sends what waits now, after any send still under way. */
@@ -95,4 +113,38 @@ export class AckFlusher {
       }
     }
   }
+}
+
+/**
+ * The same acknowledgements with each run of plain accepts (no `lastOffset`) of consecutive
+ * offsets of one partition as one range entry `[offset, lastOffset]`; the other entries keep
+ * their order, ahead of the ranges (each offset is acknowledged once, so order between
+ * different offsets does not matter).
+ */
+export function coalesceAccepts(acks: Acknowledgement[]): Acknowledgement[] {
+  const others: Acknowledgement[] = [];
+  const byPartition = new Map<string, { topic: string; partition: number; offsets: number[] }>();
+  for (const ack of acks) {
+    if (ack.type !== 'accept' || ack.lastOffset !== undefined) {
+      others.push(ack);
+      continue;
+    }
+    const key = `${ack.topic}\u0000${ack.partition}`;
+    let entry = byPartition.get(key);
+    if (!entry) byPartition.set(key, (entry = { topic: ack.topic, partition: ack.partition, offsets: [] }));
+    entry.offsets.push(ack.offset);
+  }
+  if (byPartition.size === 0) return others;
+  for (const { topic, partition, offsets } of byPartition.values()) {
+    offsets.sort((a, b) => a - b);
+    for (let i = 0; i < offsets.length;) {
+      let j = i;
+      while (j + 1 < offsets.length && offsets[j + 1] === offsets[j] + 1) j++;
+      const ack: Acknowledgement = { topic, partition, offset: offsets[i], type: 'accept' };
+      if (j > i) ack.lastOffset = offsets[j];
+      others.push(ack);
+      i = j + 1;
+    }
+  }
+  return others;
 }

@@ -19,12 +19,21 @@ interface Held {
 /** The longest a settled record's acknowledgement waits for a fetch to ride on. */
 export const ACK_FLUSH_MS = 200;
 
+/** Fetches in flight at once, at most: a second only while answers come back full and handlers are idle. */
+export const MAX_FETCHES = 2;
+
+/** The default records per fetch: 100, or four handlers' worth at high concurrency, at most 1,000. */
+export const defaultBatchSize = (concurrency: number) => Math.min(1_000, Math.max(100, 4 * concurrency));
+
 /**
- * A share-group worker. Up to `concurrency` handlers run at once; one fetch of up to
- * `batchSize` records is prefetched while they run, so the broker and the handlers work at
- * the same time. Each handler's outcome becomes an acknowledgement (resolve → accept,
- * ShoalRejectException → reject, anything else → release with backoff) that reaches the
- * broker within {@link ACK_FLUSH_MS}: on the next fetch, or on its own. Every held record —
+ * A share-group worker. Up to `concurrency` handlers run at once; once every fetched record has
+ * started, the next fetch of up to `batchSize` records goes out while they run, so the broker
+ * and the handlers work at the same time. While answers come back full and the handlers drain
+ * each batch before it returns, a second fetch is under way too ({@link MAX_FETCHES}), so a
+ * fast worker does not wait a round trip between batches. Each handler's outcome becomes an
+ * acknowledgement (resolve → accept, ShoalRejectException → reject, anything else → release
+ * with backoff) that reaches the broker within {@link ACK_FLUSH_MS}: on the next fetch, or on
+ * its own. Every held record —
  * running or prefetched — has its lock renewed until it is settled.
  */
 export class ShareWorker {
@@ -39,6 +48,10 @@ export class ShareWorker {
   private readonly acks: AckFlusher;
   private readonly locks: LockRenewer;
   private readonly retry = new Backoff(500, 15_000);
+  /** Whether the last fetch came back full (more records are likely waiting). */
+  private backlog = false;
+  /** A fetch's failure, handled by the fetch loop. */
+  private error: unknown;
 
   constructor(
     private readonly http: ShoalHttpClient,
@@ -54,6 +67,10 @@ export class ShareWorker {
 
   private get concurrency(): number {
     return this.options.concurrency ?? 10;
+  }
+
+  private get batchSize(): number {
+    return this.options.batchSize ?? defaultBatchSize(this.concurrency);
   }
 
   async begin(topics: string[]): Promise<void> {
@@ -114,28 +131,64 @@ export class ShareWorker {
   }
 
   private async run(topics: string[]): Promise<void> {
+    const fetches = new Set<Promise<void>>();
     while (!this.stopping) {
-      // Prefetch one batch at most: fetch again once every fetched record has started.
-      while (this.queue.length > 0 && !this.stopping) await this.changed();
-      if (this.stopping) break;
-      const acks = this.acks.take();
-      try {
-        const fetchedAt = Date.now();
-        const answer = await this.http.shareFetch(
-          this.options.group,
-          this.memberId,
-          { maxRecords: this.options.batchSize ?? 100, maxWaitMs: this.options.maxWaitMs ?? 1_000, acks },
-          this.abort.signal,
-        );
-        this.recovered();
-        this.acks.report(answer.ackResults);
-        for (const record of answer.records) this.hold(record, fetchedAt);
-        this.pump();
-      } catch (error) {
-        if (this.stopping && isAbort(error)) break;
-        this.acks.restore(acks);
+      if (this.error !== undefined) {
+        // One failure handled once: the other fetch ends first (it may have failed too).
+        await Promise.allSettled(fetches);
+        if (this.stopping) break;
+        const error = this.error;
+        this.error = undefined;
         await this.failed(error, topics);
+        continue;
       }
+      if (this.mayFetch(fetches.size)) {
+        const fetch: Promise<void> = this.fetchOnce().finally(() => {
+          fetches.delete(fetch);
+          this.notify();
+        });
+        fetches.add(fetch);
+        continue;
+      }
+      await this.changed();
+    }
+    await Promise.allSettled(fetches);
+  }
+
+  /**
+   * Whether another fetch goes out now: only once every fetched record has started; a second
+   * one while the first is under way only if the last answer was full and every handler has
+   * finished, so a fast worker does not wait a round trip between batches and a slow one never
+   * fetches a second batch ahead. Held records stay within max(concurrency + batch, 2 × batch).
+   */
+  private mayFetch(inFlight: number): boolean {
+    if (this.queue.length > 0) return false;
+    if (inFlight === 0) return true;
+    return inFlight < MAX_FETCHES && this.backlog && this.running.size === 0;
+  }
+
+  private async fetchOnce(): Promise<void> {
+    const acks = this.acks.take();
+    const maxRecords = this.batchSize;
+    try {
+      const fetchedAt = Date.now();
+      const answer = await this.http.shareFetch(
+        this.options.group,
+        this.memberId,
+        { maxRecords, maxWaitMs: this.options.maxWaitMs ?? 1_000, acks },
+        this.abort.signal,
+      );
+      this.recovered();
+      this.acks.report(answer.ackResults);
+      this.backlog = answer.records.length >= maxRecords;
+      for (const record of answer.records) this.hold(record, fetchedAt);
+      this.pump();
+    } catch (error) {
+      this.backlog = false;
+      // A fetch stop() aborted was most likely long-polling, its acks applied on arrival: not sent again.
+      if (this.stopping && isAbort(error)) return;
+      this.acks.restore(acks);
+      this.error ??= error;
     }
   }
 
