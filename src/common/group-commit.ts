@@ -10,7 +10,8 @@ interface Pending<I, O> {
 /**
  * Group commit: items submitted while a flush is running wait and go together in the next
  * flush, so many concurrent small requests cost one transaction. With no flush running, an
- * item is flushed on the next turn of the event loop — no timer, no added latency when idle.
+ * item is flushed as soon as the code that submitted it is done — no timer, no added latency
+ * when idle.
  */
 export class GroupCommit<I, O> {
   private queue: Pending<I, O>[] = [];
@@ -26,10 +27,11 @@ export class GroupCommit<I, O> {
     return new Promise<O>((resolve, reject) => {
       this.queue.push({ item, resolve, reject });
       if (!this.flushing) {
-        // Start on the next turn of the event loop, not now: the other requests that arrived
-        // in the same read from the network then join this first flush.
+        // Start once the current job is done, not now: items submitted in the same synchronous
+        // run join this first flush; the requests read meanwhile join the next. Not on the next
+        // turn of the event loop: a lone request (the latency path) would wait for a whole turn.
         this.flushing = true;
-        setImmediate(() => void this.drain());
+        queueMicrotask(() => void this.drain());
       }
     });
   }
