@@ -7,6 +7,7 @@ import { kafkaPortOf, kafkaTestConfig } from '../support/kafka.js';
 import { KafkaTestClient } from '../support/kafka-test-client.js';
 import { createTestStorage, testConfig, type TestStorage } from '../support/storage.js';
 
+const METADATA = 3;
 const HEARTBEAT = 76;
 const DESCRIBE = 77;
 const SHARE_FETCH = 78;
@@ -63,9 +64,41 @@ describe('KIP-932 share-group RPCs over the Kafka listener', () => {
       deadLetterTopic: dlq,
       ...config,
     });
-    const topicId = (await broker.app.get(ShareTopicIds).idsOf([topic])).get(topic)!;
+    // As a Kafka share consumer learns it: from Metadata (version 10 on carries topic ids).
+    const metadata = await kafka.send(METADATA, 12, { topics: [{ name: topic }], allowAutoTopicCreation: false });
+    const topicId = (metadata.topics as { name: string; topicId: string }[])[0].topicId;
     return { topic, dlq, group, topicId };
   }
+
+  it('tells a client each topic id in Metadata (v10+), and finds a topic asked for by id alone', async () => {
+    const { topic } = await setup([]);
+    const internal = (await broker.app.get(ShareTopicIds).idsOf([topic])).get(topic)!;
+    expect(kafka.versionsOf(METADATA)?.maxVersion).toBeGreaterThanOrEqual(12);
+    const all = await kafka.send(METADATA, 12, { topics: null, allowAutoTopicCreation: false });
+    const listed = (all.topics as { name: string; topicId: string; errorCode: number }[]).find((t) => t.name === topic);
+    expect(listed).toMatchObject({ errorCode: KafkaError.NONE, topicId: internal });
+    const byId = await kafka.send(METADATA, 12, {
+      topics: [
+        { topicId: internal, name: null },
+        { topicId: '0f0e0d0c-0b0a-4908-8706-050403020100', name: null },
+      ],
+      allowAutoTopicCreation: false,
+    });
+    expect(byId.topics).toEqual([
+      expect.objectContaining({ errorCode: KafkaError.NONE, name: topic, topicId: internal }),
+      expect.objectContaining({ errorCode: KafkaError.UNKNOWN_TOPIC_ID, name: null, partitions: [] }),
+    ]);
+    const missing = await kafka.send(METADATA, 10, {
+      topics: [{ name: 'kshare-none' }],
+      allowAutoTopicCreation: false,
+    });
+    expect(missing.topics).toEqual([
+      expect.objectContaining({
+        errorCode: KafkaError.UNKNOWN_TOPIC_OR_PARTITION,
+        topicId: '00000000-0000-0000-0000-000000000000',
+      }),
+    ]);
+  });
 
   const heartbeat = (groupId: string, memberId: string, memberEpoch: number, topics: string[] | null = null) =>
     kafka.send(HEARTBEAT, 1, { groupId, memberId, memberEpoch, rackId: null, subscribedTopicNames: topics });

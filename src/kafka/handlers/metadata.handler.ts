@@ -4,6 +4,8 @@ import { TopicService } from '../../services/log/topic.service.js';
 import { type KafkaApiHandler, KafkaError, type KafkaRequestContext } from '../kafka-api.js';
 import { KafkaAuthorizer } from '../kafka-authorizer.js';
 import { kafkaErrorOf } from '../kafka-errors.js';
+import { ZERO_UUID } from '../protocol/uuid.js';
+import { ShareTopicIds } from '../share/share-topic-ids.js';
 
 /** The cluster id every Shoal broker reports (one database is one cluster). */
 export const SHOAL_CLUSTER_ID = 'shoal';
@@ -12,31 +14,45 @@ export const SHOAL_CLUSTER_ID = 'shoal';
  * Metadata (3): this broker is the only one named, and it leads every partition — any broker
  * on the same database serves any partition, so each answers for itself. Topics are never
  * created by Metadata (as Kafka with `auto.create.topics.enable=false`); topics the principal
- * may do nothing with are left out of "all topics" and refused by name.
+ * may do nothing with are left out of "all topics" and refused by name. From version 10 each
+ * topic carries its id (the one the share-group RPCs use) and may be asked for by id alone.
  */
 @Injectable()
 export class MetadataHandler implements KafkaApiHandler {
   readonly apiKey = 3;
   readonly name = 'Metadata';
   readonly minVersion = 0;
-  readonly maxVersion = 9;
+  readonly maxVersion = 12;
 
   constructor(
     private readonly topics: TopicService,
     private readonly authorizer: KafkaAuthorizer,
+    private readonly topicIds: ShareTopicIds,
   ) {}
 
   async handle(request: Record<string, unknown>, version: number, context: KafkaRequestContext) {
-    const asked = request['topics'] as Array<{ name: string | null }> | null;
+    const asked = request['topics'] as Array<{ name: string | null; topicId?: string }> | null;
     const all = asked === null || (version === 0 && asked.length === 0);
-    const names = all ? (await this.topics.list()).topics.map((t) => t.name) : asked.map((t) => t.name ?? '');
+    // Asked by id alone (version 10 on): the name is looked up; an id no topic has is UNKNOWN_TOPIC_ID.
+    const byId = await this.topicIds.namesOf(
+      (asked ?? []).filter((t) => t.name === null && t.topicId !== undefined).map((t) => t.topicId!),
+    );
+    const wanted = all
+      ? (await this.topics.list()).topics.map((t) => ({ name: t.name, id: undefined as string | undefined }))
+      : asked.map((t) => ({ name: t.name ?? byId.get(t.topicId ?? '') ?? null, id: t.topicId }));
+    const ids = await this.topicIds.idsOf(wanted.flatMap((t) => (t.name === null ? [] : [t.name])));
     const topics = [];
-    for (const name of names) {
+    for (const { name, id } of wanted) {
+      if (name === null) {
+        topics.push({ ...refused(version >= 12 ? null : '', KafkaError.UNKNOWN_TOPIC_ID), topicId: id ?? ZERO_UUID });
+        continue;
+      }
       const readable = await this.authorizer.describeTopic(context, name);
       if (!readable && all) continue;
-      topics.push(
-        readable ? await this.describe(name, context.nodeId) : refused(name, KafkaError.TOPIC_AUTHORIZATION_FAILED),
-      );
+      const described = readable
+        ? await this.describe(name, context.nodeId)
+        : refused(name, KafkaError.TOPIC_AUTHORIZATION_FAILED);
+      topics.push({ ...described, topicId: (readable && ids.get(name)) || ZERO_UUID });
     }
     return {
       throttleTimeMs: 0,
@@ -71,6 +87,6 @@ export class MetadataHandler implements KafkaApiHandler {
   }
 }
 
-function refused(name: string, errorCode: number) {
+function refused(name: string | null, errorCode: number) {
   return { errorCode, name, isInternal: false, partitions: [] };
 }

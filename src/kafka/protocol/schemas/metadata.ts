@@ -4,7 +4,8 @@ export const MetadataRequest: MessageSchema = {
   apiKey: 3,
   type: 'request',
   name: 'MetadataRequest',
-  validVersions: '0-11',
+  // Version 12 is version 11 again: a client asking by topic id.
+  validVersions: '0-12',
   flexibleVersions: '9+',
   fields: [
     {
@@ -27,7 +28,8 @@ export const MetadataResponse: MessageSchema = {
   apiKey: 3,
   type: 'response',
   name: 'MetadataResponse',
-  validVersions: '0-9',
+  // Version 10 adds TopicId; 11 drops ClusterAuthorizedOperations; 12 lets a topic's Name be null.
+  validVersions: '0-12',
   flexibleVersions: '9+',
   fields: [
     { name: 'ThrottleTimeMs', type: 'int32', versions: '3+' },
@@ -50,7 +52,8 @@ export const MetadataResponse: MessageSchema = {
       versions: '0+',
       fields: [
         { name: 'ErrorCode', type: 'int16', versions: '0+' },
-        { name: 'Name', type: 'string', versions: '0+' },
+        { name: 'Name', type: 'string', versions: '0+', nullableVersions: '12+' },
+        { name: 'TopicId', type: 'uuid', versions: '10+' },
         { name: 'IsInternal', type: 'bool', versions: '1+', default: 'false' },
         {
           name: 'Partitions',
@@ -69,6 +72,6 @@ export const MetadataResponse: MessageSchema = {
         { name: 'TopicAuthorizedOperations', type: 'int32', versions: '8+', default: '-2147483648' },
       ],
     },
-    { name: 'ClusterAuthorizedOperations', type: 'int32', versions: '8+', default: '-2147483648' },
+    { name: 'ClusterAuthorizedOperations', type: 'int32', versions: '8-10', default: '-2147483648' },
   ],
 };
