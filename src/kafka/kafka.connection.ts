@@ -1,5 +1,7 @@
 import type { Logger } from '@nestjs/common';
 import type { Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import type { ShoalMetrics } from '../metrics/shoal-metrics.js';
 import type { KafkaRequestContext } from './kafka-api.js';
 import type { KafkaHandlerRegistry } from './kafka-handler.registry.js';
 import type { KafkaSessions } from './kafka-sessions.js';
@@ -26,6 +28,8 @@ export interface ConnectionServices {
   advertisedPort: number;
   /** Whether a principal is needed (auth on); asked until the connection authenticates. */
   authRequired(): Promise<boolean>;
+  /** Where answered requests and closed connections are counted (`ShoalMetrics`). */
+  metrics: Pick<ShoalMetrics, 'kafkaRequest' | 'kafkaConnectionClosed'>;
 }
 
 /**
@@ -50,7 +54,7 @@ export class KafkaConnection {
     services.sessions.open(id);
     socket.setNoDelay(true);
     socket.setTimeout(IDLE_MS, () => {
-      if (this.queued === 0) this.abort(`idle for ${IDLE_MS / 60_000} minutes`);
+      if (this.queued === 0) this.abort(`idle for ${IDLE_MS / 60_000} minutes`, 'idle');
     });
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', (error) => services.logger.debug(`connection ${id}: ${error.message}`));
@@ -101,8 +105,9 @@ export class KafkaConnection {
     }
   }
 
-  private abort(reason: string): void {
+  private abort(reason: string, kind: 'protocol' | 'idle' = 'protocol'): void {
     if (this.closed) return;
+    this.services.metrics.kafkaConnectionClosed(kind);
     this.services.logger.warn(`closing Kafka connection ${this.id} from ${this.remote}: ${reason}`);
     this.close();
   }
@@ -118,6 +123,7 @@ export class KafkaConnection {
   }
 
   private async dispatch(frame: Buffer): Promise<void> {
+    const started = performance.now();
     const peek = peekRequestHeader(frame);
     const { requestApiKey: apiKey, requestApiVersion: version, correlationId } = peek;
     const entry = this.services.registry.get(apiKey);
@@ -130,8 +136,10 @@ export class KafkaConnection {
     const request = decodeRequest(frame);
     if (!(await this.mayCall(apiKey))) return this.abort(`API key ${apiKey} before SASL authentication`);
     const response = await entry.handler.handle(request.body, version, this.context(request.header.clientId));
-    if (apiKey === PRODUCE && request.body['acks'] === 0) return;
+    const answered = () => this.services.metrics.kafkaRequest(entry.handler.name, (performance.now() - started) / 1000);
+    if (apiKey === PRODUCE && request.body['acks'] === 0) return answered();
     await this.send(encodeResponse(apiKey, version, correlationId, response));
+    answered();
     if (apiKey === SASL_AUTHENTICATE && response['errorCode'] !== 0) this.abort('SASL authentication failed');
   }
 

@@ -11,6 +11,7 @@ import { kafkaNodeId } from '../config/kafka-config.js';
 import { listenDecision } from '../config/listen-policy.js';
 import { type ShoalConfig, SHOAL_CONFIG } from '../config/shoal-config.js';
 import { ChangeSignal } from '../common/change-signal.js';
+import { ShoalMetrics } from '../metrics/shoal-metrics.js';
 import { ApiKeyService } from '../services/security/api-key.service.js';
 import { KafkaConnection } from './kafka.connection.js';
 import { KafkaHandlerRegistry } from './kafka-handler.registry.js';
@@ -42,6 +43,7 @@ export class KafkaListener implements OnApplicationBootstrap, BeforeApplicationS
     private readonly sessions: KafkaSessions,
     private readonly keys: ApiKeyService,
     private readonly signal: ChangeSignal,
+    private readonly metrics: ShoalMetrics,
   ) {}
 
   /** Where the listener is bound and what it advertises; undefined while it is off. */
@@ -95,6 +97,7 @@ export class KafkaListener implements OnApplicationBootstrap, BeforeApplicationS
       this.logger.warn(
         `refusing Kafka connection from ${socket.remoteAddress}: ${kafka.maxConnections} connections open`,
       );
+      this.metrics.kafkaConnectionClosed('limit');
       socket.destroy();
       return;
     }
@@ -107,6 +110,7 @@ export class KafkaListener implements OnApplicationBootstrap, BeforeApplicationS
       advertisedHost: this.bound!.host,
       advertisedPort: this.bound!.port,
       authRequired: () => this.keys.authEnabled(),
+      metrics: this.metrics,
     });
     this.connections.add(connection);
     socket.on('close', () => this.connections.delete(connection));

@@ -64,6 +64,18 @@ export function createCatalogue(registry: Registry) {
       buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
       registers,
     }),
+    kafkaRequestDuration: new Histogram({
+      name: 'shoal_kafka_request_duration_seconds',
+      help: 'Kafka-protocol requests by API, from reading the request to writing its answer (long-poll waits of Fetch, ShareFetch and JoinGroup included).',
+      labelNames: ['api'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+      registers,
+    }),
+    kafkaConnectionsClosed: counter(
+      'shoal_kafka_connections_closed_total',
+      'Kafka connections the broker closed, by reason: protocol (a frame it could not serve), idle, limit (refused at SHOAL_KAFKA_MAX_CONNECTIONS).',
+      ['reason'],
+    ),
     storageErrors: counter(
       'shoal_storage_errors_total',
       'Requests failed by the database: disk full, I/O error, read-only or corrupt database, connection lost.',

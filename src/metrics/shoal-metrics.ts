@@ -71,6 +71,16 @@ export class ShoalMetrics implements OnApplicationShutdown {
     if (waitedSeconds > 0) this.m.httpLongPollWait.observe({ method, route }, waitedSeconds);
   }
 
+  /** A Kafka-protocol request answered (or, for a produce with acks=0, served) after `seconds`. */
+  kafkaRequest(api: string, seconds: number): void {
+    this.m.kafkaRequestDuration.observe({ api }, seconds);
+  }
+
+  /** A Kafka connection the broker closed: `protocol`, `idle` or `limit`. */
+  kafkaConnectionClosed(reason: 'protocol' | 'idle' | 'limit'): void {
+    this.m.kafkaConnectionsClosed.inc({ reason });
+  }
+
   /** Counts a request the database failed (disk full, I/O, read-only, corrupt, connection); other errors are ignored. */
   failed(error: unknown): void {
     const kind = storageErrorKind(error);

@@ -1,5 +1,6 @@
 import { connect } from 'node:net';
 import { KafkaListener } from '../../src/kafka/kafka.listener.js';
+import { ShoalMetrics } from '../../src/metrics/shoal-metrics.js';
 import { type TestBroker, startBroker } from '../support/broker.js';
 import { KafkaWireClient } from '../support/kafka-wire-client.js';
 import { kafkaPortOf, kafkaTestConfig } from '../support/kafka.js';
@@ -72,6 +73,41 @@ describe(KafkaListener.name, () => {
     const next = await KafkaWireClient.connect(port);
     expect((await next.request(18, 0, {}))['errorCode']).toBe(0);
     for (const c of [...open, next]) c.close();
+  });
+
+  it('counts answered requests by API and the connections it closed in /metrics', async () => {
+    // The connections of the test before are closing: none may count against the limit of 5.
+    await until(() => broker.app.get(KafkaListener).connectionCount === 0);
+    const metrics = broker.app.get(ShoalMetrics);
+    const sample = async (name: string, labels: Record<string, string>, metricName = name) => {
+      const { values } = await metrics.registry.getSingleMetric(name)!.get();
+      const found = values.find(
+        (v) =>
+          ((v as { metricName?: string }).metricName ?? name) === metricName &&
+          Object.entries(labels).every(([k, want]) => String(v.labels[k]) === want),
+      );
+      return found?.value ?? 0;
+    };
+    const requests = 'shoal_kafka_request_duration_seconds';
+    const closed = 'shoal_kafka_connections_closed_total';
+    const before = {
+      metadata: await sample(requests, { api: 'Metadata' }, `${requests}_count`),
+      protocol: await sample(closed, { reason: 'protocol' }),
+    };
+    const client = await KafkaWireClient.connect(port);
+    await client.request(3, 9, { topics: null });
+    await client.request(3, 12, { topics: null });
+    client.close();
+    const socket = connect(port, '127.0.0.1');
+    await new Promise((resolve) => socket.once('connect', resolve));
+    const gone = new Promise((resolve) => socket.once('close', resolve));
+    socket.write(Buffer.from([0, 0, 0, 8, 0x7f, 0x00, 0, 0, 0, 0, 0, 1])); // an unknown API key
+    await gone;
+    expect(await sample(requests, { api: 'Metadata' }, `${requests}_count`)).toBe(before.metadata + 2);
+    expect(await sample(closed, { reason: 'protocol' })).toBe(before.protocol + 1);
+    expect(
+      (await metrics.render()).includes('shoal_kafka_request_duration_seconds_bucket{le="0.001",api="ApiVersions"}'),
+    ).toBe(true);
   });
 
   it('refuses to start on a non-loopback SHOAL_KAFKA_HOST without API keys, as HTTP does for HOST', async () => {
