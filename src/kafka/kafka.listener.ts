@@ -6,7 +6,9 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
+import { readFileSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
 import { kafkaNodeId } from '../config/kafka-config.js';
 import { listenDecision } from '../config/listen-policy.js';
 import { type ShoalConfig, SHOAL_CONFIG } from '../config/shoal-config.js';
@@ -25,9 +27,10 @@ export interface KafkaBrokerIdentity {
 }
 
 /**
- * The Kafka-protocol front door: a TCP listener on `SHOAL_KAFKA_PORT` (off when unset) that
- * serves each connection with `KafkaConnection`. Connections beyond `SHOAL_KAFKA_MAX_CONNECTIONS`
- * are closed at once; on shutdown the listener stops accepting and closes every connection.
+ * The Kafka-protocol front door: a TCP listener on `SHOAL_KAFKA_PORT` (off when unset), TLS with
+ * the broker's certificate when HTTPS is on, that serves each connection with `KafkaConnection`.
+ * Connections beyond `SHOAL_KAFKA_MAX_CONNECTIONS` are closed at once; on shutdown the listener
+ * stops accepting and closes every connection.
  */
 @Injectable()
 export class KafkaListener implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
@@ -68,7 +71,13 @@ export class KafkaListener implements OnApplicationBootstrap, BeforeApplicationS
       await this.keys.authEnabled(),
     );
     if (decision.refuse) throw new Error(decision.refuse.replace('HOST=', 'SHOAL_KAFKA_HOST='));
-    const server = createServer((socket) => this.accept(socket));
+    // With the broker's certificate (SHOAL_TLS_CERT / SHOAL_TLS_KEY) Kafka clients speak TLS too
+    // (Kafka's SSL, or SASL_SSL with API keys): no plaintext way around HTTPS.
+    const { tlsCert, tlsKey } = this.config.security ?? {};
+    const tls = tlsCert && tlsKey ? { cert: readFileSync(tlsCert), key: readFileSync(tlsKey) } : undefined;
+    const server: Server = tls
+      ? createTlsServer(tls, (socket) => this.accept(socket))
+      : createServer((socket) => this.accept(socket));
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -82,7 +91,7 @@ export class KafkaListener implements OnApplicationBootstrap, BeforeApplicationS
       port: advertisedPort,
     };
     this.logger.log(
-      `Kafka listener on ${kafka.host}:${port}, advertised as ${kafka.advertisedHost}:${advertisedPort} (node ${this.bound.nodeId})`,
+      `Kafka listener on ${kafka.host}:${port}${tls ? ' (TLS)' : ''}, advertised as ${kafka.advertisedHost}:${advertisedPort} (node ${this.bound.nodeId})`,
     );
   }
 
