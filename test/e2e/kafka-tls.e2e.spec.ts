@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +8,7 @@ import { KafkaListener } from '../../src/kafka/kafka.listener.js';
 import { type TestBroker, startBroker } from '../support/broker.js';
 import { KafkaWireClient } from '../support/kafka-wire-client.js';
 import { kafkaPortOf, kafkaTestConfig } from '../support/kafka.js';
+import { selfSigned } from '../support/self-signed.js';
 import { createTestStorage, testConfig, type TestStorage } from '../support/storage.js';
 
 /**
@@ -22,18 +22,7 @@ describe(`${KafkaListener.name} with TLS`, () => {
   let cert: string;
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'shoal-kafka-tls-'));
-    const certFile = join(dir, 'cert.pem');
-    const keyFile = join(dir, 'key.pem');
-    execFileSync(
-      'openssl',
-      ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyFile, '-out', certFile, '-days', '1'].concat([
-        '-subj',
-        '/CN=localhost',
-        '-addext',
-        'subjectAltName=DNS:localhost,IP:127.0.0.1',
-      ]),
-      { stdio: 'ignore' },
-    );
+    const { cert: certFile, key: keyFile } = selfSigned(dir);
     cert = readFileSync(certFile, 'utf8');
     storage = await createTestStorage('sqlite');
     // HTTP stays plain here (the test talks to the services directly); only the Kafka side is checked.

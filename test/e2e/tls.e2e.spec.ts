@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,26 +13,10 @@ import { systemClock } from '../../src/domain/clock.js';
 import '../support/broker.js'; // quiet logs
 import { createTestStorage, testConfig, type TestStorage } from '../support/storage.js';
 import { startTransportApp } from '../support/transport-apps.js';
+import { selfSigned } from '../support/self-signed.js';
 import { until } from '../support/until.js';
 
 const ADMIN = 'admin-key-for-the-tls-tests-0123';
-
-/** A self-signed certificate for localhost and 127.0.0.1, made with openssl for this test. */
-function selfSigned(dir: string): { cert: string; key: string } {
-  const cert = join(dir, 'cert.pem');
-  const key = join(dir, 'key.pem');
-  execFileSync(
-    'openssl',
-    ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1'].concat([
-      '-subj',
-      '/CN=localhost',
-      '-addext',
-      'subjectAltName=DNS:localhost,IP:127.0.0.1',
-    ]),
-    { stdio: 'ignore' },
-  );
-  return { cert, key };
-}
 
 describe(hardenedServerOptions.name, () => {
   let storage: TestStorage;
