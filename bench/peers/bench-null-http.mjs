@@ -1,3 +1,4 @@
+/* global process, console */
 // For the peer kit's EXTRA_BENCHES: runs the kit's own Shoal script (./bench-shoal.mjs in the
 // kit's folder, the working directory of its runs) against bench/peers/null-broker.mjs instead
 // of Shoal, and prints its JSON line relabelled. That row is the ceiling of the kit's client

@@ -1,3 +1,4 @@
+/* global process, Buffer, setTimeout, clearTimeout */
 // The ceiling of any Node.js HTTP broker in the peer kit's Shoal script: the routes that script
 // uses, with the shapes of the HTTP contract, served by node:http from memory. No storage, no
 // validation, no framework — JSON.parse of every body and JSON.stringify of every answer is
@@ -57,14 +58,20 @@ function flushLoop() {
   });
 }
 function settle(batch, error) {
-  for (const p of batch) (error ? p.reject(error) : p.resolve());
+  for (const p of batch) {
+    if (error) p.reject(error);
+    else p.resolve();
+  }
   if (pending.length > 0) flushLoop();
   else flushing = false;
 }
 
 function send(res, status, body) {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+  });
   res.end(text);
 }
 
@@ -103,8 +110,15 @@ async function route(req, body, res) {
       const offset = t.next[partition]++;
       offsets.push({ partition, offset });
       added.push({
-        topic: t.name, partition, offset, timestamp: r.timestamp ?? now, key: r.key ?? null,
-        headers: r.headers ?? {}, value: r.value, deliveryCount: 1, lockExpiresAt: 0,
+        topic: t.name,
+        partition,
+        offset,
+        timestamp: r.timestamp ?? now,
+        key: r.key ?? null,
+        headers: r.headers ?? {},
+        value: r.value,
+        deliveryCount: 1,
+        lockExpiresAt: 0,
       });
     }
     await persist(body.records.length === 1 ? JSON.stringify(body.records[0]) : `${body.records.length} records`);
@@ -115,14 +129,29 @@ async function route(req, body, res) {
   }
   if (parts[1] === 'share-groups') {
     const group = decodeURIComponent(parts[2]);
-    if (parts[3] === 'config') return send(res, 200, { recordLockDurationMs: 30_000, deliveryCountLimit: 5, maxInFlightRecordsPerPartition: 2_000, autoOffsetReset: body.autoOffsetReset ?? 'latest', deadLetterTopic: null });
+    if (parts[3] === 'config')
+      return send(res, 200, {
+        recordLockDurationMs: 30_000,
+        deliveryCountLimit: 5,
+        maxInFlightRecordsPerPartition: 2_000,
+        autoOffsetReset: body.autoOffsetReset ?? 'latest',
+        deadLetterTopic: null,
+      });
     if (parts[3] === 'members' && parts.length === 4) {
       groups.set(group, body.topics);
-      const assignment = body.topics.flatMap((name) => topicOf(name).next.map((_, partition) => ({ topic: name, partition })));
+      const assignment = body.topics.flatMap((name) =>
+        topicOf(name).next.map((_, partition) => ({ topic: name, partition })),
+      );
       return send(res, 201, { memberId: `m-${++memberSeq}`, assignment, heartbeatIntervalMs: 3_000 });
     }
     const acks = body.acks ?? [];
-    const ackResults = acks.map((a) => ({ topic: a.topic, partition: a.partition, offset: a.offset, ...(a.lastOffset === undefined ? {} : { lastOffset: a.lastOffset }), error: null }));
+    const ackResults = acks.map((a) => ({
+      topic: a.topic,
+      partition: a.partition,
+      offset: a.offset,
+      ...(a.lastOffset === undefined ? {} : { lastOffset: a.lastOffset }),
+      error: null,
+    }));
     if (acks.length > 0) await persist(`${acks.length} acks`);
     if (parts[5] === 'acks') return send(res, 200, { ackResults });
     if (parts[5] === 'fetch') {
