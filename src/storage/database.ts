@@ -95,6 +95,23 @@ export class Database {
     );
   }
 
+  /**
+   * {@link run} for a read whose answer tells nobody outside the broker about what it read: it
+   * answers as soon as it has run, without waiting for the flush of commits it may have seen.
+   * The auth checks use it — a key's secret reaches its owner only in the answer to its
+   * creation, which waits for that flush — so a request does not first queue behind the flush
+   * of somebody else's commit. A use that wrote waits for its flush as `run` does.
+   */
+  async peek<T>(work: (sql: Sql) => Promise<T>): Promise<T> {
+    const { result, generation } = await this.sessions.use(async (session) => {
+      const noting = new WriteNotingSession(session);
+      const result = await work(noting);
+      return { result, generation: noting.wrote ? this.generationAfter(noting, true) : 0 };
+    });
+    await this.flushed(generation);
+    return result;
+  }
+
   /** Waits for the uses already started, then closes the connections (and SQLite's thread). */
   async close(): Promise<void> {
     await this.sessions.close();

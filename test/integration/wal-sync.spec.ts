@@ -96,6 +96,25 @@ describe(WalSync.name, () => {
     expect(wal.durableGeneration).toBe(wal.latest);
   });
 
+  it('answers a peek at once, without waiting for the flush of a commit it saw', async () => {
+    await insert(0);
+    const write = insert(7);
+    // The commit is made (one connection, arrival order: before the peek) and its flush runs.
+    const seen = await db.peek((sql) => sql.rows<{ c: number }>('SELECT COUNT(*) AS c FROM scratch'));
+    expect(seen[0].c).toBe(2);
+    expect(wal.durableGeneration).toBeLessThan(wal.latest);
+    await write;
+    expect(wal.durableGeneration).toBe(wal.latest);
+  });
+
+  it('holds a peek that wrote until its own commit is on disk', async () => {
+    await insert(0);
+    const flushes = wal.flushCount;
+    await db.peek((sql) => sql.execute('INSERT INTO scratch (n) VALUES (1)'));
+    expect(wal.flushCount).toBe(flushes + 1);
+    expect(wal.durableGeneration).toBe(wal.latest);
+  });
+
   it('is not used for :memory: or when NORMAL is asked for', async () => {
     const memory = await openDatabase(parseDatabaseUrl('sqlite::memory:'));
     const normal = await openDatabase({

@@ -41,7 +41,7 @@ export class ApiKeyService {
   async authEnabled(): Promise<boolean> {
     if (this.config.security?.adminApiKey || this.keysExist) return true;
     // Keys are revoked, never deleted: once one exists, auth stays on, so only "no" is asked again.
-    this.keysExist = await this.database.run((sql) => securityStore.anyKey(sql));
+    this.keysExist = await this.database.peek((sql) => securityStore.anyKey(sql));
     return this.keysExist;
   }
 
@@ -53,7 +53,7 @@ export class ApiKeyService {
     }
     const parsed = parseApiKey(key);
     if (!parsed) return null;
-    return this.database.run(async (sql) => {
+    return this.database.peek(async (sql) => {
       const row = await securityStore.findKey(sql, parsed.id);
       if (!row || row.revokedAt !== null || !sameSecret(parsed.secret, row.secretHash)) return null;
       return { name: row.principal, rules: await securityStore.aclsOf(sql, row.principal) };
