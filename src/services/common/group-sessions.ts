@@ -85,16 +85,55 @@ export abstract class GroupSessions<Tx extends GroupTransaction>
   ): Promise<T> {
     let tx: Tx | null = null;
     const result = await this.database.transaction(
-      async (sql) => {
-        if (options.create) await assertGroupQuota(sql, this.config, name);
-        tx = await this.begin(sql, name, options.now ?? this.clock.now(), options);
-        if (!tx) throw missing();
-        return work(tx);
+      (sql) => this.open(sql, name, missing, options, work, (t) => (tx = t)),
+      {
+        durable: options.durable ?? true,
       },
-      { durable: options.durable ?? true },
     );
     this.afterCommit(tx!);
     return result;
+  }
+
+  /**
+   * {@link withGroup}, answered as soon as the transaction committed (its wake-ups done), with
+   * a promise of its flush (see `Database.commit`): the caller may run its next transaction
+   * while this one is flushed, and awaits `durable` before it tells anyone outside the broker.
+   */
+  async withGroupCommitted<T>(
+    name: string,
+    missing: () => Error,
+    work: (tx: Tx) => Promise<T>,
+    options: WithGroupOptions = {},
+  ): Promise<{ result: T; durable: Promise<void> }> {
+    let tx: Tx | null = null;
+    const committed = await this.database.commit(
+      (sql) => this.open(sql, name, missing, options, work, (t) => (tx = t)),
+      {
+        durable: options.durable ?? true,
+      },
+    );
+    this.afterCommit(tx!);
+    return committed;
+  }
+
+  /** Whether a commit is flushed apart from it (SQLite's WalSync), so its flush can overlap the next transaction. */
+  get flushesApart(): boolean {
+    return this.database.walSync !== null;
+  }
+
+  private async open<T>(
+    sql: Sql,
+    name: string,
+    missing: () => Error,
+    options: WithGroupOptions,
+    work: (tx: Tx) => Promise<T>,
+    opened: (tx: Tx) => void,
+  ): Promise<T> {
+    if (options.create) await assertGroupQuota(sql, this.config, name);
+    const tx = await this.begin(sql, name, options.now ?? this.clock.now(), options);
+    if (!tx) throw missing();
+    opened(tx);
+    return work(tx);
   }
 
   /** Applies what time has done as of `now`; idempotent. By default: expired sessions. Answers how many groups had one. */

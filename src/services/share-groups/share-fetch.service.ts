@@ -51,15 +51,49 @@ export class ShareFetchService {
     return this.coordinator.withGroup(
       group,
       () => new UnknownMemberError(group, memberId),
-      async (tx) => {
-        await tx.touch(memberId);
-        await tx.lockInOrder(acks);
-        return this.applyAcks(tx, memberId, acks);
-      },
+      (tx) => this.acknowledgeIn(tx, memberId, acks),
     );
   }
 
   async fetch(group: string, memberId: string, options: ShareFetchOptions): Promise<ShareFetchResponse> {
+    if (options.acks.length > 0 && this.coordinator.flushesApart) {
+      // The acks commit in a transaction of their own, and their flush runs while the records
+      // are acquired (as Kafka applies a ShareFetch's acknowledgements beside its fetch and
+      // answers once both are done): the fetch does not wait for a flush before it begins.
+      // They stand if the fetch then fails. The answer waits for their flush.
+      const acked = await this.coordinator.withGroupCommitted(
+        group,
+        () => new UnknownMemberError(group, memberId),
+        (tx) => this.acknowledgeIn(tx, memberId, options.acks),
+      );
+      // Settled together: a failed flush is not left unhandled while the fetch waits.
+      const [fetched, flushed] = await Promise.allSettled([
+        this.fetchAcquiring(group, memberId, { ...options, acks: [] }),
+        acked.durable,
+      ]);
+      if (fetched.status === 'rejected') throw fetched.reason;
+      if (flushed.status === 'rejected') throw flushed.reason;
+      return { ...fetched.value, ackResults: acked.result };
+    }
+    return this.fetchAcquiring(group, memberId, options);
+  }
+
+  private async acknowledgeIn(
+    tx: ShareGroupTransaction,
+    memberId: string,
+    acks: Acknowledgement[],
+  ): Promise<AckResult[]> {
+    await tx.touch(memberId);
+    await tx.lockInOrder(acks);
+    return this.applyAcks(tx, memberId, acks);
+  }
+
+  /** Acks (if any) and acquisition in one transaction; with nothing to hand out, the wait. */
+  private async fetchAcquiring(
+    group: string,
+    memberId: string,
+    options: ShareFetchOptions,
+  ): Promise<ShareFetchResponse> {
     const first = await this.attempt(group, memberId, options);
     if (first.response.records.length > 0 || options.maxWaitMs <= 0) return first.response;
     const deadline = Date.now() + options.maxWaitMs;
