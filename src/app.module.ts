@@ -1,5 +1,5 @@
 import { type DynamicModule, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
-import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_GUARD } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { type ShoalConfig, SHOAL_CONFIG } from './config/shoal-config.js';
 import { type Clock, CLOCK, systemClock } from './domain/clock.js';
@@ -47,7 +47,6 @@ import { ScheduleService } from './services/jobs/schedule.service.js';
 import { Database } from './storage/database.js';
 import { AclsController, ApiKeysController } from './http/security/api-keys.controller.js';
 import { AuthGuard } from './http/security/auth.guard.js';
-import { MemberOwnerInterceptor } from './http/security/member-owner.interceptor.js';
 import { ApiKeyService } from './services/security/api-key.service.js';
 import { StoragePressure } from './common/storage-pressure.js';
 import { KAFKA_PROVIDERS } from './kafka/kafka.providers.js';
@@ -121,7 +120,6 @@ export class AppModule {
         ApiKeyService,
         StoragePressure,
         { provide: APP_GUARD, useClass: AuthGuard },
-        { provide: APP_INTERCEPTOR, useClass: MemberOwnerInterceptor },
         JobProduceService,
         ScheduledDeliveryService,
         ScheduledRecordService,

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, UseInterceptors } from '@nestjs/common';
 import type {
   ConsumerFetchResponse,
   ConsumerGroupDescription,
@@ -9,6 +9,7 @@ import { parseResetTarget } from '../domain/log/reset-target.js';
 import { ConsumerFetchService } from '../services/consumer-groups/consumer-fetch.service.js';
 import { ConsumerGroupService } from '../services/consumer-groups/consumer-group.service.js';
 import { CommitOffsetsDto, GroupFetchDto, JoinGroupDto, ResetOffsetsDto } from './dto/consumer-group.dto.js';
+import { MemberOwnerInterceptor } from './security/member-owner.interceptor.js';
 import { GroupNamePipe } from './validation/name.pipe.js';
 
 @Controller('v1/consumer-groups/:group')
@@ -19,6 +20,7 @@ export class ConsumerGroupsController {
   ) {}
 
   @Post('members')
+  @UseInterceptors(MemberOwnerInterceptor)
   join(@Param('group', GroupNamePipe) group: string, @Body() body: JoinGroupDto): Promise<JoinConsumerGroupResponse> {
     return this.groups.join(group, body);
   }

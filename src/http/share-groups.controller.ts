@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, Header, HttpCode, Param, Patch, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Header, HttpCode, Param, Patch, Post, UseInterceptors } from '@nestjs/common';
 import type {
   AckResult,
   JoinShareGroupResponse,
@@ -12,6 +12,7 @@ import { ShareGroupService } from '../services/share-groups/share-group.service.
 import { ResetOffsetsDto } from './dto/consumer-group.dto.js';
 import { acquiredRecordsJson } from '../domain/log/record-codec.js';
 import { JoinShareGroupDto, parseAcknowledge, parseShareFetch, ShareGroupConfigDto } from './dto/share-group.dto.js';
+import { MemberOwnerInterceptor } from './security/member-owner.interceptor.js';
 import { GroupNamePipe } from './validation/name.pipe.js';
 
 @Controller('v1/share-groups/:group')
@@ -22,6 +23,7 @@ export class ShareGroupsController {
   ) {}
 
   @Post('members')
+  @UseInterceptors(MemberOwnerInterceptor)
   join(@Param('group', GroupNamePipe) group: string, @Body() body: JoinShareGroupDto): Promise<JoinShareGroupResponse> {
     return this.groups.join(group, body);
   }

@@ -5,7 +5,10 @@ import { ApiKeyService } from '../../services/security/api-key.service.js';
 import { requestPrincipals, routeKey } from './auth.guard.js';
 import { JOIN_ROUTES } from './route-permissions.js';
 
-/** After a join by an authenticated principal, records it as the new member's owner. */
+/**
+ * After a join by an authenticated principal, records it as the new member's owner. On the two
+ * join routes only (`@UseInterceptors`): a global interceptor put every request through rxjs.
+ */
 @Injectable()
 export class MemberOwnerInterceptor implements NestInterceptor {
   constructor(private readonly keys: ApiKeyService) {}
