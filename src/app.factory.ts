@@ -11,7 +11,7 @@ import { StoragePressure } from './common/storage-pressure.js';
 import { limitJsonDepth } from './http/framework-errors.js';
 import { shoalValidationPipe } from './http/validation/validation.pipe.js';
 import { CountingExceptionFilter } from './metrics/counting-exception.filter.js';
-import { type RequestTiming, withRequestTiming } from './metrics/long-poll.timer.js';
+import { requestTimings } from './http/request-timing.js';
 import { ShoalMetrics } from './metrics/shoal-metrics.js';
 
 /**
@@ -47,20 +47,17 @@ export async function createApp(options: AppOptions): Promise<NestFastifyApplica
 
 /**
  * Times every request by its route template (`/v1/topics/:topic/records`), unknown routes as
- * one; the time a long poll spent waiting for data is measured apart (`TimedChangeSignal`).
+ * one; the time a long poll spent waiting for data is measured apart (`LongPollTiming`).
  */
 function instrumentHttp(app: NestFastifyApplication): void {
   const metrics = app.get(ShoalMetrics);
-  const timings = new WeakMap<object, RequestTiming>();
   const fastify = app.getHttpAdapter().getInstance();
-  // preHandler, not onRequest: the body has been parsed, so the handler runs in this async context.
-  fastify.addHook('preHandler', (request, _reply, done) => {
-    const timing = { waitedMs: 0 };
-    timings.set(request, timing);
-    withRequestTiming(timing, done);
+  fastify.addHook('onRequest', (request, _reply, done) => {
+    requestTimings.set(request, { waitedMs: 0 });
+    done();
   });
   fastify.addHook('onResponse', (request, reply, done) => {
-    const waited = (timings.get(request)?.waitedMs ?? 0) / 1000;
+    const waited = (requestTimings.get(request)?.waitedMs ?? 0) / 1000;
     metrics.httpRequest(
       request.method,
       request.routeOptions.url ?? 'unmatched',

@@ -8,7 +8,6 @@ import { HealthController } from './http/health.controller.js';
 import { RecordsController } from './http/records.controller.js';
 import { ShareGroupsController } from './http/share-groups.controller.js';
 import { TopicsController } from './http/topics.controller.js';
-import { TimedChangeSignal } from './metrics/long-poll.timer.js';
 import { MetricsController } from './metrics/metrics.controller.js';
 import { ShoalMetrics } from './metrics/shoal-metrics.js';
 import { StateExporterLease } from './metrics/state-exporter.lease.js';
@@ -94,7 +93,7 @@ export class AppModule {
         DatabaseCloser,
         ShoalMetrics,
         StateExporterLease,
-        { provide: ChangeSignal, useClass: TimedChangeSignal },
+        ChangeSignal,
         PgChangeRelay,
         LongPollCloser,
         TopicService,

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { Injectable } from '@nestjs/common';
 
 /** A registration made before a read, so a change between the read and the wait is not missed. */
@@ -5,6 +6,11 @@ export interface ChangeWaiter {
   /** Resolves true when one of the keys changed, false when `ms` ran out or the broker is shutting down. */
   wait(ms: number): Promise<boolean>;
   cancel(): void;
+}
+
+/** Where a request adds up the time its long polls spent waiting (its HTTP timing; see app.factory). */
+export interface WaitTiming {
+  waitedMs: number;
 }
 
 /** The key of appends to one partition. */
@@ -37,7 +43,8 @@ export class ChangeSignal {
     return this.registered;
   }
 
-  waiter(keys: string[]): ChangeWaiter {
+  /** Registers for changes of `keys`; each wait's duration is added to `timing` when given. */
+  waiter(keys: string[], timing?: WaitTiming): ChangeWaiter {
     let fired = false;
     let cancelled = false;
     this.registered++;
@@ -66,9 +73,11 @@ export class ChangeSignal {
         new Promise<boolean>((resolve) => {
           if (fired) return resolve(true);
           if (this.closing) return resolve(false);
+          const started = timing ? performance.now() : 0;
           const done = (changed: boolean) => {
             clearTimeout(timer);
             this.sleeping.delete(timeUp);
+            if (timing) timing.waitedMs += performance.now() - started;
             resolve(changed);
           };
           const timeUp = () => done(false);

@@ -11,6 +11,8 @@ import { ConsumerGroupService } from '../services/consumer-groups/consumer-group
 import { CommitOffsetsDto, GroupFetchDto, JoinGroupDto, ResetOffsetsDto } from './dto/consumer-group.dto.js';
 import { MemberOwnerInterceptor } from './security/member-owner.interceptor.js';
 import { GroupNamePipe } from './validation/name.pipe.js';
+import { LongPollTiming } from './request-timing.js';
+import type { WaitTiming } from '../common/change-signal.js';
 
 @Controller('v1/consumer-groups/:group')
 export class ConsumerGroupsController {
@@ -46,8 +48,13 @@ export class ConsumerGroupsController {
     @Param('group', GroupNamePipe) group: string,
     @Param('memberId') memberId: string,
     @Body() body: GroupFetchDto,
+    @LongPollTiming() timing: WaitTiming | undefined,
   ): Promise<ConsumerFetchResponse> {
-    return this.fetcher.fetch(group, memberId, { maxRecords: body.maxRecords ?? 500, maxWaitMs: body.maxWaitMs ?? 0 });
+    return this.fetcher.fetch(group, memberId, {
+      maxRecords: body.maxRecords ?? 500,
+      maxWaitMs: body.maxWaitMs ?? 0,
+      timing,
+    });
   }
 
   @Post('offsets')

@@ -7,6 +7,8 @@ import { parseProduceBody } from './dto/produce.dto.js';
 import { OffsetQueryDto, ReadQueryDto } from './dto/read.dto.js';
 import { PartitionPipe } from './validation/partition.pipe.js';
 import { TopicNamePipe } from './validation/name.pipe.js';
+import { LongPollTiming } from './request-timing.js';
+import type { WaitTiming } from '../common/change-signal.js';
 
 @Controller('v1/topics/:topic')
 export class RecordsController {
@@ -27,8 +29,13 @@ export class RecordsController {
     @Param('topic', TopicNamePipe) topic: string,
     @Param('partition', PartitionPipe) partition: number,
     @Query() query: ReadQueryDto,
+    @LongPollTiming() timing: WaitTiming | undefined,
   ): Promise<ReadResponse> {
-    return this.reader.read(topic, partition, { ...query, maxResponseBytes: this.config.security?.maxResponseBytes });
+    return this.reader.read(topic, partition, {
+      ...query,
+      maxResponseBytes: this.config.security?.maxResponseBytes,
+      timing,
+    });
   }
 
   @Get('partitions/:partition/offsets')

@@ -14,6 +14,8 @@ import { acquiredRecordsJson } from '../domain/log/record-codec.js';
 import { JoinShareGroupDto, parseAcknowledge, parseShareFetch, ShareGroupConfigDto } from './dto/share-group.dto.js';
 import { MemberOwnerInterceptor } from './security/member-owner.interceptor.js';
 import { GroupNamePipe } from './validation/name.pipe.js';
+import { LongPollTiming } from './request-timing.js';
+import type { WaitTiming } from '../common/change-signal.js';
 
 @Controller('v1/share-groups/:group')
 export class ShareGroupsController {
@@ -54,8 +56,9 @@ export class ShareGroupsController {
     @Param('group', GroupNamePipe) group: string,
     @Param('memberId') memberId: string,
     @Body() body: unknown,
+    @LongPollTiming() timing: WaitTiming | undefined,
   ): Promise<string> {
-    const { records, ackResults } = await this.fetcher.fetch(group, memberId, parseShareFetch(body));
+    const { records, ackResults } = await this.fetcher.fetch(group, memberId, { ...parseShareFetch(body), timing });
     return `{"records":${acquiredRecordsJson(records)},"ackResults":${JSON.stringify(ackResults)}}`;
   }
 

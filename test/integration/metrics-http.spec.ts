@@ -69,6 +69,24 @@ describe.each(STORAGE_KINDS)(`${ShoalMetrics.name} over HTTP on %s`, (kind) => {
     expect(
       await sample('shoal_http_request_duration_seconds', { route }, 'shoal_http_request_duration_seconds_sum'),
     ).toBeLessThan(0.5);
+
+    const consumer = await broker.client.joinConsumerGroup('h-readers', { topics: ['h-idle'] });
+    await broker.client.consumerFetch('h-readers', consumer.memberId, { maxRecords: 1, maxWaitMs: 1_000 });
+    const consumerRoute = '/v1/consumer-groups/:group/members/:memberId/fetch';
+    expect(
+      await sample(
+        'shoal_http_long_poll_wait_seconds',
+        { route: consumerRoute },
+        'shoal_http_long_poll_wait_seconds_sum',
+      ),
+    ).toBeGreaterThanOrEqual(0.95);
+    expect(
+      await sample(
+        'shoal_http_request_duration_seconds',
+        { route: consumerRoute },
+        'shoal_http_request_duration_seconds_sum',
+      ),
+    ).toBeLessThan(0.5);
   });
 
   it('counts requests the database fails as storage errors, and no others', async () => {

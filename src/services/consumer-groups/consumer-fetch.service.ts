@@ -7,12 +7,14 @@ import { consumerGroupStore as store } from '../../storage/consumer-group.store.
 import { readWithinBudget } from '../../storage/record-budget.js';
 import { DEFAULT_SECURITY, type ShoalConfig, SHOAL_CONFIG } from '../../config/shoal-config.js';
 import { topicStore } from '../../storage/topic.store.js';
-import { appendKey, ChangeSignal, groupKey } from '../../common/change-signal.js';
+import { appendKey, ChangeSignal, groupKey, type WaitTiming } from '../../common/change-signal.js';
 import { ConsumerGroupCoordinator, type LockedGroup } from './consumer-group.coordinator.js';
 
 export interface ConsumerFetchOptions {
   maxRecords: number;
   maxWaitMs: number;
+  /** Adds up the time spent waiting (the request's timing). */
+  timing?: WaitTiming;
 }
 
 interface FetchResult {
@@ -42,10 +44,10 @@ export class ConsumerFetchService {
     if (first.response.records.length > 0 || options.maxWaitMs <= 0) return first.response;
     const deadline = Date.now() + options.maxWaitMs;
     for (;;) {
-      const waiter = this.signal.waiter([
-        groupKey('consumer', first.groupId),
-        ...first.owned.map((p) => appendKey(p.topicId, p.partition)),
-      ]);
+      const waiter = this.signal.waiter(
+        [groupKey('consumer', first.groupId), ...first.owned.map((p) => appendKey(p.topicId, p.partition))],
+        options.timing,
+      );
       try {
         const remaining = deadline - Date.now();
         const again = await this.fetchOnce(group, memberId, options);

@@ -7,7 +7,7 @@ import { Database, type Sql } from '../../storage/database.js';
 import { logStore } from '../../storage/log.store.js';
 import { DEFAULT_SECURITY } from '../../config/shoal-config.js';
 import { topicStore } from '../../storage/topic.store.js';
-import { appendKey, ChangeSignal } from '../../common/change-signal.js';
+import { appendKey, ChangeSignal, type WaitTiming } from '../../common/change-signal.js';
 import { readStored } from './partition-reader.js';
 import { requireTopic } from './topic.service.js';
 
@@ -18,6 +18,8 @@ export interface ReadOptions {
   maxWaitMs: number;
   /** The server's cap on the bytes of one answer (`SHOAL_MAX_RESPONSE_BYTES`). */
   maxResponseBytes?: number;
+  /** Adds up the time spent waiting (the request's timing). */
+  timing?: WaitTiming;
 }
 
 /** Reading a partition by offset, and finding the offset for a time. */
@@ -36,7 +38,7 @@ export class ReadService {
       // Nothing yet: wait for an append to this partition, registered before the re-read so
       // an append that commits in between still wakes us. A wake-up that finds nothing (a late
       // notification from another broker for an earlier append) waits again for the rest.
-      const waiter = this.signal.waiter([appendKey(first.topic.id, partition)]);
+      const waiter = this.signal.waiter([appendKey(first.topic.id, partition)], options.timing);
       try {
         const again = await this.database.run((sql) => readOnce(sql, topicName, partition, options));
         const remaining = deadline - Date.now();

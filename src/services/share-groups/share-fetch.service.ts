@@ -11,7 +11,7 @@ import { DEFAULT_SECURITY, type ShoalConfig, SHOAL_CONFIG } from '../../config/s
 import { UnknownMemberError } from '../../domain/errors/index.js';
 import { ByteBudget } from '../../domain/share-group/byte-budget.js';
 import type { Topic } from '../../domain/log/topic.js';
-import { appendKey, ChangeSignal, groupKey } from '../../common/change-signal.js';
+import { appendKey, ChangeSignal, groupKey, type WaitTiming } from '../../common/change-signal.js';
 import { ShareGroupCoordinator } from './share-group.coordinator.js';
 import type { ShareGroupTransaction } from './share-group.transaction.js';
 import { acquireByPriority, openFlow, settleFlow } from './share-fetch.flow.js';
@@ -22,6 +22,8 @@ export interface ShareFetchOptions {
   acks: Acknowledgement[];
   /** Acquire only from these of the member's assigned partitions (a Kafka share session's); all when absent. */
   partitions?: TopicPartition[];
+  /** Adds up the time spent waiting (the request's timing). */
+  timing?: WaitTiming;
 }
 
 interface Attempt {
@@ -100,7 +102,7 @@ export class ShareFetchService {
     let last = first;
     for (;;) {
       // Registered before the attempt, so a change committed in between still wakes us.
-      const waiter = this.signal.waiter(last.waitKeys);
+      const waiter = this.signal.waiter(last.waitKeys, options.timing);
       try {
         last = await this.attempt(group, memberId, { ...options, acks: [] });
         const remaining = deadline - Date.now();
