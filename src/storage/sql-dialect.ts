@@ -12,15 +12,21 @@ const translations = new Map<string, Translated>();
  * SQL in this project is written with PostgreSQL's `$1` placeholders. better-sqlite3 binds
  * only anonymous `?` by position, so for SQLite each `$n` becomes `?` and the parameters are
  * laid out in the order the placeholders appear (repeats included). Cached per statement text.
+ *
+ * `LIMIT $n` becomes `LIMIT CAST(? AS INTEGER)`: with a bare bound LIMIT, SQLite (3.53, as
+ * better-sqlite3 builds it) spends ~7 µs more on every run of the statement — measured on the
+ * share fetch's `available` read, 10 µs against 2.7 µs alone and 77 µs inside the broker.
  */
 export function toSqlite(sql: string, params: readonly unknown[]): [string, unknown[]] {
   let translated = translations.get(sql);
   if (!translated) {
     const order: number[] = [];
-    const text = sql.replace(/\$(\d+)/g, (_match, n: string) => {
-      order.push(Number(n) - 1);
-      return '?';
-    });
+    const text = sql
+      .replace(/\bLIMIT \$(\d+)/g, 'LIMIT CAST($$$1 AS INTEGER)')
+      .replace(/\$(\d+)/g, (_match, n: string) => {
+        order.push(Number(n) - 1);
+        return '?';
+      });
     translated = { sql: text, order: order.every((n, i) => n === i) ? null : order };
     if (translations.size > 5_000) translations.clear();
     translations.set(sql, translated);
