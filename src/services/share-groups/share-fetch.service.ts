@@ -42,6 +42,8 @@ interface Attempt {
 @Injectable()
 export class ShareFetchService {
   private readonly rotation = new Map<string, number>();
+  /** Fetches of this broker under way, not counting those in a long-poll wait. */
+  private active = 0;
 
   constructor(
     private readonly coordinator: ShareGroupCoordinator,
@@ -58,11 +60,22 @@ export class ShareFetchService {
   }
 
   async fetch(group: string, memberId: string, options: ShareFetchOptions): Promise<ShareFetchResponse> {
-    if (options.acks.length > 0 && this.coordinator.flushesApart) {
-      // The acks commit in a transaction of their own, and their flush runs while the records
-      // are acquired (as Kafka applies a ShareFetch's acknowledgements beside its fetch and
-      // answers once both are done): the fetch does not wait for a flush before it begins.
-      // They stand if the fetch then fails. The answer waits for their flush.
+    this.active++;
+    try {
+      return await this.fetchActive(group, memberId, options);
+    } finally {
+      this.active--;
+    }
+  }
+
+  private async fetchActive(group: string, memberId: string, options: ShareFetchOptions): Promise<ShareFetchResponse> {
+    if (options.acks.length > 0 && this.coordinator.flushesApart && this.active === 1) {
+      // Alone (no other fetch of this broker under way but in a long-poll wait), the acks
+      // commit in a transaction of their own, and their flush runs while the records are
+      // acquired (as Kafka applies a ShareFetch's acknowledgements beside its fetch and answers
+      // once both are done): the answer comes a flush's overlap sooner. They stand if the fetch
+      // then fails; the answer waits for their flush. With other fetches under way, the one
+      // transaction costs less CPU, and the flushes overlap across fetches anyway.
       const acked = await this.coordinator.withGroupCommitted(
         group,
         () => new UnknownMemberError(group, memberId),
@@ -108,9 +121,14 @@ export class ShareFetchService {
         const remaining = deadline - Date.now();
         if (last.response.records.length > 0 || remaining <= 0 || this.signal.closed) break;
         // Also wake when a delayed release becomes available or a lock runs out.
-        await waiter.wait(
-          last.nextEventInMs === null ? remaining : Math.max(1, Math.min(remaining, last.nextEventInMs)),
-        );
+        this.active--;
+        try {
+          await waiter.wait(
+            last.nextEventInMs === null ? remaining : Math.max(1, Math.min(remaining, last.nextEventInMs)),
+          );
+        } finally {
+          this.active++;
+        }
       } finally {
         waiter.cancel();
       }
