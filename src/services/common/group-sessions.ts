@@ -83,14 +83,9 @@ export abstract class GroupSessions<Tx extends GroupTransaction>
     work: (tx: Tx) => Promise<T>,
     options: WithGroupOptions = {},
   ): Promise<T> {
-    let tx: Tx | null = null;
-    const result = await this.database.transaction(
-      (sql) => this.open(sql, name, missing, options, work, (t) => (tx = t)),
-      {
-        durable: options.durable ?? true,
-      },
-    );
-    this.afterCommit(tx!);
+    const { result, durable, tx } = await this.commitGroup(name, missing, work, options);
+    await durable;
+    this.afterCommit(tx);
     return result;
   }
 
@@ -105,35 +100,34 @@ export abstract class GroupSessions<Tx extends GroupTransaction>
     work: (tx: Tx) => Promise<T>,
     options: WithGroupOptions = {},
   ): Promise<{ result: T; durable: Promise<void> }> {
-    let tx: Tx | null = null;
-    const committed = await this.database.commit(
-      (sql) => this.open(sql, name, missing, options, work, (t) => (tx = t)),
-      {
-        durable: options.durable ?? true,
+    const { result, durable, tx } = await this.commitGroup(name, missing, work, options);
+    this.afterCommit(tx);
+    return { result, durable };
+  }
+
+  private async commitGroup<T>(
+    name: string,
+    missing: () => Error,
+    work: (tx: Tx) => Promise<T>,
+    options: WithGroupOptions,
+  ): Promise<{ result: T; durable: Promise<void>; tx: Tx }> {
+    let opened: Tx | null = null;
+    const { result, durable } = await this.database.commit(
+      async (sql) => {
+        if (options.create) await assertGroupQuota(sql, this.config, name);
+        const tx = await this.begin(sql, name, options.now ?? this.clock.now(), options);
+        if (!tx) throw missing();
+        opened = tx;
+        return work(tx);
       },
+      { durable: options.durable ?? true },
     );
-    this.afterCommit(tx!);
-    return committed;
+    return { result, durable, tx: opened! };
   }
 
   /** Whether a commit is flushed apart from it (SQLite's WalSync), so its flush can overlap the next transaction. */
   get flushesApart(): boolean {
     return this.database.walSync !== null;
-  }
-
-  private async open<T>(
-    sql: Sql,
-    name: string,
-    missing: () => Error,
-    options: WithGroupOptions,
-    work: (tx: Tx) => Promise<T>,
-    opened: (tx: Tx) => void,
-  ): Promise<T> {
-    if (options.create) await assertGroupQuota(sql, this.config, name);
-    const tx = await this.begin(sql, name, options.now ?? this.clock.now(), options);
-    if (!tx) throw missing();
-    opened(tx);
-    return work(tx);
   }
 
   /** Applies what time has done as of `now`; idempotent. By default: expired sessions. Answers how many groups had one. */
