@@ -79,7 +79,8 @@ export class ShareFetchService {
       const acked = await this.coordinator.withGroupCommitted(
         group,
         () => new UnknownMemberError(group, memberId),
-        (tx) => this.acknowledgeIn(tx, memberId, options.acks),
+        // The acquisition right after renews the member's session; here it need only exist.
+        (tx) => this.acknowledgeIn(tx, memberId, options.acks, false),
       );
       // Settled together: a failed flush is not left unhandled while the fetch waits.
       const [fetched, flushed] = await Promise.allSettled([
@@ -97,8 +98,10 @@ export class ShareFetchService {
     tx: ShareGroupTransaction,
     memberId: string,
     acks: Acknowledgement[],
+    renewSession = true,
   ): Promise<AckResult[]> {
-    await tx.touch(memberId);
+    if (renewSession) await tx.touch(memberId);
+    else tx.member(memberId);
     await tx.lockInOrder(acks);
     return this.applyAcks(tx, memberId, acks);
   }
