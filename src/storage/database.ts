@@ -86,13 +86,7 @@ export class Database {
 
   /** Runs `work` outside a transaction (each statement commits on its own). */
   run<T>(work: (sql: Sql) => Promise<T>): Promise<T> {
-    return this.durably(
-      this.sessions.use(async (session) => {
-        const noting = new WriteNotingSession(session);
-        const result = await work(noting);
-        return { result, generation: this.generationAfter(noting, true) };
-      }),
-    );
+    return this.outside(work, true);
   }
 
   /**
@@ -102,14 +96,19 @@ export class Database {
    * creation, which waits for that flush — so a request does not first queue behind the flush
    * of somebody else's commit. A use that wrote waits for its flush as `run` does.
    */
-  async peek<T>(work: (sql: Sql) => Promise<T>): Promise<T> {
-    const { result, generation } = await this.sessions.use(async (session) => {
-      const noting = new WriteNotingSession(session);
-      const result = await work(noting);
-      return { result, generation: noting.wrote ? this.generationAfter(noting, true) : 0 };
-    });
-    await this.flushed(generation);
-    return result;
+  peek<T>(work: (sql: Sql) => Promise<T>): Promise<T> {
+    return this.outside(work, false);
+  }
+
+  /** A use outside a transaction; a read waits for the newest commit's flush only when `waitForSeen`. */
+  private outside<T>(work: (sql: Sql) => Promise<T>, waitForSeen: boolean): Promise<T> {
+    return this.durably(
+      this.sessions.use(async (session) => {
+        const noting = new WriteNotingSession(session);
+        const result = await work(noting);
+        return { result, generation: noting.wrote || waitForSeen ? this.generationAfter(noting, true) : 0 };
+      }),
+    );
   }
 
   /** Waits for the uses already started, then closes the connections (and SQLite's thread). */

@@ -86,23 +86,18 @@ describe(`${ShareFetchService.name} with piggy-backed acks on SQLite`, () => {
     try {
       // Started together: the first is alone when it begins (acks apart), the second is not
       // (acks and acquisition in one transaction).
+      const fetchAccepting = (memberId: string, held: { offset: number }[]) =>
+        log.shareFetch.fetch(group, memberId, {
+          maxRecords: 10,
+          maxWaitMs: 0,
+          acks: accepts(
+            topic,
+            held.map((r) => r.offset),
+          ),
+        });
       const [first, second] = await Promise.all([
-        log.shareFetch.fetch(group, member, {
-          maxRecords: 10,
-          maxWaitMs: 0,
-          acks: accepts(
-            topic,
-            mine.records.map((r) => r.offset),
-          ),
-        }),
-        log.shareFetch.fetch(group, other, {
-          maxRecords: 10,
-          maxWaitMs: 0,
-          acks: accepts(
-            topic,
-            theirs.records.map((r) => r.offset),
-          ),
-        }),
+        fetchAccepting(member, mine.records),
+        fetchAccepting(other, theirs.records),
       ]);
       expect(apart).toHaveBeenCalledTimes(1);
       for (const answer of [first, second]) {
