@@ -1,5 +1,3 @@
-import { execSync } from 'node:child_process';
-
 // NestJS 12 is ESM only: tests run as ES modules (NODE_OPTIONS=--experimental-vm-modules),
 // compiled by ts-jest without type-checking (npm test type-checks first with tsc).
 const tsJest = ['ts-jest', { useESM: true, tsconfig: 'tsconfig.jest.json', diagnostics: false }];
@@ -15,51 +13,51 @@ const common = {
   testEnvironment: 'node',
 };
 
-// The dashboard check needs Debian's prometheus binary (.ci/run installs it); elsewhere it is
-// left out with a note rather than failing a fresh clone's `npm test`.
-const hasPrometheus = (() => {
-  try {
-    execSync('command -v prometheus && command -v promtool', { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
-if (!hasPrometheus && !process.env.CI)
-  console.warn('prometheus is not installed: the Grafana dashboard check is left out (apt-get install -y prometheus)');
+// Suites that start the built programs (dist/) fail at once when dist/ is older than the sources;
+// one embedded PostgreSQL serves the whole run (jest runs a global hook once per distinct file).
+const builtCodeAndPostgres = {
+  globalSetup: '<rootDir>/test/support/built-code.global-setup.js',
+  globalTeardown: '<rootDir>/test/support/postgres.global-teardown.js',
+};
+// Suites that drive chromium, kcat or prometheus (test/support/required-tools.js) are skipped
+// when the tool is missing, with one note at the end naming them and the apt-get line; under
+// CI=true they fail instead.
+const requiredTools = { setupFilesAfterEnv: ['<rootDir>/test/support/required-tools.setup.js'] };
 
 export default {
   testTimeout: 60_000,
+  reporters: ['default', '<rootDir>/test/support/required-tools.reporter.js'],
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.spec.ts'] },
     {
       ...common,
+      ...builtCodeAndPostgres,
       displayName: 'integration',
       testMatch: ['<rootDir>/test/integration/**/*.spec.ts'],
-      globalSetup: '<rootDir>/test/support/postgres.global-setup.js',
-      globalTeardown: '<rootDir>/test/support/postgres.global-teardown.js',
     },
     {
       ...common,
+      ...builtCodeAndPostgres,
+      ...requiredTools,
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/e2e/**/*.spec.ts'],
-      globalSetup: '<rootDir>/test/support/postgres.global-setup.js',
-      globalTeardown: '<rootDir>/test/support/postgres.global-teardown.js',
     },
     // Packs the workspace packages, installs them into a new app outside the repository (npm
     // registry, or its cache) and runs it against the built broker: about a minute.
-    { ...common, displayName: 'install', testMatch: ['<rootDir>/test/install/**/*.spec.ts'] },
-    ...(hasPrometheus || process.env.CI
-      ? [
-          {
-            ...common,
-            displayName: 'observability',
-            testMatch: ['<rootDir>/test/observability/**/*.spec.ts'],
-            // Two brokers on one PostgreSQL, scraped together.
-            globalSetup: '<rootDir>/test/support/postgres.global-setup.js',
-            globalTeardown: '<rootDir>/test/support/postgres.global-teardown.js',
-          },
-        ]
-      : []),
+    {
+      ...common,
+      displayName: 'install',
+      testMatch: ['<rootDir>/test/install/**/*.spec.ts'],
+      globalSetup: '<rootDir>/test/support/fresh-build.global-setup.js',
+    },
+    {
+      ...common,
+      ...requiredTools,
+      displayName: 'observability',
+      testMatch: ['<rootDir>/test/observability/**/*.spec.ts'],
+      // Two brokers on one PostgreSQL, scraped together.
+      globalSetup: '<rootDir>/test/support/postgres.global-setup.js',
+      globalTeardown: '<rootDir>/test/support/postgres.global-teardown.js',
+    },
   ],
 };
