@@ -1,5 +1,5 @@
 // globalSetup of the integration and e2e projects: the build check, then the shared PostgreSQL.
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, URL } from 'node:url';
 import { assertFreshBuild } from './fresh-build.js';
 import startPostgres from './postgres.global-setup.js';
 

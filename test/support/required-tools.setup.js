@@ -1,8 +1,9 @@
+/* global expect */
 // Runs before each test file of the projects whose suites drive outside programs (jest.config.js):
 // a suite whose tool is missing is skipped as a whole (jest counts it as skipped and
 // required-tools.reporter.js names it once at the end), or fails under CI=true.
 import { relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, URL } from 'node:url';
 import { aptInstallLine, missingToolsFor, toolsRequired } from './required-tools.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
