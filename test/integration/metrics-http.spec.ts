@@ -48,9 +48,10 @@ describe.each(STORAGE_KINDS)(`${ShoalMetrics.name} over HTTP on %s`, (kind) => {
         { route: READ_ROUTE },
         'shoal_http_request_duration_seconds_sum',
       )) - before;
-    // With the wait counted, served would be at least 1 s; without it, it is the read's own time.
+    // With the wait counted, served would be at least 1 s; without it, it is the read's own time (milliseconds;
+    // the 0.9 s bound leaves a loaded machine room and still tells the two apart).
     expect(waited).toBeGreaterThanOrEqual(0.95);
-    expect(served).toBeLessThan(0.5);
+    expect(served).toBeLessThan(0.9);
     expect(
       await sample(
         'shoal_http_long_poll_wait_seconds',
@@ -68,7 +69,7 @@ describe.each(STORAGE_KINDS)(`${ShoalMetrics.name} over HTTP on %s`, (kind) => {
     ).toBeGreaterThanOrEqual(0.95);
     expect(
       await sample('shoal_http_request_duration_seconds', { route }, 'shoal_http_request_duration_seconds_sum'),
-    ).toBeLessThan(0.5);
+    ).toBeLessThan(0.9);
 
     const consumer = await broker.client.joinConsumerGroup('h-readers', { topics: ['h-idle'] });
     await broker.client.consumerFetch('h-readers', consumer.memberId, { maxRecords: 1, maxWaitMs: 1_000 });
@@ -86,7 +87,7 @@ describe.each(STORAGE_KINDS)(`${ShoalMetrics.name} over HTTP on %s`, (kind) => {
         { route: consumerRoute },
         'shoal_http_request_duration_seconds_sum',
       ),
-    ).toBeLessThan(0.5);
+    ).toBeLessThan(0.9);
   });
 
   it('counts requests the database fails as storage errors, and no others', async () => {

@@ -264,16 +264,17 @@ describe('Grafana dashboards against a real Prometheus scraping two brokers on o
     expect(
       await scalar(url, 'sum by (consumergroup) (kafka_consumergroup_lag_sum{consumergroup="auditors"})'),
     ).toBeGreaterThan(0);
-    // Request latency is the time spent serving, long polls waiting or not:
+    // Request latency is the time spent serving, long polls waiting or not (they wait 1.5 s; serving takes
+    // milliseconds, 0.5 s leaves a loaded machine room):
     const latency = dashboardQueries().find((q) => q.panel === 'Request latency p50 / p99');
     expect(latency).toBeDefined();
-    expect(await scalar(url, latency?.expr ?? '')).toBeLessThan(0.05);
+    expect(await scalar(url, latency?.expr ?? '')).toBeLessThan(0.5);
     expect(
       await scalar(
         url,
         `histogram_quantile(0.5, sum by (le) (rate(shoal_http_request_duration_seconds_bucket{route="${READ_ROUTE}"}[1m])))`,
       ),
-    ).toBeLessThan(0.05);
+    ).toBeLessThan(0.5);
     expect(
       await scalar(
         url,

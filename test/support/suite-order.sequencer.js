@@ -1,0 +1,48 @@
+// Jest runs the suites on two workers (package.json `test:jest`). Most of them start their
+// brokers on free ports, in their own temp dirs and databases, and share nothing. The few that
+// run several broker and worker processes for minutes would, side by side, contend for the two
+// cores their timing assumes: this order keeps them apart. Each heavy suite is followed by
+// enough lighter suites (by jest's recorded durations, else an estimate) to keep the other
+// worker busy for longer than the heavy one runs, so the next heavy suite starts after it ends.
+import { relative } from 'node:path';
+import TestSequencerModule from '@jest/test-sequencer';
+
+const TestSequencer = TestSequencerModule.default ?? TestSequencerModule;
+
+/** Multi-process suites, with their duration on an idle 2-core machine (ms) when jest has none. */
+export const HEAVY_SUITES = new Map([
+  ['test/e2e/three-brokers.e2e.spec.ts', 150_000],
+  ['test/e2e/transport-processes.e2e.spec.ts', 120_000],
+]);
+/** What the other worker must have queued after a heavy suite, relative to its duration. */
+const MARGIN = 1.5;
+const UNKNOWN_MS = 5_000;
+
+/**
+ * Orders `tests` (each with `path` and an optional `duration`, longest first) so that between two
+ * heavy suites come light ones worth MARGIN times the first heavy suite's duration.
+ */
+export function keepHeavyApart(tests, rootDir, heavy = HEAVY_SUITES) {
+  const key = (test) => relative(rootDir, test.path).split('\\').join('/');
+  const duration = (test) => test.duration ?? heavy.get(key(test)) ?? UNKNOWN_MS;
+  const heavyTests = tests.filter((t) => heavy.has(key(t)));
+  const light = tests.filter((t) => !heavy.has(key(t)));
+  const order = [];
+  for (const test of heavyTests) {
+    order.push(test);
+    for (let budget = duration(test) * MARGIN; budget > 0 && light.length > 0;) {
+      const next = light.shift();
+      order.push(next);
+      budget -= duration(next);
+    }
+  }
+  return [...order, ...light];
+}
+
+export default class SuiteOrderSequencer extends TestSequencer {
+  async sort(tests) {
+    const sorted = await super.sort(tests);
+    const rootDir = sorted[0]?.context.config.rootDir ?? process.cwd();
+    return keepHeavyApart(sorted, rootDir);
+  }
+}
