@@ -48,10 +48,11 @@ describe.each(STORAGE_KINDS)(`${ShoalMetrics.name} over HTTP on %s`, (kind) => {
         { route: READ_ROUTE },
         'shoal_http_request_duration_seconds_sum',
       )) - before;
-    // With the wait counted, served would be at least 1 s; without it, it is the read's own time (milliseconds;
-    // the 0.9 s bound leaves a loaded machine room and still tells the two apart).
-    expect(waited).toBeGreaterThanOrEqual(0.95);
-    expect(served).toBeLessThan(0.9);
+    // A 1 s long poll: most of it (all but the time the request took to reach its wait) is counted as
+    // waiting, and request latency is what is left; with the wait counted in it, it would be larger than the
+    // wait. Bounds a loaded 2-core machine keeps (an idle one measures about 1.0 s waited, a few ms served).
+    expect(waited).toBeGreaterThanOrEqual(0.5);
+    expect(served).toBeLessThan(waited);
     expect(
       await sample(
         'shoal_http_long_poll_wait_seconds',
@@ -63,31 +64,22 @@ describe.each(STORAGE_KINDS)(`${ShoalMetrics.name} over HTTP on %s`, (kind) => {
     await broker.client.updateShareGroupConfig('h-idlers', { autoOffsetReset: 'earliest' });
     const { memberId } = await broker.client.joinShareGroup('h-idlers', { topics: ['h-idle'] });
     await broker.client.shareFetch('h-idlers', memberId, { maxRecords: 1, maxWaitMs: 1_000 });
-    const route = '/v1/share-groups/:group/members/:memberId/fetch';
-    expect(
-      await sample('shoal_http_long_poll_wait_seconds', { route }, 'shoal_http_long_poll_wait_seconds_sum'),
-    ).toBeGreaterThanOrEqual(0.95);
-    expect(
-      await sample('shoal_http_request_duration_seconds', { route }, 'shoal_http_request_duration_seconds_sum'),
-    ).toBeLessThan(0.9);
-
     const consumer = await broker.client.joinConsumerGroup('h-readers', { topics: ['h-idle'] });
     await broker.client.consumerFetch('h-readers', consumer.memberId, { maxRecords: 1, maxWaitMs: 1_000 });
-    const consumerRoute = '/v1/consumer-groups/:group/members/:memberId/fetch';
-    expect(
-      await sample(
+    for (const route of [
+      '/v1/share-groups/:group/members/:memberId/fetch',
+      '/v1/consumer-groups/:group/members/:memberId/fetch',
+    ]) {
+      const routeWaited = await sample(
         'shoal_http_long_poll_wait_seconds',
-        { route: consumerRoute },
+        { route },
         'shoal_http_long_poll_wait_seconds_sum',
-      ),
-    ).toBeGreaterThanOrEqual(0.95);
-    expect(
-      await sample(
-        'shoal_http_request_duration_seconds',
-        { route: consumerRoute },
-        'shoal_http_request_duration_seconds_sum',
-      ),
-    ).toBeLessThan(0.9);
+      );
+      expect(routeWaited).toBeGreaterThanOrEqual(0.5);
+      expect(
+        await sample('shoal_http_request_duration_seconds', { route }, 'shoal_http_request_duration_seconds_sum'),
+      ).toBeLessThan(routeWaited);
+    }
   });
 
   it('counts requests the database fails as storage errors, and no others', async () => {
