@@ -28,7 +28,9 @@ describe(BrokerCluster.name, () => {
 
   it('three brokers on one PostgreSQL, killed and restarted at random, keep every guarantee', async () => {
     const random = seededRandom(20261201);
-    const deadline = Date.now() + 150_000;
+    // How long a call may keep retrying across restarts, a bound and not the run's length (the work is fixed):
+    // room for a loaded 2-core machine, where the run took 197 s.
+    const deadline = Date.now() + 270_000;
     const pick = () => {
       const up = [0, 1, 2].filter((slot) => cluster.isUp(slot));
       return up.length > 0 ? random.pick(up) : random.int(3);
@@ -187,5 +189,5 @@ describe(BrokerCluster.name, () => {
     expect(doubleOwned).toEqual([]);
     expect(foreign).toEqual([]);
     expect(kills).toHaveLength(CHAOS_EVENTS);
-  }, 170_000);
+  }, 300_000);
 });
