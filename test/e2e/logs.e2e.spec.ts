@@ -36,7 +36,8 @@ describe(shoalLogger.name, () => {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    await until(() => output.includes('listening on'));
+    // The start-up line itself: the listen-policy line before it also says "listening on".
+    await until(() => /"message":"shoal \S+ listening on/.test(output));
   });
   afterAll(async () => {
     child.kill('SIGTERM');
