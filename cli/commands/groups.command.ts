@@ -104,9 +104,15 @@ export function groupsCommand(): Command {
 async function describeShareGroup(cli: CliContext, name: string, inFlight: boolean): Promise<void> {
   const d = await cli.client.describeShareGroup(name);
   const records = inFlight
-    ? await Promise.all(d.partitions.map((p) => cli.client.shareInFlight(name, p.topic, p.partition)))
+    ? await Promise.all(
+        d.partitions.map((p) =>
+          // A partition not started yet (no member fetched it) has nothing in flight.
+          p.opened === false ? { records: [] } : cli.client.shareInFlight(name, p.topic, p.partition),
+        ),
+      )
     : [];
   const answer = inFlight ? { ...d, inFlight: d.partitions.map((p, i) => ({ ...p, records: records[i].records })) } : d;
+  const totalLag = d.partitions.reduce((n, p) => n + p.lag, 0);
   cli.print(answer, () => {
     const members = d.members.map((m) => [m.memberId, m.assignment.map((a) => `${a.topic}/${a.partition}`).join(' ')]);
     const windows = d.partitions.map((p) => [
@@ -119,14 +125,18 @@ async function describeShareGroup(cli: CliContext, name: string, inFlight: boole
       p.acknowledged,
       p.archived,
       p.lag,
+      p.opened === false ? 'no' : 'yes',
     ]);
     const parts = [
-      `share group ${d.group}: ${d.members.length} members, config ${JSON.stringify(d.config)}`,
+      `share group ${d.group}: ${d.members.length} members, total lag ${totalLag}, config ${JSON.stringify(d.config)}`,
       table(['MEMBER', 'PARTITIONS'], members),
-      table(['TOPIC', 'PARTITION', 'START', 'END', 'AVAILABLE', 'ACQUIRED', 'ACKED', 'ARCHIVED', 'LAG'], windows),
+      table(
+        ['TOPIC', 'PARTITION', 'START', 'END', 'AVAILABLE', 'ACQUIRED', 'ACKED', 'ARCHIVED', 'LAG', 'STARTED'],
+        windows,
+      ),
     ];
     d.partitions.forEach((p, i) => {
-      if (!inFlight) return;
+      if (!inFlight || p.opened === false) return;
       const rows = records[i].records.map((r) => [
         r.offset,
         r.state,

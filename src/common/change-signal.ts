@@ -43,6 +43,15 @@ export class ChangeSignal {
     return this.registered;
   }
 
+  /**
+   * How many long polls are waiting right now: their read found nothing and they sleep until a
+   * change wakes them or their time runs out (HTTP reads and fetches, Kafka Fetch, ShareFetch
+   * and JoinGroup alike).
+   */
+  get waiting(): number {
+    return this.sleeping.size;
+  }
+
   /** Registers for changes of `keys`; each wait's duration is added to `timing` when given. */
   waiter(keys: string[], timing?: WaitTiming): ChangeWaiter {
     let fired = false;

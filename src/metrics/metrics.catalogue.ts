@@ -57,6 +57,11 @@ export function createCatalogue(registry: Registry) {
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
       registers,
     }),
+    longPollsWaiting: gauge(
+      'shoal_long_polls_waiting',
+      'Long polls waiting in this process for a change or their maxWait: HTTP reads and fetches, Kafka Fetch, ShareFetch and JoinGroup.',
+      [],
+    ),
     httpLongPollWait: new Histogram({
       name: 'shoal_http_long_poll_wait_seconds',
       help: 'Time long-polling requests (reads and fetches with maxWaitMs) spent waiting for data; left out of shoal_http_request_duration_seconds.',

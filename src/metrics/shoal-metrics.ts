@@ -3,6 +3,7 @@ import { collectDefaultMetrics, Registry } from 'prom-client';
 import { type ShoalConfig, SHOAL_CONFIG } from '../config/shoal-config.js';
 import { type Clock, CLOCK } from '../domain/clock.js';
 import type { ShareActivityCounts } from '../domain/share-group/share-activity.js';
+import { ChangeSignal } from '../common/change-signal.js';
 import { yieldToEventLoop } from '../common/yield-to-event-loop.js';
 import { Database, type Sql } from '../storage/database.js';
 import { metricsStore } from '../storage/metrics.store.js';
@@ -32,6 +33,7 @@ export class ShoalMetrics implements OnApplicationShutdown {
     @Inject(SHOAL_CONFIG) private readonly config: ShoalConfig,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly lease: StateExporterLease,
+    private readonly signal: ChangeSignal,
   ) {
     collectDefaultMetrics({ register: this.registry });
     this.m = createCatalogue(this.registry);
@@ -99,6 +101,7 @@ export class ShoalMetrics implements OnApplicationShutdown {
     if (!exporter) {
       // Another broker of this database exports the state; this one only its own events.
       this.resetStateGauges();
+      this.m.longPollsWaiting.set(this.signal.waiting);
       return this.registry.metrics();
     }
     for (const hook of this.hooks) {
@@ -108,6 +111,7 @@ export class ShoalMetrics implements OnApplicationShutdown {
         .catch((error: unknown) => this.logger.warn(`${hook.name} before scrape failed: ${String(error)}`));
     }
     await this.refreshState();
+    this.m.longPollsWaiting.set(this.signal.waiting);
     return this.registry.metrics();
   }
 

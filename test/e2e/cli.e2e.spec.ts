@@ -1,9 +1,8 @@
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ShoalHttpClient } from '@shoal/client';
 import type { ConsumerGroupDescription, GroupList, ShareGroupConfigView, TopicDescription } from '@shoal/protocol';
 import { type BrokerProcess, spawnBroker } from '../support/broker-process.js';
 
@@ -153,6 +152,17 @@ describe('shoal CLI', () => {
       '--in-flight',
     ]);
     expect(described.inFlight[0].records.map((r) => [r.offset, r.state])).toEqual([[1, 'acquired']]);
+    // The table covers every partition of the group's topics: cli-more's, which no one fetched, too.
+    await json(['topics', 'create', 'cli-more', '--partitions', '2']);
+    await json(['produce', 'cli-more'], 'x\ny\nz\n');
+    const { memberId: other } = await client.joinShareGroup('cli-workers', { topics: ['cli-more'] });
+    const text = (await shoal(['share-groups', 'describe', 'cli-workers'])).stdout;
+    expect(text).toContain('2 members, total lag 4,');
+    expect(text).toMatch(/TOPIC\s+PARTITION\s+START\s+END\s+AVAILABLE\s+ACQUIRED\s+ACKED\s+ARCHIVED\s+LAG\s+STARTED/);
+    expect(text).toMatch(/cli-jobs\s+0\s+1\s+2\s+0\s+1\s+0\s+0\s+1\s+yes\n/);
+    expect(text).toMatch(/cli-more\s+0\s+0\s+0\s+0\s+0\s+0\s+0\s+\d\s+no\n/);
+    expect(text).toMatch(/cli-more\s+1\s+0\s+0\s+0\s+0\s+0\s+0\s+\d\s+no\n/);
+    await client.leaveShareGroup('cli-workers', other);
     expect((await json<GroupList>(['share-groups', 'list', '--after', 'cli-'])).groups[0]).toMatchObject({
       name: 'cli-workers',
       members: 1,
@@ -167,25 +177,55 @@ describe('shoal CLI', () => {
     expect(await json(['share-groups', 'delete', 'cli-workers'])).toEqual({ deleted: 'cli-workers' });
   });
 
-  it('says when no broker answers, and sends the API key it is given', async () => {
-    const down = await shoal(['topics', 'list'], '', { SHOAL_URL: 'http://127.0.0.1:9' });
+  it('says when no broker answers: a broker that has stopped', async () => {
+    const stopping = await spawnBroker(`sqlite:${join(dir, 'stopping.db')}`);
+    await stopping.client.close();
+    const env = { SHOAL_URL: stopping.url };
+    expect((await shoal(['topics', 'list'], '', env)).code).toBe(0);
+    stopping.child.kill('SIGTERM');
+    await new Promise((resolve) => stopping.child.once('exit', resolve));
+    const down = await shoal(['topics', 'list'], '', env);
     expect(down.code).toBe(2);
-    expect(down.stderr).toContain('127.0.0.1:9');
-    // A stand-in broker that records the Authorization header (the broker's API keys are issue 12's).
-    const seen: (string | undefined)[] = [];
-    const server = createServer((request, response) => {
-      seen.push(request.headers.authorization);
-      response.writeHead(200, { 'content-type': 'application/json' }).end('{"topics":[]}');
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    expect(down.stderr).toContain(new URL(stopping.url).host);
+  });
+
+  it('sends the API key it is given, by --api-key or SHOAL_API_KEY, to a broker with keys', async () => {
+    const ADMIN = 'admin-key-for-the-cli-key-test';
+    const secured = await spawnBroker(`sqlite:${join(dir, 'keys.db')}`, undefined, { SHOAL_ADMIN_API_KEY: ADMIN });
+    const admin = new ShoalHttpClient({ baseUrl: secured.url, apiKey: ADMIN });
     try {
-      expect((await shoal(['topics', 'list', '--api-key', 'secret-1'], '', { SHOAL_URL: url })).code).toBe(0);
-      expect((await shoal(['topics', 'list'], '', { SHOAL_URL: url, SHOAL_API_KEY: 'secret-2' })).code).toBe(0);
+      // Two principals, each allowed to read one topic: what the broker allows shows which key it got.
+      for (const name of ['cli-north', 'cli-south']) await admin.createTopic({ name, partitions: 1 });
+      const keyFor = async (principal: string, topic: string) => {
+        const { key } = await admin.createApiKey({ principal });
+        await admin.createAcl({ principal, resourceType: 'topic', resourceName: topic, operation: 'read' });
+        return key;
+      };
+      const north = await keyFor('north-reader', 'cli-north');
+      const south = await keyFor('south-reader', 'cli-south');
+      const env = { SHOAL_URL: secured.url };
+      const describe = (topic: string, extra: string[], more: Record<string, string> = {}) =>
+        shoal(['topics', 'describe', topic, ...extra, '--json'], '', { ...env, ...more });
+
+      expect((await describe('cli-north', ['--api-key', north])).code).toBe(0);
+      expect(JSON.parse((await describe('cli-south', ['--api-key', north])).stderr)).toMatchObject({
+        error: { code: 'FORBIDDEN', status: 403 },
+      });
+      expect((await describe('cli-south', [], { SHOAL_API_KEY: south })).code).toBe(0);
+      expect(JSON.parse((await describe('cli-north', [], { SHOAL_API_KEY: south })).stderr)).toMatchObject({
+        error: { code: 'FORBIDDEN', status: 403 },
+      });
+      for (const key of [undefined, 'shoal_0123456789abcdef_not-a-real-secret']) {
+        const refused = await describe('cli-north', key ? ['--api-key', key] : []);
+        expect(refused.code).toBe(1);
+        expect(JSON.parse(refused.stderr)).toMatchObject({ error: { code: 'UNAUTHENTICATED', status: 401 } });
+      }
     } finally {
-      server.close();
+      await admin.close();
+      await secured.client.close();
+      secured.child.kill('SIGTERM');
+      await new Promise((resolve) => secured.child.once('exit', resolve));
     }
-    expect(seen).toEqual(['Bearer secret-1', 'Bearer secret-2']);
   });
 
   it('manages API keys and ACLs with the admin key, and a revoked key stops working at once', async () => {

@@ -1,8 +1,11 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ShoalHttpClient } from '@shoal/client';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { serveConsole } from '../../src/http/console/console.setup.js';
 import { startBroker, type TestBroker } from '../support/broker.js';
+import { spawnBroker } from '../support/broker-process.js';
 import { toolPath } from '../support/required-tools.js';
 import { until } from '../support/until.js';
 import { createTestStorage, testConfig, type TestStorage } from '../support/storage.js';
@@ -75,6 +78,10 @@ describe(serveConsole.name, () => {
       { topic: 'ui-jobs', partition: 0, offset: 0, type: 'accept' },
       { topic: 'ui-jobs', partition: 0, offset: 1, lastOffset: 2, type: 'reject', reason: 'card declined' },
     ]);
+    // A share group whose member has fetched nothing yet: partition 0 started by a reset, 1 and 2 not.
+    await client.updateShareGroupConfig('ui-pickers', { autoOffsetReset: 'earliest' });
+    await client.resetShareGroupOffsets('ui-pickers', { topic: 'ui-orders', partition: 0, to: { offset: 5 } });
+    await client.joinShareGroup('ui-pickers', { topics: ['ui-orders'] });
   }
 
   /** Loads the console afresh at `hash` (a hash change alone would leave the last page's table in view). */
@@ -84,8 +91,8 @@ describe(serveConsole.name, () => {
     await page.waitForSelector(`[data-testid="${testid}"]`);
   }
 
-  async function rows(testid: string): Promise<string[][]> {
-    return page.$$eval(`[data-testid="${testid}"] tbody tr`, (trs) =>
+  async function rows(testid: string, on: Page = page): Promise<string[][]> {
+    return on.$$eval(`[data-testid="${testid}"] tbody tr`, (trs) =>
       trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => (td.textContent ?? '').trim())),
     );
   }
@@ -171,6 +178,7 @@ describe(serveConsole.name, () => {
         '0',
         '0',
         String(partitions[0].lag),
+        'yes',
       ],
     ]);
     const inFlight = await rows('in-flight-ui-jobs-0');
@@ -180,6 +188,20 @@ describe(serveConsole.name, () => {
     await page.fill('[data-testid="share-config"] input[name="deliveryCountLimit"]', '7');
     await page.click('[data-testid="share-config"] button');
     await until(async () => (await broker.client.describeShareGroup('ui-workers')).config.deliveryCountLimit === 7);
+  });
+
+  it('counts every partition of the topics a share group covers in its lag, those not fetched yet too', async () => {
+    // ui-orders holds 11 + 10 + 10 records; the group started partition 0 at 5 and no other.
+    await open('#/share-groups', 'share-groups');
+    expect(await rows('share-groups')).toContainEqual(['ui-pickers', 'stable', '1', '26']);
+    await open('#/share-groups/ui-pickers', 'share-partitions');
+    expect(await rows('share-partitions')).toEqual([
+      ['ui-orders', '0', '5', '5', '0', '0', '0', '0', '6', 'yes'],
+      ['ui-orders', '1', '0', '0', '0', '0', '0', '0', '10', 'not yet'],
+      ['ui-orders', '2', '0', '0', '0', '0', '0', '0', '10', 'not yet'],
+    ]);
+    expect(await page.textContent('[data-testid="share-total-lag"]')).toMatch(/^Total lag: 26 records/);
+    await shot('share-group-not-started');
   });
 
   it('shows dead letters with their shoal.dlq.* headers and redrives them from the page, once', async () => {
@@ -206,29 +228,64 @@ describe(serveConsole.name, () => {
     expect((await broker.client.describeTopic('ui-jobs')).partitions[0].endOffset).toBe(8);
   });
 
-  it('asks for an API key when the broker answers 401, then sends it as a bearer token', async () => {
+  it('asks a broker with API keys for a key: asks again after a wrong one, then sends the real one', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'shoal-console-keys-'));
+    const ADMIN = 'admin-key-for-the-console-test';
+    const keyed = await spawnBroker(`sqlite:${join(dir, 'keyed.db')}`, undefined, { SHOAL_ADMIN_API_KEY: ADMIN });
+    const admin = new ShoalHttpClient({ baseUrl: keyed.url, apiKey: ADMIN });
     const context = await browser.newContext();
-    const keyed = await context.newPage();
-    const seen: (string | undefined)[] = [];
-    // Stands in for a broker that requires a key (the broker's API keys are issue 12's).
-    await keyed.route('**/v1/**', async (route) => {
-      const authorization = route.request().headers().authorization;
-      seen.push(authorization);
-      if (authorization !== 'Bearer ui-secret')
-        await route.fulfill({
-          status: 401,
-          contentType: 'application/json',
-          body: '{"error":{"code":"UNAUTHENTICATED","message":"an API key is needed"}}',
-        });
-      else await route.continue();
-    });
-    await keyed.goto(`${broker.url}/console/#/topics`);
-    await keyed.waitForSelector('dialog#auth[open]');
-    await keyed.screenshot({ path: join(SCREENSHOTS, 'api-key.png') });
-    await keyed.fill('dialog#auth input', 'ui-secret');
-    await keyed.click('dialog#auth button');
-    await keyed.waitForSelector('[data-testid="topics"]');
-    expect(seen).toContain('Bearer ui-secret');
-    await context.close();
+    try {
+      await admin.createTopic({ name: 'keyed-orders', partitions: 2 });
+      await admin.produce('keyed-orders', [{ value: 'a', partition: 1 }]);
+      const { key } = await admin.createApiKey({ principal: 'ui-operator' });
+      await admin.createAcl({ principal: 'ui-operator', resourceType: 'topic', resourceName: '*', operation: 'read' });
+      const keyed401 = await fetch(`${keyed.url}/v1/topics`);
+      expect(keyed401.status).toBe(401);
+
+      const tab = await context.newPage();
+      const sent: (string | undefined)[] = [];
+      tab.on('request', (request) => {
+        if (new URL(request.url()).pathname.startsWith('/v1/')) sent.push(request.headers().authorization);
+      });
+      const answers: number[] = [];
+      tab.on('response', (response) => {
+        if (new URL(response.url()).pathname.startsWith('/v1/')) answers.push(response.status());
+      });
+      await tab.goto(`${keyed.url}/console/#/topics`);
+      await tab.waitForSelector('dialog#auth[open]');
+      await tab.screenshot({ path: join(SCREENSHOTS, 'api-key.png') });
+      // A wrong key: the broker answers 401 again and the console asks again.
+      await tab.fill('dialog#auth input', 'shoal_0123456789abcdef_not-a-real-secret');
+      await tab.click('dialog#auth button');
+      await until(() => answers.filter((status) => status === 401).length >= 2);
+      await tab.waitForSelector('dialog#auth[open]');
+      await tab.fill('dialog#auth input', key);
+      await tab.click('dialog#auth button');
+      await tab.waitForSelector('[data-testid="topics"]');
+      expect(await rows('topics', tab)).toContainEqual([
+        'keyed-orders',
+        '2',
+        '1',
+        expect.any(String),
+        expect.any(String),
+      ]);
+      expect(sent.slice(0, 2)).toEqual([undefined, 'Bearer shoal_0123456789abcdef_not-a-real-secret']);
+      expect(sent).toContain(`Bearer ${key}`);
+
+      // The key is kept: the topic's page loads without asking; what its ACLs do not allow is refused by the broker.
+      await tab.goto(`${keyed.url}/console/#/topics/keyed-orders`);
+      await tab.waitForSelector('[data-testid="partitions"]');
+      await tab.goto(`${keyed.url}/console/#/groups/someone-elses`);
+      await tab.waitForSelector('#page p.error');
+      expect(await tab.textContent('#page p.error')).toMatch(/^FORBIDDEN: /);
+      expect(await tab.isVisible('dialog#auth[open]')).toBe(false);
+    } finally {
+      await context.close();
+      await admin.close();
+      await keyed.client.close();
+      keyed.child.kill('SIGTERM');
+      await new Promise((resolve) => keyed.child.once('exit', resolve));
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -4,9 +4,21 @@ import { topicIdOfName } from '../../src/kafka/share/name-hash-topic-ids.js';
 import { type BrokerProcess, freePort, spawnBroker } from '../support/broker-process.js';
 import { KafkaTestClient } from '../support/kafka-test-client.js';
 import { createTestStorage, type TestStorage } from '../support/storage.js';
-import { sleep } from '../support/until.js';
+import { until } from '../support/until.js';
 
 const [HEARTBEAT, SHARE_FETCH, SHARE_ACK] = [76, 78, 79];
+// A ShareFetch nothing wakes answers at its maxWait at the earliest: an answer well before it
+// can only come from the other broker's notification.
+const MAX_WAIT_MS = 20_000;
+const WOKEN_BEFORE_MS = 15_000;
+
+/** Broker `url`'s `shoal_long_polls_waiting`: long polls asleep in that process, waiting for a change. */
+async function longPollsWaiting(url: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const found = /^shoal_long_polls_waiting (\d+)$/m.exec(text);
+  if (!found) throw new Error('shoal_long_polls_waiting is missing from /metrics');
+  return Number(found[1]);
+}
 
 /**
  * A share session keeps only its epoch and partitions, in the database: any broker on one
@@ -65,11 +77,13 @@ describe('KIP-932 share sessions across two broker processes on one PostgreSQL',
       });
     expect(await fetch(b, 0, 0)).toMatchObject({ errorCode: 0, responses: [] });
     const started = Date.now();
-    const waiting = fetch(a, 1, 30_000);
-    await sleep(500); // waiting on broker A
+    expect(await longPollsWaiting(brokers[0].url)).toBe(0);
+    const waiting = fetch(a, 1, MAX_WAIT_MS);
+    // The ShareFetch found nothing and sleeps on broker A; only then does broker B commit the record.
+    await until(async () => (await longPollsWaiting(brokers[0].url)) === 1, 8_000);
     await brokers[1].client.produce(topic, [{ value: 'across', partition: 0 }]);
     const answer = await waiting;
-    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(Date.now() - started).toBeLessThan(WOKEN_BEFORE_MS);
     const partition = (answer.responses as { partitions: { records: Buffer; acquiredRecords: unknown[] }[] }[])[0]
       .partitions[0];
     expect(decodeRecordBatches(partition.records)[0].records.map((r) => JSON.parse(r.value!.toString()))).toEqual([

@@ -163,7 +163,10 @@ describe(BrokerCluster.name, () => {
     // Everything ends final (accepted or archived) and committed.
     await until(async () => {
       const share = await call((c) => c.describeShareGroup('chaos-share'));
-      return share.partitions.length === PARTITIONS && share.partitions.every((p) => p.startOffset === p.endOffset);
+      return (
+        share.partitions.length === PARTITIONS &&
+        share.partitions.every((p) => p.opened && p.startOffset === p.endOffset)
+      );
     }, 90_000);
     await until(async () => {
       const group = await call((c) => c.describeConsumerGroup('chaos-consumers'));

@@ -65,7 +65,9 @@ describe('the @shoal packages installed into a new NestJS app', () => {
     });
     await until(
       'the worker opens its share-partition',
-      async () => (await broker!.client.describeShareGroup('workers').catch(() => null))?.partitions.length === 1,
+      async () =>
+        (await broker!.client.describeShareGroup('workers').catch(() => null))?.partitions.filter((p) => p.opened)
+          .length === 1,
     );
     await broker.client.updateShareGroupConfig('workers', { deadLetterTopic: 'jobs-dlq', deliveryCountLimit: 5 });
     await produce('jobs', jobs);

@@ -108,4 +108,32 @@ describe.each(STORAGE_KINDS)(`${ShoalMetrics.name} lag on %s`, (kind) => {
     expect(await value('shoal_share_group_lag_seconds', p)).toBe(0);
     expect(await value('shoal_share_group_max_lag_seconds', { group: 'l-workers' })).toBe(0);
   });
+
+  it('counts the share-partitions a group has not opened yet, at its reset point, in lag and lag age', async () => {
+    await log.topics.create('u-jobs', 3, undefined);
+    await log.produce('u-jobs', [
+      { value: 'a', partition: 0 },
+      { value: 'b', partition: 1 },
+      { value: 'c', partition: 2 },
+      { value: 'd', partition: 2 },
+    ]);
+    log.clock.advance(7_000);
+    await log.shares.updateConfig('u-workers', { autoOffsetReset: 'earliest' });
+    await log.shares.resetOffsets('u-workers', 'u-jobs', 0, { offset: 1 }); // only partition 0 opened
+    const lag = (partition: number) =>
+      value('shoal_share_group_lag', { group: 'u-workers', topic: 'u-jobs', partition: String(partition) });
+    expect([await lag(0), await lag(1), await lag(2)]).toEqual([0, 1, 2]);
+    expect(await value('shoal_share_group_lag_seconds', { group: 'u-workers', topic: 'u-jobs', partition: '2' })).toBe(
+      7,
+    );
+    expect(await value('shoal_share_group_max_lag_seconds', { group: 'u-workers' })).toBe(7);
+
+    // A member's other topic counts too; "latest" would open it at the end: nothing waits.
+    await log.topics.create('u-other', 1, undefined);
+    await log.produce('u-other', [{ value: 'x' }]);
+    await log.shares.updateConfig('u-late', { autoOffsetReset: 'latest' });
+    await log.shares.join('u-late', { topics: ['u-other'] });
+    expect(await value('shoal_share_group_lag', { group: 'u-late', topic: 'u-other', partition: '0' })).toBe(0);
+    expect(await value('shoal_share_start_offset', { group: 'u-late', topic: 'u-other', partition: '0' })).toBe(1);
+  });
 });

@@ -40,6 +40,67 @@ describe.each(STORAGE_KINDS)(`${ShareGroupService.name} administration and resta
     expect(back.records.map((r) => [r.offset, r.deliveryCount])).toEqual([[2, 2]]);
   });
 
+  it('describes every partition of the topics it covers, opened or not, an unopened one at the reset point', async () => {
+    await log.topics.create('cover-jobs', 3, undefined);
+    await log.topics.create('cover-extra', 1, undefined);
+    await log.produce('cover-jobs', [
+      ...[0, 1, 2, 3].map((value) => ({ value, partition: 0 })),
+      ...[0, 1, 2, 3, 4].map((value) => ({ value, partition: 1 })),
+      ...[0, 1, 2, 3, 4, 5].map((value) => ({ value, partition: 2 })),
+    ]);
+    await log.produce('cover-extra', [{ value: 'a' }, { value: 'b' }]);
+    const view = async () =>
+      (await log.shares.describe('cover-workers')).partitions.map((p) => [
+        `${p.topic}/${p.partition}`,
+        p.startOffset,
+        p.endOffset,
+        p.lag,
+        p.opened,
+      ]);
+
+    await log.shares.updateConfig('cover-workers', { autoOffsetReset: 'earliest' });
+    expect(await view()).toEqual([]); // no member, nothing opened: no topic to cover
+    // Only partition 0 opened (a reset opens it, as a fetch would): its topic's others still count.
+    await log.shares.resetOffsets('cover-workers', 'cover-jobs', 0, { offset: 1 });
+    expect(await view()).toEqual([
+      ['cover-jobs/0', 1, 1, 3, true],
+      ['cover-jobs/1', 0, 0, 5, false],
+      ['cover-jobs/2', 0, 0, 6, false],
+    ]);
+
+    // A member's subscription adds its topics' partitions; the listing's total lag counts them all.
+    const { memberId } = await log.shares.join('cover-workers', { topics: ['cover-jobs', 'cover-extra'] });
+    expect(await view()).toEqual([
+      ['cover-extra/0', 0, 0, 2, false],
+      ['cover-jobs/0', 1, 1, 3, true],
+      ['cover-jobs/1', 0, 0, 5, false],
+      ['cover-jobs/2', 0, 0, 6, false],
+    ]);
+    const total = (await log.shares.describe('cover-workers')).partitions.reduce((n, p) => n + p.lag, 0);
+    expect(total).toBe(16);
+    // What describe shows unopened is what a fetch opens: everything it promised is handed out.
+    const fetched = await log.shareFetch.fetch('cover-workers', memberId, { maxRecords: 100, maxWaitMs: 0, acks: [] });
+    expect(fetched.records).toHaveLength(16);
+    expect((await view()).map(([name, start, , lag, opened]) => [name, start, lag, opened])).toEqual([
+      ['cover-extra/0', 0, 2, true],
+      ['cover-jobs/0', 1, 3, true],
+      ['cover-jobs/1', 0, 5, true],
+      ['cover-jobs/2', 0, 6, true],
+    ]);
+    await log.shares.leave('cover-workers', memberId);
+
+    // "latest": an unopened partition would start at the log end, so nothing of it waits.
+    await log.shares.updateConfig('cover-late', { autoOffsetReset: 'latest' });
+    await log.shares.join('cover-late', { topics: ['cover-jobs'] });
+    expect(
+      (await log.shares.describe('cover-late')).partitions.map((p) => [p.partition, p.startOffset, p.lag, p.opened]),
+    ).toEqual([
+      [0, 4, 0, false],
+      [1, 5, 0, false],
+      [2, 6, 0, false],
+    ]);
+  });
+
   // The config ranges are checked at the HTTP edge: see share-groups.e2e.spec.ts.
   it('takes a dead-letter topic only if it exists', async () => {
     await expect(log.shares.updateConfig('config-group', { deadLetterTopic: 'nowhere' })).rejects.toMatchObject({

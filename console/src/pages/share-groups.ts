@@ -9,11 +9,14 @@ const NUMBER_SETTINGS = ['recordLockDurationMs', 'deliveryCountLimit', 'maxInFli
 /** One share group: members, share-partition windows, in-flight records, config edit. */
 export async function shareGroupPage(name: string): Promise<HTMLElement> {
   const group = await api<ShareGroup>('GET', `/v1/share-groups/${enc(name)}`);
+  // A partition not started yet (no member fetched it) has nothing in flight.
+  const started = group.partitions.filter((p) => p.opened !== false);
   const inFlight = await Promise.all(
-    group.partitions.map((p) =>
+    started.map((p) =>
       api<InFlight>('GET', `/v1/share-groups/${enc(name)}/topics/${enc(p.topic)}/partitions/${p.partition}/in-flight`),
     ),
   );
+  const totalLag = group.partitions.reduce((n, p) => n + p.lag, 0);
   const section = h(
     'section',
     {},
@@ -27,7 +30,18 @@ export async function shareGroupPage(name: string): Promise<HTMLElement> {
     h('h2', {}, 'Share-partitions'),
     table(
       'share-partitions',
-      ['topic', 'partition', 'start offset', 'end offset', 'available', 'acquired', 'acknowledged', 'archived', 'lag'],
+      [
+        'topic',
+        'partition',
+        'start offset',
+        'end offset',
+        'available',
+        'acquired',
+        'acknowledged',
+        'archived',
+        'lag',
+        'started',
+      ],
       group.partitions.map((p) => [
         p.topic,
         p.partition,
@@ -38,11 +52,18 @@ export async function shareGroupPage(name: string): Promise<HTMLElement> {
         p.acknowledged,
         p.archived,
         p.lag,
+        // Not started: shown at the group's reset point, as a fetch would start it now.
+        p.opened === false ? 'not yet' : 'yes',
       ]),
+    ),
+    h(
+      'p',
+      { 'data-testid': 'share-total-lag' },
+      `Total lag: ${totalLag} records, over every partition of the group's topics, started or not.`,
     ),
     lineChart('lag-chart', 'total lag', lagOf('share', name), 'records'),
   );
-  group.partitions.forEach((p, i) => {
+  started.forEach((p, i) => {
     section.append(
       h('h2', {}, `In flight: ${p.topic}/${p.partition}`),
       table(

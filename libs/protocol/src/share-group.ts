@@ -100,5 +100,10 @@ export interface ShareGroupDescription {
     acknowledged: number;
     archived: number;
     lag: number;
+    /**
+     * False for a partition of a subscribed topic the group has not fetched from yet: shown as a
+     * fetch would open it now, at the group's reset point, with its lag counted.
+     */
+    opened?: boolean;
   }[];
 }

@@ -15,3 +15,14 @@ export const SHARE_CONFIG_RANGES = {
   deliveryCountLimit: [2, 10],
   maxInFlightRecordsPerPartition: [100, 10_000],
 } as const;
+
+/**
+ * Where a share-partition the group has not opened yet would start if a fetch opened it now:
+ * the group's reset point, the log's start ("earliest") or end ("latest").
+ */
+export function resetPoint(
+  autoOffsetReset: ShareGroupConfigView['autoOffsetReset'],
+  log: { startOffset: number; endOffset: number },
+): number {
+  return autoOffsetReset === 'earliest' ? log.startOffset : log.endOffset;
+}

@@ -244,6 +244,11 @@ export const SCHEMAS: Record<string, Schema> = {
         acknowledged: int(),
         archived: int(),
         lag: int(),
+        opened: {
+          type: 'boolean',
+          description:
+            'false: a partition of a subscribed topic not fetched yet, shown at the reset point with its lag counted',
+        },
       }),
     ),
   }),

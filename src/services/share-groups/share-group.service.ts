@@ -10,6 +10,8 @@ import type {
 import { DEFAULT_SESSION_TIMEOUT_MS, heartbeatIntervalMs } from '../../domain/consumer-group/consumer-group.js';
 import { UnknownGroupError, UnknownMemberError, UnknownTopicError } from '../../domain/errors/index.js';
 import { RecordState } from '../../domain/share-group/record-state.js';
+import { resetPoint } from '../../domain/share-group/share-group-config.js';
+import type { Topic } from '../../domain/log/topic.js';
 import { shareGroupStore as store } from '../../storage/share-group.store.js';
 import { sharePartitionStore } from '../../storage/share-partition.store.js';
 import { topicStore } from '../../storage/topic.store.js';
@@ -17,6 +19,7 @@ import { kafkaShareMemberStore } from '../../storage/kafka-share-member.store.js
 import { type GroupMembership, type MemberJoin } from '../common/group-sessions.js';
 import { OffsetResolver } from '../log/offset-resolver.js';
 import { ShareGroupCoordinator } from './share-group.coordinator.js';
+import type { ShareGroupTransaction } from './share-group.transaction.js';
 import { applyFlowChange, flowConfig, splitFlowChange } from './share-group-flow.config.js';
 
 /** Share groups: membership, configuration, describe, offset reset, delete, and the expiry sweep. */
@@ -116,39 +119,57 @@ export class ShareGroupService implements GroupMembership<
         await tx.applyLockExpiries();
         const { sql, group: row } = tx;
         const { byMember } = await tx.assignments();
-        const windows = await sharePartitionStore.windows(sql, row.id);
-        const counts = await sharePartitionStore.counts(sql, row.id);
-        const topics = new Map(
-          (windows.length === 0
-            ? []
-            : await topicStore.findByIds(sql, [...new Set(windows.map((w) => w.topicId))])
-          ).map((t) => [t.id, t]),
+        const windows = new Map(
+          (await sharePartitionStore.windows(sql, row.id)).map((w) => [`${w.topicId}:${w.partition}`, w]),
         );
+        const counts = await sharePartitionStore.counts(sql, row.id);
         const partitions: ShareGroupDescription['partitions'] = [];
-        for (const w of windows) {
-          const topic = topics.get(w.topicId);
-          const log = topic ? await topicStore.partition(sql, topic.id, w.partition) : null;
-          if (!topic || !log) continue;
-          const c = counts.get(`${w.topicId}:${w.partition}`);
-          const [available, acquired, acknowledged, archived] = [
-            RecordState.Available,
-            RecordState.Acquired,
-            RecordState.Acknowledged,
-            RecordState.Archived,
-          ].map((s) => c?.[s] ?? 0);
-          const startOffset = Math.max(w.startOffset, log.startOffset);
-          const lag = Math.max(0, log.endOffset - startOffset - acknowledged - archived);
-          partitions.push({
-            topic: topic.name,
-            partition: w.partition,
-            startOffset,
-            endOffset: Math.max(w.endOffset, startOffset),
-            available,
-            acquired,
-            acknowledged,
-            archived,
-            lag,
-          });
+        // Every partition of every topic the group subscribes to or holds state in, opened or not.
+        for (const topic of await this.topicsOf(
+          tx,
+          [...windows.values()].map((w) => w.topicId),
+        )) {
+          for (const log of await topicStore.partitions(sql, topic.id)) {
+            const w = windows.get(`${topic.id}:${log.partition}`);
+            if (!w) {
+              // Not opened yet: shown as a fetch would open it now, at the group's reset point.
+              const startOffset = resetPoint(row.config.autoOffsetReset, log);
+              partitions.push({
+                topic: topic.name,
+                partition: log.partition,
+                startOffset,
+                endOffset: startOffset,
+                available: 0,
+                acquired: 0,
+                acknowledged: 0,
+                archived: 0,
+                lag: Math.max(0, log.endOffset - startOffset),
+                opened: false,
+              });
+              continue;
+            }
+            const c = counts.get(`${w.topicId}:${w.partition}`);
+            const [available, acquired, acknowledged, archived] = [
+              RecordState.Available,
+              RecordState.Acquired,
+              RecordState.Acknowledged,
+              RecordState.Archived,
+            ].map((s) => c?.[s] ?? 0);
+            const startOffset = Math.max(w.startOffset, log.startOffset);
+            const lag = Math.max(0, log.endOffset - startOffset - acknowledged - archived);
+            partitions.push({
+              topic: topic.name,
+              partition: w.partition,
+              startOffset,
+              endOffset: Math.max(w.endOffset, startOffset),
+              available,
+              acquired,
+              acknowledged,
+              archived,
+              lag,
+              opened: true,
+            });
+          }
         }
         partitions.sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition);
         const viaKafka = new Set((await kafkaShareMemberStore.inGroup(sql, row.name)).map((m) => m.memberId));
@@ -164,6 +185,20 @@ export class ShareGroupService implements GroupMembership<
         };
       },
     );
+  }
+
+  /**
+   * The topics a share group covers: those its live members subscribe to, and those it holds
+   * share-partitions of (so a group whose members all left still shows its state).
+   */
+  private async topicsOf(tx: ShareGroupTransaction, openedTopicIds: number[]): Promise<Topic[]> {
+    const names = [...new Set(tx.members.flatMap((m) => m.topics))];
+    const ids = [...new Set(openedTopicIds)];
+    const found = new Map<number, Topic>();
+    for (const t of names.length === 0 ? [] : await topicStore.findByNames(tx.sql, names)) found.set(t.id, t);
+    const missing = ids.filter((id) => !found.has(id));
+    for (const t of missing.length === 0 ? [] : await topicStore.findByIds(tx.sql, missing)) found.set(t.id, t);
+    return [...found.values()];
   }
 
   async resetOffsets(group: string, topic: string, partition: number | undefined, to: ResetTarget): Promise<void> {

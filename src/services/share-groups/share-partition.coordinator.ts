@@ -3,6 +3,7 @@ import type { PartitionWindow, Topic } from '../../domain/log/topic.js';
 import { type AckEntry, applyAcks } from '../../domain/share-group/acknowledge.js';
 import type { ByteBudget } from '../../domain/share-group/byte-budget.js';
 import { recordsIn } from '../../domain/share-group/record-range.js';
+import { resetPoint } from '../../domain/share-group/share-group-config.js';
 import {
   type ShareActivityCounts,
   type TopicActivity,
@@ -89,7 +90,7 @@ export class SharePartitionCoordinator {
     if (!log) return null;
     if (!window) {
       if (!create) return null;
-      await store.createWindow(sql, key, group.config.autoOffsetReset === 'earliest' ? log.startOffset : log.endOffset);
+      await store.createWindow(sql, key, resetPoint(group.config.autoOffsetReset, log));
       window = (await store.lockWindow(sql, key))!;
     }
     const ctx = {
