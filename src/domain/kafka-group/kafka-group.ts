@@ -56,7 +56,8 @@ export type GroupErrorName =
   | 'INVALID_GROUP_ID'
   | 'COORDINATOR_NOT_AVAILABLE'
   | 'UNKNOWN_TOPIC_OR_PARTITION'
-  | 'GROUP_MAX_SIZE_REACHED';
+  | 'GROUP_MAX_SIZE_REACHED'
+  | 'OFFSET_METADATA_TOO_LARGE';
 
 /** The session timeouts a Kafka member may ask for (the HTTP members' bounds). */
 export const MIN_KAFKA_SESSION_TIMEOUT_MS = 1_000;

@@ -8,7 +8,7 @@ import { groupErrorCode, groupFailureCode } from './group-error-code.js';
 
 interface AskedTopic {
   name: string;
-  partitions: { partitionIndex: number; committedOffset: number }[];
+  partitions: { partitionIndex: number; committedOffset: number; committedMetadata?: string | null }[];
 }
 
 /**
