@@ -30,8 +30,8 @@ export interface PartitionOffset {
   partitionIndex: number;
   /** -1 when nothing is committed. */
   committedOffset: number;
-  /** The commit's metadata; null when none was given or nothing is committed. */
-  metadata: string | null;
+  /** The commit's metadata; absent when none was given or nothing is committed. */
+  metadata?: string;
 }
 
 /**
@@ -99,7 +99,7 @@ export class KafkaOffsetsService {
         partitions: t.partitionIndexes.map((partitionIndex) => {
           const topic = known.get(t.name);
           const found = topic ? committed.get(`${topic.id}:${partitionIndex}`) : undefined;
-          return { partitionIndex, committedOffset: found?.offset ?? -1, metadata: found?.metadata ?? null };
+          return withMetadata({ partitionIndex, committedOffset: found?.offset ?? -1 }, found?.metadata ?? null);
         }),
       }));
     });
@@ -174,6 +174,10 @@ async function allCommitted(
       partitions: entries
         .filter((e) => e.topicId === topic.id)
         .sort((a, b) => a.partition - b.partition)
-        .map((e) => ({ partitionIndex: e.partition, committedOffset: e.offset, metadata: e.metadata })),
+        .map((e) => withMetadata({ partitionIndex: e.partition, committedOffset: e.offset }, e.metadata)),
     }));
+}
+
+function withMetadata(offset: PartitionOffset, metadata: string | null): PartitionOffset {
+  return metadata === null ? offset : { ...offset, metadata };
 }
