@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { MAX_OFFSET_METADATA_BYTES } from '../../domain/consumer-group/consumer-group.js';
 import { UnknownGroupError } from '../../domain/errors/index.js';
-import { type GroupErrorName, KafkaGroupState } from '../../domain/kafka-group/kafka-group.js';
+import { fencedInstance, type GroupErrorName, KafkaGroupState } from '../../domain/kafka-group/kafka-group.js';
 import type { Topic } from '../../domain/log/topic.js';
 import { consumerGroupStore } from '../../storage/consumer-group.store.js';
 import { Database, type Sql } from '../../storage/database.js';
@@ -56,6 +56,7 @@ export class KafkaOffsetsService {
     memberId: string,
     generationId: number,
     topics: TopicOffsets<PartitionCommit>[],
+    groupInstanceId: string | null = null,
   ): Promise<TopicOffsets<PartitionCommitResult>[]> {
     const everyone = (error: GroupErrorName) =>
       topics.map((t) => ({
@@ -67,7 +68,7 @@ export class KafkaOffsetsService {
         group,
         () => new UnknownGroupError(group),
         async (tx) => {
-          const refused = await this.refusal(tx, memberId, generationId);
+          const refused = await this.refusal(tx, memberId, generationId, groupInstanceId);
           if (refused !== 'NONE') return everyone(refused);
           return this.write(tx, topics);
         },
@@ -105,12 +106,18 @@ export class KafkaOffsetsService {
     });
   }
 
-  private async refusal(tx: KafkaGroupTransaction, memberId: string, generationId: number): Promise<GroupErrorName> {
+  private async refusal(
+    tx: KafkaGroupTransaction,
+    memberId: string,
+    generationId: number,
+    groupInstanceId: string | null,
+  ): Promise<GroupErrorName> {
     const httpMembers = await kafkaGroupStore.httpMemberCount(tx.sql, tx.group.id);
     if (generationId < 0 && httpMembers === 0 && tx.joined.length === 0) {
       await tx.markKafka();
       return 'NONE';
     }
+    if (fencedInstance(tx.members, memberId, groupInstanceId)) return 'FENCED_INSTANCE_ID';
     if (tx.kafka.state === KafkaGroupState.CompletingRebalance) return 'REBALANCE_IN_PROGRESS';
     const member = tx.member(memberId);
     if (!member || member.pending) return 'UNKNOWN_MEMBER_ID';
