@@ -205,6 +205,53 @@ describe.each(STORAGE_KINDS)(`${JoinGroupHandler.name} at librdkafka's versions,
     }
   });
 
+  it('answers a join still waiting in a round with FENCED_INSTANCE_ID once its instance id rejoined', async () => {
+    await broker.client.createTopic({ name: 'fence-wait-topic', partitions: 1 });
+    const group = 'fence-wait-group';
+    const [second, third] = [await KafkaWireClient.connect(port), await KafkaWireClient.connect(port)];
+    try {
+      const a = await wire.request(JOIN, 5, joinBody(group, 'fence-wait-topic', '', 'inst-a'));
+      const aId = a['memberId'] as string;
+      const assignments = [{ memberId: aId, assignment: encodeAssignment([]) }];
+      await wire.request(SYNC, 3, {
+        groupId: group,
+        generationId: 1,
+        memberId: aId,
+        groupInstanceId: 'inst-a',
+        assignments,
+      });
+      // B joins: a round that waits for A; A rejoins and both are in generation 2.
+      const bJoin = second.request(JOIN, 5, joinBody(group, 'fence-wait-topic', '', 'inst-b'));
+      let rebalancing = false;
+      for (let i = 0; i < 100 && !rebalancing; i++)
+        rebalancing =
+          (
+            await wire.request(HEARTBEAT, 3, {
+              groupId: group,
+              generationId: 1,
+              memberId: aId,
+              groupInstanceId: 'inst-a',
+            })
+          )['errorCode'] === REBALANCE_IN_PROGRESS;
+      await wire.request(JOIN, 5, joinBody(group, 'fence-wait-topic', aId, 'inst-a'));
+      const bId = (await bJoin)['memberId'] as string;
+      // The leader joins again (a new round, waiting for B), then restarts while that join waits.
+      const waiting = third.request(JOIN, 5, joinBody(group, 'fence-wait-topic', aId, 'inst-a'));
+      const restarted = wire.request(JOIN, 5, joinBody(group, 'fence-wait-topic', '', 'inst-a'));
+      expect(await waiting).toMatchObject({ errorCode: FENCED_INSTANCE_ID, memberId: aId });
+      // B rejoins: the round ends with the restarted A, under its new id, as leader.
+      const bAgain = await second.request(JOIN, 5, joinBody(group, 'fence-wait-topic', bId, 'inst-b'));
+      const a2 = await restarted;
+      expect(a2).toMatchObject({ errorCode: NONE, generationId: 3 });
+      expect(a2['memberId']).not.toBe(aId);
+      expect(a2['leader']).toBe(a2['memberId']);
+      expect(bAgain).toMatchObject({ errorCode: NONE, generationId: 3, leader: a2['memberId'] });
+    } finally {
+      second.close();
+      third.close();
+    }
+  });
+
   it('lets kcat (librdkafka 2.x, JoinGroup v5) restart with group.instance.id without a new generation', async () => {
     await broker.client.createTopic({ name: 'kcat-static', partitions: 2 });
     await broker.client.produce('kcat-static', [

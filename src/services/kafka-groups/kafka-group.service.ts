@@ -69,7 +69,7 @@ export class KafkaGroupService {
     );
     const memberId = first.memberId;
     const answer = await this.awaitOutcome<JoinAnswer>(group, first, request.rebalanceTimeoutMs, (tx) =>
-      joinOutcome(tx, memberId),
+      joinOutcome(tx, memberId, request.groupInstanceId ?? null),
     );
     if (answer === null) return refused('REBALANCE_IN_PROGRESS');
     if (answer.error === 'NONE')

@@ -183,7 +183,13 @@ function newMember(memberId: string, join: KafkaJoin, now: number): KafkaMember 
 }
 
 /** Where a registered join stands: still awaiting the round's end, answered, or gone. */
-export async function joinOutcome(tx: KafkaGroupTransaction, memberId: string): Promise<JoinAnswer | JoinWaiting> {
+export async function joinOutcome(
+  tx: KafkaGroupTransaction,
+  memberId: string,
+  groupInstanceId: string | null = null,
+): Promise<JoinAnswer | JoinWaiting> {
+  // Replaced by a rejoin with its instance id while it waited: fenced, as Kafka answers it.
+  if (fencedInstance(tx.members, memberId, groupInstanceId)) return joinError('FENCED_INSTANCE_ID', memberId);
   const member = tx.member(memberId);
   if (!member || member.pending) return joinError('UNKNOWN_MEMBER_ID', memberId);
   if (member.awaitingJoin) return { waitFor: tx.group.id, wakeAt: nextRoundCheck(tx.kafka, tx.now), memberId };
