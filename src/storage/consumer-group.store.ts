@@ -205,17 +205,42 @@ export const consumerGroupStore = {
     return new Map(rows.map((r) => [`${r.topic_id}:${r.partition_id}`, Number(r.committed_offset)]));
   },
 
+  /** Committed offsets with their metadata (null: committed without one), keyed `topicId:partition`. */
+  async committedWithMetadata(
+    sql: Sql,
+    groupId: number,
+  ): Promise<Map<string, { offset: number; metadata: string | null }>> {
+    const rows = await sql.rows<{
+      topic_id: number;
+      partition_id: number;
+      committed_offset: number;
+      committed_metadata: string | null;
+    }>(
+      'SELECT topic_id, partition_id, committed_offset, committed_metadata FROM shoal_consumer_offset WHERE group_id = $1',
+      [groupId],
+    );
+    return new Map(
+      rows.map((r) => [
+        `${r.topic_id}:${r.partition_id}`,
+        { offset: Number(r.committed_offset), metadata: r.committed_metadata },
+      ]),
+    );
+  },
+
+  /** Each commit replaces the partition's offset and its metadata (none given: NULL). */
   async commit(
     sql: Sql,
     groupId: number,
-    offsets: { topicId: number; partition: number; offset: number }[],
+    offsets: { topicId: number; partition: number; offset: number; metadata?: string | null }[],
   ): Promise<void> {
     for (let at = 0; at < offsets.length; at += 1_000) {
       const chunk = offsets.slice(at, at + 1_000);
       await sql.execute(
-        `INSERT INTO shoal_consumer_offset (group_id, topic_id, partition_id, committed_offset) VALUES ${valuesList(chunk.length, 4)}
-         ON CONFLICT (group_id, topic_id, partition_id) DO UPDATE SET committed_offset = excluded.committed_offset`,
-        chunk.flatMap((o) => [groupId, o.topicId, o.partition, o.offset]),
+        `INSERT INTO shoal_consumer_offset (group_id, topic_id, partition_id, committed_offset, committed_metadata)
+         VALUES ${valuesList(chunk.length, 5)}
+         ON CONFLICT (group_id, topic_id, partition_id) DO UPDATE SET committed_offset = excluded.committed_offset,
+           committed_metadata = excluded.committed_metadata`,
+        chunk.flatMap((o) => [groupId, o.topicId, o.partition, o.offset, o.metadata ?? null]),
       );
     }
   },

@@ -14,6 +14,7 @@ interface GroupRow {
 
 interface MemberRow {
   member_id: string;
+  group_instance_id: string | null;
   client_id: string;
   client_host: string;
   session_timeout_ms: number;
@@ -34,6 +35,7 @@ function toMember(r: MemberRow): KafkaMember {
   const protocols = JSON.parse(r.protocols) as { name: string; metadata: string }[];
   return {
     memberId: r.member_id,
+    groupInstanceId: r.group_instance_id ?? null,
     clientId: r.client_id,
     clientHost: r.client_host,
     sessionTimeoutMs: Number(r.session_timeout_ms),
@@ -49,7 +51,7 @@ function toMember(r: MemberRow): KafkaMember {
 }
 
 const MEMBER_COLUMNS = `member_id, client_id, client_host, session_timeout_ms, rebalance_timeout_ms, protocol_type,
-  protocols, pending, awaiting_join, generation, assignment, expires_at`;
+  protocols, pending, awaiting_join, generation, assignment, expires_at, group_instance_id`;
 
 /**
  * The Kafka protocol's side of a consumer group (its row and members are keyed by the
@@ -109,12 +111,12 @@ export const kafkaGroupStore = {
 
   async saveMember(sql: Sql, groupId: number, m: KafkaMember): Promise<void> {
     await sql.execute(
-      `INSERT INTO shoal_kafka_member (group_id, ${MEMBER_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+      `INSERT INTO shoal_kafka_member (group_id, ${MEMBER_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
        ON CONFLICT (group_id, member_id) DO UPDATE SET client_id = excluded.client_id, client_host = excluded.client_host,
          session_timeout_ms = excluded.session_timeout_ms, rebalance_timeout_ms = excluded.rebalance_timeout_ms,
          protocol_type = excluded.protocol_type, protocols = excluded.protocols, pending = excluded.pending,
          awaiting_join = excluded.awaiting_join, generation = excluded.generation, assignment = excluded.assignment,
-         expires_at = excluded.expires_at`,
+         expires_at = excluded.expires_at, group_instance_id = excluded.group_instance_id`,
       [
         groupId,
         m.memberId,
@@ -129,7 +131,21 @@ export const kafkaGroupStore = {
         m.generation,
         m.assignment,
         m.expiresAt,
+        m.groupInstanceId,
       ],
+    );
+  },
+
+  /** A static member's new id (it rejoined with its instance id): its row and the partitions shown as its own follow. */
+  async renameMember(sql: Sql, groupId: number, from: string, to: string): Promise<void> {
+    await sql.execute('UPDATE shoal_kafka_member SET member_id = $3 WHERE group_id = $1 AND member_id = $2', [
+      groupId,
+      from,
+      to,
+    ]);
+    await sql.execute(
+      'UPDATE shoal_consumer_partition SET target_member = $3, owner_member = $3 WHERE group_id = $1 AND owner_member = $2',
+      [groupId, from, to],
     );
   },
 

@@ -46,6 +46,8 @@ export interface ConsumerFetchResponse {
 /** One committed offset: the next offset to read (Kafka's convention). */
 export interface OffsetCommit extends TopicPartition {
   offset: number;
+  /** Free text kept with the offset (Kafka's commit metadata), at most 4096 UTF-8 bytes. */
+  metadata?: string;
 }
 
 /** `POST /v1/consumer-groups/{group}/offsets` body. */
@@ -75,7 +77,15 @@ export interface ConsumerGroupDescription {
     assignment: TopicPartition[];
     /** Kafka members: the client id they gave. */ clientId?: string;
   }[];
-  offsets: { topic: string; partition: number; committedOffset: number | null; endOffset: number; lag: number }[];
+  offsets: {
+    topic: string;
+    partition: number;
+    committedOffset: number | null;
+    /** The latest commit's metadata; absent when it had none or nothing is committed. */
+    metadata?: string;
+    endOffset: number;
+    lag: number;
+  }[];
   /** Who runs the group: Shoal's HTTP routes, or Kafka clients (JoinGroup/SyncGroup on the Kafka listener). */
   protocol?: GroupProtocol;
 }

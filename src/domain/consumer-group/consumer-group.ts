@@ -42,3 +42,6 @@ export function groupState(memberCount: number, partitions: GroupPartition[]): '
   if (memberCount === 0) return 'empty';
   return partitions.some((p) => p.owner !== p.target) ? 'reconciling' : 'stable';
 }
+
+/** Kafka's `offset.metadata.max.bytes` default: a commit's metadata may hold this many UTF-8 bytes. */
+export const MAX_OFFSET_METADATA_BYTES = 4096;

@@ -27,6 +27,8 @@ export interface KafkaProtocol {
 
 export interface KafkaMember {
   memberId: string;
+  /** Static membership (`group.instance.id`, JoinGroup v5+); null or absent for a dynamic member. */
+  groupInstanceId?: string | null;
   clientId: string;
   clientHost: string;
   sessionTimeoutMs: number;
@@ -56,7 +58,9 @@ export type GroupErrorName =
   | 'INVALID_GROUP_ID'
   | 'COORDINATOR_NOT_AVAILABLE'
   | 'UNKNOWN_TOPIC_OR_PARTITION'
-  | 'GROUP_MAX_SIZE_REACHED';
+  | 'GROUP_MAX_SIZE_REACHED'
+  | 'OFFSET_METADATA_TOO_LARGE'
+  | 'FENCED_INSTANCE_ID';
 
 /** The session timeouts a Kafka member may ask for (the HTTP members' bounds). */
 export const MIN_KAFKA_SESSION_TIMEOUT_MS = 1_000;
@@ -119,4 +123,18 @@ export function nextRoundCheck(group: KafkaGroup, now: number): number {
 export function describedState(state: KafkaGroupState): 'empty' | 'stable' | 'reconciling' {
   if (state === KafkaGroupState.Empty) return 'empty';
   return state === KafkaGroupState.Stable ? 'stable' : 'reconciling';
+}
+
+/**
+ * Kafka's static-member check for a request that names a `group.instance.id`: another member
+ * holds that instance id (the caller was replaced by a rejoin with it) → FENCED_INSTANCE_ID.
+ */
+export function fencedInstance(
+  members: KafkaMember[],
+  memberId: string,
+  groupInstanceId: string | null | undefined,
+): boolean {
+  if (groupInstanceId === null || groupInstanceId === undefined) return false;
+  const holder = members.find((m) => !m.pending && m.groupInstanceId === groupInstanceId);
+  return holder !== undefined && holder.memberId !== memberId;
 }

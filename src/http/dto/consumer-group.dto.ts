@@ -31,6 +31,8 @@ export class OffsetCommitDto {
   @TopicName() topic!: string;
   @IsInt() @Min(0) partition!: number;
   @IsInt() @Min(0) offset!: number;
+  /** Kafka's `offset.metadata.max.bytes` (4096): checked in bytes by the service. */
+  @IsOptional() @IsString() @MaxLength(4096) metadata?: string;
 }
 
 export class CommitOffsetsDto {

@@ -187,7 +187,17 @@ export const SCHEMAS: Record<string, Schema> = {
   CommitOffsetsRequest: object({
     memberId: str(),
     generation: int(),
-    offsets: arrayOf(object({ topic: str(), partition: int(), offset: int() })),
+    offsets: arrayOf(
+      object(
+        {
+          topic: str(),
+          partition: int(),
+          offset: int(),
+          metadata: str('kept with the offset, at most 4096 UTF-8 bytes'),
+        },
+        ['metadata'],
+      ),
+    ),
   }),
   ResetOffsetsRequest: object({ topic: str(), partition: int(), to: resetTarget }, ['partition']),
   ConsumerGroupDescription: object({
@@ -200,7 +210,17 @@ export const SCHEMAS: Record<string, Schema> = {
       ]),
     ),
     offsets: arrayOf(
-      object({ topic: str(), partition: int(), committedOffset: nullable(int()), endOffset: int(), lag: int() }),
+      object(
+        {
+          topic: str(),
+          partition: int(),
+          committedOffset: nullable(int()),
+          metadata: str("the latest commit's metadata, when it had one"),
+          endOffset: int(),
+          lag: int(),
+        },
+        ['metadata'],
+      ),
     ),
     protocol: { type: 'string', enum: ['http', 'kafka'], description: 'who runs the group' },
   }),

@@ -34,7 +34,7 @@ export class DescribeGroupsHandler implements KafkaApiHandler {
           groupState: group.groupState,
           protocolType: group.protocolType,
           protocolData: group.protocolData,
-          members: group.members.map((m) => ({ ...m, groupInstanceId: null })),
+          members: group.members.map((m) => ({ ...m, groupInstanceId: m.groupInstanceId ?? null })),
           authorizedOperations: -2147483648,
         };
       }),

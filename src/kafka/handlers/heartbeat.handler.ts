@@ -5,20 +5,23 @@ import { type KafkaApiHandler, KafkaError, type KafkaRequestContext } from '../k
 import { KafkaAuthorizer } from '../kafka-authorizer.js';
 import { groupErrorCode } from './group-error-code.js';
 
-/** Heartbeat (12): keeps the session; REBALANCE_IN_PROGRESS tells the member to join again. */
+/**
+ * Heartbeat (12): keeps the session; REBALANCE_IN_PROGRESS tells the member to join again.
+ * From v3 a static member replaced by a rejoin with its instance id is FENCED_INSTANCE_ID.
+ */
 @Injectable()
 export class HeartbeatHandler implements KafkaApiHandler {
   readonly apiKey = 12;
   readonly name = 'Heartbeat';
   readonly minVersion = 0;
-  readonly maxVersion = 3;
+  readonly maxVersion = 4;
 
   constructor(
     private readonly groups: KafkaGroupService,
     private readonly authorizer: KafkaAuthorizer,
   ) {}
 
-  async handle(request: Record<string, unknown>, _version: number, context: KafkaRequestContext) {
+  async handle(request: Record<string, unknown>, version: number, context: KafkaRequestContext) {
     const groupId = String(request['groupId'] ?? '');
     if (!(await this.authorizer.group(context, groupId, Operation.Consume)))
       return { throttleTimeMs: 0, errorCode: KafkaError.GROUP_AUTHORIZATION_FAILED };
@@ -26,6 +29,7 @@ export class HeartbeatHandler implements KafkaApiHandler {
       groupId,
       String(request['memberId'] ?? ''),
       Number(request['generationId']),
+      version >= 3 ? ((request['groupInstanceId'] as string | null) ?? null) : null,
     );
     return { throttleTimeMs: 0, errorCode: groupErrorCode(outcome) };
   }

@@ -1,32 +1,39 @@
 import { Injectable } from '@nestjs/common';
 import { randomInt } from 'node:crypto';
 import { type KafkaApiHandler, KafkaError } from '../kafka-api.js';
+import { ProducerSequences } from '../records/producer-sequences.js';
+
+const MAX_EPOCH = 32_767;
 
 /**
  * InitProducerId (22): a fresh producer id for an idempotent producer (random, below 2^47, so
- * brokers on one database need not agree on a counter). Transactions are not supported: a
- * transactional id is refused with INVALID_REQUEST.
+ * brokers on one database need not agree on a counter). From v3 a producer that has an id may
+ * send it with its epoch (KIP-360): the epoch is bumped, fencing batches with the old one; a
+ * producer whose epoch is not the newest is fenced (INVALID_PRODUCER_EPOCH, from v4
+ * PRODUCER_FENCED, as KIP-588 has it). Transactions are not supported: a transactional id is
+ * refused with INVALID_REQUEST.
  */
 @Injectable()
 export class InitProducerIdHandler implements KafkaApiHandler {
   readonly apiKey = 22;
   readonly name = 'InitProducerId';
   readonly minVersion = 0;
-  readonly maxVersion = 2;
+  readonly maxVersion = 4;
 
-  handle(request: Record<string, unknown>) {
-    if (request['transactionalId'] !== null)
-      return Promise.resolve({
-        throttleTimeMs: 0,
-        errorCode: KafkaError.INVALID_REQUEST,
-        producerId: -1,
-        producerEpoch: -1,
-      });
-    return Promise.resolve({
-      throttleTimeMs: 0,
-      errorCode: KafkaError.NONE,
-      producerId: randomInt(1, 2 ** 47),
-      producerEpoch: 0,
-    });
+  constructor(private readonly sequences: ProducerSequences) {}
+
+  handle(request: Record<string, unknown>, version: number) {
+    const answer = (errorCode: number, producerId: number, producerEpoch: number) =>
+      Promise.resolve({ throttleTimeMs: 0, errorCode, producerId, producerEpoch });
+    if (request['transactionalId'] !== null) return answer(KafkaError.INVALID_REQUEST, -1, -1);
+    const producerId = version >= 3 ? Number(request['producerId'] ?? -1) : -1;
+    const producerEpoch = version >= 3 ? Number(request['producerEpoch'] ?? -1) : -1;
+    if (producerId >= 0 && producerEpoch >= 0) {
+      const next = this.sequences.bumpEpoch(producerId, producerEpoch);
+      if (next === null)
+        return answer(version >= 4 ? KafkaError.PRODUCER_FENCED : KafkaError.INVALID_PRODUCER_EPOCH, -1, -1);
+      if (next <= MAX_EPOCH) return answer(KafkaError.NONE, producerId, next);
+    }
+    return answer(KafkaError.NONE, randomInt(1, 2 ** 47), 0);
   }
 }

@@ -8,14 +8,15 @@ import { groupErrorCode, groupFailureCode } from './group-error-code.js';
 
 /**
  * JoinGroup (11): answered when the join round ends — every known member rejoined, or the
- * rebalance timeout passed. From v4 a member without an id gets MEMBER_ID_REQUIRED first.
+ * rebalance timeout passed. From v4 a member without an id gets MEMBER_ID_REQUIRED first;
+ * from v5 a static member (`group.instance.id`) does not, and takes its old place back.
  */
 @Injectable()
 export class JoinGroupHandler implements KafkaApiHandler {
   readonly apiKey = 11;
   readonly name = 'JoinGroup';
   readonly minVersion = 0;
-  readonly maxVersion = 4;
+  readonly maxVersion = 9;
 
   constructor(
     private readonly groups: KafkaGroupService,
@@ -39,6 +40,7 @@ export class JoinGroupHandler implements KafkaApiHandler {
         protocolType: String(request['protocolType'] ?? ''),
         protocols: protocols.map((p) => ({ name: p.name, metadata: p.metadata ?? Buffer.alloc(0) })),
         requireKnownMemberId: version >= 4,
+        groupInstanceId: version >= 5 ? ((request['groupInstanceId'] as string | null) ?? null) : null,
       });
       return {
         throttleTimeMs: 0,
@@ -49,7 +51,11 @@ export class JoinGroupHandler implements KafkaApiHandler {
         leader: answer.leader,
         skipAssignment: false,
         memberId: answer.memberId,
-        members: answer.members.map((m) => ({ memberId: m.memberId, groupInstanceId: null, metadata: m.metadata })),
+        members: answer.members.map((m) => ({
+          memberId: m.memberId,
+          groupInstanceId: m.groupInstanceId ?? null,
+          metadata: m.metadata,
+        })),
       };
     } catch (error) {
       if (error instanceof ShoalError) return refused(groupFailureCode(error));

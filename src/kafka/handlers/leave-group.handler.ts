@@ -5,13 +5,16 @@ import { type KafkaApiHandler, KafkaError, type KafkaRequestContext } from '../k
 import { KafkaAuthorizer } from '../kafka-authorizer.js';
 import { groupErrorCode } from './group-error-code.js';
 
-/** LeaveGroup (13): one member (v0–2) or several (v3+) leave at once; the rest rebalance. */
+/**
+ * LeaveGroup (13): one member (v0–2) or several (v3+) leave at once; the rest rebalance. A
+ * static member may leave by its instance id alone (member id "").
+ */
 @Injectable()
 export class LeaveGroupHandler implements KafkaApiHandler {
   readonly apiKey = 13;
   readonly name = 'LeaveGroup';
   readonly minVersion = 0;
-  readonly maxVersion = 3;
+  readonly maxVersion = 5;
 
   constructor(
     private readonly groups: KafkaGroupService,
@@ -28,9 +31,13 @@ export class LeaveGroupHandler implements KafkaApiHandler {
       return { throttleTimeMs: 0, errorCode: KafkaError.GROUP_AUTHORIZATION_FAILED, members: [] };
     const outcomes = await this.groups.leave(
       groupId,
-      leaving.map((m) => m.memberId),
+      leaving.map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId ?? null })),
     );
-    const members = leaving.map((m, i) => ({ ...m, errorCode: groupErrorCode(outcomes[i]) }));
+    const members = leaving.map((m, i) => ({
+      memberId: m.memberId,
+      groupInstanceId: m.groupInstanceId ?? null,
+      errorCode: groupErrorCode(outcomes[i]),
+    }));
     // Before v3 the one member's outcome is the answer's; from v3 each member has its own.
     return { throttleTimeMs: 0, errorCode: version >= 3 ? KafkaError.NONE : members[0].errorCode, members };
   }

@@ -8,7 +8,7 @@ import { groupErrorCode, groupFailureCode } from './group-error-code.js';
 
 interface AskedTopic {
   name: string;
-  partitions: { partitionIndex: number; committedOffset: number }[];
+  partitions: { partitionIndex: number; committedOffset: number; committedMetadata?: string | null }[];
 }
 
 /**
@@ -47,6 +47,7 @@ export class OffsetCommitHandler implements KafkaApiHandler {
         version >= 1 ? String(request['memberId'] ?? '') : '',
         version >= 1 ? Number(request['generationId'] ?? -1) : -1,
         asked.filter((t) => readable.get(t.name)),
+        version >= 7 ? ((request['groupInstanceId'] as string | null) ?? null) : null,
       );
       const byName = new Map(results.map((r) => [r.name, r]));
       return answer(

@@ -33,7 +33,8 @@ export class OffsetFetchHandler implements KafkaApiHandler {
           partitionIndex: p.partitionIndex,
           committedOffset: readable ? p.committedOffset : -1,
           committedLeaderEpoch: -1,
-          metadata: '',
+          // Kafka answers "" where nothing (or no metadata) was committed.
+          metadata: readable ? (p.metadata ?? '') : '',
           errorCode: readable ? KafkaError.NONE : KafkaError.TOPIC_AUTHORIZATION_FAILED,
         })),
       });

@@ -69,6 +69,7 @@ export class ProduceHandler implements KafkaApiHandler {
         );
         if (check.kind === 'duplicate') return answer(partition, KafkaError.NONE, check.baseOffset);
         if (check.kind === 'out-of-order') return answer(partition, OUT_OF_ORDER_SEQUENCE_NUMBER, -1);
+        if (check.kind === 'fenced') return answer(partition, KafkaError.INVALID_PRODUCER_EPOCH, -1);
       }
       const positions = await this.produce.produce(topic, records);
       const baseOffset = positions[0]!.offset;

@@ -11,7 +11,7 @@ export class SyncGroupHandler implements KafkaApiHandler {
   readonly apiKey = 14;
   readonly name = 'SyncGroup';
   readonly minVersion = 0;
-  readonly maxVersion = 3;
+  readonly maxVersion = 5;
 
   constructor(
     private readonly groups: KafkaGroupService,
@@ -32,6 +32,7 @@ export class SyncGroupHandler implements KafkaApiHandler {
         name: version >= 5 ? ((request['protocolName'] as string | null) ?? null) : null,
       },
       assignments.map((a) => ({ memberId: a.memberId, assignment: a.assignment ?? Buffer.alloc(0) })),
+      version >= 3 ? ((request['groupInstanceId'] as string | null) ?? null) : null,
     );
     return {
       throttleTimeMs: 0,

@@ -12,8 +12,9 @@ import {
   DEFAULT_SESSION_TIMEOUT_MS,
   groupState,
   heartbeatIntervalMs,
+  MAX_OFFSET_METADATA_BYTES,
 } from '../../domain/consumer-group/consumer-group.js';
-import { FencedError, UnknownGroupError, UnknownMemberError } from '../../domain/errors/index.js';
+import { FencedError, InvalidRequestError, UnknownGroupError, UnknownMemberError } from '../../domain/errors/index.js';
 import { consumerGroupStore as store } from '../../storage/consumer-group.store.js';
 import { topicStore } from '../../storage/topic.store.js';
 import type { Sql } from '../../storage/database.js';
@@ -133,7 +134,11 @@ export class ConsumerGroupService implements GroupMembership<
             throw new FencedError(`${o.topic}/${o.partition} is not assigned to member ${memberId}`);
           // Any offset ≥ 0 from the partition's owner is accepted, as in Kafka: a fetch from
           // beyond the end waits at the end (only FENCED refuses a commit).
-          resolved.push({ topicId: topic.id, partition: o.partition, offset: o.offset });
+          if (o.metadata !== undefined && Buffer.byteLength(o.metadata) > MAX_OFFSET_METADATA_BYTES)
+            throw new InvalidRequestError(
+              `metadata of ${o.topic}/${o.partition} is longer than ${MAX_OFFSET_METADATA_BYTES} bytes`,
+            );
+          resolved.push({ topicId: topic.id, partition: o.partition, offset: o.offset, metadata: o.metadata ?? null });
         }
         await store.commit(locked.sql, locked.group.id, resolved);
         await store.touchMember(
@@ -153,7 +158,7 @@ export class ConsumerGroupService implements GroupMembership<
       () => new UnknownGroupError(group),
       async ({ sql, group: row, members }) => {
         const partitions = await store.partitions(sql, row.id);
-        const committed = await store.committedOffsets(sql, row.id);
+        const committed = await store.committedWithMetadata(sql, row.id);
         const kafka = await kafkaSide(sql, row.id);
         const subscribed = new Set([...members, ...(kafka?.members ?? [])].flatMap((m) => m.topics));
         const topicIds = new Set([
@@ -167,13 +172,15 @@ export class ConsumerGroupService implements GroupMembership<
         for (const topic of [...listed.values()].sort((a, b) => a.name.localeCompare(b.name))) {
           for (const window of await topicStore.partitions(sql, topic.id)) {
             const key = `${topic.id}:${window.partition}`;
-            const committedOffset = committed.get(key) ?? null;
+            const found = committed.get(key);
+            const committedOffset = found?.offset ?? null;
             if (committedOffset === null && !subscribed.has(topic.name)) continue;
             const lag = window.endOffset - (committedOffset ?? window.startOffset);
             offsets.push({
               topic: topic.name,
               partition: window.partition,
               committedOffset,
+              ...(found?.metadata != null ? { metadata: found.metadata } : {}),
               endOffset: window.endOffset,
               lag: Math.max(0, lag),
             });

@@ -32,6 +32,8 @@ export interface DescribedGroup {
   protocolData: string;
   members: {
     memberId: string;
+    /** Static members' `group.instance.id` (DescribeGroups v4+). */
+    groupInstanceId?: string | null;
     clientId: string;
     clientHost: string;
     memberMetadata: Buffer;
@@ -137,6 +139,7 @@ function describeKafka(name: string, kafka: KafkaGroup, members: KafkaMember[]):
       .filter((m) => !m.pending)
       .map((m) => ({
         memberId: m.memberId,
+        groupInstanceId: m.groupInstanceId ?? null,
         clientId: m.clientId,
         clientHost: m.clientHost,
         memberMetadata: settled ? metadataFor(m, kafka.protocolName) : Buffer.alloc(0),

@@ -3,6 +3,7 @@ import { ChangeSignal, groupKey } from '../../common/change-signal.js';
 import { type Clock, CLOCK } from '../../domain/clock.js';
 import { UnknownGroupError } from '../../domain/errors/index.js';
 import {
+  fencedInstance,
   type GroupErrorName,
   KafkaGroupState,
   MAX_KAFKA_SESSION_TIMEOUT_MS,
@@ -68,7 +69,7 @@ export class KafkaGroupService {
     );
     const memberId = first.memberId;
     const answer = await this.awaitOutcome<JoinAnswer>(group, first, request.rebalanceTimeoutMs, (tx) =>
-      joinOutcome(tx, memberId),
+      joinOutcome(tx, memberId, request.groupInstanceId ?? null),
     );
     if (answer === null) return refused('REBALANCE_IN_PROGRESS');
     if (answer.error === 'NONE')
@@ -84,12 +85,13 @@ export class KafkaGroupService {
     generationId: number,
     protocol: { type: string | null; name: string | null },
     assignments: { memberId: string; assignment: Buffer }[],
+    groupInstanceId: string | null = null,
   ): Promise<SyncAnswer> {
     const first = await this.coordinator
       .withGroup(
         group,
         () => new UnknownGroupError(group),
-        (tx) => syncOutcome(tx, memberId, generationId, protocol, assignments),
+        (tx) => syncOutcome(tx, memberId, generationId, protocol, assignments, groupInstanceId),
         { create: false },
       )
       .catch((error: unknown) => {
@@ -97,13 +99,19 @@ export class KafkaGroupService {
         throw error;
       });
     const answer = await this.awaitOutcome<SyncAnswer>(group, first, SYNC_WAIT_LIMIT_MS, (tx) =>
-      syncOutcome(tx, memberId, generationId, protocol, []),
+      syncOutcome(tx, memberId, generationId, protocol, [], groupInstanceId),
     );
     return answer ?? syncError('REBALANCE_IN_PROGRESS');
   }
 
-  async heartbeat(group: string, memberId: string, generationId: number): Promise<GroupErrorName> {
+  async heartbeat(
+    group: string,
+    memberId: string,
+    generationId: number,
+    groupInstanceId: string | null = null,
+  ): Promise<GroupErrorName> {
     return this.inGroup(group, async (tx) => {
+      if (fencedInstance(tx.members, memberId, groupInstanceId)) return 'FENCED_INSTANCE_ID';
       const member = tx.member(memberId);
       if (!member) return 'UNKNOWN_MEMBER_ID';
       await tx.touch(member);
@@ -115,11 +123,26 @@ export class KafkaGroupService {
     });
   }
 
-  /** Each member's own answer; an unknown one is UNKNOWN_MEMBER_ID, the others still leave. */
-  async leave(group: string, memberIds: string[]): Promise<GroupErrorName[]> {
+  /**
+   * Each member's own answer; an unknown one is UNKNOWN_MEMBER_ID, the others still leave. A
+   * static member may be named by its instance id alone (member id ""); a member id that is not
+   * the one holding the instance id is FENCED_INSTANCE_ID.
+   */
+  async leave(
+    group: string,
+    leaving: (string | { memberId: string; groupInstanceId: string | null })[],
+  ): Promise<GroupErrorName[]> {
+    const named = leaving.map((m) => (typeof m === 'string' ? { memberId: m, groupInstanceId: null } : m));
+    const memberIds = named.map((m) => m.memberId);
     const answers = await this.inGroup(group, async (tx) => {
-      const errors = memberIds.map((id): GroupErrorName => (tx.member(id) ? 'NONE' : 'UNKNOWN_MEMBER_ID'));
-      await tx.removeMembers(memberIds);
+      const errors = named.map(({ memberId, groupInstanceId }, i): GroupErrorName => {
+        const holder =
+          groupInstanceId === null ? undefined : tx.joined.find((m) => m.groupInstanceId === groupInstanceId);
+        if (memberId === '' && holder) memberIds[i] = holder.memberId;
+        else if (fencedInstance(tx.members, memberId, groupInstanceId)) return 'FENCED_INSTANCE_ID';
+        return tx.member(memberIds[i]) ? 'NONE' : 'UNKNOWN_MEMBER_ID';
+      });
+      await tx.removeMembers(memberIds.filter((_, i) => errors[i] === 'NONE'));
       return errors;
     });
     if (typeof answers === 'string') return memberIds.map(() => answers);

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   acceptsProtocols,
+  fencedInstance,
   type GroupErrorName,
   KafkaGroupState,
   type KafkaMember,
@@ -28,6 +29,8 @@ export interface KafkaJoin {
   protocols: KafkaProtocol[];
   /** JoinGroup v4+: a member without an id is handed one by MEMBER_ID_REQUIRED and joins again with it. */
   requireKnownMemberId: boolean;
+  /** JoinGroup v5+: `group.instance.id`, a static member (null: dynamic). */
+  groupInstanceId?: string | null;
 }
 
 export interface JoinAnswer {
@@ -37,7 +40,8 @@ export interface JoinAnswer {
   protocolName: string | null;
   leader: string;
   memberId: string;
-  members: { memberId: string; metadata: Buffer }[];
+  /** `groupInstanceId` only for static members. */
+  members: { memberId: string; groupInstanceId?: string; metadata: Buffer }[];
 }
 
 export interface SyncAnswer {
@@ -77,17 +81,60 @@ export async function register(tx: KafkaGroupTransaction, join: KafkaJoin): Prom
     return joinError('INCONSISTENT_GROUP_PROTOCOL', join.memberId);
   if (!acceptsProtocols(tx.kafka, tx.members, join.protocolType, join.protocols))
     return joinError('INCONSISTENT_GROUP_PROTOCOL', join.memberId);
+  const instanceId = join.groupInstanceId ?? null;
   let member: KafkaMember | undefined;
-  if (join.memberId === '') {
+  if (join.memberId === '' && instanceId !== null) {
+    // Static membership (KIP-345): no MEMBER_ID_REQUIRED; a known instance id is the same member back.
+    const known = tx.joined.find((m) => m.groupInstanceId === instanceId);
+    if (known) return rejoinStatic(tx, known, join);
+    member = { ...newMember(`${instanceId}-${randomUUID()}`, join, tx.now), pending: false };
+  } else if (join.memberId === '') {
     member = newMember(`${join.clientId || 'member'}-${randomUUID()}`, join, tx.now);
     if (join.requireKnownMemberId) {
       await tx.saveMember(member);
       return joinError('MEMBER_ID_REQUIRED', member.memberId);
     }
   } else {
+    if (fencedInstance(tx.members, join.memberId, instanceId)) return joinError('FENCED_INSTANCE_ID', join.memberId);
     member = tx.member(join.memberId);
     if (!member) return joinError('UNKNOWN_MEMBER_ID', join.memberId);
   }
+  return enter(tx, member, join);
+}
+
+/**
+ * A static member back with its instance id and no member id (a restarted consumer): the old
+ * member id is fenced and this one takes its place. In a Stable group whose protocol it still
+ * supports it gets the current generation at once — no rebalance; otherwise it joins the round.
+ */
+async function rejoinStatic(
+  tx: KafkaGroupTransaction,
+  known: KafkaMember,
+  join: KafkaJoin,
+): Promise<JoinAnswer | JoinWaiting> {
+  await tx.renameMember(known, `${join.groupInstanceId}-${randomUUID()}`);
+  const keepsProtocol = join.protocols.some((p) => p.name === tx.kafka.protocolName);
+  if (tx.kafka.state === KafkaGroupState.Stable && keepsProtocol && join.protocolType === known.protocolType) {
+    Object.assign(known, {
+      clientId: join.clientId,
+      clientHost: join.clientHost,
+      sessionTimeoutMs: join.sessionTimeoutMs,
+      rebalanceTimeoutMs: join.rebalanceTimeoutMs,
+      protocols: join.protocols,
+      expiresAt: tx.now + join.sessionTimeoutMs,
+    });
+    await tx.saveMember(known);
+    return answer(tx, known);
+  }
+  return enter(tx, known, join);
+}
+
+/** The member (re)joins the round: it waits for the round's end, or is answered at once when nothing changed. */
+async function enter(
+  tx: KafkaGroupTransaction,
+  member: KafkaMember,
+  join: KafkaJoin,
+): Promise<JoinAnswer | JoinWaiting> {
   const isNew = member.pending || !tx.members.includes(member);
   const unchanged = !isNew && sameProtocols(member.protocols, join.protocols);
   Object.assign(member, {
@@ -98,6 +145,7 @@ export async function register(tx: KafkaGroupTransaction, join: KafkaJoin): Prom
     protocolType: join.protocolType,
     protocols: join.protocols,
     pending: false,
+    groupInstanceId: join.groupInstanceId ?? null,
   });
   const settled = tx.kafka.state === KafkaGroupState.Stable || tx.kafka.state === KafkaGroupState.CompletingRebalance;
   if (unchanged && settled && member.memberId !== tx.kafka.leaderId && member.generation === tx.generation) {
@@ -119,6 +167,7 @@ export async function register(tx: KafkaGroupTransaction, join: KafkaJoin): Prom
 function newMember(memberId: string, join: KafkaJoin, now: number): KafkaMember {
   return {
     memberId,
+    groupInstanceId: join.groupInstanceId ?? null,
     clientId: join.clientId,
     clientHost: join.clientHost,
     sessionTimeoutMs: join.sessionTimeoutMs,
@@ -134,7 +183,13 @@ function newMember(memberId: string, join: KafkaJoin, now: number): KafkaMember 
 }
 
 /** Where a registered join stands: still awaiting the round's end, answered, or gone. */
-export async function joinOutcome(tx: KafkaGroupTransaction, memberId: string): Promise<JoinAnswer | JoinWaiting> {
+export async function joinOutcome(
+  tx: KafkaGroupTransaction,
+  memberId: string,
+  groupInstanceId: string | null = null,
+): Promise<JoinAnswer | JoinWaiting> {
+  // Replaced by a rejoin with its instance id while it waited: fenced, as Kafka answers it.
+  if (fencedInstance(tx.members, memberId, groupInstanceId)) return joinError('FENCED_INSTANCE_ID', memberId);
   const member = tx.member(memberId);
   if (!member || member.pending) return joinError('UNKNOWN_MEMBER_ID', memberId);
   if (member.awaitingJoin) return { waitFor: tx.group.id, wakeAt: nextRoundCheck(tx.kafka, tx.now), memberId };
@@ -148,7 +203,11 @@ function answer(tx: KafkaGroupTransaction, member: KafkaMember): JoinAnswer {
     member.memberId === leader
       ? tx.joined
           .filter((m) => m.generation === member.generation)
-          .map((m) => ({ memberId: m.memberId, metadata: metadataFor(m, tx.kafka.protocolName) }))
+          .map((m) => ({
+            memberId: m.memberId,
+            ...(m.groupInstanceId ? { groupInstanceId: m.groupInstanceId } : {}),
+            metadata: metadataFor(m, tx.kafka.protocolName),
+          }))
       : [];
   return {
     error: 'NONE',
@@ -168,7 +227,9 @@ export async function syncOutcome(
   generationId: number,
   protocol: { type: string | null; name: string | null },
   assignments: { memberId: string; assignment: Buffer }[],
+  groupInstanceId: string | null = null,
 ): Promise<SyncAnswer | Waiting> {
+  if (fencedInstance(tx.members, memberId, groupInstanceId)) return syncError('FENCED_INSTANCE_ID');
   const member = tx.member(memberId);
   if (!member || member.pending) return syncError('UNKNOWN_MEMBER_ID');
   if (generationId !== tx.generation) return syncError('ILLEGAL_GENERATION');

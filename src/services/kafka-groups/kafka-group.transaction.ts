@@ -59,6 +59,18 @@ export class KafkaGroupTransaction {
     await store.saveMember(this.sql, this.group.id, member);
   }
 
+  /** A static member rejoined without its id: it takes a new one, keeping its place, generation and assignment. */
+  async renameMember(member: KafkaMember, memberId: string): Promise<void> {
+    const previous = member.memberId;
+    await store.renameMember(this.sql, this.group.id, previous, memberId);
+    member.memberId = memberId;
+    if (this.kafka.leaderId === previous) {
+      this.kafka.leaderId = memberId;
+      await this.save();
+    }
+    this.changed = true;
+  }
+
   async touch(member: KafkaMember): Promise<void> {
     member.expiresAt = this.now + member.sessionTimeoutMs;
     await store.touchMember(this.sql, this.group.id, member.memberId, member.expiresAt);

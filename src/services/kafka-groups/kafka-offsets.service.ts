@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
+import { MAX_OFFSET_METADATA_BYTES } from '../../domain/consumer-group/consumer-group.js';
 import { UnknownGroupError } from '../../domain/errors/index.js';
-import { type GroupErrorName, KafkaGroupState } from '../../domain/kafka-group/kafka-group.js';
+import { fencedInstance, type GroupErrorName, KafkaGroupState } from '../../domain/kafka-group/kafka-group.js';
 import type { Topic } from '../../domain/log/topic.js';
 import { consumerGroupStore } from '../../storage/consumer-group.store.js';
 import { Database, type Sql } from '../../storage/database.js';
@@ -17,6 +18,7 @@ export interface TopicOffsets<P> {
 export interface PartitionCommit {
   partitionIndex: number;
   committedOffset: number;
+  committedMetadata?: string | null;
 }
 
 export interface PartitionCommitResult {
@@ -28,6 +30,8 @@ export interface PartitionOffset {
   partitionIndex: number;
   /** -1 when nothing is committed. */
   committedOffset: number;
+  /** The commit's metadata; absent when none was given or nothing is committed. */
+  metadata?: string;
 }
 
 /**
@@ -52,6 +56,7 @@ export class KafkaOffsetsService {
     memberId: string,
     generationId: number,
     topics: TopicOffsets<PartitionCommit>[],
+    groupInstanceId: string | null = null,
   ): Promise<TopicOffsets<PartitionCommitResult>[]> {
     const everyone = (error: GroupErrorName) =>
       topics.map((t) => ({
@@ -63,7 +68,7 @@ export class KafkaOffsetsService {
         group,
         () => new UnknownGroupError(group),
         async (tx) => {
-          const refused = await this.refusal(tx, memberId, generationId);
+          const refused = await this.refusal(tx, memberId, generationId, groupInstanceId);
           if (refused !== 'NONE') return everyone(refused);
           return this.write(tx, topics);
         },
@@ -82,7 +87,9 @@ export class KafkaOffsetsService {
   ): Promise<TopicOffsets<PartitionOffset>[]> {
     return this.database.run(async (sql) => {
       const row = await consumerGroupStore.find(sql, group);
-      const committed = row ? await consumerGroupStore.committedOffsets(sql, row.id) : new Map<string, number>();
+      const committed = row
+        ? await consumerGroupStore.committedWithMetadata(sql, row.id)
+        : new Map<string, { offset: number; metadata: string | null }>();
       if (topics === null) return allCommitted(sql, committed);
       const known = await byName(
         sql,
@@ -92,19 +99,25 @@ export class KafkaOffsetsService {
         name: t.name,
         partitions: t.partitionIndexes.map((partitionIndex) => {
           const topic = known.get(t.name);
-          const offset = topic ? committed.get(`${topic.id}:${partitionIndex}`) : undefined;
-          return { partitionIndex, committedOffset: offset ?? -1 };
+          const found = topic ? committed.get(`${topic.id}:${partitionIndex}`) : undefined;
+          return withMetadata({ partitionIndex, committedOffset: found?.offset ?? -1 }, found?.metadata ?? null);
         }),
       }));
     });
   }
 
-  private async refusal(tx: KafkaGroupTransaction, memberId: string, generationId: number): Promise<GroupErrorName> {
+  private async refusal(
+    tx: KafkaGroupTransaction,
+    memberId: string,
+    generationId: number,
+    groupInstanceId: string | null,
+  ): Promise<GroupErrorName> {
     const httpMembers = await kafkaGroupStore.httpMemberCount(tx.sql, tx.group.id);
     if (generationId < 0 && httpMembers === 0 && tx.joined.length === 0) {
       await tx.markKafka();
       return 'NONE';
     }
+    if (fencedInstance(tx.members, memberId, groupInstanceId)) return 'FENCED_INSTANCE_ID';
     if (tx.kafka.state === KafkaGroupState.CompletingRebalance) return 'REBALANCE_IN_PROGRESS';
     const member = tx.member(memberId);
     if (!member || member.pending) return 'UNKNOWN_MEMBER_ID';
@@ -121,14 +134,22 @@ export class KafkaOffsetsService {
       tx.sql,
       topics.map((t) => t.name),
     );
-    const offsets: { topicId: number; partition: number; offset: number }[] = [];
+    const offsets: { topicId: number; partition: number; offset: number; metadata: string | null }[] = [];
     const results = topics.map((t) => ({
       name: t.name,
       partitions: t.partitions.map((p): PartitionCommitResult => {
         const topic = known.get(t.name);
         if (!topic || p.partitionIndex < 0 || p.partitionIndex >= topic.partitionCount)
           return { partitionIndex: p.partitionIndex, error: 'UNKNOWN_TOPIC_OR_PARTITION' };
-        offsets.push({ topicId: topic.id, partition: p.partitionIndex, offset: Math.max(0, p.committedOffset) });
+        const metadata = p.committedMetadata ?? null;
+        if (metadata !== null && Buffer.byteLength(metadata) > MAX_OFFSET_METADATA_BYTES)
+          return { partitionIndex: p.partitionIndex, error: 'OFFSET_METADATA_TOO_LARGE' };
+        offsets.push({
+          topicId: topic.id,
+          partition: p.partitionIndex,
+          offset: Math.max(0, p.committedOffset),
+          metadata,
+        });
         return { partitionIndex: p.partitionIndex, error: 'NONE' };
       }),
     }));
@@ -143,10 +164,13 @@ async function byName(sql: Sql, names: string[]): Promise<Map<string, Topic>> {
   return new Map((await topicStore.findByNames(sql, unique)).map((t) => [t.name, t]));
 }
 
-async function allCommitted(sql: Sql, committed: Map<string, number>): Promise<TopicOffsets<PartitionOffset>[]> {
-  const entries = [...committed].map(([key, offset]) => {
+async function allCommitted(
+  sql: Sql,
+  committed: Map<string, { offset: number; metadata: string | null }>,
+): Promise<TopicOffsets<PartitionOffset>[]> {
+  const entries = [...committed].map(([key, { offset, metadata }]) => {
     const [topicId, partition] = key.split(':').map(Number);
-    return { topicId, partition, offset };
+    return { topicId, partition, offset, metadata };
   });
   if (entries.length === 0) return [];
   const topics = await topicStore.findByIds(sql, [...new Set(entries.map((e) => e.topicId))]);
@@ -157,6 +181,10 @@ async function allCommitted(sql: Sql, committed: Map<string, number>): Promise<T
       partitions: entries
         .filter((e) => e.topicId === topic.id)
         .sort((a, b) => a.partition - b.partition)
-        .map((e) => ({ partitionIndex: e.partition, committedOffset: e.offset })),
+        .map((e) => withMetadata({ partitionIndex: e.partition, committedOffset: e.offset }, e.metadata)),
     }));
+}
+
+function withMetadata(offset: PartitionOffset, metadata: string | null): PartitionOffset {
+  return metadata === null ? offset : { ...offset, metadata };
 }

@@ -20,6 +20,8 @@ export interface ShareFetchOptions {
   maxRecords: number;
   maxWaitMs: number;
   acks: Acknowledgement[];
+  /** The Kafka door: a partition's acks apply all together or not at all (Kafka's rule); HTTP: each on its own. */
+  wholePartitionAcks?: boolean;
   /** Acquire only from these of the member's assigned partitions (a Kafka share session's); all when absent. */
   partitions?: TopicPartition[];
   /** Adds up the time spent waiting (the request's timing). */
@@ -51,11 +53,16 @@ export class ShareFetchService {
     @Inject(SHOAL_CONFIG) private readonly config: ShoalConfig,
   ) {}
 
-  async acknowledge(group: string, memberId: string, acks: Acknowledgement[]): Promise<AckResult[]> {
+  async acknowledge(
+    group: string,
+    memberId: string,
+    acks: Acknowledgement[],
+    wholePartitions = false,
+  ): Promise<AckResult[]> {
     return this.coordinator.withGroup(
       group,
       () => new UnknownMemberError(group, memberId),
-      (tx) => this.acknowledgeIn(tx, memberId, acks),
+      (tx) => this.acknowledgeIn(tx, memberId, acks, true, wholePartitions),
     );
   }
 
@@ -80,7 +87,7 @@ export class ShareFetchService {
         group,
         () => new UnknownMemberError(group, memberId),
         // The acquisition right after renews the member's session; here it need only exist.
-        (tx) => this.acknowledgeIn(tx, memberId, options.acks, false),
+        (tx) => this.acknowledgeIn(tx, memberId, options.acks, false, options.wholePartitionAcks),
       );
       // Settled together: a failed flush is not left unhandled while the fetch waits.
       const [fetched, flushed] = await Promise.allSettled([
@@ -99,11 +106,12 @@ export class ShareFetchService {
     memberId: string,
     acks: Acknowledgement[],
     renewSession = true,
+    wholePartitions = false,
   ): Promise<AckResult[]> {
     if (renewSession) await tx.touch(memberId);
     else tx.member(memberId);
     await tx.lockInOrder(acks);
-    return this.applyAcks(tx, memberId, acks);
+    return this.applyAcks(tx, memberId, acks, wholePartitions);
   }
 
   /** Acks (if any) and acquisition in one transaction; with nothing to hand out, the wait. */
@@ -153,7 +161,7 @@ export class ShareFetchService {
           ? assigned.filter((p) => only.some((q) => q.topic === p.topic && q.partition === p.partition))
           : assigned;
         await tx.lockInOrder([...options.acks, ...assignment]);
-        const ackResults = await this.applyAcks(tx, memberId, options.acks);
+        const ackResults = await this.applyAcks(tx, memberId, options.acks, options.wholePartitionAcks);
         const { records, tokenInMs } = await this.acquire(tx, memberId, assignment, topics, options.maxRecords);
         const waitKeys = [
           groupKey('share', tx.group.id),
@@ -169,7 +177,12 @@ export class ShareFetchService {
   }
 
   /** Applies the acks grouped by share-partition, in order within each; answers one result per ack. */
-  private async applyAcks(tx: ShareGroupTransaction, memberId: string, acks: Acknowledgement[]): Promise<AckResult[]> {
+  private async applyAcks(
+    tx: ShareGroupTransaction,
+    memberId: string,
+    acks: Acknowledgement[],
+    wholePartitions = false,
+  ): Promise<AckResult[]> {
     const errors: (string | null)[] = new Array(acks.length).fill(ErrorCode.InvalidRecordState);
     const byPartition = new Map<string, number[]>();
     acks.forEach((ack, i) => {
@@ -190,7 +203,7 @@ export class ShareFetchService {
         reason: acks[i].reason,
       }));
       // Unknown topic or partition, or never fetched: INVALID_RECORD_STATE.
-      const results = topic ? await tx.acknowledge(topic, partition, memberId, entries) : null;
+      const results = topic ? await tx.acknowledge(topic, partition, memberId, entries, wholePartitions) : null;
       if (results) indexes.forEach((i, j) => (errors[i] = results[j]));
     }
     return acks.map((ack, i) => ({

@@ -129,15 +129,19 @@ export class ShareGroupTransaction {
     return open;
   }
 
-  /** Applies one member's acks to one share-partition, in order; null when it is not open to acks. */
+  /**
+   * Applies one member's acks to one share-partition, in order; null when it is not open to
+   * acks. `whole`: all of them or none (see SharePartitionCoordinator.acknowledge).
+   */
   async acknowledge(
     topic: Topic,
     partition: number,
     memberId: string,
     entries: AckEntry[],
+    whole = false,
   ): Promise<(string | null)[] | null> {
     const open = partition < topic.partitionCount ? await this.partition(topic, partition, { create: false }) : null;
-    return open ? this.partitions.acknowledge(open, memberId, entries) : null;
+    return open ? this.partitions.acknowledge(open, memberId, entries, whole) : null;
   }
 
   /**

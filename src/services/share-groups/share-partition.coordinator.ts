@@ -9,7 +9,7 @@ import {
   type TopicActivity,
   topicActivity,
 } from '../../domain/share-group/share-activity.js';
-import type { AckType } from '@shoal/protocol';
+import { type AckType, ErrorCode } from '@shoal/protocol';
 import {
   type ArchiveReason,
   type InFlightRecord,
@@ -143,8 +143,18 @@ export class SharePartitionCoordinator {
     if (archived.size > 0) await this.advanceStart(open, start);
   }
 
-  /** Applies one member's acks, in order; answers each entry's error (null when applied). */
-  async acknowledge(open: OpenSharePartition, memberId: string, entries: AckEntry[]): Promise<(string | null)[]> {
+  /**
+   * Applies one member's acks, in order; answers each entry's error (null when applied). With
+   * `whole` (the Kafka door, as Kafka's SharePartition validates a partition's acknowledgement
+   * batches before it applies any), one entry that cannot apply fails every entry and nothing
+   * is written.
+   */
+  async acknowledge(
+    open: OpenSharePartition,
+    memberId: string,
+    entries: AckEntry[],
+    whole = false,
+  ): Promise<(string | null)[]> {
     const { sql, key, window } = open;
     // The acks' span inside the window, and the ranges over it and the one after, read once.
     const from = entries.reduce((min, e) => Math.min(min, e.offset), window.endOffset);
@@ -152,6 +162,7 @@ export class SharePartitionCoordinator {
     const [lo, hi] = [Math.max(from, window.startOffset), Math.min(to, window.endOffset - 1)];
     const ranges = lo <= hi ? await store.rangesOver(sql, key, lo, hi + 1) : [];
     const outcome = applyAcks(recordsIn(ranges, lo, hi), memberId, entries, open.ctx);
+    if (whole && outcome.errors.some((e) => e !== null)) return entries.map(() => ErrorCode.InvalidRecordState);
     const start = await store.write(sql, key, outcome.changed.values(), { existing: ranges, window });
     await this.archive(open, outcome.archived, outcome.changed, outcome.archiveErrors);
     for (const type of Object.keys(outcome.counts) as AckType[]) open.counts.acks[type] += outcome.counts[type];

@@ -69,6 +69,7 @@ export class ShareSessionService {
         maxRecords: request.maxRecords,
         maxWaitMs: request.maxWaitMs,
         acks: request.acks,
+        wholePartitionAcks: true,
         partitions,
       }),
     );
@@ -92,7 +93,7 @@ export class ShareSessionService {
     if (sessionEpoch === FINAL_SESSION_EPOCH) ackResults = await this.closeSession(member, acks);
     else {
       await this.moveEpoch(member, sessionEpoch, member.sessionPartitions);
-      ackResults = await this.memberCall(member, () => this.fetches.acknowledge(group, member.memberId, acks));
+      ackResults = await this.memberCall(member, () => this.fetches.acknowledge(group, member.memberId, acks, true));
     }
     return { ackResults, lockDurationMs: await this.lockDuration(group, []) };
   }
@@ -146,7 +147,7 @@ export class ShareSessionService {
     const results =
       acks.length === 0
         ? []
-        : await this.memberCall(member, () => this.fetches.acknowledge(member.group, member.memberId, acks));
+        : await this.memberCall(member, () => this.fetches.acknowledge(member.group, member.memberId, acks, true));
     await this.database.run((sql) => store.setSession(sql, member.group, member.kafkaMemberId, null, null));
     const held = await this.heldBy(member);
     if (held.length > 0)

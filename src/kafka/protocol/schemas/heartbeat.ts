@@ -18,8 +18,8 @@ export const HeartbeatResponse: MessageSchema = {
   apiKey: 12,
   type: 'response',
   name: 'HeartbeatResponse',
-  validVersions: '0-3',
-  flexibleVersions: 'none',
+  validVersions: '0-4',
+  flexibleVersions: '4+',
   fields: [
     { name: 'ThrottleTimeMs', type: 'int32', versions: '1+' },
     { name: 'ErrorCode', type: 'int16', versions: '0+' },

@@ -18,7 +18,7 @@ export const InitProducerIdResponse: MessageSchema = {
   apiKey: 22,
   type: 'response',
   name: 'InitProducerIdResponse',
-  validVersions: '0-2',
+  validVersions: '0-4',
   flexibleVersions: '2+',
   fields: [
     { name: 'ThrottleTimeMs', type: 'int32', versions: '0+' },

@@ -30,14 +30,16 @@ export const JoinGroupResponse: MessageSchema = {
   apiKey: 11,
   type: 'response',
   name: 'JoinGroupResponse',
-  validVersions: '0-4',
-  flexibleVersions: 'none',
+  validVersions: '0-9',
+  flexibleVersions: '6+',
   fields: [
     { name: 'ThrottleTimeMs', type: 'int32', versions: '2+' },
     { name: 'ErrorCode', type: 'int16', versions: '0+' },
     { name: 'GenerationId', type: 'int32', versions: '0+', default: '-1' },
-    { name: 'ProtocolName', type: 'string', versions: '0+' },
+    { name: 'ProtocolType', type: 'string', versions: '7+', nullableVersions: '7+', default: 'null' },
+    { name: 'ProtocolName', type: 'string', versions: '0+', nullableVersions: '7+' },
     { name: 'Leader', type: 'string', versions: '0+' },
+    { name: 'SkipAssignment', type: 'bool', versions: '9+', default: 'false' },
     { name: 'MemberId', type: 'string', versions: '0+' },
     {
       name: 'Members',
@@ -45,6 +47,7 @@ export const JoinGroupResponse: MessageSchema = {
       versions: '0+',
       fields: [
         { name: 'MemberId', type: 'string', versions: '0+' },
+        { name: 'GroupInstanceId', type: 'string', versions: '5+', nullableVersions: '5+', default: 'null' },
         { name: 'Metadata', type: 'bytes', versions: '0+' },
       ],
     },

@@ -4,7 +4,7 @@ export const LeaveGroupRequest: MessageSchema = {
   apiKey: 13,
   type: 'request',
   name: 'LeaveGroupRequest',
-  validVersions: '0-4',
+  validVersions: '0-5',
   flexibleVersions: '4+',
   fields: [
     { name: 'GroupId', type: 'string', versions: '0+' },
@@ -16,6 +16,7 @@ export const LeaveGroupRequest: MessageSchema = {
       fields: [
         { name: 'MemberId', type: 'string', versions: '3+' },
         { name: 'GroupInstanceId', type: 'string', versions: '3+', nullableVersions: '3+', default: 'null' },
+        { name: 'Reason', type: 'string', versions: '5+', nullableVersions: '5+', default: 'null' },
       ],
     },
   ],
@@ -25,8 +26,8 @@ export const LeaveGroupResponse: MessageSchema = {
   apiKey: 13,
   type: 'response',
   name: 'LeaveGroupResponse',
-  validVersions: '0-3',
-  flexibleVersions: 'none',
+  validVersions: '0-5',
+  flexibleVersions: '4+',
   fields: [
     { name: 'ThrottleTimeMs', type: 'int32', versions: '1+' },
     { name: 'ErrorCode', type: 'int16', versions: '0+' },
@@ -36,7 +37,7 @@ export const LeaveGroupResponse: MessageSchema = {
       versions: '3+',
       fields: [
         { name: 'MemberId', type: 'string', versions: '3+' },
-        { name: 'GroupInstanceId', type: 'string', versions: '3+', nullableVersions: '3' },
+        { name: 'GroupInstanceId', type: 'string', versions: '3+', nullableVersions: '3+' },
         { name: 'ErrorCode', type: 'int16', versions: '3+' },
       ],
     },
