@@ -8,7 +8,7 @@ import { serveOperatorTools } from './http/operator-tools.js';
 import { hardenedServerOptions } from './http/server-options.js';
 import { StorageFullFilter } from './http/storage-full.filter.js';
 import { StoragePressure } from './common/storage-pressure.js';
-import { limitJsonDepth } from './http/framework-errors.js';
+import { DRAIN_FACTOR, drainUnreadBody, limitJsonDepth } from './http/framework-errors.js';
 import { shoalValidationPipe } from './http/validation/validation.pipe.js';
 import { CountingExceptionFilter } from './metrics/counting-exception.filter.js';
 import { requestTimings } from './http/request-timing.js';
@@ -32,6 +32,10 @@ export async function createApp(options: AppOptions): Promise<NestFastifyApplica
   });
   instrumentHttp(app);
   app.getHttpAdapter().getInstance().addHook('preValidation', limitJsonDepth);
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onSend', drainUnreadBody(DRAIN_FACTOR * options.config.maxRequestBytes));
   closeConnectionsWhenDraining(app);
   app.useGlobalPipes(shoalValidationPipe());
   app.useGlobalFilters(

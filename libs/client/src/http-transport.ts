@@ -52,15 +52,15 @@ export class HttpTransport {
   private readonly origin: string;
 
   constructor(
-    baseUrl: string,
+    url: string,
     private readonly apiKey: string | undefined,
     private readonly timeoutMs: number,
     private readonly retry: Required<RetryOptions>,
     private readonly ca?: string | Buffer,
   ) {
-    const url = new URL(baseUrl);
-    this.origin = url.origin;
-    this.prefix = url.pathname.replace(/\/+$/, '');
+    const parsed = new URL(url);
+    this.origin = parsed.origin;
+    this.prefix = parsed.pathname.replace(/\/+$/, '');
   }
 
   async send<T>(call: HttpCall): Promise<T> {
