@@ -10,6 +10,7 @@ import { StorageFullFilter } from './http/storage-full.filter.js';
 import { StoragePressure } from './common/storage-pressure.js';
 import { DRAIN_FACTOR, drainUnreadBody, limitJsonDepth } from './http/framework-errors.js';
 import { shoalValidationPipe } from './http/validation/validation.pipe.js';
+import { wellFormedJsonParser } from './http/validation/well-formed-json.js';
 import { CountingExceptionFilter } from './metrics/counting-exception.filter.js';
 import { requestTimings } from './http/request-timing.js';
 import { ShoalMetrics } from './metrics/shoal-metrics.js';
@@ -31,6 +32,12 @@ export async function createApp(options: AppOptions): Promise<NestFastifyApplica
     abortOnError: false,
   });
   instrumentHttp(app);
+  // Before init, so it replaces Nest's JSON parser: a body that is not UTF-8, or a lone surrogate, is 400.
+  app.useBodyParser(
+    'application/json',
+    { bodyLimit: options.config.maxRequestBytes },
+    wellFormedJsonParser(app.getHttpAdapter().getInstance()),
+  );
   app.getHttpAdapter().getInstance().addHook('preValidation', limitJsonDepth);
   app
     .getHttpAdapter()

@@ -18,7 +18,13 @@ async function startupOutput(env: Record<string, string>): Promise<{ lines: stri
   const port = await freePort();
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('SHOAL_')));
   const child = spawn(process.execPath, ['dist/src/main.js'], {
-    env: { ...inherited, NODE_OPTIONS: '', PORT: String(port), DATABASE_URL: `sqlite:${join(dir, 'shoal.db')}`, ...env },
+    env: {
+      ...inherited,
+      NODE_OPTIONS: '',
+      PORT: String(port),
+      DATABASE_URL: `sqlite:${join(dir, 'shoal.db')}`,
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
