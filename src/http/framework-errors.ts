@@ -84,23 +84,27 @@ export const DRAIN_FACTOR = 16;
  * beyond `drainBytes` is cut off: the answer is written and the connection closed.
  */
 export function drainUnreadBody(drainBytes: number) {
-  return async (request: FastifyRequest, _reply: FastifyReply, payload: unknown): Promise<unknown> => {
+  return (
+    request: FastifyRequest,
+    _reply: FastifyReply,
+    payload: unknown,
+    done: (error: null, payload: unknown) => void,
+  ): void => {
     const raw = request.raw;
-    if (raw.complete || raw.destroyed) return payload;
-    if (Number(raw.headers['content-length']) > drainBytes) return payload;
-    await new Promise<void>((resolve) => {
-      let seen = 0;
-      const finish = () => {
-        raw.off('data', onData).off('end', finish).off('error', finish).off('close', finish);
-        resolve();
-      };
-      const onData = (chunk: Buffer) => {
-        seen += chunk.length;
-        if (seen > drainBytes) finish();
-      };
-      raw.on('data', onData).on('end', finish).on('error', finish).on('close', finish);
-      raw.resume();
-    });
-    return payload;
+    if (raw.complete || raw.destroyed || Number(raw.headers['content-length']) > drainBytes) {
+      done(null, payload);
+      return;
+    }
+    let seen = 0;
+    const finish = () => {
+      raw.off('data', onData).off('end', finish).off('error', finish).off('close', finish);
+      done(null, payload);
+    };
+    const onData = (chunk: Buffer) => {
+      seen += chunk.length;
+      if (seen > drainBytes) finish();
+    };
+    raw.on('data', onData).on('end', finish).on('error', finish).on('close', finish);
+    raw.resume();
   };
 }
