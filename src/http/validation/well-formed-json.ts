@@ -22,8 +22,29 @@ function wellFormed(text: string): boolean {
   return (text as string & { isWellFormed(): boolean }).isWellFormed();
 }
 
+/** Whether any string or object key in `value` holds a lone surrogate (walked without recursion). */
+export function holdsLoneSurrogate(value: unknown): boolean {
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const item = stack.pop();
+    if (typeof item === 'string') {
+      if (!wellFormed(item)) return true;
+    } else if (Array.isArray(item)) {
+      for (const child of item)
+        if (typeof child === 'string' ? !wellFormed(child) : typeof child === 'object') stack.push(child);
+    } else if (typeof item === 'object' && item !== null) {
+      for (const key in item) {
+        if (!wellFormed(key)) return true;
+        stack.push((item as Record<string, unknown>)[key]);
+      }
+    }
+  }
+  return false;
+}
+
 /** The path (`records[1].headers`) of the first string, or object key, holding a lone surrogate. */
 export function loneSurrogateAt(value: unknown): string | undefined {
+  if (!holdsLoneSurrogate(value)) return undefined;
   const stack: [unknown, string][] = [[value, '']];
   while (stack.length > 0) {
     const [item, path] = stack.pop()!;
