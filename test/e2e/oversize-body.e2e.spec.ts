@@ -131,6 +131,12 @@ describe(drainUnreadBody.name, () => {
       // Far beyond the bound the broker may cut the upload off; whatever the client sees, the broker serves on.
       await fetchAnswer(broker.url, produceBody(SMALL_LIMIT * DRAIN_FACTOR * 4));
       await fetchAnswer(broker.url, chunkedBody(SMALL_LIMIT * DRAIN_FACTOR * 4));
+      // @shoal/client then answers the 413 if it could read it, else says what the broken upload may mean.
+      const cut = await clientAnswer(client, SMALL_LIMIT * 400);
+      expect(
+        JSON.stringify(cut).includes('"code":"REQUEST_TOO_LARGE"') ||
+          /may have refused it as too large \(413 REQUEST_TOO_LARGE/.test(JSON.stringify(cut)),
+      ).toBe(true);
       expect(await endOffset(client)).toBe(0);
       expect((await client.produce('big', [{ value: 'fits' }])).offsets).toHaveLength(1);
     } finally {

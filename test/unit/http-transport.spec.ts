@@ -54,6 +54,23 @@ describe(ShoalHttpClient.name, () => {
     expect(requests()).toBe(1);
   });
 
+  it('says a large body cut off may have been refused as too large; a small one gets no such hint', async () => {
+    const { server, url } = await flakyServer(2);
+    servers.push(server);
+    const large = await client(url)
+      .produce('t', [{ value: 'x'.repeat(4 * 1024 * 1024) }])
+      .catch((e: unknown) => e);
+    expect(large).toBeInstanceOf(ShoalConnectionError);
+    expect((large as Error).message).toMatch(
+      /-byte body: the broker may have refused it as too large \(413 REQUEST_TOO_LARGE/,
+    );
+    const small = await client(url)
+      .produce('t', [{ value: 1 }])
+      .catch((e: unknown) => e);
+    expect(small).toBeInstanceOf(ShoalConnectionError);
+    expect((small as Error).message).not.toMatch(/too large/);
+  });
+
   it('retries a produce that never left (connection refused) with backoff, then names URL, route and cause', async () => {
     const port = await freePort();
     const error = await client(`http://127.0.0.1:${port}`)
