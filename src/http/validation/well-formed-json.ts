@@ -22,6 +22,12 @@ function wellFormed(text: string): boolean {
   return (text as string & { isWellFormed(): boolean }).isWellFormed();
 }
 
+/** At most 200 characters of `text` for a message, without splitting a pair. */
+function shortened(text: string): string {
+  if (text.length <= 200) return text;
+  return `${(text.slice(0, 200) as string & { toWellFormed(): string }).toWellFormed().replace(/\uFFFD$/, '')}…`;
+}
+
 /** Whether any string or object key in `value` holds a lone surrogate (walked without recursion). */
 export function holdsLoneSurrogate(value: unknown): boolean {
   const stack: unknown[] = [value];
@@ -81,7 +87,9 @@ export function wellFormedJsonParser(fastify: FastifyInstance): JsonParser {
       if (error) return done(error);
       const at = body.includes(BACKSLASH_U) ? loneSurrogateAt(parsed) : undefined;
       if (at !== undefined)
-        return done(new InvalidRequestError(`a lone surrogate (a \\u escape of half a pair) in ${at}: not UTF-8`));
+        return done(
+          new InvalidRequestError(`a lone surrogate (a \\u escape of half a pair) in ${shortened(at)}: not UTF-8`),
+        );
       done(null, parsed);
     });
   };
