@@ -43,7 +43,7 @@ export async function startBenchBroker(env: Record<string, string> = {}): Promis
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;
-  const client = new ShoalHttpClient({ baseUrl: url, timeoutMs: 60_000 });
+  const client = new ShoalHttpClient({ url, timeoutMs: 60_000 });
   for (let i = 0; ; i++) {
     try {
       await client.health();

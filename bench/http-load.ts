@@ -10,8 +10,8 @@ export class HttpLoad {
   private readonly host: string;
   private readonly port: number;
 
-  constructor(baseUrl: string, sockets = 64) {
-    const url = new URL(baseUrl);
+  constructor(brokerUrl: string, sockets = 64) {
+    const url = new URL(brokerUrl);
     this.host = url.hostname;
     this.port = Number(url.port);
     this.agent = new http.Agent({ keepAlive: true, maxSockets: sockets });

@@ -39,7 +39,7 @@ async function startInProcess(): Promise<InProcessBroker> {
   const app = await createApp({ config });
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as { port: number };
-  const client = new ShoalHttpClient({ baseUrl: `http://127.0.0.1:${port}`, timeoutMs: 120_000 });
+  const client = new ShoalHttpClient({ url: `http://127.0.0.1:${port}`, timeoutMs: 120_000 });
   return {
     app,
     client,

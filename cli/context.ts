@@ -13,7 +13,7 @@ export class CliContext {
   readonly client: ShoalHttpClient;
 
   constructor(readonly options: GlobalOptions) {
-    this.client = new ShoalHttpClient({ baseUrl: options.url, apiKey: options.apiKey, retry: { retries: 0 } });
+    this.client = new ShoalHttpClient({ url: options.url, apiKey: options.apiKey, retry: { retries: 0 } });
   }
 
   static of(command: Command): CliContext {

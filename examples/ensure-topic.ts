@@ -3,7 +3,7 @@ import { ErrorCode } from '@shoal/protocol';
 
 /** Creates the topic unless it exists, so the examples run against a fresh broker. */
 export async function ensureTopic(url: string, name: string, partitions = 3): Promise<void> {
-  const http = new ShoalHttpClient({ baseUrl: url });
+  const http = new ShoalHttpClient({ url });
   try {
     await http.createTopic({ name, partitions });
   } catch (error) {

@@ -8,8 +8,9 @@ import { serveOperatorTools } from './http/operator-tools.js';
 import { hardenedServerOptions } from './http/server-options.js';
 import { StorageFullFilter } from './http/storage-full.filter.js';
 import { StoragePressure } from './common/storage-pressure.js';
-import { limitJsonDepth } from './http/framework-errors.js';
+import { DRAIN_FACTOR, drainUnreadBody, limitJsonDepth } from './http/framework-errors.js';
 import { shoalValidationPipe } from './http/validation/validation.pipe.js';
+import { wellFormedJsonParser } from './http/validation/well-formed-json.js';
 import { CountingExceptionFilter } from './metrics/counting-exception.filter.js';
 import { requestTimings } from './http/request-timing.js';
 import { ShoalMetrics } from './metrics/shoal-metrics.js';
@@ -31,7 +32,17 @@ export async function createApp(options: AppOptions): Promise<NestFastifyApplica
     abortOnError: false,
   });
   instrumentHttp(app);
+  // Before init, so it replaces Nest's JSON parser: a body that is not UTF-8, or a lone surrogate, is 400.
+  app.useBodyParser(
+    'application/json',
+    { bodyLimit: options.config.maxRequestBytes },
+    wellFormedJsonParser(app.getHttpAdapter().getInstance()),
+  );
   app.getHttpAdapter().getInstance().addHook('preValidation', limitJsonDepth);
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onSend', drainUnreadBody(DRAIN_FACTOR * options.config.maxRequestBytes));
   closeConnectionsWhenDraining(app);
   app.useGlobalPipes(shoalValidationPipe());
   app.useGlobalFilters(

@@ -20,5 +20,26 @@ export function shoalLogger(
   const levels = loggerLevels(env);
   if (levels === false) return false;
   const format = logFormat(env, isTty);
-  return new ConsoleLogger({ logLevels: levels, json: format === 'json', colors: format === 'pretty' && isTty });
+  return new StartupQuietLogger({ logLevels: levels, json: format === 'json', colors: format === 'pretty' && isTty });
+}
+
+/** Nest's start-up chatter: module initialisation and one line per route (about 60 lines). */
+export const STARTUP_DEBUG_CONTEXTS: ReadonlySet<string> = new Set([
+  'NestFactory',
+  'InstanceLoader',
+  'RoutesResolver',
+  'RouterExplorer',
+  'NestApplication',
+]);
+
+/**
+ * Nest's logger with its start-up chatter ({@link STARTUP_DEBUG_CONTEXTS}) at debug level, so
+ * `npm start` prints the start-up line and little else; `SHOAL_LOG=debug` shows the route mappings.
+ */
+export class StartupQuietLogger extends ConsoleLogger {
+  override log(message: unknown, ...optionalParams: unknown[]): void {
+    const context = optionalParams.at(-1) ?? this.context;
+    if (typeof context === 'string' && STARTUP_DEBUG_CONTEXTS.has(context)) this.debug(message, ...optionalParams);
+    else super.log(message, ...optionalParams);
+  }
 }

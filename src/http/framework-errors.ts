@@ -69,3 +69,42 @@ export function limitJsonDepth(request: FastifyRequest, reply: FastifyReply, don
   }
   done();
 }
+
+/**
+ * How much of a refused body the broker reads and discards before answering, as a multiple of
+ * `SHOAL_MAX_REQUEST_BYTES` (16 × 16 MiB = 256 MiB by default). Beyond it the connection is cut.
+ */
+export const DRAIN_FACTOR = 16;
+
+/**
+ * An onSend hook for answers given before the request body was read (413 `REQUEST_TOO_LARGE`,
+ * 415): the rest of the body is read and discarded, up to `drainBytes`, before the answer goes
+ * out. A client that writes its whole body before reading (Node's `fetch`, undici) would
+ * otherwise meet a closed connection (`EPIPE`) instead of the answer. A body declared or sent
+ * beyond `drainBytes` is cut off: the answer is written and the connection closed.
+ */
+export function drainUnreadBody(drainBytes: number) {
+  return (
+    request: FastifyRequest,
+    _reply: FastifyReply,
+    payload: unknown,
+    done: (error: null, payload: unknown) => void,
+  ): void => {
+    const raw = request.raw;
+    if (raw.complete || raw.destroyed || Number(raw.headers['content-length']) > drainBytes) {
+      done(null, payload);
+      return;
+    }
+    let seen = 0;
+    const finish = () => {
+      raw.off('data', onData).off('end', finish).off('error', finish).off('close', finish);
+      done(null, payload);
+    };
+    const onData = (chunk: Buffer) => {
+      seen += chunk.length;
+      if (seen > drainBytes) finish();
+    };
+    raw.on('data', onData).on('end', finish).on('error', finish).on('close', finish);
+    raw.resume();
+  };
+}

@@ -18,7 +18,7 @@ describe(LongPollCloser.name, () => {
   it('on SIGTERM answers 50 waiting long polls and every in-flight produce, keeps them, and exits within the grace period', async () => {
     const broker = await spawnBroker(storage.storage.url, undefined, { SHOAL_SHUTDOWN_GRACE_MS: String(GRACE_MS) });
     // No retries: a reset connection would show as an error here, not be papered over.
-    const client = new ShoalHttpClient({ baseUrl: broker.url, timeoutMs: 60_000, retry: { retries: 0 } });
+    const client = new ShoalHttpClient({ url: broker.url, timeoutMs: 60_000, retry: { retries: 0 } });
     try {
       await client.createTopic({ name: 'drain', partitions: 2 });
       await client.createTopic({ name: 'idle', partitions: 1 });

@@ -150,7 +150,7 @@ describe.each(STORAGE_KINDS)('Job-queue features over HTTP on %s', (kind) => {
     const topic = name('http-idem');
     await broker.client.createTopic({ name: topic, partitions: 3 });
     const proxy = await answerDroppingProxy(new URL(broker.url).port, 1);
-    const client = new ShoalHttpClient({ baseUrl: proxy.url, retry: { minDelayMs: 10, maxDelayMs: 50 } });
+    const client = new ShoalHttpClient({ url: proxy.url, retry: { minDelayMs: 10, maxDelayMs: 50 } });
     try {
       const records = [
         { key: 'a', value: 1, idempotencyKey: 'pay-1' },
@@ -163,7 +163,7 @@ describe.each(STORAGE_KINDS)('Job-queue features over HTTP on %s', (kind) => {
       expect(described.partitions.reduce((sum, p) => sum + p.endOffset, 0)).toBe(2);
       // Without keys a produce whose answer was lost is not retried: it may have been appended.
       const plain = await answerDroppingProxy(new URL(broker.url).port, 1);
-      const plainClient = new ShoalHttpClient({ baseUrl: plain.url, retry: { minDelayMs: 10, maxDelayMs: 50 } });
+      const plainClient = new ShoalHttpClient({ url: plain.url, retry: { minDelayMs: 10, maxDelayMs: 50 } });
       await expect(plainClient.produce(topic, [{ value: 3 }])).rejects.toMatchObject({ maybeSent: true });
       await plainClient.close();
       plain.close();

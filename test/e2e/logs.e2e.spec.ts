@@ -61,7 +61,7 @@ describe(shoalLogger.name, () => {
   });
 
   it('logs share-group joins and leaves as consumer-group ones', async () => {
-    const client = new ShoalHttpClient({ baseUrl: url });
+    const client = new ShoalHttpClient({ url });
     try {
       await client.createTopic({ name: 'log-jobs', partitions: 1 });
       const { memberId: fullId } = await client.joinShareGroup('log-workers', { topics: ['log-jobs'] });

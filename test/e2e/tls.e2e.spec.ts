@@ -44,17 +44,17 @@ describe(hardenedServerOptions.name, () => {
   });
 
   it('serves HTTPS to a client that trusts the certificate, and refuses one that does not', async () => {
-    const trusted = new ShoalHttpClient({ baseUrl: url, apiKey: ADMIN, ca });
+    const trusted = new ShoalHttpClient({ url, apiKey: ADMIN, ca });
     await trusted.createTopic({ name: 'tls-topic', partitions: 1 });
     expect((await trusted.describeTopic('tls-topic')).name).toBe('tls-topic');
     await trusted.close();
-    const untrusted = new ShoalHttpClient({ baseUrl: url, apiKey: ADMIN, retry: { retries: 0 } });
+    const untrusted = new ShoalHttpClient({ url, apiKey: ADMIN, retry: { retries: 0 } });
     await expect(untrusted.listTopics()).rejects.toBeInstanceOf(ShoalConnectionError);
     await untrusted.close();
   });
 
   it('carries jobs from a ShoalClient to a ShoalServer worker over HTTPS with an API key', async () => {
-    const admin = new ShoalHttpClient({ baseUrl: url, apiKey: ADMIN, ca });
+    const admin = new ShoalHttpClient({ url, apiKey: ADMIN, ca });
     await admin.createTopic({ name: 'tls-jobs', partitions: 1 });
     await admin.updateShareGroupConfig('tls-workers', { autoOffsetReset: 'earliest' });
     const handled: unknown[] = [];

@@ -15,7 +15,7 @@ export class BrokerCluster {
     this.brokers = ports.map(() => undefined);
     // No retries of its own: a failure moves the call to another broker (see `call`).
     this.clients = ports.map(
-      (port) => new ShoalHttpClient({ baseUrl: `http://127.0.0.1:${port}`, timeoutMs: 20_000, retry: { retries: 0 } }),
+      (port) => new ShoalHttpClient({ url: `http://127.0.0.1:${port}`, timeoutMs: 20_000, retry: { retries: 0 } }),
     );
   }
 

@@ -36,7 +36,7 @@ export async function spawnBroker(
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const url = `http://127.0.0.1:${port}`;
-  const client = new ShoalHttpClient({ baseUrl: url, timeoutMs: 5_000 });
+  const client = new ShoalHttpClient({ url, timeoutMs: 5_000 });
   for (let attempt = 0; attempt < 200; attempt++) {
     if (child.exitCode !== null) throw new Error(`broker exited with ${child.exitCode}: ${stderr}`);
     try {

@@ -23,5 +23,5 @@ export async function startBroker(
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
   const url = `http://127.0.0.1:${address.port}`;
-  return { app, url, client: new ShoalHttpClient({ baseUrl: url }), clock, close: () => app.close() };
+  return { app, url, client: new ShoalHttpClient({ url }), clock, close: () => app.close() };
 }

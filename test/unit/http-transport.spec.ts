@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ShoalApiError, ShoalConnectionError, ShoalHttpClient } from '@shoal/client';
@@ -30,7 +31,7 @@ describe(ShoalHttpClient.name, () => {
     for (const server of servers.splice(0)) server.close();
   });
   function client(url: string): ShoalHttpClient {
-    const c = new ShoalHttpClient({ baseUrl: url, retry: fast });
+    const c = new ShoalHttpClient({ url, retry: fast });
     clients.push(c);
     return c;
   }
@@ -51,6 +52,23 @@ describe(ShoalHttpClient.name, () => {
     expect(error).toBeInstanceOf(ShoalConnectionError);
     expect(error).toMatchObject({ url, route: 'POST /v1/topics/t/records', maybeSent: true, attempts: 1 });
     expect(requests()).toBe(1);
+  });
+
+  it('says a large body cut off may have been refused as too large; a small one gets no such hint', async () => {
+    const { server, url } = await flakyServer(2);
+    servers.push(server);
+    const large = await client(url)
+      .produce('t', [{ value: 'x'.repeat(4 * 1024 * 1024) }])
+      .catch((e: unknown) => e);
+    expect(large).toBeInstanceOf(ShoalConnectionError);
+    expect((large as Error).message).toMatch(
+      /-byte body: the broker may have refused it as too large \(413 REQUEST_TOO_LARGE/,
+    );
+    const small = await client(url)
+      .produce('t', [{ value: 1 }])
+      .catch((e: unknown) => e);
+    expect(small).toBeInstanceOf(ShoalConnectionError);
+    expect((small as Error).message).not.toMatch(/too large/);
   });
 
   it('retries a produce that never left (connection refused) with backoff, then names URL, route and cause', async () => {
@@ -94,5 +112,25 @@ describe(ShoalHttpClient.name, () => {
     await c.close();
     await c.close();
     await expect(c.listTopics()).resolves.toEqual({ offsets: [], topics: [] });
+  });
+
+  it('takes the broker as `url`, and as the deprecated `baseUrl` alike with one deprecation warning', async () => {
+    const { server, url, requests } = await flakyServer(0);
+    servers.push(server);
+    const warn = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+    try {
+      for (const options of [{ url }, { baseUrl: url }, { baseUrl: `${url}/` }]) {
+        const c = new ShoalHttpClient({ ...options, retry: fast });
+        clients.push(c);
+        await expect(c.listTopics()).resolves.toEqual({ offsets: [], topics: [] });
+      }
+      expect(requests()).toBe(3);
+      expect(warn.mock.calls).toEqual([
+        [expect.stringContaining('baseUrl'), { type: 'DeprecationWarning', code: 'SHOAL_CLIENT_BASE_URL' }],
+      ]);
+    } finally {
+      warn.mockRestore();
+    }
+    expect(() => new ShoalHttpClient({} as { url: string })).toThrow(TypeError);
   });
 });

@@ -52,23 +52,25 @@ export class HttpTransport {
   private readonly origin: string;
 
   constructor(
-    baseUrl: string,
+    url: string,
     private readonly apiKey: string | undefined,
     private readonly timeoutMs: number,
     private readonly retry: Required<RetryOptions>,
     private readonly ca?: string | Buffer,
   ) {
-    const url = new URL(baseUrl);
-    this.origin = url.origin;
-    this.prefix = url.pathname.replace(/\/+$/, '');
+    const parsed = new URL(url);
+    this.origin = parsed.origin;
+    this.prefix = parsed.pathname.replace(/\/+$/, '');
   }
 
   async send<T>(call: HttpCall): Promise<T> {
+    const body = call.body === undefined ? undefined : JSON.stringify(call.body);
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.once<T>(call);
+        return await this.once<T>(call, body);
       } catch (error) {
-        if (!this.retriable(call, error) || attempt > this.retry.retries) throw this.wrap(call, error, attempt);
+        if (!this.retriable(call, error) || attempt > this.retry.retries)
+          throw this.wrap(call, error, attempt, body === undefined ? 0 : Buffer.byteLength(body));
         await sleep(this.delay(attempt), call.signal);
       }
     }
@@ -92,16 +94,16 @@ export class HttpTransport {
     return this.current;
   }
 
-  private async once<T>(call: HttpCall): Promise<T> {
+  private async once<T>(call: HttpCall, body: string | undefined): Promise<T> {
     const headers: Record<string, string> = {};
-    if (call.body !== undefined) headers['content-type'] = 'application/json';
+    if (body !== undefined) headers['content-type'] = 'application/json';
     if (this.apiKey) headers.authorization = `Bearer ${this.apiKey}`;
     const timeout = this.timeoutMs + (call.waitMs ?? 0);
     const response = await this.pool.request({
       method: call.method as 'GET',
       path: this.prefix + call.path,
       headers,
-      body: call.body === undefined ? undefined : JSON.stringify(call.body),
+      body,
       signal: call.signal,
       headersTimeout: timeout,
       bodyTimeout: timeout,
@@ -117,7 +119,7 @@ export class HttpTransport {
     return call.retry === 'always' || !maybeSent(error);
   }
 
-  private wrap(call: HttpCall, error: unknown, attempts: number): unknown {
+  private wrap(call: HttpCall, error: unknown, attempts: number, bodyBytes: number): unknown {
     if (error instanceof ShoalApiError || call.signal?.aborted) return error;
     return new ShoalConnectionError(
       this.origin + this.prefix,
@@ -125,6 +127,10 @@ export class HttpTransport {
       maybeSent(error),
       attempts,
       error,
+      bodyBytes >= LARGE_BODY_BYTES && BROKEN_CODES.has(errorCode(error) ?? '')
+        ? `the connection broke while sending a ${bodyBytes}-byte body: the broker may have refused it as too ` +
+            'large (413 REQUEST_TOO_LARGE, over its SHOAL_MAX_REQUEST_BYTES) and cut the upload off'
+        : undefined,
     );
   }
 
@@ -134,10 +140,19 @@ export class HttpTransport {
   }
 }
 
+/** Connection errors of a broker that stopped reading: a body it refused may be why. */
+const BROKEN_CODES = new Set(['EPIPE', 'ECONNRESET', 'UND_ERR_SOCKET']);
+
+/** From this size, a broken upload gets a hint about the broker's request size limit. */
+const LARGE_BODY_BYTES = 1024 * 1024;
+
+function errorCode(error: unknown): string | undefined {
+  return (error as { code?: string } | null)?.code ?? (error as { cause?: { code?: string } } | null)?.cause?.code;
+}
+
 /** Whether a failed request may have reached the broker. */
 function maybeSent(error: unknown): boolean {
-  const code =
-    (error as { code?: string } | null)?.code ?? (error as { cause?: { code?: string } } | null)?.cause?.code;
+  const code = errorCode(error);
   return !(code && UNSENT_CODES.has(code));
 }
 

@@ -15,10 +15,14 @@ export class ShoalConnectionError extends Error {
     /** How many attempts were made. */
     readonly attempts: number,
     cause: unknown,
+    /** What the cause may mean, added to the message (e.g. a large body cut off by the broker). */
+    hint?: string,
   ) {
-    super(`${route} to ${url} failed after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${describeCause(cause)}`, {
-      cause,
-    });
+    super(
+      `${route} to ${url} failed after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${describeCause(cause)}` +
+        (hint ? ` (${hint})` : ''),
+      { cause },
+    );
     this.name = 'ShoalConnectionError';
   }
 }

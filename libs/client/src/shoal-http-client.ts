@@ -36,10 +36,24 @@ import type {
 } from '@shoal/protocol';
 import { HttpTransport, type RetryMode, type RetryOptions } from './http-transport.js';
 
-/** How to reach a broker. */
-export interface ShoalHttpClientOptions {
-  /** The broker's base URL, e.g. `http://localhost:8080`. */
-  baseUrl: string;
+/** How to reach a broker: `url`, as in `ShoalServer`, `ShoalClient` and `ShoalModule.forRoot` (@shoal/transport). */
+export type ShoalHttpClientOptions = ShoalHttpClientSettings &
+  (
+    | {
+        /** The broker's base URL, e.g. `http://localhost:8080`. */
+        url: string;
+      }
+    | {
+        /**
+         * The old name of `url`, working identically.
+         * @deprecated Use `url`; `baseUrl` will be removed in the next release.
+         */
+        baseUrl: string;
+      }
+  );
+
+/** The options of a {@link ShoalHttpClient} besides the broker's URL. */
+export interface ShoalHttpClientSettings {
   /** An API key, sent as `Authorization: Bearer <key>`. */
   apiKey?: string;
   /** PEM certificate(s) to trust for an `https://` broker (its CA, or its self-signed certificate). */
@@ -73,7 +87,8 @@ export class ShoalHttpClient {
 
   constructor(options: ShoalHttpClientOptions) {
     const retry = { retries: 3, minDelayMs: 100, maxDelayMs: 2_000, ...options.retry };
-    this.transport = new HttpTransport(options.baseUrl, options.apiKey, options.timeoutMs ?? 30_000, retry, options.ca);
+    const url = brokerUrl(options);
+    this.transport = new HttpTransport(url, options.apiKey, options.timeoutMs ?? 30_000, retry, options.ca);
   }
 
   /** Closes the connection pool. */
@@ -375,4 +390,22 @@ function consumerGroupPath(group: string): string {
 
 function shareGroupPath(group: string): string {
   return `/v1/share-groups/${encodeURIComponent(group)}`;
+}
+
+let warnedBaseUrl = false;
+
+/** `url`, else the deprecated `baseUrl` (one warning per process); neither is a TypeError. */
+function brokerUrl(options: ShoalHttpClientOptions): string {
+  const given = options as { url?: unknown; baseUrl?: unknown };
+  if (given.url === undefined && given.baseUrl !== undefined && !warnedBaseUrl) {
+    warnedBaseUrl = true;
+    process.emitWarning('ShoalHttpClient option `baseUrl` is deprecated: use `url`', {
+      type: 'DeprecationWarning',
+      code: 'SHOAL_CLIENT_BASE_URL',
+    });
+  }
+  const url = given.url ?? given.baseUrl;
+  if (typeof url !== 'string' || url === '')
+    throw new TypeError('ShoalHttpClient needs the broker URL as `url`, e.g. { url: "http://localhost:8080" }');
+  return url;
 }

@@ -33,7 +33,7 @@ export class ShoalClient extends ClientProxy {
   constructor(private readonly options: ShoalClientOptions) {
     super();
     this.http = new ShoalHttpClient({
-      baseUrl: options.url,
+      url: options.url,
       apiKey: options.apiKey,
       ca: options.ca,
       retry: options.retry,

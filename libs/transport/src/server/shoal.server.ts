@@ -34,7 +34,7 @@ export class ShoalServer extends Server<Record<string, never>, ShoalStatus> impl
   constructor(private readonly options: ShoalServerOptions) {
     super();
     this.http = new ShoalHttpClient({
-      baseUrl: options.url,
+      url: options.url,
       apiKey: options.apiKey,
       ca: options.ca,
       retry: options.retry,
