@@ -192,7 +192,7 @@ describe('shoal CLI', () => {
   it('sends the API key it is given, by --api-key or SHOAL_API_KEY, to a broker with keys', async () => {
     const ADMIN = 'admin-key-for-the-cli-key-test';
     const secured = await spawnBroker(`sqlite:${join(dir, 'keys.db')}`, undefined, { SHOAL_ADMIN_API_KEY: ADMIN });
-    const admin = new ShoalHttpClient({ baseUrl: secured.url, apiKey: ADMIN });
+    const admin = new ShoalHttpClient({ url: secured.url, apiKey: ADMIN });
     try {
       // Two principals, each allowed to read one topic: what the broker allows shows which key it got.
       for (const name of ['cli-north', 'cli-south']) await admin.createTopic({ name, partitions: 1 });

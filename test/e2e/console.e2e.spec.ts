@@ -232,7 +232,7 @@ describe(serveConsole.name, () => {
     const dir = mkdtempSync(join(tmpdir(), 'shoal-console-keys-'));
     const ADMIN = 'admin-key-for-the-console-test';
     const keyed = await spawnBroker(`sqlite:${join(dir, 'keyed.db')}`, undefined, { SHOAL_ADMIN_API_KEY: ADMIN });
-    const admin = new ShoalHttpClient({ baseUrl: keyed.url, apiKey: ADMIN });
+    const admin = new ShoalHttpClient({ url: keyed.url, apiKey: ADMIN });
     const context = await browser.newContext();
     try {
       await admin.createTopic({ name: 'keyed-orders', partitions: 2 });

@@ -38,7 +38,7 @@ describe(PgChangeRelay.name, () => {
   it('wakes a read, a consumer fetch and a share fetch waiting on one broker when another commits', async () => {
     // Clients that wait out a long poll (the spawned brokers' own give up after 5 s).
     const [a, b] = brokers.map(
-      (broker) => new ShoalHttpClient({ baseUrl: broker.url, timeoutMs: 60_000, retry: { retries: 0 } }),
+      (broker) => new ShoalHttpClient({ url: broker.url, timeoutMs: 60_000, retry: { retries: 0 } }),
     );
     await a.createTopic({ name: 'wake', partitions: 1 });
     await a.updateShareGroupConfig('wake-share', { autoOffsetReset: 'earliest' });
