@@ -59,7 +59,7 @@ const topicConfig = object(
 const shareConfig = object(
   {
     recordLockDurationMs: { type: 'integer', minimum: 1000, maximum: 3_600_000 },
-    deliveryCountLimit: { type: 'integer', minimum: 2, maximum: 10 },
+    deliveryCountLimit: { type: 'integer', minimum: 1, maximum: 1000 },
     maxInFlightRecordsPerPartition: { type: 'integer', minimum: 1 },
     autoOffsetReset: { type: 'string', enum: ['latest', 'earliest'] },
     deadLetterTopic: nullable(str()),
@@ -137,8 +137,25 @@ export const SCHEMAS: Record<string, Schema> = {
           deliverAt: int('append at this time (ms since the epoch): the record is scheduled'),
           delayMs: int('append this many ms from now: the record is scheduled'),
           idempotencyKey: str("within the topic's window, a second record with this key is not appended"),
+          attempts: {
+            type: 'integer',
+            minimum: 1,
+            maximum: 1000,
+            description: 'deliver at most this many times (the shoal.attempts header): 1 runs it once',
+          },
         },
-        ['key', 'value', 'valueBase64', 'headers', 'partition', 'timestamp', 'deliverAt', 'delayMs', 'idempotencyKey'],
+        [
+          'key',
+          'value',
+          'valueBase64',
+          'headers',
+          'partition',
+          'timestamp',
+          'deliverAt',
+          'delayMs',
+          'idempotencyKey',
+          'attempts',
+        ],
       ),
     ),
   }),
@@ -217,7 +234,14 @@ export const SCHEMAS: Record<string, Schema> = {
     'acks',
   ]),
   ShareFetchResponse: object({
-    records: arrayOf({ allOf: [ref('WireRecord')], properties: { deliveryCount: int(), lockExpiresAt: int() } }),
+    records: arrayOf({
+      allOf: [ref('WireRecord')],
+      properties: {
+        deliveryCount: int(),
+        lockExpiresAt: int(),
+        attempts: { type: 'integer', minimum: 1, description: "the record's own delivery cap, when it has one" },
+      },
+    }),
     ackResults: arrayOf(ackResult),
   }),
   AcknowledgeRequest: object({ acks: arrayOf(acknowledgement) }),

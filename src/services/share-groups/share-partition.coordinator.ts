@@ -131,8 +131,14 @@ export class SharePartitionCoordinator {
   async release(open: OpenSharePartition, records: InFlightRecord[], delayMs: number): Promise<void> {
     const changed: InFlightRecord[] = [];
     const archived = new Map<number, ArchiveReason>();
+    let span: [number, number] | null = null;
+    for (const r of records) {
+      if (r.deliveryCount >= open.ctx.deliveryCountLimit) continue;
+      span = span === null ? [r.offset, r.offset] : [Math.min(span[0], r.offset), Math.max(span[1], r.offset)];
+    }
+    const ctx = await this.withAttempts(open, span);
     for (const record of records) {
-      const result = transitions.release(record, open.ctx, delayMs);
+      const result = transitions.release(record, ctx, delayMs);
       changed.push(result.record);
       if (result.archived) archived.set(record.offset, result.archived);
     }
@@ -140,6 +146,17 @@ export class SharePartitionCoordinator {
     await this.archive(open, archived, new Map(changed.map((r) => [r.offset, r])), new Map());
     if (archived.size < changed.length) open.activity.released = true;
     if (archived.size > 0) await this.advanceStart(open, start);
+  }
+
+  /**
+   * The transition context with the per-record attempts (`shoal.attempts` headers) of the
+   * records in `span` (first and last offset) that a release may touch; the group's context as
+   * is when nothing is released or the group's limit is already 1.
+   */
+  private async withAttempts(open: OpenSharePartition, span: [number, number] | null): Promise<TransitionContext> {
+    if (span === null || open.ctx.deliveryCountLimit <= 1) return open.ctx;
+    const attempts = await logStore.attemptsBetween(open.sql, open.topic.id, open.key.partition, span[0], span[1]);
+    return attempts.size === 0 ? open.ctx : { ...open.ctx, attempts };
   }
 
   /** Applies one member's acks, in order; answers each entry's error (null when applied). */
@@ -150,7 +167,16 @@ export class SharePartitionCoordinator {
     const to = entries.reduce((max, e) => Math.max(max, e.lastOffset), window.startOffset - 1);
     const [lo, hi] = [Math.max(from, window.startOffset), Math.min(to, window.endOffset - 1)];
     const ranges = lo <= hi ? await store.rangesOver(sql, key, lo, hi + 1) : [];
-    const outcome = applyAcks(recordsIn(ranges, lo, hi), memberId, entries, open.ctx);
+    let released: [number, number] | null = null;
+    for (const e of entries) {
+      if (e.type !== 'release') continue;
+      released =
+        released === null
+          ? [e.offset, e.lastOffset]
+          : [Math.min(released[0], e.offset), Math.max(released[1], e.lastOffset)];
+    }
+    const ctx = await this.withAttempts(open, released);
+    const outcome = applyAcks(recordsIn(ranges, lo, hi), memberId, entries, ctx);
     const start = await store.write(sql, key, outcome.changed.values(), { existing: ranges, window });
     await this.archive(open, outcome.archived, outcome.changed, outcome.archiveErrors);
     for (const type of Object.keys(outcome.counts) as AckType[]) open.counts.acks[type] += outcome.counts[type];
