@@ -53,8 +53,25 @@ const ackResult = object({ topic: str(), partition: int(), offset: int(), lastOf
   'lastOffset',
 ]);
 const topicConfig = object(
-  { retentionMs: nullable(int()), retentionBytes: nullable(int()), idempotencyWindowMs: nullable(int()) },
-  ['retentionMs', 'retentionBytes', 'idempotencyWindowMs'],
+  {
+    retentionMs: nullable(int()),
+    retentionBytes: nullable(int()),
+    idempotencyWindowMs: nullable(int()),
+    retentionRespectsShareGroups: nullable({
+      type: 'boolean',
+      description: "retention never deletes a share group's unfinished records (default true)",
+    }),
+    completedMaxAgeMs: nullable(int('delete records every reading group has finished once this old')),
+    completedMaxCount: nullable(int('keep at most this many finished records per partition')),
+  },
+  [
+    'retentionMs',
+    'retentionBytes',
+    'idempotencyWindowMs',
+    'retentionRespectsShareGroups',
+    'completedMaxAgeMs',
+    'completedMaxCount',
+  ],
 );
 const shareConfig = object(
   {
