@@ -306,7 +306,15 @@ export const SCHEMAS: Record<string, Schema> = {
       }),
     ),
   }),
-  RedriveRequest: object({ partition: int(), offset: int(), lastOffset: int() }, ['partition', 'offset', 'lastOffset']),
+  RedriveRequest: object(
+    {
+      partition: int(),
+      offset: int(),
+      lastOffset: int(),
+      group: str('redrive into this share group only: its dead-lettered originals become available again in it'),
+    },
+    ['partition', 'offset', 'lastOffset', 'group'],
+  ),
   RedriveResponse: object({ redriven: int(), alreadyRedriven: int(), skipped: int() }),
   CreateApiKeyRequest: object({ principal: str(), description: str() }, ['description']),
   ApiKey: apiKey,

@@ -159,6 +159,41 @@ export class SharePartitionCoordinator {
     return attempts.size === 0 ? open.ctx : { ...open.ctx, attempts };
   }
 
+  /**
+   * A redrive into this group (issue 27): the records at `offsets` that this group archived
+   * become available again with delivery count 0 — those archived in the window, and those
+   * below its start (final there; the caller knows from the dead-letter record that this group
+   * archived them), which moves the start back to the lowest. Records gone from the log, never
+   * handed out, or not archived are left alone. Answers the offsets made available.
+   */
+  async reopen(open: OpenSharePartition, offsets: number[]): Promise<number[]> {
+    const { sql, key, window, log } = open;
+    const wanted = [...new Set(offsets)]
+      .filter((o) => o >= log.startOffset && o < window.endOffset)
+      .sort((a, b) => a - b);
+    const below = wanted.filter((o) => o < window.startOffset);
+    const inside = wanted.filter((o) => o >= window.startOffset);
+    const current = inside.length === 0 ? new Map<number, InFlightRecord>() : await store.records(sql, key, inside);
+    const archived = inside.filter((o) => current.get(o)?.state === RecordState.Archived);
+    const available = (offset: number): InFlightRecord => ({
+      offset,
+      state: RecordState.Available,
+      deliveryCount: 0,
+      memberId: null,
+      lockExpiresAt: null,
+      availableAt: null,
+    });
+    if (archived.length > 0) await store.write(sql, key, archived.map(available));
+    if (below.length > 0) {
+      await store.reopenBelowStart(sql, key, below, window.startOffset);
+      window.startOffset = below[0];
+      await store.setWindow(sql, key, window);
+    }
+    const reopened = [...below, ...archived];
+    if (reopened.length > 0) open.activity.released = true;
+    return reopened;
+  }
+
   /** Applies one member's acks, in order; answers each entry's error (null when applied). */
   async acknowledge(open: OpenSharePartition, memberId: string, entries: AckEntry[]): Promise<(string | null)[]> {
     const { sql, key, window } = open;
