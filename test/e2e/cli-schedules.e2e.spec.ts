@@ -13,8 +13,11 @@ interface Run {
   stderr: string;
 }
 
-/** Issue 27: repeating jobs through `@shoal/client`'s typed methods and `shoal schedules …`, against a broker process. */
-describe('schedules in @shoal/client and the shoal CLI', () => {
+/**
+ * Issue 27: repeating jobs through `@shoal/client`'s typed methods and `shoal schedules …`, and
+ * `shoal dlq redrive --group`, against a broker process.
+ */
+describe('schedules and group redrive in @shoal/client and the shoal CLI', () => {
   let dir: string;
   let broker: BrokerProcess;
   beforeAll(async () => {
@@ -157,5 +160,32 @@ describe('schedules in @shoal/client and the shoal CLI', () => {
     expect(refused.code).toBe(1);
     expect(JSON.parse(refused.stderr)).toMatchObject({ error: { code: 'UNKNOWN_TOPIC', status: 404 } });
     expect((await json<{ schedules: ScheduleView[] }>(['schedules', 'list'])).schedules).toEqual([]);
+  });
+
+  it('redrives a dead-letter topic into one share group with shoal dlq redrive --group', async () => {
+    const { client } = broker;
+    await client.createTopic({ name: 'cli-rg-jobs', partitions: 1 });
+    await client.createTopic({ name: 'cli-rg-dlq', partitions: 1 });
+    await client.updateShareGroupConfig('cli-rg-workers', {
+      autoOffsetReset: 'earliest',
+      deadLetterTopic: 'cli-rg-dlq',
+    });
+    await client.produce('cli-rg-jobs', [{ value: 'job' }]);
+    const { memberId } = await client.joinShareGroup('cli-rg-workers', { topics: ['cli-rg-jobs'] });
+    await client.shareFetch('cli-rg-workers', memberId, { maxRecords: 1 });
+    await client.acknowledge('cli-rg-workers', memberId, [
+      { topic: 'cli-rg-jobs', partition: 0, offset: 0, type: 'reject' },
+    ]);
+    const run = await shoal(['dlq', 'redrive', 'cli-rg-dlq', '--group', 'cli-rg-workers']);
+    expect({ code: run.code, stdout: run.stdout.trim() }).toEqual({
+      code: 0,
+      stdout: 'made 1 records of cli-rg-dlq available again in cli-rg-workers (0 redriven before, 0 skipped)',
+    });
+    const again = await client.shareFetch('cli-rg-workers', memberId, { maxRecords: 1 });
+    expect(again.records.map((r) => [r.offset, r.deliveryCount, r.value])).toEqual([[0, 1, 'job']]);
+    expect((await client.describeTopic('cli-rg-jobs')).partitions[0].endOffset).toBe(1);
+    const unknown = await shoal(['dlq', 'redrive', 'cli-rg-dlq', '--group', 'nobody', '--json']);
+    expect(unknown.code).toBe(1);
+    expect(JSON.parse(unknown.stderr)).toMatchObject({ error: { code: 'UNKNOWN_GROUP', status: 404 } });
   });
 });
