@@ -3,6 +3,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { dlqCommand } from './commands/dlq.command.js';
 import { groupsCommand, shareGroupsCommand } from './commands/groups.command.js';
 import { consumeCommand, produceCommand } from './commands/records.command.js';
+import { schedulesCommand } from './commands/schedules.command.js';
 import { aclsCommand, apiKeysCommand } from './commands/security.command.js';
 import { topicsCommand } from './commands/topics.command.js';
 import { EXIT } from './context.js';
@@ -10,7 +11,9 @@ import { EXIT } from './context.js';
 /** The `shoal` command line: operator tools over the broker's HTTP API. */
 export function program(): Command {
   const root = new Command('shoal')
-    .description('Shoal operator tools: topics, records, consumer and share groups, dead letters, API keys and ACLs')
+    .description(
+      'Shoal operator tools: topics, records, consumer and share groups, dead letters, schedules, API keys and ACLs',
+    )
     .addOption(new Option('--url <url>', 'the broker').env('SHOAL_URL').default('http://localhost:8080'))
     .addOption(new Option('--api-key <key>', 'sent as Authorization: Bearer <key>').env('SHOAL_API_KEY'))
     .option('--json', 'JSON for scripts instead of tables')
@@ -23,11 +26,19 @@ export function program(): Command {
     groupsCommand(),
     shareGroupsCommand(),
     dlqCommand(),
+    schedulesCommand(),
     apiKeysCommand(),
     aclsCommand(),
   ])
-    root.addCommand(command.exitOverride());
+    root.addCommand(exitOverrideAll(command));
   return root;
+}
+
+/** Commander's usage errors throw instead of exiting, in subcommands too, so they end with {@link EXIT.usage}. */
+function exitOverrideAll(command: Command): Command {
+  command.exitOverride();
+  for (const sub of command.commands) exitOverrideAll(sub);
+  return command;
 }
 
 try {

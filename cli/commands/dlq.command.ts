@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { action, integer } from '../context.js';
 
-/** `shoal dlq redrive <topic>`. */
+/** `shoal dlq redrive <topic> [--group g]`. */
 export function dlqCommand(): Command {
   const dlq = new Command('dlq').description('dead-letter topics');
   dlq
@@ -10,15 +10,22 @@ export function dlqCommand(): Command {
     .option('-p, --partition <p>', 'only this partition', integer('--partition'))
     .option('--offset <o>', 'from this offset', integer('--offset'))
     .option('--last-offset <o>', 'up to this offset (inclusive)', integer('--last-offset'))
+    .option('--group <group>', 'instead of copying: make the originals available again in this share group only')
     .action(
-      action(async (cli, topic: string, options: { partition?: number; offset?: number; lastOffset?: number }) => {
-        const result = await cli.client.redrive(topic, options);
-        cli.print(
-          result,
-          () =>
-            `redrove ${result.redriven} records of ${topic} (${result.alreadyRedriven} redriven before, ${result.skipped} without a source topic)`,
-        );
-      }),
+      action(
+        async (
+          cli,
+          topic: string,
+          options: { partition?: number; offset?: number; lastOffset?: number; group?: string },
+        ) => {
+          const result = await cli.client.redrive(topic, options);
+          cli.print(result, () =>
+            options.group === undefined
+              ? `redrove ${result.redriven} records of ${topic} (${result.alreadyRedriven} redriven before, ${result.skipped} without a source topic)`
+              : `made ${result.redriven} records of ${topic} available again in ${options.group} (${result.alreadyRedriven} redriven before, ${result.skipped} skipped)`,
+          );
+        },
+      ),
     );
   return dlq;
 }

@@ -177,7 +177,7 @@ export function shareGroupsCommand(): Command {
     .command('config <group>')
     .description('show the config, or change it with options (creates the group)')
     .option('--lock-ms <ms>', 'record lock duration', integer('--lock-ms'))
-    .option('--delivery-limit <n>', 'delivery count limit', integer('--delivery-limit'))
+    .option('--delivery-limit <n>', 'delivery count limit (1 to 1000; 1 = run once)', integer('--delivery-limit'))
     .option('--max-in-flight <n>', 'in-flight records per partition', integer('--max-in-flight'))
     .option('--auto-offset-reset <where>', 'earliest or latest')
     .option('--dead-letter-topic <topic>', 'dead-letter topic ("" for none)')

@@ -1,13 +1,14 @@
 import { dlqListPage, dlqPage } from './pages/dlq.js';
 import { consumerGroupPage, groupListPage } from './pages/groups.js';
 import { recordsPage } from './pages/records.js';
+import { schedulePage, schedulesPage } from './pages/schedules.js';
 import { shareGroupPage } from './pages/share-groups.js';
 import { topicPage, topicsPage } from './pages/topics.js';
 import { sample } from './history.js';
 
 const root = document.getElementById('page') as HTMLElement;
 
-/** Hash routes: #/topics, #/topics/t, #/records/t/p/offset|tMS, #/groups(/g), #/share-groups(/g), #/dlq(/t). */
+/** Hash routes: #/topics, #/topics/t, #/records/t/p/offset|tMS, #/groups(/g), #/share-groups(/g), #/dlq(/t), #/schedules(/s). */
 async function route(hash: string): Promise<HTMLElement> {
   const [path, query = ''] = hash.replace(/^#\/?/, '').split('?');
   const parts = path.split('/').map(decodeURIComponent);
@@ -27,6 +28,8 @@ async function route(hash: string): Promise<HTMLElement> {
       return parts[1] ? shareGroupPage(parts[1]) : groupListPage('share', after);
     case 'dlq':
       return parts[1] ? dlqPage(parts[1]) : dlqListPage();
+    case 'schedules':
+      return parts[1] ? schedulePage(parts[1]) : schedulesPage();
     default:
       return topicsPage();
   }

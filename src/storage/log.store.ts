@@ -1,5 +1,6 @@
 import type { RecordValue, StoredRecord } from '../domain/log/record.js';
 import { searchFirstAtOrAfter } from '../domain/log/time-search.js';
+import { ATTEMPTS_LIKE, attemptsOf } from '../domain/share-group/record-attempts.js';
 import type { Sql } from './database.js';
 import { valuesList } from './sql-dialect.js';
 
@@ -251,5 +252,29 @@ export const logStore = {
       'UPDATE shoal_partition SET start_offset = $3, byte_size = byte_size - $4 WHERE topic_id = $1 AND partition_id = $2',
       [topicId, partition, newStart, removed],
     );
+  },
+
+  /**
+   * The records in [from, to] whose headers carry a valid `shoal.attempts`, by offset: what a
+   * release needs to apply per-record attempts. The `LIKE` keeps the rows read to those records.
+   */
+  async attemptsBetween(
+    sql: Sql,
+    topicId: number,
+    partition: number,
+    from: number,
+    to: number,
+  ): Promise<Map<number, number>> {
+    const rows = await sql.rows<{ record_offset: number; headers: string }>(
+      `SELECT record_offset, headers FROM shoal_record
+       WHERE topic_id = $1 AND partition_id = $2 AND record_offset >= $3 AND record_offset <= $4 AND headers LIKE $5`,
+      [topicId, partition, from, to, ATTEMPTS_LIKE],
+    );
+    const attempts = new Map<number, number>();
+    for (const row of rows) {
+      const n = attemptsOf(row.headers);
+      if (n !== undefined) attempts.set(Number(row.record_offset), n);
+    }
+    return attempts;
   },
 };

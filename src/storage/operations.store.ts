@@ -37,6 +37,17 @@ export const operationsStore = {
     return expand(ranges, limit, fromOffset);
   },
 
+  /** Of `offsets` of a dead-letter partition, those redriven already. */
+  async redriven(sql: Sql, topicId: number, partition: number, offsets: number[]): Promise<Set<number>> {
+    if (offsets.length === 0) return new Set();
+    const rows = await sql.rows<{ record_offset: number }>(
+      `SELECT record_offset FROM shoal_redrive WHERE topic_id = $1 AND partition_id = $2
+       AND record_offset IN (${offsets.map((_, i) => `$${i + 3}`).join(', ')})`,
+      [topicId, partition, ...offsets],
+    );
+    return new Set(rows.map((r) => Number(r.record_offset)));
+  },
+
   /** Marks a dead-letter record redriven; false when it already was (so it is not copied again). */
   async markRedriven(sql: Sql, topicId: number, partition: number, offset: number, now: number): Promise<boolean> {
     const changed = await sql.execute(

@@ -189,6 +189,39 @@ export const sharePartitionStore = {
     return held;
   },
 
+  /**
+   * Puts back records below the window's start (a redrive into the group, issue 27): `offsets`
+   * (ascending, below `start`) become available with delivery count 0, every other offset from
+   * the first of them to `start` a final record (acknowledged: what it was, archived or
+   * acknowledged, is no longer known). The caller moves the window's start to `offsets[0]`.
+   */
+  async reopenBelowStart(sql: Sql, key: SharePartitionKey, offsets: number[], start: number): Promise<void> {
+    const free = { memberId: null, lockExpiresAt: null, availableAt: null };
+    const ranges: RecordRange[] = [];
+    let next = offsets[0];
+    for (const offset of offsets) {
+      if (offset > next)
+        ranges.push({
+          firstOffset: next,
+          lastOffset: offset - 1,
+          state: RecordState.Acknowledged,
+          deliveryCount: 1,
+          ...free,
+        });
+      ranges.push({ firstOffset: offset, lastOffset: offset, state: RecordState.Available, deliveryCount: 0, ...free });
+      next = offset + 1;
+    }
+    if (next < start)
+      ranges.push({
+        firstOffset: next,
+        lastOffset: start - 1,
+        state: RecordState.Acknowledged,
+        deliveryCount: 1,
+        ...free,
+      });
+    await insertRanges(sql, key, ranges);
+  },
+
   /** Inserts one range for offsets [from, to) just taken from the log, acquired with count 1. */
   async insertAcquired(
     sql: Sql,

@@ -10,9 +10,14 @@ interface TopicRow {
   retention_ms: number | null;
   retention_bytes: number | null;
   idempotency_window_ms: number | null;
+  retention_respects_share_groups: number | null;
+  completed_max_age_ms: number | null;
+  completed_max_count: number | null;
 }
 
-const TOPIC_COLUMNS = 'id, name, partition_count, retention_ms, retention_bytes, idempotency_window_ms';
+const TOPIC_COLUMNS =
+  'id, name, partition_count, retention_ms, retention_bytes, idempotency_window_ms, ' +
+  'retention_respects_share_groups, completed_max_age_ms, completed_max_count';
 
 function toTopic(row: TopicRow): Topic {
   const topic: Topic = {
@@ -25,7 +30,22 @@ function toTopic(row: TopicRow): Topic {
     },
   };
   if (row.idempotency_window_ms !== null) topic.config.idempotencyWindowMs = Number(row.idempotency_window_ms);
+  if (row.retention_respects_share_groups !== null)
+    topic.config.retentionRespectsShareGroups = Number(row.retention_respects_share_groups) !== 0;
+  if (row.completed_max_age_ms !== null) topic.config.completedMaxAgeMs = Number(row.completed_max_age_ms);
+  if (row.completed_max_count !== null) topic.config.completedMaxCount = Number(row.completed_max_count);
   return topic;
+}
+
+/** The optional settings' column values, in the column order of the INSERT and UPDATE below. */
+function optionalParams(config: TopicConfig): (number | null)[] {
+  const respects = config.retentionRespectsShareGroups;
+  return [
+    config.idempotencyWindowMs ?? null,
+    respects === undefined || respects === null ? null : respects ? 1 : 0,
+    config.completedMaxAgeMs ?? null,
+    config.completedMaxCount ?? null,
+  ];
 }
 
 /** Topics and their partition rows. */
@@ -60,10 +80,11 @@ export const topicStore = {
     return rows.map(toTopic);
   },
 
-  /** Topics with a retention rule, for the retention sweep. */
+  /** Topics with a retention or completed-cleanup rule, for the retention sweep. */
   async listWithRetention(sql: Sql): Promise<Topic[]> {
     const rows = await sql.rows<TopicRow>(
-      `SELECT ${TOPIC_COLUMNS} FROM shoal_topic WHERE retention_ms IS NOT NULL OR retention_bytes IS NOT NULL`,
+      `SELECT ${TOPIC_COLUMNS} FROM shoal_topic WHERE retention_ms IS NOT NULL OR retention_bytes IS NOT NULL
+         OR completed_max_age_ms IS NOT NULL OR completed_max_count IS NOT NULL`,
     );
     return rows.map(toTopic);
   },
@@ -77,9 +98,10 @@ export const topicStore = {
     now: number,
   ): Promise<Topic | null> {
     const inserted = await sql.rows<TopicRow>(
-      `INSERT INTO shoal_topic (name, partition_count, retention_ms, retention_bytes, created_at, idempotency_window_ms)
-       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (name) DO NOTHING RETURNING ${TOPIC_COLUMNS}`,
-      [name, partitionCount, config.retentionMs, config.retentionBytes, now, config.idempotencyWindowMs ?? null],
+      `INSERT INTO shoal_topic (name, partition_count, retention_ms, retention_bytes, created_at, idempotency_window_ms,
+         retention_respects_share_groups, completed_max_age_ms, completed_max_count)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (name) DO NOTHING RETURNING ${TOPIC_COLUMNS}`,
+      [name, partitionCount, config.retentionMs, config.retentionBytes, now, ...optionalParams(config)],
     );
     if (inserted.length === 0) return null;
     const topic = toTopic(inserted[0]);
@@ -102,13 +124,14 @@ export const topicStore = {
 
   async update(sql: Sql, topic: Topic): Promise<void> {
     await sql.execute(
-      'UPDATE shoal_topic SET partition_count = $2, retention_ms = $3, retention_bytes = $4, idempotency_window_ms = $5 WHERE id = $1',
+      `UPDATE shoal_topic SET partition_count = $2, retention_ms = $3, retention_bytes = $4, idempotency_window_ms = $5,
+         retention_respects_share_groups = $6, completed_max_age_ms = $7, completed_max_count = $8 WHERE id = $1`,
       [
         topic.id,
         topic.partitionCount,
         topic.config.retentionMs,
         topic.config.retentionBytes,
-        topic.config.idempotencyWindowMs ?? null,
+        ...optionalParams(topic.config),
       ],
     );
   },

@@ -57,6 +57,7 @@ describe(buildOpenApiDocument.name, () => {
     expect(Object.keys(redrive.responses)).toEqual(expect.arrayContaining(['200', '400', '404']));
     expect((redrive.responses['404'] as unknown as Record<string, unknown>)['x-error-codes']).toEqual([
       'UNKNOWN_TOPIC',
+      'UNKNOWN_GROUP', // a redrive into a group that does not exist (issue 27)
     ]);
   });
 

@@ -108,8 +108,8 @@ describe.each(STORAGE_KINDS)('share groups over HTTP on %s', (kind) => {
     const outOfRange = [
       { recordLockDurationMs: 999 },
       { recordLockDurationMs: 3_600_001 },
-      { deliveryCountLimit: 1 },
-      { deliveryCountLimit: 11 },
+      { deliveryCountLimit: 0 },
+      { deliveryCountLimit: 1001 },
       { maxInFlightRecordsPerPartition: 99 },
     ];
     for (const change of [

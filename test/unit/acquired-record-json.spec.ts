@@ -5,7 +5,12 @@ import type { StoredRecord } from '../../src/domain/log/record.js';
 
 /** What the record was before values were kept as stored text: parsed, then spread. */
 function eager(topic: string, partition: number, stored: StoredRecord, deliveryCount: number, lockExpiresAt: number) {
-  return { ...decodeRecord(topic, partition, stored), deliveryCount, lockExpiresAt };
+  const record: AcquiredRecord = { ...decodeRecord(topic, partition, stored), deliveryCount, lockExpiresAt };
+  const attempts = record.headers['shoal.attempts'];
+  // A record's own delivery cap (issue 27): a whole number from 1, else no cap.
+  if (attempts !== undefined && /^[1-9][0-9]*$/.test(attempts) && attempts.length < 16)
+    record.attempts = Number(attempts);
+  return record;
 }
 
 const storedRecord = fc.record({
@@ -18,8 +23,11 @@ const storedRecord = fc.record({
   ),
   headers: fc.option(
     fc
-      .dictionary(fc.string({ unit: 'binary' }), fc.string({ unit: 'binary' }), { minKeys: 1 })
-      .map((h) => JSON.stringify(h)),
+      .tuple(
+        fc.dictionary(fc.string({ unit: 'binary' }), fc.string({ unit: 'binary' }), { minKeys: 1 }),
+        fc.option(fc.oneof(fc.integer({ min: 0, max: 1000 }).map(String), fc.string({ unit: 'binary' }))),
+      )
+      .map(([h, attempts]) => JSON.stringify(attempts === null ? h : { ...h, 'shoal.attempts': attempts })),
     { nil: null },
   ),
   size: fc.nat(),

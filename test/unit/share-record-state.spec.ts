@@ -30,6 +30,24 @@ describe('share record transitions', () => {
     expect(next).toMatchObject({ state: RecordState.Acquired, deliveryCount: 2, memberId: 'm', lockExpiresAt: 31_000 });
   });
 
+  it("release archives at the record's own attempts when lower than the group's limit, never above the limit", () => {
+    const attempts = new Map([
+      [0, 1],
+      [1, 2],
+      [2, 9],
+    ]);
+    const own = { ...ctx, attempts };
+    expect(transitions.release(acquiredBy('m', 0, 1), own).archived).toBe('delivery_limit');
+    expect(transitions.release(acquiredBy('m', 1, 1), own).archived).toBeUndefined();
+    expect(transitions.release(acquiredBy('m', 1, 2), own).archived).toBe('delivery_limit');
+    expect(transitions.release(acquiredBy('m', 2, 2), own).archived).toBeUndefined();
+    expect(transitions.release(acquiredBy('m', 2, 3), own).archived).toBe('delivery_limit'); // the group's 3
+    expect(transitions.release(acquiredBy('m', 3, 2), own).archived).toBeUndefined(); // no attempts of its own
+    expect(transitions.release(acquiredBy('m', 0, 1), { ...ctx, deliveryCountLimit: 1 }).archived).toBe(
+      'delivery_limit',
+    );
+  });
+
   it('release makes a record available, after a delay if asked, and archives it at the delivery limit', () => {
     expect(transitions.release(acquiredBy('m', 0, 1), ctx).record).toMatchObject({
       state: RecordState.Available,

@@ -33,6 +33,10 @@ import type {
   InFlightRecordList,
   RedriveRequest,
   RedriveResponse,
+  ScheduleDescription,
+  ScheduleList,
+  ScheduleRequest,
+  ScheduleView,
 } from '@shoal/protocol';
 import { HttpTransport, type RetryMode, type RetryOptions } from './http-transport.js';
 
@@ -327,6 +331,39 @@ export class ShoalHttpClient {
     await this.request('DELETE', `/v1/acls/${id}`);
   }
 
+  /**
+   * `POST /v1/schedules`: creates a repeating job, or replaces the one of that name (so it is
+   * retried after any connection error: sending it twice leaves the same schedule).
+   */
+  createSchedule(request: ScheduleRequest): Promise<ScheduleView> {
+    return this.request('POST', '/v1/schedules', request, 0, undefined, 'always');
+  }
+
+  /** `GET /v1/schedules`: every schedule, by name. */
+  async listSchedules(): Promise<ScheduleView[]> {
+    return (await this.request<ScheduleList>('GET', '/v1/schedules')).schedules;
+  }
+
+  /** `GET /v1/schedules/{name}`: the schedule and its next five ticks (`nextRuns`, `[]` while paused). */
+  describeSchedule(name: string): Promise<ScheduleDescription> {
+    return this.request('GET', schedulePath(name));
+  }
+
+  /** `POST /v1/schedules/{name}/pause`: no ticks until resumed. */
+  pauseSchedule(name: string): Promise<ScheduleView> {
+    return this.request('POST', `${schedulePath(name)}/pause`, undefined, 0, undefined, 'always');
+  }
+
+  /** `POST /v1/schedules/{name}/resume`: ticks missed while paused are skipped. */
+  resumeSchedule(name: string): Promise<ScheduleView> {
+    return this.request('POST', `${schedulePath(name)}/resume`, undefined, 0, undefined, 'always');
+  }
+
+  /** `DELETE /v1/schedules/{name}`. */
+  async deleteSchedule(name: string): Promise<void> {
+    await this.request('DELETE', schedulePath(name));
+  }
+
   /** `GET /health`. */
   health(): Promise<{ status: string }> {
     return this.request('GET', '/health');
@@ -408,4 +445,8 @@ function brokerUrl(options: ShoalHttpClientOptions): string {
   if (typeof url !== 'string' || url === '')
     throw new TypeError('ShoalHttpClient needs the broker URL as `url`, e.g. { url: "http://localhost:8080" }');
   return url;
+}
+
+function schedulePath(name: string): string {
+  return `/v1/schedules/${encodeURIComponent(name)}`;
 }

@@ -45,14 +45,24 @@ export interface RedriveRequest {
   offset?: number;
   /** Last offset to redrive (inclusive). */
   lastOffset?: number;
+  /**
+   * Redrive into this share group only: the original records it dead-lettered become available
+   * again in it (delivery count 0) instead of being copied to the source topic, which every
+   * group reading the topic would run again.
+   */
+  group?: string;
 }
 
 /** What a redrive did. */
 export interface RedriveResponse {
-  /** Records copied back to their source topics by this request. */
+  /** Records copied back to their source topics (with `group`: made available again in it) by this request. */
   redriven: number;
   /** Records redriven before (not copied again). */
   alreadyRedriven: number;
-  /** Records without `shoal.dlq.topic` or whose source topic does not exist (not copied). */
+  /**
+   * Records without `shoal.dlq.topic` or whose source topic does not exist (not copied); with
+   * `group`, also those another group dead-lettered and those whose original is gone from the
+   * log or not archived in the group.
+   */
   skipped: number;
 }

@@ -23,6 +23,11 @@ export interface ProduceRecord {
    * not appended again: the answer gives the first one's position with `duplicate: true`.
    */
   idempotencyKey?: string;
+  /**
+   * Deliver this record at most this many times (1 to 1,000), below its share groups' own
+   * `deliveryCountLimit`: 1 runs it once, never redelivered. Stored as the `shoal.attempts` header.
+   */
+  attempts?: number;
 }
 
 /**

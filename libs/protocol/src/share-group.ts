@@ -59,6 +59,11 @@ export interface ShareFetchRequest {
 export interface AcquiredRecord extends WireRecord {
   deliveryCount: number;
   lockExpiresAt: number;
+  /**
+   * The most deliveries this record asked for (its `attempts` at produce, the `shoal.attempts`
+   * header), when it asked: at most that many, and never more than the group's limit.
+   */
+  attempts?: number;
 }
 
 export interface ShareFetchResponse {

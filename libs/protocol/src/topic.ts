@@ -7,6 +7,18 @@ export interface TopicConfig {
    * when set. Absent or `null`: the broker's `SHOAL_IDEMPOTENCY_WINDOW_MS` (24 h by default).
    */
   idempotencyWindowMs?: number | null;
+  /**
+   * Time/size retention never deletes past the earliest unfinished record of any share group
+   * reading the partition. Shown only when set; absent or `null` means on (the default).
+   */
+  retentionRespectsShareGroups?: boolean | null;
+  /**
+   * Completed-job cleanup (like BullMQ's `removeOnComplete`): records that every group reading
+   * the partition has finished are deleted once older than this (ms). Shown only when set.
+   */
+  completedMaxAgeMs?: number | null;
+  /** Completed-job cleanup: keep at most this many finished records per partition. Shown only when set. */
+  completedMaxCount?: number | null;
 }
 
 /** One partition's offsets: `startOffset` is the first stored, `endOffset` the next to be assigned. */

@@ -1,5 +1,6 @@
 import type { AcquiredRecord, JsonValue, RecordHeaders, WireRecord } from '@shoal/protocol';
 import { InvalidRecordError, RecordTooLargeError } from '../errors/index.js';
+import { ATTEMPTS_HEADER, attemptsOf, MAX_ATTEMPTS } from '../share-group/record-attempts.js';
 import type { AppendRecord, RecordValue, StoredRecord } from './record.js';
 
 const ALLOWED_FIELDS = new Set([
@@ -12,6 +13,7 @@ const ALLOWED_FIELDS = new Set([
   'deliverAt',
   'delayMs',
   'idempotencyKey',
+  'attempts',
 ]);
 const PADDED_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 /** The largest timestamp a JavaScript Date can hold. */
@@ -53,7 +55,8 @@ export function encodeRecord(input: unknown, index: number, maxRecordBytes: numb
     valueBytes = Buffer.byteLength(value, 'utf8');
   }
 
-  const headers = encodeHeaders(record.headers, index);
+  const attempts = optionalInteger(record.attempts, index, 'attempts', MAX_ATTEMPTS, 1);
+  const headers = encodeHeaders(record.headers, index, attempts);
   const partition = optionalInteger(record.partition, index, 'partition', 2 ** 31 - 1);
   const timestamp = optionalInteger(record.timestamp, index, 'timestamp', MAX_TIMESTAMP);
   const size = (key === null ? 0 : Buffer.byteLength(key, 'utf8')) + valueBytes + headers.bytes;
@@ -82,10 +85,13 @@ function withJobFields(encoded: AppendRecord, record: Record<string, unknown>, i
   return encoded;
 }
 
-function encodeHeaders(headers: unknown, index: number): { text: string | null; bytes: number } {
-  if (headers === undefined || headers === null) return { text: null, bytes: 0 };
-  if (typeof headers !== 'object' || Array.isArray(headers))
+/** The headers as JSON text; `attempts`, when given, as the `shoal.attempts` header (replacing one given). */
+function encodeHeaders(input: unknown, index: number, attempts: number | null): { text: string | null; bytes: number } {
+  if (input !== undefined && input !== null && (typeof input !== 'object' || Array.isArray(input)))
     throw new InvalidRecordError(index, 'headers must be an object');
+  const headers =
+    attempts === null ? input : { ...(input as object | null | undefined), [ATTEMPTS_HEADER]: String(attempts) };
+  if (headers === undefined || headers === null) return { text: null, bytes: 0 };
   let bytes = 0;
   let count = 0;
   for (const [name, value] of Object.entries(headers)) {
@@ -97,10 +103,10 @@ function encodeHeaders(headers: unknown, index: number): { text: string | null; 
   return count === 0 ? { text: null, bytes: 0 } : { text: JSON.stringify(headers), bytes };
 }
 
-function optionalInteger(value: unknown, index: number, field: string, max: number): number | null {
+function optionalInteger(value: unknown, index: number, field: string, max: number, min = 0): number | null {
   if (value === undefined || value === null) return null;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0 || value > max) {
-    throw new InvalidRecordError(index, `${field} must be an integer from 0 to ${max}`);
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) {
+    throw new InvalidRecordError(index, `${field} must be an integer from ${min} to ${max}`);
   }
   return value;
 }
@@ -146,8 +152,11 @@ export function acquiredRecord(
   deliveryCount: number,
   lockExpiresAt: number,
 ): AcquiredRecord {
+  const attempts = attemptsOf(stored.headers);
   if (typeof stored.value !== 'string') {
-    return { ...decodeRecord(topic, partition, stored), deliveryCount, lockExpiresAt };
+    const decoded: AcquiredRecord = { ...decodeRecord(topic, partition, stored), deliveryCount, lockExpiresAt };
+    if (attempts !== undefined) decoded.attempts = attempts;
+    return decoded;
   }
   const text: StoredJsonText = { value: stored.value, headers: stored.headers };
   let headers: RecordHeaders | undefined;
@@ -181,6 +190,7 @@ export function acquiredRecord(
     deliveryCount,
     lockExpiresAt,
   };
+  if (attempts !== undefined) record.attempts = attempts;
   storedText.set(record, text);
   return record;
 }
@@ -203,7 +213,8 @@ export function acquiredRecordsJson(records: readonly AcquiredRecord[]): string 
       `{"topic":${JSON.stringify(record.topic)},"partition":${record.partition},"offset":${record.offset},` +
       `"timestamp":${record.timestamp},"key":${record.key === null ? 'null' : JSON.stringify(record.key)},` +
       `"headers":${text.headers ?? '{}'},"value":${text.value},` +
-      `"deliveryCount":${record.deliveryCount},"lockExpiresAt":${record.lockExpiresAt}}`;
+      `"deliveryCount":${record.deliveryCount},"lockExpiresAt":${record.lockExpiresAt}` +
+      (record.attempts === undefined ? '}' : `,"attempts":${record.attempts}}`);
   }
   return json + ']';
 }

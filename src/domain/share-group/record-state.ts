@@ -25,6 +25,17 @@ export interface TransitionContext {
   now: number;
   lockDurationMs: number;
   deliveryCountLimit: number;
+  /**
+   * Records that cap their own deliveries below `deliveryCountLimit` (their `shoal.attempts`
+   * header), by offset: loaded only for the records a release touches.
+   */
+  attempts?: ReadonlyMap<number, number>;
+}
+
+/** The most deliveries `record` may have: the group's limit, or the record's own attempts if lower. */
+export function deliveryLimitOf(record: InFlightRecord, ctx: TransitionContext): number {
+  const own = ctx.attempts?.get(record.offset);
+  return own === undefined ? ctx.deliveryCountLimit : Math.min(own, ctx.deliveryCountLimit);
 }
 
 /** Held by `memberId` right now: acquired by it and its lock not run out. */
@@ -59,14 +70,15 @@ export const transitions = {
   },
   /**
    * acquired → available (after `delayMs`, if given); archived instead once the delivery
-   * count has reached the limit. Lock expiry and a member leaving are releases too.
+   * count has reached the limit (the group's, or the record's own `attempts` if lower). Lock
+   * expiry and a member leaving are releases too.
    */
   release(
     record: InFlightRecord,
     ctx: TransitionContext,
     delayMs = 0,
   ): { record: InFlightRecord; archived?: ArchiveReason } {
-    if (record.deliveryCount >= ctx.deliveryCountLimit) {
+    if (record.deliveryCount >= deliveryLimitOf(record, ctx)) {
       return {
         record: { ...record, state: RecordState.Archived, memberId: null, lockExpiresAt: null, availableAt: null },
         archived: 'delivery_limit',

@@ -2,7 +2,14 @@ import { Type } from 'class-transformer';
 import { IsObject, ValidateIf, ValidateNested } from 'class-validator';
 import { ErrorCode } from '@shoal/protocol';
 import { ErrorCodeFor, withCode } from '../validation/validation.pipe.js';
-import { IdempotencyWindow, PartitionCount, Retention, TopicName } from '../validation/validators.js';
+import {
+  CompletedCleanup,
+  IdempotencyWindow,
+  PartitionCount,
+  Retention,
+  TopicFlag,
+  TopicName,
+} from '../validation/validators.js';
 
 const config = withCode(ErrorCode.InvalidConfig);
 
@@ -21,6 +28,9 @@ export class TopicConfigDto {
   @Retention() retentionMs?: number | null;
   @Retention() retentionBytes?: number | null;
   @IdempotencyWindow() idempotencyWindowMs?: number | null;
+  @TopicFlag() retentionRespectsShareGroups?: boolean | null;
+  @CompletedCleanup() completedMaxAgeMs?: number | null;
+  @CompletedCleanup() completedMaxCount?: number | null;
 }
 
 export class CreateTopicDto {

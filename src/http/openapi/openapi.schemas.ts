@@ -53,13 +53,30 @@ const ackResult = object({ topic: str(), partition: int(), offset: int(), lastOf
   'lastOffset',
 ]);
 const topicConfig = object(
-  { retentionMs: nullable(int()), retentionBytes: nullable(int()), idempotencyWindowMs: nullable(int()) },
-  ['retentionMs', 'retentionBytes', 'idempotencyWindowMs'],
+  {
+    retentionMs: nullable(int()),
+    retentionBytes: nullable(int()),
+    idempotencyWindowMs: nullable(int()),
+    retentionRespectsShareGroups: nullable({
+      type: 'boolean',
+      description: "retention never deletes a share group's unfinished records (default true)",
+    }),
+    completedMaxAgeMs: nullable(int('delete records every reading group has finished once this old')),
+    completedMaxCount: nullable(int('keep at most this many finished records per partition')),
+  },
+  [
+    'retentionMs',
+    'retentionBytes',
+    'idempotencyWindowMs',
+    'retentionRespectsShareGroups',
+    'completedMaxAgeMs',
+    'completedMaxCount',
+  ],
 );
 const shareConfig = object(
   {
     recordLockDurationMs: { type: 'integer', minimum: 1000, maximum: 3_600_000 },
-    deliveryCountLimit: { type: 'integer', minimum: 2, maximum: 10 },
+    deliveryCountLimit: { type: 'integer', minimum: 1, maximum: 1000 },
     maxInFlightRecordsPerPartition: { type: 'integer', minimum: 1 },
     autoOffsetReset: { type: 'string', enum: ['latest', 'earliest'] },
     deadLetterTopic: nullable(str()),
@@ -137,8 +154,25 @@ export const SCHEMAS: Record<string, Schema> = {
           deliverAt: int('append at this time (ms since the epoch): the record is scheduled'),
           delayMs: int('append this many ms from now: the record is scheduled'),
           idempotencyKey: str("within the topic's window, a second record with this key is not appended"),
+          attempts: {
+            type: 'integer',
+            minimum: 1,
+            maximum: 1000,
+            description: 'deliver at most this many times (the shoal.attempts header): 1 runs it once',
+          },
         },
-        ['key', 'value', 'valueBase64', 'headers', 'partition', 'timestamp', 'deliverAt', 'delayMs', 'idempotencyKey'],
+        [
+          'key',
+          'value',
+          'valueBase64',
+          'headers',
+          'partition',
+          'timestamp',
+          'deliverAt',
+          'delayMs',
+          'idempotencyKey',
+          'attempts',
+        ],
       ),
     ),
   }),
@@ -237,7 +271,14 @@ export const SCHEMAS: Record<string, Schema> = {
     'acks',
   ]),
   ShareFetchResponse: object({
-    records: arrayOf({ allOf: [ref('WireRecord')], properties: { deliveryCount: int(), lockExpiresAt: int() } }),
+    records: arrayOf({
+      allOf: [ref('WireRecord')],
+      properties: {
+        deliveryCount: int(),
+        lockExpiresAt: int(),
+        attempts: { type: 'integer', minimum: 1, description: "the record's own delivery cap, when it has one" },
+      },
+    }),
     ackResults: arrayOf(ackResult),
   }),
   AcknowledgeRequest: object({ acks: arrayOf(acknowledgement) }),
@@ -290,7 +331,15 @@ export const SCHEMAS: Record<string, Schema> = {
       }),
     ),
   }),
-  RedriveRequest: object({ partition: int(), offset: int(), lastOffset: int() }, ['partition', 'offset', 'lastOffset']),
+  RedriveRequest: object(
+    {
+      partition: int(),
+      offset: int(),
+      lastOffset: int(),
+      group: str('redrive into this share group only: its dead-lettered originals become available again in it'),
+    },
+    ['partition', 'offset', 'lastOffset', 'group'],
+  ),
   RedriveResponse: object({ redriven: int(), alreadyRedriven: int(), skipped: int() }),
   CreateApiKeyRequest: object({ principal: str(), description: str() }, ['description']),
   ApiKey: apiKey,

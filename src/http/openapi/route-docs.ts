@@ -244,12 +244,13 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     query: { offset: 'first offset (default: the start offset)', maxRecords: 'at most this many (default 500)' },
   },
   'POST /v1/topics/{topic}/redrive': {
-    summary: 'Copy dead-letter records back to the topics in their shoal.dlq.* headers, once',
+    summary:
+      'Copy dead-letter records back to the topics in their shoal.dlq.* headers, or (group) make them available again in one share group, once',
     tag: 'operations',
     body: 'RedriveRequest',
     status: 200,
     response: 'RedriveResponse',
-    errors: [E.InvalidName, E.UnknownTopic, E.UnknownPartition, ...body],
+    errors: [E.InvalidName, E.UnknownTopic, E.UnknownPartition, E.UnknownGroup, ...body],
   },
   'POST /v1/api-keys': {
     summary: 'Create an API key for a principal (its whole key is answered once)',

@@ -3,6 +3,7 @@ import {
   ArrayMaxSize,
   ArrayNotEmpty,
   IsArray,
+  IsBoolean,
   IsIn,
   IsInt,
   IsOptional,
@@ -102,6 +103,28 @@ export function Retention(): PropertyDecorator {
     ValidateIf((_o, value) => value !== null, config),
     IsInt(config),
     IsPositive(config),
+  );
+}
+
+/** A topic's completed-job cleanup bound (age in ms or a count): 0 up, or null for none; INVALID_CONFIG. */
+export function CompletedCleanup(): PropertyDecorator {
+  const config = withCode(ErrorCode.InvalidConfig);
+  return compose(
+    IsOptional(config),
+    ValidateIf((_o, value) => value !== null, config),
+    IsInt(config),
+    Min(0, config),
+    Max(Number.MAX_SAFE_INTEGER, config),
+  );
+}
+
+/** A topic's on/off setting: true, false, or null for the default; INVALID_CONFIG. */
+export function TopicFlag(): PropertyDecorator {
+  const config = withCode(ErrorCode.InvalidConfig);
+  return compose(
+    IsOptional(config),
+    ValidateIf((_o, value) => value !== null, config),
+    IsBoolean(config),
   );
 }
 

@@ -15,7 +15,7 @@ interface CreatableTopic {
 }
 
 /** Kafka topic configs Shoal keeps, and the topic config field each sets; -1 means none. */
-const CONFIGS: Record<string, keyof TopicConfig> = {
+const CONFIGS: Record<string, 'retentionMs' | 'retentionBytes'> = {
   'retention.ms': 'retentionMs',
   'retention.bytes': 'retentionBytes',
 };

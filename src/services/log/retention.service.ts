@@ -7,6 +7,7 @@ import { Database } from '../../storage/database.js';
 import { logStore } from '../../storage/log.store.js';
 import { PeriodicTask } from '../../common/periodic-task.js';
 import { yieldToEventLoop } from '../../common/yield-to-event-loop.js';
+import { readerFloorStore } from '../../storage/reader-floor.store.js';
 import { topicStore } from '../../storage/topic.store.js';
 
 /** Sizes read per statement when byte retention walks a partition. */
@@ -20,7 +21,11 @@ const DELETE_CHUNK = 5_000;
 /**
  * Enforces each topic's retention: records older than `retentionMs`, and the oldest records
  * beyond `retentionBytes` per partition, are deleted from the front of the log and the start
- * offset moves past them. `sweep(now)` is idempotent; a timer calls it every few seconds and
+ * offset moves past them — but, unless the topic's `retentionRespectsShareGroups` is false, never
+ * past the first unfinished record of a share group that reads the partition. The completed-job
+ * cleanup (`completedMaxAgeMs`, `completedMaxCount`) deletes, from the front, records that every
+ * group reading the partition (share groups' starts, consumer groups' committed offsets) has
+ * finished, once older than the age or beyond the count. `sweep(now)` is idempotent; a timer calls it every few seconds and
  * tests call it with a chosen time. Every step (a page of sizes, a chunk deleted) is a bounded
  * statement and the event loop is given back between steps, so a sweep of millions of records
  * is many short pauses rather than one long one.
@@ -72,7 +77,13 @@ export class RetentionService implements OnApplicationBootstrap, OnApplicationSh
       const step = await this.database.transaction(async (sql) => {
         const window = await logStore.lockWindow(sql, topic.id, partition);
         if (!window || window.startOffset >= target) return 0;
-        const next = Math.min(target, window.startOffset + DELETE_CHUNK, window.endOffset);
+        let next = Math.min(target, window.startOffset + DELETE_CHUNK, window.endOffset);
+        if (respectsShareGroups(topic)) {
+          // Again inside the trim: a share group may have opened the partition meanwhile.
+          const floor = await readerFloorStore.shareStart(sql, topic.id, partition);
+          if (floor !== null) next = Math.min(next, floor);
+        }
+        if (next <= window.startOffset) return 0;
         await logStore.truncateBefore(sql, topic.id, partition, window.startOffset, next);
         return next - window.startOffset;
       });
@@ -104,7 +115,43 @@ export class RetentionService implements OnApplicationBootstrap, OnApplicationSh
     }
     if (retentionBytes !== null && window.byteSize > retentionBytes)
       target = Math.max(target, await this.byteRetentionStart(topic, partition, window, retentionBytes));
+    if (target > window.startOffset && respectsShareGroups(topic)) {
+      const floor = await this.database.run((sql) => readerFloorStore.shareStart(sql, topic.id, partition));
+      if (floor !== null) target = Math.max(window.startOffset, Math.min(target, floor));
+    }
+    target = Math.max(target, await this.completedStart(topic, partition, window, now));
     return target > window.startOffset ? target : null;
+  }
+
+  /**
+   * The start offset the completed-job cleanup asks for: past the finished records (below every
+   * reading group's floor) older than `completedMaxAgeMs` or beyond the newest
+   * `completedMaxCount`; the current start when neither is set or no group reads the partition.
+   */
+  private async completedStart(
+    topic: Topic,
+    partition: number,
+    window: { startOffset: number; endOffset: number },
+    now: number,
+  ): Promise<number> {
+    const { completedMaxAgeMs: maxAge, completedMaxCount: maxCount } = topic.config;
+    const hasAge = maxAge !== undefined && maxAge !== null;
+    const hasCount = maxCount !== undefined && maxCount !== null;
+    if (!hasAge && !hasCount) return window.startOffset;
+    const finished = await this.database.run((sql) => readerFloorStore.finishedBefore(sql, topic.id, partition));
+    if (finished === null) return window.startOffset;
+    const end = Math.min(finished, window.endOffset);
+    if (end <= window.startOffset) return window.startOffset;
+    let cut = window.startOffset;
+    if (hasCount) cut = Math.max(cut, end - maxCount);
+    if (hasAge)
+      cut = Math.max(
+        cut,
+        await this.database.run((sql) =>
+          logStore.firstOffsetAtOrAfter(sql, topic.id, partition, window.startOffset, end, now - maxAge),
+        ),
+      );
+    return Math.min(cut, end);
   }
 
   /**
@@ -129,4 +176,9 @@ export class RetentionService implements OnApplicationBootstrap, OnApplicationSh
       await yieldToEventLoop();
     }
   }
+}
+
+/** Retention stops at share groups' unfinished records unless the topic turned that off. */
+function respectsShareGroups(topic: Topic): boolean {
+  return topic.config.retentionRespectsShareGroups !== false;
 }

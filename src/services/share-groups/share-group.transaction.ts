@@ -129,6 +129,12 @@ export class ShareGroupTransaction {
     return open;
   }
 
+  /** A redrive into this group: see {@link SharePartitionCoordinator.reopen}; [] when the group never read the partition. */
+  async reopen(topic: Topic, partition: number, offsets: number[]): Promise<number[]> {
+    const open = partition < topic.partitionCount ? await this.partition(topic, partition, { create: false }) : null;
+    return open ? this.partitions.reopen(open, offsets) : [];
+  }
+
   /**
    * Applies one member's acks to one share-partition, in order; null when it is not open to
    * acks. `whole`: all of them or none (see SharePartitionCoordinator.acknowledge).

@@ -132,8 +132,14 @@ export class SharePartitionCoordinator {
   async release(open: OpenSharePartition, records: InFlightRecord[], delayMs: number): Promise<void> {
     const changed: InFlightRecord[] = [];
     const archived = new Map<number, ArchiveReason>();
+    let span: [number, number] | null = null;
+    for (const r of records) {
+      if (r.deliveryCount >= open.ctx.deliveryCountLimit) continue;
+      span = span === null ? [r.offset, r.offset] : [Math.min(span[0], r.offset), Math.max(span[1], r.offset)];
+    }
+    const ctx = await this.withAttempts(open, span);
     for (const record of records) {
-      const result = transitions.release(record, open.ctx, delayMs);
+      const result = transitions.release(record, ctx, delayMs);
       changed.push(result.record);
       if (result.archived) archived.set(record.offset, result.archived);
     }
@@ -141,6 +147,52 @@ export class SharePartitionCoordinator {
     await this.archive(open, archived, new Map(changed.map((r) => [r.offset, r])), new Map());
     if (archived.size < changed.length) open.activity.released = true;
     if (archived.size > 0) await this.advanceStart(open, start);
+  }
+
+  /**
+   * The transition context with the per-record attempts (`shoal.attempts` headers) of the
+   * records in `span` (first and last offset) that a release may touch; the group's context as
+   * is when nothing is released or the group's limit is already 1.
+   */
+  private async withAttempts(open: OpenSharePartition, span: [number, number] | null): Promise<TransitionContext> {
+    if (span === null || open.ctx.deliveryCountLimit <= 1) return open.ctx;
+    const attempts = await logStore.attemptsBetween(open.sql, open.topic.id, open.key.partition, span[0], span[1]);
+    return attempts.size === 0 ? open.ctx : { ...open.ctx, attempts };
+  }
+
+  /**
+   * A redrive into this group (issue 27): the records at `offsets` that this group archived
+   * become available again with delivery count 0 — those archived in the window, and those
+   * below its start (final there; the caller knows from the dead-letter record that this group
+   * archived them), which moves the start back to the lowest. Records gone from the log, never
+   * handed out, or not archived are left alone. Answers the offsets made available.
+   */
+  async reopen(open: OpenSharePartition, offsets: number[]): Promise<number[]> {
+    const { sql, key, window, log } = open;
+    const wanted = [...new Set(offsets)]
+      .filter((o) => o >= log.startOffset && o < window.endOffset)
+      .sort((a, b) => a - b);
+    const below = wanted.filter((o) => o < window.startOffset);
+    const inside = wanted.filter((o) => o >= window.startOffset);
+    const current = inside.length === 0 ? new Map<number, InFlightRecord>() : await store.records(sql, key, inside);
+    const archived = inside.filter((o) => current.get(o)?.state === RecordState.Archived);
+    const available = (offset: number): InFlightRecord => ({
+      offset,
+      state: RecordState.Available,
+      deliveryCount: 0,
+      memberId: null,
+      lockExpiresAt: null,
+      availableAt: null,
+    });
+    if (archived.length > 0) await store.write(sql, key, archived.map(available));
+    if (below.length > 0) {
+      await store.reopenBelowStart(sql, key, below, window.startOffset);
+      window.startOffset = below[0];
+      await store.setWindow(sql, key, window);
+    }
+    const reopened = [...below, ...archived];
+    if (reopened.length > 0) open.activity.released = true;
+    return reopened;
   }
 
   /**
@@ -161,7 +213,16 @@ export class SharePartitionCoordinator {
     const to = entries.reduce((max, e) => Math.max(max, e.lastOffset), window.startOffset - 1);
     const [lo, hi] = [Math.max(from, window.startOffset), Math.min(to, window.endOffset - 1)];
     const ranges = lo <= hi ? await store.rangesOver(sql, key, lo, hi + 1) : [];
-    const outcome = applyAcks(recordsIn(ranges, lo, hi), memberId, entries, open.ctx);
+    let released: [number, number] | null = null;
+    for (const e of entries) {
+      if (e.type !== 'release') continue;
+      released =
+        released === null
+          ? [e.offset, e.lastOffset]
+          : [Math.min(released[0], e.offset), Math.max(released[1], e.lastOffset)];
+    }
+    const ctx = await this.withAttempts(open, released);
+    const outcome = applyAcks(recordsIn(ranges, lo, hi), memberId, entries, ctx);
     if (whole && outcome.errors.some((e) => e !== null)) return entries.map(() => ErrorCode.InvalidRecordState);
     const start = await store.write(sql, key, outcome.changed.values(), { existing: ranges, window });
     await this.archive(open, outcome.archived, outcome.changed, outcome.archiveErrors);
