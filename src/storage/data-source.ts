@@ -19,6 +19,7 @@ import { CreateKafkaShareMembers1764720000000 } from './migrations/1764720000000
 import { ShareRecordRanges1764806400000 } from './migrations/1764806400000-share-record-ranges.js';
 import { AddSweepIndexes1764892800000 } from './migrations/1764892800000-add-sweep-indexes.js';
 import { AddLockExpiryIndex1764979200000 } from './migrations/1764979200000-add-lock-expiry-index.js';
+import { AddRecordKeyBytes1765069200000 } from './migrations/1765069200000-add-record-key-bytes.js';
 
 export const migrations = [
   CreateLog1763769600000,
@@ -33,6 +34,7 @@ export const migrations = [
   ShareRecordRanges1764806400000,
   AddSweepIndexes1764892800000,
   AddLockExpiryIndex1764979200000,
+  AddRecordKeyBytes1765069200000,
 ];
 
 // BIGINT columns hold offsets and timestamps, all below 2^53: read them as numbers.
