@@ -130,7 +130,10 @@ function encodeHeaderList(list: unknown, headers: unknown, index: number): { tex
     const hasBytes = fields.valueBase64 !== undefined;
     if (hasText && hasBytes) throw new InvalidRecordError(index, `${where} takes value or valueBase64, not both`);
     if (hasBytes) {
-      entries.push({ name: fields.name, value: bytesOrText(decodeBase64(fields.valueBase64, index, `${where}.valueBase64`)) });
+      entries.push({
+        name: fields.name,
+        value: bytesOrText(decodeBase64(fields.valueBase64, index, `${where}.valueBase64`)),
+      });
     } else {
       const value = fields.value ?? null;
       if (value !== null && typeof value !== 'string')
