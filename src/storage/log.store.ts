@@ -1,4 +1,5 @@
 import type { RecordKey, RecordValue, StoredHeaders, StoredRecord } from '../domain/log/record.js';
+import { bytesOrText } from '../domain/log/record-headers.js';
 import { searchFirstAtOrAfter } from '../domain/log/time-search.js';
 import type { Sql } from './database.js';
 import { valuesList } from './sql-dialect.js';
@@ -44,15 +45,23 @@ export const RECORD_SELECT = 'record_offset, timestamp, record_key, key_bytes, v
 
 /**
  * How a key and a value are kept in columns. A key: `record_key` (text) when its bytes are
- * UTF-8, else `key_bytes`; both null: no key. A value: `value_json` (JSON text) or
- * `value_bytes`; both null: a tombstone.
+ * UTF-8 without a NUL (PostgreSQL text cannot hold one), else `key_bytes` (read back as text
+ * when they are UTF-8); both null: no key. A value: `value_json` (JSON text) or `value_bytes`;
+ * both null: a tombstone.
  */
 export function bufferOf(bytes: Buffer | Uint8Array | null): Buffer | null {
   return bytes === null ? null : Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes);
 }
 
 export function keyOfColumns(text: string | null, bytes: Buffer | Uint8Array | null): RecordKey {
-  return text ?? bufferOf(bytes);
+  return text ?? (bytes === null ? null : bytesOrText(bufferOf(bytes)!));
+}
+
+/** A key as its two columns: [record_key, key_bytes]. */
+export function keyColumns(key: RecordKey): [string | null, Buffer | null] {
+  if (key === null) return [null, null];
+  if (typeof key !== 'string') return [null, key];
+  return key.includes('\u0000') ? [null, Buffer.from(key, 'utf8')] : [key, null];
 }
 
 export function valueOfColumns(json: string | null, bytes: Buffer | Uint8Array | null): RecordValue {
@@ -63,7 +72,7 @@ export function toStoredRecord(r: StoredRow): StoredRecord {
   return {
     offset: Number(r.record_offset),
     timestamp: Number(r.timestamp),
-    key: r.record_key ?? bufferOf(r.key_bytes),
+    key: r.record_key ?? (r.key_bytes === null ? null : keyOfColumns(null, r.key_bytes)),
     value: r.value_json ?? bufferOf(r.value_bytes),
     headers: r.headers,
     size: Number(r.size),
@@ -113,8 +122,14 @@ export const logStore = {
         params[i++] = row.maxTimestamp;
         const key = row.key;
         const value = row.value;
-        params[i++] = typeof key === 'string' ? key : null;
-        params[i++] = key === null || typeof key === 'string' ? null : key;
+        if (key === null || (typeof key === 'string' && !key.includes('\u0000'))) {
+          params[i++] = key;
+          params[i++] = null;
+        } else {
+          const [text, bytes] = keyColumns(key);
+          params[i++] = text;
+          params[i++] = bytes;
+        }
         params[i++] = typeof value === 'string' ? value : null;
         params[i++] = value === null || typeof value === 'string' ? null : value;
         params[i++] = row.headers;

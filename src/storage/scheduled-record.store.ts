@@ -1,6 +1,6 @@
 import type { RecordKey, RecordValue, StoredHeaders } from '../domain/log/record.js';
 import type { Sql } from './database.js';
-import { keyOfColumns, valueOfColumns } from './log.store.js';
+import { keyColumns, keyOfColumns, valueOfColumns } from './log.store.js';
 
 /** A record waiting for its time, as stored. */
 export interface ScheduledRow {
@@ -60,8 +60,7 @@ export const scheduledRecordStore = {
         row.partition,
         row.deliverAt,
         row.timestamp,
-        typeof row.key === 'string' ? row.key : null,
-        row.key === null || typeof row.key === 'string' ? null : row.key,
+        ...keyColumns(row.key),
         typeof row.value === 'string' ? row.value : null,
         row.value === null || typeof row.value === 'string' ? null : row.value,
         row.headers,

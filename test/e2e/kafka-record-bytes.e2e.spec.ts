@@ -95,6 +95,7 @@ const bytes = fc.oneof(
     Buffer.from('{ "spaced" : true }'),
     Buffer.from('"text"'),
     Buffer.from('héllo ✓'),
+    Buffer.from([0x00, 0x41]),
   ),
   fc.string({ maxLength: 8 }).map((s) => Buffer.from(s, 'utf8')),
 );
@@ -227,7 +228,10 @@ describe.each(STORAGE_KINDS)('Byte-faithful records (kafkaRecordOf) through ever
     await reader.connect();
     try {
       await reader.subscribe({ topic: 'rb-issue', fromBeginning: true });
-      await reader.run({ eachMessage: async ({ message }) => void got.push(message) });
+      await reader.run({
+        eachMessage: async ({ message }) =>
+          void got.push({ key: message.key, value: message.value, headers: message.headers }),
+      });
       await until(() => got.length === 5);
     } finally {
       await reader.disconnect();
@@ -316,6 +320,11 @@ describe.each(STORAGE_KINDS)('Byte-faithful records (kafkaRecordOf) through ever
       value: null,
       headers: { h: 'text' },
     });
+    // A key with a NUL (text PostgreSQL cannot hold) is kept too, and still reads as text.
+    await broker.client.produce('rb-http', [{ key: 'nul\u0000key', value: 1 }]);
+    const [nul] = (await broker.client.read('rb-http', 0, { offset: 2, maxRecords: 1 })).records;
+    expect(nul).toMatchObject({ key: 'nul\u0000key', value: 1 });
+    expect((await fetchRecords('rb-http', 2))[0]!.key).toEqual(Buffer.from('nul\u0000key'));
     // Kafka's partitioner hashes the key's bytes: a binary key lands where murmur2 of its bytes says.
     await broker.client.createTopic({ name: 'rb-http-keys', partitions: 7 });
     const { offsets: positions } = await broker.client.produce('rb-http-keys', [

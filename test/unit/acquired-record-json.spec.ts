@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import type { AcquiredRecord, JsonValue } from '@shoal/protocol';
 import { acquiredRecord, acquiredRecordsJson, decodeRecord, storedJsonOf } from '../../src/domain/log/record-codec.js';
 import type { StoredRecord } from '../../src/domain/log/record.js';
+import { storeHeaders } from '../../src/domain/log/record-headers.js';
 
 /** What the record was before values were kept as stored text: parsed, then spread. */
 function eager(topic: string, partition: number, stored: StoredRecord, deliveryCount: number, lockExpiresAt: number) {
@@ -11,15 +12,27 @@ function eager(topic: string, partition: number, stored: StoredRecord, deliveryC
 const storedRecord = fc.record({
   offset: fc.nat(),
   timestamp: fc.nat(),
-  key: fc.option(fc.string({ unit: 'binary' }), { nil: null }),
+  key: fc.option(fc.oneof(fc.string({ unit: 'binary' }), fc.constant(Buffer.from([0xff, 0x00]))), { nil: null }),
   value: fc.oneof(
     fc.jsonValue().map((v) => JSON.stringify(v)),
     fc.uint8Array({ maxLength: 20 }).map((bytes) => Buffer.from(bytes)),
+    fc.constant(null),
   ),
   headers: fc.option(
-    fc
-      .dictionary(fc.string({ unit: 'binary' }), fc.string({ unit: 'binary' }), { minKeys: 1 })
-      .map((h) => JSON.stringify(h)),
+    fc.oneof(
+      fc
+        .dictionary(fc.string({ unit: 'binary' }), fc.string({ unit: 'binary' }), { minKeys: 1 })
+        .map((h) => JSON.stringify(h)),
+      fc
+        .array(
+          fc.record({
+            name: fc.string(),
+            value: fc.option(fc.oneof(fc.string(), fc.constant(Buffer.from([0xc3, 0x28]))), { nil: null }),
+          }),
+          { minLength: 1, maxLength: 4 },
+        )
+        .map((entries) => storeHeaders(entries).text!),
+    ),
     { nil: null },
   ),
   size: fc.nat(),
