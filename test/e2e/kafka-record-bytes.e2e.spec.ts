@@ -343,6 +343,45 @@ describe.each(STORAGE_KINDS)('Byte-faithful records (kafkaRecordOf) through ever
     }
   });
 
+  it('keeps the bytes of a scheduled record: listed in the new shapes, appended exactly when due', async () => {
+    await broker.client.createTopic({ name: 'rb-later', partitions: 1 });
+    const key = Buffer.from([0x80, 0x81]);
+    const headerList = [
+      { name: 'x', value: null },
+      { name: 'x', valueBase64: Buffer.from([0xff]).toString('base64') },
+    ];
+    const record = { keyBase64: key.toString('base64'), tombstone: true, headerList };
+    const far = Date.now() + 86_400_000;
+    const { offsets } = await broker.client.produce('rb-later', [
+      { ...record, deliverAt: far },
+      { ...record, delayMs: 1 },
+    ]);
+    const listed = (await (await fetch(`${broker.url}/v1/topics/rb-later/scheduled-records`)).json()) as {
+      scheduledRecords: unknown[];
+    };
+    expect(listed.scheduledRecords).toContainEqual({
+      id: offsets[0]!.scheduledId,
+      topic: 'rb-later',
+      partition: 0,
+      deliverAt: far,
+      keyBase64: key.toString('base64'),
+      tombstone: true,
+      headers: {},
+      headerList,
+      idempotencyKey: null,
+    });
+    let appended: KafkaRecord[] = [];
+    await until(async () => (appended = await fetchRecords('rb-later', 0)).length === 1);
+    expect(asBytes(appended[0]!)).toEqual({
+      key,
+      value: null,
+      headers: [
+        { name: 'x', value: null },
+        { name: 'x', value: Buffer.from([0xff]) },
+      ],
+    });
+  });
+
   it('refuses bad new shapes with INVALID_RECORD and writes nothing', async () => {
     await broker.client.createTopic({ name: 'rb-bad', partitions: 1 });
     const bad: unknown[] = [
