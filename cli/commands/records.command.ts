@@ -65,11 +65,15 @@ interface ConsumeOptions {
 }
 
 function printRecord(cli: CliContext, record: WireRecord): void {
-  const value = record.value !== undefined ? JSON.stringify(record.value) : `base64:${record.valueBase64}`;
+  const value =
+    record.tombstone === true
+      ? '(tombstone)'
+      : record.value !== undefined
+        ? JSON.stringify(record.value)
+        : `base64:${record.valueBase64}`;
+  const key = record.keyBase64 !== undefined ? `base64:${record.keyBase64}` : (record.key ?? '-');
   process.stdout.write(
-    cli.options.json
-      ? `${JSON.stringify(record)}\n`
-      : `${record.partition}\t${record.offset}\t${record.key ?? '-'}\t${value}\n`,
+    cli.options.json ? `${JSON.stringify(record)}\n` : `${record.partition}\t${record.offset}\t${key}\t${value}\n`,
   );
 }
 

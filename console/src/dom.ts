@@ -80,12 +80,34 @@ function round(value: number): string {
   return value >= 100 ? String(Math.round(value)) : value.toFixed(1);
 }
 
-/** Renders `value` for people: JSON pretty-printed, bytes as hex and base64. */
-export function recordValue(record: { value?: unknown; valueBase64?: string }): HTMLElement {
-  if (record.valueBase64 !== undefined) {
-    const bytes = Uint8Array.from(atob(record.valueBase64), (c) => c.charCodeAt(0));
-    const hex = [...bytes].map((b) => b.toString(16).padStart(2, '0')).join(' ');
-    return h('pre', {}, `hex: ${hex}\nbase64: ${record.valueBase64}`);
-  }
+function hexOf(base64: string): string {
+  const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+  return [...bytes].map((b) => b.toString(16).padStart(2, '0')).join(' ');
+}
+
+/** Renders `value` for people: JSON pretty-printed, bytes as hex and base64, a tombstone as such. */
+export function recordValue(record: { value?: unknown; valueBase64?: string; tombstone?: true }): HTMLElement {
+  if (record.tombstone === true) return h('pre', {}, '(tombstone: null value)');
+  if (record.valueBase64 !== undefined)
+    return h('pre', {}, `hex: ${hexOf(record.valueBase64)}\nbase64: ${record.valueBase64}`);
   return h('pre', {}, JSON.stringify(record.value, null, 2));
+}
+
+/** Renders a key: text as is, bytes that are not UTF-8 as hex, no key as "-". */
+export function recordKey(record: { key?: string | null; keyBase64?: string }): string {
+  if (record.keyBase64 !== undefined) return `hex: ${hexOf(record.keyBase64)}`;
+  return record.key ?? '-';
+}
+
+/** Renders headers: the object, or every header in order when the record has a headerList. */
+export function recordHeaders(record: {
+  headers: Record<string, string>;
+  headerList?: { name: string; value?: string | null; valueBase64?: string }[];
+}): HTMLElement {
+  if (record.headerList === undefined) return h('pre', {}, JSON.stringify(record.headers));
+  const lines = record.headerList.map(
+    (e) =>
+      `${e.name}: ${e.valueBase64 !== undefined ? `hex: ${hexOf(e.valueBase64)}` : e.value === null || e.value === undefined ? '(null)' : JSON.stringify(e.value)}`,
+  );
+  return h('pre', {}, lines.join('\n'));
 }

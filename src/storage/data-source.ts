@@ -21,6 +21,7 @@ import { AddSweepIndexes1764892800000 } from './migrations/1764892800000-add-swe
 import { AddLockExpiryIndex1764979200000 } from './migrations/1764979200000-add-lock-expiry-index.js';
 import { AddOffsetMetadata1765065600000 } from './migrations/1765065600000-add-offset-metadata.js';
 import { AddKafkaGroupInstanceId1765065600001 } from './migrations/1765065600001-add-kafka-group-instance-id.js';
+import { AddRecordKeyBytes1765069200000 } from './migrations/1765069200000-add-record-key-bytes.js';
 import { AddCompletedCleanup1765152000000 } from './migrations/1765152000000-add-completed-cleanup.js';
 
 export const migrations = [
@@ -38,6 +39,7 @@ export const migrations = [
   AddLockExpiryIndex1764979200000,
   AddOffsetMetadata1765065600000,
   AddKafkaGroupInstanceId1765065600001,
+  AddRecordKeyBytes1765069200000,
   AddCompletedCleanup1765152000000,
 ];
 

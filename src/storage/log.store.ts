@@ -1,4 +1,5 @@
-import type { RecordValue, StoredRecord } from '../domain/log/record.js';
+import type { RecordKey, RecordValue, StoredHeaders, StoredRecord } from '../domain/log/record.js';
+import { bytesOrText } from '../domain/log/record-headers.js';
 import { searchFirstAtOrAfter } from '../domain/log/time-search.js';
 import { ATTEMPTS_LIKE, attemptsOf } from '../domain/share-group/record-attempts.js';
 import type { Sql } from './database.js';
@@ -19,13 +20,13 @@ export interface RecordRow {
   offset: number;
   timestamp: number;
   maxTimestamp: number;
-  key: string | null;
+  key: RecordKey;
   value: RecordValue;
-  headers: string | null;
+  headers: StoredHeaders;
   size: number;
 }
 
-const RECORD_COLUMNS = 10;
+const RECORD_COLUMNS = 11;
 /** Largest multi-row INSERT; smaller statements are powers of two, so few texts are prepared. */
 const INSERT_CHUNK = 512;
 
@@ -33,18 +34,47 @@ export interface StoredRow {
   record_offset: number;
   timestamp: number;
   record_key: string | null;
+  key_bytes: Buffer | Uint8Array | null;
   value_json: string | null;
   value_bytes: Buffer | Uint8Array | null;
   headers: string | null;
   size: number;
 }
 
+/** The columns a record is read with, in {@link StoredRow}'s names. */
+export const RECORD_SELECT = 'record_offset, timestamp, record_key, key_bytes, value_json, value_bytes, headers, size';
+
+/**
+ * How a key and a value are kept in columns. A key: `record_key` (text) when its bytes are
+ * UTF-8 without a NUL (PostgreSQL text cannot hold one), else `key_bytes` (read back as text
+ * when they are UTF-8); both null: no key. A value: `value_json` (JSON text) or `value_bytes`;
+ * both null: a tombstone.
+ */
+export function bufferOf(bytes: Buffer | Uint8Array | null): Buffer | null {
+  return bytes === null ? null : Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes);
+}
+
+export function keyOfColumns(text: string | null, bytes: Buffer | Uint8Array | null): RecordKey {
+  return text ?? (bytes === null ? null : bytesOrText(bufferOf(bytes)!));
+}
+
+/** A key as its two columns: [record_key, key_bytes]. */
+export function keyColumns(key: RecordKey): [string | null, Buffer | null] {
+  if (key === null) return [null, null];
+  if (typeof key !== 'string') return [null, key];
+  return key.includes('\u0000') ? [null, Buffer.from(key, 'utf8')] : [key, null];
+}
+
+export function valueOfColumns(json: string | null, bytes: Buffer | Uint8Array | null): RecordValue {
+  return json ?? bufferOf(bytes);
+}
+
 export function toStoredRecord(r: StoredRow): StoredRecord {
   return {
     offset: Number(r.record_offset),
     timestamp: Number(r.timestamp),
-    key: r.record_key,
-    value: r.value_json ?? (Buffer.isBuffer(r.value_bytes) ? r.value_bytes : Buffer.from(r.value_bytes!)),
+    key: r.record_key ?? (r.key_bytes === null ? null : keyOfColumns(null, r.key_bytes)),
+    value: r.value_json ?? bufferOf(r.value_bytes),
     headers: r.headers,
     size: Number(r.size),
   };
@@ -91,14 +121,23 @@ export const logStore = {
         params[i++] = row.offset;
         params[i++] = row.timestamp;
         params[i++] = row.maxTimestamp;
-        params[i++] = row.key;
-        params[i++] = typeof row.value === 'string' ? row.value : null;
-        params[i++] = typeof row.value === 'string' ? null : row.value;
+        const key = row.key;
+        const value = row.value;
+        if (key === null || (typeof key === 'string' && !key.includes('\u0000'))) {
+          params[i++] = key;
+          params[i++] = null;
+        } else {
+          const [text, bytes] = keyColumns(key);
+          params[i++] = text;
+          params[i++] = bytes;
+        }
+        params[i++] = typeof value === 'string' ? value : null;
+        params[i++] = value === null || typeof value === 'string' ? null : value;
         params[i++] = row.headers;
         params[i++] = row.size;
       }
       await sql.execute(
-        `INSERT INTO shoal_record (topic_id, partition_id, record_offset, timestamp, max_timestamp, record_key, value_json, value_bytes, headers, size)
+        `INSERT INTO shoal_record (topic_id, partition_id, record_offset, timestamp, max_timestamp, record_key, key_bytes, value_json, value_bytes, headers, size)
          VALUES ${valuesList(size, RECORD_COLUMNS)}`,
         params,
       );
@@ -116,7 +155,7 @@ export const logStore = {
 
   async read(sql: Sql, topicId: number, partition: number, fromOffset: number, limit: number): Promise<StoredRecord[]> {
     const rows = await sql.rows<StoredRow>(
-      `SELECT record_offset, timestamp, record_key, value_json, value_bytes, headers, size FROM shoal_record
+      `SELECT ${RECORD_SELECT} FROM shoal_record
        WHERE topic_id = $1 AND partition_id = $2 AND record_offset >= $3
        ORDER BY record_offset LIMIT $4`,
       [topicId, partition, fromOffset, limit],
@@ -192,7 +231,7 @@ export const logStore = {
     // A contiguous run (what an acquisition usually is) is one range seek, one statement text.
     if (offsets.length > 1 && offsets.every((offset, i) => offset === first + i)) {
       const rows = await sql.rows<StoredRow>(
-        `SELECT record_offset, timestamp, record_key, value_json, value_bytes, headers, size FROM shoal_record
+        `SELECT ${RECORD_SELECT} FROM shoal_record
          WHERE topic_id = $1 AND partition_id = $2 AND record_offset >= $3 AND record_offset <= $4
          ORDER BY record_offset`,
         [topicId, partition, first, offsets[offsets.length - 1]],
@@ -202,7 +241,7 @@ export const logStore = {
     for (let at = 0; at < offsets.length; at += OFFSETS_PER_STATEMENT) {
       const chunk = offsets.slice(at, at + OFFSETS_PER_STATEMENT);
       const rows = await sql.rows<StoredRow>(
-        `SELECT record_offset, timestamp, record_key, value_json, value_bytes, headers, size FROM shoal_record
+        `SELECT ${RECORD_SELECT} FROM shoal_record
          WHERE topic_id = $1 AND partition_id = $2 AND record_offset IN (${offsetParams(chunk.length, 3)})`,
         [topicId, partition, ...chunk],
       );

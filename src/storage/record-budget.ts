@@ -1,6 +1,6 @@
 import type { StoredRecord } from '../domain/log/record.js';
 import type { Sql } from './database.js';
-import { type StoredRow, toStoredRecord } from './log.store.js';
+import { RECORD_SELECT, type StoredRow, toStoredRecord } from './log.store.js';
 
 /**
  * Reads at most `maxRecords` records from `fromOffset` whose sizes add up to at most
@@ -19,7 +19,7 @@ export async function readWithinBudget(
   alwaysFirst = true,
 ): Promise<StoredRecord[]> {
   const rows = await sql.rows<StoredRow>(
-    `SELECT record_offset, timestamp, record_key, value_json, value_bytes, headers, size FROM shoal_record
+    `SELECT ${RECORD_SELECT} FROM shoal_record
      WHERE topic_id = $1 AND partition_id = $2 AND record_offset >= $3 AND record_offset < $3 + (
        SELECT COUNT(*) FROM (
          SELECT record_offset, SUM(size) OVER (ORDER BY record_offset) AS running FROM shoal_record

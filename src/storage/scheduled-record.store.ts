@@ -1,5 +1,6 @@
-import type { RecordValue } from '../domain/log/record.js';
+import type { RecordKey, RecordValue, StoredHeaders } from '../domain/log/record.js';
 import type { Sql } from './database.js';
+import { keyColumns, keyOfColumns, valueOfColumns } from './log.store.js';
 
 /** A record waiting for its time, as stored. */
 export interface ScheduledRow {
@@ -8,9 +9,9 @@ export interface ScheduledRow {
   partition: number;
   deliverAt: number;
   timestamp: number | null;
-  key: string | null;
+  key: RecordKey;
   value: RecordValue;
-  headers: string | null;
+  headers: StoredHeaders;
   size: number;
   idempotencyKey: string | null;
 }
@@ -22,6 +23,7 @@ interface Row {
   deliver_at: number;
   timestamp: number | null;
   record_key: string | null;
+  key_bytes: Buffer | Uint8Array | null;
   value_json: string | null;
   value_bytes: Buffer | Uint8Array | null;
   headers: string | null;
@@ -30,7 +32,7 @@ interface Row {
 }
 
 const COLUMNS =
-  'id, topic_id, partition_id, deliver_at, timestamp, record_key, value_json, value_bytes, headers, size, idempotency_key';
+  'id, topic_id, partition_id, deliver_at, timestamp, record_key, key_bytes, value_json, value_bytes, headers, size, idempotency_key';
 
 function toScheduled(r: Row): ScheduledRow {
   return {
@@ -39,8 +41,8 @@ function toScheduled(r: Row): ScheduledRow {
     partition: Number(r.partition_id),
     deliverAt: Number(r.deliver_at),
     timestamp: r.timestamp === null ? null : Number(r.timestamp),
-    key: r.record_key,
-    value: r.value_json ?? (Buffer.isBuffer(r.value_bytes) ? r.value_bytes : Buffer.from(r.value_bytes!)),
+    key: keyOfColumns(r.record_key, r.key_bytes),
+    value: valueOfColumns(r.value_json, r.value_bytes),
     headers: r.headers,
     size: Number(r.size),
     idempotencyKey: r.idempotency_key,
@@ -51,16 +53,16 @@ function toScheduled(r: Row): ScheduledRow {
 export const scheduledRecordStore = {
   async insert(sql: Sql, row: ScheduledRow, now: number): Promise<void> {
     await sql.execute(
-      `INSERT INTO shoal_scheduled_record (${COLUMNS}, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+      `INSERT INTO shoal_scheduled_record (${COLUMNS}, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
       [
         row.id,
         row.topicId,
         row.partition,
         row.deliverAt,
         row.timestamp,
-        row.key,
+        ...keyColumns(row.key),
         typeof row.value === 'string' ? row.value : null,
-        typeof row.value === 'string' ? null : row.value,
+        row.value === null || typeof row.value === 'string' ? null : row.value,
         row.headers,
         row.size,
         row.idempotencyKey,

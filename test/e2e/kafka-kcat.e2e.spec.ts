@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -14,10 +14,15 @@ describe(`${KafkaListener.name} with kcat`, () => {
   let broker: BrokerProcess;
   let bootstrap: string;
 
-  async function kcat(args: string[], input?: string): Promise<string> {
+  async function kcat(args: string[], input?: string | Buffer): Promise<string> {
     const child = run('kcat', ['-b', bootstrap, ...args], { timeout: 30_000 });
     if (input !== undefined) child.child.stdin!.end(input);
     return (await child).stdout;
+  }
+
+  /** kcat's raw stdout, bytes as written. */
+  async function kcatBytes(args: string[]): Promise<Buffer> {
+    return (await run('kcat', ['-b', bootstrap, ...args], { timeout: 30_000, encoding: 'buffer' })).stdout;
   }
 
   beforeAll(async () => {
@@ -76,5 +81,36 @@ describe(`${KafkaListener.name} with kcat`, () => {
     expect(fromTwo.trim().split('\n')).toEqual(['2=3', '3=4']);
     const last = await kcat(['-C', '-t', 'kcat-offsets', '-p', '0', '-o', '-1', '-e', '-f', '%o=%s\n']);
     expect(last.trim()).toBe('3=4');
+  });
+
+  it('produces a binary key (-K, from a file of hex-decoded bytes) and a tombstone (-Z) that kcat and HTTP read back exactly', async () => {
+    await broker.client.createTopic({ name: 'kcat-bytes', partitions: 1 });
+    const key = Buffer.from('00fffe80c328', 'hex');
+    const file = join(dir, 'binary-key-input');
+    // Two messages, key and value split at '|': a binary key with a value, and a key with an empty value that -Z sends as null.
+    writeFileSync(file, Buffer.concat([key, Buffer.from('|bin\nk2|\n')]));
+    await kcat(['-P', '-t', 'kcat-bytes', '-p', '0', '-K|', '-Z'], readFileSync(file));
+    const { records } = await broker.client.read('kcat-bytes', 0, { offset: 0, maxRecords: 10 });
+    expect(records.map((r) => [r.key, r.keyBase64, r.valueBase64, r.tombstone])).toEqual([
+      [undefined, key.toString('base64'), Buffer.from('bin').toString('base64'), undefined],
+      ['k2', undefined, undefined, true],
+    ]);
+    // kcat reads them back: key length and bytes, value (-Z prints a null value as NULL).
+    const out = await kcatBytes([
+      '-C',
+      '-t',
+      'kcat-bytes',
+      '-p',
+      '0',
+      '-o',
+      'beginning',
+      '-e',
+      '-Z',
+      '-f',
+      '%K:%k|%s\n',
+    ]);
+    expect(out.toString('hex')).toBe(
+      Buffer.concat([Buffer.from('6:'), key, Buffer.from('|bin\n2:k2|NULL\n')]).toString('hex'),
+    );
   });
 });

@@ -62,6 +62,53 @@ describe.each(STORAGE_KINDS)(`${DeadLetterRedriveService.name} and group lists o
     ]);
   });
 
+  it('dead-letters and redrives a record byte for byte: binary key, tombstone, repeated, null and binary headers', async () => {
+    const { client } = broker;
+    await client.createTopic({ name: 'bytes-src', partitions: 1 });
+    await client.createTopic({ name: 'bytes-dlq', partitions: 1 });
+    await client.updateShareGroupConfig('bytes-workers', { autoOffsetReset: 'earliest', deadLetterTopic: 'bytes-dlq' });
+    const headerList = [
+      { name: 'trace', value: 'a' },
+      { name: 'trace', value: 'b' },
+      { name: 'none', value: null },
+      { name: 'bin', valueBase64: Buffer.from([0xc3, 0x28]).toString('base64') },
+    ];
+    const keyBase64 = Buffer.from([0x00, 0xff, 0xfe]).toString('base64');
+    await client.produce('bytes-src', [{ keyBase64, tombstone: true, headerList }]);
+    const { memberId } = await client.joinShareGroup('bytes-workers', { topics: ['bytes-src'] });
+    const { records } = await client.shareFetch('bytes-workers', memberId, { maxRecords: 10 });
+    expect(records).toHaveLength(1);
+    await client.acknowledge('bytes-workers', memberId, [
+      { topic: 'bytes-src', partition: 0, offset: 0, type: 'reject' },
+    ]);
+    await client.leaveShareGroup('bytes-workers', memberId);
+
+    const [dead] = (await client.read('bytes-dlq', 0, { offset: 0 })).records;
+    expect(dead).toMatchObject({ keyBase64, tombstone: true });
+    expect(dead!.headerList!.slice(0, 4)).toEqual(headerList);
+    expect(dead!.headerList!.slice(4).map((h) => h.name)).toEqual([
+      'shoal.dlq.topic',
+      'shoal.dlq.partition',
+      'shoal.dlq.offset',
+      'shoal.dlq.group',
+      'shoal.dlq.delivery-count',
+      'shoal.dlq.reason',
+    ]);
+
+    expect(await client.redrive('bytes-dlq')).toEqual({ redriven: 1, alreadyRedriven: 0, skipped: 0 });
+    const [, copy] = (await client.read('bytes-src', 0, { offset: 0 })).records;
+    expect(copy).toEqual({
+      topic: 'bytes-src',
+      partition: 0,
+      offset: 1,
+      timestamp: expect.any(Number),
+      keyBase64,
+      tombstone: true,
+      headers: { trace: 'b' },
+      headerList,
+    });
+  });
+
   it('redrives an offset range only, and says which records were not copied', async () => {
     const { client } = broker;
     await deadLetter('range-src', 'range-dlq', 'range-workers', ['a', 'b', 'c', 'd']);

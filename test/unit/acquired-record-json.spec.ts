@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import type { AcquiredRecord, JsonValue } from '@shoal/protocol';
 import { acquiredRecord, acquiredRecordsJson, decodeRecord, storedJsonOf } from '../../src/domain/log/record-codec.js';
 import type { StoredRecord } from '../../src/domain/log/record.js';
+import { storeHeaders } from '../../src/domain/log/record-headers.js';
 
 /** What the record was before values were kept as stored text: parsed, then spread. */
 function eager(topic: string, partition: number, stored: StoredRecord, deliveryCount: number, lockExpiresAt: number) {
@@ -16,18 +17,37 @@ function eager(topic: string, partition: number, stored: StoredRecord, deliveryC
 const storedRecord = fc.record({
   offset: fc.nat(),
   timestamp: fc.nat(),
-  key: fc.option(fc.string({ unit: 'binary' }), { nil: null }),
+  key: fc.option(fc.oneof(fc.string({ unit: 'binary' }), fc.constant(Buffer.from([0xff, 0x00]))), { nil: null }),
   value: fc.oneof(
     fc.jsonValue().map((v) => JSON.stringify(v)),
     fc.uint8Array({ maxLength: 20 }).map((bytes) => Buffer.from(bytes)),
+    fc.constant(null),
   ),
   headers: fc.option(
-    fc
-      .tuple(
-        fc.dictionary(fc.string({ unit: 'binary' }), fc.string({ unit: 'binary' }), { minKeys: 1 }),
-        fc.option(fc.oneof(fc.integer({ min: 0, max: 1000 }).map(String), fc.string({ unit: 'binary' }))),
-      )
-      .map(([h, attempts]) => JSON.stringify(attempts === null ? h : { ...h, 'shoal.attempts': attempts })),
+    fc.oneof(
+      fc
+        .tuple(
+          fc.dictionary(fc.string({ unit: 'binary' }), fc.string({ unit: 'binary' }), { minKeys: 1 }),
+          fc.option(fc.oneof(fc.integer({ min: 0, max: 1000 }).map(String), fc.string({ unit: 'binary' }))),
+        )
+        .map(([h, attempts]) => JSON.stringify(attempts === null ? h : { ...h, 'shoal.attempts': attempts })),
+      fc
+        .array(
+          fc.record({
+            name: fc.oneof(fc.string(), fc.constant('shoal.attempts')),
+            value: fc.option(
+              fc.oneof(
+                fc.string(),
+                fc.integer({ min: 1, max: 1000 }).map(String),
+                fc.constant(Buffer.from([0xc3, 0x28])),
+              ),
+              { nil: null },
+            ),
+          }),
+          { minLength: 1, maxLength: 4 },
+        )
+        .map((entries) => storeHeaders(entries).text!),
+    ),
     { nil: null },
   ),
   size: fc.nat(),

@@ -1,5 +1,5 @@
 import { api, enc } from '../api.js';
-import { h, recordValue, table, time } from '../dom.js';
+import { h, recordKey, recordValue, table, time } from '../dom.js';
 import type { WireRecord } from '@shoal/protocol';
 import type { ShareGroupDescription as ShareGroup } from '@shoal/protocol';
 
@@ -79,7 +79,7 @@ export async function dlqPage(topic: string): Promise<HTMLElement> {
         boxes[i],
         `${r.partition}/${r.offset}`,
         time(r.timestamp),
-        r.key ?? '-',
+        recordKey(r),
         recordValue(r),
         ...COLUMNS.map((c) => r.headers[`shoal.dlq.${c}`] ?? '-'),
       ]),

@@ -1,5 +1,5 @@
 import { api, enc } from '../api.js';
-import { formValues, h, recordValue, table, time } from '../dom.js';
+import { formValues, h, recordHeaders, recordKey, recordValue, table, time } from '../dom.js';
 import type { ReadResponse } from '@shoal/protocol';
 
 /** The record browser: a topic's partition from an offset or a timestamp. */
@@ -47,13 +47,7 @@ export async function recordsPage(
     table(
       'records',
       ['offset', 'timestamp', 'key', 'value', 'headers'],
-      answer.records.map((r) => [
-        r.offset,
-        time(r.timestamp),
-        r.key ?? '-',
-        recordValue(r),
-        h('pre', {}, JSON.stringify(r.headers)),
-      ]),
+      answer.records.map((r) => [r.offset, time(r.timestamp), recordKey(r), recordValue(r), recordHeaders(r)]),
     ),
   );
   if (answer.nextOffset < answer.endOffset)

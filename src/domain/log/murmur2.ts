@@ -31,7 +31,7 @@ export function murmur2(data: Uint8Array): number {
   return h | 0;
 }
 
-/** The partition Kafka's default partitioner gives a keyed record. */
-export function partitionForKey(key: string, partitionCount: number): number {
-  return (murmur2(Buffer.from(key, 'utf8')) & 0x7fffffff) % partitionCount;
+/** The partition Kafka's default partitioner gives a keyed record: murmur2 of the key's bytes (a text key's UTF-8). */
+export function partitionForKey(key: string | Uint8Array, partitionCount: number): number {
+  return (murmur2(typeof key === 'string' ? Buffer.from(key, 'utf8') : key) & 0x7fffffff) % partitionCount;
 }

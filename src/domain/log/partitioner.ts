@@ -1,4 +1,5 @@
 import { partitionForKey } from './murmur2.js';
+import type { RecordKey } from './record.js';
 
 /**
  * Kafka's default choice of partition: an explicit one wins, a key goes where murmur2 puts
@@ -7,7 +8,7 @@ import { partitionForKey } from './murmur2.js';
 export class Partitioner {
   private readonly nextByTopic = new Map<number, number>();
 
-  choose(topicId: number, partitionCount: number, key: string | null): number {
+  choose(topicId: number, partitionCount: number, key: RecordKey): number {
     if (key !== null) return partitionForKey(key, partitionCount);
     const next = this.nextByTopic.get(topicId) ?? Math.floor(Math.random() * partitionCount);
     this.nextByTopic.set(topicId, (next + 1) % 1_000_000_007);

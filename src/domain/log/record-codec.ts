@@ -1,13 +1,17 @@
 import type { AcquiredRecord, JsonValue, RecordHeaders, WireRecord } from '@shoal/protocol';
 import { InvalidRecordError, RecordTooLargeError } from '../errors/index.js';
 import { ATTEMPTS_HEADER, attemptsOf, MAX_ATTEMPTS } from '../share-group/record-attempts.js';
-import type { AppendRecord, RecordValue, StoredRecord } from './record.js';
+import { bytesOrText, type HeaderEntry, headersView, isHeaderList, storeHeaders } from './record-headers.js';
+import { type AppendRecord, keySize, type RecordKey, type RecordValue, type StoredRecord } from './record.js';
 
 const ALLOWED_FIELDS = new Set([
   'key',
+  'keyBase64',
   'value',
   'valueBase64',
+  'tombstone',
   'headers',
+  'headerList',
   'partition',
   'timestamp',
   'deliverAt',
@@ -35,20 +39,22 @@ export function encodeRecord(input: unknown, index: number, maxRecordBytes: numb
   for (const field in record) {
     if (!ALLOWED_FIELDS.has(field)) throw new InvalidRecordError(index, `unknown field ${JSON.stringify(field)}`);
   }
-  const key = record.key ?? null;
-  if (key !== null && typeof key !== 'string') throw new InvalidRecordError(index, 'key must be a string or null');
+  const key = encodeKey(record, index);
 
   const hasValue = 'value' in record && record.value !== undefined;
   const hasBytes = 'valueBase64' in record && record.valueBase64 !== undefined;
-  if (hasValue === hasBytes) throw new InvalidRecordError(index, 'needs exactly one of value and valueBase64');
+  const tombstone = record.tombstone;
+  if (tombstone !== undefined && typeof tombstone !== 'boolean')
+    throw new InvalidRecordError(index, 'tombstone must be a boolean');
+  if (Number(hasValue) + Number(hasBytes) + Number(tombstone === true) !== 1)
+    throw new InvalidRecordError(index, 'needs exactly one of value, valueBase64 and tombstone: true');
   let value: RecordValue;
   let valueBytes: number;
-  if (hasBytes) {
-    const text = record.valueBase64;
-    if (typeof text !== 'string' || text.length % 4 !== 0 || !PADDED_BASE64.test(text)) {
-      throw new InvalidRecordError(index, 'valueBase64 must be padded base64');
-    }
-    value = Buffer.from(text, 'base64');
+  if (tombstone === true) {
+    value = null;
+    valueBytes = 0;
+  } else if (hasBytes) {
+    value = decodeBase64(record.valueBase64, index, 'valueBase64');
     valueBytes = value.length;
   } else {
     value = JSON.stringify(record.value);
@@ -56,10 +62,13 @@ export function encodeRecord(input: unknown, index: number, maxRecordBytes: numb
   }
 
   const attempts = optionalInteger(record.attempts, index, 'attempts', MAX_ATTEMPTS, 1);
-  const headers = encodeHeaders(record.headers, index, attempts);
+  const headers =
+    record.headerList === undefined || record.headerList === null
+      ? encodeHeaders(record.headers, index, attempts)
+      : encodeHeaderList(record.headerList, record.headers, index, attempts);
   const partition = optionalInteger(record.partition, index, 'partition', 2 ** 31 - 1);
   const timestamp = optionalInteger(record.timestamp, index, 'timestamp', MAX_TIMESTAMP);
-  const size = (key === null ? 0 : Buffer.byteLength(key, 'utf8')) + valueBytes + headers.bytes;
+  const size = keySize(key) + valueBytes + headers.bytes;
   if (size > maxRecordBytes) throw new RecordTooLargeError(index, size, maxRecordBytes);
   const encoded: AppendRecord = { key, value, headers: headers.text, timestamp, partition, size };
   return withJobFields(encoded, record, index);
@@ -83,6 +92,68 @@ function withJobFields(encoded: AppendRecord, record: Record<string, unknown>, i
     encoded.idempotencyKey = key;
   }
   return encoded;
+}
+
+function decodeBase64(text: unknown, index: number, field: string): Buffer {
+  if (typeof text !== 'string' || text.length % 4 !== 0 || !PADDED_BASE64.test(text)) {
+    throw new InvalidRecordError(index, `${field} must be padded base64`);
+  }
+  return Buffer.from(text, 'base64');
+}
+
+/** `key` (text) or `keyBase64` (any bytes; kept as text when they are UTF-8). */
+function encodeKey(record: Record<string, unknown>, index: number): RecordKey {
+  const key = record.key ?? null;
+  if (key !== null && typeof key !== 'string') throw new InvalidRecordError(index, 'key must be a string or null');
+  if (record.keyBase64 === undefined || record.keyBase64 === null) return key;
+  if (key !== null) throw new InvalidRecordError(index, 'takes key or keyBase64, not both');
+  return bytesOrText(decodeBase64(record.keyBase64, index, 'keyBase64'));
+}
+
+const HEADER_ENTRY_FIELDS = new Set(['name', 'value', 'valueBase64']);
+
+/** `headerList`: `[{name, value | valueBase64}]`, in order, repeats kept. */
+function encodeHeaderList(
+  list: unknown,
+  headers: unknown,
+  index: number,
+  attempts: number | null,
+): { text: string | null; bytes: number } {
+  if (headers !== undefined && headers !== null)
+    throw new InvalidRecordError(index, 'takes headers or headerList, not both');
+  if (!Array.isArray(list)) throw new InvalidRecordError(index, 'headerList must be an array');
+  const entries: HeaderEntry[] = [];
+  for (let i = 0; i < list.length; i++) {
+    const entry: unknown = list[i];
+    const where = `headerList[${i}]`;
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry))
+      throw new InvalidRecordError(index, `${where} must be an object`);
+    const fields = entry as Record<string, unknown>;
+    for (const field in fields) {
+      if (!HEADER_ENTRY_FIELDS.has(field))
+        throw new InvalidRecordError(index, `${where}: unknown field ${JSON.stringify(field)}`);
+    }
+    if (typeof fields.name !== 'string') throw new InvalidRecordError(index, `${where}.name must be a string`);
+    const hasText = fields.value !== undefined;
+    const hasBytes = fields.valueBase64 !== undefined;
+    if (hasText && hasBytes) throw new InvalidRecordError(index, `${where} takes value or valueBase64, not both`);
+    if (hasBytes) {
+      entries.push({
+        name: fields.name,
+        value: bytesOrText(decodeBase64(fields.valueBase64, index, `${where}.valueBase64`)),
+      });
+    } else {
+      const value = fields.value ?? null;
+      if (value !== null && typeof value !== 'string')
+        throw new InvalidRecordError(index, `${where}.value must be a string or null`);
+      entries.push({ name: fields.name, value });
+    }
+  }
+  if (attempts === null) return storeHeaders(entries);
+  return storeHeaders([
+    ...entries.filter((entry) => entry.name !== ATTEMPTS_HEADER),
+    { name: ATTEMPTS_HEADER, value: String(attempts) },
+  ]);
 }
 
 /** The headers as JSON text; `attempts`, when given, as the `shoal.attempts` header (replacing one given). */
@@ -111,17 +182,20 @@ function optionalInteger(value: unknown, index: number, field: string, max: numb
   return value;
 }
 
-/** A stored record as it goes on the wire, in the form it was produced in. */
+/**
+ * A stored record as it goes on the wire, in the form it was produced in: `key`, or
+ * `keyBase64` (and no `key`) for a key that is not UTF-8; `value`, `valueBase64` or
+ * `tombstone: true`; `headers`, plus `headerList` when the object cannot say them all.
+ */
 export function decodeRecord(topic: string, partition: number, stored: StoredRecord): WireRecord {
-  const wire: WireRecord = {
-    topic,
-    partition,
-    offset: stored.offset,
-    timestamp: stored.timestamp,
-    key: stored.key,
-    headers: stored.headers === null ? {} : (JSON.parse(stored.headers) as RecordHeaders),
-  };
-  if (typeof stored.value === 'string') wire.value = JSON.parse(stored.value) as JsonValue;
+  const wire = { topic, partition, offset: stored.offset, timestamp: stored.timestamp } as WireRecord;
+  if (stored.key === null || typeof stored.key === 'string') wire.key = stored.key;
+  else wire.keyBase64 = stored.key.toString('base64');
+  const view = headersView(stored.headers);
+  wire.headers = view.headers;
+  if (view.headerList !== undefined) wire.headerList = view.headerList;
+  if (stored.value === null) wire.tombstone = true;
+  else if (typeof stored.value === 'string') wire.value = JSON.parse(stored.value) as JsonValue;
   else wire.valueBase64 = stored.value.toString('base64');
   return wire;
 }
@@ -153,7 +227,8 @@ export function acquiredRecord(
   lockExpiresAt: number,
 ): AcquiredRecord {
   const attempts = attemptsOf(stored.headers);
-  if (typeof stored.value !== 'string') {
+  const key = stored.key;
+  if (typeof stored.value !== 'string' || (key !== null && typeof key !== 'string') || isHeaderList(stored.headers)) {
     const decoded: AcquiredRecord = { ...decodeRecord(topic, partition, stored), deliveryCount, lockExpiresAt };
     if (attempts !== undefined) decoded.attempts = attempts;
     return decoded;
@@ -167,7 +242,7 @@ export function acquiredRecord(
     partition,
     offset: stored.offset,
     timestamp: stored.timestamp,
-    key: stored.key,
+    key,
     get headers(): RecordHeaders {
       return (headers ??= text.headers === null ? {} : (JSON.parse(text.headers) as RecordHeaders));
     },

@@ -1,3 +1,5 @@
+import { headerEntries, isHeaderList } from '../log/record-headers.js';
+
 /**
  * Per-record attempts (issue 27): a record may cap its own deliveries below its group's
  * `deliveryCountLimit` with the reserved header `shoal.attempts` (a decimal integer from 1). The
@@ -17,12 +19,16 @@ const QUOTED = `"${ATTEMPTS_HEADER}"`;
 export const ATTEMPTS_LIKE = `%${QUOTED}%`;
 
 /**
- * The attempts a record's stored headers (JSON text, or null) ask for, or undefined when they
- * carry no valid `shoal.attempts` header (absent, not a whole number from 1: ignored).
+ * The attempts a record's stored headers (JSON text in either stored form, or null) ask for, or undefined when they
+ * carry no valid `shoal.attempts` header (absent, not a whole number from 1: ignored). Of a
+ * repeated header the last text value counts, as in the `headers` object HTTP shows.
  */
 export function attemptsOf(headers: string | null): number | undefined {
   if (headers === null || !headers.includes(QUOTED)) return undefined;
-  const value = (JSON.parse(headers) as Record<string, unknown>)[ATTEMPTS_HEADER];
+  const value = isHeaderList(headers)
+    ? headerEntries(headers).findLast((entry) => entry.name === ATTEMPTS_HEADER && typeof entry.value === 'string')
+        ?.value
+    : (JSON.parse(headers) as Record<string, unknown>)[ATTEMPTS_HEADER];
   if (typeof value !== 'string' || !/^[1-9][0-9]{0,15}$/.test(value)) return undefined;
   return Number(value);
 }

@@ -20,18 +20,42 @@ function object(properties: Record<string, Schema>, optional: string[] = []): Sc
 
 const topicPartition = object({ topic: str(), partition: int() });
 const headers: Schema = { type: 'object', additionalProperties: { type: 'string' } };
+const headerList: Schema = {
+  ...arrayOf(
+    object(
+      {
+        name: str(),
+        value: nullable(str('the value as text; null for a null header value')),
+        valueBase64: str('the value as bytes, padded base64'),
+      },
+      ['value', 'valueBase64'],
+    ),
+  ),
+  description: 'every header in order, repeats kept, with exactly one of value and valueBase64 each',
+};
+const keyBase64 = str('a key of any bytes, padded base64 (instead of key)');
+const tombstone: Schema = {
+  type: 'boolean',
+  description: "true: a null value (Kafka's tombstone), distinct from the JSON value null and from empty bytes",
+};
 const wireRecord = object(
   {
     topic: str(),
     partition: int(),
     offset: int(),
     timestamp: int('ms since the epoch'),
-    key: nullable(str()),
+    key: { ...nullable(str()), description: 'absent when the key is not UTF-8: keyBase64 holds it' },
+    keyBase64: str('the key as bytes, only when they are not UTF-8'),
     value: { description: 'a JSON value (records produced with value)' },
     valueBase64: str('raw bytes, base64 (records produced with valueBase64)'),
-    headers,
+    tombstone: { ...tombstone, const: true },
+    headers: { ...headers, description: 'the text-valued headers (for a repeated name the last)' },
+    headerList: {
+      ...headerList,
+      description: 'only when headers cannot hold every header exactly: all of them, in order',
+    },
   },
-  ['value', 'valueBase64'],
+  ['key', 'keyBase64', 'value', 'valueBase64', 'tombstone', 'headerList'],
 );
 const resetTarget: Schema = {
   oneOf: [{ type: 'string', enum: ['earliest', 'latest'] }, object({ offset: int() }), object({ timestamp: int() })],
@@ -146,9 +170,12 @@ export const SCHEMAS: Record<string, Schema> = {
       object(
         {
           key: nullable(str()),
+          keyBase64,
           value: { description: 'a JSON value' },
           valueBase64: str(),
+          tombstone,
           headers,
+          headerList,
           partition: int(),
           timestamp: int(),
           deliverAt: int('append at this time (ms since the epoch): the record is scheduled'),
@@ -163,9 +190,12 @@ export const SCHEMAS: Record<string, Schema> = {
         },
         [
           'key',
+          'keyBase64',
           'value',
           'valueBase64',
+          'tombstone',
           'headers',
+          'headerList',
           'partition',
           'timestamp',
           'deliverAt',
@@ -380,12 +410,15 @@ export const SCHEMAS: Record<string, Schema> = {
           partition: int(),
           deliverAt: int(),
           key: nullable(str()),
+          keyBase64: str('the key as bytes, only when they are not UTF-8 (then no key)'),
           value: { description: 'a JSON value' },
           valueBase64: str(),
+          tombstone: { ...tombstone, const: true },
           headers,
+          headerList,
           idempotencyKey: nullable(str()),
         },
-        ['value', 'valueBase64'],
+        ['key', 'keyBase64', 'value', 'valueBase64', 'tombstone', 'headerList'],
       ),
     ),
   }),

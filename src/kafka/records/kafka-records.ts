@@ -1,38 +1,40 @@
-import type { AppendRecord, StoredRecord } from '../../domain/log/record.js';
+import { bytesOrText, headerEntries, headerValueBytes, storeHeaders } from '../../domain/log/record-headers.js';
+import { type AppendRecord, keyBytes, type StoredRecord, valueBytes } from '../../domain/log/record.js';
 import type { KafkaRecord, KafkaRecordHeader } from '../protocol/record-batch.js';
 
 /**
- * The one mapping between Kafka records and Shoal's. Keys are UTF-8 text both ways. A value
- * that is JSON text is stored as JSON (HTTP reads it as `value`), any other as bytes (HTTP
- * `valueBase64`); either way Kafka reads back the very bytes produced. Headers are UTF-8
- * text; a header repeated keeps its last value, a null header value becomes "". A null value
- * (a tombstone) is stored as empty bytes.
+ * The one mapping between Kafka records and Shoal's, byte for byte both ways. A key is kept
+ * as text when its bytes are UTF-8, else as the bytes. A value that is JSON text is stored as
+ * JSON (HTTP reads it as `value`), a null value as a tombstone, any other as bytes (HTTP
+ * `valueBase64`). Headers keep their order, repeats, null values and bytes (see
+ * record-headers.ts). Whatever the form, Kafka reads back the very bytes produced.
  */
 const JSON_START = new Set([
   0x7b, 0x5b, 0x22, 0x2d, 0x74, 0x66, 0x6e, 0x30, 0x31, 0x32, 0x33, 0x34, 0x35, 0x36, 0x37, 0x38, 0x39,
 ]);
 
 export function appendRecordOf(record: KafkaRecord, partition: number): AppendRecord {
-  const key = record.key === null ? null : record.key.toString('utf8');
-  const valueBytes = record.value ?? Buffer.alloc(0);
+  const key = record.key === null ? null : bytesOrText(record.key);
+  const value = record.value;
   let headers: string | null = null;
   let headerBytes = 0;
   if (record.headers.length > 0) {
-    const object: Record<string, string> = {};
-    for (const header of record.headers) {
-      const text = header.value === null ? '' : header.value.toString('utf8');
-      object[header.key] = text;
-    }
-    for (const [name, text] of Object.entries(object)) headerBytes += Buffer.byteLength(name) + Buffer.byteLength(text);
-    headers = JSON.stringify(object);
+    const stored = storeHeaders(
+      record.headers.map((header) => ({
+        name: header.key,
+        value: header.value === null ? null : bytesOrText(header.value),
+      })),
+    );
+    headers = stored.text;
+    headerBytes = stored.bytes;
   }
   return {
     key,
-    value: jsonTextOf(valueBytes) ?? valueBytes,
+    value: value === null ? null : (jsonTextOf(value) ?? value),
     headers,
     timestamp: record.timestamp >= 0 ? record.timestamp : null,
     partition,
-    size: (record.key?.length ?? 0) + valueBytes.length + headerBytes,
+    size: (record.key?.length ?? 0) + (value?.length ?? 0) + headerBytes,
   };
 }
 
@@ -52,15 +54,12 @@ export function kafkaRecordOf(stored: StoredRecord): KafkaRecord {
   const headers: KafkaRecordHeader[] =
     stored.headers === null
       ? []
-      : Object.entries(JSON.parse(stored.headers) as Record<string, string>).map(([key, value]) => ({
-          key,
-          value: Buffer.from(value, 'utf8'),
-        }));
+      : headerEntries(stored.headers).map((entry) => ({ key: entry.name, value: headerValueBytes(entry.value) }));
   return {
     offset: stored.offset,
     timestamp: stored.timestamp,
-    key: stored.key === null ? null : Buffer.from(stored.key, 'utf8'),
-    value: typeof stored.value === 'string' ? Buffer.from(stored.value, 'utf8') : stored.value,
+    key: keyBytes(stored.key),
+    value: valueBytes(stored.value),
     headers,
   };
 }

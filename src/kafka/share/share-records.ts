@@ -51,13 +51,25 @@ export function toKafkaRecord(record: AcquiredRecord): KafkaRecord {
       : record.value === undefined
         ? null
         : Buffer.from(JSON.stringify(record.value), 'utf8');
-  return {
-    offset: record.offset,
-    timestamp: record.timestamp,
-    key: record.key === null ? null : Buffer.from(record.key, 'utf8'),
-    value,
-    headers: Object.entries(record.headers).map(([key, v]) => ({ key, value: Buffer.from(v, 'utf8') })),
-  };
+  const key =
+    record.keyBase64 !== undefined
+      ? Buffer.from(record.keyBase64, 'base64')
+      : record.key === null || record.key === undefined
+        ? null
+        : Buffer.from(record.key, 'utf8');
+  const headers =
+    record.headerList !== undefined
+      ? record.headerList.map((h) => ({
+          key: h.name,
+          value:
+            h.valueBase64 !== undefined
+              ? Buffer.from(h.valueBase64, 'base64')
+              : h.value === null || h.value === undefined
+                ? null
+                : Buffer.from(h.value, 'utf8'),
+        }))
+      : Object.entries(record.headers).map(([name, v]) => ({ key: name, value: Buffer.from(v, 'utf8') }));
+  return { offset: record.offset, timestamp: record.timestamp, key, value, headers };
 }
 
 /**

@@ -147,6 +147,14 @@ export class ScheduleService implements OnApplicationBootstrap, OnApplicationShu
 
   /** The schedule's record with its headers; checked at creation, so a tick never fails on it. */
   private encode(name: string, record: ProduceRecord, tick: number): AppendRecord {
+    if (Array.isArray(record.headerList)) {
+      const headerList = [
+        ...record.headerList,
+        { name: SCHEDULE_HEADER, value: name },
+        { name: SCHEDULE_TICK_HEADER, value: String(tick) },
+      ];
+      return encodeRecord({ ...record, headerList }, 0, this.config.maxRecordBytes);
+    }
     const headers = { ...record.headers, [SCHEDULE_HEADER]: name, [SCHEDULE_TICK_HEADER]: String(tick) };
     return encodeRecord({ ...record, headers }, 0, this.config.maxRecordBytes);
   }

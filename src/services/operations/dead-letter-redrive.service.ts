@@ -2,7 +2,8 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { RedriveRequest, RedriveResponse } from '@shoal/protocol';
 import { type Clock, CLOCK } from '../../domain/clock.js';
 import { UnknownGroupError, UnknownPartitionError } from '../../domain/errors/index.js';
-import type { AppendRecord, StoredRecord } from '../../domain/log/record.js';
+import { type AppendRecord, keySize, type StoredRecord, valueSize } from '../../domain/log/record.js';
+import { headerEntries, headerObject, storeHeaders } from '../../domain/log/record-headers.js';
 import type { Topic } from '../../domain/log/topic.js';
 import { Database, type Sql } from '../../storage/database.js';
 import { logStore } from '../../storage/log.store.js';
@@ -167,7 +168,7 @@ export class DeadLetterRedriveService {
 }
 
 function parseHeaders(headers: string | null): Record<string, string> {
-  return headers === null ? {} : (JSON.parse(headers) as Record<string, string>);
+  return headerObject(headers);
 }
 
 /** Where a dead-letter record came from, by its `shoal.dlq.*` headers; null when they name no record of a topic that exists. */
@@ -189,24 +190,21 @@ function toCopy(record: StoredRecord, targets: Map<string, Topic>): { topic: str
   const all = parseHeaders(record.headers);
   const target = targets.get(all['shoal.dlq.topic'] ?? '');
   if (!target) return null;
-  const headers = Object.fromEntries(Object.entries(all).filter(([k]) => !k.startsWith(DLQ_PREFIX)));
+  const kept = storeHeaders(headerEntries(record.headers).filter((h) => !h.name.startsWith(DLQ_PREFIX)));
   const sourcePartition = Number(all['shoal.dlq.partition']);
   const partition =
     Number.isSafeInteger(sourcePartition) && sourcePartition >= 0 && sourcePartition < target.partitionCount
       ? sourcePartition
       : null;
-  const headerText = Object.keys(headers).length === 0 ? null : JSON.stringify(headers);
-  const headerBytes = Object.entries(headers).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
-  const valueBytes = typeof record.value === 'string' ? Buffer.byteLength(record.value) : record.value.length;
   return {
     topic: target.name,
     record: {
       key: record.key,
       value: record.value,
-      headers: headerText,
+      headers: kept.text,
       timestamp: null,
       partition,
-      size: (record.key === null ? 0 : Buffer.byteLength(record.key)) + valueBytes + headerBytes,
+      size: keySize(record.key) + valueSize(record.value) + kept.bytes,
     },
   };
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Topic } from '../../domain/log/topic.js';
-import type { AppendRecord } from '../../domain/log/record.js';
+import { type AppendRecord, keySize, valueSize } from '../../domain/log/record.js';
+import { type HeaderEntry, headerEntries, storeHeaders } from '../../domain/log/record-headers.js';
 import type { ArchiveReason } from '../../domain/share-group/record-state.js';
 import type { Sql } from '../../storage/database.js';
 import { logStore, type PartitionHead } from '../../storage/log.store.js';
@@ -44,28 +45,25 @@ export class DeadLetterWriter {
     for (const { offset, reason, deliveryCount, error } of batch.records) {
       const source = byOffset.get(offset);
       if (!source) continue; // removed by retention meanwhile
-      const headers = {
-        ...(source.headers === null ? {} : (JSON.parse(source.headers) as Record<string, string>)),
-        'shoal.dlq.topic': batch.topic.name,
-        'shoal.dlq.partition': String(batch.partition),
-        'shoal.dlq.offset': String(offset),
-        'shoal.dlq.group': batch.group,
-        'shoal.dlq.delivery-count': String(deliveryCount),
-        'shoal.dlq.reason': reason,
-        ...(error === undefined ? {} : { 'shoal.dlq.error': error }),
-      };
-      const headerBytes = Object.entries(headers).reduce(
-        (n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v),
-        0,
-      );
-      const valueBytes = typeof source.value === 'string' ? Buffer.byteLength(source.value) : source.value.length;
+      const added: HeaderEntry[] = [
+        { name: 'shoal.dlq.topic', value: batch.topic.name },
+        { name: 'shoal.dlq.partition', value: String(batch.partition) },
+        { name: 'shoal.dlq.offset', value: String(offset) },
+        { name: 'shoal.dlq.group', value: batch.group },
+        { name: 'shoal.dlq.delivery-count', value: String(deliveryCount) },
+        { name: 'shoal.dlq.reason', value: reason },
+        ...(error === undefined ? [] : [{ name: 'shoal.dlq.error', value: error }]),
+      ];
+      const names = new Set(added.map((h) => h.name));
+      // The source's own headers, in order and byte for byte (a `shoal.dlq.*` one this copy sets is replaced).
+      const headers = storeHeaders([...headerEntries(source.headers).filter((h) => !names.has(h.name)), ...added]);
       records.push({
         key: source.key,
         value: source.value,
-        headers: JSON.stringify(headers),
+        headers: headers.text,
         timestamp: null,
         partition,
-        size: (source.key === null ? 0 : Buffer.byteLength(source.key)) + valueBytes + headerBytes,
+        size: keySize(source.key) + valueSize(source.value) + headers.bytes,
       });
     }
     if (records.length === 0) return { heads: [], written: 0 };

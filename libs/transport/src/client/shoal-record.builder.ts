@@ -11,7 +11,8 @@ export interface ShoalRecordDelivery {
 export class ShoalRecord<T = unknown> {
   constructor(
     readonly data: T,
-    readonly key: string | null = null,
+    /** A string key, or a key of any bytes (sent as `keyBase64`). */
+    readonly key: string | Buffer | null = null,
     readonly headers: RecordHeaders = {},
     readonly partition?: number,
     readonly timestamp?: number,
@@ -20,7 +21,9 @@ export class ShoalRecord<T = unknown> {
 
   /** The record as a produce request carries it: a Buffer goes as bytes, anything else as JSON. */
   toProduceRecord(): ProduceRecord {
-    const record: ProduceRecord = { key: this.key, headers: this.headers };
+    const record: ProduceRecord = Buffer.isBuffer(this.key)
+      ? { keyBase64: this.key.toString('base64'), headers: this.headers }
+      : { key: this.key, headers: this.headers };
     if (Buffer.isBuffer(this.data)) record.valueBase64 = this.data.toString('base64');
     else record.value = (this.data ?? null) as ProduceRecord['value'];
     if (this.partition !== undefined) record.partition = this.partition;
@@ -38,7 +41,7 @@ export class ShoalRecord<T = unknown> {
  * `client.emit('orders', new ShoalRecordBuilder(order).setKey(order.customerId).build())`.
  */
 export class ShoalRecordBuilder<T = unknown> {
-  private key: string | null = null;
+  private key: string | Buffer | null = null;
   private headers: RecordHeaders = {};
   private partition: number | undefined;
   private timestamp: number | undefined;
@@ -51,8 +54,8 @@ export class ShoalRecordBuilder<T = unknown> {
     return this;
   }
 
-  /** The key: records with one key go to one partition (Kafka's murmur2 partitioner). */
-  setKey(key: string | null): this {
+  /** The key (text, or any bytes): records with one key go to one partition (Kafka's murmur2 partitioner). */
+  setKey(key: string | Buffer | null): this {
     this.key = key;
     return this;
   }

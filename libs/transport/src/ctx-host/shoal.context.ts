@@ -39,12 +39,37 @@ export class ShoalContext extends BaseRpcContext<ShoalContextArgs> {
     return this.args[0].offset;
   }
 
+  /** The key as text; null when there is none or its bytes are not UTF-8 (see {@link getKeyBytes}). */
   getKey(): string | null {
-    return this.args[0].key;
+    return this.args[0].key ?? null;
   }
 
+  /** The key's bytes, whatever they are; null when the record has no key. */
+  getKeyBytes(): Buffer | null {
+    const record = this.args[0];
+    if (record.keyBase64 !== undefined) return Buffer.from(record.keyBase64, 'base64');
+    return record.key === null || record.key === undefined ? null : Buffer.from(record.key, 'utf8');
+  }
+
+  /** The text headers (for a repeated name the last); {@link getHeaderList} has every one. */
   getHeaders(): RecordHeaders {
     return this.args[0].headers;
+  }
+
+  /** Every header in order, repeats kept, each value as bytes or null. */
+  getHeaderList(): { name: string; value: Buffer | null }[] {
+    const record = this.args[0];
+    if (record.headerList === undefined)
+      return Object.entries(record.headers).map(([name, value]) => ({ name, value: Buffer.from(value, 'utf8') }));
+    return record.headerList.map((h) => ({
+      name: h.name,
+      value:
+        h.valueBase64 !== undefined
+          ? Buffer.from(h.valueBase64, 'base64')
+          : h.value === null || h.value === undefined
+            ? null
+            : Buffer.from(h.value, 'utf8'),
+    }));
   }
 
   getTimestamp(): number {

@@ -86,7 +86,8 @@ export class ShoalServer extends Server<Record<string, never>, ShoalStatus> impl
   }
 }
 
-/** A handler's data: the JSON value, or the bytes of a raw record. */
+/** A handler's data: the JSON value, the bytes of a raw record, or null for a tombstone. */
 function recordData(record: WireRecord): unknown {
+  if (record.tombstone === true) return null;
   return record.valueBase64 !== undefined ? Buffer.from(record.valueBase64, 'base64') : record.value;
 }
