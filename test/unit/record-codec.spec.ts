@@ -1,6 +1,7 @@
 import { ErrorCode } from '@shoal/protocol';
 import { ShoalError } from '../../src/domain/errors/index.js';
 import { decodeRecord, encodeRecord } from '../../src/domain/log/record-codec.js';
+import { attemptsOf } from '../../src/domain/share-group/record-attempts.js';
 import { parseProduceBody } from '../../src/http/dto/produce.dto.js';
 
 function codeOf(fn: () => unknown): string | undefined {
@@ -105,5 +106,40 @@ describe(`${encodeRecord.name} job fields`, () => {
       { value: 1, idempotencyKey: 'x'.repeat(257) },
     ])
       expect(() => encodeRecord(bad, 3, 1_000)).toThrow(expect.objectContaining({ code: 'INVALID_RECORD' }));
+  });
+});
+
+describe(`${encodeRecord.name} attempts`, () => {
+  it('writes attempts as the last shoal.attempts header in either header form, replacing one given', () => {
+    const object = encodeRecord({ value: 1, headers: { a: '1', 'shoal.attempts': '9' }, attempts: 2 }, 0, 1_000);
+    expect(attemptsOf(object.headers)).toBe(2);
+    const list = encodeRecord(
+      {
+        value: 1,
+        headerList: [
+          { name: 'trace', value: 'a' },
+          { name: 'shoal.attempts', value: '9' },
+          { name: 'trace', valueBase64: Buffer.from([0xff]).toString('base64') },
+        ],
+        attempts: 1,
+      },
+      0,
+      1_000,
+    );
+    expect(attemptsOf(list.headers)).toBe(1);
+    expect(
+      decodeRecord('t', 0, {
+        key: list.key,
+        value: list.value,
+        headers: list.headers,
+        offset: 0,
+        timestamp: 0,
+        size: 0,
+      }).headerList,
+    ).toEqual([
+      { name: 'trace', value: 'a' },
+      { name: 'trace', valueBase64: '/w==' },
+      { name: 'shoal.attempts', value: '1' },
+    ]);
   });
 });
