@@ -1,7 +1,8 @@
 import { Logger } from '@nestjs/common';
 import { ShoalHttpClient } from '@shoal/client';
 import type { JsonValue } from '@shoal/protocol';
-import { MAX_RELEASE_DELAY_MS, ShoalProcessor, ShoalServer } from '@shoal/transport';
+import { MAX_RELEASE_DELAY_MS, ShoalClient, ShoalProcessor, ShoalServer } from '@shoal/transport';
+import { lastValueFrom } from 'rxjs';
 import { AckFlusher } from '../../libs/transport/src/server/ack-flusher.js';
 import { type BrokerProcess, spawnBroker } from '../support/broker-process.js';
 import { createTestStorage, type TestStorage } from '../support/storage.js';
@@ -215,5 +216,45 @@ describe(ShoalServer.name, () => {
         await http.close();
       }
     }, 30_000);
+  });
+
+  describe('autoCreateTopics', () => {
+    it('creates a worker’s missing topic and its dead-letter topic at start, with the partitions asked for', async () => {
+      const topic = `created-${++n}`;
+      const worker = await start(
+        spawnWorker({
+          url: broker.url,
+          topic,
+          group: `created-workers-${n}`,
+          options: { autoCreateTopics: { partitions: 2 }, groupConfig: { deadLetterTopic: `${topic}-dlq` } },
+        }),
+      );
+      expect((await broker.client.describeTopic(topic)).partitions).toHaveLength(2);
+      expect((await broker.client.describeTopic(`${topic}-dlq`)).partitions).toHaveLength(2);
+      await broker.client.produce(topic, [{ value: { id: 7, fail: 'reject' } }]);
+      await until(async () => {
+        const { partitions } = await broker.client.describeTopic(`${topic}-dlq`);
+        return partitions.reduce((sum, p) => sum + p.endOffset, 0) === 1;
+      });
+      expect(startsById(worker.events)).toEqual(new Map([[7, 1]]));
+    }, 30_000);
+
+    it('creates the topic of a client’s first emit to it', async () => {
+      const topic = `emitted-${++n}`;
+      const client = new ShoalClient({ url: broker.url, autoCreateTopics: { partitions: 3 } });
+      try {
+        const positions = await Promise.all([1, 2].map((id) => lastValueFrom(client.emit(topic, { id }))));
+        expect(positions).toHaveLength(2);
+        expect((await broker.client.describeTopic(topic)).partitions).toHaveLength(3);
+      } finally {
+        await client.close();
+      }
+      const plain = new ShoalClient({ url: broker.url });
+      try {
+        await expect(lastValueFrom(plain.emit(`never-${n}`, {}))).rejects.toMatchObject({ code: 'UNKNOWN_TOPIC' });
+      } finally {
+        await plain.close();
+      }
+    });
   });
 });
