@@ -13,7 +13,7 @@ const workMs = Number(process.env.WORK_MS ?? 0);
 // start; a new group starts at the earliest offset). More @ShoalProcessor classes in the same
 // app are more queues, each with its own group.
 @ShoalProcessor({
-  group: process.env.GROUP ?? 'mailers',
+  group: process.env.SHOAL_GROUP ?? process.env.GROUP ?? 'mailers',
   concurrency: Number(process.env.CONCURRENCY ?? 10),
   groupConfig: { deliveryCountLimit: 5, deadLetterTopic: `${topic}-dlq` },
   sessionTimeoutMs: process.env.SESSION_TIMEOUT_MS ? Number(process.env.SESSION_TIMEOUT_MS) : undefined,
