@@ -37,6 +37,9 @@ interface WorkerPlan {
   from?: ShoalProcessorOptions;
 }
 
+/** How the server reaches the broker: not a worker setting. */
+const CONNECTION = ['url', 'apiKey', 'ca', 'retry'] as const;
+
 /** Settings that belong to one group and are not handed down from the server to a processor's. */
 const GROUP_OWN = ['groupConfig', 'topicPriority', 'lowerPriorityShare', 'maxRecordsPerSecond'] as const;
 
@@ -177,8 +180,8 @@ export class ShoalServer extends Server<Record<string, never>, ShoalStatus> impl
 
   /** The server's settings every worker starts from: all but the connection and group-own ones. */
   private inherited(): ShoalWorkerSettings {
-    const { url: _url, apiKey: _key, ca: _ca, retry: _retry, group: _group, ...settings } = this.options;
-    for (const key of GROUP_OWN) delete settings[key];
+    const settings: ShoalWorkerSettings & Partial<ShoalServerOptions> = { ...this.options };
+    for (const key of [...CONNECTION, ...GROUP_OWN, 'group'] as const) delete settings[key];
     return settings;
   }
 
