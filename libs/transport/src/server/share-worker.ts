@@ -182,6 +182,9 @@ export class ShareWorker {
         continue;
       }
       await this.changed();
+      // Without prefetch: the handlers that end in this turn of the event loop free their
+      // slots together, so one fetch asks for all of them (fast jobs do not cost a fetch each).
+      if (this.prefetch === undefined) await new Promise<void>((resolve) => setImmediate(resolve));
     }
     await Promise.allSettled(fetches);
   }
