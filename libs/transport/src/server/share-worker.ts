@@ -33,7 +33,10 @@ interface Held {
 /** The longest a settled record's acknowledgement waits for a fetch to ride on. */
 export const ACK_FLUSH_MS = 200;
 
-/** Fetches in flight at once, at most: a second only while answers come back full and handlers are idle. */
+/**
+ * Fetches in flight at once, at most: by default a second for handlers that freed up while the
+ * first waits; with `prefetch`, a second only while answers come back full and handlers are idle.
+ */
 export const MAX_FETCHES = 2;
 
 /** The most records one fetch asks for. */
