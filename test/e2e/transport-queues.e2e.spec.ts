@@ -5,6 +5,7 @@ import { MAX_RELEASE_DELAY_MS, ShoalClient, ShoalProcessor, ShoalServer } from '
 import { lastValueFrom } from 'rxjs';
 import { AckFlusher } from '../../libs/transport/src/server/ack-flusher.js';
 import { type BrokerProcess, spawnBroker } from '../support/broker-process.js';
+import { startTransportApp } from '../support/transport-apps.js';
 import { createTestStorage, type TestStorage } from '../support/storage.js';
 import { until } from '../support/until.js';
 import {
@@ -134,6 +135,26 @@ describe(ShoalServer.name, () => {
       expect(Math.min(a, b)).toBeGreaterThanOrEqual(40);
       expect([...startsById([...first.events, ...second.events]).values()]).toEqual(Array(100).fill(1));
     }, 120_000);
+
+    it('closed right after its last job, has every job accepted (the acks of the fetch it aborts are sent again)', async () => {
+      const { topic, group } = await jobs(
+        Array.from({ length: 2_000 }, (_, id) => ({ id })),
+        2,
+      );
+      let handled = 0;
+      let last!: () => void;
+      const allHandled = new Promise<void>((resolve) => (last = resolve));
+      const app = await startTransportApp(topic, { url: broker.url, mode: 'share', group, concurrency: 50 }, () => {
+        if (++handled === 2_000) last();
+      });
+      await allHandled;
+      // Close while the fetch carrying the last accepts is on its way, as a worker stopped a
+      // moment after its last job does.
+      for (let turns = 0; turns < 3; turns++) await new Promise((resolve) => setImmediate(resolve));
+      await app.close();
+      const { partitions } = await broker.client.describeShareGroup(group);
+      expect(partitions.reduce((sum, p) => sum + p.startOffset, 0)).toBe(2_000);
+    }, 60_000);
 
     it('at SIGTERM holds no record it has not started, so the others keep their first delivery', async () => {
       const { topic, group } = await jobs(Array.from({ length: 12 }, (_, id) => ({ id })));

@@ -72,6 +72,11 @@ export class ShareWorker {
   private backlog = false;
   /** A fetch's failure, handled by the fetch loop. */
   private error: unknown;
+  /**
+   * Acknowledgements that rode on a fetch stop() aborted: the broker may have applied them (it
+   * does on arrival, before waiting for records) or never seen them.
+   */
+  private aborted: Acknowledgement[] = [];
   /** Records the fetches under way asked for (default mode: handler slots promised to them). */
   private requested = 0;
 
@@ -119,6 +124,7 @@ export class ShareWorker {
     this.abort.abort();
     this.notify();
     await this.loop?.catch(() => undefined);
+    await this.resendAborted();
     for (const item of this.queue.splice(0)) this.settle(item, 'release', 0);
     await this.acks.flush();
     const deadline = Date.now() + (this.options.shutdownGraceMs ?? 10_000);
@@ -228,8 +234,12 @@ export class ShareWorker {
       this.pump();
     } catch (error) {
       this.backlog = false;
-      // A fetch stop() aborted was most likely long-polling, its acks applied on arrival: not sent again.
-      if (this.stopping && isAbort(error)) return;
+      // A fetch stop() aborted was most likely long-polling, its acks applied on arrival; they
+      // are sent once more in case it was aborted before it reached the broker.
+      if (this.stopping && isAbort(error)) {
+        this.aborted.push(...acks);
+        return;
+      }
       if (acks.length > 0 && isRefused(error)) {
         // The broker refused the request its acknowledgements rode on: they go on their own,
         // one by one, so one bad entry is dropped (and logged) and the others are applied; the
@@ -240,6 +250,18 @@ export class ShareWorker {
       this.acks.restore(acks);
       this.error ??= error;
     }
+  }
+
+  /**
+   * Sends the acknowledgements of aborted fetches again, the broker's answers ignored: each one
+   * it had applied is refused now (no longer held), each one it never saw is applied.
+   */
+  private async resendAborted(): Promise<void> {
+    const acks = this.aborted.splice(0);
+    if (acks.length === 0 || !this.memberId) return;
+    await this.http.acknowledge(this.options.group, this.memberId, acks).catch((error: unknown) => {
+      this.logger.warn(`${acks.length} acknowledgements could not be sent at shutdown: ${String(error)}`);
+    });
   }
 
   private async failed(error: unknown, topics: string[]): Promise<void> {
