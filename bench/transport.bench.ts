@@ -9,6 +9,12 @@ const JOBS = Number(process.env.BENCH_TRANSPORT_JOBS ?? 100_000);
 /** `drain` runs the drain figure alone (BullMQ's way), `e2e` the end-to-end one alone. */
 const MODE = process.env.BENCH_TRANSPORT_MODE;
 const CONCURRENCY = 50;
+/**
+ * The worker's `prefetch` (its throughput mode): 200 records per fetch, the transport's default
+ * before fair prefetch became it; `BENCH_TRANSPORT_PREFETCH=none` measures the fair default.
+ */
+const PREFETCH =
+  process.env.BENCH_TRANSPORT_PREFETCH === 'none' ? undefined : Number(process.env.BENCH_TRANSPORT_PREFETCH ?? 200);
 const TOPIC = 'transport-bench';
 /** About 100 bytes of JSON per job, as the peer benches send. */
 const payload = (i: number) => ({ job: i, pad: 'x'.repeat(80) });
@@ -63,12 +69,14 @@ async function drain(broker: BenchBroker, client: ShoalClient): Promise<(string 
     mode: 'share',
     group: 'transport-drain',
     concurrency: CONCURRENCY,
+    prefetch: PREFETCH,
   });
   await until(JOBS);
   const seconds = (performance.now() - started) / 1000;
   await worker.close();
   await checkAllAccepted(broker, 'transport-drain');
-  return ['drain (enqueued first, defaults)', 'default', fmt(JOBS), fmt(producedS, 2), fmt(JOBS / seconds)];
+  const batch = PREFETCH === undefined ? 'default (fair)' : `prefetch ${PREFETCH}`;
+  return ['drain (enqueued first)', batch, fmt(JOBS), fmt(producedS, 2), fmt(JOBS / seconds)];
 }
 
 /** Every job accepted (the group's start offsets at the log's end) and none handled twice. */
@@ -82,11 +90,11 @@ async function checkAllAccepted(broker: BenchBroker, group: string): Promise<voi
  * Jobs end to end: a ShoalClient emitting (batched emits) into a running worker of concurrency
  * 50, both in this process, the broker in its own; producing and handling at once.
  */
-async function endToEnd(broker: BenchBroker, client: ShoalClient, batchSize?: number): Promise<(string | number)[]> {
-  const group = `transport-e2e-${batchSize ?? 'default'}`;
+async function endToEnd(broker: BenchBroker, client: ShoalClient, prefetch?: number): Promise<(string | number)[]> {
+  const group = `transport-e2e-${prefetch ?? 'default'}`;
   // The group starts where the records already in the topic end.
   await broker.client.updateShareGroupConfig(group, { autoOffsetReset: 'latest' });
-  const worker = await startWorker({ url: broker.url, mode: 'share', group, concurrency: CONCURRENCY, batchSize });
+  const worker = await startWorker({ url: broker.url, mode: 'share', group, concurrency: CONCURRENCY, prefetch });
   await new Promise((resolve) => setTimeout(resolve, 300)); // the group's share-partitions start at the log end
   handled = 0;
   const started = performance.now();
@@ -94,7 +102,8 @@ async function endToEnd(broker: BenchBroker, client: ShoalClient, batchSize?: nu
   await until(JOBS);
   const seconds = (performance.now() - started) / 1000;
   await worker.close();
-  return ['end to end (produce + handle)', batchSize ?? 'default', fmt(JOBS), fmt(producedS, 2), fmt(JOBS / seconds)];
+  const batch = prefetch === undefined ? 'default (fair)' : `prefetch ${prefetch}`;
+  return ['end to end (produce + handle)', batch, fmt(JOBS), fmt(producedS, 2), fmt(JOBS / seconds)];
 }
 
 /** The NestJS transport: one worker (concurrency 50, trivial handler) draining a backlog, and end to end. */

@@ -4,7 +4,6 @@ import { Injectable, Logger, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { lastValueFrom } from 'rxjs';
 import { InjectShoalClient, ShoalClient, ShoalModule, ShoalRecordBuilder } from '@shoal/transport';
-import { ensureTopic } from '../ensure-topic.js';
 
 const url = process.env.SHOAL_URL ?? 'http://localhost:8080';
 const topic = process.env.TOPIC ?? 'emails';
@@ -22,12 +21,15 @@ class Mailer {
   }
 }
 
-@Module({ imports: [ShoalModule.forRoot({ url }), ShoalModule.registerClient()], providers: [Mailer] })
+// autoCreateTopics: an emit to a topic that does not exist yet creates it (3 partitions).
+@Module({
+  imports: [ShoalModule.forRoot({ url, autoCreateTopics: { partitions: 3 } }), ShoalModule.registerClient()],
+  providers: [Mailer],
+})
 class ProducerModule {}
 
 const logger = new Logger('producer');
 try {
-  await ensureTopic(url, topic);
   const app = await NestFactory.createApplicationContext(ProducerModule, { logger: ['error', 'warn'] });
   const mailer = app.get(Mailer);
   const positions = await Promise.all(

@@ -124,9 +124,15 @@ describe('ShoalServer workers in their own processes', () => {
     expect(worker.log()).not.toContain('refused');
   }, 70_000);
 
-  it('on SIGTERM releases the queued records at once and lets the running handlers finish', async () => {
+  it('on SIGTERM releases the prefetched records at once and lets the running handlers finish', async () => {
     const { topic, group } = await jobs(20);
-    const worker = await start({ url: broker.url, topic, group, workMs: 3_000, options: { concurrency: 2 } });
+    const worker = await start({
+      url: broker.url,
+      topic,
+      group,
+      workMs: 3_000,
+      options: { concurrency: 2, prefetch: 100 },
+    });
     await until(() => worker.events.filter((e) => e.event === 'start').length === 2);
     await until(async () => (await broker.client.describeShareGroup(group)).partitions[0]?.acquired === 20);
     worker.child.kill('SIGTERM');

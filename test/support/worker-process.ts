@@ -9,6 +9,8 @@ export interface WorkerEvent {
   event: 'listening' | 'start' | 'done';
   id?: number;
   delivery?: number;
+  /** The two-queue worker: the topic of the job. */
+  topic?: string;
 }
 
 export interface WorkerProcess {
@@ -29,19 +31,24 @@ export interface WorkerSpec {
 }
 
 /** The built job worker (test/fixtures/job-worker.ts) in its own process; resolves once it listens. */
-export async function spawnWorker(spec: WorkerSpec): Promise<WorkerProcess> {
-  if (!existsSync(WORKER)) throw new Error(`${WORKER} is missing: run npm run build first (npm test does)`);
-  const child = spawn(process.execPath, [WORKER], {
-    env: {
-      ...process.env,
-      NODE_OPTIONS: '',
-      NO_COLOR: '1',
-      SHOAL_URL: spec.url,
-      TOPIC: spec.topic,
-      GROUP: spec.group,
-      WORK_MS: String(spec.workMs ?? 0),
-      SHOAL_OPTIONS: JSON.stringify(spec.options ?? {}),
-    },
+export function spawnWorker(spec: WorkerSpec): Promise<WorkerProcess> {
+  return spawnFixture(WORKER, {
+    SHOAL_URL: spec.url,
+    TOPIC: spec.topic,
+    GROUP: spec.group,
+    WORK_MS: String(spec.workMs ?? 0),
+    SHOAL_OPTIONS: JSON.stringify(spec.options ?? {}),
+  });
+}
+
+/**
+ * A built worker app of test/fixtures (`script`, under dist/) in its own process, with `env`
+ * added to this one's; resolves once it prints `{"event":"listening"}`.
+ */
+export async function spawnFixture(script: string, env: Record<string, string>): Promise<WorkerProcess> {
+  if (!existsSync(script)) throw new Error(`${script} is missing: run npm run build first (npm test does)`);
+  const child = spawn(process.execPath, [script], {
+    env: { ...process.env, NODE_OPTIONS: '', NO_COLOR: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const events: WorkerEvent[] = [];

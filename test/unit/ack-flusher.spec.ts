@@ -1,6 +1,6 @@
 import { jest } from '@jest/globals';
 import { Logger } from '@nestjs/common';
-import { ShoalConnectionError } from '@shoal/client';
+import { ShoalApiError, ShoalConnectionError } from '@shoal/client';
 import type { Acknowledgement, AckResult } from '@shoal/protocol';
 import { AckFlusher } from '../../libs/transport/src/server/ack-flusher.js';
 
@@ -108,5 +108,34 @@ describe(AckFlusher.name, () => {
     expect(logger.warn).toHaveBeenCalledTimes(1);
     expect(logger.warn).toHaveBeenCalledWith(expect.stringContaining('1 acknowledgements refused'));
     expect(sent).toHaveLength(2);
+  });
+
+  it('sends a request the broker refused as a whole again entry by entry, and drops only the refused entry', async () => {
+    const sent: Acknowledgement[][] = [];
+    const bad: Acknowledgement = { ...release(2), delayMs: 2 * 86_400_000 };
+    jest.mocked(logger.error).mockClear();
+    const flusher = new AckFlusher(
+      async (acks) => {
+        sent.push(acks);
+        if (acks.some((a) => a.delayMs !== undefined && a.delayMs > 86_400_000))
+          throw new ShoalApiError(400, 'INVALID_REQUEST', 'delayMs goes with release only, from 0 to 86400000');
+        return ok(acks);
+      },
+      200,
+      logger,
+    );
+    flusher.add(release(1));
+    flusher.add(bad);
+    flusher.add(release(3));
+    await jest.advanceTimersByTimeAsync(200);
+    expect(sent).toEqual([[release(1), bad, release(3)], [release(1)], [bad], [release(3)]]);
+    expect(logger.error).toHaveBeenCalledTimes(1);
+    expect(logger.error).toHaveBeenCalledWith(
+      expect.stringContaining('release of t/0@2 refused by the broker, dropped'),
+    );
+    // Nothing is kept to be sent again.
+    await jest.advanceTimersByTimeAsync(10_000);
+    expect(sent).toHaveLength(4);
+    expect(flusher.size).toBe(0);
   });
 });

@@ -7,3 +7,5 @@ export * from './server/shoal.server.js';
 export * from './shoal-transport.options.js';
 export * from './ctx-host/shoal-failure.interceptor.js';
 export * from './module/index.js';
+export * from './server/shoal-processor.decorator.js';
+export { MAX_RELEASE_DELAY_MS } from './server/worker-helpers.js';

@@ -1,6 +1,7 @@
 import { ClientProxy, type ReadPacket, type WritePacket } from '@nestjs/microservices';
-import { ShoalHttpClient } from '@shoal/client';
-import type { ProduceRecord, RecordPosition } from '@shoal/protocol';
+import { ShoalApiError, ShoalHttpClient } from '@shoal/client';
+import { ErrorCode, type ProduceRecord, type ProduceResponse, type RecordPosition } from '@shoal/protocol';
+import { createMissingTopics } from '../server/worker-helpers.js';
 import type { ShoalClientOptions } from '../shoal-transport.options.js';
 import { ShoalRecord } from './shoal-record.builder.js';
 
@@ -101,11 +102,10 @@ export class ShoalClient extends ClientProxy {
     if (!queue || this.inFlight.has(topic)) return;
     const batch = queue.splice(0, this.options.maxBatchRecords ?? 1_000);
     if (queue.length === 0) this.queues.delete(topic);
-    const sent = this.http
-      .produce(
-        topic,
-        batch.map((p) => p.record),
-      )
+    const sent = this.produce(
+      topic,
+      batch.map((p) => p.record),
+    )
       .then(
         (answer) => batch.forEach((p, i) => p.resolve(answer.offsets[i])),
         (error: unknown) => batch.forEach((p) => p.reject(error)),
@@ -115,5 +115,17 @@ export class ShoalClient extends ClientProxy {
         this.flush(topic);
       });
     this.inFlight.set(topic, sent);
+  }
+
+  /** Produces; with `autoCreateTopics`, a topic that does not exist is created and the produce sent again. */
+  private async produce(topic: string, records: ProduceRecord[]): Promise<ProduceResponse> {
+    try {
+      return await this.http.produce(topic, records);
+    } catch (error) {
+      const missing = error instanceof ShoalApiError && error.code === ErrorCode.UnknownTopic;
+      if (!missing || !this.options.autoCreateTopics) throw error;
+      await createMissingTopics(this.http, [topic], this.options.autoCreateTopics);
+      return this.http.produce(topic, records);
+    }
   }
 }

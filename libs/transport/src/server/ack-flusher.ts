@@ -1,7 +1,7 @@
 import type { Logger } from '@nestjs/common';
 import { ShoalConnectionError } from '@shoal/client';
 import type { Acknowledgement, AckResult } from '@shoal/protocol';
-import { Backoff } from './worker-helpers.js';
+import { Backoff, isRefused } from './worker-helpers.js';
 
 /** Sends acknowledgements; resolves with one result per entry. */
 export type AckSender = (acks: Acknowledgement[]) => Promise<AckResult[]>;
@@ -10,7 +10,9 @@ export type AckSender = (acks: Acknowledgement[]) => Promise<AckResult[]>;
  * Collects a share worker's acknowledgements and gets them to the broker within a bounded
  * delay: they ride on the next fetch if one starts within `maxDelayMs` ({@link take}), else
  * they go on their own when the delay runs out. Acknowledgements that could not be sent
- * because the broker was unreachable are kept and sent again.
+ * because the broker was unreachable are kept and sent again; a request the broker refused as
+ * a whole (400) is sent again entry by entry, and only the entries refused on their own are
+ * dropped (and logged), so one bad entry never holds back the others.
  */
 export class AckFlusher {
   private pending: Acknowledgement[] = [];
@@ -78,6 +80,42 @@ export class AckFlusher {
     this.arm(0);
   }
 
+  /**
+   * Sends acknowledgements whose request the broker refused as a whole (`cause`) one by one,
+   * after any send under way: each one refused on its own is dropped and logged, the others
+   * are applied. Those the broker could not be reached for wait for the next send.
+   */
+  isolate(acks: Acknowledgement[], cause: unknown): Promise<void> {
+    this.sending = this.sending.then(() => this.sendEach(acks, cause));
+    return this.sending;
+  }
+
+  private async sendEach(acks: Acknowledgement[], cause: unknown): Promise<void> {
+    if (acks.length === 1) {
+      this.drop(acks[0], cause);
+      return;
+    }
+    for (const [i, ack] of acks.entries()) {
+      try {
+        this.report(await this.send([ack]));
+      } catch (error) {
+        if (isRefused(error)) {
+          this.drop(ack, error);
+          continue;
+        }
+        this.logger.error(`${acks.length - i} acknowledgements not sent, trying again: ${String(error)}`);
+        this.restore(acks.slice(i));
+        return;
+      }
+    }
+  }
+
+  private drop({ topic, partition, offset, type }: Acknowledgement, cause: unknown): void {
+    this.logger.error(
+      `${type} of ${topic}/${partition}@${offset} refused by the broker, dropped (the record's lock runs out and it is delivered again): ${String(cause)}`,
+    );
+  }
+
   /** Sends what waits now, after any send still under way. */
   flush(): Promise<void> {
     this.sending = this.sending.then(() => this.sendPending());
@@ -108,6 +146,8 @@ export class AckFlusher {
       if (error instanceof ShoalConnectionError) {
         this.logger.error(`${acks.length} acknowledgements not sent, trying again: ${error.message}`);
         this.restore(acks);
+      } else if (isRefused(error)) {
+        await this.sendEach(acks, error);
       } else {
         this.logger.error(`${acks.length} acknowledgements failed: ${String(error)}`);
       }

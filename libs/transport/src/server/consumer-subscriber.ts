@@ -2,8 +2,8 @@ import type { Logger } from '@nestjs/common';
 import { ShoalApiError, type ShoalHttpClient } from '@shoal/client';
 import type { TopicPartition, WireRecord } from '@shoal/protocol';
 import { ShoalContext } from '../ctx-host/shoal.context.js';
-import type { ShoalServerOptions, ShoalStatus } from '../shoal-transport.options.js';
-import { backoff, isAbort, isUnknownMember, sleep } from './worker-helpers.js';
+import type { ShoalStatus, ShoalWorkerOptions } from '../shoal-transport.options.js';
+import { backoff, createMissingTopics, isAbort, isUnknownMember, sleep } from './worker-helpers.js';
 
 type Dispatch = (record: WireRecord, context: ShoalContext) => Promise<void>;
 
@@ -28,13 +28,14 @@ export class ConsumerSubscriber {
 
   constructor(
     private readonly http: ShoalHttpClient,
-    private readonly options: ShoalServerOptions,
+    private readonly options: ShoalWorkerOptions,
     private readonly dispatch: Dispatch,
     private readonly logger: Logger,
     private readonly setStatus: (status: ShoalStatus) => void,
   ) {}
 
   async begin(topics: string[]): Promise<void> {
+    await createMissingTopics(this.http, topics, this.options.autoCreateTopics);
     await this.join(topics);
     this.loop = this.run(topics);
   }

@@ -4,12 +4,26 @@ import { type Acknowledgement, type AcquiredRecord, ErrorCode } from '@shoal/pro
 import { ShoalContext } from '../ctx-host/shoal.context.js';
 import { ShoalRejectException } from '../errors/shoal-reject.exception.js';
 import { ShoalRetriableException } from '../errors/shoal-retriable.exception.js';
-import type { ShoalServerOptions, ShoalStatus } from '../shoal-transport.options.js';
+import type { ShoalStatus, ShoalWorkerOptions } from '../shoal-transport.options.js';
 import { AckFlusher } from './ack-flusher.js';
 import { LockRenewer } from './lock-renewer.js';
-import { Backoff, backoff, failureReason, isAbort, isUnknownMember, sleep } from './worker-helpers.js';
+import {
+  Backoff,
+  backoff,
+  clampReleaseDelay,
+  createMissingTopics,
+  failureReason,
+  isAbort,
+  isRefused,
+  isUnknownMember,
+  MAX_RELEASE_DELAY_MS,
+  sleep,
+} from './worker-helpers.js';
 
 type Dispatch = (record: AcquiredRecord, context: ShoalContext) => Promise<void>;
+
+/** Per topic: the most runs of a failing record (`attempts`), if any. */
+export type AttemptsOf = (topic: string) => number | undefined;
 
 interface Held {
   record: AcquiredRecord;
@@ -19,18 +33,24 @@ interface Held {
 /** The longest a settled record's acknowledgement waits for a fetch to ride on. */
 export const ACK_FLUSH_MS = 200;
 
-/** Fetches in flight at once, at most: a second only while answers come back full and handlers are idle. */
+/**
+ * Fetches in flight at once, at most: by default a second for handlers that freed up while the
+ * first waits; with `prefetch`, a second only while answers come back full and handlers are idle.
+ */
 export const MAX_FETCHES = 2;
 
-/** The default records per fetch: 100, or four handlers' worth at high concurrency, at most 1,000. */
-export const defaultBatchSize = (concurrency: number) => Math.min(1_000, Math.max(100, 4 * concurrency));
+/** The most records one fetch asks for. */
+export const MAX_FETCH_RECORDS = 1_000;
 
 /**
- * A share-group worker. Up to `concurrency` handlers run at once; once every fetched record has
- * started, the next fetch of up to `batchSize` records goes out while they run, so the broker
- * and the handlers work at the same time. While answers come back full and the handlers drain
- * each batch before it returns, a second fetch is under way too ({@link MAX_FETCHES}), so a
- * fast worker does not wait a round trip between batches. Each handler's outcome becomes an
+ * A share-group worker. Up to `concurrency` handlers run at once. By default a fetch asks for
+ * as many records as there are free handlers (not yet promised to a fetch under way) and goes
+ * out as soon as one frees up, carrying its acknowledgement: no record is held that could not
+ * start, so slow jobs spread over every worker of the group. With `prefetch`, once every fetched
+ * record has started, the next fetch of up to `prefetch` records goes out while they run, so the
+ * broker and the handlers work at the same time; while answers come back full and the handlers
+ * drain each batch before it returns, a second fetch is under way too ({@link MAX_FETCHES}), so
+ * a fast worker does not wait a round trip between batches. Each handler's outcome becomes an
  * acknowledgement (resolve → accept, ShoalRejectException → reject, anything else → release
  * with backoff) that reaches the broker within {@link ACK_FLUSH_MS}: on the next fetch, or on
  * its own. Every held record —
@@ -52,13 +72,21 @@ export class ShareWorker {
   private backlog = false;
   /** A fetch's failure, handled by the fetch loop. */
   private error: unknown;
+  /**
+   * Acknowledgements that rode on a fetch stop() aborted: the broker may have applied them (it
+   * does on arrival, before waiting for records) or never seen them.
+   */
+  private aborted: Acknowledgement[] = [];
+  /** Records the fetches under way asked for (default mode: handler slots promised to them). */
+  private requested = 0;
 
   constructor(
     private readonly http: ShoalHttpClient,
-    private readonly options: ShoalServerOptions,
+    private readonly options: ShoalWorkerOptions,
     private readonly dispatch: Dispatch,
     private readonly logger: Logger,
     private readonly setStatus: (status: ShoalStatus) => void,
+    private readonly attemptsOf: AttemptsOf = () => options.attempts,
   ) {
     const send = (acks: Acknowledgement[]) => this.http.acknowledge(this.options.group, this.memberId, acks);
     this.acks = new AckFlusher(send, ACK_FLUSH_MS, logger);
@@ -69,11 +97,19 @@ export class ShareWorker {
     return this.options.concurrency ?? 10;
   }
 
-  private get batchSize(): number {
-    return this.options.batchSize ?? defaultBatchSize(this.concurrency);
+  /** `prefetch` (or its former name `batchSize`): the batch of the throughput mode, if set. */
+  private get prefetch(): number | undefined {
+    const prefetch = this.options.prefetch ?? this.options.batchSize;
+    return prefetch === undefined ? undefined : Math.min(MAX_FETCH_RECORDS, Math.max(1, prefetch));
   }
 
   async begin(topics: string[]): Promise<void> {
+    const deadLetterTopic = this.options.groupConfig?.deadLetterTopic;
+    await createMissingTopics(
+      this.http,
+      deadLetterTopic ? [...topics, deadLetterTopic] : topics,
+      this.options.autoCreateTopics,
+    );
     await this.configureGroup();
     await this.join(topics);
     this.loop = this.run(topics);
@@ -88,6 +124,7 @@ export class ShareWorker {
     this.abort.abort();
     this.notify();
     await this.loop?.catch(() => undefined);
+    await this.resendAborted();
     for (const item of this.queue.splice(0)) this.settle(item, 'release', 0);
     await this.acks.flush();
     const deadline = Date.now() + (this.options.shutdownGraceMs ?? 10_000);
@@ -142,8 +179,11 @@ export class ShareWorker {
         await this.failed(error, topics);
         continue;
       }
-      if (this.mayFetch(fetches.size)) {
-        const fetch: Promise<void> = this.fetchOnce().finally(() => {
+      const maxRecords = this.toFetch(fetches.size);
+      if (maxRecords > 0) {
+        this.requested += maxRecords;
+        const fetch: Promise<void> = this.fetchOnce(maxRecords).finally(() => {
+          this.requested -= maxRecords;
           fetches.delete(fetch);
           this.notify();
         });
@@ -151,25 +191,34 @@ export class ShareWorker {
         continue;
       }
       await this.changed();
+      // Without prefetch: the handlers that end in this turn of the event loop free their
+      // slots together, so one fetch asks for all of them (fast jobs do not cost a fetch each).
+      if (this.prefetch === undefined) await new Promise<void>((resolve) => setImmediate(resolve));
     }
     await Promise.allSettled(fetches);
   }
 
   /**
-   * Whether another fetch goes out now: only once every fetched record has started; a second
-   * one while the first is under way only if the last answer was full and every handler has
-   * finished, so a fast worker does not wait a round trip between batches and a slow one never
-   * fetches a second batch ahead. Held records stay within max(concurrency + batch, 2 × batch).
+   * How many records a fetch going out now asks for (0: none goes out). By default: the free
+   * handlers no fetch under way has asked for, so every record fetched starts at once. With
+   * `prefetch`: a batch, only once every fetched record has started; a second one while the
+   * first is under way only if the last answer was full and every handler has finished, so a
+   * fast worker does not wait a round trip between batches and a slow one never fetches a
+   * second batch ahead. Held records stay within max(concurrency + prefetch, 2 × prefetch).
    */
-  private mayFetch(inFlight: number): boolean {
-    if (this.queue.length > 0) return false;
-    if (inFlight === 0) return true;
-    return inFlight < MAX_FETCHES && this.backlog && this.running.size === 0;
+  private toFetch(inFlight: number): number {
+    if (this.queue.length > 0 || inFlight >= MAX_FETCHES) return 0;
+    const prefetch = this.prefetch;
+    if (prefetch === undefined) {
+      const free = this.concurrency - this.running.size - this.requested;
+      return Math.min(MAX_FETCH_RECORDS, Math.max(0, free));
+    }
+    if (inFlight === 0) return prefetch;
+    return this.backlog && this.running.size === 0 ? prefetch : 0;
   }
 
-  private async fetchOnce(): Promise<void> {
+  private async fetchOnce(maxRecords: number): Promise<void> {
     const acks = this.acks.take();
-    const maxRecords = this.batchSize;
     try {
       const fetchedAt = Date.now();
       const answer = await this.http.shareFetch(
@@ -185,11 +234,34 @@ export class ShareWorker {
       this.pump();
     } catch (error) {
       this.backlog = false;
-      // A fetch stop() aborted was most likely long-polling, its acks applied on arrival: not sent again.
-      if (this.stopping && isAbort(error)) return;
+      // A fetch stop() aborted was most likely long-polling, its acks applied on arrival; they
+      // are sent once more in case it was aborted before it reached the broker.
+      if (this.stopping && isAbort(error)) {
+        this.aborted.push(...acks);
+        return;
+      }
+      if (acks.length > 0 && isRefused(error)) {
+        // The broker refused the request its acknowledgements rode on: they go on their own,
+        // one by one, so one bad entry is dropped (and logged) and the others are applied; the
+        // next fetch goes without them.
+        void this.acks.isolate(acks, error);
+        return;
+      }
       this.acks.restore(acks);
       this.error ??= error;
     }
+  }
+
+  /**
+   * Sends the acknowledgements of aborted fetches again, the broker's answers ignored: each one
+   * it had applied is refused now (no longer held), each one it never saw is applied.
+   */
+  private async resendAborted(): Promise<void> {
+    const acks = this.aborted.splice(0);
+    if (acks.length === 0 || !this.memberId) return;
+    await this.http.acknowledge(this.options.group, this.memberId, acks).catch((error: unknown) => {
+      this.logger.warn(`${acks.length} acknowledgements could not be sent at shutdown: ${String(error)}`);
+    });
   }
 
   private async failed(error: unknown, topics: string[]): Promise<void> {
@@ -263,6 +335,12 @@ export class ShareWorker {
   private settleFailure(item: Held, error: unknown): void {
     const reason = failureReason(error);
     if (error instanceof ShoalRejectException) return this.settle(item, 'reject', undefined, reason);
+    const { topic, deliveryCount } = item.record;
+    const attempts = this.attemptsOf(topic);
+    if (attempts !== undefined && deliveryCount >= attempts) {
+      // Its last attempt: rejected (dead-lettered with the error), not run again.
+      return this.settle(item, 'reject', undefined, reason);
+    }
     const delayMs =
       error instanceof ShoalRetriableException && error.delayMs !== undefined
         ? error.delayMs
@@ -275,12 +353,17 @@ export class ShareWorker {
     item.settled = true;
     const { topic, partition, offset } = item.record;
     this.locks.untrack(item.record);
+    if (type === 'release' && delayMs !== undefined && delayMs > MAX_RELEASE_DELAY_MS)
+      this.logger.warn(
+        `release delay of ${topic}/${partition}@${offset} cut from ${delayMs} ms to the broker's most, ${MAX_RELEASE_DELAY_MS} ms`,
+      );
+    const releaseDelayMs = type === 'release' ? clampReleaseDelay(delayMs) : 0;
     this.acks.add({
       topic,
       partition,
       offset,
       type,
-      ...(type === 'release' && delayMs ? { delayMs } : {}),
+      ...(releaseDelayMs > 0 ? { delayMs: releaseDelayMs } : {}),
       ...(type !== 'accept' && reason ? { reason } : {}),
     });
   }

@@ -1,11 +1,20 @@
-import { ShoalApiError } from '@shoal/client';
+import { ShoalApiError, type ShoalHttpClient } from '@shoal/client';
 import { ErrorCode, MAX_ACK_REASON_LENGTH } from '@shoal/protocol';
-import type { ShoalServerOptions } from '../shoal-transport.options.js';
+import type { ShoalWorkerSettings } from '../shoal-transport.options.js';
+
+/** The longest release delay the broker accepts (24 h); a longer one is refused with 400. */
+export const MAX_RELEASE_DELAY_MS = 86_400_000;
+
+/** A release delay the broker accepts: a whole number of ms from 0 to {@link MAX_RELEASE_DELAY_MS}. */
+export function clampReleaseDelay(delayMs: number | undefined): number {
+  if (delayMs === undefined || !(delayMs > 0)) return 0;
+  return Math.min(MAX_RELEASE_DELAY_MS, Math.round(delayMs));
+}
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** The release delay after an unexpected error: doubling per delivery, capped. */
-export function backoff(options: ShoalServerOptions, deliveryCount: number): number {
+export function backoff(options: ShoalWorkerSettings, deliveryCount: number): number {
   const base = options.retryDelayMs ?? 1_000;
   return Math.min(options.maxRetryDelayMs ?? 60_000, base * 2 ** Math.max(0, deliveryCount - 1));
 }
@@ -44,4 +53,27 @@ export function isAbort(error: unknown): boolean {
 
 export function isUnknownMember(error: unknown): boolean {
   return error instanceof ShoalApiError && error.code === ErrorCode.UnknownMember;
+}
+
+/** Whether the broker answered the request itself with a 4xx (bad input): sending it again will not help. */
+export function isRefused(error: unknown): boolean {
+  return error instanceof ShoalApiError && error.status >= 400 && error.status < 500 && !isUnknownMember(error);
+}
+
+/**
+ * `autoCreateTopics`: creates each topic that does not exist yet (with `partitions`, default 1);
+ * one that exists, or that another worker creates at the same moment, is left as it is.
+ */
+export async function createMissingTopics(
+  http: ShoalHttpClient,
+  topics: Iterable<string>,
+  setting: ShoalWorkerSettings['autoCreateTopics'],
+): Promise<void> {
+  if (!setting) return;
+  const partitions = (setting === true ? undefined : setting.partitions) ?? 1;
+  for (const name of new Set(topics)) {
+    await http.createTopic({ name, partitions }).catch((error: unknown) => {
+      if (!(error instanceof ShoalApiError && error.code === ErrorCode.TopicAlreadyExists)) throw error;
+    });
+  }
 }
