@@ -211,7 +211,7 @@ describe(ShoalServer.name, () => {
 
     it('drops an acknowledgement the broker refuses and applies the others of its request', async () => {
       const { topic, group } = await jobs([{ id: 0 }, { id: 1 }, { id: 2 }]);
-      const http = new ShoalHttpClient({ baseUrl: broker.url });
+      const http = new ShoalHttpClient({ url: broker.url });
       const logger = new Logger('refused-ack');
       const errors: string[] = [];
       logger.error = (message: unknown) => void errors.push(String(message));
