@@ -4,6 +4,7 @@ import { benchConsumerGroups } from './consumer-group.bench.js';
 import { benchEventLoop } from './event-loop.bench.js';
 import { startBenchBroker } from './harness.js';
 import { benchScale } from './scale.bench.js';
+import { benchScheduledLateness } from './scheduled.bench.js';
 import { benchShareGroups } from './share-group.bench.js';
 import { benchTransport } from './transport.bench.js';
 import { benchLatency, benchProduce, benchRead } from './log.bench.js';
@@ -30,6 +31,7 @@ try {
     await benchProduce(broker);
     await benchRead(broker);
     await benchLatency(broker);
+    await benchScheduledLateness(broker);
     await benchConsumerGroups(broker);
     await benchShareGroups(broker);
   }
