@@ -109,9 +109,12 @@ async function replay(log: LogContext, name: string, commands: Command[]): Promi
   };
   await produce(40);
 
+  // Describe lists the subscribed partition before its first fetch too, as not opened.
+  let opened = false;
   for (const [step, c] of commands.entries()) {
     const now = log.clock.now();
     if (c.kind === 'fetch') {
+      opened = true;
       const answer = await log.shareFetch.fetch(group, members[c.member], {
         maxRecords: c.max,
         maxWaitMs: 0,
@@ -141,7 +144,7 @@ async function replay(log: LogContext, name: string, commands: Command[]): Promi
       model.leave(now, members[c.member]);
       members[c.member] = await join();
     }
-    await compareState(log, model, group, topic, step);
+    await compareState(log, model, group, topic, step, opened);
   }
   await compareDeadLetters(log, model, dlq);
 }
@@ -201,6 +204,7 @@ async function compareState(
   group: string,
   topic: string,
   step: number,
+  opened: boolean,
 ): Promise<void> {
   const now = log.clock.now();
   const view = await log.service(ShareInFlightService).list(group, topic, 0, 0, 1_000);
@@ -225,6 +229,7 @@ async function compareState(
     described: described && {
       topic,
       partition: 0,
+      opened,
       startOffset: model.startOffset,
       endOffset: model.endOffset,
       available: count(RecordState.Available),
