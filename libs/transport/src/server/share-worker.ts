@@ -7,6 +7,7 @@ import { ShoalRetriableException } from '../errors/shoal-retriable.exception.js'
 import type { ShoalStatus, ShoalWorkerOptions } from '../shoal-transport.options.js';
 import { AckFlusher } from './ack-flusher.js';
 import { LockRenewer } from './lock-renewer.js';
+import { Lookahead } from './lookahead.js';
 import {
   Backoff,
   backoff,
@@ -46,7 +47,8 @@ export const MAX_FETCH_RECORDS = 1_000;
  * A share-group worker. Up to `concurrency` handlers run at once. By default a fetch asks for
  * as many records as there are free handlers (not yet promised to a fetch under way) and goes
  * out as soon as one frees up, carrying its acknowledgement: no record is held that could not
- * start, so slow jobs spread over every worker of the group. With `prefetch`, once every fetched
+ * start before a fresh fetch could bring it ({@link Lookahead}: jobs shorter than a round trip
+ * are fetched a little ahead, slow ones never), so slow jobs spread over every worker of the group. With `prefetch`, once every fetched
  * record has started, the next fetch of up to `prefetch` records goes out while they run, so the
  * broker and the handlers work at the same time; while answers come back full and the handlers
  * drain each batch before it returns, a second fetch is under way too ({@link MAX_FETCHES}), so
@@ -79,6 +81,8 @@ export class ShareWorker {
   private aborted: Acknowledgement[] = [];
   /** Records the fetches under way asked for (default mode: handler slots promised to them). */
   private requested = 0;
+  /** Default mode: how many records may be held beyond the free handlers (fast jobs only). */
+  private readonly lookahead = new Lookahead();
 
   constructor(
     private readonly http: ShoalHttpClient,
@@ -200,19 +204,22 @@ export class ShareWorker {
 
   /**
    * How many records a fetch going out now asks for (0: none goes out). By default: the free
-   * handlers no fetch under way has asked for, so every record fetched starts at once. With
+   * handlers no fetch under way has asked for, plus the records they would start within a
+   * fetch's round trip (none for slow jobs), so every record fetched starts about at once. With
    * `prefetch`: a batch, only once every fetched record has started; a second one while the
    * first is under way only if the last answer was full and every handler has finished, so a
    * fast worker does not wait a round trip between batches and a slow one never fetches a
    * second batch ahead. Held records stay within max(concurrency + prefetch, 2 × prefetch).
    */
   private toFetch(inFlight: number): number {
-    if (this.queue.length > 0 || inFlight >= MAX_FETCHES) return 0;
+    if (inFlight >= MAX_FETCHES) return 0;
     const prefetch = this.prefetch;
     if (prefetch === undefined) {
-      const free = this.concurrency - this.running.size - this.requested;
+      const wanted = this.concurrency + this.lookahead.records(this.concurrency);
+      const free = wanted - this.running.size - this.queue.length - this.requested;
       return Math.min(MAX_FETCH_RECORDS, Math.max(0, free));
     }
+    if (this.queue.length > 0) return 0;
     if (inFlight === 0) return prefetch;
     return this.backlog && this.running.size === 0 ? prefetch : 0;
   }
@@ -221,6 +228,7 @@ export class ShareWorker {
     const acks = this.acks.take();
     try {
       const fetchedAt = Date.now();
+      const sentAt = performance.now();
       const answer = await this.http.shareFetch(
         this.options.group,
         this.memberId,
@@ -230,6 +238,7 @@ export class ShareWorker {
       this.recovered();
       this.acks.report(answer.ackResults);
       this.backlog = answer.records.length >= maxRecords;
+      if (this.backlog) this.lookahead.fetched(performance.now() - sentAt);
       for (const record of answer.records) this.hold(record, fetchedAt);
       this.pump();
     } catch (error) {
@@ -310,6 +319,7 @@ export class ShareWorker {
 
   private start(item: Held): void {
     const { record } = item;
+    const startedAt = performance.now();
     this.running.add(item);
     const context = new ShoalContext([
       record,
@@ -326,6 +336,7 @@ export class ShareWorker {
         (error: unknown) => this.settleFailure(item, context.failure ?? error),
       )
       .finally(() => {
+        this.lookahead.jobDone(performance.now() - startedAt);
         this.running.delete(item);
         this.pump();
         this.notify();
