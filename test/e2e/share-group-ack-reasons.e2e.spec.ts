@@ -102,6 +102,9 @@ describe.each(STORAGE_KINDS)('share-group ack reasons over HTTP on %s', (kind) =
       { ...at(0, 'reject'), reason: null },
       { ...at(0, 'accept'), reason: 'fine' },
       { ...at(0, 'renew'), reason: 'still working' },
+      { ...at(0, 'accept'), delivered: false },
+      { ...at(0, 'release'), delivered: 'no' },
+      { ...at(0, 'release'), delivered: false, delayMs: 1_000 },
     ];
     for (const entry of bad) {
       for (const route of ['acks', 'fetch']) {
@@ -125,6 +128,24 @@ describe.each(STORAGE_KINDS)('share-group ack reasons over HTTP on %s', (kind) =
     });
     expect(await client.acknowledge(group, memberId, [at(0, 'accept')])).toEqual([
       expect.objectContaining({ error: null }),
+    ]);
+  });
+
+  it('a release with delivered: false gives the delivery back, by the acks route and piggy-backed', async () => {
+    const { client } = broker;
+    const { group, memberId, at } = await setup(2);
+    const first = await client.shareFetch(group, memberId, { maxRecords: 2 });
+    expect(first.records.map((r) => r.deliveryCount)).toEqual([1, 1]);
+    expect(await client.acknowledge(group, memberId, [{ ...at(0, 'release'), delivered: false }])).toEqual([
+      expect.objectContaining({ error: null }),
+    ]);
+    const again = await client.shareFetch(group, memberId, {
+      maxRecords: 2,
+      acks: [{ ...at(1, 'release'), delivered: false }],
+    });
+    expect(again.records.map((r) => [r.offset, r.deliveryCount])).toEqual([
+      [0, 1],
+      [1, 1],
     ]);
   });
 });

@@ -145,6 +145,10 @@ describe('ShoalServer workers in their own processes', () => {
     const described = await broker.client.describeShareGroup(group);
     expect(described.members).toEqual([]);
     expect(described.partitions[0]).toMatchObject({ startOffset: 2, acquired: 0, available: 18 });
+    // Released as never delivered: the next member gets them as a first delivery.
+    const { memberId } = await broker.client.joinShareGroup(group, { topics: [topic] });
+    const { records } = await broker.client.shareFetch(group, memberId, { maxRecords: 100, maxWaitMs: 0 });
+    expect(records.map((r) => [r.offset, r.deliveryCount])).toEqual(Array.from({ length: 18 }, (_, i) => [i + 2, 1]));
   }, 40_000);
 
   it.each([1_000, 300])(

@@ -59,6 +59,20 @@ describe('share record transitions', () => {
     expect(atLimit.record.state).toBe(RecordState.Archived);
     expect(atLimit.archived).toBe('delivery_limit');
   });
+
+  it('a release of a record never delivered lowers its delivery count and never archives it, at the limit too', () => {
+    for (const count of [1, 3]) {
+      const released = transitions.releaseUndelivered(acquiredBy('m', 0, count));
+      expect(released.archived).toBeUndefined();
+      expect(released.record).toMatchObject({
+        state: RecordState.Available,
+        deliveryCount: count - 1,
+        memberId: null,
+        lockExpiresAt: null,
+        availableAt: null,
+      });
+    }
+  });
 });
 
 describe(applyAcks.name, () => {

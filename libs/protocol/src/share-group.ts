@@ -17,6 +17,12 @@ export interface Acknowledgement {
   /** With `release`: not handed out again before this many ms. */
   delayMs?: number;
   /**
+   * With `release` only: `false` says the record never reached the application (fetched, never
+   * started): it is available again at once and its delivery count goes back down by one, so
+   * a worker shutting down does not spend a delivery of the jobs it held unstarted.
+   */
+  delivered?: boolean;
+  /**
    * With `reject` or `release` only: why the job failed, at most {@link MAX_ACK_REASON_LENGTH}
    * characters. When the ack archives the record (a reject, or a release at the delivery
    * limit) the dead-letter copy carries it as header `shoal.dlq.error`; otherwise it is dropped.

@@ -34,7 +34,7 @@ export interface ShoalWorkerSettings {
    * handlers run; while answers come back full and the handlers are idle, two fetches are under
    * way. A worker holds at most `max(concurrency + prefetch, 2 × prefetch)` records (their locks
    * renewed), which other workers of the group cannot take, and records still waiting at
-   * shutdown are released having spent one delivery. Without it (the default) a worker fetches
+   * shutdown are released as never delivered (their delivery count goes back down). Without it (the default) a worker fetches
    * only as many records as it has free handlers, each fetch as a handler frees up (riding on
    * its acknowledgement), so slow jobs spread over every worker of the group and no record is
    * fetched that cannot start at once; only jobs shorter than a fetch's round trip are fetched

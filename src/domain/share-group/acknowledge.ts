@@ -13,6 +13,11 @@ export interface AckEntry {
   lastOffset: number;
   type: AckType;
   delayMs?: number;
+  /**
+   * With `release` only, false: the record never reached the application (a worker releasing
+   * what it fetched but did not start): its delivery count goes back down by one.
+   */
+  delivered?: boolean;
   /** With `reject` or `release`: why the job failed, carried to the dead-letter copy. */
   reason?: string;
 }
@@ -67,7 +72,11 @@ export function applyAcks(
       else if (entry.type === 'renew') next = transitions.renew(record, ctx);
       else {
         const result =
-          entry.type === 'reject' ? transitions.reject(record) : transitions.release(record, ctx, entry.delayMs);
+          entry.type === 'reject'
+            ? transitions.reject(record)
+            : entry.delivered === false
+              ? transitions.releaseUndelivered(record)
+              : transitions.release(record, ctx, entry.delayMs);
         next = result.record;
         if (result.archived) outcome.archived.set(offset, result.archived);
         if (result.archived && entry.reason !== undefined) outcome.archiveErrors.set(offset, entry.reason);

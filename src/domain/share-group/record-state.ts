@@ -94,6 +94,23 @@ export const transitions = {
       },
     };
   },
+  /**
+   * acquired → available at once, the delivery count one lower: a record released by a member
+   * that never handed it to the application, as Kafka lowers the count of records a consumer
+   * fetched but never returned when its session closes. Never archives: the count only drops.
+   */
+  releaseUndelivered(record: InFlightRecord): { record: InFlightRecord; archived?: ArchiveReason } {
+    return {
+      record: {
+        ...record,
+        state: RecordState.Available,
+        deliveryCount: Math.max(0, record.deliveryCount - 1),
+        memberId: null,
+        lockExpiresAt: null,
+        availableAt: null,
+      },
+    };
+  },
   /** acquired → archived. */
   reject(record: InFlightRecord): { record: InFlightRecord; archived: ArchiveReason } {
     return {

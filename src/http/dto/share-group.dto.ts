@@ -100,7 +100,7 @@ function intProblems(field: string, value: unknown, min: number, max: number): s
   ];
 }
 
-const ACK_FIELDS = new Set(['topic', 'partition', 'offset', 'lastOffset', 'type', 'delayMs', 'reason']);
+const ACK_FIELDS = new Set(['topic', 'partition', 'offset', 'lastOffset', 'type', 'delayMs', 'delivered', 'reason']);
 const ACK_TYPE_SET = new Set<string>(ACK_TYPES);
 
 /**
@@ -135,6 +135,10 @@ export function parseAcks(value: unknown, optional: boolean): Acknowledgement[] 
     ) {
       throw bad(`delayMs goes with release only, from 0 to ${MAX_RELEASE_DELAY_MS}`);
     }
+    if (ack.delivered !== undefined && (ack.type !== 'release' || typeof ack.delivered !== 'boolean'))
+      throw bad('delivered goes with release only, a boolean');
+    if (ack.delivered === false && ack.delayMs !== undefined && ack.delayMs !== 0)
+      throw bad('a release with delivered: false is available again at once: no delayMs');
     if (
       ack.reason !== undefined &&
       ((ack.type !== 'reject' && ack.type !== 'release') ||

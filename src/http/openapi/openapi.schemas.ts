@@ -69,9 +69,13 @@ const acknowledgement = object(
     lastOffset: int(),
     type: ackType,
     delayMs: int(),
+    delivered: {
+      type: 'boolean',
+      description: 'release only: false = never handed to the application, its delivery count goes back down by one',
+    },
     reason: { type: 'string', maxLength: 1000 },
   },
-  ['lastOffset', 'delayMs', 'reason'],
+  ['lastOffset', 'delayMs', 'delivered', 'reason'],
 );
 const ackResult = object({ topic: str(), partition: int(), offset: int(), lastOffset: int(), error: nullable(str()) }, [
   'lastOffset',

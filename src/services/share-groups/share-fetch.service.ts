@@ -200,6 +200,7 @@ export class ShareFetchService {
         lastOffset: acks[i].lastOffset ?? acks[i].offset,
         type: acks[i].type,
         delayMs: acks[i].delayMs,
+        delivered: acks[i].delivered,
         reason: acks[i].reason,
       }));
       // Unknown topic or partition, or never fetched: INVALID_RECORD_STATE.

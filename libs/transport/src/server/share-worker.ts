@@ -120,7 +120,8 @@ export class ShareWorker {
   }
 
   /**
-   * Stops fetching and releases the prefetched records at once; lets running handlers finish
+   * Stops fetching and releases the prefetched records at once (as never delivered: they spend
+   * no delivery); lets running handlers finish
    * within the grace period (their acknowledgements still go out), releases the rest, leaves.
    */
   async stop(): Promise<void> {
@@ -129,7 +130,7 @@ export class ShareWorker {
     this.notify();
     await this.loop?.catch(() => undefined);
     await this.resendAborted();
-    for (const item of this.queue.splice(0)) this.settle(item, 'release', 0);
+    for (const item of this.queue.splice(0)) this.releaseUnstarted(item);
     await this.acks.flush();
     const deadline = Date.now() + (this.options.shutdownGraceMs ?? 10_000);
     while (this.running.size > 0 && Date.now() < deadline) await Promise.race([this.changed(), sleep(50)]);
@@ -357,6 +358,15 @@ export class ShareWorker {
         ? error.delayMs
         : backoff(this.options, item.record.deliveryCount);
     this.settle(item, 'release', delayMs, reason);
+  }
+
+  /** A record fetched but never started: released with `delivered: false`, so it spends no delivery. */
+  private releaseUnstarted(item: Held): void {
+    if (item.settled) return;
+    item.settled = true;
+    const { topic, partition, offset } = item.record;
+    this.locks.untrack(item.record);
+    this.acks.add({ topic, partition, offset, type: 'release', delivered: false });
   }
 
   private settle(item: Held, type: 'accept' | 'release' | 'reject', delayMs?: number, reason?: string): void {
