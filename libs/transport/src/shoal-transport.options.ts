@@ -38,7 +38,7 @@ export interface ShoalWorkerSettings {
    * only as many records as it has free handlers, each fetch as a handler frees up (riding on
    * its acknowledgement), so slow jobs spread over every worker of the group and no record is
    * fetched that cannot start at once; only jobs shorter than a fetch's round trip are fetched
-   * ahead, as many as the handlers would start before the next answer (at most 4 × concurrency). Set it (e.g. `4 × concurrency`) for many short jobs.
+   * ahead, as many as the handlers would start before the next answer (at most 16 × concurrency). Set it (e.g. `4 × concurrency`) for many short jobs.
    */
   prefetch?: number;
   /** Share mode: the former name of {@link prefetch}; consumer mode: most records per fetch (default 100). */

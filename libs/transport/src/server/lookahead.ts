@@ -34,5 +34,9 @@ export class Lookahead {
   }
 }
 
-/** The most records held ahead, as a multiple of concurrency (the old default batch was 4×). */
-export const LOOKAHEAD_FACTOR = 4;
+/**
+ * The most records held ahead, as a multiple of concurrency: what tiny jobs need to drain as fast
+ * as the former default batch (4×, with a second fetch under way) did — in the peer kit's
+ * transport row 4× drained about 12 % slower, 8× about 4 %, 16× as fast.
+ */
+export const LOOKAHEAD_FACTOR = 16;
