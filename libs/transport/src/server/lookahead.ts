@@ -17,7 +17,7 @@ export class Lookahead {
     this.jobMs = this.average(this.jobMs, ms);
   }
 
-  /** A fetch that did not wait for records (its answer came back full) took `ms`. */
+  /** A fetch that did not wait for records (sent into a backlog, answered full) took `ms`. */
   fetched(ms: number): void {
     this.fetchMs = this.average(this.fetchMs, ms);
   }

@@ -230,6 +230,8 @@ export class ShareWorker {
     try {
       const fetchedAt = Date.now();
       const sentAt = performance.now();
+      // Only a fetch sent into a backlog is answered without waiting: its time is a round trip.
+      const intoBacklog = this.backlog;
       const answer = await this.http.shareFetch(
         this.options.group,
         this.memberId,
@@ -239,7 +241,7 @@ export class ShareWorker {
       this.recovered();
       this.acks.report(answer.ackResults);
       this.backlog = answer.records.length >= maxRecords;
-      if (this.backlog) this.lookahead.fetched(performance.now() - sentAt);
+      if (intoBacklog && this.backlog) this.lookahead.fetched(performance.now() - sentAt);
       for (const record of answer.records) this.hold(record, fetchedAt);
       this.pump();
     } catch (error) {
