@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { serveConsole } from '../../src/http/console/console.setup.js';
 import { startBroker, type TestBroker } from '../support/broker.js';
+import { toolPath } from '../support/required-tools.js';
 import { until } from '../support/until.js';
 import { createTestStorage, testConfig, type TestStorage } from '../support/storage.js';
 
@@ -29,7 +30,7 @@ describe(`${serveConsole.name} schedules page`, () => {
     mkdirSync(SCREENSHOTS, { recursive: true });
     storage = await createTestStorage('sqlite');
     broker = await startBroker(testConfig(storage.storage));
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+    browser = await chromium.launch({ executablePath: toolPath('chromium'), headless: true, args: CHROMIUM_ARGS });
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     page.on('dialog', (dialog) => void dialog.accept());
     await broker.client.createTopic({ name: 'ui-reports', partitions: 1 });

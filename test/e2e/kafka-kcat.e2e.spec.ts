@@ -113,4 +113,45 @@ describe(`${KafkaListener.name} with kcat`, () => {
       Buffer.concat([Buffer.from('6:'), key, Buffer.from('|bin\n2:k2|NULL\n')]).toString('hex'),
     );
   });
+
+  // Static membership (JoinGroup v5+): see kafka-static-membership.e2e.spec.ts for the wire-level tests.
+  it('lets kcat (librdkafka 2.x, JoinGroup v5) restart with group.instance.id without a new generation', async () => {
+    await broker.client.createTopic({ name: 'kcat-static', partitions: 2 });
+    await broker.client.produce('kcat-static', [
+      { value: 'one', partition: 0 },
+      { value: 'two', partition: 1 },
+    ]);
+    const consume = async () =>
+      (
+        await run(
+          'kcat',
+          [
+            '-b',
+            bootstrap,
+            '-G',
+            'kcat-static-group',
+            '-X',
+            'group.instance.id=kcat-1',
+            '-X',
+            'auto.offset.reset=earliest',
+            '-e',
+            '-f',
+            '%s\n',
+            'kcat-static',
+          ],
+          { timeout: 30_000 },
+        )
+      ).stdout;
+    expect((await consume()).trim().split('\n').sort()).toEqual(['"one"', '"two"']);
+    const first = await broker.client.describeConsumerGroup('kcat-static-group');
+    expect(first).toMatchObject({ protocol: 'kafka', generation: 1 });
+    await broker.client.produce('kcat-static', [{ value: 'three', partition: 0 }]);
+    // A static member does not leave on close: the restart takes its place in generation 1.
+    expect((await consume()).trim()).toBe('"three"');
+    const second = await broker.client.describeConsumerGroup('kcat-static-group');
+    expect(second.generation).toBe(1);
+    expect(second.members).toHaveLength(1);
+    expect(second.members[0]!.memberId).not.toBe(first.members[0]!.memberId);
+    expect(second.members[0]!.memberId.startsWith('kcat-1-')).toBe(true);
+  }, 60_000);
 });

@@ -1,5 +1,3 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { systemClock } from '../../src/domain/clock.js';
 import { encodeAssignment, encodeSubscription } from '../../src/domain/kafka-group/consumer-protocol.js';
 import { JoinGroupHandler } from '../../src/kafka/handlers/join-group.handler.js';
@@ -8,7 +6,6 @@ import { kafkaPortOf, kafkaTestConfig } from '../support/kafka.js';
 import { KafkaWireClient } from '../support/kafka-wire-client.js';
 import { createTestStorage, STORAGE_KINDS, testConfig, type TestStorage } from '../support/storage.js';
 
-const run = promisify(execFile);
 const COMMIT = 8;
 const JOIN = 11;
 const HEARTBEAT = 12;
@@ -251,44 +248,4 @@ describe.each(STORAGE_KINDS)(`${JoinGroupHandler.name} at librdkafka's versions,
       third.close();
     }
   });
-
-  it('lets kcat (librdkafka 2.x, JoinGroup v5) restart with group.instance.id without a new generation', async () => {
-    await broker.client.createTopic({ name: 'kcat-static', partitions: 2 });
-    await broker.client.produce('kcat-static', [
-      { value: 'one', partition: 0 },
-      { value: 'two', partition: 1 },
-    ]);
-    const consume = async () =>
-      (
-        await run(
-          'kcat',
-          [
-            '-b',
-            `127.0.0.1:${port}`,
-            '-G',
-            'kcat-static-group',
-            '-X',
-            'group.instance.id=kcat-1',
-            '-X',
-            'auto.offset.reset=earliest',
-            '-e',
-            '-f',
-            '%s\n',
-            'kcat-static',
-          ],
-          { timeout: 30_000 },
-        )
-      ).stdout;
-    expect((await consume()).trim().split('\n').sort()).toEqual(['"one"', '"two"']);
-    const first = await broker.client.describeConsumerGroup('kcat-static-group');
-    expect(first).toMatchObject({ protocol: 'kafka', generation: 1 });
-    await broker.client.produce('kcat-static', [{ value: 'three', partition: 0 }]);
-    // A static member does not leave on close: the restart takes its place in generation 1.
-    expect((await consume()).trim()).toBe('"three"');
-    const second = await broker.client.describeConsumerGroup('kcat-static-group');
-    expect(second.generation).toBe(1);
-    expect(second.members).toHaveLength(1);
-    expect(second.members[0]!.memberId).not.toBe(first.members[0]!.memberId);
-    expect(second.members[0]!.memberId.startsWith('kcat-1-')).toBe(true);
-  }, 60_000);
 });

@@ -6,7 +6,12 @@ import { delimiter, join } from 'node:path';
 
 /** @type {import('./required-tools.js').RequiredTool[]} */
 export const REQUIRED_TOOLS = [
-  { name: 'chromium', binaries: ['chromium'], apt: 'chromium', suites: ['test/e2e/console.e2e.spec.ts'] },
+  {
+    name: 'chromium',
+    binaries: ['chromium'],
+    apt: 'chromium',
+    suites: ['test/e2e/console.e2e.spec.ts', 'test/e2e/console-schedules.e2e.spec.ts'],
+  },
   { name: 'kcat', binaries: ['kcat'], apt: 'kcat', suites: ['test/e2e/kafka-kcat.e2e.spec.ts'] },
   {
     name: 'prometheus',

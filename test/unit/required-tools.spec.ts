@@ -51,6 +51,7 @@ describe(findExecutable.name, () => {
     chmodSync(join(onlyPrometheus, 'prometheus'), 0o755);
     const suite = (path: string, PATH: string) => missingToolsFor(path, { PATH }).map((t) => t.name);
     expect(suite('test/e2e/console.e2e.spec.ts', withoutTools)).toEqual(['chromium']);
+    expect(suite('test/e2e/console-schedules.e2e.spec.ts', withoutTools)).toEqual(['chromium']);
     expect(suite('test/e2e/kafka-kcat.e2e.spec.ts', withoutTools)).toEqual(['kcat']);
     expect(suite('test/observability/dashboards.spec.ts', onlyPrometheus)).toEqual(['prometheus']);
     expect(suite('test/e2e/jobs.e2e.spec.ts', withoutTools)).toEqual([]);
