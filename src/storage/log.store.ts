@@ -44,14 +44,25 @@ export interface StoredRow {
 /** The columns a record is read with, in {@link StoredRow}'s names. */
 export const RECORD_SELECT = 'record_offset, timestamp, record_key, key_bytes, value_json, value_bytes, headers, size';
 
-/**
+/*
  * How a key and a value are kept in columns. A key: `record_key` (text) when its bytes are
  * UTF-8 without a NUL (PostgreSQL text cannot hold one), else `key_bytes` (read back as text
  * when they are UTF-8); both null: no key. A value: `value_json` (JSON text) or `value_bytes`;
  * both null: a tombstone.
  */
+
 export function bufferOf(bytes: Buffer | Uint8Array | null): Buffer | null {
   return bytes === null ? null : Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes);
+}
+
+/** Whether `key` goes in `record_key` as it is (no key, or text without a NUL). */
+function isTextKey(key: RecordKey): key is string | null {
+  return key === null || (typeof key === 'string' && !key.includes('\u0000'));
+}
+
+/** The bytes `key_bytes` holds for a key that is not kept as text. */
+function keyBytes(key: string | Buffer): Buffer {
+  return typeof key === 'string' ? Buffer.from(key, 'utf8') : key;
 }
 
 export function keyOfColumns(text: string | null, bytes: Buffer | Uint8Array | null): RecordKey {
@@ -60,9 +71,7 @@ export function keyOfColumns(text: string | null, bytes: Buffer | Uint8Array | n
 
 /** A key as its two columns: [record_key, key_bytes]. */
 export function keyColumns(key: RecordKey): [string | null, Buffer | null] {
-  if (key === null) return [null, null];
-  if (typeof key !== 'string') return [null, key];
-  return key.includes('\u0000') ? [null, Buffer.from(key, 'utf8')] : [key, null];
+  return isTextKey(key) ? [key, null] : [null, keyBytes(key)];
 }
 
 export function valueOfColumns(json: string | null, bytes: Buffer | Uint8Array | null): RecordValue {
@@ -73,8 +82,8 @@ export function toStoredRecord(r: StoredRow): StoredRecord {
   return {
     offset: Number(r.record_offset),
     timestamp: Number(r.timestamp),
-    key: r.record_key ?? (r.key_bytes === null ? null : keyOfColumns(null, r.key_bytes)),
-    value: r.value_json ?? bufferOf(r.value_bytes),
+    key: keyOfColumns(r.record_key, r.key_bytes),
+    value: valueOfColumns(r.value_json, r.value_bytes),
     headers: r.headers,
     size: Number(r.size),
   };
@@ -123,14 +132,10 @@ export const logStore = {
         params[i++] = row.maxTimestamp;
         const key = row.key;
         const value = row.value;
-        if (key === null || (typeof key === 'string' && !key.includes('\u0000'))) {
-          params[i++] = key;
-          params[i++] = null;
-        } else {
-          const [text, bytes] = keyColumns(key);
-          params[i++] = text;
-          params[i++] = bytes;
-        }
+        // keyColumns without its pair: no array per record on the produce path.
+        const textKey = isTextKey(key);
+        params[i++] = textKey ? key : null;
+        params[i++] = textKey ? null : keyBytes(key);
         params[i++] = typeof value === 'string' ? value : null;
         params[i++] = value === null || typeof value === 'string' ? null : value;
         params[i++] = row.headers;

@@ -1,24 +1,10 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { serveConsole } from '../../src/http/console/console.setup.js';
 import { startBroker, type TestBroker } from '../support/broker.js';
-import { toolPath } from '../support/required-tools.js';
+import { launchConsoleBrowser, SCREENSHOTS } from '../support/console-browser.js';
 import { until } from '../support/until.js';
 import { createTestStorage, testConfig, type TestStorage } from '../support/storage.js';
-
-/** Debian's chromium, headless, as in console.e2e.spec.ts. */
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const SCREENSHOTS = join('test-output', 'console');
 
 /** Issue 27: the console's schedules page (list, create, pause/resume, delete, next runs) in Chromium. */
 describe(`${serveConsole.name} schedules page`, () => {
@@ -27,12 +13,9 @@ describe(`${serveConsole.name} schedules page`, () => {
   let browser: Browser;
   let page: Page;
   beforeAll(async () => {
-    mkdirSync(SCREENSHOTS, { recursive: true });
     storage = await createTestStorage('sqlite');
     broker = await startBroker(testConfig(storage.storage));
-    browser = await chromium.launch({ executablePath: toolPath('chromium'), headless: true, args: CHROMIUM_ARGS });
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    page.on('dialog', (dialog) => void dialog.accept());
+    ({ browser, page } = await launchConsoleBrowser());
     await broker.client.createTopic({ name: 'ui-reports', partitions: 1 });
     await broker.client.createSchedule({
       name: 'ui-hourly',

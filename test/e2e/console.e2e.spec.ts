@@ -1,27 +1,14 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ShoalHttpClient } from '@shoal/client';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { serveConsole } from '../../src/http/console/console.setup.js';
 import { startBroker, type TestBroker } from '../support/broker.js';
 import { spawnBroker } from '../support/broker-process.js';
-import { toolPath } from '../support/required-tools.js';
+import { launchConsoleBrowser, SCREENSHOTS } from '../support/console-browser.js';
 import { until } from '../support/until.js';
 import { createTestStorage, testConfig, type TestStorage } from '../support/storage.js';
-
-/** Debian's chromium (.ci/run installs it), headless. */
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const SCREENSHOTS = join('test-output', 'console');
 
 describe(serveConsole.name, () => {
   let storage: TestStorage;
@@ -29,12 +16,9 @@ describe(serveConsole.name, () => {
   let browser: Browser;
   let page: Page;
   beforeAll(async () => {
-    mkdirSync(SCREENSHOTS, { recursive: true });
     storage = await createTestStorage('sqlite');
     broker = await startBroker(testConfig(storage.storage));
-    browser = await chromium.launch({ executablePath: toolPath('chromium'), headless: true, args: CHROMIUM_ARGS });
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    page.on('dialog', (dialog) => void dialog.accept());
+    ({ browser, page } = await launchConsoleBrowser());
     await traffic();
   });
   afterAll(async () => {

@@ -364,18 +364,22 @@ export class ShareWorker {
 
   /** A record fetched but never started: released with `delivered: false`, so it spends no delivery. */
   private releaseUnstarted(item: Held): void {
-    if (item.settled) return;
-    item.settled = true;
+    if (!this.claim(item)) return;
     const { topic, partition, offset } = item.record;
-    this.locks.untrack(item.record);
     this.acks.add({ topic, partition, offset, type: 'release', delivered: false });
   }
 
-  private settle(item: Held, type: 'accept' | 'release' | 'reject', delayMs?: number, reason?: string): void {
-    if (item.settled) return;
+  /** Marks `item` settled and stops renewing its lock; false when it already was. */
+  private claim(item: Held): boolean {
+    if (item.settled) return false;
     item.settled = true;
-    const { topic, partition, offset } = item.record;
     this.locks.untrack(item.record);
+    return true;
+  }
+
+  private settle(item: Held, type: 'accept' | 'release' | 'reject', delayMs?: number, reason?: string): void {
+    if (!this.claim(item)) return;
+    const { topic, partition, offset } = item.record;
     if (type === 'release' && delayMs !== undefined && delayMs > MAX_RELEASE_DELAY_MS)
       this.logger.warn(
         `release delay of ${topic}/${partition}@${offset} cut from ${delayMs} ms to the broker's most, ${MAX_RELEASE_DELAY_MS} ms`,
