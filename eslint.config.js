@@ -12,7 +12,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/domain/**/*.ts'],
+    files: ['src/*/domain/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
@@ -24,12 +24,11 @@ export default tseslint.config(
                 'typeorm',
                 'prom-client',
                 '**/storage/**',
-                '**/services/**',
-                '**/common/**',
                 '**/metrics/**',
                 '**/http/**',
+                '**/*.service.js',
               ],
-              message: 'domain/ is plain TypeScript',
+              message: 'a domain/ folder is plain TypeScript',
             },
           ],
         },
@@ -37,24 +36,28 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/services/**/*.ts'],
+    files: [
+      'src/{log,consumer-groups,share-groups,jobs,operations,security,kafka}/*.ts',
+      'src/*/storage/**/*.ts',
+      'src/storage/**/*.ts',
+    ],
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['**/http/**'], message: 'services never import http/' }] },
+        { patterns: [{ group: ['**/http/**'], message: 'services and stores never import http/' }] },
       ],
     },
   },
   {
-    files: ['src/common/**/*.ts'],
+    files: ['src/platform/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
           patterns: [
             {
-              group: ['**/http/**', '**/services/**', '**/metrics/**'],
-              message: 'common/ holds runtime helpers every capability uses: it depends on no capability',
+              group: ['**/http/**', '**/metrics/**', '**/kafka/**', '**/*.service.js'],
+              message: 'platform/ holds building blocks every feature uses: it depends on no feature service',
             },
           ],
         },
@@ -62,14 +65,14 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/metrics/**/*.ts'],
+    files: ['src/metrics/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
           patterns: [
             {
-              group: ['**/services/**', '**/http/**'],
+              group: ['**/*.service.js', '**/http/**'],
               message: 'metrics depend on domain types (e.g. ShareActivityCounts), not on services',
             },
           ],

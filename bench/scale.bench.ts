@@ -6,10 +6,10 @@ import { ShoalHttpClient } from '@shoal/client';
 import type { Acknowledgement } from '@shoal/protocol';
 import { createApp } from '../src/app.factory.js';
 import { loadConfig } from '../src/config/shoal-config.js';
-import type { AppendRecord } from '../src/domain/log/record.js';
-import { LogAppender } from '../src/services/log/log-appender.js';
-import { RetentionService } from '../src/services/log/retention.service.js';
-import { ShareGroupService } from '../src/services/share-groups/share-group.service.js';
+import type { AppendRecord } from '../src/log/domain/record.js';
+import { LogAppender } from '../src/log/log-appender.js';
+import { RetentionService } from '../src/log/retention.service.js';
+import { ShareGroupService } from '../src/share-groups/share-group.service.js';
 import { Database } from '../src/storage/database.js';
 import { fmt, percentile, printTable } from './harness.js';
 

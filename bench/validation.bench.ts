@@ -1,4 +1,4 @@
-import { parseProduceBody } from '../src/http/dto/produce.dto.js';
+import { parseProduceBody } from '../src/log/http/produce.dto.js';
 import { fmt, printTable } from './harness.js';
 
 /** What validating and encoding a 1,000-record batch costs, next to parsing its JSON. */

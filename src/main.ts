@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { listenDecision } from './config/listen-policy.js';
-import { ApiKeyService } from './services/security/api-key.service.js';
+import { ApiKeyService } from './security/api-key.service.js';
 import { createApp } from './app.factory.js';
 import { ConfigError } from './config/config.error.js';
 import { logStartup } from './startup-line.js';

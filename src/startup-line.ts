@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { ShoalConfig } from './config/shoal-config.js';
-import { shoalVersion } from './metrics/build-info.js';
+import { shoalVersion } from './platform/build-info.js';
 
 /** The start-up line: version, URL, database kind and whether requests need an API key. */
 export function logStartup(config: ShoalConfig, url: string, authEnabled: boolean): void {

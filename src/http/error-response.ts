@@ -1,7 +1,7 @@
 import { HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { ErrorCode, type ErrorBody } from '@shoal/protocol';
-import { ShoalError, StorageFullError } from '../domain/errors/index.js';
-import { storageErrorKind } from '../metrics/storage-error-kind.js';
+import { ShoalError, StorageFullError } from '../platform/errors/index.js';
+import { storageErrorKind } from '../storage/storage-error-kind.js';
 
 /** The one table from error code to HTTP status. */
 const STATUS: Record<ErrorCode, number> = {

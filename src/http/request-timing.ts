@@ -1,5 +1,5 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
-import type { WaitTiming } from '../common/change-signal.js';
+import type { WaitTiming } from '../platform/change-signal.js';
 
 /**
  * Each request's long-poll waits, set up before its handler runs (see `instrumentHttp` in

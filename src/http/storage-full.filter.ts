@@ -1,6 +1,6 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter } from '@nestjs/common';
-import type { StoragePressure } from '../common/storage-pressure.js';
-import { storageErrorKind } from '../metrics/storage-error-kind.js';
+import type { StoragePressure } from '../platform/storage-pressure.js';
+import { storageErrorKind } from '../storage/storage-error-kind.js';
 
 /** Notes a "disk full" failure for `/health` on its way to the error answer (503 STORAGE_FULL). */
 @Catch()

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { allows, isSuperuser, Operation, type Permission, ResourceType } from '../domain/security/acl.js';
-import { ApiKeyService } from '../services/security/api-key.service.js';
+import { allows, isSuperuser, Operation, type Permission, ResourceType } from '../security/domain/acl.js';
+import { ApiKeyService } from '../security/api-key.service.js';
 import type { KafkaRequestContext } from './kafka-api.js';
 import { KafkaSessions } from './kafka-sessions.js';
 

@@ -1,5 +1,5 @@
 import { ErrorCode } from '@shoal/protocol';
-import { ShoalError } from '../domain/errors/index.js';
+import { ShoalError } from '../platform/errors/index.js';
 import { KafkaError } from './kafka-api.js';
 
 /** Kafka's catch-all code, for failures no other code describes. */

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { Principal } from '../services/security/api-key.service.js';
+import type { Principal } from '../security/api-key.service.js';
 
 /** What one connection has negotiated: its SASL mechanism and, once authenticated, its principal. */
 export interface KafkaSession {

@@ -9,12 +9,12 @@ import {
 import { readFileSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
-import { kafkaNodeId } from '../config/kafka-config.js';
+import { kafkaNodeId } from './kafka-config.js';
 import { listenDecision } from '../config/listen-policy.js';
 import { type ShoalConfig, SHOAL_CONFIG } from '../config/shoal-config.js';
-import { ChangeSignal } from '../common/change-signal.js';
+import { ChangeSignal } from '../platform/change-signal.js';
 import { ShoalMetrics } from '../metrics/shoal-metrics.js';
-import { ApiKeyService } from '../services/security/api-key.service.js';
+import { ApiKeyService } from '../security/api-key.service.js';
 import { KafkaConnection } from './kafka.connection.js';
 import { KafkaHandlerRegistry } from './kafka-handler.registry.js';
 import { KafkaSessions } from './kafka-sessions.js';

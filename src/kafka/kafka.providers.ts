@@ -6,7 +6,7 @@ import { KafkaListener } from './kafka.listener.js';
 import { KafkaSessions } from './kafka-sessions.js';
 import { KafkaAuthorizer } from './kafka-authorizer.js';
 import { ProducerSequences } from './records/producer-sequences.js';
-import { PartitionReader } from '../services/log/partition-reader.js';
+import { PartitionReader } from '../log/partition-reader.js';
 import { NameHashShareTopicIds } from './share/name-hash-topic-ids.js';
 import { ShareTopicIds } from './share/share-topic-ids.js';
 import { ShareAccess } from './share/share-access.js';

@@ -1,18 +1,18 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { type ShoalConfig, SHOAL_CONFIG } from '../config/shoal-config.js';
-import { type Clock, CLOCK } from '../domain/clock.js';
-import type { ShareActivityCounts } from '../domain/share-group/share-activity.js';
-import { ChangeSignal } from '../common/change-signal.js';
-import { yieldToEventLoop } from '../common/yield-to-event-loop.js';
+import { type Clock, CLOCK } from '../platform/clock.js';
+import type { ShareActivityCounts } from '../share-groups/domain/share-activity.js';
+import { ChangeSignal } from '../platform/change-signal.js';
+import { yieldToEventLoop } from '../platform/yield-to-event-loop.js';
 import { Database, type Sql } from '../storage/database.js';
-import { metricsStore } from '../storage/metrics.store.js';
-import { shoalVersion } from './build-info.js';
+import { metricsStore } from './storage/metrics.store.js';
+import { shoalVersion } from '../platform/build-info.js';
 import { EventLoopDelay } from './event-loop-delay.js';
 import { type Catalogue, createCatalogue } from './metrics.catalogue.js';
 import { setStateGauges, type StoredState } from './state-gauges.js';
 import { StateExporterLease } from './state-exporter.lease.js';
-import { storageErrorKind } from './storage-error-kind.js';
+import { storageErrorKind } from '../storage/storage-error-kind.js';
 
 /**
  * The one door to prom-client. Services report events (`produced`, `shareActivity`, HTTP

@@ -1,5 +1,5 @@
 import type { Gauge } from 'prom-client';
-import type { ConsumerPositionRow, PartitionOffsetsRow, ShareWindowRow } from '../storage/metrics.store.js';
+import type { ConsumerPositionRow, PartitionOffsetsRow, ShareWindowRow } from './storage/metrics.store.js';
 import type { Catalogue } from './metrics.catalogue.js';
 
 /** What one scrape reads from the database. */

@@ -1,5 +1,5 @@
 import { ShoalHttpClient } from '@shoal/client';
-import { PgChangeRelay } from '../../src/common/pg-change-relay.js';
+import { PgChangeRelay } from '../../src/storage/pg-change-relay.js';
 import { type BrokerProcess, spawnBroker } from '../support/broker-process.js';
 import { createTestStorage, type TestStorage } from '../support/storage.js';
 import { until } from '../support/until.js';

@@ -1,6 +1,6 @@
 import { ShoalHttpClient } from '@shoal/client';
 import type { RecordPosition } from '@shoal/protocol';
-import { LongPollCloser } from '../../src/common/long-poll-closer.js';
+import { LongPollCloser } from '../../src/platform/long-poll-closer.js';
 import { spawnBroker } from '../support/broker-process.js';
 import { openLogContext } from '../support/log-context.js';
 import { createTestStorage, type TestStorage } from '../support/storage.js';

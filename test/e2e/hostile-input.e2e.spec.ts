@@ -1,6 +1,6 @@
-import { STORAGE_FULL_REPORT_MS } from '../../src/common/storage-pressure.js';
+import { STORAGE_FULL_REPORT_MS } from '../../src/platform/storage-pressure.js';
 import { DEFAULT_SECURITY } from '../../src/config/shoal-config.js';
-import type { ManualClock } from '../../src/domain/clock.js';
+import type { ManualClock } from '../../src/platform/clock.js';
 import { deeperThan } from '../../src/http/framework-errors.js';
 import { Database } from '../../src/storage/database.js';
 import { call } from '../support/auth-http.js';

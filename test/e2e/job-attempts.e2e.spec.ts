@@ -1,5 +1,5 @@
 import type { Acknowledgement, ShareGroupConfigView } from '@shoal/protocol';
-import { ManualClock } from '../../src/domain/clock.js';
+import { ManualClock } from '../../src/platform/clock.js';
 import { type TestBroker, startBroker } from '../support/broker.js';
 import { failure, rawRequest } from '../support/http.js';
 import { createTestStorage, STORAGE_KINDS, testConfig, type TestStorage } from '../support/storage.js';

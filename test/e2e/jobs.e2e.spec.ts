@@ -1,6 +1,6 @@
 import { createServer, type Server, type Socket, connect } from 'node:net';
 import { ShoalHttpClient } from '@shoal/client';
-import { systemClock } from '../../src/domain/clock.js';
+import { systemClock } from '../../src/platform/clock.js';
 import { type TestBroker, startBroker } from '../support/broker.js';
 import { failure, rawRequest } from '../support/http.js';
 import { createTestStorage, STORAGE_KINDS, testConfig, type TestStorage } from '../support/storage.js';

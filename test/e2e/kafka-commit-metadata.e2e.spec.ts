@@ -1,5 +1,5 @@
 import { Kafka, logLevel } from 'kafkajs';
-import { systemClock } from '../../src/domain/clock.js';
+import { systemClock } from '../../src/platform/clock.js';
 import { OffsetCommitHandler } from '../../src/kafka/handlers/offset-commit.handler.js';
 import { type TestBroker, startBroker } from '../support/broker.js';
 import { kafkaPortOf, kafkaTestConfig } from '../support/kafka.js';

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Consumer, Kafka, logLevel } from 'kafkajs';
-import { KafkaGroupService } from '../../src/services/kafka-groups/kafka-group.service.js';
+import { KafkaGroupService } from '../../src/kafka/groups/kafka-group.service.js';
 import { type BrokerProcess, freePort, spawnBroker } from '../support/broker-process.js';
 import { until } from '../support/until.js';
 

@@ -1,4 +1,4 @@
-import { ManualClock } from '../../src/domain/clock.js';
+import { ManualClock } from '../../src/platform/clock.js';
 import { ShareAcknowledgeHandler } from '../../src/kafka/handlers/share-acknowledge.handler.js';
 import { KafkaError } from '../../src/kafka/kafka-api.js';
 import { type TestBroker, startBroker } from '../support/broker.js';

@@ -1,4 +1,4 @@
-import { ManualClock } from '../../src/domain/clock.js';
+import { ManualClock } from '../../src/platform/clock.js';
 import { KafkaError } from '../../src/kafka/kafka-api.js';
 import { decodeRecordBatches, encodeRecordBatch } from '../../src/kafka/protocol/record-batch.js';
 import { ShareTopicIds } from '../../src/kafka/share/share-topic-ids.js';

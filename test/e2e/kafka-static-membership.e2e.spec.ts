@@ -1,5 +1,5 @@
-import { systemClock } from '../../src/domain/clock.js';
-import { encodeAssignment, encodeSubscription } from '../../src/domain/kafka-group/consumer-protocol.js';
+import { systemClock } from '../../src/platform/clock.js';
+import { encodeAssignment, encodeSubscription } from '../../src/kafka/groups/domain/consumer-protocol.js';
 import { JoinGroupHandler } from '../../src/kafka/handlers/join-group.handler.js';
 import { type TestBroker, startBroker } from '../support/broker.js';
 import { kafkaPortOf, kafkaTestConfig } from '../support/kafka.js';

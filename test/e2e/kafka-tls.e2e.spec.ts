@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { DEFAULT_SECURITY } from '../../src/config/shoal-config.js';
-import { systemClock } from '../../src/domain/clock.js';
+import { systemClock } from '../../src/platform/clock.js';
 import { KafkaListener } from '../../src/kafka/kafka.listener.js';
 import { type TestBroker, startBroker } from '../support/broker.js';
 import { KafkaWireClient } from '../support/kafka-wire-client.js';

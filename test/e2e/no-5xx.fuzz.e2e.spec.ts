@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { DEFAULT_SECURITY } from '../../src/config/shoal-config.js';
-import { systemClock } from '../../src/domain/clock.js';
+import { systemClock } from '../../src/platform/clock.js';
 import { call } from '../support/auth-http.js';
 import { type TestBroker, startBroker } from '../support/broker.js';
 import { createTestStorage, testConfig, type TestStorage } from '../support/storage.js';

@@ -1,5 +1,5 @@
 import type { ShoalHttpClient } from '@shoal/client';
-import { LongPollCloser } from '../../src/common/long-poll-closer.js';
+import { LongPollCloser } from '../../src/platform/long-poll-closer.js';
 import { BrokerCluster } from '../support/broker-cluster.js';
 import { createTestStorage, type TestStorage } from '../support/storage.js';
 import { sleep, until } from '../support/until.js';

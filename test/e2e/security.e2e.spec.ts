@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { AuthGuard } from '../../src/http/security/auth.guard.js';
+import { AuthGuard } from '../../src/security/http/auth.guard.js';
 import { Database } from '../../src/storage/database.js';
 import { call } from '../support/auth-http.js';
 import { type TestBroker, startBroker } from '../support/broker.js';

@@ -1,5 +1,5 @@
 import { type Acknowledgement, MAX_ACK_REASON_LENGTH } from '@shoal/protocol';
-import { systemClock } from '../../src/domain/clock.js';
+import { systemClock } from '../../src/platform/clock.js';
 import { type TestBroker, startBroker } from '../support/broker.js';
 import { rawRequest } from '../support/http.js';
 import { createTestStorage, STORAGE_KINDS, testConfig, type TestStorage } from '../support/storage.js';

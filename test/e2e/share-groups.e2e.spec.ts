@@ -3,7 +3,7 @@ import { type TestBroker, startBroker } from '../support/broker.js';
 import { failure, rawRequest } from '../support/http.js';
 import { seededRandom } from '../support/seeded-random.js';
 import { createTestStorage, STORAGE_KINDS, testConfig, type TestStorage } from '../support/storage.js';
-import { systemClock } from '../../src/domain/clock.js';
+import { systemClock } from '../../src/platform/clock.js';
 
 describe.each(STORAGE_KINDS)('share groups over HTTP on %s', (kind) => {
   let storage: TestStorage;

@@ -4,7 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { ClientsModule, type ClientProxy } from '@nestjs/microservices';
 import { lastValueFrom } from 'rxjs';
 import { InjectShoalClient, ShoalClient, ShoalModule, ShoalRecordBuilder } from '@shoal/transport';
-import { systemClock } from '../../src/domain/clock.js';
+import { systemClock } from '../../src/platform/clock.js';
 import { type TestBroker, startBroker } from '../support/broker.js';
 import { createTestStorage, testConfig, type TestStorage } from '../support/storage.js';
 

@@ -9,7 +9,7 @@ import { ShoalClient } from '@shoal/transport';
 import { createApp } from '../../src/app.factory.js';
 import { DEFAULT_SECURITY } from '../../src/config/shoal-config.js';
 import { hardenedServerOptions } from '../../src/http/server-options.js';
-import { systemClock } from '../../src/domain/clock.js';
+import { systemClock } from '../../src/platform/clock.js';
 import '../support/broker.js'; // quiet logs
 import { createTestStorage, testConfig, type TestStorage } from '../support/storage.js';
 import { startTransportApp } from '../support/transport-apps.js';

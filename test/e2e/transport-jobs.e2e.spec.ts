@@ -10,7 +10,7 @@ import {
   type ShoalServerOptions,
 } from '@shoal/transport';
 import { lastValueFrom } from 'rxjs';
-import { systemClock } from '../../src/domain/clock.js';
+import { systemClock } from '../../src/platform/clock.js';
 import { type TestBroker, startBroker } from '../support/broker.js';
 import { createTestStorage, testConfig, type TestStorage } from '../support/storage.js';
 import { startTransportApp } from '../support/transport-apps.js';

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import type { INestMicroservice } from '@nestjs/common';
 import { lastValueFrom } from 'rxjs';
 import { ShoalClient, ShoalRecordBuilder } from '@shoal/transport';
-import { systemClock } from '../../src/domain/clock.js';
+import { systemClock } from '../../src/platform/clock.js';
 import { type TestBroker, startBroker } from '../support/broker.js';
 import { createTestStorage, testConfig, type TestStorage } from '../support/storage.js';
 import { startTransportApp } from '../support/transport-apps.js';

@@ -1,6 +1,6 @@
 import type { INestMicroservice } from '@nestjs/common';
 import { ShoalRejectException, ShoalRetriableException, type ShoalServerOptions } from '@shoal/transport';
-import { systemClock } from '../../src/domain/clock.js';
+import { systemClock } from '../../src/platform/clock.js';
 import { type TestBroker, startBroker } from '../support/broker.js';
 import { createTestStorage, testConfig, type TestStorage } from '../support/storage.js';
 import { startTransportApp } from '../support/transport-apps.js';

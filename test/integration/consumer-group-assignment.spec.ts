@@ -1,5 +1,5 @@
 import type { TopicPartition } from '@shoal/protocol';
-import { ConsumerGroupService } from '../../src/services/consumer-groups/consumer-group.service.js';
+import { ConsumerGroupService } from '../../src/consumer-groups/consumer-group.service.js';
 import { type LogContext, openLogContext } from '../support/log-context.js';
 import { STORAGE_KINDS } from '../support/storage.js';
 

@@ -1,6 +1,6 @@
-import { publicMemberId } from '../../src/domain/security/member-id.js';
-import { ChangeSignal } from '../../src/common/change-signal.js';
-import { ConsumerFetchService } from '../../src/services/consumer-groups/consumer-fetch.service.js';
+import { publicMemberId } from '../../src/security/domain/member-id.js';
+import { ChangeSignal } from '../../src/platform/change-signal.js';
+import { ConsumerFetchService } from '../../src/consumer-groups/consumer-fetch.service.js';
 import { type LogContext, openLogContext } from '../support/log-context.js';
 import { STORAGE_KINDS } from '../support/storage.js';
 import { until } from '../support/until.js';

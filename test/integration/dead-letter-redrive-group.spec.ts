@@ -1,6 +1,6 @@
 import type { Acknowledgement } from '@shoal/protocol';
-import { RetentionService } from '../../src/services/log/retention.service.js';
-import { DeadLetterRedriveService } from '../../src/services/operations/dead-letter-redrive.service.js';
+import { RetentionService } from '../../src/log/retention.service.js';
+import { DeadLetterRedriveService } from '../../src/operations/dead-letter-redrive.service.js';
 import { startBroker, type TestBroker } from '../support/broker.js';
 import { failure, rawRequest } from '../support/http.js';
 import { createTestStorage, STORAGE_KINDS, testConfig, type TestStorage } from '../support/storage.js';

@@ -1,5 +1,5 @@
 import type { JsonValue } from '@shoal/protocol';
-import { DeadLetterRedriveService } from '../../src/services/operations/dead-letter-redrive.service.js';
+import { DeadLetterRedriveService } from '../../src/operations/dead-letter-redrive.service.js';
 import { startBroker, type TestBroker } from '../support/broker.js';
 import { failure } from '../support/http.js';
 import { createTestStorage, STORAGE_KINDS, testConfig, type TestStorage } from '../support/storage.js';

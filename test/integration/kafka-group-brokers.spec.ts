@@ -2,13 +2,9 @@ import {
   assignedPartitions,
   encodeAssignment,
   encodeSubscription,
-} from '../../src/domain/kafka-group/consumer-protocol.js';
-import {
-  type JoinAnswer,
-  type KafkaJoin,
-  KafkaGroupService,
-} from '../../src/services/kafka-groups/kafka-group.service.js';
-import { KafkaOffsetsService } from '../../src/services/kafka-groups/kafka-offsets.service.js';
+} from '../../src/kafka/groups/domain/consumer-protocol.js';
+import { type JoinAnswer, type KafkaJoin, KafkaGroupService } from '../../src/kafka/groups/kafka-group.service.js';
+import { KafkaOffsetsService } from '../../src/kafka/groups/kafka-offsets.service.js';
 import { type LogContext, openLogContext } from '../support/log-context.js';
 import { createTestStorage, type TestStorage } from '../support/storage.js';
 

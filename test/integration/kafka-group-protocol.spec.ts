@@ -2,11 +2,11 @@ import {
   assignedPartitions,
   encodeAssignment,
   encodeSubscription,
-} from '../../src/domain/kafka-group/consumer-protocol.js';
-import { KafkaGroupCoordinator } from '../../src/services/kafka-groups/kafka-group.coordinator.js';
-import { type KafkaJoin, KafkaGroupService } from '../../src/services/kafka-groups/kafka-group.service.js';
-import { KafkaGroupView } from '../../src/services/kafka-groups/kafka-group-view.js';
-import { KafkaOffsetsService } from '../../src/services/kafka-groups/kafka-offsets.service.js';
+} from '../../src/kafka/groups/domain/consumer-protocol.js';
+import { KafkaGroupCoordinator } from '../../src/kafka/groups/kafka-group.coordinator.js';
+import { type KafkaJoin, KafkaGroupService } from '../../src/kafka/groups/kafka-group.service.js';
+import { KafkaGroupView } from '../../src/kafka/groups/kafka-group-view.js';
+import { KafkaOffsetsService } from '../../src/kafka/groups/kafka-offsets.service.js';
 import { type LogContext, openLogContext } from '../support/log-context.js';
 import { STORAGE_KINDS } from '../support/storage.js';
 import { sleep, until } from '../support/until.js';

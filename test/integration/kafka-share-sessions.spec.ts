@@ -1,7 +1,7 @@
 import { ErrorCode } from '@shoal/protocol';
-import { ShareGroupHeartbeatService } from '../../src/services/share-groups/share-group-heartbeat.service.js';
-import { ShareSessionService } from '../../src/services/share-groups/share-session.service.js';
-import { kafkaShareMemberStore } from '../../src/storage/kafka-share-member.store.js';
+import { ShareGroupHeartbeatService } from '../../src/kafka/share/share-group-heartbeat.service.js';
+import { ShareSessionService } from '../../src/kafka/share/share-session.service.js';
+import { kafkaShareMemberStore } from '../../src/kafka/storage/kafka-share-member.store.js';
 import { type LogContext, openLogContext } from '../support/log-context.js';
 import { STORAGE_KINDS } from '../support/storage.js';
 

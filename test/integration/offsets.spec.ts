@@ -1,5 +1,5 @@
 import { ErrorCode, type RecordPosition } from '@shoal/protocol';
-import { ProduceService } from '../../src/services/log/produce.service.js';
+import { ProduceService } from '../../src/log/produce.service.js';
 import { spawnBroker } from '../support/broker-process.js';
 import { type LogContext, openLogContext } from '../support/log-context.js';
 import { createTestStorage, STORAGE_KINDS } from '../support/storage.js';

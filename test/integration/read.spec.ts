@@ -1,4 +1,4 @@
-import { ReadService } from '../../src/services/log/read.service.js';
+import { ReadService } from '../../src/log/read.service.js';
 import { type LogContext, openLogContext } from '../support/log-context.js';
 import { STORAGE_KINDS } from '../support/storage.js';
 

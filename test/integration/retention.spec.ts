@@ -1,5 +1,5 @@
 import { ErrorCode } from '@shoal/protocol';
-import { RetentionService } from '../../src/services/log/retention.service.js';
+import { RetentionService } from '../../src/log/retention.service.js';
 import { type LogContext, openLogContext } from '../support/log-context.js';
 import { STORAGE_KINDS } from '../support/storage.js';
 

@@ -1,5 +1,5 @@
-import { ScheduledDeliveryService } from '../../src/services/jobs/scheduled-delivery.service.js';
-import { ScheduledRecordService } from '../../src/services/jobs/scheduled-record.service.js';
+import { ScheduledDeliveryService } from '../../src/jobs/scheduled-delivery.service.js';
+import { ScheduledRecordService } from '../../src/jobs/scheduled-record.service.js';
 import { type LogContext, openLogContext } from '../support/log-context.js';
 import { createTestStorage, STORAGE_KINDS } from '../support/storage.js';
 

@@ -1,4 +1,4 @@
-import { ScheduleService } from '../../src/services/jobs/schedule.service.js';
+import { ScheduleService } from '../../src/jobs/schedule.service.js';
 import { type LogContext, openLogContext } from '../support/log-context.js';
 import { createTestStorage, STORAGE_KINDS } from '../support/storage.js';
 

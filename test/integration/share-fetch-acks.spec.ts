@@ -1,7 +1,7 @@
 import { jest } from '@jest/globals';
 import type { Acknowledgement } from '@shoal/protocol';
-import { ShareFetchService } from '../../src/services/share-groups/share-fetch.service.js';
-import { ShareGroupCoordinator } from '../../src/services/share-groups/share-group.coordinator.js';
+import { ShareFetchService } from '../../src/share-groups/share-fetch.service.js';
+import { ShareGroupCoordinator } from '../../src/share-groups/share-group.coordinator.js';
 import { type LogContext, openLogContext } from '../support/log-context.js';
 import { until } from '../support/until.js';
 

@@ -1,4 +1,4 @@
-import { ShareGroupService } from '../../src/services/share-groups/share-group.service.js';
+import { ShareGroupService } from '../../src/share-groups/share-group.service.js';
 import { type LogContext, openLogContext } from '../support/log-context.js';
 import { STORAGE_KINDS } from '../support/storage.js';
 

@@ -1,6 +1,6 @@
 import type { AcquiredRecord } from '@shoal/protocol';
 import { DEFAULT_SECURITY } from '../../src/config/shoal-config.js';
-import { ShareFetchService } from '../../src/services/share-groups/share-fetch.service.js';
+import { ShareFetchService } from '../../src/share-groups/share-fetch.service.js';
 import { type LogContext, openLogContext } from '../support/log-context.js';
 import { STORAGE_KINDS } from '../support/storage.js';
 

@@ -1,5 +1,5 @@
 import type { Acknowledgement } from '@shoal/protocol';
-import { SharePartitionCoordinator } from '../../src/services/share-groups/share-partition.coordinator.js';
+import { SharePartitionCoordinator } from '../../src/share-groups/share-partition.coordinator.js';
 import { type LogContext, openLogContext } from '../support/log-context.js';
 import { STORAGE_KINDS } from '../support/storage.js';
 

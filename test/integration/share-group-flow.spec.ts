@@ -1,4 +1,4 @@
-import { ShareFetchService } from '../../src/services/share-groups/share-fetch.service.js';
+import { ShareFetchService } from '../../src/share-groups/share-fetch.service.js';
 import { type LogContext, openLogContext } from '../support/log-context.js';
 import { STORAGE_KINDS } from '../support/storage.js';
 

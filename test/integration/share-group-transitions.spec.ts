@@ -1,5 +1,5 @@
 import type { Acknowledgement } from '@shoal/protocol';
-import { ShareFetchService } from '../../src/services/share-groups/share-fetch.service.js';
+import { ShareFetchService } from '../../src/share-groups/share-fetch.service.js';
 import { type LogContext, openLogContext } from '../support/log-context.js';
 import { STORAGE_KINDS } from '../support/storage.js';
 

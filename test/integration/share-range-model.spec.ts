@@ -1,9 +1,9 @@
 import type { Acknowledgement, AckType } from '@shoal/protocol';
 import fc from 'fast-check';
-import { publicMemberId } from '../../src/domain/security/member-id.js';
-import { RecordState } from '../../src/domain/share-group/record-state.js';
-import { ShareInFlightService } from '../../src/services/operations/share-in-flight.service.js';
-import { sharePartitionStore } from '../../src/storage/share-partition.store.js';
+import { publicMemberId } from '../../src/security/domain/member-id.js';
+import { RecordState } from '../../src/share-groups/domain/record-state.js';
+import { ShareInFlightService } from '../../src/operations/share-in-flight.service.js';
+import { sharePartitionStore } from '../../src/share-groups/storage/share-partition.store.js';
 import { type LogContext, openLogContext } from '../support/log-context.js';
 import { ShareRecordModel } from '../support/share-record-model.js';
 import { STORAGE_KINDS } from '../support/storage.js';

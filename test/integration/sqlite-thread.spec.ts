@@ -2,7 +2,7 @@ import { readdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { QueryFailedError } from 'typeorm';
-import { storageErrorKind } from '../../src/metrics/storage-error-kind.js';
+import { storageErrorKind } from '../../src/storage/storage-error-kind.js';
 import { openDatabase } from '../../src/storage/data-source.js';
 import type { Database } from '../../src/storage/database.js';
 import { SqliteThread } from '../../src/storage/sqlite-thread/sqlite-thread.js';

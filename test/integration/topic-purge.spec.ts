@@ -1,5 +1,5 @@
-import { UnknownTopicError } from '../../src/domain/errors/index.js';
-import { PURGE_CHUNK, TopicPurger } from '../../src/services/log/topic-purger.js';
+import { UnknownTopicError } from '../../src/platform/errors/index.js';
+import { PURGE_CHUNK, TopicPurger } from '../../src/log/topic-purger.js';
 import { type LogContext, openLogContext } from '../support/log-context.js';
 import { STORAGE_KINDS } from '../support/storage.js';
 

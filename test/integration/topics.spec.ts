@@ -1,5 +1,5 @@
 import { ErrorCode } from '@shoal/protocol';
-import { TopicService } from '../../src/services/log/topic.service.js';
+import { TopicService } from '../../src/log/topic.service.js';
 import { type LogContext, openLogContext } from '../support/log-context.js';
 import { STORAGE_KINDS } from '../support/storage.js';
 

@@ -2,7 +2,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ShoalHttpClient } from '@shoal/client';
 import { createApp } from '../../src/app.factory.js';
 import type { ShoalConfig } from '../../src/config/shoal-config.js';
-import { type Clock, ManualClock } from '../../src/domain/clock.js';
+import { type Clock, ManualClock } from '../../src/platform/clock.js';
 
 process.env.SHOAL_LOG ??= 'silent';
 

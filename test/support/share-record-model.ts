@@ -1,10 +1,10 @@
-import { type AckEntry, applyAcks } from '../../src/domain/share-group/acknowledge.js';
+import { type AckEntry, applyAcks } from '../../src/share-groups/domain/acknowledge.js';
 import {
   type InFlightRecord,
   RecordState,
   type TransitionContext,
   transitions,
-} from '../../src/domain/share-group/record-state.js';
+} from '../../src/share-groups/domain/record-state.js';
 
 /** What a fetch hands out, as the model and the broker both answer it. */
 export interface Handed {

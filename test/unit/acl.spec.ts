@@ -5,8 +5,8 @@ import {
   Operation,
   PatternType,
   ResourceType,
-} from '../../src/domain/security/acl.js';
-import { hashSecret, issueApiKey, parseApiKey, sameSecret } from '../../src/domain/security/api-key.js';
+} from '../../src/security/domain/acl.js';
+import { hashSecret, issueApiKey, parseApiKey, sameSecret } from '../../src/security/domain/api-key.js';
 
 const rule = (over: Partial<AclRule>): AclRule => ({
   principal: 'p',

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import type { AcquiredRecord, JsonValue } from '@shoal/protocol';
-import { acquiredRecord, acquiredRecordsJson, decodeRecord, storedJsonOf } from '../../src/domain/log/record-codec.js';
-import type { StoredRecord } from '../../src/domain/log/record.js';
-import { storeHeaders } from '../../src/domain/log/record-headers.js';
+import { acquiredRecord, acquiredRecordsJson, decodeRecord, storedJsonOf } from '../../src/log/domain/record-codec.js';
+import type { StoredRecord } from '../../src/log/domain/record.js';
+import { storeHeaders } from '../../src/log/domain/record-headers.js';
 
 /** What the record was before values were kept as stored text: parsed, then spread. */
 function eager(topic: string, partition: number, stored: StoredRecord, deliveryCount: number, lockExpiresAt: number) {

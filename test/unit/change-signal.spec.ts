@@ -1,4 +1,4 @@
-import { ChangeSignal } from '../../src/common/change-signal.js';
+import { ChangeSignal } from '../../src/platform/change-signal.js';
 
 describe(ChangeSignal.name, () => {
   it('counts as waiting only the long polls asleep in wait(), until a change or their time ends it', async () => {

@@ -1,4 +1,4 @@
-import { GroupCommit } from '../../src/common/group-commit.js';
+import { GroupCommit } from '../../src/platform/group-commit.js';
 
 describe(GroupCommit.name, () => {
   it('flushes items submitted in one turn together, and items that arrive during a flush in the next', async () => {

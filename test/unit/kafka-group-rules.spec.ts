@@ -3,7 +3,7 @@ import {
   encodeAssignment,
   encodeSubscription,
   subscribedTopics,
-} from '../../src/domain/kafka-group/consumer-protocol.js';
+} from '../../src/kafka/groups/domain/consumer-protocol.js';
 import {
   acceptsProtocols,
   type KafkaGroup,
@@ -12,7 +12,7 @@ import {
   nextRoundCheck,
   roundCanComplete,
   selectProtocol,
-} from '../../src/domain/kafka-group/kafka-group.js';
+} from '../../src/kafka/groups/domain/kafka-group.js';
 
 function member(memberId: string, protocols: string[], extra: Partial<KafkaMember> = {}): KafkaMember {
   return {

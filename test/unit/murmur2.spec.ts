@@ -1,5 +1,5 @@
-import { murmur2, partitionForKey } from '../../src/domain/log/murmur2.js';
-import { Partitioner } from '../../src/domain/log/partitioner.js';
+import { murmur2, partitionForKey } from '../../src/log/domain/murmur2.js';
+import { Partitioner } from '../../src/log/domain/partitioner.js';
 
 describe(murmur2.name, () => {
   // Kafka's own test vectors (UtilsTest.testMurmur2).

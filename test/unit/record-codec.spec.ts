@@ -1,8 +1,8 @@
 import { ErrorCode } from '@shoal/protocol';
-import { ShoalError } from '../../src/domain/errors/index.js';
-import { decodeRecord, encodeRecord } from '../../src/domain/log/record-codec.js';
-import { attemptsOf } from '../../src/domain/share-group/record-attempts.js';
-import { parseProduceBody } from '../../src/http/dto/produce.dto.js';
+import { ShoalError } from '../../src/platform/errors/index.js';
+import { decodeRecord, encodeRecord } from '../../src/log/domain/record-codec.js';
+import { attemptsOf } from '../../src/share-groups/domain/record-attempts.js';
+import { parseProduceBody } from '../../src/log/http/produce.dto.js';
 
 function codeOf(fn: () => unknown): string | undefined {
   try {

@@ -1,11 +1,11 @@
-import { partitionForKey } from '../../src/domain/log/murmur2.js';
+import { partitionForKey } from '../../src/log/domain/murmur2.js';
 import {
   bytesOrText,
   headerEntries,
   headersView,
   isHeaderList,
   storeHeaders,
-} from '../../src/domain/log/record-headers.js';
+} from '../../src/log/domain/record-headers.js';
 
 describe(storeHeaders.name, () => {
   it('keeps distinct text headers as the JSON object they always were', () => {

@@ -5,8 +5,8 @@ import {
   type RecordRange,
   rangesOf,
   recordsIn,
-} from '../../src/domain/share-group/record-range.js';
-import { type InFlightRecord, RecordState } from '../../src/domain/share-group/record-state.js';
+} from '../../src/share-groups/domain/record-range.js';
+import { type InFlightRecord, RecordState } from '../../src/share-groups/domain/record-state.js';
 
 const acquired = (firstOffset: number, lastOffset: number, memberId = 'm1'): RecordRange => ({
   firstOffset,

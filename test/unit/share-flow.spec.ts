@@ -4,7 +4,7 @@ import {
   msUntilToken,
   priorityTiers,
   refill,
-} from '../../src/domain/share-group/share-flow.js';
+} from '../../src/share-groups/domain/share-flow.js';
 
 describe(priorityTiers.name, () => {
   it('puts listed topics in list order, one tier each, and the unlisted ones last together', () => {

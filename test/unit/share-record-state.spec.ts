@@ -1,7 +1,7 @@
 import { ErrorCode } from '@shoal/protocol';
-import { applyAcks } from '../../src/domain/share-group/acknowledge.js';
-import { type InFlightRecord, RecordState, transitions } from '../../src/domain/share-group/record-state.js';
-import { assignShared } from '../../src/domain/share-group/simple-assignor.js';
+import { applyAcks } from '../../src/share-groups/domain/acknowledge.js';
+import { type InFlightRecord, RecordState, transitions } from '../../src/share-groups/domain/record-state.js';
+import { assignShared } from '../../src/share-groups/domain/simple-assignor.js';
 
 const ctx = { now: 1_000, lockDurationMs: 30_000, deliveryCountLimit: 3 };
 const acquiredBy = (memberId: string, offset: number, deliveryCount = 1): InFlightRecord => ({

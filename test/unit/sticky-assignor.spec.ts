@@ -1,4 +1,4 @@
-import { assignSticky, partitionKey } from '../../src/domain/consumer-group/sticky-assignor.js';
+import { assignSticky, partitionKey } from '../../src/consumer-groups/domain/sticky-assignor.js';
 
 function counts(assignment: Map<string, string>): Record<string, number> {
   const result: Record<string, number> = {};

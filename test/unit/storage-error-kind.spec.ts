@@ -1,4 +1,4 @@
-import { storageErrorKind } from '../../src/metrics/storage-error-kind.js';
+import { storageErrorKind } from '../../src/storage/storage-error-kind.js';
 
 describe(storageErrorKind.name, () => {
   it('names SQLite failures by their result code, extended codes included', () => {

@@ -1,8 +1,8 @@
 import { ErrorCode } from '@shoal/protocol';
 import { parseDatabaseUrl } from '../../src/config/shoal-config.js';
-import { byteRetentionCut } from '../../src/domain/log/retention.js';
-import { searchFirstAtOrAfter } from '../../src/domain/log/time-search.js';
-import { assertPartitionGrowth, mergeTopicConfig } from '../../src/domain/log/topic-rules.js';
+import { byteRetentionCut } from '../../src/log/domain/retention.js';
+import { searchFirstAtOrAfter } from '../../src/log/domain/time-search.js';
+import { assertPartitionGrowth, mergeTopicConfig } from '../../src/log/domain/topic-rules.js';
 
 describe('topic rules', () => {
   it('lets partitions stay or grow but never shrink', () => {

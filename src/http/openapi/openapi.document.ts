@@ -1,7 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { ErrorCode } from '@shoal/protocol';
-import { shoalVersion } from '../../metrics/build-info.js';
+import { shoalVersion } from '../../platform/build-info.js';
 import { statusOf } from '../error-response.js';
 import { SCHEMAS, ref } from './openapi.schemas.js';
 import { COMMON_ERRORS, ROUTE_DOCS } from './route-docs.js';

@@ -1,5 +1,5 @@
 import { Injectable, type PipeTransform } from '@nestjs/common';
-import { InvalidRequestError } from '../../domain/errors/index.js';
+import { InvalidRequestError } from '../../platform/errors/index.js';
 import { isPartitionText } from './validators.js';
 
 /** A partition number from the path: plain digits only. */

@@ -1,7 +1,7 @@
 import { type ArgumentMetadata, ValidationPipe, type ValidationError } from '@nestjs/common';
 import type { ValidationOptions } from 'class-validator';
 import { ErrorCode } from '@shoal/protocol';
-import { ShoalError } from '../../domain/errors/index.js';
+import { ShoalError } from '../../platform/errors/index.js';
 
 /** Validation options that make a failing field answer with `code`. */
 export function withCode(code: ErrorCode, options: ValidationOptions = {}): ValidationOptions {

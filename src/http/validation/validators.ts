@@ -16,7 +16,7 @@ import {
   type ValidationOptions,
 } from 'class-validator';
 import { ErrorCode, MAX_PARTITIONS, MIN_PARTITIONS, NAME_PATTERN } from '@shoal/protocol';
-import { InvalidNameError } from '../../domain/errors/index.js';
+import { InvalidNameError } from '../../platform/errors/index.js';
 import { withCode } from './validation.pipe.js';
 
 /*

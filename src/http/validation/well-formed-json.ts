@@ -1,6 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { InvalidRequestError } from '../../domain/errors/index.js';
+import { InvalidRequestError } from '../../platform/errors/index.js';
 
 /*
  * Every string the broker stores from a JSON body (record keys, values, headers, schedule

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { MAX_PARTITIONS, MIN_PARTITIONS, NAME_PATTERN, type TopicConfig } from '@shoal/protocol';
-import { Operation } from '../../domain/security/acl.js';
-import { TopicService } from '../../services/log/topic.service.js';
+import { Operation } from '../../security/domain/acl.js';
+import { TopicService } from '../../log/topic.service.js';
 import { type KafkaApiHandler, KafkaError, type KafkaRequestContext } from '../kafka-api.js';
 import { KafkaAuthorizer } from '../kafka-authorizer.js';
 import { INVALID_CONFIG, kafkaFailureOf } from '../kafka-errors.js';

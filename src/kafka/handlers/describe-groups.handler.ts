@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { Operation } from '../../domain/security/acl.js';
-import { KafkaGroupView } from '../../services/kafka-groups/kafka-group-view.js';
+import { Operation } from '../../security/domain/acl.js';
+import { KafkaGroupView } from '../groups/kafka-group-view.js';
 import { type KafkaApiHandler, KafkaError, type KafkaRequestContext } from '../kafka-api.js';
 import { KafkaAuthorizer } from '../kafka-authorizer.js';
 

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { Operation } from '../../domain/security/acl.js';
-import { PartitionReader, type StoredRead } from '../../services/log/partition-reader.js';
+import { Operation } from '../../security/domain/acl.js';
+import { PartitionReader, type StoredRead } from '../../log/partition-reader.js';
 import { type KafkaApiHandler, KafkaError, type KafkaRequestContext } from '../kafka-api.js';
 import { KafkaAuthorizer } from '../kafka-authorizer.js';
 import { kafkaErrorOf } from '../kafka-errors.js';

@@ -1,4 +1,4 @@
-import type { GroupErrorName } from '../../domain/kafka-group/kafka-group.js';
+import type { GroupErrorName } from '../groups/domain/kafka-group.js';
 import { KafkaError } from '../kafka-api.js';
 import { kafkaErrorOf } from '../kafka-errors.js';
 

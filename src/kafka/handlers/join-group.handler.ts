@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { ShoalError } from '../../domain/errors/index.js';
-import { Operation } from '../../domain/security/acl.js';
-import { KafkaGroupService } from '../../services/kafka-groups/kafka-group.service.js';
+import { ShoalError } from '../../platform/errors/index.js';
+import { Operation } from '../../security/domain/acl.js';
+import { KafkaGroupService } from '../groups/kafka-group.service.js';
 import { type KafkaApiHandler, KafkaError, type KafkaRequestContext } from '../kafka-api.js';
 import { KafkaAuthorizer } from '../kafka-authorizer.js';
 import { groupErrorCode, groupFailureCode } from './group-error-code.js';

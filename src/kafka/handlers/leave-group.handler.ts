@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { Operation } from '../../domain/security/acl.js';
-import { KafkaGroupService } from '../../services/kafka-groups/kafka-group.service.js';
+import { Operation } from '../../security/domain/acl.js';
+import { KafkaGroupService } from '../groups/kafka-group.service.js';
 import { type KafkaApiHandler, KafkaError, type KafkaRequestContext } from '../kafka-api.js';
 import { KafkaAuthorizer } from '../kafka-authorizer.js';
 import { groupErrorCode } from './group-error-code.js';

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { Operation } from '../../domain/security/acl.js';
-import { PartitionReader } from '../../services/log/partition-reader.js';
-import { ReadService } from '../../services/log/read.service.js';
-import { TopicService } from '../../services/log/topic.service.js';
+import { Operation } from '../../security/domain/acl.js';
+import { PartitionReader } from '../../log/partition-reader.js';
+import { ReadService } from '../../log/read.service.js';
+import { TopicService } from '../../log/topic.service.js';
 import { type KafkaApiHandler, KafkaError, type KafkaRequestContext } from '../kafka-api.js';
 import { KafkaAuthorizer } from '../kafka-authorizer.js';
 import { kafkaErrorOf } from '../kafka-errors.js';

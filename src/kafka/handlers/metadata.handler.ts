@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { UnknownTopicError } from '../../domain/errors/index.js';
-import { TopicService } from '../../services/log/topic.service.js';
+import { UnknownTopicError } from '../../platform/errors/index.js';
+import { TopicService } from '../../log/topic.service.js';
 import { type KafkaApiHandler, KafkaError, type KafkaRequestContext } from '../kafka-api.js';
 import { KafkaAuthorizer } from '../kafka-authorizer.js';
 import { kafkaErrorOf } from '../kafka-errors.js';

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { ShoalError } from '../../domain/errors/index.js';
-import { Operation } from '../../domain/security/acl.js';
-import { KafkaOffsetsService } from '../../services/kafka-groups/kafka-offsets.service.js';
+import { ShoalError } from '../../platform/errors/index.js';
+import { Operation } from '../../security/domain/acl.js';
+import { KafkaOffsetsService } from '../groups/kafka-offsets.service.js';
 import { type KafkaApiHandler, KafkaError, type KafkaRequestContext } from '../kafka-api.js';
 import { KafkaAuthorizer } from '../kafka-authorizer.js';
 import { groupErrorCode, groupFailureCode } from './group-error-code.js';

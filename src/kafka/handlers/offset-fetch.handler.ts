@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { Operation } from '../../domain/security/acl.js';
-import { KafkaOffsetsService } from '../../services/kafka-groups/kafka-offsets.service.js';
+import { Operation } from '../../security/domain/acl.js';
+import { KafkaOffsetsService } from '../groups/kafka-offsets.service.js';
 import { type KafkaApiHandler, KafkaError, type KafkaRequestContext } from '../kafka-api.js';
 import { KafkaAuthorizer } from '../kafka-authorizer.js';
 

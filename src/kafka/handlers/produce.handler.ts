@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { type ShoalConfig, SHOAL_CONFIG } from '../../config/shoal-config.js';
-import { Operation } from '../../domain/security/acl.js';
-import { ProduceService } from '../../services/log/produce.service.js';
+import { Operation } from '../../security/domain/acl.js';
+import { ProduceService } from '../../log/produce.service.js';
 import { type KafkaApiHandler, KafkaError, type KafkaRequestContext } from '../kafka-api.js';
 import { KafkaAuthorizer } from '../kafka-authorizer.js';
 import { kafkaErrorOf, OUT_OF_ORDER_SEQUENCE_NUMBER } from '../kafka-errors.js';

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { ApiKeyService } from '../../services/security/api-key.service.js';
+import { ApiKeyService } from '../../security/api-key.service.js';
 import { type KafkaApiHandler, KafkaError, type KafkaRequestContext } from '../kafka-api.js';
 import { KafkaSessions } from '../kafka-sessions.js';
 

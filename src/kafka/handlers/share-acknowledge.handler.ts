@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { ShareSessionService } from '../../services/share-groups/share-session.service.js';
+import { ShareSessionService } from '../share/share-session.service.js';
 import type { KafkaApiHandler, KafkaRequestContext } from '../kafka-api.js';
 import { KafkaError } from '../kafka-api.js';
 import { type AckTopics, partitionAckErrors, partitionKey, readAckTopics } from '../share/share-acknowledgements.js';

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { AckResult, AcquiredRecord } from '@shoal/protocol';
-import { ShareSessionService } from '../../services/share-groups/share-session.service.js';
+import { ShareSessionService } from '../share/share-session.service.js';
 import type { KafkaApiHandler, KafkaRequestContext } from '../kafka-api.js';
 import type { KafkaRecord } from '../protocol/record-batch.js';
 import { KafkaError } from '../kafka-api.js';
@@ -13,7 +13,7 @@ import {
 import { ShareAccess } from '../share/share-access.js';
 import { kafkaErrorOf } from '../share/share-error-codes.js';
 import { sharePartitionData, storedRecords } from '../share/share-records.js';
-import { PartitionReader } from '../../services/log/partition-reader.js';
+import { PartitionReader } from '../../log/partition-reader.js';
 import { ShareTopicIds } from '../share/share-topic-ids.js';
 
 interface ShareFetchRequest {

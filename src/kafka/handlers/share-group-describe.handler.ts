@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { ShareGroupDescription, TopicPartition } from '@shoal/protocol';
-import type { KafkaShareMemberRow } from '../../storage/kafka-share-member.store.js';
-import { ShareGroupHeartbeatService } from '../../services/share-groups/share-group-heartbeat.service.js';
+import type { KafkaShareMemberRow } from '../storage/kafka-share-member.store.js';
+import { ShareGroupHeartbeatService } from '../share/share-group-heartbeat.service.js';
 import type { KafkaApiHandler, KafkaRequestContext } from '../kafka-api.js';
 import { KafkaError } from '../kafka-api.js';
 import { ShareAccess } from '../share/share-access.js';

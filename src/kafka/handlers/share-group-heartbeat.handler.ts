@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { NAME_PATTERN, type TopicPartition } from '@shoal/protocol';
-import { ShareGroupHeartbeatService } from '../../services/share-groups/share-group-heartbeat.service.js';
+import { ShareGroupHeartbeatService } from '../share/share-group-heartbeat.service.js';
 import type { KafkaApiHandler, KafkaRequestContext } from '../kafka-api.js';
 import { KafkaError } from '../kafka-api.js';
 import { ShareAccess } from '../share/share-access.js';

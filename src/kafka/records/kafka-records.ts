@@ -1,5 +1,5 @@
-import { bytesOrText, headerEntries, headerValueBytes, storeHeaders } from '../../domain/log/record-headers.js';
-import { type AppendRecord, keyBytes, type StoredRecord, valueBytes } from '../../domain/log/record.js';
+import { bytesOrText, headerEntries, headerValueBytes, storeHeaders } from '../../log/domain/record-headers.js';
+import { type AppendRecord, keyBytes, type StoredRecord, valueBytes } from '../../log/domain/record.js';
 import type { KafkaRecord, KafkaRecordHeader } from '../protocol/record-batch.js';
 
 /**

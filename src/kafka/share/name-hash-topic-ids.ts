@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { TopicService } from '../../services/log/topic.service.js';
+import { TopicService } from '../../log/topic.service.js';
 import { ShareTopicIds } from './share-topic-ids.js';
 
 /** A topic's Kafka id: a UUID (version 8, RFC 9562) from the SHA-256 of its name — the same on every broker. */

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Operation } from '../../domain/security/acl.js';
+import { Operation } from '../../security/domain/acl.js';
 import { KafkaError, type KafkaRequestContext } from '../kafka-api.js';
 import { KafkaAuthorizer } from '../kafka-authorizer.js';
 

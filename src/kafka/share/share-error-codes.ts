@@ -1,5 +1,5 @@
 import { ErrorCode } from '@shoal/protocol';
-import { ShoalError } from '../../domain/errors/shoal.error.js';
+import { ShoalError } from '../../platform/errors/shoal.error.js';
 import { KafkaError } from '../kafka-api.js';
 import { kafkaErrorOf as kafkaCodeOf } from '../kafka-errors.js';
 

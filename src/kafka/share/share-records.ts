@@ -1,5 +1,5 @@
 import type { AcquiredRecord } from '@shoal/protocol';
-import type { PartitionReader } from '../../services/log/partition-reader.js';
+import type { PartitionReader } from '../../log/partition-reader.js';
 import { encodeRecordBatch, type KafkaRecord } from '../protocol/record-batch.js';
 import { kafkaRecordOf } from '../records/kafka-records.js';
 

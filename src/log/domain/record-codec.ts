@@ -1,0 +1,295 @@
+import type { AcquiredRecord, JsonValue, RecordHeaders, WireRecord } from '@shoal/protocol';
+import { InvalidRecordError, RecordTooLargeError } from '../../platform/errors/index.js';
+import { ATTEMPTS_HEADER, attemptsOf, MAX_ATTEMPTS } from '../../share-groups/domain/record-attempts.js';
+import { bytesOrText, type HeaderEntry, headersView, isHeaderList, storeHeaders } from './record-headers.js';
+import { type AppendRecord, keySize, type RecordKey, type RecordValue, type StoredRecord } from './record.js';
+
+const ALLOWED_FIELDS = new Set([
+  'key',
+  'keyBase64',
+  'value',
+  'valueBase64',
+  'tombstone',
+  'headers',
+  'headerList',
+  'partition',
+  'timestamp',
+  'deliverAt',
+  'delayMs',
+  'idempotencyKey',
+  'attempts',
+]);
+const PADDED_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+/** The largest timestamp a JavaScript Date can hold. */
+const MAX_TIMESTAMP = 8_640_000_000_000_000;
+/** The longest `delayMs` a produced record may ask for: a year. */
+export const MAX_DELAY_MS = 366 * 86_400_000;
+/** The longest `idempotencyKey`, in characters. */
+export const MAX_IDEMPOTENCY_KEY_LENGTH = 256;
+
+/**
+ * Checks one produced record and turns it into bytes for the log. Hand-written rather than
+ * class-validator: a 10,000-record batch must not spend its time in reflection.
+ */
+export function encodeRecord(input: unknown, index: number, maxRecordBytes: number): AppendRecord {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    throw new InvalidRecordError(index, 'must be an object');
+  }
+  const record = input as Record<string, unknown>;
+  for (const field in record) {
+    if (!ALLOWED_FIELDS.has(field)) throw new InvalidRecordError(index, `unknown field ${JSON.stringify(field)}`);
+  }
+  const key = encodeKey(record, index);
+
+  const hasValue = 'value' in record && record.value !== undefined;
+  const hasBytes = 'valueBase64' in record && record.valueBase64 !== undefined;
+  const tombstone = record.tombstone;
+  if (tombstone !== undefined && typeof tombstone !== 'boolean')
+    throw new InvalidRecordError(index, 'tombstone must be a boolean');
+  if (Number(hasValue) + Number(hasBytes) + Number(tombstone === true) !== 1)
+    throw new InvalidRecordError(index, 'needs exactly one of value, valueBase64 and tombstone: true');
+  let value: RecordValue;
+  let valueBytes: number;
+  if (tombstone === true) {
+    value = null;
+    valueBytes = 0;
+  } else if (hasBytes) {
+    value = decodeBase64(record.valueBase64, index, 'valueBase64');
+    valueBytes = value.length;
+  } else {
+    value = JSON.stringify(record.value);
+    valueBytes = Buffer.byteLength(value, 'utf8');
+  }
+
+  const attempts = optionalInteger(record.attempts, index, 'attempts', MAX_ATTEMPTS, 1);
+  const headers =
+    record.headerList === undefined || record.headerList === null
+      ? encodeHeaders(record.headers, index, attempts)
+      : encodeHeaderList(record.headerList, record.headers, index, attempts);
+  const partition = optionalInteger(record.partition, index, 'partition', 2 ** 31 - 1);
+  const timestamp = optionalInteger(record.timestamp, index, 'timestamp', MAX_TIMESTAMP);
+  const size = keySize(key) + valueBytes + headers.bytes;
+  if (size > maxRecordBytes) throw new RecordTooLargeError(index, size, maxRecordBytes);
+  const encoded: AppendRecord = { key, value, headers: headers.text, timestamp, partition, size };
+  return withJobFields(encoded, record, index);
+}
+
+/** A record's scheduling and idempotency fields (issue 16), set on it only when given. */
+function withJobFields(encoded: AppendRecord, record: Record<string, unknown>, index: number): AppendRecord {
+  const deliverAt = optionalInteger(record.deliverAt, index, 'deliverAt', MAX_TIMESTAMP);
+  const delayMs = optionalInteger(record.delayMs, index, 'delayMs', MAX_DELAY_MS);
+  if (deliverAt !== null && delayMs !== null)
+    throw new InvalidRecordError(index, 'takes deliverAt or delayMs, not both');
+  if (deliverAt !== null) encoded.deliverAt = deliverAt;
+  if (delayMs !== null) encoded.delayMs = delayMs;
+  const key = record.idempotencyKey;
+  if (key !== undefined && key !== null) {
+    if (typeof key !== 'string' || key.length < 1 || key.length > MAX_IDEMPOTENCY_KEY_LENGTH || key.includes('\u0000'))
+      throw new InvalidRecordError(
+        index,
+        `idempotencyKey must be a string of 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} characters`,
+      );
+    encoded.idempotencyKey = key;
+  }
+  return encoded;
+}
+
+function decodeBase64(text: unknown, index: number, field: string): Buffer {
+  if (typeof text !== 'string' || text.length % 4 !== 0 || !PADDED_BASE64.test(text)) {
+    throw new InvalidRecordError(index, `${field} must be padded base64`);
+  }
+  return Buffer.from(text, 'base64');
+}
+
+/** `key` (text) or `keyBase64` (any bytes; kept as text when they are UTF-8). */
+function encodeKey(record: Record<string, unknown>, index: number): RecordKey {
+  const key = record.key ?? null;
+  if (key !== null && typeof key !== 'string') throw new InvalidRecordError(index, 'key must be a string or null');
+  if (record.keyBase64 === undefined || record.keyBase64 === null) return key;
+  if (key !== null) throw new InvalidRecordError(index, 'takes key or keyBase64, not both');
+  return bytesOrText(decodeBase64(record.keyBase64, index, 'keyBase64'));
+}
+
+const HEADER_ENTRY_FIELDS = new Set(['name', 'value', 'valueBase64']);
+
+/** `headerList`: `[{name, value | valueBase64}]`, in order, repeats kept. */
+function encodeHeaderList(
+  list: unknown,
+  headers: unknown,
+  index: number,
+  attempts: number | null,
+): { text: string | null; bytes: number } {
+  if (headers !== undefined && headers !== null)
+    throw new InvalidRecordError(index, 'takes headers or headerList, not both');
+  if (!Array.isArray(list)) throw new InvalidRecordError(index, 'headerList must be an array');
+  const entries: HeaderEntry[] = [];
+  for (let i = 0; i < list.length; i++) {
+    const entry: unknown = list[i];
+    const where = `headerList[${i}]`;
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry))
+      throw new InvalidRecordError(index, `${where} must be an object`);
+    const fields = entry as Record<string, unknown>;
+    for (const field in fields) {
+      if (!HEADER_ENTRY_FIELDS.has(field))
+        throw new InvalidRecordError(index, `${where}: unknown field ${JSON.stringify(field)}`);
+    }
+    if (typeof fields.name !== 'string') throw new InvalidRecordError(index, `${where}.name must be a string`);
+    const hasText = fields.value !== undefined;
+    const hasBytes = fields.valueBase64 !== undefined;
+    if (hasText && hasBytes) throw new InvalidRecordError(index, `${where} takes value or valueBase64, not both`);
+    if (hasBytes) {
+      entries.push({
+        name: fields.name,
+        value: bytesOrText(decodeBase64(fields.valueBase64, index, `${where}.valueBase64`)),
+      });
+    } else {
+      const value = fields.value ?? null;
+      if (value !== null && typeof value !== 'string')
+        throw new InvalidRecordError(index, `${where}.value must be a string or null`);
+      entries.push({ name: fields.name, value });
+    }
+  }
+  if (attempts === null) return storeHeaders(entries);
+  return storeHeaders([
+    ...entries.filter((entry) => entry.name !== ATTEMPTS_HEADER),
+    { name: ATTEMPTS_HEADER, value: String(attempts) },
+  ]);
+}
+
+/** The headers as JSON text; `attempts`, when given, as the `shoal.attempts` header (replacing one given). */
+function encodeHeaders(input: unknown, index: number, attempts: number | null): { text: string | null; bytes: number } {
+  if (input !== undefined && input !== null && (typeof input !== 'object' || Array.isArray(input)))
+    throw new InvalidRecordError(index, 'headers must be an object');
+  const headers =
+    attempts === null ? input : { ...(input as object | null | undefined), [ATTEMPTS_HEADER]: String(attempts) };
+  if (headers === undefined || headers === null) return { text: null, bytes: 0 };
+  let bytes = 0;
+  let count = 0;
+  for (const [name, value] of Object.entries(headers)) {
+    if (typeof value !== 'string')
+      throw new InvalidRecordError(index, `header ${JSON.stringify(name)} must be a string`);
+    bytes += Buffer.byteLength(name, 'utf8') + Buffer.byteLength(value, 'utf8');
+    count++;
+  }
+  return count === 0 ? { text: null, bytes: 0 } : { text: JSON.stringify(headers), bytes };
+}
+
+function optionalInteger(value: unknown, index: number, field: string, max: number, min = 0): number | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) {
+    throw new InvalidRecordError(index, `${field} must be an integer from ${min} to ${max}`);
+  }
+  return value;
+}
+
+/**
+ * A stored record as it goes on the wire, in the form it was produced in: `key`, or
+ * `keyBase64` (and no `key`) for a key that is not UTF-8; `value`, `valueBase64` or
+ * `tombstone: true`; `headers`, plus `headerList` when the object cannot say them all.
+ */
+export function decodeRecord(topic: string, partition: number, stored: StoredRecord): WireRecord {
+  const wire = { topic, partition, offset: stored.offset, timestamp: stored.timestamp } as WireRecord;
+  if (stored.key === null || typeof stored.key === 'string') wire.key = stored.key;
+  else wire.keyBase64 = stored.key.toString('base64');
+  const view = headersView(stored.headers);
+  wire.headers = view.headers;
+  if (view.headerList !== undefined) wire.headerList = view.headerList;
+  if (stored.value === null) wire.tombstone = true;
+  else if (typeof stored.value === 'string') wire.value = JSON.parse(stored.value) as JsonValue;
+  else wire.valueBase64 = stored.value.toString('base64');
+  return wire;
+}
+
+/** The stored JSON text of a record's value and headers, while its fields still hold exactly that. */
+export interface StoredJsonText {
+  value: string;
+  headers: string | null;
+}
+
+const storedText = new WeakMap<object, StoredJsonText>();
+
+/** The JSON text `record` was read with, if its `value` and `headers` were not replaced since. */
+export function storedJsonOf(record: object): StoredJsonText | undefined {
+  return storedText.get(record);
+}
+
+/**
+ * An acquired record whose JSON value and headers are parsed only when read: a share fetch
+ * answered over HTTP writes the stored text back out as is ({@link acquiredRecordsJson}), so
+ * it never parses and re-serializes what it hands on. To every other reader it is a plain
+ * `AcquiredRecord` (own enumerable fields, in the usual order; assignable).
+ */
+export function acquiredRecord(
+  topic: string,
+  partition: number,
+  stored: StoredRecord,
+  deliveryCount: number,
+  lockExpiresAt: number,
+): AcquiredRecord {
+  const attempts = attemptsOf(stored.headers);
+  const key = stored.key;
+  if (typeof stored.value !== 'string' || (key !== null && typeof key !== 'string') || isHeaderList(stored.headers)) {
+    const decoded: AcquiredRecord = { ...decodeRecord(topic, partition, stored), deliveryCount, lockExpiresAt };
+    if (attempts !== undefined) decoded.attempts = attempts;
+    return decoded;
+  }
+  const text: StoredJsonText = { value: stored.value, headers: stored.headers };
+  let headers: RecordHeaders | undefined;
+  let value: JsonValue | undefined;
+  let valueRead = false;
+  const record: AcquiredRecord = {
+    topic,
+    partition,
+    offset: stored.offset,
+    timestamp: stored.timestamp,
+    key,
+    get headers(): RecordHeaders {
+      return (headers ??= text.headers === null ? {} : (JSON.parse(text.headers) as RecordHeaders));
+    },
+    set headers(next: RecordHeaders) {
+      headers = next;
+      storedText.delete(record);
+    },
+    get value(): JsonValue | undefined {
+      if (!valueRead) {
+        value = JSON.parse(text.value) as JsonValue;
+        valueRead = true;
+      }
+      return value;
+    },
+    set value(next: JsonValue | undefined) {
+      value = next;
+      valueRead = true;
+      storedText.delete(record);
+    },
+    deliveryCount,
+    lockExpiresAt,
+  };
+  if (attempts !== undefined) record.attempts = attempts;
+  storedText.set(record, text);
+  return record;
+}
+
+/**
+ * The JSON array of `records`, exactly as `JSON.stringify` would write it, splicing in the
+ * stored text of values and headers where a record still holds it.
+ */
+export function acquiredRecordsJson(records: readonly AcquiredRecord[]): string {
+  let json = '[';
+  for (let i = 0; i < records.length; i++) {
+    const record = records[i];
+    const text = storedJsonOf(record);
+    if (i > 0) json += ',';
+    if (text === undefined) {
+      json += JSON.stringify(record);
+      continue;
+    }
+    json +=
+      `{"topic":${JSON.stringify(record.topic)},"partition":${record.partition},"offset":${record.offset},` +
+      `"timestamp":${record.timestamp},"key":${record.key === null ? 'null' : JSON.stringify(record.key)},` +
+      `"headers":${text.headers ?? '{}'},"value":${text.value},` +
+      `"deliveryCount":${record.deliveryCount},"lockExpiresAt":${record.lockExpiresAt}` +
+      (record.attempts === undefined ? '}' : `,"attempts":${record.attempts}}`);
+  }
+  return json + ']';
+}

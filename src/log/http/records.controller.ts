@@ -1,0 +1,49 @@
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
+import type { OffsetForTimestampResponse, ProduceResponse, ReadResponse } from '@shoal/protocol';
+import { type ShoalConfig, SHOAL_CONFIG } from '../../config/shoal-config.js';
+import { ProduceService } from '../produce.service.js';
+import { ReadService } from '../read.service.js';
+import { parseProduceBody } from './produce.dto.js';
+import { OffsetQueryDto, ReadQueryDto } from './read.dto.js';
+import { PartitionPipe } from '../../http/validation/partition.pipe.js';
+import { TopicNamePipe } from '../../http/validation/name.pipe.js';
+import { LongPollTiming } from '../../http/request-timing.js';
+import type { WaitTiming } from '../../platform/change-signal.js';
+
+@Controller('v1/topics/:topic')
+export class RecordsController {
+  constructor(
+    private readonly producer: ProduceService,
+    private readonly reader: ReadService,
+    @Inject(SHOAL_CONFIG) private readonly config: ShoalConfig,
+  ) {}
+
+  @Post('records')
+  @HttpCode(200)
+  async produce(@Param('topic', TopicNamePipe) topic: string, @Body() body: unknown): Promise<ProduceResponse> {
+    return { offsets: await this.producer.produce(topic, parseProduceBody(body, this.config.maxRecordBytes)) };
+  }
+
+  @Get('partitions/:partition/records')
+  read(
+    @Param('topic', TopicNamePipe) topic: string,
+    @Param('partition', PartitionPipe) partition: number,
+    @Query() query: ReadQueryDto,
+    @LongPollTiming() timing: WaitTiming | undefined,
+  ): Promise<ReadResponse> {
+    return this.reader.read(topic, partition, {
+      ...query,
+      maxResponseBytes: this.config.security?.maxResponseBytes,
+      timing,
+    });
+  }
+
+  @Get('partitions/:partition/offsets')
+  offsetForTimestamp(
+    @Param('topic', TopicNamePipe) topic: string,
+    @Param('partition', PartitionPipe) partition: number,
+    @Query() query: OffsetQueryDto,
+  ): Promise<OffsetForTimestampResponse> {
+    return this.reader.offsetForTimestamp(topic, partition, query.timestamp);
+  }
+}

@@ -1,0 +1,61 @@
+import { Injectable } from '@nestjs/common';
+import type { RecordPosition } from '@shoal/protocol';
+import type { AppendRecord } from './domain/record.js';
+import { ShoalMetrics } from '../metrics/shoal-metrics.js';
+import { Database } from '../storage/database.js';
+import { GroupCommit } from '../platform/group-commit.js';
+import { type AppendRequest, LogAppender } from './log-appender.js';
+import { JobProduceService } from '../jobs/job-produce.service.js';
+
+/** Where a request's records landed, and the flush that makes them durable. */
+interface Appended {
+  positions: RecordPosition[];
+  durable: Promise<void>;
+}
+
+/** Records per transaction at most; a larger backlog is split over several commits. */
+const MAX_RECORDS_PER_COMMIT = 50_000;
+
+/**
+ * Appends validated records. Concurrent requests share one transaction (group commit); each
+ * request is still all or nothing, and is answered only after its transaction committed and
+ * was flushed to disk.
+ */
+@Injectable()
+export class ProduceService {
+  private readonly commits = new GroupCommit<AppendRequest, Appended>(
+    async (batch) => {
+      // The next batch's transaction starts while this one's flush runs: commits and flushes overlap.
+      const { result, durable } = await this.database.commit((sql) => this.appender.append(sql, batch));
+      // Woken now, a reader acquires meanwhile; it answers only once this flush is done (see Database.commit).
+      this.appender.announce(result.heads);
+      durable.catch(() => undefined); // awaited by each request below
+      return result.outcomes.map((outcome, i) => {
+        if (!outcome.ok) return outcome;
+        this.metrics.produced(
+          batch[i].topic,
+          batch[i].records.length,
+          batch[i].records.reduce((n, r) => n + r.size, 0),
+        );
+        return { ok: true, value: { positions: outcome.value, durable } };
+      });
+    },
+    (request) => request.records.length,
+    MAX_RECORDS_PER_COMMIT,
+  );
+
+  constructor(
+    private readonly database: Database,
+    private readonly appender: LogAppender,
+    private readonly metrics: ShoalMetrics,
+    private readonly jobs: JobProduceService,
+  ) {}
+
+  async produce(topic: string, records: AppendRecord[]): Promise<RecordPosition[]> {
+    // Scheduled records and idempotency keys take a transaction of their own (issue 16).
+    if (records.some(JobProduceService.wants)) return this.jobs.produce(topic, records);
+    const { positions, durable } = await this.commits.submit({ topic, records });
+    await durable;
+    return positions;
+  }
+}

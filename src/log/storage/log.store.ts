@@ -1,0 +1,324 @@
+import type { RecordKey, RecordValue, StoredHeaders, StoredRecord } from '../domain/record.js';
+import { bytesOrText } from '../domain/record-headers.js';
+import { searchFirstAtOrAfter } from '../domain/time-search.js';
+import { ATTEMPTS_LIKE, attemptsOf } from '../../share-groups/domain/record-attempts.js';
+import type { Sql } from '../../storage/database.js';
+import { valuesList } from '../../storage/sql-dialect.js';
+
+/** A partition's row as an append sees it (locked on PostgreSQL). */
+export interface PartitionHead {
+  topicId: number;
+  partition: number;
+  endOffset: number;
+  maxTimestamp: number;
+}
+
+/** One row to insert into the log. */
+export interface RecordRow {
+  topicId: number;
+  partition: number;
+  offset: number;
+  timestamp: number;
+  maxTimestamp: number;
+  key: RecordKey;
+  value: RecordValue;
+  headers: StoredHeaders;
+  size: number;
+}
+
+const RECORD_COLUMNS = 11;
+/** Largest multi-row INSERT; smaller statements are powers of two, so few texts are prepared. */
+const INSERT_CHUNK = 512;
+
+export interface StoredRow {
+  record_offset: number;
+  timestamp: number;
+  record_key: string | null;
+  key_bytes: Buffer | Uint8Array | null;
+  value_json: string | null;
+  value_bytes: Buffer | Uint8Array | null;
+  headers: string | null;
+  size: number;
+}
+
+/** The columns a record is read with, in {@link StoredRow}'s names. */
+export const RECORD_SELECT = 'record_offset, timestamp, record_key, key_bytes, value_json, value_bytes, headers, size';
+
+/*
+ * How a key and a value are kept in columns. A key: `record_key` (text) when its bytes are
+ * UTF-8 without a NUL (PostgreSQL text cannot hold one), else `key_bytes` (read back as text
+ * when they are UTF-8); both null: no key. A value: `value_json` (JSON text) or `value_bytes`;
+ * both null: a tombstone.
+ */
+
+export function bufferOf(bytes: Buffer | Uint8Array | null): Buffer | null {
+  return bytes === null ? null : Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes);
+}
+
+/** Whether `key` goes in `record_key` as it is (no key, or text without a NUL). */
+function isTextKey(key: RecordKey): key is string | null {
+  return key === null || (typeof key === 'string' && !key.includes('\u0000'));
+}
+
+/** The bytes `key_bytes` holds for a key that is not kept as text. */
+function keyBytes(key: string | Buffer): Buffer {
+  return typeof key === 'string' ? Buffer.from(key, 'utf8') : key;
+}
+
+export function keyOfColumns(text: string | null, bytes: Buffer | Uint8Array | null): RecordKey {
+  return text ?? (bytes === null ? null : bytesOrText(bufferOf(bytes)!));
+}
+
+/** A key as its two columns: [record_key, key_bytes]. */
+export function keyColumns(key: RecordKey): [string | null, Buffer | null] {
+  return isTextKey(key) ? [key, null] : [null, keyBytes(key)];
+}
+
+export function valueOfColumns(json: string | null, bytes: Buffer | Uint8Array | null): RecordValue {
+  return json ?? bufferOf(bytes);
+}
+
+export function toStoredRecord(r: StoredRow): StoredRecord {
+  return {
+    offset: Number(r.record_offset),
+    timestamp: Number(r.timestamp),
+    key: keyOfColumns(r.record_key, r.key_bytes),
+    value: valueOfColumns(r.value_json, r.value_bytes),
+    headers: r.headers,
+    size: Number(r.size),
+  };
+}
+
+const OFFSETS_PER_STATEMENT = 5_000;
+
+/** `$first, $first+1, …`: placeholders for a list of offsets after the fixed parameters. */
+const offsetParams = (count: number, first: number) =>
+  Array.from({ length: count }, (_, i) => `$${first + i}`).join(', ');
+
+/** The records of the log: append, read by offset, find by time, trim. */
+export const logStore = {
+  /** Reads (and on PostgreSQL locks, in a fixed order) the partition rows an append will extend. */
+  async lockHeads(sql: Sql, keys: { topicId: number; partition: number }[]): Promise<PartitionHead[]> {
+    const params: number[] = [];
+    for (const k of keys) params.push(k.topicId, k.partition);
+    const lock = sql.kind === 'postgres' ? ' FOR UPDATE' : '';
+    const rows = await sql.rows<{ topic_id: number; partition_id: number; end_offset: number; max_timestamp: number }>(
+      `SELECT topic_id, partition_id, end_offset, max_timestamp FROM shoal_partition
+       WHERE (topic_id, partition_id) IN (VALUES ${valuesList(keys.length, 2, 'INTEGER')})
+       ORDER BY topic_id, partition_id${lock}`,
+      params,
+    );
+    return rows.map((r) => ({
+      topicId: Number(r.topic_id),
+      partition: Number(r.partition_id),
+      endOffset: Number(r.end_offset),
+      maxTimestamp: Number(r.max_timestamp),
+    }));
+  },
+
+  async insert(sql: Sql, rows: RecordRow[]): Promise<void> {
+    let at = 0;
+    while (at < rows.length) {
+      let size = INSERT_CHUNK;
+      while (size > rows.length - at) size >>= 1;
+      const params: unknown[] = new Array(size * RECORD_COLUMNS);
+      let i = 0;
+      for (let r = at; r < at + size; r++) {
+        const row = rows[r];
+        params[i++] = row.topicId;
+        params[i++] = row.partition;
+        params[i++] = row.offset;
+        params[i++] = row.timestamp;
+        params[i++] = row.maxTimestamp;
+        const key = row.key;
+        const value = row.value;
+        // keyColumns without its pair: no array per record on the produce path.
+        const textKey = isTextKey(key);
+        params[i++] = textKey ? key : null;
+        params[i++] = textKey ? null : keyBytes(key);
+        params[i++] = typeof value === 'string' ? value : null;
+        params[i++] = value === null || typeof value === 'string' ? null : value;
+        params[i++] = row.headers;
+        params[i++] = row.size;
+      }
+      await sql.execute(
+        `INSERT INTO shoal_record (topic_id, partition_id, record_offset, timestamp, max_timestamp, record_key, key_bytes, value_json, value_bytes, headers, size)
+         VALUES ${valuesList(size, RECORD_COLUMNS)}`,
+        params,
+      );
+      at += size;
+    }
+  },
+
+  async advanceHead(sql: Sql, head: PartitionHead, addedBytes: number): Promise<void> {
+    await sql.execute(
+      `UPDATE shoal_partition SET end_offset = $3, max_timestamp = $4, byte_size = byte_size + $5
+       WHERE topic_id = $1 AND partition_id = $2`,
+      [head.topicId, head.partition, head.endOffset, head.maxTimestamp, addedBytes],
+    );
+  },
+
+  async read(sql: Sql, topicId: number, partition: number, fromOffset: number, limit: number): Promise<StoredRecord[]> {
+    const rows = await sql.rows<StoredRow>(
+      `SELECT ${RECORD_SELECT} FROM shoal_record
+       WHERE topic_id = $1 AND partition_id = $2 AND record_offset >= $3
+       ORDER BY record_offset LIMIT $4`,
+      [topicId, partition, fromOffset, limit],
+    );
+    return rows.map(toStoredRecord);
+  },
+
+  /** The first offset in [from, to) whose timestamp is at or after `timestamp`; `to` when none is. */
+  firstOffsetAtOrAfter(
+    sql: Sql,
+    topicId: number,
+    partition: number,
+    from: number,
+    to: number,
+    timestamp: number,
+  ): Promise<number> {
+    return searchFirstAtOrAfter(from, to, timestamp, async (offset) => {
+      const rows = await sql.rows<{ max_timestamp: number }>(
+        'SELECT max_timestamp FROM shoal_record WHERE topic_id = $1 AND partition_id = $2 AND record_offset = $3',
+        [topicId, partition, offset],
+      );
+      return rows.length === 0 ? null : Number(rows[0].max_timestamp);
+    });
+  },
+
+  /** Offsets and sizes from `fromOffset` on, oldest first: what byte retention walks. */
+  async sizesFrom(
+    sql: Sql,
+    topicId: number,
+    partition: number,
+    fromOffset: number,
+    limit: number,
+  ): Promise<{ offset: number; size: number }[]> {
+    const rows = await sql.rows<{ record_offset: number; size: number }>(
+      `SELECT record_offset, size FROM shoal_record
+       WHERE topic_id = $1 AND partition_id = $2 AND record_offset >= $3
+       ORDER BY record_offset LIMIT $4`,
+      [topicId, partition, fromOffset, limit],
+    );
+    return rows.map((r) => ({ offset: Number(r.record_offset), size: Number(r.size) }));
+  },
+
+  /**
+   * The stored sizes of `offsets` and of the range [from, to), by offset, in one statement:
+   * what a share fetch weighs its candidates by before it acquires any.
+   */
+  async sizesOf(
+    sql: Sql,
+    topicId: number,
+    partition: number,
+    offsets: number[],
+    range: { from: number; to: number },
+  ): Promise<Map<number, number>> {
+    // Two seeks joined by UNION ALL: `IN (…) OR range` in one WHERE makes SQLite scan the whole
+    // partition (EXPLAIN QUERY PLAN), which grows with the log. An offset in both comes twice; the map keeps one.
+    const listed =
+      offsets.length === 0
+        ? ''
+        : ` UNION ALL SELECT record_offset, size FROM shoal_record
+            WHERE topic_id = $1 AND partition_id = $2 AND record_offset IN (${offsetParams(offsets.length, 5)})`;
+    const rows = await sql.rows<{ record_offset: number; size: number }>(
+      `SELECT record_offset, size FROM shoal_record
+       WHERE topic_id = $1 AND partition_id = $2 AND record_offset >= $3 AND record_offset < $4${listed}`,
+      [topicId, partition, range.from, range.to, ...offsets],
+    );
+    return new Map(rows.map((r) => [Number(r.record_offset), Number(r.size)]));
+  },
+
+  /** The records at exactly `offsets` (those still stored), lowest offset first. */
+  async readOffsets(sql: Sql, topicId: number, partition: number, offsets: number[]): Promise<StoredRecord[]> {
+    const records: StoredRecord[] = [];
+    const first = offsets[0];
+    // A contiguous run (what an acquisition usually is) is one range seek, one statement text.
+    if (offsets.length > 1 && offsets.every((offset, i) => offset === first + i)) {
+      const rows = await sql.rows<StoredRow>(
+        `SELECT ${RECORD_SELECT} FROM shoal_record
+         WHERE topic_id = $1 AND partition_id = $2 AND record_offset >= $3 AND record_offset <= $4
+         ORDER BY record_offset`,
+        [topicId, partition, first, offsets[offsets.length - 1]],
+      );
+      return rows.map(toStoredRecord);
+    }
+    for (let at = 0; at < offsets.length; at += OFFSETS_PER_STATEMENT) {
+      const chunk = offsets.slice(at, at + OFFSETS_PER_STATEMENT);
+      const rows = await sql.rows<StoredRow>(
+        `SELECT ${RECORD_SELECT} FROM shoal_record
+         WHERE topic_id = $1 AND partition_id = $2 AND record_offset IN (${offsetParams(chunk.length, 3)})`,
+        [topicId, partition, ...chunk],
+      );
+      records.push(...rows.map(toStoredRecord));
+    }
+    return records.sort((a, b) => a.offset - b.offset);
+  },
+
+  /** Locks the partition row and answers its window and stored bytes. */
+  async lockWindow(
+    sql: Sql,
+    topicId: number,
+    partition: number,
+  ): Promise<{ startOffset: number; endOffset: number; byteSize: number } | null> {
+    const lock = sql.kind === 'postgres' ? ' FOR UPDATE' : '';
+    const rows = await sql.rows<{ start_offset: number; end_offset: number; byte_size: number }>(
+      `SELECT start_offset, end_offset, byte_size FROM shoal_partition WHERE topic_id = $1 AND partition_id = $2${lock}`,
+      [topicId, partition],
+    );
+    if (rows.length === 0) return null;
+    return {
+      startOffset: Number(rows[0].start_offset),
+      endOffset: Number(rows[0].end_offset),
+      byteSize: Number(rows[0].byte_size),
+    };
+  },
+
+  /** Deletes the records below `newStart` and moves the partition's start offset there. */
+  async truncateBefore(
+    sql: Sql,
+    topicId: number,
+    partition: number,
+    oldStart: number,
+    newStart: number,
+  ): Promise<void> {
+    const sums = await sql.rows<{ total: number | null }>(
+      `SELECT SUM(size) AS total FROM shoal_record
+       WHERE topic_id = $1 AND partition_id = $2 AND record_offset >= $3 AND record_offset < $4`,
+      [topicId, partition, oldStart, newStart],
+    );
+    const removed = Number(sums[0]?.total ?? 0);
+    await sql.execute(
+      'DELETE FROM shoal_record WHERE topic_id = $1 AND partition_id = $2 AND record_offset >= $3 AND record_offset < $4',
+      [topicId, partition, oldStart, newStart],
+    );
+    await sql.execute(
+      'UPDATE shoal_partition SET start_offset = $3, byte_size = byte_size - $4 WHERE topic_id = $1 AND partition_id = $2',
+      [topicId, partition, newStart, removed],
+    );
+  },
+
+  /**
+   * The records in [from, to] whose headers carry a valid `shoal.attempts`, by offset: what a
+   * release needs to apply per-record attempts. The `LIKE` keeps the rows read to those records.
+   */
+  async attemptsBetween(
+    sql: Sql,
+    topicId: number,
+    partition: number,
+    from: number,
+    to: number,
+  ): Promise<Map<number, number>> {
+    const rows = await sql.rows<{ record_offset: number; headers: string }>(
+      `SELECT record_offset, headers FROM shoal_record
+       WHERE topic_id = $1 AND partition_id = $2 AND record_offset >= $3 AND record_offset <= $4 AND headers LIKE $5`,
+      [topicId, partition, from, to, ATTEMPTS_LIKE],
+    );
+    const attempts = new Map<number, number>();
+    for (const row of rows) {
+      const n = attemptsOf(row.headers);
+      if (n !== undefined) attempts.set(Number(row.record_offset), n);
+    }
+    return attempts;
+  },
+};

@@ -1,0 +1,17 @@
+import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
+import type { RedriveResponse } from '@shoal/protocol';
+import { DeadLetterRedriveService } from '../dead-letter-redrive.service.js';
+import { RedriveDto } from './operations.dto.js';
+import { TopicNamePipe } from '../../http/validation/name.pipe.js';
+
+/** Dead-letter redrive: copies records back to their source topics, once. */
+@Controller('v1/topics/:topic')
+export class DeadLettersController {
+  constructor(private readonly redrive: DeadLetterRedriveService) {}
+
+  @Post('redrive')
+  @HttpCode(200)
+  redriveRecords(@Param('topic', TopicNamePipe) topic: string, @Body() body: RedriveDto): Promise<RedriveResponse> {
+    return this.redrive.redrive(topic, body);
+  }
+}

@@ -1,0 +1,67 @@
+import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import { type ShoalConfig, SHOAL_CONFIG } from '../../config/shoal-config.js';
+import { ForbiddenError, UnauthenticatedError } from '../../platform/errors/index.js';
+import { allows, isSuperuser, type Permission } from '../domain/acl.js';
+import { publicMemberId } from '../domain/member-id.js';
+import { ApiKeyService, type Principal } from '../api-key.service.js';
+import { type RouteRequest, ruleFor } from './route-permissions.js';
+
+/** The principal of each authenticated request (absent when auth is off). */
+export const requestPrincipals = new WeakMap<object, Principal>();
+
+/** `METHOD /route/:template` of a request. */
+export function routeKey(request: FastifyRequest): string {
+  return `${request.method} ${request.routeOptions.url ?? request.url}`;
+}
+
+function describe(p: Permission): string {
+  return `${p.operation} on ${p.resourceType} ${p.resourceType === 'cluster' ? '' : p.name}`.trim();
+}
+
+/**
+ * Every request but `/health` (and `/metrics` when `SHOAL_METRICS_PUBLIC`) needs
+ * `Authorization: Bearer <key>` once auth is on; then the route's permissions (ROUTE_RULES)
+ * and, on member routes, being the principal that joined the member.
+ */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  constructor(
+    private readonly keys: ApiKeyService,
+    @Inject(SHOAL_CONFIG) private readonly config: ShoalConfig,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const request = context.switchToHttp().getRequest<FastifyRequest>();
+    const key = routeKey(request);
+    const rule = ruleFor(key);
+    if (rule.public || (key === 'GET /metrics' && this.config.security?.metricsPublic)) return true;
+    if (!(await this.keys.authEnabled())) return true;
+    const principal = await this.principalOf(request.headers.authorization);
+    requestPrincipals.set(request, principal);
+    if (isSuperuser(principal.name, principal.rules)) return true;
+    const routeRequest = { params: (request.params ?? {}) as RouteRequest['params'], body: request.body };
+    const missing = rule.permissions(routeRequest).filter((p) => !allows(principal.rules, p));
+    if (missing.length > 0) {
+      throw new ForbiddenError(`principal ${principal.name} needs ${missing.map(describe).join(', ')}`);
+    }
+    const memberId = rule.member?.(routeRequest);
+    if (memberId !== undefined) await this.checkOwner(memberId, principal);
+    return true;
+  }
+
+  private async principalOf(header: string | undefined): Promise<Principal> {
+    const match = /^Bearer +(\S+) *$/i.exec(header ?? '');
+    if (!match) throw new UnauthenticatedError();
+    const principal = await this.keys.authenticate(match[1]);
+    if (!principal) throw new UnauthenticatedError('the API key is unknown or revoked');
+    return principal;
+  }
+
+  private async checkOwner(memberId: string, principal: Principal): Promise<void> {
+    const owner = await this.keys.ownerOf(memberId);
+    if (owner !== null && owner !== principal.name) {
+      throw new ForbiddenError(`member ${publicMemberId(memberId)} belongs to another principal`);
+    }
+  }
+}

@@ -1,0 +1,249 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  type Acknowledgement,
+  type AckResult,
+  type AcquiredRecord,
+  ErrorCode,
+  type ShareFetchResponse,
+  type TopicPartition,
+} from '@shoal/protocol';
+import { DEFAULT_SECURITY, type ShoalConfig, SHOAL_CONFIG } from '../config/shoal-config.js';
+import { UnknownMemberError } from '../platform/errors/index.js';
+import { ByteBudget } from './domain/byte-budget.js';
+import type { Topic } from '../log/domain/topic.js';
+import { appendKey, ChangeSignal, groupKey, type WaitTiming } from '../platform/change-signal.js';
+import { ShareGroupCoordinator } from './share-group.coordinator.js';
+import type { ShareGroupTransaction } from './share-group.transaction.js';
+import { acquireByPriority, openFlow, settleFlow } from './share-fetch.flow.js';
+
+export interface ShareFetchOptions {
+  maxRecords: number;
+  maxWaitMs: number;
+  acks: Acknowledgement[];
+  /** The Kafka door: a partition's acks apply all together or not at all (Kafka's rule); HTTP: each on its own. */
+  wholePartitionAcks?: boolean;
+  /** Acquire only from these of the member's assigned partitions (a Kafka share session's); all when absent. */
+  partitions?: TopicPartition[];
+  /** Adds up the time spent waiting (the request's timing). */
+  timing?: WaitTiming;
+}
+
+interface Attempt {
+  response: ShareFetchResponse;
+  waitKeys: string[];
+  /** When, from now, a delayed release becomes available or a lock runs out; null if never. */
+  nextEventInMs: number | null;
+}
+
+/**
+ * A share-group member's fetch and acks. Acks apply first, in order; then records are acquired
+ * from the member's partitions, lowest offset first and fairly across partitions, within
+ * `SHOAL_MAX_RESPONSE_BYTES` of stored record sizes (a first larger record alone); with nothing
+ * to hand out, the fetch waits for an append, a release, or a change of membership.
+ */
+@Injectable()
+export class ShareFetchService {
+  private readonly rotation = new Map<string, number>();
+  /** Fetches of this broker under way, not counting those in a long-poll wait. */
+  private active = 0;
+
+  constructor(
+    private readonly coordinator: ShareGroupCoordinator,
+    private readonly signal: ChangeSignal,
+    @Inject(SHOAL_CONFIG) private readonly config: ShoalConfig,
+  ) {}
+
+  async acknowledge(
+    group: string,
+    memberId: string,
+    acks: Acknowledgement[],
+    wholePartitions = false,
+  ): Promise<AckResult[]> {
+    return this.coordinator.withGroup(
+      group,
+      () => new UnknownMemberError(group, memberId),
+      (tx) => this.acknowledgeIn(tx, memberId, acks, true, wholePartitions),
+    );
+  }
+
+  async fetch(group: string, memberId: string, options: ShareFetchOptions): Promise<ShareFetchResponse> {
+    this.active++;
+    try {
+      return await this.fetchActive(group, memberId, options);
+    } finally {
+      this.active--;
+    }
+  }
+
+  private async fetchActive(group: string, memberId: string, options: ShareFetchOptions): Promise<ShareFetchResponse> {
+    if (options.acks.length > 0 && this.coordinator.flushesApart && this.active === 1) {
+      // Alone (no other fetch of this broker under way but in a long-poll wait), the acks
+      // commit in a transaction of their own, and their flush runs while the records are
+      // acquired (as Kafka applies a ShareFetch's acknowledgements beside its fetch and answers
+      // once both are done): the answer comes a flush's overlap sooner. They stand if the fetch
+      // then fails; the answer waits for their flush. With other fetches under way, the one
+      // transaction costs less CPU, and the flushes overlap across fetches anyway.
+      const acked = await this.coordinator.withGroupCommitted(
+        group,
+        () => new UnknownMemberError(group, memberId),
+        // The acquisition right after renews the member's session; here it need only exist.
+        (tx) => this.acknowledgeIn(tx, memberId, options.acks, false, options.wholePartitionAcks),
+      );
+      // Settled together: a failed flush is not left unhandled while the fetch waits.
+      const [fetched, flushed] = await Promise.allSettled([
+        this.fetchAcquiring(group, memberId, { ...options, acks: [] }),
+        acked.durable,
+      ]);
+      if (fetched.status === 'rejected') throw fetched.reason;
+      if (flushed.status === 'rejected') throw flushed.reason;
+      return { ...fetched.value, ackResults: acked.result };
+    }
+    return this.fetchAcquiring(group, memberId, options);
+  }
+
+  private async acknowledgeIn(
+    tx: ShareGroupTransaction,
+    memberId: string,
+    acks: Acknowledgement[],
+    renewSession = true,
+    wholePartitions = false,
+  ): Promise<AckResult[]> {
+    if (renewSession) await tx.touch(memberId);
+    else tx.member(memberId);
+    await tx.lockInOrder(acks);
+    return this.applyAcks(tx, memberId, acks, wholePartitions);
+  }
+
+  /** Acks (if any) and acquisition in one transaction; with nothing to hand out, the wait. */
+  private async fetchAcquiring(
+    group: string,
+    memberId: string,
+    options: ShareFetchOptions,
+  ): Promise<ShareFetchResponse> {
+    const first = await this.attempt(group, memberId, options);
+    if (first.response.records.length > 0 || options.maxWaitMs <= 0) return first.response;
+    const deadline = Date.now() + options.maxWaitMs;
+    let last = first;
+    for (;;) {
+      // Registered before the attempt, so a change committed in between still wakes us.
+      const waiter = this.signal.waiter(last.waitKeys, options.timing);
+      try {
+        last = await this.attempt(group, memberId, { ...options, acks: [] });
+        const remaining = deadline - Date.now();
+        if (last.response.records.length > 0 || remaining <= 0 || this.signal.closed) break;
+        // Also wake when a delayed release becomes available or a lock runs out.
+        this.active--;
+        try {
+          await waiter.wait(
+            last.nextEventInMs === null ? remaining : Math.max(1, Math.min(remaining, last.nextEventInMs)),
+          );
+        } finally {
+          this.active++;
+        }
+      } finally {
+        waiter.cancel();
+      }
+    }
+    return { ...last.response, ackResults: first.response.ackResults };
+  }
+
+  private attempt(group: string, memberId: string, options: ShareFetchOptions): Promise<Attempt> {
+    return this.coordinator.withGroup(
+      group,
+      () => new UnknownMemberError(group, memberId),
+      async (tx) => {
+        // The member must exist; a fetch in progress keeps it alive for its wait.
+        await tx.touch(memberId, options.maxWaitMs);
+        const { byMember, topics } = await tx.assignments();
+        const assigned = byMember.get(memberId) ?? [];
+        const only = options.partitions;
+        const assignment = only
+          ? assigned.filter((p) => only.some((q) => q.topic === p.topic && q.partition === p.partition))
+          : assigned;
+        await tx.lockInOrder([...options.acks, ...assignment]);
+        const ackResults = await this.applyAcks(tx, memberId, options.acks, options.wholePartitionAcks);
+        const { records, tokenInMs } = await this.acquire(tx, memberId, assignment, topics, options.maxRecords);
+        const waitKeys = [
+          groupKey('share', tx.group.id),
+          ...assignment.map((p) => appendKey(topics.get(p.topic)!.id, p.partition)),
+        ];
+        const nextEventInMs = records.length > 0 ? null : earliest(await tx.nextEventInMs(), tokenInMs);
+        return { response: { records, ackResults }, waitKeys, nextEventInMs };
+      },
+      // Acquisition alone is not flushed before the answer (Kafka does not persist it either):
+      // lost in a crash, the records are available again with their last flushed delivery count.
+      { durable: options.acks.length > 0 },
+    );
+  }
+
+  /** Applies the acks grouped by share-partition, in order within each; answers one result per ack. */
+  private async applyAcks(
+    tx: ShareGroupTransaction,
+    memberId: string,
+    acks: Acknowledgement[],
+    wholePartitions = false,
+  ): Promise<AckResult[]> {
+    const errors: (string | null)[] = new Array(acks.length).fill(ErrorCode.InvalidRecordState);
+    const byPartition = new Map<string, number[]>();
+    acks.forEach((ack, i) => {
+      const key = `${ack.topic}\u0000${ack.partition}`;
+      const indexes = byPartition.get(key);
+      if (indexes) indexes.push(i);
+      else byPartition.set(key, [i]);
+    });
+    const topics = await tx.topics(acks.map((a) => a.topic));
+    for (const indexes of byPartition.values()) {
+      const { topic: name, partition } = acks[indexes[0]];
+      const topic = topics.get(name);
+      const entries = indexes.map((i) => ({
+        offset: acks[i].offset,
+        lastOffset: acks[i].lastOffset ?? acks[i].offset,
+        type: acks[i].type,
+        delayMs: acks[i].delayMs,
+        delivered: acks[i].delivered,
+        reason: acks[i].reason,
+      }));
+      // Unknown topic or partition, or never fetched: INVALID_RECORD_STATE.
+      const results = topic ? await tx.acknowledge(topic, partition, memberId, entries, wholePartitions) : null;
+      if (results) indexes.forEach((i, j) => (errors[i] = results[j]));
+    }
+    return acks.map((ack, i) => ({
+      topic: ack.topic,
+      partition: ack.partition,
+      offset: ack.offset,
+      ...(ack.lastOffset === undefined ? {} : { lastOffset: ack.lastOffset }),
+      error: errors[i],
+    }));
+  }
+
+  /**
+   * Up to `max` records from the member's partitions, starting at a rotating one, in the
+   * group's topic priority and within its rate limit (`tokenInMs`: when the limit lets the next
+   * record out, if it held this fetch back).
+   */
+  private async acquire(
+    tx: ShareGroupTransaction,
+    memberId: string,
+    assignment: TopicPartition[],
+    topics: Map<string, Topic>,
+    max: number,
+  ): Promise<{ records: AcquiredRecord[]; tokenInMs: number | null }> {
+    if (assignment.length === 0) return { records: [], tokenInMs: null };
+    const flow = await openFlow(tx.sql, tx.group.id, tx.now, max);
+    const start = (this.rotation.get(memberId) ?? 0) % assignment.length;
+    this.rotation.set(memberId, start + 1);
+    const order = assignment.map((_, i) => assignment[(start + i) % assignment.length]);
+    // Starting at a partition that moves on every fetch, each partition in turn fills what
+    // is left: fair across fetches, and a fetch touches as few partitions as it needs.
+    // One byte budget for the whole answer, across every partition it fills from.
+    const budget = new ByteBudget((this.config.security ?? DEFAULT_SECURITY).maxResponseBytes);
+    const records = await acquireByPriority(order, flow, flow.allowance, async ({ topic, partition }, want) =>
+      budget.exhausted ? [] : tx.acquire(topics.get(topic)!, partition, memberId, want, budget),
+    );
+    return { records, tokenInMs: await settleFlow(tx.sql, tx.group.id, flow, records.length) };
+  }
+}
+
+function earliest(a: number | null, b: number | null): number | null {
+  return a === null ? b : b === null ? a : Math.min(a, b);
+}

@@ -1,0 +1,78 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { ChangeSignal, groupKey } from '../platform/change-signal.js';
+import { type Clock, CLOCK } from '../platform/clock.js';
+import { UnknownGroupError } from '../platform/errors/index.js';
+import { DEFAULT_SHARE_GROUP_CONFIG } from './domain/share-group-config.js';
+import { ShoalMetrics } from '../metrics/shoal-metrics.js';
+import { yieldToEventLoop } from '../platform/yield-to-event-loop.js';
+import { Database, type Sql } from '../storage/database.js';
+import { shareGroupStore as store } from './storage/share-group.store.js';
+import { sharePartitionStore } from './storage/share-partition.store.js';
+import { GroupSessions, type WithGroupOptions } from '../platform/group-sessions.js';
+import { LogAppender } from '../log/log-appender.js';
+import { SharePartitionCoordinator } from './share-partition.coordinator.js';
+import { ShareGroupTransaction } from './share-group.transaction.js';
+
+/**
+ * What every share-group operation shares: one transaction holding the group's row, members
+ * whose session ran out removed (their records released at once), and after the commit the
+ * wake-ups, dead-letter announcements and metrics of what happened.
+ */
+@Injectable()
+export class ShareGroupCoordinator extends GroupSessions<ShareGroupTransaction> {
+  constructor(
+    database: Database,
+    private readonly partitions: SharePartitionCoordinator,
+    private readonly signal: ChangeSignal,
+    private readonly appender: LogAppender,
+    private readonly metrics: ShoalMetrics,
+    @Inject(CLOCK) clock: Clock,
+  ) {
+    super(database, clock, store, 'share');
+    // The share gauges show the state in force: expired locks and sessions applied at scrape time.
+    metrics.beforeScrape('share-group sweep', () => this.sweep(this.clock.now()));
+  }
+
+  /**
+   * Applies what time has done as of `now`: members whose session ran out are removed (their
+   * records released) and expired locks are applied (released, or archived and dead-lettered
+   * at the delivery limit, the start moved past final records). Idempotent; fetch, describe
+   * and `/metrics` apply expiries too, so what they show never waits for this.
+   */
+  override async sweep(now: number): Promise<number> {
+    const expiredSessions = await this.expireSessions(now);
+    const expiredLocks = await this.database.run((sql) => sharePartitionStore.groupsWithExpiredLocks(sql, now));
+    for (const group of expiredLocks) {
+      await yieldToEventLoop(); // one group's transaction at a time holds the loop
+      await this.withGroup(
+        group,
+        () => new UnknownGroupError(group),
+        (tx) => tx.applyLockExpiries(),
+        { now },
+      );
+    }
+    return expiredSessions;
+  }
+
+  /** Fetches and acks share the group's row; membership and configuration changes lock it alone. */
+  protected async begin(
+    sql: Sql,
+    name: string,
+    now: number,
+    options: WithGroupOptions,
+  ): Promise<ShareGroupTransaction | null> {
+    if (options.create) await store.create(sql, name, DEFAULT_SHARE_GROUP_CONFIG, now);
+    const group = await store.find(sql, name, options.create || options.membership ? 'update' : 'share');
+    if (!group) return null;
+    const tx = new ShareGroupTransaction(sql, group, await store.members(sql, group.id), now, this.partitions);
+    await tx.removeExpiredMembers();
+    return tx;
+  }
+
+  protected afterCommit(tx: ShareGroupTransaction): void {
+    const { activity, group } = tx;
+    this.appender.announce(activity.deadLetterHeads);
+    if (activity.released || tx.changed) this.signal.notify(groupKey('share', group.id));
+    this.metrics.shareActivity(group.name, activity);
+  }
+}

@@ -1,0 +1,241 @@
+import type { AcquiredRecord, TopicPartition } from '@shoal/protocol';
+import { UnknownMemberError } from '../platform/errors/index.js';
+import { acquiredRecord } from '../log/domain/record-codec.js';
+import type { Topic } from '../log/domain/topic.js';
+import type { ByteBudget } from './domain/byte-budget.js';
+import type { AckEntry } from './domain/acknowledge.js';
+import { RecordState } from './domain/record-state.js';
+import { assignShared } from './domain/simple-assignor.js';
+import type { Sql } from '../storage/database.js';
+import { logStore } from '../log/storage/log.store.js';
+import { type ShareGroupRow, type ShareMember, shareGroupStore } from './storage/share-group.store.js';
+import { sharePartitionStore } from './storage/share-partition.store.js';
+import { topicStore } from '../log/storage/topic.store.js';
+import {
+  emptyActivity,
+  type OpenSharePartition,
+  type ShareActivity,
+  SharePartitionCoordinator,
+} from './share-partition.coordinator.js';
+
+/**
+ * A share group inside one transaction: its row locked, its live members, the share-partitions
+ * opened so far (each opened once: locked, expiries applied), the topics looked up, and what
+ * happened (the activity the coordinator announces and counts after the commit).
+ * Made by {@link ShareGroupCoordinator.withGroup}; valid only inside its `work`.
+ */
+export class ShareGroupTransaction {
+  readonly activity: ShareActivity = emptyActivity();
+  private readonly opened = new Map<string, OpenSharePartition>();
+  /** Topics looked up in this transaction, by name (null: no such topic). */
+  private readonly topicsByName = new Map<string, Topic | null>();
+  private liveMembers: ShareMember[];
+  private membershipChanged = false;
+
+  constructor(
+    readonly sql: Sql,
+    readonly group: ShareGroupRow,
+    members: ShareMember[],
+    readonly now: number,
+    private readonly partitions: SharePartitionCoordinator,
+  ) {
+    this.liveMembers = members;
+  }
+
+  get members(): readonly ShareMember[] {
+    return this.liveMembers;
+  }
+
+  /** Membership changed: waiting fetches should answer with their new assignment. */
+  get changed(): boolean {
+    return this.membershipChanged;
+  }
+
+  /** The member, or UNKNOWN_MEMBER. */
+  member(memberId: string): ShareMember {
+    const member = this.liveMembers.find((m) => m.memberId === memberId);
+    if (!member) throw new UnknownMemberError(this.group.name, memberId);
+    return member;
+  }
+
+  /** Keeps the member alive for its session (plus `extraAliveMs`: a fetch's wait). */
+  async touch(memberId: string, extraAliveMs = 0): Promise<void> {
+    const member = this.member(memberId);
+    await shareGroupStore.touchMember(
+      this.sql,
+      this.group.id,
+      memberId,
+      this.now + member.sessionTimeoutMs + extraAliveMs,
+    );
+  }
+
+  async addMember(member: ShareMember): Promise<void> {
+    await shareGroupStore.insertMember(this.sql, this.group.id, member);
+    this.liveMembers.push(member);
+    this.membershipChanged = true;
+  }
+
+  /** Removes members whose session ran out before now, releasing what they held. */
+  async removeExpiredMembers(): Promise<void> {
+    for (const member of this.liveMembers.filter((m) => m.expiresAt < this.now))
+      await this.removeMember(member.memberId);
+  }
+
+  /** Removes a member and releases what it held, at once. */
+  async removeMember(memberId: string): Promise<void> {
+    await shareGroupStore.deleteMember(this.sql, this.group.id, memberId);
+    this.liveMembers = this.liveMembers.filter((m) => m.memberId !== memberId);
+    this.membershipChanged = true;
+    const held = await sharePartitionStore.heldBy(this.sql, this.group.id, memberId);
+    const byPartition = new Map<string, typeof held>();
+    for (const record of held)
+      byPartition.set(`${record.topicId}:${record.partition}`, [
+        ...(byPartition.get(`${record.topicId}:${record.partition}`) ?? []),
+        record,
+      ]);
+    if (byPartition.size === 0) return;
+    const topics = await this.topicsById(held.map((r) => r.topicId));
+    const ordered = [...byPartition.values()].sort(
+      (a, b) => a[0].topicId - b[0].topicId || a[0].partition - b[0].partition,
+    );
+    for (const records of ordered) {
+      const topic = topics.get(records[0].topicId);
+      const open = topic ? await this.partition(topic, records[0].partition, { create: false }) : null;
+      if (!open) continue;
+      // Records whose lock expired were released on opening; release the rest.
+      const still = await sharePartitionStore.records(
+        this.sql,
+        open.key,
+        records.map((r) => r.offset),
+      );
+      await this.partitions.release(
+        open,
+        [...still.values()].filter((r) => r.memberId === memberId && r.state === RecordState.Acquired),
+        0,
+      );
+    }
+  }
+
+  /**
+   * The share-partition, opened once per transaction (its row locked, expired locks applied,
+   * the start moved past final records); its window is created at the first fetch when
+   * `create`. Null when it has not started and not `create`, or the log partition is gone.
+   */
+  async partition(topic: Topic, partition: number, options: { create: boolean }): Promise<OpenSharePartition | null> {
+    const cached = this.opened.get(`${topic.id}:${partition}`);
+    if (cached) return cached;
+    const open = await this.partitions.open(this, topic, partition, options.create);
+    if (open) this.opened.set(`${topic.id}:${partition}`, open);
+    return open;
+  }
+
+  /** A redrive into this group: see {@link SharePartitionCoordinator.reopen}; [] when the group never read the partition. */
+  async reopen(topic: Topic, partition: number, offsets: number[]): Promise<number[]> {
+    const open = partition < topic.partitionCount ? await this.partition(topic, partition, { create: false }) : null;
+    return open ? this.partitions.reopen(open, offsets) : [];
+  }
+
+  /**
+   * Applies one member's acks to one share-partition, in order; null when it is not open to
+   * acks. `whole`: all of them or none (see SharePartitionCoordinator.acknowledge).
+   */
+  async acknowledge(
+    topic: Topic,
+    partition: number,
+    memberId: string,
+    entries: AckEntry[],
+    whole = false,
+  ): Promise<(string | null)[] | null> {
+    const open = partition < topic.partitionCount ? await this.partition(topic, partition, { create: false }) : null;
+    return open ? this.partitions.acknowledge(open, memberId, entries, whole) : null;
+  }
+
+  /**
+   * Acquires up to `max` records of one share-partition for the member, as many as fit in
+   * `budget`, with their data, lowest offset first: only the acquired offsets are loaded.
+   */
+  async acquire(
+    topic: Topic,
+    partition: number,
+    memberId: string,
+    max: number,
+    budget: ByteBudget,
+  ): Promise<AcquiredRecord[]> {
+    const open = await this.partition(topic, partition, { create: true });
+    const acquired = open ? await this.partitions.acquire(open, memberId, max, budget) : [];
+    if (acquired.length === 0) return [];
+    const locks = new Map(acquired.map((r) => [r.offset, r]));
+    const stored = await logStore.readOffsets(this.sql, topic.id, partition, [...locks.keys()]);
+    return stored.map((data) => {
+      const record = locks.get(data.offset)!;
+      return acquiredRecord(topic.name, partition, data, record.deliveryCount, record.lockExpiresAt!);
+    });
+  }
+
+  /**
+   * Opens every share-partition of the group holding a lock that ran out, in the fixed lock
+   * order: opening applies the expiries (released, or archived and dead-lettered at the
+   * delivery limit) and moves the start past final records, exactly as a fetch would.
+   */
+  async applyLockExpiries(): Promise<void> {
+    const expired = await sharePartitionStore.partitionsWithExpiredLocks(this.sql, this.group.id, this.now);
+    if (expired.length === 0) return;
+    const topics = await this.topicsById(expired.map((p) => p.topicId));
+    for (const { topicId, partition } of expired) {
+      const topic = topics.get(topicId);
+      if (topic) await this.partition(topic, partition, { create: false });
+    }
+  }
+
+  /**
+   * Locks the share-partitions this transaction is about to touch, in one fixed order, so two
+   * transactions on PostgreSQL never wait on each other in a cycle. (SQLite runs one at a time.)
+   */
+  async lockInOrder(partitions: TopicPartition[]): Promise<void> {
+    if (this.sql.kind !== 'postgres' || partitions.length === 0) return;
+    const topics = await this.topics(partitions.map((p) => p.topic));
+    const keys = new Map<string, { groupId: number; topicId: number; partition: number }>();
+    for (const p of partitions) {
+      const topicId = topics.get(p.topic)?.id;
+      if (topicId !== undefined)
+        keys.set(`${topicId}:${p.partition}`, { groupId: this.group.id, topicId, partition: p.partition });
+    }
+    const ordered = [...keys.values()].sort((a, b) => a.topicId - b.topicId || a.partition - b.partition);
+    for (const key of ordered) await sharePartitionStore.lockWindow(this.sql, key);
+  }
+
+  /** The named topics that exist, looked up once per transaction. */
+  async topics(names: string[]): Promise<Map<string, Topic>> {
+    const missing = [...new Set(names)].filter((name) => !this.topicsByName.has(name));
+    if (missing.length > 0) {
+      const found = new Map((await topicStore.findByNames(this.sql, missing)).map((t) => [t.name, t]));
+      for (const name of missing) this.topicsByName.set(name, found.get(name) ?? null);
+    }
+    const result = new Map<string, Topic>();
+    for (const name of names) {
+      const topic = this.topicsByName.get(name);
+      if (topic) result.set(name, topic);
+    }
+    return result;
+  }
+
+  /** Every member's assignment under the simple assignor, and the topics it covers. */
+  async assignments(): Promise<{ byMember: Map<string, TopicPartition[]>; topics: Map<string, Topic> }> {
+    const topics = await this.topics(this.liveMembers.flatMap((m) => m.topics));
+    const byMember = assignShared(
+      this.liveMembers,
+      new Map([...topics.values()].map((t) => [t.name, t.partitionCount])),
+    );
+    return { byMember, topics };
+  }
+
+  /** When, from now, a delayed release becomes available or a lock runs out; null if never. */
+  async nextEventInMs(): Promise<number | null> {
+    const next = await sharePartitionStore.nextEventAt(this.sql, this.group.id, this.now);
+    return next === null ? null : next - this.now;
+  }
+
+  private async topicsById(ids: number[]): Promise<Map<number, Topic>> {
+    return new Map((await topicStore.findByIds(this.sql, [...new Set(ids)])).map((t) => [t.id, t]));
+  }
+}

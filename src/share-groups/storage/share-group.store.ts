@@ -1,0 +1,121 @@
+import type { ShareGroupConfigView } from '@shoal/protocol';
+import type { Sql } from '../../storage/database.js';
+import { groupSessionStore } from '../../storage/group-session.store.js';
+
+export interface ShareGroupRow {
+  id: number;
+  name: string;
+  config: ShareGroupConfigView;
+}
+
+export interface ShareMember {
+  memberId: string;
+  topics: string[];
+  sessionTimeoutMs: number;
+  expiresAt: number;
+}
+
+interface GroupRow {
+  id: number;
+  name: string;
+  record_lock_duration_ms: number;
+  delivery_count_limit: number;
+  max_in_flight: number;
+  auto_offset_reset: string;
+  dead_letter_topic: string | null;
+}
+
+const COLUMNS =
+  'id, name, record_lock_duration_ms, delivery_count_limit, max_in_flight, auto_offset_reset, dead_letter_topic';
+
+/** Share groups, their configuration and their members. */
+export const shareGroupStore = {
+  ...groupSessionStore('share'),
+
+  /** Locks the group's row on PostgreSQL: `update` for membership and config, `share` for fetches and acks. */
+  async find(sql: Sql, name: string, lock: 'update' | 'share' | 'none' = 'none'): Promise<ShareGroupRow | null> {
+    const suffix = sql.kind === 'postgres' && lock !== 'none' ? ` FOR ${lock.toUpperCase()}` : '';
+    const rows = await sql.rows<GroupRow>(`SELECT ${COLUMNS} FROM shoal_share_group WHERE name = $1${suffix}`, [name]);
+    if (rows.length === 0) return null;
+    const r = rows[0];
+    return {
+      id: Number(r.id),
+      name: r.name,
+      config: {
+        recordLockDurationMs: Number(r.record_lock_duration_ms),
+        deliveryCountLimit: Number(r.delivery_count_limit),
+        maxInFlightRecordsPerPartition: Number(r.max_in_flight),
+        autoOffsetReset: r.auto_offset_reset as ShareGroupConfigView['autoOffsetReset'],
+        deadLetterTopic: r.dead_letter_topic,
+      },
+    };
+  },
+
+  async create(sql: Sql, name: string, config: ShareGroupConfigView, now: number): Promise<void> {
+    await sql.execute(
+      `INSERT INTO shoal_share_group (name, record_lock_duration_ms, delivery_count_limit, max_in_flight, auto_offset_reset, dead_letter_topic, created_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (name) DO NOTHING`,
+      [
+        name,
+        config.recordLockDurationMs,
+        config.deliveryCountLimit,
+        config.maxInFlightRecordsPerPartition,
+        config.autoOffsetReset,
+        config.deadLetterTopic,
+        now,
+      ],
+    );
+  },
+
+  async updateConfig(sql: Sql, groupId: number, config: ShareGroupConfigView): Promise<void> {
+    await sql.execute(
+      `UPDATE shoal_share_group SET record_lock_duration_ms = $2, delivery_count_limit = $3, max_in_flight = $4, auto_offset_reset = $5, dead_letter_topic = $6
+       WHERE id = $1`,
+      [
+        groupId,
+        config.recordLockDurationMs,
+        config.deliveryCountLimit,
+        config.maxInFlightRecordsPerPartition,
+        config.autoOffsetReset,
+        config.deadLetterTopic,
+      ],
+    );
+  },
+
+  async delete(sql: Sql, groupId: number): Promise<void> {
+    for (const table of ['shoal_share_range', 'shoal_share_partition', 'shoal_share_member'])
+      await sql.execute(`DELETE FROM ${table} WHERE group_id = $1`, [groupId]);
+    await sql.execute('DELETE FROM shoal_share_group WHERE id = $1', [groupId]);
+  },
+
+  async members(sql: Sql, groupId: number): Promise<ShareMember[]> {
+    const rows = await sql.rows<{ member_id: string; topics: string; session_timeout_ms: number; expires_at: number }>(
+      'SELECT member_id, topics, session_timeout_ms, expires_at FROM shoal_share_member WHERE group_id = $1 ORDER BY member_id',
+      [groupId],
+    );
+    return rows.map((r) => ({
+      memberId: r.member_id,
+      topics: JSON.parse(r.topics) as string[],
+      sessionTimeoutMs: Number(r.session_timeout_ms),
+      expiresAt: Number(r.expires_at),
+    }));
+  },
+
+  async insertMember(sql: Sql, groupId: number, member: ShareMember): Promise<void> {
+    await sql.execute(
+      'INSERT INTO shoal_share_member (group_id, member_id, topics, session_timeout_ms, expires_at) VALUES ($1, $2, $3, $4, $5)',
+      [groupId, member.memberId, JSON.stringify(member.topics), member.sessionTimeoutMs, member.expiresAt],
+    );
+  },
+
+  async touchMember(sql: Sql, groupId: number, memberId: string, expiresAt: number): Promise<void> {
+    await sql.execute(
+      'UPDATE shoal_share_member SET expires_at = $3 WHERE group_id = $1 AND member_id = $2 AND expires_at < $3',
+      [groupId, memberId, expiresAt],
+    );
+  },
+
+  async deleteMember(sql: Sql, groupId: number, memberId: string): Promise<void> {
+    await sql.execute('DELETE FROM shoal_share_member WHERE group_id = $1 AND member_id = $2', [groupId, memberId]);
+  },
+};
