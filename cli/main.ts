@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { Command, CommanderError, Option } from 'commander';
+import { backupCommand } from './commands/backup.command.js';
 import { dlqCommand } from './commands/dlq.command.js';
 import { groupsCommand, shareGroupsCommand } from './commands/groups.command.js';
 import { consumeCommand, produceCommand } from './commands/records.command.js';
@@ -12,7 +13,7 @@ import { EXIT } from './context.js';
 export function program(): Command {
   const root = new Command('shoal')
     .description(
-      'Shoal operator tools: topics, records, consumer and share groups, dead letters, schedules, API keys and ACLs',
+      'Shoal operator tools: topics, records, consumer and share groups, dead letters, schedules, API keys and ACLs, backups',
     )
     .addOption(new Option('--url <url>', 'the broker').env('SHOAL_URL').default('http://localhost:8080'))
     .addOption(new Option('--api-key <key>', 'sent as Authorization: Bearer <key>').env('SHOAL_API_KEY'))
@@ -29,6 +30,7 @@ export function program(): Command {
     schedulesCommand(),
     apiKeysCommand(),
     aclsCommand(),
+    backupCommand(),
   ])
     root.addCommand(exitOverrideAll(command));
   return root;

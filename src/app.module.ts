@@ -31,6 +31,8 @@ import { ShareSessionService } from './kafka/share/share-session.service.js';
 import { SharePartitionCoordinator } from './share-groups/share-partition.coordinator.js';
 import { TopicService } from './log/topic.service.js';
 import { DeadLettersController } from './operations/http/dead-letters.controller.js';
+import { BackupController } from './operations/http/backup.controller.js';
+import { BackupService } from './operations/backup.service.js';
 import { GroupListsController } from './operations/http/group-lists.controller.js';
 import { DeadLetterRedriveService } from './operations/dead-letter-redrive.service.js';
 import { GroupListingService } from './operations/group-listing.service.js';
@@ -81,6 +83,7 @@ export class AppModule {
         MetricsController,
         GroupListsController,
         DeadLettersController,
+        BackupController,
         ApiKeysController,
         AclsController,
         SchedulesController,
@@ -116,6 +119,7 @@ export class AppModule {
         GroupListingService,
         ShareInFlightService,
         DeadLetterRedriveService,
+        BackupService,
         ApiKeyService,
         StoragePressure,
         { provide: APP_GUARD, useClass: AuthGuard },

@@ -34,6 +34,7 @@ const STATUS: Record<ErrorCode, number> = {
   [ErrorCode.UnknownScheduledRecord]: 404,
   [ErrorCode.ShareSessionNotFound]: 409,
   [ErrorCode.InvalidShareSessionEpoch]: 409,
+  [ErrorCode.UnsupportedStorage]: 409,
 };
 
 /** Fastify's own errors, raised before a request reaches a controller. */

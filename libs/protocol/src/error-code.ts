@@ -32,6 +32,7 @@ export enum ErrorCode {
   UnknownScheduledRecord = 'UNKNOWN_SCHEDULED_RECORD',
   ShareSessionNotFound = 'SHARE_SESSION_NOT_FOUND',
   InvalidShareSessionEpoch = 'INVALID_SHARE_SESSION_EPOCH',
+  UnsupportedStorage = 'UNSUPPORTED_STORAGE',
 }
 
 /** The body of every error answer. */

@@ -252,6 +252,13 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     response: 'RedriveResponse',
     errors: [E.InvalidName, E.UnknownTopic, E.UnknownPartition, E.UnknownGroup, ...body],
   },
+  'POST /v1/admin/backup': {
+    summary: 'A consistent online copy of the SQLite database, as the answer (application/vnd.sqlite3)',
+    tag: 'operations',
+    status: 200,
+    response: null,
+    errors: [E.UnsupportedStorage],
+  },
   'POST /v1/api-keys': {
     summary: 'Create an API key for a principal (its whole key is answered once)',
     tag: 'security',

@@ -103,6 +103,7 @@ export const ROUTE_RULES: Record<string, RouteRule> = {
   },
   'POST /v1/share-groups/:group/offsets/reset': groupAdmin,
   'DELETE /v1/share-groups/:group': groupAdmin,
+  'POST /v1/admin/backup': admin,
   'POST /v1/api-keys': admin,
   'GET /v1/api-keys': admin,
   'DELETE /v1/api-keys/:id': admin,
