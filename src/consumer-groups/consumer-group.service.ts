@@ -19,7 +19,7 @@ import { consumerGroupStore as store } from './storage/consumer-group.store.js';
 import { topicStore } from '../log/storage/topic.store.js';
 import type { Sql } from '../storage/database.js';
 import { ConsumerGroupCoordinator } from './consumer-group.coordinator.js';
-import { type GroupMembership, type MemberJoin } from '../platform/group-sessions.js';
+import { type GroupMembership, type MemberJoin } from '../groups/group-sessions.js';
 import { OffsetResolver } from '../log/offset-resolver.js';
 import { newMemberId, publicMemberId } from '../security/domain/member-id.js';
 import { describedState } from '../kafka/groups/domain/kafka-group.js';

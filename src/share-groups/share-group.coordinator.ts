@@ -8,7 +8,7 @@ import { yieldToEventLoop } from '../platform/yield-to-event-loop.js';
 import { Database, type Sql } from '../storage/database.js';
 import { shareGroupStore as store } from './storage/share-group.store.js';
 import { sharePartitionStore } from './storage/share-partition.store.js';
-import { GroupSessions, type WithGroupOptions } from '../platform/group-sessions.js';
+import { GroupSessions, type WithGroupOptions } from '../groups/group-sessions.js';
 import { LogAppender } from '../log/log-appender.js';
 import { SharePartitionCoordinator } from './share-partition.coordinator.js';
 import { ShareGroupTransaction } from './share-group.transaction.js';

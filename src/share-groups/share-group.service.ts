@@ -16,7 +16,7 @@ import { shareGroupStore as store } from './storage/share-group.store.js';
 import { sharePartitionStore } from './storage/share-partition.store.js';
 import { topicStore } from '../log/storage/topic.store.js';
 import { kafkaShareMemberStore } from '../kafka/storage/kafka-share-member.store.js';
-import { type GroupMembership, type MemberJoin } from '../platform/group-sessions.js';
+import { type GroupMembership, type MemberJoin } from '../groups/group-sessions.js';
 import { OffsetResolver } from '../log/offset-resolver.js';
 import { ShareGroupCoordinator } from './share-group.coordinator.js';
 import type { ShareGroupTransaction } from './share-group.transaction.js';
