@@ -2,7 +2,7 @@ import { plainToInstance } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Max, Min, MinLength, validateSync } from 'class-validator';
 import { ConfigError } from './config.error.js';
 import { unknownVariableWarnings } from './unknown-variables.js';
-import { type KafkaConfig, kafkaConfig } from '../kafka/kafka-config.js';
+import { type KafkaConfig, kafkaConfig } from './kafka-config.js';
 
 export interface StorageConfig {
   kind: 'sqlite' | 'postgres';

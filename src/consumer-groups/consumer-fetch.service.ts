@@ -4,7 +4,7 @@ import type { ConsumerMember, GroupPartition } from './domain/consumer-group.js'
 import { UnknownMemberError } from '../platform/errors/index.js';
 import { decodeRecord } from '../log/domain/record-codec.js';
 import { consumerGroupStore as store } from './storage/consumer-group.store.js';
-import { readWithinBudget } from '../storage/record-budget.js';
+import { readWithinBudget } from '../log/storage/record-budget.js';
 import { DEFAULT_SECURITY, type ShoalConfig, SHOAL_CONFIG } from '../config/shoal-config.js';
 import { topicStore } from '../log/storage/topic.store.js';
 import { appendKey, ChangeSignal, groupKey, type WaitTiming } from '../platform/change-signal.js';

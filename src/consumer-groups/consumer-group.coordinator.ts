@@ -9,7 +9,7 @@ import { consumerGroupStore as store } from './storage/consumer-group.store.js';
 import { Database, type Sql } from '../storage/database.js';
 import { topicStore } from '../log/storage/topic.store.js';
 import { ChangeSignal, groupKey } from '../platform/change-signal.js';
-import { GroupSessions, type WithGroupOptions } from '../platform/group-sessions.js';
+import { GroupSessions, type WithGroupOptions } from '../groups/group-sessions.js';
 
 /** A group locked for the length of one transaction, with its members as of now. */
 export interface LockedGroup {

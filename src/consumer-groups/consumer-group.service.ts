@@ -19,13 +19,11 @@ import { consumerGroupStore as store } from './storage/consumer-group.store.js';
 import { topicStore } from '../log/storage/topic.store.js';
 import type { Sql } from '../storage/database.js';
 import { ConsumerGroupCoordinator } from './consumer-group.coordinator.js';
-import { type GroupMembership, type MemberJoin } from '../platform/group-sessions.js';
+import { type GroupMembership, type MemberJoin } from '../groups/group-sessions.js';
 import { OffsetResolver } from '../log/offset-resolver.js';
 import { newMemberId, publicMemberId } from '../security/domain/member-id.js';
-import { describedState } from '../kafka/groups/domain/kafka-group.js';
-import { kafkaSide, type KafkaSide } from '../kafka/groups/kafka-group-view.js';
 import { KafkaMembersPresentError } from '../platform/errors/index.js';
-import { kafkaGroupStore } from '../kafka/storage/kafka-group.store.js';
+import { ConsumerGroupHooks, type OtherProtocolSide } from './consumer-group.hooks.js';
 
 export interface JoinOptions extends MemberJoin {
   autoOffsetReset?: AutoOffsetReset;
@@ -43,6 +41,7 @@ export class ConsumerGroupService implements GroupMembership<
   constructor(
     private readonly coordinator: ConsumerGroupCoordinator,
     private readonly offsets: OffsetResolver,
+    private readonly hooks: ConsumerGroupHooks,
   ) {}
 
   async join(group: string, options: JoinOptions): Promise<JoinConsumerGroupResponse> {
@@ -159,8 +158,9 @@ export class ConsumerGroupService implements GroupMembership<
       async ({ sql, group: row, members }) => {
         const partitions = await store.partitions(sql, row.id);
         const committed = await store.committedWithMetadata(sql, row.id);
-        const kafka = await kafkaSide(sql, row.id);
-        const subscribed = new Set([...members, ...(kafka?.members ?? [])].flatMap((m) => m.topics));
+        const other = this.hooks.otherProtocol.current;
+        const side = other ? await other.side(sql, row.id) : null;
+        const subscribed = new Set([...members, ...(side?.members ?? [])].flatMap((m) => m.topics));
         const topicIds = new Set([
           ...partitions.map((p) => p.topicId),
           ...[...committed.keys()].map((k) => Number(k.split(':')[0])),
@@ -192,14 +192,14 @@ export class ConsumerGroupService implements GroupMembership<
             .map((p) => ({ topic: listed.get(p.topicId)!.name, partition: p.partition }));
         return {
           group: row.name,
-          state: kafka ? describedState(kafka.state) : groupState(members.length, partitions),
+          state: side ? side.state : groupState(members.length, partitions),
           generation: row.generation,
           members: [
             ...members.map((m) => ({ memberId: publicMemberId(m.memberId), assignment: assignment(m.memberId) })),
-            ...kafkaMembers(kafka, assignment),
+            ...otherMembers(side, assignment),
           ],
           offsets,
-          protocol: kafka ? 'kafka' : 'http',
+          protocol: side && other ? other.name : 'http',
         };
       },
     );
@@ -238,18 +238,18 @@ export class ConsumerGroupService implements GroupMembership<
   /** A group runs one protocol at a time: an HTTP join takes a Kafka group only once its Kafka members are gone. */
   private async takeFromKafka(sql: Sql, group: { id: number; name: string }): Promise<void> {
     await this.requireNoKafkaMembers(sql, group);
-    await kafkaGroupStore.forget(sql, group.id);
+    await this.hooks.otherProtocol.current?.forget(sql, group.id);
   }
 
   private async requireNoKafkaMembers(sql: Sql, group: { id: number; name: string }): Promise<void> {
-    if ((await kafkaGroupStore.members(sql, group.id)).some((m) => !m.pending))
+    if (await this.hooks.otherProtocol.current?.hasMembers(sql, group.id))
       throw new KafkaMembersPresentError(group.name);
   }
 }
 
-/** Kafka members as describe lists them: their whole id (Kafka's ids hold no secret) and client id. */
-function kafkaMembers(kafka: KafkaSide | null, assignment: (memberId: string) => TopicPartition[]) {
-  return (kafka?.members ?? []).map((m) => ({
+/** The other protocol's (Kafka's) members as describe lists them: their whole id and client id. */
+function otherMembers(side: OtherProtocolSide | null, assignment: (memberId: string) => TopicPartition[]) {
+  return (side?.members ?? []).map((m) => ({
     memberId: m.memberId,
     assignment: assignment(m.memberId),
     clientId: m.clientId,

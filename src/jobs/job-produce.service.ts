@@ -11,7 +11,7 @@ import { idempotencyKeyStore, type KeyedPosition } from './storage/idempotency-k
 import type { PartitionHead } from '../log/storage/log.store.js';
 import { scheduledRecordStore } from './storage/scheduled-record.store.js';
 import { topicStore } from '../log/storage/topic.store.js';
-import { ShoalMetrics } from '../metrics/shoal-metrics.js';
+import { type ProduceDetour, ProduceHooks } from '../log/produce.hooks.js';
 import { LogAppender } from '../log/log-appender.js';
 
 export const DEFAULT_IDEMPOTENCY_WINDOW_MS = 86_400_000;
@@ -30,21 +30,22 @@ type Plan =
  * appended. All or nothing, answered in request order after the commit.
  */
 @Injectable()
-export class JobProduceService {
+export class JobProduceService implements ProduceDetour {
   private readonly windowMs: number;
 
   constructor(
     private readonly database: Database,
     private readonly appender: LogAppender,
-    private readonly metrics: ShoalMetrics,
+    private readonly hooks: ProduceHooks,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(SHOAL_CONFIG) config: ShoalConfig,
   ) {
     this.windowMs = config.idempotencyWindowMs ?? DEFAULT_IDEMPOTENCY_WINDOW_MS;
+    hooks.detour.fill(this);
   }
 
   /** Whether a record needs this path rather than plain produce. */
-  static wants(record: AppendRecord): boolean {
+  wants(record: AppendRecord): boolean {
     return record.deliverAt !== undefined || record.delayMs !== undefined || record.idempotencyKey !== undefined;
   }
 
@@ -57,7 +58,7 @@ export class JobProduceService {
     });
     this.appender.announce(heads);
     if (appended.length > 0)
-      this.metrics.produced(
+      this.hooks.produced.emit(
         topicName,
         appended.length,
         appended.reduce((n, r) => n + r.size, 0),

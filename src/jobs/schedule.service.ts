@@ -10,7 +10,7 @@ import { Database, type Sql } from '../storage/database.js';
 import type { PartitionHead } from '../log/storage/log.store.js';
 import { type ScheduleRow, scheduleStore } from './storage/schedule.store.js';
 import { topicStore } from '../log/storage/topic.store.js';
-import { ShoalMetrics } from '../metrics/shoal-metrics.js';
+import { ProduceHooks } from '../log/produce.hooks.js';
 import { LogAppender } from '../log/log-appender.js';
 import { assertTiming, nextTick, nextTicks, type ScheduleTiming } from './schedule-timing.js';
 
@@ -44,7 +44,7 @@ export class ScheduleService implements OnApplicationBootstrap, OnApplicationShu
   constructor(
     private readonly database: Database,
     private readonly appender: LogAppender,
-    private readonly metrics: ShoalMetrics,
+    private readonly hooks: ProduceHooks,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(SHOAL_CONFIG) private readonly config: ShoalConfig,
   ) {
@@ -119,7 +119,7 @@ export class ScheduleService implements OnApplicationBootstrap, OnApplicationShu
     if (!(await this.database.run((sql) => scheduleStore.anyDue(sql, now)))) return 0;
     const { fired, heads } = await this.database.transaction((sql) => this.fireBatch(sql, now));
     this.appender.announce(heads);
-    for (const [topic, record] of fired) this.metrics.produced(topic, 1, record.size);
+    for (const [topic, record] of fired) this.hooks.produced.emit(topic, 1, record.size);
     return fired.length;
   }
 

@@ -4,7 +4,7 @@ import { yieldToEventLoop } from '../platform/yield-to-event-loop.js';
 import { type ShoalConfig, SHOAL_CONFIG } from '../config/shoal-config.js';
 import { type Clock, CLOCK } from '../platform/clock.js';
 import type { AppendRecord } from '../log/domain/record.js';
-import { ShoalMetrics } from '../metrics/shoal-metrics.js';
+import { ProduceHooks } from '../log/produce.hooks.js';
 import { Database, type Sql } from '../storage/database.js';
 import { idempotencyKeyStore } from './storage/idempotency-key.store.js';
 import type { PartitionHead } from '../log/storage/log.store.js';
@@ -38,7 +38,7 @@ export class ScheduledDeliveryService implements OnApplicationBootstrap, OnAppli
   constructor(
     private readonly database: Database,
     private readonly appender: LogAppender,
-    private readonly metrics: ShoalMetrics,
+    private readonly hooks: ProduceHooks,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(SHOAL_CONFIG) config: ShoalConfig,
   ) {
@@ -117,7 +117,7 @@ export class ScheduledDeliveryService implements OnApplicationBootstrap, OnAppli
       const { count, heads, topics } = await this.database.transaction((sql) => this.deliverBatch(sql, now));
       this.appender.announce(heads);
       for (const [topic, records] of topics)
-        this.metrics.produced(
+        this.hooks.produced.emit(
           topic,
           records.length,
           records.reduce((n, r) => n + r.size, 0),

@@ -9,7 +9,7 @@ import {
 import { readFileSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
-import { kafkaNodeId } from './kafka-config.js';
+import { kafkaNodeId } from '../config/kafka-config.js';
 import { listenDecision } from '../config/listen-policy.js';
 import { type ShoalConfig, SHOAL_CONFIG } from '../config/shoal-config.js';
 import { ChangeSignal } from '../platform/change-signal.js';

@@ -5,7 +5,7 @@ import { OffsetOutOfRangeError, UnknownPartitionError } from '../platform/errors
 import type { StoredRecord } from './domain/record.js';
 import type { Topic } from './domain/topic.js';
 import { Database, type Sql } from '../storage/database.js';
-import { readWithinBudget } from '../storage/record-budget.js';
+import { readWithinBudget } from './storage/record-budget.js';
 import { topicStore } from './storage/topic.store.js';
 import { requireTopic } from './topic.service.js';
 

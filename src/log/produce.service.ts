@@ -1,11 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import type { RecordPosition } from '@shoal/protocol';
 import type { AppendRecord } from './domain/record.js';
-import { ShoalMetrics } from '../metrics/shoal-metrics.js';
 import { Database } from '../storage/database.js';
 import { GroupCommit } from '../platform/group-commit.js';
 import { type AppendRequest, LogAppender } from './log-appender.js';
-import { JobProduceService } from '../jobs/job-produce.service.js';
+import { ProduceHooks } from './produce.hooks.js';
 
 /** Where a request's records landed, and the flush that makes them durable. */
 interface Appended {
@@ -32,7 +31,7 @@ export class ProduceService {
       durable.catch(() => undefined); // awaited by each request below
       return result.outcomes.map((outcome, i) => {
         if (!outcome.ok) return outcome;
-        this.metrics.produced(
+        this.hooks.produced.emit(
           batch[i].topic,
           batch[i].records.length,
           batch[i].records.reduce((n, r) => n + r.size, 0),
@@ -47,13 +46,13 @@ export class ProduceService {
   constructor(
     private readonly database: Database,
     private readonly appender: LogAppender,
-    private readonly metrics: ShoalMetrics,
-    private readonly jobs: JobProduceService,
+    private readonly hooks: ProduceHooks,
   ) {}
 
   async produce(topic: string, records: AppendRecord[]): Promise<RecordPosition[]> {
-    // Scheduled records and idempotency keys take a transaction of their own (issue 16).
-    if (records.some(JobProduceService.wants)) return this.jobs.produce(topic, records);
+    // Scheduled records and idempotency keys take a transaction of their own (issue 16): the jobs' path.
+    const detour = this.hooks.detour.current;
+    if (detour && records.some((record) => detour.wants(record))) return detour.produce(topic, records);
     const { positions, durable } = await this.commits.submit({ topic, records });
     await durable;
     return positions;

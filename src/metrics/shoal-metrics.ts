@@ -15,10 +15,11 @@ import { StateExporterLease } from './state-exporter.lease.js';
 import { storageErrorKind } from '../storage/storage-error-kind.js';
 
 /**
- * The one door to prom-client. Services report events (`produced`, `shareActivity`, HTTP
- * timings); `render()` brings the database to the state in force (the hooks services register
- * with `beforeScrape`, such as applying expired locks), sets the state gauges from it and
- * answers the text format.
+ * The one door to prom-client. Events arrive from the features' hooks (`produced`,
+ * `shareActivity`: see `MetricsSources`), from the HTTP app and the Kafka listener (timings);
+ * `render()` brings the database to the state in force (what is registered with
+ * `beforeScrape`, such as applying expired locks), sets the state gauges from it and answers
+ * the text format.
  */
 @Injectable()
 export class ShoalMetrics implements OnApplicationShutdown {

@@ -3,12 +3,12 @@ import { ChangeSignal, groupKey } from '../platform/change-signal.js';
 import { type Clock, CLOCK } from '../platform/clock.js';
 import { UnknownGroupError } from '../platform/errors/index.js';
 import { DEFAULT_SHARE_GROUP_CONFIG } from './domain/share-group-config.js';
-import { ShoalMetrics } from '../metrics/shoal-metrics.js';
+import { ShareGroupHooks } from './share-group.hooks.js';
 import { yieldToEventLoop } from '../platform/yield-to-event-loop.js';
 import { Database, type Sql } from '../storage/database.js';
 import { shareGroupStore as store } from './storage/share-group.store.js';
 import { sharePartitionStore } from './storage/share-partition.store.js';
-import { GroupSessions, type WithGroupOptions } from '../platform/group-sessions.js';
+import { GroupSessions, type WithGroupOptions } from '../groups/group-sessions.js';
 import { LogAppender } from '../log/log-appender.js';
 import { SharePartitionCoordinator } from './share-partition.coordinator.js';
 import { ShareGroupTransaction } from './share-group.transaction.js';
@@ -25,12 +25,10 @@ export class ShareGroupCoordinator extends GroupSessions<ShareGroupTransaction> 
     private readonly partitions: SharePartitionCoordinator,
     private readonly signal: ChangeSignal,
     private readonly appender: LogAppender,
-    private readonly metrics: ShoalMetrics,
+    private readonly hooks: ShareGroupHooks,
     @Inject(CLOCK) clock: Clock,
   ) {
     super(database, clock, store, 'share');
-    // The share gauges show the state in force: expired locks and sessions applied at scrape time.
-    metrics.beforeScrape('share-group sweep', () => this.sweep(this.clock.now()));
   }
 
   /**
@@ -73,6 +71,6 @@ export class ShareGroupCoordinator extends GroupSessions<ShareGroupTransaction> 
     const { activity, group } = tx;
     this.appender.announce(activity.deadLetterHeads);
     if (activity.released || tx.changed) this.signal.notify(groupKey('share', group.id));
-    this.metrics.shareActivity(group.name, activity);
+    this.hooks.activity.emit(group.name, activity);
   }
 }

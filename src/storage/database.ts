@@ -1,16 +1,10 @@
 import { Logger } from '@nestjs/common';
 import type { DatabaseKind } from './sql-dialect.js';
-import type { SqlSession, SqlSessions } from './sql-session.js';
+import type { Sql, SqlSession, SqlSessions } from './sql-session.js';
 import type { WalSync } from './wal-sync.js';
 
-/** What a store needs to run SQL: inside a transaction or on its own. */
-export interface Sql {
-  readonly kind: DatabaseKind;
-  /** Rows of a SELECT (or of a statement with RETURNING). */
-  rows<T>(sql: string, params?: readonly unknown[]): Promise<T[]>;
-  /** Runs a statement; answers the number of rows it changed. */
-  execute(sql: string, params?: readonly unknown[]): Promise<number>;
-}
+/** Stores take `Sql` from here; it is declared beside the sessions that implement it. */
+export type { Sql } from './sql-session.js';
 
 /** How a transaction must be kept. */
 export interface TransactionOptions {

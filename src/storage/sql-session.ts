@@ -1,4 +1,13 @@
-import type { Sql } from './database.js';
+import type { DatabaseKind } from './sql-dialect.js';
+
+/** What a store needs to run SQL: inside a transaction or on its own. */
+export interface Sql {
+  readonly kind: DatabaseKind;
+  /** Rows of a SELECT (or of a statement with RETURNING). */
+  rows<T>(sql: string, params?: readonly unknown[]): Promise<T[]>;
+  /** Runs a statement; answers the number of rows it changed. */
+  execute(sql: string, params?: readonly unknown[]): Promise<number>;
+}
 
 /** One connection for the length of one use: SQL, and the transaction around it if asked. */
 export interface SqlSession extends Sql {

@@ -1,5 +1,5 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { KafkaConfig } from '../../src/kafka/kafka-config.js';
+import type { KafkaConfig } from '../../src/config/kafka-config.js';
 import { KafkaListener } from '../../src/kafka/kafka.listener.js';
 
 /** A Kafka listener on a random loopback port. */

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { kafkaConfig, kafkaNodeId } from '../../src/kafka/kafka-config.js';
+import { kafkaConfig, kafkaNodeId } from '../../src/config/kafka-config.js';
 import { ConfigError } from '../../src/config/config.error.js';
 import { configWarnings, loadConfig } from '../../src/config/shoal-config.js';
 

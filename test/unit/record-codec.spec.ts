@@ -1,7 +1,7 @@
 import { ErrorCode } from '@shoal/protocol';
 import { ShoalError } from '../../src/platform/errors/index.js';
 import { decodeRecord, encodeRecord } from '../../src/log/domain/record-codec.js';
-import { attemptsOf } from '../../src/share-groups/domain/record-attempts.js';
+import { attemptsOf } from '../../src/log/domain/record-attempts.js';
 import { parseProduceBody } from '../../src/log/http/produce.dto.js';
 
 function codeOf(fn: () => unknown): string | undefined {

@@ -1,6 +1,6 @@
 import type { ConsumerGroup, ConsumerMember, GroupPartition } from '../domain/consumer-group.js';
 import type { Sql } from '../../storage/database.js';
-import { groupSessionStore } from '../../storage/group-session.store.js';
+import { groupSessionStore } from '../../groups/storage/group-session.store.js';
 import { valuesList } from '../../storage/sql-dialect.js';
 
 interface GroupRow {

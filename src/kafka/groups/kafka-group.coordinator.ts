@@ -6,7 +6,7 @@ import { DEFAULT_INITIAL_REBALANCE_DELAY_MS } from './domain/kafka-group.js';
 import { consumerGroupStore } from '../../consumer-groups/storage/consumer-group.store.js';
 import { Database, type Sql } from '../../storage/database.js';
 import { kafkaGroupStore, kafkaSessionStore } from '../storage/kafka-group.store.js';
-import { GroupSessions, type WithGroupOptions } from '../../platform/group-sessions.js';
+import { GroupSessions, type WithGroupOptions } from '../../groups/group-sessions.js';
 import { KafkaGroupTransaction } from './kafka-group.transaction.js';
 
 /**

@@ -1,6 +1,6 @@
 import { type KafkaGroup, type KafkaGroupState, type KafkaMember } from '../groups/domain/kafka-group.js';
 import type { Sql } from '../../storage/database.js';
-import type { GroupSessionStore } from '../../storage/group-session.store.js';
+import type { GroupSessionStore } from '../../groups/storage/group-session.store.js';
 import { valuesList } from '../../storage/sql-dialect.js';
 
 interface GroupRow {

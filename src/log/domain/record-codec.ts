@@ -1,6 +1,6 @@
 import type { AcquiredRecord, JsonValue, RecordHeaders, WireRecord } from '@shoal/protocol';
 import { InvalidRecordError, RecordTooLargeError } from '../../platform/errors/index.js';
-import { ATTEMPTS_HEADER, attemptsOf, MAX_ATTEMPTS } from '../../share-groups/domain/record-attempts.js';
+import { ATTEMPTS_HEADER, attemptsOf, MAX_ATTEMPTS } from './record-attempts.js';
 import { bytesOrText, type HeaderEntry, headersView, isHeaderList, storeHeaders } from './record-headers.js';
 import { type AppendRecord, keySize, type RecordKey, type RecordValue, type StoredRecord } from './record.js';
 

@@ -1,7 +1,7 @@
 import type { RecordKey, RecordValue, StoredHeaders, StoredRecord } from '../domain/record.js';
 import { bytesOrText } from '../domain/record-headers.js';
 import { searchFirstAtOrAfter } from '../domain/time-search.js';
-import { ATTEMPTS_LIKE, attemptsOf } from '../../share-groups/domain/record-attempts.js';
+import { ATTEMPTS_LIKE, attemptsOf } from '../domain/record-attempts.js';
 import type { Sql } from '../../storage/database.js';
 import { valuesList } from '../../storage/sql-dialect.js';
 

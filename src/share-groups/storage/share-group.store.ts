@@ -1,6 +1,6 @@
 import type { ShareGroupConfigView } from '@shoal/protocol';
 import type { Sql } from '../../storage/database.js';
-import { groupSessionStore } from '../../storage/group-session.store.js';
+import { groupSessionStore } from '../../groups/storage/group-session.store.js';
 
 export interface ShareGroupRow {
   id: number;

@@ -8,24 +8,14 @@ import {
   keyParams,
   RANGE_COLUMNS,
   type RangeRow,
+  type SharePartitionKey,
+  type ShareWindow,
   type StartHint,
   toRange,
   writeRanges,
 } from './share-range.rows.js';
 
-export type { StartHint } from './share-range.rows.js';
-
-/** (group, topic, partition): the key of a share-partition. */
-export interface SharePartitionKey {
-  groupId: number;
-  topicId: number;
-  partition: number;
-}
-
-export interface ShareWindow {
-  startOffset: number;
-  endOffset: number;
-}
+export type { SharePartitionKey, ShareWindow, StartHint } from './share-range.rows.js';
 
 /** A share-partition's window and its in-flight records. */
 export const sharePartitionStore = {

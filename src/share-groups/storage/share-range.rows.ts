@@ -1,10 +1,22 @@
 import { isFinal, overlay, type RecordRange, sameOutcome } from '../domain/record-range.js';
 import { RecordState } from '../domain/record-state.js';
 import type { Sql } from '../../storage/database.js';
-import type { SharePartitionKey, ShareWindow } from './share-partition.store.js';
 import { valuesList } from '../../storage/sql-dialect.js';
 
 // The rows of `shoal_share_range` and how ranges are written to them, for share-partition.store.ts.
+
+/** (group, topic, partition): the key of a share-partition. */
+export interface SharePartitionKey {
+  groupId: number;
+  topicId: number;
+  partition: number;
+}
+
+/** A share-partition's window, as `shoal_share_partition` holds it. */
+export interface ShareWindow {
+  startOffset: number;
+  endOffset: number;
+}
 
 /** One row: a range of in-flight records. */
 export interface RangeRow {

@@ -1,6 +1,6 @@
-import type { StoredRecord } from '../log/domain/record.js';
-import type { Sql } from './database.js';
-import { RECORD_SELECT, type StoredRow, toStoredRecord } from '../log/storage/log.store.js';
+import type { StoredRecord } from '../domain/record.js';
+import type { Sql } from '../../storage/database.js';
+import { RECORD_SELECT, type StoredRow, toStoredRecord } from './log.store.js';
 
 /**
  * Reads at most `maxRecords` records from `fromOffset` whose sizes add up to at most

@@ -1,4 +1,4 @@
-import { headerEntries, isHeaderList } from '../../log/domain/record-headers.js';
+import { headerEntries, isHeaderList } from './record-headers.js';
 
 /**
  * Per-record attempts (issue 27): a record may cap its own deliveries below its group's

@@ -1,4 +1,4 @@
-import type { Sql } from './database.js';
+import type { Sql } from '../../storage/database.js';
 
 /** The session SQL both group kinds share: their group and member tables differ only in name. */
 export interface GroupSessionStore {

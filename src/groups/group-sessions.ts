@@ -1,13 +1,13 @@
 import { Inject, Logger, type OnApplicationBootstrap, type OnApplicationShutdown, Optional } from '@nestjs/common';
 import { type ShoalConfig, SHOAL_CONFIG } from '../config/shoal-config.js';
 import { assertGroupQuota } from '../security/quotas.js';
-import { PeriodicTask } from './periodic-task.js';
-import { yieldToEventLoop } from './yield-to-event-loop.js';
-import type { Clock } from './clock.js';
-import { GroupNotEmptyError, UnknownGroupError, UnknownTopicError } from './errors/index.js';
+import { PeriodicTask } from '../platform/periodic-task.js';
+import { yieldToEventLoop } from '../platform/yield-to-event-loop.js';
+import type { Clock } from '../platform/clock.js';
+import { GroupNotEmptyError, UnknownGroupError, UnknownTopicError } from '../platform/errors/index.js';
 import type { Topic } from '../log/domain/topic.js';
 import type { Database, Sql } from '../storage/database.js';
-import type { GroupSessionStore } from '../storage/group-session.store.js';
+import type { GroupSessionStore } from './storage/group-session.store.js';
 import { topicStore } from '../log/storage/topic.store.js';
 
 /** A group inside one transaction: what the shared session mechanics need of it. */

@@ -1,0 +1,20 @@
+import { Injectable } from '@nestjs/common';
+import type { RecordPosition } from '@shoal/protocol';
+import type { AppendRecord } from './domain/record.js';
+import { Listeners, Slot } from '../platform/hooks.js';
+
+/** Another path for records plain produce does not take: the jobs' (scheduled records, idempotency keys). */
+export interface ProduceDetour {
+  /** Whether `record` needs this path. */
+  wants(record: AppendRecord): boolean;
+  produce(topic: string, records: AppendRecord[]): Promise<RecordPosition[]>;
+}
+
+/** Where the layers above the log plug into produce (the log imports none of them). */
+@Injectable()
+export class ProduceHooks {
+  /** Filled by `JobProduceService`: a request with a record it wants goes its way. */
+  readonly detour = new Slot<ProduceDetour>();
+  /** Records appended by any produce path, by topic, with their bytes (`ShoalMetrics` counts them). */
+  readonly produced = new Listeners<[topic: string, records: number, bytes: number]>();
+}
