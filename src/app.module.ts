@@ -28,7 +28,7 @@ import { ShareGroupCoordinator } from './share-groups/share-group.coordinator.js
 import { ShareGroupService } from './share-groups/share-group.service.js';
 import { ShareGroupHeartbeatService } from './kafka/share/share-group-heartbeat.service.js';
 import { ShareSessionService } from './kafka/share/share-session.service.js';
-import { SharePartitionCoordinator } from './share-groups/share-partition.coordinator.js';
+import { ShareStorage } from './share-groups/storage/sql-share-stores.js';
 import { TopicService } from './log/topic.service.js';
 import { DeadLettersController } from './operations/http/dead-letters.controller.js';
 import { GroupListsController } from './operations/http/group-lists.controller.js';
@@ -107,7 +107,7 @@ export class AppModule {
         ConsumerGroupService,
         ConsumerFetchService,
         DeadLetterWriter,
-        SharePartitionCoordinator,
+        ShareStorage,
         ShareGroupCoordinator,
         ShareGroupService,
         ShareFetchService,

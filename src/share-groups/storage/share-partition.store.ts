@@ -1,4 +1,4 @@
-import { expand, type RecordRange, rangeLength, rangesOf, recordAt } from '../domain/record-range.js';
+import { expand, type RecordRange, rangeLength, rangesOf, recordAt, type StartHint } from '../domain/record-range.js';
 import { type InFlightRecord, RecordState } from '../domain/record-state.js';
 import type { Sql } from '../../storage/database.js';
 import {
@@ -8,12 +8,11 @@ import {
   keyParams,
   RANGE_COLUMNS,
   type RangeRow,
-  type StartHint,
   toRange,
   writeRanges,
 } from './share-range.rows.js';
 
-export type { StartHint } from './share-range.rows.js';
+export type { StartHint } from '../domain/record-range.js';
 
 /** (group, topic, partition): the key of a share-partition. */
 export interface SharePartitionKey {
