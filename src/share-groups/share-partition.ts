@@ -6,6 +6,7 @@ import type { AcquiredStoredRecord } from './domain/acquired-record.js';
 import type { ByteBudget } from './domain/byte-budget.js';
 import { recordsIn, type StartHint } from './domain/record-range.js';
 import {
+  availableAgain,
   type ArchiveReason,
   type InFlightRecord,
   RecordState,
@@ -238,15 +239,7 @@ export class SharePartition {
     const inside = wanted.filter((o) => o >= window.startOffset);
     const current = inside.length === 0 ? new Map<number, InFlightRecord>() : await this.store.records(key, inside);
     const archived = inside.filter((o) => current.get(o)?.state === RecordState.Archived);
-    const available = (offset: number): InFlightRecord => ({
-      offset,
-      state: RecordState.Available,
-      deliveryCount: 0,
-      memberId: null,
-      lockExpiresAt: null,
-      availableAt: null,
-    });
-    if (archived.length > 0) await this.store.write(key, archived.map(available));
+    if (archived.length > 0) await this.store.write(key, archived.map(availableAgain));
     if (below.length > 0) {
       await this.store.reopenBelowStart(key, below, window.startOffset);
       this.moveWindow(below[0], window.endOffset);

@@ -26,6 +26,7 @@ import type { ShareGroupRow, ShareMember } from '../../src/share-groups/storage/
 import type { SharePartitionKey, ShareWindow } from '../../src/share-groups/storage/share-partition.store.js';
 
 const id = (k: { topicId: number; partition: number }) => `${k.topicId}:${k.partition}`;
+type WriteOptions = NonNullable<Parameters<SharePartitionStore['write']>[2]>;
 
 /** {@link SharePartitionStore} in memory, one group's share-partitions: what unit tests drive a SharePartition with. */
 export class InMemorySharePartitionStore implements SharePartitionStore {
@@ -131,19 +132,15 @@ export class InMemorySharePartitionStore implements SharePartitionStore {
     const range = { state: RecordState.Acquired, deliveryCount: 1, memberId, lockExpiresAt, availableAt: null };
     this.put(key, [...this.of(key), { ...range, firstOffset: from, lastOffset: to - 1 }]);
   }
-  async write(
-    key: SharePartitionKey,
-    records: Iterable<InFlightRecord>,
-    options: { existing?: RecordRange[]; window?: ShareWindow } = {},
-  ): Promise<StartHint | null> {
+  /** The ranges over the records' span replaced by `overlay`'s answer; the leading final ones dropped given the window. */
+  async write(key: SharePartitionKey, records: Iterable<InFlightRecord>, options: WriteOptions = {}) {
     const changes = rangesOf(records);
     if (changes.length === 0) return null;
     this.count('write');
-    const first = changes[0].firstOffset;
-    const last = changes[changes.length - 1].lastOffset;
-    const existing = options.existing ?? (await this.rangesOver(key, first, last));
+    const span = [changes[0].firstOffset, changes[changes.length - 1].lastOffset] as const;
+    const existing = options.existing ?? (await this.rangesOver(key, ...span));
     const next = overlay(existing, changes);
-    const hint = options.window ? dropLeadingFinal(next, options.window) : null;
+    const hint: StartHint | null = options.window ? dropLeadingFinal(next, options.window) : null;
     const replaced = new Set(existing.map((r) => r.firstOffset));
     this.put(key, [...this.of(key).filter((r) => !replaced.has(r.firstOffset)), ...next]);
     return hint;
