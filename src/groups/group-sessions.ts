@@ -63,6 +63,9 @@ export abstract class GroupSessions<Tx extends GroupTransaction>
   /** Wake-ups, announcements and metrics of what the committed transaction did. */
   protected abstract afterCommit(tx: Tx): void;
 
+  /** What `work` left to write, written inside the transaction before it commits; nothing by default. */
+  protected async beforeCommit(_tx: Tx): Promise<void> {}
+
   async onApplicationBootstrap(): Promise<void> {
     // A restart gives every member a fresh session and releases nothing by itself.
     await this.database.run((sql) => this.sessions.renewAllSessions(sql, this.clock.now()));
@@ -118,7 +121,9 @@ export abstract class GroupSessions<Tx extends GroupTransaction>
         const tx = await this.begin(sql, name, options.now ?? this.clock.now(), options);
         if (!tx) throw missing();
         opened = tx;
-        return work(tx);
+        const result = await work(tx);
+        await this.beforeCommit(tx);
+        return result;
       },
       { durable: options.durable ?? true },
     );

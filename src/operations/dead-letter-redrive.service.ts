@@ -99,7 +99,7 @@ export class DeadLetterRedriveService {
 
   /**
    * One chunk of a redrive into `group`, in the group's transaction: the dead-letter records it
-   * archived are reopened there (see {@link SharePartitionCoordinator.reopen}) and marked; the
+   * archived are reopened there (see {@link SharePartition.reopen}) and marked; the
    * rest (another group's, no source, source gone from the log or not archived) are skipped.
    */
   private async redriveIntoGroup(

@@ -4,7 +4,6 @@ import { UnknownGroupError, UnknownPartitionError } from '../platform/errors/ind
 import { publicMemberId } from '../security/domain/member-id.js';
 import { RecordState } from '../share-groups/domain/record-state.js';
 import { operationsStore } from './storage/operations.store.js';
-import { sharePartitionStore } from '../share-groups/storage/share-partition.store.js';
 import { requireTopic } from '../log/topic.service.js';
 import { ShareGroupCoordinator } from '../share-groups/share-group.coordinator.js';
 
@@ -34,9 +33,7 @@ export class ShareInFlightService {
         await tx.applyLockExpiries();
         const found = await requireTopic(tx.sql, topic);
         if (partition >= found.partitionCount) throw new UnknownPartitionError(topic, partition);
-        const window = (await sharePartitionStore.windows(tx.sql, tx.group.id)).find(
-          (w) => w.topicId === found.id && w.partition === partition,
-        );
+        const window = (await tx.windows()).find((w) => w.topicId === found.id && w.partition === partition);
         if (!window) return { startOffset: 0, endOffset: 0, records: [] };
         const from = Math.max(fromOffset, window.startOffset);
         const rows = await operationsStore.inFlight(tx.sql, tx.group.id, found.id, partition, from, limit);

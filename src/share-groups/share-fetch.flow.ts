@@ -1,4 +1,4 @@
-import type { AcquiredRecord, TopicPartition } from '@shoal/protocol';
+import type { TopicPartition } from '@shoal/protocol';
 import { lowerReserve, msUntilToken, priorityTiers, refill, type TokenBucket } from './domain/share-flow.js';
 import type { Sql } from '../storage/database.js';
 import { shareGroupFlowStore } from './storage/share-group-flow.store.js';
@@ -38,15 +38,15 @@ export async function settleFlow(sql: Sql, groupId: number, flow: FetchFlow, acq
  * tier: first the top tier up to `max` less the lower tiers' reserve, then the lower tiers in
  * order, then the top tier again with whatever the lower ones left.
  */
-export async function acquireByPriority(
+export async function acquireByPriority<R>(
   order: TopicPartition[],
   flow: FetchFlow,
   max: number,
-  acquire: (p: TopicPartition, want: number) => Promise<AcquiredRecord[]>,
-): Promise<AcquiredRecord[]> {
+  acquire: (p: TopicPartition, want: number) => Promise<R[]>,
+): Promise<R[]> {
   const tiers = priorityTiers([...new Set(order.map((p) => p.topic))], flow.topicPriority);
   const reserve = lowerReserve(max, flow.lowerPriorityShare, tiers.length);
-  const records: AcquiredRecord[] = [];
+  const records: R[] = [];
   const fill = async (tier: string[], upTo: number) => {
     for (const p of order) {
       const want = upTo - records.length;

@@ -1,16 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
-import {
-  type Acknowledgement,
-  type AckResult,
-  type AcquiredRecord,
-  ErrorCode,
-  type ShareFetchResponse,
-  type TopicPartition,
-} from '@shoal/protocol';
+import { type Acknowledgement, type AckResult, ErrorCode, type TopicPartition } from '@shoal/protocol';
 import { DEFAULT_SECURITY, type ShoalConfig, SHOAL_CONFIG } from '../config/shoal-config.js';
 import { UnknownMemberError } from '../platform/errors/index.js';
 import { ByteBudget } from './domain/byte-budget.js';
 import type { Topic } from '../log/domain/topic.js';
+import type { AcquiredStoredRecord } from './domain/acquired-record.js';
 import { appendKey, ChangeSignal, groupKey, type WaitTiming } from '../platform/change-signal.js';
 import { ShareGroupCoordinator } from './share-group.coordinator.js';
 import type { ShareGroupTransaction } from './share-group.transaction.js';
@@ -28,8 +22,14 @@ export interface ShareFetchOptions {
   timing?: WaitTiming;
 }
 
+/** A share fetch's answer: the records as stored (each door encodes them) and the acks' results. */
+export interface ShareFetchResult {
+  records: AcquiredStoredRecord[];
+  ackResults: AckResult[];
+}
+
 interface Attempt {
-  response: ShareFetchResponse;
+  response: ShareFetchResult;
   waitKeys: string[];
   /** When, from now, a delayed release becomes available or a lock runs out; null if never. */
   nextEventInMs: number | null;
@@ -66,7 +66,7 @@ export class ShareFetchService {
     );
   }
 
-  async fetch(group: string, memberId: string, options: ShareFetchOptions): Promise<ShareFetchResponse> {
+  async fetch(group: string, memberId: string, options: ShareFetchOptions): Promise<ShareFetchResult> {
     this.active++;
     try {
       return await this.fetchActive(group, memberId, options);
@@ -75,7 +75,7 @@ export class ShareFetchService {
     }
   }
 
-  private async fetchActive(group: string, memberId: string, options: ShareFetchOptions): Promise<ShareFetchResponse> {
+  private async fetchActive(group: string, memberId: string, options: ShareFetchOptions): Promise<ShareFetchResult> {
     if (options.acks.length > 0 && this.coordinator.flushesApart && this.active === 1) {
       // Alone (no other fetch of this broker under way but in a long-poll wait), the acks
       // commit in a transaction of their own, and their flush runs while the records are
@@ -115,11 +115,7 @@ export class ShareFetchService {
   }
 
   /** Acks (if any) and acquisition in one transaction; with nothing to hand out, the wait. */
-  private async fetchAcquiring(
-    group: string,
-    memberId: string,
-    options: ShareFetchOptions,
-  ): Promise<ShareFetchResponse> {
+  private async fetchAcquiring(group: string, memberId: string, options: ShareFetchOptions): Promise<ShareFetchResult> {
     const first = await this.attempt(group, memberId, options);
     if (first.response.records.length > 0 || options.maxWaitMs <= 0) return first.response;
     const deadline = Date.now() + options.maxWaitMs;
@@ -227,7 +223,7 @@ export class ShareFetchService {
     assignment: TopicPartition[],
     topics: Map<string, Topic>,
     max: number,
-  ): Promise<{ records: AcquiredRecord[]; tokenInMs: number | null }> {
+  ): Promise<{ records: AcquiredStoredRecord[]; tokenInMs: number | null }> {
     if (assignment.length === 0) return { records: [], tokenInMs: null };
     const flow = await openFlow(tx.sql, tx.group.id, tx.now, max);
     const start = (this.rotation.get(memberId) ?? 0) % assignment.length;

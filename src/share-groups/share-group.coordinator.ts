@@ -6,11 +6,11 @@ import { DEFAULT_SHARE_GROUP_CONFIG } from './domain/share-group-config.js';
 import { ShareGroupHooks } from './share-group.hooks.js';
 import { yieldToEventLoop } from '../platform/yield-to-event-loop.js';
 import { Database, type Sql } from '../storage/database.js';
-import { shareGroupStore as store } from './storage/share-group.store.js';
+import { shareGroupStore } from './storage/share-group.store.js';
 import { sharePartitionStore } from './storage/share-partition.store.js';
+import { ShareStorage } from './storage/sql-share-stores.js';
 import { GroupSessions, type WithGroupOptions } from '../groups/group-sessions.js';
 import { LogAppender } from '../log/log-appender.js';
-import { SharePartitionCoordinator } from './share-partition.coordinator.js';
 import { ShareGroupTransaction } from './share-group.transaction.js';
 
 /**
@@ -22,13 +22,13 @@ import { ShareGroupTransaction } from './share-group.transaction.js';
 export class ShareGroupCoordinator extends GroupSessions<ShareGroupTransaction> {
   constructor(
     database: Database,
-    private readonly partitions: SharePartitionCoordinator,
+    private readonly storage: ShareStorage,
     private readonly signal: ChangeSignal,
     private readonly appender: LogAppender,
     private readonly hooks: ShareGroupHooks,
     @Inject(CLOCK) clock: Clock,
   ) {
-    super(database, clock, store, 'share');
+    super(database, clock, shareGroupStore, 'share');
   }
 
   /**
@@ -59,12 +59,18 @@ export class ShareGroupCoordinator extends GroupSessions<ShareGroupTransaction> 
     now: number,
     options: WithGroupOptions,
   ): Promise<ShareGroupTransaction | null> {
-    if (options.create) await store.create(sql, name, DEFAULT_SHARE_GROUP_CONFIG, now);
-    const group = await store.find(sql, name, options.create || options.membership ? 'update' : 'share');
+    const stores = this.storage.in(sql);
+    if (options.create) await stores.groups.create(name, DEFAULT_SHARE_GROUP_CONFIG, now);
+    const group = await stores.groups.find(name, options.create || options.membership ? 'update' : 'share');
     if (!group) return null;
-    const tx = new ShareGroupTransaction(sql, group, await store.members(sql, group.id), now, this.partitions);
+    const tx = new ShareGroupTransaction(sql, group, await stores.groups.members(group.id), now, stores);
     await tx.removeExpiredMembers();
     return tx;
+  }
+
+  /** The share-partitions' window changes, written once each. */
+  protected override beforeCommit(tx: ShareGroupTransaction): Promise<void> {
+    return tx.flush();
   }
 
   protected afterCommit(tx: ShareGroupTransaction): void {

@@ -120,9 +120,7 @@ export class ShareGroupService implements GroupMembership<
         await tx.applyLockExpiries();
         const { sql, group: row } = tx;
         const { byMember } = await tx.assignments();
-        const windows = new Map(
-          (await sharePartitionStore.windows(sql, row.id)).map((w) => [`${w.topicId}:${w.partition}`, w]),
-        );
+        const windows = new Map((await tx.windows()).map((w) => [`${w.topicId}:${w.partition}`, w]));
         const counts = await sharePartitionStore.counts(sql, row.id);
         const partitions: ShareGroupDescription['partitions'] = [];
         // Every partition of every topic the group subscribes to or holds state in, opened or not.
@@ -209,14 +207,8 @@ export class ShareGroupService implements GroupMembership<
       () => new UnknownGroupError(group),
       async (tx) => {
         this.coordinator.requireEmpty(tx);
-        const { sql, group: row } = tx;
-        const offsets = await this.offsets.resolve(sql, topic, partition, to);
-        for (const o of offsets) {
-          const key = { groupId: row.id, topicId: o.topicId, partition: o.partition };
-          await sharePartitionStore.createWindow(sql, key, o.offset);
-          await sharePartitionStore.deleteForTopic(sql, row.id, o.topicId, o.partition);
-          await sharePartitionStore.setWindow(sql, key, { startOffset: o.offset, endOffset: o.offset });
-        }
+        const offsets = await this.offsets.resolve(tx.sql, topic, partition, to);
+        for (const o of offsets) await tx.resetWindow(o.topicId, o.partition, o.offset);
       },
       { membership: true },
     );

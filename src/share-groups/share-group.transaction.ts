@@ -1,32 +1,27 @@
-import type { AcquiredRecord, TopicPartition } from '@shoal/protocol';
+import type { TopicPartition } from '@shoal/protocol';
 import { UnknownMemberError } from '../platform/errors/index.js';
-import { acquiredRecord } from '../log/domain/record-codec.js';
 import type { Topic } from '../log/domain/topic.js';
+import type { AcquiredStoredRecord } from './domain/acquired-record.js';
 import type { ByteBudget } from './domain/byte-budget.js';
 import type { AckEntry } from './domain/acknowledge.js';
-import { RecordState } from './domain/record-state.js';
 import { assignShared } from './domain/simple-assignor.js';
 import type { Sql } from '../storage/database.js';
-import { logStore } from '../log/storage/log.store.js';
-import { type ShareGroupRow, type ShareMember, shareGroupStore } from './storage/share-group.store.js';
-import { sharePartitionStore } from './storage/share-partition.store.js';
-import { topicStore } from '../log/storage/topic.store.js';
-import {
-  emptyActivity,
-  type OpenSharePartition,
-  type ShareActivity,
-  SharePartitionCoordinator,
-} from './share-partition.coordinator.js';
+import type { ShareGroupRow, ShareMember } from './storage/share-group.store.js';
+import type { SharePartitionKey, ShareWindow } from './storage/share-partition.store.js';
+import type { ShareStores } from './share-stores.js';
+import { emptyActivity, type ShareActivity, SharePartition, type ShareScope } from './share-partition.js';
 
 /**
  * A share group inside one transaction: its row locked, its live members, the share-partitions
- * opened so far (each opened once: locked, expiries applied), the topics looked up, and what
- * happened (the activity the coordinator announces and counts after the commit).
- * Made by {@link ShareGroupCoordinator.withGroup}; valid only inside its `work`.
+ * opened so far ({@link SharePartition}s, each opened once: locked, expiries applied; their
+ * windows written by {@link flush} before the commit), the topics looked up, and what happened
+ * (the activity the coordinator announces and counts after the commit). Everything it reads
+ * and writes goes through its {@link ShareStores}. Made by {@link ShareGroupCoordinator.withGroup};
+ * valid only inside its `work`.
  */
-export class ShareGroupTransaction {
+export class ShareGroupTransaction implements ShareScope {
   readonly activity: ShareActivity = emptyActivity();
-  private readonly opened = new Map<string, OpenSharePartition>();
+  private readonly opened = new Map<string, SharePartition>();
   /** Topics looked up in this transaction, by name (null: no such topic). */
   private readonly topicsByName = new Map<string, Topic | null>();
   private liveMembers: ShareMember[];
@@ -37,7 +32,7 @@ export class ShareGroupTransaction {
     readonly group: ShareGroupRow,
     members: ShareMember[],
     readonly now: number,
-    private readonly partitions: SharePartitionCoordinator,
+    readonly stores: ShareStores,
   ) {
     this.liveMembers = members;
   }
@@ -61,16 +56,11 @@ export class ShareGroupTransaction {
   /** Keeps the member alive for its session (plus `extraAliveMs`: a fetch's wait). */
   async touch(memberId: string, extraAliveMs = 0): Promise<void> {
     const member = this.member(memberId);
-    await shareGroupStore.touchMember(
-      this.sql,
-      this.group.id,
-      memberId,
-      this.now + member.sessionTimeoutMs + extraAliveMs,
-    );
+    await this.stores.groups.touchMember(this.group.id, memberId, this.now + member.sessionTimeoutMs + extraAliveMs);
   }
 
   async addMember(member: ShareMember): Promise<void> {
-    await shareGroupStore.insertMember(this.sql, this.group.id, member);
+    await this.stores.groups.insertMember(this.group.id, member);
     this.liveMembers.push(member);
     this.membershipChanged = true;
   }
@@ -83,10 +73,10 @@ export class ShareGroupTransaction {
 
   /** Removes a member and releases what it held, at once. */
   async removeMember(memberId: string): Promise<void> {
-    await shareGroupStore.deleteMember(this.sql, this.group.id, memberId);
+    await this.stores.groups.deleteMember(this.group.id, memberId);
     this.liveMembers = this.liveMembers.filter((m) => m.memberId !== memberId);
     this.membershipChanged = true;
-    const held = await sharePartitionStore.heldBy(this.sql, this.group.id, memberId);
+    const held = await this.stores.partitions.heldBy(this.group.id, memberId);
     const byPartition = new Map<string, typeof held>();
     for (const record of held)
       byPartition.set(`${record.topicId}:${record.partition}`, [
@@ -101,18 +91,11 @@ export class ShareGroupTransaction {
     for (const records of ordered) {
       const topic = topics.get(records[0].topicId);
       const open = topic ? await this.partition(topic, records[0].partition, { create: false }) : null;
-      if (!open) continue;
-      // Records whose lock expired were released on opening; release the rest.
-      const still = await sharePartitionStore.records(
-        this.sql,
-        open.key,
-        records.map((r) => r.offset),
-      );
-      await this.partitions.release(
-        open,
-        [...still.values()].filter((r) => r.memberId === memberId && r.state === RecordState.Acquired),
-        0,
-      );
+      if (open)
+        await open.releaseHeld(
+          memberId,
+          records.map((r) => r.offset),
+        );
     }
   }
 
@@ -121,23 +104,23 @@ export class ShareGroupTransaction {
    * the start moved past final records); its window is created at the first fetch when
    * `create`. Null when it has not started and not `create`, or the log partition is gone.
    */
-  async partition(topic: Topic, partition: number, options: { create: boolean }): Promise<OpenSharePartition | null> {
+  async partition(topic: Topic, partition: number, options: { create: boolean }): Promise<SharePartition | null> {
     const cached = this.opened.get(`${topic.id}:${partition}`);
     if (cached) return cached;
-    const open = await this.partitions.open(this, topic, partition, options.create);
+    const open = await SharePartition.open(this, topic, partition, options.create);
     if (open) this.opened.set(`${topic.id}:${partition}`, open);
     return open;
   }
 
-  /** A redrive into this group: see {@link SharePartitionCoordinator.reopen}; [] when the group never read the partition. */
+  /** A redrive into this group: see {@link SharePartition.reopen}; [] when the group never read the partition. */
   async reopen(topic: Topic, partition: number, offsets: number[]): Promise<number[]> {
     const open = partition < topic.partitionCount ? await this.partition(topic, partition, { create: false }) : null;
-    return open ? this.partitions.reopen(open, offsets) : [];
+    return open ? open.reopen(offsets) : [];
   }
 
   /**
    * Applies one member's acks to one share-partition, in order; null when it is not open to
-   * acks. `whole`: all of them or none (see SharePartitionCoordinator.acknowledge).
+   * acks. `whole`: all of them or none (see SharePartition.acknowledge).
    */
   async acknowledge(
     topic: Topic,
@@ -147,12 +130,12 @@ export class ShareGroupTransaction {
     whole = false,
   ): Promise<(string | null)[] | null> {
     const open = partition < topic.partitionCount ? await this.partition(topic, partition, { create: false }) : null;
-    return open ? this.partitions.acknowledge(open, memberId, entries, whole) : null;
+    return open ? open.acknowledge(memberId, entries, whole) : null;
   }
 
   /**
    * Acquires up to `max` records of one share-partition for the member, as many as fit in
-   * `budget`, with their data, lowest offset first: only the acquired offsets are loaded.
+   * `budget`, as stored, lowest offset first.
    */
   async acquire(
     topic: Topic,
@@ -160,16 +143,30 @@ export class ShareGroupTransaction {
     memberId: string,
     max: number,
     budget: ByteBudget,
-  ): Promise<AcquiredRecord[]> {
+  ): Promise<AcquiredStoredRecord[]> {
     const open = await this.partition(topic, partition, { create: true });
-    const acquired = open ? await this.partitions.acquire(open, memberId, max, budget) : [];
-    if (acquired.length === 0) return [];
-    const locks = new Map(acquired.map((r) => [r.offset, r]));
-    const stored = await logStore.readOffsets(this.sql, topic.id, partition, [...locks.keys()]);
-    return stored.map((data) => {
-      const record = locks.get(data.offset)!;
-      return acquiredRecord(topic.name, partition, data, record.deliveryCount, record.lockExpiresAt!);
-    });
+    return open ? open.acquire(memberId, max, budget) : [];
+  }
+
+  /** Writes what the opened share-partitions changed of their windows: before the commit, or a read of them. */
+  async flush(): Promise<void> {
+    for (const open of this.opened.values()) await open.flush();
+  }
+
+  /** Every share-partition of the group with its window, as this transaction has left them. */
+  async windows(): Promise<(SharePartitionKey & ShareWindow)[]> {
+    await this.flush();
+    return this.stores.partitions.windows(this.group.id);
+  }
+
+  /** Puts a share-partition's window at `offset` with nothing in flight (an offset reset). */
+  async resetWindow(topicId: number, partition: number, offset: number): Promise<void> {
+    await this.flush();
+    this.opened.delete(`${topicId}:${partition}`);
+    const key = { groupId: this.group.id, topicId, partition };
+    await this.stores.partitions.createWindow(key, offset);
+    await this.stores.partitions.deleteForTopic(this.group.id, topicId, partition);
+    await this.stores.partitions.setWindow(key, { startOffset: offset, endOffset: offset });
   }
 
   /**
@@ -178,7 +175,7 @@ export class ShareGroupTransaction {
    * delivery limit) and moves the start past final records, exactly as a fetch would.
    */
   async applyLockExpiries(): Promise<void> {
-    const expired = await sharePartitionStore.partitionsWithExpiredLocks(this.sql, this.group.id, this.now);
+    const expired = await this.stores.partitions.partitionsWithExpiredLocks(this.group.id, this.now);
     if (expired.length === 0) return;
     const topics = await this.topicsById(expired.map((p) => p.topicId));
     for (const { topicId, partition } of expired) {
@@ -201,14 +198,14 @@ export class ShareGroupTransaction {
         keys.set(`${topicId}:${p.partition}`, { groupId: this.group.id, topicId, partition: p.partition });
     }
     const ordered = [...keys.values()].sort((a, b) => a.topicId - b.topicId || a.partition - b.partition);
-    for (const key of ordered) await sharePartitionStore.lockWindow(this.sql, key);
+    for (const key of ordered) await this.stores.partitions.lockWindow(key);
   }
 
   /** The named topics that exist, looked up once per transaction. */
   async topics(names: string[]): Promise<Map<string, Topic>> {
     const missing = [...new Set(names)].filter((name) => !this.topicsByName.has(name));
     if (missing.length > 0) {
-      const found = new Map((await topicStore.findByNames(this.sql, missing)).map((t) => [t.name, t]));
+      const found = new Map((await this.stores.log.topicsByNames(missing)).map((t) => [t.name, t]));
       for (const name of missing) this.topicsByName.set(name, found.get(name) ?? null);
     }
     const result = new Map<string, Topic>();
@@ -231,11 +228,11 @@ export class ShareGroupTransaction {
 
   /** When, from now, a delayed release becomes available or a lock runs out; null if never. */
   async nextEventInMs(): Promise<number | null> {
-    const next = await sharePartitionStore.nextEventAt(this.sql, this.group.id, this.now);
+    const next = await this.stores.partitions.nextEventAt(this.group.id, this.now);
     return next === null ? null : next - this.now;
   }
 
   private async topicsById(ids: number[]): Promise<Map<number, Topic>> {
-    return new Map((await topicStore.findByIds(this.sql, [...new Set(ids)])).map((t) => [t.id, t]));
+    return new Map((await this.stores.log.topicsByIds([...new Set(ids)])).map((t) => [t.id, t]));
   }
 }

@@ -8,7 +8,7 @@ import { ShareFetchService } from './share-fetch.service.js';
 import { ShareGroupCoordinator } from './share-group.coordinator.js';
 import { ShareGroupHooks } from './share-group.hooks.js';
 import { ShareGroupService } from './share-group.service.js';
-import { SharePartitionCoordinator } from './share-partition.coordinator.js';
+import { ShareStorage } from './storage/sql-share-stores.js';
 
 /** Share groups (KIP-932 semantics over HTTP): membership, fetch, acknowledgements, dead letters. */
 @Module({
@@ -16,7 +16,7 @@ import { SharePartitionCoordinator } from './share-partition.coordinator.js';
   controllers: [ShareGroupsController],
   providers: [
     DeadLetterWriter,
-    SharePartitionCoordinator,
+    ShareStorage,
     ShareGroupCoordinator,
     ShareGroupService,
     ShareFetchService,

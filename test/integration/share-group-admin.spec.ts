@@ -1,6 +1,7 @@
 import { ShareGroupService } from '../../src/share-groups/share-group.service.js';
 import { type LogContext, openLogContext } from '../support/log-context.js';
 import { STORAGE_KINDS } from '../support/storage.js';
+import { acquiredRecordOf } from '../../src/share-groups/http/acquired-records.json.js';
 
 describe.each(STORAGE_KINDS)(`${ShareGroupService.name} administration and restarts on %s`, (kind) => {
   let log: LogContext;
@@ -183,7 +184,7 @@ describe.each(STORAGE_KINDS)(`${ShareGroupService.name} administration and resta
     const waiting = log.shareFetch.fetch('wake-workers', a, { maxRecords: 5, maxWaitMs: 20_000, acks: [] });
     await new Promise((resolve) => setTimeout(resolve, 30));
     await log.produce('wake-jobs', [{ value: 'now' }]);
-    expect((await waiting).records.map((r) => r.value)).toEqual(['now']);
+    expect((await waiting).records.map((r) => acquiredRecordOf(r).value)).toEqual(['now']);
     expect(Date.now() - started).toBeLessThan(10_000);
   });
 });

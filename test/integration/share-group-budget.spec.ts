@@ -1,4 +1,5 @@
 import type { AcquiredRecord } from '@shoal/protocol';
+import { acquiredRecordOf } from '../../src/share-groups/http/acquired-records.json.js';
 import { DEFAULT_SECURITY } from '../../src/config/shoal-config.js';
 import { ShareFetchService } from '../../src/share-groups/share-fetch.service.js';
 import { type LogContext, openLogContext } from '../support/log-context.js';
@@ -30,7 +31,9 @@ describe.each(STORAGE_KINDS)(`${ShareFetchService.name} byte budget on %s`, (kin
     await log.shares.updateConfig(group, { autoOffsetReset: 'earliest' });
     const { memberId } = await log.shares.join(group, { topics: [topic] });
     const fetch = async () =>
-      (await log.shareFetch.fetch(group, memberId, { maxRecords: 100, maxWaitMs: 0, acks: [] })).records;
+      (await log.shareFetch.fetch(group, memberId, { maxRecords: 100, maxWaitMs: 0, acks: [] })).records.map(
+        acquiredRecordOf,
+      );
     const acquired = async () => (await log.shares.describe(group)).partitions.reduce((sum, p) => sum + p.acquired, 0);
     return { topic, group, memberId, fetch, acquired };
   }

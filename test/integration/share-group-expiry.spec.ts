@@ -1,10 +1,10 @@
 import type { Acknowledgement } from '@shoal/protocol';
-import { SharePartitionCoordinator } from '../../src/share-groups/share-partition.coordinator.js';
+import { SharePartition } from '../../src/share-groups/share-partition.js';
 import { type LogContext, openLogContext } from '../support/log-context.js';
 import { STORAGE_KINDS } from '../support/storage.js';
 
 /** Expired locks are in force without a fetch, and the start offset moves whichever way records become final. */
-describe.each(STORAGE_KINDS)(`${SharePartitionCoordinator.name} lock expiry and start offset on %s`, (kind) => {
+describe.each(STORAGE_KINDS)(`${SharePartition.name} lock expiry and start offset on %s`, (kind) => {
   let log: LogContext;
   beforeAll(async () => {
     log = await openLogContext(kind, 1_000_000);

@@ -1,5 +1,6 @@
 import { type AckEntry, applyAcks } from '../../src/share-groups/domain/acknowledge.js';
 import {
+  availableAgain,
   type InFlightRecord,
   RecordState,
   type TransitionContext,
@@ -100,13 +101,6 @@ export class ShareRecordModel {
   }
 
   private fresh(offset: number): InFlightRecord {
-    return {
-      offset,
-      state: RecordState.Available,
-      deliveryCount: 0,
-      memberId: null,
-      lockExpiresAt: null,
-      availableAt: null,
-    };
+    return availableAgain(offset);
   }
 }

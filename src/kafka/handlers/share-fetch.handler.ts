@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import type { AckResult, AcquiredRecord } from '@shoal/protocol';
+import type { AckResult } from '@shoal/protocol';
+import type { AcquiredStoredRecord } from '../../share-groups/domain/acquired-record.js';
 import { ShareSessionService } from '../share/share-session.service.js';
 import type { KafkaApiHandler, KafkaRequestContext } from '../kafka-api.js';
-import type { KafkaRecord } from '../protocol/record-batch.js';
 import { KafkaError } from '../kafka-api.js';
 import {
   type AckTopics,
@@ -12,8 +12,7 @@ import {
 } from '../share/share-acknowledgements.js';
 import { ShareAccess } from '../share/share-access.js';
 import { kafkaErrorOf } from '../share/share-error-codes.js';
-import { sharePartitionData, storedRecords } from '../share/share-records.js';
-import { PartitionReader } from '../../log/partition-reader.js';
+import { sharePartitionData } from '../share/share-records.js';
 import { ShareTopicIds } from '../share/share-topic-ids.js';
 
 interface ShareFetchRequest {
@@ -31,7 +30,7 @@ interface PartitionOutcome {
   errorCode: number;
   errorMessage: string | null;
   acknowledgeErrorCode: number;
-  records: AcquiredRecord[];
+  records: AcquiredStoredRecord[];
 }
 
 /** Shoal's most records per fetch (as over HTTP), and the most a ShareFetch may wait. */
@@ -56,7 +55,6 @@ export class ShareFetchHandler implements KafkaApiHandler {
     private readonly sessions: ShareSessionService,
     private readonly topicIds: ShareTopicIds,
     private readonly access: ShareAccess,
-    private readonly reader: PartitionReader,
   ) {}
 
   async handle(raw: Record<string, unknown>, version: number, context: KafkaRequestContext) {
@@ -94,7 +92,7 @@ export class ShareFetchHandler implements KafkaApiHandler {
         errorCode: KafkaError.NONE,
         errorMessage: null,
         acquisitionLockTimeoutMs: answer.lockDurationMs,
-        responses: responses(outcomes, context.nodeId, await storedRecords(this.reader, answer.records)),
+        responses: responses(outcomes, context.nodeId),
         nodeEndpoints: [],
       };
     } catch (error) {
@@ -105,7 +103,7 @@ export class ShareFetchHandler implements KafkaApiHandler {
   private collect(
     outcomes: Map<string, PartitionOutcome>,
     ids: Map<string, string>,
-    records: AcquiredRecord[],
+    records: AcquiredStoredRecord[],
     ackResults: AckResult[],
   ): void {
     const at = (topic: string, partition: number): PartitionOutcome | null => {
@@ -147,11 +145,11 @@ function failed(errorCode: number, errorMessage: string | null): PartitionOutcom
   return { errorCode, errorMessage, acknowledgeErrorCode: KafkaError.NONE, records: [] };
 }
 
-function responses(outcomes: Map<string, PartitionOutcome>, nodeId: number, stored: Map<string, KafkaRecord>) {
+function responses(outcomes: Map<string, PartitionOutcome>, nodeId: number) {
   const byTopic = new Map<string, Record<string, unknown>[]>();
   for (const [k, o] of outcomes) {
     const [topicId, partition] = k.split('\u0000');
-    const data = o.records.length > 0 ? sharePartitionData(o.records, stored) : { records: null, acquiredRecords: [] };
+    const data = o.records.length > 0 ? sharePartitionData(o.records) : { records: null, acquiredRecords: [] };
     byTopic.set(topicId, [
       ...(byTopic.get(topicId) ?? []),
       {

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Acknowledgement, AckResult, AcquiredRecord, TopicPartition } from '@shoal/protocol';
+import type { Acknowledgement, AckResult, TopicPartition } from '@shoal/protocol';
+import type { AcquiredStoredRecord } from '../../share-groups/domain/acquired-record.js';
 import { type Clock, CLOCK } from '../../platform/clock.js';
 import { InvalidRequestError, UnknownMemberError } from '../../platform/errors/index.js';
 import { InvalidShareSessionEpochError, ShareSessionNotFoundError } from './share-session.errors.js';
@@ -30,7 +31,7 @@ export interface SessionFetch {
 }
 
 export interface SessionFetchAnswer {
-  records: AcquiredRecord[];
+  records: AcquiredStoredRecord[];
   ackResults: AckResult[];
   /** How long an acquired record stays locked, in ms. */
   lockDurationMs: number;
@@ -192,7 +193,7 @@ export class ShareSessionService {
   }
 
   /** The lock the answer's records got, else the group's configured lock duration. */
-  private async lockDuration(group: string, records: AcquiredRecord[]): Promise<number> {
+  private async lockDuration(group: string, records: AcquiredStoredRecord[]): Promise<number> {
     if (records.length > 0) return Math.max(0, records[0].lockExpiresAt - this.clock.now());
     const row = await this.database.run((sql) => shareGroupStore.find(sql, group));
     return row?.config.recordLockDurationMs ?? 30_000;

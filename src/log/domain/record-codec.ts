@@ -1,7 +1,7 @@
-import type { AcquiredRecord, JsonValue, RecordHeaders, WireRecord } from '@shoal/protocol';
+import type { JsonValue, WireRecord } from '@shoal/protocol';
 import { InvalidRecordError, RecordTooLargeError } from '../../platform/errors/index.js';
-import { ATTEMPTS_HEADER, attemptsOf, MAX_ATTEMPTS } from './record-attempts.js';
-import { bytesOrText, type HeaderEntry, headersView, isHeaderList, storeHeaders } from './record-headers.js';
+import { ATTEMPTS_HEADER, MAX_ATTEMPTS } from './record-attempts.js';
+import { bytesOrText, type HeaderEntry, headersView, storeHeaders } from './record-headers.js';
 import { type AppendRecord, keySize, type RecordKey, type RecordValue, type StoredRecord } from './record.js';
 
 const ALLOWED_FIELDS = new Set([
@@ -198,98 +198,4 @@ export function decodeRecord(topic: string, partition: number, stored: StoredRec
   else if (typeof stored.value === 'string') wire.value = JSON.parse(stored.value) as JsonValue;
   else wire.valueBase64 = stored.value.toString('base64');
   return wire;
-}
-
-/** The stored JSON text of a record's value and headers, while its fields still hold exactly that. */
-export interface StoredJsonText {
-  value: string;
-  headers: string | null;
-}
-
-const storedText = new WeakMap<object, StoredJsonText>();
-
-/** The JSON text `record` was read with, if its `value` and `headers` were not replaced since. */
-export function storedJsonOf(record: object): StoredJsonText | undefined {
-  return storedText.get(record);
-}
-
-/**
- * An acquired record whose JSON value and headers are parsed only when read: a share fetch
- * answered over HTTP writes the stored text back out as is ({@link acquiredRecordsJson}), so
- * it never parses and re-serializes what it hands on. To every other reader it is a plain
- * `AcquiredRecord` (own enumerable fields, in the usual order; assignable).
- */
-export function acquiredRecord(
-  topic: string,
-  partition: number,
-  stored: StoredRecord,
-  deliveryCount: number,
-  lockExpiresAt: number,
-): AcquiredRecord {
-  const attempts = attemptsOf(stored.headers);
-  const key = stored.key;
-  if (typeof stored.value !== 'string' || (key !== null && typeof key !== 'string') || isHeaderList(stored.headers)) {
-    const decoded: AcquiredRecord = { ...decodeRecord(topic, partition, stored), deliveryCount, lockExpiresAt };
-    if (attempts !== undefined) decoded.attempts = attempts;
-    return decoded;
-  }
-  const text: StoredJsonText = { value: stored.value, headers: stored.headers };
-  let headers: RecordHeaders | undefined;
-  let value: JsonValue | undefined;
-  let valueRead = false;
-  const record: AcquiredRecord = {
-    topic,
-    partition,
-    offset: stored.offset,
-    timestamp: stored.timestamp,
-    key,
-    get headers(): RecordHeaders {
-      return (headers ??= text.headers === null ? {} : (JSON.parse(text.headers) as RecordHeaders));
-    },
-    set headers(next: RecordHeaders) {
-      headers = next;
-      storedText.delete(record);
-    },
-    get value(): JsonValue | undefined {
-      if (!valueRead) {
-        value = JSON.parse(text.value) as JsonValue;
-        valueRead = true;
-      }
-      return value;
-    },
-    set value(next: JsonValue | undefined) {
-      value = next;
-      valueRead = true;
-      storedText.delete(record);
-    },
-    deliveryCount,
-    lockExpiresAt,
-  };
-  if (attempts !== undefined) record.attempts = attempts;
-  storedText.set(record, text);
-  return record;
-}
-
-/**
- * The JSON array of `records`, exactly as `JSON.stringify` would write it, splicing in the
- * stored text of values and headers where a record still holds it.
- */
-export function acquiredRecordsJson(records: readonly AcquiredRecord[]): string {
-  let json = '[';
-  for (let i = 0; i < records.length; i++) {
-    const record = records[i];
-    const text = storedJsonOf(record);
-    if (i > 0) json += ',';
-    if (text === undefined) {
-      json += JSON.stringify(record);
-      continue;
-    }
-    json +=
-      `{"topic":${JSON.stringify(record.topic)},"partition":${record.partition},"offset":${record.offset},` +
-      `"timestamp":${record.timestamp},"key":${record.key === null ? 'null' : JSON.stringify(record.key)},` +
-      `"headers":${text.headers ?? '{}'},"value":${text.value},` +
-      `"deliveryCount":${record.deliveryCount},"lockExpiresAt":${record.lockExpiresAt}` +
-      (record.attempts === undefined ? '}' : `,"attempts":${record.attempts}}`);
-  }
-  return json + ']';
 }

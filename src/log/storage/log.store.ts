@@ -89,8 +89,6 @@ export function toStoredRecord(r: StoredRow): StoredRecord {
   };
 }
 
-const OFFSETS_PER_STATEMENT = 5_000;
-
 /** `$first, $first+1, …`: placeholders for a list of offsets after the fixed parameters. */
 const offsetParams = (count: number, first: number) =>
   Array.from({ length: count }, (_, i) => `$${first + i}`).join(', ');
@@ -204,55 +202,31 @@ export const logStore = {
   },
 
   /**
-   * The stored sizes of `offsets` and of the range [from, to), by offset, in one statement:
-   * what a share fetch weighs its candidates by before it acquires any.
+   * The stored records at `offsets` and in the range [from, to), by offset, in one statement:
+   * what a share fetch weighs its candidates by (their sizes) and hands out, read once.
    */
-  async sizesOf(
+  async recordsOf(
     sql: Sql,
     topicId: number,
     partition: number,
     offsets: number[],
     range: { from: number; to: number },
-  ): Promise<Map<number, number>> {
+  ): Promise<Map<number, StoredRecord>> {
     // Two seeks joined by UNION ALL: `IN (…) OR range` in one WHERE makes SQLite scan the whole
     // partition (EXPLAIN QUERY PLAN), which grows with the log. An offset in both comes twice; the map keeps one.
     const listed =
       offsets.length === 0
         ? ''
-        : ` UNION ALL SELECT record_offset, size FROM shoal_record
+        : ` UNION ALL SELECT ${RECORD_SELECT} FROM shoal_record
             WHERE topic_id = $1 AND partition_id = $2 AND record_offset IN (${offsetParams(offsets.length, 5)})`;
-    const rows = await sql.rows<{ record_offset: number; size: number }>(
-      `SELECT record_offset, size FROM shoal_record
+    const rows = await sql.rows<StoredRow>(
+      `SELECT ${RECORD_SELECT} FROM shoal_record
        WHERE topic_id = $1 AND partition_id = $2 AND record_offset >= $3 AND record_offset < $4${listed}`,
       [topicId, partition, range.from, range.to, ...offsets],
     );
-    return new Map(rows.map((r) => [Number(r.record_offset), Number(r.size)]));
-  },
-
-  /** The records at exactly `offsets` (those still stored), lowest offset first. */
-  async readOffsets(sql: Sql, topicId: number, partition: number, offsets: number[]): Promise<StoredRecord[]> {
-    const records: StoredRecord[] = [];
-    const first = offsets[0];
-    // A contiguous run (what an acquisition usually is) is one range seek, one statement text.
-    if (offsets.length > 1 && offsets.every((offset, i) => offset === first + i)) {
-      const rows = await sql.rows<StoredRow>(
-        `SELECT ${RECORD_SELECT} FROM shoal_record
-         WHERE topic_id = $1 AND partition_id = $2 AND record_offset >= $3 AND record_offset <= $4
-         ORDER BY record_offset`,
-        [topicId, partition, first, offsets[offsets.length - 1]],
-      );
-      return rows.map(toStoredRecord);
-    }
-    for (let at = 0; at < offsets.length; at += OFFSETS_PER_STATEMENT) {
-      const chunk = offsets.slice(at, at + OFFSETS_PER_STATEMENT);
-      const rows = await sql.rows<StoredRow>(
-        `SELECT ${RECORD_SELECT} FROM shoal_record
-         WHERE topic_id = $1 AND partition_id = $2 AND record_offset IN (${offsetParams(chunk.length, 3)})`,
-        [topicId, partition, ...chunk],
-      );
-      records.push(...rows.map(toStoredRecord));
-    }
-    return records.sort((a, b) => a.offset - b.offset);
+    const records = new Map<number, StoredRecord>();
+    for (const row of rows) records.set(Number(row.record_offset), toStoredRecord(row));
+    return records;
   },
 
   /** Locks the partition row and answers its window and stored bytes. */

@@ -114,3 +114,23 @@ export function overlay(existing: readonly RecordRange[], changes: readonly Reco
   }
   return merged;
 }
+
+/**
+ * Where a write left the start: past the final ranges it deleted from the window's start.
+ * `settled` when that is exactly the new start (the range there is not final, or it is the
+ * end); else records beyond what the write saw may be final too.
+ */
+export interface StartHint {
+  start: number;
+  settled: boolean;
+}
+
+/** Takes the final ranges at the window's start off `next` (they are deleted, not written). */
+export function dropLeadingFinal(next: RecordRange[], window: { startOffset: number; endOffset: number }): StartHint {
+  let start = window.startOffset;
+  while (next.length > 0 && next[0].firstOffset === start && isFinal(next[0].state))
+    start = next.shift()!.lastOffset + 1;
+  const settled =
+    start === window.endOffset || (next.length > 0 && next[0].firstOffset === start && !isFinal(next[0].state));
+  return { start, settled };
+}

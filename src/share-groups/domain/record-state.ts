@@ -20,6 +20,18 @@ export interface InFlightRecord {
   availableAt: number | null;
 }
 
+/** A record available afresh, with delivery count 0: what a redrive puts back. */
+export function availableAgain(offset: number): InFlightRecord {
+  return {
+    offset,
+    state: RecordState.Available,
+    deliveryCount: 0,
+    memberId: null,
+    lockExpiresAt: null,
+    availableAt: null,
+  };
+}
+
 /** What a transition needs to know of the group and the moment. */
 export interface TransitionContext {
   now: number;

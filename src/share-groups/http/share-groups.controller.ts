@@ -10,7 +10,7 @@ import { parseResetTarget } from '../../log/domain/reset-target.js';
 import { ShareFetchService } from '../share-fetch.service.js';
 import { ShareGroupService } from '../share-group.service.js';
 import { ResetOffsetsDto } from '../../consumer-groups/http/consumer-group.dto.js';
-import { acquiredRecordsJson } from '../../log/domain/record-codec.js';
+import { acquiredRecordsJson } from './acquired-records.json.js';
 import { JoinShareGroupDto, parseAcknowledge, parseShareFetch, ShareGroupConfigDto } from './share-group.dto.js';
 import { MemberOwnerInterceptor } from '../../security/http/member-owner.interceptor.js';
 import { GroupNamePipe } from '../../http/validation/name.pipe.js';

@@ -1,4 +1,4 @@
-import { expand, type RecordRange, rangeLength, rangesOf, recordAt } from '../domain/record-range.js';
+import { expand, type RecordRange, rangeLength, rangesOf, recordAt, type StartHint } from '../domain/record-range.js';
 import { type InFlightRecord, RecordState } from '../domain/record-state.js';
 import type { Sql } from '../../storage/database.js';
 import {
@@ -10,12 +10,12 @@ import {
   type RangeRow,
   type SharePartitionKey,
   type ShareWindow,
-  type StartHint,
   toRange,
   writeRanges,
 } from './share-range.rows.js';
 
-export type { SharePartitionKey, ShareWindow, StartHint } from './share-range.rows.js';
+export type { SharePartitionKey, ShareWindow } from './share-range.rows.js';
+export type { StartHint } from '../domain/record-range.js';
 
 /** A share-partition's window and its in-flight records. */
 export const sharePartitionStore = {

@@ -1,4 +1,4 @@
-import { isFinal, overlay, type RecordRange, sameOutcome } from '../domain/record-range.js';
+import { dropLeadingFinal, overlay, type RecordRange, sameOutcome, type StartHint } from '../domain/record-range.js';
 import { RecordState } from '../domain/record-state.js';
 import type { Sql } from '../../storage/database.js';
 import { valuesList } from '../../storage/sql-dialect.js';
@@ -56,26 +56,6 @@ const rangeParams = (r: RecordRange) => [
   r.lockExpiresAt,
   r.availableAt,
 ];
-
-/**
- * Where a write left the start: past the final ranges it deleted from the window's start.
- * `settled` when that is exactly the new start (the range there is not final, or it is the
- * end); else records beyond what the write saw may be final too.
- */
-export interface StartHint {
-  start: number;
-  settled: boolean;
-}
-
-/** Takes the final ranges at the window's start off `next` (they are deleted, not written). */
-function dropLeadingFinal(next: RecordRange[], window: ShareWindow): StartHint {
-  let start = window.startOffset;
-  while (next.length > 0 && next[0].firstOffset === start && isFinal(next[0].state))
-    start = next.shift()!.lastOffset + 1;
-  const settled =
-    start === window.endOffset || (next.length > 0 && next[0].firstOffset === start && !isFinal(next[0].state));
-  return { start, settled };
-}
 
 /** `$4, $5, …` for a list of offsets after the three key parameters. */
 export const offsetList = (count: number, first = 4) =>
