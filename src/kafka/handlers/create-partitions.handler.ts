@@ -4,7 +4,7 @@ import { Operation } from '../../security/domain/acl.js';
 import { TopicService } from '../../log/topic.service.js';
 import { type KafkaApiHandler, KafkaError, type KafkaRequestContext } from '../kafka-api.js';
 import { KafkaAuthorizer } from '../kafka-authorizer.js';
-import { kafkaFailureOf } from '../kafka-errors.js';
+import { kafkaErrorOf } from '../kafka-errors.js';
 
 /** CreatePartitions (37): grows a topic through `TopicService.update` (never shrinks; quotas apply). */
 @Injectable()
@@ -49,7 +49,7 @@ export class CreatePartitionsHandler implements KafkaApiHandler {
       if (!validateOnly) await this.topics.update(topic.name, { partitions: topic.count });
       return { errorCode: KafkaError.NONE, errorMessage: null };
     } catch (error) {
-      return kafkaFailureOf(error);
+      return kafkaErrorOf(error);
     }
   }
 }

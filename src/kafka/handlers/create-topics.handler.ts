@@ -4,7 +4,7 @@ import { Operation } from '../../security/domain/acl.js';
 import { TopicService } from '../../log/topic.service.js';
 import { type KafkaApiHandler, KafkaError, type KafkaRequestContext } from '../kafka-api.js';
 import { KafkaAuthorizer } from '../kafka-authorizer.js';
-import { INVALID_CONFIG, kafkaFailureOf } from '../kafka-errors.js';
+import { kafkaErrorOf } from '../kafka-errors.js';
 
 interface CreatableTopic {
   name: string;
@@ -60,7 +60,7 @@ export class CreateTopicsHandler implements KafkaApiHandler {
       const field = CONFIGS[name];
       const number = Number(value);
       if (!field || value === null || !Number.isSafeInteger(number) || number === 0 || number < -1)
-        return { errorCode: INVALID_CONFIG, errorMessage: `config ${name}=${value} is not supported` };
+        return { errorCode: KafkaError.INVALID_CONFIG, errorMessage: `config ${name}=${value} is not supported` };
       config[field] = number === -1 ? null : number;
     }
     if (validateOnly) return { errorCode: KafkaError.NONE, errorMessage: null };
@@ -68,7 +68,7 @@ export class CreateTopicsHandler implements KafkaApiHandler {
       await this.topics.create(topic.name, topic.numPartitions === -1 ? 1 : topic.numPartitions, config);
       return { errorCode: KafkaError.NONE, errorMessage: null };
     } catch (error) {
-      return kafkaFailureOf(error);
+      return kafkaErrorOf(error);
     }
   }
 }

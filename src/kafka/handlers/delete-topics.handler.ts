@@ -24,7 +24,7 @@ export class DeleteTopicsHandler implements KafkaApiHandler {
       let errorCode: number = KafkaError.NONE;
       if (!(await this.authorizer.topic(context, name, Operation.Admin)))
         errorCode = KafkaError.TOPIC_AUTHORIZATION_FAILED;
-      else await this.topics.delete(name).catch((error: unknown) => (errorCode = kafkaErrorOf(error)));
+      else await this.topics.delete(name).catch((error: unknown) => (errorCode = kafkaErrorOf(error).errorCode));
       responses.push({ name, errorCode });
     }
     return { throttleTimeMs: 0, responses };

@@ -6,6 +6,7 @@ import { KafkaAuthorizer } from '../kafka-authorizer.js';
 import { kafkaErrorOf } from '../kafka-errors.js';
 import { encodeRecordBatch } from '../protocol/record-batch.js';
 import { kafkaRecordOf } from '../records/kafka-records.js';
+import { MAX_FETCH_RECORDS, MAX_FETCH_WAIT_MS } from '../../platform/limits.js';
 
 interface FetchPartition {
   partitionIndex: number;
@@ -28,11 +29,6 @@ interface PartitionAnswer {
   preferredReadReplica: number;
   recordSet: Buffer | null;
 }
-
-/** Records per partition per answer at most (bytes usually stop it first). */
-const MAX_RECORDS = 10_000;
-/** The longest a fetch may wait, whatever it asks. */
-const MAX_WAIT_MS = 30_000;
 
 /**
  * Fetch (1): reads each partition from its offset (one record batch per partition) within the
@@ -58,7 +54,7 @@ export class FetchHandler implements KafkaApiHandler {
     const allowed = new Map<string, boolean>();
     for (const topic of topics)
       allowed.set(topic.name, await this.authorizer.topic(context, topic.name, Operation.Read));
-    const maxWait = Math.min(Math.max(Number(request['maxWait']), 0), MAX_WAIT_MS);
+    const maxWait = Math.min(Math.max(Number(request['maxWait']), 0), MAX_FETCH_WAIT_MS);
     const minBytes = Math.max(Number(request['minBytes']), 0);
     const maxBytes = Number(request['maxBytes']);
     const deadline = Date.now() + maxWait;
@@ -101,9 +97,9 @@ export class FetchHandler implements KafkaApiHandler {
     try {
       // Past the request's byte limit a partition still reports its offsets, without records.
       const bytes = Math.max(Math.min(p.maxBytes, budget), 0);
-      read = await this.reader.read(topic, p.partitionIndex, p.fetchOffset, bytes > 0 ? MAX_RECORDS : 0, bytes);
+      read = await this.reader.read(topic, p.partitionIndex, p.fetchOffset, bytes > 0 ? MAX_FETCH_RECORDS : 0, bytes);
     } catch (error) {
-      return empty(p.partitionIndex, kafkaErrorOf(error));
+      return empty(p.partitionIndex, kafkaErrorOf(error).errorCode);
     }
     const records = read.records.map(kafkaRecordOf);
     return {

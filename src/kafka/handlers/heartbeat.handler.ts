@@ -3,7 +3,6 @@ import { Operation } from '../../security/domain/acl.js';
 import { KafkaGroupService } from '../groups/kafka-group.service.js';
 import { type KafkaApiHandler, KafkaError, type KafkaRequestContext } from '../kafka-api.js';
 import { KafkaAuthorizer } from '../kafka-authorizer.js';
-import { groupErrorCode } from './group-error-code.js';
 
 /**
  * Heartbeat (12): keeps the session; REBALANCE_IN_PROGRESS tells the member to join again.
@@ -31,6 +30,6 @@ export class HeartbeatHandler implements KafkaApiHandler {
       Number(request['generationId']),
       version >= 3 ? ((request['groupInstanceId'] as string | null) ?? null) : null,
     );
-    return { throttleTimeMs: 0, errorCode: groupErrorCode(outcome) };
+    return { throttleTimeMs: 0, errorCode: KafkaError[outcome] };
   }
 }

@@ -4,7 +4,7 @@ import { Operation } from '../../security/domain/acl.js';
 import { KafkaGroupService } from '../groups/kafka-group.service.js';
 import { type KafkaApiHandler, KafkaError, type KafkaRequestContext } from '../kafka-api.js';
 import { KafkaAuthorizer } from '../kafka-authorizer.js';
-import { groupErrorCode, groupFailureCode } from './group-error-code.js';
+import { kafkaErrorOf } from '../kafka-errors.js';
 
 /**
  * JoinGroup (11): answered when the join round ends — every known member rejoined, or the
@@ -44,7 +44,7 @@ export class JoinGroupHandler implements KafkaApiHandler {
       });
       return {
         throttleTimeMs: 0,
-        errorCode: groupErrorCode(answer.error),
+        errorCode: KafkaError[answer.error],
         generationId: answer.generationId,
         protocolType: answer.protocolType,
         protocolName: version >= 7 ? answer.protocolName : (answer.protocolName ?? ''),
@@ -58,7 +58,7 @@ export class JoinGroupHandler implements KafkaApiHandler {
         })),
       };
     } catch (error) {
-      if (error instanceof ShoalError) return refused(groupFailureCode(error));
+      if (error instanceof ShoalError) return refused(kafkaErrorOf(error).errorCode);
       throw error;
     }
   }

@@ -3,7 +3,6 @@ import { Operation } from '../../security/domain/acl.js';
 import { KafkaGroupService } from '../groups/kafka-group.service.js';
 import { type KafkaApiHandler, KafkaError, type KafkaRequestContext } from '../kafka-api.js';
 import { KafkaAuthorizer } from '../kafka-authorizer.js';
-import { groupErrorCode } from './group-error-code.js';
 
 /**
  * LeaveGroup (13): one member (v0–2) or several (v3+) leave at once; the rest rebalance. A
@@ -36,7 +35,7 @@ export class LeaveGroupHandler implements KafkaApiHandler {
     const members = leaving.map((m, i) => ({
       memberId: m.memberId,
       groupInstanceId: m.groupInstanceId ?? null,
-      errorCode: groupErrorCode(outcomes[i]),
+      errorCode: KafkaError[outcomes[i]],
     }));
     // Before v3 the one member's outcome is the answer's; from v3 each member has its own.
     return { throttleTimeMs: 0, errorCode: version >= 3 ? KafkaError.NONE : members[0].errorCode, members };

@@ -43,7 +43,7 @@ export class ListOffsetsHandler implements KafkaApiHandler {
       for (const p of topic.partitions) {
         const found = allowed
           ? await this.offsetOf(topic.name, p).catch((error: unknown) => ({
-              errorCode: kafkaErrorOf(error),
+              errorCode: kafkaErrorOf(error).errorCode,
               offset: -1,
               timestamp: -1,
             }))

@@ -82,7 +82,7 @@ export class MetadataHandler implements KafkaApiHandler {
       };
     } catch (error) {
       if (error instanceof UnknownTopicError) return refused(name, KafkaError.UNKNOWN_TOPIC_OR_PARTITION);
-      return refused(name, kafkaErrorOf(error));
+      return refused(name, kafkaErrorOf(error).errorCode);
     }
   }
 }

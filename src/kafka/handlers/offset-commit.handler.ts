@@ -4,7 +4,7 @@ import { Operation } from '../../security/domain/acl.js';
 import { KafkaOffsetsService } from '../groups/kafka-offsets.service.js';
 import { type KafkaApiHandler, KafkaError, type KafkaRequestContext } from '../kafka-api.js';
 import { KafkaAuthorizer } from '../kafka-authorizer.js';
-import { groupErrorCode, groupFailureCode } from './group-error-code.js';
+import { kafkaErrorOf } from '../kafka-errors.js';
 
 interface AskedTopic {
   name: string;
@@ -56,7 +56,7 @@ export class OffsetCommitHandler implements KafkaApiHandler {
           partitions: readable.get(t.name)
             ? byName
                 .get(t.name)!
-                .partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: groupErrorCode(p.error) }))
+                .partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: KafkaError[p.error] }))
             : t.partitions.map((p) => ({
                 partitionIndex: p.partitionIndex,
                 errorCode: KafkaError.TOPIC_AUTHORIZATION_FAILED,
@@ -64,7 +64,7 @@ export class OffsetCommitHandler implements KafkaApiHandler {
         })),
       );
     } catch (error) {
-      if (error instanceof ShoalError) return every(groupFailureCode(error));
+      if (error instanceof ShoalError) return every(kafkaErrorOf(error).errorCode);
       throw error;
     }
   }

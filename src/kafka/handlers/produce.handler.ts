@@ -4,7 +4,7 @@ import { Operation } from '../../security/domain/acl.js';
 import { ProduceService } from '../../log/produce.service.js';
 import { type KafkaApiHandler, KafkaError, type KafkaRequestContext } from '../kafka-api.js';
 import { KafkaAuthorizer } from '../kafka-authorizer.js';
-import { kafkaErrorOf, OUT_OF_ORDER_SEQUENCE_NUMBER } from '../kafka-errors.js';
+import { kafkaErrorOf } from '../kafka-errors.js';
 import { CorruptRecordError, decodeRecordBatches, UnsupportedCompressionError } from '../protocol/record-batch.js';
 import { appendRecordOf } from '../records/kafka-records.js';
 import { ProducerSequences } from '../records/producer-sequences.js';
@@ -68,7 +68,7 @@ export class ProduceHandler implements KafkaApiHandler {
           idempotent.baseSequence,
         );
         if (check.kind === 'duplicate') return answer(partition, KafkaError.NONE, check.baseOffset);
-        if (check.kind === 'out-of-order') return answer(partition, OUT_OF_ORDER_SEQUENCE_NUMBER, -1);
+        if (check.kind === 'out-of-order') return answer(partition, KafkaError.OUT_OF_ORDER_SEQUENCE_NUMBER, -1);
         if (check.kind === 'fenced') return answer(partition, KafkaError.INVALID_PRODUCER_EPOCH, -1);
       }
       const positions = await this.produce.produce(topic, records);
@@ -84,7 +84,7 @@ export class ProduceHandler implements KafkaApiHandler {
       if (error instanceof UnsupportedCompressionError)
         return answer(partition, KafkaError.UNSUPPORTED_COMPRESSION_TYPE, -1);
       if (error instanceof CorruptRecordError) return answer(partition, KafkaError.CORRUPT_MESSAGE, -1);
-      return answer(partition, kafkaErrorOf(error), -1);
+      return answer(partition, kafkaErrorOf(error).errorCode, -1);
     }
   }
 }

@@ -4,7 +4,7 @@ import type { KafkaApiHandler, KafkaRequestContext } from '../kafka-api.js';
 import { KafkaError } from '../kafka-api.js';
 import { type AckTopics, partitionAckErrors, partitionKey, readAckTopics } from '../share/share-acknowledgements.js';
 import { ShareAccess } from '../share/share-access.js';
-import { kafkaErrorOf } from '../share/share-error-codes.js';
+import { kafkaErrorOf } from '../kafka-errors.js';
 import { ShareTopicIds } from '../share/share-topic-ids.js';
 
 interface ShareAcknowledgeRequest {
@@ -61,7 +61,7 @@ export class ShareAcknowledgeHandler implements KafkaApiHandler {
         nodeEndpoints: [],
       };
     } catch (error) {
-      return failure(kafkaErrorOf(error));
+      return failure(kafkaErrorOf(error, 'share'));
     }
   }
 }

@@ -11,10 +11,11 @@ import {
   readAckTopics,
 } from '../share/share-acknowledgements.js';
 import { ShareAccess } from '../share/share-access.js';
-import { kafkaErrorOf } from '../share/share-error-codes.js';
+import { kafkaErrorOf } from '../kafka-errors.js';
 import { sharePartitionData, storedRecords } from '../share/share-records.js';
 import { PartitionReader } from '../../log/partition-reader.js';
 import { ShareTopicIds } from '../share/share-topic-ids.js';
+import { DEFAULT_FETCH_RECORDS, MAX_FETCH_RECORDS, MAX_SHARE_FETCH_WAIT_MS } from '../../platform/limits.js';
 
 interface ShareFetchRequest {
   groupId: string | null;
@@ -33,11 +34,6 @@ interface PartitionOutcome {
   acknowledgeErrorCode: number;
   records: AcquiredRecord[];
 }
-
-/** Shoal's most records per fetch (as over HTTP), and the most a ShareFetch may wait. */
-const MAX_RECORDS = 10_000;
-const DEFAULT_MAX_RECORDS = 500;
-const MAX_WAIT_MS = 60_000;
 
 /**
  * ShareFetch (key 78, KIP-932): moves the member's share session on, applies the acknowledgements
@@ -98,7 +94,7 @@ export class ShareFetchHandler implements KafkaApiHandler {
         nodeEndpoints: [],
       };
     } catch (error) {
-      return failure(kafkaErrorOf(error));
+      return failure(kafkaErrorOf(error, 'share'));
     }
   }
 
@@ -136,10 +132,10 @@ function sessionOf(request: ShareFetchRequest, context: KafkaRequestContext) {
 
 /** MaxRecords (500 when unset, at most Shoal's 10,000) and MaxWaitMs (at most a minute). */
 function limits(request: ShareFetchRequest) {
-  const wanted = request.maxRecords && request.maxRecords > 0 ? request.maxRecords : DEFAULT_MAX_RECORDS;
+  const wanted = request.maxRecords && request.maxRecords > 0 ? request.maxRecords : DEFAULT_FETCH_RECORDS;
   return {
-    maxRecords: Math.min(MAX_RECORDS, wanted),
-    maxWaitMs: Math.max(0, Math.min(MAX_WAIT_MS, request.maxWaitMs)),
+    maxRecords: Math.min(MAX_FETCH_RECORDS, wanted),
+    maxWaitMs: Math.max(0, Math.min(MAX_SHARE_FETCH_WAIT_MS, request.maxWaitMs)),
   };
 }
 

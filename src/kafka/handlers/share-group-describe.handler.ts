@@ -5,7 +5,7 @@ import { ShareGroupHeartbeatService } from '../share/share-group-heartbeat.servi
 import type { KafkaApiHandler, KafkaRequestContext } from '../kafka-api.js';
 import { KafkaError } from '../kafka-api.js';
 import { ShareAccess } from '../share/share-access.js';
-import { kafkaErrorOf } from '../share/share-error-codes.js';
+import { kafkaErrorOf } from '../kafka-errors.js';
 import { byTopic, ShareTopicIds } from '../share/share-topic-ids.js';
 
 /** Kafka's "no authorized operations were asked for". */
@@ -57,7 +57,7 @@ export class ShareGroupDescribeHandler implements KafkaApiHandler {
         authorizedOperations: NO_OPERATIONS,
       };
     } catch (error) {
-      return failed(groupId, kafkaErrorOf(error));
+      return failed(groupId, kafkaErrorOf(error, 'share'));
     }
   }
 

@@ -4,7 +4,7 @@ import { ShareGroupHeartbeatService } from '../share/share-group-heartbeat.servi
 import type { KafkaApiHandler, KafkaRequestContext } from '../kafka-api.js';
 import { KafkaError } from '../kafka-api.js';
 import { ShareAccess } from '../share/share-access.js';
-import { kafkaErrorOf } from '../share/share-error-codes.js';
+import { kafkaErrorOf } from '../kafka-errors.js';
 import { byTopic, ShareTopicIds } from '../share/share-topic-ids.js';
 
 interface ShareGroupHeartbeatRequest {
@@ -57,7 +57,7 @@ export class ShareGroupHeartbeatHandler implements KafkaApiHandler {
         assignment: answer.assignment === null ? null : { topicPartitions: await this.topics(answer.assignment) },
       };
     } catch (error) {
-      return failure(request, kafkaErrorOf(error));
+      return failure(request, kafkaErrorOf(error, 'share'));
     }
   }
 

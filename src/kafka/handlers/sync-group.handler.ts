@@ -3,7 +3,6 @@ import { Operation } from '../../security/domain/acl.js';
 import { KafkaGroupService } from '../groups/kafka-group.service.js';
 import { type KafkaApiHandler, KafkaError, type KafkaRequestContext } from '../kafka-api.js';
 import { KafkaAuthorizer } from '../kafka-authorizer.js';
-import { groupErrorCode } from './group-error-code.js';
 
 /** SyncGroup (14): the leader hands in every member's assignment; each member gets its own. */
 @Injectable()
@@ -36,7 +35,7 @@ export class SyncGroupHandler implements KafkaApiHandler {
     );
     return {
       throttleTimeMs: 0,
-      errorCode: groupErrorCode(answer.error),
+      errorCode: KafkaError[answer.error],
       protocolType: answer.protocolType,
       protocolName: answer.protocolName,
       assignment: answer.assignment,
