@@ -17,6 +17,7 @@ import { PgChangeRelay } from './storage/pg-change-relay.js';
 import { ConsumerFetchService } from './consumer-groups/consumer-fetch.service.js';
 import { ConsumerGroupCoordinator } from './consumer-groups/consumer-group.coordinator.js';
 import { ConsumerGroupService } from './consumer-groups/consumer-group.service.js';
+import { ConsumerGroupDoors } from './consumer-groups/consumer-group-doors.js';
 import { LogAppender } from './log/log-appender.js';
 import { OffsetResolver } from './log/offset-resolver.js';
 import { ProduceService } from './log/produce.service.js';
@@ -26,8 +27,7 @@ import { RetentionService } from './log/retention.service.js';
 import { ShareFetchService } from './share-groups/share-fetch.service.js';
 import { ShareGroupCoordinator } from './share-groups/share-group.coordinator.js';
 import { ShareGroupService } from './share-groups/share-group.service.js';
-import { ShareGroupHeartbeatService } from './kafka/share/share-group-heartbeat.service.js';
-import { ShareSessionService } from './kafka/share/share-session.service.js';
+import { ShareGroupDoors } from './share-groups/share-group-doors.js';
 import { SharePartitionCoordinator } from './share-groups/share-partition.coordinator.js';
 import { TopicService } from './log/topic.service.js';
 import { DeadLettersController } from './operations/http/dead-letters.controller.js';
@@ -105,14 +105,14 @@ export class AppModule {
         OffsetResolver,
         ConsumerGroupCoordinator,
         ConsumerGroupService,
+        ConsumerGroupDoors,
         ConsumerFetchService,
         DeadLetterWriter,
         SharePartitionCoordinator,
         ShareGroupCoordinator,
         ShareGroupService,
+        ShareGroupDoors,
         ShareFetchService,
-        ShareGroupHeartbeatService,
-        ShareSessionService,
         GroupListingService,
         ShareInFlightService,
         DeadLetterRedriveService,

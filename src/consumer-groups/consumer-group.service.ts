@@ -17,15 +17,11 @@ import {
 import { FencedError, InvalidRequestError, UnknownGroupError, UnknownMemberError } from '../platform/errors/index.js';
 import { consumerGroupStore as store } from './storage/consumer-group.store.js';
 import { topicStore } from '../log/storage/topic.store.js';
-import type { Sql } from '../storage/database.js';
 import { ConsumerGroupCoordinator } from './consumer-group.coordinator.js';
 import { type GroupMembership, type MemberJoin } from '../platform/group-sessions.js';
 import { OffsetResolver } from '../log/offset-resolver.js';
 import { newMemberId, publicMemberId } from '../security/domain/member-id.js';
-import { describedState } from '../kafka/groups/domain/kafka-group.js';
-import { kafkaSide, type KafkaSide } from '../kafka/groups/kafka-group-view.js';
-import { KafkaMembersPresentError } from '../platform/errors/index.js';
-import { kafkaGroupStore } from '../kafka/storage/kafka-group.store.js';
+import { ConsumerGroupDoors, type DoorGroup } from './consumer-group-doors.js';
 
 export interface JoinOptions extends MemberJoin {
   autoOffsetReset?: AutoOffsetReset;
@@ -43,6 +39,7 @@ export class ConsumerGroupService implements GroupMembership<
   constructor(
     private readonly coordinator: ConsumerGroupCoordinator,
     private readonly offsets: OffsetResolver,
+    private readonly doors: ConsumerGroupDoors,
   ) {}
 
   async join(group: string, options: JoinOptions): Promise<JoinConsumerGroupResponse> {
@@ -53,7 +50,7 @@ export class ConsumerGroupService implements GroupMembership<
       () => new UnknownGroupError(group),
       async (locked) => {
         await this.coordinator.joinTopics(locked, topics);
-        await this.takeFromKafka(locked.sql, locked.group);
+        await this.doors.takeOver(locked.sql, locked.group);
         const member = {
           memberId: newMemberId(),
           topics,
@@ -159,8 +156,8 @@ export class ConsumerGroupService implements GroupMembership<
       async ({ sql, group: row, members }) => {
         const partitions = await store.partitions(sql, row.id);
         const committed = await store.committedWithMetadata(sql, row.id);
-        const kafka = await kafkaSide(sql, row.id);
-        const subscribed = new Set([...members, ...(kafka?.members ?? [])].flatMap((m) => m.topics));
+        const door = await this.doors.describe(sql, row.id);
+        const subscribed = new Set([...members, ...(door?.members ?? [])].flatMap((m) => m.topics));
         const topicIds = new Set([
           ...partitions.map((p) => p.topicId),
           ...[...committed.keys()].map((k) => Number(k.split(':')[0])),
@@ -192,14 +189,14 @@ export class ConsumerGroupService implements GroupMembership<
             .map((p) => ({ topic: listed.get(p.topicId)!.name, partition: p.partition }));
         return {
           group: row.name,
-          state: kafka ? describedState(kafka.state) : groupState(members.length, partitions),
+          state: door ? door.state : groupState(members.length, partitions),
           generation: row.generation,
           members: [
             ...members.map((m) => ({ memberId: publicMemberId(m.memberId), assignment: assignment(m.memberId) })),
-            ...kafkaMembers(kafka, assignment),
+            ...doorMembers(door, assignment),
           ],
           offsets,
-          protocol: kafka ? 'kafka' : 'http',
+          protocol: door ? door.protocol : 'http',
         };
       },
     );
@@ -211,7 +208,7 @@ export class ConsumerGroupService implements GroupMembership<
       () => new UnknownGroupError(group),
       async (locked) => {
         this.coordinator.requireEmpty(locked);
-        await this.requireNoKafkaMembers(locked.sql, locked.group);
+        await this.doors.requireNoMembers(locked.sql, locked.group);
         const offsets = await this.offsets.resolve(locked.sql, topic, partition, to);
         await store.commit(locked.sql, locked.group.id, offsets);
       },
@@ -224,7 +221,7 @@ export class ConsumerGroupService implements GroupMembership<
       () => new UnknownGroupError(group),
       async (locked) => {
         this.coordinator.requireEmpty(locked);
-        await this.requireNoKafkaMembers(locked.sql, locked.group);
+        await this.doors.requireNoMembers(locked.sql, locked.group);
         await store.delete(locked.sql, locked.group.id);
       },
     );
@@ -234,22 +231,11 @@ export class ConsumerGroupService implements GroupMembership<
   sweep(now: number): Promise<number> {
     return this.coordinator.sweep(now);
   }
-
-  /** A group runs one protocol at a time: an HTTP join takes a Kafka group only once its Kafka members are gone. */
-  private async takeFromKafka(sql: Sql, group: { id: number; name: string }): Promise<void> {
-    await this.requireNoKafkaMembers(sql, group);
-    await kafkaGroupStore.forget(sql, group.id);
-  }
-
-  private async requireNoKafkaMembers(sql: Sql, group: { id: number; name: string }): Promise<void> {
-    if ((await kafkaGroupStore.members(sql, group.id)).some((m) => !m.pending))
-      throw new KafkaMembersPresentError(group.name);
-  }
 }
 
-/** Kafka members as describe lists them: their whole id (Kafka's ids hold no secret) and client id. */
-function kafkaMembers(kafka: KafkaSide | null, assignment: (memberId: string) => TopicPartition[]) {
-  return (kafka?.members ?? []).map((m) => ({
+/** Another door's members as describe lists them: their whole id (those ids hold no secret) and client id. */
+function doorMembers(door: DoorGroup | null, assignment: (memberId: string) => TopicPartition[]) {
+  return (door?.members ?? []).map((m) => ({
     memberId: m.memberId,
     assignment: assignment(m.memberId),
     clientId: m.clientId,

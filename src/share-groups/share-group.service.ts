@@ -15,7 +15,7 @@ import type { Topic } from '../log/domain/topic.js';
 import { shareGroupStore as store } from './storage/share-group.store.js';
 import { sharePartitionStore } from './storage/share-partition.store.js';
 import { topicStore } from '../log/storage/topic.store.js';
-import { kafkaShareMemberStore } from '../kafka/storage/kafka-share-member.store.js';
+import { ShareGroupDoors } from './share-group-doors.js';
 import { type GroupMembership, type MemberJoin } from '../platform/group-sessions.js';
 import { OffsetResolver } from '../log/offset-resolver.js';
 import { ShareGroupCoordinator } from './share-group.coordinator.js';
@@ -34,6 +34,7 @@ export class ShareGroupService implements GroupMembership<
   constructor(
     private readonly coordinator: ShareGroupCoordinator,
     private readonly offsets: OffsetResolver,
+    private readonly doors: ShareGroupDoors,
   ) {}
 
   async join(group: string, options: MemberJoin): Promise<JoinShareGroupResponse> {
@@ -172,14 +173,14 @@ export class ShareGroupService implements GroupMembership<
           }
         }
         partitions.sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition);
-        const viaKafka = new Set((await kafkaShareMemberStore.inGroup(sql, row.name)).map((m) => m.memberId));
+        const protocolOf = await this.doors.protocols(sql, row.name);
         return {
           group: row.name,
           config: { ...row.config, ...(await flowConfig(sql, row.id)) },
           members: tx.members.map((m) => ({
             memberId: publicMemberId(m.memberId),
             assignment: byMember.get(m.memberId) ?? [],
-            protocol: viaKafka.has(m.memberId) ? ('kafka' as const) : ('http' as const),
+            protocol: protocolOf(m.memberId),
           })),
           partitions,
         };
