@@ -24,19 +24,19 @@ export interface KafkaRequestContext {
   connectionId: string;
 }
 
-/** One Kafka API: its key, the versions Shoal answers, and what it does. */
-export interface KafkaApiHandler {
+/**
+ * One Kafka API: its key, the versions Shoal answers, and what it does. A handler names its
+ * request and response types, derived from the API's schemas: `KafkaApiHandler<KafkaRequest<typeof
+ * FooRequest>, KafkaResponse<typeof FooResponse>>` (protocol/message-types.ts).
+ */
+export interface KafkaApiHandler<Request = unknown, Response = Record<string, unknown>> {
   apiKey: number;
   /** Kafka's name of the API, e.g. `JoinGroup`: the schema files are `<name>Request.json`/`<name>Response.json`. */
   name: string;
   minVersion: number;
   maxVersion: number;
   /** Answers one request; the codec encodes the result at the request's version. */
-  handle(
-    request: Record<string, unknown>,
-    version: number,
-    context: KafkaRequestContext,
-  ): Promise<Record<string, unknown>>;
+  handle(request: Request, version: number, context: KafkaRequestContext): Promise<Response>;
 }
 
 /** Kafka's error codes Shoal answers with (`org.apache.kafka.common.protocol.Errors`). */

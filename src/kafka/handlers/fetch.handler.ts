@@ -1,3 +1,5 @@
+import type { FetchRequest, FetchResponse } from '../protocol/schemas/fetch.js';
+import type { KafkaRequest, KafkaResponse } from '../protocol/message-types.js';
 import { Injectable } from '@nestjs/common';
 import { Operation } from '../../security/domain/acl.js';
 import { PartitionReader, type StoredRead } from '../../log/partition-reader.js';
@@ -8,16 +10,11 @@ import { encodeRecordBatch } from '../protocol/record-batch.js';
 import { kafkaRecordOf } from '../records/kafka-records.js';
 import { MAX_FETCH_RECORDS, MAX_FETCH_WAIT_MS } from '../../platform/limits.js';
 
-interface FetchPartition {
-  partitionIndex: number;
-  fetchOffset: number;
-  maxBytes: number;
-}
+type Request = KafkaRequest<typeof FetchRequest>;
+type Response = KafkaResponse<typeof FetchResponse>;
 
-interface FetchTopic {
-  name: string;
-  fetchPartitions: FetchPartition[];
-}
+type FetchTopic = Request['topics'][number];
+type FetchPartition = FetchTopic['fetchPartitions'][number];
 
 interface PartitionAnswer {
   partition: number;
@@ -38,7 +35,7 @@ interface PartitionAnswer {
  * (session id 0), which clients accept.
  */
 @Injectable()
-export class FetchHandler implements KafkaApiHandler {
+export class FetchHandler implements KafkaApiHandler<Request, Response> {
   readonly apiKey = 1;
   readonly name = 'Fetch';
   readonly minVersion = 4;
@@ -49,14 +46,14 @@ export class FetchHandler implements KafkaApiHandler {
     private readonly authorizer: KafkaAuthorizer,
   ) {}
 
-  async handle(request: Record<string, unknown>, _version: number, context: KafkaRequestContext) {
-    const topics = request['topics'] as FetchTopic[];
+  async handle(request: Request, _version: number, context: KafkaRequestContext): Promise<Response> {
+    const topics = request.topics;
     const allowed = new Map<string, boolean>();
     for (const topic of topics)
       allowed.set(topic.name, await this.authorizer.topic(context, topic.name, Operation.Read));
-    const maxWait = Math.min(Math.max(Number(request['maxWait']), 0), MAX_FETCH_WAIT_MS);
-    const minBytes = Math.max(Number(request['minBytes']), 0);
-    const maxBytes = Number(request['maxBytes']);
+    const maxWait = Math.min(Math.max(request.maxWait, 0), MAX_FETCH_WAIT_MS);
+    const minBytes = Math.max(request.minBytes, 0);
+    const maxBytes = request.maxBytes;
     const deadline = Date.now() + maxWait;
     const refs = topics.flatMap((t) => t.fetchPartitions.map((p) => ({ topic: t.name, partition: p.partitionIndex })));
     for (;;) {

@@ -1,3 +1,5 @@
+import type { JoinGroupRequest, JoinGroupResponse } from '../protocol/schemas/join-group.js';
+import type { KafkaRequest, KafkaResponse } from '../protocol/message-types.js';
 import { Injectable } from '@nestjs/common';
 import { ShoalError } from '../../platform/errors/index.js';
 import { Operation } from '../../security/domain/acl.js';
@@ -6,13 +8,16 @@ import { type KafkaApiHandler, KafkaError, type KafkaRequestContext } from '../k
 import { KafkaAuthorizer } from '../kafka-authorizer.js';
 import { kafkaErrorOf } from '../kafka-errors.js';
 
+type Request = KafkaRequest<typeof JoinGroupRequest>;
+type Response = KafkaResponse<typeof JoinGroupResponse>;
+
 /**
  * JoinGroup (11): answered when the join round ends — every known member rejoined, or the
  * rebalance timeout passed. From v4 a member without an id gets MEMBER_ID_REQUIRED first;
  * from v5 a static member (`group.instance.id`) does not, and takes its old place back.
  */
 @Injectable()
-export class JoinGroupHandler implements KafkaApiHandler {
+export class JoinGroupHandler implements KafkaApiHandler<Request, Response> {
   readonly apiKey = 11;
   readonly name = 'JoinGroup';
   readonly minVersion = 0;
@@ -23,24 +28,24 @@ export class JoinGroupHandler implements KafkaApiHandler {
     private readonly authorizer: KafkaAuthorizer,
   ) {}
 
-  async handle(request: Record<string, unknown>, version: number, context: KafkaRequestContext) {
-    const groupId = String(request['groupId'] ?? '');
-    const memberId = String(request['memberId'] ?? '');
+  async handle(request: Request, version: number, context: KafkaRequestContext): Promise<Response> {
+    const groupId = request.groupId;
+    const memberId = request.memberId;
     const refused = (errorCode: number) => ({ ...EMPTY, errorCode, memberId });
     if (!(await this.authorizer.group(context, groupId, Operation.Consume)))
       return refused(KafkaError.GROUP_AUTHORIZATION_FAILED);
-    const protocols = (request['protocols'] as { name: string; metadata: Buffer | null }[]) ?? [];
+    const protocols = request.protocols;
     try {
       const answer = await this.groups.join(groupId, {
         memberId,
         clientId: context.clientId ?? '',
         clientHost: '',
-        sessionTimeoutMs: Number(request['sessionTimeoutMs']),
-        rebalanceTimeoutMs: version >= 1 ? Number(request['rebalanceTimeoutMs'] ?? -1) : -1,
-        protocolType: String(request['protocolType'] ?? ''),
+        sessionTimeoutMs: request.sessionTimeoutMs,
+        rebalanceTimeoutMs: version >= 1 ? request.rebalanceTimeoutMs : -1,
+        protocolType: request.protocolType,
         protocols: protocols.map((p) => ({ name: p.name, metadata: p.metadata ?? Buffer.alloc(0) })),
         requireKnownMemberId: version >= 4,
-        groupInstanceId: version >= 5 ? ((request['groupInstanceId'] as string | null) ?? null) : null,
+        groupInstanceId: version >= 5 ? request.groupInstanceId : null,
       });
       return {
         throttleTimeMs: 0,

@@ -1,3 +1,5 @@
+import type { ProduceRequest, ProduceResponse } from '../protocol/schemas/produce.js';
+import type { KafkaRequest, KafkaResponse } from '../protocol/message-types.js';
 import { Inject, Injectable } from '@nestjs/common';
 import { type ShoalConfig, SHOAL_CONFIG } from '../../config/shoal-config.js';
 import { Operation } from '../../security/domain/acl.js';
@@ -9,10 +11,10 @@ import { CorruptRecordError, decodeRecordBatches, UnsupportedCompressionError } 
 import { appendRecordOf } from '../records/kafka-records.js';
 import { ProducerSequences } from '../records/producer-sequences.js';
 
-interface PartitionData {
-  partitionIndex: number;
-  records: Buffer | null;
-}
+type Request = KafkaRequest<typeof ProduceRequest>;
+type Response = KafkaResponse<typeof ProduceResponse>;
+
+type PartitionData = Request['topics'][number]['partitions'][number];
 
 /**
  * Produce (0): each partition's record batches are appended through `ProduceService` — the
@@ -21,7 +23,7 @@ interface PartitionData {
  * failing does not stop the others.
  */
 @Injectable()
-export class ProduceHandler implements KafkaApiHandler {
+export class ProduceHandler implements KafkaApiHandler<Request, Response> {
   readonly apiKey = 0;
   readonly name = 'Produce';
   readonly minVersion = 3;
@@ -34,8 +36,8 @@ export class ProduceHandler implements KafkaApiHandler {
     @Inject(SHOAL_CONFIG) private readonly config: ShoalConfig,
   ) {}
 
-  async handle(request: Record<string, unknown>, _version: number, context: KafkaRequestContext) {
-    const topics = request['topics'] as Array<{ name: string; partitions: PartitionData[] }>;
+  async handle(request: Request, _version: number, context: KafkaRequestContext): Promise<Response> {
+    const topics = request.topics;
     const responses = await Promise.all(
       topics.map(async (topic) => {
         const allowed = await this.authorizer.topic(context, topic.name, Operation.Produce);

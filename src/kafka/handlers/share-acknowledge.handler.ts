@@ -1,18 +1,17 @@
+import type { ShareAcknowledgeRequest, ShareAcknowledgeResponse } from '../protocol/schemas/share-acknowledge.js';
+import type { KafkaRequest, KafkaResponse } from '../protocol/message-types.js';
 import { Injectable } from '@nestjs/common';
 import { ShareSessionService } from '../share/share-session.service.js';
 import type { KafkaApiHandler, KafkaRequestContext } from '../kafka-api.js';
 import { KafkaError } from '../kafka-api.js';
-import { type AckTopics, partitionAckErrors, partitionKey, readAckTopics } from '../share/share-acknowledgements.js';
+import { partitionAckErrors, partitionKey, readAckTopics } from '../share/share-acknowledgements.js';
 import { ShareAccess } from '../share/share-access.js';
 import { kafkaErrorOf } from '../kafka-errors.js';
 import { ShareTopicIds } from '../share/share-topic-ids.js';
 
-interface ShareAcknowledgeRequest {
-  groupId: string | null;
-  memberId: string | null;
-  shareSessionEpoch: number;
-  topics: AckTopics;
-}
+type Request = KafkaRequest<typeof ShareAcknowledgeRequest>;
+type Response = KafkaResponse<typeof ShareAcknowledgeResponse>;
+type PartitionData = NonNullable<NonNullable<Response['responses']>[number]['partitions']>[number];
 
 /**
  * ShareAcknowledge (key 79, KIP-932): accept (1), release (2), reject (3), gap (0) and — from
@@ -21,7 +20,7 @@ interface ShareAcknowledgeRequest {
  * when any of its acknowledgements did not apply (not acquired, not the member's, lock expired).
  */
 @Injectable()
-export class ShareAcknowledgeHandler implements KafkaApiHandler {
+export class ShareAcknowledgeHandler implements KafkaApiHandler<Request, Response> {
   readonly apiKey = 79;
   readonly name = 'ShareAcknowledge';
   readonly minVersion = 1;
@@ -33,8 +32,7 @@ export class ShareAcknowledgeHandler implements KafkaApiHandler {
     private readonly access: ShareAccess,
   ) {}
 
-  async handle(raw: Record<string, unknown>, version: number, context: KafkaRequestContext) {
-    const request = raw as unknown as ShareAcknowledgeRequest;
+  async handle(request: Request, version: number, context: KafkaRequestContext): Promise<Response> {
     const refused = await this.access.refusal(context, request.groupId ?? '');
     if (refused) return failure(refused);
     const names = await this.topicIds.namesOf(request.topics.map((t) => t.topicId));
@@ -67,7 +65,7 @@ export class ShareAcknowledgeHandler implements KafkaApiHandler {
 }
 
 function responses(errors: Map<string, number>, nodeId: number) {
-  const byTopic = new Map<string, Record<string, unknown>[]>();
+  const byTopic = new Map<string, PartitionData[]>();
   for (const [k, errorCode] of errors) {
     const [topicId, partition] = k.split('\u0000');
     byTopic.set(topicId, [

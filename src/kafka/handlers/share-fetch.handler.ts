@@ -1,15 +1,12 @@
+import type { ShareFetchRequest, ShareFetchResponse } from '../protocol/schemas/share-fetch.js';
+import type { KafkaRequest, KafkaResponse } from '../protocol/message-types.js';
 import { Injectable } from '@nestjs/common';
 import type { AckResult, AcquiredRecord } from '@shoal/protocol';
 import { ShareSessionService } from '../share/share-session.service.js';
 import type { KafkaApiHandler, KafkaRequestContext } from '../kafka-api.js';
 import type { KafkaRecord } from '../protocol/record-batch.js';
 import { KafkaError } from '../kafka-api.js';
-import {
-  type AckTopics,
-  partitionAckErrors,
-  partitionKey as key,
-  readAckTopics,
-} from '../share/share-acknowledgements.js';
+import { partitionAckErrors, partitionKey as key, readAckTopics } from '../share/share-acknowledgements.js';
 import { ShareAccess } from '../share/share-access.js';
 import { kafkaErrorOf } from '../kafka-errors.js';
 import { sharePartitionData, storedRecords } from '../share/share-records.js';
@@ -17,15 +14,9 @@ import { PartitionReader } from '../../log/partition-reader.js';
 import { ShareTopicIds } from '../share/share-topic-ids.js';
 import { DEFAULT_FETCH_RECORDS, MAX_FETCH_RECORDS, MAX_SHARE_FETCH_WAIT_MS } from '../../platform/limits.js';
 
-interface ShareFetchRequest {
-  groupId: string | null;
-  memberId: string | null;
-  shareSessionEpoch: number;
-  maxWaitMs: number;
-  maxRecords?: number;
-  topics: AckTopics;
-  forgottenTopicsData: { topicId: string; partitions: number[] }[];
-}
+type Request = KafkaRequest<typeof ShareFetchRequest>;
+type Response = KafkaResponse<typeof ShareFetchResponse>;
+type PartitionData = NonNullable<NonNullable<Response['responses']>[number]['partitions']>[number];
 
 /** What one partition of the answer says. */
 interface PartitionOutcome {
@@ -42,7 +33,7 @@ interface PartitionOutcome {
  * back as one record batch per partition with their AcquiredRecords ranges and delivery counts.
  */
 @Injectable()
-export class ShareFetchHandler implements KafkaApiHandler {
+export class ShareFetchHandler implements KafkaApiHandler<Request, Response> {
   readonly apiKey = 78;
   readonly name = 'ShareFetch';
   readonly minVersion = 1;
@@ -55,8 +46,7 @@ export class ShareFetchHandler implements KafkaApiHandler {
     private readonly reader: PartitionReader,
   ) {}
 
-  async handle(raw: Record<string, unknown>, version: number, context: KafkaRequestContext) {
-    const request = raw as unknown as ShareFetchRequest;
+  async handle(request: Request, version: number, context: KafkaRequestContext): Promise<Response> {
     const refused = await this.access.refusal(context, request.groupId ?? '');
     if (refused) return failure(refused);
     const names = await this.topicIds.namesOf([
@@ -121,7 +111,7 @@ export class ShareFetchHandler implements KafkaApiHandler {
 }
 
 /** Who asks, in which session. */
-function sessionOf(request: ShareFetchRequest, context: KafkaRequestContext) {
+function sessionOf(request: Request, context: KafkaRequestContext) {
   return {
     group: request.groupId ?? '',
     kafkaMemberId: request.memberId ?? '',
@@ -131,7 +121,7 @@ function sessionOf(request: ShareFetchRequest, context: KafkaRequestContext) {
 }
 
 /** MaxRecords (500 when unset, at most Shoal's 10,000) and MaxWaitMs (at most a minute). */
-function limits(request: ShareFetchRequest) {
+function limits(request: Request) {
   const wanted = request.maxRecords && request.maxRecords > 0 ? request.maxRecords : DEFAULT_FETCH_RECORDS;
   return {
     maxRecords: Math.min(MAX_FETCH_RECORDS, wanted),
@@ -144,7 +134,7 @@ function failed(errorCode: number, errorMessage: string | null): PartitionOutcom
 }
 
 function responses(outcomes: Map<string, PartitionOutcome>, nodeId: number, stored: Map<string, KafkaRecord>) {
-  const byTopic = new Map<string, Record<string, unknown>[]>();
+  const byTopic = new Map<string, PartitionData[]>();
   for (const [k, o] of outcomes) {
     const [topicId, partition] = k.split('\u0000');
     const data = o.records.length > 0 ? sharePartitionData(o.records, stored) : { records: null, acquiredRecords: [] };

@@ -1,6 +1,6 @@
 import type { MessageSchema } from '../message-schema.js';
 
-export const ShareAcknowledgeRequest: MessageSchema = {
+export const ShareAcknowledgeRequest = {
   apiKey: 79,
   type: 'request',
   name: 'ShareAcknowledgeRequest',
@@ -38,9 +38,9 @@ export const ShareAcknowledgeRequest: MessageSchema = {
       ],
     },
   ],
-};
+} as const satisfies MessageSchema;
 
-export const ShareAcknowledgeResponse: MessageSchema = {
+export const ShareAcknowledgeResponse = {
   apiKey: 79,
   type: 'response',
   name: 'ShareAcknowledgeResponse',
@@ -90,4 +90,4 @@ export const ShareAcknowledgeResponse: MessageSchema = {
       ],
     },
   ],
-};
+} as const satisfies MessageSchema;

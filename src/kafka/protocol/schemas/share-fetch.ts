@@ -1,6 +1,6 @@
 import type { MessageSchema } from '../message-schema.js';
 
-export const ShareFetchRequest: MessageSchema = {
+export const ShareFetchRequest = {
   apiKey: 78,
   type: 'request',
   name: 'ShareFetchRequest',
@@ -53,7 +53,7 @@ export const ShareFetchRequest: MessageSchema = {
       ],
     },
   ],
-};
+} as const satisfies MessageSchema;
 
 /**
  * The copy read from apache/kafka predates versions 1 and 2 (`validVersions: "0"`), while the
@@ -61,7 +61,7 @@ export const ShareFetchRequest: MessageSchema = {
  * (MaxRecords, BatchSize, ShareAcquireMode); the response fields below are taken as the same
  * for 0–2, so that a handler can answer the request's versions.
  */
-export const ShareFetchResponse: MessageSchema = {
+export const ShareFetchResponse = {
   apiKey: 78,
   type: 'response',
   name: 'ShareFetchResponse',
@@ -130,4 +130,4 @@ export const ShareFetchResponse: MessageSchema = {
       ],
     },
   ],
-};
+} as const satisfies MessageSchema;
