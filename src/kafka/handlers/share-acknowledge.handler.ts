@@ -4,14 +4,19 @@ import { Injectable } from '@nestjs/common';
 import { ShareSessionService } from '../share/share-session.service.js';
 import type { KafkaApiHandler, KafkaRequestContext } from '../kafka-api.js';
 import { KafkaError } from '../kafka-api.js';
-import { partitionAckErrors, partitionKey, readAckTopics } from '../share/share-acknowledgements.js';
+import {
+  byTopicId,
+  partitionAckErrors,
+  partitionKey,
+  readAckTopics,
+  shareFailure,
+} from '../share/share-acknowledgements.js';
 import { ShareAccess } from '../share/share-access.js';
 import { kafkaErrorOf } from '../kafka-errors.js';
 import { ShareTopicIds } from '../share/share-topic-ids.js';
 
 type Request = KafkaRequest<typeof ShareAcknowledgeRequest>;
 type Response = KafkaResponse<typeof ShareAcknowledgeResponse>;
-type PartitionData = NonNullable<NonNullable<Response['responses']>[number]['partitions']>[number];
 
 /**
  * ShareAcknowledge (key 79, KIP-932): accept (1), release (2), reject (3), gap (0) and — from
@@ -34,7 +39,7 @@ export class ShareAcknowledgeHandler implements KafkaApiHandler<Request, Respons
 
   async handle(request: Request, version: number, context: KafkaRequestContext): Promise<Response> {
     const refused = await this.access.refusal(context, request.groupId ?? '');
-    if (refused) return failure(refused);
+    if (refused) return shareFailure(refused);
     const names = await this.topicIds.namesOf(request.topics.map((t) => t.topicId));
     const { acks, errors } = readAckTopics(request.topics, names, version >= 2);
     try {
@@ -59,28 +64,16 @@ export class ShareAcknowledgeHandler implements KafkaApiHandler<Request, Respons
         nodeEndpoints: [],
       };
     } catch (error) {
-      return failure(kafkaErrorOf(error, 'share'));
+      return shareFailure(kafkaErrorOf(error, 'share'));
     }
   }
 }
 
 function responses(errors: Map<string, number>, nodeId: number) {
-  const byTopic = new Map<string, PartitionData[]>();
-  for (const [k, errorCode] of errors) {
-    const [topicId, partition] = k.split('\u0000');
-    byTopic.set(topicId, [
-      ...(byTopic.get(topicId) ?? []),
-      {
-        partitionIndex: Number(partition),
-        errorCode,
-        errorMessage: errorCode === KafkaError.NONE ? null : 'an acknowledgement did not apply',
-        currentLeader: { leaderId: nodeId, leaderEpoch: 0 },
-      },
-    ]);
-  }
-  return [...byTopic].map(([topicId, partitions]) => ({ topicId, partitions }));
-}
-
-function failure(error: { errorCode: number; errorMessage: string }) {
-  return { throttleTimeMs: 0, ...error, acquisitionLockTimeoutMs: 0, responses: [], nodeEndpoints: [] };
+  return byTopicId(errors, (partitionIndex, errorCode) => ({
+    partitionIndex,
+    errorCode,
+    errorMessage: errorCode === KafkaError.NONE ? null : 'an acknowledgement did not apply',
+    currentLeader: { leaderId: nodeId, leaderEpoch: 0 },
+  }));
 }

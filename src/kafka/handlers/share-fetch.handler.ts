@@ -6,7 +6,13 @@ import { ShareSessionService } from '../share/share-session.service.js';
 import type { KafkaApiHandler, KafkaRequestContext } from '../kafka-api.js';
 import type { KafkaRecord } from '../protocol/record-batch.js';
 import { KafkaError } from '../kafka-api.js';
-import { partitionAckErrors, partitionKey as key, readAckTopics } from '../share/share-acknowledgements.js';
+import {
+  byTopicId,
+  partitionAckErrors,
+  partitionKey as key,
+  readAckTopics,
+  shareFailure,
+} from '../share/share-acknowledgements.js';
 import { ShareAccess } from '../share/share-access.js';
 import { kafkaErrorOf } from '../kafka-errors.js';
 import { sharePartitionData, storedRecords } from '../share/share-records.js';
@@ -16,7 +22,6 @@ import { DEFAULT_FETCH_RECORDS, MAX_FETCH_RECORDS, MAX_SHARE_FETCH_WAIT_MS } fro
 
 type Request = KafkaRequest<typeof ShareFetchRequest>;
 type Response = KafkaResponse<typeof ShareFetchResponse>;
-type PartitionData = NonNullable<NonNullable<Response['responses']>[number]['partitions']>[number];
 
 /** What one partition of the answer says. */
 interface PartitionOutcome {
@@ -48,7 +53,7 @@ export class ShareFetchHandler implements KafkaApiHandler<Request, Response> {
 
   async handle(request: Request, version: number, context: KafkaRequestContext): Promise<Response> {
     const refused = await this.access.refusal(context, request.groupId ?? '');
-    if (refused) return failure(refused);
+    if (refused) return shareFailure(refused);
     const names = await this.topicIds.namesOf([
       ...request.topics.map((t) => t.topicId),
       ...request.forgottenTopicsData.map((t) => t.topicId),
@@ -84,7 +89,7 @@ export class ShareFetchHandler implements KafkaApiHandler<Request, Response> {
         nodeEndpoints: [],
       };
     } catch (error) {
-      return failure(kafkaErrorOf(error, 'share'));
+      return shareFailure(kafkaErrorOf(error, 'share'));
     }
   }
 
@@ -134,26 +139,13 @@ function failed(errorCode: number, errorMessage: string | null): PartitionOutcom
 }
 
 function responses(outcomes: Map<string, PartitionOutcome>, nodeId: number, stored: Map<string, KafkaRecord>) {
-  const byTopic = new Map<string, PartitionData[]>();
-  for (const [k, o] of outcomes) {
-    const [topicId, partition] = k.split('\u0000');
-    const data = o.records.length > 0 ? sharePartitionData(o.records, stored) : { records: null, acquiredRecords: [] };
-    byTopic.set(topicId, [
-      ...(byTopic.get(topicId) ?? []),
-      {
-        partitionIndex: Number(partition),
-        errorCode: o.errorCode,
-        errorMessage: o.errorMessage,
-        acknowledgeErrorCode: o.acknowledgeErrorCode,
-        acknowledgeErrorMessage: o.acknowledgeErrorCode === KafkaError.NONE ? null : 'an acknowledgement did not apply',
-        currentLeader: { leaderId: nodeId, leaderEpoch: 0 },
-        ...data,
-      },
-    ]);
-  }
-  return [...byTopic].map(([topicId, partitions]) => ({ topicId, partitions }));
-}
-
-function failure(error: { errorCode: number; errorMessage: string }) {
-  return { throttleTimeMs: 0, ...error, acquisitionLockTimeoutMs: 0, responses: [], nodeEndpoints: [] };
+  return byTopicId(outcomes, (partitionIndex, o) => ({
+    partitionIndex,
+    errorCode: o.errorCode,
+    errorMessage: o.errorMessage,
+    acknowledgeErrorCode: o.acknowledgeErrorCode,
+    acknowledgeErrorMessage: o.acknowledgeErrorCode === KafkaError.NONE ? null : 'an acknowledgement did not apply',
+    currentLeader: { leaderId: nodeId, leaderEpoch: 0 },
+    ...(o.records.length > 0 ? sharePartitionData(o.records, stored) : { records: null, acquiredRecords: [] }),
+  }));
 }
