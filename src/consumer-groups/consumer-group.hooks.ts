@@ -18,8 +18,8 @@ export interface OtherGroupProtocol {
   readonly name: ConsumerGroupDescription['protocol'];
   /** The group's side on that protocol; null when it has none. */
   side(sql: Sql, groupId: number): Promise<OtherProtocolSide | null>;
-  /** Whether the group has a live member on that protocol. */
-  hasMembers(sql: Sql, groupId: number): Promise<boolean>;
+  /** Refuses (throws the protocol's own error) when the group has a live member on that protocol. */
+  requireNoMembers(sql: Sql, group: { id: number; name: string }): Promise<void>;
   /** Drops the protocol's state of the group (an HTTP join takes it over). */
   forget(sql: Sql, groupId: number): Promise<void>;
 }

@@ -22,7 +22,6 @@ import { ConsumerGroupCoordinator } from './consumer-group.coordinator.js';
 import { type GroupMembership, type MemberJoin } from '../groups/group-sessions.js';
 import { OffsetResolver } from '../log/offset-resolver.js';
 import { newMemberId, publicMemberId } from '../security/domain/member-id.js';
-import { KafkaMembersPresentError } from '../platform/errors/index.js';
 import { ConsumerGroupHooks, type OtherProtocolSide } from './consumer-group.hooks.js';
 
 export interface JoinOptions extends MemberJoin {
@@ -211,7 +210,7 @@ export class ConsumerGroupService implements GroupMembership<
       () => new UnknownGroupError(group),
       async (locked) => {
         this.coordinator.requireEmpty(locked);
-        await this.requireNoKafkaMembers(locked.sql, locked.group);
+        await this.requireNoOtherMembers(locked.sql, locked.group);
         const offsets = await this.offsets.resolve(locked.sql, topic, partition, to);
         await store.commit(locked.sql, locked.group.id, offsets);
       },
@@ -224,7 +223,7 @@ export class ConsumerGroupService implements GroupMembership<
       () => new UnknownGroupError(group),
       async (locked) => {
         this.coordinator.requireEmpty(locked);
-        await this.requireNoKafkaMembers(locked.sql, locked.group);
+        await this.requireNoOtherMembers(locked.sql, locked.group);
         await store.delete(locked.sql, locked.group.id);
       },
     );
@@ -237,13 +236,12 @@ export class ConsumerGroupService implements GroupMembership<
 
   /** A group runs one protocol at a time: an HTTP join takes a Kafka group only once its Kafka members are gone. */
   private async takeFromKafka(sql: Sql, group: { id: number; name: string }): Promise<void> {
-    await this.requireNoKafkaMembers(sql, group);
+    await this.requireNoOtherMembers(sql, group);
     await this.hooks.otherProtocol.current?.forget(sql, group.id);
   }
 
-  private async requireNoKafkaMembers(sql: Sql, group: { id: number; name: string }): Promise<void> {
-    if (await this.hooks.otherProtocol.current?.hasMembers(sql, group.id))
-      throw new KafkaMembersPresentError(group.name);
+  private async requireNoOtherMembers(sql: Sql, group: { id: number; name: string }): Promise<void> {
+    await this.hooks.otherProtocol.current?.requireNoMembers(sql, group);
   }
 }
 

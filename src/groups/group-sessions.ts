@@ -47,7 +47,7 @@ export abstract class GroupSessions<Tx extends GroupTransaction>
     protected readonly database: Database,
     protected readonly clock: Clock,
     private readonly sessions: GroupSessionStore,
-    kind: 'consumer' | 'share' | 'kafka',
+    kind: string,
   ) {
     this.task = new PeriodicTask(
       `${kind} group sweep`,

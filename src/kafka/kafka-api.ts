@@ -24,23 +24,24 @@ export interface KafkaRequestContext {
   connectionId: string;
 }
 
-/** One Kafka API: its key, the versions Shoal answers, and what it does. */
-export interface KafkaApiHandler {
+/**
+ * One Kafka API: its key, the versions Shoal answers, and what it does. A handler names its
+ * request and response types, derived from the API's schemas: `KafkaApiHandler<KafkaRequest<typeof
+ * FooRequest>, KafkaResponse<typeof FooResponse>>` (protocol/message-types.ts).
+ */
+export interface KafkaApiHandler<Request = unknown, Response = Record<string, unknown>> {
   apiKey: number;
   /** Kafka's name of the API, e.g. `JoinGroup`: the schema files are `<name>Request.json`/`<name>Response.json`. */
   name: string;
   minVersion: number;
   maxVersion: number;
   /** Answers one request; the codec encodes the result at the request's version. */
-  handle(
-    request: Record<string, unknown>,
-    version: number,
-    context: KafkaRequestContext,
-  ): Promise<Record<string, unknown>>;
+  handle(request: Request, version: number, context: KafkaRequestContext): Promise<Response>;
 }
 
 /** Kafka's error codes Shoal answers with (`org.apache.kafka.common.protocol.Errors`). */
 export const KafkaError = {
+  UNKNOWN_SERVER_ERROR: -1,
   NONE: 0,
   OFFSET_OUT_OF_RANGE: 1,
   CORRUPT_MESSAGE: 2,
@@ -73,12 +74,14 @@ export const KafkaError = {
   TOPIC_ALREADY_EXISTS: 36,
   INVALID_PARTITIONS: 37,
   INVALID_REPLICATION_FACTOR: 38,
+  INVALID_CONFIG: 40,
   INVALID_REQUEST: 42,
   UNSUPPORTED_FOR_MESSAGE_FORMAT: 43,
   OUT_OF_ORDER_SEQUENCE_NUMBER: 45,
   DUPLICATE_SEQUENCE_NUMBER: 46,
   INVALID_PRODUCER_EPOCH: 47,
   POLICY_VIOLATION: 44,
+  KAFKA_STORAGE_ERROR: 56,
   SASL_AUTHENTICATION_FAILED: 58,
   UNKNOWN_PRODUCER_ID: 59,
   NON_EMPTY_GROUP: 68,

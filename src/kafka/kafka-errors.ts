@@ -2,17 +2,20 @@ import { ErrorCode } from '@shoal/protocol';
 import { ShoalError } from '../platform/errors/index.js';
 import { KafkaError } from './kafka-api.js';
 
-/** Kafka's catch-all code, for failures no other code describes. */
-export const UNKNOWN_SERVER_ERROR = -1;
-export const INVALID_CONFIG = 40;
-export const KAFKA_STORAGE_ERROR = 56;
-export const OUT_OF_ORDER_SEQUENCE_NUMBER = 45;
+/**
+ * Where a failure is answered: most APIs (`topic`), or the share-group RPCs of KIP-932
+ * (`share`), which name a fenced member epoch, share sessions, the group rather than a topic.
+ */
+export type KafkaErrorScope = 'topic' | 'share';
+
+/** A code for every scope, or one that differs for the share RPCs. */
+type Codes = number | { topic: number; share: number };
 
 /** The one table from Shoal's error codes to Kafka's, as the HTTP filter has one to statuses. */
-const TABLE: Partial<Record<ErrorCode, number>> = {
+const TABLE: Partial<Record<ErrorCode, Codes>> = {
   [ErrorCode.InvalidRequest]: KafkaError.INVALID_REQUEST,
-  [ErrorCode.InvalidName]: KafkaError.INVALID_TOPIC_EXCEPTION,
-  [ErrorCode.InvalidConfig]: INVALID_CONFIG,
+  [ErrorCode.InvalidName]: { topic: KafkaError.INVALID_TOPIC_EXCEPTION, share: KafkaError.INVALID_GROUP_ID },
+  [ErrorCode.InvalidConfig]: KafkaError.INVALID_CONFIG,
   [ErrorCode.InvalidPartitions]: KafkaError.INVALID_PARTITIONS,
   [ErrorCode.InvalidRecord]: KafkaError.CORRUPT_MESSAGE,
   [ErrorCode.UnknownTopic]: KafkaError.UNKNOWN_TOPIC_OR_PARTITION,
@@ -21,25 +24,31 @@ const TABLE: Partial<Record<ErrorCode, number>> = {
   [ErrorCode.OffsetOutOfRange]: KafkaError.OFFSET_OUT_OF_RANGE,
   [ErrorCode.UnknownGroup]: KafkaError.GROUP_ID_NOT_FOUND,
   [ErrorCode.UnknownMember]: KafkaError.UNKNOWN_MEMBER_ID,
-  [ErrorCode.Fenced]: KafkaError.ILLEGAL_GENERATION,
+  [ErrorCode.Fenced]: { topic: KafkaError.ILLEGAL_GENERATION, share: KafkaError.FENCED_MEMBER_EPOCH },
   [ErrorCode.GroupNotEmpty]: KafkaError.NON_EMPTY_GROUP,
   [ErrorCode.InvalidRecordState]: KafkaError.INVALID_RECORD_STATE,
+  [ErrorCode.ShareSessionNotFound]: KafkaError.SHARE_SESSION_NOT_FOUND,
+  [ErrorCode.InvalidShareSessionEpoch]: KafkaError.INVALID_SHARE_SESSION_EPOCH,
   [ErrorCode.RecordTooLarge]: KafkaError.MESSAGE_TOO_LARGE,
   [ErrorCode.RequestTooLarge]: KafkaError.RECORD_LIST_TOO_LARGE,
-  [ErrorCode.Unavailable]: KafkaError.REQUEST_TIMED_OUT,
+  [ErrorCode.Unavailable]: { topic: KafkaError.REQUEST_TIMED_OUT, share: KafkaError.COORDINATOR_NOT_AVAILABLE },
   [ErrorCode.Unauthenticated]: KafkaError.SASL_AUTHENTICATION_FAILED,
-  [ErrorCode.Forbidden]: KafkaError.TOPIC_AUTHORIZATION_FAILED,
-  [ErrorCode.StorageFull]: KAFKA_STORAGE_ERROR,
-  [ErrorCode.QuotaExceeded]: KafkaError.POLICY_VIOLATION,
+  [ErrorCode.Forbidden]: { topic: KafkaError.TOPIC_AUTHORIZATION_FAILED, share: KafkaError.GROUP_AUTHORIZATION_FAILED },
+  [ErrorCode.StorageFull]: KafkaError.KAFKA_STORAGE_ERROR,
+  [ErrorCode.QuotaExceeded]: { topic: KafkaError.POLICY_VIOLATION, share: KafkaError.GROUP_MAX_SIZE_REACHED },
 };
 
-/** Kafka's code for a failure a service threw; anything not a `ShoalError` is rethrown (the connection closes, logged). */
-export function kafkaErrorOf(error: unknown): number {
+/**
+ * Kafka's code and the message for a failure a service threw, in the scope of the API that
+ * answers it; anything not a `ShoalError` is rethrown (the connection closes, logged).
+ */
+export function kafkaErrorOf(
+  error: unknown,
+  scope: KafkaErrorScope = 'topic',
+): { errorCode: number; errorMessage: string } {
   if (!(error instanceof ShoalError)) throw error;
-  return TABLE[error.code] ?? UNKNOWN_SERVER_ERROR;
-}
-
-/** Kafka's code and the message, for responses that carry an error message. */
-export function kafkaFailureOf(error: unknown): { errorCode: number; errorMessage: string } {
-  return { errorCode: kafkaErrorOf(error), errorMessage: (error as Error).message };
+  const codes = TABLE[error.code];
+  const errorCode =
+    codes === undefined ? KafkaError.UNKNOWN_SERVER_ERROR : typeof codes === 'number' ? codes : codes[scope];
+  return { errorCode, errorMessage: error.message };
 }

@@ -9,8 +9,6 @@ import { StorageModule } from '../storage/storage.module.js';
 import { KAFKA_GROUP_PROVIDERS } from './groups/kafka-group.providers.js';
 import { KafkaConsumerGroupSide, KafkaShareMembers } from './kafka-group-sides.js';
 import { KAFKA_PROVIDERS } from './kafka.providers.js';
-import { ShareGroupHeartbeatService } from './share/share-group-heartbeat.service.js';
-import { ShareSessionService } from './share/share-session.service.js';
 
 /**
  * The Kafka protocol front door. Always loaded (its group state is shared with the HTTP groups,
@@ -26,13 +24,6 @@ import { ShareSessionService } from './share/share-session.service.js';
     OperationsModule,
     MetricsModule,
   ],
-  providers: [
-    ...KAFKA_PROVIDERS,
-    ...KAFKA_GROUP_PROVIDERS,
-    ShareGroupHeartbeatService,
-    ShareSessionService,
-    KafkaConsumerGroupSide,
-    KafkaShareMembers,
-  ],
+  providers: [...KAFKA_PROVIDERS, ...KAFKA_GROUP_PROVIDERS, KafkaConsumerGroupSide, KafkaShareMembers],
 })
 export class KafkaModule {}

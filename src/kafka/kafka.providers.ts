@@ -10,6 +10,8 @@ import { PartitionReader } from '../log/partition-reader.js';
 import { NameHashShareTopicIds } from './share/name-hash-topic-ids.js';
 import { ShareTopicIds } from './share/share-topic-ids.js';
 import { ShareAccess } from './share/share-access.js';
+import { ShareGroupHeartbeatService } from './share/share-group-heartbeat.service.js';
+import { ShareSessionService } from './share/share-session.service.js';
 
 /** Everything the Kafka front door adds to the application's providers. */
 export const KAFKA_PROVIDERS: Provider[] = [
@@ -23,4 +25,6 @@ export const KAFKA_PROVIDERS: Provider[] = [
   KafkaListener,
   { provide: ShareTopicIds, useClass: NameHashShareTopicIds },
   ShareAccess,
+  ShareGroupHeartbeatService,
+  ShareSessionService,
 ];

@@ -1,7 +1,10 @@
+import { jest } from '@jest/globals';
 import { ErrorCode } from '@shoal/protocol';
 import { ShareGroupHeartbeatService } from '../../src/kafka/share/share-group-heartbeat.service.js';
 import { ShareSessionService } from '../../src/kafka/share/share-session.service.js';
 import { kafkaShareMemberStore } from '../../src/kafka/storage/kafka-share-member.store.js';
+import { StorageFullError } from '../../src/platform/errors/index.js';
+import { ShareFetchService } from '../../src/share-groups/share-fetch.service.js';
 import { type LogContext, openLogContext } from '../support/log-context.js';
 import { STORAGE_KINDS } from '../support/storage.js';
 
@@ -197,6 +200,25 @@ describe.each(STORAGE_KINDS)(`${ShareSessionService.name} and ${ShareGroupHeartb
       [1, 2],
       [2, 2],
     ]);
+  });
+
+  it('stays in step with the client when a fetch fails after its epoch moved: the next epoch goes on, the failed one is spent', async () => {
+    // KIP-932's client (ShareSessionHandler.handleResponse) takes the next epoch after any answer
+    // but SHARE_SESSION_NOT_FOUND / INVALID_SHARE_SESSION_EPOCH, an error answer included, and
+    // sends its partitions as already added: the session must have moved with them.
+    const { topic, group } = await setup(2);
+    await join(group, 'kafka-f', [topic]);
+    expect((await fetch(group, 'kafka-f', 0, topic)).records).toHaveLength(2);
+    const accept = [{ topic, partition: 0, offset: 0, lastOffset: 1, type: 'accept' as const }];
+    const failing = jest.spyOn(log.service(ShareFetchService), 'fetch').mockRejectedValueOnce(new StorageFullError());
+    expect(await codeOf(fetch(group, 'kafka-f', 1, topic, accept))).toBe(ErrorCode.StorageFull);
+    failing.mockRestore();
+    expect(await codeOf(fetch(group, 'kafka-f', 1, topic))).toBe(ErrorCode.InvalidShareSessionEpoch);
+    // Nothing of the failed fetch applied: its acks, sent again at the next epoch, find the records still held.
+    const next = await fetch(group, 'kafka-f', 2, topic, accept);
+    expect(next.ackResults).toEqual([{ topic, partition: 0, offset: 0, lastOffset: 1, error: null }]);
+    const row = await log.database.run((sql) => kafkaShareMemberStore.find(sql, group, 'kafka-f'));
+    expect(row?.sessionEpoch).toBe(3);
   });
 
   it('keeps members and sessions in the database: a restarted broker answers the next epochs', async () => {

@@ -14,7 +14,7 @@ import {
 import type { AutoOffsetReset } from '@shoal/protocol';
 import { MAX_SESSION_TIMEOUT_MS, MIN_SESSION_TIMEOUT_MS } from '../domain/consumer-group.js';
 import { OptionalInt, OptionalOffsetReset, TopicName, TopicNames } from '../../http/validation/validators.js';
-import { MAX_WAIT_MS } from '../../log/http/read.dto.js';
+import { MAX_FETCH_RECORDS, MAX_WAIT_MS } from '../../platform/limits.js';
 
 export class JoinGroupDto {
   @TopicNames(true) topics!: string[];
@@ -23,7 +23,7 @@ export class JoinGroupDto {
 }
 
 export class GroupFetchDto {
-  @OptionalInt(1, 10_000) maxRecords?: number;
+  @OptionalInt(1, MAX_FETCH_RECORDS) maxRecords?: number;
   @OptionalInt(0, MAX_WAIT_MS) maxWaitMs?: number;
 }
 

@@ -13,6 +13,7 @@ import { MemberOwnerInterceptor } from '../../security/http/member-owner.interce
 import { GroupNamePipe } from '../../http/validation/name.pipe.js';
 import { LongPollTiming } from '../../http/request-timing.js';
 import type { WaitTiming } from '../../platform/change-signal.js';
+import { DEFAULT_FETCH_RECORDS } from '../../platform/limits.js';
 
 @Controller('v1/consumer-groups/:group')
 export class ConsumerGroupsController {
@@ -51,7 +52,7 @@ export class ConsumerGroupsController {
     @LongPollTiming() timing: WaitTiming | undefined,
   ): Promise<ConsumerFetchResponse> {
     return this.fetcher.fetch(group, memberId, {
-      maxRecords: body.maxRecords ?? 500,
+      maxRecords: body.maxRecords ?? DEFAULT_FETCH_RECORDS,
       maxWaitMs: body.maxWaitMs ?? 0,
       timing,
     });

@@ -1,22 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { publicMemberId } from '../../security/domain/member-id.js';
 import { type KafkaGroup, KafkaGroupState, type KafkaMember, metadataFor } from './domain/kafka-group.js';
-import { encodeAssignment, encodeSubscription, subscribedTopics } from './domain/consumer-protocol.js';
+import { encodeAssignment, encodeSubscription } from './domain/consumer-protocol.js';
 import { consumerGroupStore } from '../../consumer-groups/storage/consumer-group.store.js';
 import { Database, type Sql } from '../../storage/database.js';
 import { kafkaGroupStore } from '../storage/kafka-group.store.js';
 import { topicStore } from '../../log/storage/topic.store.js';
-
-/** Which protocol runs a consumer group: Shoal's HTTP routes, or Kafka's JoinGroup/SyncGroup. */
-export type GroupProtocol = 'http' | 'kafka';
-
-/** A consumer group's Kafka side, as HTTP describe shows it. */
-export interface KafkaSide {
-  state: KafkaGroupState;
-  protocolType: string | null;
-  protocolName: string | null;
-  members: { memberId: string; clientId: string; clientHost: string; topics: string[] }[];
-}
 
 /** What Kafka's DescribeGroups says of one group. */
 export interface DescribedGroup {
@@ -34,24 +23,6 @@ export interface DescribedGroup {
     memberMetadata: Buffer;
     memberAssignment: Buffer;
   }[];
-}
-
-/** The Kafka side of a consumer group (null: an HTTP group), read inside the caller's transaction. */
-export async function kafkaSide(sql: Sql, groupId: number): Promise<KafkaSide | null> {
-  const kafka = await kafkaGroupStore.find(sql, groupId);
-  if (!kafka) return null;
-  const members = (await kafkaGroupStore.members(sql, groupId)).filter((m) => !m.pending);
-  return {
-    state: kafka.state,
-    protocolType: kafka.protocolType,
-    protocolName: kafka.protocolName,
-    members: members.map((m) => ({
-      memberId: m.memberId,
-      clientId: m.clientId,
-      clientHost: m.clientHost,
-      topics: kafka.protocolType === 'consumer' ? subscribedTopics(metadataFor(m, kafka.protocolName)) : [],
-    })),
-  };
 }
 
 /** DescribeGroups and ListGroups over every consumer group, HTTP ones included (as protocol type `consumer`). */

@@ -23,12 +23,12 @@ import {
   type Waiting,
 } from './kafka-group.steps.js';
 import type { KafkaGroupTransaction } from './kafka-group.transaction.js';
+import { MAX_GROUP_LOOK_MS } from '../../platform/limits.js';
 
 export type { JoinAnswer, KafkaJoin, SyncAnswer } from './kafka-group.steps.js';
 
 /** Real-time bounds of one wait between two looks (the clock may be a test's manual one). */
 const MIN_WAIT_MS = 5;
-const MAX_WAIT_MS = 1_000;
 /** How long a follower's SyncGroup waits for the leader's before it is told to rejoin (a client's request timeout). */
 const SYNC_WAIT_LIMIT_MS = 25_000;
 
@@ -183,7 +183,7 @@ export class KafkaGroupService {
       try {
         outcome = await this.coordinator.withGroup(group, () => new UnknownGroupError(group), look);
         if (!isWaiting(outcome)) break;
-        const ms = Math.min(MAX_WAIT_MS, Math.max(MIN_WAIT_MS, outcome.wakeAt - this.clock.now()));
+        const ms = Math.min(MAX_GROUP_LOOK_MS, Math.max(MIN_WAIT_MS, outcome.wakeAt - this.clock.now()));
         await waiter.wait(ms);
       } catch (error) {
         if (error instanceof UnknownGroupError) return null;

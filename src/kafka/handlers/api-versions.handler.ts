@@ -1,4 +1,9 @@
+import type { ApiVersionsRequest, ApiVersionsResponse } from '../protocol/schemas/api-versions.js';
+import type { KafkaRequest, KafkaResponse } from '../protocol/message-types.js';
 import { KafkaError, type KafkaApiHandler } from '../kafka-api.js';
+
+type Request = KafkaRequest<typeof ApiVersionsRequest>;
+type Response = KafkaResponse<typeof ApiVersionsResponse>;
 
 export interface SupportedApi {
   apiKey: number;
@@ -7,7 +12,7 @@ export interface SupportedApi {
 }
 
 /** ApiVersions (18): the APIs and versions of the handlers registered, itself included. */
-export class ApiVersionsHandler implements KafkaApiHandler {
+export class ApiVersionsHandler implements KafkaApiHandler<Request, Response> {
   readonly apiKey = 18;
   readonly name = 'ApiVersions';
   readonly minVersion = 0;
@@ -15,12 +20,12 @@ export class ApiVersionsHandler implements KafkaApiHandler {
 
   constructor(private readonly supported: () => SupportedApi[]) {}
 
-  handle(): Promise<Record<string, unknown>> {
+  handle(): Promise<Response> {
     return Promise.resolve(this.answer(KafkaError.NONE));
   }
 
   /** Also the answer to a too-new ApiVersions request (sent at version 0, as Kafka does). */
-  answer(errorCode: number): Record<string, unknown> {
+  answer(errorCode: number): Response {
     const apiKeys = this.supported().map((api) => ({
       apiKey: api.apiKey,
       minVersion: api.minVersion,

@@ -1,14 +1,19 @@
+import type { CreatePartitionsRequest, CreatePartitionsResponse } from '../protocol/schemas/create-partitions.js';
+import type { KafkaRequest, KafkaResponse } from '../protocol/message-types.js';
 import { Injectable } from '@nestjs/common';
 import { MAX_PARTITIONS } from '@shoal/protocol';
 import { Operation } from '../../security/domain/acl.js';
 import { TopicService } from '../../log/topic.service.js';
 import { type KafkaApiHandler, KafkaError, type KafkaRequestContext } from '../kafka-api.js';
 import { KafkaAuthorizer } from '../kafka-authorizer.js';
-import { kafkaFailureOf } from '../kafka-errors.js';
+import { kafkaErrorOf } from '../kafka-errors.js';
+
+type Request = KafkaRequest<typeof CreatePartitionsRequest>;
+type Response = KafkaResponse<typeof CreatePartitionsResponse>;
 
 /** CreatePartitions (37): grows a topic through `TopicService.update` (never shrinks; quotas apply). */
 @Injectable()
-export class CreatePartitionsHandler implements KafkaApiHandler {
+export class CreatePartitionsHandler implements KafkaApiHandler<Request, Response> {
   readonly apiKey = 37;
   readonly name = 'CreatePartitions';
   readonly minVersion = 0;
@@ -19,10 +24,10 @@ export class CreatePartitionsHandler implements KafkaApiHandler {
     private readonly authorizer: KafkaAuthorizer,
   ) {}
 
-  async handle(request: Record<string, unknown>, _version: number, context: KafkaRequestContext) {
-    const validateOnly = request['validateOnly'] === true;
+  async handle(request: Request, _version: number, context: KafkaRequestContext): Promise<Response> {
+    const validateOnly = request.validateOnly === true;
     const results = [];
-    for (const topic of request['topics'] as Array<{ name: string; count: number; assignments: unknown[] | null }>) {
+    for (const topic of request.topics) {
       results.push({ name: topic.name, ...(await this.grow(topic, validateOnly, context)) });
     }
     return { throttleTimeMs: 0, results };
@@ -49,7 +54,7 @@ export class CreatePartitionsHandler implements KafkaApiHandler {
       if (!validateOnly) await this.topics.update(topic.name, { partitions: topic.count });
       return { errorCode: KafkaError.NONE, errorMessage: null };
     } catch (error) {
-      return kafkaFailureOf(error);
+      return kafkaErrorOf(error);
     }
   }
 }

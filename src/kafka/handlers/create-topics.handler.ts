@@ -1,18 +1,17 @@
+import type { CreateTopicsRequest, CreateTopicsResponse } from '../protocol/schemas/create-topics.js';
+import type { KafkaRequest, KafkaResponse } from '../protocol/message-types.js';
 import { Injectable } from '@nestjs/common';
 import { MAX_PARTITIONS, MIN_PARTITIONS, NAME_PATTERN, type TopicConfig } from '@shoal/protocol';
 import { Operation } from '../../security/domain/acl.js';
 import { TopicService } from '../../log/topic.service.js';
 import { type KafkaApiHandler, KafkaError, type KafkaRequestContext } from '../kafka-api.js';
 import { KafkaAuthorizer } from '../kafka-authorizer.js';
-import { INVALID_CONFIG, kafkaFailureOf } from '../kafka-errors.js';
+import { kafkaErrorOf } from '../kafka-errors.js';
 
-interface CreatableTopic {
-  name: string;
-  numPartitions: number;
-  replicationFactor: number;
-  assignments: unknown[];
-  configs: Array<{ name: string; value: string | null }>;
-}
+type Request = KafkaRequest<typeof CreateTopicsRequest>;
+type Response = KafkaResponse<typeof CreateTopicsResponse>;
+
+type CreatableTopic = Request['topics'][number];
 
 /** Kafka topic configs Shoal keeps, and the topic config field each sets; -1 means none. */
 const CONFIGS: Record<string, 'retentionMs' | 'retentionBytes'> = {
@@ -29,7 +28,7 @@ type Outcome = { errorCode: number; errorMessage: string | null };
  * partitions means one.
  */
 @Injectable()
-export class CreateTopicsHandler implements KafkaApiHandler {
+export class CreateTopicsHandler implements KafkaApiHandler<Request, Response> {
   readonly apiKey = 19;
   readonly name = 'CreateTopics';
   readonly minVersion = 0;
@@ -40,10 +39,10 @@ export class CreateTopicsHandler implements KafkaApiHandler {
     private readonly authorizer: KafkaAuthorizer,
   ) {}
 
-  async handle(request: Record<string, unknown>, _version: number, context: KafkaRequestContext) {
-    const validateOnly = request['validateOnly'] === true;
+  async handle(request: Request, _version: number, context: KafkaRequestContext): Promise<Response> {
+    const validateOnly = request.validateOnly === true;
     const results = [];
-    for (const topic of request['topics'] as CreatableTopic[]) {
+    for (const topic of request.topics) {
       const outcome = (await this.authorizer.topic(context, topic.name, Operation.Admin))
         ? await this.create(topic, validateOnly)
         : { errorCode: KafkaError.TOPIC_AUTHORIZATION_FAILED, errorMessage: 'not allowed' };
@@ -60,7 +59,7 @@ export class CreateTopicsHandler implements KafkaApiHandler {
       const field = CONFIGS[name];
       const number = Number(value);
       if (!field || value === null || !Number.isSafeInteger(number) || number === 0 || number < -1)
-        return { errorCode: INVALID_CONFIG, errorMessage: `config ${name}=${value} is not supported` };
+        return { errorCode: KafkaError.INVALID_CONFIG, errorMessage: `config ${name}=${value} is not supported` };
       config[field] = number === -1 ? null : number;
     }
     if (validateOnly) return { errorCode: KafkaError.NONE, errorMessage: null };
@@ -68,7 +67,7 @@ export class CreateTopicsHandler implements KafkaApiHandler {
       await this.topics.create(topic.name, topic.numPartitions === -1 ? 1 : topic.numPartitions, config);
       return { errorCode: KafkaError.NONE, errorMessage: null };
     } catch (error) {
-      return kafkaFailureOf(error);
+      return kafkaErrorOf(error);
     }
   }
 }

@@ -1,3 +1,5 @@
+import type { DeleteTopicsRequest, DeleteTopicsResponse } from '../protocol/schemas/delete-topics.js';
+import type { KafkaRequest, KafkaResponse } from '../protocol/message-types.js';
 import { Injectable } from '@nestjs/common';
 import { Operation } from '../../security/domain/acl.js';
 import { TopicService } from '../../log/topic.service.js';
@@ -5,9 +7,12 @@ import { type KafkaApiHandler, KafkaError, type KafkaRequestContext } from '../k
 import { KafkaAuthorizer } from '../kafka-authorizer.js';
 import { kafkaErrorOf } from '../kafka-errors.js';
 
+type Request = KafkaRequest<typeof DeleteTopicsRequest>;
+type Response = KafkaResponse<typeof DeleteTopicsResponse>;
+
 /** DeleteTopics (20): through `TopicService.delete` (gone at once, records purged in the background). */
 @Injectable()
-export class DeleteTopicsHandler implements KafkaApiHandler {
+export class DeleteTopicsHandler implements KafkaApiHandler<Request, Response> {
   readonly apiKey = 20;
   readonly name = 'DeleteTopics';
   readonly minVersion = 1;
@@ -18,13 +23,13 @@ export class DeleteTopicsHandler implements KafkaApiHandler {
     private readonly authorizer: KafkaAuthorizer,
   ) {}
 
-  async handle(request: Record<string, unknown>, _version: number, context: KafkaRequestContext) {
+  async handle(request: Request, _version: number, context: KafkaRequestContext): Promise<Response> {
     const responses = [];
-    for (const name of request['topicNames'] as string[]) {
+    for (const name of request.topicNames) {
       let errorCode: number = KafkaError.NONE;
       if (!(await this.authorizer.topic(context, name, Operation.Admin)))
         errorCode = KafkaError.TOPIC_AUTHORIZATION_FAILED;
-      else await this.topics.delete(name).catch((error: unknown) => (errorCode = kafkaErrorOf(error)));
+      else await this.topics.delete(name).catch((error: unknown) => (errorCode = kafkaErrorOf(error).errorCode));
       responses.push({ name, errorCode });
     }
     return { throttleTimeMs: 0, responses };

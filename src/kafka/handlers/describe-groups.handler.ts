@@ -1,12 +1,17 @@
+import type { DescribeGroupsRequest, DescribeGroupsResponse } from '../protocol/schemas/describe-groups.js';
+import type { KafkaRequest, KafkaResponse } from '../protocol/message-types.js';
 import { Injectable } from '@nestjs/common';
 import { Operation } from '../../security/domain/acl.js';
 import { KafkaGroupView } from '../groups/kafka-group-view.js';
 import { type KafkaApiHandler, KafkaError, type KafkaRequestContext } from '../kafka-api.js';
 import { KafkaAuthorizer } from '../kafka-authorizer.js';
 
+type Request = KafkaRequest<typeof DescribeGroupsRequest>;
+type Response = KafkaResponse<typeof DescribeGroupsResponse>;
+
 /** DescribeGroups (15): consumer groups of both protocols; one that does not exist is `Dead`, as in Kafka. */
 @Injectable()
-export class DescribeGroupsHandler implements KafkaApiHandler {
+export class DescribeGroupsHandler implements KafkaApiHandler<Request, Response> {
   readonly apiKey = 15;
   readonly name = 'DescribeGroups';
   readonly minVersion = 0;
@@ -17,8 +22,8 @@ export class DescribeGroupsHandler implements KafkaApiHandler {
     private readonly authorizer: KafkaAuthorizer,
   ) {}
 
-  async handle(request: Record<string, unknown>, _version: number, context: KafkaRequestContext) {
-    const names = (request['groups'] as string[]) ?? [];
+  async handle(request: Request, _version: number, context: KafkaRequestContext): Promise<Response> {
+    const names = request.groups;
     const allowed = new Map<string, boolean>();
     for (const name of names) allowed.set(name, await this.authorizer.group(context, name, Operation.Consume));
     const described = await this.view.describe(names.filter((n) => allowed.get(n)));

@@ -1,3 +1,5 @@
+import type { FetchRequest, FetchResponse } from '../protocol/schemas/fetch.js';
+import type { KafkaRequest, KafkaResponse } from '../protocol/message-types.js';
 import { Injectable } from '@nestjs/common';
 import { Operation } from '../../security/domain/acl.js';
 import { PartitionReader, type StoredRead } from '../../log/partition-reader.js';
@@ -6,17 +8,13 @@ import { KafkaAuthorizer } from '../kafka-authorizer.js';
 import { kafkaErrorOf } from '../kafka-errors.js';
 import { encodeRecordBatch } from '../protocol/record-batch.js';
 import { kafkaRecordOf } from '../records/kafka-records.js';
+import { MAX_FETCH_RECORDS, MAX_FETCH_WAIT_MS } from '../../platform/limits.js';
 
-interface FetchPartition {
-  partitionIndex: number;
-  fetchOffset: number;
-  maxBytes: number;
-}
+type Request = KafkaRequest<typeof FetchRequest>;
+type Response = KafkaResponse<typeof FetchResponse>;
 
-interface FetchTopic {
-  name: string;
-  fetchPartitions: FetchPartition[];
-}
+type FetchTopic = Request['topics'][number];
+type FetchPartition = FetchTopic['fetchPartitions'][number];
 
 interface PartitionAnswer {
   partition: number;
@@ -29,11 +27,6 @@ interface PartitionAnswer {
   recordSet: Buffer | null;
 }
 
-/** Records per partition per answer at most (bytes usually stop it first). */
-const MAX_RECORDS = 10_000;
-/** The longest a fetch may wait, whatever it asks. */
-const MAX_WAIT_MS = 30_000;
-
 /**
  * Fetch (1): reads each partition from its offset (one record batch per partition) within the
  * partition's and the request's byte limits — the first record always, as KIP-74 says — and,
@@ -42,7 +35,7 @@ const MAX_WAIT_MS = 30_000;
  * (session id 0), which clients accept.
  */
 @Injectable()
-export class FetchHandler implements KafkaApiHandler {
+export class FetchHandler implements KafkaApiHandler<Request, Response> {
   readonly apiKey = 1;
   readonly name = 'Fetch';
   readonly minVersion = 4;
@@ -53,14 +46,14 @@ export class FetchHandler implements KafkaApiHandler {
     private readonly authorizer: KafkaAuthorizer,
   ) {}
 
-  async handle(request: Record<string, unknown>, _version: number, context: KafkaRequestContext) {
-    const topics = request['topics'] as FetchTopic[];
+  async handle(request: Request, _version: number, context: KafkaRequestContext): Promise<Response> {
+    const topics = request.topics;
     const allowed = new Map<string, boolean>();
     for (const topic of topics)
       allowed.set(topic.name, await this.authorizer.topic(context, topic.name, Operation.Read));
-    const maxWait = Math.min(Math.max(Number(request['maxWait']), 0), MAX_WAIT_MS);
-    const minBytes = Math.max(Number(request['minBytes']), 0);
-    const maxBytes = Number(request['maxBytes']);
+    const maxWait = Math.min(Math.max(request.maxWait, 0), MAX_FETCH_WAIT_MS);
+    const minBytes = Math.max(request.minBytes, 0);
+    const maxBytes = request.maxBytes;
     const deadline = Date.now() + maxWait;
     const refs = topics.flatMap((t) => t.fetchPartitions.map((p) => ({ topic: t.name, partition: p.partitionIndex })));
     for (;;) {
@@ -101,9 +94,9 @@ export class FetchHandler implements KafkaApiHandler {
     try {
       // Past the request's byte limit a partition still reports its offsets, without records.
       const bytes = Math.max(Math.min(p.maxBytes, budget), 0);
-      read = await this.reader.read(topic, p.partitionIndex, p.fetchOffset, bytes > 0 ? MAX_RECORDS : 0, bytes);
+      read = await this.reader.read(topic, p.partitionIndex, p.fetchOffset, bytes > 0 ? MAX_FETCH_RECORDS : 0, bytes);
     } catch (error) {
-      return empty(p.partitionIndex, kafkaErrorOf(error));
+      return empty(p.partitionIndex, kafkaErrorOf(error).errorCode);
     }
     const records = read.records.map(kafkaRecordOf);
     return {

@@ -1,5 +1,10 @@
+import type { FindCoordinatorRequest, FindCoordinatorResponse } from '../protocol/schemas/find-coordinator.js';
+import type { KafkaRequest, KafkaResponse } from '../protocol/message-types.js';
 import { Injectable } from '@nestjs/common';
 import { type KafkaApiHandler, KafkaError, type KafkaRequestContext } from '../kafka-api.js';
+
+type Request = KafkaRequest<typeof FindCoordinatorRequest>;
+type Response = KafkaResponse<typeof FindCoordinatorResponse>;
 
 /** FindCoordinator key types: consumer groups (0), transactions (1), share-state (2). */
 const TRANSACTION = 1;
@@ -10,14 +15,14 @@ const TRANSACTION = 1;
  * are not offered (COORDINATOR_NOT_AVAILABLE).
  */
 @Injectable()
-export class FindCoordinatorHandler implements KafkaApiHandler {
+export class FindCoordinatorHandler implements KafkaApiHandler<Request, Response> {
   readonly apiKey = 10;
   readonly name = 'FindCoordinator';
   readonly minVersion = 0;
   readonly maxVersion = 2;
 
-  handle(request: Record<string, unknown>, version: number, context: KafkaRequestContext) {
-    const keyType = Number(request['keyType'] ?? 0);
+  handle(request: Request, version: number, context: KafkaRequestContext): Promise<Response> {
+    const keyType = request.keyType;
     const errorCode = keyType === TRANSACTION ? KafkaError.COORDINATOR_NOT_AVAILABLE : KafkaError.NONE;
     const self = {
       errorCode,
@@ -26,7 +31,7 @@ export class FindCoordinatorHandler implements KafkaApiHandler {
       host: errorCode === KafkaError.NONE ? context.advertisedHost : '',
       port: errorCode === KafkaError.NONE ? context.advertisedPort : -1,
     };
-    const keys = version >= 4 ? ((request['coordinatorKeys'] as string[]) ?? []) : [];
+    const keys = version >= 4 ? request.coordinatorKeys : [];
     return Promise.resolve({
       throttleTimeMs: 0,
       ...self,

@@ -1,16 +1,20 @@
+import type { HeartbeatRequest, HeartbeatResponse } from '../protocol/schemas/heartbeat.js';
+import type { KafkaRequest, KafkaResponse } from '../protocol/message-types.js';
 import { Injectable } from '@nestjs/common';
 import { Operation } from '../../security/domain/acl.js';
 import { KafkaGroupService } from '../groups/kafka-group.service.js';
 import { type KafkaApiHandler, KafkaError, type KafkaRequestContext } from '../kafka-api.js';
 import { KafkaAuthorizer } from '../kafka-authorizer.js';
-import { groupErrorCode } from './group-error-code.js';
+
+type Request = KafkaRequest<typeof HeartbeatRequest>;
+type Response = KafkaResponse<typeof HeartbeatResponse>;
 
 /**
  * Heartbeat (12): keeps the session; REBALANCE_IN_PROGRESS tells the member to join again.
  * From v3 a static member replaced by a rejoin with its instance id is FENCED_INSTANCE_ID.
  */
 @Injectable()
-export class HeartbeatHandler implements KafkaApiHandler {
+export class HeartbeatHandler implements KafkaApiHandler<Request, Response> {
   readonly apiKey = 12;
   readonly name = 'Heartbeat';
   readonly minVersion = 0;
@@ -21,16 +25,16 @@ export class HeartbeatHandler implements KafkaApiHandler {
     private readonly authorizer: KafkaAuthorizer,
   ) {}
 
-  async handle(request: Record<string, unknown>, version: number, context: KafkaRequestContext) {
-    const groupId = String(request['groupId'] ?? '');
+  async handle(request: Request, version: number, context: KafkaRequestContext): Promise<Response> {
+    const groupId = request.groupId;
     if (!(await this.authorizer.group(context, groupId, Operation.Consume)))
       return { throttleTimeMs: 0, errorCode: KafkaError.GROUP_AUTHORIZATION_FAILED };
     const outcome = await this.groups.heartbeat(
       groupId,
-      String(request['memberId'] ?? ''),
-      Number(request['generationId']),
-      version >= 3 ? ((request['groupInstanceId'] as string | null) ?? null) : null,
+      request.memberId,
+      request.generationId,
+      version >= 3 ? request.groupInstanceId : null,
     );
-    return { throttleTimeMs: 0, errorCode: groupErrorCode(outcome) };
+    return { throttleTimeMs: 0, errorCode: KafkaError[outcome] };
   }
 }

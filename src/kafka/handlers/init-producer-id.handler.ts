@@ -1,7 +1,12 @@
+import type { InitProducerIdRequest, InitProducerIdResponse } from '../protocol/schemas/init-producer-id.js';
+import type { KafkaRequest, KafkaResponse } from '../protocol/message-types.js';
 import { Injectable } from '@nestjs/common';
 import { randomInt } from 'node:crypto';
 import { type KafkaApiHandler, KafkaError } from '../kafka-api.js';
 import { ProducerSequences } from '../records/producer-sequences.js';
+
+type Request = KafkaRequest<typeof InitProducerIdRequest>;
+type Response = KafkaResponse<typeof InitProducerIdResponse>;
 
 const MAX_EPOCH = 32_767;
 
@@ -14,7 +19,7 @@ const MAX_EPOCH = 32_767;
  * refused with INVALID_REQUEST.
  */
 @Injectable()
-export class InitProducerIdHandler implements KafkaApiHandler {
+export class InitProducerIdHandler implements KafkaApiHandler<Request, Response> {
   readonly apiKey = 22;
   readonly name = 'InitProducerId';
   readonly minVersion = 0;
@@ -22,12 +27,12 @@ export class InitProducerIdHandler implements KafkaApiHandler {
 
   constructor(private readonly sequences: ProducerSequences) {}
 
-  handle(request: Record<string, unknown>, version: number) {
+  handle(request: Request, version: number): Promise<Response> {
     const answer = (errorCode: number, producerId: number, producerEpoch: number) =>
       Promise.resolve({ throttleTimeMs: 0, errorCode, producerId, producerEpoch });
-    if (request['transactionalId'] !== null) return answer(KafkaError.INVALID_REQUEST, -1, -1);
-    const producerId = version >= 3 ? Number(request['producerId'] ?? -1) : -1;
-    const producerEpoch = version >= 3 ? Number(request['producerEpoch'] ?? -1) : -1;
+    if (request.transactionalId !== null) return answer(KafkaError.INVALID_REQUEST, -1, -1);
+    const producerId = version >= 3 ? request.producerId : -1;
+    const producerEpoch = version >= 3 ? request.producerEpoch : -1;
     if (producerId >= 0 && producerEpoch >= 0) {
       const next = this.sequences.bumpEpoch(producerId, producerEpoch);
       if (next === null)

@@ -1,10 +1,15 @@
+import type { JoinGroupRequest, JoinGroupResponse } from '../protocol/schemas/join-group.js';
+import type { KafkaRequest, KafkaResponse } from '../protocol/message-types.js';
 import { Injectable } from '@nestjs/common';
 import { ShoalError } from '../../platform/errors/index.js';
 import { Operation } from '../../security/domain/acl.js';
 import { KafkaGroupService } from '../groups/kafka-group.service.js';
 import { type KafkaApiHandler, KafkaError, type KafkaRequestContext } from '../kafka-api.js';
 import { KafkaAuthorizer } from '../kafka-authorizer.js';
-import { groupErrorCode, groupFailureCode } from './group-error-code.js';
+import { kafkaErrorOf } from '../kafka-errors.js';
+
+type Request = KafkaRequest<typeof JoinGroupRequest>;
+type Response = KafkaResponse<typeof JoinGroupResponse>;
 
 /**
  * JoinGroup (11): answered when the join round ends — every known member rejoined, or the
@@ -12,7 +17,7 @@ import { groupErrorCode, groupFailureCode } from './group-error-code.js';
  * from v5 a static member (`group.instance.id`) does not, and takes its old place back.
  */
 @Injectable()
-export class JoinGroupHandler implements KafkaApiHandler {
+export class JoinGroupHandler implements KafkaApiHandler<Request, Response> {
   readonly apiKey = 11;
   readonly name = 'JoinGroup';
   readonly minVersion = 0;
@@ -23,28 +28,28 @@ export class JoinGroupHandler implements KafkaApiHandler {
     private readonly authorizer: KafkaAuthorizer,
   ) {}
 
-  async handle(request: Record<string, unknown>, version: number, context: KafkaRequestContext) {
-    const groupId = String(request['groupId'] ?? '');
-    const memberId = String(request['memberId'] ?? '');
+  async handle(request: Request, version: number, context: KafkaRequestContext): Promise<Response> {
+    const groupId = request.groupId;
+    const memberId = request.memberId;
     const refused = (errorCode: number) => ({ ...EMPTY, errorCode, memberId });
     if (!(await this.authorizer.group(context, groupId, Operation.Consume)))
       return refused(KafkaError.GROUP_AUTHORIZATION_FAILED);
-    const protocols = (request['protocols'] as { name: string; metadata: Buffer | null }[]) ?? [];
+    const protocols = request.protocols;
     try {
       const answer = await this.groups.join(groupId, {
         memberId,
         clientId: context.clientId ?? '',
         clientHost: '',
-        sessionTimeoutMs: Number(request['sessionTimeoutMs']),
-        rebalanceTimeoutMs: version >= 1 ? Number(request['rebalanceTimeoutMs'] ?? -1) : -1,
-        protocolType: String(request['protocolType'] ?? ''),
+        sessionTimeoutMs: request.sessionTimeoutMs,
+        rebalanceTimeoutMs: version >= 1 ? request.rebalanceTimeoutMs : -1,
+        protocolType: request.protocolType,
         protocols: protocols.map((p) => ({ name: p.name, metadata: p.metadata ?? Buffer.alloc(0) })),
         requireKnownMemberId: version >= 4,
-        groupInstanceId: version >= 5 ? ((request['groupInstanceId'] as string | null) ?? null) : null,
+        groupInstanceId: version >= 5 ? request.groupInstanceId : null,
       });
       return {
         throttleTimeMs: 0,
-        errorCode: groupErrorCode(answer.error),
+        errorCode: KafkaError[answer.error],
         generationId: answer.generationId,
         protocolType: answer.protocolType,
         protocolName: version >= 7 ? answer.protocolName : (answer.protocolName ?? ''),
@@ -58,7 +63,7 @@ export class JoinGroupHandler implements KafkaApiHandler {
         })),
       };
     } catch (error) {
-      if (error instanceof ShoalError) return refused(groupFailureCode(error));
+      if (error instanceof ShoalError) return refused(kafkaErrorOf(error).errorCode);
       throw error;
     }
   }

@@ -1,16 +1,20 @@
+import type { LeaveGroupRequest, LeaveGroupResponse } from '../protocol/schemas/leave-group.js';
+import type { KafkaRequest, KafkaResponse } from '../protocol/message-types.js';
 import { Injectable } from '@nestjs/common';
 import { Operation } from '../../security/domain/acl.js';
 import { KafkaGroupService } from '../groups/kafka-group.service.js';
 import { type KafkaApiHandler, KafkaError, type KafkaRequestContext } from '../kafka-api.js';
 import { KafkaAuthorizer } from '../kafka-authorizer.js';
-import { groupErrorCode } from './group-error-code.js';
+
+type Request = KafkaRequest<typeof LeaveGroupRequest>;
+type Response = KafkaResponse<typeof LeaveGroupResponse>;
 
 /**
  * LeaveGroup (13): one member (v0–2) or several (v3+) leave at once; the rest rebalance. A
  * static member may leave by its instance id alone (member id "").
  */
 @Injectable()
-export class LeaveGroupHandler implements KafkaApiHandler {
+export class LeaveGroupHandler implements KafkaApiHandler<Request, Response> {
   readonly apiKey = 13;
   readonly name = 'LeaveGroup';
   readonly minVersion = 0;
@@ -21,12 +25,9 @@ export class LeaveGroupHandler implements KafkaApiHandler {
     private readonly authorizer: KafkaAuthorizer,
   ) {}
 
-  async handle(request: Record<string, unknown>, version: number, context: KafkaRequestContext) {
-    const groupId = String(request['groupId'] ?? '');
-    const leaving =
-      version >= 3
-        ? ((request['members'] as { memberId: string; groupInstanceId: string | null }[]) ?? [])
-        : [{ memberId: String(request['memberId'] ?? ''), groupInstanceId: null }];
+  async handle(request: Request, version: number, context: KafkaRequestContext): Promise<Response> {
+    const groupId = request.groupId;
+    const leaving = version >= 3 ? request.members : [{ memberId: request.memberId, groupInstanceId: null }];
     if (!(await this.authorizer.group(context, groupId, Operation.Consume)))
       return { throttleTimeMs: 0, errorCode: KafkaError.GROUP_AUTHORIZATION_FAILED, members: [] };
     const outcomes = await this.groups.leave(
@@ -36,7 +37,7 @@ export class LeaveGroupHandler implements KafkaApiHandler {
     const members = leaving.map((m, i) => ({
       memberId: m.memberId,
       groupInstanceId: m.groupInstanceId ?? null,
-      errorCode: groupErrorCode(outcomes[i]),
+      errorCode: KafkaError[outcomes[i]],
     }));
     // Before v3 the one member's outcome is the answer's; from v3 each member has its own.
     return { throttleTimeMs: 0, errorCode: version >= 3 ? KafkaError.NONE : members[0].errorCode, members };

@@ -1,12 +1,17 @@
+import type { ListGroupsRequest, ListGroupsResponse } from '../protocol/schemas/list-groups.js';
+import type { KafkaRequest, KafkaResponse } from '../protocol/message-types.js';
 import { Injectable } from '@nestjs/common';
 import { Operation } from '../../security/domain/acl.js';
 import { KafkaGroupView } from '../groups/kafka-group-view.js';
 import { type KafkaApiHandler, KafkaError, type KafkaRequestContext } from '../kafka-api.js';
 import { KafkaAuthorizer } from '../kafka-authorizer.js';
 
+type Request = KafkaRequest<typeof ListGroupsRequest>;
+type Response = KafkaResponse<typeof ListGroupsResponse>;
+
 /** ListGroups (16): every consumer group (HTTP ones as protocol type `consumer`), filtered by state from v4. */
 @Injectable()
-export class ListGroupsHandler implements KafkaApiHandler {
+export class ListGroupsHandler implements KafkaApiHandler<Request, Response> {
   readonly apiKey = 16;
   readonly name = 'ListGroups';
   readonly minVersion = 0;
@@ -17,9 +22,8 @@ export class ListGroupsHandler implements KafkaApiHandler {
     private readonly authorizer: KafkaAuthorizer,
   ) {}
 
-  async handle(request: Record<string, unknown>, _version: number, context: KafkaRequestContext) {
-    const states = ((request['statesFilter'] ?? request['states']) as string[] | undefined) ?? [];
-    const wanted = new Set(states.map((s) => s.toLowerCase()));
+  async handle(request: Request, _version: number, context: KafkaRequestContext): Promise<Response> {
+    const wanted = new Set(request.states.map((s) => s.toLowerCase()));
     const groups = [];
     for (const group of await this.view.list()) {
       if (wanted.size > 0 && !wanted.has(group.groupState.toLowerCase())) continue;

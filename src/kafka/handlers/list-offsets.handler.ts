@@ -1,3 +1,5 @@
+import type { ListOffsetsRequest, ListOffsetsResponse } from '../protocol/schemas/list-offsets.js';
+import type { KafkaRequest, KafkaResponse } from '../protocol/message-types.js';
 import { Injectable } from '@nestjs/common';
 import { Operation } from '../../security/domain/acl.js';
 import { PartitionReader } from '../../log/partition-reader.js';
@@ -7,13 +9,11 @@ import { type KafkaApiHandler, KafkaError, type KafkaRequestContext } from '../k
 import { KafkaAuthorizer } from '../kafka-authorizer.js';
 import { kafkaErrorOf } from '../kafka-errors.js';
 
+type Request = KafkaRequest<typeof ListOffsetsRequest>;
+type Response = KafkaResponse<typeof ListOffsetsResponse>;
+
 const LATEST = -1;
 const EARLIEST = -2;
-
-interface AskedPartition {
-  partitionIndex: number;
-  timestamp: number;
-}
 
 /**
  * ListOffsets (2): latest (-1) is the end offset, earliest (-2) the start offset, a time the
@@ -21,7 +21,7 @@ interface AskedPartition {
  * none is that late — as Kafka answers.
  */
 @Injectable()
-export class ListOffsetsHandler implements KafkaApiHandler {
+export class ListOffsetsHandler implements KafkaApiHandler<Request, Response> {
   readonly apiKey = 2;
   readonly name = 'ListOffsets';
   readonly minVersion = 0;
@@ -34,8 +34,8 @@ export class ListOffsetsHandler implements KafkaApiHandler {
     private readonly authorizer: KafkaAuthorizer,
   ) {}
 
-  async handle(request: Record<string, unknown>, version: number, context: KafkaRequestContext) {
-    const asked = request['topics'] as Array<{ name: string; partitions: AskedPartition[] }>;
+  async handle(request: Request, version: number, context: KafkaRequestContext): Promise<Response> {
+    const asked = request.topics;
     const topics = [];
     for (const topic of asked) {
       const allowed = await this.authorizer.topic(context, topic.name, Operation.Read);
@@ -43,7 +43,7 @@ export class ListOffsetsHandler implements KafkaApiHandler {
       for (const p of topic.partitions) {
         const found = allowed
           ? await this.offsetOf(topic.name, p).catch((error: unknown) => ({
-              errorCode: kafkaErrorOf(error),
+              errorCode: kafkaErrorOf(error).errorCode,
               offset: -1,
               timestamp: -1,
             }))
@@ -62,7 +62,7 @@ export class ListOffsetsHandler implements KafkaApiHandler {
 
   private async offsetOf(
     topic: string,
-    p: AskedPartition,
+    p: Request['topics'][number]['partitions'][number],
   ): Promise<{ errorCode: number; offset: number; timestamp: number }> {
     if (p.timestamp === LATEST || p.timestamp === EARLIEST) {
       const window = (await this.topics.describe(topic)).partitions.find((w) => w.partition === p.partitionIndex);

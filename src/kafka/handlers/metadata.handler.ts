@@ -1,3 +1,5 @@
+import type { MetadataRequest, MetadataResponse } from '../protocol/schemas/metadata.js';
+import type { KafkaRequest, KafkaResponse } from '../protocol/message-types.js';
 import { Injectable } from '@nestjs/common';
 import { UnknownTopicError } from '../../platform/errors/index.js';
 import { TopicService } from '../../log/topic.service.js';
@@ -6,6 +8,9 @@ import { KafkaAuthorizer } from '../kafka-authorizer.js';
 import { kafkaErrorOf } from '../kafka-errors.js';
 import { ZERO_UUID } from '../protocol/uuid.js';
 import { ShareTopicIds } from '../share/share-topic-ids.js';
+
+type Request = KafkaRequest<typeof MetadataRequest>;
+type Response = KafkaResponse<typeof MetadataResponse>;
 
 /** The cluster id every Shoal broker reports (one database is one cluster). */
 export const SHOAL_CLUSTER_ID = 'shoal';
@@ -18,7 +23,7 @@ export const SHOAL_CLUSTER_ID = 'shoal';
  * topic carries its id (the one the share-group RPCs use) and may be asked for by id alone.
  */
 @Injectable()
-export class MetadataHandler implements KafkaApiHandler {
+export class MetadataHandler implements KafkaApiHandler<Request, Response> {
   readonly apiKey = 3;
   readonly name = 'Metadata';
   readonly minVersion = 0;
@@ -30,8 +35,8 @@ export class MetadataHandler implements KafkaApiHandler {
     private readonly topicIds: ShareTopicIds,
   ) {}
 
-  async handle(request: Record<string, unknown>, version: number, context: KafkaRequestContext) {
-    const asked = request['topics'] as Array<{ name: string | null; topicId?: string }> | null;
+  async handle(request: Request, version: number, context: KafkaRequestContext): Promise<Response> {
+    const asked = request.topics;
     const all = asked === null || (version === 0 && asked.length === 0);
     // Asked by id alone (version 10 on): the name is looked up; an id no topic has is UNKNOWN_TOPIC_ID.
     const byId = await this.topicIds.namesOf(
@@ -82,7 +87,7 @@ export class MetadataHandler implements KafkaApiHandler {
       };
     } catch (error) {
       if (error instanceof UnknownTopicError) return refused(name, KafkaError.UNKNOWN_TOPIC_OR_PARTITION);
-      return refused(name, kafkaErrorOf(error));
+      return refused(name, kafkaErrorOf(error).errorCode);
     }
   }
 }

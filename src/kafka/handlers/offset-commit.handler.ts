@@ -1,22 +1,22 @@
+import type { OffsetCommitRequest, OffsetCommitResponse } from '../protocol/schemas/offset-commit.js';
+import type { KafkaRequest, KafkaResponse } from '../protocol/message-types.js';
 import { Injectable } from '@nestjs/common';
 import { ShoalError } from '../../platform/errors/index.js';
 import { Operation } from '../../security/domain/acl.js';
 import { KafkaOffsetsService } from '../groups/kafka-offsets.service.js';
 import { type KafkaApiHandler, KafkaError, type KafkaRequestContext } from '../kafka-api.js';
 import { KafkaAuthorizer } from '../kafka-authorizer.js';
-import { groupErrorCode, groupFailureCode } from './group-error-code.js';
+import { kafkaErrorOf } from '../kafka-errors.js';
 
-interface AskedTopic {
-  name: string;
-  partitions: { partitionIndex: number; committedOffset: number; committedMetadata?: string | null }[];
-}
+type Request = KafkaRequest<typeof OffsetCommitRequest>;
+type Response = KafkaResponse<typeof OffsetCommitResponse>;
 
 /**
  * OffsetCommit (8): into the consumer group's committed offsets (HTTP describe, lag and
  * `/metrics` read the same rows). v0 has no generation: a commit from outside the group.
  */
 @Injectable()
-export class OffsetCommitHandler implements KafkaApiHandler {
+export class OffsetCommitHandler implements KafkaApiHandler<Request, Response> {
   readonly apiKey = 8;
   readonly name = 'OffsetCommit';
   readonly minVersion = 0;
@@ -27,9 +27,10 @@ export class OffsetCommitHandler implements KafkaApiHandler {
     private readonly authorizer: KafkaAuthorizer,
   ) {}
 
-  async handle(request: Record<string, unknown>, version: number, context: KafkaRequestContext) {
-    const groupId = String(request['groupId'] ?? '');
-    const asked = (request['topics'] as AskedTopic[]) ?? [];
+  async handle(request: Request, version: number, context: KafkaRequestContext): Promise<Response> {
+    const groupId = request.groupId;
+    // Topic names are null only from v9 (topic ids), past the versions answered.
+    const asked = request.topics.map((t) => ({ ...t, name: t.name ?? '' }));
     const every = (errorCode: number) =>
       answer(
         asked.map((t) => ({
@@ -44,10 +45,10 @@ export class OffsetCommitHandler implements KafkaApiHandler {
     try {
       const results = await this.offsets.commit(
         groupId,
-        version >= 1 ? String(request['memberId'] ?? '') : '',
-        version >= 1 ? Number(request['generationId'] ?? -1) : -1,
+        version >= 1 ? request.memberId : '',
+        version >= 1 ? request.generationId : -1,
         asked.filter((t) => readable.get(t.name)),
-        version >= 7 ? ((request['groupInstanceId'] as string | null) ?? null) : null,
+        version >= 7 ? request.groupInstanceId : null,
       );
       const byName = new Map(results.map((r) => [r.name, r]));
       return answer(
@@ -56,7 +57,7 @@ export class OffsetCommitHandler implements KafkaApiHandler {
           partitions: readable.get(t.name)
             ? byName
                 .get(t.name)!
-                .partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: groupErrorCode(p.error) }))
+                .partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: KafkaError[p.error] }))
             : t.partitions.map((p) => ({
                 partitionIndex: p.partitionIndex,
                 errorCode: KafkaError.TOPIC_AUTHORIZATION_FAILED,
@@ -64,7 +65,7 @@ export class OffsetCommitHandler implements KafkaApiHandler {
         })),
       );
     } catch (error) {
-      if (error instanceof ShoalError) return every(groupFailureCode(error));
+      if (error instanceof ShoalError) return every(kafkaErrorOf(error).errorCode);
       throw error;
     }
   }

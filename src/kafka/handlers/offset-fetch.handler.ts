@@ -1,12 +1,17 @@
+import type { OffsetFetchRequest, OffsetFetchResponse } from '../protocol/schemas/offset-fetch.js';
+import type { KafkaRequest, KafkaResponse } from '../protocol/message-types.js';
 import { Injectable } from '@nestjs/common';
 import { Operation } from '../../security/domain/acl.js';
 import { KafkaOffsetsService } from '../groups/kafka-offsets.service.js';
 import { type KafkaApiHandler, KafkaError, type KafkaRequestContext } from '../kafka-api.js';
 import { KafkaAuthorizer } from '../kafka-authorizer.js';
 
+type Request = KafkaRequest<typeof OffsetFetchRequest>;
+type Response = KafkaResponse<typeof OffsetFetchResponse>;
+
 /** OffsetFetch (9): the group's committed offsets, −1 where none is; all of them when `topics` is null (v2+). */
 @Injectable()
-export class OffsetFetchHandler implements KafkaApiHandler {
+export class OffsetFetchHandler implements KafkaApiHandler<Request, Response> {
   readonly apiKey = 9;
   readonly name = 'OffsetFetch';
   readonly minVersion = 0;
@@ -17,9 +22,9 @@ export class OffsetFetchHandler implements KafkaApiHandler {
     private readonly authorizer: KafkaAuthorizer,
   ) {}
 
-  async handle(request: Record<string, unknown>, _version: number, context: KafkaRequestContext) {
-    const groupId = String(request['groupId'] ?? '');
-    const asked = request['topics'] as { name: string; partitionIndexes: number[] }[] | null;
+  async handle(request: Request, _version: number, context: KafkaRequestContext): Promise<Response> {
+    const groupId = request.groupId;
+    const asked = request.topics;
     if (!(await this.authorizer.group(context, groupId, Operation.Consume)))
       return { throttleTimeMs: 0, errorCode: KafkaError.GROUP_AUTHORIZATION_FAILED, topics: [] };
     const found = await this.offsets.fetch(groupId, asked);

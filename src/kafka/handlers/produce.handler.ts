@@ -1,18 +1,20 @@
+import type { ProduceRequest, ProduceResponse } from '../protocol/schemas/produce.js';
+import type { KafkaRequest, KafkaResponse } from '../protocol/message-types.js';
 import { Inject, Injectable } from '@nestjs/common';
 import { type ShoalConfig, SHOAL_CONFIG } from '../../config/shoal-config.js';
 import { Operation } from '../../security/domain/acl.js';
 import { ProduceService } from '../../log/produce.service.js';
 import { type KafkaApiHandler, KafkaError, type KafkaRequestContext } from '../kafka-api.js';
 import { KafkaAuthorizer } from '../kafka-authorizer.js';
-import { kafkaErrorOf, OUT_OF_ORDER_SEQUENCE_NUMBER } from '../kafka-errors.js';
+import { kafkaErrorOf } from '../kafka-errors.js';
 import { CorruptRecordError, decodeRecordBatches, UnsupportedCompressionError } from '../protocol/record-batch.js';
 import { appendRecordOf } from '../records/kafka-records.js';
 import { ProducerSequences } from '../records/producer-sequences.js';
 
-interface PartitionData {
-  partitionIndex: number;
-  records: Buffer | null;
-}
+type Request = KafkaRequest<typeof ProduceRequest>;
+type Response = KafkaResponse<typeof ProduceResponse>;
+
+type PartitionData = Request['topics'][number]['partitions'][number];
 
 /**
  * Produce (0): each partition's record batches are appended through `ProduceService` — the
@@ -21,7 +23,7 @@ interface PartitionData {
  * failing does not stop the others.
  */
 @Injectable()
-export class ProduceHandler implements KafkaApiHandler {
+export class ProduceHandler implements KafkaApiHandler<Request, Response> {
   readonly apiKey = 0;
   readonly name = 'Produce';
   readonly minVersion = 3;
@@ -34,8 +36,8 @@ export class ProduceHandler implements KafkaApiHandler {
     @Inject(SHOAL_CONFIG) private readonly config: ShoalConfig,
   ) {}
 
-  async handle(request: Record<string, unknown>, _version: number, context: KafkaRequestContext) {
-    const topics = request['topics'] as Array<{ name: string; partitions: PartitionData[] }>;
+  async handle(request: Request, _version: number, context: KafkaRequestContext): Promise<Response> {
+    const topics = request.topics;
     const responses = await Promise.all(
       topics.map(async (topic) => {
         const allowed = await this.authorizer.topic(context, topic.name, Operation.Produce);
@@ -68,7 +70,7 @@ export class ProduceHandler implements KafkaApiHandler {
           idempotent.baseSequence,
         );
         if (check.kind === 'duplicate') return answer(partition, KafkaError.NONE, check.baseOffset);
-        if (check.kind === 'out-of-order') return answer(partition, OUT_OF_ORDER_SEQUENCE_NUMBER, -1);
+        if (check.kind === 'out-of-order') return answer(partition, KafkaError.OUT_OF_ORDER_SEQUENCE_NUMBER, -1);
         if (check.kind === 'fenced') return answer(partition, KafkaError.INVALID_PRODUCER_EPOCH, -1);
       }
       const positions = await this.produce.produce(topic, records);
@@ -84,7 +86,7 @@ export class ProduceHandler implements KafkaApiHandler {
       if (error instanceof UnsupportedCompressionError)
         return answer(partition, KafkaError.UNSUPPORTED_COMPRESSION_TYPE, -1);
       if (error instanceof CorruptRecordError) return answer(partition, KafkaError.CORRUPT_MESSAGE, -1);
-      return answer(partition, kafkaErrorOf(error), -1);
+      return answer(partition, kafkaErrorOf(error).errorCode, -1);
     }
   }
 }

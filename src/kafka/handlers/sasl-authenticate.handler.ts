@@ -1,7 +1,12 @@
+import type { SaslAuthenticateRequest, SaslAuthenticateResponse } from '../protocol/schemas/sasl.js';
+import type { KafkaRequest, KafkaResponse } from '../protocol/message-types.js';
 import { Injectable, Logger } from '@nestjs/common';
 import { ApiKeyService } from '../../security/api-key.service.js';
 import { type KafkaApiHandler, KafkaError, type KafkaRequestContext } from '../kafka-api.js';
 import { KafkaSessions } from '../kafka-sessions.js';
+
+type Request = KafkaRequest<typeof SaslAuthenticateRequest>;
+type Response = KafkaResponse<typeof SaslAuthenticateResponse>;
 
 /**
  * SaslAuthenticate (36) with PLAIN: the username is the principal and the password its API
@@ -9,7 +14,7 @@ import { KafkaSessions } from '../kafka-sessions.js';
  * connection is closed (as Kafka does). The principal's ACLs are read once, here.
  */
 @Injectable()
-export class SaslAuthenticateHandler implements KafkaApiHandler {
+export class SaslAuthenticateHandler implements KafkaApiHandler<Request, Response> {
   private readonly logger = new Logger(SaslAuthenticateHandler.name);
   readonly apiKey = 36;
   readonly name = 'SaslAuthenticate';
@@ -21,11 +26,11 @@ export class SaslAuthenticateHandler implements KafkaApiHandler {
     private readonly keys: ApiKeyService,
   ) {}
 
-  async handle(request: Record<string, unknown>, _version: number, context: KafkaRequestContext) {
+  async handle(request: Request, _version: number, context: KafkaRequestContext): Promise<Response> {
     const session = this.sessions.get(context.connectionId);
     if (!session || session.mechanism !== 'PLAIN' || session.principal)
       return failed(KafkaError.ILLEGAL_SASL_STATE, 'SaslHandshake with PLAIN must come first, once');
-    const parts = (request['authBytes'] as Buffer).toString('utf8').split('\u0000');
+    const parts = request.authBytes.toString('utf8').split('\u0000');
     if (parts.length !== 3) return failed(KafkaError.SASL_AUTHENTICATION_FAILED, 'malformed PLAIN token');
     const [, username, password] = parts as [string, string, string];
     const principal = await this.keys.authenticate(password);

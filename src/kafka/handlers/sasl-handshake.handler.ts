@@ -1,10 +1,15 @@
+import type { SaslHandshakeRequest, SaslHandshakeResponse } from '../protocol/schemas/sasl.js';
+import type { KafkaRequest, KafkaResponse } from '../protocol/message-types.js';
 import { Injectable } from '@nestjs/common';
 import { type KafkaApiHandler, KafkaError, type KafkaRequestContext } from '../kafka-api.js';
 import { KafkaSessions } from '../kafka-sessions.js';
 
+type Request = KafkaRequest<typeof SaslHandshakeRequest>;
+type Response = KafkaResponse<typeof SaslHandshakeResponse>;
+
 /** SaslHandshake (17), version 1 only (the token then comes in SaslAuthenticate): PLAIN. */
 @Injectable()
-export class SaslHandshakeHandler implements KafkaApiHandler {
+export class SaslHandshakeHandler implements KafkaApiHandler<Request, Response> {
   readonly apiKey = 17;
   readonly name = 'SaslHandshake';
   readonly minVersion = 1;
@@ -12,8 +17,8 @@ export class SaslHandshakeHandler implements KafkaApiHandler {
 
   constructor(private readonly sessions: KafkaSessions) {}
 
-  handle(request: Record<string, unknown>, _version: number, context: KafkaRequestContext) {
-    const mechanism = String(request['mechanism']);
+  handle(request: Request, _version: number, context: KafkaRequestContext): Promise<Response> {
+    const mechanism = request.mechanism;
     const session = this.sessions.get(context.connectionId);
     if (mechanism !== 'PLAIN' || !session)
       return Promise.resolve({ errorCode: KafkaError.UNSUPPORTED_SASL_MECHANISM, mechanisms: ['PLAIN'] });

@@ -1,18 +1,22 @@
+import type { ShareAcknowledgeRequest, ShareAcknowledgeResponse } from '../protocol/schemas/share-acknowledge.js';
+import type { KafkaRequest, KafkaResponse } from '../protocol/message-types.js';
 import { Injectable } from '@nestjs/common';
 import { ShareSessionService } from '../share/share-session.service.js';
 import type { KafkaApiHandler, KafkaRequestContext } from '../kafka-api.js';
 import { KafkaError } from '../kafka-api.js';
-import { type AckTopics, partitionAckErrors, partitionKey, readAckTopics } from '../share/share-acknowledgements.js';
+import {
+  byTopicId,
+  partitionAckErrors,
+  partitionKey,
+  readAckTopics,
+  shareFailure,
+} from '../share/share-acknowledgements.js';
 import { ShareAccess } from '../share/share-access.js';
-import { kafkaErrorOf } from '../share/share-error-codes.js';
+import { kafkaErrorOf } from '../kafka-errors.js';
 import { ShareTopicIds } from '../share/share-topic-ids.js';
 
-interface ShareAcknowledgeRequest {
-  groupId: string | null;
-  memberId: string | null;
-  shareSessionEpoch: number;
-  topics: AckTopics;
-}
+type Request = KafkaRequest<typeof ShareAcknowledgeRequest>;
+type Response = KafkaResponse<typeof ShareAcknowledgeResponse>;
 
 /**
  * ShareAcknowledge (key 79, KIP-932): accept (1), release (2), reject (3), gap (0) and — from
@@ -21,7 +25,7 @@ interface ShareAcknowledgeRequest {
  * when any of its acknowledgements did not apply (not acquired, not the member's, lock expired).
  */
 @Injectable()
-export class ShareAcknowledgeHandler implements KafkaApiHandler {
+export class ShareAcknowledgeHandler implements KafkaApiHandler<Request, Response> {
   readonly apiKey = 79;
   readonly name = 'ShareAcknowledge';
   readonly minVersion = 1;
@@ -33,10 +37,9 @@ export class ShareAcknowledgeHandler implements KafkaApiHandler {
     private readonly access: ShareAccess,
   ) {}
 
-  async handle(raw: Record<string, unknown>, version: number, context: KafkaRequestContext) {
-    const request = raw as unknown as ShareAcknowledgeRequest;
+  async handle(request: Request, version: number, context: KafkaRequestContext): Promise<Response> {
     const refused = await this.access.refusal(context, request.groupId ?? '');
-    if (refused) return failure(refused);
+    if (refused) return shareFailure(refused);
     const names = await this.topicIds.namesOf(request.topics.map((t) => t.topicId));
     const { acks, errors } = readAckTopics(request.topics, names, version >= 2);
     try {
@@ -61,28 +64,16 @@ export class ShareAcknowledgeHandler implements KafkaApiHandler {
         nodeEndpoints: [],
       };
     } catch (error) {
-      return failure(kafkaErrorOf(error));
+      return shareFailure(kafkaErrorOf(error, 'share'));
     }
   }
 }
 
 function responses(errors: Map<string, number>, nodeId: number) {
-  const byTopic = new Map<string, Record<string, unknown>[]>();
-  for (const [k, errorCode] of errors) {
-    const [topicId, partition] = k.split('\u0000');
-    byTopic.set(topicId, [
-      ...(byTopic.get(topicId) ?? []),
-      {
-        partitionIndex: Number(partition),
-        errorCode,
-        errorMessage: errorCode === KafkaError.NONE ? null : 'an acknowledgement did not apply',
-        currentLeader: { leaderId: nodeId, leaderEpoch: 0 },
-      },
-    ]);
-  }
-  return [...byTopic].map(([topicId, partitions]) => ({ topicId, partitions }));
-}
-
-function failure(error: { errorCode: number; errorMessage: string }) {
-  return { throttleTimeMs: 0, ...error, acquisitionLockTimeoutMs: 0, responses: [], nodeEndpoints: [] };
+  return byTopicId(errors, (partitionIndex, errorCode) => ({
+    partitionIndex,
+    errorCode,
+    errorMessage: errorCode === KafkaError.NONE ? null : 'an acknowledgement did not apply',
+    currentLeader: { leaderId: nodeId, leaderEpoch: 0 },
+  }));
 }

@@ -1,3 +1,5 @@
+import type { ShareFetchRequest, ShareFetchResponse } from '../protocol/schemas/share-fetch.js';
+import type { KafkaRequest, KafkaResponse } from '../protocol/message-types.js';
 import { Injectable } from '@nestjs/common';
 import type { AckResult } from '@shoal/protocol';
 import type { AcquiredStoredRecord } from '../../share-groups/domain/acquired-record.js';
@@ -5,25 +7,20 @@ import { ShareSessionService } from '../share/share-session.service.js';
 import type { KafkaApiHandler, KafkaRequestContext } from '../kafka-api.js';
 import { KafkaError } from '../kafka-api.js';
 import {
-  type AckTopics,
+  byTopicId,
   partitionAckErrors,
   partitionKey as key,
   readAckTopics,
+  shareFailure,
 } from '../share/share-acknowledgements.js';
 import { ShareAccess } from '../share/share-access.js';
-import { kafkaErrorOf } from '../share/share-error-codes.js';
+import { kafkaErrorOf } from '../kafka-errors.js';
 import { sharePartitionData } from '../share/share-records.js';
 import { ShareTopicIds } from '../share/share-topic-ids.js';
+import { DEFAULT_FETCH_RECORDS, MAX_FETCH_RECORDS, MAX_SHARE_FETCH_WAIT_MS } from '../../platform/limits.js';
 
-interface ShareFetchRequest {
-  groupId: string | null;
-  memberId: string | null;
-  shareSessionEpoch: number;
-  maxWaitMs: number;
-  maxRecords?: number;
-  topics: AckTopics;
-  forgottenTopicsData: { topicId: string; partitions: number[] }[];
-}
+type Request = KafkaRequest<typeof ShareFetchRequest>;
+type Response = KafkaResponse<typeof ShareFetchResponse>;
 
 /** What one partition of the answer says. */
 interface PartitionOutcome {
@@ -33,11 +30,6 @@ interface PartitionOutcome {
   records: AcquiredStoredRecord[];
 }
 
-/** Shoal's most records per fetch (as over HTTP), and the most a ShareFetch may wait. */
-const MAX_RECORDS = 10_000;
-const DEFAULT_MAX_RECORDS = 500;
-const MAX_WAIT_MS = 60_000;
-
 /**
  * ShareFetch (key 78, KIP-932): moves the member's share session on, applies the acknowledgements
  * riding on it, then acquires records from the session's partitions (of those assigned to the
@@ -45,7 +37,7 @@ const MAX_WAIT_MS = 60_000;
  * back as one record batch per partition with their AcquiredRecords ranges and delivery counts.
  */
 @Injectable()
-export class ShareFetchHandler implements KafkaApiHandler {
+export class ShareFetchHandler implements KafkaApiHandler<Request, Response> {
   readonly apiKey = 78;
   readonly name = 'ShareFetch';
   readonly minVersion = 1;
@@ -57,10 +49,9 @@ export class ShareFetchHandler implements KafkaApiHandler {
     private readonly access: ShareAccess,
   ) {}
 
-  async handle(raw: Record<string, unknown>, version: number, context: KafkaRequestContext) {
-    const request = raw as unknown as ShareFetchRequest;
+  async handle(request: Request, version: number, context: KafkaRequestContext): Promise<Response> {
     const refused = await this.access.refusal(context, request.groupId ?? '');
-    if (refused) return failure(refused);
+    if (refused) return shareFailure(refused);
     const names = await this.topicIds.namesOf([
       ...request.topics.map((t) => t.topicId),
       ...request.forgottenTopicsData.map((t) => t.topicId),
@@ -96,7 +87,7 @@ export class ShareFetchHandler implements KafkaApiHandler {
         nodeEndpoints: [],
       };
     } catch (error) {
-      return failure(kafkaErrorOf(error));
+      return shareFailure(kafkaErrorOf(error, 'share'));
     }
   }
 
@@ -123,7 +114,7 @@ export class ShareFetchHandler implements KafkaApiHandler {
 }
 
 /** Who asks, in which session. */
-function sessionOf(request: ShareFetchRequest, context: KafkaRequestContext) {
+function sessionOf(request: Request, context: KafkaRequestContext) {
   return {
     group: request.groupId ?? '',
     kafkaMemberId: request.memberId ?? '',
@@ -133,11 +124,11 @@ function sessionOf(request: ShareFetchRequest, context: KafkaRequestContext) {
 }
 
 /** MaxRecords (500 when unset, at most Shoal's 10,000) and MaxWaitMs (at most a minute). */
-function limits(request: ShareFetchRequest) {
-  const wanted = request.maxRecords && request.maxRecords > 0 ? request.maxRecords : DEFAULT_MAX_RECORDS;
+function limits(request: Request) {
+  const wanted = request.maxRecords && request.maxRecords > 0 ? request.maxRecords : DEFAULT_FETCH_RECORDS;
   return {
-    maxRecords: Math.min(MAX_RECORDS, wanted),
-    maxWaitMs: Math.max(0, Math.min(MAX_WAIT_MS, request.maxWaitMs)),
+    maxRecords: Math.min(MAX_FETCH_RECORDS, wanted),
+    maxWaitMs: Math.max(0, Math.min(MAX_SHARE_FETCH_WAIT_MS, request.maxWaitMs)),
   };
 }
 
@@ -146,26 +137,13 @@ function failed(errorCode: number, errorMessage: string | null): PartitionOutcom
 }
 
 function responses(outcomes: Map<string, PartitionOutcome>, nodeId: number) {
-  const byTopic = new Map<string, Record<string, unknown>[]>();
-  for (const [k, o] of outcomes) {
-    const [topicId, partition] = k.split('\u0000');
-    const data = o.records.length > 0 ? sharePartitionData(o.records) : { records: null, acquiredRecords: [] };
-    byTopic.set(topicId, [
-      ...(byTopic.get(topicId) ?? []),
-      {
-        partitionIndex: Number(partition),
-        errorCode: o.errorCode,
-        errorMessage: o.errorMessage,
-        acknowledgeErrorCode: o.acknowledgeErrorCode,
-        acknowledgeErrorMessage: o.acknowledgeErrorCode === KafkaError.NONE ? null : 'an acknowledgement did not apply',
-        currentLeader: { leaderId: nodeId, leaderEpoch: 0 },
-        ...data,
-      },
-    ]);
-  }
-  return [...byTopic].map(([topicId, partitions]) => ({ topicId, partitions }));
-}
-
-function failure(error: { errorCode: number; errorMessage: string }) {
-  return { throttleTimeMs: 0, ...error, acquisitionLockTimeoutMs: 0, responses: [], nodeEndpoints: [] };
+  return byTopicId(outcomes, (partitionIndex, o) => ({
+    partitionIndex,
+    errorCode: o.errorCode,
+    errorMessage: o.errorMessage,
+    acknowledgeErrorCode: o.acknowledgeErrorCode,
+    acknowledgeErrorMessage: o.acknowledgeErrorCode === KafkaError.NONE ? null : 'an acknowledgement did not apply',
+    currentLeader: { leaderId: nodeId, leaderEpoch: 0 },
+    ...(o.records.length > 0 ? sharePartitionData(o.records) : { records: null, acquiredRecords: [] }),
+  }));
 }

@@ -1,3 +1,8 @@
+import type {
+  ShareGroupDescribeRequest,
+  ShareGroupDescribeResponse,
+} from '../protocol/schemas/share-group-describe.js';
+import type { KafkaRequest, KafkaResponse } from '../protocol/message-types.js';
 import { Injectable } from '@nestjs/common';
 import type { ShareGroupDescription, TopicPartition } from '@shoal/protocol';
 import type { KafkaShareMemberRow } from '../storage/kafka-share-member.store.js';
@@ -5,8 +10,11 @@ import { ShareGroupHeartbeatService } from '../share/share-group-heartbeat.servi
 import type { KafkaApiHandler, KafkaRequestContext } from '../kafka-api.js';
 import { KafkaError } from '../kafka-api.js';
 import { ShareAccess } from '../share/share-access.js';
-import { kafkaErrorOf } from '../share/share-error-codes.js';
+import { kafkaErrorOf } from '../kafka-errors.js';
 import { byTopic, ShareTopicIds } from '../share/share-topic-ids.js';
+
+type Request = KafkaRequest<typeof ShareGroupDescribeRequest>;
+type Response = KafkaResponse<typeof ShareGroupDescribeResponse>;
 
 /** Kafka's "no authorized operations were asked for". */
 const NO_OPERATIONS = -2147483648;
@@ -16,7 +24,7 @@ const NO_OPERATIONS = -2147483648;
  * that joined over HTTP are listed under the public half of their id, with epoch 0 and no client id.
  */
 @Injectable()
-export class ShareGroupDescribeHandler implements KafkaApiHandler {
+export class ShareGroupDescribeHandler implements KafkaApiHandler<Request, Response> {
   readonly apiKey = 77;
   readonly name = 'ShareGroupDescribe';
   readonly minVersion = 1;
@@ -28,8 +36,8 @@ export class ShareGroupDescribeHandler implements KafkaApiHandler {
     private readonly access: ShareAccess,
   ) {}
 
-  async handle(raw: Record<string, unknown>, _version: number, context: KafkaRequestContext) {
-    const groupIds = (raw.groupIds as string[] | undefined) ?? [];
+  async handle(request: Request, _version: number, context: KafkaRequestContext): Promise<Response> {
+    const groupIds = request.groupIds;
     const groups = [];
     for (const groupId of groupIds) {
       const refused = await this.access.refusal(context, groupId);
@@ -38,7 +46,7 @@ export class ShareGroupDescribeHandler implements KafkaApiHandler {
     return { throttleTimeMs: 0, groups };
   }
 
-  private async describe(groupId: string): Promise<Record<string, unknown>> {
+  private async describe(groupId: string): Promise<NonNullable<Response['groups']>[number]> {
     try {
       const { description, kafka } = await this.members.describe(groupId);
       const names = [...new Set(description.members.flatMap((m) => [...m.assignment.map((p) => p.topic)]))];
@@ -57,7 +65,7 @@ export class ShareGroupDescribeHandler implements KafkaApiHandler {
         authorizedOperations: NO_OPERATIONS,
       };
     } catch (error) {
-      return failed(groupId, kafkaErrorOf(error));
+      return failed(groupId, kafkaErrorOf(error, 'share'));
     }
   }
 

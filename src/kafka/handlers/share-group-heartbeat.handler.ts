@@ -1,26 +1,26 @@
+import type {
+  ShareGroupHeartbeatRequest,
+  ShareGroupHeartbeatResponse,
+} from '../protocol/schemas/share-group-heartbeat.js';
+import type { KafkaRequest, KafkaResponse } from '../protocol/message-types.js';
 import { Injectable } from '@nestjs/common';
 import { NAME_PATTERN, type TopicPartition } from '@shoal/protocol';
 import { ShareGroupHeartbeatService } from '../share/share-group-heartbeat.service.js';
 import type { KafkaApiHandler, KafkaRequestContext } from '../kafka-api.js';
 import { KafkaError } from '../kafka-api.js';
 import { ShareAccess } from '../share/share-access.js';
-import { kafkaErrorOf } from '../share/share-error-codes.js';
+import { kafkaErrorOf } from '../kafka-errors.js';
 import { byTopic, ShareTopicIds } from '../share/share-topic-ids.js';
 
-interface ShareGroupHeartbeatRequest {
-  groupId: string;
-  memberId: string;
-  memberEpoch: number;
-  rackId?: string | null;
-  subscribedTopicNames?: string[] | null;
-}
+type Request = KafkaRequest<typeof ShareGroupHeartbeatRequest>;
+type Response = KafkaResponse<typeof ShareGroupHeartbeatResponse>;
 
 /**
  * ShareGroupHeartbeat (key 76, KIP-932): joins with epoch 0, leaves with -1, keeps the member
  * alive and answers its assignment (Shoal's share-group assignor) and member epoch otherwise.
  */
 @Injectable()
-export class ShareGroupHeartbeatHandler implements KafkaApiHandler {
+export class ShareGroupHeartbeatHandler implements KafkaApiHandler<Request, Response> {
   readonly apiKey = 76;
   readonly name = 'ShareGroupHeartbeat';
   readonly minVersion = 1;
@@ -32,8 +32,7 @@ export class ShareGroupHeartbeatHandler implements KafkaApiHandler {
     private readonly access: ShareAccess,
   ) {}
 
-  async handle(raw: Record<string, unknown>, _version: number, context: KafkaRequestContext) {
-    const request = raw as unknown as ShareGroupHeartbeatRequest;
+  async handle(request: Request, _version: number, context: KafkaRequestContext): Promise<Response> {
     const invalid = validate(request);
     if (invalid) return failure(request, invalid);
     try {
@@ -57,7 +56,7 @@ export class ShareGroupHeartbeatHandler implements KafkaApiHandler {
         assignment: answer.assignment === null ? null : { topicPartitions: await this.topics(answer.assignment) },
       };
     } catch (error) {
-      return failure(request, kafkaErrorOf(error));
+      return failure(request, kafkaErrorOf(error, 'share'));
     }
   }
 
@@ -70,7 +69,7 @@ export class ShareGroupHeartbeatHandler implements KafkaApiHandler {
   }
 }
 
-function failure(request: ShareGroupHeartbeatRequest, error: { errorCode: number; errorMessage: string }) {
+function failure(request: Request, error: { errorCode: number; errorMessage: string }) {
   return {
     throttleTimeMs: 0,
     ...error,
@@ -85,7 +84,7 @@ function failure(request: ShareGroupHeartbeatRequest, error: { errorCode: number
 const MAX_MEMBER_ID_LENGTH = 255;
 
 /** The edge's checks: a group name as HTTP takes it, and a member id that fits. */
-function validate(request: ShareGroupHeartbeatRequest): { errorCode: number; errorMessage: string } | null {
+function validate(request: Request): { errorCode: number; errorMessage: string } | null {
   if (typeof request.groupId !== 'string' || !NAME_PATTERN.test(request.groupId))
     return { errorCode: KafkaError.INVALID_GROUP_ID, errorMessage: `group id must match ${NAME_PATTERN.source}` };
   if (request.memberId.length > MAX_MEMBER_ID_LENGTH)

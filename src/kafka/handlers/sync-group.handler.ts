@@ -1,13 +1,17 @@
+import type { SyncGroupRequest, SyncGroupResponse } from '../protocol/schemas/sync-group.js';
+import type { KafkaRequest, KafkaResponse } from '../protocol/message-types.js';
 import { Injectable } from '@nestjs/common';
 import { Operation } from '../../security/domain/acl.js';
 import { KafkaGroupService } from '../groups/kafka-group.service.js';
 import { type KafkaApiHandler, KafkaError, type KafkaRequestContext } from '../kafka-api.js';
 import { KafkaAuthorizer } from '../kafka-authorizer.js';
-import { groupErrorCode } from './group-error-code.js';
+
+type Request = KafkaRequest<typeof SyncGroupRequest>;
+type Response = KafkaResponse<typeof SyncGroupResponse>;
 
 /** SyncGroup (14): the leader hands in every member's assignment; each member gets its own. */
 @Injectable()
-export class SyncGroupHandler implements KafkaApiHandler {
+export class SyncGroupHandler implements KafkaApiHandler<Request, Response> {
   readonly apiKey = 14;
   readonly name = 'SyncGroup';
   readonly minVersion = 0;
@@ -18,25 +22,25 @@ export class SyncGroupHandler implements KafkaApiHandler {
     private readonly authorizer: KafkaAuthorizer,
   ) {}
 
-  async handle(request: Record<string, unknown>, version: number, context: KafkaRequestContext) {
-    const groupId = String(request['groupId'] ?? '');
+  async handle(request: Request, version: number, context: KafkaRequestContext): Promise<Response> {
+    const groupId = request.groupId;
     if (!(await this.authorizer.group(context, groupId, Operation.Consume)))
       return { throttleTimeMs: 0, errorCode: KafkaError.GROUP_AUTHORIZATION_FAILED, assignment: Buffer.alloc(0) };
-    const assignments = (request['assignments'] as { memberId: string; assignment: Buffer | null }[]) ?? [];
+    const assignments = request.assignments;
     const answer = await this.groups.sync(
       groupId,
-      String(request['memberId'] ?? ''),
-      Number(request['generationId']),
+      request.memberId,
+      request.generationId,
       {
-        type: version >= 5 ? ((request['protocolType'] as string | null) ?? null) : null,
-        name: version >= 5 ? ((request['protocolName'] as string | null) ?? null) : null,
+        type: version >= 5 ? request.protocolType : null,
+        name: version >= 5 ? request.protocolName : null,
       },
       assignments.map((a) => ({ memberId: a.memberId, assignment: a.assignment ?? Buffer.alloc(0) })),
-      version >= 3 ? ((request['groupInstanceId'] as string | null) ?? null) : null,
+      version >= 3 ? request.groupInstanceId : null,
     );
     return {
       throttleTimeMs: 0,
-      errorCode: groupErrorCode(answer.error),
+      errorCode: KafkaError[answer.error],
       protocolType: answer.protocolType,
       protocolName: answer.protocolName,
       assignment: answer.assignment,

@@ -13,7 +13,7 @@ import { inVersions } from './versions.js';
 interface Context {
   version: number;
   flexible: boolean;
-  structs: Map<string, FieldSchema[]>;
+  structs: Map<string, readonly FieldSchema[]>;
 }
 
 type Value = unknown;
@@ -50,7 +50,7 @@ export function writeMessage(schema: MessageSchema, version: number, writer: Byt
   writeStruct(writer, schema.fields, contextOf(schema, version), value);
 }
 
-function structFields(field: FieldSchema, type: string, ctx: Context): FieldSchema[] {
+function structFields(field: FieldSchema, type: string, ctx: Context): readonly FieldSchema[] {
   const fields = field.fields ?? ctx.structs.get(type);
   if (fields === undefined) throw new KafkaCodecError(`schema: unknown type ${type} of ${field.name}`);
   return fields;
@@ -98,7 +98,7 @@ export function defaultValue(field: FieldSchema, ctx?: Context): Value {
 
 // ---- reading ----
 
-function readStruct(reader: ByteReader, fields: FieldSchema[], ctx: Context): Struct {
+function readStruct(reader: ByteReader, fields: readonly FieldSchema[], ctx: Context): Struct {
   const out: Struct = {};
   for (const field of fields) {
     const key = fieldKey(field.name);
@@ -112,7 +112,7 @@ function readStruct(reader: ByteReader, fields: FieldSchema[], ctx: Context): St
   return out;
 }
 
-function readTaggedFields(reader: ByteReader, fields: FieldSchema[], ctx: Context, out: Struct): void {
+function readTaggedFields(reader: ByteReader, fields: readonly FieldSchema[], ctx: Context, out: Struct): void {
   const count = reader.count(reader.uvarint());
   for (let i = 0; i < count; i++) {
     const tag = reader.uvarint();
@@ -189,7 +189,12 @@ function readPrimitive(
 
 // ---- writing ----
 
-function writeStruct(writer: ByteWriter, fields: FieldSchema[], ctx: Context, value: Struct | null | undefined): void {
+function writeStruct(
+  writer: ByteWriter,
+  fields: readonly FieldSchema[],
+  ctx: Context,
+  value: Struct | null | undefined,
+): void {
   const source = value ?? {};
   const tagged: FieldSchema[] = [];
   for (const field of fields) {

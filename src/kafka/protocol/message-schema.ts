@@ -15,13 +15,13 @@ export interface FieldSchema {
   default?: string | number | boolean;
   /** Only `none` occurs: the field keeps the non-flexible encoding (RequestHeader's ClientId). */
   flexibleVersions?: string;
-  fields?: FieldSchema[];
+  fields?: readonly FieldSchema[];
 }
 
 export interface StructSchema {
   name: string;
   versions: string;
-  fields: FieldSchema[];
+  fields: readonly FieldSchema[];
 }
 
 export interface MessageSchema {
@@ -30,6 +30,6 @@ export interface MessageSchema {
   name: string;
   validVersions: string;
   flexibleVersions: string;
-  fields: FieldSchema[];
-  commonStructs?: StructSchema[];
+  fields: readonly FieldSchema[];
+  commonStructs?: readonly StructSchema[];
 }

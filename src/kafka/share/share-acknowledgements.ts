@@ -102,3 +102,21 @@ export function readAckTopics(
     }
   return { partitions, acks, errors };
 }
+
+/** A share answer's partitions (keyed by {@link partitionKey}) grouped by topic id, in the order first seen. */
+export function byTopicId<T, P>(
+  entries: Map<string, T>,
+  partition: (index: number, value: T) => P,
+): { topicId: string; partitions: P[] }[] {
+  const byTopic = new Map<string, P[]>();
+  for (const [k, value] of entries) {
+    const [topicId, index] = k.split('\u0000');
+    byTopic.set(topicId, [...(byTopic.get(topicId) ?? []), partition(Number(index), value)]);
+  }
+  return [...byTopic].map(([topicId, partitions]) => ({ topicId, partitions }));
+}
+
+/** A ShareFetch's or ShareAcknowledge's answer to a request refused whole (its top-level error). */
+export function shareFailure(error: { errorCode: number; errorMessage: string }) {
+  return { throttleTimeMs: 0, ...error, acquisitionLockTimeoutMs: 0, responses: [], nodeEndpoints: [] };
+}

@@ -135,6 +135,14 @@ export class ShareSessionService {
     return partitions;
   }
 
+  /**
+   * Moves the session to the next epoch with its partitions, committed before the fetch or acks
+   * run, as Kafka's broker moves it (SharePartitionManager.newContext) before it fetches: KIP-932's
+   * client takes the next epoch after any answer but SHARE_SESSION_NOT_FOUND or
+   * INVALID_SHARE_SESSION_EPOCH — a fetch that then fails included — so the session moves on with
+   * it, and the failed request's epoch is spent (a retry of it is INVALID_SHARE_SESSION_EPOCH). A
+   * conditional update: of two requests with one epoch, only the first moves it.
+   */
   private async moveEpoch(member: KafkaShareMemberRow, epoch: number, partitions: TopicPartition[]): Promise<void> {
     const moved = await this.database.run((sql) =>
       store.setSession(sql, member.group, member.kafkaMemberId, epoch, { epoch: nextEpoch(epoch), partitions }),

@@ -1,12 +1,10 @@
 import { IsOptional } from 'class-validator';
 import { IntegerParam } from '../../http/validation/validators.js';
-
-/** The longest a read may wait for a record. */
-export const MAX_WAIT_MS = 300_000;
+import { DEFAULT_FETCH_RECORDS, MAX_FETCH_RECORDS, MAX_WAIT_MS } from '../../platform/limits.js';
 
 export class ReadQueryDto {
   @IsOptional() @IntegerParam(0, Number.MAX_SAFE_INTEGER) offset?: number;
-  @IsOptional() @IntegerParam(1, 10_000) maxRecords: number = 500;
+  @IsOptional() @IntegerParam(1, MAX_FETCH_RECORDS) maxRecords: number = DEFAULT_FETCH_RECORDS;
   @IsOptional() @IntegerParam(1, Number.MAX_SAFE_INTEGER) maxBytes?: number;
   @IsOptional() @IntegerParam(0, MAX_WAIT_MS) maxWaitMs: number = 0;
 }

@@ -27,10 +27,3 @@ export class GroupNotEmptyError extends ShoalError {
     super(ErrorCode.GroupNotEmpty, `group ${group} still has members`);
   }
 }
-
-/** An HTTP join, offset reset or delete of a group that Kafka clients are members of. */
-export class KafkaMembersPresentError extends ShoalError {
-  constructor(group: string) {
-    super(ErrorCode.GroupNotEmpty, `group ${group} has members that joined through the Kafka protocol`);
-  }
-}

@@ -19,7 +19,7 @@ import {
   TopicName,
   TopicNames,
 } from '../../http/validation/validators.js';
-import { MAX_WAIT_MS } from '../../log/http/read.dto.js';
+import { DEFAULT_FETCH_RECORDS, MAX_FETCH_RECORDS, MAX_WAIT_MS } from '../../platform/limits.js';
 
 /** The longest delay a release may ask for: a day. */
 export const MAX_RELEASE_DELAY_MS = 86_400_000;
@@ -51,12 +51,12 @@ const ACKNOWLEDGE_FIELDS = new Set(['acks']);
 export function parseShareFetch(body: unknown): ShareFetchBody {
   const { fields, problems } = bodyFields(body, FETCH_FIELDS);
   problems.push(
-    ...intProblems('maxRecords', fields.maxRecords, 1, 10_000),
+    ...intProblems('maxRecords', fields.maxRecords, 1, MAX_FETCH_RECORDS),
     ...intProblems('maxWaitMs', fields.maxWaitMs, 0, MAX_WAIT_MS),
   );
   if (problems.length > 0) throw new InvalidRequestError(problems.join('; '));
   return {
-    maxRecords: (fields.maxRecords as number | undefined) ?? 500,
+    maxRecords: (fields.maxRecords as number | undefined) ?? DEFAULT_FETCH_RECORDS,
     maxWaitMs: (fields.maxWaitMs as number | undefined) ?? 0,
     acks: parseAcks(fields.acks, true),
   };

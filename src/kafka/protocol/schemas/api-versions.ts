@@ -1,6 +1,6 @@
 import type { MessageSchema } from '../message-schema.js';
 
-export const ApiVersionsRequest: MessageSchema = {
+export const ApiVersionsRequest = {
   apiKey: 18,
   type: 'request',
   name: 'ApiVersionsRequest',
@@ -10,9 +10,9 @@ export const ApiVersionsRequest: MessageSchema = {
     { name: 'ClientSoftwareName', type: 'string', versions: '3+' },
     { name: 'ClientSoftwareVersion', type: 'string', versions: '3+' },
   ],
-};
+} as const satisfies MessageSchema;
 
-export const ApiVersionsResponse: MessageSchema = {
+export const ApiVersionsResponse = {
   apiKey: 18,
   type: 'response',
   name: 'ApiVersionsResponse',
@@ -58,4 +58,4 @@ export const ApiVersionsResponse: MessageSchema = {
     },
     { name: 'ZkMigrationReady', type: 'bool', versions: '3+', taggedVersions: '3+', tag: 3, default: 'false' },
   ],
-};
+} as const satisfies MessageSchema;

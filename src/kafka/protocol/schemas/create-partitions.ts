@@ -1,6 +1,6 @@
 import type { MessageSchema } from '../message-schema.js';
 
-export const CreatePartitionsRequest: MessageSchema = {
+export const CreatePartitionsRequest = {
   apiKey: 37,
   type: 'request',
   name: 'CreatePartitionsRequest',
@@ -26,9 +26,9 @@ export const CreatePartitionsRequest: MessageSchema = {
     { name: 'TimeoutMs', type: 'int32', versions: '0+' },
     { name: 'ValidateOnly', type: 'bool', versions: '0+' },
   ],
-};
+} as const satisfies MessageSchema;
 
-export const CreatePartitionsResponse: MessageSchema = {
+export const CreatePartitionsResponse = {
   apiKey: 37,
   type: 'response',
   name: 'CreatePartitionsResponse',
@@ -47,4 +47,4 @@ export const CreatePartitionsResponse: MessageSchema = {
       ],
     },
   ],
-};
+} as const satisfies MessageSchema;

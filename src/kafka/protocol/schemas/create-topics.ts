@@ -1,6 +1,6 @@
 import type { MessageSchema } from '../message-schema.js';
 
-export const CreateTopicsRequest: MessageSchema = {
+export const CreateTopicsRequest = {
   apiKey: 19,
   type: 'request',
   name: 'CreateTopicsRequest',
@@ -38,9 +38,9 @@ export const CreateTopicsRequest: MessageSchema = {
     { name: 'timeoutMs', type: 'int32', versions: '0+', default: '60000' },
     { name: 'validateOnly', type: 'bool', versions: '1+', default: 'false' },
   ],
-};
+} as const satisfies MessageSchema;
 
-export const CreateTopicsResponse: MessageSchema = {
+export const CreateTopicsResponse = {
   apiKey: 19,
   type: 'response',
   name: 'CreateTopicsResponse',
@@ -59,4 +59,4 @@ export const CreateTopicsResponse: MessageSchema = {
       ],
     },
   ],
-};
+} as const satisfies MessageSchema;

@@ -1,6 +1,6 @@
 import type { MessageSchema } from '../message-schema.js';
 
-export const DeleteTopicsRequest: MessageSchema = {
+export const DeleteTopicsRequest = {
   apiKey: 20,
   type: 'request',
   name: 'DeleteTopicsRequest',
@@ -19,9 +19,9 @@ export const DeleteTopicsRequest: MessageSchema = {
     { name: 'TopicNames', type: '[]string', versions: '0-5' },
     { name: 'TimeoutMs', type: 'int32', versions: '0+' },
   ],
-};
+} as const satisfies MessageSchema;
 
-export const DeleteTopicsResponse: MessageSchema = {
+export const DeleteTopicsResponse = {
   apiKey: 20,
   type: 'response',
   name: 'DeleteTopicsResponse',
@@ -39,4 +39,4 @@ export const DeleteTopicsResponse: MessageSchema = {
       ],
     },
   ],
-};
+} as const satisfies MessageSchema;

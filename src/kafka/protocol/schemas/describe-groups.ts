@@ -1,6 +1,6 @@
 import type { MessageSchema } from '../message-schema.js';
 
-export const DescribeGroupsRequest: MessageSchema = {
+export const DescribeGroupsRequest = {
   apiKey: 15,
   type: 'request',
   name: 'DescribeGroupsRequest',
@@ -10,9 +10,9 @@ export const DescribeGroupsRequest: MessageSchema = {
     { name: 'Groups', type: '[]string', versions: '0+' },
     { name: 'IncludeAuthorizedOperations', type: 'bool', versions: '3+', default: 'false' },
   ],
-};
+} as const satisfies MessageSchema;
 
-export const DescribeGroupsResponse: MessageSchema = {
+export const DescribeGroupsResponse = {
   apiKey: 15,
   type: 'response',
   name: 'DescribeGroupsResponse',
@@ -47,4 +47,4 @@ export const DescribeGroupsResponse: MessageSchema = {
       ],
     },
   ],
-};
+} as const satisfies MessageSchema;

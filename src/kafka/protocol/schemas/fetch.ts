@@ -1,6 +1,6 @@
 import type { MessageSchema } from '../message-schema.js';
 
-export const FetchRequest: MessageSchema = {
+export const FetchRequest = {
   apiKey: 1,
   type: 'request',
   name: 'FetchRequest',
@@ -45,9 +45,9 @@ export const FetchRequest: MessageSchema = {
     },
     { name: 'RackId', type: 'string', versions: '11+', default: '' },
   ],
-};
+} as const satisfies MessageSchema;
 
-export const FetchResponse: MessageSchema = {
+export const FetchResponse = {
   apiKey: 1,
   type: 'response',
   name: 'FetchResponse',
@@ -102,4 +102,4 @@ export const FetchResponse: MessageSchema = {
       ],
     },
   ],
-};
+} as const satisfies MessageSchema;

@@ -1,6 +1,6 @@
 import type { MessageSchema } from '../message-schema.js';
 
-export const FindCoordinatorRequest: MessageSchema = {
+export const FindCoordinatorRequest = {
   apiKey: 10,
   type: 'request',
   name: 'FindCoordinatorRequest',
@@ -11,9 +11,9 @@ export const FindCoordinatorRequest: MessageSchema = {
     { name: 'KeyType', type: 'int8', versions: '1+', default: '0' },
     { name: 'CoordinatorKeys', type: '[]string', versions: '4+' },
   ],
-};
+} as const satisfies MessageSchema;
 
-export const FindCoordinatorResponse: MessageSchema = {
+export const FindCoordinatorResponse = {
   apiKey: 10,
   type: 'response',
   name: 'FindCoordinatorResponse',
@@ -27,4 +27,4 @@ export const FindCoordinatorResponse: MessageSchema = {
     { name: 'Host', type: 'string', versions: '0+' },
     { name: 'Port', type: 'int32', versions: '0+' },
   ],
-};
+} as const satisfies MessageSchema;

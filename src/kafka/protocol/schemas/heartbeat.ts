@@ -1,6 +1,6 @@
 import type { MessageSchema } from '../message-schema.js';
 
-export const HeartbeatRequest: MessageSchema = {
+export const HeartbeatRequest = {
   apiKey: 12,
   type: 'request',
   name: 'HeartbeatRequest',
@@ -12,9 +12,9 @@ export const HeartbeatRequest: MessageSchema = {
     { name: 'MemberId', type: 'string', versions: '0+' },
     { name: 'GroupInstanceId', type: 'string', versions: '3+', nullableVersions: '3+', default: 'null' },
   ],
-};
+} as const satisfies MessageSchema;
 
-export const HeartbeatResponse: MessageSchema = {
+export const HeartbeatResponse = {
   apiKey: 12,
   type: 'response',
   name: 'HeartbeatResponse',
@@ -24,4 +24,4 @@ export const HeartbeatResponse: MessageSchema = {
     { name: 'ThrottleTimeMs', type: 'int32', versions: '1+' },
     { name: 'ErrorCode', type: 'int16', versions: '0+' },
   ],
-};
+} as const satisfies MessageSchema;

@@ -1,6 +1,6 @@
 import type { MessageSchema } from '../message-schema.js';
 
-export const InitProducerIdRequest: MessageSchema = {
+export const InitProducerIdRequest = {
   apiKey: 22,
   type: 'request',
   name: 'InitProducerIdRequest',
@@ -12,9 +12,9 @@ export const InitProducerIdRequest: MessageSchema = {
     { name: 'ProducerId', type: 'int64', versions: '3+', default: '-1' },
     { name: 'ProducerEpoch', type: 'int16', versions: '3+', default: '-1' },
   ],
-};
+} as const satisfies MessageSchema;
 
-export const InitProducerIdResponse: MessageSchema = {
+export const InitProducerIdResponse = {
   apiKey: 22,
   type: 'response',
   name: 'InitProducerIdResponse',
@@ -26,4 +26,4 @@ export const InitProducerIdResponse: MessageSchema = {
     { name: 'ProducerId', type: 'int64', versions: '0+', default: -1 },
     { name: 'ProducerEpoch', type: 'int16', versions: '0+' },
   ],
-};
+} as const satisfies MessageSchema;

@@ -1,6 +1,6 @@
 import type { MessageSchema } from '../message-schema.js';
 
-export const JoinGroupRequest: MessageSchema = {
+export const JoinGroupRequest = {
   apiKey: 11,
   type: 'request',
   name: 'JoinGroupRequest',
@@ -24,9 +24,9 @@ export const JoinGroupRequest: MessageSchema = {
     },
     { name: 'Reason', type: 'string', versions: '8+', nullableVersions: '8+', default: 'null' },
   ],
-};
+} as const satisfies MessageSchema;
 
-export const JoinGroupResponse: MessageSchema = {
+export const JoinGroupResponse = {
   apiKey: 11,
   type: 'response',
   name: 'JoinGroupResponse',
@@ -52,4 +52,4 @@ export const JoinGroupResponse: MessageSchema = {
       ],
     },
   ],
-};
+} as const satisfies MessageSchema;

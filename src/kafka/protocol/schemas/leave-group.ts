@@ -1,6 +1,6 @@
 import type { MessageSchema } from '../message-schema.js';
 
-export const LeaveGroupRequest: MessageSchema = {
+export const LeaveGroupRequest = {
   apiKey: 13,
   type: 'request',
   name: 'LeaveGroupRequest',
@@ -20,9 +20,9 @@ export const LeaveGroupRequest: MessageSchema = {
       ],
     },
   ],
-};
+} as const satisfies MessageSchema;
 
-export const LeaveGroupResponse: MessageSchema = {
+export const LeaveGroupResponse = {
   apiKey: 13,
   type: 'response',
   name: 'LeaveGroupResponse',
@@ -42,4 +42,4 @@ export const LeaveGroupResponse: MessageSchema = {
       ],
     },
   ],
-};
+} as const satisfies MessageSchema;

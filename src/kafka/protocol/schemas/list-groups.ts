@@ -1,15 +1,15 @@
 import type { MessageSchema } from '../message-schema.js';
 
-export const ListGroupsRequest: MessageSchema = {
+export const ListGroupsRequest = {
   apiKey: 16,
   type: 'request',
   name: 'ListGroupsRequest',
   validVersions: '0-4',
   flexibleVersions: '3+',
   fields: [{ name: 'States', type: '[]string', versions: '4+', tag: 0, taggedVersions: '4+' }],
-};
+} as const satisfies MessageSchema;
 
-export const ListGroupsResponse: MessageSchema = {
+export const ListGroupsResponse = {
   apiKey: 16,
   type: 'response',
   name: 'ListGroupsResponse',
@@ -30,4 +30,4 @@ export const ListGroupsResponse: MessageSchema = {
       ],
     },
   ],
-};
+} as const satisfies MessageSchema;

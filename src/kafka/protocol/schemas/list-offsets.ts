@@ -1,6 +1,6 @@
 import type { MessageSchema } from '../message-schema.js';
 
-export const ListOffsetsRequest: MessageSchema = {
+export const ListOffsetsRequest = {
   apiKey: 2,
   type: 'request',
   name: 'ListOffsetsRequest',
@@ -29,9 +29,9 @@ export const ListOffsetsRequest: MessageSchema = {
       ],
     },
   ],
-};
+} as const satisfies MessageSchema;
 
-export const ListOffsetsResponse: MessageSchema = {
+export const ListOffsetsResponse = {
   apiKey: 2,
   type: 'response',
   name: 'ListOffsetsResponse',
@@ -61,4 +61,4 @@ export const ListOffsetsResponse: MessageSchema = {
       ],
     },
   ],
-};
+} as const satisfies MessageSchema;

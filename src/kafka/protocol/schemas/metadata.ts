@@ -1,6 +1,6 @@
 import type { MessageSchema } from '../message-schema.js';
 
-export const MetadataRequest: MessageSchema = {
+export const MetadataRequest = {
   apiKey: 3,
   type: 'request',
   name: 'MetadataRequest',
@@ -22,9 +22,9 @@ export const MetadataRequest: MessageSchema = {
     { name: 'IncludeClusterAuthorizedOperations', type: 'bool', versions: '8-10' },
     { name: 'IncludeTopicAuthorizedOperations', type: 'bool', versions: '8+' },
   ],
-};
+} as const satisfies MessageSchema;
 
-export const MetadataResponse: MessageSchema = {
+export const MetadataResponse = {
   apiKey: 3,
   type: 'response',
   name: 'MetadataResponse',
@@ -74,4 +74,4 @@ export const MetadataResponse: MessageSchema = {
     },
     { name: 'ClusterAuthorizedOperations', type: 'int32', versions: '8-10', default: '-2147483648' },
   ],
-};
+} as const satisfies MessageSchema;

@@ -1,6 +1,6 @@
 import type { MessageSchema } from '../message-schema.js';
 
-export const OffsetCommitRequest: MessageSchema = {
+export const OffsetCommitRequest = {
   apiKey: 8,
   type: 'request',
   name: 'OffsetCommitRequest',
@@ -34,9 +34,9 @@ export const OffsetCommitRequest: MessageSchema = {
       ],
     },
   ],
-};
+} as const satisfies MessageSchema;
 
-export const OffsetCommitResponse: MessageSchema = {
+export const OffsetCommitResponse = {
   apiKey: 8,
   type: 'response',
   name: 'OffsetCommitResponse',
@@ -63,4 +63,4 @@ export const OffsetCommitResponse: MessageSchema = {
       ],
     },
   ],
-};
+} as const satisfies MessageSchema;

@@ -1,6 +1,6 @@
 import type { MessageSchema } from '../message-schema.js';
 
-export const OffsetFetchRequest: MessageSchema = {
+export const OffsetFetchRequest = {
   apiKey: 9,
   type: 'request',
   name: 'OffsetFetchRequest',
@@ -39,9 +39,9 @@ export const OffsetFetchRequest: MessageSchema = {
     },
     { name: 'RequireStable', type: 'bool', versions: '7+', default: 'false' },
   ],
-};
+} as const satisfies MessageSchema;
 
-export const OffsetFetchResponse: MessageSchema = {
+export const OffsetFetchResponse = {
   apiKey: 9,
   type: 'response',
   name: 'OffsetFetchResponse',
@@ -100,4 +100,4 @@ export const OffsetFetchResponse: MessageSchema = {
       ],
     },
   ],
-};
+} as const satisfies MessageSchema;

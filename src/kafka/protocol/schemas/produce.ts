@@ -1,6 +1,6 @@
 import type { MessageSchema } from '../message-schema.js';
 
-export const ProduceRequest: MessageSchema = {
+export const ProduceRequest = {
   apiKey: 0,
   type: 'request',
   name: 'ProduceRequest',
@@ -28,9 +28,9 @@ export const ProduceRequest: MessageSchema = {
       ],
     },
   ],
-};
+} as const satisfies MessageSchema;
 
-export const ProduceResponse: MessageSchema = {
+export const ProduceResponse = {
   apiKey: 0,
   type: 'response',
   name: 'ProduceResponse',
@@ -75,4 +75,4 @@ export const ProduceResponse: MessageSchema = {
     },
     { name: 'ThrottleTimeMs', type: 'int32', versions: '1+' },
   ],
-};
+} as const satisfies MessageSchema;

@@ -1,6 +1,6 @@
 import type { MessageSchema } from '../message-schema.js';
 
-export const RequestHeader: MessageSchema = {
+export const RequestHeader = {
   type: 'header',
   name: 'RequestHeader',
   validVersions: '0-2',
@@ -11,12 +11,12 @@ export const RequestHeader: MessageSchema = {
     { name: 'CorrelationId', type: 'int32', versions: '0+' },
     { name: 'ClientId', type: 'string', versions: '1+', nullableVersions: '1+', flexibleVersions: 'none' },
   ],
-};
+} as const satisfies MessageSchema;
 
-export const ResponseHeader: MessageSchema = {
+export const ResponseHeader = {
   type: 'header',
   name: 'ResponseHeader',
   validVersions: '0-1',
   flexibleVersions: '1+',
   fields: [{ name: 'CorrelationId', type: 'int32', versions: '0+' }],
-};
+} as const satisfies MessageSchema;

@@ -1,6 +1,7 @@
 import type { MessageSchema } from '../message-schema.js';
+import { AcknowledgementBatches, CurrentLeader, NodeEndpoints, PartitionError, TopLevelError } from './share-common.js';
 
-export const ShareAcknowledgeRequest: MessageSchema = {
+export const ShareAcknowledgeRequest = {
   apiKey: 79,
   type: 'request',
   name: 'ShareAcknowledgeRequest',
@@ -21,35 +22,21 @@ export const ShareAcknowledgeRequest: MessageSchema = {
           name: 'Partitions',
           type: '[]AcknowledgePartition',
           versions: '0+',
-          fields: [
-            { name: 'PartitionIndex', type: 'int32', versions: '0+' },
-            {
-              name: 'AcknowledgementBatches',
-              type: '[]AcknowledgementBatch',
-              versions: '0+',
-              fields: [
-                { name: 'FirstOffset', type: 'int64', versions: '0+' },
-                { name: 'LastOffset', type: 'int64', versions: '0+' },
-                { name: 'AcknowledgeTypes', type: '[]int8', versions: '0+' },
-              ],
-            },
-          ],
+          fields: [{ name: 'PartitionIndex', type: 'int32', versions: '0+' }, AcknowledgementBatches],
         },
       ],
     },
   ],
-};
+} as const satisfies MessageSchema;
 
-export const ShareAcknowledgeResponse: MessageSchema = {
+export const ShareAcknowledgeResponse = {
   apiKey: 79,
   type: 'response',
   name: 'ShareAcknowledgeResponse',
   validVersions: '1-2',
   flexibleVersions: '0+',
   fields: [
-    { name: 'ThrottleTimeMs', type: 'int32', versions: '0+' },
-    { name: 'ErrorCode', type: 'int16', versions: '0+' },
-    { name: 'ErrorMessage', type: 'string', versions: '0+', nullableVersions: '0+', default: 'null' },
+    ...TopLevelError,
     { name: 'AcquisitionLockTimeoutMs', type: 'int32', versions: '2+' },
     {
       name: 'Responses',
@@ -61,33 +48,10 @@ export const ShareAcknowledgeResponse: MessageSchema = {
           name: 'Partitions',
           type: '[]PartitionData',
           versions: '0+',
-          fields: [
-            { name: 'PartitionIndex', type: 'int32', versions: '0+' },
-            { name: 'ErrorCode', type: 'int16', versions: '0+' },
-            { name: 'ErrorMessage', type: 'string', versions: '0+', nullableVersions: '0+', default: 'null' },
-            {
-              name: 'CurrentLeader',
-              type: 'LeaderIdAndEpoch',
-              versions: '0+',
-              fields: [
-                { name: 'LeaderId', type: 'int32', versions: '0+' },
-                { name: 'LeaderEpoch', type: 'int32', versions: '0+' },
-              ],
-            },
-          ],
+          fields: [...PartitionError, CurrentLeader],
         },
       ],
     },
-    {
-      name: 'NodeEndpoints',
-      type: '[]NodeEndpoint',
-      versions: '0+',
-      fields: [
-        { name: 'NodeId', type: 'int32', versions: '0+' },
-        { name: 'Host', type: 'string', versions: '0+' },
-        { name: 'Port', type: 'int32', versions: '0+' },
-        { name: 'Rack', type: 'string', versions: '0+', nullableVersions: '0+', default: 'null' },
-      ],
-    },
+    NodeEndpoints,
   ],
-};
+} as const satisfies MessageSchema;

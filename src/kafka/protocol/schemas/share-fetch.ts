@@ -1,6 +1,7 @@
 import type { MessageSchema } from '../message-schema.js';
+import { AcknowledgementBatches, CurrentLeader, NodeEndpoints, PartitionError, TopLevelError } from './share-common.js';
 
-export const ShareFetchRequest: MessageSchema = {
+export const ShareFetchRequest = {
   apiKey: 78,
   type: 'request',
   name: 'ShareFetchRequest',
@@ -29,16 +30,7 @@ export const ShareFetchRequest: MessageSchema = {
           fields: [
             { name: 'PartitionIndex', type: 'int32', versions: '0+' },
             { name: 'PartitionMaxBytes', type: 'int32', versions: '0' },
-            {
-              name: 'AcknowledgementBatches',
-              type: '[]AcknowledgementBatch',
-              versions: '0+',
-              fields: [
-                { name: 'FirstOffset', type: 'int64', versions: '0+' },
-                { name: 'LastOffset', type: 'int64', versions: '0+' },
-                { name: 'AcknowledgeTypes', type: '[]int8', versions: '0+' },
-              ],
-            },
+            AcknowledgementBatches,
           ],
         },
       ],
@@ -53,7 +45,7 @@ export const ShareFetchRequest: MessageSchema = {
       ],
     },
   ],
-};
+} as const satisfies MessageSchema;
 
 /**
  * The copy read from apache/kafka predates versions 1 and 2 (`validVersions: "0"`), while the
@@ -61,16 +53,14 @@ export const ShareFetchRequest: MessageSchema = {
  * (MaxRecords, BatchSize, ShareAcquireMode); the response fields below are taken as the same
  * for 0–2, so that a handler can answer the request's versions.
  */
-export const ShareFetchResponse: MessageSchema = {
+export const ShareFetchResponse = {
   apiKey: 78,
   type: 'response',
   name: 'ShareFetchResponse',
   validVersions: '0-2',
   flexibleVersions: '0+',
   fields: [
-    { name: 'ThrottleTimeMs', type: 'int32', versions: '0+' },
-    { name: 'ErrorCode', type: 'int16', versions: '0+' },
-    { name: 'ErrorMessage', type: 'string', versions: '0+', nullableVersions: '0+', default: 'null' },
+    ...TopLevelError,
     { name: 'AcquisitionLockTimeoutMs', type: 'int32', versions: '0+' },
     {
       name: 'Responses',
@@ -83,9 +73,7 @@ export const ShareFetchResponse: MessageSchema = {
           type: '[]PartitionData',
           versions: '0+',
           fields: [
-            { name: 'PartitionIndex', type: 'int32', versions: '0+' },
-            { name: 'ErrorCode', type: 'int16', versions: '0+' },
-            { name: 'ErrorMessage', type: 'string', versions: '0+', nullableVersions: '0+', default: 'null' },
+            ...PartitionError,
             { name: 'AcknowledgeErrorCode', type: 'int16', versions: '0+' },
             {
               name: 'AcknowledgeErrorMessage',
@@ -94,15 +82,7 @@ export const ShareFetchResponse: MessageSchema = {
               nullableVersions: '0+',
               default: 'null',
             },
-            {
-              name: 'CurrentLeader',
-              type: 'LeaderIdAndEpoch',
-              versions: '0+',
-              fields: [
-                { name: 'LeaderId', type: 'int32', versions: '0+' },
-                { name: 'LeaderEpoch', type: 'int32', versions: '0+' },
-              ],
-            },
+            CurrentLeader,
             { name: 'Records', type: 'records', versions: '0+', nullableVersions: '0+' },
             {
               name: 'AcquiredRecords',
@@ -118,16 +98,6 @@ export const ShareFetchResponse: MessageSchema = {
         },
       ],
     },
-    {
-      name: 'NodeEndpoints',
-      type: '[]NodeEndpoint',
-      versions: '0+',
-      fields: [
-        { name: 'NodeId', type: 'int32', versions: '0+' },
-        { name: 'Host', type: 'string', versions: '0+' },
-        { name: 'Port', type: 'int32', versions: '0+' },
-        { name: 'Rack', type: 'string', versions: '0+', nullableVersions: '0+', default: 'null' },
-      ],
-    },
+    NodeEndpoints,
   ],
-};
+} as const satisfies MessageSchema;

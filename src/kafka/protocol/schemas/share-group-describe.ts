@@ -1,6 +1,6 @@
 import type { MessageSchema } from '../message-schema.js';
 
-export const ShareGroupDescribeRequest: MessageSchema = {
+export const ShareGroupDescribeRequest = {
   apiKey: 77,
   type: 'request',
   name: 'ShareGroupDescribeRequest',
@@ -10,9 +10,9 @@ export const ShareGroupDescribeRequest: MessageSchema = {
     { name: 'GroupIds', type: '[]string', versions: '1+' },
     { name: 'IncludeAuthorizedOperations', type: 'bool', versions: '1+' },
   ],
-};
+} as const satisfies MessageSchema;
 
-export const ShareGroupDescribeResponse: MessageSchema = {
+export const ShareGroupDescribeResponse = {
   apiKey: 77,
   type: 'response',
   name: 'ShareGroupDescribeResponse',
@@ -66,4 +66,4 @@ export const ShareGroupDescribeResponse: MessageSchema = {
       fields: [{ name: 'TopicPartitions', type: '[]TopicPartitions', versions: '1+' }],
     },
   ],
-};
+} as const satisfies MessageSchema;

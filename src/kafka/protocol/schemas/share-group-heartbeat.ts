@@ -1,6 +1,6 @@
 import type { MessageSchema } from '../message-schema.js';
 
-export const ShareGroupHeartbeatRequest: MessageSchema = {
+export const ShareGroupHeartbeatRequest = {
   apiKey: 76,
   type: 'request',
   name: 'ShareGroupHeartbeatRequest',
@@ -15,9 +15,9 @@ export const ShareGroupHeartbeatRequest: MessageSchema = {
     { name: 'RebalanceTimeoutMs', type: 'int32', versions: '0', default: -1 },
     { name: 'SubscribedTopicNames', type: '[]string', versions: '0+', nullableVersions: '0+', default: 'null' },
   ],
-};
+} as const satisfies MessageSchema;
 
-export const ShareGroupHeartbeatResponse: MessageSchema = {
+export const ShareGroupHeartbeatResponse = {
   apiKey: 76,
   type: 'response',
   name: 'ShareGroupHeartbeatResponse',
@@ -60,4 +60,4 @@ export const ShareGroupHeartbeatResponse: MessageSchema = {
       ],
     },
   ],
-};
+} as const satisfies MessageSchema;

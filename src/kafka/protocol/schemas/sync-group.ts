@@ -1,6 +1,6 @@
 import type { MessageSchema } from '../message-schema.js';
 
-export const SyncGroupRequest: MessageSchema = {
+export const SyncGroupRequest = {
   apiKey: 14,
   type: 'request',
   name: 'SyncGroupRequest',
@@ -23,9 +23,9 @@ export const SyncGroupRequest: MessageSchema = {
       ],
     },
   ],
-};
+} as const satisfies MessageSchema;
 
-export const SyncGroupResponse: MessageSchema = {
+export const SyncGroupResponse = {
   apiKey: 14,
   type: 'response',
   name: 'SyncGroupResponse',
@@ -38,4 +38,4 @@ export const SyncGroupResponse: MessageSchema = {
     { name: 'ProtocolName', type: 'string', versions: '5+', nullableVersions: '5+', default: 'null' },
     { name: 'Assignment', type: 'bytes', versions: '0+' },
   ],
-};
+} as const satisfies MessageSchema;
