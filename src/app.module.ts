@@ -46,6 +46,7 @@ import { ScheduleService } from './jobs/schedule.service.js';
 import { Database } from './storage/database.js';
 import { AclsController, ApiKeysController } from './security/http/api-keys.controller.js';
 import { AuthGuard } from './security/http/auth.guard.js';
+import { RouteValidationGuard } from './http/validation/route-validation.guard.js';
 import { ApiKeyService } from './security/api-key.service.js';
 import { StoragePressure } from './platform/storage-pressure.js';
 import { KAFKA_PROVIDERS } from './kafka/kafka.providers.js';
@@ -119,6 +120,7 @@ export class AppModule {
         ApiKeyService,
         StoragePressure,
         { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: APP_GUARD, useClass: RouteValidationGuard },
         JobProduceService,
         ScheduledDeliveryService,
         ScheduledRecordService,

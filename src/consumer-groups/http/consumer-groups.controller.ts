@@ -1,14 +1,17 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, UseInterceptors } from '@nestjs/common';
 import type {
+  CommitOffsetsRequest,
+  ConsumerFetchRequest,
   ConsumerFetchResponse,
   ConsumerGroupDescription,
   ConsumerHeartbeatResponse,
+  JoinConsumerGroupRequest,
   JoinConsumerGroupResponse,
+  ResetOffsetsRequest,
 } from '@shoal/protocol';
 import { parseResetTarget } from '../../log/domain/reset-target.js';
 import { ConsumerFetchService } from '../consumer-fetch.service.js';
 import { ConsumerGroupService } from '../consumer-group.service.js';
-import { CommitOffsetsDto, GroupFetchDto, JoinGroupDto, ResetOffsetsDto } from './consumer-group.dto.js';
 import { MemberOwnerInterceptor } from '../../security/http/member-owner.interceptor.js';
 import { GroupNamePipe } from '../../http/validation/name.pipe.js';
 import { LongPollTiming } from '../../http/request-timing.js';
@@ -23,7 +26,10 @@ export class ConsumerGroupsController {
 
   @Post('members')
   @UseInterceptors(MemberOwnerInterceptor)
-  join(@Param('group', GroupNamePipe) group: string, @Body() body: JoinGroupDto): Promise<JoinConsumerGroupResponse> {
+  join(
+    @Param('group', GroupNamePipe) group: string,
+    @Body() body: JoinConsumerGroupRequest,
+  ): Promise<JoinConsumerGroupResponse> {
     return this.groups.join(group, body);
   }
 
@@ -47,7 +53,7 @@ export class ConsumerGroupsController {
   fetch(
     @Param('group', GroupNamePipe) group: string,
     @Param('memberId') memberId: string,
-    @Body() body: GroupFetchDto,
+    @Body() body: ConsumerFetchRequest,
     @LongPollTiming() timing: WaitTiming | undefined,
   ): Promise<ConsumerFetchResponse> {
     return this.fetcher.fetch(group, memberId, {
@@ -61,7 +67,7 @@ export class ConsumerGroupsController {
   @HttpCode(200)
   async commit(
     @Param('group', GroupNamePipe) group: string,
-    @Body() body: CommitOffsetsDto,
+    @Body() body: CommitOffsetsRequest,
   ): Promise<Record<string, never>> {
     await this.groups.commit(group, body.memberId, body.generation, body.offsets);
     return {};
@@ -71,7 +77,7 @@ export class ConsumerGroupsController {
   @HttpCode(200)
   async reset(
     @Param('group', GroupNamePipe) group: string,
-    @Body() body: ResetOffsetsDto,
+    @Body() body: ResetOffsetsRequest,
   ): Promise<Record<string, never>> {
     await this.groups.resetOffsets(group, body.topic, body.partition, parseResetTarget(body.to));
     return {};

@@ -1,7 +1,10 @@
 import { Body, Controller, Delete, Get, Header, HttpCode, Param, Patch, Post, UseInterceptors } from '@nestjs/common';
 import type {
   AckResult,
+  JoinShareGroupRequest,
   JoinShareGroupResponse,
+  ResetOffsetsRequest,
+  ShareGroupConfigRequest,
   ShareGroupConfigView,
   ShareGroupDescription,
   TopicPartition,
@@ -9,9 +12,8 @@ import type {
 import { parseResetTarget } from '../../log/domain/reset-target.js';
 import { ShareFetchService } from '../share-fetch.service.js';
 import { ShareGroupService } from '../share-group.service.js';
-import { ResetOffsetsDto } from '../../consumer-groups/http/consumer-group.dto.js';
 import { acquiredRecordsJson } from '../../log/domain/record-codec.js';
-import { JoinShareGroupDto, parseAcknowledge, parseShareFetch, ShareGroupConfigDto } from './share-group.dto.js';
+import { parseAcknowledge, parseShareFetch } from './share-group.dto.js';
 import { MemberOwnerInterceptor } from '../../security/http/member-owner.interceptor.js';
 import { GroupNamePipe } from '../../http/validation/name.pipe.js';
 import { LongPollTiming } from '../../http/request-timing.js';
@@ -26,7 +28,10 @@ export class ShareGroupsController {
 
   @Post('members')
   @UseInterceptors(MemberOwnerInterceptor)
-  join(@Param('group', GroupNamePipe) group: string, @Body() body: JoinShareGroupDto): Promise<JoinShareGroupResponse> {
+  join(
+    @Param('group', GroupNamePipe) group: string,
+    @Body() body: JoinShareGroupRequest,
+  ): Promise<JoinShareGroupResponse> {
     return this.groups.join(group, body);
   }
 
@@ -80,7 +85,7 @@ export class ShareGroupsController {
   @Patch('config')
   updateConfig(
     @Param('group', GroupNamePipe) group: string,
-    @Body() body: ShareGroupConfigDto,
+    @Body() body: ShareGroupConfigRequest,
   ): Promise<ShareGroupConfigView> {
     return this.groups.updateConfig(group, body);
   }
@@ -89,7 +94,7 @@ export class ShareGroupsController {
   @HttpCode(200)
   async reset(
     @Param('group', GroupNamePipe) group: string,
-    @Body() body: ResetOffsetsDto,
+    @Body() body: ResetOffsetsRequest,
   ): Promise<Record<string, never>> {
     await this.groups.resetOffsets(group, body.topic, body.partition, parseResetTarget(body.to));
     return {};
