@@ -7,7 +7,7 @@ const int = s.integer({ minimum: 0 });
 
 /** One partition of one topic. */
 export const TopicPartition = named('TopicPartition', s.object({ topic: s.string(), partition: int }));
-export interface TopicPartition extends Static<typeof TopicPartition> {}
+export type TopicPartition = Static<typeof TopicPartition>;
 const assignment = s.array(TopicPartition);
 
 /** Where a consumer group starts a partition that has no committed offset. */
@@ -29,32 +29,29 @@ export const JoinConsumerGroupRequest = named(
   'JoinConsumerGroupRequest',
   s.object({ topics: names(true), sessionTimeoutMs, autoOffsetReset: optional(AutoOffsetReset) }),
 );
-export interface JoinConsumerGroupRequest extends Static<typeof JoinConsumerGroupRequest> {}
+export type JoinConsumerGroupRequest = Static<typeof JoinConsumerGroupRequest>;
 
 /** The answer to a join. */
 export const JoinConsumerGroupResponse = named(
   'JoinConsumerGroupResponse',
   s.object({ memberId: s.string(), generation: int, assignment, heartbeatIntervalMs: int }),
 );
-export interface JoinConsumerGroupResponse extends Static<typeof JoinConsumerGroupResponse> {}
+export type JoinConsumerGroupResponse = Static<typeof JoinConsumerGroupResponse>;
 
 /** The answer to a heartbeat: the member's current view. */
-export const ConsumerHeartbeatResponse = named(
-  'ConsumerHeartbeatResponse',
-  s.object({ generation: int, assignment }),
-);
-export interface ConsumerHeartbeatResponse extends Static<typeof ConsumerHeartbeatResponse> {}
+export const ConsumerHeartbeatResponse = named('ConsumerHeartbeatResponse', s.object({ generation: int, assignment }));
+export type ConsumerHeartbeatResponse = Static<typeof ConsumerHeartbeatResponse>;
 
 /** `POST …/members/{memberId}/fetch` body. */
 export const ConsumerFetchRequest = named('FetchRequest', s.object(fetchLimits));
-export interface ConsumerFetchRequest extends Static<typeof ConsumerFetchRequest> {}
+export type ConsumerFetchRequest = Static<typeof ConsumerFetchRequest>;
 
 /** The answer to a consumer-group fetch. */
 export const ConsumerFetchResponse = named(
   'ConsumerFetchResponse',
   s.object({ records: s.array(WireRecord), generation: int, assignment }),
 );
-export interface ConsumerFetchResponse extends Static<typeof ConsumerFetchResponse> {}
+export type ConsumerFetchResponse = Static<typeof ConsumerFetchResponse>;
 
 /** One committed offset: the next offset to read (Kafka's convention). */
 export const OffsetCommit = s.object({
@@ -66,7 +63,7 @@ export const OffsetCommit = s.object({
     skipNull: true,
   }),
 });
-export interface OffsetCommit extends Static<typeof OffsetCommit> {}
+export type OffsetCommit = Static<typeof OffsetCommit>;
 
 /** `POST /v1/consumer-groups/{group}/offsets` body. */
 export const CommitOffsetsRequest = named(
@@ -77,7 +74,7 @@ export const CommitOffsetsRequest = named(
     offsets: s.array(OffsetCommit, { minItems: 1, maxItems: 10_000 }),
   }),
 );
-export interface CommitOffsetsRequest extends Static<typeof CommitOffsetsRequest> {}
+export type CommitOffsetsRequest = Static<typeof CommitOffsetsRequest>;
 
 /** Where an offset reset moves a group. */
 export const ResetTarget = s.oneOf([
@@ -92,7 +89,7 @@ export const ResetOffsetsRequest = named(
   'ResetOffsetsRequest',
   s.object({ topic: Name, partition: optional(int, { skipNull: true }), to: ResetTarget }),
 );
-export interface ResetOffsetsRequest extends Static<typeof ResetOffsetsRequest> {}
+export type ResetOffsetsRequest = Static<typeof ResetOffsetsRequest>;
 
 /** The protocol a consumer group's members use. */
 export const GroupProtocol = s.enum(['http', 'kafka']);
@@ -123,4 +120,4 @@ export const ConsumerGroupDescription = named(
     }),
   }),
 );
-export interface ConsumerGroupDescription extends Static<typeof ConsumerGroupDescription> {}
+export type ConsumerGroupDescription = Static<typeof ConsumerGroupDescription>;

@@ -51,4 +51,4 @@ export const ErrorBody = named(
     }),
   }),
 );
-export interface ErrorBody extends Static<typeof ErrorBody> {}
+export type ErrorBody = Static<typeof ErrorBody>;

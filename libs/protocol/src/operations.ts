@@ -15,7 +15,7 @@ export const GroupListing = s.object({
   /** Consumer groups: `http` or `kafka` (who runs the group). */
   protocol: optional(s.string()),
 });
-export interface GroupListing extends Static<typeof GroupListing> {}
+export type GroupListing = Static<typeof GroupListing>;
 
 /** A page of groups in name order; `next` is the `after` of the following page, null at the end. */
 export const GroupList = named(
@@ -25,7 +25,7 @@ export const GroupList = named(
     next: nullable(s.string(), { description: 'the `after` of the next page; null on the last' }),
   }),
 );
-export interface GroupList extends Static<typeof GroupList> {}
+export type GroupList = Static<typeof GroupList>;
 
 /** `GET /v1/consumer-groups` and `GET /v1/share-groups` query: a page after a name. */
 export const GroupListQuery = s.object({
@@ -35,7 +35,7 @@ export const GroupListQuery = s.object({
     { skipNull: true },
   ),
 });
-export interface GroupListQuery extends Checked<typeof GroupListQuery> {}
+export type GroupListQuery = Checked<typeof GroupListQuery>;
 
 /** A record state as the wire names it. */
 export const InFlightState = s.enum(['available', 'acquired', 'acknowledged', 'archived']);
@@ -52,21 +52,21 @@ export const InFlightRecordView = s.object({
   /** A delayed release: not handed out before this time. */
   availableAt: nullable(int),
 });
-export interface InFlightRecordView extends Static<typeof InFlightRecordView> {}
+export type InFlightRecordView = Static<typeof InFlightRecordView>;
 
 /** `GET /v1/share-groups/{group}/topics/{topic}/partitions/{p}/in-flight`. */
 export const InFlightRecordList = named(
   'InFlightRecordList',
   s.object({ startOffset: int, endOffset: int, records: s.array(InFlightRecordView) }),
 );
-export interface InFlightRecordList extends Static<typeof InFlightRecordList> {}
+export type InFlightRecordList = Static<typeof InFlightRecordList>;
 
 /** `GET …/in-flight` query: records from an offset. */
 export const InFlightQuery = s.object({
   offset: defaulted(s.integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: 'first offset' }), 0),
   maxRecords: defaulted(s.integer({ minimum: 1, maximum: 10_000, description: 'at most this many' }), 500),
 });
-export interface InFlightQuery extends Checked<typeof InFlightQuery> {}
+export type InFlightQuery = Checked<typeof InFlightQuery>;
 
 const offset = optional(s.integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }));
 
@@ -86,7 +86,7 @@ export const RedriveRequest = named(
     }),
   }),
 );
-export interface RedriveRequest extends Static<typeof RedriveRequest> {}
+export type RedriveRequest = Static<typeof RedriveRequest>;
 
 /** What a redrive did. */
 export const RedriveResponse = named(
@@ -100,7 +100,7 @@ export const RedriveResponse = named(
     skipped: int,
   }),
 );
-export interface RedriveResponse extends Static<typeof RedriveResponse> {}
+export type RedriveResponse = Static<typeof RedriveResponse>;
 
 /** `{}`: the answer of a commit or a reset. */
 export const Empty = named('Empty', s.object({}));

@@ -14,7 +14,7 @@ const int = s.integer({ minimum: 0 });
 
 /** Headers of a record: string to string. */
 export const RecordHeaders = s.map(s.string());
-export interface RecordHeaders extends Static<typeof RecordHeaders> {}
+export type RecordHeaders = Static<typeof RecordHeaders>;
 
 /**
  * One header of a record's `headerList`: a name and exactly one of `value` (text, or null for
@@ -26,7 +26,7 @@ export const RecordHeaderEntry = s.object({
   value: optional(nullable(s.string(), { description: 'the value as text; null for a null header value' })),
   valueBase64: optional(s.string({ description: 'the value as bytes, padded base64' })),
 });
-export interface RecordHeaderEntry extends Static<typeof RecordHeaderEntry> {}
+export type RecordHeaderEntry = Static<typeof RecordHeaderEntry>;
 
 /** A JSON value, as a record's `value` may hold. */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
@@ -72,7 +72,7 @@ export const ProduceRecord = s.object({
     description: 'deliver at most this many times (the shoal.attempts header): 1 runs it once',
   }),
 });
-export interface ProduceRecord extends Static<typeof ProduceRecord> {}
+export type ProduceRecord = Static<typeof ProduceRecord>;
 
 /** The fields a stored record comes back with, besides where it is. */
 const recordBody = {
@@ -102,14 +102,14 @@ export const WireRecord = named(
   'WireRecord',
   s.object({ topic: s.string(), partition: int, offset: int, timestamp: s.integer({ minimum: 0 }), ...recordBody }),
 );
-export interface WireRecord extends Static<typeof WireRecord> {}
+export type WireRecord = Static<typeof WireRecord>;
 
 /** `POST /v1/topics/{topic}/records` body. */
 export const ProduceRequest = named(
   'ProduceRequest',
   s.object({ records: s.array(ProduceRecord, { minItems: 1, maxItems: MAX_RECORDS_PER_PRODUCE }) }),
 );
-export interface ProduceRequest extends Static<typeof ProduceRequest> {}
+export type ProduceRequest = Static<typeof ProduceRequest>;
 
 /** Where one produced record landed. */
 export const RecordPosition = s.object({
@@ -119,7 +119,7 @@ export const RecordPosition = s.object({
   scheduledId: optional(s.string({ description: 'a scheduled record’s id (to list or cancel it)' })),
   deliverAt: optional(s.integer({ minimum: 0, description: 'when a scheduled record will be appended' })),
 });
-export interface RecordPosition extends Static<typeof RecordPosition> {}
+export type RecordPosition = Static<typeof RecordPosition>;
 
 /** A record waiting to be appended, as `GET /v1/topics/{topic}/scheduled-records` lists it. */
 export const ScheduledRecordView = s.object({
@@ -130,41 +130,49 @@ export const ScheduledRecordView = s.object({
   ...recordBody,
   idempotencyKey: nullable(s.string()),
 });
-export interface ScheduledRecordView extends Static<typeof ScheduledRecordView> {}
+export type ScheduledRecordView = Static<typeof ScheduledRecordView>;
 
 /** `GET /v1/topics/{topic}/scheduled-records` answer, soonest first. */
 export const ScheduledRecordList = named(
   'ScheduledRecordList',
   s.object({ scheduledRecords: s.array(ScheduledRecordView) }),
 );
-export interface ScheduledRecordList extends Static<typeof ScheduledRecordList> {}
+export type ScheduledRecordList = Static<typeof ScheduledRecordList>;
 
 /** `POST /v1/topics/{topic}/records` answer: positions in request order. */
 export const ProduceResponse = named('ProduceResponse', s.object({ offsets: s.array(RecordPosition) }));
-export interface ProduceResponse extends Static<typeof ProduceResponse> {}
+export type ProduceResponse = Static<typeof ProduceResponse>;
 
 /** `GET /v1/topics/{topic}/partitions/{p}/records` answer. */
 export const ReadResponse = named(
   'ReadResponse',
   s.object({ records: s.array(WireRecord), nextOffset: int, startOffset: int, endOffset: int }),
 );
-export interface ReadResponse extends Static<typeof ReadResponse> {}
+export type ReadResponse = Static<typeof ReadResponse>;
 
 /** `GET /v1/topics/{topic}/partitions/{p}/offsets?timestamp=` answer. */
 export const OffsetForTimestampResponse = named('OffsetForTimestampResponse', s.object({ offset: int }));
-export interface OffsetForTimestampResponse extends Static<typeof OffsetForTimestampResponse> {}
+export type OffsetForTimestampResponse = Static<typeof OffsetForTimestampResponse>;
 
 /** `GET /v1/topics/{topic}/partitions/{p}/records` query. */
 export const ReadQuery = s.object({
-  offset: optional(s.integer({ minimum: 0, maximum: MAX_SAFE, description: 'first offset to read (default: the start offset)' })),
-  maxRecords: defaulted(s.integer({ minimum: 1, maximum: MAX_FETCH_RECORDS, description: 'at most this many records' }), 500),
+  offset: optional(
+    s.integer({ minimum: 0, maximum: MAX_SAFE, description: 'first offset to read (default: the start offset)' }),
+  ),
+  maxRecords: defaulted(
+    s.integer({ minimum: 1, maximum: MAX_FETCH_RECORDS, description: 'at most this many records' }),
+    500,
+  ),
   maxBytes: optional(s.integer({ minimum: 1, maximum: MAX_SAFE, description: 'at most about this many bytes' })),
-  maxWaitMs: defaulted(s.integer({ minimum: 0, maximum: MAX_WAIT_MS, description: 'wait up to this long for a record' }), 0),
+  maxWaitMs: defaulted(
+    s.integer({ minimum: 0, maximum: MAX_WAIT_MS, description: 'wait up to this long for a record' }),
+    0,
+  ),
 });
-export interface ReadQuery extends Checked<typeof ReadQuery> {}
+export type ReadQuery = Checked<typeof ReadQuery>;
 
 /** `GET /v1/topics/{topic}/partitions/{p}/offsets` query. */
 export const OffsetQuery = s.object({
   timestamp: s.integer({ minimum: 0, maximum: MAX_SAFE, description: 'ms since the epoch' }),
 });
-export interface OffsetQuery extends Static<typeof OffsetQuery> {}
+export type OffsetQuery = Static<typeof OffsetQuery>;

@@ -31,14 +31,7 @@ import {
 import { CreateTopicRequest, TopicDescription, TopicList, UpdateTopicRequest } from './topic.js';
 
 export type RouteTag =
-  | 'topics'
-  | 'records'
-  | 'consumer groups'
-  | 'share groups'
-  | 'operations'
-  | 'security'
-  | 'jobs'
-  | 'health';
+  'topics' | 'records' | 'consumer groups' | 'share groups' | 'operations' | 'security' | 'jobs' | 'health';
 
 /** One HTTP route: everything its request and answer look like, written once. */
 export interface Route {
@@ -66,7 +59,7 @@ export const COMMON_ERRORS: readonly E[] = [E.InvalidRequest, E.Internal, E.Unav
 const group = [E.InvalidName, E.UnknownGroup];
 const member = [E.InvalidName, E.UnknownGroup, E.UnknownMember];
 const body = [E.RequestTooLarge, E.UnsupportedMediaType];
-const reset = [...group, E.GroupNotEmpty, E.UnknownTopic, E.UnknownPartition, ...body];
+const reset = [...group, E.GroupNotEmpty, E.UnknownTopic, E.UnknownPartition, E.OffsetOutOfRange, ...body];
 const schedule = [E.InvalidName, E.UnknownSchedule];
 const ok = (response: Node | null | 'text') => ({ status: 200, response });
 const created = (response: Node) => ({ status: 201, response });

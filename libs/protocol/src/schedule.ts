@@ -24,7 +24,7 @@ export const ScheduleRequest = named(
     record: withDescription(ProduceRecord, 'a produce record, without deliverAt, delayMs or idempotencyKey'),
   }),
 );
-export interface ScheduleRequest extends Static<typeof ScheduleRequest> {}
+export type ScheduleRequest = Static<typeof ScheduleRequest>;
 
 function withDescription<S extends typeof ProduceRecord>(schema: S, description: string): S {
   return { ...schema, description };
@@ -47,18 +47,18 @@ export const ScheduleView = named(
     lastRunAt: nullable(int),
   }),
 );
-export interface ScheduleView extends Static<typeof ScheduleView> {}
+export type ScheduleView = Static<typeof ScheduleView>;
 
 /** `GET /v1/schedules/{name}`: the schedule and its next five ticks. */
 export const ScheduleDescription = named('ScheduleDescription', extend(ScheduleView, { nextRuns: s.array(int) }));
-export interface ScheduleDescription extends Static<typeof ScheduleDescription> {}
+export type ScheduleDescription = Static<typeof ScheduleDescription>;
 
 /** `GET /v1/schedules` answer. */
 export const ScheduleList = named('ScheduleList', s.object({ schedules: s.array(ScheduleView) }));
-export interface ScheduleList extends Static<typeof ScheduleList> {}
+export type ScheduleList = Static<typeof ScheduleList>;
 
 /** `GET /v1/topics/{topic}/scheduled-records` query. */
 export const ScheduledRecordsQuery = s.object({
   limit: defaulted(s.integer({ minimum: 1, maximum: 10_000, description: 'at most this many' }), 100),
 });
-export interface ScheduledRecordsQuery extends Checked<typeof ScheduledRecordsQuery> {}
+export type ScheduledRecordsQuery = Checked<typeof ScheduledRecordsQuery>;

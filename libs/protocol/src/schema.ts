@@ -60,12 +60,19 @@ type ObjectOf<P> = Flat<
 export type Options = Omit<Common, 'optional' | 'nullable'>;
 
 export const s = {
-  integer: (o: Options & { minimum?: number; maximum?: number; positive?: boolean } = {}): Schema<number, NumberNode> => ({
+  integer: (
+    o: Options & { minimum?: number; maximum?: number; positive?: boolean } = {},
+  ): Schema<number, NumberNode> => ({
     kind: 'integer',
     ...o,
   }),
-  number: (o: Options & { minimum?: number; maximum?: number } = {}): Schema<number, NumberNode> => ({ kind: 'number', ...o }),
-  string: (o: Options & { pattern?: RegExp; minLength?: number; maxLength?: number } = {}): Schema<string, StringNode> => ({
+  number: (o: Options & { minimum?: number; maximum?: number } = {}): Schema<number, NumberNode> => ({
+    kind: 'number',
+    ...o,
+  }),
+  string: (
+    o: Options & { pattern?: RegExp; minLength?: number; maxLength?: number } = {},
+  ): Schema<string, StringNode> => ({
     kind: 'string',
     ...o,
   }),
@@ -115,7 +122,10 @@ export function defaulted<S extends Node>(
   schema: S,
   value: Static<S>,
 ): S & { readonly optional: true; readonly hasDefault: true } {
-  return { ...schema, optional: true, default: value, hasDefault: true } as S & { readonly optional: true; readonly hasDefault: true };
+  return { ...schema, optional: true, default: value, hasDefault: true } as S & {
+    readonly optional: true;
+    readonly hasDefault: true;
+  };
 }
 
 type DefaultKeys<P> = { [K in keyof P]: P[K] extends { hasDefault: true } ? K : never }[keyof P];
@@ -153,8 +163,8 @@ export function extend<B extends ObjectNode, P extends Record<string, Node>>(
   base: B,
   more: P,
 ): Schema<Flat<Static<B> & ObjectOf<P>>, ObjectNode> {
-  const { name: _name, description: _description, ...rest } = base;
-  return { ...rest, properties: { ...base.properties, ...more } };
+  // A new shape: not the base's component, nor its description.
+  return { ...base, name: undefined, description: undefined, properties: { ...base.properties, ...more } };
 }
 
 /** A schema's properties, for hand-written checks that must know the same fields. */

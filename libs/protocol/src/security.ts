@@ -9,7 +9,7 @@ export const CreateApiKeyRequest = named(
   'CreateApiKeyRequest',
   s.object({ principal, description: optional(s.string({ maxLength: 1_000 }), { skipNull: true }) }),
 );
-export interface CreateApiKeyRequest extends Static<typeof CreateApiKeyRequest> {}
+export type CreateApiKeyRequest = Static<typeof CreateApiKeyRequest>;
 
 /** An API key as the broker lists it: never the key itself. */
 export const ApiKeyView = named(
@@ -22,14 +22,14 @@ export const ApiKeyView = named(
     revokedAt: nullable(s.integer({ minimum: 0 })),
   }),
 );
-export interface ApiKeyView extends Static<typeof ApiKeyView> {}
+export type ApiKeyView = Static<typeof ApiKeyView>;
 
 /** `POST /v1/api-keys` answer: the whole key, shown this once. */
 export const CreatedApiKey = named(
   'CreatedApiKey',
   extend(ApiKeyView, { key: s.string({ description: 'the whole key, shown only now' }) }),
 );
-export interface CreatedApiKey extends Static<typeof CreatedApiKey> {}
+export type CreatedApiKey = Static<typeof CreatedApiKey>;
 
 export const ApiKeyList = named('ApiKeyList', s.object({ apiKeys: s.array(ApiKeyView) }));
 
@@ -43,15 +43,28 @@ const resourceName = s.string({ minLength: 1, maxLength: 249 });
 /** `POST /v1/acls` body: an allow rule. */
 export const CreateAclRequest = named(
   'CreateAclRequest',
-  s.object({ principal, resourceType, patternType: optional(patternType, { skipNull: true }), resourceName, operation }),
+  s.object({
+    principal,
+    resourceType,
+    patternType: optional(patternType, { skipNull: true }),
+    resourceName,
+    operation,
+  }),
 );
-export interface CreateAclRequest extends Static<typeof CreateAclRequest> {}
+export type CreateAclRequest = Static<typeof CreateAclRequest>;
 
 /** An allow rule as the broker lists it. */
 export const AclView = named(
   'Acl',
-  s.object({ id: s.integer({ minimum: 0 }), principal: s.string(), resourceType, patternType, resourceName, operation }),
+  s.object({
+    id: s.integer({ minimum: 0 }),
+    principal: s.string(),
+    resourceType,
+    patternType,
+    resourceName,
+    operation,
+  }),
 );
-export interface AclView extends Static<typeof AclView> {}
+export type AclView = Static<typeof AclView>;
 
 export const AclList = named('AclList', s.object({ acls: s.array(AclView) }));

@@ -53,7 +53,7 @@ export const Acknowledgement = s.object({
     description: 'reject or release only: why; an archived record’s dead-letter copy carries it (shoal.dlq.error)',
   }),
 });
-export interface Acknowledgement extends Static<typeof Acknowledgement> {}
+export type Acknowledgement = Static<typeof Acknowledgement>;
 const acks = s.array(Acknowledgement, { maxItems: MAX_ACKS });
 
 /** One acknowledgement's result: `error` is null when it applied, else `INVALID_RECORD_STATE`. */
@@ -64,53 +64,50 @@ export const AckResult = s.object({
   lastOffset: optional(int),
   error: nullable(s.string()),
 });
-export interface AckResult extends Static<typeof AckResult> {}
+export type AckResult = Static<typeof AckResult>;
 
 /** `POST /v1/share-groups/{group}/members` body. */
 export const JoinShareGroupRequest = named(
   'JoinShareGroupRequest',
   s.object({ topics: names(false), sessionTimeoutMs }),
 );
-export interface JoinShareGroupRequest extends Static<typeof JoinShareGroupRequest> {}
+export type JoinShareGroupRequest = Static<typeof JoinShareGroupRequest>;
 
 export const JoinShareGroupResponse = named(
   'JoinShareGroupResponse',
   s.object({ memberId: s.string(), assignment, heartbeatIntervalMs: int }),
 );
-export interface JoinShareGroupResponse extends Static<typeof JoinShareGroupResponse> {}
+export type JoinShareGroupResponse = Static<typeof JoinShareGroupResponse>;
 
 export const ShareHeartbeatResponse = named('ShareHeartbeatResponse', s.object({ assignment }));
-export interface ShareHeartbeatResponse extends Static<typeof ShareHeartbeatResponse> {}
+export type ShareHeartbeatResponse = Static<typeof ShareHeartbeatResponse>;
 
 /** `POST …/members/{memberId}/fetch` body: acks ride along and apply before the fetch acquires. */
-export const ShareFetchRequest = named(
-  'ShareFetchRequest',
-  s.object({ ...fetchLimits, acks: optional(acks) }),
-);
-export interface ShareFetchRequest extends Static<typeof ShareFetchRequest> {}
+export const ShareFetchRequest = named('ShareFetchRequest', s.object({ ...fetchLimits, acks: optional(acks) }));
+export type ShareFetchRequest = Static<typeof ShareFetchRequest>;
 
 /** `POST …/members/{memberId}/acks` body. */
 export const AcknowledgeRequest = named('AcknowledgeRequest', s.object({ acks }));
-export interface AcknowledgeRequest extends Static<typeof AcknowledgeRequest> {}
+export type AcknowledgeRequest = Static<typeof AcknowledgeRequest>;
 
 export const AcknowledgeResponse = named('AcknowledgeResponse', s.object({ results: s.array(AckResult) }));
-export interface AcknowledgeResponse extends Static<typeof AcknowledgeResponse> {}
+export type AcknowledgeResponse = Static<typeof AcknowledgeResponse>;
 
 /** A record acquired by a share-group member, locked to it until `lockExpiresAt`. */
 export const AcquiredRecord = extend(WireRecord, {
   deliveryCount: int,
   lockExpiresAt: int,
   attempts: optional(s.integer({ minimum: 1 }), {
-    description: "the most deliveries this record asked for (its produce `attempts`), when it asked",
+    description: 'the most deliveries this record asked for (its produce `attempts`), when it asked',
   }),
 });
-export interface AcquiredRecord extends Static<typeof AcquiredRecord> {}
+export type AcquiredRecord = Static<typeof AcquiredRecord>;
 
 export const ShareFetchResponse = named(
   'ShareFetchResponse',
   s.object({ records: s.array(AcquiredRecord), ackResults: s.array(AckResult) }),
 );
-export interface ShareFetchResponse extends Static<typeof ShareFetchResponse> {}
+export type ShareFetchResponse = Static<typeof ShareFetchResponse>;
 
 const config = { code: 'INVALID_CONFIG' } as const;
 const range = (r: readonly [number, number]) => optionalInt(r[0], r[1], config);
@@ -132,14 +129,16 @@ const shareConfig = {
     { skipNull: true, description: 'with topicPriority: the share of each fetch kept for lower-priority topics' },
   ),
   maxRecordsPerSecond: optional(
-    nullable(s.number({ minimum: MAX_RECORDS_PER_SECOND_RANGE[0], maximum: MAX_RECORDS_PER_SECOND_RANGE[1], ...config })),
+    nullable(
+      s.number({ minimum: MAX_RECORDS_PER_SECOND_RANGE[0], maximum: MAX_RECORDS_PER_SECOND_RANGE[1], ...config }),
+    ),
     { skipNull: true, description: "the most records the group's fetches hand out per second; null: no limit" },
   ),
 };
 
 /** `PATCH /v1/share-groups/{group}/config` body. */
 export const ShareGroupConfigRequest = named('ShareGroupConfig', s.object(shareConfig));
-export interface ShareGroupConfigRequest extends Static<typeof ShareGroupConfigRequest> {}
+export type ShareGroupConfigRequest = Static<typeof ShareGroupConfigRequest>;
 
 /** A share group's configuration, as `GET` and `PATCH` show it. */
 export const ShareGroupConfigView = s.object({
@@ -152,7 +151,7 @@ export const ShareGroupConfigView = s.object({
   lowerPriorityShare: optional(s.number()),
   maxRecordsPerSecond: optional(nullable(s.number())),
 });
-export interface ShareGroupConfigView extends Static<typeof ShareGroupConfigView> {}
+export type ShareGroupConfigView = Static<typeof ShareGroupConfigView>;
 
 /** `GET /v1/share-groups/{group}`. */
 export const ShareGroupDescription = named(
@@ -188,4 +187,4 @@ export const ShareGroupDescription = named(
     ),
   }),
 );
-export interface ShareGroupDescription extends Static<typeof ShareGroupDescription> {}
+export type ShareGroupDescription = Static<typeof ShareGroupDescription>;

@@ -43,38 +43,38 @@ export const TopicConfig = named(
     config,
   ),
 );
-export interface TopicConfig extends Static<typeof TopicConfig> {}
+export type TopicConfig = Static<typeof TopicConfig>;
 
 /** A topic's config in a request: every field may be left out. */
 const configBody = optional(s.object(partialProperties(TopicConfig), config));
 
 /** One partition's offsets: `startOffset` is the first stored, `endOffset` the next to be assigned. */
 export const PartitionOffsets = s.object({ partition: int, startOffset: int, endOffset: int });
-export interface PartitionOffsets extends Static<typeof PartitionOffsets> {}
+export type PartitionOffsets = Static<typeof PartitionOffsets>;
 
 /** A topic as `GET /v1/topics/{topic}` returns it. */
 export const TopicDescription = named(
   'TopicDescription',
   s.object({ name: s.string(), config: TopicConfig, partitions: s.array(PartitionOffsets) }),
 );
-export interface TopicDescription extends Static<typeof TopicDescription> {}
+export type TopicDescription = Static<typeof TopicDescription>;
 
 const partitions = s.integer({ minimum: MIN_PARTITIONS, maximum: MAX_PARTITIONS, code: 'INVALID_PARTITIONS' });
 
 /** `POST /v1/topics` body. */
-export const CreateTopicRequest = named(
-  'CreateTopicRequest',
-  s.object({ name: Name, partitions, config: configBody }),
-);
-export interface CreateTopicRequest extends Static<typeof CreateTopicRequest> {}
+export const CreateTopicRequest = named('CreateTopicRequest', s.object({ name: Name, partitions, config: configBody }));
+export type CreateTopicRequest = Static<typeof CreateTopicRequest>;
 
 /** `PATCH /v1/topics/{topic}` body. */
 export const UpdateTopicRequest = named(
   'UpdateTopicRequest',
   s.object({ partitions: optional(partitions, { skipNull: true }), config: configBody }),
 );
-export interface UpdateTopicRequest extends Static<typeof UpdateTopicRequest> {}
+export type UpdateTopicRequest = Static<typeof UpdateTopicRequest>;
 
 /** `GET /v1/topics` answer. */
-export const TopicList = named('TopicList', s.object({ topics: s.array(s.object({ name: s.string(), partitions: int })) }));
-export interface TopicList extends Static<typeof TopicList> {}
+export const TopicList = named(
+  'TopicList',
+  s.object({ topics: s.array(s.object({ name: s.string(), partitions: int })) }),
+);
+export type TopicList = Static<typeof TopicList>;

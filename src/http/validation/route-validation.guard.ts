@@ -11,7 +11,8 @@ const PATH_PARAMETERS: Record<string, (value: string) => void> = {
   group: (value) => assertName('group', value),
   name: (value) => assertName('schedule', value),
   partition: (value) => {
-    if (!isPartitionText(value)) throw new InvalidRequestError(`partition must be a non-negative integer, got ${value}`);
+    if (!isPartitionText(value))
+      throw new InvalidRequestError(`partition must be a non-negative integer, got ${value}`);
   },
 };
 

@@ -1,5 +1,5 @@
 import { ErrorCode, type Node, type ObjectNode, type ProblemCode } from '@shoal/protocol';
-import { ShoalError } from '../../platform/errors/index.js';
+import { InvalidRequestError, ShoalError } from '../../platform/errors/index.js';
 
 /*
  * Checks a request body or query against its schema from the route table, answering as the
@@ -46,8 +46,22 @@ function checkObject(
 ): unknown {
   const code = node.code ?? inherited ?? 'INVALID_REQUEST';
   if (!isObject(value)) {
-    out.push({ code, message: path ? `${path} must be an object` : 'Validation failed (object is expected)' });
-    return value;
+    if (path) {
+      out.push({ code, message: `${path} must be an object` });
+      // class-validator's nested check takes an array for a list of objects: one message per element.
+      for (const item of Array.isArray(value) ? value : [value])
+        if (!isObject(item)) out.push({ code, message: `nested property ${path} must be either object or array` });
+      return value;
+    }
+    // A whole body that is not an object: the hand parsers refuse it; otherwise it is checked as
+    // class-validator checked it, as an object of its indexes (none for a string or a number).
+    if (handChecked !== undefined || !Array.isArray(value)) {
+      if (handChecked === undefined) checkObject(node, {}, path, inherited, out, query);
+      if (out.length === 0 || handChecked !== undefined)
+        throw new InvalidRequestError('Validation failed (object is expected)');
+      return value;
+    }
+    return checkObject(node, { ...value }, path, inherited, out, query);
   }
   const result: Record<string, unknown> = {};
   for (const key of Object.keys(value))
@@ -82,7 +96,8 @@ function checkNode(
   query: boolean,
 ): unknown {
   const code = node.code ?? inherited ?? 'INVALID_REQUEST';
-  const fail = (message: string) => out.push({ code, message: `${path} ${message}` });
+  const fail = (message: string, before = '') =>
+    out.push({ code, message: before ? `${before} ${path} ${message}` : `${path} ${message}` });
   switch (node.kind) {
     case 'integer':
     case 'number': {
@@ -91,8 +106,7 @@ function checkNode(
       if (node.kind === 'integer' && !(isNumber && Number.isInteger(n))) fail('must be an integer number');
       if (node.kind === 'number' && !isNumber) fail('must be a number conforming to the specified constraints');
       if (node.positive && !(isNumber && n > 0)) fail('must be a positive number');
-      if (node.minimum !== undefined && !(isNumber && n >= node.minimum))
-        fail(`must not be less than ${node.minimum}`);
+      if (node.minimum !== undefined && !(isNumber && n >= node.minimum)) fail(`must not be less than ${node.minimum}`);
       if (node.maximum !== undefined && !(isNumber && n <= node.maximum))
         fail(`must not be greater than ${node.maximum}`);
       return n;
@@ -103,21 +117,33 @@ function checkNode(
       for (const problem of scalarProblems(node, value)) fail(problem);
       return value;
     case 'array': {
-      if (!Array.isArray(value)) fail('must be an array');
-      if (node.minItems && !(Array.isArray(value) && value.length >= node.minItems)) fail('should not be empty');
+      // One code for the whole field, as class-validator gives it: a failing element's, if any.
+      const own: string[] = [];
+      if (!Array.isArray(value)) own.push('must be an array');
+      if (node.minItems && !(Array.isArray(value) && value.length >= node.minItems)) own.push('should not be empty');
       if (node.maxItems !== undefined && !(Array.isArray(value) && value.length <= node.maxItems))
-        fail(`must contain no more than ${node.maxItems} elements`);
+        own.push(`must contain no more than ${node.maxItems} elements`);
       const items = node.items;
       if (items.kind === 'object') {
-        if (!Array.isArray(value)) return value;
-        return value.map((item, i) => checkObject(items, item, `${path}.${i}`, code, out, query));
+        for (const message of own) fail(message);
+        if (isObject(value)) return checkObject(items, value, path, code, out, query);
+        if (!Array.isArray(value)) {
+          if (value !== undefined) fail('must be either object or array', 'each value in nested property');
+          return value;
+        }
+        return value.map((item, i) => {
+          if (isObject(item)) return checkObject(items, item, `${path}.${i}`, code, out, query);
+          fail('must be either object or array', 'each value in nested property');
+          return item;
+        });
       }
-      // Each element of a list of scalars: one message per rule, as class-validator's `each`.
-      const itemCode = items.code ?? code;
-      const seen = new Set<string>();
+      // Each element of a list of scalars: one message per rule (class-validator's `each`).
+      const each = new Set<string>();
       for (const item of Array.isArray(value) ? value : [value])
-        for (const problem of scalarProblems(items, item)) seen.add(problem);
-      for (const problem of seen) out.push({ code: itemCode, message: `each value in ${path} ${problem}` });
+        for (const problem of scalarProblems(items, item)) each.add(problem);
+      const fieldCode = each.size > 0 ? (items.code ?? code) : code;
+      for (const message of own) out.push({ code: fieldCode, message: `${path} ${message}` });
+      for (const problem of each) out.push({ code: fieldCode, message: `each value in ${path} ${problem}` });
       return value;
     }
     case 'object':
@@ -137,7 +163,9 @@ function scalarProblems(node: Node, value: unknown): string[] {
       const isString = typeof value === 'string';
       return [
         ...(isString ? [] : ['must be a string']),
-        ...(node.pattern && !(isString && node.pattern.test(value)) ? [`must match ${node.pattern} regular expression`] : []),
+        ...(node.pattern && !(isString && node.pattern.test(value))
+          ? [`must match ${node.pattern} regular expression`]
+          : []),
         ...(node.minLength !== undefined && !(isString && value.length >= node.minLength)
           ? [`must be longer than or equal to ${node.minLength} characters`]
           : []),

@@ -1,5 +1,11 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
-import type { OffsetForTimestampResponse, OffsetQuery, ProduceResponse, ReadQuery, ReadResponse } from '@shoal/protocol';
+import type {
+  OffsetForTimestampResponse,
+  OffsetQuery,
+  ProduceResponse,
+  ReadQuery,
+  ReadResponse,
+} from '@shoal/protocol';
 import { type ShoalConfig, SHOAL_CONFIG } from '../../config/shoal-config.js';
 import { ProduceService } from '../produce.service.js';
 import { ReadService } from '../read.service.js';
