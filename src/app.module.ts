@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import type { ShoalConfig } from './config/shoal-config.js';
 import { ConsumerGroupsModule } from './consumer-groups/consumer-groups.module.js';
+import { HttpModule } from './http/http.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
 import { KafkaModule } from './kafka/kafka.module.js';
 import { LogModule } from './log/log.module.js';
@@ -36,6 +37,7 @@ export class AppModule {
         MetricsModule,
         OperationsModule,
         SecurityModule,
+        HttpModule,
         JobsModule,
         KafkaModule,
       ],

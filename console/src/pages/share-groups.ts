@@ -89,7 +89,7 @@ function configForm(name: string, config: ShareGroup['config']): HTMLElement {
     'form',
     { class: 'inline', 'data-testid': 'share-config' },
     ...Object.entries(config).map(([key, value]) =>
-      h('label', {}, `${key} `, h('input', { name: key, value: value ?? '' })),
+      h('label', {}, `${key} `, h('input', { name: key, value: String(value ?? '') })),
     ),
     h('button', {}, 'Save config'),
   ) as HTMLFormElement;

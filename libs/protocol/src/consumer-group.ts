@@ -1,94 +1,129 @@
-import type { WireRecord } from './record.js';
+import {
+  DEFAULT_FETCH_RECORDS,
+  MAX_FETCH_RECORDS,
+  MAX_SESSION_TIMEOUT_MS,
+  MAX_WAIT_MS,
+  MIN_SESSION_TIMEOUT_MS,
+} from './limits.js';
+import { WireRecord } from './record.js';
+import { defaulted, named, nullable, optional, s, type Static } from './schema.js';
+import { Name, names } from './topic.js';
+
+const int = s.integer({ minimum: 0 });
 
 /** One partition of one topic. */
-export interface TopicPartition {
-  topic: string;
-  partition: number;
-}
+export const TopicPartition = named('TopicPartition', s.object({ topic: s.string(), partition: int }));
+export type TopicPartition = Static<typeof TopicPartition>;
+const assignment = s.array(TopicPartition);
 
 /** Where a consumer group starts a partition that has no committed offset. */
-export type AutoOffsetReset = 'latest' | 'earliest';
+export const AutoOffsetReset = s.enum(['latest', 'earliest']);
+export type AutoOffsetReset = Static<typeof AutoOffsetReset>;
+
+/** An optional integer body field in range; `null` is refused. */
+export const optionalInt = (minimum: number, maximum: number, o: { code?: 'INVALID_CONFIG' } = {}) =>
+  optional(s.integer({ minimum, maximum, ...o }));
+export const sessionTimeoutMs = optionalInt(MIN_SESSION_TIMEOUT_MS, MAX_SESSION_TIMEOUT_MS);
+/** A fetch's `maxRecords` and `maxWaitMs` (consumer and share groups). */
+export const fetchLimits = {
+  maxRecords: defaulted(s.integer({ minimum: 1, maximum: MAX_FETCH_RECORDS }), DEFAULT_FETCH_RECORDS),
+  maxWaitMs: defaulted(s.integer({ minimum: 0, maximum: MAX_WAIT_MS }), 0),
+};
 
 /** `POST /v1/consumer-groups/{group}/members` body. */
-export interface JoinConsumerGroupRequest {
-  topics: string[];
-  sessionTimeoutMs?: number;
-  autoOffsetReset?: AutoOffsetReset;
-}
+export const JoinConsumerGroupRequest = named(
+  'JoinConsumerGroupRequest',
+  s.object({ topics: names(true), sessionTimeoutMs, autoOffsetReset: optional(AutoOffsetReset) }),
+);
+export type JoinConsumerGroupRequest = Static<typeof JoinConsumerGroupRequest>;
 
 /** The answer to a join. */
-export interface JoinConsumerGroupResponse {
-  memberId: string;
-  generation: number;
-  assignment: TopicPartition[];
-  heartbeatIntervalMs: number;
-}
+export const JoinConsumerGroupResponse = named(
+  'JoinConsumerGroupResponse',
+  s.object({ memberId: s.string(), generation: int, assignment, heartbeatIntervalMs: int }),
+);
+export type JoinConsumerGroupResponse = Static<typeof JoinConsumerGroupResponse>;
 
 /** The answer to a heartbeat: the member's current view. */
-export interface ConsumerHeartbeatResponse {
-  generation: number;
-  assignment: TopicPartition[];
-}
+export const ConsumerHeartbeatResponse = named('ConsumerHeartbeatResponse', s.object({ generation: int, assignment }));
+export type ConsumerHeartbeatResponse = Static<typeof ConsumerHeartbeatResponse>;
 
 /** `POST …/members/{memberId}/fetch` body. */
-export interface ConsumerFetchRequest {
-  maxRecords?: number;
-  maxWaitMs?: number;
-}
+export const ConsumerFetchRequest = named('FetchRequest', s.object(fetchLimits));
+export type ConsumerFetchRequest = Static<typeof ConsumerFetchRequest>;
 
 /** The answer to a consumer-group fetch. */
-export interface ConsumerFetchResponse {
-  records: WireRecord[];
-  generation: number;
-  assignment: TopicPartition[];
-}
+export const ConsumerFetchResponse = named(
+  'ConsumerFetchResponse',
+  s.object({ records: s.array(WireRecord), generation: int, assignment }),
+);
+export type ConsumerFetchResponse = Static<typeof ConsumerFetchResponse>;
 
 /** One committed offset: the next offset to read (Kafka's convention). */
-export interface OffsetCommit extends TopicPartition {
-  offset: number;
-  /** Free text kept with the offset (Kafka's commit metadata), at most 4096 UTF-8 bytes. */
-  metadata?: string;
-}
+export const OffsetCommit = s.object({
+  topic: Name,
+  partition: int,
+  offset: int,
+  /** Kafka's `offset.metadata.max.bytes` (4096): checked in bytes by the service. */
+  metadata: optional(s.string({ maxLength: 4096, description: 'kept with the offset, at most 4096 UTF-8 bytes' }), {
+    skipNull: true,
+  }),
+});
+export type OffsetCommit = Static<typeof OffsetCommit>;
 
 /** `POST /v1/consumer-groups/{group}/offsets` body. */
-export interface CommitOffsetsRequest {
-  memberId: string;
-  generation: number;
-  offsets: OffsetCommit[];
-}
+export const CommitOffsetsRequest = named(
+  'CommitOffsetsRequest',
+  s.object({
+    memberId: s.string({ maxLength: 200 }),
+    generation: int,
+    offsets: s.array(OffsetCommit, { minItems: 1, maxItems: 10_000 }),
+  }),
+);
+export type CommitOffsetsRequest = Static<typeof CommitOffsetsRequest>;
 
 /** Where an offset reset moves a group. */
-export type ResetTarget = 'earliest' | 'latest' | { offset: number } | { timestamp: number };
+export const ResetTarget = s.oneOf([
+  s.enum(['earliest', 'latest']),
+  s.object({ offset: int }),
+  s.object({ timestamp: int }),
+]);
+export type ResetTarget = Static<typeof ResetTarget>;
 
-/** `POST /v1/{consumer,share}-groups/{group}/offsets/reset` body. */
-export interface ResetOffsetsRequest {
-  topic: string;
-  partition?: number;
-  to: ResetTarget;
-}
-
-/** `GET /v1/consumer-groups/{group}`. */
-export interface ConsumerGroupDescription {
-  group: string;
-  state: 'empty' | 'stable' | 'reconciling';
-  generation: number;
-  members: {
-    memberId: string;
-    assignment: TopicPartition[];
-    /** Kafka members: the client id they gave. */ clientId?: string;
-  }[];
-  offsets: {
-    topic: string;
-    partition: number;
-    committedOffset: number | null;
-    /** The latest commit's metadata; absent when it had none or nothing is committed. */
-    metadata?: string;
-    endOffset: number;
-    lag: number;
-  }[];
-  /** Who runs the group: Shoal's HTTP routes, or Kafka clients (JoinGroup/SyncGroup on the Kafka listener). */
-  protocol?: GroupProtocol;
-}
+/** `POST /v1/{consumer,share}-groups/{group}/offsets/reset` body; `to` is checked by `parseResetTarget`. */
+export const ResetOffsetsRequest = named(
+  'ResetOffsetsRequest',
+  s.object({ topic: Name, partition: optional(int, { skipNull: true }), to: ResetTarget }),
+);
+export type ResetOffsetsRequest = Static<typeof ResetOffsetsRequest>;
 
 /** The protocol a consumer group's members use. */
-export type GroupProtocol = 'http' | 'kafka';
+export const GroupProtocol = s.enum(['http', 'kafka']);
+export type GroupProtocol = Static<typeof GroupProtocol>;
+
+/** `GET /v1/consumer-groups/{group}`. */
+export const ConsumerGroupDescription = named(
+  'ConsumerGroupDescription',
+  s.object({
+    group: s.string(),
+    state: s.enum(['empty', 'stable', 'reconciling']),
+    generation: int,
+    members: s.array(
+      s.object({ memberId: s.string(), assignment, clientId: optional(s.string({ description: 'Kafka members' })) }),
+    ),
+    offsets: s.array(
+      s.object({
+        topic: s.string(),
+        partition: int,
+        committedOffset: nullable(int),
+        metadata: optional(s.string({ description: "the latest commit's metadata, when it had one" })),
+        endOffset: int,
+        lag: int,
+      }),
+    ),
+    protocol: optional(GroupProtocol, {
+      description: "who runs the group: Shoal's HTTP routes, or Kafka clients (JoinGroup/SyncGroup)",
+    }),
+  }),
+);
+export type ConsumerGroupDescription = Static<typeof ConsumerGroupDescription>;

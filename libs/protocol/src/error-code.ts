@@ -1,3 +1,5 @@
+import { named, s, type Schema, type Static } from './schema.js';
+
 /**
  * Every error code the HTTP API answers with, as it appears in
  * `{"error": {"code", "message"}}`. Values are the wire strings.
@@ -36,6 +38,18 @@ export enum ErrorCode {
 }
 
 /** The body of every error answer. */
-export interface ErrorBody {
-  error: { code: ErrorCode | string; message: string };
-}
+export const ErrorBody = named(
+  'Error',
+  s.object({
+    error: s.object({
+      code: named(
+        'ErrorCode',
+        s.enum(Object.values(ErrorCode), {
+          description: 'The `error.code` of every error answer',
+        }) as Schema<ErrorCode | string>,
+      ),
+      message: s.string(),
+    }),
+  }),
+);
+export type ErrorBody = Static<typeof ErrorBody>;

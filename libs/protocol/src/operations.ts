@@ -1,68 +1,108 @@
+import { NAME_PATTERN } from './limits.js';
+import { type Checked, defaulted, named, nullable, optional, s, type Static } from './schema.js';
+import { Name } from './topic.js';
+
+const int = s.integer({ minimum: 0 });
+
 /** One group in `GET /v1/consumer-groups` or `GET /v1/share-groups`. */
-export interface GroupListing {
-  name: string;
+export const GroupListing = s.object({
+  name: s.string(),
   /** Consumer groups: `empty`, `stable` or `reconciling`; share groups: `empty` or `stable`. */
-  state: string;
-  members: number;
+  state: s.string(),
+  members: int,
   /** Summed over the group's partitions, as describe counts it. */
-  lag: number;
+  lag: int,
   /** Consumer groups: `http` or `kafka` (who runs the group). */
-  protocol?: string;
-}
+  protocol: optional(s.string()),
+});
+export type GroupListing = Static<typeof GroupListing>;
 
 /** A page of groups in name order; `next` is the `after` of the following page, null at the end. */
-export interface GroupList {
-  groups: GroupListing[];
-  next: string | null;
-}
+export const GroupList = named(
+  'GroupList',
+  s.object({
+    groups: s.array(GroupListing),
+    next: nullable(s.string(), { description: 'the `after` of the next page; null on the last' }),
+  }),
+);
+export type GroupList = Static<typeof GroupList>;
+
+/** `GET /v1/consumer-groups` and `GET /v1/share-groups` query: a page after a name. */
+export const GroupListQuery = s.object({
+  limit: defaulted(s.integer({ minimum: 1, maximum: 1_000, description: 'groups per page' }), 100),
+  after: optional(
+    s.string({ maxLength: 249, pattern: NAME_PATTERN, description: 'the last name of the previous page (its `next`)' }),
+    { skipNull: true },
+  ),
+});
+export type GroupListQuery = Checked<typeof GroupListQuery>;
 
 /** A record state as the wire names it. */
-export type InFlightState = 'available' | 'acquired' | 'acknowledged' | 'archived';
+export const InFlightState = s.enum(['available', 'acquired', 'acknowledged', 'archived']);
+export type InFlightState = Static<typeof InFlightState>;
 
 /** One in-flight record of a share-partition. */
-export interface InFlightRecordView {
-  offset: number;
-  state: InFlightState;
-  deliveryCount: number;
+export const InFlightRecordView = s.object({
+  offset: int,
+  state: InFlightState,
+  deliveryCount: int,
   /** The member holding its lock, while acquired. */
-  memberId: string | null;
-  lockExpiresAt: number | null;
+  memberId: nullable(s.string()),
+  lockExpiresAt: nullable(int),
   /** A delayed release: not handed out before this time. */
-  availableAt: number | null;
-}
+  availableAt: nullable(int),
+});
+export type InFlightRecordView = Static<typeof InFlightRecordView>;
 
 /** `GET /v1/share-groups/{group}/topics/{topic}/partitions/{p}/in-flight`. */
-export interface InFlightRecordList {
-  startOffset: number;
-  endOffset: number;
-  records: InFlightRecordView[];
-}
+export const InFlightRecordList = named(
+  'InFlightRecordList',
+  s.object({ startOffset: int, endOffset: int, records: s.array(InFlightRecordView) }),
+);
+export type InFlightRecordList = Static<typeof InFlightRecordList>;
+
+/** `GET …/in-flight` query: records from an offset. */
+export const InFlightQuery = s.object({
+  offset: defaulted(s.integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: 'first offset' }), 0),
+  maxRecords: defaulted(s.integer({ minimum: 1, maximum: 10_000, description: 'at most this many' }), 500),
+});
+export type InFlightQuery = Checked<typeof InFlightQuery>;
+
+const offset = optional(s.integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }));
 
 /** `POST /v1/topics/{topic}/redrive` body: every record when no field is given. */
-export interface RedriveRequest {
-  partition?: number;
-  /** First offset to redrive (inclusive). */
-  offset?: number;
-  /** Last offset to redrive (inclusive). */
-  lastOffset?: number;
-  /**
-   * Redrive into this share group only: the original records it dead-lettered become available
-   * again in it (delivery count 0) instead of being copied to the source topic, which every
-   * group reading the topic would run again.
-   */
-  group?: string;
-}
+export const RedriveRequest = named(
+  'RedriveRequest',
+  s.object({
+    partition: optional(s.integer({ minimum: 0, maximum: 2 ** 31 - 1 })),
+    offset: { ...offset, description: 'first offset to redrive (inclusive)' },
+    lastOffset: { ...offset, description: 'last offset to redrive (inclusive)' },
+    /**
+     * Redrive into this share group only: the original records it dead-lettered become available
+     * again in it (delivery count 0) instead of being copied to the source topic.
+     */
+    group: optional(Name, {
+      description: 'redrive into this share group only: its dead-lettered originals become available again in it',
+    }),
+  }),
+);
+export type RedriveRequest = Static<typeof RedriveRequest>;
 
 /** What a redrive did. */
-export interface RedriveResponse {
-  /** Records copied back to their source topics (with `group`: made available again in it) by this request. */
-  redriven: number;
-  /** Records redriven before (not copied again). */
-  alreadyRedriven: number;
-  /**
-   * Records without `shoal.dlq.topic` or whose source topic does not exist (not copied); with
-   * `group`, also those another group dead-lettered and those whose original is gone from the
-   * log or not archived in the group.
-   */
-  skipped: number;
-}
+export const RedriveResponse = named(
+  'RedriveResponse',
+  s.object({
+    /** Records copied back to their source topics (with `group`: made available again in it). */
+    redriven: int,
+    /** Records redriven before (not copied again). */
+    alreadyRedriven: int,
+    /** Records without `shoal.dlq.topic` or whose source topic does not exist (not copied), and the like. */
+    skipped: int,
+  }),
+);
+export type RedriveResponse = Static<typeof RedriveResponse>;
+
+/** `{}`: the answer of a commit or a reset. */
+export const Empty = named('Empty', s.object({}));
+/** `GET /health`. */
+export const Health = named('Health', s.object({ status: s.string() }));

@@ -1,51 +1,95 @@
+import {
+  MAX_ATTEMPTS,
+  MAX_DELAY_MS,
+  DEFAULT_FETCH_RECORDS,
+  MAX_FETCH_RECORDS,
+  MAX_IDEMPOTENCY_KEY_LENGTH,
+  MAX_RECORDS_PER_PRODUCE,
+  MAX_SAFE,
+  MAX_TIMESTAMP,
+  MAX_WAIT_MS,
+} from './limits.js';
+import { type Checked, defaulted, named, nullable, optional, s, type Static } from './schema.js';
+
+const int = s.integer({ minimum: 0 });
+
 /** Headers of a record: string to string. */
-export type RecordHeaders = Record<string, string>;
+export const RecordHeaders = s.map(s.string());
+export type RecordHeaders = Static<typeof RecordHeaders>;
 
 /**
  * One header of a record's `headerList`: a name and exactly one of `value` (text, or null for
  * Kafka's null header value) and `valueBase64` (bytes, padded base64). The list keeps order and
  * repeated names, which `headers` cannot.
  */
-export interface RecordHeaderEntry {
-  name: string;
-  value?: string | null;
-  valueBase64?: string;
-}
+export const RecordHeaderEntry = s.object({
+  name: s.string(),
+  value: optional(nullable(s.string(), { description: 'the value as text; null for a null header value' })),
+  valueBase64: optional(s.string({ description: 'the value as bytes, padded base64' })),
+});
+export type RecordHeaderEntry = Static<typeof RecordHeaderEntry>;
 
 /** A JSON value, as a record's `value` may hold. */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
+const headerList = s.array(RecordHeaderEntry, {
+  description: 'every header in order, repeats kept, with exactly one of value and valueBase64 each',
+});
+const tombstone = 'a null value (Kafka’s tombstone), distinct from the JSON value null and from empty bytes';
+
 /**
  * A record as a producer sends it. Exactly one of `value`, `valueBase64` and `tombstone: true`
- * is set; at most one of `key` and `keyBase64`, and of `headers` and `headerList`.
+ * is set; at most one of `key` and `keyBase64`, and of `headers` and `headerList`. Checked by
+ * hand on the broker (`encodeRecord`, the produce hot path), which takes its fields from here.
  */
-export interface ProduceRecord {
-  key?: string | null;
-  /** A key of any bytes (padded base64), instead of `key`. */
-  keyBase64?: string;
-  value?: JsonValue;
-  valueBase64?: string;
-  /** A null value (Kafka's tombstone), distinct from the JSON value `null` and from empty bytes. */
-  tombstone?: boolean;
-  headers?: RecordHeaders;
-  /** Headers in order, with repeated names, null values and bytes, instead of `headers`. */
-  headerList?: RecordHeaderEntry[];
-  partition?: number;
-  timestamp?: number;
-  /** Append the record at this time (ms since the epoch) instead of now: it is scheduled. */
-  deliverAt?: number;
-  /** Append the record this many ms from now instead of now: it is scheduled. */
-  delayMs?: number;
-  /**
-   * Within the broker's idempotency window, a second record with this key on the same topic is
-   * not appended again: the answer gives the first one's position with `duplicate: true`.
-   */
-  idempotencyKey?: string;
-  /**
-   * Deliver this record at most this many times (1 to 1,000), below its share groups' own
-   * `deliveryCountLimit`: 1 runs it once, never redelivered. Stored as the `shoal.attempts` header.
-   */
-  attempts?: number;
+export const ProduceRecord = s.object({
+  key: optional(nullable(s.string())),
+  keyBase64: optional(s.string({ description: 'a key of any bytes, padded base64 (instead of key)' })),
+  value: optional(s.any<JsonValue>({ description: 'a JSON value' })),
+  valueBase64: optional(s.string({ description: 'raw bytes, padded base64' })),
+  tombstone: optional(s.boolean({ description: `true: ${tombstone}` })),
+  headers: optional(RecordHeaders, { skipNull: true }),
+  headerList: optional(headerList, { skipNull: true }),
+  partition: optional(s.integer({ minimum: 0, maximum: 2 ** 31 - 1 }), { skipNull: true }),
+  timestamp: optional(s.integer({ minimum: 0, maximum: MAX_TIMESTAMP }), { skipNull: true }),
+  deliverAt: optional(s.integer({ minimum: 0, maximum: MAX_TIMESTAMP }), {
+    skipNull: true,
+    description: 'append at this time (ms since the epoch): the record is scheduled',
+  }),
+  delayMs: optional(s.integer({ minimum: 0, maximum: MAX_DELAY_MS }), {
+    skipNull: true,
+    description: 'append this many ms from now: the record is scheduled',
+  }),
+  idempotencyKey: optional(
+    s.string({
+      minLength: 1,
+      maxLength: MAX_IDEMPOTENCY_KEY_LENGTH,
+      description: "within the topic's window, a second record with this key is not appended",
+    }),
+    { skipNull: true },
+  ),
+  attempts: optional(s.integer({ minimum: 1, maximum: MAX_ATTEMPTS }), {
+    skipNull: true,
+    description: 'deliver at most this many times (the shoal.attempts header): 1 runs it once',
+  }),
+});
+export type ProduceRecord = Static<typeof ProduceRecord>;
+
+/** The fields a stored record comes back with, besides where it is. */
+const recordBody = {
+  key: optional(nullable(s.string()), { description: 'absent when the key is not UTF-8: keyBase64 holds it' }),
+  keyBase64: optional(s.string({ description: 'the key as bytes, only when they are not UTF-8' })),
+  value: optional(s.any<JsonValue>({ description: 'a JSON value (records produced with value)' })),
+  valueBase64: optional(s.string({ description: 'raw bytes, base64 (records produced with valueBase64)' })),
+  tombstone: optional(s.true({ description: tombstone })),
+  headers: withDescription(RecordHeaders, 'the text-valued headers (for a repeated name the last)'),
+  headerList: optional(headerList, {
+    description: 'only when headers cannot hold every header exactly: all of them, in order',
+  }),
+};
+
+function withDescription<S extends typeof RecordHeaders>(schema: S, description: string): S {
+  return { ...schema, description };
 }
 
 /**
@@ -55,73 +99,81 @@ export interface ProduceRecord {
  * `headers` object cannot hold exactly (repeats, null or non-UTF-8 values) also come as
  * `headerList`, with `headers` keeping only the text-valued ones (the last of a repeat).
  */
-export interface WireRecord {
-  topic: string;
-  partition: number;
-  offset: number;
-  timestamp: number;
-  key?: string | null;
-  keyBase64?: string;
-  value?: JsonValue;
-  valueBase64?: string;
-  tombstone?: true;
-  headers: RecordHeaders;
-  headerList?: RecordHeaderEntry[];
-}
+export const WireRecord = named(
+  'WireRecord',
+  s.object({ topic: s.string(), partition: int, offset: int, timestamp: s.integer({ minimum: 0 }), ...recordBody }),
+);
+export type WireRecord = Static<typeof WireRecord>;
 
 /** `POST /v1/topics/{topic}/records` body. */
-export interface ProduceRequest {
-  records: ProduceRecord[];
-}
+export const ProduceRequest = named(
+  'ProduceRequest',
+  s.object({ records: s.array(ProduceRecord, { minItems: 1, maxItems: MAX_RECORDS_PER_PRODUCE }) }),
+);
+export type ProduceRequest = Static<typeof ProduceRequest>;
 
 /** Where one produced record landed. */
-export interface RecordPosition {
-  partition: number;
-  /** The record's offset; -1 (Kafka's "no offset") while a scheduled record waits. */
-  offset: number;
-  /** Set when the record carried an `idempotencyKey` already seen: nothing was appended. */
-  duplicate?: true;
-  /** Set for a scheduled record: its id (to list or cancel it) … */
-  scheduledId?: string;
-  /** … and when it will be appended (ms since the epoch). */
-  deliverAt?: number;
-}
+export const RecordPosition = s.object({
+  partition: int,
+  offset: s.integer({ minimum: -1, description: '-1 (Kafka’s "no offset") while a scheduled record waits' }),
+  duplicate: optional(s.true({ description: 'the idempotencyKey was already seen: nothing was appended' })),
+  scheduledId: optional(s.string({ description: 'a scheduled record’s id (to list or cancel it)' })),
+  deliverAt: optional(s.integer({ minimum: 0, description: 'when a scheduled record will be appended' })),
+});
+export type RecordPosition = Static<typeof RecordPosition>;
 
 /** A record waiting to be appended, as `GET /v1/topics/{topic}/scheduled-records` lists it. */
-export interface ScheduledRecordView {
-  id: string;
-  topic: string;
-  partition: number;
-  deliverAt: number;
-  key?: string | null;
-  keyBase64?: string;
-  value?: JsonValue;
-  valueBase64?: string;
-  tombstone?: true;
-  headers: RecordHeaders;
-  headerList?: RecordHeaderEntry[];
-  idempotencyKey: string | null;
-}
+export const ScheduledRecordView = s.object({
+  id: s.string(),
+  topic: s.string(),
+  partition: int,
+  deliverAt: int,
+  ...recordBody,
+  idempotencyKey: nullable(s.string()),
+});
+export type ScheduledRecordView = Static<typeof ScheduledRecordView>;
 
 /** `GET /v1/topics/{topic}/scheduled-records` answer, soonest first. */
-export interface ScheduledRecordList {
-  scheduledRecords: ScheduledRecordView[];
-}
+export const ScheduledRecordList = named(
+  'ScheduledRecordList',
+  s.object({ scheduledRecords: s.array(ScheduledRecordView) }),
+);
+export type ScheduledRecordList = Static<typeof ScheduledRecordList>;
 
 /** `POST /v1/topics/{topic}/records` answer: positions in request order. */
-export interface ProduceResponse {
-  offsets: RecordPosition[];
-}
+export const ProduceResponse = named('ProduceResponse', s.object({ offsets: s.array(RecordPosition) }));
+export type ProduceResponse = Static<typeof ProduceResponse>;
 
 /** `GET /v1/topics/{topic}/partitions/{p}/records` answer. */
-export interface ReadResponse {
-  records: WireRecord[];
-  nextOffset: number;
-  startOffset: number;
-  endOffset: number;
-}
+export const ReadResponse = named(
+  'ReadResponse',
+  s.object({ records: s.array(WireRecord), nextOffset: int, startOffset: int, endOffset: int }),
+);
+export type ReadResponse = Static<typeof ReadResponse>;
 
 /** `GET /v1/topics/{topic}/partitions/{p}/offsets?timestamp=` answer. */
-export interface OffsetForTimestampResponse {
-  offset: number;
-}
+export const OffsetForTimestampResponse = named('OffsetForTimestampResponse', s.object({ offset: int }));
+export type OffsetForTimestampResponse = Static<typeof OffsetForTimestampResponse>;
+
+/** `GET /v1/topics/{topic}/partitions/{p}/records` query. */
+export const ReadQuery = s.object({
+  offset: optional(
+    s.integer({ minimum: 0, maximum: MAX_SAFE, description: 'first offset to read (default: the start offset)' }),
+  ),
+  maxRecords: defaulted(
+    s.integer({ minimum: 1, maximum: MAX_FETCH_RECORDS, description: 'at most this many records' }),
+    DEFAULT_FETCH_RECORDS,
+  ),
+  maxBytes: optional(s.integer({ minimum: 1, maximum: MAX_SAFE, description: 'at most about this many bytes' })),
+  maxWaitMs: defaulted(
+    s.integer({ minimum: 0, maximum: MAX_WAIT_MS, description: 'wait up to this long for a record' }),
+    0,
+  ),
+});
+export type ReadQuery = Checked<typeof ReadQuery>;
+
+/** `GET /v1/topics/{topic}/partitions/{p}/offsets` query. */
+export const OffsetQuery = s.object({
+  timestamp: s.integer({ minimum: 0, maximum: MAX_SAFE, description: 'ms since the epoch' }),
+});
+export type OffsetQuery = Static<typeof OffsetQuery>;

@@ -1,40 +1,64 @@
-import type { ProduceRecord } from './record.js';
+import { EVERY_MS_RANGE } from './limits.js';
+import { ProduceRecord } from './record.js';
+import { Name } from './topic.js';
+import { type Checked, defaulted, extend, named, nullable, optional, s, type Static } from './schema.js';
+
+export { EVERY_MS_RANGE } from './limits.js';
+
+const int = s.integer({ minimum: 0 });
 
 /**
  * `POST /v1/schedules` body: a repeating job. Exactly one of `cron` (five or six fields, in
  * `timezone`, UTC by default) and `everyMs` says when; at each tick `record` is appended to
- * `topic` (without `deliverAt`, `delayMs` or `idempotencyKey`).
+ * `topic` (without `deliverAt`, `delayMs` or `idempotencyKey`). Checked by hand on the broker
+ * (`parseScheduleBody`: the record goes through the produce checks), with these fields.
  */
-export interface ScheduleRequest {
-  name: string;
-  topic: string;
-  cron?: string;
-  everyMs?: number;
-  timezone?: string;
-  record: ProduceRecord;
+export const ScheduleRequest = named(
+  'ScheduleRequest',
+  s.object({
+    name: Name,
+    topic: Name,
+    cron: optional(s.string({ maxLength: 200, description: 'five or six fields' })),
+    everyMs: optional(s.integer({ minimum: EVERY_MS_RANGE[0], maximum: EVERY_MS_RANGE[1] })),
+    timezone: optional(s.string({ maxLength: 100, description: 'an IANA zone; UTC by default' })),
+    record: withDescription(ProduceRecord, 'a produce record, without deliverAt, delayMs or idempotencyKey'),
+  }),
+);
+export type ScheduleRequest = Static<typeof ScheduleRequest>;
+
+function withDescription<S extends typeof ProduceRecord>(schema: S, description: string): S {
+  return { ...schema, description };
 }
 
 /** A repeating job as the broker shows it. */
-export interface ScheduleView {
-  name: string;
-  topic: string;
-  cron: string | null;
-  everyMs: number | null;
-  timezone: string | null;
-  record: ProduceRecord;
-  paused: boolean;
-  /** The next tick that will append (ms since the epoch); null while paused. */
-  nextRunAt: number | null;
-  /** The last tick that appended, or null. */
-  lastRunAt: number | null;
-}
+export const ScheduleView = named(
+  'Schedule',
+  s.object({
+    name: s.string(),
+    topic: s.string(),
+    cron: nullable(s.string()),
+    everyMs: nullable(int),
+    timezone: nullable(s.string()),
+    record: ProduceRecord,
+    paused: s.boolean(),
+    /** The next tick that will append (ms since the epoch); null while paused. */
+    nextRunAt: nullable(int),
+    /** The last tick that appended, or null. */
+    lastRunAt: nullable(int),
+  }),
+);
+export type ScheduleView = Static<typeof ScheduleView>;
 
 /** `GET /v1/schedules/{name}`: the schedule and its next five ticks. */
-export interface ScheduleDescription extends ScheduleView {
-  nextRuns: number[];
-}
+export const ScheduleDescription = named('ScheduleDescription', extend(ScheduleView, { nextRuns: s.array(int) }));
+export type ScheduleDescription = Static<typeof ScheduleDescription>;
 
 /** `GET /v1/schedules` answer. */
-export interface ScheduleList {
-  schedules: ScheduleView[];
-}
+export const ScheduleList = named('ScheduleList', s.object({ schedules: s.array(ScheduleView) }));
+export type ScheduleList = Static<typeof ScheduleList>;
+
+/** `GET /v1/topics/{topic}/scheduled-records` query. */
+export const ScheduledRecordsQuery = s.object({
+  limit: defaulted(s.integer({ minimum: 1, maximum: 10_000, description: 'at most this many' }), 100),
+});
+export type ScheduledRecordsQuery = Checked<typeof ScheduledRecordsQuery>;

@@ -1,34 +1,70 @@
+import { extend, named, nullable, optional, s, type Static } from './schema.js';
+
+/** A principal's name: letters, digits and `._@-`, as names elsewhere. */
+export const PRINCIPAL_PATTERN = /^[a-zA-Z0-9._@-]{1,249}$/;
+const principal = s.string({ pattern: PRINCIPAL_PATTERN });
+
 /** `POST /v1/api-keys` body: a key for `principal`. */
-export interface CreateApiKeyRequest {
-  principal: string;
-  description?: string;
-}
+export const CreateApiKeyRequest = named(
+  'CreateApiKeyRequest',
+  s.object({ principal, description: optional(s.string({ maxLength: 1_000 }), { skipNull: true }) }),
+);
+export type CreateApiKeyRequest = Static<typeof CreateApiKeyRequest>;
 
 /** An API key as the broker lists it: never the key itself. */
-export interface ApiKeyView {
-  id: string;
-  principal: string;
-  description: string | null;
-  createdAt: number;
-  revokedAt: number | null;
-}
+export const ApiKeyView = named(
+  'ApiKey',
+  s.object({
+    id: s.string(),
+    principal: s.string(),
+    description: nullable(s.string()),
+    createdAt: s.integer({ minimum: 0 }),
+    revokedAt: nullable(s.integer({ minimum: 0 })),
+  }),
+);
+export type ApiKeyView = Static<typeof ApiKeyView>;
 
 /** `POST /v1/api-keys` answer: the whole key, shown this once. */
-export interface CreatedApiKey extends ApiKeyView {
-  key: string;
-}
+export const CreatedApiKey = named(
+  'CreatedApiKey',
+  extend(ApiKeyView, { key: s.string({ description: 'the whole key, shown only now' }) }),
+);
+export type CreatedApiKey = Static<typeof CreatedApiKey>;
+
+export const ApiKeyList = named('ApiKeyList', s.object({ apiKeys: s.array(ApiKeyView) }));
+
+const resourceType = s.enum(['topic', 'group', 'cluster']);
+const patternType = s.enum(['literal', 'prefix'], {
+  description: '`literal` (default) matches the name exactly; `prefix` every name starting with it',
+});
+const operation = s.enum(['produce', 'read', 'consume', 'admin']);
+const resourceName = s.string({ minLength: 1, maxLength: 249 });
 
 /** `POST /v1/acls` body: an allow rule. */
-export interface CreateAclRequest {
-  principal: string;
-  resourceType: 'topic' | 'group' | 'cluster';
-  /** `literal` (default) matches the name exactly; `prefix` every name starting with it. */
-  patternType?: 'literal' | 'prefix';
-  resourceName: string;
-  operation: 'produce' | 'read' | 'consume' | 'admin';
-}
+export const CreateAclRequest = named(
+  'CreateAclRequest',
+  s.object({
+    principal,
+    resourceType,
+    patternType: optional(patternType, { skipNull: true }),
+    resourceName,
+    operation,
+  }),
+);
+export type CreateAclRequest = Static<typeof CreateAclRequest>;
 
 /** An allow rule as the broker lists it. */
-export interface AclView extends Required<CreateAclRequest> {
-  id: number;
-}
+export const AclView = named(
+  'Acl',
+  s.object({
+    id: s.integer({ minimum: 0 }),
+    principal: s.string(),
+    resourceType,
+    patternType,
+    resourceName,
+    operation,
+  }),
+);
+export type AclView = Static<typeof AclView>;
+
+export const AclList = named('AclList', s.object({ acls: s.array(AclView) }));

@@ -1,120 +1,190 @@
-import type { AutoOffsetReset, TopicPartition } from './consumer-group.js';
-import type { WireRecord } from './record.js';
+import { AutoOffsetReset, fetchLimits, optionalInt, sessionTimeoutMs, TopicPartition } from './consumer-group.js';
+import {
+  LOWER_PRIORITY_SHARE_RANGE,
+  MAX_ACK_REASON_LENGTH,
+  MAX_RECORDS_PER_SECOND_RANGE,
+  SHARE_CONFIG_RANGES,
+} from './limits.js';
+import { WireRecord } from './record.js';
+import { extend, named, nullable, optional, s, type Static } from './schema.js';
+import { Name, names } from './topic.js';
 
-/** An acknowledgement type. */
-export type AckType = 'accept' | 'release' | 'reject' | 'renew';
+export { MAX_ACK_REASON_LENGTH } from './limits.js';
+
+const int = s.integer({ minimum: 0 });
+const assignment = s.array(TopicPartition);
+
+/** The longest delay a release may ask for: a day. */
+export const MAX_RELEASE_DELAY_MS = 86_400_000;
+/** The widest range one ack entry may cover. */
+export const MAX_ACK_RANGE = 10_000;
+/** The most acknowledgements one request may carry. */
+export const MAX_ACKS = 10_000;
 
 /** Every acknowledgement type, for checks at run time. */
-export const ACK_TYPES: readonly AckType[] = ['accept', 'release', 'reject', 'renew'];
+export const ACK_TYPES = ['accept', 'release', 'reject', 'renew'] as const;
+/** An acknowledgement type. */
+export const AckType = s.enum(ACK_TYPES);
+export type AckType = Static<typeof AckType>;
 
-/** One acknowledgement: a single offset, or the range [offset, lastOffset]. */
-export interface Acknowledgement {
-  topic: string;
-  partition: number;
-  offset: number;
-  lastOffset?: number;
-  type: AckType;
+/**
+ * One acknowledgement: a single offset, or the range [offset, lastOffset]. Checked by hand on
+ * the broker (`parseAcks`, every worker's hot path), which takes its fields from here.
+ */
+export const Acknowledgement = s.object({
+  topic: Name,
+  partition: int,
+  offset: int,
+  lastOffset: optional(int, { description: `at most offset + ${MAX_ACK_RANGE - 1}` }),
+  type: AckType,
   /** With `release`: not handed out again before this many ms. */
-  delayMs?: number;
+  delayMs: optional(s.integer({ minimum: 0, maximum: MAX_RELEASE_DELAY_MS }), {
+    description: 'release only: not handed out again before this many ms',
+  }),
   /**
    * With `release` only: `false` says the record never reached the application (fetched, never
-   * started): it is available again at once and its delivery count goes back down by one, so
-   * a worker shutting down does not spend a delivery of the jobs it held unstarted.
+   * started): it is available again at once and its delivery count goes back down by one.
    */
-  delivered?: boolean;
-  /**
-   * With `reject` or `release` only: why the job failed, at most {@link MAX_ACK_REASON_LENGTH}
-   * characters. When the ack archives the record (a reject, or a release at the delivery
-   * limit) the dead-letter copy carries it as header `shoal.dlq.error`; otherwise it is dropped.
-   */
-  reason?: string;
-}
-
-/** The longest `reason` an acknowledgement may carry, in characters (UTF-16 code units). */
-export const MAX_ACK_REASON_LENGTH = 1_000;
+  delivered: optional(s.boolean(), {
+    description: 'release only: false = never handed to the application, its delivery count goes back down by one',
+  }),
+  /** With `reject` or `release` only: why the job failed; the dead-letter copy carries it. */
+  reason: optional(s.string({ maxLength: MAX_ACK_REASON_LENGTH }), {
+    description: 'reject or release only: why; an archived record’s dead-letter copy carries it (shoal.dlq.error)',
+  }),
+});
+export type Acknowledgement = Static<typeof Acknowledgement>;
+const acks = s.array(Acknowledgement, { maxItems: MAX_ACKS });
 
 /** One acknowledgement's result: `error` is null when it applied, else `INVALID_RECORD_STATE`. */
-export interface AckResult {
-  topic: string;
-  partition: number;
-  offset: number;
-  lastOffset?: number;
-  error: string | null;
-}
+export const AckResult = s.object({
+  topic: s.string(),
+  partition: int,
+  offset: int,
+  lastOffset: optional(int),
+  error: nullable(s.string()),
+});
+export type AckResult = Static<typeof AckResult>;
 
 /** `POST /v1/share-groups/{group}/members` body. */
-export interface JoinShareGroupRequest {
-  topics: string[];
-  sessionTimeoutMs?: number;
-}
+export const JoinShareGroupRequest = named(
+  'JoinShareGroupRequest',
+  s.object({ topics: names(false), sessionTimeoutMs }),
+);
+export type JoinShareGroupRequest = Static<typeof JoinShareGroupRequest>;
 
-export interface JoinShareGroupResponse {
-  memberId: string;
-  assignment: TopicPartition[];
-  heartbeatIntervalMs: number;
-}
+export const JoinShareGroupResponse = named(
+  'JoinShareGroupResponse',
+  s.object({ memberId: s.string(), assignment, heartbeatIntervalMs: int }),
+);
+export type JoinShareGroupResponse = Static<typeof JoinShareGroupResponse>;
+
+export const ShareHeartbeatResponse = named('ShareHeartbeatResponse', s.object({ assignment }));
+export type ShareHeartbeatResponse = Static<typeof ShareHeartbeatResponse>;
 
 /** `POST …/members/{memberId}/fetch` body: acks ride along and apply before the fetch acquires. */
-export interface ShareFetchRequest {
-  maxRecords?: number;
-  maxWaitMs?: number;
-  acks?: Acknowledgement[];
-}
+export const ShareFetchRequest = named('ShareFetchRequest', s.object({ ...fetchLimits, acks: optional(acks) }));
+export type ShareFetchRequest = Static<typeof ShareFetchRequest>;
+
+/** `POST …/members/{memberId}/acks` body. */
+export const AcknowledgeRequest = named('AcknowledgeRequest', s.object({ acks }));
+export type AcknowledgeRequest = Static<typeof AcknowledgeRequest>;
+
+export const AcknowledgeResponse = named('AcknowledgeResponse', s.object({ results: s.array(AckResult) }));
+export type AcknowledgeResponse = Static<typeof AcknowledgeResponse>;
 
 /** A record acquired by a share-group member, locked to it until `lockExpiresAt`. */
-export interface AcquiredRecord extends WireRecord {
-  deliveryCount: number;
-  lockExpiresAt: number;
-  /**
-   * The most deliveries this record asked for (its `attempts` at produce, the `shoal.attempts`
-   * header), when it asked: at most that many, and never more than the group's limit.
-   */
-  attempts?: number;
-}
+export const AcquiredRecord = extend(WireRecord, {
+  deliveryCount: int,
+  lockExpiresAt: int,
+  attempts: optional(s.integer({ minimum: 1 }), {
+    description: 'the most deliveries this record asked for (its produce `attempts`), when it asked',
+  }),
+});
+export type AcquiredRecord = Static<typeof AcquiredRecord>;
 
-export interface ShareFetchResponse {
-  records: AcquiredRecord[];
-  ackResults: AckResult[];
-}
+export const ShareFetchResponse = named(
+  'ShareFetchResponse',
+  s.object({ records: s.array(AcquiredRecord), ackResults: s.array(AckResult) }),
+);
+export type ShareFetchResponse = Static<typeof ShareFetchResponse>;
 
-/** A share group's configuration. */
-export interface ShareGroupConfigView {
-  recordLockDurationMs: number;
-  deliveryCountLimit: number;
-  maxInFlightRecordsPerPartition: number;
-  autoOffsetReset: AutoOffsetReset;
-  deadLetterTopic: string | null;
-  /**
-   * Fetches fill from these topics in this order (topics not listed come last); shown once a
-   * flow setting was set. `null` clears it.
-   */
-  topicPriority?: string[] | null;
-  /** With `topicPriority`: the share of each fetch kept for lower-priority topics (0–0.9, default 0.1). */
-  lowerPriorityShare?: number;
-  /** The most records the group's fetches hand out per second, over all members and brokers; `null`: no limit. */
-  maxRecordsPerSecond?: number | null;
-}
+const config = { code: 'INVALID_CONFIG' } as const;
+const range = (r: readonly [number, number]) => optionalInt(r[0], r[1], config);
+
+/** A share group's configuration; as a `PATCH` body every field is optional. */
+const shareConfig = {
+  recordLockDurationMs: range(SHARE_CONFIG_RANGES.recordLockDurationMs),
+  deliveryCountLimit: range(SHARE_CONFIG_RANGES.deliveryCountLimit),
+  maxInFlightRecordsPerPartition: range(SHARE_CONFIG_RANGES.maxInFlightRecordsPerPartition),
+  autoOffsetReset: optional({ ...AutoOffsetReset, ...config }),
+  deadLetterTopic: optional(nullable(Name), { skipNull: true }),
+  /** Fetches fill from these topics in this order (topics not listed come last); `null` clears it. */
+  topicPriority: optional(nullable(names(true)), {
+    skipNull: true,
+    description: 'fetches fill from these topics in this order (others last); shown once set; null clears it',
+  }),
+  lowerPriorityShare: optional(
+    s.number({ minimum: LOWER_PRIORITY_SHARE_RANGE[0], maximum: LOWER_PRIORITY_SHARE_RANGE[1], ...config }),
+    { skipNull: true, description: 'with topicPriority: the share of each fetch kept for lower-priority topics' },
+  ),
+  maxRecordsPerSecond: optional(
+    nullable(
+      s.number({ minimum: MAX_RECORDS_PER_SECOND_RANGE[0], maximum: MAX_RECORDS_PER_SECOND_RANGE[1], ...config }),
+    ),
+    { skipNull: true, description: "the most records the group's fetches hand out per second; null: no limit" },
+  ),
+};
+
+/** `PATCH /v1/share-groups/{group}/config` body. */
+export const ShareGroupConfigRequest = named('ShareGroupConfig', s.object(shareConfig));
+export type ShareGroupConfigRequest = Static<typeof ShareGroupConfigRequest>;
+
+/** A share group's configuration, as `GET` and `PATCH` show it. */
+export const ShareGroupConfigView = s.object({
+  recordLockDurationMs: int,
+  deliveryCountLimit: int,
+  maxInFlightRecordsPerPartition: int,
+  autoOffsetReset: AutoOffsetReset,
+  deadLetterTopic: nullable(s.string()),
+  topicPriority: shareConfig.topicPriority,
+  lowerPriorityShare: optional(s.number()),
+  maxRecordsPerSecond: optional(nullable(s.number())),
+});
+export type ShareGroupConfigView = Static<typeof ShareGroupConfigView>;
 
 /** `GET /v1/share-groups/{group}`. */
-export interface ShareGroupDescription {
-  group: string;
-  config: ShareGroupConfigView;
-  /** `protocol`: how the member joined — over HTTP, or through Kafka's ShareGroupHeartbeat. */
-  members: { memberId: string; assignment: TopicPartition[]; protocol?: 'http' | 'kafka' }[];
-  partitions: {
-    topic: string;
-    partition: number;
-    startOffset: number;
-    endOffset: number;
-    available: number;
-    acquired: number;
-    acknowledged: number;
-    archived: number;
-    lag: number;
-    /**
-     * False for a partition of a subscribed topic the group has not fetched from yet: shown as a
-     * fetch would open it now, at the group's reset point, with its lag counted.
-     */
-    opened?: boolean;
-  }[];
-}
+export const ShareGroupDescription = named(
+  'ShareGroupDescription',
+  s.object({
+    group: s.string(),
+    config: ShareGroupConfigView,
+    members: s.array(
+      s.object({
+        memberId: s.string(),
+        assignment,
+        protocol: optional(s.enum(['http', 'kafka']), {
+          description: 'how the member joined: over HTTP, or through Kafka’s ShareGroupHeartbeat',
+        }),
+      }),
+    ),
+    partitions: s.array(
+      s.object({
+        topic: s.string(),
+        partition: int,
+        startOffset: int,
+        endOffset: int,
+        available: int,
+        acquired: int,
+        acknowledged: int,
+        archived: int,
+        lag: int,
+        opened: optional(s.boolean(), {
+          description:
+            'false: a partition of a subscribed topic not fetched yet, shown at the reset point with its lag counted',
+        }),
+      }),
+    ),
+  }),
+);
+export type ShareGroupDescription = Static<typeof ShareGroupDescription>;

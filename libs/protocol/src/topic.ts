@@ -1,64 +1,80 @@
+import { MAX_PARTITIONS, MIN_PARTITIONS, NAME_PATTERN } from './limits.js';
+import { named, nullable, optional, partialProperties, s, type Static } from './schema.js';
+
+export { MAX_PARTITIONS, MAX_RECORDS_PER_PRODUCE, MIN_PARTITIONS, NAME_PATTERN } from './limits.js';
+
+const int = s.integer({ minimum: 0 });
+/** A topic or group name (Kafka's rule): 400 INVALID_NAME when it breaks it. */
+export const Name = s.string({ pattern: NAME_PATTERN, code: 'INVALID_NAME' });
+/** 1 to 1,000 names (`nonEmpty`; else 0 to 1,000). */
+export const names = (nonEmpty: boolean) => s.array(Name, { maxItems: 1_000, ...(nonEmpty ? { minItems: 1 } : {}) });
+
+const config = { code: 'INVALID_CONFIG' } as const;
+/** A config setting: absent, `null` (the default), or a value. */
+const setting = <S extends typeof int>(schema: S, description?: string) =>
+  optional(nullable(schema), description ? { description } : {});
+
 /** Per-topic configuration; `null` means "keep forever". */
-export interface TopicConfig {
-  retentionMs: number | null;
-  retentionBytes: number | null;
-  /**
-   * How long a produced record's `idempotencyKey` is remembered on this topic (ms); shown only
-   * when set. Absent or `null`: the broker's `SHOAL_IDEMPOTENCY_WINDOW_MS` (24 h by default).
-   */
-  idempotencyWindowMs?: number | null;
-  /**
-   * Time/size retention never deletes past the earliest unfinished record of any share group
-   * reading the partition. Shown only when set; absent or `null` means on (the default).
-   */
-  retentionRespectsShareGroups?: boolean | null;
-  /**
-   * Completed-job cleanup (like BullMQ's `removeOnComplete`): records that every group reading
-   * the partition has finished are deleted once older than this (ms). Shown only when set.
-   */
-  completedMaxAgeMs?: number | null;
-  /** Completed-job cleanup: keep at most this many finished records per partition. Shown only when set. */
-  completedMaxCount?: number | null;
-}
+export const TopicConfig = named(
+  'TopicConfig',
+  s.object(
+    {
+      retentionMs: nullable(s.integer({ positive: true, ...config })),
+      retentionBytes: nullable(s.integer({ positive: true, ...config })),
+      /**
+       * How long a produced record's `idempotencyKey` is remembered on this topic (ms); shown only
+       * when set. Absent or `null`: the broker's `SHOAL_IDEMPOTENCY_WINDOW_MS` (24 h by default).
+       */
+      idempotencyWindowMs: setting(s.integer({ minimum: 1_000, maximum: 30 * 86_400_000, ...config })),
+      retentionRespectsShareGroups: optional(
+        nullable(s.boolean(config), {
+          description: "retention never deletes a share group's unfinished records (default true)",
+        }),
+      ),
+      completedMaxAgeMs: setting(
+        s.integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, ...config }),
+        'delete records every reading group has finished once this old',
+      ),
+      completedMaxCount: setting(
+        s.integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, ...config }),
+        'keep at most this many finished records per partition',
+      ),
+    },
+    config,
+  ),
+);
+export type TopicConfig = Static<typeof TopicConfig>;
+
+/** A topic's config in a request: every field may be left out. */
+const configBody = optional(s.object(partialProperties(TopicConfig), config));
 
 /** One partition's offsets: `startOffset` is the first stored, `endOffset` the next to be assigned. */
-export interface PartitionOffsets {
-  partition: number;
-  startOffset: number;
-  endOffset: number;
-}
+export const PartitionOffsets = s.object({ partition: int, startOffset: int, endOffset: int });
+export type PartitionOffsets = Static<typeof PartitionOffsets>;
 
 /** A topic as `GET /v1/topics/{topic}` returns it. */
-export interface TopicDescription {
-  name: string;
-  config: TopicConfig;
-  partitions: PartitionOffsets[];
-}
+export const TopicDescription = named(
+  'TopicDescription',
+  s.object({ name: s.string(), config: TopicConfig, partitions: s.array(PartitionOffsets) }),
+);
+export type TopicDescription = Static<typeof TopicDescription>;
+
+const partitions = s.integer({ minimum: MIN_PARTITIONS, maximum: MAX_PARTITIONS, code: 'INVALID_PARTITIONS' });
 
 /** `POST /v1/topics` body. */
-export interface CreateTopicRequest {
-  name: string;
-  partitions: number;
-  config?: Partial<TopicConfig>;
-}
+export const CreateTopicRequest = named('CreateTopicRequest', s.object({ name: Name, partitions, config: configBody }));
+export type CreateTopicRequest = Static<typeof CreateTopicRequest>;
 
 /** `PATCH /v1/topics/{topic}` body. */
-export interface UpdateTopicRequest {
-  partitions?: number;
-  config?: Partial<TopicConfig>;
-}
+export const UpdateTopicRequest = named(
+  'UpdateTopicRequest',
+  s.object({ partitions: optional(partitions, { skipNull: true }), config: configBody }),
+);
+export type UpdateTopicRequest = Static<typeof UpdateTopicRequest>;
 
 /** `GET /v1/topics` answer. */
-export interface TopicList {
-  topics: { name: string; partitions: number }[];
-}
-
-/** Kafka's rule for topic and group names. */
-export const NAME_PATTERN = /^[a-zA-Z0-9._-]{1,249}$/;
-
-/** Partition counts a topic may have. */
-export const MIN_PARTITIONS = 1;
-/** Partition counts a topic may have. */
-export const MAX_PARTITIONS = 10_000;
-/** Records one produce request may carry. */
-export const MAX_RECORDS_PER_PRODUCE = 10_000;
+export const TopicList = named(
+  'TopicList',
+  s.object({ topics: s.array(s.object({ name: s.string(), partitions: int })) }),
+);
+export type TopicList = Static<typeof TopicList>;

@@ -28,8 +28,7 @@ export interface GroupPartition {
 }
 
 /** Session timeouts a member may ask for (Kafka's broker bounds are wider; the contract's). */
-export const MIN_SESSION_TIMEOUT_MS = 1_000;
-export const MAX_SESSION_TIMEOUT_MS = 3_600_000;
+export { MAX_SESSION_TIMEOUT_MS, MIN_SESSION_TIMEOUT_MS } from '@shoal/protocol';
 export const DEFAULT_SESSION_TIMEOUT_MS = 45_000;
 
 /** How often a member should heartbeat: a third of its session, at most Kafka's 3 s. */

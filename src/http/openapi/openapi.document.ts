@@ -1,10 +1,17 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
-import { ErrorCode } from '@shoal/protocol';
+import {
+  COMMON_ERRORS,
+  ErrorBody,
+  ErrorCode,
+  type JsonSchema,
+  type Node,
+  type ObjectNode,
+  ROUTES,
+  toJsonSchema,
+} from '@shoal/protocol';
 import { shoalVersion } from '../../platform/build-info.js';
 import { statusOf } from '../error-response.js';
-import { SCHEMAS, ref } from './openapi.schemas.js';
-import { COMMON_ERRORS, ROUTE_DOCS } from './route-docs.js';
 
 /** Marks an operation the route table does not describe; the OpenAPI check fails on it. */
 export const UNDOCUMENTED = 'x-shoal-undocumented';
@@ -12,9 +19,10 @@ export const UNDOCUMENTED = 'x-shoal-undocumented';
 type Operation = Record<string, unknown> & { responses?: Record<string, unknown> };
 
 /**
- * The OpenAPI 3.1 document: paths, methods and parameters from the controllers
- * (@nestjs/swagger reads Nest's route metadata), summaries, bodies, answers and error codes
- * from {@link ROUTE_DOCS}, schemas from the protocol's types.
+ * The OpenAPI 3.1 document: paths, methods and path parameters from the controllers
+ * (@nestjs/swagger reads Nest's route metadata); summaries, bodies, queries, answers, error
+ * codes and schemas from the protocol's route table ({@link ROUTES}), the one definition of
+ * the HTTP contract.
  */
 export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   const config = new DocumentBuilder()
@@ -25,24 +33,36 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .addBearerAuth()
     .build();
   const document = SwaggerModule.createDocument(app, config);
-  document.components = { ...document.components, schemas: { ...SCHEMAS, ErrorCode: errorCodeSchema() } } as never;
+  const schemas: Record<string, JsonSchema> = {};
+  const schema = (node: Node) => toJsonSchema(node, schemas, false);
+  const error = schema(ErrorBody);
   for (const [path, item] of Object.entries(document.paths)) {
     for (const [method, operation] of Object.entries(item as Record<string, Operation>)) {
-      const doc = ROUTE_DOCS[`${method.toUpperCase()} ${path}`];
-      if (!doc) {
+      const route = ROUTES[`${method.toUpperCase()} ${path}`];
+      if (!route) {
         operation[UNDOCUMENTED] = true;
         continue;
       }
-      operation.summary = doc.summary;
-      operation.tags = [doc.tag];
+      operation.summary = route.summary;
+      operation.tags = [route.tag];
       operation.security = [{ bearer: [] }, {}];
-      if (doc.body)
-        operation.requestBody = { required: true, content: { 'application/json': { schema: ref(doc.body) } } };
+      if (route.body)
+        operation.requestBody = { required: true, content: { 'application/json': { schema: schema(route.body) } } };
       else delete operation.requestBody;
-      if (doc.query) operation.parameters = [...pathParameters(operation), ...queryParameters(doc.query)];
-      operation.responses = { [String(doc.status)]: success(doc.response, path), ...errorResponses(doc.errors) };
+      if (route.query) operation.parameters = [...pathParameters(operation), ...queryParameters(route.query)];
+      const answer = route.response;
+      operation.responses = {
+        [String(route.status)]:
+          answer === null
+            ? { description: 'No content' }
+            : answer === 'text'
+              ? { description: 'Prometheus text', content: { 'text/plain': { schema: { type: 'string' } } } }
+              : { description: 'OK', content: { 'application/json': { schema: schema(answer) } } },
+        ...errorResponses(route.errors, error),
+      };
     }
   }
+  document.components = { ...document.components, schemas } as never;
   return document;
 }
 
@@ -50,25 +70,18 @@ function pathParameters(operation: Operation): unknown[] {
   return ((operation.parameters ?? []) as { in: string }[]).filter((p) => p.in === 'path');
 }
 
-function queryParameters(query: Record<string, string>): unknown[] {
-  return Object.entries(query).map(([name, description]) => ({
+function queryParameters(query: ObjectNode): unknown[] {
+  return Object.entries(query.properties).map(([name, node]) => ({
     name,
     in: 'query',
-    required: name === 'timestamp',
-    description,
-    schema: name === 'after' ? { type: 'string' } : { type: 'integer', minimum: 0 },
+    required: !node.optional,
+    ...(node.description ? { description: node.description } : {}),
+    schema: toJsonSchema({ ...node, description: undefined }),
   }));
 }
 
-function success(schema: string | null, path: string): Record<string, unknown> {
-  if (schema) return { description: 'OK', content: { 'application/json': { schema: ref(schema) } } };
-  if (path === '/metrics')
-    return { description: 'Prometheus text', content: { 'text/plain': { schema: { type: 'string' } } } };
-  return { description: 'No content' };
-}
-
 /** One response per status, listing its codes (`x-error-codes`) and the Error body. */
-function errorResponses(codes: ErrorCode[]): Record<string, unknown> {
+function errorResponses(codes: ErrorCode[], error: JsonSchema): Record<string, unknown> {
   const byStatus = new Map<number, ErrorCode[]>();
   for (const code of [...new Set([...codes, ...COMMON_ERRORS])]) {
     const status = statusOf(code);
@@ -77,17 +90,9 @@ function errorResponses(codes: ErrorCode[]): Record<string, unknown> {
   return Object.fromEntries(
     [...byStatus].map(([status, list]) => [
       String(status),
-      {
-        description: list.join(', '),
-        'x-error-codes': list,
-        content: { 'application/json': { schema: ref('Error') } },
-      },
+      { description: list.join(', '), 'x-error-codes': list, content: { 'application/json': { schema: error } } },
     ]),
   );
-}
-
-function errorCodeSchema(): Record<string, unknown> {
-  return { type: 'string', enum: Object.values(ErrorCode), description: 'The `error.code` of every error answer' };
 }
 
 /** Serves the document at `/openapi.json` and Swagger UI at `/docs`. */

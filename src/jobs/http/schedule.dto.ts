@@ -1,15 +1,12 @@
-import type { ProduceRecord } from '@shoal/protocol';
+import { EVERY_MS_RANGE, fieldsOf, type ProduceRecord, ScheduleRequest } from '@shoal/protocol';
 import { InvalidRequestError } from '../../platform/errors/index.js';
 import { encodeRecord } from '../../log/domain/record-codec.js';
 import type { ScheduleInput } from '../schedule.service.js';
-import { IntegerParam } from '../../http/validation/validators.js';
-import { IsOptional } from 'class-validator';
 import { assertName, isIndex } from '../../http/validation/validators.js';
 
-const FIELDS = new Set(['name', 'topic', 'cron', 'everyMs', 'timezone', 'record']);
+/** The route table's fields of a schedule. */
+const FIELDS = fieldsOf(ScheduleRequest);
 const RECORD_ONLY_NOW = ['deliverAt', 'delayMs', 'idempotencyKey'];
-/** Shortest and longest `everyMs`: a second, a year. */
-export const EVERY_MS_RANGE = [1_000, 366 * 86_400_000] as const;
 
 /** `POST /v1/schedules`, checked by hand (the record goes through the produce checks). */
 export function parseScheduleBody(body: unknown, maxRecordBytes: number): ScheduleInput {
@@ -42,8 +39,4 @@ export function parseScheduleBody(body: unknown, maxRecordBytes: number): Schedu
     timezone: timezone as string | null,
     record: record as ProduceRecord,
   };
-}
-
-export class ScheduledRecordsQueryDto {
-  @IsOptional() @IntegerParam(1, 10_000) limit: number = 100;
 }

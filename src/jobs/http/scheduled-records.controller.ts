@@ -1,7 +1,6 @@
 import { Controller, Delete, Get, HttpCode, Param, Query } from '@nestjs/common';
-import type { ScheduledRecordList } from '@shoal/protocol';
+import type { ScheduledRecordList, ScheduledRecordsQuery } from '@shoal/protocol';
 import { ScheduledRecordService } from '../scheduled-record.service.js';
-import { ScheduledRecordsQueryDto } from './schedule.dto.js';
 import { TopicNamePipe } from '../../http/validation/name.pipe.js';
 
 /** Records produced with `deliverAt`/`delayMs` that wait for their time: list, cancel. */
@@ -12,7 +11,7 @@ export class ScheduledRecordsController {
   @Get()
   list(
     @Param('topic', TopicNamePipe) topic: string,
-    @Query() query: ScheduledRecordsQueryDto,
+    @Query() query: ScheduledRecordsQuery,
   ): Promise<ScheduledRecordList> {
     return this.scheduled.list(topic, query.limit);
   }

@@ -10,7 +10,7 @@ import { headerEntries, isHeaderList } from './record-headers.js';
 export const ATTEMPTS_HEADER = 'shoal.attempts';
 
 /** The largest `attempts` a produced record may ask for: the top of the delivery-limit range. */
-export const MAX_ATTEMPTS = 1_000;
+export { MAX_ATTEMPTS } from '@shoal/protocol';
 
 /** The quoted header name as it appears in a record's stored JSON headers. */
 const QUOTED = `"${ATTEMPTS_HEADER}"`;

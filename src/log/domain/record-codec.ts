@@ -1,31 +1,21 @@
-import type { JsonValue, WireRecord } from '@shoal/protocol';
+import {
+  fieldsOf,
+  type JsonValue,
+  MAX_DELAY_MS,
+  MAX_IDEMPOTENCY_KEY_LENGTH,
+  MAX_TIMESTAMP,
+  ProduceRecord,
+  RecordHeaderEntry,
+  type WireRecord,
+} from '@shoal/protocol';
 import { InvalidRecordError, RecordTooLargeError } from '../../platform/errors/index.js';
 import { ATTEMPTS_HEADER, MAX_ATTEMPTS } from './record-attempts.js';
 import { bytesOrText, type HeaderEntry, headersView, storeHeaders } from './record-headers.js';
 import { type AppendRecord, keySize, type RecordKey, type RecordValue, type StoredRecord } from './record.js';
 
-const ALLOWED_FIELDS = new Set([
-  'key',
-  'keyBase64',
-  'value',
-  'valueBase64',
-  'tombstone',
-  'headers',
-  'headerList',
-  'partition',
-  'timestamp',
-  'deliverAt',
-  'delayMs',
-  'idempotencyKey',
-  'attempts',
-]);
+/** A produced record's fields: the protocol's ProduceRecord. */
+const ALLOWED_FIELDS = fieldsOf(ProduceRecord);
 const PADDED_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
-/** The largest timestamp a JavaScript Date can hold. */
-const MAX_TIMESTAMP = 8_640_000_000_000_000;
-/** The longest `delayMs` a produced record may ask for: a year. */
-export const MAX_DELAY_MS = 366 * 86_400_000;
-/** The longest `idempotencyKey`, in characters. */
-export const MAX_IDEMPOTENCY_KEY_LENGTH = 256;
 
 /**
  * Checks one produced record and turns it into bytes for the log. Hand-written rather than
@@ -110,7 +100,7 @@ function encodeKey(record: Record<string, unknown>, index: number): RecordKey {
   return bytesOrText(decodeBase64(record.keyBase64, index, 'keyBase64'));
 }
 
-const HEADER_ENTRY_FIELDS = new Set(['name', 'value', 'valueBase64']);
+const HEADER_ENTRY_FIELDS = fieldsOf(RecordHeaderEntry);
 
 /** `headerList`: `[{name, value | valueBase64}]`, in order, repeats kept. */
 function encodeHeaderList(

@@ -1,10 +1,15 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
-import type { OffsetForTimestampResponse, ProduceResponse, ReadResponse } from '@shoal/protocol';
+import type {
+  OffsetForTimestampResponse,
+  OffsetQuery,
+  ProduceResponse,
+  ReadQuery,
+  ReadResponse,
+} from '@shoal/protocol';
 import { type ShoalConfig, SHOAL_CONFIG } from '../../config/shoal-config.js';
 import { ProduceService } from '../produce.service.js';
 import { ReadService } from '../read.service.js';
 import { parseProduceBody } from './produce.dto.js';
-import { OffsetQueryDto, ReadQueryDto } from './read.dto.js';
 import { PartitionPipe } from '../../http/validation/partition.pipe.js';
 import { TopicNamePipe } from '../../http/validation/name.pipe.js';
 import { LongPollTiming } from '../../http/request-timing.js';
@@ -28,7 +33,7 @@ export class RecordsController {
   read(
     @Param('topic', TopicNamePipe) topic: string,
     @Param('partition', PartitionPipe) partition: number,
-    @Query() query: ReadQueryDto,
+    @Query() query: ReadQuery,
     @LongPollTiming() timing: WaitTiming | undefined,
   ): Promise<ReadResponse> {
     return this.reader.read(topic, partition, {
@@ -42,7 +47,7 @@ export class RecordsController {
   offsetForTimestamp(
     @Param('topic', TopicNamePipe) topic: string,
     @Param('partition', PartitionPipe) partition: number,
-    @Query() query: OffsetQueryDto,
+    @Query() query: OffsetQuery,
   ): Promise<OffsetForTimestampResponse> {
     return this.reader.offsetForTimestamp(topic, partition, query.timestamp);
   }

@@ -1,7 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
-import type { TopicDescription, TopicList } from '@shoal/protocol';
+import type { CreateTopicRequest, TopicDescription, TopicList, UpdateTopicRequest } from '@shoal/protocol';
 import { TopicService } from '../topic.service.js';
-import { CreateTopicDto, UpdateTopicDto } from './topic.dto.js';
 import { TopicNamePipe } from '../../http/validation/name.pipe.js';
 
 @Controller('v1/topics')
@@ -9,7 +8,7 @@ export class TopicsController {
   constructor(private readonly topics: TopicService) {}
 
   @Post()
-  create(@Body() body: CreateTopicDto): Promise<TopicDescription> {
+  create(@Body() body: CreateTopicRequest): Promise<TopicDescription> {
     return this.topics.create(body.name, body.partitions, body.config);
   }
 
@@ -24,7 +23,7 @@ export class TopicsController {
   }
 
   @Patch(':topic')
-  update(@Param('topic', TopicNamePipe) topic: string, @Body() body: UpdateTopicDto): Promise<TopicDescription> {
+  update(@Param('topic', TopicNamePipe) topic: string, @Body() body: UpdateTopicRequest): Promise<TopicDescription> {
     return this.topics.update(topic, body);
   }
 

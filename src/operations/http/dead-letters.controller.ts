@@ -1,7 +1,6 @@
 import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
-import type { RedriveResponse } from '@shoal/protocol';
+import type { RedriveRequest, RedriveResponse } from '@shoal/protocol';
 import { DeadLetterRedriveService } from '../dead-letter-redrive.service.js';
-import { RedriveDto } from './operations.dto.js';
 import { TopicNamePipe } from '../../http/validation/name.pipe.js';
 
 /** Dead-letter redrive: copies records back to their source topics, once. */
@@ -11,7 +10,7 @@ export class DeadLettersController {
 
   @Post('redrive')
   @HttpCode(200)
-  redriveRecords(@Param('topic', TopicNamePipe) topic: string, @Body() body: RedriveDto): Promise<RedriveResponse> {
+  redriveRecords(@Param('topic', TopicNamePipe) topic: string, @Body() body: RedriveRequest): Promise<RedriveResponse> {
     return this.redrive.redrive(topic, body);
   }
 }

@@ -1,8 +1,7 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import type { GroupList, InFlightRecordList } from '@shoal/protocol';
+import type { GroupList, GroupListQuery, InFlightQuery, InFlightRecordList } from '@shoal/protocol';
 import { GroupListingService } from '../group-listing.service.js';
 import { ShareInFlightService } from '../share-in-flight.service.js';
-import { GroupListQueryDto, InFlightQueryDto } from './operations.dto.js';
 import { GroupNamePipe, TopicNamePipe } from '../../http/validation/name.pipe.js';
 import { PartitionPipe } from '../../http/validation/partition.pipe.js';
 
@@ -15,12 +14,12 @@ export class GroupListsController {
   ) {}
 
   @Get('consumer-groups')
-  consumerGroups(@Query() query: GroupListQueryDto): Promise<GroupList> {
+  consumerGroups(@Query() query: GroupListQuery): Promise<GroupList> {
     return this.listing.list('consumer', query.after ?? '', query.limit);
   }
 
   @Get('share-groups')
-  shareGroups(@Query() query: GroupListQueryDto): Promise<GroupList> {
+  shareGroups(@Query() query: GroupListQuery): Promise<GroupList> {
     return this.listing.list('share', query.after ?? '', query.limit);
   }
 
@@ -29,7 +28,7 @@ export class GroupListsController {
     @Param('group', GroupNamePipe) group: string,
     @Param('topic', TopicNamePipe) topic: string,
     @Param('partition', PartitionPipe) partition: number,
-    @Query() query: InFlightQueryDto,
+    @Query() query: InFlightQuery,
   ): Promise<InFlightRecordList> {
     return this.inFlight.list(group, topic, partition, query.offset, query.maxRecords);
   }

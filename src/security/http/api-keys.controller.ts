@@ -1,9 +1,9 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
+import type { CreateAclRequest, CreateApiKeyRequest } from '@shoal/protocol';
 import { InvalidRequestError } from '../../platform/errors/index.js';
-import { PatternType } from '../domain/acl.js';
+import { type AclRule, PatternType } from '../domain/acl.js';
 import { ApiKeyService, type ApiKeyView } from '../api-key.service.js';
 import type { StoredAcl } from '../storage/security.store.js';
-import { CreateAclDto, CreateApiKeyDto } from './security.dto.js';
 
 /** API keys: the secret is in the creation answer only; the broker keeps its SHA-256. */
 @Controller('v1/api-keys')
@@ -11,7 +11,7 @@ export class ApiKeysController {
   constructor(private readonly keys: ApiKeyService) {}
 
   @Post()
-  create(@Body() body: CreateApiKeyDto): Promise<ApiKeyView & { key: string }> {
+  create(@Body() body: CreateApiKeyRequest): Promise<ApiKeyView & { key: string }> {
     return this.keys.createKey(body.principal, body.description ?? null);
   }
 
@@ -33,8 +33,9 @@ export class AclsController {
   constructor(private readonly keys: ApiKeyService) {}
 
   @Post()
-  create(@Body() body: CreateAclDto): Promise<StoredAcl> {
-    return this.keys.createAcl({ ...body, patternType: body.patternType ?? PatternType.Literal });
+  create(@Body() body: CreateAclRequest): Promise<StoredAcl> {
+    // The schema's values are the enums' wire strings.
+    return this.keys.createAcl({ ...body, patternType: body.patternType ?? PatternType.Literal } as AclRule);
   }
 
   @Get()

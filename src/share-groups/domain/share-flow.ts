@@ -6,8 +6,7 @@ export interface ShareFlowSettings {
 }
 
 export const DEFAULT_LOWER_PRIORITY_SHARE = 0.1;
-export const LOWER_PRIORITY_SHARE_RANGE = [0, 0.9] as const;
-export const MAX_RECORDS_PER_SECOND_RANGE = [0.1, 1_000_000] as const;
+export { LOWER_PRIORITY_SHARE_RANGE, MAX_RECORDS_PER_SECOND_RANGE } from '@shoal/protocol';
 
 /** A token bucket's state. */
 export interface TokenBucket {

@@ -9,16 +9,8 @@ export const DEFAULT_SHARE_GROUP_CONFIG: ShareGroupConfigView = {
   deadLetterTopic: null,
 };
 
-/**
- * Ranges of the numeric settings: Kafka's broker bounds, as the contract states them, except
- * `deliveryCountLimit`, which reaches down to 1 (run once, never redelivered: BullMQ's default)
- * and up to 1,000 (a job retried with delays over days) where Kafka allows 2 to 10.
- */
-export const SHARE_CONFIG_RANGES = {
-  recordLockDurationMs: [1_000, 3_600_000],
-  deliveryCountLimit: [1, 1_000],
-  maxInFlightRecordsPerPartition: [100, 10_000],
-} as const;
+/** Ranges of the numeric settings: the protocol's (the request schema checks them). */
+export { SHARE_CONFIG_RANGES } from '@shoal/protocol';
 
 /**
  * Where a share-partition the group has not opened yet would start if a fetch opened it now:

@@ -1,48 +1,35 @@
-import { Body, Controller, Delete, Get, Header, HttpCode, Param, Patch, Post, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Header, HttpCode, Param, Patch, Post } from '@nestjs/common';
 import type {
   AckResult,
+  JoinShareGroupRequest,
   JoinShareGroupResponse,
+  ShareGroupConfigRequest,
   ShareGroupConfigView,
   ShareGroupDescription,
-  TopicPartition,
+  ShareHeartbeatResponse,
 } from '@shoal/protocol';
-import { parseResetTarget } from '../../log/domain/reset-target.js';
 import { ShareFetchService } from '../share-fetch.service.js';
 import { ShareGroupService } from '../share-group.service.js';
-import { ResetOffsetsDto } from '../../consumer-groups/http/consumer-group.dto.js';
 import { acquiredRecordsJson } from './acquired-records.json.js';
-import { JoinShareGroupDto, parseAcknowledge, parseShareFetch, ShareGroupConfigDto } from './share-group.dto.js';
-import { MemberOwnerInterceptor } from '../../security/http/member-owner.interceptor.js';
+import { parseAcknowledge, parseShareFetch } from './share-group.dto.js';
+import { GroupRoutesController } from '../../groups/http/group-routes.controller.js';
 import { GroupNamePipe } from '../../http/validation/name.pipe.js';
 import { LongPollTiming } from '../../http/request-timing.js';
 import type { WaitTiming } from '../../platform/change-signal.js';
 
+/** Join, heartbeat, leave, describe, reset and delete come from {@link GroupRoutesController}. */
 @Controller('v1/share-groups/:group')
-export class ShareGroupsController {
+export class ShareGroupsController extends GroupRoutesController<
+  JoinShareGroupRequest,
+  JoinShareGroupResponse,
+  ShareHeartbeatResponse,
+  ShareGroupDescription
+> {
   constructor(
-    private readonly groups: ShareGroupService,
+    protected readonly groups: ShareGroupService,
     private readonly fetcher: ShareFetchService,
-  ) {}
-
-  @Post('members')
-  @UseInterceptors(MemberOwnerInterceptor)
-  join(@Param('group', GroupNamePipe) group: string, @Body() body: JoinShareGroupDto): Promise<JoinShareGroupResponse> {
-    return this.groups.join(group, body);
-  }
-
-  @Post('members/:memberId/heartbeat')
-  @HttpCode(200)
-  heartbeat(
-    @Param('group', GroupNamePipe) group: string,
-    @Param('memberId') memberId: string,
-  ): Promise<{ assignment: TopicPartition[] }> {
-    return this.groups.heartbeat(group, memberId);
-  }
-
-  @Delete('members/:memberId')
-  @HttpCode(204)
-  async leave(@Param('group', GroupNamePipe) group: string, @Param('memberId') memberId: string): Promise<void> {
-    await this.groups.leave(group, memberId);
+  ) {
+    super();
   }
 
   /**
@@ -72,32 +59,11 @@ export class ShareGroupsController {
     return { results: await this.fetcher.acknowledge(group, memberId, parseAcknowledge(body)) };
   }
 
-  @Get()
-  describe(@Param('group', GroupNamePipe) group: string): Promise<ShareGroupDescription> {
-    return this.groups.describe(group);
-  }
-
   @Patch('config')
   updateConfig(
     @Param('group', GroupNamePipe) group: string,
-    @Body() body: ShareGroupConfigDto,
+    @Body() body: ShareGroupConfigRequest,
   ): Promise<ShareGroupConfigView> {
     return this.groups.updateConfig(group, body);
-  }
-
-  @Post('offsets/reset')
-  @HttpCode(200)
-  async reset(
-    @Param('group', GroupNamePipe) group: string,
-    @Body() body: ResetOffsetsDto,
-  ): Promise<Record<string, never>> {
-    await this.groups.resetOffsets(group, body.topic, body.partition, parseResetTarget(body.to));
-    return {};
-  }
-
-  @Delete()
-  @HttpCode(204)
-  async delete(@Param('group', GroupNamePipe) group: string): Promise<void> {
-    await this.groups.delete(group);
   }
 }

@@ -1,255 +1,265 @@
-import { ErrorCode } from '@shoal/protocol';
+import {
+  CommitOffsetsRequest,
+  ConsumerFetchRequest,
+  ConsumerFetchResponse,
+  ConsumerGroupDescription,
+  ConsumerHeartbeatResponse,
+  JoinConsumerGroupRequest,
+  JoinConsumerGroupResponse,
+  ResetOffsetsRequest,
+} from './consumer-group.js';
+import { ErrorCode as E } from './error-code.js';
+import { Empty, GroupList, GroupListQuery, Health, InFlightQuery, InFlightRecordList } from './operations.js';
+import { RedriveRequest, RedriveResponse } from './operations.js';
+import { OffsetForTimestampResponse, OffsetQuery, ProduceRequest, ProduceResponse, ReadQuery } from './record.js';
+import { ReadResponse, ScheduledRecordList } from './record.js';
+import { ScheduleDescription, ScheduledRecordsQuery, ScheduleList, ScheduleRequest, ScheduleView } from './schedule.js';
+import type { Node } from './schema.js';
+import { AclList, AclView, ApiKeyList, CreateAclRequest, CreateApiKeyRequest, CreatedApiKey } from './security.js';
+import {
+  AcknowledgeRequest,
+  AcknowledgeResponse,
+  JoinShareGroupRequest,
+  JoinShareGroupResponse,
+  ShareFetchRequest,
+  ShareFetchResponse,
+  ShareGroupConfigRequest,
+  ShareGroupConfigView,
+  ShareGroupDescription,
+  ShareHeartbeatResponse,
+} from './share-group.js';
+import { CreateTopicRequest, TopicDescription, TopicList, UpdateTopicRequest } from './topic.js';
 
-/** What the OpenAPI document says of one route beyond what the code shows. */
-export interface RouteDoc {
+export type RouteTag =
+  'topics' | 'records' | 'consumer groups' | 'share groups' | 'operations' | 'security' | 'jobs' | 'health';
+
+/** One HTTP route: everything its request and answer look like, written once. */
+export interface Route {
   summary: string;
-  tag: 'topics' | 'records' | 'consumer groups' | 'share groups' | 'operations' | 'security' | 'jobs' | 'health';
-  /** A schema name in openapi.schemas.ts, for a JSON body. */
-  body?: string;
-  /** The success status and its schema name (null: no body). */
+  tag: RouteTag;
+  /** The JSON body. */
+  body?: Node;
+  /**
+   * The body is checked by the route's own parser (a hot path, or rules across fields), which
+   * takes its fields and bounds from `body`; otherwise the broker checks it against `body`.
+   */
+  bodyParser?: string;
+  /** The query string: an object of integers (digits only) and strings. */
+  query?: Node & { kind: 'object' };
+  /** The success status and its body: a schema, `null` for none, `'text'` for plain text. */
   status: number;
-  response: string | null;
+  response: Node | null | 'text';
   /** Error codes this route answers with besides those of every route. */
-  errors: ErrorCode[];
-  /** Query parameters: name → description (integers unless the name is `after`). */
-  query?: Record<string, string>;
+  errors: E[];
 }
 
-const E = ErrorCode;
+/** Codes any route may answer with. */
+export const COMMON_ERRORS: readonly E[] = [E.InvalidRequest, E.Internal, E.Unavailable];
+
 const group = [E.InvalidName, E.UnknownGroup];
 const member = [E.InvalidName, E.UnknownGroup, E.UnknownMember];
 const body = [E.RequestTooLarge, E.UnsupportedMediaType];
+const reset = [...group, E.GroupNotEmpty, E.UnknownTopic, E.UnknownPartition, E.OffsetOutOfRange, ...body];
+const schedule = [E.InvalidName, E.UnknownSchedule];
+const ok = (response: Node | null | 'text') => ({ status: 200, response });
+const created = (response: Node) => ({ status: 201, response });
+const gone = { status: 204, response: null };
 
 /**
- * Every route the broker serves, keyed `METHOD /path` as in the OpenAPI document. A route
- * added to a controller without an entry here fails test/e2e/openapi.e2e.spec.ts.
+ * Every route the broker serves, keyed `METHOD /path` (OpenAPI's form). The OpenAPI document,
+ * the broker's request checks and the shape blocks of docs/http-api.md come from here; a route
+ * added to a controller without an entry fails test/e2e/openapi.e2e.spec.ts.
  */
-export const ROUTE_DOCS: Record<string, RouteDoc> = {
+export const ROUTES: Record<string, Route> = {
   'POST /v1/topics': {
     summary: 'Create a topic',
     tag: 'topics',
-    body: 'CreateTopicRequest',
-    status: 201,
-    response: 'TopicDescription',
+    body: CreateTopicRequest,
+    ...created(TopicDescription),
     errors: [E.InvalidName, E.InvalidPartitions, E.InvalidConfig, E.TopicAlreadyExists, ...body],
   },
-  'GET /v1/topics': { summary: 'List topics', tag: 'topics', status: 200, response: 'TopicList', errors: [] },
+  'GET /v1/topics': { summary: 'List topics', tag: 'topics', ...ok(TopicList), errors: [] },
   'GET /v1/topics/{topic}': {
     summary: 'Describe a topic: partitions with start and end offsets, retention',
     tag: 'topics',
-    status: 200,
-    response: 'TopicDescription',
+    ...ok(TopicDescription),
     errors: [E.InvalidName, E.UnknownTopic],
   },
   'PATCH /v1/topics/{topic}': {
     summary: 'Grow partitions or change retention',
     tag: 'topics',
-    body: 'UpdateTopicRequest',
-    status: 200,
-    response: 'TopicDescription',
+    body: UpdateTopicRequest,
+    ...ok(TopicDescription),
     errors: [E.InvalidName, E.UnknownTopic, E.InvalidPartitions, E.InvalidConfig, ...body],
   },
   'DELETE /v1/topics/{topic}': {
     summary: 'Delete a topic and its records',
     tag: 'topics',
-    status: 204,
-    response: null,
+    ...gone,
     errors: [E.InvalidName, E.UnknownTopic],
   },
   'POST /v1/topics/{topic}/records': {
     summary: 'Produce records, all or nothing',
     tag: 'records',
-    body: 'ProduceRequest',
-    status: 200,
-    response: 'ProduceResponse',
+    body: ProduceRequest,
+    bodyParser: 'parseProduceBody',
+    ...ok(ProduceResponse),
     errors: [E.InvalidName, E.UnknownTopic, E.UnknownPartition, E.InvalidRecord, E.RecordTooLarge, ...body],
   },
   'GET /v1/topics/{topic}/partitions/{partition}/records': {
     summary: 'Read records by offset (long poll with maxWaitMs)',
     tag: 'records',
-    status: 200,
-    response: 'ReadResponse',
+    query: ReadQuery,
+    ...ok(ReadResponse),
     errors: [E.InvalidName, E.UnknownTopic, E.UnknownPartition, E.OffsetOutOfRange],
-    query: {
-      offset: 'first offset to read (default: the start offset)',
-      maxRecords: 'at most this many records (1–10,000, default 500)',
-      maxBytes: 'at most about this many bytes',
-      maxWaitMs: 'wait up to this long for a record (0–300,000)',
-    },
   },
   'GET /v1/topics/{topic}/partitions/{partition}/offsets': {
     summary: 'The first offset at or after a timestamp',
     tag: 'records',
-    status: 200,
-    response: 'OffsetForTimestampResponse',
+    query: OffsetQuery,
+    ...ok(OffsetForTimestampResponse),
     errors: [E.InvalidName, E.UnknownTopic, E.UnknownPartition],
-    query: { timestamp: 'ms since the epoch (required)' },
   },
   'POST /v1/consumer-groups/{group}/members': {
     summary: 'Join a consumer group',
     tag: 'consumer groups',
-    body: 'JoinConsumerGroupRequest',
-    status: 201,
-    response: 'JoinConsumerGroupResponse',
+    body: JoinConsumerGroupRequest,
+    ...created(JoinConsumerGroupResponse),
     errors: [E.InvalidName, E.UnknownTopic, ...body],
   },
   'POST /v1/consumer-groups/{group}/members/{memberId}/heartbeat': {
     summary: "Renew a member's session; answers its generation and assignment",
     tag: 'consumer groups',
-    status: 200,
-    response: 'ConsumerHeartbeatResponse',
+    ...ok(ConsumerHeartbeatResponse),
     errors: member,
   },
   'DELETE /v1/consumer-groups/{group}/members/{memberId}': {
     summary: 'Leave a consumer group',
     tag: 'consumer groups',
-    status: 204,
-    response: null,
+    ...gone,
     errors: member,
   },
   'POST /v1/consumer-groups/{group}/members/{memberId}/fetch': {
     summary: "Fetch from the member's positions",
     tag: 'consumer groups',
-    body: 'FetchRequest',
-    status: 200,
-    response: 'ConsumerFetchResponse',
+    body: ConsumerFetchRequest,
+    ...ok(ConsumerFetchResponse),
     errors: [...member, ...body],
   },
   'POST /v1/consumer-groups/{group}/offsets': {
     summary: 'Commit offsets with the generation',
     tag: 'consumer groups',
-    body: 'CommitOffsetsRequest',
-    status: 200,
-    response: 'Empty',
+    body: CommitOffsetsRequest,
+    ...ok(Empty),
     errors: [...member, E.Fenced, E.UnknownTopic, E.UnknownPartition, ...body],
   },
   'POST /v1/consumer-groups/{group}/offsets/reset': {
     summary: "Reset a group's offsets (only while it has no members)",
     tag: 'consumer groups',
-    body: 'ResetOffsetsRequest',
-    status: 200,
-    response: 'Empty',
-    errors: [...group, E.GroupNotEmpty, E.UnknownTopic, E.UnknownPartition, ...body],
+    body: ResetOffsetsRequest,
+    ...ok(Empty),
+    errors: reset,
   },
   'GET /v1/consumer-groups/{group}': {
     summary: 'Describe a consumer group: state, generation, members, committed offsets and lag',
     tag: 'consumer groups',
-    status: 200,
-    response: 'ConsumerGroupDescription',
+    ...ok(ConsumerGroupDescription),
     errors: group,
   },
   'DELETE /v1/consumer-groups/{group}': {
     summary: 'Delete a consumer group (only while it has no members)',
     tag: 'consumer groups',
-    status: 204,
-    response: null,
+    ...gone,
     errors: [...group, E.GroupNotEmpty],
   },
   'POST /v1/share-groups/{group}/members': {
     summary: 'Join a share group',
     tag: 'share groups',
-    body: 'JoinShareGroupRequest',
-    status: 201,
-    response: 'JoinShareGroupResponse',
+    body: JoinShareGroupRequest,
+    ...created(JoinShareGroupResponse),
     errors: [E.InvalidName, E.UnknownTopic, ...body],
   },
   'POST /v1/share-groups/{group}/members/{memberId}/heartbeat': {
     summary: "Renew a member's session; answers its assignment",
     tag: 'share groups',
-    status: 200,
-    response: 'ShareHeartbeatResponse',
+    ...ok(ShareHeartbeatResponse),
     errors: member,
   },
   'DELETE /v1/share-groups/{group}/members/{memberId}': {
     summary: 'Leave a share group',
     tag: 'share groups',
-    status: 204,
-    response: null,
+    ...gone,
     errors: member,
   },
   'POST /v1/share-groups/{group}/members/{memberId}/fetch': {
     summary: 'Acknowledge (optionally) and acquire records under a lock',
     tag: 'share groups',
-    body: 'ShareFetchRequest',
-    status: 200,
-    response: 'ShareFetchResponse',
+    body: ShareFetchRequest,
+    bodyParser: 'parseShareFetch',
+    ...ok(ShareFetchResponse),
     errors: [...member, ...body],
   },
   'POST /v1/share-groups/{group}/members/{memberId}/acks': {
     summary: 'Accept, release, reject or renew acquired records',
     tag: 'share groups',
-    body: 'AcknowledgeRequest',
-    status: 200,
-    response: 'AcknowledgeResponse',
+    body: AcknowledgeRequest,
+    bodyParser: 'parseAcknowledge',
+    ...ok(AcknowledgeResponse),
     errors: [...member, E.InvalidRecordState, ...body],
   },
   'GET /v1/share-groups/{group}': {
     summary: 'Describe a share group: config, members, per share-partition window, counts by state and lag',
     tag: 'share groups',
-    status: 200,
-    response: 'ShareGroupDescription',
+    ...ok(ShareGroupDescription),
     errors: group,
   },
   'PATCH /v1/share-groups/{group}/config': {
     summary: "Change a share group's config (creates the group)",
     tag: 'share groups',
-    body: 'ShareGroupConfig',
-    status: 200,
-    response: 'ShareGroupConfig',
+    body: ShareGroupConfigRequest,
+    ...ok(ShareGroupConfigView),
     errors: [E.InvalidName, E.InvalidConfig, E.UnknownTopic, ...body],
   },
   'POST /v1/share-groups/{group}/offsets/reset': {
     summary: "Reset a share group's start offsets (only while it has no members)",
     tag: 'share groups',
-    body: 'ResetOffsetsRequest',
-    status: 200,
-    response: 'Empty',
-    errors: [...group, E.GroupNotEmpty, E.UnknownTopic, E.UnknownPartition, ...body],
+    body: ResetOffsetsRequest,
+    ...ok(Empty),
+    errors: reset,
   },
   'DELETE /v1/share-groups/{group}': {
     summary: 'Delete a share group (only while it has no members)',
     tag: 'share groups',
-    status: 204,
-    response: null,
+    ...gone,
     errors: [...group, E.GroupNotEmpty],
   },
   'GET /v1/consumer-groups': {
     summary: 'List consumer groups by page (name, state, members, total lag)',
     tag: 'operations',
-    status: 200,
-    response: 'GroupList',
+    query: GroupListQuery,
+    ...ok(GroupList),
     errors: [],
-    query: {
-      after: 'the last name of the previous page (its `next`)',
-      limit: 'groups per page (1–1,000, default 100)',
-    },
   },
   'GET /v1/share-groups': {
     summary: 'List share groups by page (name, state, members, total lag)',
     tag: 'operations',
-    status: 200,
-    response: 'GroupList',
+    query: GroupListQuery,
+    ...ok(GroupList),
     errors: [],
-    query: {
-      after: 'the last name of the previous page (its `next`)',
-      limit: 'groups per page (1–1,000, default 100)',
-    },
   },
   'GET /v1/share-groups/{group}/topics/{topic}/partitions/{partition}/in-flight': {
     summary: "A share-partition's in-flight records: state, holder, delivery count, lock expiry",
     tag: 'operations',
-    status: 200,
-    response: 'InFlightRecordList',
+    query: InFlightQuery,
+    ...ok(InFlightRecordList),
     errors: [...group, E.UnknownTopic, E.UnknownPartition],
-    query: { offset: 'first offset (default: the start offset)', maxRecords: 'at most this many (default 500)' },
   },
   'POST /v1/topics/{topic}/redrive': {
     summary:
       'Copy dead-letter records back to the topics in their shoal.dlq.* headers, or (group) make them available again in one share group, once',
     tag: 'operations',
-    body: 'RedriveRequest',
-    status: 200,
-    response: 'RedriveResponse',
+    body: RedriveRequest,
+    ...ok(RedriveResponse),
     errors: [E.InvalidName, E.UnknownTopic, E.UnknownPartition, E.UnknownGroup, ...body],
   },
   'POST /v1/admin/backup': {
@@ -262,102 +272,67 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
   'POST /v1/api-keys': {
     summary: 'Create an API key for a principal (its whole key is answered once)',
     tag: 'security',
-    body: 'CreateApiKeyRequest',
-    status: 201,
-    response: 'CreatedApiKey',
+    body: CreateApiKeyRequest,
+    ...created(CreatedApiKey),
     errors: [...body],
   },
-  'GET /v1/api-keys': {
-    summary: 'List API keys (never the keys)',
-    tag: 'security',
-    status: 200,
-    response: 'ApiKeyList',
-    errors: [],
-  },
+  'GET /v1/api-keys': { summary: 'List API keys (never the keys)', tag: 'security', ...ok(ApiKeyList), errors: [] },
   'DELETE /v1/api-keys/{id}': {
     summary: 'Revoke an API key, at once on every broker',
     tag: 'security',
-    status: 204,
-    response: null,
+    ...gone,
     errors: [E.NotFound],
   },
   'POST /v1/acls': {
     summary: 'Add an allow rule',
     tag: 'security',
-    body: 'CreateAclRequest',
-    status: 201,
-    response: 'Acl',
+    body: CreateAclRequest,
+    ...created(AclView),
     errors: [...body],
   },
-  'GET /v1/acls': { summary: 'List allow rules', tag: 'security', status: 200, response: 'AclList', errors: [] },
-  'DELETE /v1/acls/{id}': {
-    summary: 'Delete an allow rule',
-    tag: 'security',
-    status: 204,
-    response: null,
-    errors: [E.NotFound],
-  },
+  'GET /v1/acls': { summary: 'List allow rules', tag: 'security', ...ok(AclList), errors: [] },
+  'DELETE /v1/acls/{id}': { summary: 'Delete an allow rule', tag: 'security', ...gone, errors: [E.NotFound] },
   'POST /v1/schedules': {
     summary: 'Create or replace a repeating job (cron or everyMs)',
     tag: 'jobs',
-    body: 'ScheduleRequest',
-    status: 201,
-    response: 'Schedule',
+    body: ScheduleRequest,
+    bodyParser: 'parseScheduleBody',
+    ...created(ScheduleView),
     errors: [E.InvalidName, E.UnknownTopic, E.InvalidRecord, E.RecordTooLarge, ...body],
   },
-  'GET /v1/schedules': {
-    summary: 'List repeating jobs',
-    tag: 'jobs',
-    status: 200,
-    response: 'ScheduleList',
-    errors: [],
-  },
+  'GET /v1/schedules': { summary: 'List repeating jobs', tag: 'jobs', ...ok(ScheduleList), errors: [] },
   'GET /v1/schedules/{name}': {
     summary: 'Describe a repeating job and its next runs',
     tag: 'jobs',
-    status: 200,
-    response: 'ScheduleDescription',
-    errors: [E.InvalidName, E.UnknownSchedule],
+    ...ok(ScheduleDescription),
+    errors: schedule,
   },
   'POST /v1/schedules/{name}/pause': {
     summary: 'Pause a repeating job',
     tag: 'jobs',
-    status: 200,
-    response: 'Schedule',
-    errors: [E.InvalidName, E.UnknownSchedule],
+    ...ok(ScheduleView),
+    errors: schedule,
   },
   'POST /v1/schedules/{name}/resume': {
     summary: 'Resume a repeating job from the next tick',
     tag: 'jobs',
-    status: 200,
-    response: 'Schedule',
-    errors: [E.InvalidName, E.UnknownSchedule],
+    ...ok(ScheduleView),
+    errors: schedule,
   },
-  'DELETE /v1/schedules/{name}': {
-    summary: 'Delete a repeating job',
-    tag: 'jobs',
-    status: 204,
-    response: null,
-    errors: [E.InvalidName, E.UnknownSchedule],
-  },
+  'DELETE /v1/schedules/{name}': { summary: 'Delete a repeating job', tag: 'jobs', ...gone, errors: schedule },
   'GET /v1/topics/{topic}/scheduled-records': {
     summary: 'Scheduled records waiting to be appended, soonest first',
     tag: 'jobs',
-    status: 200,
-    response: 'ScheduledRecordList',
+    query: ScheduledRecordsQuery,
+    ...ok(ScheduledRecordList),
     errors: [E.InvalidName, E.UnknownTopic],
-    query: { limit: 'at most this many (1–10,000, default 100)' },
   },
   'DELETE /v1/topics/{topic}/scheduled-records/{id}': {
     summary: 'Cancel a scheduled record',
     tag: 'jobs',
-    status: 204,
-    response: null,
+    ...gone,
     errors: [E.InvalidName, E.UnknownScheduledRecord],
   },
-  'GET /health': { summary: 'Liveness and database check', tag: 'health', status: 200, response: 'Health', errors: [] },
-  'GET /metrics': { summary: 'Prometheus metrics (text)', tag: 'health', status: 200, response: null, errors: [] },
+  'GET /health': { summary: 'Liveness and database check', tag: 'health', ...ok(Health), errors: [] },
+  'GET /metrics': { summary: 'Prometheus metrics (text)', tag: 'health', ...ok('text'), errors: [] },
 };
-
-/** Codes any route may answer with. */
-export const COMMON_ERRORS: ErrorCode[] = [E.InvalidRequest, E.Internal, E.Unavailable];
