@@ -142,8 +142,8 @@ export class ShoalHttpClient {
     );
   }
 
-  /** `GET /v1/topics/{topic}/partitions/{p}/records`. */
-  read(topic: string, partition: number, options: ReadOptions = {}): Promise<ReadResponse> {
+  /** `GET /v1/topics/{topic}/partitions/{p}/records`; `signal` aborts a long poll. */
+  read(topic: string, partition: number, options: ReadOptions = {}, signal?: AbortSignal): Promise<ReadResponse> {
     const query = new URLSearchParams();
     for (const [name, value] of Object.entries(options)) if (value !== undefined) query.set(name, String(value));
     const suffix = query.size > 0 ? `?${query}` : '';
@@ -152,6 +152,7 @@ export class ShoalHttpClient {
       `/v1/topics/${encodeURIComponent(topic)}/partitions/${partition}/records${suffix}`,
       undefined,
       options.maxWaitMs,
+      signal,
     );
   }
 
