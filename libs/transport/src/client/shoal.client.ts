@@ -121,10 +121,10 @@ export class ShoalClient extends ClientProxy {
     inbox.expect(id, callback, timeoutMs, () => new ShoalReplyTimeoutError(topic, timeoutMs));
     inbox
       .address()
-      .then((replyTo) => {
-        inbox.listen();
-        return this.dispatchEvent({ pattern: topic, data: requestRecord(packet.data, id, replyTo) });
-      })
+      .then((replyTo) => this.dispatchEvent({ pattern: topic, data: requestRecord(packet.data, id, replyTo) }))
+      // Read once the request is durable: no reply can come before, and a long poll sent
+      // beside the produce only slows it.
+      .then(() => inbox.listen())
       .catch((error: unknown) => inbox.fail(id, error));
     return () => inbox.forget(id);
   }
