@@ -49,7 +49,7 @@ describe('ShoalClient.send and @MessagePattern handlers across processes', () =>
     const options = JSON.stringify({ group: 'rpc', groupConfig: { recordLockDurationMs: 5_000 } });
     await worker({ PREFIX: 'rr.', SHOAL_OPTIONS: options }, brokers[0]);
     await worker({ PREFIX: 'rr.', SHOAL_OPTIONS: options }, brokers[1]);
-  }, 60_000);
+  }, 120_000);
   afterAll(async () => {
     for (const c of clients) await c.close().catch(() => undefined);
     for (const p of processes) p.child.kill('SIGKILL');
