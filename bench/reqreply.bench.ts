@@ -62,6 +62,18 @@ async function time(call: () => Promise<number>): Promise<{ p50: number; p99: nu
   return { p50: percentile(ms, 50), p99: percentile(ms, 99), mean: ms.reduce((a, b) => a + b, 0) / ms.length };
 }
 
+/** One request for the sum of [1, 2, 3], timed: answers its ms. */
+async function sum(ask: () => Promise<number | string>): Promise<number> {
+  const sentAt = performance.now();
+  const answer = Number(await ask());
+  if (answer !== 6) throw new Error(`wrong answer ${answer}`);
+  return performance.now() - sentAt;
+}
+
+const rows: (string | number)[][] = [];
+const row = (label: string, t: { p50: number; p99: number; mean: number }) =>
+  rows.push([label, fmt(t.p50, 1), fmt(t.p99, 1), fmt(t.mean, 1)]);
+
 console.log(
   `Shoal request/reply bench — ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}, load ${loadavg()
     .map((l) => l.toFixed(1))
@@ -70,7 +82,6 @@ console.log(
 const kafkaPort = await freePort();
 const broker = await startBenchBroker({ SHOAL_KAFKA_PORT: String(kafkaPort) });
 const apps: INestMicroservice[] = [];
-const rows: (string | number)[][] = [];
 try {
   for (const name of ['rr-sum', 'rrc-sum', 'rr-event', 'krr-sum', 'krr-sum.reply'])
     await broker.client.createTopic({ name, partitions: 1 });
@@ -96,27 +107,13 @@ try {
     await lastValueFrom(shoal.emit('rr-event', { at: sentAt }));
     return (await arrived) - sentAt;
   });
-  rows.push(['Shoal emit → @EventPattern handler', fmt(emitted.p50, 1), fmt(emitted.p99, 1), fmt(emitted.mean, 1)]);
+  row('Shoal emit → @EventPattern handler', emitted);
 
-  const sent = await time(async () => {
-    const sentAt = performance.now();
-    const answer = await lastValueFrom(shoal.send<number>('rr-sum', [1, 2, 3]));
-    if (answer !== 6) throw new Error(`wrong answer ${answer}`);
-    return performance.now() - sentAt;
-  });
-  rows.push(['Shoal send → answer (share mode)', fmt(sent.p50, 1), fmt(sent.p99, 1), fmt(sent.mean, 1)]);
-  const sentConsumer = await time(async () => {
-    const sentAt = performance.now();
-    const answer = await lastValueFrom(shoal.send<number>('rrc-sum', [1, 2, 3]));
-    if (answer !== 6) throw new Error(`wrong answer ${answer}`);
-    return performance.now() - sentAt;
-  });
-  rows.push([
-    'Shoal send → answer (consumer mode)',
-    fmt(sentConsumer.p50, 1),
-    fmt(sentConsumer.p99, 1),
-    fmt(sentConsumer.mean, 1),
-  ]);
+  for (const [label, topic] of [
+    ['Shoal send → answer (share mode)', 'rr-sum'],
+    ['Shoal send → answer (consumer mode)', 'rrc-sum'],
+  ])
+    row(label, await time(() => sum(() => lastValueFrom(shoal.send<number>(topic, [1, 2, 3])))));
   await shoal.close();
 
   const kafkaWorker = await NestFactory.createMicroservice(KafkaWorkerModule, {
@@ -132,19 +129,9 @@ try {
   });
   kafka.subscribeToResponseOf('krr-sum');
   await kafka.connect();
-  const viaKafka = await time(async () => {
-    const sentAt = performance.now();
-    // ClientKafka hands the answer as Kafka carried it: the text "6".
-    const answer = Number(await lastValueFrom(kafka.send<number | string>('krr-sum', [1, 2, 3])));
-    if (answer !== 6) throw new Error(`wrong answer ${answer}`);
-    return performance.now() - sentAt;
-  });
-  rows.push([
-    'Transport.KAFKA ClientKafka.send → answer (Kafka listener)',
-    fmt(viaKafka.p50, 1),
-    fmt(viaKafka.p99, 1),
-    fmt(viaKafka.mean, 1),
-  ]);
+  // ClientKafka hands the answer as Kafka carried it: the text "6".
+  const viaKafka = await time(() => sum(() => lastValueFrom(kafka.send<number | string>('krr-sum', [1, 2, 3]))));
+  row('Transport.KAFKA ClientKafka.send → answer (Kafka listener)', viaKafka);
   await kafka.close();
   printTable('Request/reply latency (ms)', ['path', 'p50', 'p99', 'mean'], rows);
 } finally {

@@ -144,7 +144,10 @@ describe('ShoalClient.send and @MessagePattern handlers across processes', () =>
     const shoal = client();
     const values: number[] = [];
     const done = lastValueFrom(shoal.send<number>('rk.count', {}).pipe(toArray()));
-    shoal.send<number>('rk.count', {}).subscribe(() => undefined).unsubscribe(); // dropped at once
+    shoal
+      .send<number>('rk.count', {})
+      .subscribe(() => undefined)
+      .unsubscribe(); // dropped at once
     const seen = new Promise<void>((resolve) =>
       shoal.send<number>('rk.count', {}).subscribe({ next: (v) => values.push(v), complete: resolve }),
     );

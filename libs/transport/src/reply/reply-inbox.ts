@@ -55,7 +55,8 @@ export class ReplyInbox {
   /** Registers a request before it is sent: its replies go to `callback`; `timeoutMs` > 0 bounds the wait. */
   expect(id: string, callback: Waiter['callback'], timeoutMs: number, onTimeout: () => unknown): void {
     const waiter: Waiter = { callback, nextSeq: 0 };
-    if (timeoutMs > 0) waiter.timer = setTimeout(() => this.settle(id, { err: onTimeout(), isDisposed: true }), timeoutMs);
+    if (timeoutMs > 0)
+      waiter.timer = setTimeout(() => this.settle(id, { err: onTimeout(), isDisposed: true }), timeoutMs);
     this.pending.set(id, waiter);
   }
 
