@@ -32,9 +32,11 @@ import { SharePartitionCoordinator } from './share-groups/share-partition.coordi
 import { TopicService } from './log/topic.service.js';
 import { DeadLettersController } from './operations/http/dead-letters.controller.js';
 import { GroupListsController } from './operations/http/group-lists.controller.js';
+import { ShareJobsController } from './operations/http/share-jobs.controller.js';
 import { DeadLetterRedriveService } from './operations/dead-letter-redrive.service.js';
 import { GroupListingService } from './operations/group-listing.service.js';
 import { ShareInFlightService } from './operations/share-in-flight.service.js';
+import { ShareJobService } from './operations/share-job.service.js';
 import { TopicPurger } from './log/topic-purger.js';
 import { openDatabase } from './storage/data-source.js';
 import { SchedulesController } from './jobs/http/schedules.controller.js';
@@ -80,6 +82,7 @@ export class AppModule {
         HealthController,
         MetricsController,
         GroupListsController,
+        ShareJobsController,
         DeadLettersController,
         ApiKeysController,
         AclsController,
@@ -115,6 +118,7 @@ export class AppModule {
         ShareSessionService,
         GroupListingService,
         ShareInFlightService,
+        ShareJobService,
         DeadLetterRedriveService,
         ApiKeyService,
         StoragePressure,

@@ -8,7 +8,7 @@ import { sharePartitionStore } from '../share-groups/storage/share-partition.sto
 import { requireTopic } from '../log/topic.service.js';
 import { ShareGroupCoordinator } from '../share-groups/share-group.coordinator.js';
 
-const STATE_NAMES: Record<number, InFlightState> = {
+export const STATE_NAMES: Record<number, InFlightState> = {
   [RecordState.Available]: 'available',
   [RecordState.Acquired]: 'acquired',
   [RecordState.Acknowledged]: 'acknowledged',

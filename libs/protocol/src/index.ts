@@ -6,3 +6,4 @@ export * from './share-group.js';
 export * from './operations.js';
 export * from './schedule.js';
 export * from './security.js';
+export * from './job.js';

@@ -365,6 +365,25 @@ export const SCHEMAS: Record<string, Schema> = {
       }),
     ),
   }),
+  JobView: object(
+    {
+      topic: str(),
+      partition: int(),
+      offset: int(),
+      state: {
+        type: 'string',
+        enum: ['scheduled', 'available', 'acquired', 'acknowledged', 'archived', 'finished'],
+      },
+      outcome: nullable({ type: 'string', enum: ['accepted', 'rejected'] }),
+      deliveryCount: int(),
+      memberId: nullable(str()),
+      lockExpiresAt: nullable(int()),
+      availableAt: nullable(int()),
+      scheduledId: str(),
+      deliverAt: int(),
+    },
+    ['scheduledId', 'deliverAt'],
+  ),
   RedriveRequest: object(
     {
       partition: int(),

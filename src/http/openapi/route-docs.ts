@@ -243,6 +243,22 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     errors: [...group, E.UnknownTopic, E.UnknownPartition],
     query: { offset: 'first offset (default: the start offset)', maxRecords: 'at most this many (default 500)' },
   },
+  // Issue 28: one job by its identity (ShareJobsController).
+  'GET /v1/share-groups/{group}/topics/{topic}/partitions/{partition}/records/{offset}': {
+    summary:
+      'One job in a share group by offset: state, outcome, delivery count, holder, lock expiry, next availability',
+    tag: 'operations',
+    status: 200,
+    response: 'JobView',
+    errors: [...group, E.UnknownTopic, E.UnknownPartition, E.OffsetOutOfRange],
+  },
+  'GET /v1/share-groups/{group}/topics/{topic}/idempotency-keys/{key}': {
+    summary: 'One job in a share group by the idempotency key it was produced with (scheduled or in the log)',
+    tag: 'operations',
+    status: 200,
+    response: 'JobView',
+    errors: [...group, E.UnknownTopic, E.UnknownIdempotencyKey],
+  },
   'POST /v1/topics/{topic}/redrive': {
     summary:
       'Copy dead-letter records back to the topics in their shoal.dlq.* headers, or (group) make them available again in one share group, once',

@@ -1,0 +1,98 @@
+import { Injectable } from '@nestjs/common';
+import type { JobView } from '@shoal/protocol';
+import {
+  OffsetOutOfRangeError,
+  UnknownGroupError,
+  UnknownIdempotencyKeyError,
+  UnknownPartitionError,
+} from '../platform/errors/index.js';
+import type { Sql } from '../storage/database.js';
+import { publicMemberId } from '../security/domain/member-id.js';
+import { RecordState } from '../share-groups/domain/record-state.js';
+import { ShareGroupCoordinator } from '../share-groups/share-group.coordinator.js';
+import { sharePartitionStore } from '../share-groups/storage/share-partition.store.js';
+import { requireTopic } from '../log/topic.service.js';
+import type { Topic } from '../log/domain/topic.js';
+import { topicStore } from '../log/storage/topic.store.js';
+import { idempotencyKeyStore } from '../jobs/storage/idempotency-key.store.js';
+import { STATE_NAMES } from './share-in-flight.service.js';
+
+/** What a job that was never handed out, or is past the share-partition's start, shows. */
+const UNTOUCHED = { outcome: null, deliveryCount: 0, memberId: null, lockExpiresAt: null, availableAt: null } as const;
+
+/**
+ * One job by its identity in a share group — its topic, partition and offset, or the
+ * idempotency key it was produced with — as in force now (locks that ran out applied first):
+ * state, delivery count, holder, lock expiry and next availability.
+ */
+@Injectable()
+export class ShareJobService {
+  constructor(private readonly coordinator: ShareGroupCoordinator) {}
+
+  byOffset(group: string, topic: string, partition: number, offset: number): Promise<JobView> {
+    return this.coordinator.withGroup(
+      group,
+      () => new UnknownGroupError(group),
+      async (tx) => {
+        await tx.applyLockExpiries();
+        return this.at(tx.sql, tx.group.id, await requireTopic(tx.sql, topic), partition, offset);
+      },
+    );
+  }
+
+  /** The job produced with `key` on `topic` (within the topic's idempotency window): scheduled, or in the log. */
+  byIdempotencyKey(group: string, topic: string, key: string): Promise<JobView> {
+    return this.coordinator.withGroup(
+      group,
+      () => new UnknownGroupError(group),
+      async (tx) => {
+        await tx.applyLockExpiries();
+        const found = await requireTopic(tx.sql, topic);
+        const position = (await idempotencyKeyStore.positions(tx.sql, found.id, [key])).get(key);
+        if (!position || (position.offset < 0 && position.scheduledId === null))
+          throw new UnknownIdempotencyKeyError(topic, key);
+        if (position.offset < 0)
+          return {
+            topic,
+            partition: position.partition,
+            offset: -1,
+            state: 'scheduled',
+            ...UNTOUCHED,
+            scheduledId: position.scheduledId!,
+            deliverAt: position.deliverAt!,
+          };
+        return this.at(tx.sql, tx.group.id, found, position.partition, position.offset);
+      },
+    );
+  }
+
+  private async at(sql: Sql, groupId: number, topic: Topic, partition: number, offset: number): Promise<JobView> {
+    const log = partition < topic.partitionCount ? await topicStore.partition(sql, topic.id, partition) : null;
+    if (!log) throw new UnknownPartitionError(topic.name, partition);
+    if (offset >= log.endOffset) throw new OffsetOutOfRangeError(offset, log.startOffset, log.endOffset);
+    const job = { topic: topic.name, partition, offset };
+    const key = { groupId, topicId: topic.id, partition };
+    const window = (await sharePartitionStore.windows(sql, groupId)).find(
+      (w) => w.topicId === topic.id && w.partition === partition,
+    );
+    // Before the start offset every record is finished; offsets never handed out have no state yet.
+    if (window && offset < window.startOffset) return { ...job, state: 'finished', ...UNTOUCHED };
+    const record = window ? (await sharePartitionStore.records(sql, key, [offset])).get(offset) : undefined;
+    if (!record) return { ...job, state: 'available', ...UNTOUCHED };
+    return {
+      ...job,
+      state: STATE_NAMES[record.state] ?? 'available',
+      outcome:
+        record.state === RecordState.Acknowledged
+          ? 'accepted'
+          : record.state === RecordState.Archived
+            ? 'rejected'
+            : null,
+      deliveryCount: record.deliveryCount,
+      // The holder by the public half of its id: the secret half would let a reader act as it.
+      memberId: record.memberId === null ? null : publicMemberId(record.memberId),
+      lockExpiresAt: record.lockExpiresAt,
+      availableAt: record.availableAt,
+    };
+  }
+}
