@@ -31,6 +31,7 @@ import type {
   UpdateTopicRequest,
   GroupList,
   InFlightRecordList,
+  JobView,
   RedriveRequest,
   RedriveResponse,
   ScheduleDescription,
@@ -391,6 +392,22 @@ export class ShoalHttpClient {
     if (options.maxRecords !== undefined) query.set('maxRecords', String(options.maxRecords));
     const path = `${shareGroupPath(group)}/topics/${encodeURIComponent(topic)}/partitions/${partition}/in-flight`;
     return this.request('GET', `${path}?${query.toString()}`);
+  }
+
+  /** `GET /v1/share-groups/{group}/topics/{topic}/partitions/{p}/records/{offset}`: one job's state in the group. */
+  shareJob(group: string, topic: string, partition: number, offset: number): Promise<JobView> {
+    return this.request(
+      'GET',
+      `${shareGroupPath(group)}/topics/${encodeURIComponent(topic)}/partitions/${partition}/records/${offset}`,
+    );
+  }
+
+  /** `GET /v1/share-groups/{group}/topics/{topic}/idempotency-keys/{key}`: the job produced with `key`, in the group. */
+  shareJobByIdempotencyKey(group: string, topic: string, key: string): Promise<JobView> {
+    return this.request(
+      'GET',
+      `${shareGroupPath(group)}/topics/${encodeURIComponent(topic)}/idempotency-keys/${encodeURIComponent(key)}`,
+    );
   }
 
   /** `POST /v1/topics/{topic}/redrive`: copies dead-letter records back to their source topics, once. */

@@ -19,9 +19,9 @@ export interface JobView {
   outcome: 'accepted' | 'rejected' | null;
   /** Deliveries so far (0: never handed out). */
   deliveryCount: number;
-  /** The public half of the member holding it (while acquired), or of its last holder. */
+  /** The public half of the member holding it while acquired (as the in-flight view shows it); null once released. */
   memberId: string | null;
-  /** When the last acquisition's lock runs (or ran) out. */
+  /** When the lock runs out, while acquired (as the in-flight view shows it). */
   lockExpiresAt: number | null;
   /** A delayed release: not handed out before this time. */
   availableAt: number | null;
