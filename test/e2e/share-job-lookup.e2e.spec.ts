@@ -1,7 +1,17 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { ShoalApiError } from '@shoal/client';
 import { ManualClock } from '../../src/platform/clock.js';
 import { type TestBroker, startBroker } from '../support/broker.js';
 import { createTestStorage, STORAGE_KINDS, testConfig, type TestStorage } from '../support/storage.js';
+
+/** The built `shoal` CLI against the broker: its stdout (a non-zero exit fails). */
+const cli = async (url: string, ...args: string[]) =>
+  (
+    await promisify(execFile)(process.execPath, ['bin/shoal.js', '--url', url, ...args], {
+      env: { ...process.env, NODE_OPTIONS: '' },
+    })
+  ).stdout;
 
 const errorCode = (e: unknown) => (e instanceof ShoalApiError ? `${e.status} ${e.code}` : String(e));
 
@@ -95,6 +105,13 @@ describe.each(STORAGE_KINDS)('share-group job lookup on %s', (kind) => {
     expect(again.records.map((r) => [r.offset, r.deliveryCount])).toEqual([[0, 2]]);
     await client.acknowledge('lookers', memberId, [{ ...at(0), type: 'accept' }]);
     for (const offset of [0, 1, 2]) expect(await job(offset)).toMatchObject({ state: 'finished', outcome: null });
+    // The same through `shoal jobs get`.
+    expect(
+      JSON.parse(await cli(broker.url, 'jobs', 'get', 'lookers', 'lookup', '--idempotency-key', 'job-3', '--json')),
+    ).toEqual(await job(3));
+    const shown = await cli(broker.url, 'jobs', 'get', 'lookers', 'lookup', '--offset', '1');
+    expect(shown).toMatch(/^job +lookup\/0@1$/m);
+    expect(shown).toMatch(/^state +finished$/m);
     expect((await client.describeShareGroup('lookers')).partitions[0].startOffset).toBe(3);
   });
 
