@@ -1,11 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { JobView } from '@shoal/protocol';
-import {
-  OffsetOutOfRangeError,
-  UnknownGroupError,
-  UnknownIdempotencyKeyError,
-  UnknownPartitionError,
-} from '../platform/errors/index.js';
+import { OffsetOutOfRangeError, UnknownIdempotencyKeyError, UnknownPartitionError } from '../platform/errors/index.js';
 import type { Sql } from '../storage/database.js';
 import { publicMemberId } from '../security/domain/member-id.js';
 import { RecordState } from '../share-groups/domain/record-state.js';
@@ -15,7 +10,7 @@ import { requireTopic } from '../log/topic.service.js';
 import type { Topic } from '../log/domain/topic.js';
 import { topicStore } from '../log/storage/topic.store.js';
 import { idempotencyKeyStore } from '../jobs/storage/idempotency-key.store.js';
-import { STATE_NAMES } from './share-in-flight.service.js';
+import { readShareGroupNow, shareWindow, STATE_NAMES } from './share-in-flight.service.js';
 
 /** What a job that was never handed out, or is past the share-partition's start, shows. */
 const UNTOUCHED = { outcome: null, deliveryCount: 0, memberId: null, lockExpiresAt: null, availableAt: null } as const;
@@ -30,40 +25,30 @@ export class ShareJobService {
   constructor(private readonly coordinator: ShareGroupCoordinator) {}
 
   byOffset(group: string, topic: string, partition: number, offset: number): Promise<JobView> {
-    return this.coordinator.withGroup(
-      group,
-      () => new UnknownGroupError(group),
-      async (tx) => {
-        await tx.applyLockExpiries();
-        return this.at(tx.sql, tx.group.id, await requireTopic(tx.sql, topic), partition, offset);
-      },
+    return readShareGroupNow(this.coordinator, group, async (tx) =>
+      this.at(tx.sql, tx.group.id, await requireTopic(tx.sql, topic), partition, offset),
     );
   }
 
   /** The job produced with `key` on `topic` (within the topic's idempotency window): scheduled, or in the log. */
   byIdempotencyKey(group: string, topic: string, key: string): Promise<JobView> {
-    return this.coordinator.withGroup(
-      group,
-      () => new UnknownGroupError(group),
-      async (tx) => {
-        await tx.applyLockExpiries();
-        const found = await requireTopic(tx.sql, topic);
-        const position = (await idempotencyKeyStore.positions(tx.sql, found.id, [key])).get(key);
-        if (!position || (position.offset < 0 && position.scheduledId === null))
-          throw new UnknownIdempotencyKeyError(topic, key);
-        if (position.offset < 0)
-          return {
-            topic,
-            partition: position.partition,
-            offset: -1,
-            state: 'scheduled',
-            ...UNTOUCHED,
-            scheduledId: position.scheduledId!,
-            deliverAt: position.deliverAt!,
-          };
-        return this.at(tx.sql, tx.group.id, found, position.partition, position.offset);
-      },
-    );
+    return readShareGroupNow(this.coordinator, group, async (tx) => {
+      const found = await requireTopic(tx.sql, topic);
+      const position = (await idempotencyKeyStore.positions(tx.sql, found.id, [key])).get(key);
+      if (!position || (position.offset < 0 && position.scheduledId === null))
+        throw new UnknownIdempotencyKeyError(topic, key);
+      if (position.offset < 0)
+        return {
+          topic,
+          partition: position.partition,
+          offset: -1,
+          state: 'scheduled',
+          ...UNTOUCHED,
+          scheduledId: position.scheduledId!,
+          deliverAt: position.deliverAt!,
+        };
+      return this.at(tx.sql, tx.group.id, found, position.partition, position.offset);
+    });
   }
 
   private async at(sql: Sql, groupId: number, topic: Topic, partition: number, offset: number): Promise<JobView> {
@@ -72,9 +57,7 @@ export class ShareJobService {
     if (offset >= log.endOffset) throw new OffsetOutOfRangeError(offset, log.startOffset, log.endOffset);
     const job = { topic: topic.name, partition, offset };
     const key = { groupId, topicId: topic.id, partition };
-    const window = (await sharePartitionStore.windows(sql, groupId)).find(
-      (w) => w.topicId === topic.id && w.partition === partition,
-    );
+    const window = await shareWindow(sql, groupId, topic.id, partition);
     // Before the start offset every record is finished; offsets never handed out have no state yet.
     if (window && offset < window.startOffset) return { ...job, state: 'finished', ...UNTOUCHED };
     const record = window ? (await sharePartitionStore.records(sql, key, [offset])).get(offset) : undefined;

@@ -2,8 +2,8 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { ShoalApiError } from '@shoal/client';
 import { ManualClock } from '../../src/platform/clock.js';
-import { type TestBroker, startBroker } from '../support/broker.js';
-import { createTestStorage, STORAGE_KINDS, testConfig, type TestStorage } from '../support/storage.js';
+import { brokerPerSuite } from '../support/broker.js';
+import { STORAGE_KINDS } from '../support/storage.js';
 
 /** The built `shoal` CLI against the broker: its stdout (a non-zero exit fails). */
 const cli = async (url: string, ...args: string[]) =>
@@ -17,20 +17,11 @@ const errorCode = (e: unknown) => (e instanceof ShoalApiError ? `${e.status} ${e
 
 /** One job by its offset or idempotency key: the state a share group keeps of it, over HTTP and @shoal/client. */
 describe.each(STORAGE_KINDS)('share-group job lookup on %s', (kind) => {
-  let storage: TestStorage;
-  let broker: TestBroker;
   const clock = new ManualClock(1_800_000_000_000);
-  beforeAll(async () => {
-    storage = await createTestStorage(kind);
-    broker = await startBroker(testConfig(storage.storage), clock);
-  });
-  afterAll(async () => {
-    await broker.close();
-    await storage.dispose();
-  });
+  const suite = brokerPerSuite(kind, clock);
 
   it('answers each state, its outcome, delivery count, holder, lock expiry and next availability', async () => {
-    const { client } = broker;
+    const { client, url } = suite.broker;
     await client.createTopic({ name: 'lookup', partitions: 1 });
     await client.produce(
       'lookup',
@@ -107,16 +98,16 @@ describe.each(STORAGE_KINDS)('share-group job lookup on %s', (kind) => {
     for (const offset of [0, 1, 2]) expect(await job(offset)).toMatchObject({ state: 'finished', outcome: null });
     // The same through `shoal jobs get`.
     expect(
-      JSON.parse(await cli(broker.url, 'jobs', 'get', 'lookers', 'lookup', '--idempotency-key', 'job-3', '--json')),
+      JSON.parse(await cli(url, 'jobs', 'get', 'lookers', 'lookup', '--idempotency-key', 'job-3', '--json')),
     ).toEqual(await job(3));
-    const shown = await cli(broker.url, 'jobs', 'get', 'lookers', 'lookup', '--offset', '1');
+    const shown = await cli(url, 'jobs', 'get', 'lookers', 'lookup', '--offset', '1');
     expect(shown).toMatch(/^job +lookup\/0@1$/m);
     expect(shown).toMatch(/^state +finished$/m);
     expect((await client.describeShareGroup('lookers')).partitions[0].startOffset).toBe(3);
   });
 
   it('refuses what is not a job of the group', async () => {
-    const { client } = broker;
+    const { client, url } = suite.broker;
     await client.createTopic({ name: 'lookup-errors', partitions: 2 });
     await client.produce('lookup-errors', [{ value: 1, partition: 0 }]);
     await client.updateShareGroupConfig('lookup-errors-group', { autoOffsetReset: 'earliest' });
@@ -129,7 +120,7 @@ describe.each(STORAGE_KINDS)('share-group job lookup on %s', (kind) => {
       '404 UNKNOWN_IDEMPOTENCY_KEY',
     );
     const bad = await fetch(
-      `${broker.url}/v1/share-groups/lookup-errors-group/topics/lookup-errors/partitions/0/records/x`,
+      `${url}/v1/share-groups/lookup-errors-group/topics/lookup-errors/partitions/0/records/x`,
     );
     expect(bad.status).toBe(400);
     // The group has not opened the partition yet: its records are all still available.
