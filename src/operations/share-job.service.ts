@@ -1,4 +1,6 @@
+import { performance } from 'node:perf_hooks';
 import { Injectable } from '@nestjs/common';
+import { ChangeSignal, settledKey, type WaitTiming } from '../platform/change-signal.js';
 import type { JobView } from '@shoal/protocol';
 import { OffsetOutOfRangeError, UnknownIdempotencyKeyError, UnknownPartitionError } from '../platform/errors/index.js';
 import type { Sql } from '../storage/database.js';
@@ -20,9 +22,43 @@ const UNTOUCHED = { outcome: null, deliveryCount: 0, memberId: null, lockExpires
  * idempotency key it was produced with — as in force now (locks that ran out applied first):
  * state, delivery count, holder, lock expiry and next availability.
  */
+/** States a job does not leave: what a wait for it waits for. */
+const FINAL = new Set<JobView['state']>(['acknowledged', 'archived', 'finished']);
+
+/** Where a job is: its coordinates, or the idempotency key it was produced with. */
+export type JobIdentity = { partition: number; offset: number } | { idempotencyKey: string };
+
 @Injectable()
 export class ShareJobService {
-  constructor(private readonly coordinator: ShareGroupCoordinator) {}
+  constructor(
+    private readonly coordinator: ShareGroupCoordinator,
+    private readonly signal: ChangeSignal,
+  ) {}
+
+  /**
+   * The job as in force now; with `waitMs`, a long poll: answers as soon as the job is
+   * acknowledged, archived or finished (woken by the commit that settles a record of the group,
+   * on any broker), else with its state when `waitMs` runs out.
+   */
+  async find(group: string, topic: string, job: JobIdentity, waitMs = 0, timing?: WaitTiming): Promise<JobView> {
+    const read = () =>
+      'idempotencyKey' in job
+        ? this.byIdempotencyKey(group, topic, job.idempotencyKey)
+        : this.byOffset(group, topic, job.partition, job.offset);
+    const deadline = performance.now() + waitMs;
+    for (;;) {
+      // Registered before the read, so a settle between the read and the wait is not missed.
+      const waiter = waitMs > 0 ? this.signal.waiter([settledKey(group)], timing) : undefined;
+      try {
+        const found = await read();
+        const left = deadline - performance.now();
+        if (!waiter || FINAL.has(found.state) || left <= 0 || this.signal.closed) return found;
+        if (!(await waiter.wait(left))) return read();
+      } finally {
+        waiter?.cancel();
+      }
+    }
+  }
 
   byOffset(group: string, topic: string, partition: number, offset: number): Promise<JobView> {
     return readShareGroupNow(this.coordinator, group, async (tx) =>

@@ -106,6 +106,58 @@ describe.each(STORAGE_KINDS)('share-group job lookup on %s', (kind) => {
     expect((await client.describeShareGroup('lookers')).partitions[0].startOffset).toBe(3);
   });
 
+  it('waits for a job to be accepted, rejected or dead-lettered at its delivery limit (long polls)', async () => {
+    const { client } = suite.broker;
+    await client.createTopic({ name: 'waited', partitions: 1 });
+    await client.createTopic({ name: 'waited-dlq', partitions: 1 });
+    // 'slow' (offset 0) stays in flight, so the share-partition keeps the others' outcomes.
+    await client.produce('waited', [
+      { value: 'slow' },
+      { value: 'ok', idempotencyKey: 'ok' },
+      { value: 'bad' },
+      { value: 'flaky' },
+    ]);
+    await client.updateShareGroupConfig('waiters', {
+      autoOffsetReset: 'earliest',
+      deliveryCountLimit: 1,
+      deadLetterTopic: 'waited-dlq',
+    });
+    const { memberId } = await client.joinShareGroup('waiters', { topics: ['waited'] });
+    // Waiting before the jobs are even fetched: nothing answers until they settle.
+    const settled: string[] = [];
+    const wait = (job: Parameters<typeof client.waitForJob>[2], name: string) =>
+      client.waitForJob('waiters', 'waited', job, { timeoutMs: 30_000 }).then((view) => {
+        settled.push(name);
+        return view;
+      });
+    const ok = wait({ idempotencyKey: 'ok' }, 'ok');
+    const bad = wait({ partition: 0, offset: 2 }, 'bad');
+    const flaky = wait({ partition: 0, offset: 3 }, 'flaky');
+    await client.shareFetch('waiters', memberId, { maxRecords: 4, maxWaitMs: 0 });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(settled).toEqual([]);
+    const at = (offset: number) => ({ topic: 'waited', partition: 0, offset });
+    await client.acknowledge('waiters', memberId, [{ ...at(1), type: 'accept' }]);
+    expect(await ok).toMatchObject({ offset: 1, state: 'acknowledged', outcome: 'accepted' });
+    await client.acknowledge('waiters', memberId, [{ ...at(2), type: 'reject', reason: 'malformed' }]);
+    expect(await bad).toMatchObject({ offset: 2, state: 'archived', outcome: 'rejected' });
+    // Released at its delivery limit (1): archived and dead-lettered.
+    await client.acknowledge('waiters', memberId, [{ ...at(3), type: 'release', reason: 'flaked' }]);
+    expect(await flaky).toMatchObject({ offset: 3, state: 'archived', outcome: 'rejected', deliveryCount: 1 });
+    expect(settled).toEqual(['ok', 'bad', 'flaky']);
+    expect((await client.read('waited-dlq', 0)).records.map((r) => r.value)).toEqual(['bad', 'flaky']);
+    // A job that does not settle in time: its state when the wait runs out.
+    const started = Date.now();
+    const unsettled = await client.waitForJob('waiters', 'waited', { partition: 0, offset: 0 }, { timeoutMs: 500 });
+    expect(unsettled).toMatchObject({ state: 'acquired' });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(450);
+    // Once the first is accepted the start offset moves past all four: finished, outcome no longer kept.
+    const first = wait({ partition: 0, offset: 0 }, 'slow');
+    await client.acknowledge('waiters', memberId, [{ ...at(0), type: 'accept' }]);
+    expect(await first).toMatchObject({ state: 'finished', outcome: null });
+    expect(await client.waitForJob('waiters', 'waited', { idempotencyKey: 'ok' })).toMatchObject({ state: 'finished' });
+  });
+
   it('refuses what is not a job of the group', async () => {
     const { client, url } = suite.broker;
     await client.createTopic({ name: 'lookup-errors', partitions: 2 });
@@ -119,9 +171,7 @@ describe.each(STORAGE_KINDS)('share-group job lookup on %s', (kind) => {
     expect(await fails(client.shareJobByIdempotencyKey('lookup-errors-group', 'lookup-errors', 'nope'))).toBe(
       '404 UNKNOWN_IDEMPOTENCY_KEY',
     );
-    const bad = await fetch(
-      `${url}/v1/share-groups/lookup-errors-group/topics/lookup-errors/partitions/0/records/x`,
-    );
+    const bad = await fetch(`${url}/v1/share-groups/lookup-errors-group/topics/lookup-errors/partitions/0/records/x`);
     expect(bad.status).toBe(400);
     // The group has not opened the partition yet: its records are all still available.
     expect(await client.shareJob('lookup-errors-group', 'lookup-errors', 0, 0)).toMatchObject({

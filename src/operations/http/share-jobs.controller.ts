@@ -1,4 +1,9 @@
-import { Controller, Get, Injectable, Param, type PipeTransform } from '@nestjs/common';
+import { Controller, Get, Injectable, Param, type PipeTransform, Query } from '@nestjs/common';
+import { IsOptional } from 'class-validator';
+import { LongPollTiming } from '../../http/request-timing.js';
+import { IntegerParam } from '../../http/validation/validators.js';
+import { MAX_WAIT_MS } from '../../log/http/read.dto.js';
+import type { WaitTiming } from '../../platform/change-signal.js';
 import type { JobView } from '@shoal/protocol';
 import { MAX_IDEMPOTENCY_KEY_LENGTH } from '../../log/domain/record-codec.js';
 import { InvalidRequestError } from '../../platform/errors/index.js';
@@ -27,6 +32,11 @@ export class IdempotencyKeyPipe implements PipeTransform<string, string> {
   }
 }
 
+/** `?waitMs=`: wait up to this long for the job to be acknowledged, archived or finished. */
+export class JobWaitQueryDto {
+  @IsOptional() @IntegerParam(0, MAX_WAIT_MS) waitMs: number = 0;
+}
+
 /** One job of a share group by its identity: what the job page, the CLI and `@shoal/client` read. */
 @Controller('v1/share-groups/:group/topics/:topic')
 export class ShareJobsController {
@@ -38,8 +48,10 @@ export class ShareJobsController {
     @Param('topic', TopicNamePipe) topic: string,
     @Param('partition', PartitionPipe) partition: number,
     @Param('offset', OffsetPipe) offset: number,
+    @Query() query: JobWaitQueryDto,
+    @LongPollTiming() timing: WaitTiming | undefined,
   ): Promise<JobView> {
-    return this.jobs.byOffset(group, topic, partition, offset);
+    return this.jobs.find(group, topic, { partition, offset }, query.waitMs, timing);
   }
 
   @Get('idempotency-keys/:key')
@@ -47,7 +59,9 @@ export class ShareJobsController {
     @Param('group', GroupNamePipe) group: string,
     @Param('topic', TopicNamePipe) topic: string,
     @Param('key', IdempotencyKeyPipe) key: string,
+    @Query() query: JobWaitQueryDto,
+    @LongPollTiming() timing: WaitTiming | undefined,
   ): Promise<JobView> {
-    return this.jobs.byIdempotencyKey(group, topic, key);
+    return this.jobs.find(group, topic, { idempotencyKey: key }, query.waitMs, timing);
   }
 }
