@@ -251,6 +251,10 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     status: 200,
     response: 'JobView',
     errors: [...group, E.UnknownTopic, E.UnknownPartition, E.OffsetOutOfRange],
+    query: {
+      waitMs:
+        'a long poll: answer once the job is acknowledged, archived or finished, or after this long (0–300,000, default 0)',
+    },
   },
   'GET /v1/share-groups/{group}/topics/{topic}/idempotency-keys/{key}': {
     summary: 'One job in a share group by the idempotency key it was produced with (scheduled or in the log)',
@@ -258,6 +262,7 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     status: 200,
     response: 'JobView',
     errors: [...group, E.UnknownTopic, E.UnknownIdempotencyKey],
+    query: { waitMs: 'as for the job by offset' },
   },
   'POST /v1/topics/{topic}/redrive': {
     summary:
