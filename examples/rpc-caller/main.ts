@@ -29,7 +29,7 @@ const app = await NestFactory.createApplicationContext(CallerModule, { logger: [
 try {
   const calculator = app.get(Calculator);
   const answers = await Promise.all([[1, 2, 3], [10, 20], [42]].map((numbers) => calculator.sum(numbers)));
-  logger.log(`answers: ${JSON.stringify(answers)}`);
+  console.log(`answers: ${JSON.stringify(answers)}`); // [6,30,42]
 } catch (error) {
   logger.error(`no answer: ${JSON.stringify(error instanceof Error ? error.message : error)}`);
   process.exitCode = 1;
