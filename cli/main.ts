@@ -3,6 +3,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { backupCommand } from './commands/backup.command.js';
 import { dlqCommand } from './commands/dlq.command.js';
 import { groupsCommand, shareGroupsCommand } from './commands/groups.command.js';
+import { jobsCommand } from './commands/jobs.command.js';
 import { consumeCommand, produceCommand } from './commands/records.command.js';
 import { schedulesCommand } from './commands/schedules.command.js';
 import { aclsCommand, apiKeysCommand } from './commands/security.command.js';
@@ -26,6 +27,7 @@ export function program(): Command {
     consumeCommand(),
     groupsCommand(),
     shareGroupsCommand(),
+    jobsCommand(),
     dlqCommand(),
     schedulesCommand(),
     apiKeysCommand(),

@@ -32,6 +32,7 @@ const STATUS: Record<ErrorCode, number> = {
   [ErrorCode.QuotaExceeded]: 409,
   [ErrorCode.UnknownSchedule]: 404,
   [ErrorCode.UnknownScheduledRecord]: 404,
+  [ErrorCode.UnknownIdempotencyKey]: 404,
   [ErrorCode.ShareSessionNotFound]: 409,
   [ErrorCode.InvalidShareSessionEpoch]: 409,
   [ErrorCode.UnsupportedStorage]: 409,

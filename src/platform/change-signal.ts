@@ -17,6 +17,8 @@ export interface WaitTiming {
 export const appendKey = (topicId: number, partition: number) => `append:${topicId}:${partition}`;
 /** The key of a consumer or share group's membership and assignment. */
 export const groupKey = (kind: 'consumer' | 'share', groupId: number) => `${kind}:${groupId}`;
+/** The key of records of a share group reaching a final state (acknowledged, archived): job waits. */
+export const settledKey = (group: string) => `settled:${group}`;
 
 /**
  * Wakes long-polling requests the moment something they wait for commits: an append to a

@@ -1,9 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ChangeSignal, groupKey } from '../platform/change-signal.js';
+import { ChangeSignal, groupKey, settledKey } from '../platform/change-signal.js';
 import { type Clock, CLOCK } from '../platform/clock.js';
 import { UnknownGroupError } from '../platform/errors/index.js';
 import { DEFAULT_SHARE_GROUP_CONFIG } from './domain/share-group-config.js';
 import { ShareGroupHooks } from './share-group.hooks.js';
+import type { ShareActivityCounts } from './domain/share-activity.js';
 import { yieldToEventLoop } from '../platform/yield-to-event-loop.js';
 import { Database, type Sql } from '../storage/database.js';
 import { shareGroupStore } from './storage/share-group.store.js';
@@ -77,6 +78,16 @@ export class ShareGroupCoordinator extends GroupSessions<ShareGroupTransaction> 
     const { activity, group } = tx;
     this.appender.announce(activity.deadLetterHeads);
     if (activity.released || tx.changed) this.signal.notify(groupKey('share', group.id));
+    // Jobs that finished wake whoever waits for one of them (GET …/records/{offset}?waitMs).
+    if (settledAny(activity)) this.signal.notify(settledKey(group.name));
     this.hooks.activity.emit(group.name, activity);
   }
+}
+
+/** Whether a transaction brought any record to a final state: accepted, rejected or archived. */
+function settledAny(activity: ShareActivityCounts): boolean {
+  for (const topic of activity.byTopic.values())
+    if (topic.acks.accept + topic.acks.reject + topic.archived.rejected + topic.archived.delivery_limit > 0)
+      return true;
+  return false;
 }

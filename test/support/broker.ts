@@ -3,6 +3,7 @@ import { ShoalHttpClient } from '@shoal/client';
 import { createApp } from '../../src/app.factory.js';
 import type { ShoalConfig } from '../../src/config/shoal-config.js';
 import { type Clock, ManualClock } from '../../src/platform/clock.js';
+import { createTestStorage, type StorageKind, testConfig, type TestStorage } from './storage.js';
 
 process.env.SHOAL_LOG ??= 'silent';
 
@@ -24,4 +25,21 @@ export async function startBroker(
   const address = app.getHttpServer().address() as { port: number };
   const url = `http://127.0.0.1:${address.port}`;
   return { app, url, client: new ShoalHttpClient({ url }), clock, close: () => app.close() };
+}
+
+/**
+ * A broker on fresh `kind` storage for the calling `describe`: started in its `beforeAll`, closed
+ * (storage dropped) in its `afterAll`; tests read `suite.broker`.
+ */
+export function brokerPerSuite(kind: StorageKind, clock?: Clock): { readonly broker: TestBroker } {
+  const suite: { broker: TestBroker; storage?: TestStorage } = { broker: undefined as unknown as TestBroker };
+  beforeAll(async () => {
+    suite.storage = await createTestStorage(kind);
+    suite.broker = await startBroker(testConfig(suite.storage.storage), clock);
+  });
+  afterAll(async () => {
+    await suite.broker?.close();
+    await suite.storage?.dispose();
+  });
+  return suite;
 }

@@ -31,6 +31,7 @@ import type {
   UpdateTopicRequest,
   GroupList,
   InFlightRecordList,
+  JobView,
   RedriveRequest,
   RedriveResponse,
   ScheduleDescription,
@@ -142,8 +143,8 @@ export class ShoalHttpClient {
     );
   }
 
-  /** `GET /v1/topics/{topic}/partitions/{p}/records`. */
-  read(topic: string, partition: number, options: ReadOptions = {}): Promise<ReadResponse> {
+  /** `GET /v1/topics/{topic}/partitions/{p}/records`; `signal` aborts a long poll. */
+  read(topic: string, partition: number, options: ReadOptions = {}, signal?: AbortSignal): Promise<ReadResponse> {
     const query = new URLSearchParams();
     for (const [name, value] of Object.entries(options)) if (value !== undefined) query.set(name, String(value));
     const suffix = query.size > 0 ? `?${query}` : '';
@@ -152,6 +153,7 @@ export class ShoalHttpClient {
       `/v1/topics/${encodeURIComponent(topic)}/partitions/${partition}/records${suffix}`,
       undefined,
       options.maxWaitMs,
+      signal,
     );
   }
 
@@ -392,6 +394,42 @@ export class ShoalHttpClient {
     return this.request('GET', `${path}?${query.toString()}`);
   }
 
+  /** `GET /v1/share-groups/{group}/topics/{topic}/partitions/{p}/records/{offset}`: one job's state in the group. */
+  shareJob(group: string, topic: string, partition: number, offset: number): Promise<JobView> {
+    return this.request('GET', jobPath(group, topic, { partition, offset }));
+  }
+
+  /** `GET /v1/share-groups/{group}/topics/{topic}/idempotency-keys/{key}`: the job produced with `key`, in the group. */
+  shareJobByIdempotencyKey(group: string, topic: string, key: string): Promise<JobView> {
+    return this.request('GET', jobPath(group, topic, { idempotencyKey: key }));
+  }
+
+  /**
+   * Waits until a job of the group is acknowledged, archived (rejected or dead-lettered at its
+   * delivery limit) or finished, and answers it — BullMQ's `waitUntilFinished` — with long polls
+   * of the job routes (`?waitMs`, at most 60 s each), no polling in a loop. After `timeoutMs`
+   * (default: no limit) it answers the job as it is then.
+   */
+  async waitForJob(
+    group: string,
+    topic: string,
+    job: JobIdentity,
+    options: { timeoutMs?: number; signal?: AbortSignal } = {},
+  ): Promise<JobView> {
+    const deadline = Date.now() + (options.timeoutMs ?? Number.POSITIVE_INFINITY);
+    for (;;) {
+      const waitMs = Math.round(Math.max(0, Math.min(60_000, deadline - Date.now())));
+      const view = await this.request<JobView>(
+        'GET',
+        `${jobPath(group, topic, job)}?waitMs=${waitMs}`,
+        undefined,
+        waitMs,
+        options.signal,
+      );
+      if (['acknowledged', 'archived', 'finished'].includes(view.state) || Date.now() >= deadline) return view;
+    }
+  }
+
   /** `POST /v1/topics/{topic}/redrive`: copies dead-letter records back to their source topics, once. */
   redrive(topic: string, request: RedriveRequest = {}): Promise<RedriveResponse> {
     return this.request('POST', `/v1/topics/${encodeURIComponent(topic)}/redrive`, request, 0, undefined, 'always');
@@ -427,6 +465,16 @@ function consumerGroupPath(group: string): string {
 
 function shareGroupPath(group: string): string {
   return `/v1/share-groups/${encodeURIComponent(group)}`;
+}
+
+/** Where a job is: its coordinates, or the idempotency key it was produced with. */
+export type JobIdentity = { partition: number; offset: number } | { idempotencyKey: string };
+
+function jobPath(group: string, topic: string, job: JobIdentity): string {
+  const base = `${shareGroupPath(group)}/topics/${encodeURIComponent(topic)}`;
+  return 'idempotencyKey' in job
+    ? `${base}/idempotency-keys/${encodeURIComponent(job.idempotencyKey)}`
+    : `${base}/partitions/${job.partition}/records/${job.offset}`;
 }
 
 let warnedBaseUrl = false;

@@ -32,6 +32,7 @@ export enum ErrorCode {
   QuotaExceeded = 'QUOTA_EXCEEDED',
   UnknownSchedule = 'UNKNOWN_SCHEDULE',
   UnknownScheduledRecord = 'UNKNOWN_SCHEDULED_RECORD',
+  UnknownIdempotencyKey = 'UNKNOWN_IDEMPOTENCY_KEY',
   ShareSessionNotFound = 'SHARE_SESSION_NOT_FOUND',
   InvalidShareSessionEpoch = 'INVALID_SHARE_SESSION_EPOCH',
   UnsupportedStorage = 'UNSUPPORTED_STORAGE',

@@ -10,3 +10,4 @@ export * from './operations.js';
 export * from './schedule.js';
 export * from './security.js';
 export * from './routes.js';
+export * from './job.js';

@@ -9,6 +9,7 @@ import {
   ResetOffsetsRequest,
 } from './consumer-group.js';
 import { ErrorCode as E } from './error-code.js';
+import { JobView, JobWaitQuery } from './job.js';
 import { Empty, GroupList, GroupListQuery, Health, InFlightQuery, InFlightRecordList } from './operations.js';
 import { RedriveRequest, RedriveResponse } from './operations.js';
 import { OffsetForTimestampResponse, OffsetQuery, ProduceRequest, ProduceResponse, ReadQuery } from './record.js';
@@ -253,6 +254,21 @@ export const ROUTES: Record<string, Route> = {
     query: InFlightQuery,
     ...ok(InFlightRecordList),
     errors: [...group, E.UnknownTopic, E.UnknownPartition],
+  },
+  'GET /v1/share-groups/{group}/topics/{topic}/partitions/{partition}/records/{offset}': {
+    summary:
+      'One job in a share group by offset: state, outcome, delivery count, holder, lock expiry, next availability',
+    tag: 'operations',
+    query: JobWaitQuery,
+    ...ok(JobView),
+    errors: [...group, E.UnknownTopic, E.UnknownPartition, E.OffsetOutOfRange],
+  },
+  'GET /v1/share-groups/{group}/topics/{topic}/idempotency-keys/{key}': {
+    summary: 'One job in a share group by the idempotency key it was produced with (scheduled or in the log)',
+    tag: 'operations',
+    query: JobWaitQuery,
+    ...ok(JobView),
+    errors: [...group, E.UnknownTopic, E.UnknownIdempotencyKey],
   },
   'POST /v1/topics/{topic}/redrive': {
     summary:

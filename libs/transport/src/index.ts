@@ -9,3 +9,5 @@ export * from './ctx-host/shoal-failure.interceptor.js';
 export * from './module/index.js';
 export * from './server/shoal-processor.decorator.js';
 export { MAX_RELEASE_DELAY_MS } from './server/worker-helpers.js';
+export * from './errors/shoal-reply-timeout.error.js';
+export { CORRELATION_ID_HEADER, REPLY_SEQ_HEADER, REPLY_TO_HEADER, type ReplyPacket } from './reply/reply-protocol.js';

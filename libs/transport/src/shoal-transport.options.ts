@@ -143,6 +143,18 @@ export interface ShoalClientOptions {
    * request whose records all carry an idempotency key is retried after any connection error.
    */
   retry?: RetryOptions;
+  /**
+   * `send`: how long a request waits for its final answer before its observable errors with
+   * `ShoalReplyTimeoutError` (a later answer is dropped); 0 waits for ever. Default 30,000 ms.
+   */
+  replyTimeoutMs?: number;
+  /**
+   * `send`: the retention of this instance's reply topic, so replies never read (the client
+   * died) are deleted. Default 60,000 ms.
+   */
+  replyRetentionMs?: number;
+  /** `send`: reply topics are named `<replyTopicPrefix>.<uuid>`. Default `shoal.replies`. */
+  replyTopicPrefix?: string;
 }
 
 /** The statuses a Shoal server or client reports on its `status` observable. */

@@ -12,3 +12,12 @@ export class UnknownScheduledRecordError extends ShoalError {
     super(ErrorCode.UnknownScheduledRecord, `topic ${topic} has no scheduled record ${id.slice(0, 100)}`);
   }
 }
+
+export class UnknownIdempotencyKeyError extends ShoalError {
+  constructor(topic: string, key: string) {
+    super(
+      ErrorCode.UnknownIdempotencyKey,
+      `topic ${topic} has no record produced with idempotency key ${key.slice(0, 100)} (within its idempotency window)`,
+    );
+  }
+}

@@ -89,6 +89,13 @@ export const ROUTE_RULES: Record<string, RouteRule> = {
   'GET /v1/share-groups/:group/topics/:topic/partitions/:partition/in-flight': {
     permissions: (r) => [...group(r.params.group, Operation.Consume), ...topic(r.params.topic, Operation.Read)],
   },
+  // One job's state: a describe of one record of the share-partition, as the in-flight view.
+  'GET /v1/share-groups/:group/topics/:topic/partitions/:partition/records/:offset': {
+    permissions: (r) => [...group(r.params.group, Operation.Consume), ...topic(r.params.topic, Operation.Read)],
+  },
+  'GET /v1/share-groups/:group/topics/:topic/idempotency-keys/:key': {
+    permissions: (r) => [...group(r.params.group, Operation.Consume), ...topic(r.params.topic, Operation.Read)],
+  },
   'POST /v1/topics/:topic/redrive': { permissions: (r) => topic(r.params.topic, Operation.Admin) },
   // Scheduled records wait to be appended: listing them is a read, cancelling one undoes a produce.
   // Repeating schedules (/v1/schedules) stay with cluster admins.

@@ -1,8 +1,18 @@
+import { randomUUID } from 'node:crypto';
 import { ClientProxy, type ReadPacket, type WritePacket } from '@nestjs/microservices';
 import { ShoalApiError, ShoalHttpClient } from '@shoal/client';
 import { ErrorCode, type ProduceRecord, type ProduceResponse, type RecordPosition } from '@shoal/protocol';
 import { createMissingTopics } from '../server/worker-helpers.js';
 import type { ShoalClientOptions } from '../shoal-transport.options.js';
+import { ShoalReplyTimeoutError } from '../errors/shoal-reply-timeout.error.js';
+import { ReplyInbox } from '../reply/reply-inbox.js';
+import {
+  CORRELATION_ID_HEADER,
+  DEFAULT_REPLY_RETENTION_MS,
+  DEFAULT_REPLY_TIMEOUT_MS,
+  DEFAULT_REPLY_TOPIC_PREFIX,
+  REPLY_TO_HEADER,
+} from '../reply/reply-protocol.js';
 import { ShoalRecord } from './shoal-record.builder.js';
 
 interface Pending {
@@ -13,15 +23,20 @@ interface Pending {
 
 /**
  * A NestJS `ClientProxy` that produces to Shoal: `emit(topic, data)` appends a record (a
- * {@link ShoalRecord} carries key, headers and partition) and resolves once it is durable.
+ * {@link ShoalRecord} carries key, headers and partition) and resolves once it is durable;
+ * `send(topic, data)` appends a request and emits the `@MessagePattern` handler's answers.
  *
  * Emits are stored in the order they were made, per topic (so per partition), as a Kafka
  * producer with one request in flight keeps them: each topic has at most one produce request
  * in flight, and the emits made meanwhile go together in the next one (up to
  * `maxBatchRecords`), so a busy producer pays one round trip for many records.
  *
- * `send` (request/reply) is not offered: it needs a reply topic per client and a consumer
- * behind it, which over HTTP long polls is more machinery than it is worth here.
+ * A request is a record on the pattern's topic carrying a correlation id and this instance's
+ * reply topic (headers {@link CORRELATION_ID_HEADER}, {@link REPLY_TO_HEADER}). The reply topic
+ * (`<replyTopicPrefix>.<uuid>`, 1 partition, `retentionMs` = `replyRetentionMs`) is created at
+ * the first `send` and deleted by `close`; the instance reads it while requests wait (see
+ * {@link ReplyInbox}). A request with no final answer within `replyTimeoutMs` errors with
+ * {@link ShoalReplyTimeoutError}, and its late answer is dropped.
  */
 export class ShoalClient extends ClientProxy {
   private readonly http: ShoalHttpClient;
@@ -30,6 +45,8 @@ export class ShoalClient extends ClientProxy {
   /** Per topic: the produce request in flight. */
   private readonly inFlight = new Map<string, Promise<void>>();
   private connection: Promise<void> | undefined;
+  /** The replies to this instance's requests. */
+  private inbox: ReplyInbox;
 
   constructor(private readonly options: ShoalClientOptions) {
     super();
@@ -39,6 +56,7 @@ export class ShoalClient extends ClientProxy {
       ca: options.ca,
       retry: options.retry,
     });
+    this.inbox = this.newInbox();
   }
 
   /** Checks the broker answers, once for every emit waiting on it; `emit` connects by itself. */
@@ -64,6 +82,9 @@ export class ShoalClient extends ClientProxy {
       for (const topic of [...this.queues.keys()]) this.flush(topic);
       await Promise.allSettled([...this.inFlight.values()]);
     }
+    const inbox = this.inbox;
+    this.inbox = this.newInbox();
+    await inbox.close();
     this.connection = undefined;
     await this.http.close();
     this._status$.next('disconnected');
@@ -91,9 +112,28 @@ export class ShoalClient extends ClientProxy {
     }) as Promise<T>;
   }
 
-  protected publish(_packet: ReadPacket, callback: (packet: WritePacket) => void): () => void {
-    callback({ err: 'request/reply (send) is not supported by the Shoal transport: use emit', isDisposed: true });
-    return () => undefined;
+  /** Sends a request: registered first, then produced with its reply address; unsubscribing forgets it. */
+  protected publish(packet: ReadPacket, callback: (packet: WritePacket) => void): () => void {
+    const topic = this.normalizePattern(packet.pattern);
+    const id = randomUUID();
+    const inbox = this.inbox;
+    const timeoutMs = this.options.replyTimeoutMs ?? DEFAULT_REPLY_TIMEOUT_MS;
+    inbox.expect(id, callback, timeoutMs, () => new ShoalReplyTimeoutError(topic, timeoutMs));
+    inbox
+      .address()
+      .then((replyTo) => this.dispatchEvent({ pattern: topic, data: requestRecord(packet.data, id, replyTo) }))
+      // Read once the request is durable: no reply can come before, and a long poll sent
+      // beside the produce only slows it.
+      .then(() => inbox.listen())
+      .catch((error: unknown) => inbox.fail(id, error));
+    return () => inbox.forget(id);
+  }
+
+  private newInbox(): ReplyInbox {
+    return new ReplyInbox(this.http, {
+      topicPrefix: this.options.replyTopicPrefix ?? DEFAULT_REPLY_TOPIC_PREFIX,
+      retentionMs: this.options.replyRetentionMs ?? DEFAULT_REPLY_RETENTION_MS,
+    });
   }
 
   /** Sends the topic's next batch unless a request for it is in flight; the batch after follows when it ends. */
@@ -128,4 +168,11 @@ export class ShoalClient extends ClientProxy {
       return this.http.produce(topic, records);
     }
   }
+}
+
+/** A request's record: the data (or the given {@link ShoalRecord}) with its correlation id and reply topic. */
+function requestRecord(data: unknown, id: string, replyTo: string): ShoalRecord {
+  const given = data instanceof ShoalRecord ? data : new ShoalRecord(data);
+  const headers = { ...given.headers, [CORRELATION_ID_HEADER]: id, [REPLY_TO_HEADER]: replyTo };
+  return new ShoalRecord(given.data, given.key, headers, given.partition, given.timestamp, given.delivery);
 }

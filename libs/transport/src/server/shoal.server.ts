@@ -20,6 +20,7 @@ import type {
   ShoalWorkerOptions,
   ShoalWorkerSettings,
 } from '../shoal-transport.options.js';
+import { Replier, replyAddress } from '../reply/replier.js';
 import { ConsumerSubscriber } from './consumer-subscriber.js';
 import { ShareWorker } from './share-worker.js';
 import { SHOAL_PROCESSOR } from './shoal-processor.decorator.js';
@@ -66,6 +67,8 @@ export class ShoalServer extends Server<Record<string, never>, ShoalStatus> impl
   private runners: (ShareWorker | ConsumerSubscriber)[] = [];
   /** The workers of `@ShoalProcessor` classes, by mode and group. */
   private readonly processors = new Map<string, WorkerPlan>();
+  /** Answers the requests of `ShoalClient.send` to `@MessagePattern` handlers. */
+  private readonly replier: Replier;
 
   constructor(private readonly options: ShoalServerOptions) {
     super();
@@ -75,6 +78,7 @@ export class ShoalServer extends Server<Record<string, never>, ShoalStatus> impl
       ca: options.ca,
       retry: options.retry,
     });
+    this.replier = new Replier(options, this.logger as Logger, (result) => this.transformToObservable(result));
   }
 
   /**
@@ -145,6 +149,7 @@ export class ShoalServer extends Server<Record<string, never>, ShoalStatus> impl
   /** Graceful shutdown: stop fetching, let handlers finish within the grace period, release the rest, leave. */
   async close(): Promise<void> {
     await Promise.all(this.runners.map((runner) => runner.stop()));
+    await this.replier.close();
     await this.http.close();
   }
 
@@ -170,10 +175,12 @@ export class ShoalServer extends Server<Record<string, never>, ShoalStatus> impl
     if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
   }
 
-  /** Runs a worker's handler of the record's topic. */
+  /** Runs a worker's handler of the record's topic; a request (from `send`) is answered. */
   private async run(handlers: Map<string, MessageHandler>, record: WireRecord, context: ShoalContext): Promise<void> {
     const handler = handlers.get(record.topic);
     if (!handler) throw new Error(`no handler for topic ${record.topic}`);
+    const address = replyAddress(record.headers);
+    if (address) return this.replier.answer(handler, recordData(record), context, address);
     const result = await handler(recordData(record), context);
     if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
   }
