@@ -1,0 +1,127 @@
+import pg from 'pg';
+import { QueryFailedError } from 'typeorm';
+import type { SqlSession, SqlSessions } from './sql-session.js';
+import { SqlTrace } from './sql-trace.js';
+
+/** Distinct statement texts given a name (prepared once per connection); the rest run unnamed. */
+const MAX_NAMED_STATEMENTS = 1_000;
+
+/**
+ * PostgreSQL on `pg`'s pool directly (TypeORM only migrates): each use takes a pooled
+ * connection. Every statement text the broker runs is a named prepared statement, parsed and
+ * planned once per connection instead of on every call; a transaction's BEGIN goes out with its
+ * first statement's round trip where it can (one simple query for BEGIN and a SET LOCAL). Errors
+ * keep TypeORM's shape (a `QueryFailedError` with the driver's error, its SQLSTATE, inside), which
+ * the retry of deadlocks and the storage-failure metrics read.
+ */
+export class PgSessions implements SqlSessions {
+  private readonly pool: pg.Pool;
+  private readonly names = new Map<string, string>();
+  private readonly trace = SqlTrace.fromEnv();
+
+  constructor(url: string, max = 10) {
+    this.pool = new pg.Pool({ connectionString: url, max });
+    // An idle connection's error (say, the server restarted) must not end the process: the pool drops it.
+    this.pool.on('error', () => undefined);
+  }
+
+  async use<T>(work: (session: SqlSession) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    let broken: Error | undefined;
+    try {
+      return await work(new PgSession(client, this));
+    } catch (error) {
+      // A connection that lost its server is not given back to the pool.
+      if (isConnectionError(error)) broken = error as Error;
+      throw error;
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+    this.trace?.close();
+  }
+
+  /** Runs one statement, named when its text is among the first {@link MAX_NAMED_STATEMENTS}. */
+  async query(client: pg.PoolClient, text: string, params: readonly unknown[]): Promise<pg.QueryResult> {
+    const started = this.trace ? performance.now() : 0;
+    try {
+      if (params.length === 0 && text.includes(';')) return await client.query(text);
+      return await client.query({ name: this.nameOf(text), text, values: params as unknown[] });
+    } catch (error) {
+      throw new QueryFailedError(text, params as unknown[], error as Error);
+    } finally {
+      this.trace?.note(text, started);
+    }
+  }
+
+  private nameOf(text: string): string | undefined {
+    let name = this.names.get(text);
+    if (name === undefined && this.names.size < MAX_NAMED_STATEMENTS) {
+      name = `shoal_${this.names.size}`;
+      this.names.set(text, name);
+    }
+    return name;
+  }
+}
+
+class PgSession implements SqlSession {
+  readonly kind = 'postgres' as const;
+  /** BEGIN not sent yet: it goes out with the next statement when that one takes no parameters. */
+  private beginPending = false;
+
+  constructor(
+    private readonly client: pg.PoolClient,
+    private readonly sessions: PgSessions,
+  ) {}
+
+  async rows<T>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
+    return (await this.run(sql, params)).rows as T[];
+  }
+
+  async execute(sql: string, params: readonly unknown[] = []): Promise<number> {
+    return (await this.run(sql, params)).rowCount ?? 0;
+  }
+
+  begin(): Promise<void> {
+    this.beginPending = true;
+    return Promise.resolve();
+  }
+
+  async commit(): Promise<void> {
+    if (this.beginPending) {
+      this.beginPending = false; // nothing ran: nothing to commit
+      return;
+    }
+    await this.sessions.query(this.client, 'COMMIT', []);
+  }
+
+  async rollback(): Promise<void> {
+    if (this.beginPending) {
+      this.beginPending = false;
+      return;
+    }
+    await this.sessions.query(this.client, 'ROLLBACK', []);
+  }
+
+  private async run(sql: string, params: readonly unknown[]): Promise<pg.QueryResult> {
+    if (!this.beginPending) return this.sessions.query(this.client, sql, params);
+    this.beginPending = false;
+    if (params.length === 0 && !sql.includes(';')) {
+      // One round trip: a simple query of both; its last result is the statement's.
+      const results = (await this.sessions.query(this.client, `BEGIN;${sql}`, [])) as unknown as pg.QueryResult[];
+      return results[results.length - 1];
+    }
+    await this.sessions.query(this.client, 'BEGIN', []);
+    return this.sessions.query(this.client, sql, params);
+  }
+}
+
+function isConnectionError(error: unknown): boolean {
+  const code = ((error as { driverError?: { code?: unknown } }).driverError?.code ?? (error as { code?: unknown }).code) as
+    | string
+    | undefined;
+  return typeof code === 'string' && /^(08...|57P0[123]|ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT)$/.test(code);
+}
