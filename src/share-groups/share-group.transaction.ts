@@ -9,7 +9,7 @@ import { assignShared } from './domain/simple-assignor.js';
 import type { Sql } from '../storage/database.js';
 import { logStore } from '../log/storage/log.store.js';
 import { type ShareGroupRow, type ShareMember, shareGroupStore } from './storage/share-group.store.js';
-import { sharePartitionStore } from './storage/share-partition.store.js';
+import { type LockedWindow, sharePartitionStore } from './storage/share-partition.store.js';
 import { topicStore } from '../log/storage/topic.store.js';
 import {
   emptyActivity,
@@ -27,6 +27,8 @@ import {
 export class ShareGroupTransaction {
   readonly activity: ShareActivity = emptyActivity();
   private readonly opened = new Map<string, OpenSharePartition>();
+  /** Windows {@link lockInOrder} locked and read, not opened yet, by `topicId:partition`. */
+  private readonly locked = new Map<string, LockedWindow>();
   /** Topics looked up in this transaction, by name (null: no such topic). */
   private readonly topicsByName = new Map<string, Topic | null>();
   private liveMembers: ShareMember[];
@@ -124,7 +126,13 @@ export class ShareGroupTransaction {
   async partition(topic: Topic, partition: number, options: { create: boolean }): Promise<OpenSharePartition | null> {
     const cached = this.opened.get(`${topic.id}:${partition}`);
     if (cached) return cached;
-    const open = await this.partitions.open(this, topic, partition, options.create);
+    const open = await this.partitions.open(
+      this,
+      topic,
+      partition,
+      options.create,
+      this.locked.get(`${topic.id}:${partition}`),
+    );
     if (open) this.opened.set(`${topic.id}:${partition}`, open);
     return open;
   }
@@ -200,8 +208,9 @@ export class ShareGroupTransaction {
       if (topicId !== undefined)
         keys.set(`${topicId}:${p.partition}`, { groupId: this.group.id, topicId, partition: p.partition });
     }
-    const ordered = [...keys.values()].sort((a, b) => a.topicId - b.topicId || a.partition - b.partition);
-    for (const key of ordered) await sharePartitionStore.lockWindow(this.sql, key);
+    // One statement locks them all in that order, and reads what opening each needs (see open()).
+    const locked = await sharePartitionStore.lockWindows(this.sql, this.group.id, [...keys.values()], this.now);
+    for (const [key, window] of locked) this.locked.set(key, window);
   }
 
   /** The named topics that exist, looked up once per transaction. */

@@ -17,6 +17,7 @@ import type { Sql } from '../storage/database.js';
 import { logStore, type PartitionHead } from '../log/storage/log.store.js';
 import type { ShareGroupRow } from './storage/share-group.store.js';
 import {
+  type LockedWindow,
   type SharePartitionKey,
   sharePartitionStore as store,
   type ShareWindow,
@@ -78,11 +79,20 @@ export class SharePartitionCoordinator {
    * not `create`, or the log partition is gone. {@link ShareGroupTransaction.partition} opens
    * each share-partition once per transaction.
    */
-  async open(scope: ShareScope, topic: Topic, partition: number, create: boolean): Promise<OpenSharePartition | null> {
+  async open(
+    scope: ShareScope,
+    topic: Topic,
+    partition: number,
+    create: boolean,
+    locked?: LockedWindow,
+  ): Promise<OpenSharePartition | null> {
     const { sql, group, now, activity } = scope;
     const key = { groupId: group.id, topicId: topic.id, partition };
-    let window = await store.lockWindow(sql, key);
-    const log = await topicStore.partition(sql, topic.id, partition);
+    // `locked`: its row already locked and read (with the log's offsets) by lockInOrder.
+    let window = locked ? locked.window : await store.lockWindow(sql, key);
+    const log = locked
+      ? locked.log && { partition, ...locked.log }
+      : await topicStore.partition(sql, topic.id, partition);
     if (!log) return null;
     if (!window) {
       if (!create) return null;
@@ -112,7 +122,7 @@ export class SharePartitionCoordinator {
       window.endOffset = Math.max(window.endOffset, log.startOffset);
       await store.setWindow(sql, key, window);
     }
-    await this.expireLocks(open);
+    if (!locked || locked.expired) await this.expireLocks(open);
     return open;
   }
 
