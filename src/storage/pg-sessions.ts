@@ -48,7 +48,7 @@ export class PgSessions implements SqlSessions {
   async query(client: pg.PoolClient, text: string, params: readonly unknown[]): Promise<pg.QueryResult> {
     const started = this.trace ? performance.now() : 0;
     try {
-      if (params.length === 0 && text.includes(';')) return await client.query(text);
+      if (params.length === 0 && text.includes(';')) return await client.query(text); // BEGIN;… (see PgSession.run)
       return await client.query({ name: this.nameOf(text), text, values: params as unknown[] });
     } catch (error) {
       throw new QueryFailedError(text, params as unknown[], error as Error);
@@ -109,14 +109,39 @@ class PgSession implements SqlSession {
   private async run(sql: string, params: readonly unknown[]): Promise<pg.QueryResult> {
     if (!this.beginPending) return this.sessions.query(this.client, sql, params);
     this.beginPending = false;
-    if (params.length === 0 && !sql.includes(';')) {
+    const inlined = inline(this.client, sql, params);
+    if (inlined !== null) {
       // One round trip: a simple query of both; its last result is the statement's.
-      const results = (await this.sessions.query(this.client, `BEGIN;${sql}`, [])) as unknown as pg.QueryResult[];
+      const results = (await this.sessions.query(this.client, `BEGIN;${inlined}`, [])) as unknown as pg.QueryResult[];
       return results[results.length - 1];
     }
     await this.sessions.query(this.client, 'BEGIN', []);
     return this.sessions.query(this.client, sql, params);
   }
+}
+
+/**
+ * The statement with its parameters written in as literals, when that is plainly safe: one
+ * statement, no quoted text of its own, parameters only strings (escaped by the driver), safe
+ * integers and nulls. Null otherwise (it then goes as a prepared statement of its own). Used for
+ * a transaction's first statement, which goes out with the BEGIN (a group or topic looked up by name).
+ */
+function inline(client: pg.PoolClient, sql: string, params: readonly unknown[]): string | null {
+  if (sql.includes(';') || sql.includes("'") || sql.includes('$$')) return null;
+  const literals: string[] = [];
+  for (const param of params) {
+    if (param === null) literals.push('NULL');
+    else if (typeof param === 'string') literals.push(client.escapeLiteral(param));
+    else if (typeof param === 'number' && Number.isSafeInteger(param)) literals.push(String(param));
+    else return null;
+  }
+  let complete = true;
+  const text = sql.replace(/\$(\d+)/g, (_, n: string) => {
+    const literal = literals[Number(n) - 1];
+    if (literal === undefined) complete = false;
+    return literal ?? '';
+  });
+  return complete ? text : null;
 }
 
 function isConnectionError(error: unknown): boolean {
