@@ -15,6 +15,8 @@ export interface WaitTiming {
 
 /** The key of appends to one partition. */
 export const appendKey = (topicId: number, partition: number) => `append:${topicId}:${partition}`;
+/** The key of records stored to be appended later (scheduled or delayed). */
+export const SCHEDULED_KEY = 'scheduled';
 /** The key of a consumer or share group's membership and assignment. */
 export const groupKey = (kind: 'consumer' | 'share', groupId: number) => `${kind}:${groupId}`;
 
