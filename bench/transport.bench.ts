@@ -124,7 +124,8 @@ async function latency(broker: BenchBroker, client: ShoalClient): Promise<(strin
   onJob = (data) => {
     if (data.t !== undefined) samples.push(performance.now() - data.t);
   };
-  for (let i = 0; i < LATENCY_JOBS; i++) await lastValueFrom(client.emit(TOPIC, { ...payload(i), t: performance.now() }));
+  for (let i = 0; i < LATENCY_JOBS; i++)
+    await lastValueFrom(client.emit(TOPIC, { ...payload(i), t: performance.now() }));
   while (samples.length < LATENCY_JOBS) await new Promise((resolve) => setTimeout(resolve, 5));
   onJob = undefined;
   await worker.close();
@@ -153,7 +154,9 @@ export async function benchTransport(broker: BenchBroker): Promise<void> {
     rows,
   );
   if (latencyRow)
-    printTable('Transport add → handler start (as the peer kit measures it)', ['jobs', 'p50 ms', 'p99 ms', 'max ms'], [
-      latencyRow,
-    ]);
+    printTable(
+      'Transport add → handler start (as the peer kit measures it)',
+      ['jobs', 'p50 ms', 'p99 ms', 'max ms'],
+      [latencyRow],
+    );
 }

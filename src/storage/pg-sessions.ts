@@ -145,8 +145,7 @@ function inline(client: pg.PoolClient, sql: string, params: readonly unknown[]):
 }
 
 function isConnectionError(error: unknown): boolean {
-  const code = ((error as { driverError?: { code?: unknown } }).driverError?.code ?? (error as { code?: unknown }).code) as
-    | string
-    | undefined;
+  const code = ((error as { driverError?: { code?: unknown } }).driverError?.code ??
+    (error as { code?: unknown }).code) as string | undefined;
   return typeof code === 'string' && /^(08...|57P0[123]|ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT)$/.test(code);
 }
