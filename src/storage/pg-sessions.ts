@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import pg from 'pg';
 import { QueryFailedError } from 'typeorm';
 import type { SqlSession, SqlSessions } from './sql-session.js';
@@ -18,11 +19,12 @@ export class PgSessions implements SqlSessions {
   private readonly pool: pg.Pool;
   private readonly names = new Map<string, string>();
   private readonly trace = SqlTrace.fromEnv();
+  private readonly logger = new Logger(PgSessions.name);
 
   constructor(url: string, max = 10) {
     this.pool = new pg.Pool({ connectionString: url, max });
     // An idle connection's error (say, the server restarted) must not end the process: the pool drops it.
-    this.pool.on('error', () => undefined);
+    this.pool.on('error', (error) => this.logger.warn(`idle PostgreSQL connection failed: ${error.message}`));
   }
 
   async use<T>(work: (session: SqlSession) => Promise<T>): Promise<T> {
