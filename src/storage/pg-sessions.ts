@@ -11,7 +11,7 @@ const MAX_NAMED_STATEMENTS = 1_000;
  * PostgreSQL on `pg`'s pool directly (TypeORM only migrates): each use takes a pooled
  * connection. Every statement text the broker runs is a named prepared statement, parsed and
  * planned once per connection instead of on every call; a transaction's BEGIN goes out with its
- * first statement's round trip where it can (one simple query for BEGIN and a SET LOCAL). Errors
+ * first statement's round trip where it can (one simple query of both, its parameters escaped in). Errors
  * keep TypeORM's shape (a `QueryFailedError` with the driver's error, its SQLSTATE, inside), which
  * the retry of deadlocks and the storage-failure metrics read.
  */
@@ -71,7 +71,7 @@ export class PgSessions implements SqlSessions {
 
 class PgSession implements SqlSession {
   readonly kind = 'postgres' as const;
-  /** BEGIN not sent yet: it goes out with the next statement when that one takes no parameters. */
+  /** BEGIN not sent yet: it goes out with the next statement, in one simple query when that can be written out (see inline). */
   private beginPending = false;
 
   constructor(
