@@ -8,17 +8,23 @@ import { benchScheduledLateness } from './scheduled.bench.js';
 import { benchShareGroups } from './share-group.bench.js';
 import { benchTransport } from './transport.bench.js';
 import { benchLatency, benchProduce, benchRead } from './log.bench.js';
+import { benchPostgres } from './postgres.bench.js';
 import { benchValidation } from './validation.bench.js';
 
 // `npm run bench`: prints figures, asserts nothing. BENCH_SECONDS sets each run's length;
 // BENCH_ONLY=log leaves out the adapter comparison, BENCH_ONLY=transport runs the transport alone,
 // BENCH_ONLY=eventloop the event-loop bench alone, BENCH_ONLY=scale the big-partition and sweep benches
-// alone (BENCH_SCALE_RECORDS, BENCH_SCALE_IN_FLIGHT size them).
+// alone (BENCH_SCALE_RECORDS, BENCH_SCALE_IN_FLIGHT size them), BENCH_ONLY=postgres produce, latency, share
+// groups and the transport on PostgreSQL (embedded, or BENCH_DATABASE_URL) alone.
 console.log(
   `Shoal bench — ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
 );
 const only = process.env.BENCH_ONLY;
-const alone: Record<string, () => Promise<void>> = { eventloop: benchEventLoop, scale: benchScale };
+const alone: Record<string, () => Promise<void>> = {
+  eventloop: benchEventLoop,
+  scale: benchScale,
+  postgres: benchPostgres,
+};
 if (only !== undefined && only in alone) {
   await alone[only]();
   process.exit(0);

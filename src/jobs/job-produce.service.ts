@@ -13,6 +13,7 @@ import { scheduledRecordStore } from './storage/scheduled-record.store.js';
 import { topicStore } from '../log/storage/topic.store.js';
 import { type ProduceDetour, ProduceHooks } from '../log/produce.hooks.js';
 import { LogAppender } from '../log/log-appender.js';
+import { ChangeSignal, SCHEDULED_KEY } from '../platform/change-signal.js';
 
 export const DEFAULT_IDEMPOTENCY_WINDOW_MS = 86_400_000;
 
@@ -39,6 +40,7 @@ export class JobProduceService implements ProduceDetour {
     private readonly hooks: ProduceHooks,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(SHOAL_CONFIG) config: ShoalConfig,
+    private readonly signal: ChangeSignal,
   ) {
     this.windowMs = config.idempotencyWindowMs ?? DEFAULT_IDEMPOTENCY_WINDOW_MS;
     hooks.detour.fill(this);
@@ -57,6 +59,8 @@ export class JobProduceService implements ProduceDetour {
       return this.write(sql, topic, records, now);
     });
     this.appender.announce(heads);
+    // The delivery of every broker looks for due records again (see ScheduledDeliveryService).
+    if (positions.some((p) => p.scheduledId !== undefined)) this.signal.notify(SCHEDULED_KEY);
     if (appended.length > 0)
       this.hooks.produced.emit(
         topicName,

@@ -11,12 +11,15 @@ import type { PartitionHead } from '../log/storage/log.store.js';
 import { type ScheduledRow, scheduledRecordStore } from './storage/scheduled-record.store.js';
 import { topicStore } from '../log/storage/topic.store.js';
 import { LogAppender } from '../log/log-appender.js';
+import { ChangeSignal, SCHEDULED_KEY } from '../platform/change-signal.js';
 import { DEFAULT_IDEMPOTENCY_WINDOW_MS } from './job-produce.service.js';
 
 /** Due records appended per transaction. */
 const DELIVERY_BATCH = 1_000;
 /** How often keys older than the idempotency window are forgotten. */
 const KEY_EXPIRY_EVERY_MS = 60_000;
+/** With nothing scheduled anywhere, how often delivery looks anyway (records another broker stored and left). */
+const IDLE_LOOK_MS = 1_000;
 /** Keys forgotten per statement: a short hold of the loop and the write lock, then others go. */
 const KEY_EXPIRY_CHUNK = 1_000;
 
@@ -34,6 +37,8 @@ export class ScheduledDeliveryService implements OnApplicationBootstrap, OnAppli
   private keysExpiredAt = 0;
   private readonly intervalMs: number;
   private timer: NodeJS.Timeout | undefined;
+  /** The last look found nothing scheduled: the signal's version before it, and when (performance.now()). */
+  private nothingScheduled: { version: number; at: number } | undefined;
 
   constructor(
     private readonly database: Database,
@@ -41,6 +46,7 @@ export class ScheduledDeliveryService implements OnApplicationBootstrap, OnAppli
     private readonly hooks: ProduceHooks,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(SHOAL_CONFIG) config: ShoalConfig,
+    private readonly signal: ChangeSignal,
   ) {
     this.windowMs = config.idempotencyWindowMs ?? DEFAULT_IDEMPOTENCY_WINDOW_MS;
     this.intervalMs = config.schedulerIntervalMs ?? 25;
@@ -62,7 +68,7 @@ export class ScheduledDeliveryService implements OnApplicationBootstrap, OnAppli
   }
 
   private async tick(now: number): Promise<void> {
-    await this.deliverAndArm(now);
+    if (!this.idle()) await this.deliverAndArm(now);
     if (now - this.keysExpiredAt >= KEY_EXPIRY_EVERY_MS) {
       this.keysExpiredAt = now;
       await this.expireIdempotencyKeys(now);
@@ -90,7 +96,9 @@ export class ScheduledDeliveryService implements OnApplicationBootstrap, OnAppli
    */
   private async deliverAndArm(now: number): Promise<void> {
     for (;;) {
+      const version = this.signal.version;
       const next = await this.database.run((sql) => scheduledRecordStore.nextDueAt(sql));
+      this.nothingScheduled = next === null ? { version, at: performance.now() } : undefined;
       if (next === null) return;
       if (next <= now) {
         await this.deliverDue(now);
@@ -108,6 +116,21 @@ export class ScheduledDeliveryService implements OnApplicationBootstrap, OnAppli
       }
       return;
     }
+  }
+
+  /**
+   * Whether the look can be left out: it found nothing scheduled at all, nothing was scheduled
+   * since (here, or on another broker and relayed), and it was less than {@link IDLE_LOOK_MS}
+   * ago — so an idle broker does not query every `schedulerIntervalMs` for nothing. It still looks
+   * that often: a record stored by a broker that went away before delivering it is found.
+   */
+  private idle(): boolean {
+    const last = this.nothingScheduled;
+    return (
+      last !== undefined &&
+      performance.now() - last.at < IDLE_LOOK_MS &&
+      !this.signal.changedSince([SCHEDULED_KEY], last.version)
+    );
   }
 
   /** Appends every record due by `now`; answers how many it appended. */

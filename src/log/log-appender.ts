@@ -70,7 +70,7 @@ export class LogAppender {
       };
     });
     await logStore.insert(sql, rows);
-    for (const [head, bytes] of addedBytes) await logStore.advanceHead(sql, head, bytes);
+    await logStore.advanceHeads(sql, [...addedBytes]);
     return { outcomes, heads: [...addedBytes.keys()] };
   }
 

@@ -15,6 +15,8 @@ export interface WaitTiming {
 
 /** The key of appends to one partition. */
 export const appendKey = (topicId: number, partition: number) => `append:${topicId}:${partition}`;
+/** The key of records stored to be appended later (scheduled or delayed). */
+export const SCHEDULED_KEY = 'scheduled';
 /** The key of a consumer or share group's membership and assignment. */
 export const groupKey = (kind: 'consumer' | 'share', groupId: number) => `${kind}:${groupId}`;
 /** The key of records of a share group reaching a final state (acknowledged, archived): job waits. */
@@ -34,6 +36,10 @@ export class ChangeSignal {
   private relay: ((key: string) => void) | undefined;
   private closing = false;
   private registered = 0;
+  /** Counts changes; each key remembers the count at its last change (see {@link changedSince}). */
+  private changes = 0;
+  private readonly changedAt = new Map<string, number>();
+  private everythingChangedAt = 0;
 
   /** True once shutdown began: waits no longer wait. */
   get closed(): boolean {
@@ -105,14 +111,31 @@ export class ChangeSignal {
     this.relay?.(key);
   }
 
+  /**
+   * A mark to give {@link changedSince}: taken before a read, it tells afterwards whether one of
+   * the keys changed since, so a long poll whose read found nothing may register its waiter and
+   * wait at once instead of reading again first.
+   */
+  get version(): number {
+    return this.changes;
+  }
+
+  /** Whether one of `keys` changed (or everything was woken) after `version` was taken. */
+  changedSince(keys: readonly string[], version: number): boolean {
+    if (this.everythingChangedAt > version) return true;
+    return keys.some((key) => (this.changedAt.get(key) ?? 0) > version);
+  }
+
   /** Wakes this process's waiters on `key` only (a change another broker committed). */
   notifyLocal(key: string): void {
+    this.changedAt.set(key, ++this.changes);
     const set = this.listeners.get(key);
     if (set) for (const listener of [...set]) listener();
   }
 
   /** Wakes every waiter (say, after the relay reconnected and may have missed changes). */
   notifyAll(): void {
+    this.everythingChangedAt = ++this.changes;
     for (const set of [...this.listeners.values()]) for (const listener of [...set]) listener();
   }
 

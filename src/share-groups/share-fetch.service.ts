@@ -116,23 +116,33 @@ export class ShareFetchService {
 
   /** Acks (if any) and acquisition in one transaction; with nothing to hand out, the wait. */
   private async fetchAcquiring(group: string, memberId: string, options: ShareFetchOptions): Promise<ShareFetchResult> {
+    let since = this.signal.version;
     const first = await this.attempt(group, memberId, options);
     if (first.response.records.length > 0 || options.maxWaitMs <= 0) return first.response;
     const deadline = Date.now() + options.maxWaitMs;
     let last = first;
+    /** A timed event (a delayed release, a lock running out) may have come due: look again. */
+    let due = false;
     for (;;) {
-      // Registered before the attempt, so a change committed in between still wakes us.
+      // Registered before the next attempt, so a change committed in between still wakes us; no
+      // attempt at all when nothing it waits for changed since the last one began (the commit of
+      // anything that attempt could not see is signalled after it began).
       const waiter = this.signal.waiter(last.waitKeys, options.timing);
       try {
-        last = await this.attempt(group, memberId, { ...options, acks: [] });
+        if (due || this.signal.changedSince(last.waitKeys, since)) {
+          since = this.signal.version;
+          due = false;
+          last = await this.attempt(group, memberId, { ...options, acks: [] });
+        }
         const remaining = deadline - Date.now();
         if (last.response.records.length > 0 || remaining <= 0 || this.signal.closed) break;
         // Also wake when a delayed release becomes available or a lock runs out.
         this.active--;
         try {
-          await waiter.wait(
+          const changed = await waiter.wait(
             last.nextEventInMs === null ? remaining : Math.max(1, Math.min(remaining, last.nextEventInMs)),
           );
+          if (!changed) due = true;
         } finally {
           this.active++;
         }

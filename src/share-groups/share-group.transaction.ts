@@ -7,7 +7,7 @@ import type { AckEntry } from './domain/acknowledge.js';
 import { assignShared } from './domain/simple-assignor.js';
 import type { Sql } from '../storage/database.js';
 import type { ShareGroupRow, ShareMember } from './storage/share-group.store.js';
-import type { SharePartitionKey, ShareWindow } from './storage/share-partition.store.js';
+import type { LockedWindow, SharePartitionKey, ShareWindow } from './storage/share-partition.store.js';
 import type { ShareStores } from './share-stores.js';
 import { emptyActivity, type ShareActivity, SharePartition, type ShareScope } from './share-partition.js';
 
@@ -22,6 +22,8 @@ import { emptyActivity, type ShareActivity, SharePartition, type ShareScope } fr
 export class ShareGroupTransaction implements ShareScope {
   readonly activity: ShareActivity = emptyActivity();
   private readonly opened = new Map<string, SharePartition>();
+  /** Windows {@link lockInOrder} locked and read, not opened yet, by `topicId:partition`. */
+  private readonly locked = new Map<string, LockedWindow>();
   /** Topics looked up in this transaction, by name (null: no such topic). */
   private readonly topicsByName = new Map<string, Topic | null>();
   private liveMembers: ShareMember[];
@@ -107,7 +109,13 @@ export class ShareGroupTransaction implements ShareScope {
   async partition(topic: Topic, partition: number, options: { create: boolean }): Promise<SharePartition | null> {
     const cached = this.opened.get(`${topic.id}:${partition}`);
     if (cached) return cached;
-    const open = await SharePartition.open(this, topic, partition, options.create);
+    const open = await SharePartition.open(
+      this,
+      topic,
+      partition,
+      options.create,
+      this.locked.get(`${topic.id}:${partition}`),
+    );
     if (open) this.opened.set(`${topic.id}:${partition}`, open);
     return open;
   }
@@ -197,8 +205,9 @@ export class ShareGroupTransaction implements ShareScope {
       if (topicId !== undefined)
         keys.set(`${topicId}:${p.partition}`, { groupId: this.group.id, topicId, partition: p.partition });
     }
-    const ordered = [...keys.values()].sort((a, b) => a.topicId - b.topicId || a.partition - b.partition);
-    for (const key of ordered) await this.stores.partitions.lockWindow(key);
+    // One statement locks them all in that order, and reads what opening each needs (see SharePartition.open).
+    const locked = await this.stores.partitions.lockWindows(this.group.id, [...keys.values()], this.now);
+    for (const [key, window] of locked) this.locked.set(key, window);
   }
 
   /** The named topics that exist, looked up once per transaction. */

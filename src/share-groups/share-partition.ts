@@ -17,7 +17,7 @@ import { type ShareActivityCounts, type TopicActivity, topicActivity } from './d
 import { resetPoint } from './domain/share-group-config.js';
 import type { SharePartitionStore, ShareStores } from './share-stores.js';
 import type { ShareGroupRow } from './storage/share-group.store.js';
-import type { SharePartitionKey, ShareWindow } from './storage/share-partition.store.js';
+import type { LockedWindow, SharePartitionKey, ShareWindow } from './storage/share-partition.store.js';
 
 /** What happened to a group's records in one transaction: for metrics, wake-ups and the DLQ. */
 export interface ShareActivity extends ShareActivityCounts {
@@ -76,11 +76,13 @@ export class SharePartition {
     topic: Topic,
     partition: number,
     create: boolean,
+    /** Its row already locked and read, with the log's offsets, by the transaction's lockInOrder. */
+    locked?: LockedWindow,
   ): Promise<SharePartition | null> {
     const { group, now, stores } = scope;
     const key = { groupId: group.id, topicId: topic.id, partition };
-    let window = await stores.partitions.lockWindow(key);
-    const log = await stores.log.partition(topic.id, partition);
+    let window = locked ? locked.window : await stores.partitions.lockWindow(key);
+    const log = locked ? locked.log && { partition, ...locked.log } : await stores.log.partition(topic.id, partition);
     if (!log) return null;
     if (!window) {
       if (!create) return null;
@@ -98,7 +100,7 @@ export class SharePartition {
       await stores.partitions.deleteBelow(key, log.startOffset);
       opened.moveWindow(log.startOffset, Math.max(window.endOffset, log.startOffset));
     }
-    await opened.expireLocks();
+    if (!locked || locked.expired) await opened.expireLocks();
     return opened;
   }
 

@@ -6,7 +6,7 @@ import type { RecordRange, StartHint } from './domain/record-range.js';
 import type { InFlightRecord } from './domain/record-state.js';
 import type { DeadLetterBatch } from './dead-letter.writer.js';
 import type { ShareGroupRow, ShareMember } from './storage/share-group.store.js';
-import type { SharePartitionKey, ShareWindow } from './storage/share-partition.store.js';
+import type { LockedWindow, SharePartitionKey, ShareWindow } from './storage/share-partition.store.js';
 
 // What a share group's transaction reads and writes, each store bound to that transaction:
 // SQL in ./storage/sql-share-stores.ts, in memory for unit tests (test/support).
@@ -15,6 +15,16 @@ import type { SharePartitionKey, ShareWindow } from './storage/share-partition.s
 export interface SharePartitionStore {
   /** The window, locked (PostgreSQL) so one share-partition changes one transaction at a time. */
   lockWindow(key: SharePartitionKey): Promise<ShareWindow | null>;
+  /**
+   * PostgreSQL: locks several windows in one statement, in lock order, each with its log
+   * partition's offsets and whether a lock in it ran out by `now` (keyed `topicId:partition`;
+   * share-partitions not started are absent). Elsewhere an empty map: each is locked on opening.
+   */
+  lockWindows(
+    groupId: number,
+    keys: { topicId: number; partition: number }[],
+    now: number,
+  ): Promise<Map<string, LockedWindow>>;
   createWindow(key: SharePartitionKey, start: number): Promise<void>;
   setWindow(key: SharePartitionKey, window: ShareWindow): Promise<void>;
   /** Every share-partition of a group, with its window, in lock order. */

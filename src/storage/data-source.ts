@@ -6,7 +6,7 @@ import type { StorageConfig } from '../config/shoal-config.js';
 import { Database } from './database.js';
 import { WalSync } from './wal-sync.js';
 import { SqliteInline, SqliteThread } from './sqlite-thread/sqlite-thread.js';
-import { TypeOrmSessions } from './typeorm-sessions.js';
+import { PgSessions } from './pg-sessions.js';
 import { CreateLog1763769600000 } from './migrations/1763769600000-create-log.js';
 import { CreateConsumerGroups1763856000000 } from './migrations/1763856000000-create-consumer-groups.js';
 import { CreateShareGroups1763942400000 } from './migrations/1763942400000-create-share-groups.js';
@@ -56,7 +56,11 @@ export async function openDatabase(config: StorageConfig): Promise<Database> {
   const dataSource = config.kind === 'postgres' ? postgresDataSource(config.url) : sqliteDataSource(config);
   await dataSource.initialize();
   await oneMigratorAtATime(dataSource, () => dataSource.runMigrations({ transaction: 'each' }));
-  if (config.kind === 'postgres') return new Database(config.kind, new TypeOrmSessions(dataSource));
+  if (config.kind === 'postgres') {
+    // TypeORM migrated; from now on the broker's statements go through `pg`'s pool directly.
+    await dataSource.destroy();
+    return new Database(config.kind, new PgSessions(config.url, POSTGRES_POOL_SIZE));
+  }
   // An in-memory database lives in its connection: its migrated image moves to the thread.
   const image =
     config.path === ':memory:'
@@ -84,6 +88,9 @@ function flushesInThePool(config: StorageConfig): boolean {
 }
 
 const SQLITE_BUSY_TIMEOUT_MS = 10_000;
+
+/** PostgreSQL connections per broker (the relay's LISTEN connection is one more). */
+const POSTGRES_POOL_SIZE = 10;
 
 /** The advisory-lock key brokers starting together take around migrations ("shoalmg"). */
 const MIGRATION_LOCK = 0x73686d67;

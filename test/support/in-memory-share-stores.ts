@@ -23,7 +23,11 @@ import type {
   ShareStores,
 } from '../../src/share-groups/share-stores.js';
 import type { ShareGroupRow, ShareMember } from '../../src/share-groups/storage/share-group.store.js';
-import type { SharePartitionKey, ShareWindow } from '../../src/share-groups/storage/share-partition.store.js';
+import type {
+  LockedWindow,
+  SharePartitionKey,
+  ShareWindow,
+} from '../../src/share-groups/storage/share-partition.store.js';
 
 const id = (k: { topicId: number; partition: number }) => `${k.topicId}:${k.partition}`;
 type WriteOptions = NonNullable<Parameters<SharePartitionStore['write']>[2]>;
@@ -54,6 +58,10 @@ export class InMemorySharePartitionStore implements SharePartitionStore {
     this.count('lockWindow');
     const w = this.windowRows.get(id(key));
     return w ? { startOffset: w.startOffset, endOffset: w.endOffset } : null;
+  }
+  /** As on SQLite: nothing locked ahead; each share-partition is locked on opening. */
+  async lockWindows(): Promise<Map<string, LockedWindow>> {
+    return new Map();
   }
   async createWindow(key: SharePartitionKey, start: number) {
     this.count('createWindow');

@@ -18,4 +18,20 @@ describe(ChangeSignal.name, () => {
     timed.cancel();
     expect(signal.waiters).toBe(0);
   });
+
+  it('tells whether a key changed after a version was taken, so a long poll may wait without reading again', () => {
+    const signal = new ChangeSignal();
+    signal.notify('append:1:0');
+    const before = signal.version;
+    expect(signal.changedSince(['append:1:0', 'share:7'], before)).toBe(false);
+
+    signal.notify('append:1:1'); // another partition
+    expect(signal.changedSince(['append:1:0', 'share:7'], before)).toBe(false);
+    signal.notifyLocal('share:7'); // relayed from another broker
+    expect(signal.changedSince(['append:1:0', 'share:7'], before)).toBe(true);
+
+    const later = signal.version;
+    signal.notifyAll(); // the relay reconnected: anything may have changed
+    expect(signal.changedSince(['append:9:9'], later)).toBe(true);
+  });
 });

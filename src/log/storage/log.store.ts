@@ -93,6 +93,38 @@ export function toStoredRecord(r: StoredRow): StoredRecord {
 const offsetParams = (count: number, first: number) =>
   Array.from({ length: count }, (_, i) => `$${first + i}`).join(', ');
 
+/**
+ * PostgreSQL: every row in one statement of one array per column, whatever their number (one
+ * round trip, one prepared text, no thousands of parameters to bind).
+ */
+async function insertUnnest(sql: Sql, rows: RecordRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  const columns: unknown[][] = Array.from({ length: RECORD_COLUMNS }, () => new Array(rows.length));
+  const [topics, partitions, offsets, timestamps, maxTimestamps, keys, keyBytesOf, json, bytes, headers, sizes] =
+    columns;
+  rows.forEach((row, r) => {
+    topics[r] = row.topicId;
+    partitions[r] = row.partition;
+    offsets[r] = row.offset;
+    timestamps[r] = row.timestamp;
+    maxTimestamps[r] = row.maxTimestamp;
+    const key = row.key;
+    const textKey = isTextKey(key);
+    keys[r] = textKey ? key : null;
+    keyBytesOf[r] = textKey ? null : keyBytes(key);
+    json[r] = typeof row.value === 'string' ? row.value : null;
+    bytes[r] = row.value === null || typeof row.value === 'string' ? null : row.value;
+    headers[r] = row.headers;
+    sizes[r] = row.size;
+  });
+  await sql.execute(
+    `INSERT INTO shoal_record (topic_id, partition_id, record_offset, timestamp, max_timestamp, record_key, key_bytes, value_json, value_bytes, headers, size)
+     SELECT * FROM unnest($1::integer[], $2::integer[], $3::bigint[], $4::bigint[], $5::bigint[], $6::text[], $7::bytea[],
+       $8::text[], $9::bytea[], $10::text[], $11::integer[])`,
+    columns,
+  );
+}
+
 /** The records of the log: append, read by offset, find by time, trim. */
 export const logStore = {
   /** Reads (and on PostgreSQL locks, in a fixed order) the partition rows an append will extend. */
@@ -115,6 +147,7 @@ export const logStore = {
   },
 
   async insert(sql: Sql, rows: RecordRow[]): Promise<void> {
+    if (sql.kind === 'postgres') return insertUnnest(sql, rows);
     let at = 0;
     while (at < rows.length) {
       let size = INSERT_CHUNK;
@@ -146,6 +179,27 @@ export const logStore = {
       );
       at += size;
     }
+  },
+
+  /** Moves the partitions' ends past what was appended; PostgreSQL: every partition in one statement. */
+  async advanceHeads(sql: Sql, heads: [PartitionHead, number][]): Promise<void> {
+    if (sql.kind !== 'postgres' || heads.length === 1) {
+      for (const [head, addedBytes] of heads) await this.advanceHead(sql, head, addedBytes);
+      return;
+    }
+    await sql.execute(
+      `UPDATE shoal_partition p SET end_offset = h.end_offset, max_timestamp = h.max_timestamp, byte_size = p.byte_size + h.added
+       FROM unnest($1::integer[], $2::integer[], $3::bigint[], $4::bigint[], $5::bigint[])
+         AS h (topic_id, partition_id, end_offset, max_timestamp, added)
+       WHERE p.topic_id = h.topic_id AND p.partition_id = h.partition_id`,
+      [
+        heads.map(([h]) => h.topicId),
+        heads.map(([h]) => h.partition),
+        heads.map(([h]) => h.endOffset),
+        heads.map(([h]) => h.maxTimestamp),
+        heads.map(([, added]) => added),
+      ],
+    );
   },
 
   async advanceHead(sql: Sql, head: PartitionHead, addedBytes: number): Promise<void> {

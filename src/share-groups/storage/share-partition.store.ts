@@ -17,8 +17,62 @@ import {
 export type { SharePartitionKey, ShareWindow } from './share-range.rows.js';
 export type { StartHint } from '../domain/record-range.js';
 
+/** A share-partition's window locked ahead by {@link sharePartitionStore.lockWindows}, with what opening it reads. */
+export interface LockedWindow {
+  window: ShareWindow;
+  /** The log partition's offsets; null when it is gone. */
+  log: { startOffset: number; endOffset: number } | null;
+  /** Whether a record's lock had run out (as of the `now` asked about): only then are expiries looked for. */
+  expired: boolean;
+}
+
 /** A share-partition's window and its in-flight records. */
 export const sharePartitionStore = {
+  /**
+   * PostgreSQL: locks the windows of a group's share-partitions in one statement, in the lock
+   * order (topic, partition), each with its log partition's offsets and whether a lock in it ran
+   * out by `now` — what opening it would read in three more statements. Keyed `topicId:partition`;
+   * share-partitions not started are absent.
+   */
+  async lockWindows(
+    sql: Sql,
+    groupId: number,
+    keys: { topicId: number; partition: number }[],
+    now: number,
+  ): Promise<Map<string, LockedWindow>> {
+    const rows = await sql.rows<{
+      topic_id: number;
+      partition_id: number;
+      start_offset: number;
+      end_offset: number;
+      log_start: number | null;
+      log_end: number | null;
+      expired: boolean;
+    }>(
+      `SELECT sp.topic_id, sp.partition_id, sp.start_offset, sp.end_offset, p.start_offset AS log_start, p.end_offset AS log_end,
+         EXISTS (SELECT 1 FROM shoal_share_range r WHERE r.group_id = sp.group_id AND r.topic_id = sp.topic_id
+           AND r.partition_id = sp.partition_id AND r.state = ${RecordState.Acquired} AND r.lock_expires_at <= $4) AS expired
+       FROM shoal_share_partition sp
+       LEFT JOIN shoal_partition p ON p.topic_id = sp.topic_id AND p.partition_id = sp.partition_id
+       WHERE sp.group_id = $1 AND (sp.topic_id, sp.partition_id) IN (SELECT * FROM unnest($2::integer[], $3::integer[]))
+       ORDER BY sp.topic_id, sp.partition_id FOR UPDATE OF sp`,
+      [groupId, keys.map((k) => k.topicId), keys.map((k) => k.partition), now],
+    );
+    return new Map(
+      rows.map((r) => [
+        `${r.topic_id}:${r.partition_id}`,
+        {
+          window: { startOffset: Number(r.start_offset), endOffset: Number(r.end_offset) },
+          log:
+            r.log_start === null || r.log_end === null
+              ? null
+              : { startOffset: Number(r.log_start), endOffset: Number(r.log_end) },
+          expired: r.expired,
+        },
+      ]),
+    );
+  },
+
   /** The window, locked on PostgreSQL so one share-partition changes one transaction at a time. */
   async lockWindow(sql: Sql, key: SharePartitionKey): Promise<ShareWindow | null> {
     const lock = sql.kind === 'postgres' ? ' FOR UPDATE' : '';

@@ -14,7 +14,12 @@ import type { Sql } from '../../storage/database.js';
 import { logStore } from '../../log/storage/log.store.js';
 import { topicStore } from '../../log/storage/topic.store.js';
 import { type ShareMember, shareGroupStore } from './share-group.store.js';
-import { type SharePartitionKey, sharePartitionStore as store, type ShareWindow } from './share-partition.store.js';
+import {
+  type LockedWindow,
+  type SharePartitionKey,
+  sharePartitionStore as store,
+  type ShareWindow,
+} from './share-partition.store.js';
 
 /** {@link SharePartitionStore} in SQL: share-partition.store.ts's statements, in `sql`'s transaction. */
 export class SqlSharePartitionStore implements SharePartitionStore {
@@ -22,6 +27,12 @@ export class SqlSharePartitionStore implements SharePartitionStore {
 
   lockWindow(key: SharePartitionKey) {
     return store.lockWindow(this.sql, key);
+  }
+
+  lockWindows(groupId: number, keys: { topicId: number; partition: number }[], now: number) {
+    return this.sql.kind === 'postgres'
+      ? store.lockWindows(this.sql, groupId, keys, now)
+      : Promise.resolve(new Map<string, LockedWindow>());
   }
   createWindow(key: SharePartitionKey, start: number) {
     return store.createWindow(this.sql, key, start);

@@ -1,0 +1,153 @@
+import { Logger } from '@nestjs/common';
+import pg from 'pg';
+import { QueryFailedError } from 'typeorm';
+import type { SqlSession, SqlSessions } from './sql-session.js';
+import { SqlTrace } from './sql-trace.js';
+
+/** Distinct statement texts given a name (prepared once per connection); the rest run unnamed. */
+const MAX_NAMED_STATEMENTS = 1_000;
+
+/**
+ * PostgreSQL on `pg`'s pool directly (TypeORM only migrates): each use takes a pooled
+ * connection. Every statement text the broker runs is a named prepared statement, parsed and
+ * planned once per connection instead of on every call; a transaction's BEGIN goes out with its
+ * first statement's round trip where it can (one simple query of both, its parameters escaped in). Errors
+ * keep TypeORM's shape (a `QueryFailedError` with the driver's error, its SQLSTATE, inside), which
+ * the retry of deadlocks and the storage-failure metrics read.
+ */
+export class PgSessions implements SqlSessions {
+  private readonly pool: pg.Pool;
+  private readonly names = new Map<string, string>();
+  private readonly trace = SqlTrace.fromEnv();
+  private readonly logger = new Logger(PgSessions.name);
+
+  constructor(url: string, max = 10) {
+    this.pool = new pg.Pool({ connectionString: url, max });
+    // An idle connection's error (say, the server restarted) must not end the process: the pool drops it.
+    this.pool.on('error', (error) => this.logger.warn(`idle PostgreSQL connection failed: ${error.message}`));
+  }
+
+  async use<T>(work: (session: SqlSession) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    let broken: Error | undefined;
+    try {
+      return await work(new PgSession(client, this));
+    } catch (error) {
+      // A connection that lost its server is not given back to the pool.
+      if (isConnectionError(error)) broken = error as Error;
+      throw error;
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+    this.trace?.close();
+  }
+
+  /** Runs one statement, named when its text is among the first {@link MAX_NAMED_STATEMENTS}. */
+  async query(client: pg.PoolClient, text: string, params: readonly unknown[]): Promise<pg.QueryResult> {
+    const started = this.trace ? performance.now() : 0;
+    try {
+      if (params.length === 0 && text.includes(';')) return await client.query(text); // BEGIN;… (see PgSession.run)
+      return await client.query({ name: this.nameOf(text), text, values: params as unknown[] });
+    } catch (error) {
+      throw new QueryFailedError(text, params as unknown[], error as Error);
+    } finally {
+      this.trace?.note(text, started);
+    }
+  }
+
+  private nameOf(text: string): string | undefined {
+    let name = this.names.get(text);
+    if (name === undefined && this.names.size < MAX_NAMED_STATEMENTS) {
+      name = `shoal_${this.names.size}`;
+      this.names.set(text, name);
+    }
+    return name;
+  }
+}
+
+class PgSession implements SqlSession {
+  readonly kind = 'postgres' as const;
+  /** BEGIN not sent yet: it goes out with the next statement, in one simple query when that can be written out (see inline). */
+  private beginPending = false;
+
+  constructor(
+    private readonly client: pg.PoolClient,
+    private readonly sessions: PgSessions,
+  ) {}
+
+  async rows<T>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
+    return (await this.run(sql, params)).rows as T[];
+  }
+
+  async execute(sql: string, params: readonly unknown[] = []): Promise<number> {
+    return (await this.run(sql, params)).rowCount ?? 0;
+  }
+
+  begin(): Promise<void> {
+    this.beginPending = true;
+    return Promise.resolve();
+  }
+
+  async commit(): Promise<void> {
+    if (this.beginPending) {
+      this.beginPending = false; // nothing ran: nothing to commit
+      return;
+    }
+    await this.sessions.query(this.client, 'COMMIT', []);
+  }
+
+  async rollback(): Promise<void> {
+    if (this.beginPending) {
+      this.beginPending = false;
+      return;
+    }
+    await this.sessions.query(this.client, 'ROLLBACK', []);
+  }
+
+  private async run(sql: string, params: readonly unknown[]): Promise<pg.QueryResult> {
+    if (!this.beginPending) return this.sessions.query(this.client, sql, params);
+    this.beginPending = false;
+    const inlined = inline(this.client, sql, params);
+    if (inlined !== null) {
+      // One round trip: a simple query of both; its last result is the statement's.
+      const results = (await this.sessions.query(this.client, `BEGIN;${inlined}`, [])) as unknown as pg.QueryResult[];
+      return results[results.length - 1];
+    }
+    await this.sessions.query(this.client, 'BEGIN', []);
+    return this.sessions.query(this.client, sql, params);
+  }
+}
+
+/**
+ * The statement with its parameters written in as literals, when that is plainly safe: one
+ * statement, no quoted text of its own, parameters only strings (escaped by the driver), safe
+ * integers and nulls. Null otherwise (it then goes as a prepared statement of its own). Used for
+ * a transaction's first statement, which goes out with the BEGIN (a group or topic looked up by name).
+ */
+function inline(client: pg.PoolClient, sql: string, params: readonly unknown[]): string | null {
+  if (sql.includes(';') || sql.includes("'") || sql.includes('$$')) return null;
+  const literals: string[] = [];
+  for (const param of params) {
+    if (param === null) literals.push('NULL');
+    else if (typeof param === 'string') literals.push(client.escapeLiteral(param));
+    else if (typeof param === 'number' && Number.isSafeInteger(param)) literals.push(String(param));
+    else return null;
+  }
+  let complete = true;
+  const text = sql.replace(/\$(\d+)/g, (_, n: string) => {
+    const literal = literals[Number(n) - 1];
+    if (literal === undefined) complete = false;
+    return literal ?? '';
+  });
+  return complete ? text : null;
+}
+
+function isConnectionError(error: unknown): boolean {
+  const code = ((error as { driverError?: { code?: unknown } }).driverError?.code ??
+    (error as { code?: unknown }).code) as string | undefined;
+  return typeof code === 'string' && /^(08...|57P0[123]|ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT)$/.test(code);
+}
