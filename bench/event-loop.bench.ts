@@ -12,7 +12,7 @@ const SHARE_MEMBERS = 4;
 const SCRAPE_MS = 5_000;
 
 /** One `/metrics` answer's figures the bench reads: the broker's own event-loop delay and RSS. */
-interface Scrape {
+export interface Scrape {
   p99: number;
   max: number;
   rssBytes: number;
@@ -24,7 +24,7 @@ function metric(text: string, pattern: string): number {
   return Number(match[1]);
 }
 
-function parseScrape(text: string): Scrape {
+export function parseScrape(text: string): Scrape {
   return {
     p99: metric(text, 'shoal_event_loop_delay_seconds\\{quantile="0.99"\\}') * 1000,
     max: metric(text, 'shoal_event_loop_delay_seconds\\{quantile="1"\\}') * 1000,
@@ -67,7 +67,13 @@ export async function benchEventLoop(): Promise<void> {
   }
 }
 
-async function produce(load: HttpLoad, topic: string, running: () => boolean): Promise<number[]> {
+/** ~400 records/s in paced requests of 4 until `running()` turns false; answers each request's latency (ms). */
+export async function produce(
+  load: HttpLoad,
+  topic: string,
+  running: () => boolean,
+  onAnswer: (latencyMs: number) => void = () => undefined,
+): Promise<number[]> {
   const body = JSON.stringify({
     records: Array.from({ length: RECORDS_PER_REQUEST }, (_, i) => ({
       key: `k${i}`,
@@ -85,6 +91,7 @@ async function produce(load: HttpLoad, topic: string, running: () => boolean): P
     const at = performance.now();
     const request: Promise<void> = load.request('POST', `/v1/topics/${topic}/records`, body).then(() => {
       latencies.push(performance.now() - at);
+      onAnswer(latencies[latencies.length - 1]);
       inFlight.delete(request);
     });
     inFlight.add(request);
@@ -128,7 +135,8 @@ async function shareMembers(
   return accepted;
 }
 
-async function consumer(
+/** A consumer-group member long-polling and committing what it read, until `running()` turns false. */
+export async function consumer(
   load: HttpLoad,
   client: ShoalHttpClient,
   topic: string,
