@@ -6,6 +6,7 @@ import type { StorageConfig } from '../config/shoal-config.js';
 import { Database } from './database.js';
 import { WalSync } from './wal-sync.js';
 import { SqliteInline, SqliteThread } from './sqlite-thread/sqlite-thread.js';
+import { WalCheckpointer } from './sqlite-thread/wal-checkpointer.js';
 import { TypeOrmSessions } from './typeorm-sessions.js';
 import { CreateLog1763769600000 } from './migrations/1763769600000-create-log.js';
 import { CreateConsumerGroups1763856000000 } from './migrations/1763856000000-create-consumer-groups.js';
@@ -63,14 +64,33 @@ export async function openDatabase(config: StorageConfig): Promise<Database> {
       ? (dataSource.driver as unknown as { databaseConnection: { serialize(): Buffer } }).databaseConnection.serialize()
       : undefined;
   await dataSource.destroy();
+  const synchronous = flushesInThePool(config) ? ('NORMAL' as const) : config.sqliteSynchronous;
+  // A file's WAL checkpoints (writes and fsyncs of the database file) leave the event loop too.
+  const checkpointer =
+    config.sqliteThread || config.path === ':memory:'
+      ? null
+      : await WalCheckpointer.start({
+          path: config.path,
+          synchronous,
+          busyTimeoutMs: SQLITE_BUSY_TIMEOUT_MS,
+          intervalMs: CHECKPOINT_INTERVAL_MS,
+          minFrames: CHECKPOINT_MIN_FRAMES,
+        });
   const options = {
     path: config.path,
     image,
-    synchronous: flushesInThePool(config) ? ('NORMAL' as const) : config.sqliteSynchronous,
+    synchronous,
     busyTimeoutMs: SQLITE_BUSY_TIMEOUT_MS,
     statementCacheSize: 500,
+    autocheckpointPages: checkpointer ? WalCheckpointer.BACKSTOP_PAGES : undefined,
   };
-  const thread = config.sqliteThread ? await SqliteThread.open(options) : SqliteInline.open(options);
+  let thread: SqliteThread | SqliteInline;
+  try {
+    thread = config.sqliteThread ? await SqliteThread.open(options) : SqliteInline.open(options, checkpointer);
+  } catch (error) {
+    await checkpointer?.stop();
+    throw error;
+  }
   return new Database(config.kind, thread, flushesInThePool(config) ? new WalSync(`${config.path}-wal`) : null);
 }
 
@@ -84,6 +104,9 @@ function flushesInThePool(config: StorageConfig): boolean {
 }
 
 const SQLITE_BUSY_TIMEOUT_MS = 10_000;
+/** The checkpointer looks at the WAL this often, and copies it once this many pages wait (SQLite's own default). */
+const CHECKPOINT_INTERVAL_MS = 100;
+const CHECKPOINT_MIN_FRAMES = 1_000;
 
 /** The advisory-lock key brokers starting together take around migrations ("shoalmg"). */
 const MIGRATION_LOCK = 0x73686d67;
