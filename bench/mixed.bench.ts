@@ -1,3 +1,4 @@
+import { type IntervalHistogram, monitorEventLoopDelay } from 'node:perf_hooks';
 import type { ShoalHttpClient } from '@shoal/client';
 import type { Acknowledgement, AckType, ShareFetchResponse } from '@shoal/protocol';
 import { consumer, parseScrape, produce, type Scrape } from './event-loop.bench.js';
@@ -13,6 +14,8 @@ const SCRAPE_MS = 5_000;
 interface Minute {
   produced: number[];
   scrapes: Scrape[];
+  /** This bench process's own event-loop delay p99 (ms): what the machine adds, not the broker. */
+  floor: number;
 }
 
 /**
@@ -34,12 +37,24 @@ export async function benchMixed(): Promise<void> {
     await broker.client.createTopic({ name: topic, partitions: 4 });
     await broker.client.createTopic({ name: idle, partitions: 4 });
     await broker.client.updateShareGroupConfig('mixed-share', { autoOffsetReset: 'earliest' });
-    const minutes: Minute[] = Array.from({ length: Math.ceil(MINUTES) }, () => ({ produced: [], scrapes: [] }));
+    const minutes: Minute[] = Array.from({ length: Math.ceil(MINUTES) }, () => ({
+      produced: [],
+      scrapes: [],
+      floor: 0,
+    }));
     const started = performance.now();
     const deadline = started + MINUTES * 60_000;
     const running = () => performance.now() < deadline;
     const minuteNow = () => minutes[Math.min(minutes.length - 1, Math.floor((performance.now() - started) / 60_000))];
     await load.request('GET', '/metrics'); // opens the first window
+    const floor = monitorEventLoopDelay({ resolution: 10 });
+    floor.enable();
+    let minute = minuteNow();
+    const floorTimer = setInterval(() => {
+      if (minuteNow() === minute) return;
+      minute.floor = floorP99(floor);
+      minute = minuteNow();
+    }, 1_000);
     const [, acks, consumed] = await Promise.all([
       produce(load, topic, running, (ms) => minuteNow().produced.push(ms)),
       shareMembers(load, broker.client, topic, running),
@@ -47,11 +62,21 @@ export async function benchMixed(): Promise<void> {
       idleLongPolls(load, idle, running),
       scrape(load, running, (s) => minuteNow().scrapes.push(s)),
     ]);
+    clearInterval(floorTimer);
+    minute.floor = floorP99(floor);
+    floor.disable();
     report(minutes, acks, consumed);
   } finally {
     load.close();
     await broker.stop();
   }
+}
+
+/** The p99 of `histogram` (its timer's own 10 ms period taken off) since it was last reset; resets it. */
+function floorP99(histogram: IntervalHistogram): number {
+  const p99 = histogram.count > 0 ? Math.max(0, histogram.percentile(99) / 1e6 - 10) : 0;
+  histogram.reset();
+  return p99;
 }
 
 /** What a member does with a record: most are accepted, some released once, some rejected. */
@@ -133,6 +158,7 @@ function report(minutes: Minute[], acks: Record<AckType, number>, consumed: numb
       fmt(Math.max(0, ...minute.scrapes.map((s) => s.rssBytes)) / 2 ** 20),
       fmt((produced.length * 4) / 60),
       `${fmt(percentile(produced, 50) ?? 0, 1)} / ${fmt(percentile(produced, 99) ?? 0, 1)}`,
+      fmt(minute.floor, 1),
     ];
   });
   printTable(
@@ -145,6 +171,7 @@ function report(minutes: Minute[], acks: Record<AckType, number>, consumed: numb
       'RSS MB (max)',
       'records/s',
       'produce p50 / p99 ms',
+      'bench process loop p99 ms (the machine’s noise floor)',
     ],
     rows,
   );
