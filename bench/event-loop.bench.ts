@@ -1,6 +1,6 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { ShoalHttpClient } from '@shoal/client';
-import type { Acknowledgement, ShareFetchResponse } from '@shoal/protocol';
+import type { Acknowledgement, AckType, ShareFetchResponse } from '@shoal/protocol';
 import { fetchAndCommit } from './consumer-group.bench.js';
 import { fmt, percentile, printTable, startBenchBroker } from './harness.js';
 import { HttpLoad } from './http-load.js';
@@ -60,7 +60,7 @@ export async function benchEventLoop(): Promise<void> {
       scrape(load, running),
     ]);
     floor.disable();
-    report(produced, accepted, consumed, scrapes, Math.max(0, floor.percentile(99) / 1e6 - 10));
+    report(produced, accepted.accept, consumed, scrapes, Math.max(0, floor.percentile(99) / 1e6 - 10));
   } finally {
     load.close();
     await broker.stop();
@@ -100,16 +100,24 @@ export async function produce(
   return latencies;
 }
 
-async function shareMembers(
+/**
+ * A share group of `members` long-polling `topic`, each acknowledging what it got on its next
+ * fetch with the type `decide` picks (accept, by default); answers the acks that succeeded, by type.
+ */
+export async function shareMembers(
   load: HttpLoad,
   client: ShoalHttpClient,
   topic: string,
   running: () => boolean,
-): Promise<number> {
-  const group = 'event-loop-share';
-  let accepted = 0;
+  {
+    group = 'event-loop-share',
+    members = SHARE_MEMBERS,
+    decide = (_offset: number, _deliveryCount: number): AckType => 'accept',
+  }: { group?: string; members?: number; decide?: (offset: number, deliveryCount: number) => AckType } = {},
+): Promise<Record<AckType, number>> {
+  const counts: Record<AckType, number> = { accept: 0, release: 0, reject: 0, renew: 0 };
   await Promise.all(
-    Array.from({ length: SHARE_MEMBERS }, async () => {
+    Array.from({ length: members }, async () => {
       const { memberId } = await client.joinShareGroup(group, { topics: [topic] });
       let acks: Acknowledgement[] = [];
       const path = `/v1/share-groups/${group}/members/${memberId}`;
@@ -120,19 +128,21 @@ async function shareMembers(
           JSON.stringify({ maxRecords: 50, maxWaitMs: 1000, acks }),
         );
         const answer = JSON.parse(text) as ShareFetchResponse;
-        accepted += answer.ackResults.filter((r) => r.error === null).length;
+        answer.ackResults.forEach((result, i) => {
+          if (result.error === null) counts[acks[i].type]++;
+        });
         acks = answer.records.map((r) => ({
           topic,
           partition: r.partition,
           offset: r.offset,
-          type: 'accept' as const,
+          type: decide(r.offset, r.deliveryCount),
         }));
       }
       if (acks.length > 0) await load.request('POST', `${path}/acks`, JSON.stringify({ acks }));
       await load.request('DELETE', path);
     }),
   );
-  return accepted;
+  return counts;
 }
 
 /** A consumer-group member long-polling and committing what it read, until `running()` turns false. */

@@ -1,7 +1,6 @@
 import { type IntervalHistogram, monitorEventLoopDelay } from 'node:perf_hooks';
-import type { ShoalHttpClient } from '@shoal/client';
-import type { Acknowledgement, AckType, ShareFetchResponse } from '@shoal/protocol';
-import { consumer, parseScrape, produce, type Scrape } from './event-loop.bench.js';
+import type { AckType } from '@shoal/protocol';
+import { consumer, parseScrape, produce, type Scrape, shareMembers } from './event-loop.bench.js';
 import { fmt, percentile, printTable, startBenchBroker } from './harness.js';
 import { HttpLoad } from './http-load.js';
 
@@ -57,7 +56,7 @@ export async function benchMixed(): Promise<void> {
     }, 1_000);
     const [, acks, consumed] = await Promise.all([
       produce(load, topic, running, (ms) => minuteNow().produced.push(ms)),
-      shareMembers(load, broker.client, topic, running),
+      shareMembers(load, broker.client, topic, running, { group: 'mixed-share', members: SHARE_MEMBERS, decide }),
       consumer(load, broker.client, topic, running),
       idleLongPolls(load, idle, running),
       scrape(load, running, (s) => minuteNow().scrapes.push(s)),
@@ -84,43 +83,6 @@ function decide(offset: number, deliveryCount: number): AckType {
   if (offset % 50 === 7) return 'reject';
   if (offset % 20 === 0 && deliveryCount === 1) return 'release';
   return 'accept';
-}
-
-async function shareMembers(
-  load: HttpLoad,
-  client: ShoalHttpClient,
-  topic: string,
-  running: () => boolean,
-): Promise<Record<AckType, number>> {
-  const group = 'mixed-share';
-  const counts: Record<AckType, number> = { accept: 0, release: 0, reject: 0, renew: 0 };
-  await Promise.all(
-    Array.from({ length: SHARE_MEMBERS }, async () => {
-      const { memberId } = await client.joinShareGroup(group, { topics: [topic] });
-      let acks: Acknowledgement[] = [];
-      const path = `/v1/share-groups/${group}/members/${memberId}`;
-      while (running()) {
-        const text = await load.request(
-          'POST',
-          `${path}/fetch`,
-          JSON.stringify({ maxRecords: 50, maxWaitMs: 1000, acks }),
-        );
-        const answer = JSON.parse(text) as ShareFetchResponse;
-        answer.ackResults.forEach((result, i) => {
-          if (result.error === null) counts[acks[i].type]++;
-        });
-        acks = answer.records.map((r) => ({
-          topic,
-          partition: r.partition,
-          offset: r.offset,
-          type: decide(r.offset, r.deliveryCount),
-        }));
-      }
-      if (acks.length > 0) await load.request('POST', `${path}/acks`, JSON.stringify({ acks }));
-      await load.request('DELETE', path);
-    }),
-  );
-  return counts;
 }
 
 /** Readers long-polling a topic nobody writes to: each waits its full `maxWaitMs`, again and again. */
