@@ -1,6 +1,6 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { ShoalHttpClient } from '@shoal/client';
-import type { Acknowledgement, ShareFetchResponse } from '@shoal/protocol';
+import type { Acknowledgement, AckType, ShareFetchResponse } from '@shoal/protocol';
 import { fetchAndCommit } from './consumer-group.bench.js';
 import { fmt, percentile, printTable, startBenchBroker } from './harness.js';
 import { HttpLoad } from './http-load.js';
@@ -12,7 +12,7 @@ const SHARE_MEMBERS = 4;
 const SCRAPE_MS = 5_000;
 
 /** One `/metrics` answer's figures the bench reads: the broker's own event-loop delay and RSS. */
-interface Scrape {
+export interface Scrape {
   p99: number;
   max: number;
   rssBytes: number;
@@ -24,7 +24,7 @@ function metric(text: string, pattern: string): number {
   return Number(match[1]);
 }
 
-function parseScrape(text: string): Scrape {
+export function parseScrape(text: string): Scrape {
   return {
     p99: metric(text, 'shoal_event_loop_delay_seconds\\{quantile="0.99"\\}') * 1000,
     max: metric(text, 'shoal_event_loop_delay_seconds\\{quantile="1"\\}') * 1000,
@@ -60,14 +60,20 @@ export async function benchEventLoop(): Promise<void> {
       scrape(load, running),
     ]);
     floor.disable();
-    report(produced, accepted, consumed, scrapes, Math.max(0, floor.percentile(99) / 1e6 - 10));
+    report(produced, accepted.accept, consumed, scrapes, Math.max(0, floor.percentile(99) / 1e6 - 10));
   } finally {
     load.close();
     await broker.stop();
   }
 }
 
-async function produce(load: HttpLoad, topic: string, running: () => boolean): Promise<number[]> {
+/** ~400 records/s in paced requests of 4 until `running()` turns false; answers each request's latency (ms). */
+export async function produce(
+  load: HttpLoad,
+  topic: string,
+  running: () => boolean,
+  onAnswer: (latencyMs: number) => void = () => undefined,
+): Promise<number[]> {
   const body = JSON.stringify({
     records: Array.from({ length: RECORDS_PER_REQUEST }, (_, i) => ({
       key: `k${i}`,
@@ -85,6 +91,7 @@ async function produce(load: HttpLoad, topic: string, running: () => boolean): P
     const at = performance.now();
     const request: Promise<void> = load.request('POST', `/v1/topics/${topic}/records`, body).then(() => {
       latencies.push(performance.now() - at);
+      onAnswer(latencies[latencies.length - 1]);
       inFlight.delete(request);
     });
     inFlight.add(request);
@@ -93,16 +100,24 @@ async function produce(load: HttpLoad, topic: string, running: () => boolean): P
   return latencies;
 }
 
-async function shareMembers(
+/**
+ * A share group of `members` long-polling `topic`, each acknowledging what it got on its next
+ * fetch with the type `decide` picks (accept, by default); answers the acks that succeeded, by type.
+ */
+export async function shareMembers(
   load: HttpLoad,
   client: ShoalHttpClient,
   topic: string,
   running: () => boolean,
-): Promise<number> {
-  const group = 'event-loop-share';
-  let accepted = 0;
+  {
+    group = 'event-loop-share',
+    members = SHARE_MEMBERS,
+    decide = (_offset: number, _deliveryCount: number): AckType => 'accept',
+  }: { group?: string; members?: number; decide?: (offset: number, deliveryCount: number) => AckType } = {},
+): Promise<Record<AckType, number>> {
+  const counts: Record<AckType, number> = { accept: 0, release: 0, reject: 0, renew: 0 };
   await Promise.all(
-    Array.from({ length: SHARE_MEMBERS }, async () => {
+    Array.from({ length: members }, async () => {
       const { memberId } = await client.joinShareGroup(group, { topics: [topic] });
       let acks: Acknowledgement[] = [];
       const path = `/v1/share-groups/${group}/members/${memberId}`;
@@ -113,22 +128,25 @@ async function shareMembers(
           JSON.stringify({ maxRecords: 50, maxWaitMs: 1000, acks }),
         );
         const answer = JSON.parse(text) as ShareFetchResponse;
-        accepted += answer.ackResults.filter((r) => r.error === null).length;
+        answer.ackResults.forEach((result, i) => {
+          if (result.error === null) counts[acks[i].type]++;
+        });
         acks = answer.records.map((r) => ({
           topic,
           partition: r.partition,
           offset: r.offset,
-          type: 'accept' as const,
+          type: decide(r.offset, r.deliveryCount),
         }));
       }
       if (acks.length > 0) await load.request('POST', `${path}/acks`, JSON.stringify({ acks }));
       await load.request('DELETE', path);
     }),
   );
-  return accepted;
+  return counts;
 }
 
-async function consumer(
+/** A consumer-group member long-polling and committing what it read, until `running()` turns false. */
+export async function consumer(
   load: HttpLoad,
   client: ShoalHttpClient,
   topic: string,

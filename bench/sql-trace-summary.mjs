@@ -1,3 +1,4 @@
+/* global process, console */
 // Sums up a SHOAL_SQL_TRACE file (see src/storage/sql-trace.ts): per statement text, how many
 // calls, their total, mean and p99 time (the round trip seen from the broker), largest total first.
 // usage: node bench/sql-trace-summary.mjs <trace file> [top=25]

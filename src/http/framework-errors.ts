@@ -47,13 +47,32 @@ export function clientErrorHandler(error: Error & { code?: string }, socket: Soc
 
 /** Whether `value` nests objects and arrays deeper than `limit` (walked without recursion). */
 export function deeperThan(value: unknown, limit: number): boolean {
-  const stack: [unknown, number][] = [[value, 1]];
-  while (stack.length > 0) {
-    const [item, depth] = stack.pop()!;
+  // Two parallel stacks and for…in: no pair and no values array per object (a produce of
+  // 1,000 records walks ~3,000 objects on every request).
+  const items: unknown[] = [value];
+  const depths: number[] = [1];
+  while (items.length > 0) {
+    const item = items.pop();
+    const depth = depths.pop()!;
     if (typeof item !== 'object' || item === null) continue;
     if (depth > limit) return true;
-    for (const child of Array.isArray(item) ? item : Object.values(item)) {
-      if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+    if (Array.isArray(item)) {
+      for (let i = 0; i < item.length; i++) {
+        const child: unknown = item[i];
+        if (typeof child === 'object' && child !== null) {
+          items.push(child);
+          depths.push(depth + 1);
+        }
+      }
+    } else {
+      for (const key in item) {
+        if (!Object.hasOwn(item, key)) continue;
+        const child = (item as Record<string, unknown>)[key];
+        if (typeof child === 'object' && child !== null) {
+          items.push(child);
+          depths.push(depth + 1);
+        }
+      }
     }
   }
   return false;

@@ -7,6 +7,7 @@ import { Database } from './database.js';
 import { WalSync } from './wal-sync.js';
 import { SqliteInline, SqliteThread } from './sqlite-thread/sqlite-thread.js';
 import { PgSessions } from './pg-sessions.js';
+import { WalCheckpointer } from './sqlite-thread/wal-checkpointer.js';
 import { CreateLog1763769600000 } from './migrations/1763769600000-create-log.js';
 import { CreateConsumerGroups1763856000000 } from './migrations/1763856000000-create-consumer-groups.js';
 import { CreateShareGroups1763942400000 } from './migrations/1763942400000-create-share-groups.js';
@@ -67,14 +68,33 @@ export async function openDatabase(config: StorageConfig): Promise<Database> {
       ? (dataSource.driver as unknown as { databaseConnection: { serialize(): Buffer } }).databaseConnection.serialize()
       : undefined;
   await dataSource.destroy();
+  const synchronous = flushesInThePool(config) ? ('NORMAL' as const) : config.sqliteSynchronous;
+  // A file's WAL checkpoints (writes and fsyncs of the database file) leave the event loop too.
+  const checkpointer =
+    config.sqliteThread || config.path === ':memory:'
+      ? null
+      : await WalCheckpointer.start({
+          path: config.path,
+          synchronous,
+          busyTimeoutMs: SQLITE_BUSY_TIMEOUT_MS,
+          intervalMs: CHECKPOINT_INTERVAL_MS,
+          minFrames: CHECKPOINT_MIN_FRAMES,
+        });
   const options = {
     path: config.path,
     image,
-    synchronous: flushesInThePool(config) ? ('NORMAL' as const) : config.sqliteSynchronous,
+    synchronous,
     busyTimeoutMs: SQLITE_BUSY_TIMEOUT_MS,
     statementCacheSize: 500,
+    autocheckpointPages: checkpointer ? WalCheckpointer.BACKSTOP_PAGES : undefined,
   };
-  const thread = config.sqliteThread ? await SqliteThread.open(options) : SqliteInline.open(options);
+  let thread: SqliteThread | SqliteInline;
+  try {
+    thread = config.sqliteThread ? await SqliteThread.open(options) : SqliteInline.open(options, checkpointer);
+  } catch (error) {
+    await checkpointer?.stop();
+    throw error;
+  }
   return new Database(config.kind, thread, flushesInThePool(config) ? new WalSync(`${config.path}-wal`) : null);
 }
 
@@ -88,6 +108,9 @@ function flushesInThePool(config: StorageConfig): boolean {
 }
 
 const SQLITE_BUSY_TIMEOUT_MS = 10_000;
+/** The checkpointer looks at the WAL this often, and copies it once this many pages wait (SQLite's own default). */
+const CHECKPOINT_INTERVAL_MS = 100;
+const CHECKPOINT_MIN_FRAMES = 1_000;
 
 /** PostgreSQL connections per broker (the relay's LISTEN connection is one more). */
 const POSTGRES_POOL_SIZE = 10;

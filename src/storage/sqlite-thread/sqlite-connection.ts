@@ -24,6 +24,8 @@ export class SqliteConnection {
     this.db.pragma(`synchronous = ${options.synchronous}`);
     this.db.pragma(`busy_timeout = ${options.busyTimeoutMs}`);
     this.db.pragma('foreign_keys = ON');
+    if (options.autocheckpointPages !== undefined)
+      this.db.pragma(`wal_autocheckpoint = ${options.autocheckpointPages}`);
   }
 
   /** Answers one request; a failure is an answer too. */

@@ -6,6 +6,8 @@ export interface SqliteThreadOptions {
   synchronous: 'FULL' | 'NORMAL' | 'OFF' | 'EXTRA';
   busyTimeoutMs: number;
   statementCacheSize: number;
+  /** `PRAGMA wal_autocheckpoint` when another thread checkpoints (absent: SQLite's 1,000 pages). */
+  autocheckpointPages?: number;
 }
 
 /**

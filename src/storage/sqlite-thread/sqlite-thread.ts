@@ -5,6 +5,7 @@ import type { SqlSession, SqlSessions } from '../sql-session.js';
 import type { SqliteReply, SqliteRequest, SqliteThreadOptions, WireError } from './sqlite-thread.messages.js';
 import { SqliteConnection } from './sqlite-connection.js';
 import { sqliteWorkerScript } from './sqlite-worker-script.js';
+import type { WalCheckpointer } from './wal-checkpointer.js';
 
 type Answer = Extract<SqliteReply, { ok: true }>;
 
@@ -103,10 +104,17 @@ export class SqliteInline implements SqlSessions {
   private lane: Promise<unknown> = Promise.resolve();
   private closing: Promise<void> | null = null;
 
-  private constructor(private readonly connection: SqliteConnection) {}
+  private constructor(
+    private readonly connection: SqliteConnection,
+    private readonly checkpointer: WalCheckpointer | null,
+  ) {}
 
-  static open(options: SqliteThreadOptions): SqliteInline {
-    return new SqliteInline(new SqliteConnection(options));
+  /**
+   * @param checkpointer the file's WAL checkpoints run in that thread (`options` then raise the
+   * connection's autocheckpoint to its backstop); stopped before the connection closes.
+   */
+  static open(options: SqliteThreadOptions, checkpointer: WalCheckpointer | null = null): SqliteInline {
+    return new SqliteInline(new SqliteConnection(options), checkpointer);
   }
 
   use<T>(work: (session: SqlSession) => Promise<T>): Promise<T> {
@@ -119,6 +127,7 @@ export class SqliteInline implements SqlSessions {
   close(): Promise<void> {
     this.closing ??= (async () => {
       await this.lane;
+      await this.checkpointer?.stop();
       this.connection.answer({ op: 'close' });
     })();
     return this.closing;
