@@ -1,6 +1,7 @@
 import { ErrorCode } from '@shoal/protocol';
 import { ShoalError } from '../platform/errors/index.js';
 import { KafkaError } from './kafka-api.js';
+import { isStorageUnavailable } from '../storage/storage-error-kind.js';
 
 /** Kafka's catch-all code, for failures no other code describes. */
 export const UNKNOWN_SERVER_ERROR = -1;
@@ -30,11 +31,16 @@ const TABLE: Partial<Record<ErrorCode, number>> = {
   [ErrorCode.Unauthenticated]: KafkaError.SASL_AUTHENTICATION_FAILED,
   [ErrorCode.Forbidden]: KafkaError.TOPIC_AUTHORIZATION_FAILED,
   [ErrorCode.StorageFull]: KAFKA_STORAGE_ERROR,
+  [ErrorCode.StorageUnavailable]: KAFKA_STORAGE_ERROR,
   [ErrorCode.QuotaExceeded]: KafkaError.POLICY_VIOLATION,
 };
 
-/** Kafka's code for a failure a service threw; anything not a `ShoalError` is rethrown (the connection closes, logged). */
+/**
+ * Kafka's code for a failure a service threw; an unreachable database is KAFKA_STORAGE_ERROR,
+ * which clients retry; anything else not a `ShoalError` is rethrown (the connection closes, logged).
+ */
 export function kafkaErrorOf(error: unknown): number {
+  if (isStorageUnavailable(error)) return KAFKA_STORAGE_ERROR;
   if (!(error instanceof ShoalError)) throw error;
   return TABLE[error.code] ?? UNKNOWN_SERVER_ERROR;
 }

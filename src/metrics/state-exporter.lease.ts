@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import pg from 'pg';
+import type pg from 'pg';
 import { type ShoalConfig, SHOAL_CONFIG } from '../config/shoal-config.js';
+import { primaryClient } from '../storage/pg-hosts.js';
 
 /** The advisory-lock key of the state-gauge exporter ("shoalsg"), one per database. */
 const STATE_EXPORTER_LOCK = 0x73686f61;
@@ -46,7 +47,7 @@ export class StateExporterLease implements OnApplicationShutdown {
   }
 
   private async connect(): Promise<pg.Client> {
-    const client = new pg.Client({ connectionString: this.config.storage.url });
+    const client = primaryClient(this.config.storage.url);
     client.on('error', () => this.drop(client));
     client.on('end', () => this.drop(client));
     await client.connect();

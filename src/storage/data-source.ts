@@ -7,6 +7,7 @@ import { Database } from './database.js';
 import { WalSync } from './wal-sync.js';
 import { SqliteInline, SqliteThread } from './sqlite-thread/sqlite-thread.js';
 import { TypeOrmSessions } from './typeorm-sessions.js';
+import { primaryFinder } from './pg-hosts.js';
 import { CreateLog1763769600000 } from './migrations/1763769600000-create-log.js';
 import { CreateConsumerGroups1763856000000 } from './migrations/1763856000000-create-consumer-groups.js';
 import { CreateShareGroups1763942400000 } from './migrations/1763942400000-create-share-groups.js';
@@ -53,8 +54,8 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
  * README "Performance" for why).
  */
 export async function openDatabase(config: StorageConfig): Promise<Database> {
-  const dataSource = config.kind === 'postgres' ? postgresDataSource(config.url) : sqliteDataSource(config);
-  await dataSource.initialize();
+  const dataSource = config.kind === 'postgres' ? await initializedPostgres(config.url) : sqliteDataSource(config);
+  if (config.kind !== 'postgres') await dataSource.initialize();
   await oneMigratorAtATime(dataSource, () => dataSource.runMigrations({ transaction: 'each' }));
   if (config.kind === 'postgres') return new Database(config.kind, new TypeOrmSessions(dataSource));
   // An in-memory database lives in its connection: its migrated image moves to the thread.
@@ -124,12 +125,32 @@ function sqliteDataSource(config: StorageConfig): DataSource {
   });
 }
 
+/** How long opening a PostgreSQL connection may take before the use fails (503) instead of hanging. */
+const PG_CONNECT_TIMEOUT_MS = 5_000;
+
+/**
+ * PostgreSQL, connected to the primary: with several hosts in the URL each is tried in turn
+ * (a refused connection or a standby moves on to the next) until one gives a read-write session.
+ */
+async function initializedPostgres(url: string): Promise<DataSource> {
+  const hosts = Math.max(1, primaryFinder(url).target.hosts.length);
+  for (let attempt = 1; ; attempt++) {
+    const dataSource = postgresDataSource(url);
+    try {
+      return await dataSource.initialize();
+    } catch (error) {
+      if (attempt >= hosts) throw error;
+    }
+  }
+}
+
 function postgresDataSource(url: string): DataSource {
   return new DataSource({
     type: 'postgres',
     url,
     migrations,
     migrationsTableName: 'shoal_migration',
-    extra: { max: 10 },
+    // Client: host selection for multi-host URLs (see PrimaryFinder); a single host connects as pg does.
+    extra: { max: 10, Client: primaryFinder(url).clientClass(), connectionTimeoutMillis: PG_CONNECT_TIMEOUT_MS },
   });
 }

@@ -2,6 +2,8 @@ import { Logger } from '@nestjs/common';
 import type { DatabaseKind } from './sql-dialect.js';
 import type { SqlSession, SqlSessions } from './sql-session.js';
 import type { WalSync } from './wal-sync.js';
+import { StorageAvailability } from './storage-availability.js';
+import { isStorageUnavailable } from './storage-error-kind.js';
 
 /** What a store needs to run SQL: inside a transaction or on its own. */
 export interface Sql {
@@ -73,6 +75,8 @@ interface Committed<T> {
  */
 export class Database {
   private readonly logger = new Logger(Database.name);
+  /** Whether the database answers, as this broker's uses of it find (`/health`, `/metrics`). */
+  readonly availability = new StorageAvailability();
 
   /**
    * @param walSync SQLite with `synchronous = FULL` asked for: the connection runs NORMAL and
@@ -103,7 +107,7 @@ export class Database {
   /** A use outside a transaction; a read waits for the newest commit's flush only when `waitForSeen`. */
   private outside<T>(work: (sql: Sql) => Promise<T>, waitForSeen: boolean): Promise<T> {
     return this.durably(
-      this.sessions.use(async (session) => {
+      this.use(async (session) => {
         const noting = new WriteNotingSession(session);
         const result = await work(noting);
         return { result, generation: noting.wrote || waitForSeen ? this.generationAfter(noting, true) : 0 };
@@ -154,7 +158,7 @@ export class Database {
   }
 
   private transactionOnce<T>(work: (sql: Sql) => Promise<T>, durable: boolean): Promise<Committed<T>> {
-    return this.sessions.use(async (plain) => {
+    return this.use(async (plain) => {
       const session = new WriteNotingSession(plain);
       // SQLite: BEGIN IMMEDIATE (sent with the first statement) takes the write lock up front, so
       // two processes on one file wait for each other (busy_timeout) instead of failing to upgrade a read lock.
@@ -172,6 +176,18 @@ export class Database {
         throw error;
       }
     });
+  }
+
+  /** Every use goes through here: its outcome tells whether the database is reachable. */
+  private async use<T>(work: (session: SqlSession) => Promise<T>): Promise<T> {
+    try {
+      const result = await this.sessions.use(work);
+      if (!this.availability.available) this.availability.restored();
+      return result;
+    } catch (error) {
+      if (isStorageUnavailable(error)) this.availability.lost(error);
+      throw error;
+    }
   }
 
   /**

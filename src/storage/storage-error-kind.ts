@@ -16,7 +16,11 @@ const SQLITE: [RegExp, string][] = [
   [/^SQLITE_CANTOPEN/, 'connection'],
 ];
 
-const NODE = /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOSPC|EIO)$/;
+const NODE = /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|ENOSPC|EIO)$/;
+
+/** node-postgres and its pool raise these without a code when a connection breaks or cannot be made. */
+const PG_CONNECTION =
+  /^(Connection terminated|Client has encountered a connection error|Client was closed|timeout exceeded when trying to connect|Connection terminated due to connection timeout|Cannot use a pool after calling end)/;
 
 /**
  * The kind of storage failure behind an error (TypeORM wraps the driver's in `driverError`),
@@ -30,8 +34,19 @@ export function storageErrorKind(error: unknown): string | undefined {
       const found = table.find(([pattern]) => pattern.test(code));
       if (found) return found[1];
       if (NODE.test(code)) return code === 'ENOSPC' ? 'disk_full' : code === 'EIO' ? 'io' : 'connection';
+    } else if (e instanceof Error && PG_CONNECTION.test(e.message)) {
+      return 'connection';
     }
     e = (e as { driverError?: unknown; cause?: unknown }).driverError ?? (e as { cause?: unknown }).cause;
   }
   return undefined;
+}
+
+/**
+ * True when the database could not be reached, or the session landed on a read-only standby:
+ * the request was refused for now (503 STORAGE_UNAVAILABLE with Retry-After), not for what it asked.
+ */
+export function isStorageUnavailable(error: unknown): boolean {
+  const kind = storageErrorKind(error);
+  return kind === 'connection' || kind === 'read_only';
 }

@@ -1,5 +1,11 @@
 import type { DataSource, QueryRunner } from 'typeorm';
 import type { SqlSession, SqlSessions } from './sql-session.js';
+import { isStorageUnavailable } from './storage-error-kind.js';
+
+/** TypeORM's query runner releases its pooled connection with an error so the pool drops it (not in its typings). */
+interface DroppingRunner {
+  releasePostgresConnection(error?: Error): Promise<void>;
+}
 
 /** PostgreSQL through TypeORM: each use takes a pooled connection (a query runner). */
 export class TypeOrmSessions implements SqlSessions {
@@ -7,10 +13,17 @@ export class TypeOrmSessions implements SqlSessions {
 
   async use<T>(work: (session: SqlSession) => Promise<T>): Promise<T> {
     const runner = this.dataSource.createQueryRunner();
+    let broken: Error | undefined;
     try {
       return await work(new QueryRunnerSession(runner));
+    } catch (error) {
+      // A broken connection, or one on a standby after a failover (25006), is not given back to
+      // the pool: the next use opens a new one, to whichever host is the primary now.
+      if (isStorageUnavailable(error)) broken = error instanceof Error ? error : new Error(String(error));
+      throw error;
     } finally {
-      await runner.release();
+      if (broken) await (runner as unknown as DroppingRunner).releasePostgresConnection(broken);
+      else await runner.release();
     }
   }
 

@@ -22,6 +22,13 @@ export class StorageFullError extends ShoalError {
   }
 }
 
+/** The database cannot be reached (stopped, restarting, failing over): answered 503 with `Retry-After`. */
+export class StorageUnavailableError extends ShoalError {
+  constructor(message = 'the broker cannot reach its database: try again shortly (see Retry-After)') {
+    super(ErrorCode.StorageUnavailable, message);
+  }
+}
+
 export class QuotaExceededError extends ShoalError {
   constructor(what: string, limit: number, variable: string) {
     super(ErrorCode.QuotaExceeded, `${what}: the limit is ${limit} (${variable})`);
