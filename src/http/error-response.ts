@@ -67,16 +67,22 @@ export interface ErrorResponse {
 }
 
 function respond(code: ErrorCode, message: string): ErrorResponse {
-  const response: ErrorResponse = { status: STATUS[code], body: { error: { code, message } } };
-  if (code === ErrorCode.StorageUnavailable) response.retryAfterSeconds = STORAGE_RETRY_AFTER_SECONDS;
+  return { status: STATUS[code], body: { error: { code, message } } };
+}
+
+/** 503 STORAGE_UNAVAILABLE, with `Retry-After` unless the request may have been applied. */
+function unavailable(error: StorageUnavailableError): ErrorResponse {
+  const response = respond(error.code, error.message);
+  if (!error.outcomeUnknown) response.retryAfterSeconds = STORAGE_RETRY_AFTER_SECONDS;
   return response;
 }
 
 /** Turns anything thrown while serving a request into the contract's error answer. */
 export function toErrorResponse(error: unknown): ErrorResponse {
+  if (error instanceof StorageUnavailableError) return unavailable(error);
   if (error instanceof ShoalError) return respond(error.code, error.message);
   if (storageErrorKind(error) === 'disk_full') return respond(ErrorCode.StorageFull, new StorageFullError().message);
-  if (isStorageUnavailable(error)) return respond(ErrorCode.StorageUnavailable, new StorageUnavailableError().message);
+  if (isStorageUnavailable(error)) return unavailable(new StorageUnavailableError());
   if (error instanceof HttpException) {
     const code = HTTP_STATUS_CODES[error.getStatus()];
     if (code) return respond(code, error.message);

@@ -1,7 +1,9 @@
 import type { Logger } from '@nestjs/common';
+import { isStorageUnavailable } from '../storage/storage-error-kind.js';
 
 /**
- * Runs `work` every `intervalMs`, never two at once, logging failures instead of crashing;
+ * Runs `work` every `intervalMs`, never two at once, logging failures instead of crashing (an
+ * unreachable database is logged once per outage by the database itself, not here per run);
  * `stop()` waits for a run in progress. The work itself is an idempotent sweep that tests
  * call directly with a chosen time.
  */
@@ -21,7 +23,9 @@ export class PeriodicTask {
       if (this.running) return;
       this.running = this.work()
         .then(() => undefined)
-        .catch((error: unknown) => this.logger.error(`${this.name} failed: ${String(error)}`))
+        .catch((error: unknown) => {
+          if (!isStorageUnavailable(error)) this.logger.error(`${this.name} failed: ${String(error)}`);
+        })
         .finally(() => (this.running = undefined));
     }, this.intervalMs);
     this.timer.unref();

@@ -4,6 +4,7 @@ import type { SqlSession, SqlSessions } from './sql-session.js';
 import type { WalSync } from './wal-sync.js';
 import { StorageAvailability } from './storage-availability.js';
 import { isStorageUnavailable } from './storage-error-kind.js';
+import { StorageUnavailableError } from '../platform/errors/index.js';
 
 /** What a store needs to run SQL: inside a transaction or on its own. */
 export interface Sql {
@@ -109,8 +110,13 @@ export class Database {
     return this.durably(
       this.use(async (session) => {
         const noting = new WriteNotingSession(session);
-        const result = await work(noting);
-        return { result, generation: noting.wrote || waitForSeen ? this.generationAfter(noting, true) : 0 };
+        try {
+          const result = await work(noting);
+          return { result, generation: noting.wrote || waitForSeen ? this.generationAfter(noting, true) : 0 };
+        } catch (error) {
+          // Outside a transaction each write commits on its own: one under way when the connection broke may have.
+          throw noting.wrote && isStorageUnavailable(error) ? new StorageUnavailableError(true, error) : error;
+        }
       }),
     );
   }
@@ -167,11 +173,15 @@ export class Database {
       if (!durable && this.kind === 'postgres') await plain.execute('SET LOCAL synchronous_commit TO OFF');
       try {
         const result = await work(session);
-        await session.commit();
+        await session.commit().catch((error: unknown) => {
+          // The COMMIT was sent: whether it took effect is unknown when the answer was lost.
+          throw isStorageUnavailable(error) ? new StorageUnavailableError(true, error) : error;
+        });
         return { result, generation: this.generationAfter(session, durable) };
       } catch (error) {
         await session.rollback().catch((rollbackError: unknown) => {
-          this.logger.error(`rollback failed: ${String(rollbackError)}`);
+          // Without a connection there is nothing to roll back (the server ends the transaction itself).
+          if (!isStorageUnavailable(error)) this.logger.error(`rollback failed: ${String(rollbackError)}`);
         });
         throw error;
       }
@@ -185,8 +195,9 @@ export class Database {
       if (!this.availability.available) this.availability.restored();
       return result;
     } catch (error) {
-      if (isStorageUnavailable(error)) this.availability.lost(error);
-      throw error;
+      if (!isStorageUnavailable(error)) throw error;
+      this.availability.lost(error);
+      throw error instanceof StorageUnavailableError ? error : new StorageUnavailableError(false, error);
     }
   }
 

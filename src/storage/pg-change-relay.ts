@@ -133,10 +133,13 @@ export class PgChangeRelay implements OnApplicationBootstrap, OnApplicationShutd
     else if (this.failures === 0) this.logger.warn(`change relay cannot connect (${String(error)}); retrying`);
     const delay = Math.min(RECONNECT_MAX_MS, RECONNECT_MS * 2 ** this.failures);
     this.failures++;
-    this.reconnectTimer = setTimeout(() => {
-      this.reconnectTimer = undefined;
-      void this.connect();
-    }, delay * (0.75 + Math.random() / 4));
+    this.reconnectTimer = setTimeout(
+      () => {
+        this.reconnectTimer = undefined;
+        void this.connect();
+      },
+      delay * (0.75 + Math.random() / 4),
+    );
     this.reconnectTimer.unref();
   }
 }

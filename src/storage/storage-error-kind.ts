@@ -29,6 +29,8 @@ const PG_CONNECTION =
 export function storageErrorKind(error: unknown): string | undefined {
   for (let e = error, depth = 0; typeof e === 'object' && e !== null && depth < 4; depth++) {
     const code = (e as { code?: unknown }).code;
+    // Shoal's own answer for it (StorageUnavailableError), with or without the driver's error as cause.
+    if (code === 'STORAGE_UNAVAILABLE' && !(e as { cause?: unknown }).cause) return 'connection';
     if (typeof code === 'string') {
       const table = code.startsWith('SQLITE_') ? SQLITE : POSTGRES;
       const found = table.find(([pattern]) => pattern.test(code));

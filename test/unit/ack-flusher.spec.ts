@@ -138,4 +138,28 @@ describe(AckFlusher.name, () => {
     expect(sent).toHaveLength(4);
     expect(flusher.size).toBe(0);
   });
+
+  it('keeps acknowledgements answered 503 (the broker’s database is down), logging the outage once', async () => {
+    jest.mocked(logger.error).mockClear();
+    const log = jest.spyOn(logger, 'log').mockImplementation(() => undefined);
+    let down = true;
+    const sent: Acknowledgement[][] = [];
+    const flusher = new AckFlusher(
+      async (acks) => {
+        if (down) throw new ShoalApiError(503, 'STORAGE_UNAVAILABLE', 'database down', 1_000);
+        sent.push(acks);
+        return ok(acks);
+      },
+      200,
+      logger,
+    );
+    flusher.add(ack(1));
+    await jest.advanceTimersByTimeAsync(20_000);
+    expect(flusher.size).toBe(1);
+    expect(logger.error).toHaveBeenCalledTimes(1);
+    down = false;
+    await jest.advanceTimersByTimeAsync(10_000);
+    expect(sent).toEqual([[ack(1)]]);
+    expect(log).toHaveBeenCalledWith(expect.stringContaining('sending acknowledgements works again'));
+  });
 });
