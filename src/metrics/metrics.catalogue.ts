@@ -88,8 +88,8 @@ export function createCatalogue(registry: Registry) {
     ),
     storageUnavailableRefusals: counter(
       'shoal_storage_unavailable_refusals_total',
-      'Requests refused with 503 STORAGE_UNAVAILABLE (HTTP) or KAFKA_STORAGE_ERROR (Kafka) because the database could not be reached.',
-      ['door'],
+      'HTTP requests refused with 503 STORAGE_UNAVAILABLE because the database could not be reached.',
+      [],
     ),
     storageAvailable: gauge(
       'shoal_storage_available',

@@ -84,10 +84,10 @@ export class ShoalMetrics implements OnApplicationShutdown {
   }
 
   /** Counts a request the database failed (disk full, I/O, read-only, corrupt, connection); other errors are ignored. */
-  failed(error: unknown, door: 'http' | 'kafka' = 'http'): void {
+  failed(error: unknown): void {
     const kind = storageErrorKind(error);
     if (kind !== undefined) this.m.storageErrors.inc({ kind });
-    if (isStorageUnavailable(error)) this.m.storageUnavailableRefusals.inc({ door });
+    if (isStorageUnavailable(error)) this.m.storageUnavailableRefusals.inc();
   }
 
   /** Runs `run` before every scrape reads the state gauges: what time has done is applied first. */

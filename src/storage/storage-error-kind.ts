@@ -18,9 +18,13 @@ const SQLITE: [RegExp, string][] = [
 
 const NODE = /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|ENOSPC|EIO)$/;
 
-/** node-postgres and its pool raise these without a code when a connection breaks or cannot be made. */
+/**
+ * node-postgres and its pool raise these without a code when a connection breaks or cannot be
+ * made; TypeORM releases a query runner whose connection emitted 'error', and its next query
+ * then fails with "Query runner already released".
+ */
 const PG_CONNECTION =
-  /^(Connection terminated|Client has encountered a connection error|Client was closed|timeout exceeded when trying to connect|Connection terminated due to connection timeout|Cannot use a pool after calling end)/;
+  /^(Connection terminated|Client has encountered a connection error|Client was closed|timeout exceeded when trying to connect|Connection terminated due to connection timeout|Cannot use a pool after calling end|Query runner already released)/;
 
 /**
  * The kind of storage failure behind an error (TypeORM wraps the driver's in `driverError`),

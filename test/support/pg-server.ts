@@ -6,6 +6,7 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   realpathSync,
   rmSync,
 } from 'node:fs';
@@ -23,11 +24,20 @@ export function embeddedPostgresBin(): string {
   return realpathSync(dir);
 }
 
-/** The directory of the system PostgreSQL whose pg_ctl is on PATH (Debian: /usr/lib/postgresql/N/bin); it has pg_basebackup. */
+/**
+ * The system PostgreSQL's programs, which include pg_basebackup: the directory of a `pg_ctl` on
+ * PATH, else Debian's newest /usr/lib/postgresql/N/bin (`apt-get install -y postgresql`).
+ */
 export function systemPostgresBin(): string {
   const pgCtl = findExecutable('pg_ctl');
-  if (!pgCtl) throw new Error('pg_ctl is not on PATH: apt-get install -y postgresql');
-  return dirname(realpathSync(pgCtl));
+  if (pgCtl && existsSync(join(dirname(realpathSync(pgCtl)), 'pg_basebackup'))) return dirname(realpathSync(pgCtl));
+  const root = '/usr/lib/postgresql';
+  const versions = existsSync(root) ? readdirSync(root).filter((v) => /^\d+$/.test(v)) : [];
+  const newest = versions
+    .sort((a, b) => Number(b) - Number(a))
+    .find((v) => existsSync(join(root, v, 'bin', 'pg_basebackup')));
+  if (!newest) throw new Error('no PostgreSQL with pg_basebackup: apt-get install -y postgresql');
+  return join(root, newest, 'bin');
 }
 
 /** PostgreSQL refuses to run as root: as root the server runs as the `postgres` user. */
