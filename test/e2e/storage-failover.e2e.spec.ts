@@ -60,8 +60,8 @@ describe('primary killed and standby promoted under load, three brokers', () => 
     await client.createTopic({ name: TOPIC, partitions: PARTITIONS });
     await client.updateShareGroupConfig('failover-share', { autoOffsetReset: 'earliest' });
     const producers = new ProducerLoad(() => urls, TOPIC, 2);
-    const accepter = new ShareAccepter(urls[1], 'failover-share', TOPIC);
-    const committer = new OffsetCommitter(urls[2], 'failover-consumers', TOPIC);
+    const accepter = new ShareAccepter(urls[1], 'failover-share', TOPIC).start();
+    const committer = new OffsetCommitter(urls[2], 'failover-consumers', TOPIC).start();
     stops = [() => producers.stop(), () => accepter.stop(), () => committer.stop()];
     await until(() => producers.tally.acknowledged.size >= 300 && accepter.accepted.size >= 100, 90_000);
     await until(() => committer.committed.size > 0, 30_000);

@@ -8,25 +8,23 @@ const clientFor = (url: string) =>
 const isGone = (error: unknown) =>
   error instanceof ShoalApiError && (error.code === 'UNKNOWN_MEMBER' || error.code === 'FENCED');
 
-/**
- * A share-group member that accepts every record it gets, its accepts riding on the next fetch.
- * `accepted` counts, per `partition:offset`, the accepts the broker answered as applied: a
- * record accepted twice would count 2. An accept whose answer was lost is sent again, and the
- * broker must then refuse it (the record is no longer held), not apply it a second time.
- */
-export class ShareAccepter {
-  readonly accepted = new Map<string, number>();
-  private running = true;
-  private readonly loop: Promise<void>;
-  private readonly client: ShoalHttpClient;
+/** A group member's loop on one broker, started with {@link start}, ended (and the member left) by {@link stop}. */
+abstract class MemberLoop {
+  protected running = true;
+  protected readonly client: ShoalHttpClient;
+  private loop: Promise<void> = Promise.resolve();
 
   constructor(
     url: string,
-    private readonly group: string,
-    private readonly topic: string,
+    protected readonly group: string,
+    protected readonly topic: string,
   ) {
     this.client = clientFor(url);
+  }
+
+  start(): this {
     this.loop = this.run();
+    return this;
   }
 
   async stop(): Promise<void> {
@@ -35,7 +33,19 @@ export class ShareAccepter {
     await this.client.close();
   }
 
-  private async run(): Promise<void> {
+  protected abstract run(): Promise<void>;
+}
+
+/**
+ * A share-group member that accepts every record it gets, its accepts riding on the next fetch.
+ * `accepted` counts, per `partition:offset`, the accepts the broker answered as applied: a
+ * record accepted twice would count 2. An accept whose answer was lost is sent again, and the
+ * broker must then refuse it (the record is no longer held), not apply it a second time.
+ */
+export class ShareAccepter extends MemberLoop {
+  readonly accepted = new Map<string, number>();
+
+  protected async run(): Promise<void> {
     let memberId: string | undefined;
     let acks: Acknowledgement[] = [];
     while (this.running) {
@@ -67,28 +77,10 @@ export class ShareAccepter {
  * each partition it got. `committed` keeps the highest offset per partition whose commit was
  * answered 204: the group must show at least that much after a failover.
  */
-export class OffsetCommitter {
+export class OffsetCommitter extends MemberLoop {
   readonly committed = new Map<number, number>();
-  private running = true;
-  private readonly loop: Promise<void>;
-  private readonly client: ShoalHttpClient;
 
-  constructor(
-    url: string,
-    private readonly group: string,
-    private readonly topic: string,
-  ) {
-    this.client = clientFor(url);
-    this.loop = this.run();
-  }
-
-  async stop(): Promise<void> {
-    this.running = false;
-    await this.loop;
-    await this.client.close();
-  }
-
-  private async run(): Promise<void> {
+  protected async run(): Promise<void> {
     let member: { memberId: string; generation: number } | undefined;
     while (this.running) {
       try {
