@@ -19,6 +19,7 @@ export class StateExporterLease implements OnApplicationShutdown {
   private readonly logger = new Logger(StateExporterLease.name);
   private client: pg.Client | undefined;
   private held = false;
+  private failing = false;
 
   constructor(@Inject(SHOAL_CONFIG) private readonly config: ShoalConfig) {}
 
@@ -33,8 +34,11 @@ export class StateExporterLease implements OnApplicationShutdown {
       ]);
       this.held = rows.rows[0]?.taken === true;
       if (this.held) this.logger.log('this broker now exports the database-derived gauges');
+      this.failing = false;
     } catch (error) {
-      this.logger.warn(`state exporter lease: ${String(error)}`);
+      // Once per outage, not per scrape: the database's own log says when it is back.
+      if (!this.failing) this.logger.warn(`state exporter lease: ${String(error)}`);
+      this.failing = true;
       this.drop();
     }
     return this.held;
