@@ -32,6 +32,7 @@ describe(storageErrorKind.name, () => {
     expect(isStorageUnavailable(new StorageUnavailableError())).toBe(true);
     expect(isStorageUnavailable(new StorageUnavailableError(true, { code: 'ECONNRESET' }))).toBe(true);
     expect(isStorageUnavailable({ code: '53100' })).toBe(false);
+    expect(isStorageUnavailable({ code: 'SQLITE_READONLY' })).toBe(false); // a read-only file stays so
     expect(isStorageUnavailable(new Error('Connection refused by policy'))).toBe(false);
   });
 });
