@@ -1,7 +1,8 @@
 import { HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { ErrorCode, type ErrorBody } from '@shoal/protocol';
-import { ShoalError, StorageFullError } from '../platform/errors/index.js';
-import { storageErrorKind } from '../storage/storage-error-kind.js';
+import { ShoalError, StorageFullError, StorageUnavailableError } from '../platform/errors/index.js';
+import { STORAGE_RETRY_AFTER_SECONDS } from '../storage/storage-availability.js';
+import { isStorageUnavailable, storageErrorKind } from '../storage/storage-error-kind.js';
 
 /** The one table from error code to HTTP status. */
 const STATUS: Record<ErrorCode, number> = {
@@ -29,6 +30,7 @@ const STATUS: Record<ErrorCode, number> = {
   [ErrorCode.Unauthenticated]: 401,
   [ErrorCode.Forbidden]: 403,
   [ErrorCode.StorageFull]: 503,
+  [ErrorCode.StorageUnavailable]: 503,
   [ErrorCode.QuotaExceeded]: 409,
   [ErrorCode.UnknownSchedule]: 404,
   [ErrorCode.UnknownScheduledRecord]: 404,
@@ -62,16 +64,27 @@ const logger = new Logger('HttpErrors');
 export interface ErrorResponse {
   status: number;
   body: ErrorBody;
+  /** Seconds for a `Retry-After` header: the refusal is temporary (STORAGE_UNAVAILABLE). */
+  retryAfterSeconds?: number;
 }
 
 function respond(code: ErrorCode, message: string): ErrorResponse {
   return { status: STATUS[code], body: { error: { code, message } } };
 }
 
+/** 503 STORAGE_UNAVAILABLE, with `Retry-After` unless the request may have been applied. */
+function unavailable(error: StorageUnavailableError): ErrorResponse {
+  const response = respond(error.code, error.message);
+  if (!error.outcomeUnknown) response.retryAfterSeconds = STORAGE_RETRY_AFTER_SECONDS;
+  return response;
+}
+
 /** Turns anything thrown while serving a request into the contract's error answer. */
 export function toErrorResponse(error: unknown): ErrorResponse {
+  if (error instanceof StorageUnavailableError) return unavailable(error);
   if (error instanceof ShoalError) return respond(error.code, error.message);
   if (storageErrorKind(error) === 'disk_full') return respond(ErrorCode.StorageFull, new StorageFullError().message);
+  if (isStorageUnavailable(error)) return unavailable(new StorageUnavailableError());
   if (error instanceof HttpException) {
     const code = HTTP_STATUS_CODES[error.getStatus()];
     if (code) return respond(code, error.message);

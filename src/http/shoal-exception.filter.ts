@@ -7,7 +7,8 @@ import { toErrorResponse } from './error-response.js';
 export class ShoalExceptionFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
-    const { status, body } = toErrorResponse(exception);
+    const { status, body, retryAfterSeconds } = toErrorResponse(exception);
+    if (retryAfterSeconds !== undefined) void reply.header('retry-after', String(retryAfterSeconds));
     void reply.status(status).send(body);
   }
 }

@@ -1,6 +1,7 @@
 import { ErrorCode } from '@shoal/protocol';
 import { ShoalError } from '../platform/errors/index.js';
 import { KafkaError } from './kafka-api.js';
+import { isStorageUnavailable } from '../storage/storage-error-kind.js';
 
 /**
  * Where a failure is answered: most APIs (`topic`), or the share-group RPCs of KIP-932
@@ -35,17 +36,21 @@ const TABLE: Partial<Record<ErrorCode, Codes>> = {
   [ErrorCode.Unauthenticated]: KafkaError.SASL_AUTHENTICATION_FAILED,
   [ErrorCode.Forbidden]: { topic: KafkaError.TOPIC_AUTHORIZATION_FAILED, share: KafkaError.GROUP_AUTHORIZATION_FAILED },
   [ErrorCode.StorageFull]: KafkaError.KAFKA_STORAGE_ERROR,
+  [ErrorCode.StorageUnavailable]: KafkaError.KAFKA_STORAGE_ERROR,
   [ErrorCode.QuotaExceeded]: { topic: KafkaError.POLICY_VIOLATION, share: KafkaError.GROUP_MAX_SIZE_REACHED },
 };
 
 /**
  * Kafka's code and the message for a failure a service threw, in the scope of the API that
- * answers it; anything not a `ShoalError` is rethrown (the connection closes, logged).
+ * answers it; an unreachable database is KAFKA_STORAGE_ERROR, which clients retry; anything
+ * else not a `ShoalError` is rethrown (the connection closes, logged).
  */
 export function kafkaErrorOf(
   error: unknown,
   scope: KafkaErrorScope = 'topic',
 ): { errorCode: number; errorMessage: string } {
+  if (isStorageUnavailable(error))
+    return { errorCode: KafkaError.KAFKA_STORAGE_ERROR, errorMessage: 'the database is unreachable' };
   if (!(error instanceof ShoalError)) throw error;
   const codes = TABLE[error.code];
   const errorCode =

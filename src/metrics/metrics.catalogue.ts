@@ -86,6 +86,16 @@ export function createCatalogue(registry: Registry) {
       'Requests failed by the database: disk full, I/O error, read-only or corrupt database, connection lost.',
       ['kind'],
     ),
+    storageUnavailableRefusals: counter(
+      'shoal_storage_unavailable_refusals_total',
+      'HTTP requests refused with 503 STORAGE_UNAVAILABLE because the database could not be reached.',
+      [],
+    ),
+    storageAvailable: gauge(
+      'shoal_storage_available',
+      '1 while this broker reaches its database, 0 from a use that failed for want of a connection until one succeeds.',
+      [],
+    ),
     buildInfo: gauge('shoal_build_info', 'Always 1; the broker version and Node.js version as labels.', [
       'version',
       'node_version',

@@ -12,7 +12,7 @@ import { EventLoopDelay } from './event-loop-delay.js';
 import { type Catalogue, createCatalogue } from './metrics.catalogue.js';
 import { setStateGauges, type StoredState } from './state-gauges.js';
 import { StateExporterLease } from './state-exporter.lease.js';
-import { storageErrorKind } from '../storage/storage-error-kind.js';
+import { isStorageUnavailable, storageErrorKind } from '../storage/storage-error-kind.js';
 
 /**
  * The one door to prom-client. Events arrive from the features' hooks (`produced`,
@@ -88,6 +88,7 @@ export class ShoalMetrics implements OnApplicationShutdown {
   failed(error: unknown): void {
     const kind = storageErrorKind(error);
     if (kind !== undefined) this.m.storageErrors.inc({ kind });
+    if (isStorageUnavailable(error)) this.m.storageUnavailableRefusals.inc();
   }
 
   /** Runs `run` before every scrape reads the state gauges: what time has done is applied first. */
@@ -95,25 +96,36 @@ export class ShoalMetrics implements OnApplicationShutdown {
     this.hooks.push({ name, run });
   }
 
+  /**
+   * The text format. While the database cannot be reached the scrape still answers: the state
+   * gauges are left out and `shoal_storage_available` is 0.
+   */
   async render(): Promise<string> {
     const exporter = await this.lease.holds();
     this.m.brokerInfo.reset();
     this.m.brokerInfo.set({ role: exporter ? 'state_exporter' : 'standby' }, 1);
-    if (!exporter) {
-      // Another broker of this database exports the state; this one only its own events.
-      this.resetStateGauges();
-      this.m.longPollsWaiting.set(this.signal.waiting);
-      return this.registry.metrics();
-    }
+    // Unreachable lately: one cheap probe first (its success marks the database available again).
+    if (!this.database.availability.available) await this.database.run((sql) => sql.rows('SELECT 1')).catch(() => 0);
+    if (exporter && this.database.availability.available) await this.exportState();
+    else this.resetStateGauges(); // another broker exports the state; this one only its own events
+    this.m.longPollsWaiting.set(this.signal.waiting);
+    this.m.storageAvailable.set(this.database.availability.available ? 1 : 0);
+    return this.registry.metrics();
+  }
+
+  private async exportState(): Promise<void> {
     for (const hook of this.hooks) {
       // A failed hook (say, a deadlock victim) must not fail the scrape: the gauges show the stored state.
       await hook
         .run()
         .catch((error: unknown) => this.logger.warn(`${hook.name} before scrape failed: ${String(error)}`));
     }
-    await this.refreshState();
-    this.m.longPollsWaiting.set(this.signal.waiting);
-    return this.registry.metrics();
+    try {
+      await this.refreshState();
+    } catch (error) {
+      if (!isStorageUnavailable(error)) throw error;
+      this.resetStateGauges();
+    }
   }
 
   /** Sets every state gauge from the database, dropping series of things that are gone. */

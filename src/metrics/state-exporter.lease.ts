@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import pg from 'pg';
+import type pg from 'pg';
 import { type ShoalConfig, SHOAL_CONFIG } from '../config/shoal-config.js';
+import { primaryClient } from '../storage/pg-hosts.js';
 
 /** The advisory-lock key of the state-gauge exporter ("shoalsg"), one per database. */
 const STATE_EXPORTER_LOCK = 0x73686f61;
@@ -18,6 +19,7 @@ export class StateExporterLease implements OnApplicationShutdown {
   private readonly logger = new Logger(StateExporterLease.name);
   private client: pg.Client | undefined;
   private held = false;
+  private failing = false;
 
   constructor(@Inject(SHOAL_CONFIG) private readonly config: ShoalConfig) {}
 
@@ -32,8 +34,11 @@ export class StateExporterLease implements OnApplicationShutdown {
       ]);
       this.held = rows.rows[0]?.taken === true;
       if (this.held) this.logger.log('this broker now exports the database-derived gauges');
+      this.failing = false;
     } catch (error) {
-      this.logger.warn(`state exporter lease: ${String(error)}`);
+      // Once per outage, not per scrape: the database's own log says when it is back.
+      if (!this.failing) this.logger.warn(`state exporter lease: ${String(error)}`);
+      this.failing = true;
       this.drop();
     }
     return this.held;
@@ -46,7 +51,7 @@ export class StateExporterLease implements OnApplicationShutdown {
   }
 
   private async connect(): Promise<pg.Client> {
-    const client = new pg.Client({ connectionString: this.config.storage.url });
+    const client = primaryClient(this.config.storage.url);
     client.on('error', () => this.drop(client));
     client.on('end', () => this.drop(client));
     await client.connect();

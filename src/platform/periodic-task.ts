@@ -1,7 +1,10 @@
 import type { Logger } from '@nestjs/common';
+import { StorageUnavailableError } from './errors/index.js';
 
 /**
- * Runs `work` every `intervalMs`, never two at once, logging failures instead of crashing;
+ * Runs `work` every `intervalMs`, never two at once, logging failures instead of crashing (an
+ * unreachable database — the Database's StorageUnavailableError — is logged once per outage
+ * by the database itself, not here per run);
  * `stop()` waits for a run in progress. The work itself is an idempotent sweep that tests
  * call directly with a chosen time.
  */
@@ -21,7 +24,9 @@ export class PeriodicTask {
       if (this.running) return;
       this.running = this.work()
         .then(() => undefined)
-        .catch((error: unknown) => this.logger.error(`${this.name} failed: ${String(error)}`))
+        .catch((error: unknown) => {
+          if (!(error instanceof StorageUnavailableError)) this.logger.error(`${this.name} failed: ${String(error)}`);
+        })
         .finally(() => (this.running = undefined));
     }, this.intervalMs);
     this.timer.unref();

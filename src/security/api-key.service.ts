@@ -6,6 +6,7 @@ import { InvalidRequestError, NotFoundError } from '../platform/errors/index.js'
 import { ADMIN_PRINCIPAL, type AclRule } from './domain/acl.js';
 import { issueApiKey, parseApiKey, sameSecret } from './domain/api-key.js';
 import { Database } from '../storage/database.js';
+import { isStorageUnavailable } from '../storage/storage-error-kind.js';
 import { type ApiKeyRow, securityStore, type StoredAcl } from './storage/security.store.js';
 import type { ApiKeyView } from '@shoal/protocol';
 
@@ -37,11 +38,20 @@ export class ApiKeyService {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  /** Auth is on with `SHOAL_ADMIN_API_KEY` or once any key has been created. */
-  async authEnabled(): Promise<boolean> {
+  /**
+   * Auth is on with `SHOAL_ADMIN_API_KEY` or once any key has been created. `lastKnownOnOutage`
+   * (`GET /metrics`, which must answer while the database is down): when the database cannot be
+   * asked, the answer it gave last — every request asks it again while it says no, so only a key
+   * created in the moment before an outage is missed until the database is back.
+   */
+  async authEnabled(lastKnownOnOutage = false): Promise<boolean> {
     if (this.config.security?.adminApiKey || this.keysExist) return true;
     // Keys are revoked, never deleted: once one exists, auth stays on, so only "no" is asked again.
-    this.keysExist = await this.database.peek((sql) => securityStore.anyKey(sql));
+    try {
+      this.keysExist = await this.database.peek((sql) => securityStore.anyKey(sql));
+    } catch (error) {
+      if (!lastKnownOnOutage || !isStorageUnavailable(error)) throw error;
+    }
     return this.keysExist;
   }
 

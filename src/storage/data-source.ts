@@ -7,6 +7,7 @@ import { Database } from './database.js';
 import { WalSync } from './wal-sync.js';
 import { SqliteInline, SqliteThread } from './sqlite-thread/sqlite-thread.js';
 import { PgSessions } from './pg-sessions.js';
+import { primaryFinder } from './pg-hosts.js';
 import { WalCheckpointer } from './sqlite-thread/wal-checkpointer.js';
 import { CreateLog1763769600000 } from './migrations/1763769600000-create-log.js';
 import { CreateConsumerGroups1763856000000 } from './migrations/1763856000000-create-consumer-groups.js';
@@ -54,13 +55,20 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
  * README "Performance" for why).
  */
 export async function openDatabase(config: StorageConfig): Promise<Database> {
-  const dataSource = config.kind === 'postgres' ? postgresDataSource(config.url) : sqliteDataSource(config);
-  await dataSource.initialize();
+  const dataSource = config.kind === 'postgres' ? await initializedPostgres(config.url) : sqliteDataSource(config);
+  if (config.kind !== 'postgres') await dataSource.initialize();
   await oneMigratorAtATime(dataSource, () => dataSource.runMigrations({ transaction: 'each' }));
   if (config.kind === 'postgres') {
     // TypeORM migrated; from now on the broker's statements go through `pg`'s pool directly.
     await dataSource.destroy();
-    return new Database(config.kind, new PgSessions(config.url, POSTGRES_POOL_SIZE));
+    return new Database(
+      config.kind,
+      new PgSessions(config.url, {
+        max: POSTGRES_POOL_SIZE,
+        Client: primaryFinder(config.url).clientClass(),
+        connectionTimeoutMillis: PG_CONNECT_TIMEOUT_MS,
+      }),
+    );
   }
   // An in-memory database lives in its connection: its migrated image moves to the thread.
   const image =
@@ -154,12 +162,32 @@ function sqliteDataSource(config: StorageConfig): DataSource {
   });
 }
 
+/** How long opening a PostgreSQL connection may take before the use fails (503) instead of hanging. */
+const PG_CONNECT_TIMEOUT_MS = 5_000;
+
+/**
+ * PostgreSQL, connected to the primary: with several hosts in the URL each is tried in turn
+ * (a refused connection or a standby moves on to the next) until one gives a read-write session.
+ */
+async function initializedPostgres(url: string): Promise<DataSource> {
+  const hosts = Math.max(1, primaryFinder(url).target.hosts.length);
+  for (let attempt = 1; ; attempt++) {
+    const dataSource = postgresDataSource(url);
+    try {
+      return await dataSource.initialize();
+    } catch (error) {
+      if (attempt >= hosts) throw error;
+    }
+  }
+}
+
 function postgresDataSource(url: string): DataSource {
   return new DataSource({
     type: 'postgres',
     url,
     migrations,
     migrationsTableName: 'shoal_migration',
-    extra: { max: 10 },
+    // Client: host selection for multi-host URLs (see PrimaryFinder); a single host connects as pg does.
+    extra: { max: 10, Client: primaryFinder(url).clientClass(), connectionTimeoutMillis: PG_CONNECT_TIMEOUT_MS },
   });
 }

@@ -2,6 +2,9 @@ import { Logger } from '@nestjs/common';
 import type { DatabaseKind } from './sql-dialect.js';
 import type { Sql, SqlSession, SqlSessions } from './sql-session.js';
 import type { WalSync } from './wal-sync.js';
+import { StorageAvailability } from './storage-availability.js';
+import { isStorageUnavailable } from './storage-error-kind.js';
+import { StorageUnavailableError } from '../platform/errors/index.js';
 
 /** Stores take `Sql` from here; it is declared beside the sessions that implement it. */
 export type { Sql } from './sql-session.js';
@@ -67,6 +70,8 @@ interface Committed<T> {
  */
 export class Database {
   private readonly logger = new Logger(Database.name);
+  /** Whether the database answers, as this broker's uses of it find (`/health`, `/metrics`). */
+  readonly availability = new StorageAvailability();
 
   /**
    * @param walSync SQLite with `synchronous = FULL` asked for: the connection runs NORMAL and
@@ -97,10 +102,15 @@ export class Database {
   /** A use outside a transaction; a read waits for the newest commit's flush only when `waitForSeen`. */
   private outside<T>(work: (sql: Sql) => Promise<T>, waitForSeen: boolean): Promise<T> {
     return this.durably(
-      this.sessions.use(async (session) => {
+      this.use(async (session) => {
         const noting = new WriteNotingSession(session);
-        const result = await work(noting);
-        return { result, generation: noting.wrote || waitForSeen ? this.generationAfter(noting, true) : 0 };
+        try {
+          const result = await work(noting);
+          return { result, generation: noting.wrote || waitForSeen ? this.generationAfter(noting, true) : 0 };
+        } catch (error) {
+          // Outside a transaction each write commits on its own: one under way when the connection broke may have.
+          throw noting.wrote && isStorageUnavailable(error) ? new StorageUnavailableError(true, error) : error;
+        }
       }),
     );
   }
@@ -148,7 +158,7 @@ export class Database {
   }
 
   private transactionOnce<T>(work: (sql: Sql) => Promise<T>, durable: boolean): Promise<Committed<T>> {
-    return this.sessions.use(async (plain) => {
+    return this.use(async (plain) => {
       const session = new WriteNotingSession(plain);
       // SQLite: BEGIN IMMEDIATE (sent with the first statement) takes the write lock up front, so
       // two processes on one file wait for each other (busy_timeout) instead of failing to upgrade a read lock.
@@ -157,15 +167,32 @@ export class Database {
       if (!durable && this.kind === 'postgres') await plain.execute('SET LOCAL synchronous_commit TO OFF');
       try {
         const result = await work(session);
-        await session.commit();
+        await session.commit().catch((error: unknown) => {
+          // The COMMIT was sent: whether it took effect is unknown when the answer was lost.
+          throw isStorageUnavailable(error) ? new StorageUnavailableError(true, error) : error;
+        });
         return { result, generation: this.generationAfter(session, durable) };
       } catch (error) {
         await session.rollback().catch((rollbackError: unknown) => {
-          this.logger.error(`rollback failed: ${String(rollbackError)}`);
+          // Without a connection there is nothing to roll back (the server ends the transaction itself).
+          if (!isStorageUnavailable(error)) this.logger.error(`rollback failed: ${String(rollbackError)}`);
         });
         throw error;
       }
     });
+  }
+
+  /** Every use goes through here: its outcome tells whether the database is reachable. */
+  private async use<T>(work: (session: SqlSession) => Promise<T>): Promise<T> {
+    try {
+      const result = await this.sessions.use(work);
+      if (!this.availability.available) this.availability.restored();
+      return result;
+    } catch (error) {
+      if (!isStorageUnavailable(error)) throw error;
+      this.availability.lost(error);
+      throw error instanceof StorageUnavailableError ? error : new StorageUnavailableError(false, error);
+    }
   }
 
   /**

@@ -1,14 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import pg from 'pg';
+import type pg from 'pg';
 import { type ShoalConfig, SHOAL_CONFIG } from '../config/shoal-config.js';
 import { ChangeSignal } from '../platform/change-signal.js';
+import { primaryClient } from './pg-hosts.js';
 
 /** The channel every broker of one database listens on. */
 export const CHANGE_CHANNEL = 'shoal_change';
 /** PostgreSQL's payload limit is 8,000 bytes; keys are ASCII. */
 const MAX_PAYLOAD = 7_000;
-const RECONNECT_MS = 1_000;
+/** Reconnection backoff: the first retry after this, doubling per failure up to {@link RECONNECT_MAX_MS}. */
+const RECONNECT_MS = 250;
+const RECONNECT_MAX_MS = 5_000;
 
 /**
  * Carries change-signal keys between broker processes on one PostgreSQL with LISTEN/NOTIFY, on
@@ -16,7 +19,9 @@ const RECONNECT_MS = 1_000;
  * on its way go together in the next one (one statement, a payload per 7,000 bytes), so a burst
  * of appends costs a few notifications, not one per record or request. A notification names its
  * sender, which ignores its own. While the connection is down waits end by their time, as before;
- * after a reconnect every waiter is woken once to look again. SQLite: nothing to do.
+ * it is opened again with backoff (250 ms doubling to 5 s, to whichever host is the primary
+ * now), and after a reconnect every waiter is woken once to look again: what other brokers
+ * committed meanwhile was not heard. The loss is logged once per outage. SQLite: nothing to do.
  */
 @Injectable()
 export class PgChangeRelay implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -27,6 +32,8 @@ export class PgChangeRelay implements OnApplicationBootstrap, OnApplicationShutd
   private sending: Promise<void> | undefined;
   private closing = false;
   private reconnectTimer: NodeJS.Timeout | undefined;
+  /** Failed connection attempts since the connection was last up. */
+  private failures = 0;
 
   constructor(
     @Inject(SHOAL_CONFIG) private readonly config: ShoalConfig,
@@ -91,8 +98,10 @@ export class PgChangeRelay implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   private async connect(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.config.storage.url });
+    if (this.closing) return;
+    const client = primaryClient(this.config.storage.url);
     client.on('notification', (message) => this.receive(message.payload));
+    // Never unhandled: a broken connection emits 'error' (and 'end'); both lead to one reconnect.
     client.on('error', (error) => this.lost(client, error));
     client.on('end', () => this.lost(client, new Error('connection ended')));
     try {
@@ -102,21 +111,35 @@ export class PgChangeRelay implements OnApplicationBootstrap, OnApplicationShutd
       this.lost(client, error);
       return;
     }
+    if (this.closing) {
+      await client.end().catch(() => undefined);
+      return;
+    }
     this.client = client;
+    if (this.failures > 0) this.logger.log(`change relay connection back after ${this.failures} failed attempt(s)`);
+    this.failures = 0;
     // Changes made elsewhere while this connection was down were not heard: everyone looks again.
     this.signal.notifyAll();
   }
 
   private lost(client: pg.Client, error: unknown): void {
-    if (this.client === client) this.client = undefined;
+    const wasUp = this.client === client;
+    if (wasUp) this.client = undefined;
     client.removeAllListeners('end');
+    client.removeAllListeners('notification');
     client.end().catch(() => undefined);
     if (this.closing || this.reconnectTimer) return;
-    this.logger.warn(`change relay connection lost (${String(error)}); reconnecting`);
-    this.reconnectTimer = setTimeout(() => {
-      this.reconnectTimer = undefined;
-      void this.connect();
-    }, RECONNECT_MS);
+    if (wasUp) this.logger.warn(`change relay connection lost (${String(error)}); reconnecting`);
+    else if (this.failures === 0) this.logger.warn(`change relay cannot connect (${String(error)}); retrying`);
+    const delay = Math.min(RECONNECT_MAX_MS, RECONNECT_MS * 2 ** this.failures);
+    this.failures++;
+    this.reconnectTimer = setTimeout(
+      () => {
+        this.reconnectTimer = undefined;
+        void this.connect();
+      },
+      delay * (0.75 + Math.random() / 4),
+    );
     this.reconnectTimer.unref();
   }
 }

@@ -3,6 +3,7 @@ import pg from 'pg';
 import { QueryFailedError } from 'typeorm';
 import type { SqlSession, SqlSessions } from './sql-session.js';
 import { SqlTrace } from './sql-trace.js';
+import { isStorageUnavailable } from './storage-error-kind.js';
 
 /** Distinct statement texts given a name (prepared once per connection); the rest run unnamed. */
 const MAX_NAMED_STATEMENTS = 1_000;
@@ -21,8 +22,9 @@ export class PgSessions implements SqlSessions {
   private readonly trace = SqlTrace.fromEnv();
   private readonly logger = new Logger(PgSessions.name);
 
-  constructor(url: string, max = 10) {
-    this.pool = new pg.Pool({ connectionString: url, max });
+  /** `options`: the pool's size, connect timeout and client class (host selection: pg-hosts.ts). */
+  constructor(url: string, options: Omit<pg.PoolConfig, 'connectionString'> = {}) {
+    this.pool = new pg.Pool({ max: 10, ...options, connectionString: url });
     // An idle connection's error (say, the server restarted) must not end the process: the pool drops it.
     this.pool.on('error', (error) => this.logger.warn(`idle PostgreSQL connection failed: ${error.message}`));
   }
@@ -33,8 +35,10 @@ export class PgSessions implements SqlSessions {
     try {
       return await work(new PgSession(client, this));
     } catch (error) {
-      // A connection that lost its server is not given back to the pool.
-      if (isConnectionError(error)) broken = error as Error;
+      // A connection that lost its server, or one on a standby after a failover (25006), is not
+      // given back to the pool: the next use opens a new one, to whichever host is the primary now.
+      if (isConnectionError(error) || isStorageUnavailable(error))
+        broken = error instanceof Error ? error : new Error(String(error));
       throw error;
     } finally {
       client.release(broken);

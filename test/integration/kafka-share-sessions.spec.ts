@@ -5,6 +5,7 @@ import { ShareSessionService } from '../../src/kafka/share/share-session.service
 import { kafkaShareMemberStore } from '../../src/kafka/storage/kafka-share-member.store.js';
 import { StorageFullError } from '../../src/platform/errors/index.js';
 import { ShareFetchService } from '../../src/share-groups/share-fetch.service.js';
+import { acquiredRecordOf } from '../../src/share-groups/http/acquired-records.json.js';
 import { type LogContext, openLogContext } from '../support/log-context.js';
 import { STORAGE_KINDS } from '../support/storage.js';
 
@@ -173,7 +174,8 @@ describe.each(STORAGE_KINDS)(`${ShareSessionService.name} and ${ShareGroupHeartb
       maxRecords: 10,
       maxWaitMs: 0,
     });
-    expect(added.records.map((r) => [r.partition, r.value])).toEqual([[1, 'p1']]);
+    // The service answers stored records; each door encodes them (here as HTTP would).
+    expect(added.records.map(acquiredRecordOf).map((r) => [r.partition, r.value])).toEqual([[1, 'p1']]);
   });
 
   it('closes the session with epoch -1 after its acks, releasing what the member still holds', async () => {

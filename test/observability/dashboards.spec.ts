@@ -258,7 +258,7 @@ describe('Grafana dashboards against a real Prometheus scraping two brokers on o
     expect(await scalar(url, 'count(shoal_records_produced_total{topic="orders"})')).toBe(2);
     // The alert rules are loaded (the scrape config names them).
     const rules = (await (await fetch(`${url}/api/v1/rules`)).json()) as { data: { groups: { rules: unknown[] }[] } };
-    expect(rules.data.groups.flatMap((g) => g.rules).length).toBe(7);
+    expect(rules.data.groups.flatMap((g) => g.rules).length).toBe(8);
     // The fixed panels show what is true. A group that never commits has lag:
     expect(await scalar(url, 'sum by (group) (shoal_consumer_group_lag{group="auditors"})')).toBeGreaterThan(0);
     expect(

@@ -40,6 +40,15 @@ export class BrokerCluster {
     return this.clients[slot];
   }
 
+  url(slot: number): string {
+    return `http://127.0.0.1:${this.ports[slot]}`;
+  }
+
+  /** The broker's process while it is up (its `exitCode` tells whether it died by itself). */
+  processOf(slot: number): BrokerProcess['child'] | undefined {
+    return this.brokers[slot]?.child;
+  }
+
   /** Stops the broker with `signal` and waits for its exit. */
   async stop(slot: number, signal: NodeJS.Signals): Promise<void> {
     const broker = this.brokers[slot];

@@ -31,7 +31,8 @@ export async function spawnBroker(
       SHOAL_LOG: 'silent',
       ...env,
     },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    // SHOAL_TEST_BROKER_STDOUT=1 shows the brokers' logs (with SHOAL_LOG=info in `env`) when a suite is debugged.
+    stdio: ['ignore', process.env.SHOAL_TEST_BROKER_STDOUT ? 'inherit' : 'ignore', 'pipe'],
   });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));

@@ -14,6 +14,13 @@ export const REQUIRED_TOOLS = [
   },
   { name: 'kcat', binaries: ['kcat'], apt: 'kcat', suites: ['test/e2e/kafka-kcat.e2e.spec.ts'] },
   {
+    // A primary and a streaming standby made with pg_basebackup (Debian's PostgreSQL, /usr/lib/postgresql/N/bin).
+    name: 'postgresql',
+    binaries: ['pg_basebackup'],
+    apt: 'postgresql',
+    suites: ['test/e2e/storage-failover.e2e.spec.ts'],
+  },
+  {
     name: 'prometheus',
     binaries: ['prometheus', 'promtool'],
     apt: 'prometheus',

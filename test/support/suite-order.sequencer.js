@@ -14,6 +14,9 @@ export const HEAVY_SUITES = new Map([
   ['test/e2e/three-brokers.e2e.spec.ts', 150_000],
   ['test/e2e/transport-processes.e2e.spec.ts', 120_000],
   ['test/e2e/transport-queues.e2e.spec.ts', 90_000],
+  // Their own PostgreSQL servers, stopped or killed under load, with one and three brokers.
+  ['test/e2e/storage-outage.e2e.spec.ts', 150_000],
+  ['test/e2e/storage-failover.e2e.spec.ts', 90_000],
 ]);
 /** What the other worker must have queued after a heavy suite, relative to its duration. */
 const MARGIN = 1.5;

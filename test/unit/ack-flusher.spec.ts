@@ -10,6 +10,22 @@ const ok = (acks: Acknowledgement[]): AckResult[] =>
   acks.map(({ topic, partition, offset }) => ({ topic, partition, offset, error: null }));
 const logger = new Logger('test');
 
+/** A flusher whose sends throw what `failure` gives while it gives something, then succeed; `sent` has what got through. */
+function failingUntil(failure: () => unknown): { flusher: AckFlusher; sent: Acknowledgement[][] } {
+  const sent: Acknowledgement[][] = [];
+  const flusher = new AckFlusher(
+    async (acks) => {
+      const error = failure();
+      if (error) throw error;
+      sent.push(acks);
+      return ok(acks);
+    },
+    200,
+    logger,
+  );
+  return { flusher, sent };
+}
+
 describe(AckFlusher.name, () => {
   beforeEach(() => {
     jest.useFakeTimers();
@@ -41,17 +57,11 @@ describe(AckFlusher.name, () => {
   });
 
   it('keeps acknowledgements the broker could not be reached for, and sends them again first', async () => {
-    const sent: Acknowledgement[][] = [];
     let reachable = false;
-    const flusher = new AckFlusher(
-      async (acks) => {
-        if (!reachable)
-          throw new ShoalConnectionError('http://broker', 'POST /acks', false, 1, new Error('ECONNREFUSED'));
-        sent.push(acks);
-        return ok(acks);
-      },
-      200,
-      logger,
+    const { flusher, sent } = failingUntil(() =>
+      reachable
+        ? undefined
+        : new ShoalConnectionError('http://broker', 'POST /acks', false, 1, new Error('ECONNREFUSED')),
     );
     flusher.add(ack(1));
     await jest.advanceTimersByTimeAsync(200);
@@ -137,5 +147,22 @@ describe(AckFlusher.name, () => {
     await jest.advanceTimersByTimeAsync(10_000);
     expect(sent).toHaveLength(4);
     expect(flusher.size).toBe(0);
+  });
+
+  it('keeps acknowledgements answered 503 (the broker’s database is down), logging the outage once', async () => {
+    jest.mocked(logger.error).mockClear();
+    const log = jest.spyOn(logger, 'log').mockImplementation(() => undefined);
+    let down = true;
+    const { flusher, sent } = failingUntil(() =>
+      down ? new ShoalApiError(503, 'STORAGE_UNAVAILABLE', 'database down', 1_000) : undefined,
+    );
+    flusher.add(ack(1));
+    await jest.advanceTimersByTimeAsync(20_000);
+    expect(flusher.size).toBe(1);
+    expect(logger.error).toHaveBeenCalledTimes(1);
+    down = false;
+    await jest.advanceTimersByTimeAsync(10_000);
+    expect(sent).toEqual([[ack(1)]]);
+    expect(log).toHaveBeenCalledWith(expect.stringContaining('sending acknowledgements works again'));
   });
 });

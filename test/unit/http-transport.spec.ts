@@ -133,4 +133,37 @@ describe(ShoalHttpClient.name, () => {
     }
     expect(() => new ShoalHttpClient({} as { url: string })).toThrow(TypeError);
   });
+
+  it('sends a produce again after 503 with Retry-After (nothing applied), waiting for it; not after a bare 503', async () => {
+    let requests = 0;
+    const times: number[] = [];
+    const server = createServer((request, response) => {
+      requests++;
+      times.push(Date.now());
+      response.setHeader('content-type', 'application/json');
+      const refused = { error: { code: 'STORAGE_UNAVAILABLE', message: 'database down' } };
+      if (request.url === '/v1/topics/bare/records') {
+        response.statusCode = 503;
+        return response.end(JSON.stringify(refused));
+      }
+      if (requests <= 2) {
+        response.statusCode = 503;
+        response.setHeader('retry-after', '1');
+        return response.end(JSON.stringify(refused));
+      }
+      response.end(JSON.stringify({ offsets: [] }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    servers.push(server);
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    await expect(client(url).produce('t', [{ value: 1 }])).resolves.toEqual({ offsets: [] });
+    expect(requests).toBe(3);
+    expect(times[1] - times[0]).toBeGreaterThanOrEqual(990);
+    requests = 0;
+    const error = await client(url)
+      .produce('bare', [{ value: 1 }])
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ status: 503, code: 'STORAGE_UNAVAILABLE', retryAfterMs: undefined });
+    expect(requests).toBe(1);
+  });
 });

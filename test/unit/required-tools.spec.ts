@@ -59,7 +59,7 @@ describe(findExecutable.name, () => {
   });
 
   it('installs every tool with one apt-get line, and requires them under CI=true', () => {
-    expect(aptInstallLine(REQUIRED_TOOLS)).toBe('apt-get install -y chromium kcat prometheus');
+    expect(aptInstallLine(REQUIRED_TOOLS)).toBe('apt-get install -y chromium kcat postgresql prometheus');
     expect(toolsRequired({ CI: 'true' })).toBe(true);
     expect(toolsRequired({ CI: '1' })).toBe(true);
     expect(toolsRequired({})).toBe(false);

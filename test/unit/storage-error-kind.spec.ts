@@ -1,4 +1,5 @@
-import { storageErrorKind } from '../../src/storage/storage-error-kind.js';
+import { isStorageUnavailable, storageErrorKind } from '../../src/storage/storage-error-kind.js';
+import { StorageUnavailableError } from '../../src/platform/errors/index.js';
 
 describe(storageErrorKind.name, () => {
   it('names SQLite failures by their result code, extended codes included', () => {
@@ -21,5 +22,17 @@ describe(storageErrorKind.name, () => {
     expect(storageErrorKind({ code: '23505' })).toBeUndefined(); // unique violation: a rule, not the disk
     expect(storageErrorKind({ code: 'UNKNOWN_TOPIC' })).toBeUndefined();
     expect(storageErrorKind(undefined)).toBeUndefined();
+  });
+
+  it('takes node-postgres’s code-less connection failures, a standby’s 25006 and its own 503 as the database unavailable', () => {
+    expect(storageErrorKind(new Error('Connection terminated unexpectedly'))).toBe('connection');
+    expect(storageErrorKind({ driverError: new Error('timeout exceeded when trying to connect') })).toBe('connection');
+    expect(storageErrorKind({ code: '57P01' })).toBe('connection'); // admin_shutdown: pg_ctl stop -m fast
+    expect(isStorageUnavailable({ driverError: { code: '25006' } })).toBe(true);
+    expect(isStorageUnavailable(new StorageUnavailableError())).toBe(true);
+    expect(isStorageUnavailable(new StorageUnavailableError(true, { code: 'ECONNRESET' }))).toBe(true);
+    expect(isStorageUnavailable({ code: '53100' })).toBe(false);
+    expect(isStorageUnavailable({ code: 'SQLITE_READONLY' })).toBe(false); // a read-only file stays so
+    expect(isStorageUnavailable(new Error('Connection refused by policy'))).toBe(false);
   });
 });

@@ -5,9 +5,11 @@ import { ShoalConnectionError } from './shoal-connection.error.js';
 /**
  * When a request that failed without an answer is sent again:
  * - `unsent`: only when it surely never reached the broker (connection refused, host not
- *   found, connect timeout) — for requests that must not apply twice, like a produce;
- * - `always`: also after a reset, a timeout or a 503 — for requests whose repetition is
+ *   found, connect timeout), or the broker answered 503 with `Retry-After` (it applied nothing:
+ *   its database is unreachable) — for requests that must not apply twice, like a produce;
+ * - `always`: also after a reset, a timeout or any 503 — for requests whose repetition is
  *   harmless (reads, fetches, acknowledgements, renewals, idempotent updates).
+ * A `Retry-After` is waited for before the next attempt (at least; the backoff may be longer).
  */
 export type RetryMode = 'unsent' | 'always';
 
@@ -44,7 +46,7 @@ const UNSENT_CODES = new Set([
 /**
  * Requests to one broker over a keep-alive connection pool (undici), with retries for
  * failures that left no answer. An error answer from the broker is never retried here except
- * 503 for `always` requests: it is thrown as a {@link ShoalApiError}.
+ * 503 (see {@link RetryMode}): it is thrown as a {@link ShoalApiError}.
  */
 export class HttpTransport {
   private current: Pool | undefined;
@@ -71,7 +73,7 @@ export class HttpTransport {
       } catch (error) {
         if (!this.retriable(call, error) || attempt > this.retry.retries)
           throw this.wrap(call, error, attempt, body === undefined ? 0 : Buffer.byteLength(body));
-        await sleep(this.delay(attempt), call.signal);
+        await sleep(this.delay(attempt, error), call.signal);
       }
     }
   }
@@ -109,13 +111,15 @@ export class HttpTransport {
       bodyTimeout: timeout,
     });
     const text = await response.body.text();
-    if (response.statusCode >= 400) throw ShoalApiError.from(response.statusCode, parseOrNull(text));
+    if (response.statusCode >= 400)
+      throw ShoalApiError.from(response.statusCode, parseOrNull(text), response.headers['retry-after']);
     return (text.length > 0 ? JSON.parse(text) : undefined) as T;
   }
 
   private retriable(call: HttpCall, error: unknown): boolean {
     if (call.signal?.aborted) return false;
-    if (error instanceof ShoalApiError) return call.retry === 'always' && error.status === 503;
+    if (error instanceof ShoalApiError)
+      return error.status === 503 && (call.retry === 'always' || error.retryAfterMs !== undefined);
     return call.retry === 'always' || !maybeSent(error);
   }
 
@@ -134,11 +138,16 @@ export class HttpTransport {
     );
   }
 
-  private delay(attempt: number): number {
+  private delay(attempt: number, error: unknown): number {
     const ceiling = Math.min(this.retry.maxDelayMs, this.retry.minDelayMs * 2 ** (attempt - 1));
-    return ceiling * (0.5 + Math.random() / 2);
+    const backoff = ceiling * (0.5 + Math.random() / 2);
+    const asked = error instanceof ShoalApiError ? (error.retryAfterMs ?? 0) : 0;
+    return Math.max(backoff, Math.min(asked, MAX_RETRY_AFTER_MS));
   }
 }
+
+/** A `Retry-After` longer than this is not waited for in full (the caller's retries decide). */
+const MAX_RETRY_AFTER_MS = 60_000;
 
 /** Connection errors of a broker that stopped reading: a body it refused may be why. */
 const BROKEN_CODES = new Set(['EPIPE', 'ECONNRESET', 'UND_ERR_SOCKET']);

@@ -8,14 +8,30 @@ export class ShoalApiError extends Error {
     /** The contract's error code, e.g. `UNKNOWN_TOPIC`. */
     readonly code: string,
     message: string,
+    /**
+     * The answer's `Retry-After` in ms, when it had one: the refusal is temporary and nothing
+     * of the request was applied (503 `STORAGE_UNAVAILABLE` while the broker's database is down).
+     */
+    readonly retryAfterMs?: number,
   ) {
     super(`${status} ${code}: ${message}`);
     this.name = 'ShoalApiError';
   }
 
-  /** Builds the error from a response body, whatever shape it has. */
-  static from(status: number, body: unknown): ShoalApiError {
+  /** Builds the error from a response body, whatever shape it has, and its `Retry-After` header. */
+  static from(status: number, body: unknown, retryAfter?: string | string[]): ShoalApiError {
     const error = (body as Partial<ErrorBody> | null)?.error;
-    return new ShoalApiError(status, String(error?.code ?? 'UNKNOWN'), String(error?.message ?? 'no error body'));
+    return new ShoalApiError(
+      status,
+      String(error?.code ?? 'UNKNOWN'),
+      String(error?.message ?? 'no error body'),
+      retryAfterMs(Array.isArray(retryAfter) ? retryAfter[0] : retryAfter),
+    );
   }
+}
+
+/** `Retry-After` as delay-seconds (the form Shoal sends), in ms; an HTTP date or garbage is ignored. */
+function retryAfterMs(header: string | undefined): number | undefined {
+  if (header === undefined || !/^\d+$/.test(header.trim())) return undefined;
+  return Number(header.trim()) * 1000;
 }

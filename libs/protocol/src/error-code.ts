@@ -29,6 +29,7 @@ export enum ErrorCode {
   Unauthenticated = 'UNAUTHENTICATED',
   Forbidden = 'FORBIDDEN',
   StorageFull = 'STORAGE_FULL',
+  StorageUnavailable = 'STORAGE_UNAVAILABLE',
   QuotaExceeded = 'QUOTA_EXCEEDED',
   UnknownSchedule = 'UNKNOWN_SCHEDULE',
   UnknownScheduledRecord = 'UNKNOWN_SCHEDULED_RECORD',

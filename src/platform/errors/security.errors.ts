@@ -22,6 +22,27 @@ export class StorageFullError extends ShoalError {
   }
 }
 
+/**
+ * The database cannot be reached (stopped, restarting, failing over): answered 503. With
+ * `Retry-After` when nothing of the request was applied, so any request may be sent again;
+ * without it when the connection broke while a write was committing (`outcomeUnknown`): it may
+ * have been applied, and only a request that is safe to repeat (idempotency keys) should be.
+ */
+export class StorageUnavailableError extends ShoalError {
+  constructor(
+    readonly outcomeUnknown = false,
+    cause?: unknown,
+  ) {
+    super(
+      ErrorCode.StorageUnavailable,
+      outcomeUnknown
+        ? 'the connection to the database broke while a write was committing: it may or may not have been applied'
+        : 'the broker cannot reach its database: nothing was applied; try again after Retry-After',
+    );
+    if (cause !== undefined) this.cause = cause;
+  }
+}
+
 export class QuotaExceededError extends ShoalError {
   constructor(what: string, limit: number, variable: string) {
     super(ErrorCode.QuotaExceeded, `${what}: the limit is ${limit} (${variable})`);

@@ -36,7 +36,7 @@ export class AuthGuard implements CanActivate {
     const key = routeKey(request);
     const rule = ruleFor(key);
     if (rule.public || (key === 'GET /metrics' && this.config.security?.metricsPublic)) return true;
-    if (!(await this.keys.authEnabled())) return true;
+    if (!(await this.keys.authEnabled(key === 'GET /metrics'))) return true;
     const principal = await this.principalOf(request.headers.authorization);
     requestPrincipals.set(request, principal);
     if (isSuperuser(principal.name, principal.rules)) return true;

@@ -1,7 +1,6 @@
 import type { Logger } from '@nestjs/common';
-import { ShoalConnectionError } from '@shoal/client';
 import type { Acknowledgement, AckResult } from '@shoal/protocol';
-import { Backoff, isRefused } from './worker-helpers.js';
+import { Backoff, FailureRun, isRefused, isUnreachable } from './worker-helpers.js';
 
 /** Sends acknowledgements; resolves with one result per entry. */
 export type AckSender = (acks: Acknowledgement[]) => Promise<AckResult[]>;
@@ -20,12 +19,15 @@ export class AckFlusher {
   private sending: Promise<void> = Promise.resolve();
   /** After failed sends, how long the acknowledgements wait before the next try: 1 s doubling to 5 s. */
   private readonly retry = new Backoff(1_000, 5_000);
+  private readonly unreachable: FailureRun;
 
   constructor(
     private readonly send: AckSender,
     private readonly maxDelayMs: number,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.unreachable = new FailureRun(logger, 'sending acknowledgements');
+  }
 
   /** How many acknowledgements wait to be sent. */
   get size(): number {
@@ -103,7 +105,7 @@ export class AckFlusher {
           this.drop(ack, error);
           continue;
         }
-        this.logger.error(`${acks.length - i} acknowledgements not sent, trying again: ${String(error)}`);
+        this.unreachable.failed(error);
         this.restore(acks.slice(i));
         return;
       }
@@ -142,9 +144,11 @@ export class AckFlusher {
     try {
       this.report(await this.send(acks));
       this.retry.reset();
+      this.unreachable.succeeded();
     } catch (error) {
-      if (error instanceof ShoalConnectionError) {
-        this.logger.error(`${acks.length} acknowledgements not sent, trying again: ${error.message}`);
+      // Unreachable, or 503 (its database down): kept and sent again, logged once per outage.
+      if (isUnreachable(error)) {
+        this.unreachable.failed(error);
         this.restore(acks);
       } else if (isRefused(error)) {
         await this.sendEach(acks, error);

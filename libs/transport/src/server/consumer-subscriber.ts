@@ -3,7 +3,7 @@ import { ShoalApiError, type ShoalHttpClient } from '@shoal/client';
 import type { TopicPartition, WireRecord } from '@shoal/protocol';
 import { ShoalContext } from '../ctx-host/shoal.context.js';
 import type { ShoalStatus, ShoalWorkerOptions } from '../shoal-transport.options.js';
-import { backoff, createMissingTopics, isAbort, isUnknownMember, sleep } from './worker-helpers.js';
+import { backoff, createMissingTopics, FailureRun, isAbort, isUnknownMember, sleep } from './worker-helpers.js';
 
 type Dispatch = (record: WireRecord, context: ShoalContext) => Promise<void>;
 
@@ -25,6 +25,7 @@ export class ConsumerSubscriber {
   private readonly inHand = new Set<string>();
   private readonly abort = new AbortController();
   private loop: Promise<void> | undefined;
+  private readonly fetchFailures: FailureRun;
 
   constructor(
     private readonly http: ShoalHttpClient,
@@ -32,7 +33,9 @@ export class ConsumerSubscriber {
     private readonly dispatch: Dispatch,
     private readonly logger: Logger,
     private readonly setStatus: (status: ShoalStatus) => void,
-  ) {}
+  ) {
+    this.fetchFailures = new FailureRun(logger, 'fetch');
+  }
 
   async begin(topics: string[]): Promise<void> {
     await createMissingTopics(this.http, topics, this.options.autoCreateTopics);
@@ -69,6 +72,7 @@ export class ConsumerSubscriber {
           { maxRecords: this.options.batchSize ?? 100, maxWaitMs: this.options.maxWaitMs ?? 1_000 },
           this.abort.signal,
         );
+        this.fetchFailures.succeeded();
         if (answer.generation !== this.generation) this.setStatus('connected');
         this.generation = answer.generation;
         this.revoked.clear();
@@ -79,7 +83,7 @@ export class ConsumerSubscriber {
           this.setStatus('rebalancing');
           await this.join(topics).catch((e: unknown) => this.logger.error(`rejoin failed: ${String(e)}`));
         } else {
-          this.logger.error(`fetch failed: ${String(error)}`);
+          this.fetchFailures.failed(error);
           await sleep(1_000);
         }
       }

@@ -1,6 +1,7 @@
 import type { Logger } from '@nestjs/common';
 import type { AcquiredRecord } from '@shoal/protocol';
 import type { AckSender } from './ack-flusher.js';
+import { FailureRun } from './worker-helpers.js';
 
 interface Lock {
   topic: string;
@@ -30,12 +31,15 @@ export class LockRenewer {
   private timer: NodeJS.Timeout | undefined;
   private timerAt = Infinity;
   private stopped = false;
+  private readonly failures: FailureRun;
 
   constructor(
     private readonly send: AckSender,
     private readonly logger: Logger,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.failures = new FailureRun(logger, 'renewing locks');
+  }
 
   /** How many locks are kept. */
   get size(): number {
@@ -96,6 +100,7 @@ export class LockRenewer {
       const results = await this.send(
         due.map(({ topic, partition, offset }) => ({ topic, partition, offset, type: 'renew' })),
       );
+      this.failures.succeeded();
       results.forEach((result, i) => {
         const lock = due[i];
         if (result.error === null) lock.deadline = now + lock.lockMs;
@@ -103,7 +108,7 @@ export class LockRenewer {
           this.logger.warn(`lock of ${keyOf(lock)} lost (${result.error}): the record may be delivered again`);
       });
     } catch (error) {
-      this.logger.warn(`renewing ${due.length} locks failed, trying again: ${String(error)}`);
+      this.failures.failed(error);
       // Try again soon, but not in a tight loop.
       return this.schedule(now + Math.min(1_000, Math.min(...due.map((lock) => lock.lockMs)) / 10));
     }

@@ -283,10 +283,14 @@ export class ShareWorker {
       await this.join(topics).catch((e: unknown) => this.logger.error(`rejoin failed: ${String(e)}`));
       return;
     }
+    // Once per outage: the next ones back off quietly until `recovered` logs the return.
+    const first = this.retry.attempts === 0;
     const delayMs = this.retry.next();
-    this.logger.error(
-      `fetch from ${this.options.group} failed, retrying in ${Math.round(delayMs)} ms: ${String(error)}`,
-    );
+    if (first)
+      this.logger.error(
+        `fetch from ${this.options.group} failed, retrying in ${Math.round(delayMs)} ms and on with backoff ` +
+          `(not logged again until the broker answers): ${String(error)}`,
+      );
     this.setStatus('disconnected');
     await sleep(delayMs);
   }

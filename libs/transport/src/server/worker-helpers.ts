@@ -1,4 +1,5 @@
-import { ShoalApiError, type ShoalHttpClient } from '@shoal/client';
+import type { Logger } from '@nestjs/common';
+import { ShoalApiError, ShoalConnectionError, type ShoalHttpClient } from '@shoal/client';
 import { ErrorCode, MAX_ACK_REASON_LENGTH } from '@shoal/protocol';
 import type { ShoalWorkerSettings } from '../shoal-transport.options.js';
 
@@ -53,6 +54,38 @@ export function isAbort(error: unknown): boolean {
 
 export function isUnknownMember(error: unknown): boolean {
   return error instanceof ShoalApiError && error.code === ErrorCode.UnknownMember;
+}
+
+/**
+ * Whether the broker could not be reached, or answered 503 (its database is down, say): the
+ * same request is worth sending again later.
+ */
+export function isUnreachable(error: unknown): boolean {
+  return error instanceof ShoalConnectionError || (error instanceof ShoalApiError && error.status === 503);
+}
+
+/**
+ * Logs a run of failures of one kind once when it begins and once when it ends, not per
+ * request: a broker (or its database) that is down for a minute is one story in the log.
+ */
+export class FailureRun {
+  private failures = 0;
+
+  constructor(
+    private readonly logger: Logger,
+    private readonly what: string,
+  ) {}
+
+  failed(error: unknown): void {
+    if (this.failures++ === 0)
+      this.logger.error(`${this.what} failed, retrying (not logged again until it works): ${String(error)}`);
+  }
+
+  succeeded(): void {
+    if (this.failures === 0) return;
+    this.logger.log(`${this.what} works again after ${this.failures} failed attempt(s)`);
+    this.failures = 0;
+  }
 }
 
 /** Whether the broker answered the request itself with a 4xx (bad input): sending it again will not help. */
