@@ -32,15 +32,22 @@ export class PgSessions implements SqlSessions {
   async use<T>(work: (session: SqlSession) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     let broken: Error | undefined;
+    // pg's pool listens for a client's errors only while it is idle: a checked-out client whose
+    // server goes away (a failover, a stopped database) emits 'error' with no listener, which
+    // would end the process. Noted here, it drops the connection instead.
+    const failed = (error: Error) => (broken ??= error);
+    client.on('error', failed);
     try {
       return await work(new PgSession(client, this));
     } catch (error) {
       // A connection that lost its server, or one on a standby after a failover (25006), is not
       // given back to the pool: the next use opens a new one, to whichever host is the primary now.
       if (isConnectionError(error) || isStorageUnavailable(error))
-        broken = error instanceof Error ? error : new Error(String(error));
+        broken ??= error instanceof Error ? error : new Error(String(error));
       throw error;
     } finally {
+      if (broken) client.on('error', () => undefined); // late errors of a dropped connection
+      client.removeListener('error', failed);
       client.release(broken);
     }
   }
