@@ -3,6 +3,7 @@ import { openDatabase } from '../../src/storage/data-source.js';
 import type { Database } from '../../src/storage/database.js';
 import { WalCheckpointer } from '../../src/storage/sqlite-thread/wal-checkpointer.js';
 import { createTestStorage, type TestStorage } from '../support/storage.js';
+import { until } from '../support/until.js';
 
 const PAGE = 4096;
 
@@ -13,14 +14,6 @@ function threadCount(): number {
 /** Pages the database file holds: what checkpoints have copied into it so far. */
 function databasePages(path: string): number {
   return statSync(path).size / PAGE;
-}
-
-async function until(condition: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 describe(WalCheckpointer.name, () => {
