@@ -127,7 +127,13 @@ export class ShareGroupTransaction implements ShareScope {
   }
 
   /** Stores a job's progress with a record the member holds (a renewal too); false when it does not hold it. */
-  async progress(topic: Topic, partition: number, memberId: string, offset: number, progress: string): Promise<boolean> {
+  async progress(
+    topic: Topic,
+    partition: number,
+    memberId: string,
+    offset: number,
+    progress: string,
+  ): Promise<boolean> {
     const open = partition < topic.partitionCount ? await this.partition(topic, partition, { create: false }) : null;
     return open ? open.progress(memberId, offset, progress) : false;
   }

@@ -288,7 +288,8 @@ export class InMemoryJobNotes implements ShareJobNotes {
       const at = `${id(key)}:${n.offset}`;
       const old = this.rows.get(at) ?? { offset: n.offset };
       const merged: JobNote = { ...old };
-      for (const [field, value] of Object.entries(n)) if (value !== undefined && value !== null) Object.assign(merged, { [field]: value });
+      for (const [field, value] of Object.entries(n))
+        if (value !== undefined && value !== null) Object.assign(merged, { [field]: value });
       this.rows.set(at, merged);
     }
   }

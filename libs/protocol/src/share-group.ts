@@ -113,7 +113,7 @@ export const JobProgressRequest = named(
     partition: int,
     offset: int,
     /** Any JSON: a percentage, a step name, an object. */
-    value: s.any<unknown>({ description: `any JSON of at most ${MAX_JOB_PROGRESS_BYTES} bytes` }),
+    value: nullable(s.any<unknown>(), { description: `any JSON of at most ${MAX_JOB_PROGRESS_BYTES} bytes` }),
   }),
 );
 export type JobProgressRequest = Static<typeof JobProgressRequest>;

@@ -89,7 +89,8 @@ export function parseAcks(value: unknown, optional: boolean): Acknowledgement[] 
     if (ack.result !== undefined) {
       if (ack.type !== 'accept') throw bad('result goes with accept only');
       const bytes = Buffer.byteLength(JSON.stringify(ack.result), 'utf8');
-      if (bytes > MAX_JOB_RESULT_BYTES) throw bad(`result is ${bytes} bytes of JSON, more than ${MAX_JOB_RESULT_BYTES}`);
+      if (bytes > MAX_JOB_RESULT_BYTES)
+        throw bad(`result is ${bytes} bytes of JSON, more than ${MAX_JOB_RESULT_BYTES}`);
     }
     return ack as unknown as Acknowledgement;
   });
