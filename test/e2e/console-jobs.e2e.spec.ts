@@ -67,7 +67,7 @@ describe('the console job page', () => {
     await page.fill('[data-testid="job-search"] input[name="job"]', '2');
     await page.click('[data-testid="job-search"] button');
     await page.waitForURL(/#\/jobs\/ui-lifers\/ui-life\/0\/2$/);
-    await page.waitForFunction(() => document.querySelector('[data-testid="job-reason"]')?.textContent === 'disk full');
+    await page.waitForFunction(`document.querySelector('[data-testid="job-reason"]')?.textContent === 'disk full'`);
     expect(await fields()).toMatchObject({ state: 'available', reason: 'disk full', outcome: '-' });
   });
 });

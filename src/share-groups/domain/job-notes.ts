@@ -1,5 +1,20 @@
 import type { AckEntry } from './acknowledge.js';
-import type { JobNote, JobOutcome } from '../storage/share-job.store.js';
+
+/** How a finished job ended. */
+export type JobOutcome = 'accepted' | 'rejected';
+
+/** What a job's handler said about it, as one write: a field left out (or null) keeps what is stored. */
+export interface JobNote {
+  offset: number;
+  /** JSON text. */
+  progress?: string | null;
+  /** JSON text. */
+  result?: string | null;
+  reason?: string | null;
+  outcome?: JobOutcome | null;
+  /** When the row may go (set when the job finishes); null while it is in flight. */
+  expiresAt?: number | null;
+}
 
 /**
  * What a share-partition's acks say about their jobs, as rows of `shoal_share_job`: the reason

@@ -1,22 +1,9 @@
 import type { Sql } from '../../storage/database.js';
 import { valuesList } from '../../storage/sql-dialect.js';
+import type { JobNote, JobOutcome } from '../domain/job-notes.js';
 import type { SharePartitionKey } from './share-partition.store.js';
 
-/** How a finished job ended. */
-export type JobOutcome = 'accepted' | 'rejected';
-
-/** What a job's handler said about it, as one write: a field left out (or null) keeps what is stored. */
-export interface JobNote {
-  offset: number;
-  /** JSON text. */
-  progress?: string | null;
-  /** JSON text. */
-  result?: string | null;
-  reason?: string | null;
-  outcome?: JobOutcome | null;
-  /** When the row may go (set when the job finishes); null while it is in flight. */
-  expiresAt?: number | null;
-}
+export type { JobNote, JobOutcome } from '../domain/job-notes.js';
 
 /** A job's row as read: progress and result still JSON text. */
 export interface JobRow {
