@@ -8,7 +8,9 @@ export function jobsCommand(): Command {
   const jobs = new Command('jobs').description('one job of a share group');
   jobs
     .command('get <group> <topic>')
-    .description('a job by its offset or the idempotency key it was produced with: state, deliveries, holder, lock')
+    .description(
+      'a job by its offset or the idempotency key it was produced with: state, deliveries, holder, lock, progress, result, last reason',
+    )
     .option('-p, --partition <p>', 'its partition (with --offset; default 0)', integer('--partition'))
     .option('--offset <o>', 'its offset', integer('--offset'))
     .option('--idempotency-key <key>', 'the idempotency key it was produced with (instead of --offset)')
@@ -44,6 +46,14 @@ function describe(job: JobView): string {
       ['lock expires', time(job.lockExpiresAt)],
       ['available at', time(job.availableAt)],
       ...(job.state === 'scheduled' ? [['scheduled', `${job.scheduledId} at ${time(job.deliverAt ?? null)}`]] : []),
+      ['progress', json(job.progress)],
+      ['result', json(job.result)],
+      ['reason', job.reason],
     ],
   );
+}
+
+/** A JSON value on one line; null (shown empty) when there is none. */
+function json(value: unknown): string | null {
+  return value === null || value === undefined ? null : JSON.stringify(value);
 }

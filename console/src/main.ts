@@ -1,4 +1,5 @@
 import { dlqListPage, dlqPage } from './pages/dlq.js';
+import { jobPage } from './pages/jobs.js';
 import { consumerGroupPage, groupListPage } from './pages/groups.js';
 import { recordsPage } from './pages/records.js';
 import { schedulePage, schedulesPage } from './pages/schedules.js';
@@ -8,7 +9,10 @@ import { sample } from './history.js';
 
 const root = document.getElementById('page') as HTMLElement;
 
-/** Hash routes: #/topics, #/topics/t, #/records/t/p/offset|tMS, #/groups(/g), #/share-groups(/g), #/dlq(/t), #/schedules(/s). */
+/**
+ * Hash routes: #/topics, #/topics/t, #/records/t/p/offset|tMS, #/groups(/g), #/share-groups(/g),
+ * #/jobs/g/t/p/offset and #/jobs/g/t/key/k (one job of a share group), #/dlq(/t), #/schedules(/s).
+ */
 async function route(hash: string): Promise<HTMLElement> {
   const [path, query = ''] = hash.replace(/^#\/?/, '').split('?');
   const parts = path.split('/').map(decodeURIComponent);
@@ -26,6 +30,8 @@ async function route(hash: string): Promise<HTMLElement> {
       return parts[1] ? consumerGroupPage(parts[1]) : groupListPage('consumer', after);
     case 'share-groups':
       return parts[1] ? shareGroupPage(parts[1]) : groupListPage('share', after);
+    case 'jobs':
+      return jobPage(parts[1], parts[2], [parts[3], parts[4]]);
     case 'dlq':
       return parts[1] ? dlqPage(parts[1]) : dlqListPage();
     case 'schedules':
@@ -38,7 +44,9 @@ async function route(hash: string): Promise<HTMLElement> {
 let rendering = 0;
 async function render(): Promise<void> {
   const mine = ++rendering;
-  const section = location.hash.replace(/^#\/?/, '').split('/')[0] || 'topics';
+  const first = location.hash.replace(/^#\/?/, '').split('/')[0] || 'topics';
+  // A job page belongs to the share groups.
+  const section = first === 'jobs' ? 'share-groups' : first;
   for (const a of document.querySelectorAll('nav a'))
     a.classList.toggle('active', a.getAttribute('href') === `#/${section}`);
   try {

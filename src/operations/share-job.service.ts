@@ -8,6 +8,7 @@ import { publicMemberId } from '../security/domain/member-id.js';
 import { RecordState } from '../share-groups/domain/record-state.js';
 import { ShareGroupCoordinator } from '../share-groups/share-group.coordinator.js';
 import { sharePartitionStore } from '../share-groups/storage/share-partition.store.js';
+import { type JobRow, shareJobStore } from '../share-groups/storage/share-job.store.js';
 import { requireTopic } from '../log/topic.service.js';
 import type { Topic } from '../log/domain/topic.js';
 import { topicStore } from '../log/storage/topic.store.js';
@@ -15,7 +16,16 @@ import { idempotencyKeyStore } from '../jobs/storage/idempotency-key.store.js';
 import { readShareGroupNow, shareWindow, STATE_NAMES } from './share-in-flight.service.js';
 
 /** What a job that was never handed out, or is past the share-partition's start, shows. */
-const UNTOUCHED = { outcome: null, deliveryCount: 0, memberId: null, lockExpiresAt: null, availableAt: null } as const;
+const UNTOUCHED = {
+  outcome: null,
+  deliveryCount: 0,
+  memberId: null,
+  lockExpiresAt: null,
+  availableAt: null,
+  progress: null,
+  result: null,
+  reason: null,
+} as const;
 
 /**
  * One job by its identity in a share group — its topic, partition and offset, or the
@@ -96,8 +106,11 @@ export class ShareJobService {
     const job = { topic: topic.name, partition, offset };
     const key = { groupId, topicId: topic.id, partition };
     const window = await shareWindow(tx, topic.id, partition);
-    // Before the start offset every record is finished; offsets never handed out have no state yet.
-    if (window && offset < window.startOffset) return { ...job, state: 'finished', ...UNTOUCHED };
+    const notes = noted(await shareJobStore.find(sql, key, offset, tx.now));
+    // Before the start offset every record is finished (accepted or rejected: its outcome, while
+    // the group keeps results); offsets never handed out have no state yet.
+    if (window && offset < window.startOffset)
+      return { ...job, state: 'finished', ...UNTOUCHED, ...notes, outcome: notes.outcome ?? null };
     const record = window ? (await sharePartitionStore.records(sql, key, [offset])).get(offset) : undefined;
     if (!record) return { ...job, state: 'available', ...UNTOUCHED };
     return {
@@ -114,6 +127,20 @@ export class ShareJobService {
       memberId: record.memberId === null ? null : publicMemberId(record.memberId),
       lockExpiresAt: record.lockExpiresAt,
       availableAt: record.availableAt,
+      progress: notes.progress,
+      result: notes.result,
+      reason: notes.reason,
     };
   }
+}
+
+/** A job's notes as the view shows them: progress and result parsed, absent ones null. */
+function noted(row: JobRow | null): Pick<JobView, 'progress' | 'result' | 'reason'> & { outcome?: JobView['outcome'] } {
+  if (!row) return { progress: null, result: null, reason: null };
+  return {
+    progress: row.progress === null ? null : (JSON.parse(row.progress) as unknown),
+    result: row.result === null ? null : (JSON.parse(row.result) as unknown),
+    reason: row.reason,
+    ...(row.outcome === null ? {} : { outcome: row.outcome }),
+  };
 }

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { type Acknowledgement, type AckResult, ErrorCode, type TopicPartition } from '@shoal/protocol';
 import { DEFAULT_SECURITY, type ShoalConfig, SHOAL_CONFIG } from '../config/shoal-config.js';
-import { UnknownMemberError } from '../platform/errors/index.js';
+import { NotHeldError, UnknownMemberError } from '../platform/errors/index.js';
 import { ByteBudget } from './domain/byte-budget.js';
 import type { Topic } from '../log/domain/topic.js';
 import type { AcquiredStoredRecord } from './domain/acquired-record.js';
@@ -63,6 +63,30 @@ export class ShareFetchService {
       group,
       () => new UnknownMemberError(group, memberId),
       (tx) => this.acknowledgeIn(tx, memberId, acks, true, wholePartitions),
+    );
+  }
+
+  /**
+   * Stores a job's progress (JSON text) with a record the member holds, and renews its lock;
+   * answers the new lock expiry. 409 INVALID_RECORD_STATE when the member does not hold it.
+   */
+  async progress(
+    group: string,
+    memberId: string,
+    job: TopicPartition & { offset: number },
+    progress: string,
+  ): Promise<{ lockExpiresAt: number }> {
+    return this.coordinator.withGroup(
+      group,
+      () => new UnknownMemberError(group, memberId),
+      async (tx) => {
+        await tx.touch(memberId);
+        await tx.lockInOrder([job]);
+        const topic = (await tx.topics([job.topic])).get(job.topic);
+        if (!topic || !(await tx.progress(topic, job.partition, memberId, job.offset, progress)))
+          throw new NotHeldError(job.topic, job.partition, job.offset);
+        return { lockExpiresAt: tx.now + tx.group.config.recordLockDurationMs };
+      },
     );
   }
 
@@ -208,6 +232,7 @@ export class ShareFetchService {
         delayMs: acks[i].delayMs,
         delivered: acks[i].delivered,
         reason: acks[i].reason,
+        result: acks[i].result,
       }));
       // Unknown topic or partition, or never fetched: INVALID_RECORD_STATE.
       const results = topic ? await tx.acknowledge(topic, partition, memberId, entries, wholePartitions) : null;

@@ -9,6 +9,10 @@ import { yieldToEventLoop } from '../platform/yield-to-event-loop.js';
 import { Database, type Sql } from '../storage/database.js';
 import { shareGroupStore } from './storage/share-group.store.js';
 import { sharePartitionStore } from './storage/share-partition.store.js';
+import { shareJobStore } from './storage/share-job.store.js';
+
+/** How often the sweep deletes jobs' notes that expired or whose job finished unkept. */
+export const JOB_NOTES_SWEEP_MS = 10_000;
 import { ShareStorage } from './storage/sql-share-stores.js';
 import { GroupSessions, type WithGroupOptions } from '../groups/group-sessions.js';
 import { LogAppender } from '../log/log-appender.js';
@@ -21,6 +25,9 @@ import { ShareGroupTransaction } from './share-group.transaction.js';
  */
 @Injectable()
 export class ShareGroupCoordinator extends GroupSessions<ShareGroupTransaction> {
+  /** When the sweep last deleted jobs' notes (`shoal_share_job`). */
+  private jobNotesSweptAt = Number.NEGATIVE_INFINITY;
+
   constructor(
     database: Database,
     private readonly storage: ShareStorage,
@@ -36,10 +43,16 @@ export class ShareGroupCoordinator extends GroupSessions<ShareGroupTransaction> 
    * Applies what time has done as of `now`: members whose session ran out are removed (their
    * records released) and expired locks are applied (released, or archived and dead-lettered
    * at the delivery limit, the start moved past final records). Idempotent; fetch, describe
-   * and `/metrics` apply expiries too, so what they show never waits for this.
+   * and `/metrics` apply expiries too, so what they show never waits for this. Every
+   * {@link JOB_NOTES_SWEEP_MS}, jobs' notes that expired (or whose job finished while the group
+   * kept no results) are deleted; the job lookup already ignores expired ones.
    */
   override async sweep(now: number): Promise<number> {
     const expiredSessions = await this.expireSessions(now);
+    if (now - this.jobNotesSweptAt >= JOB_NOTES_SWEEP_MS || now < this.jobNotesSweptAt) {
+      this.jobNotesSweptAt = now;
+      await this.database.run((sql) => shareJobStore.sweep(sql, now));
+    }
     const expiredLocks = await this.database.run((sql) => sharePartitionStore.groupsWithExpiredLocks(sql, now));
     for (const group of expiredLocks) {
       await yieldToEventLoop(); // one group's transaction at a time holds the loop

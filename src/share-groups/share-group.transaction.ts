@@ -126,6 +126,18 @@ export class ShareGroupTransaction implements ShareScope {
     return open ? open.reopen(offsets) : [];
   }
 
+  /** Stores a job's progress with a record the member holds (a renewal too); false when it does not hold it. */
+  async progress(
+    topic: Topic,
+    partition: number,
+    memberId: string,
+    offset: number,
+    progress: string,
+  ): Promise<boolean> {
+    const open = partition < topic.partitionCount ? await this.partition(topic, partition, { create: false }) : null;
+    return open ? open.progress(memberId, offset, progress) : false;
+  }
+
   /**
    * Applies one member's acks to one share-partition, in order; null when it is not open to
    * acks. `whole`: all of them or none (see SharePartition.acknowledge).

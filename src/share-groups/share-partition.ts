@@ -2,6 +2,8 @@ import { type AckType, ErrorCode } from '@shoal/protocol';
 import type { PartitionWindow, Topic } from '../log/domain/topic.js';
 import type { PartitionHead } from '../log/storage/log.store.js';
 import { type AckEntry, applyAcks } from './domain/acknowledge.js';
+import { ackNotes, archivedNotes } from './domain/job-notes.js';
+import type { JobNote } from './storage/share-job.store.js';
 import type { AcquiredStoredRecord } from './domain/acquired-record.js';
 import type { ByteBudget } from './domain/byte-budget.js';
 import { recordsIn, type StartHint } from './domain/record-range.js';
@@ -188,6 +190,7 @@ export class SharePartition {
     const outcome = applyAcks(recordsIn(ranges, lo, hi), memberId, entries, ctx);
     if (whole && outcome.errors.some((e) => e !== null)) return entries.map(() => ErrorCode.InvalidRecordState);
     const start = await this.store.write(key, outcome.changed.values(), { existing: ranges, window });
+    await this.note(ackNotes(entries, outcome.errors, outcome.archived, this.ctx.now, this.resultRetentionMs));
     await this.archive(outcome.archived, outcome.changed, outcome.archiveErrors);
     for (const type of Object.keys(outcome.counts) as AckType[]) this.counts.acks[type] += outcome.counts[type];
     if (outcome.counts.release > outcome.archived.size) this.scope.activity.released = true;
@@ -211,6 +214,7 @@ export class SharePartition {
       if (result.archived) archived.set(record.offset, result.archived);
     }
     const start = await this.store.write(this.key, changed, { window: this.window });
+    await this.note(archivedNotes(archived.keys(), this.ctx.now, this.resultRetentionMs));
     await this.archive(archived, new Map(changed.map((r) => [r.offset, r])), new Map());
     if (archived.size < changed.length) this.scope.activity.released = true;
     if (archived.size > 0) await this.advanceStart(start);
@@ -249,6 +253,26 @@ export class SharePartition {
     const reopened = [...below, ...archived];
     if (reopened.length > 0) this.scope.activity.released = true;
     return reopened;
+  }
+
+  /**
+   * Stores a job's progress (JSON text) with a record `memberId` holds, renewing its lock as a
+   * renew ack would; false (nothing written) when the member does not hold it.
+   */
+  async progress(memberId: string, offset: number, progress: string): Promise<boolean> {
+    const [error] = await this.acknowledge(memberId, [{ offset, lastOffset: offset, type: 'renew' }]);
+    if (error !== null) return false;
+    await this.note([{ offset, progress }]);
+    return true;
+  }
+
+  /** How long the group keeps finished jobs' results and outcomes (0: not kept). */
+  private get resultRetentionMs(): number {
+    return this.scope.group.config.resultRetentionMs ?? 0;
+  }
+
+  private async note(notes: JobNote[]): Promise<void> {
+    if (notes.length > 0) await this.scope.stores.jobs.note(this.key, notes);
   }
 
   /** An expired lock counts as a release (archived at the delivery limit). */

@@ -6,6 +6,7 @@ import type { RecordRange, StartHint } from './domain/record-range.js';
 import type { InFlightRecord } from './domain/record-state.js';
 import type { DeadLetterBatch } from './dead-letter.writer.js';
 import type { ShareGroupRow, ShareMember } from './storage/share-group.store.js';
+import type { JobNote } from './storage/share-job.store.js';
 import type { LockedWindow, SharePartitionKey, ShareWindow } from './storage/share-partition.store.js';
 
 // What a share group's transaction reads and writes, each store bound to that transaction:
@@ -100,10 +101,17 @@ export interface DeadLetterSink {
   write(batch: DeadLetterBatch): Promise<{ heads: PartitionHead[]; written: number }>;
 }
 
+/** What handlers said about their jobs: progress, result, last reason, outcome (`shoal_share_job`). */
+export interface ShareJobNotes {
+  /** Writes notes on records of one share-partition; a field left out keeps what is stored. */
+  note(key: SharePartitionKey, notes: JobNote[]): Promise<void>;
+}
+
 /** The stores of one transaction. */
 export interface ShareStores {
   readonly groups: ShareGroupStore;
   readonly partitions: SharePartitionStore;
   readonly log: ShareLogReads;
   readonly deadLetters: DeadLetterSink;
+  readonly jobs: ShareJobNotes;
 }

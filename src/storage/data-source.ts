@@ -25,6 +25,7 @@ import { AddOffsetMetadata1765065600000 } from './migrations/1765065600000-add-o
 import { AddKafkaGroupInstanceId1765065600001 } from './migrations/1765065600001-add-kafka-group-instance-id.js';
 import { AddRecordKeyBytes1765069200000 } from './migrations/1765069200000-add-record-key-bytes.js';
 import { AddCompletedCleanup1765152000000 } from './migrations/1765152000000-add-completed-cleanup.js';
+import { CreateShareJobs1765238400000 } from './migrations/1765238400000-create-share-jobs.js';
 
 export const migrations = [
   CreateLog1763769600000,
@@ -43,6 +44,7 @@ export const migrations = [
   AddKafkaGroupInstanceId1765065600001,
   AddRecordKeyBytes1765069200000,
   AddCompletedCleanup1765152000000,
+  CreateShareJobs1765238400000,
 ];
 
 // BIGINT columns hold offsets and timestamps, all below 2^53: read them as numbers.

@@ -53,6 +53,9 @@ describe.each(STORAGE_KINDS)('share-group job lookup on %s', (kind) => {
       memberId: holder,
       lockExpiresAt: clock.now() + 10_000,
       availableAt: null,
+      progress: null,
+      result: null,
+      reason: null,
     });
     expect(await job(1)).toMatchObject({ offset: 1, state: 'acknowledged', outcome: 'accepted', deliveryCount: 1 });
     expect(await job(2)).toMatchObject({ offset: 2, state: 'archived', outcome: 'rejected', deliveryCount: 1 });
@@ -73,6 +76,9 @@ describe.each(STORAGE_KINDS)('share-group job lookup on %s', (kind) => {
       memberId: null,
       lockExpiresAt: null,
       availableAt: null,
+      progress: null,
+      result: null,
+      reason: null,
     });
     // By the idempotency key it was produced with: the same answer; a scheduled one waits.
     expect(await client.shareJobByIdempotencyKey('lookers', 'lookup', 'job-2')).toEqual(await job(2));
@@ -85,6 +91,9 @@ describe.each(STORAGE_KINDS)('share-group job lookup on %s', (kind) => {
       memberId: null,
       lockExpiresAt: null,
       availableAt: null,
+      progress: null,
+      result: null,
+      reason: null,
       scheduledId: scheduled.scheduledId,
       deliverAt: later,
     });

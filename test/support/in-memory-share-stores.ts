@@ -19,9 +19,11 @@ import type {
   DeadLetterSink,
   ShareGroupStore,
   ShareLogReads,
+  ShareJobNotes,
   SharePartitionStore,
   ShareStores,
 } from '../../src/share-groups/share-stores.js';
+import type { JobNote } from '../../src/share-groups/storage/share-job.store.js';
 import type { ShareGroupRow, ShareMember } from '../../src/share-groups/storage/share-group.store.js';
 import type {
   LockedWindow,
@@ -278,17 +280,34 @@ export class RecordingDeadLetters implements DeadLetterSink {
   }
 }
 
+/** Job notes in memory, by `topicId:partition:offset`, merged as the SQL store merges them. */
+export class InMemoryJobNotes implements ShareJobNotes {
+  readonly rows = new Map<string, JobNote>();
+  async note(key: SharePartitionKey, notes: JobNote[]) {
+    for (const n of notes) {
+      const at = `${id(key)}:${n.offset}`;
+      const old = this.rows.get(at) ?? { offset: n.offset };
+      const merged: JobNote = { ...old };
+      for (const [field, value] of Object.entries(n))
+        if (value !== undefined && value !== null) Object.assign(merged, { [field]: value });
+      this.rows.set(at, merged);
+    }
+  }
+}
+
 /** Every share store in memory. */
 export function inMemoryShareStores(): ShareStores & {
   groups: InMemoryShareGroupStore;
   partitions: InMemorySharePartitionStore;
   log: InMemoryShareLog;
   deadLetters: RecordingDeadLetters;
+  jobs: InMemoryJobNotes;
 } {
   return {
     groups: new InMemoryShareGroupStore(),
     partitions: new InMemorySharePartitionStore(),
     log: new InMemoryShareLog(),
     deadLetters: new RecordingDeadLetters(),
+    jobs: new InMemoryJobNotes(),
   };
 }

@@ -6,7 +6,7 @@ const WORKER = 'dist/test/fixtures/job-worker.js';
 
 /** A line the job worker prints. */
 export interface WorkerEvent {
-  event: 'listening' | 'start' | 'done';
+  event: 'listening' | 'start' | 'progress' | 'done';
   id?: number;
   delivery?: number;
   /** The two-queue worker: the topic of the job. */

@@ -196,4 +196,39 @@ describe(SharePartition.name, () => {
     expect(window()).toMatchObject({ startOffset: 1 });
     expect((await acquire('b')).map((r) => [r.offset, r.deliveryCount])).toEqual([[1, 1]]);
   });
+
+  it('notes jobs only when there is something to keep: progress by the holder, reasons, results while kept', async () => {
+    const plain = setUp();
+    plain.stores.log.append(plain.topic, 0, ['1', '2']);
+    await plain.acquire('a');
+    await plain.tx((p) => p.acknowledge('a', [{ offset: 0, lastOffset: 1, type: 'accept', result: 7 }]));
+    // Accepts while the group keeps no results: not one write (the hot path).
+    expect(plain.stores.jobs.rows.size).toBe(0);
+
+    const kept = setUp({ resultRetentionMs: 5_000 });
+    kept.stores.log.append(kept.topic, 0, ['1', '2', '3']);
+    await kept.acquire('a');
+    expect((await kept.tx((p) => p.progress('b', 0, '50'))).result).toBe(false);
+    expect((await kept.tx((p) => p.progress('a', 0, '50'))).result).toBe(true);
+    await kept.tx((p) =>
+      p.acknowledge('a', [
+        { offset: 0, lastOffset: 0, type: 'accept', result: { ok: true } },
+        { offset: 1, lastOffset: 1, type: 'reject', reason: 'bad' },
+      ]),
+    );
+    const now = kept.clock.now();
+    expect([...kept.stores.jobs.rows.values()]).toEqual([
+      { offset: 0, progress: '50', result: '{"ok":true}', outcome: 'accepted', expiresAt: now + 5_000 },
+      { offset: 1, reason: 'bad', outcome: 'rejected', expiresAt: now + 5_000 },
+    ]);
+    // A lock that runs out at the delivery limit: rejected too.
+    const limited = setUp({ resultRetentionMs: 5_000, deliveryCountLimit: 1 });
+    limited.stores.log.append(limited.topic, 0, ['1']);
+    await limited.acquire('a');
+    limited.clock.advance(LOCK_MS);
+    await limited.acquire('b');
+    expect([...limited.stores.jobs.rows.values()]).toEqual([
+      { offset: 0, outcome: 'rejected', expiresAt: limited.clock.now() + 5_000 },
+    ]);
+  });
 });

@@ -1,10 +1,16 @@
 import { api, enc } from '../api.js';
-import { formValues, h, lineChart, table, time } from '../dom.js';
+import { formValues, h, lineChart, link, table, time } from '../dom.js';
 import { lagOf } from '../history.js';
 import { assignmentText } from './groups.js';
+import { jobHref, jobSearch } from './jobs.js';
 import type { InFlightRecordList as InFlight, ShareGroupDescription as ShareGroup } from '@shoal/protocol';
 
-const NUMBER_SETTINGS = ['recordLockDurationMs', 'deliveryCountLimit', 'maxInFlightRecordsPerPartition'];
+const NUMBER_SETTINGS = [
+  'recordLockDurationMs',
+  'deliveryCountLimit',
+  'maxInFlightRecordsPerPartition',
+  'resultRetentionMs',
+];
 
 /** One share group: members, share-partition windows, in-flight records, config edit. */
 export async function shareGroupPage(name: string): Promise<HTMLElement> {
@@ -70,7 +76,7 @@ export async function shareGroupPage(name: string): Promise<HTMLElement> {
         `in-flight-${p.topic}-${p.partition}`,
         ['offset', 'state', 'holder', 'delivery count', 'lock expires', 'available at'],
         inFlight[i].records.map((r) => [
-          r.offset,
+          link(jobHref(name, p.topic, { partition: p.partition, offset: r.offset }), String(r.offset)),
           h('span', { class: `state-${r.state}` }, r.state),
           r.memberId ?? '-',
           r.deliveryCount,
@@ -80,6 +86,8 @@ export async function shareGroupPage(name: string): Promise<HTMLElement> {
       ),
     );
   });
+  const topics = [...new Set(group.partitions.map((p) => p.topic))];
+  if (topics.length > 0) section.append(jobSearch(name, topics));
   section.append(h('h2', {}, 'Config'), configForm(name, group.config));
   return section;
 }

@@ -32,6 +32,7 @@ import type {
   GroupList,
   InFlightRecordList,
   JobView,
+  JobProgressResponse,
   RedriveRequest,
   RedriveResponse,
   ScheduleDescription,
@@ -281,6 +282,26 @@ export class ShoalHttpClient {
       'always',
     );
     return answer.results;
+  }
+
+  /**
+   * `POST …/members/{memberId}/progress`: stores a job's progress (any JSON, at most 4 KiB) with
+   * a record the member holds and renews its lock; 409 `INVALID_RECORD_STATE` when it does not
+   * hold it. The job lookup (`shareJob`) shows it as `progress`.
+   */
+  reportProgress(
+    group: string,
+    memberId: string,
+    job: { topic: string; partition: number; offset: number; value: unknown },
+  ): Promise<JobProgressResponse> {
+    return this.request(
+      'POST',
+      `${shareGroupPath(group)}/members/${encodeURIComponent(memberId)}/progress`,
+      job,
+      0,
+      undefined,
+      'always',
+    );
   }
 
   /** `GET /v1/share-groups/{group}`. */

@@ -6,7 +6,8 @@ const int = s.integer({ minimum: 0 });
 /**
  * A job's state in one share group: `scheduled` (waiting for its `deliverAt`, not in the log
  * yet), the four record states, or `finished` — acknowledged or archived before the
- * share-partition's start offset, where which of the two is no longer kept.
+ * share-partition's start offset, where which of the two is known only while the group keeps
+ * results (`resultRetentionMs`): `outcome` says it then.
  */
 export const JobState = s.enum(['scheduled', 'available', 'acquired', 'acknowledged', 'archived', 'finished']);
 export type JobState = Static<typeof JobState>;
@@ -23,7 +24,10 @@ export const JobView = named(
     /** -1 while `scheduled`. */
     offset: s.integer({ minimum: -1 }),
     state: JobState,
-    /** `acknowledged`: `accepted`; `archived`: `rejected` (by a reject or at the delivery limit); else null. */
+    /**
+     * `acknowledged`: `accepted`; `archived`: `rejected` (by a reject or at the delivery limit);
+     * `finished`: either, while the group keeps results (`resultRetentionMs`); else null.
+     */
     outcome: nullable(s.enum(['accepted', 'rejected'])),
     /** Deliveries so far (0: never handed out). */
     deliveryCount: int,
@@ -33,6 +37,12 @@ export const JobView = named(
     lockExpiresAt: nullable(int),
     /** A delayed release: not handed out before this time. */
     availableAt: nullable(int),
+    /** The last value the handler stored with `ctx.progress` (`POST …/progress`); null if none. */
+    progress: nullable(s.any<unknown>()),
+    /** The result its accept carried, while the group keeps results (`resultRetentionMs`); else null. */
+    result: nullable(s.any<unknown>()),
+    /** The `reason` of its last reject or release; null if none. */
+    reason: nullable(s.string()),
     /** `scheduled`: the id `DELETE …/scheduled/{id}` takes. */
     scheduledId: optional(s.string()),
     /** `scheduled`: when it is appended. */

@@ -19,6 +19,12 @@ export const MIN_SESSION_TIMEOUT_MS = 1_000;
 export const MAX_SESSION_TIMEOUT_MS = 3_600_000;
 /** The longest `reason` an acknowledgement may carry, in characters (UTF-16 code units). */
 export const MAX_ACK_REASON_LENGTH = 1_000;
+/** The largest `progress` value a handler may store with its job, as JSON text in UTF-8 bytes. */
+export const MAX_JOB_PROGRESS_BYTES = 4_096;
+/** The largest `result` an accept may carry for its job, as JSON text in UTF-8 bytes. */
+export const MAX_JOB_RESULT_BYTES = 65_536;
+/** How long a share group may keep its jobs' results and outcomes: 0 (off) to 30 days. */
+export const RESULT_RETENTION_MS_RANGE = [0, 30 * 86_400_000] as const;
 /** The largest value a JavaScript number holds exactly. */
 export const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 /**

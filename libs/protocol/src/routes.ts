@@ -20,6 +20,8 @@ import { AclList, AclView, ApiKeyList, CreateAclRequest, CreateApiKeyRequest, Cr
 import {
   AcknowledgeRequest,
   AcknowledgeResponse,
+  JobProgressRequest,
+  JobProgressResponse,
   JoinShareGroupRequest,
   JoinShareGroupResponse,
   ShareFetchRequest,
@@ -206,6 +208,13 @@ export const ROUTES: Record<string, Route> = {
     body: AcknowledgeRequest,
     bodyParser: 'parseAcknowledge',
     ...ok(AcknowledgeResponse),
+    errors: [...member, E.InvalidRecordState, ...body],
+  },
+  'POST /v1/share-groups/{group}/members/{memberId}/progress': {
+    summary: "Store a job's progress with the record the member holds (renews its lock)",
+    tag: 'share groups',
+    body: JobProgressRequest,
+    ...ok(JobProgressResponse),
     errors: [...member, E.InvalidRecordState, ...body],
   },
   'GET /v1/share-groups/{group}': {

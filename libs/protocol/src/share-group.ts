@@ -2,14 +2,22 @@ import { AutoOffsetReset, fetchLimits, optionalInt, sessionTimeoutMs, TopicParti
 import {
   LOWER_PRIORITY_SHARE_RANGE,
   MAX_ACK_REASON_LENGTH,
+  MAX_JOB_PROGRESS_BYTES,
+  MAX_JOB_RESULT_BYTES,
   MAX_RECORDS_PER_SECOND_RANGE,
+  RESULT_RETENTION_MS_RANGE,
   SHARE_CONFIG_RANGES,
 } from './limits.js';
 import { WireRecord } from './record.js';
 import { extend, named, nullable, optional, s, type Static } from './schema.js';
 import { Name, names } from './topic.js';
 
-export { MAX_ACK_REASON_LENGTH } from './limits.js';
+export {
+  MAX_ACK_REASON_LENGTH,
+  MAX_JOB_PROGRESS_BYTES,
+  MAX_JOB_RESULT_BYTES,
+  RESULT_RETENTION_MS_RANGE,
+} from './limits.js';
 
 const int = s.integer({ minimum: 0 });
 const assignment = s.array(TopicPartition);
@@ -52,6 +60,10 @@ export const Acknowledgement = s.object({
   reason: optional(s.string({ maxLength: MAX_ACK_REASON_LENGTH }), {
     description: 'reject or release only: why; an archived record’s dead-letter copy carries it (shoal.dlq.error)',
   }),
+  /** With `accept` only: the job's result (any JSON), kept for the group's `resultRetentionMs` (when set). */
+  result: optional(s.any<unknown>(), {
+    description: `accept only: the job's result, any JSON of at most ${MAX_JOB_RESULT_BYTES} bytes; kept for the group's resultRetentionMs`,
+  }),
 });
 export type Acknowledgement = Static<typeof Acknowledgement>;
 const acks = s.array(Acknowledgement, { maxItems: MAX_ACKS });
@@ -92,6 +104,23 @@ export type AcknowledgeRequest = Static<typeof AcknowledgeRequest>;
 
 export const AcknowledgeResponse = named('AcknowledgeResponse', s.object({ results: s.array(AckResult) }));
 export type AcknowledgeResponse = Static<typeof AcknowledgeResponse>;
+
+/** `POST …/members/{memberId}/progress` body: a job's progress, stored with the record its member holds. */
+export const JobProgressRequest = named(
+  'JobProgressRequest',
+  s.object({
+    topic: Name,
+    partition: int,
+    offset: int,
+    /** Any JSON: a percentage, a step name, an object. */
+    value: nullable(s.any<unknown>(), { description: `any JSON of at most ${MAX_JOB_PROGRESS_BYTES} bytes` }),
+  }),
+);
+export type JobProgressRequest = Static<typeof JobProgressRequest>;
+
+/** `POST …/members/{memberId}/progress` answer: the record's lock, renewed. */
+export const JobProgressResponse = named('JobProgressResponse', s.object({ lockExpiresAt: int }));
+export type JobProgressResponse = Static<typeof JobProgressResponse>;
 
 /** A record acquired by a share-group member, locked to it until `lockExpiresAt`. */
 export const AcquiredRecord = extend(WireRecord, {
@@ -134,6 +163,14 @@ const shareConfig = {
     ),
     { skipNull: true, description: "the most records the group's fetches hand out per second; null: no limit" },
   ),
+  /** How long a job's result, outcome and last reason are kept after it finishes; 0 (the default): not kept. */
+  resultRetentionMs: optional(
+    s.integer({ minimum: RESULT_RETENTION_MS_RANGE[0], maximum: RESULT_RETENTION_MS_RANGE[1], ...config }),
+    {
+      description:
+        "how long a finished job's result (from its accept), outcome and last reason are kept; 0 (default): not kept; shown once set",
+    },
+  ),
 };
 
 /** `PATCH /v1/share-groups/{group}/config` body. */
@@ -150,6 +187,7 @@ export const ShareGroupConfigView = s.object({
   topicPriority: shareConfig.topicPriority,
   lowerPriorityShare: optional(s.number()),
   maxRecordsPerSecond: optional(nullable(s.number())),
+  resultRetentionMs: optional(int),
 });
 export type ShareGroupConfigView = Static<typeof ShareGroupConfigView>;
 

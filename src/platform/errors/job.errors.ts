@@ -21,3 +21,20 @@ export class UnknownIdempotencyKeyError extends ShoalError {
     );
   }
 }
+
+/** A progress report for a record the member does not hold (not acquired by it, or its lock ran out). */
+export class NotHeldError extends ShoalError {
+  constructor(topic: string, partition: number, offset: number) {
+    super(
+      ErrorCode.InvalidRecordState,
+      `the member does not hold ${topic.slice(0, 100)}/${partition}@${offset} (not acquired by it, or its lock ran out)`,
+    );
+  }
+}
+
+/** A job's progress or result larger than its bound. */
+export class JobValueTooLargeError extends ShoalError {
+  constructor(what: 'progress' | 'result', bytes: number, max: number) {
+    super(ErrorCode.InvalidRequest, `${what} is ${bytes} bytes of JSON, more than ${max}`);
+  }
+}

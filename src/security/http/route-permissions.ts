@@ -79,6 +79,7 @@ export const ROUTE_RULES: Record<string, RouteRule> = {
   'POST /v1/share-groups/:group/members/:memberId/heartbeat': asMember,
   'POST /v1/share-groups/:group/members/:memberId/fetch': asMember,
   'POST /v1/share-groups/:group/members/:memberId/acks': asMember,
+  'POST /v1/share-groups/:group/members/:memberId/progress': asMember,
   'DELETE /v1/share-groups/:group/members/:memberId': asMember,
   'GET /v1/share-groups/:group': groupConsume,
   // Operator routes: group lists show names and totals, as the topic list does; the in-flight

@@ -20,6 +20,8 @@ export interface AckEntry {
   delivered?: boolean;
   /** With `reject` or `release`: why the job failed, carried to the dead-letter copy. */
   reason?: string;
+  /** With `accept`: the job's result, kept while the group keeps results. */
+  result?: unknown;
 }
 
 export interface AckOutcome {

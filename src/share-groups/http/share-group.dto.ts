@@ -7,10 +7,12 @@ import {
   MAX_ACK_RANGE,
   MAX_ACK_REASON_LENGTH,
   MAX_ACKS,
+  MAX_JOB_PROGRESS_BYTES,
+  MAX_JOB_RESULT_BYTES,
   MAX_RELEASE_DELAY_MS,
   ShareFetchRequest,
 } from '@shoal/protocol';
-import { InvalidRequestError } from '../../platform/errors/index.js';
+import { InvalidRequestError, JobValueTooLargeError } from '../../platform/errors/index.js';
 import { checked } from '../../http/validation/schema-check.js';
 import { assertName, isIndex } from '../../http/validation/validators.js';
 
@@ -84,6 +86,20 @@ export function parseAcks(value: unknown, optional: boolean): Acknowledgement[] 
     ) {
       throw bad(`reason goes with reject or release only, a string of at most ${MAX_ACK_REASON_LENGTH} characters`);
     }
+    if (ack.result !== undefined) {
+      if (ack.type !== 'accept') throw bad('result goes with accept only');
+      const bytes = Buffer.byteLength(JSON.stringify(ack.result), 'utf8');
+      if (bytes > MAX_JOB_RESULT_BYTES)
+        throw bad(`result is ${bytes} bytes of JSON, more than ${MAX_JOB_RESULT_BYTES}`);
+    }
     return ack as unknown as Acknowledgement;
   });
+}
+
+/** A progress value as the JSON text stored, at most MAX_JOB_PROGRESS_BYTES (else 400 INVALID_REQUEST). */
+export function progressJson(value: unknown): string {
+  const progress = JSON.stringify(value);
+  const bytes = Buffer.byteLength(progress, 'utf8');
+  if (bytes > MAX_JOB_PROGRESS_BYTES) throw new JobValueTooLargeError('progress', bytes, MAX_JOB_PROGRESS_BYTES);
+  return progress;
 }

@@ -1,6 +1,8 @@
 import { Body, Controller, Header, HttpCode, Param, Patch, Post } from '@nestjs/common';
 import type {
   AckResult,
+  JobProgressRequest,
+  JobProgressResponse,
   JoinShareGroupRequest,
   JoinShareGroupResponse,
   ShareGroupConfigRequest,
@@ -11,7 +13,7 @@ import type {
 import { ShareFetchService } from '../share-fetch.service.js';
 import { ShareGroupService } from '../share-group.service.js';
 import { acquiredRecordsJson } from './acquired-records.json.js';
-import { parseAcknowledge, parseShareFetch } from './share-group.dto.js';
+import { parseAcknowledge, parseShareFetch, progressJson } from './share-group.dto.js';
 import { GroupRoutesController } from '../../groups/http/group-routes.controller.js';
 import { GroupNamePipe } from '../../http/validation/name.pipe.js';
 import { LongPollTiming } from '../../http/request-timing.js';
@@ -57,6 +59,18 @@ export class ShareGroupsController extends GroupRoutesController<
     @Body() body: unknown,
   ): Promise<{ results: AckResult[] }> {
     return { results: await this.fetcher.acknowledge(group, memberId, parseAcknowledge(body)) };
+  }
+
+  /** A job's progress, stored with the record the member holds; renews its lock. */
+  @Post('members/:memberId/progress')
+  @HttpCode(200)
+  progress(
+    @Param('group', GroupNamePipe) group: string,
+    @Param('memberId') memberId: string,
+    @Body() body: JobProgressRequest,
+  ): Promise<JobProgressResponse> {
+    const { topic, partition, offset, value } = body;
+    return this.fetcher.progress(group, memberId, { topic, partition, offset }, progressJson(value));
   }
 
   @Patch('config')

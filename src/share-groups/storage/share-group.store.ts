@@ -23,10 +23,11 @@ interface GroupRow {
   max_in_flight: number;
   auto_offset_reset: string;
   dead_letter_topic: string | null;
+  result_retention_ms: number | string;
 }
 
 const COLUMNS =
-  'id, name, record_lock_duration_ms, delivery_count_limit, max_in_flight, auto_offset_reset, dead_letter_topic';
+  'id, name, record_lock_duration_ms, delivery_count_limit, max_in_flight, auto_offset_reset, dead_letter_topic, result_retention_ms';
 
 /** Share groups, their configuration and their members. */
 export const shareGroupStore = {
@@ -47,6 +48,8 @@ export const shareGroupStore = {
         maxInFlightRecordsPerPartition: Number(r.max_in_flight),
         autoOffsetReset: r.auto_offset_reset as ShareGroupConfigView['autoOffsetReset'],
         deadLetterTopic: r.dead_letter_topic,
+        // Shown once set, as the flow settings are.
+        ...(Number(r.result_retention_ms) > 0 ? { resultRetentionMs: Number(r.result_retention_ms) } : {}),
       },
     };
   },
@@ -69,7 +72,7 @@ export const shareGroupStore = {
 
   async updateConfig(sql: Sql, groupId: number, config: ShareGroupConfigView): Promise<void> {
     await sql.execute(
-      `UPDATE shoal_share_group SET record_lock_duration_ms = $2, delivery_count_limit = $3, max_in_flight = $4, auto_offset_reset = $5, dead_letter_topic = $6
+      `UPDATE shoal_share_group SET record_lock_duration_ms = $2, delivery_count_limit = $3, max_in_flight = $4, auto_offset_reset = $5, dead_letter_topic = $6, result_retention_ms = $7
        WHERE id = $1`,
       [
         groupId,
@@ -78,12 +81,13 @@ export const shareGroupStore = {
         config.maxInFlightRecordsPerPartition,
         config.autoOffsetReset,
         config.deadLetterTopic,
+        config.resultRetentionMs ?? 0,
       ],
     );
   },
 
   async delete(sql: Sql, groupId: number): Promise<void> {
-    for (const table of ['shoal_share_range', 'shoal_share_partition', 'shoal_share_member'])
+    for (const table of ['shoal_share_job', 'shoal_share_range', 'shoal_share_partition', 'shoal_share_member'])
       await sql.execute(`DELETE FROM ${table} WHERE group_id = $1`, [groupId]);
     await sql.execute('DELETE FROM shoal_share_group WHERE id = $1', [groupId]);
   },

@@ -363,5 +363,6 @@ export const sharePartitionStore = {
     const only = partition === undefined ? '' : ' AND partition_id = $3';
     const params = partition === undefined ? [groupId, topicId] : [groupId, topicId, partition];
     await sql.execute(`DELETE FROM shoal_share_range WHERE group_id = $1 AND topic_id = $2${only}`, params);
+    await sql.execute(`DELETE FROM shoal_share_job WHERE group_id = $1 AND topic_id = $2${only}`, params);
   },
 };

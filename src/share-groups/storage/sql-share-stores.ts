@@ -14,6 +14,7 @@ import type { Sql } from '../../storage/database.js';
 import { logStore } from '../../log/storage/log.store.js';
 import { topicStore } from '../../log/storage/topic.store.js';
 import { type ShareMember, shareGroupStore } from './share-group.store.js';
+import { type JobNote, shareJobStore } from './share-job.store.js';
 import {
   type LockedWindow,
   type SharePartitionKey,
@@ -148,6 +149,7 @@ export class ShareStorage {
       partitions: new SqlSharePartitionStore(sql),
       log: new SqlShareLogReads(sql),
       deadLetters,
+      jobs: { note: (key: SharePartitionKey, notes: JobNote[]) => shareJobStore.note(sql, key, notes) },
     };
   }
 }

@@ -7,6 +7,7 @@ export interface RecordSettler {
   release(delayMs?: number, reason?: string): void;
   reject(reason?: string): void;
   renew(): Promise<void>;
+  progress(value: unknown): Promise<void>;
 }
 
 type ShoalContextArgs = [
@@ -115,6 +116,15 @@ export class ShoalContext extends BaseRpcContext<ShoalContextArgs> {
   /** Renews the record's lock for another lock duration. */
   renew(): Promise<void> {
     return this.settler().renew();
+  }
+
+  /**
+   * Stores the job's progress — any JSON of at most 4 KiB: a percentage, a step, an object —
+   * with the record on the broker (the job lookup, `shoal jobs get` and the console show it);
+   * it renews the record's lock too. Rejects when the worker no longer holds the record.
+   */
+  progress(value: unknown): Promise<void> {
+    return this.settler().progress(value);
   }
 
   private settler(): RecordSettler {

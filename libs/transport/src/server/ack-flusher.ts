@@ -42,7 +42,7 @@ export class AckFlusher {
 
   /**
    * Takes every waiting acknowledgement, to piggy-back on a fetch; runs of accepts of
-   * consecutive offsets of one partition go as one range entry.
+   * consecutive offsets of one partition go as one range entry (those carrying a result alone).
    */
   take(): Acknowledgement[] {
     clearTimeout(this.timer);
@@ -169,7 +169,8 @@ export function coalesceAccepts(acks: Acknowledgement[]): Acknowledgement[] {
   const others: Acknowledgement[] = [];
   const byPartition = new Map<string, { topic: string; partition: number; offsets: number[] }>();
   for (const ack of acks) {
-    if (ack.type !== 'accept' || ack.lastOffset !== undefined) {
+    // An accept carrying its job's result goes on its own: a range has no per-offset results.
+    if (ack.type !== 'accept' || ack.lastOffset !== undefined || ack.result !== undefined) {
       others.push(ack);
       continue;
     }

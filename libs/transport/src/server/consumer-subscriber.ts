@@ -5,7 +5,7 @@ import { ShoalContext } from '../ctx-host/shoal.context.js';
 import type { ShoalStatus, ShoalWorkerOptions } from '../shoal-transport.options.js';
 import { backoff, createMissingTopics, FailureRun, isAbort, isUnknownMember, sleep } from './worker-helpers.js';
 
-type Dispatch = (record: WireRecord, context: ShoalContext) => Promise<void>;
+type Dispatch = (record: WireRecord, context: ShoalContext) => Promise<unknown>;
 
 const key = (p: TopicPartition) => `${p.topic}:${p.partition}`;
 

@@ -11,17 +11,20 @@ import { Lookahead } from './lookahead.js';
 import {
   Backoff,
   backoff,
+  checkProgress,
   clampReleaseDelay,
   createMissingTopics,
   failureReason,
   isAbort,
   isRefused,
   isUnknownMember,
+  jobResult,
   MAX_RELEASE_DELAY_MS,
   sleep,
 } from './worker-helpers.js';
 
-type Dispatch = (record: AcquiredRecord, context: ShoalContext) => Promise<void>;
+/** Runs a record's handler; answers its return value (the job's result). */
+type Dispatch = (record: AcquiredRecord, context: ShoalContext) => Promise<unknown>;
 
 /** Per topic: the most runs of a failing record (`attempts`), if any. */
 export type AttemptsOf = (topic: string) => number | undefined;
@@ -83,6 +86,8 @@ export class ShareWorker {
   private requested = 0;
   /** Default mode: how many records may be held beyond the free handlers (fast jobs only). */
   private readonly lookahead = new Lookahead();
+  /** The group keeps jobs' results (`resultRetentionMs` > 0, as of start): accepts carry them. */
+  private keepResults = false;
 
   constructor(
     private readonly http: ShoalHttpClient,
@@ -160,7 +165,11 @@ export class ShareWorker {
       },
     );
     const change = exists ? groupConfig : { autoOffsetReset: 'earliest' as const, ...groupConfig };
-    if (Object.keys(change).length > 0) await this.http.updateShareGroupConfig(group, change);
+    const config =
+      Object.keys(change).length > 0
+        ? await this.http.updateShareGroupConfig(group, change)
+        : (await this.http.describeShareGroup(group)).config;
+    this.keepResults = (config.resultRetentionMs ?? 0) > 0;
   }
 
   private async join(topics: string[]): Promise<void> {
@@ -335,11 +344,19 @@ export class ShareWorker {
         release: (delayMs, reason) => this.settle(item, 'release', delayMs, reason),
         reject: (reason) => this.settle(item, 'reject', undefined, reason),
         renew: () => this.renew(item),
+        progress: (value) => this.progress(item, value),
       },
     ]);
     void this.dispatch(record, context)
       .then(
-        () => this.settle(item, 'accept'),
+        (result) =>
+          this.settle(
+            item,
+            'accept',
+            undefined,
+            undefined,
+            this.keepResults ? jobResult(item.record, result, this.logger) : undefined,
+          ),
         (error: unknown) => this.settleFailure(item, context.failure ?? error),
       )
       .finally(() => {
@@ -381,7 +398,13 @@ export class ShareWorker {
     return true;
   }
 
-  private settle(item: Held, type: 'accept' | 'release' | 'reject', delayMs?: number, reason?: string): void {
+  private settle(
+    item: Held,
+    type: 'accept' | 'release' | 'reject',
+    delayMs?: number,
+    reason?: string,
+    result?: unknown,
+  ): void {
     if (!this.claim(item)) return;
     const { topic, partition, offset } = item.record;
     if (type === 'release' && delayMs !== undefined && delayMs > MAX_RELEASE_DELAY_MS)
@@ -396,7 +419,23 @@ export class ShareWorker {
       type,
       ...(releaseDelayMs > 0 ? { delayMs: releaseDelayMs } : {}),
       ...(type !== 'accept' && reason ? { reason } : {}),
+      ...(type === 'accept' && result !== undefined ? { result } : {}),
     });
+  }
+
+  /** `ctx.progress(value)`: stored on the broker with the record, its lock renewed. */
+  private async progress(item: Held, value: unknown): Promise<void> {
+    const { topic, partition, offset } = item.record;
+    if (item.settled) throw new Error(`${topic}/${partition}@${offset} is already settled: no progress to report`);
+    checkProgress(item.record, value);
+    const sentAt = Date.now();
+    await this.http.reportProgress(this.options.group, this.memberId, {
+      topic,
+      partition,
+      offset,
+      value: value ?? null,
+    });
+    this.locks.renewed(item.record, sentAt);
   }
 
   private async renew(item: Held): Promise<void> {

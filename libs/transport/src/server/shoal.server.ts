@@ -175,14 +175,21 @@ export class ShoalServer extends Server<Record<string, never>, ShoalStatus> impl
     if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
   }
 
-  /** Runs a worker's handler of the record's topic; a request (from `send`) is answered. */
-  private async run(handlers: Map<string, MessageHandler>, record: WireRecord, context: ShoalContext): Promise<void> {
+  /**
+   * Runs a worker's handler of the record's topic; a request (from `send`) is answered. Answers
+   * the handler's return value (an Observable's last), the job's result in share mode.
+   */
+  private async run(
+    handlers: Map<string, MessageHandler>,
+    record: WireRecord,
+    context: ShoalContext,
+  ): Promise<unknown> {
     const handler = handlers.get(record.topic);
     if (!handler) throw new Error(`no handler for topic ${record.topic}`);
     const address = replyAddress(record.headers);
     if (address) return this.replier.answer(handler, recordData(record), context, address);
-    const result = await handler(recordData(record), context);
-    if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
+    const result: unknown = await handler(recordData(record), context);
+    return isObservable(result) ? lastValueFrom(result, { defaultValue: undefined }) : result;
   }
 
   /** The server's settings every worker starts from: all but the connection and group-own ones. */

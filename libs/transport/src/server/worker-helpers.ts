@@ -1,6 +1,6 @@
 import type { Logger } from '@nestjs/common';
 import { ShoalApiError, ShoalConnectionError, type ShoalHttpClient } from '@shoal/client';
-import { ErrorCode, MAX_ACK_REASON_LENGTH } from '@shoal/protocol';
+import { ErrorCode, MAX_ACK_REASON_LENGTH, MAX_JOB_PROGRESS_BYTES, MAX_JOB_RESULT_BYTES } from '@shoal/protocol';
 import type { ShoalWorkerSettings } from '../shoal-transport.options.js';
 
 /** The longest release delay the broker accepts (24 h); a longer one is refused with 400. */
@@ -109,4 +109,34 @@ export async function createMissingTopics(
       if (!(error instanceof ShoalApiError && error.code === ErrorCode.TopicAlreadyExists)) throw error;
     });
   }
+}
+
+type Where = { topic: string; partition: number; offset: number };
+const at = (r: Where) => `${r.topic}/${r.partition}@${r.offset}`;
+
+/**
+ * A handler's return value as its accept's `result` (the group keeps results): left out, with
+ * a warning, when it is not JSON or larger than the broker keeps ({@link MAX_JOB_RESULT_BYTES}).
+ */
+export function jobResult(record: Where, result: unknown, logger: Logger): unknown {
+  if (result === undefined) return undefined;
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(result);
+  } catch (error) {
+    logger.warn(`result of ${at(record)} is not JSON, not kept: ${String(error)}`);
+    return undefined;
+  }
+  if (text === undefined) return undefined;
+  const bytes = Buffer.byteLength(text, 'utf8');
+  if (bytes <= MAX_JOB_RESULT_BYTES) return result;
+  logger.warn(`result of ${at(record)} is ${bytes} bytes, over ${MAX_JOB_RESULT_BYTES}: not kept`);
+  return undefined;
+}
+
+/** Throws when a progress value is larger than the broker keeps ({@link MAX_JOB_PROGRESS_BYTES}). */
+export function checkProgress(record: Where, value: unknown): void {
+  const bytes = Buffer.byteLength(JSON.stringify(value ?? null), 'utf8');
+  if (bytes > MAX_JOB_PROGRESS_BYTES)
+    throw new Error(`progress of ${at(record)} is ${bytes} bytes, over ${MAX_JOB_PROGRESS_BYTES}`);
 }
