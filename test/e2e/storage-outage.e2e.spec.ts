@@ -13,12 +13,12 @@ import { sleep, until } from '../support/until.js';
  * exits; once it is back everything recovers without a restart, every acknowledged record is
  * stored once and every job runs.
  */
-const OUTAGE_MS = 20_000;
+const OUTAGE_MS = 30_000;
 const TOPIC = 'outage-jobs';
 const GROUP = 'outage-workers';
 const PARTITIONS = 3;
 
-describe.each([1, 3])('PostgreSQL stopped for 20 s under load, %i broker(s)', (size) => {
+describe.each([1, 3])('PostgreSQL stopped for 30 s under load, %i broker(s)', (size) => {
   let server: PgServer;
   let cluster: BrokerCluster;
   let worker: INestMicroservice | undefined;
