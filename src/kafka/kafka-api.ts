@@ -25,10 +25,19 @@ export interface KafkaRequestContext {
 }
 
 /**
- * One Kafka API: its key, the versions Shoal answers, and what it does. A handler names its
- * request and response types, derived from the API's schemas: `KafkaApiHandler<KafkaRequest<typeof
- * FooRequest>, KafkaResponse<typeof FooResponse>>` (protocol/message-types.ts).
+ * A response as a handler answers it: any field may be left out (the codec writes the schema's
+ * default). A handler declares its request and response types next to it, for the fields it
+ * reads and answers, keyed as above (see protocol/schemas/README.md).
  */
+export type KafkaAnswer<T> = T extends Buffer
+  ? T
+  : T extends readonly (infer E)[]
+    ? KafkaAnswer<E>[]
+    : T extends object
+      ? { [K in keyof T]?: KafkaAnswer<T[K]> }
+      : T;
+
+/** One Kafka API: its key, the versions Shoal answers, and what it does. */
 export interface KafkaApiHandler<Request = unknown, Response = Record<string, unknown>> {
   apiKey: number;
   /** Kafka's name of the API, e.g. `JoinGroup`: the schema files are `<name>Request.json`/`<name>Response.json`. */

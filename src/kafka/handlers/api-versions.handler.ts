@@ -1,9 +1,16 @@
-import type { ApiVersionsRequest, ApiVersionsResponse } from '../protocol/schemas/api-versions.js';
-import type { KafkaRequest, KafkaResponse } from '../protocol/message-types.js';
-import { KafkaError, type KafkaApiHandler } from '../kafka-api.js';
+import { KafkaError, type KafkaApiHandler, type KafkaAnswer } from '../kafka-api.js';
 
-type Request = KafkaRequest<typeof ApiVersionsRequest>;
-type Response = KafkaResponse<typeof ApiVersionsResponse>;
+/** The fields of ApiVersionsRequest.json the handler reads, and of ApiVersionsResponse.json it answers. */
+type Request = { clientSoftwareName: string; clientSoftwareVersion: string };
+type Response = KafkaAnswer<{
+  errorCode: number;
+  apiKeys: { apiKey: number; minVersion: number; maxVersion: number }[];
+  throttleTimeMs: number;
+  supportedFeatures: { name: string; minVersion: number; maxVersion: number }[];
+  finalizedFeaturesEpoch: number | bigint;
+  finalizedFeatures: { name: string; maxVersionLevel: number; minVersionLevel: number }[];
+  zkMigrationReady: boolean;
+}>;
 
 export interface SupportedApi {
   apiKey: number;

@@ -1,15 +1,21 @@
-import type { CreatePartitionsRequest, CreatePartitionsResponse } from '../protocol/schemas/create-partitions.js';
-import type { KafkaRequest, KafkaResponse } from '../protocol/message-types.js';
 import { Injectable } from '@nestjs/common';
 import { MAX_PARTITIONS } from '@shoal/protocol';
 import { Operation } from '../../security/domain/acl.js';
 import { TopicService } from '../../log/topic.service.js';
-import { type KafkaApiHandler, KafkaError, type KafkaRequestContext } from '../kafka-api.js';
+import { type KafkaApiHandler, KafkaError, type KafkaRequestContext, type KafkaAnswer } from '../kafka-api.js';
 import { KafkaAuthorizer } from '../kafka-authorizer.js';
 import { kafkaErrorOf } from '../kafka-errors.js';
 
-type Request = KafkaRequest<typeof CreatePartitionsRequest>;
-type Response = KafkaResponse<typeof CreatePartitionsResponse>;
+/** The fields of CreatePartitionsRequest.json the handler reads, and of CreatePartitionsResponse.json it answers. */
+type Request = {
+  topics: { name: string; count: number; assignments: { brokerIds: number[] }[] | null }[];
+  timeoutMs: number;
+  validateOnly: boolean;
+};
+type Response = KafkaAnswer<{
+  throttleTimeMs: number;
+  results: { name: string; errorCode: number; errorMessage: string | null }[];
+}>;
 
 /** CreatePartitions (37): grows a topic through `TopicService.update` (never shrinks; quotas apply). */
 @Injectable()

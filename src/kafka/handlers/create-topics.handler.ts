@@ -1,15 +1,27 @@
-import type { CreateTopicsRequest, CreateTopicsResponse } from '../protocol/schemas/create-topics.js';
-import type { KafkaRequest, KafkaResponse } from '../protocol/message-types.js';
 import { Injectable } from '@nestjs/common';
 import { MAX_PARTITIONS, MIN_PARTITIONS, NAME_PATTERN, type TopicConfig } from '@shoal/protocol';
 import { Operation } from '../../security/domain/acl.js';
 import { TopicService } from '../../log/topic.service.js';
-import { type KafkaApiHandler, KafkaError, type KafkaRequestContext } from '../kafka-api.js';
+import { type KafkaApiHandler, KafkaError, type KafkaRequestContext, type KafkaAnswer } from '../kafka-api.js';
 import { KafkaAuthorizer } from '../kafka-authorizer.js';
 import { kafkaErrorOf } from '../kafka-errors.js';
 
-type Request = KafkaRequest<typeof CreateTopicsRequest>;
-type Response = KafkaResponse<typeof CreateTopicsResponse>;
+/** The fields of CreateTopicsRequest.json the handler reads, and of CreateTopicsResponse.json it answers. */
+type Request = {
+  topics: {
+    name: string;
+    numPartitions: number;
+    replicationFactor: number;
+    assignments: { partitionIndex: number; brokerIds: number[] }[];
+    configs: { name: string; value: string | null }[];
+  }[];
+  timeoutMs: number;
+  validateOnly: boolean;
+};
+type Response = KafkaAnswer<{
+  throttleTimeMs: number;
+  topics: { name: string; errorCode: number; errorMessage: string | null }[];
+}>;
 
 type CreatableTopic = Request['topics'][number];
 

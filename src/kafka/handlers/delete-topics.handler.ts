@@ -1,14 +1,13 @@
-import type { DeleteTopicsRequest, DeleteTopicsResponse } from '../protocol/schemas/delete-topics.js';
-import type { KafkaRequest, KafkaResponse } from '../protocol/message-types.js';
 import { Injectable } from '@nestjs/common';
 import { Operation } from '../../security/domain/acl.js';
 import { TopicService } from '../../log/topic.service.js';
-import { type KafkaApiHandler, KafkaError, type KafkaRequestContext } from '../kafka-api.js';
+import { type KafkaApiHandler, KafkaError, type KafkaRequestContext, type KafkaAnswer } from '../kafka-api.js';
 import { KafkaAuthorizer } from '../kafka-authorizer.js';
 import { kafkaErrorOf } from '../kafka-errors.js';
 
-type Request = KafkaRequest<typeof DeleteTopicsRequest>;
-type Response = KafkaResponse<typeof DeleteTopicsResponse>;
+/** The fields of DeleteTopicsRequest.json the handler reads, and of DeleteTopicsResponse.json it answers. */
+type Request = { topics: { name: string | null; topicId: string }[]; topicNames: string[]; timeoutMs: number };
+type Response = KafkaAnswer<{ throttleTimeMs: number; responses: { name: string; errorCode: number }[] }>;
 
 /** DeleteTopics (20): through `TopicService.delete` (gone at once, records purged in the background). */
 @Injectable()

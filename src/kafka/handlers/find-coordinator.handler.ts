@@ -1,10 +1,16 @@
-import type { FindCoordinatorRequest, FindCoordinatorResponse } from '../protocol/schemas/find-coordinator.js';
-import type { KafkaRequest, KafkaResponse } from '../protocol/message-types.js';
 import { Injectable } from '@nestjs/common';
-import { type KafkaApiHandler, KafkaError, type KafkaRequestContext } from '../kafka-api.js';
+import { type KafkaApiHandler, KafkaError, type KafkaRequestContext, type KafkaAnswer } from '../kafka-api.js';
 
-type Request = KafkaRequest<typeof FindCoordinatorRequest>;
-type Response = KafkaResponse<typeof FindCoordinatorResponse>;
+/** The fields of FindCoordinatorRequest.json the handler reads, and of FindCoordinatorResponse.json it answers. */
+type Request = { key: string; keyType: number; coordinatorKeys: string[] };
+type Response = KafkaAnswer<{
+  throttleTimeMs: number;
+  errorCode: number;
+  errorMessage: string | null;
+  nodeId: number;
+  host: string;
+  port: number;
+}>;
 
 /** FindCoordinator key types: consumer groups (0), transactions (1), share-state (2). */
 const TRANSACTION = 1;

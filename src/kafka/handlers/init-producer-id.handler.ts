@@ -1,12 +1,21 @@
-import type { InitProducerIdRequest, InitProducerIdResponse } from '../protocol/schemas/init-producer-id.js';
-import type { KafkaRequest, KafkaResponse } from '../protocol/message-types.js';
 import { Injectable } from '@nestjs/common';
 import { randomInt } from 'node:crypto';
-import { type KafkaApiHandler, KafkaError } from '../kafka-api.js';
+import { type KafkaApiHandler, KafkaError, type KafkaAnswer } from '../kafka-api.js';
 import { ProducerSequences } from '../records/producer-sequences.js';
 
-type Request = KafkaRequest<typeof InitProducerIdRequest>;
-type Response = KafkaResponse<typeof InitProducerIdResponse>;
+/** The fields of InitProducerIdRequest.json the handler reads, and of InitProducerIdResponse.json it answers. */
+type Request = {
+  transactionalId: string | null;
+  transactionTimeoutMs: number;
+  producerId: number;
+  producerEpoch: number;
+};
+type Response = KafkaAnswer<{
+  throttleTimeMs: number;
+  errorCode: number;
+  producerId: number | bigint;
+  producerEpoch: number;
+}>;
 
 const MAX_EPOCH = 32_767;
 

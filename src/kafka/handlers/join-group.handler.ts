@@ -1,15 +1,33 @@
-import type { JoinGroupRequest, JoinGroupResponse } from '../protocol/schemas/join-group.js';
-import type { KafkaRequest, KafkaResponse } from '../protocol/message-types.js';
 import { Injectable } from '@nestjs/common';
 import { ShoalError } from '../../platform/errors/index.js';
 import { Operation } from '../../security/domain/acl.js';
 import { KafkaGroupService } from '../groups/kafka-group.service.js';
-import { type KafkaApiHandler, KafkaError, type KafkaRequestContext } from '../kafka-api.js';
+import { type KafkaApiHandler, KafkaError, type KafkaRequestContext, type KafkaAnswer } from '../kafka-api.js';
 import { KafkaAuthorizer } from '../kafka-authorizer.js';
 import { kafkaErrorOf } from '../kafka-errors.js';
 
-type Request = KafkaRequest<typeof JoinGroupRequest>;
-type Response = KafkaResponse<typeof JoinGroupResponse>;
+/** The fields of JoinGroupRequest.json the handler reads, and of JoinGroupResponse.json it answers. */
+type Request = {
+  groupId: string;
+  sessionTimeoutMs: number;
+  rebalanceTimeoutMs: number;
+  memberId: string;
+  groupInstanceId: string | null;
+  protocolType: string;
+  protocols: { name: string; metadata: Buffer }[];
+  reason: string | null;
+};
+type Response = KafkaAnswer<{
+  throttleTimeMs: number;
+  errorCode: number;
+  generationId: number;
+  protocolType: string | null;
+  protocolName: string | null;
+  leader: string;
+  skipAssignment: boolean;
+  memberId: string;
+  members: { memberId: string; groupInstanceId: string | null; metadata: Buffer }[];
+}>;
 
 /**
  * JoinGroup (11): answered when the join round ends — every known member rejoined, or the

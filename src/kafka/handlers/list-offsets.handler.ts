@@ -1,16 +1,35 @@
-import type { ListOffsetsRequest, ListOffsetsResponse } from '../protocol/schemas/list-offsets.js';
-import type { KafkaRequest, KafkaResponse } from '../protocol/message-types.js';
 import { Injectable } from '@nestjs/common';
 import { Operation } from '../../security/domain/acl.js';
 import { PartitionReader } from '../../log/partition-reader.js';
 import { ReadService } from '../../log/read.service.js';
 import { TopicService } from '../../log/topic.service.js';
-import { type KafkaApiHandler, KafkaError, type KafkaRequestContext } from '../kafka-api.js';
+import { type KafkaApiHandler, KafkaError, type KafkaRequestContext, type KafkaAnswer } from '../kafka-api.js';
 import { KafkaAuthorizer } from '../kafka-authorizer.js';
 import { kafkaErrorOf } from '../kafka-errors.js';
 
-type Request = KafkaRequest<typeof ListOffsetsRequest>;
-type Response = KafkaResponse<typeof ListOffsetsResponse>;
+/** The fields of ListOffsetsRequest.json the handler reads, and of ListOffsetsResponse.json it answers. */
+type Request = {
+  replicaId: number;
+  isolationLevel: number;
+  topics: {
+    name: string;
+    partitions: { partitionIndex: number; currentLeaderEpoch: number; timestamp: number; maxNumOffsets: number }[];
+  }[];
+};
+type Response = KafkaAnswer<{
+  throttleTimeMs: number;
+  topics: {
+    name: string;
+    partitions: {
+      partitionIndex: number;
+      errorCode: number;
+      oldStyleOffsets: (number | bigint)[];
+      timestamp: number | bigint;
+      offset: number | bigint;
+      leaderEpoch: number;
+    }[];
+  }[];
+}>;
 
 const LATEST = -1;
 const EARLIEST = -2;

@@ -1,16 +1,42 @@
-import type { MetadataRequest, MetadataResponse } from '../protocol/schemas/metadata.js';
-import type { KafkaRequest, KafkaResponse } from '../protocol/message-types.js';
 import { Injectable } from '@nestjs/common';
 import { UnknownTopicError } from '../../platform/errors/index.js';
 import { TopicService } from '../../log/topic.service.js';
-import { type KafkaApiHandler, KafkaError, type KafkaRequestContext } from '../kafka-api.js';
+import { type KafkaApiHandler, KafkaError, type KafkaRequestContext, type KafkaAnswer } from '../kafka-api.js';
 import { KafkaAuthorizer } from '../kafka-authorizer.js';
 import { kafkaErrorOf } from '../kafka-errors.js';
 import { ZERO_UUID } from '../protocol/uuid.js';
 import { ShareTopicIds } from '../share/share-topic-ids.js';
 
-type Request = KafkaRequest<typeof MetadataRequest>;
-type Response = KafkaResponse<typeof MetadataResponse>;
+/** The fields of MetadataRequest.json the handler reads, and of MetadataResponse.json it answers. */
+type Request = {
+  topics: { topicId: string; name: string | null }[] | null;
+  allowAutoTopicCreation: boolean;
+  includeClusterAuthorizedOperations: boolean;
+  includeTopicAuthorizedOperations: boolean;
+};
+type Response = KafkaAnswer<{
+  throttleTimeMs: number;
+  brokers: { nodeId: number; host: string; port: number; rack: string | null }[];
+  clusterId: string | null;
+  controllerId: number;
+  topics: {
+    errorCode: number;
+    name: string | null;
+    topicId: string | Buffer;
+    isInternal: boolean;
+    partitions: {
+      errorCode: number;
+      partitionIndex: number;
+      leaderId: number;
+      leaderEpoch: number;
+      replicaNodes: number[];
+      isrNodes: number[];
+      offlineReplicas: number[];
+    }[];
+    topicAuthorizedOperations: number;
+  }[];
+  clusterAuthorizedOperations: number;
+}>;
 
 /** The cluster id every Shoal broker reports (one database is one cluster). */
 export const SHOAL_CLUSTER_ID = 'shoal';

@@ -1,15 +1,38 @@
-import type { OffsetCommitRequest, OffsetCommitResponse } from '../protocol/schemas/offset-commit.js';
-import type { KafkaRequest, KafkaResponse } from '../protocol/message-types.js';
 import { Injectable } from '@nestjs/common';
 import { ShoalError } from '../../platform/errors/index.js';
 import { Operation } from '../../security/domain/acl.js';
 import { KafkaOffsetsService } from '../groups/kafka-offsets.service.js';
-import { type KafkaApiHandler, KafkaError, type KafkaRequestContext } from '../kafka-api.js';
+import { type KafkaApiHandler, KafkaError, type KafkaRequestContext, type KafkaAnswer } from '../kafka-api.js';
 import { KafkaAuthorizer } from '../kafka-authorizer.js';
 import { kafkaErrorOf } from '../kafka-errors.js';
 
-type Request = KafkaRequest<typeof OffsetCommitRequest>;
-type Response = KafkaResponse<typeof OffsetCommitResponse>;
+/** The fields of OffsetCommitRequest.json the handler reads, and of OffsetCommitResponse.json it answers. */
+type Request = {
+  groupId: string;
+  generationId: number;
+  memberId: string;
+  groupInstanceId: string | null;
+  retentionTimeMs: number;
+  topics: {
+    name: string | null;
+    topicId: string;
+    partitions: {
+      partitionIndex: number;
+      committedOffset: number;
+      committedLeaderEpoch: number;
+      commitTimestamp: number;
+      committedMetadata: string | null;
+    }[];
+  }[];
+};
+type Response = KafkaAnswer<{
+  throttleTimeMs: number;
+  topics: {
+    name: string | null;
+    topicId: string | Buffer;
+    partitions: { partitionIndex: number; errorCode: number }[];
+  }[];
+}>;
 
 /**
  * OffsetCommit (8): into the consumer group's committed offsets (HTTP describe, lag and

@@ -1,13 +1,44 @@
-import type { OffsetFetchRequest, OffsetFetchResponse } from '../protocol/schemas/offset-fetch.js';
-import type { KafkaRequest, KafkaResponse } from '../protocol/message-types.js';
 import { Injectable } from '@nestjs/common';
 import { Operation } from '../../security/domain/acl.js';
 import { KafkaOffsetsService } from '../groups/kafka-offsets.service.js';
-import { type KafkaApiHandler, KafkaError, type KafkaRequestContext } from '../kafka-api.js';
+import { type KafkaApiHandler, KafkaError, type KafkaRequestContext, type KafkaAnswer } from '../kafka-api.js';
 import { KafkaAuthorizer } from '../kafka-authorizer.js';
 
-type Request = KafkaRequest<typeof OffsetFetchRequest>;
-type Response = KafkaResponse<typeof OffsetFetchResponse>;
+/** The fields of OffsetFetchRequest.json the handler reads, and of OffsetFetchResponse.json it answers. */
+type Request = {
+  groupId: string;
+  topics: { name: string; partitionIndexes: number[] }[] | null;
+  groups: { groupId: string; topics: { name: string; topicId: string; partitionIndexes: number[] }[] | null }[];
+  requireStable: boolean;
+};
+type Response = KafkaAnswer<{
+  throttleTimeMs: number;
+  topics: {
+    name: string;
+    partitions: {
+      partitionIndex: number;
+      committedOffset: number | bigint;
+      committedLeaderEpoch: number;
+      metadata: string | null;
+      errorCode: number;
+    }[];
+  }[];
+  errorCode: number;
+  groupIds: {
+    groupId: string;
+    topics: {
+      name: string;
+      partitions: {
+        partitionIndex: number;
+        committedOffset: number | bigint;
+        committedLeaderEpoch: number;
+        metadata: string | null;
+        errorCode: number;
+      }[];
+    }[];
+    errorCode: number;
+  }[];
+}>;
 
 /** OffsetFetch (9): the group's committed offsets, −1 where none is; all of them when `topics` is null (v2+). */
 @Injectable()

@@ -1,18 +1,36 @@
-import type { ProduceRequest, ProduceResponse } from '../protocol/schemas/produce.js';
-import type { KafkaRequest, KafkaResponse } from '../protocol/message-types.js';
 import { Inject, Injectable } from '@nestjs/common';
 import { type ShoalConfig, SHOAL_CONFIG } from '../../config/shoal-config.js';
 import { Operation } from '../../security/domain/acl.js';
 import { ProduceService } from '../../log/produce.service.js';
-import { type KafkaApiHandler, KafkaError, type KafkaRequestContext } from '../kafka-api.js';
+import { type KafkaApiHandler, KafkaError, type KafkaRequestContext, type KafkaAnswer } from '../kafka-api.js';
 import { KafkaAuthorizer } from '../kafka-authorizer.js';
 import { kafkaErrorOf } from '../kafka-errors.js';
 import { CorruptRecordError, decodeRecordBatches, UnsupportedCompressionError } from '../protocol/record-batch.js';
 import { appendRecordOf } from '../records/kafka-records.js';
 import { ProducerSequences } from '../records/producer-sequences.js';
 
-type Request = KafkaRequest<typeof ProduceRequest>;
-type Response = KafkaResponse<typeof ProduceResponse>;
+/** The fields of ProduceRequest.json the handler reads, and of ProduceResponse.json it answers. */
+type Request = {
+  transactionalId: string | null;
+  acks: number;
+  timeoutMs: number;
+  topics: { name: string; partitions: { partitionIndex: number; records: Buffer | null }[] }[];
+};
+type Response = KafkaAnswer<{
+  responses: {
+    name: string;
+    partitions: {
+      partitionIndex: number;
+      errorCode: number;
+      baseOffset: number | bigint;
+      logAppendTimeMs: number | bigint;
+      logStartOffset: number | bigint;
+      recordErrors: { batchIndex: number; batchIndexErrorMessage: string | null }[];
+      errorMessage: string | null;
+    }[];
+  }[];
+  throttleTimeMs: number;
+}>;
 
 type PartitionData = Request['topics'][number]['partitions'][number];
 

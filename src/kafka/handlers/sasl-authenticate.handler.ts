@@ -1,12 +1,16 @@
-import type { SaslAuthenticateRequest, SaslAuthenticateResponse } from '../protocol/schemas/sasl.js';
-import type { KafkaRequest, KafkaResponse } from '../protocol/message-types.js';
 import { Injectable, Logger } from '@nestjs/common';
 import { ApiKeyService } from '../../security/api-key.service.js';
-import { type KafkaApiHandler, KafkaError, type KafkaRequestContext } from '../kafka-api.js';
+import { type KafkaApiHandler, KafkaError, type KafkaRequestContext, type KafkaAnswer } from '../kafka-api.js';
 import { KafkaSessions } from '../kafka-sessions.js';
 
-type Request = KafkaRequest<typeof SaslAuthenticateRequest>;
-type Response = KafkaResponse<typeof SaslAuthenticateResponse>;
+/** The fields of SaslAuthenticateRequest.json the handler reads, and of SaslAuthenticateResponse.json it answers. */
+type Request = { authBytes: Buffer };
+type Response = KafkaAnswer<{
+  errorCode: number;
+  errorMessage: string | null;
+  authBytes: Buffer;
+  sessionLifetimeMs: number | bigint;
+}>;
 
 /**
  * SaslAuthenticate (36) with PLAIN: the username is the principal and the password its API

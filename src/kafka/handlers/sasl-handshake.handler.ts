@@ -1,11 +1,10 @@
-import type { SaslHandshakeRequest, SaslHandshakeResponse } from '../protocol/schemas/sasl.js';
-import type { KafkaRequest, KafkaResponse } from '../protocol/message-types.js';
 import { Injectable } from '@nestjs/common';
-import { type KafkaApiHandler, KafkaError, type KafkaRequestContext } from '../kafka-api.js';
+import { type KafkaApiHandler, KafkaError, type KafkaRequestContext, type KafkaAnswer } from '../kafka-api.js';
 import { KafkaSessions } from '../kafka-sessions.js';
 
-type Request = KafkaRequest<typeof SaslHandshakeRequest>;
-type Response = KafkaResponse<typeof SaslHandshakeResponse>;
+/** The fields of SaslHandshakeRequest.json the handler reads, and of SaslHandshakeResponse.json it answers. */
+type Request = { mechanism: string };
+type Response = KafkaAnswer<{ errorCode: number; mechanisms: string[] }>;
 
 /** SaslHandshake (17), version 1 only (the token then comes in SaslAuthenticate): PLAIN. */
 @Injectable()

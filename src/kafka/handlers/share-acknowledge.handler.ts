@@ -1,8 +1,6 @@
-import type { ShareAcknowledgeRequest, ShareAcknowledgeResponse } from '../protocol/schemas/share-acknowledge.js';
-import type { KafkaRequest, KafkaResponse } from '../protocol/message-types.js';
 import { Injectable } from '@nestjs/common';
 import { ShareSessionService } from '../share/share-session.service.js';
-import type { KafkaApiHandler, KafkaRequestContext } from '../kafka-api.js';
+import { type KafkaApiHandler, type KafkaRequestContext, type KafkaAnswer } from '../kafka-api.js';
 import { KafkaError } from '../kafka-api.js';
 import {
   byTopicId,
@@ -15,8 +13,36 @@ import { ShareAccess } from '../share/share-access.js';
 import { kafkaErrorOf } from '../kafka-errors.js';
 import { ShareTopicIds } from '../share/share-topic-ids.js';
 
-type Request = KafkaRequest<typeof ShareAcknowledgeRequest>;
-type Response = KafkaResponse<typeof ShareAcknowledgeResponse>;
+/** The fields of ShareAcknowledgeRequest.json the handler reads, and of ShareAcknowledgeResponse.json it answers. */
+type Request = {
+  groupId: string | null;
+  memberId: string | null;
+  shareSessionEpoch: number;
+  isRenewAck: boolean;
+  topics: {
+    topicId: string;
+    partitions: {
+      partitionIndex: number;
+      acknowledgementBatches: { firstOffset: number; lastOffset: number; acknowledgeTypes: number[] }[];
+    }[];
+  }[];
+};
+type Response = KafkaAnswer<{
+  throttleTimeMs: number;
+  errorCode: number;
+  errorMessage: string | null;
+  acquisitionLockTimeoutMs: number;
+  responses: {
+    topicId: string | Buffer;
+    partitions: {
+      partitionIndex: number;
+      errorCode: number;
+      errorMessage: string | null;
+      currentLeader: { leaderId: number; leaderEpoch: number };
+    }[];
+  }[];
+  nodeEndpoints: { nodeId: number; host: string; port: number; rack: string | null }[];
+}>;
 
 /**
  * ShareAcknowledge (key 79, KIP-932): accept (1), release (2), reject (3), gap (0) and — from

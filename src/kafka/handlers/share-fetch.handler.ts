@@ -1,10 +1,8 @@
-import type { ShareFetchRequest, ShareFetchResponse } from '../protocol/schemas/share-fetch.js';
-import type { KafkaRequest, KafkaResponse } from '../protocol/message-types.js';
 import { Injectable } from '@nestjs/common';
 import type { AckResult } from '@shoal/protocol';
 import type { AcquiredStoredRecord } from '../../share-groups/domain/acquired-record.js';
 import { ShareSessionService } from '../share/share-session.service.js';
-import type { KafkaApiHandler, KafkaRequestContext } from '../kafka-api.js';
+import { type KafkaApiHandler, type KafkaRequestContext, type KafkaAnswer } from '../kafka-api.js';
 import { KafkaError } from '../kafka-api.js';
 import {
   byTopicId,
@@ -19,8 +17,47 @@ import { sharePartitionData } from '../share/share-records.js';
 import { ShareTopicIds } from '../share/share-topic-ids.js';
 import { DEFAULT_FETCH_RECORDS, MAX_FETCH_RECORDS, MAX_SHARE_FETCH_WAIT_MS } from '../../platform/limits.js';
 
-type Request = KafkaRequest<typeof ShareFetchRequest>;
-type Response = KafkaResponse<typeof ShareFetchResponse>;
+/** The fields of ShareFetchRequest.json the handler reads, and of ShareFetchResponse.json it answers. */
+type Request = {
+  groupId: string | null;
+  memberId: string | null;
+  shareSessionEpoch: number;
+  maxWaitMs: number;
+  minBytes: number;
+  maxBytes: number;
+  maxRecords: number;
+  batchSize: number;
+  shareAcquireMode: number;
+  topics: {
+    topicId: string;
+    partitions: {
+      partitionIndex: number;
+      partitionMaxBytes: number;
+      acknowledgementBatches: { firstOffset: number; lastOffset: number; acknowledgeTypes: number[] }[];
+    }[];
+  }[];
+  forgottenTopicsData: { topicId: string; partitions: number[] }[];
+};
+type Response = KafkaAnswer<{
+  throttleTimeMs: number;
+  errorCode: number;
+  errorMessage: string | null;
+  acquisitionLockTimeoutMs: number;
+  responses: {
+    topicId: string | Buffer;
+    partitions: {
+      partitionIndex: number;
+      errorCode: number;
+      errorMessage: string | null;
+      acknowledgeErrorCode: number;
+      acknowledgeErrorMessage: string | null;
+      currentLeader: { leaderId: number; leaderEpoch: number };
+      records: Buffer | null;
+      acquiredRecords: { firstOffset: number | bigint; lastOffset: number | bigint; deliveryCount: number }[];
+    }[];
+  }[];
+  nodeEndpoints: { nodeId: number; host: string; port: number; rack: string | null }[];
+}>;
 
 /** What one partition of the answer says. */
 interface PartitionOutcome {

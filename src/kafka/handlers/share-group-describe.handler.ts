@@ -1,20 +1,37 @@
-import type {
-  ShareGroupDescribeRequest,
-  ShareGroupDescribeResponse,
-} from '../protocol/schemas/share-group-describe.js';
-import type { KafkaRequest, KafkaResponse } from '../protocol/message-types.js';
 import { Injectable } from '@nestjs/common';
 import type { ShareGroupDescription, TopicPartition } from '@shoal/protocol';
 import type { KafkaShareMemberRow } from '../storage/kafka-share-member.store.js';
 import { ShareGroupHeartbeatService } from '../share/share-group-heartbeat.service.js';
-import type { KafkaApiHandler, KafkaRequestContext } from '../kafka-api.js';
+import { type KafkaApiHandler, type KafkaRequestContext, type KafkaAnswer } from '../kafka-api.js';
 import { KafkaError } from '../kafka-api.js';
 import { ShareAccess } from '../share/share-access.js';
 import { kafkaErrorOf } from '../kafka-errors.js';
 import { byTopic, ShareTopicIds } from '../share/share-topic-ids.js';
 
-type Request = KafkaRequest<typeof ShareGroupDescribeRequest>;
-type Response = KafkaResponse<typeof ShareGroupDescribeResponse>;
+/** The fields of ShareGroupDescribeRequest.json the handler reads, and of ShareGroupDescribeResponse.json it answers. */
+type Request = { groupIds: string[]; includeAuthorizedOperations: boolean };
+type Response = KafkaAnswer<{
+  throttleTimeMs: number;
+  groups: {
+    errorCode: number;
+    errorMessage: string | null;
+    groupId: string;
+    groupState: string;
+    groupEpoch: number;
+    assignmentEpoch: number;
+    assignorName: string;
+    members: {
+      memberId: string;
+      rackId: string | null;
+      memberEpoch: number;
+      clientId: string;
+      clientHost: string;
+      subscribedTopicNames: string[];
+      assignment: { topicPartitions: { topicId: string | Buffer; topicName: string; partitions: number[] }[] };
+    }[];
+    authorizedOperations: number;
+  }[];
+}>;
 
 /** Kafka's "no authorized operations were asked for". */
 const NO_OPERATIONS = -2147483648;
