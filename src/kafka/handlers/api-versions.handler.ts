@@ -1,4 +1,4 @@
-import { KafkaError, type KafkaApiHandler, type KafkaAnswer } from '../kafka-api.js';
+import { KafkaApi, KafkaError, type KafkaApiHandler, type KafkaAnswer } from '../kafka-api.js';
 
 /** The fields of ApiVersionsRequest.json the handler reads, and of ApiVersionsResponse.json it answers. */
 type Request = { clientSoftwareName: string; clientSoftwareVersion: string };
@@ -19,12 +19,8 @@ export interface SupportedApi {
 }
 
 /** ApiVersions (18): the APIs and versions of the handlers registered, itself included. */
+@KafkaApi({ apiKey: 18, name: 'ApiVersions', minVersion: 0, maxVersion: 3 })
 export class ApiVersionsHandler implements KafkaApiHandler<Request, Response> {
-  readonly apiKey = 18;
-  readonly name = 'ApiVersions';
-  readonly minVersion = 0;
-  readonly maxVersion = 3;
-
   constructor(private readonly supported: () => SupportedApi[]) {}
 
   handle(): Promise<Response> {

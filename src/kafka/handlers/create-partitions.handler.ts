@@ -1,8 +1,13 @@
-import { Injectable } from '@nestjs/common';
 import { MAX_PARTITIONS } from '@shoal/protocol';
 import { Operation } from '../../security/domain/acl.js';
 import { TopicService } from '../../log/topic.service.js';
-import { type KafkaApiHandler, KafkaError, type KafkaRequestContext, type KafkaAnswer } from '../kafka-api.js';
+import {
+  KafkaApi,
+  type KafkaApiHandler,
+  KafkaError,
+  type KafkaRequestContext,
+  type KafkaAnswer,
+} from '../kafka-api.js';
 import { KafkaAuthorizer } from '../kafka-authorizer.js';
 import { kafkaErrorOf } from '../kafka-errors.js';
 
@@ -18,13 +23,8 @@ type Response = KafkaAnswer<{
 }>;
 
 /** CreatePartitions (37): grows a topic through `TopicService.update` (never shrinks; quotas apply). */
-@Injectable()
+@KafkaApi({ apiKey: 37, name: 'CreatePartitions', minVersion: 0, maxVersion: 1 })
 export class CreatePartitionsHandler implements KafkaApiHandler<Request, Response> {
-  readonly apiKey = 37;
-  readonly name = 'CreatePartitions';
-  readonly minVersion = 0;
-  readonly maxVersion = 1;
-
   constructor(
     private readonly topics: TopicService,
     private readonly authorizer: KafkaAuthorizer,

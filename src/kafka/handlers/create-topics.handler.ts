@@ -1,8 +1,13 @@
-import { Injectable } from '@nestjs/common';
 import { MAX_PARTITIONS, MIN_PARTITIONS, NAME_PATTERN, type TopicConfig } from '@shoal/protocol';
 import { Operation } from '../../security/domain/acl.js';
 import { TopicService } from '../../log/topic.service.js';
-import { type KafkaApiHandler, KafkaError, type KafkaRequestContext, type KafkaAnswer } from '../kafka-api.js';
+import {
+  KafkaApi,
+  type KafkaApiHandler,
+  KafkaError,
+  type KafkaRequestContext,
+  type KafkaAnswer,
+} from '../kafka-api.js';
 import { KafkaAuthorizer } from '../kafka-authorizer.js';
 import { kafkaErrorOf } from '../kafka-errors.js';
 
@@ -39,13 +44,8 @@ type Outcome = { errorCode: number; errorMessage: string | null };
  * `retention.ms` and `retention.bytes` are kept; other configs are INVALID_CONFIG. -1
  * partitions means one.
  */
-@Injectable()
+@KafkaApi({ apiKey: 19, name: 'CreateTopics', minVersion: 0, maxVersion: 3 })
 export class CreateTopicsHandler implements KafkaApiHandler<Request, Response> {
-  readonly apiKey = 19;
-  readonly name = 'CreateTopics';
-  readonly minVersion = 0;
-  readonly maxVersion = 3;
-
   constructor(
     private readonly topics: TopicService,
     private readonly authorizer: KafkaAuthorizer,

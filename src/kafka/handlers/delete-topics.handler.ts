@@ -1,7 +1,12 @@
-import { Injectable } from '@nestjs/common';
 import { Operation } from '../../security/domain/acl.js';
 import { TopicService } from '../../log/topic.service.js';
-import { type KafkaApiHandler, KafkaError, type KafkaRequestContext, type KafkaAnswer } from '../kafka-api.js';
+import {
+  KafkaApi,
+  type KafkaApiHandler,
+  KafkaError,
+  type KafkaRequestContext,
+  type KafkaAnswer,
+} from '../kafka-api.js';
 import { KafkaAuthorizer } from '../kafka-authorizer.js';
 import { kafkaErrorOf } from '../kafka-errors.js';
 
@@ -10,13 +15,8 @@ type Request = { topics: { name: string | null; topicId: string }[]; topicNames:
 type Response = KafkaAnswer<{ throttleTimeMs: number; responses: { name: string; errorCode: number }[] }>;
 
 /** DeleteTopics (20): through `TopicService.delete` (gone at once, records purged in the background). */
-@Injectable()
+@KafkaApi({ apiKey: 20, name: 'DeleteTopics', minVersion: 1, maxVersion: 4 })
 export class DeleteTopicsHandler implements KafkaApiHandler<Request, Response> {
-  readonly apiKey = 20;
-  readonly name = 'DeleteTopics';
-  readonly minVersion = 1;
-  readonly maxVersion = 4;
-
   constructor(
     private readonly topics: TopicService,
     private readonly authorizer: KafkaAuthorizer,

@@ -1,7 +1,12 @@
-import { Injectable } from '@nestjs/common';
 import { Operation } from '../../security/domain/acl.js';
 import { KafkaGroupView } from '../groups/kafka-group-view.js';
-import { type KafkaApiHandler, KafkaError, type KafkaRequestContext, type KafkaAnswer } from '../kafka-api.js';
+import {
+  KafkaApi,
+  type KafkaApiHandler,
+  KafkaError,
+  type KafkaRequestContext,
+  type KafkaAnswer,
+} from '../kafka-api.js';
 import { KafkaAuthorizer } from '../kafka-authorizer.js';
 
 /** The fields of DescribeGroupsRequest.json the handler reads, and of DescribeGroupsResponse.json it answers. */
@@ -27,13 +32,8 @@ type Response = KafkaAnswer<{
 }>;
 
 /** DescribeGroups (15): consumer groups of both protocols; one that does not exist is `Dead`, as in Kafka. */
-@Injectable()
+@KafkaApi({ apiKey: 15, name: 'DescribeGroups', minVersion: 0, maxVersion: 4 })
 export class DescribeGroupsHandler implements KafkaApiHandler<Request, Response> {
-  readonly apiKey = 15;
-  readonly name = 'DescribeGroups';
-  readonly minVersion = 0;
-  readonly maxVersion = 4;
-
   constructor(
     private readonly view: KafkaGroupView,
     private readonly authorizer: KafkaAuthorizer,

@@ -1,7 +1,12 @@
-import { Injectable } from '@nestjs/common';
 import { Operation } from '../../security/domain/acl.js';
 import { PartitionReader, type StoredRead } from '../../log/partition-reader.js';
-import { type KafkaApiHandler, KafkaError, type KafkaRequestContext, type KafkaAnswer } from '../kafka-api.js';
+import {
+  KafkaApi,
+  type KafkaApiHandler,
+  KafkaError,
+  type KafkaRequestContext,
+  type KafkaAnswer,
+} from '../kafka-api.js';
 import { KafkaAuthorizer } from '../kafka-authorizer.js';
 import { kafkaErrorOf } from '../kafka-errors.js';
 import { encodeRecordBatch } from '../protocol/record-batch.js';
@@ -72,13 +77,8 @@ interface PartitionAnswer {
  * woken by the same change signal as HTTP long polls. No fetch sessions: every answer is full
  * (session id 0), which clients accept.
  */
-@Injectable()
+@KafkaApi({ apiKey: 1, name: 'Fetch', minVersion: 4, maxVersion: 11 })
 export class FetchHandler implements KafkaApiHandler<Request, Response> {
-  readonly apiKey = 1;
-  readonly name = 'Fetch';
-  readonly minVersion = 4;
-  readonly maxVersion = 11;
-
   constructor(
     private readonly reader: PartitionReader,
     private readonly authorizer: KafkaAuthorizer,

@@ -1,5 +1,10 @@
-import { Injectable } from '@nestjs/common';
-import { type KafkaApiHandler, KafkaError, type KafkaRequestContext, type KafkaAnswer } from '../kafka-api.js';
+import {
+  KafkaApi,
+  type KafkaApiHandler,
+  KafkaError,
+  type KafkaRequestContext,
+  type KafkaAnswer,
+} from '../kafka-api.js';
 
 /** The fields of FindCoordinatorRequest.json the handler reads, and of FindCoordinatorResponse.json it answers. */
 type Request = { key: string; keyType: number; coordinatorKeys: string[] };
@@ -20,13 +25,8 @@ const TRANSACTION = 1;
  * in the database, so any broker on it can run any group's joins and commits. Transactions
  * are not offered (COORDINATOR_NOT_AVAILABLE).
  */
-@Injectable()
+@KafkaApi({ apiKey: 10, name: 'FindCoordinator', minVersion: 0, maxVersion: 2 })
 export class FindCoordinatorHandler implements KafkaApiHandler<Request, Response> {
-  readonly apiKey = 10;
-  readonly name = 'FindCoordinator';
-  readonly minVersion = 0;
-  readonly maxVersion = 2;
-
   handle(request: Request, version: number, context: KafkaRequestContext): Promise<Response> {
     const keyType = request.keyType;
     const errorCode = keyType === TRANSACTION ? KafkaError.COORDINATOR_NOT_AVAILABLE : KafkaError.NONE;

@@ -1,6 +1,5 @@
-import { Injectable } from '@nestjs/common';
 import { randomInt } from 'node:crypto';
-import { type KafkaApiHandler, KafkaError, type KafkaAnswer } from '../kafka-api.js';
+import { KafkaApi, type KafkaApiHandler, KafkaError, type KafkaAnswer } from '../kafka-api.js';
 import { ProducerSequences } from '../records/producer-sequences.js';
 
 /** The fields of InitProducerIdRequest.json the handler reads, and of InitProducerIdResponse.json it answers. */
@@ -27,13 +26,8 @@ const MAX_EPOCH = 32_767;
  * PRODUCER_FENCED, as KIP-588 has it). Transactions are not supported: a transactional id is
  * refused with INVALID_REQUEST.
  */
-@Injectable()
+@KafkaApi({ apiKey: 22, name: 'InitProducerId', minVersion: 0, maxVersion: 4 })
 export class InitProducerIdHandler implements KafkaApiHandler<Request, Response> {
-  readonly apiKey = 22;
-  readonly name = 'InitProducerId';
-  readonly minVersion = 0;
-  readonly maxVersion = 4;
-
   constructor(private readonly sequences: ProducerSequences) {}
 
   handle(request: Request, version: number): Promise<Response> {

@@ -1,8 +1,13 @@
-import { Injectable } from '@nestjs/common';
 import { ShoalError } from '../../platform/errors/index.js';
 import { Operation } from '../../security/domain/acl.js';
 import { KafkaGroupService } from '../groups/kafka-group.service.js';
-import { type KafkaApiHandler, KafkaError, type KafkaRequestContext, type KafkaAnswer } from '../kafka-api.js';
+import {
+  KafkaApi,
+  type KafkaApiHandler,
+  KafkaError,
+  type KafkaRequestContext,
+  type KafkaAnswer,
+} from '../kafka-api.js';
 import { KafkaAuthorizer } from '../kafka-authorizer.js';
 import { kafkaErrorOf } from '../kafka-errors.js';
 
@@ -34,13 +39,8 @@ type Response = KafkaAnswer<{
  * rebalance timeout passed. From v4 a member without an id gets MEMBER_ID_REQUIRED first;
  * from v5 a static member (`group.instance.id`) does not, and takes its old place back.
  */
-@Injectable()
+@KafkaApi({ apiKey: 11, name: 'JoinGroup', minVersion: 0, maxVersion: 9 })
 export class JoinGroupHandler implements KafkaApiHandler<Request, Response> {
-  readonly apiKey = 11;
-  readonly name = 'JoinGroup';
-  readonly minVersion = 0;
-  readonly maxVersion = 9;
-
   constructor(
     private readonly groups: KafkaGroupService,
     private readonly authorizer: KafkaAuthorizer,

@@ -1,7 +1,12 @@
-import { Injectable } from '@nestjs/common';
 import { Operation } from '../../security/domain/acl.js';
 import { KafkaGroupService } from '../groups/kafka-group.service.js';
-import { type KafkaApiHandler, KafkaError, type KafkaRequestContext, type KafkaAnswer } from '../kafka-api.js';
+import {
+  KafkaApi,
+  type KafkaApiHandler,
+  KafkaError,
+  type KafkaRequestContext,
+  type KafkaAnswer,
+} from '../kafka-api.js';
 import { KafkaAuthorizer } from '../kafka-authorizer.js';
 
 /** The fields of LeaveGroupRequest.json the handler reads, and of LeaveGroupResponse.json it answers. */
@@ -20,13 +25,8 @@ type Response = KafkaAnswer<{
  * LeaveGroup (13): one member (v0–2) or several (v3+) leave at once; the rest rebalance. A
  * static member may leave by its instance id alone (member id "").
  */
-@Injectable()
+@KafkaApi({ apiKey: 13, name: 'LeaveGroup', minVersion: 0, maxVersion: 5 })
 export class LeaveGroupHandler implements KafkaApiHandler<Request, Response> {
-  readonly apiKey = 13;
-  readonly name = 'LeaveGroup';
-  readonly minVersion = 0;
-  readonly maxVersion = 5;
-
   constructor(
     private readonly groups: KafkaGroupService,
     private readonly authorizer: KafkaAuthorizer,

@@ -1,7 +1,12 @@
-import { Injectable } from '@nestjs/common';
 import { Operation } from '../../security/domain/acl.js';
 import { KafkaGroupView } from '../groups/kafka-group-view.js';
-import { type KafkaApiHandler, KafkaError, type KafkaRequestContext, type KafkaAnswer } from '../kafka-api.js';
+import {
+  KafkaApi,
+  type KafkaApiHandler,
+  KafkaError,
+  type KafkaRequestContext,
+  type KafkaAnswer,
+} from '../kafka-api.js';
 import { KafkaAuthorizer } from '../kafka-authorizer.js';
 
 /** The fields of ListGroupsRequest.json the handler reads, and of ListGroupsResponse.json it answers. */
@@ -13,13 +18,8 @@ type Response = KafkaAnswer<{
 }>;
 
 /** ListGroups (16): every consumer group (HTTP ones as protocol type `consumer`), filtered by state from v4. */
-@Injectable()
+@KafkaApi({ apiKey: 16, name: 'ListGroups', minVersion: 0, maxVersion: 4 })
 export class ListGroupsHandler implements KafkaApiHandler<Request, Response> {
-  readonly apiKey = 16;
-  readonly name = 'ListGroups';
-  readonly minVersion = 0;
-  readonly maxVersion = 4;
-
   constructor(
     private readonly view: KafkaGroupView,
     private readonly authorizer: KafkaAuthorizer,

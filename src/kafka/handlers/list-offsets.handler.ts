@@ -1,9 +1,14 @@
-import { Injectable } from '@nestjs/common';
 import { Operation } from '../../security/domain/acl.js';
 import { PartitionReader } from '../../log/partition-reader.js';
 import { ReadService } from '../../log/read.service.js';
 import { TopicService } from '../../log/topic.service.js';
-import { type KafkaApiHandler, KafkaError, type KafkaRequestContext, type KafkaAnswer } from '../kafka-api.js';
+import {
+  KafkaApi,
+  type KafkaApiHandler,
+  KafkaError,
+  type KafkaRequestContext,
+  type KafkaAnswer,
+} from '../kafka-api.js';
 import { KafkaAuthorizer } from '../kafka-authorizer.js';
 import { kafkaErrorOf } from '../kafka-errors.js';
 
@@ -39,13 +44,8 @@ const EARLIEST = -2;
  * first record at or after it (`ReadService.offsetForTimestamp`) with its timestamp, or -1 when
  * none is that late — as Kafka answers.
  */
-@Injectable()
+@KafkaApi({ apiKey: 2, name: 'ListOffsets', minVersion: 0, maxVersion: 7 })
 export class ListOffsetsHandler implements KafkaApiHandler<Request, Response> {
-  readonly apiKey = 2;
-  readonly name = 'ListOffsets';
-  readonly minVersion = 0;
-  readonly maxVersion = 7;
-
   constructor(
     private readonly topics: TopicService,
     private readonly reads: ReadService,

@@ -1,7 +1,12 @@
-import { Injectable } from '@nestjs/common';
 import { UnknownTopicError } from '../../platform/errors/index.js';
 import { TopicService } from '../../log/topic.service.js';
-import { type KafkaApiHandler, KafkaError, type KafkaRequestContext, type KafkaAnswer } from '../kafka-api.js';
+import {
+  KafkaApi,
+  type KafkaApiHandler,
+  KafkaError,
+  type KafkaRequestContext,
+  type KafkaAnswer,
+} from '../kafka-api.js';
 import { KafkaAuthorizer } from '../kafka-authorizer.js';
 import { kafkaErrorOf } from '../kafka-errors.js';
 import { ZERO_UUID } from '../protocol/uuid.js';
@@ -48,13 +53,8 @@ export const SHOAL_CLUSTER_ID = 'shoal';
  * may do nothing with are left out of "all topics" and refused by name. From version 10 each
  * topic carries its id (the one the share-group RPCs use) and may be asked for by id alone.
  */
-@Injectable()
+@KafkaApi({ apiKey: 3, name: 'Metadata', minVersion: 0, maxVersion: 12 })
 export class MetadataHandler implements KafkaApiHandler<Request, Response> {
-  readonly apiKey = 3;
-  readonly name = 'Metadata';
-  readonly minVersion = 0;
-  readonly maxVersion = 12;
-
   constructor(
     private readonly topics: TopicService,
     private readonly authorizer: KafkaAuthorizer,

@@ -1,8 +1,13 @@
-import { Injectable } from '@nestjs/common';
 import { ShoalError } from '../../platform/errors/index.js';
 import { Operation } from '../../security/domain/acl.js';
 import { KafkaOffsetsService } from '../groups/kafka-offsets.service.js';
-import { type KafkaApiHandler, KafkaError, type KafkaRequestContext, type KafkaAnswer } from '../kafka-api.js';
+import {
+  KafkaApi,
+  type KafkaApiHandler,
+  KafkaError,
+  type KafkaRequestContext,
+  type KafkaAnswer,
+} from '../kafka-api.js';
 import { KafkaAuthorizer } from '../kafka-authorizer.js';
 import { kafkaErrorOf } from '../kafka-errors.js';
 
@@ -38,13 +43,8 @@ type Response = KafkaAnswer<{
  * OffsetCommit (8): into the consumer group's committed offsets (HTTP describe, lag and
  * `/metrics` read the same rows). v0 has no generation: a commit from outside the group.
  */
-@Injectable()
+@KafkaApi({ apiKey: 8, name: 'OffsetCommit', minVersion: 0, maxVersion: 8 })
 export class OffsetCommitHandler implements KafkaApiHandler<Request, Response> {
-  readonly apiKey = 8;
-  readonly name = 'OffsetCommit';
-  readonly minVersion = 0;
-  readonly maxVersion = 8;
-
   constructor(
     private readonly offsets: KafkaOffsetsService,
     private readonly authorizer: KafkaAuthorizer,

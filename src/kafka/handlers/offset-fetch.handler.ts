@@ -1,7 +1,12 @@
-import { Injectable } from '@nestjs/common';
 import { Operation } from '../../security/domain/acl.js';
 import { KafkaOffsetsService } from '../groups/kafka-offsets.service.js';
-import { type KafkaApiHandler, KafkaError, type KafkaRequestContext, type KafkaAnswer } from '../kafka-api.js';
+import {
+  KafkaApi,
+  type KafkaApiHandler,
+  KafkaError,
+  type KafkaRequestContext,
+  type KafkaAnswer,
+} from '../kafka-api.js';
 import { KafkaAuthorizer } from '../kafka-authorizer.js';
 
 /** The fields of OffsetFetchRequest.json the handler reads, and of OffsetFetchResponse.json it answers. */
@@ -41,13 +46,8 @@ type Response = KafkaAnswer<{
 }>;
 
 /** OffsetFetch (9): the group's committed offsets, −1 where none is; all of them when `topics` is null (v2+). */
-@Injectable()
+@KafkaApi({ apiKey: 9, name: 'OffsetFetch', minVersion: 0, maxVersion: 7 })
 export class OffsetFetchHandler implements KafkaApiHandler<Request, Response> {
-  readonly apiKey = 9;
-  readonly name = 'OffsetFetch';
-  readonly minVersion = 0;
-  readonly maxVersion = 7;
-
   constructor(
     private readonly offsets: KafkaOffsetsService,
     private readonly authorizer: KafkaAuthorizer,

@@ -1,8 +1,14 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject } from '@nestjs/common';
 import { type ShoalConfig, SHOAL_CONFIG } from '../../config/shoal-config.js';
 import { Operation } from '../../security/domain/acl.js';
 import { ProduceService } from '../../log/produce.service.js';
-import { type KafkaApiHandler, KafkaError, type KafkaRequestContext, type KafkaAnswer } from '../kafka-api.js';
+import {
+  KafkaApi,
+  type KafkaApiHandler,
+  KafkaError,
+  type KafkaRequestContext,
+  type KafkaAnswer,
+} from '../kafka-api.js';
 import { KafkaAuthorizer } from '../kafka-authorizer.js';
 import { kafkaErrorOf } from '../kafka-errors.js';
 import { CorruptRecordError, decodeRecordBatches, UnsupportedCompressionError } from '../protocol/record-batch.js';
@@ -40,13 +46,8 @@ type PartitionData = Request['topics'][number]['partitions'][number];
  * whatever `acks` says (acks 0 gets no answer, as in Kafka). Partitions are independent: one
  * failing does not stop the others.
  */
-@Injectable()
+@KafkaApi({ apiKey: 0, name: 'Produce', minVersion: 3, maxVersion: 8 })
 export class ProduceHandler implements KafkaApiHandler<Request, Response> {
-  readonly apiKey = 0;
-  readonly name = 'Produce';
-  readonly minVersion = 3;
-  readonly maxVersion = 8;
-
   constructor(
     private readonly produce: ProduceService,
     private readonly authorizer: KafkaAuthorizer,

@@ -1,6 +1,12 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import { ApiKeyService } from '../../security/api-key.service.js';
-import { type KafkaApiHandler, KafkaError, type KafkaRequestContext, type KafkaAnswer } from '../kafka-api.js';
+import {
+  KafkaApi,
+  type KafkaApiHandler,
+  KafkaError,
+  type KafkaRequestContext,
+  type KafkaAnswer,
+} from '../kafka-api.js';
 import { KafkaSessions } from '../kafka-sessions.js';
 
 /** The fields of SaslAuthenticateRequest.json the handler reads, and of SaslAuthenticateResponse.json it answers. */
@@ -17,13 +23,9 @@ type Response = KafkaAnswer<{
  * key, checked as the HTTP guard checks a bearer key. A failure is answered, then the
  * connection is closed (as Kafka does). The principal's ACLs are read once, here.
  */
-@Injectable()
+@KafkaApi({ apiKey: 36, name: 'SaslAuthenticate', minVersion: 0, maxVersion: 2 })
 export class SaslAuthenticateHandler implements KafkaApiHandler<Request, Response> {
   private readonly logger = new Logger(SaslAuthenticateHandler.name);
-  readonly apiKey = 36;
-  readonly name = 'SaslAuthenticate';
-  readonly minVersion = 0;
-  readonly maxVersion = 2;
 
   constructor(
     private readonly sessions: KafkaSessions,

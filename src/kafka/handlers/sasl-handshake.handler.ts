@@ -1,5 +1,10 @@
-import { Injectable } from '@nestjs/common';
-import { type KafkaApiHandler, KafkaError, type KafkaRequestContext, type KafkaAnswer } from '../kafka-api.js';
+import {
+  KafkaApi,
+  type KafkaApiHandler,
+  KafkaError,
+  type KafkaRequestContext,
+  type KafkaAnswer,
+} from '../kafka-api.js';
 import { KafkaSessions } from '../kafka-sessions.js';
 
 /** The fields of SaslHandshakeRequest.json the handler reads, and of SaslHandshakeResponse.json it answers. */
@@ -7,13 +12,8 @@ type Request = { mechanism: string };
 type Response = KafkaAnswer<{ errorCode: number; mechanisms: string[] }>;
 
 /** SaslHandshake (17), version 1 only (the token then comes in SaslAuthenticate): PLAIN. */
-@Injectable()
+@KafkaApi({ apiKey: 17, name: 'SaslHandshake', minVersion: 1, maxVersion: 1 })
 export class SaslHandshakeHandler implements KafkaApiHandler<Request, Response> {
-  readonly apiKey = 17;
-  readonly name = 'SaslHandshake';
-  readonly minVersion = 1;
-  readonly maxVersion = 1;
-
   constructor(private readonly sessions: KafkaSessions) {}
 
   handle(request: Request, _version: number, context: KafkaRequestContext): Promise<Response> {

@@ -1,6 +1,5 @@
-import { Injectable } from '@nestjs/common';
 import { ShareSessionService } from '../share/share-session.service.js';
-import { type KafkaApiHandler, type KafkaRequestContext, type KafkaAnswer } from '../kafka-api.js';
+import { KafkaApi, type KafkaApiHandler, type KafkaRequestContext, type KafkaAnswer } from '../kafka-api.js';
 import { KafkaError } from '../kafka-api.js';
 import {
   byTopicId,
@@ -50,13 +49,8 @@ type Response = KafkaAnswer<{
  * session, releasing whatever the member still holds. One error per partition: INVALID_RECORD_STATE
  * when any of its acknowledgements did not apply (not acquired, not the member's, lock expired).
  */
-@Injectable()
+@KafkaApi({ apiKey: 79, name: 'ShareAcknowledge', minVersion: 1, maxVersion: 2 })
 export class ShareAcknowledgeHandler implements KafkaApiHandler<Request, Response> {
-  readonly apiKey = 79;
-  readonly name = 'ShareAcknowledge';
-  readonly minVersion = 1;
-  readonly maxVersion = 2;
-
   constructor(
     private readonly sessions: ShareSessionService,
     private readonly topicIds: ShareTopicIds,

@@ -1,8 +1,7 @@
-import { Injectable } from '@nestjs/common';
 import type { AckResult } from '@shoal/protocol';
 import type { AcquiredStoredRecord } from '../../share-groups/domain/acquired-record.js';
 import { ShareSessionService } from '../share/share-session.service.js';
-import { type KafkaApiHandler, type KafkaRequestContext, type KafkaAnswer } from '../kafka-api.js';
+import { KafkaApi, type KafkaApiHandler, type KafkaRequestContext, type KafkaAnswer } from '../kafka-api.js';
 import { KafkaError } from '../kafka-api.js';
 import {
   byTopicId,
@@ -73,13 +72,8 @@ interface PartitionOutcome {
  * member) — waiting up to MaxWaitMs for a record, woken like an HTTP share fetch. Records come
  * back as one record batch per partition with their AcquiredRecords ranges and delivery counts.
  */
-@Injectable()
+@KafkaApi({ apiKey: 78, name: 'ShareFetch', minVersion: 1, maxVersion: 2 })
 export class ShareFetchHandler implements KafkaApiHandler<Request, Response> {
-  readonly apiKey = 78;
-  readonly name = 'ShareFetch';
-  readonly minVersion = 1;
-  readonly maxVersion = 2;
-
   constructor(
     private readonly sessions: ShareSessionService,
     private readonly topicIds: ShareTopicIds,

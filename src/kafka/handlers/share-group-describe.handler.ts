@@ -1,8 +1,7 @@
-import { Injectable } from '@nestjs/common';
 import type { ShareGroupDescription, TopicPartition } from '@shoal/protocol';
 import type { KafkaShareMemberRow } from '../storage/kafka-share-member.store.js';
 import { ShareGroupHeartbeatService } from '../share/share-group-heartbeat.service.js';
-import { type KafkaApiHandler, type KafkaRequestContext, type KafkaAnswer } from '../kafka-api.js';
+import { KafkaApi, type KafkaApiHandler, type KafkaRequestContext, type KafkaAnswer } from '../kafka-api.js';
 import { KafkaError } from '../kafka-api.js';
 import { ShareAccess } from '../share/share-access.js';
 import { kafkaErrorOf } from '../kafka-errors.js';
@@ -40,13 +39,8 @@ const NO_OPERATIONS = -2147483648;
  * ShareGroupDescribe (key 77, KIP-932): the members with their epochs and assignments. Members
  * that joined over HTTP are listed under the public half of their id, with epoch 0 and no client id.
  */
-@Injectable()
+@KafkaApi({ apiKey: 77, name: 'ShareGroupDescribe', minVersion: 1, maxVersion: 1 })
 export class ShareGroupDescribeHandler implements KafkaApiHandler<Request, Response> {
-  readonly apiKey = 77;
-  readonly name = 'ShareGroupDescribe';
-  readonly minVersion = 1;
-  readonly maxVersion = 1;
-
   constructor(
     private readonly members: ShareGroupHeartbeatService,
     private readonly topicIds: ShareTopicIds,

@@ -1,7 +1,6 @@
-import { Injectable } from '@nestjs/common';
 import { NAME_PATTERN, type TopicPartition } from '@shoal/protocol';
 import { ShareGroupHeartbeatService } from '../share/share-group-heartbeat.service.js';
-import { type KafkaApiHandler, type KafkaRequestContext, type KafkaAnswer } from '../kafka-api.js';
+import { KafkaApi, type KafkaApiHandler, type KafkaRequestContext, type KafkaAnswer } from '../kafka-api.js';
 import { KafkaError } from '../kafka-api.js';
 import { ShareAccess } from '../share/share-access.js';
 import { kafkaErrorOf } from '../kafka-errors.js';
@@ -34,13 +33,8 @@ type Response = KafkaAnswer<{
  * ShareGroupHeartbeat (key 76, KIP-932): joins with epoch 0, leaves with -1, keeps the member
  * alive and answers its assignment (Shoal's share-group assignor) and member epoch otherwise.
  */
-@Injectable()
+@KafkaApi({ apiKey: 76, name: 'ShareGroupHeartbeat', minVersion: 1, maxVersion: 1 })
 export class ShareGroupHeartbeatHandler implements KafkaApiHandler<Request, Response> {
-  readonly apiKey = 76;
-  readonly name = 'ShareGroupHeartbeat';
-  readonly minVersion = 1;
-  readonly maxVersion = 1;
-
   constructor(
     private readonly members: ShareGroupHeartbeatService,
     private readonly topicIds: ShareTopicIds,

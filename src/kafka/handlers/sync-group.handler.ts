@@ -1,7 +1,12 @@
-import { Injectable } from '@nestjs/common';
 import { Operation } from '../../security/domain/acl.js';
 import { KafkaGroupService } from '../groups/kafka-group.service.js';
-import { type KafkaApiHandler, KafkaError, type KafkaRequestContext, type KafkaAnswer } from '../kafka-api.js';
+import {
+  KafkaApi,
+  type KafkaApiHandler,
+  KafkaError,
+  type KafkaRequestContext,
+  type KafkaAnswer,
+} from '../kafka-api.js';
 import { KafkaAuthorizer } from '../kafka-authorizer.js';
 
 /** The fields of SyncGroupRequest.json the handler reads, and of SyncGroupResponse.json it answers. */
@@ -23,13 +28,8 @@ type Response = KafkaAnswer<{
 }>;
 
 /** SyncGroup (14): the leader hands in every member's assignment; each member gets its own. */
-@Injectable()
+@KafkaApi({ apiKey: 14, name: 'SyncGroup', minVersion: 0, maxVersion: 5 })
 export class SyncGroupHandler implements KafkaApiHandler<Request, Response> {
-  readonly apiKey = 14;
-  readonly name = 'SyncGroup';
-  readonly minVersion = 0;
-  readonly maxVersion = 5;
-
   constructor(
     private readonly groups: KafkaGroupService,
     private readonly authorizer: KafkaAuthorizer,
