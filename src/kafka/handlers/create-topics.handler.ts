@@ -1,13 +1,8 @@
 import { MAX_PARTITIONS, MIN_PARTITIONS, NAME_PATTERN, type TopicConfig } from '@shoal/protocol';
 import { Operation } from '../../security/domain/acl.js';
 import { TopicService } from '../../log/topic.service.js';
-import {
-  KafkaApi,
-  type KafkaApiHandler,
-  KafkaError,
-  type KafkaRequestContext,
-  type KafkaAnswer,
-} from '../kafka-api.js';
+import { KafkaApi, KafkaError } from '../kafka-api.js';
+import type { KafkaApiHandler, KafkaRequestContext, KafkaAnswer } from '../kafka-api.js';
 import { KafkaAuthorizer } from '../kafka-authorizer.js';
 import { kafkaErrorOf } from '../kafka-errors.js';
 

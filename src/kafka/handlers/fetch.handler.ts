@@ -1,12 +1,7 @@
 import { Operation } from '../../security/domain/acl.js';
 import { PartitionReader, type StoredRead } from '../../log/partition-reader.js';
-import {
-  KafkaApi,
-  type KafkaApiHandler,
-  KafkaError,
-  type KafkaRequestContext,
-  type KafkaAnswer,
-} from '../kafka-api.js';
+import { KafkaApi, KafkaError } from '../kafka-api.js';
+import type { KafkaApiHandler, KafkaRequestContext, KafkaAnswer } from '../kafka-api.js';
 import { KafkaAuthorizer } from '../kafka-authorizer.js';
 import { kafkaErrorOf } from '../kafka-errors.js';
 import { encodeRecordBatch } from '../protocol/record-batch.js';

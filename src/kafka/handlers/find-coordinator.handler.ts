@@ -1,10 +1,5 @@
-import {
-  KafkaApi,
-  type KafkaApiHandler,
-  KafkaError,
-  type KafkaRequestContext,
-  type KafkaAnswer,
-} from '../kafka-api.js';
+import { KafkaApi, KafkaError } from '../kafka-api.js';
+import type { KafkaApiHandler, KafkaRequestContext, KafkaAnswer } from '../kafka-api.js';
 
 /** The fields of FindCoordinatorRequest.json the handler reads, and of FindCoordinatorResponse.json it answers. */
 type Request = { key: string; keyType: number; coordinatorKeys: string[] };

@@ -1,13 +1,8 @@
 import { ShoalError } from '../../platform/errors/index.js';
 import { Operation } from '../../security/domain/acl.js';
 import { KafkaGroupService } from '../groups/kafka-group.service.js';
-import {
-  KafkaApi,
-  type KafkaApiHandler,
-  KafkaError,
-  type KafkaRequestContext,
-  type KafkaAnswer,
-} from '../kafka-api.js';
+import { KafkaApi, KafkaError } from '../kafka-api.js';
+import type { KafkaApiHandler, KafkaRequestContext, KafkaAnswer } from '../kafka-api.js';
 import { KafkaAuthorizer } from '../kafka-authorizer.js';
 import { kafkaErrorOf } from '../kafka-errors.js';
 

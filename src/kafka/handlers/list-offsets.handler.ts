@@ -2,13 +2,8 @@ import { Operation } from '../../security/domain/acl.js';
 import { PartitionReader } from '../../log/partition-reader.js';
 import { ReadService } from '../../log/read.service.js';
 import { TopicService } from '../../log/topic.service.js';
-import {
-  KafkaApi,
-  type KafkaApiHandler,
-  KafkaError,
-  type KafkaRequestContext,
-  type KafkaAnswer,
-} from '../kafka-api.js';
+import { KafkaApi, KafkaError } from '../kafka-api.js';
+import type { KafkaApiHandler, KafkaRequestContext, KafkaAnswer } from '../kafka-api.js';
 import { KafkaAuthorizer } from '../kafka-authorizer.js';
 import { kafkaErrorOf } from '../kafka-errors.js';
 

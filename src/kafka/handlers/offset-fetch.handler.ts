@@ -1,47 +1,23 @@
 import { Operation } from '../../security/domain/acl.js';
 import { KafkaOffsetsService } from '../groups/kafka-offsets.service.js';
-import {
-  KafkaApi,
-  type KafkaApiHandler,
-  KafkaError,
-  type KafkaRequestContext,
-  type KafkaAnswer,
-} from '../kafka-api.js';
+import { KafkaApi, KafkaError } from '../kafka-api.js';
+import type { KafkaApiHandler, KafkaRequestContext, KafkaAnswer } from '../kafka-api.js';
 import { KafkaAuthorizer } from '../kafka-authorizer.js';
 
-/** The fields of OffsetFetchRequest.json the handler reads, and of OffsetFetchResponse.json it answers. */
-type Request = {
-  groupId: string;
-  topics: { name: string; partitionIndexes: number[] }[] | null;
-  groups: { groupId: string; topics: { name: string; topicId: string; partitionIndexes: number[] }[] | null }[];
-  requireStable: boolean;
-};
+/** The fields of OffsetFetchRequest.json the handler reads, and of OffsetFetchResponse.json it answers (versions 0-7). */
+type Request = { groupId: string; topics: { name: string; partitionIndexes: number[] }[] | null };
 type Response = KafkaAnswer<{
   throttleTimeMs: number;
+  errorCode: number;
   topics: {
     name: string;
     partitions: {
       partitionIndex: number;
-      committedOffset: number | bigint;
+      committedOffset: number;
       committedLeaderEpoch: number;
       metadata: string | null;
       errorCode: number;
     }[];
-  }[];
-  errorCode: number;
-  groupIds: {
-    groupId: string;
-    topics: {
-      name: string;
-      partitions: {
-        partitionIndex: number;
-        committedOffset: number | bigint;
-        committedLeaderEpoch: number;
-        metadata: string | null;
-        errorCode: number;
-      }[];
-    }[];
-    errorCode: number;
   }[];
 }>;
 

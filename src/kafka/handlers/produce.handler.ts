@@ -2,13 +2,8 @@ import { Inject } from '@nestjs/common';
 import { type ShoalConfig, SHOAL_CONFIG } from '../../config/shoal-config.js';
 import { Operation } from '../../security/domain/acl.js';
 import { ProduceService } from '../../log/produce.service.js';
-import {
-  KafkaApi,
-  type KafkaApiHandler,
-  KafkaError,
-  type KafkaRequestContext,
-  type KafkaAnswer,
-} from '../kafka-api.js';
+import { KafkaApi, KafkaError } from '../kafka-api.js';
+import type { KafkaApiHandler, KafkaRequestContext, KafkaAnswer } from '../kafka-api.js';
 import { KafkaAuthorizer } from '../kafka-authorizer.js';
 import { kafkaErrorOf } from '../kafka-errors.js';
 import { CorruptRecordError, decodeRecordBatches, UnsupportedCompressionError } from '../protocol/record-batch.js';

@@ -1,12 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { ApiKeyService } from '../../security/api-key.service.js';
-import {
-  KafkaApi,
-  type KafkaApiHandler,
-  KafkaError,
-  type KafkaRequestContext,
-  type KafkaAnswer,
-} from '../kafka-api.js';
+import { KafkaApi, KafkaError } from '../kafka-api.js';
+import type { KafkaApiHandler, KafkaRequestContext, KafkaAnswer } from '../kafka-api.js';
 import { KafkaSessions } from '../kafka-sessions.js';
 
 /** The fields of SaslAuthenticateRequest.json the handler reads, and of SaslAuthenticateResponse.json it answers. */

@@ -1,10 +1,5 @@
-import {
-  KafkaApi,
-  type KafkaApiHandler,
-  KafkaError,
-  type KafkaRequestContext,
-  type KafkaAnswer,
-} from '../kafka-api.js';
+import { KafkaApi, KafkaError } from '../kafka-api.js';
+import type { KafkaApiHandler, KafkaRequestContext, KafkaAnswer } from '../kafka-api.js';
 import { KafkaSessions } from '../kafka-sessions.js';
 
 /** The fields of SaslHandshakeRequest.json the handler reads, and of SaslHandshakeResponse.json it answers. */

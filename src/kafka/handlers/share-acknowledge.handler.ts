@@ -1,5 +1,6 @@
 import { ShareSessionService } from '../share/share-session.service.js';
-import { KafkaApi, type KafkaApiHandler, type KafkaRequestContext, type KafkaAnswer } from '../kafka-api.js';
+import { KafkaApi } from '../kafka-api.js';
+import type { KafkaApiHandler, KafkaRequestContext, KafkaAnswer } from '../kafka-api.js';
 import { KafkaError } from '../kafka-api.js';
 import {
   byTopicId,

@@ -1,6 +1,7 @@
 import { NAME_PATTERN, type TopicPartition } from '@shoal/protocol';
 import { ShareGroupHeartbeatService } from '../share/share-group-heartbeat.service.js';
-import { KafkaApi, type KafkaApiHandler, type KafkaRequestContext, type KafkaAnswer } from '../kafka-api.js';
+import { KafkaApi } from '../kafka-api.js';
+import type { KafkaApiHandler, KafkaRequestContext, KafkaAnswer } from '../kafka-api.js';
 import { KafkaError } from '../kafka-api.js';
 import { ShareAccess } from '../share/share-access.js';
 import { kafkaErrorOf } from '../kafka-errors.js';
