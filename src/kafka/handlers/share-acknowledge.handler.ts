@@ -1,8 +1,8 @@
 import { ShareSessionService } from '../share/share-session.service.js';
-import { KafkaApi } from '../kafka-api.js';
-import type { KafkaApiHandler, KafkaRequestContext, KafkaAnswer } from '../kafka-api.js';
-import { KafkaError } from '../kafka-api.js';
+import { KafkaApi, KafkaError, type KafkaApiHandler, type KafkaRequestContext } from '../kafka-api.js';
 import {
+  type AckTopics,
+  type ShareAnswer,
   byTopicId,
   partitionAckErrors,
   partitionKey,
@@ -14,35 +14,8 @@ import { kafkaErrorOf } from '../kafka-errors.js';
 import { ShareTopicIds } from '../share/share-topic-ids.js';
 
 /** The fields of ShareAcknowledgeRequest.json the handler reads, and of ShareAcknowledgeResponse.json it answers. */
-type Request = {
-  groupId: string | null;
-  memberId: string | null;
-  shareSessionEpoch: number;
-  isRenewAck: boolean;
-  topics: {
-    topicId: string;
-    partitions: {
-      partitionIndex: number;
-      acknowledgementBatches: { firstOffset: number; lastOffset: number; acknowledgeTypes: number[] }[];
-    }[];
-  }[];
-};
-type Response = KafkaAnswer<{
-  throttleTimeMs: number;
-  errorCode: number;
-  errorMessage: string | null;
-  acquisitionLockTimeoutMs: number;
-  responses: {
-    topicId: string | Buffer;
-    partitions: {
-      partitionIndex: number;
-      errorCode: number;
-      errorMessage: string | null;
-      currentLeader: { leaderId: number; leaderEpoch: number };
-    }[];
-  }[];
-  nodeEndpoints: { nodeId: number; host: string; port: number; rack: string | null }[];
-}>;
+type Request = { groupId: string | null; memberId: string | null; shareSessionEpoch: number; topics: AckTopics };
+type Response = ShareAnswer;
 
 /**
  * ShareAcknowledge (key 79, KIP-932): accept (1), release (2), reject (3), gap (0) and — from

@@ -1,10 +1,10 @@
 import type { AckResult } from '@shoal/protocol';
 import type { AcquiredStoredRecord } from '../../share-groups/domain/acquired-record.js';
 import { ShareSessionService } from '../share/share-session.service.js';
-import { KafkaApi } from '../kafka-api.js';
-import type { KafkaApiHandler, KafkaRequestContext, KafkaAnswer } from '../kafka-api.js';
-import { KafkaError } from '../kafka-api.js';
+import { KafkaApi, KafkaError, type KafkaApiHandler, type KafkaRequestContext } from '../kafka-api.js';
 import {
+  type AckTopics,
+  type ShareAnswer,
   byTopicId,
   partitionAckErrors,
   partitionKey as key,
@@ -23,40 +23,15 @@ type Request = {
   memberId: string | null;
   shareSessionEpoch: number;
   maxWaitMs: number;
-  minBytes: number;
-  maxBytes: number;
   maxRecords: number;
-  batchSize: number;
-  shareAcquireMode: number;
-  topics: {
-    topicId: string;
-    partitions: {
-      partitionIndex: number;
-      partitionMaxBytes: number;
-      acknowledgementBatches: { firstOffset: number; lastOffset: number; acknowledgeTypes: number[] }[];
-    }[];
-  }[];
+  topics: AckTopics;
   forgottenTopicsData: { topicId: string; partitions: number[] }[];
 };
-type Response = KafkaAnswer<{
-  throttleTimeMs: number;
-  errorCode: number;
-  errorMessage: string | null;
-  acquisitionLockTimeoutMs: number;
-  responses: {
-    topicId: string | Buffer;
-    partitions: {
-      partitionIndex: number;
-      errorCode: number;
-      errorMessage: string | null;
-      acknowledgeErrorCode: number;
-      acknowledgeErrorMessage: string | null;
-      currentLeader: { leaderId: number; leaderEpoch: number };
-      records: Buffer | null;
-      acquiredRecords: { firstOffset: number | bigint; lastOffset: number | bigint; deliveryCount: number }[];
-    }[];
-  }[];
-  nodeEndpoints: { nodeId: number; host: string; port: number; rack: string | null }[];
+type Response = ShareAnswer<{
+  acknowledgeErrorCode: number;
+  acknowledgeErrorMessage: string | null;
+  records: Buffer | null;
+  acquiredRecords: { firstOffset: number | bigint; lastOffset: number | bigint; deliveryCount: number }[];
 }>;
 
 /** What one partition of the answer says. */
