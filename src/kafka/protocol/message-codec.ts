@@ -248,24 +248,9 @@ function writePrimitive(
 ): void {
   if (type === 'int64') return writer.int64(typeof value === 'bigint' ? value : Math.trunc(Number(value)));
   if (NUMBERS.has(type)) return writer[type as Exclude<NumberType, 'int64'>](Number(value));
-  switch (type) {
-    case 'bool':
-      return writer.int8(value ? 1 : 0);
-    case 'uuid':
-      return writer.bytes(uuidToBytes(value ?? ZERO_UUID));
-    default:
-      return writeSized(writer, field, type, nullable, flexible, value);
-  }
-}
-
-function writeSized(
-  writer: ByteWriter,
-  field: FieldSchema,
-  type: string,
-  nullable: boolean,
-  flexible: boolean,
-  value: Value,
-): void {
+  if (type === 'bool') return writer.int8(value ? 1 : 0);
+  if (type === 'uuid') return writer.bytes(uuidToBytes(value ?? ZERO_UUID));
+  // string, bytes and records: a length, then the bytes
   if (value === null || value === undefined) {
     if (!nullable) throw new KafkaCodecError(`${field.name} is null but not nullable`);
     if (flexible) writer.uvarint(0);
