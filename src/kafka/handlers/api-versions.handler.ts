@@ -1,7 +1,7 @@
 import { KafkaApi, KafkaError, type KafkaApiHandler, type KafkaAnswer } from '../kafka-api.js';
 
 /** The fields of ApiVersionsRequest.json the handler reads, and of ApiVersionsResponse.json it answers. */
-type Request = { clientSoftwareName: string; clientSoftwareVersion: string };
+type Request = unknown;
 type Response = KafkaAnswer<{
   errorCode: number;
   apiKeys: { apiKey: number; minVersion: number; maxVersion: number }[];

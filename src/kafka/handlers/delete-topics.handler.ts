@@ -6,7 +6,7 @@ import { KafkaAuthorizer } from '../kafka-authorizer.js';
 import { kafkaErrorOf } from '../kafka-errors.js';
 
 /** The fields of DeleteTopicsRequest.json the handler reads, and of DeleteTopicsResponse.json it answers. */
-type Request = { topics: { name: string | null; topicId: string }[]; topicNames: string[]; timeoutMs: number };
+type Request = { topics: { name: string | null }[]; topicNames: string[] };
 type Response = KafkaAnswer<{ throttleTimeMs: number; responses: { name: string; errorCode: number }[] }>;
 
 /** DeleteTopics (20): through `TopicService.delete` (gone at once, records purged in the background). */

@@ -5,7 +5,7 @@ import type { KafkaApiHandler, KafkaRequestContext, KafkaAnswer } from '../kafka
 import { KafkaAuthorizer } from '../kafka-authorizer.js';
 
 /** The fields of DescribeGroupsRequest.json the handler reads, and of DescribeGroupsResponse.json it answers. */
-type Request = { groups: string[]; includeAuthorizedOperations: boolean };
+type Request = { groups: string[] };
 type Response = KafkaAnswer<{
   throttleTimeMs: number;
   groups: {

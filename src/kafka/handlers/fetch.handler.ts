@@ -10,25 +10,14 @@ import { MAX_FETCH_RECORDS, MAX_FETCH_WAIT_MS } from '../../platform/limits.js';
 
 /** The fields of FetchRequest.json the handler reads, and of FetchResponse.json it answers. */
 type Request = {
-  replicaId: number;
   maxWait: number;
   minBytes: number;
   maxBytes: number;
-  isolationLevel: number;
   sessionId: number;
-  epoch: number;
   topics: {
     name: string;
-    fetchPartitions: {
-      partitionIndex: number;
-      currentLeaderEpoch: number;
-      fetchOffset: number;
-      logStartOffset: number;
-      maxBytes: number;
-    }[];
+    fetchPartitions: { partitionIndex: number; fetchOffset: number; logStartOffset: number; maxBytes: number }[];
   }[];
-  forgotten: { name: string; forgottenPartitionIndexes: number[] }[];
-  rackId: string;
 };
 type Response = KafkaAnswer<{
   throttleTimeMs: number;

@@ -3,12 +3,7 @@ import { KafkaApi, type KafkaApiHandler, KafkaError, type KafkaAnswer } from '..
 import { ProducerSequences } from '../records/producer-sequences.js';
 
 /** The fields of InitProducerIdRequest.json the handler reads, and of InitProducerIdResponse.json it answers. */
-type Request = {
-  transactionalId: string | null;
-  transactionTimeoutMs: number;
-  producerId: number;
-  producerEpoch: number;
-};
+type Request = { transactionalId: string | null; producerId: number; producerEpoch: number };
 type Response = KafkaAnswer<{
   throttleTimeMs: number;
   errorCode: number;

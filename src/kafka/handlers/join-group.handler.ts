@@ -15,7 +15,6 @@ type Request = {
   groupInstanceId: string | null;
   protocolType: string;
   protocols: { name: string; metadata: Buffer }[];
-  reason: string | null;
 };
 type Response = KafkaAnswer<{
   throttleTimeMs: number;

@@ -5,11 +5,7 @@ import type { KafkaApiHandler, KafkaRequestContext, KafkaAnswer } from '../kafka
 import { KafkaAuthorizer } from '../kafka-authorizer.js';
 
 /** The fields of LeaveGroupRequest.json the handler reads, and of LeaveGroupResponse.json it answers. */
-type Request = {
-  groupId: string;
-  memberId: string;
-  members: { memberId: string; groupInstanceId: string | null; reason: string | null }[];
-};
+type Request = { groupId: string; memberId: string; members: { memberId: string; groupInstanceId: string | null }[] };
 type Response = KafkaAnswer<{
   throttleTimeMs: number;
   errorCode: number;

@@ -8,14 +8,7 @@ import { KafkaAuthorizer } from '../kafka-authorizer.js';
 import { kafkaErrorOf } from '../kafka-errors.js';
 
 /** The fields of ListOffsetsRequest.json the handler reads, and of ListOffsetsResponse.json it answers. */
-type Request = {
-  replicaId: number;
-  isolationLevel: number;
-  topics: {
-    name: string;
-    partitions: { partitionIndex: number; currentLeaderEpoch: number; timestamp: number; maxNumOffsets: number }[];
-  }[];
-};
+type Request = { topics: { name: string; partitions: { partitionIndex: number; timestamp: number }[] }[] };
 type Response = KafkaAnswer<{
   throttleTimeMs: number;
   topics: {

@@ -8,12 +8,7 @@ import { ZERO_UUID } from '../protocol/uuid.js';
 import { ShareTopicIds } from '../share/share-topic-ids.js';
 
 /** The fields of MetadataRequest.json the handler reads, and of MetadataResponse.json it answers. */
-type Request = {
-  topics: { topicId: string; name: string | null }[] | null;
-  allowAutoTopicCreation: boolean;
-  includeClusterAuthorizedOperations: boolean;
-  includeTopicAuthorizedOperations: boolean;
-};
+type Request = { topics: { topicId: string; name: string | null }[] | null };
 type Response = KafkaAnswer<{
   throttleTimeMs: number;
   brokers: { nodeId: number; host: string; port: number; rack: string | null }[];

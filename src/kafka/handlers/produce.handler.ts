@@ -12,9 +12,7 @@ import { ProducerSequences } from '../records/producer-sequences.js';
 
 /** The fields of ProduceRequest.json the handler reads, and of ProduceResponse.json it answers. */
 type Request = {
-  transactionalId: string | null;
   acks: number;
-  timeoutMs: number;
   topics: { name: string; partitions: { partitionIndex: number; records: Buffer | null }[] }[];
 };
 type Response = KafkaAnswer<{

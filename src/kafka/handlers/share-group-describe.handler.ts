@@ -9,7 +9,7 @@ import { kafkaErrorOf } from '../kafka-errors.js';
 import { byTopic, ShareTopicIds } from '../share/share-topic-ids.js';
 
 /** The fields of ShareGroupDescribeRequest.json the handler reads, and of ShareGroupDescribeResponse.json it answers. */
-type Request = { groupIds: string[]; includeAuthorizedOperations: boolean };
+type Request = { groupIds: string[] };
 type Response = KafkaAnswer<{
   throttleTimeMs: number;
   groups: {

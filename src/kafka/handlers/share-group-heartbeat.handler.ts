@@ -8,14 +8,7 @@ import { kafkaErrorOf } from '../kafka-errors.js';
 import { byTopic, ShareTopicIds } from '../share/share-topic-ids.js';
 
 /** The fields of ShareGroupHeartbeatRequest.json the handler reads, and of ShareGroupHeartbeatResponse.json it answers. */
-type Request = {
-  groupId: string;
-  memberId: string;
-  memberEpoch: number;
-  rackId: string | null;
-  rebalanceTimeoutMs: number;
-  subscribedTopicNames: string[] | null;
-};
+type Request = { groupId: string; memberId: string; memberEpoch: number; subscribedTopicNames: string[] | null };
 type Response = KafkaAnswer<{
   throttleTimeMs: number;
   errorCode: number;
