@@ -1,9 +1,8 @@
 import { MAX_PARTITIONS } from '@shoal/protocol';
-import { Operation } from '../../security/domain/acl.js';
 import { TopicService } from '../../log/topic.service.js';
 import { KafkaApi, KafkaError } from '../kafka-api.js';
 import type { KafkaApiHandler, KafkaRequestContext, KafkaAnswer } from '../kafka-api.js';
-import { KafkaAuthorizer } from '../kafka-authorizer.js';
+import { KafkaAuthorizer, type TopicOutcome } from '../kafka-authorizer.js';
 import { kafkaErrorOf } from '../kafka-errors.js';
 
 /** The fields of CreatePartitionsRequest.json the handler reads, and of CreatePartitionsResponse.json it answers. */
@@ -27,20 +26,11 @@ export class CreatePartitionsHandler implements KafkaApiHandler<Request, Respons
 
   async handle(request: Request, _version: number, context: KafkaRequestContext): Promise<Response> {
     const validateOnly = request.validateOnly === true;
-    const results = [];
-    for (const topic of request.topics) {
-      results.push({ name: topic.name, ...(await this.grow(topic, validateOnly, context)) });
-    }
+    const results = await this.authorizer.eachAdminTopic(context, request.topics, (t) => this.grow(t, validateOnly));
     return { throttleTimeMs: 0, results };
   }
 
-  private async grow(
-    topic: { name: string; count: number; assignments: unknown[] | null },
-    validateOnly: boolean,
-    context: KafkaRequestContext,
-  ) {
-    if (!(await this.authorizer.topic(context, topic.name, Operation.Admin)))
-      return { errorCode: KafkaError.TOPIC_AUTHORIZATION_FAILED, errorMessage: 'not allowed' };
+  private async grow(topic: Request['topics'][number], validateOnly: boolean): Promise<TopicOutcome> {
     if (topic.assignments !== null && topic.assignments.length > 0)
       return { errorCode: KafkaError.INVALID_REQUEST, errorMessage: 'manual replica assignments are not supported' };
     if (topic.count > MAX_PARTITIONS)
