@@ -6,15 +6,8 @@ import { KafkaAuthorizer, type TopicOutcome } from '../kafka-authorizer.js';
 import { kafkaErrorOf } from '../kafka-errors.js';
 
 /** The fields of CreatePartitionsRequest.json the handler reads, and of CreatePartitionsResponse.json it answers. */
-type Request = {
-  topics: { name: string; count: number; assignments: { brokerIds: number[] }[] | null }[];
-  timeoutMs: number;
-  validateOnly: boolean;
-};
-type Response = KafkaAnswer<{
-  throttleTimeMs: number;
-  results: { name: string; errorCode: number; errorMessage: string | null }[];
-}>;
+type Request = { topics: { name: string; count: number; assignments: unknown[] | null }[]; validateOnly: boolean };
+type Response = KafkaAnswer<{ throttleTimeMs: number; results: ({ name: string } & TopicOutcome)[] }>;
 
 /** CreatePartitions (37): grows a topic through `TopicService.update` (never shrinks; quotas apply). */
 @KafkaApi({ apiKey: 37, name: 'CreatePartitions', minVersion: 0, maxVersion: 1 })

@@ -11,16 +11,12 @@ type Request = {
     name: string;
     numPartitions: number;
     replicationFactor: number;
-    assignments: { partitionIndex: number; brokerIds: number[] }[];
+    assignments: unknown[];
     configs: { name: string; value: string | null }[];
   }[];
-  timeoutMs: number;
   validateOnly: boolean;
 };
-type Response = KafkaAnswer<{
-  throttleTimeMs: number;
-  topics: { name: string; errorCode: number; errorMessage: string | null }[];
-}>;
+type Response = KafkaAnswer<{ throttleTimeMs: number; topics: ({ name: string } & TopicOutcome)[] }>;
 
 type CreatableTopic = Request['topics'][number];
 
