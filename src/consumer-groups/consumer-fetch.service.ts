@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConsumerFetchResponse, WireRecord } from '@shoal/protocol';
 import type { ConsumerMember, GroupPartition } from './domain/consumer-group.js';
-import { UnknownMemberError } from '../platform/errors/index.js';
 import { decodeRecord } from '../log/domain/record-codec.js';
 import { consumerGroupStore as store } from './storage/consumer-group.store.js';
 import { readWithinBudget } from '../log/storage/record-budget.js';
@@ -69,22 +68,12 @@ export class ConsumerFetchService {
   }
 
   private fetchOnce(group: string, memberId: string, options: ConsumerFetchOptions): Promise<FetchResult> {
-    return this.coordinator.withGroup(
-      group,
-      () => new UnknownMemberError(group, memberId),
-      async (locked) => {
-        const member = this.coordinator.member(locked, memberId);
-        await this.coordinator.refreshSubscription(locked);
-        // A member waiting in a fetch is alive for the length of its wait.
-        const { generation, owned, assignment, names } = await this.coordinator.answer(
-          locked,
-          member,
-          options.maxWaitMs,
-        );
-        const records = await this.readOwned(locked, member, owned, names, options.maxRecords);
-        return { groupId: locked.group.id, owned, response: { records, generation, assignment } };
-      },
-    );
+    return this.coordinator.withMember(group, memberId, async (locked, member) => {
+      // A member waiting in a fetch is alive for the length of its wait.
+      const { generation, owned, assignment, names } = await this.coordinator.answer(locked, member, options.maxWaitMs);
+      const records = await this.readOwned(locked, member, owned, names, options.maxRecords);
+      return { groupId: locked.group.id, owned, response: { records, generation, assignment } };
+    });
   }
 
   private async readOwned(

@@ -102,6 +102,26 @@ export class ConsumerGroupCoordinator extends GroupSessions<LockedGroup> {
     locked.changed = true;
   }
 
+  /**
+   * Runs `work` for one member of the group (UNKNOWN_MEMBER if the group or the member is not
+   * there), after a rebalance if the subscribed topics' partition count changed.
+   */
+  withMember<T>(
+    group: string,
+    memberId: string,
+    work: (locked: LockedGroup, member: ConsumerMember) => Promise<T>,
+  ): Promise<T> {
+    return this.withGroup(
+      group,
+      () => new UnknownMemberError(group, memberId),
+      async (locked) => {
+        const member = this.member(locked, memberId);
+        await this.refreshSubscription(locked);
+        return work(locked, member);
+      },
+    );
+  }
+
   /** Rebalances if the subscribed topics' partition count changed since the last assignment. */
   async refreshSubscription(locked: LockedGroup): Promise<void> {
     const topics = await this.subscribedTopics(locked.sql, locked.members);

@@ -18,7 +18,7 @@ import { FencedError, InvalidRequestError, UnknownGroupError, UnknownMemberError
 import { consumerGroupStore as store } from './storage/consumer-group.store.js';
 import { topicStore } from '../log/storage/topic.store.js';
 import type { Sql } from '../storage/database.js';
-import { ConsumerGroupCoordinator } from './consumer-group.coordinator.js';
+import { ConsumerGroupCoordinator, type LockedGroup } from './consumer-group.coordinator.js';
 import { type GroupMembership, type MemberJoin } from '../groups/group-sessions.js';
 import { OffsetResolver } from '../log/offset-resolver.js';
 import { newMemberId, publicMemberId } from '../security/domain/member-id.js';
@@ -80,16 +80,10 @@ export class ConsumerGroupService implements GroupMembership<
   }
 
   heartbeat(group: string, memberId: string): Promise<ConsumerHeartbeatResponse> {
-    return this.coordinator.withGroup(
-      group,
-      () => new UnknownMemberError(group, memberId),
-      async (locked) => {
-        const member = this.coordinator.member(locked, memberId);
-        await this.coordinator.refreshSubscription(locked);
-        const { generation, assignment } = await this.coordinator.answer(locked, member);
-        return { generation, assignment };
-      },
-    );
+    return this.coordinator.withMember(group, memberId, async (locked, member) => {
+      const { generation, assignment } = await this.coordinator.answer(locked, member);
+      return { generation, assignment };
+    });
   }
 
   async leave(group: string, memberId: string): Promise<void> {
@@ -205,26 +199,25 @@ export class ConsumerGroupService implements GroupMembership<
   }
 
   async resetOffsets(group: string, topic: string, partition: number | undefined, to: ResetTarget): Promise<void> {
-    await this.coordinator.withGroup(
-      group,
-      () => new UnknownGroupError(group),
-      async (locked) => {
-        this.coordinator.requireEmpty(locked);
-        await this.requireNoOtherMembers(locked.sql, locked.group);
-        const offsets = await this.offsets.resolve(locked.sql, topic, partition, to);
-        await store.commit(locked.sql, locked.group.id, offsets);
-      },
-    );
+    await this.withEmptyGroup(group, async (locked) => {
+      const offsets = await this.offsets.resolve(locked.sql, topic, partition, to);
+      await store.commit(locked.sql, locked.group.id, offsets);
+    });
   }
 
   async delete(group: string): Promise<void> {
-    await this.coordinator.withGroup(
+    await this.withEmptyGroup(group, (locked) => store.delete(locked.sql, locked.group.id));
+  }
+
+  /** Runs `work` on a group no one is a member of (neither over HTTP nor over Kafka). */
+  private withEmptyGroup(group: string, work: (locked: LockedGroup) => Promise<void>): Promise<void> {
+    return this.coordinator.withGroup(
       group,
       () => new UnknownGroupError(group),
       async (locked) => {
         this.coordinator.requireEmpty(locked);
         await this.requireNoOtherMembers(locked.sql, locked.group);
-        await store.delete(locked.sql, locked.group.id);
+        await work(locked);
       },
     );
   }

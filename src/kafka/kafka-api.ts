@@ -1,3 +1,5 @@
+import { Injectable } from '@nestjs/common';
+
 /**
  * The seam between the Kafka wire codec (src/kafka/protocol/) and the handlers of each API
  * (src/kafka/handlers/). A decoded request and a response to encode are plain objects whose
@@ -25,18 +27,48 @@ export interface KafkaRequestContext {
 }
 
 /**
- * One Kafka API: its key, the versions Shoal answers, and what it does. A handler names its
- * request and response types, derived from the API's schemas: `KafkaApiHandler<KafkaRequest<typeof
- * FooRequest>, KafkaResponse<typeof FooResponse>>` (protocol/message-types.ts).
+ * A response as a handler answers it: any field may be left out (the codec writes the schema's
+ * default). A handler declares its request and response types next to it, for the fields it
+ * reads and answers, keyed as above (see protocol/schemas/README.md).
  */
-export interface KafkaApiHandler<Request = unknown, Response = Record<string, unknown>> {
+export type KafkaAnswer<T> = T extends Buffer
+  ? T
+  : T extends readonly (infer E)[]
+    ? KafkaAnswer<E>[]
+    : T extends object
+      ? { [K in keyof T]?: KafkaAnswer<T[K]> }
+      : T;
+
+/** One Kafka API: its key, Kafka's name of it and the versions Shoal answers. */
+export interface KafkaApiInfo {
   apiKey: number;
   /** Kafka's name of the API, e.g. `JoinGroup`: the schema files are `<name>Request.json`/`<name>Response.json`. */
   name: string;
   minVersion: number;
   maxVersion: number;
+}
+
+/** What one Kafka API does; `@KafkaApi` names the API. */
+export interface KafkaApiHandler<Request = unknown, Response = Record<string, unknown>> {
   /** Answers one request; the codec encodes the result at the request's version. */
   handle(request: Request, version: number, context: KafkaRequestContext): Promise<Response>;
+}
+
+const apis = new WeakMap<object, KafkaApiInfo>();
+
+/** Makes a class the handler of one Kafka API (and a NestJS provider). */
+export function KafkaApi(info: KafkaApiInfo): ClassDecorator {
+  return (target) => {
+    apis.set(target, info);
+    Injectable()(target);
+  };
+}
+
+/** The API a handler answers, as its class's `@KafkaApi` names it. */
+export function kafkaApiOf(handler: KafkaApiHandler): KafkaApiInfo {
+  const info = apis.get(handler.constructor);
+  if (!info) throw new Error(`${handler.constructor.name} has no @KafkaApi`);
+  return info;
 }
 
 /** Kafka's error codes Shoal answers with (`org.apache.kafka.common.protocol.Errors`). */

@@ -1,8 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { allows, isSuperuser, Operation, type Permission, ResourceType } from '../security/domain/acl.js';
 import { ApiKeyService } from '../security/api-key.service.js';
-import type { KafkaRequestContext } from './kafka-api.js';
+import { KafkaError, type KafkaRequestContext } from './kafka-api.js';
 import { KafkaSessions } from './kafka-sessions.js';
+
+/** What became of one topic of a CreateTopics or CreatePartitions request. */
+export interface TopicOutcome {
+  errorCode: number;
+  errorMessage: string | null;
+}
 
 /**
  * The ACL check of the Kafka front door: the same rules as the HTTP guard (`allows`,
@@ -32,6 +38,25 @@ export class KafkaAuthorizer {
     for (const operation of [Operation.Read, Operation.Produce, Operation.Admin])
       if (await this.topic(context, name, operation)) return true;
     return false;
+  }
+
+  /**
+   * `change` of each topic the principal may administer, in order, by name; the others are
+   * TOPIC_AUTHORIZATION_FAILED (CreateTopics, CreatePartitions).
+   */
+  async eachAdminTopic<T extends { name: string }>(
+    context: KafkaRequestContext,
+    topics: T[],
+    change: (topic: T) => Promise<TopicOutcome>,
+  ): Promise<({ name: string } & TopicOutcome)[]> {
+    const results = [];
+    for (const topic of topics) {
+      const outcome = (await this.topic(context, topic.name, Operation.Admin))
+        ? await change(topic)
+        : { errorCode: KafkaError.TOPIC_AUTHORIZATION_FAILED, errorMessage: 'not allowed' };
+      results.push({ name: topic.name, ...outcome });
+    }
+    return results;
   }
 
   group(context: KafkaRequestContext, name: string, operation: Operation): Promise<boolean> {

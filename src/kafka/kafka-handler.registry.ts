@@ -1,10 +1,18 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ApiVersionsHandler, type SupportedApi } from './handlers/api-versions.handler.js';
-import type { KafkaApiHandler } from './kafka-api.js';
+import { kafkaApiOf, type KafkaApiHandler } from './kafka-api.js';
 import { schemaVersions } from './protocol/kafka-codec.js';
 
 /** The injection token of the list of handler instances (see `kafkaProviders`). */
 export const KAFKA_HANDLER_LIST = Symbol('KafkaHandlerList');
+
+/** A handler with Kafka's name of its API and the versions it answers. */
+export interface RegisteredApi {
+  handler: KafkaApiHandler;
+  name: string;
+  min: number;
+  max: number;
+}
 
 /**
  * The handlers by API key, each limited to the versions both it and the codec's schemas
@@ -13,7 +21,7 @@ export const KAFKA_HANDLER_LIST = Symbol('KafkaHandlerList');
 @Injectable()
 export class KafkaHandlerRegistry {
   private readonly logger = new Logger(KafkaHandlerRegistry.name);
-  private readonly handlers = new Map<number, { handler: KafkaApiHandler; min: number; max: number }>();
+  private readonly handlers = new Map<number, RegisteredApi>();
   readonly apiVersions: ApiVersionsHandler;
 
   constructor(@Inject(KAFKA_HANDLER_LIST) handlers: KafkaApiHandler[]) {
@@ -22,20 +30,19 @@ export class KafkaHandlerRegistry {
   }
 
   private add(handler: KafkaApiHandler): void {
-    const schema = schemaVersions(handler.apiKey);
-    const min = Math.max(handler.minVersion, schema.min);
-    const max = Math.min(handler.maxVersion, schema.max);
+    const { apiKey, name, minVersion, maxVersion } = kafkaApiOf(handler);
+    const schema = schemaVersions(apiKey);
+    const min = Math.max(minVersion, schema.min);
+    const max = Math.min(maxVersion, schema.max);
     if (min > max)
-      throw new Error(
-        `${handler.name}: versions ${handler.minVersion}-${handler.maxVersion} outside the schemas' ${schema.min}-${schema.max}`,
-      );
-    if (max < handler.maxVersion) this.logger.warn(`${handler.name}: the schemas stop at version ${max}`);
-    if (this.handlers.has(handler.apiKey)) throw new Error(`two handlers for Kafka API key ${handler.apiKey}`);
-    this.handlers.set(handler.apiKey, { handler, min, max });
+      throw new Error(`${name}: versions ${minVersion}-${maxVersion} outside the schemas' ${schema.min}-${schema.max}`);
+    if (max < maxVersion) this.logger.warn(`${name}: the schemas stop at version ${max}`);
+    if (this.handlers.has(apiKey)) throw new Error(`two handlers for Kafka API key ${apiKey}`);
+    this.handlers.set(apiKey, { handler, name, min, max });
   }
 
   /** The handler of an API key and the versions it answers, or undefined. */
-  get(apiKey: number): { handler: KafkaApiHandler; min: number; max: number } | undefined {
+  get(apiKey: number): RegisteredApi | undefined {
     return this.handlers.get(apiKey);
   }
 

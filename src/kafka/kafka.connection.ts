@@ -136,7 +136,7 @@ export class KafkaConnection {
     const request = decodeRequest(frame);
     if (!(await this.mayCall(apiKey))) return this.abort(`API key ${apiKey} before SASL authentication`);
     const response = await entry.handler.handle(request.body, version, this.context(request.header.clientId));
-    const answered = () => this.services.metrics.kafkaRequest(entry.handler.name, (performance.now() - started) / 1000);
+    const answered = () => this.services.metrics.kafkaRequest(entry.name, (performance.now() - started) / 1000);
     if (apiKey === PRODUCE && request.body['acks'] === 0) return answered();
     await this.send(encodeResponse(apiKey, version, correlationId, response));
     answered();

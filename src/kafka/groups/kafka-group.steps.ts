@@ -115,14 +115,7 @@ async function rejoinStatic(
   await tx.renameMember(known, `${join.groupInstanceId}-${randomUUID()}`);
   const keepsProtocol = join.protocols.some((p) => p.name === tx.kafka.protocolName);
   if (tx.kafka.state === KafkaGroupState.Stable && keepsProtocol && join.protocolType === known.protocolType) {
-    Object.assign(known, {
-      clientId: join.clientId,
-      clientHost: join.clientHost,
-      sessionTimeoutMs: join.sessionTimeoutMs,
-      rebalanceTimeoutMs: join.rebalanceTimeoutMs,
-      protocols: join.protocols,
-      expiresAt: tx.now + join.sessionTimeoutMs,
-    });
+    Object.assign(known, { ...joinedAs(join), expiresAt: tx.now + join.sessionTimeoutMs });
     await tx.saveMember(known);
     return answer(tx, known);
   }
@@ -138,12 +131,8 @@ async function enter(
   const isNew = member.pending || !tx.members.includes(member);
   const unchanged = !isNew && sameProtocols(member.protocols, join.protocols);
   Object.assign(member, {
-    clientId: join.clientId,
-    clientHost: join.clientHost,
-    sessionTimeoutMs: join.sessionTimeoutMs,
-    rebalanceTimeoutMs: join.rebalanceTimeoutMs,
+    ...joinedAs(join),
     protocolType: join.protocolType,
-    protocols: join.protocols,
     pending: false,
     groupInstanceId: join.groupInstanceId ?? null,
   });
@@ -164,16 +153,18 @@ async function enter(
   return joinOutcome(tx, member.memberId);
 }
 
+/** What a join tells of its member: its client, timeouts and protocols. */
+function joinedAs(join: KafkaJoin) {
+  const { clientId, clientHost, sessionTimeoutMs, rebalanceTimeoutMs, protocols } = join;
+  return { clientId, clientHost, sessionTimeoutMs, rebalanceTimeoutMs, protocols };
+}
+
 function newMember(memberId: string, join: KafkaJoin, now: number): KafkaMember {
   return {
     memberId,
     groupInstanceId: join.groupInstanceId ?? null,
-    clientId: join.clientId,
-    clientHost: join.clientHost,
-    sessionTimeoutMs: join.sessionTimeoutMs,
-    rebalanceTimeoutMs: join.rebalanceTimeoutMs,
+    ...joinedAs(join),
     protocolType: join.protocolType,
-    protocols: join.protocols,
     pending: true,
     awaitingJoin: false,
     generation: 0,

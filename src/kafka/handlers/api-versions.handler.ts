@@ -1,9 +1,16 @@
-import type { ApiVersionsRequest, ApiVersionsResponse } from '../protocol/schemas/api-versions.js';
-import type { KafkaRequest, KafkaResponse } from '../protocol/message-types.js';
-import { KafkaError, type KafkaApiHandler } from '../kafka-api.js';
+import { KafkaApi, KafkaError, type KafkaApiHandler, type KafkaAnswer } from '../kafka-api.js';
 
-type Request = KafkaRequest<typeof ApiVersionsRequest>;
-type Response = KafkaResponse<typeof ApiVersionsResponse>;
+/** The fields of ApiVersionsRequest.json the handler reads, and of ApiVersionsResponse.json it answers. */
+type Request = unknown;
+type Response = KafkaAnswer<{
+  errorCode: number;
+  apiKeys: { apiKey: number; minVersion: number; maxVersion: number }[];
+  throttleTimeMs: number;
+  supportedFeatures: { name: string; minVersion: number; maxVersion: number }[];
+  finalizedFeaturesEpoch: number | bigint;
+  finalizedFeatures: { name: string; maxVersionLevel: number; minVersionLevel: number }[];
+  zkMigrationReady: boolean;
+}>;
 
 export interface SupportedApi {
   apiKey: number;
@@ -12,12 +19,8 @@ export interface SupportedApi {
 }
 
 /** ApiVersions (18): the APIs and versions of the handlers registered, itself included. */
+@KafkaApi({ apiKey: 18, name: 'ApiVersions', minVersion: 0, maxVersion: 3 })
 export class ApiVersionsHandler implements KafkaApiHandler<Request, Response> {
-  readonly apiKey = 18;
-  readonly name = 'ApiVersions';
-  readonly minVersion = 0;
-  readonly maxVersion = 3;
-
   constructor(private readonly supported: () => SupportedApi[]) {}
 
   handle(): Promise<Response> {

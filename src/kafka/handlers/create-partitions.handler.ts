@@ -1,24 +1,17 @@
-import type { CreatePartitionsRequest, CreatePartitionsResponse } from '../protocol/schemas/create-partitions.js';
-import type { KafkaRequest, KafkaResponse } from '../protocol/message-types.js';
-import { Injectable } from '@nestjs/common';
 import { MAX_PARTITIONS } from '@shoal/protocol';
-import { Operation } from '../../security/domain/acl.js';
 import { TopicService } from '../../log/topic.service.js';
-import { type KafkaApiHandler, KafkaError, type KafkaRequestContext } from '../kafka-api.js';
-import { KafkaAuthorizer } from '../kafka-authorizer.js';
+import { KafkaApi, KafkaError } from '../kafka-api.js';
+import type { KafkaApiHandler, KafkaRequestContext, KafkaAnswer } from '../kafka-api.js';
+import { KafkaAuthorizer, type TopicOutcome } from '../kafka-authorizer.js';
 import { kafkaErrorOf } from '../kafka-errors.js';
 
-type Request = KafkaRequest<typeof CreatePartitionsRequest>;
-type Response = KafkaResponse<typeof CreatePartitionsResponse>;
+/** The fields of CreatePartitionsRequest.json the handler reads, and of CreatePartitionsResponse.json it answers. */
+type Request = { topics: { name: string; count: number; assignments: unknown[] | null }[]; validateOnly: boolean };
+type Response = KafkaAnswer<{ throttleTimeMs: number; results: ({ name: string } & TopicOutcome)[] }>;
 
 /** CreatePartitions (37): grows a topic through `TopicService.update` (never shrinks; quotas apply). */
-@Injectable()
+@KafkaApi({ apiKey: 37, name: 'CreatePartitions', minVersion: 0, maxVersion: 1 })
 export class CreatePartitionsHandler implements KafkaApiHandler<Request, Response> {
-  readonly apiKey = 37;
-  readonly name = 'CreatePartitions';
-  readonly minVersion = 0;
-  readonly maxVersion = 1;
-
   constructor(
     private readonly topics: TopicService,
     private readonly authorizer: KafkaAuthorizer,
@@ -26,20 +19,11 @@ export class CreatePartitionsHandler implements KafkaApiHandler<Request, Respons
 
   async handle(request: Request, _version: number, context: KafkaRequestContext): Promise<Response> {
     const validateOnly = request.validateOnly === true;
-    const results = [];
-    for (const topic of request.topics) {
-      results.push({ name: topic.name, ...(await this.grow(topic, validateOnly, context)) });
-    }
+    const results = await this.authorizer.eachAdminTopic(context, request.topics, (t) => this.grow(t, validateOnly));
     return { throttleTimeMs: 0, results };
   }
 
-  private async grow(
-    topic: { name: string; count: number; assignments: unknown[] | null },
-    validateOnly: boolean,
-    context: KafkaRequestContext,
-  ) {
-    if (!(await this.authorizer.topic(context, topic.name, Operation.Admin)))
-      return { errorCode: KafkaError.TOPIC_AUTHORIZATION_FAILED, errorMessage: 'not allowed' };
+  private async grow(topic: Request['topics'][number], validateOnly: boolean): Promise<TopicOutcome> {
     if (topic.assignments !== null && topic.assignments.length > 0)
       return { errorCode: KafkaError.INVALID_REQUEST, errorMessage: 'manual replica assignments are not supported' };
     if (topic.count > MAX_PARTITIONS)

@@ -1,15 +1,22 @@
-import type { CreateTopicsRequest, CreateTopicsResponse } from '../protocol/schemas/create-topics.js';
-import type { KafkaRequest, KafkaResponse } from '../protocol/message-types.js';
-import { Injectable } from '@nestjs/common';
 import { MAX_PARTITIONS, MIN_PARTITIONS, NAME_PATTERN, type TopicConfig } from '@shoal/protocol';
-import { Operation } from '../../security/domain/acl.js';
 import { TopicService } from '../../log/topic.service.js';
-import { type KafkaApiHandler, KafkaError, type KafkaRequestContext } from '../kafka-api.js';
-import { KafkaAuthorizer } from '../kafka-authorizer.js';
+import { KafkaApi, KafkaError } from '../kafka-api.js';
+import type { KafkaApiHandler, KafkaRequestContext, KafkaAnswer } from '../kafka-api.js';
+import { KafkaAuthorizer, type TopicOutcome } from '../kafka-authorizer.js';
 import { kafkaErrorOf } from '../kafka-errors.js';
 
-type Request = KafkaRequest<typeof CreateTopicsRequest>;
-type Response = KafkaResponse<typeof CreateTopicsResponse>;
+/** The fields of CreateTopicsRequest.json the handler reads, and of CreateTopicsResponse.json it answers. */
+type Request = {
+  topics: {
+    name: string;
+    numPartitions: number;
+    replicationFactor: number;
+    assignments: unknown[];
+    configs: { name: string; value: string | null }[];
+  }[];
+  validateOnly: boolean;
+};
+type Response = KafkaAnswer<{ throttleTimeMs: number; topics: ({ name: string } & TopicOutcome)[] }>;
 
 type CreatableTopic = Request['topics'][number];
 
@@ -19,21 +26,14 @@ const CONFIGS: Record<string, 'retentionMs' | 'retentionBytes'> = {
   'retention.bytes': 'retentionBytes',
 };
 
-type Outcome = { errorCode: number; errorMessage: string | null };
-
 /**
  * CreateTopics (19): through `TopicService.create` (quotas included). One copy of each
  * partition: a replication factor is accepted and ignored, manual assignments are refused.
  * `retention.ms` and `retention.bytes` are kept; other configs are INVALID_CONFIG. -1
  * partitions means one.
  */
-@Injectable()
+@KafkaApi({ apiKey: 19, name: 'CreateTopics', minVersion: 0, maxVersion: 3 })
 export class CreateTopicsHandler implements KafkaApiHandler<Request, Response> {
-  readonly apiKey = 19;
-  readonly name = 'CreateTopics';
-  readonly minVersion = 0;
-  readonly maxVersion = 3;
-
   constructor(
     private readonly topics: TopicService,
     private readonly authorizer: KafkaAuthorizer,
@@ -41,17 +41,11 @@ export class CreateTopicsHandler implements KafkaApiHandler<Request, Response> {
 
   async handle(request: Request, _version: number, context: KafkaRequestContext): Promise<Response> {
     const validateOnly = request.validateOnly === true;
-    const results = [];
-    for (const topic of request.topics) {
-      const outcome = (await this.authorizer.topic(context, topic.name, Operation.Admin))
-        ? await this.create(topic, validateOnly)
-        : { errorCode: KafkaError.TOPIC_AUTHORIZATION_FAILED, errorMessage: 'not allowed' };
-      results.push({ name: topic.name, ...outcome });
-    }
-    return { throttleTimeMs: 0, topics: results };
+    const topics = await this.authorizer.eachAdminTopic(context, request.topics, (t) => this.create(t, validateOnly));
+    return { throttleTimeMs: 0, topics };
   }
 
-  private async create(topic: CreatableTopic, validateOnly: boolean): Promise<Outcome> {
+  private async create(topic: CreatableTopic, validateOnly: boolean): Promise<TopicOutcome> {
     const invalid = checkTopic(topic);
     if (invalid) return invalid;
     const config: Partial<TopicConfig> = {};
@@ -72,7 +66,7 @@ export class CreateTopicsHandler implements KafkaApiHandler<Request, Response> {
   }
 }
 
-function checkTopic(topic: CreatableTopic): Outcome | null {
+function checkTopic(topic: CreatableTopic): TopicOutcome | null {
   if (!NAME_PATTERN.test(topic.name))
     return {
       errorCode: KafkaError.INVALID_TOPIC_EXCEPTION,

@@ -1,23 +1,17 @@
-import type { DeleteTopicsRequest, DeleteTopicsResponse } from '../protocol/schemas/delete-topics.js';
-import type { KafkaRequest, KafkaResponse } from '../protocol/message-types.js';
-import { Injectable } from '@nestjs/common';
 import { Operation } from '../../security/domain/acl.js';
 import { TopicService } from '../../log/topic.service.js';
-import { type KafkaApiHandler, KafkaError, type KafkaRequestContext } from '../kafka-api.js';
+import { KafkaApi, KafkaError } from '../kafka-api.js';
+import type { KafkaApiHandler, KafkaRequestContext, KafkaAnswer } from '../kafka-api.js';
 import { KafkaAuthorizer } from '../kafka-authorizer.js';
 import { kafkaErrorOf } from '../kafka-errors.js';
 
-type Request = KafkaRequest<typeof DeleteTopicsRequest>;
-type Response = KafkaResponse<typeof DeleteTopicsResponse>;
+/** The fields of DeleteTopicsRequest.json the handler reads, and of DeleteTopicsResponse.json it answers. */
+type Request = { topics: { name: string | null }[]; topicNames: string[] };
+type Response = KafkaAnswer<{ throttleTimeMs: number; responses: { name: string; errorCode: number }[] }>;
 
 /** DeleteTopics (20): through `TopicService.delete` (gone at once, records purged in the background). */
-@Injectable()
+@KafkaApi({ apiKey: 20, name: 'DeleteTopics', minVersion: 1, maxVersion: 4 })
 export class DeleteTopicsHandler implements KafkaApiHandler<Request, Response> {
-  readonly apiKey = 20;
-  readonly name = 'DeleteTopics';
-  readonly minVersion = 1;
-  readonly maxVersion = 4;
-
   constructor(
     private readonly topics: TopicService,
     private readonly authorizer: KafkaAuthorizer,

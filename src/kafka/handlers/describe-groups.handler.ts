@@ -1,22 +1,34 @@
-import type { DescribeGroupsRequest, DescribeGroupsResponse } from '../protocol/schemas/describe-groups.js';
-import type { KafkaRequest, KafkaResponse } from '../protocol/message-types.js';
-import { Injectable } from '@nestjs/common';
 import { Operation } from '../../security/domain/acl.js';
 import { KafkaGroupView } from '../groups/kafka-group-view.js';
-import { type KafkaApiHandler, KafkaError, type KafkaRequestContext } from '../kafka-api.js';
+import { KafkaApi, KafkaError } from '../kafka-api.js';
+import type { KafkaApiHandler, KafkaRequestContext, KafkaAnswer } from '../kafka-api.js';
 import { KafkaAuthorizer } from '../kafka-authorizer.js';
 
-type Request = KafkaRequest<typeof DescribeGroupsRequest>;
-type Response = KafkaResponse<typeof DescribeGroupsResponse>;
+/** The fields of DescribeGroupsRequest.json the handler reads, and of DescribeGroupsResponse.json it answers. */
+type Request = { groups: string[] };
+type Response = KafkaAnswer<{
+  throttleTimeMs: number;
+  groups: {
+    errorCode: number;
+    groupId: string;
+    groupState: string;
+    protocolType: string;
+    protocolData: string;
+    members: {
+      memberId: string;
+      groupInstanceId: string | null;
+      clientId: string;
+      clientHost: string;
+      memberMetadata: Buffer;
+      memberAssignment: Buffer;
+    }[];
+    authorizedOperations: number;
+  }[];
+}>;
 
 /** DescribeGroups (15): consumer groups of both protocols; one that does not exist is `Dead`, as in Kafka. */
-@Injectable()
+@KafkaApi({ apiKey: 15, name: 'DescribeGroups', minVersion: 0, maxVersion: 4 })
 export class DescribeGroupsHandler implements KafkaApiHandler<Request, Response> {
-  readonly apiKey = 15;
-  readonly name = 'DescribeGroups';
-  readonly minVersion = 0;
-  readonly maxVersion = 4;
-
   constructor(
     private readonly view: KafkaGroupView,
     private readonly authorizer: KafkaAuthorizer,

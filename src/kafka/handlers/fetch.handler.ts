@@ -1,17 +1,44 @@
-import type { FetchRequest, FetchResponse } from '../protocol/schemas/fetch.js';
-import type { KafkaRequest, KafkaResponse } from '../protocol/message-types.js';
-import { Injectable } from '@nestjs/common';
 import { Operation } from '../../security/domain/acl.js';
 import { PartitionReader, type StoredRead } from '../../log/partition-reader.js';
-import { type KafkaApiHandler, KafkaError, type KafkaRequestContext } from '../kafka-api.js';
+import { KafkaApi, KafkaError } from '../kafka-api.js';
+import type { KafkaApiHandler, KafkaRequestContext, KafkaAnswer } from '../kafka-api.js';
 import { KafkaAuthorizer } from '../kafka-authorizer.js';
 import { kafkaErrorOf } from '../kafka-errors.js';
 import { encodeRecordBatch } from '../protocol/record-batch.js';
 import { kafkaRecordOf } from '../records/kafka-records.js';
 import { MAX_FETCH_RECORDS, MAX_FETCH_WAIT_MS } from '../../platform/limits.js';
 
-type Request = KafkaRequest<typeof FetchRequest>;
-type Response = KafkaResponse<typeof FetchResponse>;
+/** The fields of FetchRequest.json the handler reads, and of FetchResponse.json it answers. */
+type Request = {
+  maxWait: number;
+  minBytes: number;
+  maxBytes: number;
+  sessionId: number;
+  topics: {
+    name: string;
+    fetchPartitions: { partitionIndex: number; fetchOffset: number; logStartOffset: number; maxBytes: number }[];
+  }[];
+};
+type Response = KafkaAnswer<{
+  throttleTimeMs: number;
+  errorCode: number;
+  sessionId: number;
+  responses: {
+    topic: string;
+    partitionResponses: {
+      partition: number;
+      errorCode: number;
+      highWatermark: number | bigint;
+      lastStableOffset: number | bigint;
+      logStartOffset: number | bigint;
+      truncationOffset: number | bigint;
+      currentLeader: { leaderId: number; leaderEpoch: number };
+      abortedTransactions: { producerId: number | bigint; firstOffset: number | bigint }[] | null;
+      preferredReadReplica: number;
+      recordSet: Buffer | null;
+    }[];
+  }[];
+}>;
 
 type FetchTopic = Request['topics'][number];
 type FetchPartition = FetchTopic['fetchPartitions'][number];
@@ -34,13 +61,8 @@ interface PartitionAnswer {
  * woken by the same change signal as HTTP long polls. No fetch sessions: every answer is full
  * (session id 0), which clients accept.
  */
-@Injectable()
+@KafkaApi({ apiKey: 1, name: 'Fetch', minVersion: 4, maxVersion: 11 })
 export class FetchHandler implements KafkaApiHandler<Request, Response> {
-  readonly apiKey = 1;
-  readonly name = 'Fetch';
-  readonly minVersion = 4;
-  readonly maxVersion = 11;
-
   constructor(
     private readonly reader: PartitionReader,
     private readonly authorizer: KafkaAuthorizer,

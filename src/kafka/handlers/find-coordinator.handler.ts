@@ -1,10 +1,16 @@
-import type { FindCoordinatorRequest, FindCoordinatorResponse } from '../protocol/schemas/find-coordinator.js';
-import type { KafkaRequest, KafkaResponse } from '../protocol/message-types.js';
-import { Injectable } from '@nestjs/common';
-import { type KafkaApiHandler, KafkaError, type KafkaRequestContext } from '../kafka-api.js';
+import { KafkaApi, KafkaError } from '../kafka-api.js';
+import type { KafkaApiHandler, KafkaRequestContext, KafkaAnswer } from '../kafka-api.js';
 
-type Request = KafkaRequest<typeof FindCoordinatorRequest>;
-type Response = KafkaResponse<typeof FindCoordinatorResponse>;
+/** The fields of FindCoordinatorRequest.json the handler reads, and of FindCoordinatorResponse.json it answers. */
+type Request = { key: string; keyType: number; coordinatorKeys: string[] };
+type Response = KafkaAnswer<{
+  throttleTimeMs: number;
+  errorCode: number;
+  errorMessage: string | null;
+  nodeId: number;
+  host: string;
+  port: number;
+}>;
 
 /** FindCoordinator key types: consumer groups (0), transactions (1), share-state (2). */
 const TRANSACTION = 1;
@@ -14,13 +20,8 @@ const TRANSACTION = 1;
  * in the database, so any broker on it can run any group's joins and commits. Transactions
  * are not offered (COORDINATOR_NOT_AVAILABLE).
  */
-@Injectable()
+@KafkaApi({ apiKey: 10, name: 'FindCoordinator', minVersion: 0, maxVersion: 2 })
 export class FindCoordinatorHandler implements KafkaApiHandler<Request, Response> {
-  readonly apiKey = 10;
-  readonly name = 'FindCoordinator';
-  readonly minVersion = 0;
-  readonly maxVersion = 2;
-
   handle(request: Request, version: number, context: KafkaRequestContext): Promise<Response> {
     const keyType = request.keyType;
     const errorCode = keyType === TRANSACTION ? KafkaError.COORDINATOR_NOT_AVAILABLE : KafkaError.NONE;

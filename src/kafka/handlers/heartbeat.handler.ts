@@ -1,25 +1,19 @@
-import type { HeartbeatRequest, HeartbeatResponse } from '../protocol/schemas/heartbeat.js';
-import type { KafkaRequest, KafkaResponse } from '../protocol/message-types.js';
-import { Injectable } from '@nestjs/common';
 import { Operation } from '../../security/domain/acl.js';
 import { KafkaGroupService } from '../groups/kafka-group.service.js';
-import { type KafkaApiHandler, KafkaError, type KafkaRequestContext } from '../kafka-api.js';
+import { KafkaApi, KafkaError } from '../kafka-api.js';
+import type { KafkaApiHandler, KafkaRequestContext, KafkaAnswer } from '../kafka-api.js';
 import { KafkaAuthorizer } from '../kafka-authorizer.js';
 
-type Request = KafkaRequest<typeof HeartbeatRequest>;
-type Response = KafkaResponse<typeof HeartbeatResponse>;
+/** The fields of HeartbeatRequest.json the handler reads, and of HeartbeatResponse.json it answers. */
+type Request = { groupId: string; generationId: number; memberId: string; groupInstanceId: string | null };
+type Response = KafkaAnswer<{ throttleTimeMs: number; errorCode: number }>;
 
 /**
  * Heartbeat (12): keeps the session; REBALANCE_IN_PROGRESS tells the member to join again.
  * From v3 a static member replaced by a rejoin with its instance id is FENCED_INSTANCE_ID.
  */
-@Injectable()
+@KafkaApi({ apiKey: 12, name: 'Heartbeat', minVersion: 0, maxVersion: 4 })
 export class HeartbeatHandler implements KafkaApiHandler<Request, Response> {
-  readonly apiKey = 12;
-  readonly name = 'Heartbeat';
-  readonly minVersion = 0;
-  readonly maxVersion = 4;
-
   constructor(
     private readonly groups: KafkaGroupService,
     private readonly authorizer: KafkaAuthorizer,

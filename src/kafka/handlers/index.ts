@@ -25,7 +25,7 @@ import { ShareGroupDescribeHandler } from './share-group-describe.handler.js';
 import { ShareGroupHeartbeatHandler } from './share-group-heartbeat.handler.js';
 
 /**
- * Every Kafka API handler (a NestJS provider implementing `KafkaApiHandler`), one line each.
+ * Every Kafka API handler (a class implementing `KafkaApiHandler`, named by `@KafkaApi`), one line each.
  * ApiVersions is built from this list by `KafkaHandlerRegistry` and needs no line.
  */
 export const KAFKA_HANDLERS: Type<KafkaApiHandler>[] = [

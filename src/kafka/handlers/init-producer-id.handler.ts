@@ -1,12 +1,15 @@
-import type { InitProducerIdRequest, InitProducerIdResponse } from '../protocol/schemas/init-producer-id.js';
-import type { KafkaRequest, KafkaResponse } from '../protocol/message-types.js';
-import { Injectable } from '@nestjs/common';
 import { randomInt } from 'node:crypto';
-import { type KafkaApiHandler, KafkaError } from '../kafka-api.js';
+import { KafkaApi, type KafkaApiHandler, KafkaError, type KafkaAnswer } from '../kafka-api.js';
 import { ProducerSequences } from '../records/producer-sequences.js';
 
-type Request = KafkaRequest<typeof InitProducerIdRequest>;
-type Response = KafkaResponse<typeof InitProducerIdResponse>;
+/** The fields of InitProducerIdRequest.json the handler reads, and of InitProducerIdResponse.json it answers. */
+type Request = { transactionalId: string | null; producerId: number; producerEpoch: number };
+type Response = KafkaAnswer<{
+  throttleTimeMs: number;
+  errorCode: number;
+  producerId: number | bigint;
+  producerEpoch: number;
+}>;
 
 const MAX_EPOCH = 32_767;
 
@@ -18,13 +21,8 @@ const MAX_EPOCH = 32_767;
  * PRODUCER_FENCED, as KIP-588 has it). Transactions are not supported: a transactional id is
  * refused with INVALID_REQUEST.
  */
-@Injectable()
+@KafkaApi({ apiKey: 22, name: 'InitProducerId', minVersion: 0, maxVersion: 4 })
 export class InitProducerIdHandler implements KafkaApiHandler<Request, Response> {
-  readonly apiKey = 22;
-  readonly name = 'InitProducerId';
-  readonly minVersion = 0;
-  readonly maxVersion = 4;
-
   constructor(private readonly sequences: ProducerSequences) {}
 
   handle(request: Request, version: number): Promise<Response> {

@@ -1,28 +1,40 @@
-import type { JoinGroupRequest, JoinGroupResponse } from '../protocol/schemas/join-group.js';
-import type { KafkaRequest, KafkaResponse } from '../protocol/message-types.js';
-import { Injectable } from '@nestjs/common';
 import { ShoalError } from '../../platform/errors/index.js';
 import { Operation } from '../../security/domain/acl.js';
 import { KafkaGroupService } from '../groups/kafka-group.service.js';
-import { type KafkaApiHandler, KafkaError, type KafkaRequestContext } from '../kafka-api.js';
+import { KafkaApi, KafkaError } from '../kafka-api.js';
+import type { KafkaApiHandler, KafkaRequestContext, KafkaAnswer } from '../kafka-api.js';
 import { KafkaAuthorizer } from '../kafka-authorizer.js';
 import { kafkaErrorOf } from '../kafka-errors.js';
 
-type Request = KafkaRequest<typeof JoinGroupRequest>;
-type Response = KafkaResponse<typeof JoinGroupResponse>;
+/** The fields of JoinGroupRequest.json the handler reads, and of JoinGroupResponse.json it answers. */
+type Request = {
+  groupId: string;
+  sessionTimeoutMs: number;
+  rebalanceTimeoutMs: number;
+  memberId: string;
+  groupInstanceId: string | null;
+  protocolType: string;
+  protocols: { name: string; metadata: Buffer }[];
+};
+type Response = KafkaAnswer<{
+  throttleTimeMs: number;
+  errorCode: number;
+  generationId: number;
+  protocolType: string | null;
+  protocolName: string | null;
+  leader: string;
+  skipAssignment: boolean;
+  memberId: string;
+  members: { memberId: string; groupInstanceId: string | null; metadata: Buffer }[];
+}>;
 
 /**
  * JoinGroup (11): answered when the join round ends — every known member rejoined, or the
  * rebalance timeout passed. From v4 a member without an id gets MEMBER_ID_REQUIRED first;
  * from v5 a static member (`group.instance.id`) does not, and takes its old place back.
  */
-@Injectable()
+@KafkaApi({ apiKey: 11, name: 'JoinGroup', minVersion: 0, maxVersion: 9 })
 export class JoinGroupHandler implements KafkaApiHandler<Request, Response> {
-  readonly apiKey = 11;
-  readonly name = 'JoinGroup';
-  readonly minVersion = 0;
-  readonly maxVersion = 9;
-
   constructor(
     private readonly groups: KafkaGroupService,
     private readonly authorizer: KafkaAuthorizer,

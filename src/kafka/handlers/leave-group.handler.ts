@@ -1,25 +1,23 @@
-import type { LeaveGroupRequest, LeaveGroupResponse } from '../protocol/schemas/leave-group.js';
-import type { KafkaRequest, KafkaResponse } from '../protocol/message-types.js';
-import { Injectable } from '@nestjs/common';
 import { Operation } from '../../security/domain/acl.js';
 import { KafkaGroupService } from '../groups/kafka-group.service.js';
-import { type KafkaApiHandler, KafkaError, type KafkaRequestContext } from '../kafka-api.js';
+import { KafkaApi, KafkaError } from '../kafka-api.js';
+import type { KafkaApiHandler, KafkaRequestContext, KafkaAnswer } from '../kafka-api.js';
 import { KafkaAuthorizer } from '../kafka-authorizer.js';
 
-type Request = KafkaRequest<typeof LeaveGroupRequest>;
-type Response = KafkaResponse<typeof LeaveGroupResponse>;
+/** The fields of LeaveGroupRequest.json the handler reads, and of LeaveGroupResponse.json it answers. */
+type Request = { groupId: string; memberId: string; members: { memberId: string; groupInstanceId: string | null }[] };
+type Response = KafkaAnswer<{
+  throttleTimeMs: number;
+  errorCode: number;
+  members: { memberId: string; groupInstanceId: string | null; errorCode: number }[];
+}>;
 
 /**
  * LeaveGroup (13): one member (v0–2) or several (v3+) leave at once; the rest rebalance. A
  * static member may leave by its instance id alone (member id "").
  */
-@Injectable()
+@KafkaApi({ apiKey: 13, name: 'LeaveGroup', minVersion: 0, maxVersion: 5 })
 export class LeaveGroupHandler implements KafkaApiHandler<Request, Response> {
-  readonly apiKey = 13;
-  readonly name = 'LeaveGroup';
-  readonly minVersion = 0;
-  readonly maxVersion = 5;
-
   constructor(
     private readonly groups: KafkaGroupService,
     private readonly authorizer: KafkaAuthorizer,

@@ -1,22 +1,20 @@
-import type { ListGroupsRequest, ListGroupsResponse } from '../protocol/schemas/list-groups.js';
-import type { KafkaRequest, KafkaResponse } from '../protocol/message-types.js';
-import { Injectable } from '@nestjs/common';
 import { Operation } from '../../security/domain/acl.js';
 import { KafkaGroupView } from '../groups/kafka-group-view.js';
-import { type KafkaApiHandler, KafkaError, type KafkaRequestContext } from '../kafka-api.js';
+import { KafkaApi, KafkaError } from '../kafka-api.js';
+import type { KafkaApiHandler, KafkaRequestContext, KafkaAnswer } from '../kafka-api.js';
 import { KafkaAuthorizer } from '../kafka-authorizer.js';
 
-type Request = KafkaRequest<typeof ListGroupsRequest>;
-type Response = KafkaResponse<typeof ListGroupsResponse>;
+/** The fields of ListGroupsRequest.json the handler reads, and of ListGroupsResponse.json it answers. */
+type Request = { states: string[] };
+type Response = KafkaAnswer<{
+  throttleTimeMs: number;
+  errorCode: number;
+  groups: { groupId: string; protocolType: string; groupState: string; groupType: string }[];
+}>;
 
 /** ListGroups (16): every consumer group (HTTP ones as protocol type `consumer`), filtered by state from v4. */
-@Injectable()
+@KafkaApi({ apiKey: 16, name: 'ListGroups', minVersion: 0, maxVersion: 4 })
 export class ListGroupsHandler implements KafkaApiHandler<Request, Response> {
-  readonly apiKey = 16;
-  readonly name = 'ListGroups';
-  readonly minVersion = 0;
-  readonly maxVersion = 4;
-
   constructor(
     private readonly view: KafkaGroupView,
     private readonly authorizer: KafkaAuthorizer,

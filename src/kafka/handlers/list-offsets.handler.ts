@@ -1,16 +1,28 @@
-import type { ListOffsetsRequest, ListOffsetsResponse } from '../protocol/schemas/list-offsets.js';
-import type { KafkaRequest, KafkaResponse } from '../protocol/message-types.js';
-import { Injectable } from '@nestjs/common';
 import { Operation } from '../../security/domain/acl.js';
 import { PartitionReader } from '../../log/partition-reader.js';
 import { ReadService } from '../../log/read.service.js';
 import { TopicService } from '../../log/topic.service.js';
-import { type KafkaApiHandler, KafkaError, type KafkaRequestContext } from '../kafka-api.js';
+import { KafkaApi, KafkaError } from '../kafka-api.js';
+import type { KafkaApiHandler, KafkaRequestContext, KafkaAnswer } from '../kafka-api.js';
 import { KafkaAuthorizer } from '../kafka-authorizer.js';
 import { kafkaErrorOf } from '../kafka-errors.js';
 
-type Request = KafkaRequest<typeof ListOffsetsRequest>;
-type Response = KafkaResponse<typeof ListOffsetsResponse>;
+/** The fields of ListOffsetsRequest.json the handler reads, and of ListOffsetsResponse.json it answers. */
+type Request = { topics: { name: string; partitions: { partitionIndex: number; timestamp: number }[] }[] };
+type Response = KafkaAnswer<{
+  throttleTimeMs: number;
+  topics: {
+    name: string;
+    partitions: {
+      partitionIndex: number;
+      errorCode: number;
+      oldStyleOffsets: (number | bigint)[];
+      timestamp: number | bigint;
+      offset: number | bigint;
+      leaderEpoch: number;
+    }[];
+  }[];
+}>;
 
 const LATEST = -1;
 const EARLIEST = -2;
@@ -20,13 +32,8 @@ const EARLIEST = -2;
  * first record at or after it (`ReadService.offsetForTimestamp`) with its timestamp, or -1 when
  * none is that late — as Kafka answers.
  */
-@Injectable()
+@KafkaApi({ apiKey: 2, name: 'ListOffsets', minVersion: 0, maxVersion: 7 })
 export class ListOffsetsHandler implements KafkaApiHandler<Request, Response> {
-  readonly apiKey = 2;
-  readonly name = 'ListOffsets';
-  readonly minVersion = 0;
-  readonly maxVersion = 7;
-
   constructor(
     private readonly topics: TopicService,
     private readonly reads: ReadService,

@@ -1,16 +1,37 @@
-import type { MetadataRequest, MetadataResponse } from '../protocol/schemas/metadata.js';
-import type { KafkaRequest, KafkaResponse } from '../protocol/message-types.js';
-import { Injectable } from '@nestjs/common';
 import { UnknownTopicError } from '../../platform/errors/index.js';
 import { TopicService } from '../../log/topic.service.js';
-import { type KafkaApiHandler, KafkaError, type KafkaRequestContext } from '../kafka-api.js';
+import { KafkaApi, KafkaError } from '../kafka-api.js';
+import type { KafkaApiHandler, KafkaRequestContext, KafkaAnswer } from '../kafka-api.js';
 import { KafkaAuthorizer } from '../kafka-authorizer.js';
 import { kafkaErrorOf } from '../kafka-errors.js';
 import { ZERO_UUID } from '../protocol/uuid.js';
 import { ShareTopicIds } from '../share/share-topic-ids.js';
 
-type Request = KafkaRequest<typeof MetadataRequest>;
-type Response = KafkaResponse<typeof MetadataResponse>;
+/** The fields of MetadataRequest.json the handler reads, and of MetadataResponse.json it answers. */
+type Request = { topics: { topicId: string; name: string | null }[] | null };
+type Response = KafkaAnswer<{
+  throttleTimeMs: number;
+  brokers: { nodeId: number; host: string; port: number; rack: string | null }[];
+  clusterId: string | null;
+  controllerId: number;
+  topics: {
+    errorCode: number;
+    name: string | null;
+    topicId: string | Buffer;
+    isInternal: boolean;
+    partitions: {
+      errorCode: number;
+      partitionIndex: number;
+      leaderId: number;
+      leaderEpoch: number;
+      replicaNodes: number[];
+      isrNodes: number[];
+      offlineReplicas: number[];
+    }[];
+    topicAuthorizedOperations: number;
+  }[];
+  clusterAuthorizedOperations: number;
+}>;
 
 /** The cluster id every Shoal broker reports (one database is one cluster). */
 export const SHOAL_CLUSTER_ID = 'shoal';
@@ -22,13 +43,8 @@ export const SHOAL_CLUSTER_ID = 'shoal';
  * may do nothing with are left out of "all topics" and refused by name. From version 10 each
  * topic carries its id (the one the share-group RPCs use) and may be asked for by id alone.
  */
-@Injectable()
+@KafkaApi({ apiKey: 3, name: 'Metadata', minVersion: 0, maxVersion: 12 })
 export class MetadataHandler implements KafkaApiHandler<Request, Response> {
-  readonly apiKey = 3;
-  readonly name = 'Metadata';
-  readonly minVersion = 0;
-  readonly maxVersion = 12;
-
   constructor(
     private readonly topics: TopicService,
     private readonly authorizer: KafkaAuthorizer,

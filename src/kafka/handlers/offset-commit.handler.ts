@@ -1,27 +1,45 @@
-import type { OffsetCommitRequest, OffsetCommitResponse } from '../protocol/schemas/offset-commit.js';
-import type { KafkaRequest, KafkaResponse } from '../protocol/message-types.js';
-import { Injectable } from '@nestjs/common';
 import { ShoalError } from '../../platform/errors/index.js';
 import { Operation } from '../../security/domain/acl.js';
 import { KafkaOffsetsService } from '../groups/kafka-offsets.service.js';
-import { type KafkaApiHandler, KafkaError, type KafkaRequestContext } from '../kafka-api.js';
+import { KafkaApi, KafkaError } from '../kafka-api.js';
+import type { KafkaApiHandler, KafkaRequestContext, KafkaAnswer } from '../kafka-api.js';
 import { KafkaAuthorizer } from '../kafka-authorizer.js';
 import { kafkaErrorOf } from '../kafka-errors.js';
 
-type Request = KafkaRequest<typeof OffsetCommitRequest>;
-type Response = KafkaResponse<typeof OffsetCommitResponse>;
+/** The fields of OffsetCommitRequest.json the handler reads, and of OffsetCommitResponse.json it answers. */
+type Request = {
+  groupId: string;
+  generationId: number;
+  memberId: string;
+  groupInstanceId: string | null;
+  retentionTimeMs: number;
+  topics: {
+    name: string | null;
+    topicId: string;
+    partitions: {
+      partitionIndex: number;
+      committedOffset: number;
+      committedLeaderEpoch: number;
+      commitTimestamp: number;
+      committedMetadata: string | null;
+    }[];
+  }[];
+};
+type Response = KafkaAnswer<{
+  throttleTimeMs: number;
+  topics: {
+    name: string | null;
+    topicId: string | Buffer;
+    partitions: { partitionIndex: number; errorCode: number }[];
+  }[];
+}>;
 
 /**
  * OffsetCommit (8): into the consumer group's committed offsets (HTTP describe, lag and
  * `/metrics` read the same rows). v0 has no generation: a commit from outside the group.
  */
-@Injectable()
+@KafkaApi({ apiKey: 8, name: 'OffsetCommit', minVersion: 0, maxVersion: 8 })
 export class OffsetCommitHandler implements KafkaApiHandler<Request, Response> {
-  readonly apiKey = 8;
-  readonly name = 'OffsetCommit';
-  readonly minVersion = 0;
-  readonly maxVersion = 8;
-
   constructor(
     private readonly offsets: KafkaOffsetsService,
     private readonly authorizer: KafkaAuthorizer,

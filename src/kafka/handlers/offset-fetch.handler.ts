@@ -1,22 +1,29 @@
-import type { OffsetFetchRequest, OffsetFetchResponse } from '../protocol/schemas/offset-fetch.js';
-import type { KafkaRequest, KafkaResponse } from '../protocol/message-types.js';
-import { Injectable } from '@nestjs/common';
 import { Operation } from '../../security/domain/acl.js';
 import { KafkaOffsetsService } from '../groups/kafka-offsets.service.js';
-import { type KafkaApiHandler, KafkaError, type KafkaRequestContext } from '../kafka-api.js';
+import { KafkaApi, KafkaError } from '../kafka-api.js';
+import type { KafkaApiHandler, KafkaRequestContext, KafkaAnswer } from '../kafka-api.js';
 import { KafkaAuthorizer } from '../kafka-authorizer.js';
 
-type Request = KafkaRequest<typeof OffsetFetchRequest>;
-type Response = KafkaResponse<typeof OffsetFetchResponse>;
+/** The fields of OffsetFetchRequest.json the handler reads, and of OffsetFetchResponse.json it answers (versions 0-7). */
+type Request = { groupId: string; topics: { name: string; partitionIndexes: number[] }[] | null };
+type Response = KafkaAnswer<{
+  throttleTimeMs: number;
+  errorCode: number;
+  topics: {
+    name: string;
+    partitions: {
+      partitionIndex: number;
+      committedOffset: number;
+      committedLeaderEpoch: number;
+      metadata: string | null;
+      errorCode: number;
+    }[];
+  }[];
+}>;
 
 /** OffsetFetch (9): the group's committed offsets, −1 where none is; all of them when `topics` is null (v2+). */
-@Injectable()
+@KafkaApi({ apiKey: 9, name: 'OffsetFetch', minVersion: 0, maxVersion: 7 })
 export class OffsetFetchHandler implements KafkaApiHandler<Request, Response> {
-  readonly apiKey = 9;
-  readonly name = 'OffsetFetch';
-  readonly minVersion = 0;
-  readonly maxVersion = 7;
-
   constructor(
     private readonly offsets: KafkaOffsetsService,
     private readonly authorizer: KafkaAuthorizer,

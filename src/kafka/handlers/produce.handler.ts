@@ -1,18 +1,35 @@
-import type { ProduceRequest, ProduceResponse } from '../protocol/schemas/produce.js';
-import type { KafkaRequest, KafkaResponse } from '../protocol/message-types.js';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject } from '@nestjs/common';
 import { type ShoalConfig, SHOAL_CONFIG } from '../../config/shoal-config.js';
 import { Operation } from '../../security/domain/acl.js';
 import { ProduceService } from '../../log/produce.service.js';
-import { type KafkaApiHandler, KafkaError, type KafkaRequestContext } from '../kafka-api.js';
+import { KafkaApi, KafkaError } from '../kafka-api.js';
+import type { KafkaApiHandler, KafkaRequestContext, KafkaAnswer } from '../kafka-api.js';
 import { KafkaAuthorizer } from '../kafka-authorizer.js';
 import { kafkaErrorOf } from '../kafka-errors.js';
 import { CorruptRecordError, decodeRecordBatches, UnsupportedCompressionError } from '../protocol/record-batch.js';
 import { appendRecordOf } from '../records/kafka-records.js';
 import { ProducerSequences } from '../records/producer-sequences.js';
 
-type Request = KafkaRequest<typeof ProduceRequest>;
-type Response = KafkaResponse<typeof ProduceResponse>;
+/** The fields of ProduceRequest.json the handler reads, and of ProduceResponse.json it answers. */
+type Request = {
+  acks: number;
+  topics: { name: string; partitions: { partitionIndex: number; records: Buffer | null }[] }[];
+};
+type Response = KafkaAnswer<{
+  responses: {
+    name: string;
+    partitions: {
+      partitionIndex: number;
+      errorCode: number;
+      baseOffset: number | bigint;
+      logAppendTimeMs: number | bigint;
+      logStartOffset: number | bigint;
+      recordErrors: { batchIndex: number; batchIndexErrorMessage: string | null }[];
+      errorMessage: string | null;
+    }[];
+  }[];
+  throttleTimeMs: number;
+}>;
 
 type PartitionData = Request['topics'][number]['partitions'][number];
 
@@ -22,13 +39,8 @@ type PartitionData = Request['topics'][number]['partitions'][number];
  * whatever `acks` says (acks 0 gets no answer, as in Kafka). Partitions are independent: one
  * failing does not stop the others.
  */
-@Injectable()
+@KafkaApi({ apiKey: 0, name: 'Produce', minVersion: 3, maxVersion: 8 })
 export class ProduceHandler implements KafkaApiHandler<Request, Response> {
-  readonly apiKey = 0;
-  readonly name = 'Produce';
-  readonly minVersion = 3;
-  readonly maxVersion = 8;
-
   constructor(
     private readonly produce: ProduceService,
     private readonly authorizer: KafkaAuthorizer,

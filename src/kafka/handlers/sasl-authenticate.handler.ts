@@ -1,25 +1,26 @@
-import type { SaslAuthenticateRequest, SaslAuthenticateResponse } from '../protocol/schemas/sasl.js';
-import type { KafkaRequest, KafkaResponse } from '../protocol/message-types.js';
-import { Injectable, Logger } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import { ApiKeyService } from '../../security/api-key.service.js';
-import { type KafkaApiHandler, KafkaError, type KafkaRequestContext } from '../kafka-api.js';
+import { KafkaApi, KafkaError } from '../kafka-api.js';
+import type { KafkaApiHandler, KafkaRequestContext, KafkaAnswer } from '../kafka-api.js';
 import { KafkaSessions } from '../kafka-sessions.js';
 
-type Request = KafkaRequest<typeof SaslAuthenticateRequest>;
-type Response = KafkaResponse<typeof SaslAuthenticateResponse>;
+/** The fields of SaslAuthenticateRequest.json the handler reads, and of SaslAuthenticateResponse.json it answers. */
+type Request = { authBytes: Buffer };
+type Response = KafkaAnswer<{
+  errorCode: number;
+  errorMessage: string | null;
+  authBytes: Buffer;
+  sessionLifetimeMs: number | bigint;
+}>;
 
 /**
  * SaslAuthenticate (36) with PLAIN: the username is the principal and the password its API
  * key, checked as the HTTP guard checks a bearer key. A failure is answered, then the
  * connection is closed (as Kafka does). The principal's ACLs are read once, here.
  */
-@Injectable()
+@KafkaApi({ apiKey: 36, name: 'SaslAuthenticate', minVersion: 0, maxVersion: 2 })
 export class SaslAuthenticateHandler implements KafkaApiHandler<Request, Response> {
   private readonly logger = new Logger(SaslAuthenticateHandler.name);
-  readonly apiKey = 36;
-  readonly name = 'SaslAuthenticate';
-  readonly minVersion = 0;
-  readonly maxVersion = 2;
 
   constructor(
     private readonly sessions: KafkaSessions,

@@ -1,20 +1,14 @@
-import type { SaslHandshakeRequest, SaslHandshakeResponse } from '../protocol/schemas/sasl.js';
-import type { KafkaRequest, KafkaResponse } from '../protocol/message-types.js';
-import { Injectable } from '@nestjs/common';
-import { type KafkaApiHandler, KafkaError, type KafkaRequestContext } from '../kafka-api.js';
+import { KafkaApi, KafkaError } from '../kafka-api.js';
+import type { KafkaApiHandler, KafkaRequestContext, KafkaAnswer } from '../kafka-api.js';
 import { KafkaSessions } from '../kafka-sessions.js';
 
-type Request = KafkaRequest<typeof SaslHandshakeRequest>;
-type Response = KafkaResponse<typeof SaslHandshakeResponse>;
+/** The fields of SaslHandshakeRequest.json the handler reads, and of SaslHandshakeResponse.json it answers. */
+type Request = { mechanism: string };
+type Response = KafkaAnswer<{ errorCode: number; mechanisms: string[] }>;
 
 /** SaslHandshake (17), version 1 only (the token then comes in SaslAuthenticate): PLAIN. */
-@Injectable()
+@KafkaApi({ apiKey: 17, name: 'SaslHandshake', minVersion: 1, maxVersion: 1 })
 export class SaslHandshakeHandler implements KafkaApiHandler<Request, Response> {
-  readonly apiKey = 17;
-  readonly name = 'SaslHandshake';
-  readonly minVersion = 1;
-  readonly maxVersion = 1;
-
   constructor(private readonly sessions: KafkaSessions) {}
 
   handle(request: Request, _version: number, context: KafkaRequestContext): Promise<Response> {

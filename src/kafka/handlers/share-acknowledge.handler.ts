@@ -1,10 +1,8 @@
-import type { ShareAcknowledgeRequest, ShareAcknowledgeResponse } from '../protocol/schemas/share-acknowledge.js';
-import type { KafkaRequest, KafkaResponse } from '../protocol/message-types.js';
-import { Injectable } from '@nestjs/common';
 import { ShareSessionService } from '../share/share-session.service.js';
-import type { KafkaApiHandler, KafkaRequestContext } from '../kafka-api.js';
-import { KafkaError } from '../kafka-api.js';
+import { KafkaApi, KafkaError, type KafkaApiHandler, type KafkaRequestContext } from '../kafka-api.js';
 import {
+  type AckTopics,
+  type ShareAnswer,
   byTopicId,
   partitionAckErrors,
   partitionKey,
@@ -15,8 +13,9 @@ import { ShareAccess } from '../share/share-access.js';
 import { kafkaErrorOf } from '../kafka-errors.js';
 import { ShareTopicIds } from '../share/share-topic-ids.js';
 
-type Request = KafkaRequest<typeof ShareAcknowledgeRequest>;
-type Response = KafkaResponse<typeof ShareAcknowledgeResponse>;
+/** The fields of ShareAcknowledgeRequest.json the handler reads, and of ShareAcknowledgeResponse.json it answers. */
+type Request = { groupId: string | null; memberId: string | null; shareSessionEpoch: number; topics: AckTopics };
+type Response = ShareAnswer;
 
 /**
  * ShareAcknowledge (key 79, KIP-932): accept (1), release (2), reject (3), gap (0) and — from
@@ -24,13 +23,8 @@ type Response = KafkaResponse<typeof ShareAcknowledgeResponse>;
  * session, releasing whatever the member still holds. One error per partition: INVALID_RECORD_STATE
  * when any of its acknowledgements did not apply (not acquired, not the member's, lock expired).
  */
-@Injectable()
+@KafkaApi({ apiKey: 79, name: 'ShareAcknowledge', minVersion: 1, maxVersion: 2 })
 export class ShareAcknowledgeHandler implements KafkaApiHandler<Request, Response> {
-  readonly apiKey = 79;
-  readonly name = 'ShareAcknowledge';
-  readonly minVersion = 1;
-  readonly maxVersion = 2;
-
   constructor(
     private readonly sessions: ShareSessionService,
     private readonly topicIds: ShareTopicIds,

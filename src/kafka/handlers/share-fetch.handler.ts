@@ -1,12 +1,10 @@
-import type { ShareFetchRequest, ShareFetchResponse } from '../protocol/schemas/share-fetch.js';
-import type { KafkaRequest, KafkaResponse } from '../protocol/message-types.js';
-import { Injectable } from '@nestjs/common';
 import type { AckResult } from '@shoal/protocol';
 import type { AcquiredStoredRecord } from '../../share-groups/domain/acquired-record.js';
 import { ShareSessionService } from '../share/share-session.service.js';
-import type { KafkaApiHandler, KafkaRequestContext } from '../kafka-api.js';
-import { KafkaError } from '../kafka-api.js';
+import { KafkaApi, KafkaError, type KafkaApiHandler, type KafkaRequestContext } from '../kafka-api.js';
 import {
+  type AckTopics,
+  type ShareAnswer,
   byTopicId,
   partitionAckErrors,
   partitionKey as key,
@@ -19,8 +17,22 @@ import { sharePartitionData } from '../share/share-records.js';
 import { ShareTopicIds } from '../share/share-topic-ids.js';
 import { DEFAULT_FETCH_RECORDS, MAX_FETCH_RECORDS, MAX_SHARE_FETCH_WAIT_MS } from '../../platform/limits.js';
 
-type Request = KafkaRequest<typeof ShareFetchRequest>;
-type Response = KafkaResponse<typeof ShareFetchResponse>;
+/** The fields of ShareFetchRequest.json the handler reads, and of ShareFetchResponse.json it answers. */
+type Request = {
+  groupId: string | null;
+  memberId: string | null;
+  shareSessionEpoch: number;
+  maxWaitMs: number;
+  maxRecords: number;
+  topics: AckTopics;
+  forgottenTopicsData: { topicId: string; partitions: number[] }[];
+};
+type Response = ShareAnswer<{
+  acknowledgeErrorCode: number;
+  acknowledgeErrorMessage: string | null;
+  records: Buffer | null;
+  acquiredRecords: { firstOffset: number | bigint; lastOffset: number | bigint; deliveryCount: number }[];
+}>;
 
 /** What one partition of the answer says. */
 interface PartitionOutcome {
@@ -36,13 +48,8 @@ interface PartitionOutcome {
  * member) — waiting up to MaxWaitMs for a record, woken like an HTTP share fetch. Records come
  * back as one record batch per partition with their AcquiredRecords ranges and delivery counts.
  */
-@Injectable()
+@KafkaApi({ apiKey: 78, name: 'ShareFetch', minVersion: 1, maxVersion: 2 })
 export class ShareFetchHandler implements KafkaApiHandler<Request, Response> {
-  readonly apiKey = 78;
-  readonly name = 'ShareFetch';
-  readonly minVersion = 1;
-  readonly maxVersion = 2;
-
   constructor(
     private readonly sessions: ShareSessionService,
     private readonly topicIds: ShareTopicIds,

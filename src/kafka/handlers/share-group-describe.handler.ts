@@ -1,20 +1,37 @@
-import type {
-  ShareGroupDescribeRequest,
-  ShareGroupDescribeResponse,
-} from '../protocol/schemas/share-group-describe.js';
-import type { KafkaRequest, KafkaResponse } from '../protocol/message-types.js';
-import { Injectable } from '@nestjs/common';
 import type { ShareGroupDescription, TopicPartition } from '@shoal/protocol';
 import type { KafkaShareMemberRow } from '../storage/kafka-share-member.store.js';
 import { ShareGroupHeartbeatService } from '../share/share-group-heartbeat.service.js';
-import type { KafkaApiHandler, KafkaRequestContext } from '../kafka-api.js';
+import { KafkaApi } from '../kafka-api.js';
+import type { KafkaApiHandler, KafkaRequestContext, KafkaAnswer } from '../kafka-api.js';
 import { KafkaError } from '../kafka-api.js';
 import { ShareAccess } from '../share/share-access.js';
 import { kafkaErrorOf } from '../kafka-errors.js';
 import { byTopic, ShareTopicIds } from '../share/share-topic-ids.js';
 
-type Request = KafkaRequest<typeof ShareGroupDescribeRequest>;
-type Response = KafkaResponse<typeof ShareGroupDescribeResponse>;
+/** The fields of ShareGroupDescribeRequest.json the handler reads, and of ShareGroupDescribeResponse.json it answers. */
+type Request = { groupIds: string[] };
+type Response = KafkaAnswer<{
+  throttleTimeMs: number;
+  groups: {
+    errorCode: number;
+    errorMessage: string | null;
+    groupId: string;
+    groupState: string;
+    groupEpoch: number;
+    assignmentEpoch: number;
+    assignorName: string;
+    members: {
+      memberId: string;
+      rackId: string | null;
+      memberEpoch: number;
+      clientId: string;
+      clientHost: string;
+      subscribedTopicNames: string[];
+      assignment: { topicPartitions: { topicId: string | Buffer; topicName: string; partitions: number[] }[] };
+    }[];
+    authorizedOperations: number;
+  }[];
+}>;
 
 /** Kafka's "no authorized operations were asked for". */
 const NO_OPERATIONS = -2147483648;
@@ -23,13 +40,8 @@ const NO_OPERATIONS = -2147483648;
  * ShareGroupDescribe (key 77, KIP-932): the members with their epochs and assignments. Members
  * that joined over HTTP are listed under the public half of their id, with epoch 0 and no client id.
  */
-@Injectable()
+@KafkaApi({ apiKey: 77, name: 'ShareGroupDescribe', minVersion: 1, maxVersion: 1 })
 export class ShareGroupDescribeHandler implements KafkaApiHandler<Request, Response> {
-  readonly apiKey = 77;
-  readonly name = 'ShareGroupDescribe';
-  readonly minVersion = 1;
-  readonly maxVersion = 1;
-
   constructor(
     private readonly members: ShareGroupHeartbeatService,
     private readonly topicIds: ShareTopicIds,

@@ -1,31 +1,34 @@
-import type {
-  ShareGroupHeartbeatRequest,
-  ShareGroupHeartbeatResponse,
-} from '../protocol/schemas/share-group-heartbeat.js';
-import type { KafkaRequest, KafkaResponse } from '../protocol/message-types.js';
-import { Injectable } from '@nestjs/common';
 import { NAME_PATTERN, type TopicPartition } from '@shoal/protocol';
 import { ShareGroupHeartbeatService } from '../share/share-group-heartbeat.service.js';
-import type { KafkaApiHandler, KafkaRequestContext } from '../kafka-api.js';
+import { KafkaApi } from '../kafka-api.js';
+import type { KafkaApiHandler, KafkaRequestContext, KafkaAnswer } from '../kafka-api.js';
 import { KafkaError } from '../kafka-api.js';
 import { ShareAccess } from '../share/share-access.js';
 import { kafkaErrorOf } from '../kafka-errors.js';
 import { byTopic, ShareTopicIds } from '../share/share-topic-ids.js';
 
-type Request = KafkaRequest<typeof ShareGroupHeartbeatRequest>;
-type Response = KafkaResponse<typeof ShareGroupHeartbeatResponse>;
+/** The fields of ShareGroupHeartbeatRequest.json the handler reads, and of ShareGroupHeartbeatResponse.json it answers. */
+type Request = { groupId: string; memberId: string; memberEpoch: number; subscribedTopicNames: string[] | null };
+type Response = KafkaAnswer<{
+  throttleTimeMs: number;
+  errorCode: number;
+  errorMessage: string | null;
+  memberId: string | null;
+  memberEpoch: number;
+  heartbeatIntervalMs: number;
+  assignment: {
+    error: number;
+    assignedTopicPartitions: { topicId: string | Buffer; partitions: number[] }[];
+    topicPartitions: { topicId: string | Buffer; partitions: number[] }[];
+  } | null;
+}>;
 
 /**
  * ShareGroupHeartbeat (key 76, KIP-932): joins with epoch 0, leaves with -1, keeps the member
  * alive and answers its assignment (Shoal's share-group assignor) and member epoch otherwise.
  */
-@Injectable()
+@KafkaApi({ apiKey: 76, name: 'ShareGroupHeartbeat', minVersion: 1, maxVersion: 1 })
 export class ShareGroupHeartbeatHandler implements KafkaApiHandler<Request, Response> {
-  readonly apiKey = 76;
-  readonly name = 'ShareGroupHeartbeat';
-  readonly minVersion = 1;
-  readonly maxVersion = 1;
-
   constructor(
     private readonly members: ShareGroupHeartbeatService,
     private readonly topicIds: ShareTopicIds,

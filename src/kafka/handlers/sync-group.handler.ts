@@ -1,22 +1,30 @@
-import type { SyncGroupRequest, SyncGroupResponse } from '../protocol/schemas/sync-group.js';
-import type { KafkaRequest, KafkaResponse } from '../protocol/message-types.js';
-import { Injectable } from '@nestjs/common';
 import { Operation } from '../../security/domain/acl.js';
 import { KafkaGroupService } from '../groups/kafka-group.service.js';
-import { type KafkaApiHandler, KafkaError, type KafkaRequestContext } from '../kafka-api.js';
+import { KafkaApi, KafkaError } from '../kafka-api.js';
+import type { KafkaApiHandler, KafkaRequestContext, KafkaAnswer } from '../kafka-api.js';
 import { KafkaAuthorizer } from '../kafka-authorizer.js';
 
-type Request = KafkaRequest<typeof SyncGroupRequest>;
-type Response = KafkaResponse<typeof SyncGroupResponse>;
+/** The fields of SyncGroupRequest.json the handler reads, and of SyncGroupResponse.json it answers. */
+type Request = {
+  groupId: string;
+  generationId: number;
+  memberId: string;
+  groupInstanceId: string | null;
+  protocolType: string | null;
+  protocolName: string | null;
+  assignments: { memberId: string; assignment: Buffer }[];
+};
+type Response = KafkaAnswer<{
+  throttleTimeMs: number;
+  errorCode: number;
+  protocolType: string | null;
+  protocolName: string | null;
+  assignment: Buffer;
+}>;
 
 /** SyncGroup (14): the leader hands in every member's assignment; each member gets its own. */
-@Injectable()
+@KafkaApi({ apiKey: 14, name: 'SyncGroup', minVersion: 0, maxVersion: 5 })
 export class SyncGroupHandler implements KafkaApiHandler<Request, Response> {
-  readonly apiKey = 14;
-  readonly name = 'SyncGroup';
-  readonly minVersion = 0;
-  readonly maxVersion = 5;
-
   constructor(
     private readonly groups: KafkaGroupService,
     private readonly authorizer: KafkaAuthorizer,

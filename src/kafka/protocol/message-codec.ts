@@ -19,19 +19,10 @@ interface Context {
 type Value = unknown;
 type Struct = Record<string, Value>;
 
-const PRIMITIVES = new Set([
-  'bool',
-  'int8',
-  'int16',
-  'uint16',
-  'int32',
-  'int64',
-  'float64',
-  'uuid',
-  'string',
-  'bytes',
-  'records',
-]);
+/** The number types: ByteReader and ByteWriter have a method of each name. */
+type NumberType = 'int8' | 'int16' | 'uint16' | 'int32' | 'int64' | 'float64';
+const NUMBERS = new Set<string>(['int8', 'int16', 'uint16', 'int32', 'int64', 'float64'] satisfies NumberType[]);
+const PRIMITIVES = new Set([...NUMBERS, 'bool', 'uuid', 'string', 'bytes', 'records']);
 
 export function fieldKey(name: string): string {
   return name.charAt(0).toLowerCase() + name.slice(1);
@@ -156,21 +147,10 @@ function readPrimitive(
   nullable: boolean,
   flexible: boolean,
 ): Value {
+  if (NUMBERS.has(type)) return reader[type as NumberType]();
   switch (type) {
     case 'bool':
       return reader.int8() !== 0;
-    case 'int8':
-      return reader.int8();
-    case 'int16':
-      return reader.int16();
-    case 'uint16':
-      return reader.uint16();
-    case 'int32':
-      return reader.int32();
-    case 'int64':
-      return reader.int64();
-    case 'float64':
-      return reader.float64();
     case 'uuid':
       return uuidToString(reader.bytes(16));
     case 'string': {
@@ -266,36 +246,11 @@ function writePrimitive(
   flexible: boolean,
   value: Value,
 ): void {
-  switch (type) {
-    case 'bool':
-      return writer.int8(value ? 1 : 0);
-    case 'int8':
-      return writer.int8(Number(value));
-    case 'int16':
-      return writer.int16(Number(value));
-    case 'uint16':
-      return writer.uint16(Number(value));
-    case 'int32':
-      return writer.int32(Number(value));
-    case 'int64':
-      return writer.int64(typeof value === 'bigint' ? value : Math.trunc(Number(value)));
-    case 'float64':
-      return writer.float64(Number(value));
-    case 'uuid':
-      return writer.bytes(uuidToBytes(value ?? ZERO_UUID));
-    default:
-      return writeSized(writer, field, type, nullable, flexible, value);
-  }
-}
-
-function writeSized(
-  writer: ByteWriter,
-  field: FieldSchema,
-  type: string,
-  nullable: boolean,
-  flexible: boolean,
-  value: Value,
-): void {
+  if (type === 'int64') return writer.int64(typeof value === 'bigint' ? value : Math.trunc(Number(value)));
+  if (NUMBERS.has(type)) return writer[type as Exclude<NumberType, 'int64'>](Number(value));
+  if (type === 'bool') return writer.int8(value ? 1 : 0);
+  if (type === 'uuid') return writer.bytes(uuidToBytes(value ?? ZERO_UUID));
+  // string, bytes and records: a length, then the bytes
   if (value === null || value === undefined) {
     if (!nullable) throw new KafkaCodecError(`${field.name} is null but not nullable`);
     if (flexible) writer.uvarint(0);

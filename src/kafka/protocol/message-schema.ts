@@ -1,8 +1,8 @@
 /**
  * The shape of Kafka's message schema files (clients/src/main/resources/common/message/*.json
  * in apache/kafka), as far as the codec reads them. The files under schemas/ are those files
- * as TypeScript modules, with the `about` texts, comments and the generator-only keys
- * (`entityType`, `mapKey`, `ignorable`, `listeners`) left out.
+ * with the `about` texts, comments and the generator-only keys (`entityType`, `mapKey`,
+ * `ignorable`, `listeners`) left out (schemas/README.md).
  */
 export interface FieldSchema {
   name: string;

@@ -1,5 +1,5 @@
 import type { Acknowledgement, AckResult, AckType, TopicPartition } from '@shoal/protocol';
-import { KafkaError } from '../kafka-api.js';
+import { KafkaError, type KafkaAnswer } from '../kafka-api.js';
 
 /** One `AcknowledgementBatches` entry of ShareFetch and ShareAcknowledge. */
 export interface AcknowledgementBatch {
@@ -71,6 +71,27 @@ export type AckTopics = {
   topicId: string;
   partitions: { partitionIndex: number; acknowledgementBatches?: AcknowledgementBatch[] }[];
 }[];
+
+/**
+ * What ShareFetch and ShareAcknowledge answer (their response files' fields), `P` the fields a
+ * partition has beyond its index, error and leader.
+ */
+export type ShareAnswer<P = object> = KafkaAnswer<{
+  throttleTimeMs: number;
+  errorCode: number;
+  errorMessage: string | null;
+  acquisitionLockTimeoutMs: number;
+  responses: {
+    topicId: string | Buffer;
+    partitions: ({
+      partitionIndex: number;
+      errorCode: number;
+      errorMessage: string | null;
+      currentLeader: { leaderId: number; leaderEpoch: number };
+    } & P)[];
+  }[];
+  nodeEndpoints: { nodeId: number; host: string; port: number; rack: string | null }[];
+}>;
 
 /** A partition of the answer by topic id, as `topicId\u0000partition`. */
 export function partitionKey(topicId: string, partition: number): string {

@@ -15,20 +15,46 @@ interface Waiting {
 }
 
 /**
+ * Uses of SQLite's one connection, one at a time in arrival order (the lane), whether it runs in
+ * a thread of its own or on the event loop.
+ */
+abstract class SqliteLane implements SqlSessions, SqliteRequests {
+  private lane: Promise<unknown> = Promise.resolve();
+  protected closing: Promise<void> | null = null;
+
+  abstract request(request: SqliteRequest): Promise<SqliteReply>;
+
+  /** Closes the connection once `lane`, the uses queued before `close`, has finished. */
+  protected abstract shutdown(lane: Promise<unknown>): Promise<void>;
+
+  use<T>(work: (session: SqlSession) => Promise<T>): Promise<T> {
+    if (this.closing) return Promise.reject(new Error('the database is closed'));
+    const next = this.lane.then(() => work(new SqliteThreadSession(this)));
+    this.lane = next.catch(() => undefined);
+    return next;
+  }
+
+  /** Lets the uses already queued finish, then closes the connection (and ends the thread). */
+  close(): Promise<void> {
+    this.closing ??= this.shutdown(this.lane);
+    return this.closing;
+  }
+}
+
+/**
  * SQLite's one connection, in a worker thread of its own, so statements and fsyncs never block
  * the event loop. Uses of it still run one at a time in arrival order (the lane): no read sees
  * another caller's uncommitted transaction. The thread holds the process open only while it
  * has work, as a synchronous connection did.
  */
-export class SqliteThread implements SqlSessions {
+export class SqliteThread extends SqliteLane {
   private readonly worker: Worker;
   private readonly waiting: Waiting[] = [];
   private readonly exited: Promise<void>;
-  private lane: Promise<unknown> = Promise.resolve();
-  private closing: Promise<void> | null = null;
   private gone: Error | null = null;
 
   private constructor(options: SqliteThreadOptions) {
+    super();
     this.worker = new Worker(sqliteWorkerScript(), { workerData: options });
     this.worker.unref();
     this.worker.on('message', (reply: SqliteReply) => this.answered(reply));
@@ -49,22 +75,11 @@ export class SqliteThread implements SqlSessions {
     return thread;
   }
 
-  use<T>(work: (session: SqlSession) => Promise<T>): Promise<T> {
-    if (this.closing) return Promise.reject(new Error('the database is closed'));
-    const next = this.lane.then(() => work(new SqliteThreadSession(this)));
-    this.lane = next.catch(() => undefined);
-    return next;
-  }
-
-  /** Lets the uses already queued finish, then closes the connection and ends the thread. */
-  close(): Promise<void> {
-    this.closing ??= (async () => {
-      this.worker.ref();
-      await this.lane;
-      if (!this.gone) await this.request({ op: 'close' }).catch(() => undefined);
-      await this.exited;
-    })();
-    return this.closing;
+  protected async shutdown(lane: Promise<unknown>): Promise<void> {
+    this.worker.ref();
+    await lane;
+    if (!this.gone) await this.request({ op: 'close' }).catch(() => undefined);
+    await this.exited;
   }
 
   /** Sends one request; answers its reply (a failure is a reply too, not a rejection). */
@@ -100,14 +115,13 @@ export class SqliteThread implements SqlSessions {
  * statement, so a use costs less CPU and answers sooner, but every statement holds the event
  * loop while it runs. Commits are not flushed here when `WalSync` flushes them.
  */
-export class SqliteInline implements SqlSessions {
-  private lane: Promise<unknown> = Promise.resolve();
-  private closing: Promise<void> | null = null;
-
+export class SqliteInline extends SqliteLane {
   private constructor(
     private readonly connection: SqliteConnection,
     private readonly checkpointer: WalCheckpointer | null,
-  ) {}
+  ) {
+    super();
+  }
 
   /**
    * @param checkpointer the file's WAL checkpoints run in that thread (`options` then raise the
@@ -117,20 +131,10 @@ export class SqliteInline implements SqlSessions {
     return new SqliteInline(new SqliteConnection(options), checkpointer);
   }
 
-  use<T>(work: (session: SqlSession) => Promise<T>): Promise<T> {
-    if (this.closing) return Promise.reject(new Error('the database is closed'));
-    const next = this.lane.then(() => work(new SqliteThreadSession(this)));
-    this.lane = next.catch(() => undefined);
-    return next;
-  }
-
-  close(): Promise<void> {
-    this.closing ??= (async () => {
-      await this.lane;
-      await this.checkpointer?.stop();
-      this.connection.answer({ op: 'close' });
-    })();
-    return this.closing;
+  protected async shutdown(lane: Promise<unknown>): Promise<void> {
+    await lane;
+    await this.checkpointer?.stop();
+    this.connection.answer({ op: 'close' });
   }
 
   request(request: SqliteRequest): Promise<SqliteReply> {
