@@ -42,8 +42,7 @@ export class PgSessions implements SqlSessions {
     } catch (error) {
       // A connection that lost its server, or one on a standby after a failover (25006), is not
       // given back to the pool: the next use opens a new one, to whichever host is the primary now.
-      if (isConnectionError(error) || isStorageUnavailable(error))
-        broken ??= error instanceof Error ? error : new Error(String(error));
+      if (isStorageUnavailable(error)) broken ??= error instanceof Error ? error : new Error(String(error));
       throw error;
     } finally {
       if (broken) client.on('error', () => undefined); // late errors of a dropped connection
@@ -155,10 +154,4 @@ function inline(client: pg.PoolClient, sql: string, params: readonly unknown[]):
     return literal ?? '';
   });
   return complete ? text : null;
-}
-
-function isConnectionError(error: unknown): boolean {
-  const code = ((error as { driverError?: { code?: unknown } }).driverError?.code ??
-    (error as { code?: unknown }).code) as string | undefined;
-  return typeof code === 'string' && /^(08...|57P0[123]|ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT)$/.test(code);
 }
