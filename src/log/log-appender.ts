@@ -8,6 +8,7 @@ import type { Topic } from './domain/topic.js';
 import type { Sql } from '../storage/database.js';
 import { logStore, type PartitionHead, type RecordRow } from './storage/log.store.js';
 import { topicStore } from './storage/topic.store.js';
+import { TopicUse } from './topic-use.js';
 import { appendKey, ChangeSignal } from '../platform/change-signal.js';
 import type { Outcome } from '../platform/group-commit.js';
 
@@ -35,12 +36,14 @@ export class LogAppender {
   constructor(
     private readonly signal: ChangeSignal,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly use: TopicUse,
   ) {}
 
   async append(sql: Sql, batch: AppendRequest[]): Promise<AppendResult> {
     const topics = new Map(
       (await topicStore.findByNames(sql, [...new Set(batch.map((r) => r.topic))])).map((t) => [t.name, t]),
     );
+    for (const topic of topics.values()) this.use.touch(topic);
     const placed = batch.map((request) => this.place(request, topics.get(request.topic)));
     const keys = new Map<string, { topicId: number; partition: number }>();
     for (const p of placed) {

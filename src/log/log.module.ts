@@ -10,6 +10,7 @@ import { ReadService } from './read.service.js';
 import { RetentionService } from './retention.service.js';
 import { TopicPurger } from './topic-purger.js';
 import { TopicService } from './topic.service.js';
+import { TopicUse } from './topic-use.js';
 
 /** Topics and their partitioned log: produce, read, retention, purge. */
 @Module({
@@ -24,7 +25,8 @@ import { TopicService } from './topic.service.js';
     ReadService,
     RetentionService,
     OffsetResolver,
+    TopicUse,
   ],
-  exports: [TopicService, LogAppender, ProduceHooks, ProduceService, ReadService, OffsetResolver],
+  exports: [TopicService, TopicUse, LogAppender, ProduceHooks, ProduceService, ReadService, OffsetResolver],
 })
 export class LogModule {}

@@ -8,6 +8,7 @@ import { Database, type Sql } from '../storage/database.js';
 import { readWithinBudget } from './storage/record-budget.js';
 import { topicStore } from './storage/topic.store.js';
 import { requireTopic } from './topic.service.js';
+import { TopicUse } from './topic-use.js';
 
 /** One partition's records as stored, with its window. */
 export interface StoredRead {
@@ -57,6 +58,7 @@ export class PartitionReader {
   constructor(
     private readonly database: Database,
     private readonly signal: ChangeSignal,
+    private readonly use: TopicUse,
     @Optional() @Inject(SHOAL_CONFIG) private readonly config?: ShoalConfig,
   ) {}
 
@@ -70,7 +72,7 @@ export class PartitionReader {
   ): Promise<StoredRead> {
     const budget = Math.min(maxBytes, this.config?.security?.maxResponseBytes ?? DEFAULT_SECURITY.maxResponseBytes);
     return this.database.run(async (sql) => {
-      const { records, startOffset, endOffset } = await readStored(
+      const { topic, records, startOffset, endOffset } = await readStored(
         sql,
         topicName,
         partition,
@@ -78,6 +80,7 @@ export class PartitionReader {
         maxRecords,
         budget,
       );
+      this.use.touch(topic);
       return { records, startOffset, endOffset };
     });
   }

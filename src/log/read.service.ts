@@ -10,6 +10,7 @@ import { topicStore } from './storage/topic.store.js';
 import { appendKey, ChangeSignal, type WaitTiming } from '../platform/change-signal.js';
 import { readStored } from './partition-reader.js';
 import { requireTopic } from './topic.service.js';
+import { TopicUse } from './topic-use.js';
 
 export interface ReadOptions {
   offset?: number;
@@ -28,10 +29,12 @@ export class ReadService {
   constructor(
     private readonly database: Database,
     private readonly signal: ChangeSignal,
+    private readonly use: TopicUse,
   ) {}
 
   async read(topicName: string, partition: number, options: ReadOptions): Promise<ReadResponse> {
     const first = await this.database.run((sql) => readOnce(sql, topicName, partition, options));
+    this.use.touch(first.topic);
     if (first.response.records.length > 0 || options.maxWaitMs <= 0) return first.response;
     const deadline = Date.now() + options.maxWaitMs;
     for (;;) {
@@ -41,6 +44,7 @@ export class ReadService {
       const waiter = this.signal.waiter([appendKey(first.topic.id, partition)], options.timing);
       try {
         const again = await this.database.run((sql) => readOnce(sql, topicName, partition, options));
+        this.use.touch(again.topic);
         const remaining = deadline - Date.now();
         if (again.response.records.length > 0 || remaining <= 0 || this.signal.closed) return again.response;
         await waiter.wait(remaining);

@@ -9,6 +9,8 @@ import { PeriodicTask } from '../platform/periodic-task.js';
 import { yieldToEventLoop } from '../platform/yield-to-event-loop.js';
 import { readerFloorStore } from './storage/reader-floor.store.js';
 import { topicStore } from './storage/topic.store.js';
+import { TopicService } from './topic.service.js';
+import { TopicUse } from './topic-use.js';
 
 /** Sizes read per statement when byte retention walks a partition. */
 const SIZE_PAGE = 5_000;
@@ -28,7 +30,8 @@ const DELETE_CHUNK = 5_000;
  * finished, once older than the age or beyond the count. `sweep(now)` is idempotent; a timer calls it every few seconds and
  * tests call it with a chosen time. Every step (a page of sizes, a chunk deleted) is a bounded
  * statement and the event loop is given back between steps, so a sweep of millions of records
- * is many short pauses rather than one long one.
+ * is many short pauses rather than one long one. Before each sweep, topics with
+ * `deleteAfterIdleMs` that nobody used for that long are deleted ({@link expireIdleTopics}).
  */
 @Injectable()
 export class RetentionService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -39,11 +42,17 @@ export class RetentionService implements OnApplicationBootstrap, OnApplicationSh
     private readonly database: Database,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(SHOAL_CONFIG) config: ShoalConfig,
+    private readonly topics: TopicService,
+    private readonly use: TopicUse,
   ) {
     this.task = new PeriodicTask(
       'retention sweep',
       config.retentionIntervalMs,
-      () => this.sweep(this.clock.now()),
+      async () => {
+        const now = this.clock.now();
+        await this.expireIdleTopics(now);
+        await this.sweep(now);
+      },
       this.logger,
     );
   }
@@ -54,6 +63,16 @@ export class RetentionService implements OnApplicationBootstrap, OnApplicationSh
 
   onApplicationShutdown(): Promise<void> {
     return this.task.stop();
+  }
+
+  /**
+   * Writes this broker's topic uses down, then deletes the topics left unused for their
+   * `deleteAfterIdleMs` as of `now` (by any broker: each writes its uses before it looks).
+   * Answers the names deleted.
+   */
+  async expireIdleTopics(now: number): Promise<string[]> {
+    await this.database.run((sql) => this.use.flush(sql));
+    return this.topics.deleteIdle(now);
   }
 
   /** Applies retention as of `now`; answers how many records it deleted. */

@@ -62,7 +62,7 @@ export class TopicService {
         partitionCount: partitions,
         config: mergeTopicConfig(topic.config, change.config),
       };
-      await topicStore.update(sql, updated);
+      await topicStore.update(sql, updated, this.clock.now());
       await topicStore.addPartitions(sql, topic.id, topic.partitionCount, updated.partitionCount);
       return describe(sql, updated);
     });
@@ -72,11 +72,36 @@ export class TopicService {
   async delete(name: string): Promise<void> {
     await this.database.transaction(async (sql) => {
       const topic = await requireTopic(sql, name, true);
-      await topicStore.delete(sql, topic.id);
-      await topicPurgeStore.add(sql, topic.id, this.clock.now());
+      await this.remove(sql, topic);
     });
     this.logger.log(`deleted topic ${name}`);
     this.purger.kick();
+  }
+
+  /**
+   * Deletes the topics whose `deleteAfterIdleMs` passed unused as of `now` (see
+   * `topicStore.listIdle`), each checked again under its row lock; answers their names.
+   */
+  async deleteIdle(now: number): Promise<string[]> {
+    const deleted: string[] = [];
+    for (const name of await this.database.run((sql) => topicStore.listIdle(sql, now))) {
+      const gone = await this.database.transaction(async (sql) => {
+        const topic = await topicStore.findByName(sql, name, true);
+        if (!topic || (await topicStore.listIdle(sql, now, name)).length === 0) return null;
+        await this.remove(sql, topic);
+        return topic;
+      });
+      if (!gone) continue;
+      deleted.push(name);
+      this.logger.log(`deleted topic ${name}: unused for ${gone.config.deleteAfterIdleMs} ms (deleteAfterIdleMs)`);
+    }
+    if (deleted.length > 0) this.purger.kick();
+    return deleted;
+  }
+
+  private async remove(sql: Sql, topic: Topic): Promise<void> {
+    await topicStore.delete(sql, topic.id);
+    await topicPurgeStore.add(sql, topic.id, this.clock.now());
   }
 }
 

@@ -53,6 +53,12 @@ describe.each(STORAGE_KINDS)('topic routes over HTTP on %s', (kind) => {
     ['a negative retention', { name: 'p0', partitions: 1, config: { retentionMs: -5 } }, 400, 'INVALID_CONFIG'],
     ['a string retention', { name: 'p0', partitions: 1, config: { retentionBytes: '5' } }, 400, 'INVALID_CONFIG'],
     ['an unknown config field', { name: 'p0', partitions: 1, config: { compaction: true } }, 400, 'INVALID_CONFIG'],
+    [
+      'an idle expiry under 1 s',
+      { name: 'p0', partitions: 1, config: { deleteAfterIdleMs: 999 } },
+      400,
+      'INVALID_CONFIG',
+    ],
     ['an unknown field', { name: 'p0', partitions: 1, replicas: 3 }, 400, 'INVALID_REQUEST'],
   ])('refuses to create a topic with %s', async (_name, body, status, code) => {
     const answer = await rawRequest(`${broker.url}/v1/topics`, 'POST', JSON.stringify(body));
@@ -86,6 +92,7 @@ describe.each(STORAGE_KINDS)('topic routes over HTTP on %s', (kind) => {
     ['a zero retention', 'bad-update-2', { config: { retentionMs: 0 } }, 'INVALID_CONFIG'],
     ['a negative retention', 'bad-update-3', { config: { retentionBytes: -1 } }, 'INVALID_CONFIG'],
     ['an unknown config field', 'bad-update-4', { config: { other: 1 } }, 'INVALID_CONFIG'],
+    ['a fractional idle expiry', 'bad-update-5', { config: { deleteAfterIdleMs: 1500.5 } }, 'INVALID_CONFIG'],
   ])('refuses to update a topic with %s and changes nothing', async (_name, topic, body, code) => {
     await broker.client.createTopic({ name: topic, partitions: 2, config: { retentionMs: 1000 } });
     const answer = await rawRequest(`${broker.url}/v1/topics/${topic}`, 'PATCH', JSON.stringify(body));

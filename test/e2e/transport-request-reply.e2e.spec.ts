@@ -178,4 +178,29 @@ describe('ShoalClient.send and @MessagePattern handlers across processes', () =>
     expect(await lastValueFrom(shoal.send<number>('rr.sum', [7]))).toBe(7);
     expect(await replyTopics(brokers[1], 'bounded')).toHaveLength(1);
   });
+
+  it('deletes the reply topic of a client killed without close once unused replyTopicIdleMs, not a live one', async () => {
+    const idle = { replyTopicPrefix: 'orphan', replyTopicIdleMs: 1_000 };
+    const killed = await spawnFixture(CLIENT, {
+      SHOAL_URL: brokers[0].url,
+      PREFIX: 'rr.',
+      COUNT: '3',
+      STAY: '1',
+      CLIENT_OPTIONS: JSON.stringify(idle),
+    });
+    processes.push(killed);
+    await until(() => (killed.events as unknown as Answers[]).some((e) => e.event === 'answers'), 30_000);
+    const live = client({ ...idle, replyTopicPrefix: 'kept' }, brokers[1]);
+    expect(await lastValueFrom(live.send<number>('rr.sum', [1, 2]))).toBe(3);
+    const [orphan] = await replyTopics(brokers[0], 'orphan');
+    expect((await brokers[0].client.describeTopic(orphan)).config.deleteAfterIdleMs).toBe(1_000);
+    killed.child.kill('SIGKILL');
+    // Either broker's retention sweep may delete it, once neither has seen it used for a second.
+    await until(async () => (await replyTopics(brokers[1], 'orphan')).length === 0, 20_000);
+    // The live client, idle all this while, kept its topic in use and still gets answers.
+    const [kept] = await replyTopics(brokers[1], 'kept');
+    expect(kept).toBeDefined();
+    expect(await lastValueFrom(live.send<number>('rr.sum', [2, 3]))).toBe(5);
+    expect(await replyTopics(brokers[1], 'kept')).toEqual([kept]);
+  });
 });

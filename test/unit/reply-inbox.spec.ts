@@ -57,7 +57,7 @@ describe(ReplyInbox.name, () => {
   let inbox: ReplyInbox;
   beforeEach(async () => {
     broker = new FakeBroker();
-    inbox = new ReplyInbox(broker.client(), { topicPrefix: 'replies', retentionMs: 60_000 });
+    inbox = new ReplyInbox(broker.client(), { topicPrefix: 'replies', retentionMs: 60_000, idleDeleteMs: 600_000 });
     await inbox.address();
   });
   afterEach(() => inbox.close());

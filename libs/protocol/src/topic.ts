@@ -39,6 +39,10 @@ export const TopicConfig = named(
         s.integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, ...config }),
         'keep at most this many finished records per partition',
       ),
+      deleteAfterIdleMs: setting(
+        s.integer({ minimum: 1_000, maximum: Number.MAX_SAFE_INTEGER, ...config }),
+        'delete the topic once nothing was produced to it or read from it by offset for this long',
+      ),
     },
     config,
   ),

@@ -153,6 +153,12 @@ export interface ShoalClientOptions {
    * died) are deleted. Default 60,000 ms.
    */
   replyRetentionMs?: number;
+  /**
+   * `send`: the reply topic's `deleteAfterIdleMs`, so the topic of an instance that died without
+   * `close` (SIGKILL, a crash) is deleted by the broker once unused this long; a live instance
+   * reads it at least every quarter of this. Default 600,000 ms (at least 1,000).
+   */
+  replyTopicIdleMs?: number;
   /** `send`: reply topics are named `<replyTopicPrefix>.<uuid>`. Default `shoal.replies`. */
   replyTopicPrefix?: string;
 }

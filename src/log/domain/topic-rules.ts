@@ -15,6 +15,7 @@ const OPTIONAL_FIELDS = [
   'retentionRespectsShareGroups',
   'completedMaxAgeMs',
   'completedMaxCount',
+  'deleteAfterIdleMs',
 ] as const;
 
 /** Merges a config change into the current config: a field given replaces, `null` clears. (Its values are checked at the edge.) */

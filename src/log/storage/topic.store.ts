@@ -13,11 +13,12 @@ interface TopicRow {
   retention_respects_share_groups: number | null;
   completed_max_age_ms: number | null;
   completed_max_count: number | null;
+  delete_after_idle_ms: number | null;
 }
 
 const TOPIC_COLUMNS =
   'id, name, partition_count, retention_ms, retention_bytes, idempotency_window_ms, ' +
-  'retention_respects_share_groups, completed_max_age_ms, completed_max_count';
+  'retention_respects_share_groups, completed_max_age_ms, completed_max_count, delete_after_idle_ms';
 
 function toTopic(row: TopicRow): Topic {
   const topic: Topic = {
@@ -34,6 +35,7 @@ function toTopic(row: TopicRow): Topic {
     topic.config.retentionRespectsShareGroups = Number(row.retention_respects_share_groups) !== 0;
   if (row.completed_max_age_ms !== null) topic.config.completedMaxAgeMs = Number(row.completed_max_age_ms);
   if (row.completed_max_count !== null) topic.config.completedMaxCount = Number(row.completed_max_count);
+  if (row.delete_after_idle_ms !== null) topic.config.deleteAfterIdleMs = Number(row.delete_after_idle_ms);
   return topic;
 }
 
@@ -45,6 +47,7 @@ function optionalParams(config: TopicConfig): (number | null)[] {
     respects === undefined || respects === null ? null : respects ? 1 : 0,
     config.completedMaxAgeMs ?? null,
     config.completedMaxCount ?? null,
+    config.deleteAfterIdleMs ?? null,
   ];
 }
 
@@ -99,8 +102,8 @@ export const topicStore = {
   ): Promise<Topic | null> {
     const inserted = await sql.rows<TopicRow>(
       `INSERT INTO shoal_topic (name, partition_count, retention_ms, retention_bytes, created_at, idempotency_window_ms,
-         retention_respects_share_groups, completed_max_age_ms, completed_max_count)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (name) DO NOTHING RETURNING ${TOPIC_COLUMNS}`,
+         retention_respects_share_groups, completed_max_age_ms, completed_max_count, delete_after_idle_ms, last_used_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $5) ON CONFLICT (name) DO NOTHING RETURNING ${TOPIC_COLUMNS}`,
       [name, partitionCount, config.retentionMs, config.retentionBytes, now, ...optionalParams(config)],
     );
     if (inserted.length === 0) return null;
@@ -122,18 +125,48 @@ export const topicStore = {
     }
   },
 
-  async update(sql: Sql, topic: Topic): Promise<void> {
+  /** Writes the topic's settings; a change counts as a use (`now`), so a new idle rule starts counting from it. */
+  async update(sql: Sql, topic: Topic, now: number): Promise<void> {
     await sql.execute(
       `UPDATE shoal_topic SET partition_count = $2, retention_ms = $3, retention_bytes = $4, idempotency_window_ms = $5,
-         retention_respects_share_groups = $6, completed_max_age_ms = $7, completed_max_count = $8 WHERE id = $1`,
+         retention_respects_share_groups = $6, completed_max_age_ms = $7, completed_max_count = $8,
+         delete_after_idle_ms = $9, last_used_at = $10 WHERE id = $1`,
       [
         topic.id,
         topic.partitionCount,
         topic.config.retentionMs,
         topic.config.retentionBytes,
         ...optionalParams(topic.config),
+        now,
       ],
     );
+  },
+
+  /** Notes uses (topic id → time): a time only ever moves forward. */
+  async noteUses(sql: Sql, uses: [topicId: number, at: number][]): Promise<void> {
+    for (const [topicId, at] of uses)
+      await sql.execute(
+        'UPDATE shoal_topic SET last_used_at = $2 WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < $2)',
+        [topicId, at],
+      );
+  },
+
+  /**
+   * Names of the topics whose `deleteAfterIdleMs` passed since their last noted use (or their
+   * creation) as of `now`, and that no consumer group or share group keeps state for; only
+   * `name` when given.
+   */
+  async listIdle(sql: Sql, now: number, name?: string): Promise<string[]> {
+    const rows = await sql.rows<{ name: string }>(
+      `SELECT t.name FROM shoal_topic t
+        WHERE t.delete_after_idle_ms IS NOT NULL
+          AND COALESCE(t.last_used_at, t.created_at) + t.delete_after_idle_ms <= $1
+          AND NOT EXISTS (SELECT 1 FROM shoal_share_partition s WHERE s.topic_id = t.id)
+          AND NOT EXISTS (SELECT 1 FROM shoal_consumer_offset c WHERE c.topic_id = t.id)
+          ${name === undefined ? '' : 'AND t.name = $2'}`,
+      name === undefined ? [now] : [now, name],
+    );
+    return rows.map((r) => r.name);
   },
 
   /** The topic and its partitions; its records are left for `topicPurgeStore` to remove in chunks. */

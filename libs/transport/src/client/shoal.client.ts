@@ -9,6 +9,7 @@ import { ReplyInbox } from '../reply/reply-inbox.js';
 import {
   CORRELATION_ID_HEADER,
   DEFAULT_REPLY_RETENTION_MS,
+  DEFAULT_REPLY_TOPIC_IDLE_MS,
   DEFAULT_REPLY_TIMEOUT_MS,
   DEFAULT_REPLY_TOPIC_PREFIX,
   REPLY_TO_HEADER,
@@ -33,8 +34,9 @@ interface Pending {
  *
  * A request is a record on the pattern's topic carrying a correlation id and this instance's
  * reply topic (headers {@link CORRELATION_ID_HEADER}, {@link REPLY_TO_HEADER}). The reply topic
- * (`<replyTopicPrefix>.<uuid>`, 1 partition, `retentionMs` = `replyRetentionMs`) is created at
- * the first `send` and deleted by `close`; the instance reads it while requests wait (see
+ * (`<replyTopicPrefix>.<uuid>`, 1 partition, `retentionMs` = `replyRetentionMs`,
+ * `deleteAfterIdleMs` = `replyTopicIdleMs`) is created at the first `send` and deleted by
+ * `close` (or by the broker once unused, when the instance died without `close`); the instance reads it while requests wait (see
  * {@link ReplyInbox}). A request with no final answer within `replyTimeoutMs` errors with
  * {@link ShoalReplyTimeoutError}, and its late answer is dropped.
  */
@@ -133,6 +135,7 @@ export class ShoalClient extends ClientProxy {
     return new ReplyInbox(this.http, {
       topicPrefix: this.options.replyTopicPrefix ?? DEFAULT_REPLY_TOPIC_PREFIX,
       retentionMs: this.options.replyRetentionMs ?? DEFAULT_REPLY_RETENTION_MS,
+      idleDeleteMs: this.options.replyTopicIdleMs ?? DEFAULT_REPLY_TOPIC_IDLE_MS,
     });
   }
 

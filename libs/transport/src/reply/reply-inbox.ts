@@ -15,6 +15,11 @@ export interface ReplyInboxSettings {
   topicPrefix: string;
   /** The reply topic's `retentionMs`: replies older than this are deleted, read or not. */
   retentionMs: number;
+  /**
+   * The reply topic's `deleteAfterIdleMs`: the broker deletes it once unread this long (this
+   * instance died without `close`); while the instance lives it reads at least every quarter of it.
+   */
+  idleDeleteMs: number;
 }
 
 interface Waiter {
@@ -37,6 +42,7 @@ export class ReplyInbox {
   private polling: Promise<void> | undefined;
   private readonly abort = new AbortController();
   private closed = false;
+  private keepAlive: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly http: ShoalHttpClient,
@@ -85,6 +91,7 @@ export class ReplyInbox {
   /** Stops reading, errors every waiting request, deletes the reply topic. */
   async close(): Promise<void> {
     this.closed = true;
+    clearInterval(this.keepAlive);
     this.abort.abort();
     await this.polling;
     for (const id of [...this.pending.keys()]) this.fail(id, new Error('ShoalClient closed before the reply came'));
@@ -94,8 +101,25 @@ export class ReplyInbox {
 
   private async create(): Promise<string> {
     const name = `${this.settings.topicPrefix}.${randomUUID()}`;
-    await this.http.createTopic({ name, partitions: 1, config: { retentionMs: this.settings.retentionMs } });
+    const { retentionMs, idleDeleteMs } = this.settings;
+    await this.http.createTopic({ name, partitions: 1, config: { retentionMs, deleteAfterIdleMs: idleDeleteMs } });
+    clearInterval(this.keepAlive);
+    this.keepAlive = setInterval(() => void this.touch(name), Math.max(250, Math.floor(idleDeleteMs / 4)));
+    this.keepAlive.unref();
     return name;
+  }
+
+  /** A read that keeps the reply topic in use while no request waits (a waiting one reads anyway). */
+  private async touch(topic: string): Promise<void> {
+    if (this.closed || this.polling) return;
+    try {
+      const answer = await this.http.read(topic, 0, { offset: this.next, maxWaitMs: 0, maxRecords: POLL_RECORDS });
+      if (this.polling) return; // a request's read began meanwhile: it reads these too
+      this.next = answer.nextOffset;
+      for (const record of answer.records) this.deliver(record);
+    } catch {
+      // The next touch, or the next request's read, tries again (and recovers a deleted topic).
+    }
   }
 
   private async poll(): Promise<void> {

@@ -19,4 +19,5 @@ export const NO_MESSAGE_HANDLER = 'There is no matching message handler defined 
 /** The defaults of {@link ShoalClientOptions} request/reply settings. */
 export const DEFAULT_REPLY_TIMEOUT_MS = 30_000;
 export const DEFAULT_REPLY_RETENTION_MS = 60_000;
+export const DEFAULT_REPLY_TOPIC_IDLE_MS = 600_000;
 export const DEFAULT_REPLY_TOPIC_PREFIX = 'shoal.replies';
