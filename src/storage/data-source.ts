@@ -26,6 +26,7 @@ import { AddKafkaGroupInstanceId1765065600001 } from './migrations/1765065600001
 import { AddRecordKeyBytes1765069200000 } from './migrations/1765069200000-add-record-key-bytes.js';
 import { AddCompletedCleanup1765152000000 } from './migrations/1765152000000-add-completed-cleanup.js';
 import { CreateShareJobs1765238400000 } from './migrations/1765238400000-create-share-jobs.js';
+import { CreateKafkaTransactions1765328400000 } from './migrations/1765328400000-create-kafka-transactions.js';
 
 export const migrations = [
   CreateLog1763769600000,
@@ -45,6 +46,7 @@ export const migrations = [
   AddRecordKeyBytes1765069200000,
   AddCompletedCleanup1765152000000,
   CreateShareJobs1765238400000,
+  CreateKafkaTransactions1765328400000,
 ];
 
 // BIGINT columns hold offsets and timestamps, all below 2^53: read them as numbers.
