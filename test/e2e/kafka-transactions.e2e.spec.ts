@@ -1,8 +1,10 @@
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import type { ManualClock } from '../../src/platform/clock.js';
+import { encodeRecordBatch } from '../../src/kafka/protocol/record-batch.js';
 import { KafkaTransactions } from '../../src/kafka/transactions/kafka-transactions.service.js';
 import { type TestBroker, startBroker } from '../support/broker.js';
 import { kafkaPortOf, kafkaTestConfig } from '../support/kafka.js';
+import { KafkaWireClient } from '../support/kafka-wire-client.js';
 import { createTestStorage, STORAGE_KINDS, testConfig, type TestStorage } from '../support/storage.js';
 
 /**
@@ -156,5 +158,116 @@ describe.each(STORAGE_KINDS)(`${KafkaTransactions.name} with KafkaJS on %s`, (ki
     clock.advance(5_000);
     await expect(second.commit()).rejects.toThrow(/epoch/i);
     expect(await values('txn-timeout')).toEqual([]);
+  });
+});
+
+const PRODUCE = 0;
+const INIT_PRODUCER_ID = 22;
+const ADD_PARTITIONS_TO_TXN = 24;
+const END_TXN = 26;
+const Code = {
+  NONE: 0,
+  UNKNOWN_TOPIC_OR_PARTITION: 3,
+  OUT_OF_ORDER_SEQUENCE_NUMBER: 45,
+  INVALID_PRODUCER_EPOCH: 47,
+  INVALID_TXN_STATE: 48,
+  INVALID_PRODUCER_ID_MAPPING: 49,
+  INVALID_TRANSACTION_TIMEOUT: 50,
+  OPERATION_NOT_ATTEMPTED: 55,
+  PRODUCER_FENCED: 90,
+};
+
+/** The transaction APIs' rules over the wire, with the project's codec: retries, sequences, versions. */
+describe(`${KafkaTransactions.name} over the wire`, () => {
+  let storage: TestStorage;
+  let broker: TestBroker;
+  let wire: KafkaWireClient;
+  beforeAll(async () => {
+    storage = await createTestStorage('sqlite');
+    broker = await startBroker(testConfig(storage.storage, { kafka: kafkaTestConfig() }));
+    wire = await KafkaWireClient.connect(kafkaPortOf(broker.app));
+    await broker.client.createTopic({ name: 'wire-txn', partitions: 1 });
+  });
+  afterAll(async () => {
+    wire.close();
+    await broker.close();
+    await storage.dispose();
+  });
+
+  const init = async (transactionalId: string, version = 4, producerId = -1, producerEpoch = -1, timeoutMs = 60_000) =>
+    (await wire.request(INIT_PRODUCER_ID, version, {
+      transactionalId,
+      transactionTimeoutMs: timeoutMs,
+      producerId,
+      producerEpoch,
+    })) as { errorCode: number; producerId: number; producerEpoch: number };
+  const add = async (id: string, p: { producerId: number; producerEpoch: number }, partitions = [0], version = 3) =>
+    (
+      (await wire.request(ADD_PARTITIONS_TO_TXN, version, {
+        v3AndBelowTransactionalId: id,
+        v3AndBelowProducerId: p.producerId,
+        v3AndBelowProducerEpoch: p.producerEpoch,
+        v3AndBelowTopics: [{ name: 'wire-txn', partitions }],
+      })) as { resultsByTopicV3AndBelow: { resultsByPartition: { partitionErrorCode: number }[] }[] }
+    ).resultsByTopicV3AndBelow[0]!.resultsByPartition.map((r) => r.partitionErrorCode);
+  const end = async (id: string, p: { producerId: number; producerEpoch: number }, committed: boolean, version = 3) =>
+    (await wire.request(END_TXN, version, { transactionalId: id, ...p, committed }))['errorCode'];
+  async function produce(p: { producerId: number; producerEpoch: number }, baseSequence: number, values: string[]) {
+    const records = encodeRecordBatch({
+      baseOffset: 0,
+      ...p,
+      baseSequence,
+      transactional: true,
+      records: values.map((v) => ({ timestamp: Date.now(), key: null, value: Buffer.from(v), headers: [] })),
+    });
+    const answer = await wire.request(PRODUCE, 7, {
+      transactionalId: 'wire',
+      acks: -1,
+      timeoutMs: 5_000,
+      topics: [{ name: 'wire-txn', partitions: [{ partitionIndex: 0, records }] }],
+    });
+    return (answer['responses'] as { partitions: { errorCode: number }[] }[])[0]!.partitions[0]!.errorCode;
+  }
+  const stored = async () =>
+    (await broker.client.read('wire-txn', 0, { offset: 0, maxRecords: 100 })).records.map((r) =>
+      Buffer.from(r.valueBase64!, 'base64').toString(),
+    );
+
+  it('keeps a resent batch once, refuses a gap, and answers a resent EndTxn as the first', async () => {
+    const p = await init('wire');
+    expect(p).toMatchObject({ errorCode: Code.NONE, producerEpoch: 0 });
+    expect(await produce(p, 0, ['x'])).toBe(Code.INVALID_TXN_STATE); // no AddPartitionsToTxn yet
+    expect(await add('wire', p)).toEqual([Code.NONE]);
+    expect(await produce(p, 0, ['a', 'b'])).toBe(Code.NONE);
+    expect(await produce(p, 0, ['a', 'b'])).toBe(Code.NONE); // the same batch again
+    expect(await produce(p, 5, ['z'])).toBe(Code.OUT_OF_ORDER_SEQUENCE_NUMBER);
+    expect(await produce(p, 2, ['c'])).toBe(Code.NONE);
+    expect(await end('wire', p, true)).toBe(Code.NONE);
+    expect(await end('wire', p, true)).toBe(Code.NONE); // a retry after a lost answer
+    expect(await end('wire', p, false)).toBe(Code.INVALID_TXN_STATE);
+    expect(await stored()).toEqual(['a', 'b', 'c']);
+  });
+
+  it('answers fencing by version, and refuses unknown ids, partitions and timeouts', async () => {
+    const first = await init('wire-fence');
+    const second = await init('wire-fence');
+    expect(second).toMatchObject({ errorCode: Code.NONE, producerId: first.producerId, producerEpoch: 1 });
+    expect(await end('wire-fence', first, true, 1)).toBe(Code.INVALID_PRODUCER_EPOCH);
+    expect(await end('wire-fence', first, true, 2)).toBe(Code.PRODUCER_FENCED);
+    expect(await add('wire-fence', first, [0], 1)).toEqual([Code.INVALID_PRODUCER_EPOCH]);
+    expect(await produce(first, 0, ['stale'])).toBe(Code.INVALID_PRODUCER_EPOCH);
+    // KIP-360: a producer naming its own id and epoch bumps them; a stale one is fenced.
+    expect(await init('wire-fence', 4, second.producerId, second.producerEpoch)).toMatchObject({ producerEpoch: 2 });
+    expect((await init('wire-fence', 4, first.producerId, first.producerEpoch)).errorCode).toBe(Code.PRODUCER_FENCED);
+    expect((await init('wire-fence', 3, first.producerId, first.producerEpoch)).errorCode).toBe(
+      Code.INVALID_PRODUCER_EPOCH,
+    );
+    expect(await end('nobody', first, true)).toBe(Code.INVALID_PRODUCER_ID_MAPPING);
+    expect(await add('wire-fence', { ...second, producerEpoch: 2 }, [0, 7])).toEqual([
+      Code.OPERATION_NOT_ATTEMPTED,
+      Code.UNKNOWN_TOPIC_OR_PARTITION,
+    ]);
+    expect((await init('wire-slow', 4, -1, -1, 900_001)).errorCode).toBe(Code.INVALID_TRANSACTION_TIMEOUT);
+    expect(await stored()).not.toContain('stale');
   });
 });
