@@ -3,7 +3,7 @@ import type { ManualClock } from '../../src/platform/clock.js';
 import { encodeRecordBatch } from '../../src/kafka/protocol/record-batch.js';
 import { KafkaTransactions } from '../../src/kafka/transactions/kafka-transactions.service.js';
 import { type TestBroker, startBroker } from '../support/broker.js';
-import { kafkaPortOf, kafkaTestConfig } from '../support/kafka.js';
+import { consumeValues, kafkaPortOf, kafkaTestConfig } from '../support/kafka.js';
 import { KafkaWireClient } from '../support/kafka-wire-client.js';
 import { createTestStorage, STORAGE_KINDS, testConfig, type TestStorage } from '../support/storage.js';
 
@@ -73,17 +73,7 @@ describe.each(STORAGE_KINDS)(`${KafkaTransactions.name} with KafkaJS on %s`, (ki
     await consumer.connect();
     try {
       await consumer.subscribe({ topic: 'txn-visible', fromBeginning: true });
-      const seen: string[] = [];
-      await new Promise<void>((resolve, reject) => {
-        consumer
-          .run({
-            eachMessage: async ({ message }) => {
-              seen.push(message.value!.toString());
-              if (seen.length === 3) resolve();
-            },
-          })
-          .catch(reject);
-      });
+      const seen = await consumeValues(consumer, 3);
       expect(seen.sort()).toEqual(['committed-1', 'committed-2', 'committed-3']);
     } finally {
       await consumer.disconnect();
