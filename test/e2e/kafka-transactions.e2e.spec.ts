@@ -154,10 +154,13 @@ describe.each(STORAGE_KINDS)(`${KafkaTransactions.name} with KafkaJS on %s`, (ki
 const PRODUCE = 0;
 const INIT_PRODUCER_ID = 22;
 const ADD_PARTITIONS_TO_TXN = 24;
+const ADD_OFFSETS_TO_TXN = 25;
 const END_TXN = 26;
 const Code = {
   NONE: 0,
   UNKNOWN_TOPIC_OR_PARTITION: 3,
+  INVALID_GROUP_ID: 24,
+  INVALID_REQUEST: 42,
   OUT_OF_ORDER_SEQUENCE_NUMBER: 45,
   INVALID_PRODUCER_EPOCH: 47,
   INVALID_TXN_STATE: 48,
@@ -258,6 +261,15 @@ describe(`${KafkaTransactions.name} over the wire`, () => {
       Code.UNKNOWN_TOPIC_OR_PARTITION,
     ]);
     expect((await init('wire-slow', 4, -1, -1, 900_001)).errorCode).toBe(Code.INVALID_TRANSACTION_TIMEOUT);
+    expect((await init('', 4)).errorCode).toBe(Code.INVALID_REQUEST);
+    expect((await init('x'.repeat(256), 4)).errorCode).toBe(Code.INVALID_REQUEST);
+    const badGroup = await wire.request(ADD_OFFSETS_TO_TXN, 3, {
+      transactionalId: 'wire-fence',
+      ...second,
+      producerEpoch: 2,
+      groupId: 'not a group name!',
+    });
+    expect(badGroup['errorCode']).toBe(Code.INVALID_GROUP_ID);
     expect(await stored()).not.toContain('stale');
   });
 });

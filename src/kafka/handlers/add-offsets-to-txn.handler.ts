@@ -4,6 +4,7 @@ import type { KafkaApiHandler, KafkaRequestContext, KafkaAnswer } from '../kafka
 import { KafkaAuthorizer } from '../kafka-authorizer.js';
 import { kafkaErrorOf } from '../kafka-errors.js';
 import { KafkaTransactions, txnErrorCode } from '../transactions/kafka-transactions.service.js';
+import { txnGroupError } from '../transactions/txn-topics.js';
 
 /** The fields of AddOffsetsToTxnRequest.json the handler reads, and of AddOffsetsToTxnResponse.json it answers. */
 type Request = { transactionalId: string; producerId: number; producerEpoch: number; groupId: string };
@@ -22,6 +23,8 @@ export class AddOffsetsToTxnHandler implements KafkaApiHandler<Request, Response
   ) {}
 
   async handle(request: Request, version: number, context: KafkaRequestContext): Promise<Response> {
+    const invalid = txnGroupError(request.groupId);
+    if (invalid !== KafkaError.NONE) return { throttleTimeMs: 0, errorCode: invalid };
     if (!(await this.authorizer.group(context, request.groupId, Operation.Consume)))
       return { throttleTimeMs: 0, errorCode: KafkaError.GROUP_AUTHORIZATION_FAILED };
     try {

@@ -5,7 +5,7 @@ import { KafkaApi, KafkaError } from '../kafka-api.js';
 import type { KafkaApiHandler, KafkaRequestContext, KafkaAnswer } from '../kafka-api.js';
 import { KafkaAuthorizer } from '../kafka-authorizer.js';
 import { kafkaErrorOf } from '../kafka-errors.js';
-import { txnPartitionError, txnTopic } from '../transactions/txn-topics.js';
+import { txnGroupError, txnPartitionError, txnTopic } from '../transactions/txn-topics.js';
 import type { TxnOffset } from '../storage/kafka-txn.store.js';
 import { KafkaTransactions, txnErrorCode } from '../transactions/kafka-transactions.service.js';
 
@@ -51,6 +51,8 @@ export class TxnOffsetCommitHandler implements KafkaApiHandler<Request, Response
         })),
       })),
     });
+    const invalid = txnGroupError(request.groupId);
+    if (invalid !== KafkaError.NONE) return answer(() => invalid);
     if (!(await this.authorizer.group(context, request.groupId, Operation.Consume)))
       return answer(() => KafkaError.GROUP_AUTHORIZATION_FAILED);
     const errors = new Map<string, number>();

@@ -24,6 +24,8 @@ export interface TxnProducer {
 /** Kafka's `transaction.max.timeout.ms` default: a longer `transaction.timeout.ms` is INVALID_TRANSACTION_TIMEOUT. */
 export const MAX_TRANSACTION_TIMEOUT_MS = 900_000;
 const MAX_EPOCH = 32_767;
+/** The column's width: a longer transactional id is INVALID_REQUEST. */
+const MAX_TRANSACTIONAL_ID_BYTES = 255;
 /** How often open transactions past their timeout are looked for (Kafka's abort-timed-out interval). */
 const SWEEP_INTERVAL_MS = 10_000;
 const SWEEP_BATCH = 100;
@@ -74,6 +76,8 @@ export class KafkaTransactions implements OnApplicationBootstrap, OnApplicationS
     timeoutMs: number,
   ): Promise<{ error: TxnErrorName; producerId: number; producerEpoch: number }> {
     const refused = (error: TxnErrorName) => ({ error, producerId: -1, producerEpoch: -1 });
+    const idLength = Buffer.byteLength(producer.transactionalId);
+    if (idLength === 0 || idLength > MAX_TRANSACTIONAL_ID_BYTES) return refused('INVALID_REQUEST');
     if (timeoutMs <= 0 || timeoutMs > MAX_TRANSACTION_TIMEOUT_MS) return refused('INVALID_TRANSACTION_TIMEOUT');
     return this.database.transaction(async (sql) => {
       await kafkaTxnStore.ensure(sql, producer.transactionalId, freshProducerId(), producer.principal);

@@ -1,3 +1,4 @@
+import { NAME_PATTERN } from '@shoal/protocol';
 import type { TopicService } from '../../log/topic.service.js';
 import type { Operation } from '../../security/domain/acl.js';
 import { KafkaError, type KafkaRequestContext } from '../kafka-api.js';
@@ -27,4 +28,9 @@ export async function txnTopic(
 export function txnPartitionError(topic: { count: number } | { error: number }, partition: number): number {
   if ('error' in topic) return topic.error;
   return partition >= 0 && partition < topic.count ? KafkaError.NONE : KafkaError.UNKNOWN_TOPIC_OR_PARTITION;
+}
+
+/** A group a transaction commits offsets for must have a name Shoal's groups can have. */
+export function txnGroupError(group: string): number {
+  return NAME_PATTERN.test(group) ? KafkaError.NONE : KafkaError.INVALID_GROUP_ID;
 }
