@@ -170,15 +170,68 @@ const Code = {
   PRODUCER_FENCED: 90,
 };
 
+type ProducerIdentity = { producerId: number; producerEpoch: number };
+
+/** The transaction APIs as raw requests on one connection, for one topic's partition 0. */
+class TxnWire {
+  constructor(
+    private readonly wire: KafkaWireClient,
+    private readonly topic: string,
+  ) {}
+
+  async init(transactionalId: string, version = 4, producerId = -1, producerEpoch = -1, timeoutMs = 60_000) {
+    return (await this.wire.request(INIT_PRODUCER_ID, version, {
+      transactionalId,
+      transactionTimeoutMs: timeoutMs,
+      producerId,
+      producerEpoch,
+    })) as { errorCode: number } & ProducerIdentity;
+  }
+
+  async add(id: string, p: ProducerIdentity, partitions = [0], version = 3): Promise<number[]> {
+    const answer = (await this.wire.request(ADD_PARTITIONS_TO_TXN, version, {
+      v3AndBelowTransactionalId: id,
+      v3AndBelowProducerId: p.producerId,
+      v3AndBelowProducerEpoch: p.producerEpoch,
+      v3AndBelowTopics: [{ name: this.topic, partitions }],
+    })) as { resultsByTopicV3AndBelow: { resultsByPartition: { partitionErrorCode: number }[] }[] };
+    return answer.resultsByTopicV3AndBelow[0]!.resultsByPartition.map((r) => r.partitionErrorCode);
+  }
+
+  async end(id: string, p: ProducerIdentity, committed: boolean, version = 3) {
+    return (await this.wire.request(END_TXN, version, { transactionalId: id, ...p, committed }))['errorCode'];
+  }
+
+  /** A transactional batch of `values` to partition 0: its error code. */
+  async produce(p: ProducerIdentity, baseSequence: number, values: string[]) {
+    const records = encodeRecordBatch({
+      baseOffset: 0,
+      ...p,
+      baseSequence,
+      transactional: true,
+      records: values.map((v) => ({ timestamp: Date.now(), key: null, value: Buffer.from(v), headers: [] })),
+    });
+    const answer = await this.wire.request(PRODUCE, 7, {
+      transactionalId: null,
+      acks: -1,
+      timeoutMs: 5_000,
+      topics: [{ name: this.topic, partitions: [{ partitionIndex: 0, records }] }],
+    });
+    return (answer['responses'] as { partitions: { errorCode: number }[] }[])[0]!.partitions[0]!.errorCode;
+  }
+}
+
 /** The transaction APIs' rules over the wire, with the project's codec: retries, sequences, versions. */
 describe(`${KafkaTransactions.name} over the wire`, () => {
   let storage: TestStorage;
   let broker: TestBroker;
   let wire: KafkaWireClient;
+  let tx: TxnWire;
   beforeAll(async () => {
     storage = await createTestStorage('sqlite');
     broker = await startBroker(testConfig(storage.storage, { kafka: kafkaTestConfig() }));
     wire = await KafkaWireClient.connect(kafkaPortOf(broker.app));
+    tx = new TxnWire(wire, 'wire-txn');
     await broker.client.createTopic({ name: 'wire-txn', partitions: 1 });
   });
   afterAll(async () => {
@@ -187,82 +240,50 @@ describe(`${KafkaTransactions.name} over the wire`, () => {
     await storage.dispose();
   });
 
-  const init = async (transactionalId: string, version = 4, producerId = -1, producerEpoch = -1, timeoutMs = 60_000) =>
-    (await wire.request(INIT_PRODUCER_ID, version, {
-      transactionalId,
-      transactionTimeoutMs: timeoutMs,
-      producerId,
-      producerEpoch,
-    })) as { errorCode: number; producerId: number; producerEpoch: number };
-  const add = async (id: string, p: { producerId: number; producerEpoch: number }, partitions = [0], version = 3) =>
-    (
-      (await wire.request(ADD_PARTITIONS_TO_TXN, version, {
-        v3AndBelowTransactionalId: id,
-        v3AndBelowProducerId: p.producerId,
-        v3AndBelowProducerEpoch: p.producerEpoch,
-        v3AndBelowTopics: [{ name: 'wire-txn', partitions }],
-      })) as { resultsByTopicV3AndBelow: { resultsByPartition: { partitionErrorCode: number }[] }[] }
-    ).resultsByTopicV3AndBelow[0]!.resultsByPartition.map((r) => r.partitionErrorCode);
-  const end = async (id: string, p: { producerId: number; producerEpoch: number }, committed: boolean, version = 3) =>
-    (await wire.request(END_TXN, version, { transactionalId: id, ...p, committed }))['errorCode'];
-  async function produce(p: { producerId: number; producerEpoch: number }, baseSequence: number, values: string[]) {
-    const records = encodeRecordBatch({
-      baseOffset: 0,
-      ...p,
-      baseSequence,
-      transactional: true,
-      records: values.map((v) => ({ timestamp: Date.now(), key: null, value: Buffer.from(v), headers: [] })),
-    });
-    const answer = await wire.request(PRODUCE, 7, {
-      transactionalId: 'wire',
-      acks: -1,
-      timeoutMs: 5_000,
-      topics: [{ name: 'wire-txn', partitions: [{ partitionIndex: 0, records }] }],
-    });
-    return (answer['responses'] as { partitions: { errorCode: number }[] }[])[0]!.partitions[0]!.errorCode;
-  }
   const stored = async () =>
     (await broker.client.read('wire-txn', 0, { offset: 0, maxRecords: 100 })).records.map((r) =>
       Buffer.from(r.valueBase64!, 'base64').toString(),
     );
 
   it('keeps a resent batch once, refuses a gap, and answers a resent EndTxn as the first', async () => {
-    const p = await init('wire');
+    const p = await tx.init('wire');
     expect(p).toMatchObject({ errorCode: Code.NONE, producerEpoch: 0 });
-    expect(await produce(p, 0, ['x'])).toBe(Code.INVALID_TXN_STATE); // no AddPartitionsToTxn yet
-    expect(await add('wire', p)).toEqual([Code.NONE]);
-    expect(await produce(p, 0, ['a', 'b'])).toBe(Code.NONE);
-    expect(await produce(p, 0, ['a', 'b'])).toBe(Code.NONE); // the same batch again
-    expect(await produce(p, 5, ['z'])).toBe(Code.OUT_OF_ORDER_SEQUENCE_NUMBER);
-    expect(await produce(p, 2, ['c'])).toBe(Code.NONE);
-    expect(await end('wire', p, true)).toBe(Code.NONE);
-    expect(await end('wire', p, true)).toBe(Code.NONE); // a retry after a lost answer
-    expect(await end('wire', p, false)).toBe(Code.INVALID_TXN_STATE);
+    expect(await tx.produce(p, 0, ['x'])).toBe(Code.INVALID_TXN_STATE); // no AddPartitionsToTxn yet
+    expect(await tx.add('wire', p)).toEqual([Code.NONE]);
+    expect(await tx.produce(p, 0, ['a', 'b'])).toBe(Code.NONE);
+    expect(await tx.produce(p, 0, ['a', 'b'])).toBe(Code.NONE); // the same batch again
+    expect(await tx.produce(p, 5, ['z'])).toBe(Code.OUT_OF_ORDER_SEQUENCE_NUMBER);
+    expect(await tx.produce(p, 2, ['c'])).toBe(Code.NONE);
+    expect(await tx.end('wire', p, true)).toBe(Code.NONE);
+    expect(await tx.end('wire', p, true)).toBe(Code.NONE); // a retry after a lost answer
+    expect(await tx.end('wire', p, false)).toBe(Code.INVALID_TXN_STATE);
     expect(await stored()).toEqual(['a', 'b', 'c']);
   });
 
   it('answers fencing by version, and refuses unknown ids, partitions and timeouts', async () => {
-    const first = await init('wire-fence');
-    const second = await init('wire-fence');
+    const first = await tx.init('wire-fence');
+    const second = await tx.init('wire-fence');
     expect(second).toMatchObject({ errorCode: Code.NONE, producerId: first.producerId, producerEpoch: 1 });
-    expect(await end('wire-fence', first, true, 1)).toBe(Code.INVALID_PRODUCER_EPOCH);
-    expect(await end('wire-fence', first, true, 2)).toBe(Code.PRODUCER_FENCED);
-    expect(await add('wire-fence', first, [0], 1)).toEqual([Code.INVALID_PRODUCER_EPOCH]);
-    expect(await produce(first, 0, ['stale'])).toBe(Code.INVALID_PRODUCER_EPOCH);
+    expect(await tx.end('wire-fence', first, true, 1)).toBe(Code.INVALID_PRODUCER_EPOCH);
+    expect(await tx.end('wire-fence', first, true, 2)).toBe(Code.PRODUCER_FENCED);
+    expect(await tx.add('wire-fence', first, [0], 1)).toEqual([Code.INVALID_PRODUCER_EPOCH]);
+    expect(await tx.produce(first, 0, ['stale'])).toBe(Code.INVALID_PRODUCER_EPOCH);
     // KIP-360: a producer naming its own id and epoch bumps them; a stale one is fenced.
-    expect(await init('wire-fence', 4, second.producerId, second.producerEpoch)).toMatchObject({ producerEpoch: 2 });
-    expect((await init('wire-fence', 4, first.producerId, first.producerEpoch)).errorCode).toBe(Code.PRODUCER_FENCED);
-    expect((await init('wire-fence', 3, first.producerId, first.producerEpoch)).errorCode).toBe(
+    expect(await tx.init('wire-fence', 4, second.producerId, second.producerEpoch)).toMatchObject({ producerEpoch: 2 });
+    expect((await tx.init('wire-fence', 4, first.producerId, first.producerEpoch)).errorCode).toBe(
+      Code.PRODUCER_FENCED,
+    );
+    expect((await tx.init('wire-fence', 3, first.producerId, first.producerEpoch)).errorCode).toBe(
       Code.INVALID_PRODUCER_EPOCH,
     );
-    expect(await end('nobody', first, true)).toBe(Code.INVALID_PRODUCER_ID_MAPPING);
-    expect(await add('wire-fence', { ...second, producerEpoch: 2 }, [0, 7])).toEqual([
+    expect(await tx.end('nobody', first, true)).toBe(Code.INVALID_PRODUCER_ID_MAPPING);
+    expect(await tx.add('wire-fence', { ...second, producerEpoch: 2 }, [0, 7])).toEqual([
       Code.OPERATION_NOT_ATTEMPTED,
       Code.UNKNOWN_TOPIC_OR_PARTITION,
     ]);
-    expect((await init('wire-slow', 4, -1, -1, 900_001)).errorCode).toBe(Code.INVALID_TRANSACTION_TIMEOUT);
-    expect((await init('', 4)).errorCode).toBe(Code.INVALID_REQUEST);
-    expect((await init('x'.repeat(256), 4)).errorCode).toBe(Code.INVALID_REQUEST);
+    expect((await tx.init('wire-slow', 4, -1, -1, 900_001)).errorCode).toBe(Code.INVALID_TRANSACTION_TIMEOUT);
+    expect((await tx.init('', 4)).errorCode).toBe(Code.INVALID_REQUEST);
+    expect((await tx.init('x'.repeat(256), 4)).errorCode).toBe(Code.INVALID_REQUEST);
     const badGroup = await wire.request(ADD_OFFSETS_TO_TXN, 3, {
       transactionalId: 'wire-fence',
       ...second,
@@ -271,5 +292,36 @@ describe(`${KafkaTransactions.name} over the wire`, () => {
     });
     expect(badGroup['errorCode']).toBe(Code.INVALID_GROUP_ID);
     expect(await stored()).not.toContain('stale');
+  });
+});
+
+/** The database is a transaction's only state: one begun on a broker is finished on another. */
+describe(`${KafkaTransactions.name} on two brokers over one PostgreSQL`, () => {
+  let storage: TestStorage;
+  const brokers: TestBroker[] = [];
+  const wires: KafkaWireClient[] = [];
+  beforeAll(async () => {
+    storage = await createTestStorage('postgres');
+    for (let i = 0; i < 2; i++) {
+      const broker = await startBroker(testConfig(storage.storage, { kafka: kafkaTestConfig() }));
+      brokers.push(broker);
+      wires.push(await KafkaWireClient.connect(kafkaPortOf(broker.app)));
+    }
+    await brokers[0]!.client.createTopic({ name: 'two-txn', partitions: 1 });
+  });
+  afterAll(async () => {
+    for (const wire of wires) wire.close();
+    for (const broker of brokers) await broker.close();
+    await storage.dispose();
+  });
+
+  it('inits on one broker, produces on the other, commits on the first: the records appear once', async () => {
+    const [one, two] = wires.map((wire) => new TxnWire(wire, 'two-txn')) as [TxnWire, TxnWire];
+    const p = await one.init('two');
+    expect(await two.add('two', p)).toEqual([Code.NONE]);
+    expect(await two.produce(p, 0, ['x', 'y'])).toBe(Code.NONE);
+    expect(await one.end('two', p, true)).toBe(Code.NONE);
+    const read = await brokers[1]!.client.read('two-txn', 0, { offset: 0, maxRecords: 10 });
+    expect(read.records.map((r) => Buffer.from(r.valueBase64!, 'base64').toString())).toEqual(['x', 'y']);
   });
 });
