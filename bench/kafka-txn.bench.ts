@@ -1,17 +1,12 @@
-import { cpus, loadavg, totalmem } from 'node:os';
 import { Kafka, logLevel } from 'kafkajs';
-import { fmt, freePort, printTable, runFor, startBenchBroker } from './harness.js';
+import { fmt, freePort, machineLine, printTable, runFor, startBenchBroker } from './harness.js';
 
 // `npm run build && node dist/bench/kafka-txn.bench.js`: KafkaJS produce, plain and in
 // transactions (one `send` per transaction, then `commit`; and with `sendOffsets` as
 // consume-transform-produce commits), against the built broker on SQLite. Prints, asserts nothing.
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
 
-console.log(
-  `Shoal Kafka transactions bench — ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, load ${loadavg()
-    .map((l) => l.toFixed(1))
-    .join(' ')}`,
-);
+console.log(machineLine('Shoal Kafka transactions bench'));
 const kafkaPort = await freePort();
 const broker = await startBenchBroker({ SHOAL_KAFKA_PORT: String(kafkaPort) });
 const kafka = new Kafka({ brokers: [`127.0.0.1:${kafkaPort}`], logLevel: logLevel.NOTHING });
