@@ -1,9 +1,8 @@
 import { execFile } from 'node:child_process';
 import { connect } from 'node:net';
-import { cpus, loadavg, totalmem } from 'node:os';
 import { promisify } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
-import { fmt, freePort, printTable, runFor, startBenchBroker } from './harness.js';
+import { fmt, freePort, machineLine, printTable, runFor, startBenchBroker } from './harness.js';
 import { HttpLoad } from './http-load.js';
 import { FrameReader } from '../src/kafka/protocol/frame-reader.js';
 import { decodeResponse, encodeRequest } from '../src/kafka/protocol/kafka-codec.js';
@@ -14,11 +13,7 @@ import { encodeRecordBatch } from '../src/kafka/protocol/record-batch.js';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
 const run = promisify(execFile);
 
-console.log(
-  `Shoal Kafka bench — ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, load ${loadavg()
-    .map((l) => l.toFixed(1))
-    .join(' ')}`,
-);
+console.log(machineLine('Shoal Kafka bench'));
 const kafkaPort = await freePort();
 const broker = await startBenchBroker({ SHOAL_KAFKA_PORT: String(kafkaPort) });
 const kafka = new Kafka({ brokers: [`127.0.0.1:${kafkaPort}`], logLevel: logLevel.NOTHING });

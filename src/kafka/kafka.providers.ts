@@ -12,6 +12,7 @@ import { ShareTopicIds } from './share/share-topic-ids.js';
 import { ShareAccess } from './share/share-access.js';
 import { ShareGroupHeartbeatService } from './share/share-group-heartbeat.service.js';
 import { ShareSessionService } from './share/share-session.service.js';
+import { KafkaTransactions } from './transactions/kafka-transactions.service.js';
 
 /** Everything the Kafka front door adds to the application's providers. */
 export const KAFKA_PROVIDERS: Provider[] = [
@@ -27,4 +28,5 @@ export const KAFKA_PROVIDERS: Provider[] = [
   ShareAccess,
   ShareGroupHeartbeatService,
   ShareSessionService,
+  KafkaTransactions,
 ];

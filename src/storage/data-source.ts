@@ -27,6 +27,7 @@ import { AddRecordKeyBytes1765069200000 } from './migrations/1765069200000-add-r
 import { AddCompletedCleanup1765152000000 } from './migrations/1765152000000-add-completed-cleanup.js';
 import { CreateShareJobs1765238400000 } from './migrations/1765238400000-create-share-jobs.js';
 import { AddTopicIdleExpiry1765281600000 } from './migrations/1765281600000-add-topic-idle-expiry.js';
+import { CreateKafkaTransactions1765328400000 } from './migrations/1765328400000-create-kafka-transactions.js';
 
 export const migrations = [
   CreateLog1763769600000,
@@ -47,6 +48,7 @@ export const migrations = [
   AddCompletedCleanup1765152000000,
   CreateShareJobs1765238400000,
   AddTopicIdleExpiry1765281600000,
+  CreateKafkaTransactions1765328400000,
 ];
 
 // BIGINT columns hold offsets and timestamps, all below 2^53: read them as numbers.

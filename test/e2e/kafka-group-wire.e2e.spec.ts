@@ -53,14 +53,20 @@ describe(`Kafka group APIs over the wire (${FindCoordinatorHandler.name} and the
     protocols: [{ name: 'RoundRobinAssigner', metadata: encodeSubscription(['wire-topic']) }],
   });
 
-  it('names the answering broker as coordinator of every group, and no transaction coordinator', async () => {
+  it('names the answering broker as coordinator of every group and transactional id, and of no share state', async () => {
     const metadata = await wire.request(3, 9, { topics: null });
     const { nodeId } = (metadata['brokers'] as { nodeId: number }[])[0];
     for (const version of [0, 1, 2]) {
       const answer = await wire.request(FIND_COORDINATOR, version, { key: 'any-group', keyType: 0 });
       expect(answer).toMatchObject({ errorCode: NONE, nodeId, host: '127.0.0.1', port });
     }
-    expect((await wire.request(FIND_COORDINATOR, 2, { key: 'tx', keyType: 1 }))['errorCode']).toBe(
+    expect(await wire.request(FIND_COORDINATOR, 2, { key: 'tx', keyType: 1 })).toMatchObject({
+      errorCode: NONE,
+      nodeId,
+      host: '127.0.0.1',
+      port,
+    });
+    expect((await wire.request(FIND_COORDINATOR, 2, { key: 'share', keyType: 2 }))['errorCode']).toBe(
       COORDINATOR_NOT_AVAILABLE,
     );
   });

@@ -154,4 +154,29 @@ describe(`${KafkaListener.name} with kcat`, () => {
     expect(second.members[0]!.memberId).not.toBe(first.members[0]!.memberId);
     expect(second.members[0]!.memberId.startsWith('kcat-1-')).toBe(true);
   }, 60_000);
+
+  it('produces in a transaction (-X transactional.id: InitProducerId, AddPartitionsToTxn, EndTxn) that read_committed reads', async () => {
+    await broker.client.createTopic({ name: 'kcat-txn', partitions: 2 });
+    const file = join(dir, 'txn-input');
+    writeFileSync(file, 'a:one\nb:two\nc:three\n');
+    const produced = await run(
+      'kcat',
+      ['-b', bootstrap, '-P', '-t', 'kcat-txn', '-K:', '-l', file, '-X', 'transactional.id=kcat-txn'],
+      { timeout: 30_000 },
+    );
+    expect(produced.stderr).toContain('Transaction successfully committed');
+    const consumed = await kcat([
+      '-C',
+      '-t',
+      'kcat-txn',
+      '-o',
+      'beginning',
+      '-e',
+      '-X',
+      'isolation.level=read_committed',
+      '-f',
+      '%k=%s\n',
+    ]);
+    expect(consumed.trim().split('\n').sort()).toEqual(['a=one', 'b=two', 'c=three']);
+  });
 });

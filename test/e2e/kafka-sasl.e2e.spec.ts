@@ -13,12 +13,13 @@ describe.each(STORAGE_KINDS)(`${SaslAuthenticateHandler.name} (SASL/PLAIN and AC
   let broker: TestBroker;
   let port: number;
 
-  const client = (username: string, password: string) =>
+  /** Without retries (an idempotent producer needs some: `retries`). */
+  const client = (username: string, password: string, retries = 0) =>
     new Kafka({
       brokers: [`127.0.0.1:${port}`],
       sasl: { mechanism: 'plain', username, password },
       logLevel: logLevel.NOTHING,
-      retry: { retries: 0 },
+      retry: { retries, initialRetryTime: 50 },
     });
 
   async function keyFor(principal: string, acls: object[]): Promise<string> {
@@ -84,6 +85,42 @@ describe.each(STORAGE_KINDS)(`${SaslAuthenticateHandler.name} (SASL/PLAIN and AC
     expect(await admin.listTopics()).not.toContain('sasl-admin');
     await admin.disconnect();
     const read = await call(broker.url, 'GET', '/v1/topics/sasl-acl/partitions/0/records?offset=0', ADMIN);
+    expect(read.body.records).toHaveLength(1);
+  });
+
+  it('gives a transactional id to the principal that first initialised it, and checks produce on each partition added', async () => {
+    await call(broker.url, 'POST', '/v1/topics', ADMIN, { name: 'sasl-txn', partitions: 1 });
+    const acl = { resourceType: 'topic', resourceName: 'sasl-txn', operation: 'produce' };
+    const owner = client('sasl-txn-owner', await keyFor('sasl-txn-owner', [acl]), 1).producer({
+      transactionalId: 'sasl-txn-id',
+      maxInFlightRequests: 1,
+      idempotent: true,
+    });
+    await owner.connect();
+    const transaction = await owner.transaction();
+    await transaction.send({ topic: 'sasl-txn', messages: [{ value: 'owned' }] });
+    await transaction.commit();
+    const other = client('sasl-txn-other', await keyFor('sasl-txn-other', [acl]), 1).producer({
+      transactionalId: 'sasl-txn-id',
+      maxInFlightRequests: 1,
+      idempotent: true,
+    });
+    await other.connect();
+    await expect(other.transaction()).rejects.toThrow(/Transactional Id authorization failed/);
+    const unallowed = client(
+      'sasl-txn-reader',
+      await keyFor('sasl-txn-reader', [{ ...acl, operation: 'read' }]),
+      1,
+    ).producer({
+      transactionalId: 'sasl-txn-reader-id',
+      maxInFlightRequests: 1,
+      idempotent: true,
+    });
+    await unallowed.connect();
+    const refused = await unallowed.transaction();
+    await expect(refused.send({ topic: 'sasl-txn', messages: [{ value: 'no' }] })).rejects.toThrow(/authoriz/i);
+    await Promise.all([owner, other, unallowed].map((p) => p.disconnect()));
+    const read = await call(broker.url, 'GET', '/v1/topics/sasl-txn/partitions/0/records?offset=0', ADMIN);
     expect(read.body.records).toHaveLength(1);
   });
 });

@@ -7,7 +7,7 @@ import { systemClock } from '../../src/platform/clock.js';
 import { KafkaListener } from '../../src/kafka/kafka.listener.js';
 import { type TestBroker, startBroker } from '../support/broker.js';
 import { KafkaWireClient } from '../support/kafka-wire-client.js';
-import { kafkaPortOf, kafkaTestConfig } from '../support/kafka.js';
+import { consumeValues, kafkaPortOf, kafkaTestConfig } from '../support/kafka.js';
 import { selfSigned } from '../support/self-signed.js';
 import { createTestStorage, testConfig, type TestStorage } from '../support/storage.js';
 
@@ -59,17 +59,7 @@ describe(`${KafkaListener.name} with TLS`, () => {
     const consumer = kafka.consumer({ groupId: 'tls-readers' });
     await consumer.connect();
     await consumer.subscribe({ topics: ['tls-jobs'], fromBeginning: true });
-    const seen: string[] = [];
-    await new Promise<void>((resolve, reject) => {
-      consumer
-        .run({
-          eachMessage: async ({ message }) => {
-            seen.push(message.value!.toString());
-            if (seen.length === 2) resolve();
-          },
-        })
-        .catch(reject);
-    });
+    const seen = await consumeValues(consumer, 2);
     await consumer.disconnect();
     expect(seen).toEqual(['one', 'two']);
   });

@@ -13,21 +13,22 @@ type Response = KafkaAnswer<{
 }>;
 
 /** FindCoordinator key types: consumer groups (0), transactions (1), share-state (2). */
-const TRANSACTION = 1;
+const SHARE_STATE = 2;
 
 /**
- * FindCoordinator (10): the broker answering coordinates every group — all group state lives
- * in the database, so any broker on it can run any group's joins and commits. Transactions
- * are not offered (COORDINATOR_NOT_AVAILABLE).
+ * FindCoordinator (10): the broker answering coordinates every group and every transactional
+ * id — all group and transaction state lives in the database, so any broker on it can run any
+ * group's joins and commits and any transaction. Share-state keys (broker-internal) are
+ * COORDINATOR_NOT_AVAILABLE.
  */
 @KafkaApi({ apiKey: 10, name: 'FindCoordinator', minVersion: 0, maxVersion: 2 })
 export class FindCoordinatorHandler implements KafkaApiHandler<Request, Response> {
   handle(request: Request, version: number, context: KafkaRequestContext): Promise<Response> {
     const keyType = request.keyType;
-    const errorCode = keyType === TRANSACTION ? KafkaError.COORDINATOR_NOT_AVAILABLE : KafkaError.NONE;
+    const errorCode = keyType === SHARE_STATE ? KafkaError.COORDINATOR_NOT_AVAILABLE : KafkaError.NONE;
     const self = {
       errorCode,
-      errorMessage: errorCode === KafkaError.NONE ? null : 'transactions are not offered',
+      errorMessage: errorCode === KafkaError.NONE ? null : 'share-state coordinators are not offered',
       nodeId: errorCode === KafkaError.NONE ? context.nodeId : -1,
       host: errorCode === KafkaError.NONE ? context.advertisedHost : '',
       port: errorCode === KafkaError.NONE ? context.advertisedPort : -1,

@@ -23,6 +23,10 @@ import { ShareAcknowledgeHandler } from './share-acknowledge.handler.js';
 import { ShareFetchHandler } from './share-fetch.handler.js';
 import { ShareGroupDescribeHandler } from './share-group-describe.handler.js';
 import { ShareGroupHeartbeatHandler } from './share-group-heartbeat.handler.js';
+import { AddPartitionsToTxnHandler } from './add-partitions-to-txn.handler.js';
+import { AddOffsetsToTxnHandler } from './add-offsets-to-txn.handler.js';
+import { EndTxnHandler } from './end-txn.handler.js';
+import { TxnOffsetCommitHandler } from './txn-offset-commit.handler.js';
 
 /**
  * Every Kafka API handler (a class implementing `KafkaApiHandler`, named by `@KafkaApi`), one line each.
@@ -52,4 +56,8 @@ export const KAFKA_HANDLERS: Type<KafkaApiHandler>[] = [
   ShareGroupDescribeHandler,
   ShareFetchHandler,
   ShareAcknowledgeHandler,
+  AddPartitionsToTxnHandler,
+  AddOffsetsToTxnHandler,
+  EndTxnHandler,
+  TxnOffsetCommitHandler,
 ];

@@ -6,9 +6,15 @@ import { KafkaApi, KafkaError } from '../kafka-api.js';
 import type { KafkaApiHandler, KafkaRequestContext, KafkaAnswer } from '../kafka-api.js';
 import { KafkaAuthorizer } from '../kafka-authorizer.js';
 import { kafkaErrorOf } from '../kafka-errors.js';
-import { CorruptRecordError, decodeRecordBatches, UnsupportedCompressionError } from '../protocol/record-batch.js';
+import {
+  CorruptRecordError,
+  decodeRecordBatches,
+  isTransactional,
+  UnsupportedCompressionError,
+} from '../protocol/record-batch.js';
 import { appendRecordOf } from '../records/kafka-records.js';
 import { ProducerSequences } from '../records/producer-sequences.js';
+import { KafkaTransactions } from '../transactions/kafka-transactions.service.js';
 
 /** The fields of ProduceRequest.json the handler reads, and of ProduceResponse.json it answers. */
 type Request = {
@@ -37,7 +43,8 @@ type PartitionData = Request['topics'][number]['partitions'][number];
  * Produce (0): each partition's record batches are appended through `ProduceService` — the
  * same group commit, limits and metrics as HTTP produce — and answered after the commit,
  * whatever `acks` says (acks 0 gets no answer, as in Kafka). Partitions are independent: one
- * failing does not stop the others.
+ * failing does not stop the others. A transactional batch is not appended: it is kept with its
+ * open transaction (`KafkaTransactions`) until EndTxn, and answered with base offset -1.
  */
 @KafkaApi({ apiKey: 0, name: 'Produce', minVersion: 3, maxVersion: 8 })
 export class ProduceHandler implements KafkaApiHandler<Request, Response> {
@@ -45,6 +52,7 @@ export class ProduceHandler implements KafkaApiHandler<Request, Response> {
     private readonly produce: ProduceService,
     private readonly authorizer: KafkaAuthorizer,
     private readonly sequences: ProducerSequences,
+    private readonly transactions: KafkaTransactions,
     @Inject(SHOAL_CONFIG) private readonly config: ShoalConfig,
   ) {}
 
@@ -72,6 +80,19 @@ export class ProduceHandler implements KafkaApiHandler<Request, Response> {
       if (records.length === 0) return answer(partition, KafkaError.CORRUPT_MESSAGE, -1);
       if (records.some((r) => r.size > this.config.maxRecordBytes))
         return answer(partition, KafkaError.MESSAGE_TOO_LARGE, -1);
+      if (batches.some(isTransactional)) {
+        // Kafka takes exactly one batch per partition from v3, and so does Shoal for a transaction's.
+        const batch = batches[0]!;
+        if (batches.length !== 1 || batch.producerId < 0) return answer(partition, KafkaError.CORRUPT_MESSAGE, -1);
+        const error = await this.transactions.produce(batch.producerId, batch.producerEpoch, {
+          topic,
+          partition,
+          baseSequence: batch.baseSequence,
+          lastSequence: batch.baseSequence + batch.lastOffsetDelta,
+          records: data.records!,
+        });
+        return answer(partition, KafkaError[error], -1);
+      }
       const idempotent = batches[0]!.producerId >= 0 && batches.length === 1 ? batches[0]! : null;
       if (idempotent) {
         const check = this.sequences.check(

@@ -45,12 +45,15 @@ export interface RecordBatchInput {
   producerEpoch?: number;
   baseSequence?: number;
   partitionLeaderEpoch?: number;
+  /** The batch belongs to a transaction (the attributes' transactional bit); tests write such batches. */
+  transactional?: boolean;
 }
 
 export class CorruptRecordError extends KafkaCodecError {}
 export class UnsupportedCompressionError extends KafkaCodecError {}
 
 const COMPRESSION_MASK = 0x07;
+const TRANSACTIONAL_FLAG = 0x10;
 const CONTROL_FLAG = 0x20;
 /** baseOffset(8) + batchLength(4): the bytes before the rest of the batch. */
 const LOG_OVERHEAD = 12;
@@ -104,6 +107,11 @@ function decodeBatch(batch: Buffer): RecordBatch {
     for (let i = 0; i < count; i++) records.push(readRecord(body, baseOffset, head.baseTimestamp));
   }
   return { ...head, records };
+}
+
+/** Whether a producer wrote the batch inside a transaction (the attributes' transactional bit). */
+export function isTransactional(batch: RecordBatch): boolean {
+  return (batch.attributes & TRANSACTIONAL_FLAG) !== 0;
 }
 
 function decompress(attributes: number, data: Buffer): Buffer {
@@ -165,7 +173,7 @@ export function encodeRecordBatch(input: RecordBatchInput): Buffer {
   writer.int32(input.partitionLeaderEpoch ?? -1);
   writer.int8(2);
   const crcAt = writer.reserve32();
-  writer.int16(gzip ? 1 : 0);
+  writer.int16((gzip ? 1 : 0) | (input.transactional ? TRANSACTIONAL_FLAG : 0));
   writer.int32(lastOffsetDelta);
   writer.int64(baseTimestamp);
   writer.int64(maxTimestamp);

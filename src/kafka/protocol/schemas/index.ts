@@ -48,6 +48,14 @@ import ShareFetchRequestJson from './ShareFetchRequest.json' with { type: 'json'
 import ShareFetchResponseJson from './ShareFetchResponse.json' with { type: 'json' };
 import ShareAcknowledgeRequestJson from './ShareAcknowledgeRequest.json' with { type: 'json' };
 import ShareAcknowledgeResponseJson from './ShareAcknowledgeResponse.json' with { type: 'json' };
+import AddPartitionsToTxnRequestJson from './AddPartitionsToTxnRequest.json' with { type: 'json' };
+import AddPartitionsToTxnResponseJson from './AddPartitionsToTxnResponse.json' with { type: 'json' };
+import AddOffsetsToTxnRequestJson from './AddOffsetsToTxnRequest.json' with { type: 'json' };
+import AddOffsetsToTxnResponseJson from './AddOffsetsToTxnResponse.json' with { type: 'json' };
+import EndTxnRequestJson from './EndTxnRequest.json' with { type: 'json' };
+import EndTxnResponseJson from './EndTxnResponse.json' with { type: 'json' };
+import TxnOffsetCommitRequestJson from './TxnOffsetCommitRequest.json' with { type: 'json' };
+import TxnOffsetCommitResponseJson from './TxnOffsetCommitResponse.json' with { type: 'json' };
 import type { MessageSchema } from '../message-schema.js';
 
 /**
@@ -90,6 +98,10 @@ const pairs: [object, object][] = [
   [ShareGroupDescribeRequestJson, ShareGroupDescribeResponseJson],
   [ShareFetchRequestJson, ShareFetchResponseJson],
   [ShareAcknowledgeRequestJson, ShareAcknowledgeResponseJson],
+  [AddPartitionsToTxnRequestJson, AddPartitionsToTxnResponseJson],
+  [AddOffsetsToTxnRequestJson, AddOffsetsToTxnResponseJson],
+  [EndTxnRequestJson, EndTxnResponseJson],
+  [TxnOffsetCommitRequestJson, TxnOffsetCommitResponseJson],
 ];
 
 /** Every API whose schemas the codec holds, by API key. */
