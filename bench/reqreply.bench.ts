@@ -7,7 +7,7 @@ import { ShoalClient, ShoalServer } from '@shoal/transport';
 import { fmt, freePort, percentile, printTable, startBenchBroker } from './harness.js';
 
 // `npm run bench:reqreply`: one broker (SQLite), worker and caller in this process, one call at a
-// time. Shoal's send → answer (ShoalClient.send to a @MessagePattern handler, share mode) beside
+// time, the rows taking turns call by call. Shoal's send → answer (ShoalClient.send to a @MessagePattern handler, share mode) beside
 // emit → handler (ShoalClient.emit to an @EventPattern handler) and beside Nest's own
 // Transport.KAFKA (ClientKafka.send, ServerKafka) through Shoal's Kafka listener. Prints, asserts nothing.
 const CALLS = Number(process.env.BENCH_REQREPLY_CALLS ?? 300);
@@ -53,13 +53,35 @@ class ConsumerWorkerModule {}
 @Module({ controllers: [KafkaHandlers] })
 class KafkaWorkerModule {}
 
-/** Times `call` CALLS times, one after another, after WARMUP untimed calls; answers ms percentiles. */
-async function time(call: () => Promise<number>): Promise<{ p50: number; p99: number; mean: number }> {
-  for (let i = 0; i < WARMUP; i++) await call();
-  const ms: number[] = [];
-  for (let i = 0; i < CALLS; i++) ms.push(await call());
-  ms.sort((a, b) => a - b);
-  return { p50: percentile(ms, 50), p99: percentile(ms, 99), mean: ms.reduce((a, b) => a + b, 0) / ms.length };
+type Timed = { p50: number; p99: number; mean: number };
+
+/**
+ * Times each path CALLS times after WARMUP untimed calls, one call at a time, the paths taking
+ * turns call by call, each round in a shuffled order (so each path follows each other one, and
+ * whatever work it leaves behind, as often): a change of load on a shared machine falls on
+ * every row alike. Answers ms percentiles per path.
+ */
+async function timeTogether(paths: (() => Promise<number>)[]): Promise<Timed[]> {
+  const ms: number[][] = paths.map(() => []);
+  const order = paths.map((_, k) => k);
+  for (let i = 0; i < WARMUP + CALLS; i++) {
+    for (let j = order.length - 1; j > 0; j--) {
+      const r = Math.floor(Math.random() * (j + 1));
+      [order[j], order[r]] = [order[r], order[j]];
+    }
+    for (const k of order) {
+      const took = await paths[k]();
+      if (i >= WARMUP) ms[k].push(took);
+    }
+  }
+  return ms.map((sample) => {
+    sample.sort((a, b) => a - b);
+    return {
+      p50: percentile(sample, 50),
+      p99: percentile(sample, 99),
+      mean: sample.reduce((a, b) => a + b, 0) / sample.length,
+    };
+  });
 }
 
 /** One request for the sum of [1, 2, 3], timed: answers its ms. */
@@ -71,8 +93,7 @@ async function sum(ask: () => Promise<number | string>): Promise<number> {
 }
 
 const rows: (string | number)[][] = [];
-const row = (label: string, t: { p50: number; p99: number; mean: number }) =>
-  rows.push([label, fmt(t.p50, 1), fmt(t.p99, 1), fmt(t.mean, 1)]);
+const row = (label: string, t: Timed) => rows.push([label, fmt(t.p50, 1), fmt(t.p99, 1), fmt(t.mean, 1)]);
 
 console.log(
   `Shoal request/reply bench — ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}, load ${loadavg()
@@ -101,21 +122,6 @@ try {
   const shoal = new ShoalClient({ url: broker.url });
   await shoal.connect();
 
-  const emitted = await time(async () => {
-    const arrived = new Promise<number>((resolve) => (eventArrived = resolve));
-    const sentAt = performance.now();
-    await lastValueFrom(shoal.emit('rr-event', { at: sentAt }));
-    return (await arrived) - sentAt;
-  });
-  row('Shoal emit → @EventPattern handler', emitted);
-
-  for (const [label, topic] of [
-    ['Shoal send → answer (share mode)', 'rr-sum'],
-    ['Shoal send → answer (consumer mode)', 'rrc-sum'],
-  ])
-    row(label, await time(() => sum(() => lastValueFrom(shoal.send<number>(topic, [1, 2, 3])))));
-  await shoal.close();
-
   const kafkaWorker = await NestFactory.createMicroservice(KafkaWorkerModule, {
     transport: Transport.KAFKA,
     options: { client: { brokers: [`127.0.0.1:${kafkaPort}`] }, consumer: { groupId: 'krr-server' } },
@@ -129,9 +135,22 @@ try {
   });
   kafka.subscribeToResponseOf('krr-sum');
   await kafka.connect();
+
+  const emit = async () => {
+    const arrived = new Promise<number>((resolve) => (eventArrived = resolve));
+    const sentAt = performance.now();
+    await lastValueFrom(shoal.emit('rr-event', { at: sentAt }));
+    return (await arrived) - sentAt;
+  };
+  const send = (topic: string) => () => sum(() => lastValueFrom(shoal.send<number>(topic, [1, 2, 3])));
   // ClientKafka hands the answer as Kafka carried it: the text "6".
-  const viaKafka = await time(() => sum(() => lastValueFrom(kafka.send<number | string>('krr-sum', [1, 2, 3]))));
-  row('Transport.KAFKA ClientKafka.send → answer (Kafka listener)', viaKafka);
+  const viaKafka = () => sum(() => lastValueFrom(kafka.send<number | string>('krr-sum', [1, 2, 3])));
+  const [emitted, share, consumer, kafkaSent] = await timeTogether([emit, send('rr-sum'), send('rrc-sum'), viaKafka]);
+  row('Shoal emit → @EventPattern handler', emitted);
+  row('Shoal send → answer (share mode)', share);
+  row('Shoal send → answer (consumer mode)', consumer);
+  row('Transport.KAFKA ClientKafka.send → answer (Kafka listener)', kafkaSent);
+  await shoal.close();
   await kafka.close();
   printTable('Request/reply latency (ms)', ['path', 'p50', 'p99', 'mean'], rows);
 } finally {
