@@ -10,6 +10,7 @@ import { ReadService } from './read.service.js';
 import { RetentionService } from './retention.service.js';
 import { TopicPurger } from './topic-purger.js';
 import { TopicService } from './topic.service.js';
+import { TransactionalProduce } from './transactional-produce.js';
 
 /** Topics and their partitioned log: produce, read, retention, purge. */
 @Module({
@@ -24,7 +25,8 @@ import { TopicService } from './topic.service.js';
     ReadService,
     RetentionService,
     OffsetResolver,
+    TransactionalProduce,
   ],
-  exports: [TopicService, LogAppender, ProduceHooks, ProduceService, ReadService, OffsetResolver],
+  exports: [TopicService, LogAppender, ProduceHooks, ProduceService, ReadService, OffsetResolver, TransactionalProduce],
 })
 export class LogModule {}

@@ -9,6 +9,8 @@ import { appendKey, ChangeSignal, groupKey, type WaitTiming } from '../platform/
 import { ShareGroupCoordinator } from './share-group.coordinator.js';
 import type { ShareGroupTransaction } from './share-group.transaction.js';
 import { acquireByPriority, openFlow, settleFlow } from './share-fetch.flow.js';
+import { TransactionalProduce } from '../log/transactional-produce.js';
+import { AcksRefused, type AcksProduced, type ProducingAcks, produceWithAcks, producesAny } from './producing-acks.js';
 
 export interface ShareFetchOptions {
   maxRecords: number;
@@ -51,7 +53,41 @@ export class ShareFetchService {
     private readonly coordinator: ShareGroupCoordinator,
     private readonly signal: ChangeSignal,
     @Inject(SHOAL_CONFIG) private readonly config: ShoalConfig,
+    private readonly producer: TransactionalProduce,
   ) {}
+
+  /**
+   * Acks that may carry records to produce (issue 26): acks and appends in one transaction, the
+   * appends standing only with the acks they ride on (see {@link produceWithAcks}).
+   */
+  async acknowledgeProducing(group: string, memberId: string, request: ProducingAcks): Promise<AcksProduced> {
+    if (!producesAny(request)) return { results: await this.acknowledge(group, memberId, request.acks) };
+    try {
+      const { staged, ...answer } = await this.coordinator.withGroup(
+        group,
+        () => new UnknownMemberError(group, memberId),
+        async (tx) =>
+          produceWithAcks(tx.sql, this.producer, request, await this.acknowledgeIn(tx, memberId, request.acks)),
+      );
+      staged.afterCommit();
+      return answer;
+    } catch (error) {
+      if (error instanceof AcksRefused) return { results: error.results };
+      throw error;
+    }
+  }
+
+  /** A fetch whose acks produce: those first, in a transaction of their own, then the fetch without them. */
+  async fetchProducing(
+    group: string,
+    memberId: string,
+    options: Omit<ShareFetchOptions, 'acks'> & ProducingAcks,
+  ): Promise<ShareFetchResult & Pick<AcksProduced, 'produced'>> {
+    if (!producesAny(options)) return this.fetch(group, memberId, options);
+    const { results, produced } = await this.acknowledgeProducing(group, memberId, options);
+    const fetched = await this.fetch(group, memberId, { ...options, acks: [] });
+    return { ...fetched, ackResults: results, ...(produced ? { produced } : {}) };
+  }
 
   async acknowledge(
     group: string,
