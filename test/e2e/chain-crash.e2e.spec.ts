@@ -15,13 +15,13 @@ const JOBS = Number(process.env.SHOAL_CHAIN_JOBS ?? 600);
 const WORKERS = 3;
 const PARTITIONS = 2;
 const STEPS = ['step1', 'step2', 'step3', 'done'];
-/** Worker kills during the run (each replaced at once), and broker kills. */
-const WORKER_KILLS = 5;
+/** Worker kills during the run (each replaced at once; SHOAL_CHAIN_KILLS), and broker kills. */
+const WORKER_KILLS = Number(process.env.SHOAL_CHAIN_KILLS ?? 3);
 const BROKER_KILLS = 1;
 const SUITE_MS = 120_000 + JOBS * 25;
 /** The inputs come in this many produces, up to INPUT_EVERY_MS apart: the chain runs for seconds, not one burst. */
 const INPUT_BATCHES = 20;
-const INPUT_EVERY_MS = 300;
+const INPUT_EVERY_MS = 200;
 
 const cases: [StorageKind, number][] = [
   ['sqlite', 1],
@@ -57,7 +57,7 @@ describe.each(cases)('a three-step chain on %s with %i broker(s), workers and a 
       await call((c) =>
         c.updateShareGroupConfig('chain', {
           autoOffsetReset: 'earliest',
-          recordLockDurationMs: 3_000,
+          recordLockDurationMs: 1_000,
           deliveryCountLimit: 1_000,
         }),
       );
@@ -66,13 +66,21 @@ describe.each(cases)('a three-step chain on %s with %i broker(s), workers and a 
           SHOAL_URL: cluster.url(slot),
           PREFIX: 'chain',
           GROUP: 'chain',
-          SHOAL_OPTIONS: JSON.stringify({ concurrency: 20, maxWaitMs: 200, sessionTimeoutMs: 2_000 }),
+          SHOAL_OPTIONS: JSON.stringify({ concurrency: 20, maxWaitMs: 200, sessionTimeoutMs: 1_000 }),
         });
         workers.push(worker);
         return worker;
       };
-      const live: WorkerProcess[] = [];
-      for (let i = 0; i < WORKERS; i++) live.push(await spawn(i % brokers));
+      /** Workers up, each with the broker it talks to; a replacement joins them once it listens. */
+      const live: { worker: WorkerProcess; slot: number }[] = [];
+      const join = async (slot: number) => {
+        // A worker starts only against a broker that answers (its start-up asks the broker).
+        await until(() => cluster.isUp(slot), Math.max(1_000, deadline - Date.now()));
+        live.push({ worker: await spawn(slot), slot });
+      };
+      await Promise.all([...Array(WORKERS).keys()].map((i) => join(i % brokers)));
+      /** Replacements and restarts under way: the inputs keep coming meanwhile. */
+      const pending: Promise<void>[] = [];
       const doneCount = async () =>
         (await call((c) => c.describeTopic(topic('done')))).partitions.reduce((n, p) => n + p.endOffset, 0);
 
@@ -98,18 +106,17 @@ describe.each(cases)('a three-step chain on %s with %i broker(s), workers and a 
         );
         await sleep(random.int(INPUT_EVERY_MS));
         const event = eventAfter.get(b);
-        if (event === 'worker') {
-          const i = random.int(live.length);
-          live[i].child.kill('SIGKILL');
-          await live[i].exited;
-          live[i] = await spawn(i % brokers);
+        if (event === 'worker' && live.length > 0) {
+          const [{ worker, slot }] = live.splice(random.int(live.length), 1);
+          worker.child.kill('SIGKILL');
+          pending.push(worker.exited.then(() => join(slot)));
         } else if (event === 'broker') {
           const slot = random.int(brokers);
           await cluster.stop(slot, 'SIGKILL');
-          await sleep(300 + random.int(700));
-          await cluster.restart(slot);
+          pending.push(sleep(300 + random.int(700)).then(() => cluster.restart(slot)));
         }
       }
+      await Promise.all(pending);
       await until(async () => (await doneCount()) >= JOBS, Math.max(1_000, deadline - Date.now()));
 
       for (const step of STEPS.slice(1)) {
