@@ -74,9 +74,17 @@ describe.each(cases)('a three-step chain on %s with %i broker(s), workers and a 
       /** Workers up, each with the broker it talks to; a replacement joins them once it listens. */
       const live: { worker: WorkerProcess; slot: number }[] = [];
       const join = async (slot: number) => {
-        // A worker starts only against a broker that answers (its start-up asks the broker).
-        await until(() => cluster.isUp(slot), Math.max(1_000, deadline - Date.now()));
-        live.push({ worker: await spawn(slot), slot });
+        // A worker starts only against a broker that answers (its start-up asks the broker); one
+        // whose broker was killed while it started is started again.
+        for (let attempt = 1; ; attempt++) {
+          await until(() => cluster.isUp(slot), Math.max(1_000, deadline - Date.now()));
+          try {
+            live.push({ worker: await spawn(slot), slot });
+            return;
+          } catch (error) {
+            if (attempt === 3) throw error;
+          }
+        }
       };
       await Promise.all([...Array(WORKERS).keys()].map((i) => join(i % brokers)));
       /** Replacements and restarts under way: the inputs keep coming meanwhile. */

@@ -1,0 +1,115 @@
+import type { INestMicroservice } from '@nestjs/common';
+import type { ShoalHttpClient } from '@shoal/client';
+import { ShoalRejectException, type ShoalServerOptions } from '@shoal/transport';
+import { systemClock } from '../../src/platform/clock.js';
+import { type TestBroker, startBroker } from '../support/broker.js';
+import { createTestStorage, testConfig, type TestStorage } from '../support/storage.js';
+import { startTransportApp } from '../support/transport-apps.js';
+import { until } from '../support/until.js';
+
+/** Every value of a topic's partitions, in partition then offset order. */
+async function values(client: ShoalHttpClient, topic: string, partitions = 1): Promise<unknown[]> {
+  const all: unknown[] = [];
+  for (let p = 0; p < partitions; p++)
+    all.push(...(await client.read(topic, p, { offset: 0, maxRecords: 1_000 })).records.map((r) => r.value));
+  return all;
+}
+
+/** `ctx.produce` (issue 26): records held by the handler, committed with its record's accept or offset commit. */
+describe('the transport produces with the outcome of a record', () => {
+  let storage: TestStorage;
+  let broker: TestBroker;
+  const apps: INestMicroservice[] = [];
+  let n = 0;
+
+  beforeAll(async () => {
+    storage = await createTestStorage('sqlite');
+    broker = await startBroker(testConfig(storage.storage), systemClock);
+  });
+  afterEach(async () => {
+    await Promise.all(apps.splice(0).map((app) => app.close()));
+  });
+  afterAll(async () => {
+    await broker.close();
+    await storage.dispose();
+  });
+
+  async function topics(...names: string[]): Promise<string[]> {
+    n++;
+    const named = names.map((name) => `${name}-${n}`);
+    for (const name of named) await broker.client.createTopic({ name, partitions: 1 });
+    return named;
+  }
+
+  it('share mode: a handler that throws after ctx.produce produces nothing; its successful rerun produces once', async () => {
+    const [jobs, next] = await topics('tc-jobs', 'tc-next');
+    const options: ShoalServerOptions = {
+      url: broker.url,
+      mode: 'share',
+      group: `tc-${n}`,
+      maxWaitMs: 100,
+      retryDelayMs: 10,
+    };
+    const runs = new Map<number, number>();
+    apps.push(
+      await startTransportApp(jobs, options, (data, ctx) => {
+        const { id } = data as { id: number };
+        const run = (runs.get(id) ?? 0) + 1;
+        runs.set(id, run);
+        ctx.produce(next, [{ key: String(id), value: { id, run } }]);
+        if (id % 2 === 0 && run === 1) throw new Error('first run of an even job fails after producing');
+      }),
+    );
+    await broker.client.produce(
+      jobs,
+      Array.from({ length: 6 }, (_, id) => ({ value: { id } })),
+    );
+    await until(async () => (await values(broker.client, next)).length === 6);
+    const produced = (await values(broker.client, next)) as { id: number; run: number }[];
+    expect(produced.sort((a, b) => a.id - b.id)).toEqual([
+      { id: 0, run: 2 },
+      { id: 1, run: 1 },
+      { id: 2, run: 2 },
+      { id: 3, run: 1 },
+      { id: 4, run: 2 },
+      { id: 5, run: 1 },
+    ]);
+    await until(async () => (await broker.client.describeShareGroup(`tc-${n}`)).partitions[0]?.startOffset === 6);
+  });
+
+  it('share mode: a ShoalRejectException carries a compensating record; what ctx.produce held is dropped', async () => {
+    const [jobs, next, undo] = await topics('tr-jobs', 'tr-next', 'tr-undo');
+    const options: ShoalServerOptions = { url: broker.url, mode: 'share', group: `tr-${n}`, maxWaitMs: 100 };
+    apps.push(
+      await startTransportApp(jobs, options, (data, ctx) => {
+        ctx.produce(next, { value: 'never' });
+        throw new ShoalRejectException('cannot do it', {
+          produce: [{ topic: undo, records: [{ value: data as string }] }],
+        });
+      }),
+    );
+    await broker.client.produce(jobs, [{ value: 'order 7' }]);
+    await until(async () => (await values(broker.client, undo)).length === 1);
+    expect(await values(broker.client, undo)).toEqual(['order 7']);
+    expect(await values(broker.client, next)).toEqual([]);
+  });
+
+  it('consumer mode: what the handlers produce is committed with the offsets of their batch', async () => {
+    const [events, out] = await topics('tcg-events', 'tcg-out');
+    const group = `tcg-${n}`;
+    apps.push(
+      await startTransportApp(
+        events,
+        { url: broker.url, mode: 'consumer', group, autoOffsetReset: 'earliest', maxWaitMs: 100 },
+        (data, ctx) => ctx.produce(out, { value: { copied: data as number } }),
+      ),
+    );
+    await broker.client.produce(
+      events,
+      Array.from({ length: 5 }, (_, i) => ({ value: i })),
+    );
+    await until(async () => (await values(broker.client, out)).length === 5);
+    await until(async () => (await broker.client.describeConsumerGroup(group)).offsets[0]?.committedOffset === 5);
+    expect(await values(broker.client, out)).toEqual([0, 1, 2, 3, 4].map((i) => ({ copied: i })));
+  });
+});
