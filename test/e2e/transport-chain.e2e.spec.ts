@@ -2,8 +2,7 @@ import type { INestMicroservice } from '@nestjs/common';
 import type { ShoalHttpClient } from '@shoal/client';
 import { ShoalRejectException, type ShoalServerOptions } from '@shoal/transport';
 import { systemClock } from '../../src/platform/clock.js';
-import { type TestBroker, startBroker } from '../support/broker.js';
-import { createTestStorage, testConfig, type TestStorage } from '../support/storage.js';
+import { brokerPerSuite } from '../support/broker.js';
 import { startTransportApp } from '../support/transport-apps.js';
 import { until } from '../support/until.js';
 
@@ -17,34 +16,22 @@ async function values(client: ShoalHttpClient, topic: string, partitions = 1): P
 
 /** `ctx.produce` (issue 26): records held by the handler, committed with its record's accept or offset commit. */
 describe('the transport produces with the outcome of a record', () => {
-  let storage: TestStorage;
-  let broker: TestBroker;
+  const suite = brokerPerSuite('sqlite', systemClock);
   const apps: INestMicroservice[] = [];
+  afterEach(() => Promise.all(apps.splice(0).map((app) => app.close())));
   let n = 0;
-
-  beforeAll(async () => {
-    storage = await createTestStorage('sqlite');
-    broker = await startBroker(testConfig(storage.storage), systemClock);
-  });
-  afterEach(async () => {
-    await Promise.all(apps.splice(0).map((app) => app.close()));
-  });
-  afterAll(async () => {
-    await broker.close();
-    await storage.dispose();
-  });
 
   async function topics(...names: string[]): Promise<string[]> {
     n++;
     const named = names.map((name) => `${name}-${n}`);
-    for (const name of named) await broker.client.createTopic({ name, partitions: 1 });
+    for (const name of named) await suite.broker.client.createTopic({ name, partitions: 1 });
     return named;
   }
 
   it('share mode: a handler that throws after ctx.produce produces nothing; its successful rerun produces once', async () => {
     const [jobs, next] = await topics('tc-jobs', 'tc-next');
     const options: ShoalServerOptions = {
-      url: broker.url,
+      url: suite.broker.url,
       mode: 'share',
       group: `tc-${n}`,
       maxWaitMs: 100,
@@ -60,12 +47,12 @@ describe('the transport produces with the outcome of a record', () => {
         if (id % 2 === 0 && run === 1) throw new Error('first run of an even job fails after producing');
       }),
     );
-    await broker.client.produce(
+    await suite.broker.client.produce(
       jobs,
       Array.from({ length: 6 }, (_, id) => ({ value: { id } })),
     );
-    await until(async () => (await values(broker.client, next)).length === 6);
-    const produced = (await values(broker.client, next)) as { id: number; run: number }[];
+    await until(async () => (await values(suite.broker.client, next)).length === 6);
+    const produced = (await values(suite.broker.client, next)) as { id: number; run: number }[];
     expect(produced.sort((a, b) => a.id - b.id)).toEqual([
       { id: 0, run: 2 },
       { id: 1, run: 1 },
@@ -74,12 +61,12 @@ describe('the transport produces with the outcome of a record', () => {
       { id: 4, run: 2 },
       { id: 5, run: 1 },
     ]);
-    await until(async () => (await broker.client.describeShareGroup(`tc-${n}`)).partitions[0]?.startOffset === 6);
+    await until(async () => (await suite.broker.client.describeShareGroup(`tc-${n}`)).partitions[0]?.startOffset === 6);
   });
 
   it('share mode: a ShoalRejectException carries a compensating record; what ctx.produce held is dropped', async () => {
     const [jobs, next, undo] = await topics('tr-jobs', 'tr-next', 'tr-undo');
-    const options: ShoalServerOptions = { url: broker.url, mode: 'share', group: `tr-${n}`, maxWaitMs: 100 };
+    const options: ShoalServerOptions = { url: suite.broker.url, mode: 'share', group: `tr-${n}`, maxWaitMs: 100 };
     apps.push(
       await startTransportApp(jobs, options, (data, ctx) => {
         ctx.produce(next, { value: 'never' });
@@ -88,10 +75,10 @@ describe('the transport produces with the outcome of a record', () => {
         });
       }),
     );
-    await broker.client.produce(jobs, [{ value: 'order 7' }]);
-    await until(async () => (await values(broker.client, undo)).length === 1);
-    expect(await values(broker.client, undo)).toEqual(['order 7']);
-    expect(await values(broker.client, next)).toEqual([]);
+    await suite.broker.client.produce(jobs, [{ value: 'order 7' }]);
+    await until(async () => (await values(suite.broker.client, undo)).length === 1);
+    expect(await values(suite.broker.client, undo)).toEqual(['order 7']);
+    expect(await values(suite.broker.client, next)).toEqual([]);
   });
 
   it('consumer mode: what the handlers produce is committed with the offsets of their batch', async () => {
@@ -100,16 +87,16 @@ describe('the transport produces with the outcome of a record', () => {
     apps.push(
       await startTransportApp(
         events,
-        { url: broker.url, mode: 'consumer', group, autoOffsetReset: 'earliest', maxWaitMs: 100 },
+        { url: suite.broker.url, mode: 'consumer', group, autoOffsetReset: 'earliest', maxWaitMs: 100 },
         (data, ctx) => ctx.produce(out, { value: { copied: data as number } }),
       ),
     );
-    await broker.client.produce(
+    await suite.broker.client.produce(
       events,
       Array.from({ length: 5 }, (_, i) => ({ value: i })),
     );
-    await until(async () => (await values(broker.client, out)).length === 5);
-    await until(async () => (await broker.client.describeConsumerGroup(group)).offsets[0]?.committedOffset === 5);
-    expect(await values(broker.client, out)).toEqual([0, 1, 2, 3, 4].map((i) => ({ copied: i })));
+    await until(async () => (await values(suite.broker.client, out)).length === 5);
+    await until(async () => (await suite.broker.client.describeConsumerGroup(group)).offsets[0]?.committedOffset === 5);
+    expect(await values(suite.broker.client, out)).toEqual([0, 1, 2, 3, 4].map((i) => ({ copied: i })));
   });
 });
