@@ -77,6 +77,33 @@ describe.each(STORAGE_KINDS)('acknowledge or commit and produce in one transacti
     expect(await output()).toEqual(['undo job 0']);
   });
 
+  it('takes the produce route’s limits: 10,000 records in all per request, each record checked', async () => {
+    const { out, group, memberId, ack } = await holding(2);
+    const path = `${suite.broker.url}/v1/share-groups/${group}/members/${memberId}/acks`;
+    const records = (count: number) => Array.from({ length: count }, () => ({ value: 1 }));
+    const tooMany = await rawRequest(
+      path,
+      'POST',
+      JSON.stringify({
+        acks: [{ ...ack(0), produce: [{ topic: out, records: records(5_000) }] }],
+        produce: [{ topic: out, records: records(5_001) }],
+      }),
+    );
+    expect([tooMany.status, tooMany.body.error.code]).toEqual([400, 'INVALID_REQUEST']);
+    const malformed = await rawRequest(
+      path,
+      'POST',
+      JSON.stringify({
+        acks: [{ ...ack(1), produce: [{ topic: out, records: [{ value: 1, valueBase64: 'AA==' }] }] }],
+      }),
+    );
+    expect([malformed.status, malformed.body.error.code]).toEqual([400, 'INVALID_RECORD']);
+    expect(malformed.body.error.message).toMatch(/^acks\[0\]\.produce\[0\]\.records\[0\]: /);
+    // Nothing applied: both jobs are still held.
+    const answer = await suite.broker.client.acknowledge(group, memberId, [ack(0), ack(1)]);
+    expect(answer.map((r) => r.error)).toEqual([null, null]);
+  });
+
   it('an unknown output topic rolls the acks back; delays and idempotency keys take the jobs’ path in the same transaction', async () => {
     const { client } = suite.broker;
     const { out, group, memberId, ack, output } = await holding(1);

@@ -1,5 +1,5 @@
 import { MAX_RECORDS_PER_PRODUCE } from '@shoal/protocol';
-import { InvalidRequestError } from '../../platform/errors/index.js';
+import { InvalidRequestError, ShoalError } from '../../platform/errors/index.js';
 import { encodeRecord } from '../domain/record-codec.js';
 import type { AppendRecord } from '../domain/record.js';
 import type { ProduceBatch } from '../transactional-produce.js';
@@ -46,6 +46,12 @@ export function parseProduceBatches(
     budget.records += records.length;
     if (budget.records > MAX_RECORDS_PER_PRODUCE)
       throw new InvalidRequestError(`a request may produce at most ${MAX_RECORDS_PER_PRODUCE} records in all`);
-    return { topic, records: records.map((record, r) => encodeRecord(record, r, maxRecordBytes)) };
+    try {
+      return { topic, records: records.map((record, r) => encodeRecord(record, r, maxRecordBytes)) };
+    } catch (error) {
+      // The record named where it is in this request: `acks[2].produce[0].records[5]: …`.
+      if (error instanceof ShoalError) throw new ShoalError(error.code, `${where}.${error.message}`);
+      throw error;
+    }
   });
 }
