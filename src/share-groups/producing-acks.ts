@@ -1,5 +1,5 @@
 import { type Acknowledgement, type AckResult, ErrorCode, type RecordPosition } from '@shoal/protocol';
-import type { ProduceBatch, StagedProduce, TransactionalProduce } from '../log/transactional-produce.js';
+import type { ProduceBatch, TransactionalProduce } from '../log/transactional-produce.js';
 import type { Sql } from '../storage/database.js';
 
 /** An acknowledgement that may carry records to produce in its transaction (issue 26). */
@@ -39,11 +39,11 @@ export function producesAny(request: ProducingAcks): boolean {
  * acks that would have applied answer TRANSACTION_ABORTED. Every append is in this transaction.
  */
 export async function produceWithAcks(
-  sql: Sql,
+  tx: { readonly sql: Sql; readonly committed: (() => void)[] },
   producer: TransactionalProduce,
   request: ProducingAcks,
   results: AckResult[],
-): Promise<AcksProduced & { staged: StagedProduce }> {
+): Promise<AcksProduced> {
   const own = request.produce ?? [];
   if (own.length > 0 && results.some((r) => r.error !== null))
     throw new AcksRefused(results.map((r) => (r.error === null ? { ...r, error: ErrorCode.TransactionAborted } : r)));
@@ -53,11 +53,14 @@ export async function produceWithAcks(
     batches.push(...ack.produce);
     return batches.length - ack.produce.length;
   });
-  const staged = await producer.write(sql, batches);
+  if (batches.length === 0) return { results };
+  const staged = await producer.write(tx.sql, batches);
+  // Wake-ups and counts once the acks' transaction committed (the coordinator runs these).
+  tx.committed.push(staged.afterCommit);
   const answered = results.map((result, i) =>
     firstOf[i] < 0
       ? result
       : { ...result, produced: staged.positions.slice(firstOf[i], firstOf[i] + request.acks[i].produce!.length) },
   );
-  return { results: answered, ...(own.length > 0 ? { produced: staged.positions.slice(0, own.length) } : {}), staged };
+  return { results: answered, ...(own.length > 0 ? { produced: staged.positions.slice(0, own.length) } : {}) };
 }
