@@ -44,6 +44,9 @@ describe.each(STORAGE_KINDS)('acknowledge or commit and produce in one transacti
     // The same request again (a retry after a lost answer): the ack applies once, so nothing more.
     const again = await client.acknowledgeProducing(group, memberId, { acks: [{ ...ack(0), produce }] });
     expect(again.results.map((r) => [r.error, r.produced])).toEqual([['INVALID_RECORD_STATE', undefined]]);
+    // And again piggy-backed on a fetch: refused, nothing produced.
+    const fetched = await client.shareFetch(group, memberId, { acks: [{ ...ack(0), produce }], maxWaitMs: 0 });
+    expect(fetched.ackResults.map((r) => [r.error, r.produced])).toEqual([['INVALID_RECORD_STATE', undefined]]);
     expect(await output()).toEqual([{ step: 2, of: 0 }]);
   });
 
@@ -108,6 +111,10 @@ describe.each(STORAGE_KINDS)('acknowledge or commit and produce in one transacti
     const { client } = suite.broker;
     const { out, group, memberId, ack, output } = await holding(1);
     const missing = [{ topic: 'no-such-topic', records: [{ value: 1 }] }];
+    expect(await failure(client.shareFetch(group, memberId, { acks: [{ ...ack(0), produce: missing }] }))).toEqual({
+      status: 404,
+      code: 'UNKNOWN_TOPIC',
+    });
     expect(
       await failure(client.acknowledgeProducing(group, memberId, { acks: [{ ...ack(0), produce: missing }] })),
     ).toEqual({ status: 404, code: 'UNKNOWN_TOPIC' });
