@@ -99,4 +99,26 @@ describe('the transport produces with the outcome of a record', () => {
     await until(async () => (await suite.broker.client.describeConsumerGroup(group)).offsets[0]?.committedOffset === 5);
     expect(await values(suite.broker.client, out)).toEqual([0, 1, 2, 3, 4].map((i) => ({ copied: i })));
   });
+
+  it('consumer mode: a producing commit refused (a topic missing) handles the batch again; its output exists once', async () => {
+    const [events] = await topics('tcr-events');
+    const out = `tcr-out-${n}`; // created only once the first commits have been refused
+    const group = `tcr-${n}`;
+    let runs = 0;
+    apps.push(
+      await startTransportApp(
+        events,
+        { url: suite.broker.url, mode: 'consumer', group, autoOffsetReset: 'earliest', maxWaitMs: 100 },
+        (data, ctx) => {
+          runs++;
+          ctx.produce(out, { value: data as number });
+        },
+      ),
+    );
+    await suite.broker.client.produce(events, [{ value: 1 }, { value: 2 }]);
+    await until(() => runs >= 4); // handled, refused, handled again
+    await suite.broker.client.createTopic({ name: out, partitions: 1 });
+    await until(async () => (await suite.broker.client.describeConsumerGroup(group)).offsets[0]?.committedOffset === 2);
+    expect(await values(suite.broker.client, out)).toEqual([1, 2]);
+  });
 });

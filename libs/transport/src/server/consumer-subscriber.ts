@@ -42,6 +42,9 @@ export class ConsumerSubscriber {
   private readonly abort = new AbortController();
   private loop: Promise<void> | undefined;
   private readonly fetchFailures: FailureRun;
+  /** Producing commits refused (not fenced): the member joins again, back at the group's committed offsets. */
+  private readonly refusedCommits = new Backoff(500, 10_000);
+  private rejoinAfterBatch = false;
 
   constructor(
     private readonly http: ShoalHttpClient,
@@ -93,6 +96,7 @@ export class ConsumerSubscriber {
         this.generation = answer.generation;
         this.revoked.clear();
         await this.handleBatch(answer.records);
+        if (this.rejoinAfterBatch) await this.rejoin(topics);
       } catch (error) {
         if (this.stopping && isAbort(error)) break;
         if (isUnknownMember(error)) {
@@ -193,6 +197,7 @@ export class ConsumerSubscriber {
           await this.http.commitOffsets(this.options.group, this.memberId, this.generation, offsets);
         else
           await this.http.commitOffsetsProducing(this.options.group, this.memberId, this.generation, offsets, produce);
+        this.refusedCommits.reset();
         return;
       } catch (error) {
         if (produce.length > 0 && isUnreachable(error) && !this.stopping) {
@@ -203,10 +208,26 @@ export class ConsumerSubscriber {
         // Fenced: the partitions moved on; their new owner resumes at the last commit (at-least-once).
         if (error instanceof ShoalApiError && error.code === 'FENCED')
           this.logger.warn(`commit fenced: ${error.message}`);
-        else this.logger.error(`commit failed: ${String(error)}`);
+        else if (produce.length > 0 && !this.stopping) {
+          // Refused (an unknown topic to produce to, say): nothing committed, nothing produced, and
+          // this member's positions moved past the batch. It joins again and resumes at the
+          // group's committed offsets, so the batch is handled again rather than its output lost.
+          this.logger.error(`commit with produce refused, handling the batch again: ${String(error)}`);
+          this.rejoinAfterBatch = true;
+        } else this.logger.error(`commit failed: ${String(error)}`);
         return;
       }
     }
+  }
+
+  /** Leaves and joins again (after a backoff): the partitions come back at their committed offsets. */
+  private async rejoin(topics: string[]): Promise<void> {
+    this.rejoinAfterBatch = false;
+    await sleep(this.refusedCommits.next());
+    if (this.stopping) return;
+    this.setStatus('rebalancing');
+    await this.http.leaveConsumerGroup(this.options.group, this.memberId).catch(() => undefined);
+    await this.join(topics);
   }
 
   private async heartbeat(): Promise<void> {
