@@ -3,6 +3,8 @@ import type { RecordPosition } from '@shoal/protocol';
 import type { AppendRecord } from './domain/record.js';
 import type { Sql } from '../storage/database.js';
 import { LogAppender } from './log-appender.js';
+import { logStore } from './storage/log.store.js';
+import { topicStore } from './storage/topic.store.js';
 import { ProduceHooks } from './produce.hooks.js';
 
 /** Records for one topic, checked, to produce inside another operation's transaction. */
@@ -36,8 +38,14 @@ export class TransactionalProduce {
     const after: (() => void)[] = [];
     const plain: number[] = [];
     const detour = this.hooks.detour.current;
+    const detoured = batches.map((batch) => detour !== undefined && batch.records.some((r) => detour.wants(r)));
+    // More than one append in this transaction (the jobs' path per batch, plain records apart):
+    // the partitions' rows are locked first, all at once in key order, as every other append
+    // locks them, so two such transactions never wait for each other in a cycle (PostgreSQL).
+    if (sql.kind === 'postgres' && detoured.filter(Boolean).length + (detoured.includes(false) ? 1 : 0) > 1)
+      await this.lockPartitions(sql, batches);
     for (const [i, batch] of batches.entries()) {
-      if (detour && batch.records.some((record) => detour.wants(record))) {
+      if (detour && detoured[i]) {
         const written = await detour.write(sql, batch.topic, batch.records);
         positions[i] = written.positions;
         after.push(written.afterCommit);
@@ -63,5 +71,13 @@ export class TransactionalProduce {
       });
     }
     return { positions, afterCommit: () => after.forEach((announce) => announce()) };
+  }
+
+  private async lockPartitions(sql: Sql, batches: ProduceBatch[]): Promise<void> {
+    const topics = await topicStore.findByNames(sql, [...new Set(batches.map((b) => b.topic))]);
+    const keys = topics.flatMap((topic) =>
+      Array.from({ length: topic.partitionCount }, (_, partition) => ({ topicId: topic.id, partition })),
+    );
+    if (keys.length > 0) await logStore.lockHeads(sql, keys);
   }
 }

@@ -127,12 +127,14 @@ describe.each(STORAGE_KINDS)('acknowledge or commit and produce in one transacti
           { value: 'later', delayMs: 3_600_000 },
         ],
       },
+      { topic: out, records: [{ value: 'plain', partition: 1 }] },
     ];
     const answer = await client.acknowledgeProducing(group, memberId, { acks: [{ ...ack(0), produce }] });
     const [positions] = answer.results[0].produced!;
     expect(positions[1]).toMatchObject({ duplicate: true, offset: positions[0].offset });
     expect(positions[2]).toMatchObject({ offset: -1, scheduledId: expect.any(String) });
-    expect(await output()).toEqual(['now']);
+    expect(answer.results[0].produced![1]).toEqual([{ partition: 1, offset: expect.any(Number) }]);
+    expect((await output()).sort()).toEqual(['now', 'plain']);
   });
 
   it('a consumer group commits offsets and produces together; a stale generation produces nothing (409 FENCED)', async () => {
