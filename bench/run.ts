@@ -1,5 +1,6 @@
 import { cpus, totalmem } from 'node:os';
 import { benchAdapters } from './adapters.bench.js';
+import { benchChain } from './chain.bench.js';
 import { benchConsumerGroups } from './consumer-group.bench.js';
 import { benchEventLoop } from './event-loop.bench.js';
 import { startBenchBroker } from './harness.js';
@@ -16,7 +17,8 @@ import { benchValidation } from './validation.bench.js';
 // BENCH_ONLY=log leaves out the adapter comparison, BENCH_ONLY=transport runs the transport alone,
 // BENCH_ONLY=eventloop the event-loop bench alone, BENCH_ONLY=mixed the 10-minute mixed load (`npm run bench:mixed`, MINUTES),
 // BENCH_ONLY=scale the big-partition and sweep benches alone (BENCH_SCALE_RECORDS, BENCH_SCALE_IN_FLIGHT size them),
-// BENCH_ONLY=postgres produce, latency, share groups and the transport on PostgreSQL (embedded, or BENCH_DATABASE_URL) alone.
+// BENCH_ONLY=postgres produce, latency, share groups and the transport on PostgreSQL (embedded, or BENCH_DATABASE_URL) alone,
+// BENCH_ONLY=chain a job chain's step, accept and produce apart or in one transaction, on SQLite and PostgreSQL (BENCH_CHAIN_JOBS).
 console.log(
   `Shoal bench — ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
 );
@@ -26,6 +28,7 @@ const alone: Record<string, () => Promise<void>> = {
   mixed: benchMixed,
   scale: benchScale,
   postgres: benchPostgres,
+  chain: benchChain,
 };
 if (only !== undefined && only in alone) {
   await alone[only]();

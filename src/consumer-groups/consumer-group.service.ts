@@ -5,6 +5,7 @@ import type {
   ConsumerHeartbeatResponse,
   JoinConsumerGroupResponse,
   OffsetCommit,
+  RecordPosition,
   ResetTarget,
   TopicPartition,
 } from '@shoal/protocol';
@@ -23,6 +24,7 @@ import { type GroupMembership, type MemberJoin } from '../groups/group-sessions.
 import { OffsetResolver } from '../log/offset-resolver.js';
 import { newMemberId, publicMemberId } from '../security/domain/member-id.js';
 import { ConsumerGroupHooks, type OtherProtocolSide } from './consumer-group.hooks.js';
+import { type ProduceBatch, TransactionalProduce } from '../log/transactional-produce.js';
 
 export interface JoinOptions extends MemberJoin {
   autoOffsetReset?: AutoOffsetReset;
@@ -41,6 +43,7 @@ export class ConsumerGroupService implements GroupMembership<
     private readonly coordinator: ConsumerGroupCoordinator,
     private readonly offsets: OffsetResolver,
     private readonly hooks: ConsumerGroupHooks,
+    private readonly producer: TransactionalProduce,
   ) {}
 
   async join(group: string, options: JoinOptions): Promise<JoinConsumerGroupResponse> {
@@ -98,9 +101,19 @@ export class ConsumerGroupService implements GroupMembership<
     this.logger.log(`member ${publicMemberId(memberId)} left consumer group ${group}`);
   }
 
-  /** Commits offsets, fenced by the generation of the member's latest answer and by ownership. */
-  async commit(group: string, memberId: string, generation: number, offsets: OffsetCommit[]): Promise<void> {
-    await this.coordinator.withGroup(
+  /**
+   * Commits offsets, fenced by the generation of the member's latest answer and by ownership;
+   * `produce` is appended in the same transaction (consume-transform-produce, issue 26): a
+   * fenced commit produces nothing. Answers where each batch of `produce` landed.
+   */
+  async commit(
+    group: string,
+    memberId: string,
+    generation: number,
+    offsets: OffsetCommit[],
+    produce: ProduceBatch[] = [],
+  ): Promise<RecordPosition[][]> {
+    const staged = await this.coordinator.withGroup(
       group,
       () => new FencedError(`group ${group} does not exist`),
       async (locked) => {
@@ -140,8 +153,11 @@ export class ConsumerGroupService implements GroupMembership<
           member.answeredGeneration,
           locked.now + member.sessionTimeoutMs,
         );
+        return produce.length > 0 ? this.producer.write(locked.sql, produce) : null;
       },
     );
+    staged?.afterCommit();
+    return staged?.positions ?? [];
   }
 
   describe(group: string): Promise<ConsumerGroupDescription> {

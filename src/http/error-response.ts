@@ -19,6 +19,7 @@ const STATUS: Record<ErrorCode, number> = {
   [ErrorCode.Fenced]: 409,
   [ErrorCode.GroupNotEmpty]: 409,
   [ErrorCode.InvalidRecordState]: 409,
+  [ErrorCode.TransactionAborted]: 409,
   [ErrorCode.NotFound]: 404,
   [ErrorCode.MethodNotAllowed]: 405,
   [ErrorCode.TopicAlreadyExists]: 409,

@@ -52,25 +52,35 @@ export class JobProduceService implements ProduceDetour {
   }
 
   async produce(topicName: string, records: AppendRecord[]): Promise<RecordPosition[]> {
-    const now = this.clock.now();
-    const { positions, heads, appended } = await this.database.transaction(async (sql) => {
-      const topic = await topicStore.findByName(sql, topicName);
-      if (!topic) throw new UnknownTopicError(topicName);
-      return this.write(sql, topic, records, now);
-    });
-    this.appender.announce(heads);
-    // The delivery of every broker looks for due records again (see ScheduledDeliveryService).
-    if (positions.some((p) => p.scheduledId !== undefined)) this.signal.notify(SCHEDULED_KEY);
-    if (appended.length > 0)
-      this.hooks.produced.emit(
-        topicName,
-        appended.length,
-        appended.reduce((n, r) => n + r.size, 0),
-      );
+    const { positions, afterCommit } = await this.database.transaction((sql) => this.write(sql, topicName, records));
+    afterCommit();
     return positions;
   }
 
-  private async write(sql: Sql, topic: Topic, records: AppendRecord[], now: number) {
+  /** {@link produce} inside a caller's transaction; `afterCommit` wakes readers and counts, once committed. */
+  async write(
+    sql: Sql,
+    topicName: string,
+    records: AppendRecord[],
+  ): Promise<{ positions: RecordPosition[]; afterCommit(): void }> {
+    const topic = await topicStore.findByName(sql, topicName);
+    if (!topic) throw new UnknownTopicError(topicName);
+    const { positions, heads, appended } = await this.writeRecords(sql, topic, records, this.clock.now());
+    const afterCommit = () => {
+      this.appender.announce(heads);
+      // The delivery of every broker looks for due records again (see ScheduledDeliveryService).
+      if (positions.some((p) => p.scheduledId !== undefined)) this.signal.notify(SCHEDULED_KEY);
+      if (appended.length > 0)
+        this.hooks.produced.emit(
+          topicName,
+          appended.length,
+          appended.reduce((n, r) => n + r.size, 0),
+        );
+    };
+    return { positions, afterCommit };
+  }
+
+  private async writeRecords(sql: Sql, topic: Topic, records: AppendRecord[], now: number) {
     const plans = await this.plan(sql, topic, records, now);
     const positions: (RecordPosition | undefined)[] = new Array(records.length);
     const appended = plans.flatMap((p) => (p.kind === 'append' ? [p.record] : []));

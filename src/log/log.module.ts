@@ -11,6 +11,7 @@ import { RetentionService } from './retention.service.js';
 import { TopicPurger } from './topic-purger.js';
 import { TopicService } from './topic.service.js';
 import { TopicUse } from './topic-use.js';
+import { TransactionalProduce } from './transactional-produce.js';
 
 /** Topics and their partitioned log: produce, read, retention, purge. */
 @Module({
@@ -26,7 +27,17 @@ import { TopicUse } from './topic-use.js';
     RetentionService,
     OffsetResolver,
     TopicUse,
+    TransactionalProduce,
   ],
-  exports: [TopicService, TopicUse, LogAppender, ProduceHooks, ProduceService, ReadService, OffsetResolver],
+  exports: [
+    TopicService,
+    TopicUse,
+    LogAppender,
+    ProduceHooks,
+    ProduceService,
+    ReadService,
+    OffsetResolver,
+    TransactionalProduce,
+  ],
 })
 export class LogModule {}

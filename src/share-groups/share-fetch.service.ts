@@ -9,6 +9,8 @@ import { appendKey, ChangeSignal, groupKey, type WaitTiming } from '../platform/
 import { ShareGroupCoordinator } from './share-group.coordinator.js';
 import type { ShareGroupTransaction } from './share-group.transaction.js';
 import { acquireByPriority, openFlow, settleFlow } from './share-fetch.flow.js';
+import { TransactionalProduce } from '../log/transactional-produce.js';
+import { AcksRefused, type AcksProduced, type ProducingAcks, produceWithAcks, producesAny } from './producing-acks.js';
 
 export interface ShareFetchOptions {
   maxRecords: number;
@@ -20,6 +22,8 @@ export interface ShareFetchOptions {
   partitions?: TopicPartition[];
   /** Adds up the time spent waiting (the request's timing). */
   timing?: WaitTiming;
+  /** Produces what the acks carry, in their transaction, once they are applied (issue 26; see producing-acks.ts). */
+  produceWith?: (tx: ShareGroupTransaction, results: AckResult[]) => Promise<AckResult[]>;
 }
 
 /** A share fetch's answer: the records as stored (each door encodes them) and the acks' results. */
@@ -51,7 +55,47 @@ export class ShareFetchService {
     private readonly coordinator: ShareGroupCoordinator,
     private readonly signal: ChangeSignal,
     @Inject(SHOAL_CONFIG) private readonly config: ShoalConfig,
+    private readonly producer: TransactionalProduce,
   ) {}
+
+  /**
+   * Acks that may carry records to produce (issue 26): acks and appends in one transaction, the
+   * appends standing only with the acks they ride on (see {@link produceWithAcks}).
+   */
+  async acknowledgeProducing(group: string, memberId: string, request: ProducingAcks): Promise<AcksProduced> {
+    if (!producesAny(request)) return { results: await this.acknowledge(group, memberId, request.acks) };
+    try {
+      return await this.coordinator.withGroup(
+        group,
+        () => new UnknownMemberError(group, memberId),
+        async (tx) => produceWithAcks(tx, this.producer, request, await this.acknowledgeIn(tx, memberId, request.acks)),
+      );
+    } catch (error) {
+      if (error instanceof AcksRefused) return { results: error.results };
+      throw error;
+    }
+  }
+
+  /**
+   * A fetch whose acks produce. Entries' own records ride in the acks' transaction as any
+   * piggy-backed acks do; a request's own list (which a refused ack rolls back, acks and all)
+   * goes with its acks in a transaction of their own first, then the fetch without them.
+   */
+  async fetchProducing(
+    group: string,
+    memberId: string,
+    options: Omit<ShareFetchOptions, 'acks'> & ProducingAcks,
+  ): Promise<ShareFetchResult & Pick<AcksProduced, 'produced'>> {
+    if (!producesAny(options)) return this.fetch(group, memberId, options);
+    if (!options.produce?.length) {
+      const produceWith = async (tx: ShareGroupTransaction, results: AckResult[]) =>
+        results.length === 0 ? results : (await produceWithAcks(tx, this.producer, options, results)).results;
+      return this.fetch(group, memberId, { ...options, produceWith });
+    }
+    const { results, produced } = await this.acknowledgeProducing(group, memberId, options);
+    const fetched = await this.fetch(group, memberId, { ...options, acks: [] });
+    return { ...fetched, ackResults: results, ...(produced ? { produced } : {}) };
+  }
 
   async acknowledge(
     group: string,
@@ -111,7 +155,7 @@ export class ShareFetchService {
         group,
         () => new UnknownMemberError(group, memberId),
         // The acquisition right after renews the member's session; here it need only exist.
-        (tx) => this.acknowledgeIn(tx, memberId, options.acks, false, options.wholePartitionAcks),
+        (tx) => this.acknowledgeIn(tx, memberId, options.acks, false, options.wholePartitionAcks, options.produceWith),
       );
       // Settled together: a failed flush is not left unhandled while the fetch waits.
       const [fetched, flushed] = await Promise.allSettled([
@@ -131,11 +175,13 @@ export class ShareFetchService {
     acks: Acknowledgement[],
     renewSession = true,
     wholePartitions = false,
+    produceWith?: ShareFetchOptions['produceWith'],
   ): Promise<AckResult[]> {
     if (renewSession) await tx.touch(memberId);
     else tx.member(memberId);
     await tx.lockInOrder(acks);
-    return this.applyAcks(tx, memberId, acks, wholePartitions);
+    const results = await this.applyAcks(tx, memberId, acks, wholePartitions);
+    return produceWith ? produceWith(tx, results) : results;
   }
 
   /** Acks (if any) and acquisition in one transaction; with nothing to hand out, the wait. */
@@ -191,7 +237,8 @@ export class ShareFetchService {
           ? assigned.filter((p) => only.some((q) => q.topic === p.topic && q.partition === p.partition))
           : assigned;
         await tx.lockInOrder([...options.acks, ...assignment]);
-        const ackResults = await this.applyAcks(tx, memberId, options.acks, options.wholePartitionAcks);
+        const applied = await this.applyAcks(tx, memberId, options.acks, options.wholePartitionAcks);
+        const ackResults = options.produceWith ? await options.produceWith(tx, applied) : applied;
         const { records, tokenInMs } = await this.acquire(tx, memberId, assignment, topics, options.maxRecords);
         const waitKeys = [
           groupKey('share', tx.group.id),

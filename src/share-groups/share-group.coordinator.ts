@@ -90,6 +90,7 @@ export class ShareGroupCoordinator extends GroupSessions<ShareGroupTransaction> 
   protected afterCommit(tx: ShareGroupTransaction): void {
     const { activity, group } = tx;
     this.appender.announce(activity.deadLetterHeads);
+    for (const announce of tx.committed) announce();
     if (activity.released || tx.changed) this.signal.notify(groupKey('share', group.id));
     // Jobs that finished wake whoever waits for one of them (GET …/records/{offset}?waitMs).
     if (settledAny(activity)) this.signal.notify(settledKey(group.name));

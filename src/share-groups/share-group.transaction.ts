@@ -21,6 +21,8 @@ import { emptyActivity, type ShareActivity, SharePartition, type ShareScope } fr
  */
 export class ShareGroupTransaction implements ShareScope {
   readonly activity: ShareActivity = emptyActivity();
+  /** What to announce once this transaction committed (records produced in it: issue 26); run by the coordinator. */
+  readonly committed: (() => void)[] = [];
   private readonly opened = new Map<string, SharePartition>();
   /** Windows {@link lockInOrder} locked and read, not opened yet, by `topicId:partition`. */
   private readonly locked = new Map<string, LockedWindow>();

@@ -187,6 +187,49 @@ describe.each(STORAGE_KINDS)(`${AuthGuard.name} on %s`, (kind) => {
       expect((await call(url, method, path, alice, body)).status).toBeLessThan(300);
   });
 
+  it('needs produce on every topic an ack or a commit produces to (issue 26)', async () => {
+    await call(url, 'POST', '/v1/topics', ADMIN, { name: 'chain-in', partitions: 1 });
+    await call(url, 'POST', '/v1/topics', ADMIN, { name: 'chain-out', partitions: 1 });
+    await call(url, 'POST', '/v1/topics/chain-in/records', ADMIN, { records: [{ value: 'job' }] });
+    await call(url, 'PATCH', '/v1/share-groups/chain-s/config', ADMIN, { autoOffsetReset: 'earliest' });
+    const consume = [
+      { resourceType: 'group', patternType: 'prefix', resourceName: 'chain-', operation: 'consume' },
+      { resourceType: 'topic', resourceName: 'chain-in', operation: 'read' },
+    ];
+    const reader = await keyFor('chain-reader', consume);
+    const chainer = await keyFor('chain-writer', [
+      ...consume,
+      { resourceType: 'topic', resourceName: 'chain-out', operation: 'produce' },
+    ]);
+    for (const [key, status] of [
+      [reader, 403],
+      [chainer, 200],
+    ] as const) {
+      const { memberId } = (await call(url, 'POST', '/v1/share-groups/chain-s/members', key, { topics: ['chain-in'] }))
+        .body;
+      const fetched = await call(url, 'POST', `/v1/share-groups/chain-s/members/${memberId}/fetch`, key, {});
+      const offset = fetched.body.records[0]?.offset ?? 0;
+      const produce = [{ topic: 'chain-out', records: [{ value: 'next' }] }];
+      const acked = await call(url, 'POST', `/v1/share-groups/chain-s/members/${memberId}/acks`, key, {
+        acks: [{ topic: 'chain-in', partition: 0, offset, type: 'accept', produce }],
+      });
+      expect([acked.status, acked.body.error?.code]).toEqual([status, status === 403 ? 'FORBIDDEN' : undefined]);
+      await call(url, 'DELETE', `/v1/share-groups/chain-s/members/${memberId}`, key);
+      const consumer = (await call(url, 'POST', '/v1/consumer-groups/chain-c/members', key, { topics: ['chain-in'] }))
+        .body;
+      const committed = await call(url, 'POST', '/v1/consumer-groups/chain-c/offsets', key, {
+        memberId: consumer.memberId,
+        generation: consumer.generation,
+        offsets: [{ topic: 'chain-in', partition: 0, offset: 0 }],
+        produce,
+      });
+      expect(committed.status).toBe(status);
+      await call(url, 'DELETE', `/v1/consumer-groups/chain-c/members/${consumer.memberId}`, key);
+    }
+    const out = await call(url, 'GET', '/v1/topics/chain-out/partitions/0/records', ADMIN);
+    expect(out.body.records.map((r: { value: unknown }) => r.value)).toEqual(['next', 'next']);
+  });
+
   it('opens /metrics to a key with read on the cluster', async () => {
     const key = await keyFor('prometheus', [{ resourceType: 'cluster', resourceName: 'shoal', operation: 'read' }]);
     expect((await call(url, 'GET', '/metrics', key)).status).toBe(200);

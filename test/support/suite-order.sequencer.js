@@ -17,6 +17,8 @@ export const HEAVY_SUITES = new Map([
   // Their own PostgreSQL servers, stopped or killed under load, with one and three brokers.
   ['test/e2e/storage-outage.e2e.spec.ts', 150_000],
   ['test/e2e/storage-failover.e2e.spec.ts', 90_000],
+  // A job chain's workers and brokers SIGKILLed, on SQLite and on three brokers over PostgreSQL.
+  ['test/e2e/chain-crash.e2e.spec.ts', 40_000],
 ]);
 /** What the other worker must have queued after a heavy suite, relative to its duration. */
 const MARGIN = 1.5;

@@ -5,7 +5,13 @@ import type {
   CreateApiKeyRequest,
   CreatedApiKey,
   Acknowledgement,
+  AcknowledgeRequest,
+  AcknowledgeResponse,
   AckResult,
+  CommitOffsetsResponse,
+  ProduceBatch,
+  ProducingAcknowledgement,
+  RecordPosition,
   JoinShareGroupRequest,
   JoinShareGroupResponse,
   ShareFetchRequest,
@@ -217,6 +223,30 @@ export class ShoalHttpClient {
     );
   }
 
+  /**
+   * `POST /v1/consumer-groups/{group}/offsets` with records to produce in the same transaction
+   * (consume-transform-produce): both commit or neither; a stale generation (409 FENCED)
+   * produces nothing. Answers where each batch landed. Never retried once sent: a retry after
+   * a lost answer could produce twice (the commit is idempotent, the appends are not).
+   */
+  async commitOffsetsProducing(
+    group: string,
+    memberId: string,
+    generation: number,
+    offsets: OffsetCommit[],
+    produce: ProduceBatch[],
+  ): Promise<RecordPosition[][]> {
+    const answer = await this.request<CommitOffsetsResponse>(
+      'POST',
+      `${consumerGroupPath(group)}/offsets`,
+      { memberId, generation, offsets, produce },
+      0,
+      undefined,
+      'unsent',
+    );
+    return answer.produced ?? [];
+  }
+
   /** `GET /v1/consumer-groups/{group}`. */
   describeConsumerGroup(group: string): Promise<ConsumerGroupDescription> {
     return this.request('GET', consumerGroupPath(group));
@@ -272,7 +302,30 @@ export class ShoalHttpClient {
   }
 
   /** `POST …/members/{memberId}/acks`: per-entry results, `INVALID_RECORD_STATE` where the member does not hold the record. */
-  async acknowledge(group: string, memberId: string, acks: Acknowledgement[]): Promise<AckResult[]> {
+  /**
+   * `POST …/acks` whose acks (or the request itself) carry records to produce in the same
+   * transaction (exactly-once job chaining): an entry's `produce` is appended if and only if
+   * that entry applies; the request's `produce` only if every ack applies (else nothing of the
+   * request is applied: TRANSACTION_ABORTED on the entries that would have). Retried after a
+   * lost answer like any ack: an ack applies once, so a retry cannot produce twice (it answers
+   * INVALID_RECORD_STATE where the first one applied).
+   */
+  acknowledgeProducing(group: string, memberId: string, request: AcknowledgeRequest): Promise<AcknowledgeResponse> {
+    return this.request<AcknowledgeResponse>(
+      'POST',
+      `${shareGroupPath(group)}/members/${encodeURIComponent(memberId)}/acks`,
+      request,
+      0,
+      undefined,
+      'always',
+    );
+  }
+
+  async acknowledge(
+    group: string,
+    memberId: string,
+    acks: (Acknowledgement | ProducingAcknowledgement)[],
+  ): Promise<AckResult[]> {
     const answer = await this.request<{ results: AckResult[] }>(
       'POST',
       `${shareGroupPath(group)}/members/${encodeURIComponent(memberId)}/acks`,

@@ -5,7 +5,7 @@ import {
   MAX_WAIT_MS,
   MIN_SESSION_TIMEOUT_MS,
 } from './limits.js';
-import { WireRecord } from './record.js';
+import { ProduceBatches, RecordPosition, WireRecord } from './record.js';
 import { defaulted, named, nullable, optional, s, type Static } from './schema.js';
 import { Name, names } from './topic.js';
 
@@ -78,9 +78,23 @@ export const CommitOffsetsRequest = named(
     memberId: s.string({ maxLength: 200 }),
     generation: int,
     offsets: s.array(OffsetCommit, { minItems: 1, maxItems: 10_000 }),
+    produce: optional(ProduceBatches, {
+      description: 'records produced in the same transaction as the commit, fenced alike (consume-transform-produce)',
+    }),
   }),
 );
 export type CommitOffsetsRequest = Static<typeof CommitOffsetsRequest>;
+
+/** `POST /v1/consumer-groups/{group}/offsets` answer: `{}`, or where a `produce` list landed. */
+export const CommitOffsetsResponse = named(
+  'CommitOffsetsResponse',
+  s.object({
+    produced: optional(s.array(s.array(RecordPosition)), {
+      description: 'per batch of the produce list, in its order: where each record landed',
+    }),
+  }),
+);
+export type CommitOffsetsResponse = Static<typeof CommitOffsetsResponse>;
 
 /** Where an offset reset moves a group. */
 export const ResetTarget = s.oneOf([

@@ -19,6 +19,7 @@ export enum ErrorCode {
   Fenced = 'FENCED',
   GroupNotEmpty = 'GROUP_NOT_EMPTY',
   InvalidRecordState = 'INVALID_RECORD_STATE',
+  TransactionAborted = 'TRANSACTION_ABORTED',
   RecordTooLarge = 'RECORD_TOO_LARGE',
   RequestTooLarge = 'REQUEST_TOO_LARGE',
   UnsupportedMediaType = 'UNSUPPORTED_MEDIA_TYPE',

@@ -112,6 +112,25 @@ export const ProduceRequest = named(
 );
 export type ProduceRequest = Static<typeof ProduceRequest>;
 
+/**
+ * Records for one topic, produced in the transaction of the request that carries them (an
+ * acknowledgement, an offset commit): appended if and only if that request's condition holds.
+ * The records are those of the produce route, with its checks and limits.
+ */
+export const ProduceBatch = named(
+  'ProduceBatch',
+  s.object({
+    topic: s.string({ description: 'the topic to produce to (produce permission needed)' }),
+    records: s.array(ProduceRecord, { minItems: 1, maxItems: MAX_RECORDS_PER_PRODUCE }),
+  }),
+);
+export type ProduceBatch = Static<typeof ProduceBatch>;
+/** Records to produce with a request, to one or more topics. */
+export const ProduceBatches = s.array(ProduceBatch, {
+  maxItems: MAX_RECORDS_PER_PRODUCE,
+  description: `records to produce in the same transaction, ${MAX_RECORDS_PER_PRODUCE} records at most in all`,
+});
+
 /** Where one produced record landed. */
 export const RecordPosition = s.object({
   partition: int,

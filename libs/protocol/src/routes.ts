@@ -1,5 +1,6 @@
 import {
   CommitOffsetsRequest,
+  CommitOffsetsResponse,
   ConsumerFetchRequest,
   ConsumerFetchResponse,
   ConsumerGroupDescription,
@@ -153,8 +154,9 @@ export const ROUTES: Record<string, Route> = {
     summary: 'Commit offsets with the generation',
     tag: 'consumer groups',
     body: CommitOffsetsRequest,
-    ...ok(Empty),
-    errors: [...member, E.Fenced, E.UnknownTopic, E.UnknownPartition, ...body],
+    bodyParser: 'parseCommitOffsets',
+    ...ok(CommitOffsetsResponse),
+    errors: [...member, E.Fenced, E.UnknownTopic, E.UnknownPartition, E.InvalidRecord, E.RecordTooLarge, ...body],
   },
   'POST /v1/consumer-groups/{group}/offsets/reset': {
     summary: "Reset a group's offsets (only while it has no members)",
@@ -200,7 +202,7 @@ export const ROUTES: Record<string, Route> = {
     body: ShareFetchRequest,
     bodyParser: 'parseShareFetch',
     ...ok(ShareFetchResponse),
-    errors: [...member, ...body],
+    errors: [...member, E.UnknownTopic, E.UnknownPartition, E.InvalidRecord, E.RecordTooLarge, ...body],
   },
   'POST /v1/share-groups/{group}/members/{memberId}/acks': {
     summary: 'Accept, release, reject or renew acquired records',
@@ -208,7 +210,15 @@ export const ROUTES: Record<string, Route> = {
     body: AcknowledgeRequest,
     bodyParser: 'parseAcknowledge',
     ...ok(AcknowledgeResponse),
-    errors: [...member, E.InvalidRecordState, ...body],
+    errors: [
+      ...member,
+      E.InvalidRecordState,
+      E.UnknownTopic,
+      E.UnknownPartition,
+      E.InvalidRecord,
+      E.RecordTooLarge,
+      ...body,
+    ],
   },
   'POST /v1/share-groups/{group}/members/{memberId}/progress': {
     summary: "Store a job's progress with the record the member holds (renews its lock)",

@@ -8,7 +8,7 @@ import {
   RESULT_RETENTION_MS_RANGE,
   SHARE_CONFIG_RANGES,
 } from './limits.js';
-import { WireRecord } from './record.js';
+import { ProduceBatches, RecordPosition, WireRecord } from './record.js';
 import { extend, named, nullable, optional, s, type Static } from './schema.js';
 import { Name, names } from './topic.js';
 
@@ -66,7 +66,27 @@ export const Acknowledgement = s.object({
   }),
 });
 export type Acknowledgement = Static<typeof Acknowledgement>;
-const acks = s.array(Acknowledgement, { maxItems: MAX_ACKS });
+
+/**
+ * An acknowledgement as the acks and fetch routes take it: it may carry records to produce in
+ * its transaction (exactly-once job chaining), appended if and only if this entry applies.
+ */
+export const ProducingAcknowledgement = extend(Acknowledgement, {
+  produce: optional(ProduceBatches, {
+    description: 'accept or reject only: records produced in the same transaction, if and only if this entry applies',
+  }),
+});
+export type ProducingAcknowledgement = Static<typeof ProducingAcknowledgement>;
+const acks = s.array(ProducingAcknowledgement, { maxItems: MAX_ACKS });
+/** Where each batch of a `produce` list landed, in its order. */
+export const ProducedPositions = s.array(s.array(RecordPosition), {
+  description: 'per batch of the produce list, in its order: where each record landed',
+});
+/** A request's own `produce` list: appended only if every ack of the request applies. */
+const requestProduce = optional(ProduceBatches, {
+  description:
+    'records produced in the same transaction if and only if every ack applies; otherwise nothing of the request is applied (TRANSACTION_ABORTED)',
+});
 
 /** One acknowledgement's result: `error` is null when it applied, else `INVALID_RECORD_STATE`. */
 export const AckResult = s.object({
@@ -74,7 +94,11 @@ export const AckResult = s.object({
   partition: int,
   offset: int,
   lastOffset: optional(int),
-  error: nullable(s.string()),
+  error: nullable(s.string(), {
+    description:
+      'null: applied; INVALID_RECORD_STATE: refused; TRANSACTION_ABORTED: not applied, because another ack of a request carrying produce was refused',
+  }),
+  produced: optional(ProducedPositions, { description: "the entry's produce list, appended with it" }),
 });
 export type AckResult = Static<typeof AckResult>;
 
@@ -95,14 +119,23 @@ export const ShareHeartbeatResponse = named('ShareHeartbeatResponse', s.object({
 export type ShareHeartbeatResponse = Static<typeof ShareHeartbeatResponse>;
 
 /** `POST …/members/{memberId}/fetch` body: acks ride along and apply before the fetch acquires. */
-export const ShareFetchRequest = named('ShareFetchRequest', s.object({ ...fetchLimits, acks: optional(acks) }));
+export const ShareFetchRequest = named(
+  'ShareFetchRequest',
+  s.object({ ...fetchLimits, acks: optional(acks), produce: requestProduce }),
+);
 export type ShareFetchRequest = Static<typeof ShareFetchRequest>;
 
 /** `POST …/members/{memberId}/acks` body. */
-export const AcknowledgeRequest = named('AcknowledgeRequest', s.object({ acks }));
+export const AcknowledgeRequest = named('AcknowledgeRequest', s.object({ acks, produce: requestProduce }));
 export type AcknowledgeRequest = Static<typeof AcknowledgeRequest>;
 
-export const AcknowledgeResponse = named('AcknowledgeResponse', s.object({ results: s.array(AckResult) }));
+export const AcknowledgeResponse = named(
+  'AcknowledgeResponse',
+  s.object({
+    results: s.array(AckResult),
+    produced: optional(ProducedPositions, { description: "the request's produce list, appended with the acks" }),
+  }),
+);
 export type AcknowledgeResponse = Static<typeof AcknowledgeResponse>;
 
 /** `POST …/members/{memberId}/progress` body: a job's progress, stored with the record its member holds. */
@@ -134,7 +167,11 @@ export type AcquiredRecord = Static<typeof AcquiredRecord>;
 
 export const ShareFetchResponse = named(
   'ShareFetchResponse',
-  s.object({ records: s.array(AcquiredRecord), ackResults: s.array(AckResult) }),
+  s.object({
+    records: s.array(AcquiredRecord),
+    ackResults: s.array(AckResult),
+    produced: optional(ProducedPositions, { description: "the request's produce list, appended with the acks" }),
+  }),
 );
 export type ShareFetchResponse = Static<typeof ShareFetchResponse>;
 

@@ -1,6 +1,6 @@
-import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, HttpCode, Inject, Param, Post } from '@nestjs/common';
 import type {
-  CommitOffsetsRequest,
+  CommitOffsetsResponse,
   ConsumerFetchRequest,
   ConsumerFetchResponse,
   ConsumerGroupDescription,
@@ -15,6 +15,8 @@ import { GroupNamePipe } from '../../http/validation/name.pipe.js';
 import { LongPollTiming } from '../../http/request-timing.js';
 import type { WaitTiming } from '../../platform/change-signal.js';
 import { DEFAULT_FETCH_RECORDS } from '../../platform/limits.js';
+import { type ShoalConfig, SHOAL_CONFIG } from '../../config/shoal-config.js';
+import { parseCommitOffsets } from './commit-offsets.dto.js';
 
 /** Join, heartbeat, leave, describe, reset and delete come from {@link GroupRoutesController}. */
 @Controller('v1/consumer-groups/:group')
@@ -27,6 +29,7 @@ export class ConsumerGroupsController extends GroupRoutesController<
   constructor(
     protected readonly groups: ConsumerGroupService,
     private readonly fetcher: ConsumerFetchService,
+    @Inject(SHOAL_CONFIG) private readonly config: ShoalConfig,
   ) {
     super();
   }
@@ -46,13 +49,12 @@ export class ConsumerGroupsController extends GroupRoutesController<
     });
   }
 
+  /** Commits offsets; a `produce` list is appended in the same transaction, fenced alike. */
   @Post('offsets')
   @HttpCode(200)
-  async commit(
-    @Param('group', GroupNamePipe) group: string,
-    @Body() body: CommitOffsetsRequest,
-  ): Promise<Record<string, never>> {
-    await this.groups.commit(group, body.memberId, body.generation, body.offsets);
-    return {};
+  async commit(@Param('group', GroupNamePipe) group: string, @Body() raw: unknown): Promise<CommitOffsetsResponse> {
+    const body = parseCommitOffsets(raw, this.config.maxRecordBytes);
+    const produced = await this.groups.commit(group, body.memberId, body.generation, body.offsets, body.produce);
+    return body.produce === undefined ? {} : { produced };
   }
 }

@@ -13,12 +13,24 @@ const EVERY_BODY_ROUTE = new Set<ErrorCode>([ErrorCode.RequestTooLarge, ErrorCod
 
 const routesOf = (tag: RouteTag) => Object.entries(ROUTES).filter(([, route]) => route.tag === tag);
 
+/**
+ * A list of a component documented as a whole elsewhere (`ProduceBatch`: the produce route's
+ * records), named rather than spelled out inside other bodies.
+ */
+const referenced = (node: Node): string | undefined => (node.name === 'ProduceBatch' ? node.name : undefined);
+
 /** An object's fields as `{a, b?, list: [{c, d?}]}` (`nested`: lists of objects spelled out). */
 export function shapeOf(node: Node, nested = true): string {
   if (node.kind !== 'object' || node.values) return '';
   const fields = Object.entries(node.properties).map(([key, child]) => {
-    const inner =
-      nested && child.kind === 'array' && child.items.kind === 'object' ? `: [${shapeOf(child.items)}]` : '';
+    const listed = child.kind === 'array' ? referenced(child.items) : undefined;
+    const inner = !nested
+      ? ''
+      : listed
+        ? `: [${listed}]`
+        : child.kind === 'array' && child.items.kind === 'object'
+          ? `: [${shapeOf(child.items)}]`
+          : '';
     return `${key}${child.optional ? '?' : ''}${inner}`;
   });
   return `{${fields.join(', ')}}`;
@@ -81,7 +93,8 @@ function typeOf(node: Node): string {
         return 'boolean';
       case 'array': {
         const size = node.maxItems !== undefined ? `${node.minItems ?? 0} to ${node.maxItems} ` : '';
-        const items = node.items.kind === 'object' ? 'objects' : typeOf(node.items);
+        const listed = referenced(node.items);
+        const items = listed ? `\`${listed}\` objects` : node.items.kind === 'object' ? 'objects' : typeOf(node.items);
         return `array of ${size}${items}`;
       }
       case 'object':
@@ -105,6 +118,7 @@ function fieldRows(node: ObjectNode, prefix: string): string[] {
     const name = `${prefix}${key}`;
     const row = `| \`${name}\` | ${cell(typeOf(child))} |`;
     const inner = child.kind === 'array' ? child.items : child;
+    if (referenced(inner)) return [row];
     return inner.kind === 'object' && !inner.values && inner.kind === 'object' && Object.keys(inner.properties).length
       ? [row, ...fieldRows(inner, `${name}${child.kind === 'array' ? '[]' : ''}.`)]
       : [row];

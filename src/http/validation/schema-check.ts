@@ -18,9 +18,14 @@ const PRIORITY: ProblemCode[] = ['INVALID_NAME', 'INVALID_PARTITIONS', 'INVALID_
 
 /**
  * The checked copy of `value`, or a ShoalError naming every problem of the winning code.
- * `handChecked` names a field left as it is, for the caller's own parser.
+ * `handChecked` names a field (or fields) left as it is, for the caller's own parser.
  */
-export function checked(schema: ObjectNode, value: unknown, from: 'body' | 'query', handChecked?: string): unknown {
+export function checked(
+  schema: ObjectNode,
+  value: unknown,
+  from: 'body' | 'query',
+  handChecked?: string | readonly string[],
+): unknown {
   const problems: Problem[] = [];
   const input = value === undefined || value === null ? {} : value;
   const result = checkObject(schema, input, '', undefined, problems, from === 'query', handChecked);
@@ -42,7 +47,7 @@ function checkObject(
   inherited: ProblemCode | undefined,
   out: Problem[],
   query: boolean,
-  handChecked?: string,
+  handChecked?: string | readonly string[],
 ): unknown {
   const code = node.code ?? inherited ?? 'INVALID_REQUEST';
   if (!isObject(value)) {
@@ -68,7 +73,7 @@ function checkObject(
     if (!(key in node.properties)) out.push({ code, message: `property ${join(path, key)} should not exist` });
   for (const [key, child] of Object.entries(node.properties)) {
     const field = value[key];
-    if (key === handChecked) {
+    if (key === handChecked || (Array.isArray(handChecked) && handChecked.includes(key))) {
       result[key] = field;
       continue;
     }

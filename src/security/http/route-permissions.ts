@@ -35,9 +35,26 @@ function readCommitted(body: unknown): Permission[] {
   return Array.isArray(offsets) ? offsets.flatMap((o) => topic(field(o, 'topic'), Operation.Read)) : [];
 }
 
+/** Produce on every topic a request's `produce` lists name (its own, and its acks'): exactly-once chaining (issue 26). */
+function produceTopics(body: unknown): Permission[] {
+  const names = new Set<unknown>();
+  const add = (list: unknown) => {
+    if (Array.isArray(list)) for (const batch of list) names.add(field(batch, 'topic'));
+  };
+  add(field(body, 'produce'));
+  const acks = field(body, 'acks');
+  if (Array.isArray(acks)) for (const ack of acks) add(field(ack, 'produce'));
+  return [...names].flatMap((name) => topic(name, Operation.Produce));
+}
+
 const join: RouteRule = { permissions: (r) => [...group(r.params.group, Operation.Consume), ...readTopics(r.body)] };
 const asMember: RouteRule = {
   permissions: (r) => group(r.params.group, Operation.Consume),
+  member: (r) => r.params.memberId,
+};
+/** A member's acks (or fetch with acks), which may produce. */
+const asProducingMember: RouteRule = {
+  permissions: (r) => [...group(r.params.group, Operation.Consume), ...produceTopics(r.body)],
   member: (r) => r.params.memberId,
 };
 const groupAdmin: RouteRule = { permissions: (r) => group(r.params.group, Operation.Admin) };
@@ -66,7 +83,11 @@ export const ROUTE_RULES: Record<string, RouteRule> = {
   'POST /v1/consumer-groups/:group/members/:memberId/fetch': asMember,
   'DELETE /v1/consumer-groups/:group/members/:memberId': asMember,
   'POST /v1/consumer-groups/:group/offsets': {
-    permissions: (r) => [...group(r.params.group, Operation.Consume), ...readCommitted(r.body)],
+    permissions: (r) => [
+      ...group(r.params.group, Operation.Consume),
+      ...readCommitted(r.body),
+      ...produceTopics(r.body),
+    ],
     member: (r) => {
       const memberId = field(r.body, 'memberId');
       return typeof memberId === 'string' ? memberId : undefined;
@@ -77,8 +98,8 @@ export const ROUTE_RULES: Record<string, RouteRule> = {
   'DELETE /v1/consumer-groups/:group': groupAdmin,
   'POST /v1/share-groups/:group/members': join,
   'POST /v1/share-groups/:group/members/:memberId/heartbeat': asMember,
-  'POST /v1/share-groups/:group/members/:memberId/fetch': asMember,
-  'POST /v1/share-groups/:group/members/:memberId/acks': asMember,
+  'POST /v1/share-groups/:group/members/:memberId/fetch': asProducingMember,
+  'POST /v1/share-groups/:group/members/:memberId/acks': asProducingMember,
   'POST /v1/share-groups/:group/members/:memberId/progress': asMember,
   'DELETE /v1/share-groups/:group/members/:memberId': asMember,
   'GET /v1/share-groups/:group': groupConsume,

@@ -1,6 +1,5 @@
 import {
   ACK_TYPES,
-  Acknowledgement,
   AcknowledgeRequest,
   type Checked,
   fieldsOf,
@@ -10,36 +9,62 @@ import {
   MAX_JOB_PROGRESS_BYTES,
   MAX_JOB_RESULT_BYTES,
   MAX_RELEASE_DELAY_MS,
+  ProducingAcknowledgement,
   ShareFetchRequest,
 } from '@shoal/protocol';
+import { parseProduceBatches } from '../../log/http/produce.dto.js';
+import type { ProduceBatch } from '../../log/transactional-produce.js';
+import type { ProducingAck, ProducingAcks } from '../producing-acks.js';
 import { InvalidRequestError, JobValueTooLargeError } from '../../platform/errors/index.js';
 import { checked } from '../../http/validation/schema-check.js';
 import { assertName, isIndex } from '../../http/validation/validators.js';
 
 /** A share fetch's body, checked: what the service takes. */
-export interface ShareFetchBody {
+export interface ShareFetchBody extends ProducingAcks {
   maxRecords: number;
   maxWaitMs: number;
-  acks: Acknowledgement[];
 }
 
 /**
- * The body of `POST …/fetch`, checked against the route table's ShareFetchRequest, its acks by
- * hand in one pass (the route is the hot path of every worker): 400 INVALID_REQUEST naming each
- * problem; no body is all defaults.
+ * The body of `POST …/fetch`, checked against the route table's ShareFetchRequest, its acks and
+ * produce lists by hand in one pass (the route is the hot path of every worker): 400
+ * INVALID_REQUEST naming each problem; no body is all defaults.
  */
-export function parseShareFetch(body: unknown): ShareFetchBody {
-  const fields = checked(ShareFetchRequest, body, 'body', 'acks') as Checked<typeof ShareFetchRequest>;
-  return { maxRecords: fields.maxRecords, maxWaitMs: fields.maxWaitMs, acks: parseAcks(fields.acks, true) };
+export function parseShareFetch(body: unknown, maxRecordBytes: number): ShareFetchBody {
+  const fields = checked(ShareFetchRequest, body, 'body', HAND_CHECKED) as Checked<typeof ShareFetchRequest>;
+  const budget = { records: 0 };
+  return {
+    maxRecords: fields.maxRecords,
+    maxWaitMs: fields.maxWaitMs,
+    acks: parseAcks(fields.acks, true, maxRecordBytes, budget),
+    ...requestProduce(body, maxRecordBytes, budget),
+  };
 }
 
-/** The body of `POST …/acks`: `{ acks }`, checked as {@link parseShareFetch} checks its acks. */
-export function parseAcknowledge(body: unknown): Acknowledgement[] {
-  return parseAcks((checked(AcknowledgeRequest, body, 'body', 'acks') as { acks?: unknown }).acks, false);
+/** The body of `POST …/acks`: `{ acks, produce? }`, checked as {@link parseShareFetch} checks its acks. */
+export function parseAcknowledge(body: unknown, maxRecordBytes: number): ProducingAcks {
+  const fields = checked(AcknowledgeRequest, body, 'body', HAND_CHECKED) as { acks?: unknown };
+  const budget = { records: 0 };
+  return {
+    acks: parseAcks(fields.acks, false, maxRecordBytes, budget),
+    ...requestProduce(body, maxRecordBytes, budget),
+  };
 }
 
-/** An ack's fields: the route table's Acknowledgement. */
-const ACK_FIELDS = fieldsOf(Acknowledgement);
+/** The request's own `produce` list (the schema check left it to this pass), if it has one. */
+function requestProduce(
+  body: unknown,
+  maxRecordBytes: number,
+  budget: { records: number },
+): { produce?: ProduceBatch[] } {
+  const value = (body as { produce?: unknown } | null | undefined)?.produce;
+  return value === undefined ? {} : { produce: parseProduceBatches(value, 'produce', maxRecordBytes, budget) };
+}
+
+/** The fields this file's own pass checks. */
+const HAND_CHECKED = ['acks', 'produce'];
+/** An ack's fields: the route table's ProducingAcknowledgement. */
+const ACK_FIELDS = fieldsOf(ProducingAcknowledgement);
 const ACK_TYPE_SET = new Set<string>(ACK_TYPES);
 
 /**
@@ -47,7 +72,12 @@ const ACK_TYPE_SET = new Set<string>(ACK_TYPES);
  * class-validator's nested instances cost more than the acks themselves. A malformed entry is
  * 400 INVALID_REQUEST (naming its index) and nothing is applied.
  */
-export function parseAcks(value: unknown, optional: boolean): Acknowledgement[] {
+export function parseAcks(
+  value: unknown,
+  optional: boolean,
+  maxRecordBytes: number,
+  budget: { records: number },
+): ProducingAck[] {
   if (value === undefined && optional) return [];
   if (!Array.isArray(value) || value.length > MAX_ACKS)
     throw new InvalidRequestError(`acks must be an array of at most ${MAX_ACKS} entries`);
@@ -92,7 +122,12 @@ export function parseAcks(value: unknown, optional: boolean): Acknowledgement[] 
       if (bytes > MAX_JOB_RESULT_BYTES)
         throw bad(`result is ${bytes} bytes of JSON, more than ${MAX_JOB_RESULT_BYTES}`);
     }
-    return ack as unknown as Acknowledgement;
+    if (ack.produce !== undefined) {
+      if (ack.type !== 'accept' && ack.type !== 'reject') throw bad('produce goes with accept or reject only');
+      const produce = parseProduceBatches(ack.produce, `acks[${i}].produce`, maxRecordBytes, budget);
+      return { ...(ack as unknown as ProducingAck), produce };
+    }
+    return ack as unknown as ProducingAck;
   });
 }
 

@@ -1,6 +1,6 @@
-import { Body, Controller, Header, HttpCode, Param, Patch, Post } from '@nestjs/common';
+import { Body, Controller, Header, HttpCode, Inject, Param, Patch, Post } from '@nestjs/common';
 import type {
-  AckResult,
+  AcknowledgeResponse,
   JobProgressRequest,
   JobProgressResponse,
   JoinShareGroupRequest,
@@ -18,6 +18,7 @@ import { GroupRoutesController } from '../../groups/http/group-routes.controller
 import { GroupNamePipe } from '../../http/validation/name.pipe.js';
 import { LongPollTiming } from '../../http/request-timing.js';
 import type { WaitTiming } from '../../platform/change-signal.js';
+import { type ShoalConfig, SHOAL_CONFIG } from '../../config/shoal-config.js';
 
 /** Join, heartbeat, leave, describe, reset and delete come from {@link GroupRoutesController}. */
 @Controller('v1/share-groups/:group')
@@ -30,6 +31,7 @@ export class ShareGroupsController extends GroupRoutesController<
   constructor(
     protected readonly groups: ShareGroupService,
     private readonly fetcher: ShareFetchService,
+    @Inject(SHOAL_CONFIG) private readonly config: ShoalConfig,
   ) {
     super();
   }
@@ -47,8 +49,10 @@ export class ShareGroupsController extends GroupRoutesController<
     @Body() body: unknown,
     @LongPollTiming() timing: WaitTiming | undefined,
   ): Promise<string> {
-    const { records, ackResults } = await this.fetcher.fetch(group, memberId, { ...parseShareFetch(body), timing });
-    return `{"records":${acquiredRecordsJson(records)},"ackResults":${JSON.stringify(ackResults)}}`;
+    const request = { ...parseShareFetch(body, this.config.maxRecordBytes), timing };
+    const { records, ackResults, produced } = await this.fetcher.fetchProducing(group, memberId, request);
+    const also = produced ? `,"produced":${JSON.stringify(produced)}` : '';
+    return `{"records":${acquiredRecordsJson(records)},"ackResults":${JSON.stringify(ackResults)}${also}}`;
   }
 
   @Post('members/:memberId/acks')
@@ -57,8 +61,8 @@ export class ShareGroupsController extends GroupRoutesController<
     @Param('group', GroupNamePipe) group: string,
     @Param('memberId') memberId: string,
     @Body() body: unknown,
-  ): Promise<{ results: AckResult[] }> {
-    return { results: await this.fetcher.acknowledge(group, memberId, parseAcknowledge(body)) };
+  ): Promise<AcknowledgeResponse> {
+    return this.fetcher.acknowledgeProducing(group, memberId, parseAcknowledge(body, this.config.maxRecordBytes));
   }
 
   /** A job's progress, stored with the record the member holds; renews its lock. */

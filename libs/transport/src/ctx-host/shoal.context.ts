@@ -1,5 +1,12 @@
 import { BaseRpcContext } from '@nestjs/microservices';
-import { type AcquiredRecord, MAX_ACK_REASON_LENGTH, type RecordHeaders, type WireRecord } from '@shoal/protocol';
+import {
+  type AcquiredRecord,
+  MAX_ACK_REASON_LENGTH,
+  type ProduceBatch,
+  type ProduceRecord,
+  type RecordHeaders,
+  type WireRecord,
+} from '@shoal/protocol';
 
 /** What a context needs to acknowledge its record by hand (share mode). */
 export interface RecordSettler {
@@ -26,6 +33,8 @@ export class ShoalContext extends BaseRpcContext<ShoalContextArgs> {
    * exception filter hands the transport a generic one for errors that are not RpcExceptions).
    */
   failure?: unknown;
+  /** Records {@link produce} holds for the record's accept or offset commit; null once they were taken. */
+  private held: ProduceBatch[] | null = [];
 
   /** The record's topic (the handler's pattern). */
   getTopic(): string {
@@ -125,6 +134,30 @@ export class ShoalContext extends BaseRpcContext<ShoalContextArgs> {
    */
   progress(value: unknown): Promise<void> {
     return this.settler().progress(value);
+  }
+
+  /**
+   * Produces `records` to `topic` together with this record's outcome (exactly-once chaining):
+   * held, and sent with the record's accept in one broker transaction (share mode), or with the
+   * offset commit of its batch (consumer mode). A handler that throws produces nothing; an
+   * accept the broker refuses (the lock ran out, the record went to another worker) produces
+   * nothing either, and the record's next run produces instead. Records are the produce
+   * route's (`key`, `value`, `headers`, `partition`, `idempotencyKey`, `delayMs`…).
+   */
+  produce(topic: string, records: ProduceRecord | ProduceRecord[]): void {
+    if (this.held === null)
+      throw new Error(
+        `${this.getTopic()}/${this.getPartition()}@${this.getOffset()} is already settled: produce before accepting`,
+      );
+    const list = Array.isArray(records) ? records : [records];
+    if (list.length > 0) this.held.push({ topic, records: list });
+  }
+
+  /** What {@link produce} held, taken once (by the worker, when it settles the record); later produces throw. */
+  takeProduced(): ProduceBatch[] {
+    const held = this.held ?? [];
+    this.held = null;
+    return held;
   }
 
   private settler(): RecordSettler {

@@ -1,5 +1,5 @@
 import type { Logger } from '@nestjs/common';
-import type { Acknowledgement, AckResult } from '@shoal/protocol';
+import type { AckResult, ProducingAcknowledgement as Acknowledgement } from '@shoal/protocol';
 import { Backoff, FailureRun, isRefused, isUnreachable } from './worker-helpers.js';
 
 /** Sends acknowledgements; resolves with one result per entry. */
@@ -169,8 +169,13 @@ export function coalesceAccepts(acks: Acknowledgement[]): Acknowledgement[] {
   const others: Acknowledgement[] = [];
   const byPartition = new Map<string, { topic: string; partition: number; offsets: number[] }>();
   for (const ack of acks) {
-    // An accept carrying its job's result goes on its own: a range has no per-offset results.
-    if (ack.type !== 'accept' || ack.lastOffset !== undefined || ack.result !== undefined) {
+    // An accept carrying its job's result or records to produce goes on its own: a range has no per-offset results.
+    if (
+      ack.type !== 'accept' ||
+      ack.lastOffset !== undefined ||
+      ack.result !== undefined ||
+      ack.produce !== undefined
+    ) {
       others.push(ack);
       continue;
     }

@@ -1,6 +1,11 @@
 import type { Logger } from '@nestjs/common';
 import { ShoalApiError, type ShoalHttpClient } from '@shoal/client';
-import { type Acknowledgement, type AcquiredRecord, ErrorCode } from '@shoal/protocol';
+import {
+  type AcquiredRecord,
+  ErrorCode,
+  type ProduceBatch,
+  type ProducingAcknowledgement as Acknowledgement,
+} from '@shoal/protocol';
 import { ShoalContext } from '../ctx-host/shoal.context.js';
 import { ShoalRejectException } from '../errors/shoal-reject.exception.js';
 import { ShoalRetriableException } from '../errors/shoal-retriable.exception.js';
@@ -337,10 +342,10 @@ export class ShareWorker {
     const { record } = item;
     const startedAt = performance.now();
     this.running.add(item);
-    const context = new ShoalContext([
+    const context: ShoalContext = new ShoalContext([
       record,
       {
-        accept: () => this.settle(item, 'accept'),
+        accept: () => this.settle(item, 'accept', undefined, undefined, undefined, context.takeProduced()),
         release: (delayMs, reason) => this.settle(item, 'release', delayMs, reason),
         reject: (reason) => this.settle(item, 'reject', undefined, reason),
         renew: () => this.renew(item),
@@ -356,8 +361,12 @@ export class ShareWorker {
             undefined,
             undefined,
             this.keepResults ? jobResult(item.record, result, this.logger) : undefined,
+            context.takeProduced(),
           ),
-        (error: unknown) => this.settleFailure(item, context.failure ?? error),
+        (error: unknown) => {
+          context.takeProduced(); // a handler that throws produces nothing (a reject may carry its own)
+          this.settleFailure(item, context.failure ?? error);
+        },
       )
       .finally(() => {
         this.lookahead.jobDone(performance.now() - startedAt);
@@ -369,7 +378,8 @@ export class ShareWorker {
 
   private settleFailure(item: Held, error: unknown): void {
     const reason = failureReason(error);
-    if (error instanceof ShoalRejectException) return this.settle(item, 'reject', undefined, reason);
+    if (error instanceof ShoalRejectException)
+      return this.settle(item, 'reject', undefined, reason, undefined, error.produce);
     const { topic, deliveryCount } = item.record;
     const attempts = this.attemptsOf(topic);
     if (attempts !== undefined && deliveryCount >= attempts) {
@@ -404,6 +414,7 @@ export class ShareWorker {
     delayMs?: number,
     reason?: string,
     result?: unknown,
+    produce: ProduceBatch[] = [],
   ): void {
     if (!this.claim(item)) return;
     const { topic, partition, offset } = item.record;
@@ -420,6 +431,8 @@ export class ShareWorker {
       ...(releaseDelayMs > 0 ? { delayMs: releaseDelayMs } : {}),
       ...(type !== 'accept' && reason ? { reason } : {}),
       ...(type === 'accept' && result !== undefined ? { result } : {}),
+      // Appended in the ack's transaction, if and only if it applies (exactly-once chaining).
+      ...(type !== 'release' && produce.length > 0 ? { produce } : {}),
     });
   }
 
