@@ -27,8 +27,10 @@ export interface RecordRow {
 }
 
 const RECORD_COLUMNS = 11;
-/** Largest multi-row INSERT; smaller statements are powers of two, so few texts are prepared. */
-const INSERT_CHUNK = 512;
+
+/** One partition's end moved past an append: topic, partition, new end, max timestamp, added bytes. */
+const ADVANCE_HEAD = `UPDATE shoal_partition SET end_offset = $3, max_timestamp = $4, byte_size = byte_size + $5
+  WHERE topic_id = $1 AND partition_id = $2`;
 
 export interface StoredRow {
   record_offset: number;
@@ -148,43 +150,44 @@ export const logStore = {
 
   async insert(sql: Sql, rows: RecordRow[]): Promise<void> {
     if (sql.kind === 'postgres') return insertUnnest(sql, rows);
-    let at = 0;
-    while (at < rows.length) {
-      let size = INSERT_CHUNK;
-      while (size > rows.length - at) size >>= 1;
-      const params: unknown[] = new Array(size * RECORD_COLUMNS);
-      let i = 0;
-      for (let r = at; r < at + size; r++) {
-        const row = rows[r];
-        params[i++] = row.topicId;
-        params[i++] = row.partition;
-        params[i++] = row.offset;
-        params[i++] = row.timestamp;
-        params[i++] = row.maxTimestamp;
-        const key = row.key;
-        const value = row.value;
-        // keyColumns without its pair: no array per record on the produce path.
-        const textKey = isTextKey(key);
-        params[i++] = textKey ? key : null;
-        params[i++] = textKey ? null : keyBytes(key);
-        params[i++] = typeof value === 'string' ? value : null;
-        params[i++] = value === null || typeof value === 'string' ? null : value;
-        params[i++] = row.headers;
-        params[i++] = row.size;
-      }
-      await sql.execute(
-        `INSERT INTO shoal_record (topic_id, partition_id, record_offset, timestamp, max_timestamp, record_key, key_bytes, value_json, value_bytes, headers, size)
-         VALUES ${valuesList(size, RECORD_COLUMNS)}`,
-        params,
-      );
-      at += size;
+    if (rows.length === 0) return;
+    const params: unknown[] = new Array(rows.length * RECORD_COLUMNS);
+    let i = 0;
+    for (const row of rows) {
+      params[i++] = row.topicId;
+      params[i++] = row.partition;
+      params[i++] = row.offset;
+      params[i++] = row.timestamp;
+      params[i++] = row.maxTimestamp;
+      const key = row.key;
+      const value = row.value;
+      // keyColumns without its pair: no array per record on the produce path.
+      const textKey = isTextKey(key);
+      params[i++] = textKey ? key : null;
+      params[i++] = textKey ? null : keyBytes(key);
+      params[i++] = typeof value === 'string' ? value : null;
+      params[i++] = value === null || typeof value === 'string' ? null : value;
+      params[i++] = row.headers;
+      params[i++] = row.size;
     }
+    // One prepared single-row INSERT run per row (in one request to SQLite's connection): the
+    // cheapest way into better-sqlite3, as the disk probe inserts (no multi-row text to bind anew).
+    await sql.executeEach(
+      `INSERT INTO shoal_record (topic_id, partition_id, record_offset, timestamp, max_timestamp, record_key, key_bytes, value_json, value_bytes, headers, size)
+       VALUES ${valuesList(1, RECORD_COLUMNS)}`,
+      params,
+      RECORD_COLUMNS,
+    );
   },
 
-  /** Moves the partitions' ends past what was appended; PostgreSQL: every partition in one statement. */
+  /** Moves the partitions' ends past what was appended: every partition in one statement (SQLite: one request). */
   async advanceHeads(sql: Sql, heads: [PartitionHead, number][]): Promise<void> {
-    if (sql.kind !== 'postgres' || heads.length === 1) {
-      for (const [head, addedBytes] of heads) await this.advanceHead(sql, head, addedBytes);
+    if (heads.length === 1) return this.advanceHead(sql, heads[0][0], heads[0][1]);
+    if (sql.kind !== 'postgres') {
+      const params: number[] = [];
+      for (const [head, addedBytes] of heads)
+        params.push(head.topicId, head.partition, head.endOffset, head.maxTimestamp, addedBytes);
+      await sql.executeEach(ADVANCE_HEAD, params, 5);
       return;
     }
     await sql.execute(
@@ -203,11 +206,7 @@ export const logStore = {
   },
 
   async advanceHead(sql: Sql, head: PartitionHead, addedBytes: number): Promise<void> {
-    await sql.execute(
-      `UPDATE shoal_partition SET end_offset = $3, max_timestamp = $4, byte_size = byte_size + $5
-       WHERE topic_id = $1 AND partition_id = $2`,
-      [head.topicId, head.partition, head.endOffset, head.maxTimestamp, addedBytes],
-    );
+    await sql.execute(ADVANCE_HEAD, [head.topicId, head.partition, head.endOffset, head.maxTimestamp, addedBytes]);
   },
 
   async read(sql: Sql, topicId: number, partition: number, fromOffset: number, limit: number): Promise<StoredRecord[]> {

@@ -1,5 +1,5 @@
 import Sqlite from 'better-sqlite3';
-import { toSqlite } from '../sql-dialect.js';
+import { sqliteText, toSqlite } from '../sql-dialect.js';
 import type { SqliteReply, SqliteRequest, SqliteThreadOptions, WireError } from './sqlite-thread.messages.js';
 
 interface Prepared {
@@ -43,6 +43,10 @@ export class SqliteConnection {
         if (request.begin) this.prepared('BEGIN IMMEDIATE').statement.run();
         return this.statement(request.sql, request.params);
       }
+      case 'each': {
+        if (request.begin) this.prepared('BEGIN IMMEDIATE').statement.run();
+        return this.each(request.sql, request.params, request.width);
+      }
       case 'commit':
         this.prepared('COMMIT').statement.run();
         return { ok: true };
@@ -59,12 +63,23 @@ export class SqliteConnection {
   private statement(sql: string, params: readonly unknown[]): SqliteReply {
     const [text, ordered] = toSqlite(sql, params);
     const { statement, reader, columns } = this.prepared(text);
-    // better-sqlite3 binds no booleans; TypeORM passed them as 0/1, and so do we.
-    const bound = ordered.some((p) => typeof p === 'boolean')
-      ? ordered.map((p) => (typeof p === 'boolean' ? (p ? 1 : 0) : p))
-      : ordered;
+    const bound = ordered.some((p) => typeof p === 'boolean') ? ordered.map(unboolean) : ordered;
     if (reader) return { ok: true, columns, rows: statement.all(...bound) as unknown[][] };
     return { ok: true, changes: statement.run(...bound).changes };
+  }
+
+  /** The statement once per row of `width` parameters; one array reused for every row's binding. */
+  private each(sql: string, params: readonly unknown[], width: number): SqliteReply {
+    const { text, order } = sqliteText(sql);
+    const { statement } = this.prepared(text);
+    const count = order === null ? width : order.length;
+    const row: unknown[] = new Array(count);
+    let changes = 0;
+    for (let at = 0; at < params.length; at += width) {
+      for (let i = 0; i < count; i++) row[i] = unboolean(params[at + (order === null ? i : order[i])]);
+      changes += statement.run(row).changes;
+    }
+    return { ok: true, changes };
   }
 
   /** Prepared statements by text, the oldest forgotten first past `statementCacheSize`. */
@@ -80,6 +95,11 @@ export class SqliteConnection {
     }
     return entry;
   }
+}
+
+/** better-sqlite3 binds no booleans; TypeORM passed them as 0/1, and so do we. */
+function unboolean(value: unknown): unknown {
+  return typeof value === 'boolean' ? (value ? 1 : 0) : value;
 }
 
 /**
