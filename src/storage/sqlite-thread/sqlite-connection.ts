@@ -68,15 +68,14 @@ export class SqliteConnection {
     return { ok: true, changes: statement.run(...bound).changes };
   }
 
-  /** The statement once per row of `width` parameters; one array reused for every row's binding. */
+  /** The statement once per row of `width` parameters: builtins and one native call per row, no loop per parameter. */
   private each(sql: string, params: readonly unknown[], width: number): SqliteReply {
     const { text, order } = sqliteText(sql);
     const { statement } = this.prepared(text);
-    const count = order === null ? width : order.length;
-    const row: unknown[] = new Array(count);
+    const flat = params.includes(true) || params.includes(false) ? params.map(unboolean) : params;
     let changes = 0;
-    for (let at = 0; at < params.length; at += width) {
-      for (let i = 0; i < count; i++) row[i] = unboolean(params[at + (order === null ? i : order[i])]);
+    for (let at = 0; at < flat.length; at += width) {
+      const row = order === null ? flat.slice(at, at + width) : order.map((i) => flat[at + i]);
       changes += statement.run(row).changes;
     }
     return { ok: true, changes };
