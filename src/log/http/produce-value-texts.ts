@@ -167,8 +167,7 @@ class Scanner {
   private value(): boolean {
     const c = this.peek();
     if (c === QUOTE) return this.string();
-    if (c === OPEN_BRACE) return this.object();
-    if (c === OPEN_BRACKET) return this.array();
+    if (c === OPEN_BRACE || c === OPEN_BRACKET) return this.container(c === OPEN_BRACE);
     if (c === 0x74 || c === 0x6e)
       this.at += 4; // true, null
     else if (c === 0x66)
@@ -177,18 +176,21 @@ class Scanner {
     return true;
   }
 
-  private object(): boolean {
+  /** An object (`keyed`) or an array. */
+  private container(keyed: boolean): boolean {
     this.at++;
     let plain = !this.space();
-    if (this.peek() === CLOSE_BRACE) {
+    if (this.peek() === (keyed ? CLOSE_BRACE : CLOSE_BRACKET)) {
       this.at++;
       return plain;
     }
-    // Each key's start and end in the text, to find a repeat without a string per key.
-    const keys: number[] = [];
+    // An object's keys by start and end in the text, to find a repeat without a string per key.
+    const keys = keyed ? ([] as number[]) : undefined;
     for (;;) {
-      if (!this.string() || !this.newKey(keys)) plain = false;
-      if (this.colon()) plain = false;
+      if (keys !== undefined) {
+        if (!this.string() || !this.newKey(keys)) plain = false;
+        if (this.colon()) plain = false;
+      }
       if (!this.value()) plain = false;
       if (this.space()) plain = false;
       if (this.text.charCodeAt(this.at++) !== COMMA) return plain;
@@ -211,21 +213,6 @@ class Scanner {
     }
     keys.push(start, end);
     return true;
-  }
-
-  private array(): boolean {
-    this.at++;
-    let plain = !this.space();
-    if (this.peek() === CLOSE_BRACKET) {
-      this.at++;
-      return plain;
-    }
-    for (;;) {
-      if (!this.value()) plain = false;
-      if (this.space()) plain = false;
-      if (this.text.charCodeAt(this.at++) !== COMMA) return plain;
-      if (this.space()) plain = false;
-    }
   }
 
   /** A number: plain when it is a short integer JavaScript prints as written, or prints so anyway. */
