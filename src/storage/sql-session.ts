@@ -10,8 +10,9 @@ export interface Sql {
   /**
    * Runs one statement once per row of parameters, `width` to a row, the rows laid end to end
    * in `params`; answers the rows changed in all. On SQLite one prepared statement run in a
-   * loop, in one request to the connection: cheaper than a multi-row statement's thousands of
-   * parameters, parsed and bound anew, or a round trip per row.
+   * loop, in one request to the connection (one round trip to its thread, not one per row):
+   * for a few rows, such as the partitions an append moved. Many rows of an INSERT cost less
+   * as one multi-row statement (one call into the driver, not one per row).
    */
   executeEach(sql: string, params: readonly unknown[], width: number): Promise<number>;
 }

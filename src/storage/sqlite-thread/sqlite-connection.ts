@@ -63,7 +63,7 @@ export class SqliteConnection {
   private statement(sql: string, params: readonly unknown[]): SqliteReply {
     const [text, ordered] = toSqlite(sql, params);
     const { statement, reader, columns } = this.prepared(text);
-    const bound = ordered.some((p) => typeof p === 'boolean') ? ordered.map(unboolean) : ordered;
+    const bound = ordered.includes(true) || ordered.includes(false) ? ordered.map(unboolean) : ordered;
     if (reader) return { ok: true, columns, rows: statement.all(...bound) as unknown[][] };
     return { ok: true, changes: statement.run(...bound).changes };
   }
