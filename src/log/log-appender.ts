@@ -18,6 +18,12 @@ export interface AppendRequest {
   records: AppendRecord[];
 }
 
+/** What one append adds to a partition: its rows, in offset order, and their bytes. */
+interface Added {
+  rows: RecordRow[];
+  bytes: number;
+}
+
 /** What an append did: per request its positions or its error, and the partitions that grew. */
 export interface AppendResult {
   outcomes: Outcome<RecordPosition[]>[];
@@ -48,35 +54,41 @@ export class LogAppender {
     const keys = new Map<string, { topicId: number; partition: number }>();
     for (const p of placed) {
       if (!p.ok) continue;
-      for (const partition of p.value.partitions)
-        keys.set(`${p.value.topic.id}:${partition}`, { topicId: p.value.topic.id, partition });
+      const topicId = p.value.topic.id;
+      for (const partition of new Set(p.value.partitions)) keys.set(`${topicId}:${partition}`, { topicId, partition });
     }
     if (keys.size === 0) return { outcomes: placed.map((p) => (p.ok ? { ok: true, value: [] } : p)), heads: [] };
 
     const heads = new Map(
       (await logStore.lockHeads(sql, [...keys.values()])).map((h) => [`${h.topicId}:${h.partition}`, h]),
     );
-    const addedBytes = new Map<PartitionHead, number>();
     // Rows by partition, in offset order: inserted so, each lands next to the one before it in
     // the primary key (one B-tree edge at a time, not every partition's edge by turns).
-    const rows = new Map<PartitionHead, RecordRow[]>([...heads.values()].map((head) => [head, []]));
+    const added = new Map<PartitionHead, Added>([...heads.values()].map((head) => [head, { rows: [], bytes: 0 }]));
     const now = this.clock.now();
     const outcomes = placed.map((p, i): Outcome<RecordPosition[]> => {
       if (!p.ok) return p;
       const { topic, partitions } = p.value;
-      // Partitions never shrink: a missing one means the topic was deleted meanwhile.
-      if (partitions.some((partition) => !heads.has(`${topic.id}:${partition}`)))
-        return { ok: false, error: new UnknownTopicError(topic.name) };
-      return {
-        ok: true,
-        value: batch[i].records.map((record, r) =>
-          this.assign(record, heads.get(`${topic.id}:${partitions[r]}`)!, now, rows, addedBytes),
-        ),
-      };
+      // The request's heads by partition number, looked up once per partition, not per record.
+      const into: [PartitionHead, Added][] = [];
+      for (const partition of new Set(partitions)) {
+        const head = heads.get(`${topic.id}:${partition}`);
+        // Partitions never shrink: a missing one means the topic was deleted meanwhile.
+        if (!head) return { ok: false, error: new UnknownTopicError(topic.name) };
+        into[partition] = [head, added.get(head)!];
+      }
+      return { ok: true, value: batch[i].records.map((record, r) => this.assign(record, into[partitions[r]], now)) };
     });
-    await logStore.insert(sql, [...rows.values()].flat());
-    await logStore.advanceHeads(sql, [...addedBytes]);
-    return { outcomes, heads: [...addedBytes.keys()] };
+    const grown = [...added].filter(([, appended]) => appended.rows.length > 0);
+    await logStore.insert(
+      sql,
+      grown.flatMap(([, appended]) => appended.rows),
+    );
+    await logStore.advanceHeads(
+      sql,
+      grown.map(([head, appended]) => [head, appended.bytes]),
+    );
+    return { outcomes, heads: grown.map(([head]) => head) };
   }
 
   /** Chooses each record's partition; fails the request if its topic or a partition is unknown. */
@@ -92,17 +104,11 @@ export class LogAppender {
     return { ok: true, value: { topic, partitions } };
   }
 
-  private assign(
-    record: AppendRecord,
-    head: PartitionHead,
-    now: number,
-    rows: Map<PartitionHead, RecordRow[]>,
-    addedBytes: Map<PartitionHead, number>,
-  ): RecordPosition {
+  private assign(record: AppendRecord, [head, appended]: [PartitionHead, Added], now: number): RecordPosition {
     const offset = head.endOffset++;
     const timestamp = record.timestamp ?? now;
     if (timestamp > head.maxTimestamp) head.maxTimestamp = timestamp;
-    rows.get(head)!.push({
+    appended.rows.push({
       topicId: head.topicId,
       partition: head.partition,
       offset,
@@ -113,7 +119,7 @@ export class LogAppender {
       headers: record.headers,
       size: record.size,
     });
-    addedBytes.set(head, (addedBytes.get(head) ?? 0) + record.size);
+    appended.bytes += record.size;
     return { partition: head.partition, offset };
   }
 

@@ -40,6 +40,11 @@ class WriteNotingSession implements SqlSession {
     return this.session.execute(sql, params);
   }
 
+  executeEach(sql: string, params: readonly unknown[], width: number): Promise<number> {
+    this.note(sql);
+    return this.session.executeEach(sql, params, width);
+  }
+
   begin(): Promise<void> {
     return this.session.begin();
   }

@@ -97,6 +97,13 @@ class PgSession implements SqlSession {
     return (await this.run(sql, params)).rowCount ?? 0;
   }
 
+  /** A statement per row, one after another (the hot paths send arrays through `unnest` instead). */
+  async executeEach(sql: string, params: readonly unknown[], width: number): Promise<number> {
+    let changed = 0;
+    for (let at = 0; at < params.length; at += width) changed += await this.execute(sql, params.slice(at, at + width));
+    return changed;
+  }
+
   begin(): Promise<void> {
     this.beginPending = true;
     return Promise.resolve();

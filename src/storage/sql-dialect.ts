@@ -1,7 +1,7 @@
 export type DatabaseKind = 'sqlite' | 'postgres';
 
-interface Translated {
-  sql: string;
+export interface Translated {
+  text: string;
   /** Null when the placeholders are $1, $2, … in order: the parameters pass as they are. */
   order: number[] | null;
 }
@@ -18,6 +18,15 @@ const translations = new Map<string, Translated>();
  * share fetch's `available` read, 10 µs against 2.7 µs alone and 77 µs inside the broker.
  */
 export function toSqlite(sql: string, params: readonly unknown[]): [string, unknown[]] {
+  const { text, order } = sqliteText(sql);
+  return [text, order === null ? (params as unknown[]) : order.map((i) => params[i])];
+}
+
+/**
+ * {@link toSqlite}'s text, and the parameter each `?` takes (by index into the `$n` list; null
+ * when they come in order): for a statement run many times over rows of parameters.
+ */
+export function sqliteText(sql: string): Translated {
   let translated = translations.get(sql);
   if (!translated) {
     const order: number[] = [];
@@ -27,12 +36,11 @@ export function toSqlite(sql: string, params: readonly unknown[]): [string, unkn
         order.push(Number(n) - 1);
         return '?';
       });
-    translated = { sql: text, order: order.every((n, i) => n === i) ? null : order };
+    translated = { text, order: order.every((n, i) => n === i) ? null : order };
     if (translations.size > 5_000) translations.clear();
     translations.set(sql, translated);
   }
-  const { order } = translated;
-  return [translated.sql, order === null ? (params as unknown[]) : order.map((i) => params[i])];
+  return translated;
 }
 
 /**

@@ -7,6 +7,14 @@ export interface Sql {
   rows<T>(sql: string, params?: readonly unknown[]): Promise<T[]>;
   /** Runs a statement; answers the number of rows it changed. */
   execute(sql: string, params?: readonly unknown[]): Promise<number>;
+  /**
+   * Runs one statement once per row of parameters, `width` to a row, the rows laid end to end
+   * in `params`; answers the rows changed in all. On SQLite one prepared statement run in a
+   * loop, in one request to the connection (one round trip to its thread, not one per row):
+   * for a few rows, such as the partitions an append moved. Many rows of an INSERT cost less
+   * as one multi-row statement (one call into the driver, not one per row).
+   */
+  executeEach(sql: string, params: readonly unknown[], width: number): Promise<number>;
 }
 
 /** One connection for the length of one use: SQL, and the transaction around it if asked. */

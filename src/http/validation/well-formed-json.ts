@@ -69,11 +69,19 @@ export function loneSurrogateAt(value: unknown): string | undefined {
   return undefined;
 }
 
+/** Each parsed JSON body's text, for a route that reads parts of it as written (produce). */
+const bodyTexts = new WeakMap<FastifyRequest, string>();
+
+/** The text of the request's JSON body as it arrived (undefined: none, or not JSON). */
+export function jsonBodyText(request: FastifyRequest): string | undefined {
+  return bodyTexts.get(request);
+}
+
 /**
  * The JSON body parser (`application/json`): Fastify's own (limits, prototype-poisoning checks,
  * its errors), after a check that the bytes are UTF-8, and followed — only when the text holds
  * a `\u` escape at all, so the common body pays one byte search — by a walk that refuses a lone
- * surrogate in any string or key.
+ * surrogate in any string or key. The text is kept for the request ({@link jsonBodyText}).
  */
 export function wellFormedJsonParser(fastify: FastifyInstance): JsonParser {
   const { onProtoPoisoning, onConstructorPoisoning } = fastify.initialConfig;
@@ -83,8 +91,10 @@ export function wellFormedJsonParser(fastify: FastifyInstance): JsonParser {
       done(new InvalidRequestError('the request body is not valid UTF-8'));
       return;
     }
-    parse(request, body as unknown as string, (error, parsed) => {
+    const text = body.toString('utf8');
+    parse(request, text, (error, parsed) => {
       if (error) return done(error);
+      bodyTexts.set(request, text);
       const at = body.includes(BACKSLASH_U) ? loneSurrogateAt(parsed) : undefined;
       if (at !== undefined)
         return done(

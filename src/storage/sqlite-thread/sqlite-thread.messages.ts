@@ -17,6 +17,8 @@ export interface SqliteThreadOptions {
  */
 export type SqliteRequest =
   | { op: 'statement'; sql: string; params: readonly unknown[]; begin: boolean }
+  /** One statement run once per `width` parameters of `params` (see `Sql.executeEach`). */
+  | { op: 'each'; sql: string; params: readonly unknown[]; width: number; begin: boolean }
   | { op: 'commit' }
   | { op: 'rollback' }
   | { op: 'close' };

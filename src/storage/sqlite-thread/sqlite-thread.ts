@@ -165,6 +165,11 @@ class SqliteThreadSession implements SqlSession {
     return (await this.statement(sql, params)).changes ?? 0;
   }
 
+  async executeEach(sql: string, params: readonly unknown[], width: number): Promise<number> {
+    const begin = this.opening();
+    return unwrap(await this.thread.request({ op: 'each', sql, params, width, begin }), sql, params).changes ?? 0;
+  }
+
   /** BEGIN IMMEDIATE goes with the first statement: no round trip of its own. */
   async begin(): Promise<void> {
     this.beginWithNext = true;
@@ -184,10 +189,16 @@ class SqliteThreadSession implements SqlSession {
   }
 
   private async statement(sql: string, params: readonly unknown[]): Promise<Answer> {
+    const begin = this.opening();
+    return unwrap(await this.thread.request({ op: 'statement', sql, params, begin }), sql, params);
+  }
+
+  /** Whether the next request opens the transaction (BEGIN IMMEDIATE sent with it). */
+  private opening(): boolean {
     const begin = this.beginWithNext;
     this.beginWithNext = false;
     if (begin) this.begun = true;
-    return unwrap(await this.thread.request({ op: 'statement', sql, params, begin }), sql, params);
+    return begin;
   }
 }
 
