@@ -51,7 +51,9 @@ export function staleBuild(root, outputs = BUILD_OUTPUTS) {
     const built = builtAt(root, output);
     const sources = output.sources
       .flatMap((dir) => files(join(root, dir)))
-      .filter(([path]) => !path.endsWith('.spec.ts'));
+      .filter(([path]) => !path.endsWith('.spec.ts'))
+      // tsc compiles only the .ts files (a bench's .mjs script runs as it is).
+      .filter(([path]) => !output.stamp || path.endsWith('.ts'));
     const newest = sources.reduce((a, b) => (b[1] > a[1] ? b : a), ['', -Infinity]);
     const where = output.stamp ?? output.outputDir;
     if (built === undefined) return { output: where, source: undefined };
