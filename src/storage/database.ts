@@ -40,6 +40,11 @@ class WriteNotingSession implements SqlSession {
     return this.session.execute(sql, params);
   }
 
+  later(sql: string, params?: readonly unknown[]): Promise<void> {
+    this.note(sql);
+    return this.session.later(sql, params);
+  }
+
   begin(): Promise<void> {
     return this.session.begin();
   }
@@ -164,7 +169,8 @@ export class Database {
       // two processes on one file wait for each other (busy_timeout) instead of failing to upgrade a read lock.
       await session.begin();
       // PostgreSQL's own answer to a commit that need not wait for its flush.
-      if (!durable && this.kind === 'postgres') await plain.execute('SET LOCAL synchronous_commit TO OFF');
+      // (It goes out with the transaction's first statement.)
+      if (!durable && this.kind === 'postgres') await plain.later('SET LOCAL synchronous_commit TO OFF');
       try {
         const result = await work(session);
         await session.commit().catch((error: unknown) => {

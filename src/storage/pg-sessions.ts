@@ -60,10 +60,21 @@ export class PgSessions implements SqlSessions {
   async query(client: pg.PoolClient, text: string, params: readonly unknown[]): Promise<pg.QueryResult> {
     const started = this.trace ? performance.now() : 0;
     try {
-      if (params.length === 0 && text.includes(';')) return await client.query(text); // BEGIN;… (see PgSession.run)
       return await client.query({ name: this.nameOf(text), text, values: params as unknown[] });
     } catch (error) {
       throw new QueryFailedError(text, params as unknown[], error as Error);
+    } finally {
+      this.trace?.note(text, started);
+    }
+  }
+
+  /** Runs statements written out in full (one or several, `;`-separated) as one simple query: one round trip, not prepared. */
+  async simple(client: pg.PoolClient, text: string): Promise<pg.QueryResult> {
+    const started = this.trace ? performance.now() : 0;
+    try {
+      return await client.query(text);
+    } catch (error) {
+      throw new QueryFailedError(text, [], error as Error);
     } finally {
       this.trace?.note(text, started);
     }
@@ -83,6 +94,10 @@ class PgSession implements SqlSession {
   readonly kind = 'postgres' as const;
   /** BEGIN not sent yet: it goes out with the next statement, in one simple query when that can be written out (see inline). */
   private beginPending = false;
+  /** Inside a transaction: {@link later} statements wait for the next one. */
+  private inTransaction = false;
+  /** Statements whose outcome nobody reads, to go out ahead of the next one. */
+  private readonly deferred: { sql: string; params: readonly unknown[] }[] = [];
 
   constructor(
     private readonly client: pg.PoolClient,
@@ -97,20 +112,31 @@ class PgSession implements SqlSession {
     return (await this.run(sql, params)).rowCount ?? 0;
   }
 
+  async later(sql: string, params: readonly unknown[] = []): Promise<void> {
+    if (this.inTransaction) this.deferred.push({ sql, params });
+    else await this.run(sql, params);
+  }
+
   begin(): Promise<void> {
     this.beginPending = true;
+    this.inTransaction = true;
     return Promise.resolve();
   }
 
   async commit(): Promise<void> {
-    if (this.beginPending) {
+    this.inTransaction = false;
+    if (this.beginPending && this.deferred.length === 0) {
       this.beginPending = false; // nothing ran: nothing to commit
       return;
     }
-    await this.sessions.query(this.client, 'COMMIT', []);
+    // The deferred writes and the COMMIT in one round trip (a failed write skips the COMMIT).
+    const ahead = await this.ahead();
+    await this.sessions.simple(this.client, ahead === null ? 'COMMIT' : `${ahead};COMMIT`);
   }
 
   async rollback(): Promise<void> {
+    this.inTransaction = false;
+    this.deferred.length = 0;
     if (this.beginPending) {
       this.beginPending = false;
       return;
@@ -119,33 +145,57 @@ class PgSession implements SqlSession {
   }
 
   private async run(sql: string, params: readonly unknown[]): Promise<pg.QueryResult> {
-    if (!this.beginPending) return this.sessions.query(this.client, sql, params);
-    this.beginPending = false;
+    const ahead = await this.ahead();
+    if (ahead === null) return this.sessions.query(this.client, sql, params);
     const inlined = inline(this.client, sql, params);
     if (inlined !== null) {
-      // One round trip: a simple query of both; its last result is the statement's.
-      const results = (await this.sessions.query(this.client, `BEGIN;${inlined}`, [])) as unknown as pg.QueryResult[];
+      // One round trip: a simple query of all; its last result is the statement's.
+      const results = (await this.sessions.simple(this.client, `${ahead};${inlined}`)) as unknown as pg.QueryResult[];
       return results[results.length - 1];
     }
-    await this.sessions.query(this.client, 'BEGIN', []);
+    await this.sessions.simple(this.client, ahead);
     return this.sessions.query(this.client, sql, params);
+  }
+
+  /**
+   * What must go out before the next statement, as one text: BEGIN if not sent, then the
+   * deferred statements written out. One that cannot be written out goes now, on its own
+   * (after what came before it). Null when nothing waits.
+   */
+  private async ahead(): Promise<string | null> {
+    const parts: string[] = [];
+    if (this.beginPending) {
+      this.beginPending = false;
+      parts.push('BEGIN');
+    }
+    for (const { sql, params } of this.deferred.splice(0)) {
+      const text = inline(this.client, sql, params);
+      if (text !== null) {
+        parts.push(text);
+        continue;
+      }
+      if (parts.length > 0) await this.sessions.simple(this.client, parts.splice(0).join(';'));
+      await this.sessions.query(this.client, sql, params);
+    }
+    return parts.length === 0 ? null : parts.join(';');
   }
 }
 
 /**
  * The statement with its parameters written in as literals, when that is plainly safe: one
  * statement, no quoted text of its own, parameters only strings (escaped by the driver), safe
- * integers and nulls. Null otherwise (it then goes as a prepared statement of its own). Used for
- * a transaction's first statement, which goes out with the BEGIN (a group or topic looked up by name).
+ * integers, non-empty arrays of safe integers and nulls. Null otherwise (it then goes as a
+ * prepared statement of its own). Used for a transaction's first statement, which goes out with
+ * the BEGIN (a group or topic looked up by name), and for the statements sent ahead of another
+ * ({@link PgSession.later}).
  */
 function inline(client: pg.PoolClient, sql: string, params: readonly unknown[]): string | null {
   if (sql.includes(';') || sql.includes("'") || sql.includes('$$')) return null;
   const literals: string[] = [];
   for (const param of params) {
-    if (param === null) literals.push('NULL');
-    else if (typeof param === 'string') literals.push(client.escapeLiteral(param));
-    else if (typeof param === 'number' && Number.isSafeInteger(param)) literals.push(String(param));
-    else return null;
+    const literal = param === null ? 'NULL' : typeof param === 'string' ? client.escapeLiteral(param) : integers(param);
+    if (literal === null) return null;
+    literals.push(literal);
   }
   let complete = true;
   const text = sql.replace(/\$(\d+)/g, (_, n: string) => {
@@ -154,4 +204,17 @@ function inline(client: pg.PoolClient, sql: string, params: readonly unknown[]):
     return literal ?? '';
   });
   return complete ? text : null;
+}
+
+/** A safe integer (a negative one in parentheses: no `--` after a minus) or a non-empty array of them; else null. */
+function integers(param: unknown): string | null {
+  if (typeof param === 'number') return !Number.isSafeInteger(param) ? null : param < 0 ? `(${param})` : String(param);
+  if (!Array.isArray(param) || param.length === 0) return null;
+  const items: string[] = [];
+  for (const item of param) {
+    const literal = typeof item === 'number' ? integers(item) : null;
+    if (literal === null) return null;
+    items.push(literal);
+  }
+  return `ARRAY[${items.join(',')}]`;
 }

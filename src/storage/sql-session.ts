@@ -7,6 +7,12 @@ export interface Sql {
   rows<T>(sql: string, params?: readonly unknown[]): Promise<T[]>;
   /** Runs a statement; answers the number of rows it changed. */
   execute(sql: string, params?: readonly unknown[]): Promise<number>;
+  /**
+   * Runs a statement whose outcome nobody reads: inside a PostgreSQL transaction it goes out
+   * with the transaction's next statement (or its COMMIT), in one round trip where it can be
+   * written out, and a failure of it fails that statement; elsewhere it runs now.
+   */
+  later(sql: string, params?: readonly unknown[]): Promise<void>;
 }
 
 /** One connection for the length of one use: SQL, and the transaction around it if asked. */

@@ -187,7 +187,7 @@ export const logStore = {
       for (const [head, addedBytes] of heads) await this.advanceHead(sql, head, addedBytes);
       return;
     }
-    await sql.execute(
+    await sql.later(
       `UPDATE shoal_partition p SET end_offset = h.end_offset, max_timestamp = h.max_timestamp, byte_size = p.byte_size + h.added
        FROM unnest($1::integer[], $2::integer[], $3::bigint[], $4::bigint[], $5::bigint[])
          AS h (topic_id, partition_id, end_offset, max_timestamp, added)
@@ -203,7 +203,7 @@ export const logStore = {
   },
 
   async advanceHead(sql: Sql, head: PartitionHead, addedBytes: number): Promise<void> {
-    await sql.execute(
+    await sql.later(
       `UPDATE shoal_partition SET end_offset = $3, max_timestamp = $4, byte_size = byte_size + $5
        WHERE topic_id = $1 AND partition_id = $2`,
       [head.topicId, head.partition, head.endOffset, head.maxTimestamp, addedBytes],

@@ -94,7 +94,7 @@ export const sharePartitionStore = {
   },
 
   async setWindow(sql: Sql, key: SharePartitionKey, window: ShareWindow): Promise<void> {
-    await sql.execute(`UPDATE shoal_share_partition SET start_offset = $4, end_offset = $5 WHERE ${KEY}`, [
+    await sql.later(`UPDATE shoal_share_partition SET start_offset = $4, end_offset = $5 WHERE ${KEY}`, [
       ...keyParams(key),
       window.startOffset,
       window.endOffset,
@@ -326,12 +326,12 @@ export const sharePartitionStore = {
    * hold offsets on both sides (retention), and keeps the part from `offset` on.
    */
   async deleteBelow(sql: Sql, key: SharePartitionKey, offset: number, straddling = true): Promise<void> {
-    await sql.execute(`DELETE FROM shoal_share_range WHERE ${KEY} AND first_offset < $4 AND last_offset < $4`, [
+    await sql.later(`DELETE FROM shoal_share_range WHERE ${KEY} AND first_offset < $4 AND last_offset < $4`, [
       ...keyParams(key),
       offset,
     ]);
     if (straddling)
-      await sql.execute(`UPDATE shoal_share_range SET first_offset = $4 WHERE ${KEY} AND first_offset < $4`, [
+      await sql.later(`UPDATE shoal_share_range SET first_offset = $4 WHERE ${KEY} AND first_offset < $4`, [
         ...keyParams(key),
         offset,
       ]);
