@@ -63,7 +63,21 @@ export class ShareFetchService {
       group,
       () => new UnknownMemberError(group, memberId),
       (tx) => this.acknowledgeIn(tx, memberId, acks, true, wholePartitions),
+      // On PostgreSQL the share-partitions' rows are then not held through the flush: a fetch
+      // of the same partitions goes on meanwhile.
+      { durable: this.flushApart(acks) ? 'apart' : true },
     );
+  }
+
+  /**
+   * Whether acks may commit apart from their flush (answered once it is done). On PostgreSQL
+   * others read what a commit wrote before its flush, so there only acks whose writes nobody
+   * answers from as durable: accepts and renewals (no dead-letter record written, no record
+   * made available to others).
+   */
+  private flushApart(acks: Acknowledgement[]): boolean {
+    if (!this.coordinator.flushesApart) return false;
+    return !this.coordinator.readsBeforeFlush || acks.every((a) => a.type === 'accept' || a.type === 'renew');
   }
 
   /**
@@ -100,7 +114,7 @@ export class ShareFetchService {
   }
 
   private async fetchActive(group: string, memberId: string, options: ShareFetchOptions): Promise<ShareFetchResult> {
-    if (options.acks.length > 0 && this.coordinator.flushesApart && this.active === 1) {
+    if (options.acks.length > 0 && this.active === 1 && !this.coordinator.readsBeforeFlush && this.flushApart(options.acks)) {
       // Alone (no other fetch of this broker under way but in a long-poll wait), the acks
       // commit in a transaction of their own, and their flush runs while the records are
       // acquired (as Kafka applies a ShareFetch's acknowledgements beside its fetch and answers
@@ -112,6 +126,7 @@ export class ShareFetchService {
         () => new UnknownMemberError(group, memberId),
         // The acquisition right after renews the member's session; here it need only exist.
         (tx) => this.acknowledgeIn(tx, memberId, options.acks, false, options.wholePartitionAcks),
+        { durable: 'apart' },
       );
       // Settled together: a failed flush is not left unhandled while the fetch waits.
       const [fetched, flushed] = await Promise.allSettled([

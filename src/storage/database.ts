@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { DatabaseKind } from './sql-dialect.js';
 import type { Sql, SqlSession, SqlSessions } from './sql-session.js';
 import type { WalSync } from './wal-sync.js';
+import type { PgFlushBarrier } from './pg-flush-barrier.js';
 import { StorageAvailability } from './storage-availability.js';
 import { isStorageUnavailable } from './storage-error-kind.js';
 import { StorageUnavailableError } from '../platform/errors/index.js';
@@ -16,8 +17,16 @@ export interface TransactionOptions {
    * same way — a share fetch that only acquires records, as Kafka does not persist acquisition
    * either: it is answered without waiting for its own flush (a later durable commit flushes it
    * too; PostgreSQL commits it with synchronous_commit off). Default true: answered once on disk.
+   *
+   * `'apart'`: durable, but the commit does not wait for its own flush; {@link Database.commit}'s
+   * `durable` promise resolves once it is on disk. SQLite's group commit flushes every commit
+   * so; on PostgreSQL the transaction commits with synchronous_commit off (its row locks go at
+   * once instead of after the flush) and a flush barrier ({@link PgFlushBarrier}) tells when it
+   * is on disk. Others may read what it wrote before that (a PostgreSQL crash in between loses
+   * it, as it would any commit not yet answered): use it only where nothing else answers
+   * from what it wrote as if it were durable. Without a barrier, as `true`.
    */
-  durable?: boolean;
+  durable?: boolean | 'apart';
 }
 
 /** A session that notes whether anything but a SELECT ran through it. */
@@ -120,6 +129,11 @@ export class Database {
     );
   }
 
+  /** Whether a commit can be flushed apart from it (`durable: 'apart'`): SQLite's group commit, PostgreSQL's flush barrier. */
+  get flushesApart(): boolean {
+    return this.walSync !== null || (this.sessions.barrier ?? null) !== null;
+  }
+
   /** Waits for the uses already started, then closes the connections (and SQLite's thread). */
   async close(): Promise<void> {
     await this.sessions.close();
@@ -147,10 +161,11 @@ export class Database {
     work: (sql: Sql) => Promise<T>,
     options: TransactionOptions = {},
   ): Promise<{ result: T; durable: Promise<void> }> {
+    const barrier = options.durable === 'apart' ? (this.sessions.barrier ?? null) : null;
     for (let attempt = 1; ; attempt++) {
       try {
-        const { result, generation } = await this.transactionOnce(work, options.durable ?? true);
-        return { result, durable: this.flushed(generation) };
+        const { result, generation } = await this.transactionOnce(work, options.durable !== false && !barrier);
+        return { result, durable: barrier ? barrier.flushed() : this.flushed(generation) };
       } catch (error) {
         const code = (error as { driverError?: { code?: string } }).driverError?.code;
         if (this.kind !== 'postgres' || attempt >= 5 || (code !== '40P01' && code !== '40001')) throw error;

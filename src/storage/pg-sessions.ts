@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import pg from 'pg';
 import { QueryFailedError } from 'typeorm';
 import type { SqlSession, SqlSessions } from './sql-session.js';
+import { PgFlushBarrier } from './pg-flush-barrier.js';
 import { SqlTrace } from './sql-trace.js';
 import { isStorageUnavailable } from './storage-error-kind.js';
 
@@ -21,6 +22,8 @@ export class PgSessions implements SqlSessions {
   private readonly names = new Map<string, string>();
   private readonly trace = SqlTrace.fromEnv();
   private readonly logger = new Logger(PgSessions.name);
+  /** Set by {@link probeFlushBarrier} when the server allows it. */
+  barrier: PgFlushBarrier | null = null;
 
   /** `options`: the pool's size, connect timeout and client class (host selection: pg-hosts.ts). */
   constructor(url: string, options: Omit<pg.PoolConfig, 'connectionString'> = {}) {
@@ -48,6 +51,20 @@ export class PgSessions implements SqlSessions {
       if (broken) client.on('error', () => undefined); // late errors of a dropped connection
       client.removeListener('error', failed);
       client.release(broken);
+    }
+  }
+
+  /**
+   * Tries the flush barrier once ({@link PgFlushBarrier}); without it (a server that refuses
+   * the statement) every durable commit waits for its own flush, as before.
+   */
+  async probeFlushBarrier(): Promise<void> {
+    const barrier = new PgFlushBarrier(() => this.use((session) => session.rows(PgFlushBarrier.STATEMENT)));
+    try {
+      await barrier.flushed();
+      this.barrier = barrier;
+    } catch (error) {
+      this.logger.warn(`no flush barrier (${String(error)}): acknowledgements hold their rows until their flush`);
     }
   }
 

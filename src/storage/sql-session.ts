@@ -25,5 +25,7 @@ export interface SqlSession extends Sql {
 /** Where sessions come from: SQLite's thread (one use at a time) or PostgreSQL's pool. */
 export interface SqlSessions {
   use<T>(work: (session: SqlSession) => Promise<T>): Promise<T>;
+  /** PostgreSQL: resolves once every commit made before the call is on disk; null/absent when there is none. */
+  readonly barrier?: { flushed(): Promise<void> } | null;
   close(): Promise<void>;
 }

@@ -235,7 +235,11 @@ export class ShareWorker {
   }
 
   private async fetchOnce(maxRecords: number): Promise<void> {
-    const acks = this.acks.take();
+    // Into a backlog the acks ride on the fetch: one request for both. Otherwise the fetch will
+    // likely wait for records, and the acks go at once on their own: the next record is then
+    // not answered after the acks' flush (the broker answers acks once they are on disk).
+    const acks = this.backlog ? this.acks.take() : [];
+    if (!this.backlog && this.acks.size > 0) void this.acks.flush();
     try {
       const fetchedAt = Date.now();
       const sentAt = performance.now();
