@@ -275,7 +275,7 @@ export class ShareFetchService {
     max: number,
   ): Promise<{ records: AcquiredStoredRecord[]; tokenInMs: number | null }> {
     if (assignment.length === 0) return { records: [], tokenInMs: null };
-    const flow = await openFlow(tx.sql, tx.group.id, tx.now, max);
+    const flow = await openFlow(tx.sql, tx.group.id, tx.now, max, tx.flow);
     const start = (this.rotation.get(memberId) ?? 0) % assignment.length;
     this.rotation.set(memberId, start + 1);
     const order = assignment.map((_, i) => assignment[(start + i) % assignment.length]);
