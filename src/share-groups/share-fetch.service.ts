@@ -153,10 +153,34 @@ export class ShareFetchService {
     return this.applyAcks(tx, memberId, acks, wholePartitions);
   }
 
-  /** Acks (if any) and acquisition in one transaction; with nothing to hand out, the wait. */
+  /**
+   * Acks (if any) and acquisition in one transaction; with nothing to hand out, the wait. On
+   * PostgreSQL, accepts and renewals commit apart from their flush (see {@link flushApart}): the
+   * share-partitions' rows are not held through it, and it runs while the fetch waits for
+   * records; the answer waits for it.
+   */
   private async fetchAcquiring(group: string, memberId: string, options: ShareFetchOptions): Promise<ShareFetchResult> {
-    let since = this.signal.version;
-    const first = await this.attempt(group, memberId, options);
+    const apart = options.acks.length > 0 && this.coordinator.readsBeforeFlush && this.flushApart(options.acks);
+    // Changes committed from here on wake the wait (the first attempt may not have seen them).
+    const since = this.signal.version;
+    const { result, durable } = apart
+      ? await this.coordinator.withGroupCommitted(...this.attemptIn(group, memberId, options), { durable: 'apart' })
+      : { result: await this.attempt(group, memberId, options), durable: Promise.resolve() };
+    durable.catch(() => undefined); // awaited below, before the answer; not unhandled while it waits
+    const response = await this.waitForRecords(group, memberId, options, result, since);
+    await durable;
+    return response;
+  }
+
+  /** After the first attempt: with nothing to hand out, the wait, then the next attempts. */
+  private async waitForRecords(
+    group: string,
+    memberId: string,
+    options: ShareFetchOptions,
+    first: Attempt,
+    firstSince: number,
+  ): Promise<ShareFetchResult> {
+    let since = firstSince;
     if (first.response.records.length > 0 || options.maxWaitMs <= 0) return first.response;
     const deadline = Date.now() + options.maxWaitMs;
     let last = first;
@@ -194,6 +218,20 @@ export class ShareFetchService {
 
   private attempt(group: string, memberId: string, options: ShareFetchOptions): Promise<Attempt> {
     return this.coordinator.withGroup(
+      ...this.attemptIn(group, memberId, options),
+      // Acquisition alone is not flushed before the answer (Kafka does not persist it either):
+      // lost in a crash, the records are available again with their last flushed delivery count.
+      { durable: options.acks.length > 0 },
+    );
+  }
+
+  /** One look for records, acks applied first: the group, the missing-member error and the work. */
+  private attemptIn(
+    group: string,
+    memberId: string,
+    options: ShareFetchOptions,
+  ): [string, () => Error, (tx: ShareGroupTransaction) => Promise<Attempt>] {
+    return [
       group,
       () => new UnknownMemberError(group, memberId),
       async (tx) => {
@@ -215,10 +253,7 @@ export class ShareFetchService {
         const nextEventInMs = records.length > 0 ? null : earliest(await tx.nextEventInMs(), tokenInMs);
         return { response: { records, ackResults }, waitKeys, nextEventInMs };
       },
-      // Acquisition alone is not flushed before the answer (Kafka does not persist it either):
-      // lost in a crash, the records are available again with their last flushed delivery count.
-      { durable: options.acks.length > 0 },
-    );
+    ];
   }
 
   /** Applies the acks grouped by share-partition, in order within each; answers one result per ack. */

@@ -236,8 +236,8 @@ export class ShareWorker {
 
   private async fetchOnce(maxRecords: number): Promise<void> {
     // Into a backlog the acks ride on the fetch: one request for both. Otherwise the fetch will
-    // likely wait for records, and the acks go at once on their own: the next record is then
-    // not answered after the acks' flush (the broker answers acks once they are on disk).
+    // likely wait for records, and the acks go at once on their own, beside it: the fetch's look
+    // for the next record does not wait for the acks' work and flush.
     const acks = this.backlog ? this.acks.take() : [];
     if (!this.backlog && this.acks.size > 0) void this.acks.flush();
     try {
