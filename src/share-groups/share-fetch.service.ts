@@ -114,7 +114,12 @@ export class ShareFetchService {
   }
 
   private async fetchActive(group: string, memberId: string, options: ShareFetchOptions): Promise<ShareFetchResult> {
-    if (options.acks.length > 0 && this.active === 1 && !this.coordinator.readsBeforeFlush && this.flushApart(options.acks)) {
+    if (
+      options.acks.length > 0 &&
+      this.active === 1 &&
+      !this.coordinator.readsBeforeFlush &&
+      this.flushApart(options.acks)
+    ) {
       // Alone (no other fetch of this broker under way but in a long-poll wait), the acks
       // commit in a transaction of their own, and their flush runs while the records are
       // acquired (as Kafka applies a ShareFetch's acknowledgements beside its fetch and answers
