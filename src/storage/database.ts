@@ -2,7 +2,6 @@ import { Logger } from '@nestjs/common';
 import type { DatabaseKind } from './sql-dialect.js';
 import type { Sql, SqlSession, SqlSessions } from './sql-session.js';
 import type { WalSync } from './wal-sync.js';
-import type { PgFlushBarrier } from './pg-flush-barrier.js';
 import { StorageAvailability } from './storage-availability.js';
 import { isStorageUnavailable } from './storage-error-kind.js';
 import { StorageUnavailableError } from '../platform/errors/index.js';
@@ -21,7 +20,7 @@ export interface TransactionOptions {
    * `'apart'`: durable, but the commit does not wait for its own flush; {@link Database.commit}'s
    * `durable` promise resolves once it is on disk. SQLite's group commit flushes every commit
    * so; on PostgreSQL the transaction commits with synchronous_commit off (its row locks go at
-   * once instead of after the flush) and a flush barrier ({@link PgFlushBarrier}) tells when it
+   * once instead of after the flush) and a flush barrier (`pg-flush-barrier.ts`) tells when it
    * is on disk. Others may read what it wrote before that (a PostgreSQL crash in between loses
    * it, as it would any commit not yet answered): use it only where nothing else answers
    * from what it wrote as if it were durable. Without a barrier, as `true`.
