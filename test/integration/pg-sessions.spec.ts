@@ -17,7 +17,7 @@ describe('PostgreSQL sessions', () => {
     database = await openDatabase(storage.storage);
     await database.run((sql) =>
       sql.execute(
-        'CREATE TABLE later_test (id INTEGER PRIMARY KEY, n BIGINT NOT NULL, label TEXT, ratio DOUBLE PRECISION)',
+        'CREATE TABLE later_test (id INTEGER PRIMARY KEY, n BIGINT NOT NULL, label TEXT, ratio DOUBLE PRECISION, body BYTEA)',
       ),
     );
   });
@@ -78,6 +78,30 @@ describe('PostgreSQL sessions', () => {
       }),
     ).rejects.toThrow(/duplicate key/);
     expect((await rows()).map((r) => Number(r.n))).toEqual([7]);
+  });
+
+  it('writes out arrays of strings, bytes and nulls', async () => {
+    await database.transaction((sql) =>
+      sql.later(
+        'INSERT INTO later_test (id, n, label, body) SELECT * FROM unnest($1::integer[], $2::bigint[], $3::text[], $4::bytea[])',
+        [
+          [1, 2, 3],
+          [10, -20, 30],
+          ['{"a":"b\\"}', null, "'"],
+          [Buffer.from([0, 255]), null, Buffer.alloc(0)],
+        ],
+      ),
+    );
+    const stored = await database.run((sql) =>
+      sql.rows<{ id: number; n: number; label: string | null; body: Buffer | null }>(
+        'SELECT id, n, label, body FROM later_test ORDER BY id',
+      ),
+    );
+    expect(stored.map((r) => [r.id, Number(r.n), r.label, r.body === null ? null : [...r.body]])).toEqual([
+      [1, 10, '{"a":"b\\"}', [0, 255]],
+      [2, -20, null, null],
+      [3, 30, "'", []],
+    ]);
   });
 
   it('runs a statement sent later at once outside a transaction', async () => {

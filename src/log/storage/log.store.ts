@@ -117,7 +117,8 @@ async function insertUnnest(sql: Sql, rows: RecordRow[]): Promise<void> {
     headers[r] = row.headers;
     sizes[r] = row.size;
   });
-  await sql.execute(
+  // Nobody reads its outcome: on PostgreSQL it goes with the heads' move and the COMMIT.
+  await sql.later(
     `INSERT INTO shoal_record (topic_id, partition_id, record_offset, timestamp, max_timestamp, record_key, key_bytes, value_json, value_bytes, headers, size)
      SELECT * FROM unnest($1::integer[], $2::integer[], $3::bigint[], $4::bigint[], $5::bigint[], $6::text[], $7::bytea[],
        $8::text[], $9::bytea[], $10::text[], $11::integer[])`,
