@@ -75,6 +75,7 @@ export class PgSessions implements SqlSessions {
 
   /** Runs one statement, named when its text is among the first {@link MAX_NAMED_STATEMENTS}. */
   async query(client: pg.PoolClient, text: string, params: readonly unknown[]): Promise<pg.QueryResult> {
+    if (params.length === 0 && text.includes(';')) return this.simple(client, text); // several statements: not preparable
     const started = this.trace ? performance.now() : 0;
     try {
       return await client.query({ name: this.nameOf(text), text, values: params as unknown[] });
