@@ -236,10 +236,10 @@ export class ShareWorker {
 
   private async fetchOnce(maxRecords: number): Promise<void> {
     // Into a backlog the acks ride on the fetch: one request for both. Otherwise the fetch will
-    // likely wait for records, and the acks go at once on their own, beside it: the fetch's look
-    // for the next record does not wait for the acks' work and flush.
+    // likely wait for records, and the acks wait (at most ACK_FLUSH_MS) for a fetch into a
+    // backlog or go together on their own: the fetch's look for the next record does not wait
+    // for the acks' work and flush, and the acks of many jobs cost one request.
     const acks = this.backlog ? this.acks.take() : [];
-    if (!this.backlog && this.acks.size > 0) void this.acks.flush();
     try {
       const fetchedAt = Date.now();
       const sentAt = performance.now();
