@@ -57,8 +57,8 @@ export const MAX_FETCH_RECORDS = 1_000;
  * drain each batch before it returns, a second fetch is under way too ({@link MAX_FETCHES}), so
  * a fast worker does not wait a round trip between batches. Each handler's outcome becomes an
  * acknowledgement (resolve → accept, ShoalRejectException → reject, anything else → release
- * with backoff) that reaches the broker within {@link ACK_FLUSH_MS}: on the next fetch, or on
- * its own. Every held record —
+ * with backoff) that reaches the broker within {@link ACK_FLUSH_MS}: on the next fetch into a
+ * backlog (the last answer was full), or with the others on their own. Every held record —
  * running or prefetched — has its lock renewed until it is settled.
  */
 export class ShareWorker {
