@@ -26,6 +26,8 @@ export interface WithGroupOptions {
   now?: number;
   /** False: answered without waiting for the commit's flush; 'apart': flushed apart from the commit (see TransactionOptions.durable). */
   durable?: boolean | 'apart';
+  /** See TransactionOptions.flushWithCommit. */
+  flushWithCommit?: (result: unknown) => boolean;
 }
 
 const SESSION_SWEEP_INTERVAL_MS = 1_000;
@@ -129,7 +131,7 @@ export abstract class GroupSessions<Tx extends GroupTransaction>
         await this.beforeCommit(tx);
         return result;
       },
-      { durable: options.durable ?? true },
+      { durable: options.durable ?? true, flushWithCommit: options.flushWithCommit },
     );
     return { result, durable, tx: opened! };
   }

@@ -169,7 +169,11 @@ export class ShareFetchService {
     // Changes committed from here on wake the wait (the first attempt may not have seen them).
     const since = this.signal.version;
     const { result, durable } = apart
-      ? await this.coordinator.withGroupCommitted(...this.attemptIn(group, memberId, options), { durable: 'apart' })
+      ? await this.coordinator.withGroupCommitted(...this.attemptIn(group, memberId, options), {
+          durable: 'apart',
+          // Records to answer at once: the commit waits for its flush, as a barrier would.
+          flushWithCommit: (attempt) => (attempt as Attempt).response.records.length > 0,
+        })
       : { result: await this.attempt(group, memberId, options), durable: Promise.resolve() };
     durable.catch(() => undefined); // awaited below, before the answer; not unhandled while it waits
     const response = await this.waitForRecords(group, memberId, options, result, since);

@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import pg from 'pg';
 import { openDatabase } from '../../src/storage/data-source.js';
 import type { Database } from '../../src/storage/database.js';
@@ -119,6 +120,29 @@ describe('PostgreSQL sessions', () => {
     await database.transaction((sql) => sql.execute('UPDATE later_test SET n = n + 1 WHERE id = 1'));
     await durable;
     expect((await rows()).map((r) => Number(r.n))).toEqual([2]);
+  });
+
+  it('lets a commit flushed apart wait for its own flush after all, without a barrier, when the work says so', async () => {
+    const { barrier } = (database as unknown as { sessions: { barrier: PgFlushBarrier } }).sessions;
+    const flushed = jest.spyOn(barrier, 'flushed');
+    try {
+      const insert = (id: number, flushWithCommit: boolean) =>
+        database.commit((sql) => sql.execute('INSERT INTO later_test (id, n) VALUES ($1, 0)', [id]), {
+          durable: 'apart',
+          flushWithCommit: () => flushWithCommit,
+        });
+      await (
+        await insert(1, true)
+      ).durable;
+      expect(flushed).not.toHaveBeenCalled();
+      await (
+        await insert(2, false)
+      ).durable;
+      expect(flushed).toHaveBeenCalledTimes(1);
+      expect((await rows()).map((r) => r.id)).toEqual([1, 2]);
+    } finally {
+      flushed.mockRestore();
+    }
   });
 
   it('shares one barrier among the callers that arrive while one is under way', async () => {
