@@ -24,8 +24,10 @@ export interface WithGroupOptions {
   membership?: boolean;
   /** The transaction's time; the clock's by default. */
   now?: number;
-  /** False: answered without waiting for the commit's flush (see TransactionOptions.durable). */
-  durable?: boolean;
+  /** False: answered without waiting for the commit's flush; 'apart': flushed apart from the commit (see TransactionOptions.durable). */
+  durable?: boolean | 'apart';
+  /** See TransactionOptions.flushWithCommit. */
+  flushWithCommit?: (result: unknown) => boolean;
 }
 
 const SESSION_SWEEP_INTERVAL_MS = 1_000;
@@ -104,8 +106,12 @@ export abstract class GroupSessions<Tx extends GroupTransaction>
     options: WithGroupOptions = {},
   ): Promise<{ result: T; durable: Promise<void> }> {
     const { result, durable, tx } = await this.commitGroup(name, missing, work, options);
-    this.afterCommit(tx);
-    return { result, durable };
+    if (this.database.kind !== 'postgres') {
+      this.afterCommit(tx);
+      return { result, durable };
+    }
+    // PostgreSQL's readers do not wait for a flush: what the commit wakes must be on disk first.
+    return { result, durable: durable.then(() => this.afterCommit(tx)) };
   }
 
   private async commitGroup<T>(
@@ -125,14 +131,22 @@ export abstract class GroupSessions<Tx extends GroupTransaction>
         await this.beforeCommit(tx);
         return result;
       },
-      { durable: options.durable ?? true },
+      { durable: options.durable ?? true, flushWithCommit: options.flushWithCommit },
     );
     return { result, durable, tx: opened! };
   }
 
-  /** Whether a commit is flushed apart from it (SQLite's WalSync), so its flush can overlap the next transaction. */
+  /**
+   * Whether a commit can be flushed apart from it (SQLite's WalSync, PostgreSQL's flush barrier),
+   * so its flush can overlap the next transaction.
+   */
   get flushesApart(): boolean {
-    return this.database.walSync !== null;
+    return this.database.flushesApart;
+  }
+
+  /** Whether others may read what a commit wrote before its flush (PostgreSQL; SQLite's readers wait for it). */
+  get readsBeforeFlush(): boolean {
+    return this.database.kind === 'postgres';
   }
 
   /** Applies what time has done as of `now`; idempotent. By default: expired sessions. Answers how many groups had one. */

@@ -1,7 +1,7 @@
 import type { TopicPartition } from '@shoal/protocol';
 import { lowerReserve, msUntilToken, priorityTiers, refill, type TokenBucket } from './domain/share-flow.js';
 import type { Sql } from '../storage/database.js';
-import { shareGroupFlowStore } from './storage/share-group-flow.store.js';
+import { type ShareFlowRow, shareGroupFlowStore } from './storage/share-group-flow.store.js';
 
 /** What a fetch may hand out under its group's flow settings. */
 export interface FetchFlow {
@@ -14,9 +14,18 @@ export interface FetchFlow {
   rate: number | null;
 }
 
-/** Reads the group's flow settings (locking its bucket when it has a rate limit) for one fetch. */
-export async function openFlow(sql: Sql, groupId: number, now: number, max: number): Promise<FetchFlow> {
-  const row = await shareGroupFlowStore.find(sql, groupId);
+/**
+ * Reads the group's flow settings (locking its bucket when it has a rate limit) for one fetch;
+ * `known`: the settings as read already in this transaction, under the group's lock.
+ */
+export async function openFlow(
+  sql: Sql,
+  groupId: number,
+  now: number,
+  max: number,
+  known?: ShareFlowRow | null,
+): Promise<FetchFlow> {
+  const row = known !== undefined ? known : await shareGroupFlowStore.find(sql, groupId);
   if (!row) return { allowance: max, topicPriority: null, lowerPriorityShare: 0, bucket: null, rate: null };
   const rate = row.maxRecordsPerSecond;
   if (rate === null) return { ...row, allowance: max, bucket: null, rate: null };

@@ -107,7 +107,22 @@ export class ShareFetchService {
       group,
       () => new UnknownMemberError(group, memberId),
       (tx) => this.acknowledgeIn(tx, memberId, acks, true, wholePartitions),
+      // On PostgreSQL the share-partitions' rows are then not held through the flush: a fetch
+      // of the same partitions goes on meanwhile.
+      { durable: this.flushApart(acks) ? 'apart' : true },
     );
+  }
+
+  /**
+   * Whether acks may commit apart from their flush (answered once it is done). On PostgreSQL
+   * others read what a commit wrote before its flush, so there only acks whose writes nobody
+   * answers from as durable: accepts and renewals (no dead-letter record written, no record
+   * made available to others) — and never acks that produce: their records would be readable
+   * before they are on disk.
+   */
+  private flushApart(acks: Acknowledgement[], producing = false): boolean {
+    if (!this.coordinator.flushesApart || producing) return false;
+    return !this.coordinator.readsBeforeFlush || acks.every((a) => a.type === 'accept' || a.type === 'renew');
   }
 
   /**
@@ -144,7 +159,12 @@ export class ShareFetchService {
   }
 
   private async fetchActive(group: string, memberId: string, options: ShareFetchOptions): Promise<ShareFetchResult> {
-    if (options.acks.length > 0 && this.coordinator.flushesApart && this.active === 1) {
+    if (
+      options.acks.length > 0 &&
+      this.active === 1 &&
+      !this.coordinator.readsBeforeFlush &&
+      this.flushApart(options.acks, options.produceWith !== undefined)
+    ) {
       // Alone (no other fetch of this broker under way but in a long-poll wait), the acks
       // commit in a transaction of their own, and their flush runs while the records are
       // acquired (as Kafka applies a ShareFetch's acknowledgements beside its fetch and answers
@@ -156,6 +176,7 @@ export class ShareFetchService {
         () => new UnknownMemberError(group, memberId),
         // The acquisition right after renews the member's session; here it need only exist.
         (tx) => this.acknowledgeIn(tx, memberId, options.acks, false, options.wholePartitionAcks, options.produceWith),
+        { durable: 'apart' },
       );
       // Settled together: a failed flush is not left unhandled while the fetch waits.
       const [fetched, flushed] = await Promise.allSettled([
@@ -184,10 +205,41 @@ export class ShareFetchService {
     return produceWith ? produceWith(tx, results) : results;
   }
 
-  /** Acks (if any) and acquisition in one transaction; with nothing to hand out, the wait. */
+  /**
+   * Acks (if any) and acquisition in one transaction; with nothing to hand out, the wait. On
+   * PostgreSQL, accepts and renewals commit apart from their flush (see {@link flushApart}): the
+   * share-partitions' rows are not held through it, and it runs while the fetch waits for
+   * records; the answer waits for it.
+   */
   private async fetchAcquiring(group: string, memberId: string, options: ShareFetchOptions): Promise<ShareFetchResult> {
-    let since = this.signal.version;
-    const first = await this.attempt(group, memberId, options);
+    const apart =
+      options.acks.length > 0 &&
+      this.coordinator.readsBeforeFlush &&
+      this.flushApart(options.acks, options.produceWith !== undefined);
+    // Changes committed from here on wake the wait (the first attempt may not have seen them).
+    const since = this.signal.version;
+    const { result, durable } = apart
+      ? await this.coordinator.withGroupCommitted(...this.attemptIn(group, memberId, options), {
+          durable: 'apart',
+          // Records to answer at once: the commit waits for its flush, as a barrier would.
+          flushWithCommit: (attempt) => (attempt as Attempt).response.records.length > 0,
+        })
+      : { result: await this.attempt(group, memberId, options), durable: Promise.resolve() };
+    durable.catch(() => undefined); // awaited below, before the answer; not unhandled while it waits
+    const response = await this.waitForRecords(group, memberId, options, result, since);
+    await durable;
+    return response;
+  }
+
+  /** After the first attempt: with nothing to hand out, the wait, then the next attempts. */
+  private async waitForRecords(
+    group: string,
+    memberId: string,
+    options: ShareFetchOptions,
+    first: Attempt,
+    firstSince: number,
+  ): Promise<ShareFetchResult> {
+    let since = firstSince;
     if (first.response.records.length > 0 || options.maxWaitMs <= 0) return first.response;
     const deadline = Date.now() + options.maxWaitMs;
     let last = first;
@@ -225,6 +277,20 @@ export class ShareFetchService {
 
   private attempt(group: string, memberId: string, options: ShareFetchOptions): Promise<Attempt> {
     return this.coordinator.withGroup(
+      ...this.attemptIn(group, memberId, options),
+      // Acquisition alone is not flushed before the answer (Kafka does not persist it either):
+      // lost in a crash, the records are available again with their last flushed delivery count.
+      { durable: options.acks.length > 0 },
+    );
+  }
+
+  /** One look for records, acks applied first: the group, the missing-member error and the work. */
+  private attemptIn(
+    group: string,
+    memberId: string,
+    options: ShareFetchOptions,
+  ): [string, () => Error, (tx: ShareGroupTransaction) => Promise<Attempt>] {
+    return [
       group,
       () => new UnknownMemberError(group, memberId),
       async (tx) => {
@@ -247,10 +313,7 @@ export class ShareFetchService {
         const nextEventInMs = records.length > 0 ? null : earliest(await tx.nextEventInMs(), tokenInMs);
         return { response: { records, ackResults }, waitKeys, nextEventInMs };
       },
-      // Acquisition alone is not flushed before the answer (Kafka does not persist it either):
-      // lost in a crash, the records are available again with their last flushed delivery count.
-      { durable: options.acks.length > 0 },
-    );
+    ];
   }
 
   /** Applies the acks grouped by share-partition, in order within each; answers one result per ack. */
@@ -307,7 +370,7 @@ export class ShareFetchService {
     max: number,
   ): Promise<{ records: AcquiredStoredRecord[]; tokenInMs: number | null }> {
     if (assignment.length === 0) return { records: [], tokenInMs: null };
-    const flow = await openFlow(tx.sql, tx.group.id, tx.now, max);
+    const flow = await openFlow(tx.sql, tx.group.id, tx.now, max, tx.flow);
     const start = (this.rotation.get(memberId) ?? 0) % assignment.length;
     this.rotation.set(memberId, start + 1);
     const order = assignment.map((_, i) => assignment[(start + i) % assignment.length]);

@@ -9,6 +9,7 @@ import type { Sql } from '../storage/database.js';
 import type { ShareGroupRow, ShareMember } from './storage/share-group.store.js';
 import type { LockedWindow, SharePartitionKey, ShareWindow } from './storage/share-partition.store.js';
 import type { ShareStores } from './share-stores.js';
+import type { ShareFlowRow } from './storage/share-group-flow.store.js';
 import { emptyActivity, type ShareActivity, SharePartition, type ShareScope } from './share-partition.js';
 
 /**
@@ -29,6 +30,8 @@ export class ShareGroupTransaction implements ShareScope {
   /** Topics looked up in this transaction, by name (null: no such topic). */
   private readonly topicsByName = new Map<string, Topic | null>();
   private liveMembers: ShareMember[];
+  /** The group's flow row as {@link lockInOrder} read it (null: none); undefined until then. */
+  flow: ShareFlowRow | null | undefined;
   private membershipChanged = false;
 
   constructor(
@@ -221,7 +224,10 @@ export class ShareGroupTransaction implements ShareScope {
     }
     // One statement locks them all in that order, and reads what opening each needs (see SharePartition.open).
     const locked = await this.stores.partitions.lockWindows(this.group.id, [...keys.values()], this.now);
-    for (const [key, window] of locked) this.locked.set(key, window);
+    for (const [key, window] of locked) {
+      this.locked.set(key, window);
+      this.flow = window.flow;
+    }
   }
 
   /** The named topics that exist, looked up once per transaction. */

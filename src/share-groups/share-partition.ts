@@ -52,6 +52,8 @@ export interface ShareScope {
  */
 export class SharePartition {
   private windowChanged = false;
+  /** False while nothing in it is known to be available (read when it was locked, and unchanged since). */
+  private mayHaveAvailable = true;
   private readonly store: SharePartitionStore;
   private readonly counts: TopicActivity;
 
@@ -102,6 +104,7 @@ export class SharePartition {
       await stores.partitions.deleteBelow(key, log.startOffset);
       opened.moveWindow(log.startOffset, Math.max(window.endOffset, log.startOffset));
     }
+    if (locked) opened.mayHaveAvailable = locked.available;
     if (!locked || locked.expired) await opened.expireLocks();
     return opened;
   }
@@ -130,7 +133,7 @@ export class SharePartition {
   async acquire(memberId: string, max: number, budget: ByteBudget): Promise<AcquiredStoredRecord[]> {
     const { key, window, ctx } = this;
     const lockExpiresAt = ctx.now + ctx.lockDurationMs;
-    const candidates = await this.store.available(key, ctx.now, max);
+    const candidates = this.mayHaveAvailable ? await this.store.available(key, ctx.now, max) : [];
     const { available, fresh, stored } = await this.weigh(candidates, max, budget);
     const acquired = available.map((r) => transitions.acquire(r, memberId, ctx));
     await this.store.write(key, acquired);
@@ -173,6 +176,7 @@ export class SharePartition {
    */
   async acknowledge(memberId: string, entries: AckEntry[], whole = false): Promise<(string | null)[]> {
     const { key, window } = this;
+    this.mayHaveAvailable = true; // a release makes records available
     // The acks' span inside the window, and the ranges over it and the one after, read once.
     const from = entries.reduce((min, e) => Math.min(min, e.offset), window.endOffset);
     const to = entries.reduce((max, e) => Math.max(max, e.lastOffset), window.startOffset - 1);
@@ -200,6 +204,7 @@ export class SharePartition {
 
   /** Releases records (after a lock expiry or a member leaving): available, or archived at the limit. */
   async release(records: InFlightRecord[], delayMs: number): Promise<void> {
+    this.mayHaveAvailable = true;
     const changed: InFlightRecord[] = [];
     const archived = new Map<number, ArchiveReason>();
     let span: [number, number] | null = null;
@@ -238,6 +243,7 @@ export class SharePartition {
    */
   async reopen(offsets: number[]): Promise<number[]> {
     const { key, window, log } = this;
+    this.mayHaveAvailable = true;
     const wanted = [...new Set(offsets)]
       .filter((o) => o >= log.startOffset && o < window.endOffset)
       .sort((a, b) => a - b);

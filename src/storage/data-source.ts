@@ -67,14 +67,13 @@ export async function openDatabase(config: StorageConfig): Promise<Database> {
   if (config.kind === 'postgres') {
     // TypeORM migrated; from now on the broker's statements go through `pg`'s pool directly.
     await dataSource.destroy();
-    return new Database(
-      config.kind,
-      new PgSessions(config.url, {
-        max: POSTGRES_POOL_SIZE,
-        Client: primaryFinder(config.url).clientClass(),
-        connectionTimeoutMillis: PG_CONNECT_TIMEOUT_MS,
-      }),
-    );
+    const sessions = new PgSessions(config.url, {
+      max: POSTGRES_POOL_SIZE,
+      Client: primaryFinder(config.url).clientClass(),
+      connectionTimeoutMillis: PG_CONNECT_TIMEOUT_MS,
+    });
+    await sessions.probeFlushBarrier();
+    return new Database(config.kind, sessions);
   }
   // An in-memory database lives in its connection: its migrated image moves to the thread.
   const image =

@@ -16,8 +16,22 @@ export interface TransactionOptions {
    * same way — a share fetch that only acquires records, as Kafka does not persist acquisition
    * either: it is answered without waiting for its own flush (a later durable commit flushes it
    * too; PostgreSQL commits it with synchronous_commit off). Default true: answered once on disk.
+   *
+   * `'apart'`: durable, but the commit does not wait for its own flush; {@link Database.commit}'s
+   * `durable` promise resolves once it is on disk. SQLite's group commit flushes every commit
+   * so; on PostgreSQL the transaction commits with synchronous_commit off (its row locks go at
+   * once instead of after the flush) and a flush barrier (`pg-flush-barrier.ts`) tells when it
+   * is on disk. Others may read what it wrote before that (a PostgreSQL crash in between loses
+   * it, as it would any commit not yet answered): use it only where nothing else answers
+   * from what it wrote as if it were durable. Without a barrier, as `true`.
    */
-  durable?: boolean;
+  durable?: boolean | 'apart';
+  /**
+   * With `durable: 'apart'` on PostgreSQL: asked with the work's result before the COMMIT; true
+   * makes the commit wait for its own flush after all (no barrier), for a transaction that is
+   * answered at once anyway (a fetch that acquired records: the barrier would only add a round trip).
+   */
+  flushWithCommit?: (result: unknown) => boolean;
 }
 
 /** A session that notes whether anything but a SELECT ran through it. */
@@ -43,6 +57,11 @@ class WriteNotingSession implements SqlSession {
   executeEach(sql: string, params: readonly unknown[], width: number): Promise<number> {
     this.note(sql);
     return this.session.executeEach(sql, params, width);
+  }
+
+  later(sql: string, params?: readonly unknown[]): Promise<void> {
+    this.note(sql);
+    return this.session.later(sql, params);
   }
 
   begin(): Promise<void> {
@@ -120,6 +139,11 @@ export class Database {
     );
   }
 
+  /** Whether a commit can be flushed apart from it (`durable: 'apart'`): SQLite's group commit, PostgreSQL's flush barrier. */
+  get flushesApart(): boolean {
+    return this.walSync !== null || (this.sessions.barrier ?? null) !== null;
+  }
+
   /** Waits for the uses already started, then closes the connections (and SQLite's thread). */
   async close(): Promise<void> {
     await this.sessions.close();
@@ -147,10 +171,12 @@ export class Database {
     work: (sql: Sql) => Promise<T>,
     options: TransactionOptions = {},
   ): Promise<{ result: T; durable: Promise<void> }> {
+    const barrier = options.durable === 'apart' ? (this.sessions.barrier ?? null) : null;
     for (let attempt = 1; ; attempt++) {
       try {
-        const { result, generation } = await this.transactionOnce(work, options.durable ?? true);
-        return { result, durable: this.flushed(generation) };
+        const durable = options.durable !== false && !barrier;
+        const { result, generation, flushed } = await this.transactionOnce(work, durable, options.flushWithCommit);
+        return { result, durable: barrier && !flushed ? barrier.flushed() : this.flushed(generation) };
       } catch (error) {
         const code = (error as { driverError?: { code?: string } }).driverError?.code;
         if (this.kind !== 'postgres' || attempt >= 5 || (code !== '40P01' && code !== '40001')) throw error;
@@ -162,21 +188,29 @@ export class Database {
     }
   }
 
-  private transactionOnce<T>(work: (sql: Sql) => Promise<T>, durable: boolean): Promise<Committed<T>> {
+  private transactionOnce<T>(
+    work: (sql: Sql) => Promise<T>,
+    durable: boolean,
+    flushWithCommit?: (result: unknown) => boolean,
+  ): Promise<Committed<T> & { flushed: boolean }> {
     return this.use(async (plain) => {
       const session = new WriteNotingSession(plain);
       // SQLite: BEGIN IMMEDIATE (sent with the first statement) takes the write lock up front, so
       // two processes on one file wait for each other (busy_timeout) instead of failing to upgrade a read lock.
       await session.begin();
       // PostgreSQL's own answer to a commit that need not wait for its flush.
-      if (!durable && this.kind === 'postgres') await plain.execute('SET LOCAL synchronous_commit TO OFF');
+      // (It goes out with the transaction's first statement.)
+      if (!durable && this.kind === 'postgres') await plain.later('SET LOCAL synchronous_commit TO OFF');
       try {
         const result = await work(session);
+        // Back to waiting for the flush, sent with the COMMIT.
+        const flushed = !durable && this.kind === 'postgres' && flushWithCommit?.(result) === true;
+        if (flushed) await plain.later('SET LOCAL synchronous_commit TO ON');
         await session.commit().catch((error: unknown) => {
           // The COMMIT was sent: whether it took effect is unknown when the answer was lost.
           throw isStorageUnavailable(error) ? new StorageUnavailableError(true, error) : error;
         });
-        return { result, generation: this.generationAfter(session, durable) };
+        return { result, generation: this.generationAfter(session, durable), flushed };
       } catch (error) {
         await session.rollback().catch((rollbackError: unknown) => {
           // Without a connection there is nothing to roll back (the server ends the transaction itself).

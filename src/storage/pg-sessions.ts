@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import pg from 'pg';
 import { QueryFailedError } from 'typeorm';
 import type { SqlSession, SqlSessions } from './sql-session.js';
+import { PgFlushBarrier } from './pg-flush-barrier.js';
 import { SqlTrace } from './sql-trace.js';
 import { isStorageUnavailable } from './storage-error-kind.js';
 
@@ -21,6 +22,8 @@ export class PgSessions implements SqlSessions {
   private readonly names = new Map<string, string>();
   private readonly trace = SqlTrace.fromEnv();
   private readonly logger = new Logger(PgSessions.name);
+  /** Set by {@link probeFlushBarrier} when the server allows it. */
+  barrier: PgFlushBarrier | null = null;
 
   /** `options`: the pool's size, connect timeout and client class (host selection: pg-hosts.ts). */
   constructor(url: string, options: Omit<pg.PoolConfig, 'connectionString'> = {}) {
@@ -51,6 +54,20 @@ export class PgSessions implements SqlSessions {
     }
   }
 
+  /**
+   * Tries the flush barrier once ({@link PgFlushBarrier}); without it (a server that refuses
+   * the statement) every durable commit waits for its own flush, as before.
+   */
+  async probeFlushBarrier(): Promise<void> {
+    const barrier = new PgFlushBarrier(() => this.use((session) => session.rows(PgFlushBarrier.STATEMENT)));
+    try {
+      await barrier.flushed();
+      this.barrier = barrier;
+    } catch (error) {
+      this.logger.warn(`no flush barrier (${String(error)}): acknowledgements hold their rows until their flush`);
+    }
+  }
+
   async close(): Promise<void> {
     await this.pool.end();
     this.trace?.close();
@@ -58,12 +75,24 @@ export class PgSessions implements SqlSessions {
 
   /** Runs one statement, named when its text is among the first {@link MAX_NAMED_STATEMENTS}. */
   async query(client: pg.PoolClient, text: string, params: readonly unknown[]): Promise<pg.QueryResult> {
+    if (params.length === 0 && text.includes(';')) return this.simple(client, text); // several statements: not preparable
     const started = this.trace ? performance.now() : 0;
     try {
-      if (params.length === 0 && text.includes(';')) return await client.query(text); // BEGIN;… (see PgSession.run)
       return await client.query({ name: this.nameOf(text), text, values: params as unknown[] });
     } catch (error) {
       throw new QueryFailedError(text, params as unknown[], error as Error);
+    } finally {
+      this.trace?.note(text, started);
+    }
+  }
+
+  /** Runs statements written out in full (one or several, `;`-separated) as one simple query: one round trip, not prepared. */
+  async simple(client: pg.PoolClient, text: string): Promise<pg.QueryResult> {
+    const started = this.trace ? performance.now() : 0;
+    try {
+      return await client.query(text);
+    } catch (error) {
+      throw new QueryFailedError(text, [], error as Error);
     } finally {
       this.trace?.note(text, started);
     }
@@ -83,6 +112,10 @@ class PgSession implements SqlSession {
   readonly kind = 'postgres' as const;
   /** BEGIN not sent yet: it goes out with the next statement, in one simple query when that can be written out (see inline). */
   private beginPending = false;
+  /** Inside a transaction: {@link later} statements wait for the next one. */
+  private inTransaction = false;
+  /** Statements whose outcome nobody reads, to go out ahead of the next one. */
+  private readonly deferred: { sql: string; params: readonly unknown[] }[] = [];
 
   constructor(
     private readonly client: pg.PoolClient,
@@ -104,20 +137,31 @@ class PgSession implements SqlSession {
     return changed;
   }
 
+  async later(sql: string, params: readonly unknown[] = []): Promise<void> {
+    if (this.inTransaction) this.deferred.push({ sql, params });
+    else await this.run(sql, params);
+  }
+
   begin(): Promise<void> {
     this.beginPending = true;
+    this.inTransaction = true;
     return Promise.resolve();
   }
 
   async commit(): Promise<void> {
-    if (this.beginPending) {
+    this.inTransaction = false;
+    if (this.beginPending && this.deferred.length === 0) {
       this.beginPending = false; // nothing ran: nothing to commit
       return;
     }
-    await this.sessions.query(this.client, 'COMMIT', []);
+    // The deferred writes and the COMMIT in one round trip (a failed write skips the COMMIT).
+    const ahead = await this.ahead();
+    await this.sessions.simple(this.client, ahead === null ? 'COMMIT' : `${ahead};COMMIT`);
   }
 
   async rollback(): Promise<void> {
+    this.inTransaction = false;
+    this.deferred.length = 0;
     if (this.beginPending) {
       this.beginPending = false;
       return;
@@ -126,33 +170,57 @@ class PgSession implements SqlSession {
   }
 
   private async run(sql: string, params: readonly unknown[]): Promise<pg.QueryResult> {
-    if (!this.beginPending) return this.sessions.query(this.client, sql, params);
-    this.beginPending = false;
+    const ahead = await this.ahead();
+    if (ahead === null) return this.sessions.query(this.client, sql, params);
     const inlined = inline(this.client, sql, params);
     if (inlined !== null) {
-      // One round trip: a simple query of both; its last result is the statement's.
-      const results = (await this.sessions.query(this.client, `BEGIN;${inlined}`, [])) as unknown as pg.QueryResult[];
+      // One round trip: a simple query of all; its last result is the statement's.
+      const results = (await this.sessions.simple(this.client, `${ahead};${inlined}`)) as unknown as pg.QueryResult[];
       return results[results.length - 1];
     }
-    await this.sessions.query(this.client, 'BEGIN', []);
+    await this.sessions.simple(this.client, ahead);
     return this.sessions.query(this.client, sql, params);
+  }
+
+  /**
+   * What must go out before the next statement, as one text: BEGIN if not sent, then the
+   * deferred statements written out. One that cannot be written out goes now, on its own
+   * (after what came before it). Null when nothing waits.
+   */
+  private async ahead(): Promise<string | null> {
+    const parts: string[] = [];
+    if (this.beginPending) {
+      this.beginPending = false;
+      parts.push('BEGIN');
+    }
+    for (const { sql, params } of this.deferred.splice(0)) {
+      const text = inline(this.client, sql, params);
+      if (text !== null) {
+        parts.push(text);
+        continue;
+      }
+      if (parts.length > 0) await this.sessions.simple(this.client, parts.splice(0).join(';'));
+      await this.sessions.query(this.client, sql, params);
+    }
+    return parts.length === 0 ? null : parts.join(';');
   }
 }
 
 /**
  * The statement with its parameters written in as literals, when that is plainly safe: one
  * statement, no quoted text of its own, parameters only strings (escaped by the driver), safe
- * integers and nulls. Null otherwise (it then goes as a prepared statement of its own). Used for
- * a transaction's first statement, which goes out with the BEGIN (a group or topic looked up by name).
+ * integers, byte buffers, nulls and short non-empty arrays of those. Null otherwise (it then goes as
+ * a prepared statement of its own). Used for a transaction's first statement, which goes out
+ * with the BEGIN (a group or topic looked up by name), and for the statements sent ahead of
+ * another ({@link PgSession.later}).
  */
 function inline(client: pg.PoolClient, sql: string, params: readonly unknown[]): string | null {
   if (sql.includes(';') || sql.includes("'") || sql.includes('$$')) return null;
   const literals: string[] = [];
   for (const param of params) {
-    if (param === null) literals.push('NULL');
-    else if (typeof param === 'string') literals.push(client.escapeLiteral(param));
-    else if (typeof param === 'number' && Number.isSafeInteger(param)) literals.push(String(param));
-    else return null;
+    const literal = Array.isArray(param) ? arrayLiteral(client, param) : scalarLiteral(client, param);
+    if (literal === null) return null;
+    literals.push(literal);
   }
   let complete = true;
   const text = sql.replace(/\$(\d+)/g, (_, n: string) => {
@@ -161,4 +229,32 @@ function inline(client: pg.PoolClient, sql: string, params: readonly unknown[]):
     return literal ?? '';
   });
   return complete ? text : null;
+}
+
+/**
+ * Items an array may have to be written out: PostgreSQL analyses every literal of a statement
+ * on its own, so a long array is cheaper as one parameter (a 1,000-record produce written out
+ * took half as long again as the prepared one).
+ */
+const MAX_INLINE_ITEMS = 32;
+
+/** `ARRAY[…]` of scalar literals; null when empty (its type would be unknown), long, or an item cannot be written out. */
+function arrayLiteral(client: pg.PoolClient, items: unknown[]): string | null {
+  if (items.length === 0 || items.length > MAX_INLINE_ITEMS) return null;
+  const literals: string[] = new Array(items.length);
+  for (let i = 0; i < items.length; i++) {
+    const literal = scalarLiteral(client, items[i]);
+    if (literal === null) return null;
+    literals[i] = literal;
+  }
+  return `ARRAY[${literals.join(',')}]`;
+}
+
+/** NULL, a safe integer (a negative one in parentheses: no `--` after a minus), an escaped string or bytes; else null. */
+function scalarLiteral(client: pg.PoolClient, value: unknown): string | null {
+  if (value === null) return 'NULL';
+  if (typeof value === 'string') return client.escapeLiteral(value);
+  if (typeof value === 'number') return !Number.isSafeInteger(value) ? null : value < 0 ? `(${value})` : String(value);
+  if (Buffer.isBuffer(value)) return `decode('${value.toString('hex')}','hex')`;
+  return null;
 }

@@ -15,6 +15,12 @@ export interface Sql {
    * as one multi-row statement (one call into the driver, not one per row).
    */
   executeEach(sql: string, params: readonly unknown[], width: number): Promise<number>;
+  /**
+   * Runs a statement whose outcome nobody reads: inside a PostgreSQL transaction it goes out
+   * with the transaction's next statement (or its COMMIT), in one round trip where it can be
+   * written out, and a failure of it fails that statement; elsewhere it runs now.
+   */
+  later(sql: string, params?: readonly unknown[]): Promise<void>;
 }
 
 /** One connection for the length of one use: SQL, and the transaction around it if asked. */
@@ -27,5 +33,7 @@ export interface SqlSession extends Sql {
 /** Where sessions come from: SQLite's thread (one use at a time) or PostgreSQL's pool. */
 export interface SqlSessions {
   use<T>(work: (session: SqlSession) => Promise<T>): Promise<T>;
+  /** PostgreSQL: resolves once every commit made before the call is on disk; null/absent when there is none. */
+  readonly barrier?: { flushed(): Promise<void> } | null;
   close(): Promise<void>;
 }

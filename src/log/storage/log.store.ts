@@ -119,7 +119,8 @@ async function insertUnnest(sql: Sql, rows: RecordRow[]): Promise<void> {
     headers[r] = row.headers;
     sizes[r] = row.size;
   });
-  await sql.execute(
+  // Nobody reads its outcome: on PostgreSQL it goes with the heads' move and the COMMIT.
+  await sql.later(
     `INSERT INTO shoal_record (topic_id, partition_id, record_offset, timestamp, max_timestamp, record_key, key_bytes, value_json, value_bytes, headers, size)
      SELECT * FROM unnest($1::integer[], $2::integer[], $3::bigint[], $4::bigint[], $5::bigint[], $6::text[], $7::bytea[],
        $8::text[], $9::bytea[], $10::text[], $11::integer[])`,
@@ -237,7 +238,7 @@ export const logStore = {
       await sql.executeEach(ADVANCE_HEAD, params, 5);
       return;
     }
-    await sql.execute(
+    await sql.later(
       `UPDATE shoal_partition p SET end_offset = h.end_offset, max_timestamp = h.max_timestamp, byte_size = p.byte_size + h.added
        FROM unnest($1::integer[], $2::integer[], $3::bigint[], $4::bigint[], $5::bigint[])
          AS h (topic_id, partition_id, end_offset, max_timestamp, added)
@@ -253,7 +254,7 @@ export const logStore = {
   },
 
   async advanceHead(sql: Sql, head: PartitionHead, addedBytes: number): Promise<void> {
-    await sql.execute(ADVANCE_HEAD, [head.endOffset, head.maxTimestamp, addedBytes, head.topicId, head.partition]);
+    await sql.later(ADVANCE_HEAD, [head.endOffset, head.maxTimestamp, addedBytes, head.topicId, head.partition]);
   },
 
   async read(sql: Sql, topicId: number, partition: number, fromOffset: number, limit: number): Promise<StoredRecord[]> {

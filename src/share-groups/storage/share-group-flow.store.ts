@@ -3,7 +3,7 @@ import type { Sql } from '../../storage/database.js';
 
 export interface ShareFlowRow extends ShareFlowSettings, TokenBucket {}
 
-interface Row {
+export interface ShareFlowRowColumns {
   topic_priority: string | null;
   lower_priority_share: number;
   max_records_per_second: number | null;
@@ -11,25 +11,28 @@ interface Row {
   refilled_at: number;
 }
 
+export const FLOW_COLUMNS = 'topic_priority, lower_priority_share, max_records_per_second, tokens, refilled_at';
+
+export function toFlowRow(r: ShareFlowRowColumns): ShareFlowRow {
+  return {
+    topicPriority: r.topic_priority === null ? null : (JSON.parse(r.topic_priority) as string[]),
+    lowerPriorityShare: Number(r.lower_priority_share),
+    maxRecordsPerSecond: r.max_records_per_second === null ? null : Number(r.max_records_per_second),
+    tokens: Number(r.tokens),
+    refilledAt: Number(r.refilled_at),
+  };
+}
+
 /** A share group's flow settings and its rate limit's token bucket (one row per group that has any). */
 export const shareGroupFlowStore = {
   /** `lock`: on PostgreSQL the row is locked, so fetches on every broker take tokens one at a time. */
   async find(sql: Sql, groupId: number, lock = false): Promise<ShareFlowRow | null> {
     const suffix = lock && sql.kind === 'postgres' ? ' FOR UPDATE' : '';
-    const rows = await sql.rows<Row>(
-      `SELECT topic_priority, lower_priority_share, max_records_per_second, tokens, refilled_at
-       FROM shoal_share_group_flow WHERE group_id = $1${suffix}`,
+    const rows = await sql.rows<ShareFlowRowColumns>(
+      `SELECT ${FLOW_COLUMNS} FROM shoal_share_group_flow WHERE group_id = $1${suffix}`,
       [groupId],
     );
-    if (rows.length === 0) return null;
-    const r = rows[0];
-    return {
-      topicPriority: r.topic_priority === null ? null : (JSON.parse(r.topic_priority) as string[]),
-      lowerPriorityShare: Number(r.lower_priority_share),
-      maxRecordsPerSecond: r.max_records_per_second === null ? null : Number(r.max_records_per_second),
-      tokens: Number(r.tokens),
-      refilledAt: Number(r.refilled_at),
-    };
+    return rows.length === 0 ? null : toFlowRow(rows[0]);
   },
 
   async save(sql: Sql, groupId: number, row: ShareFlowRow): Promise<void> {

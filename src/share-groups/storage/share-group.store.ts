@@ -113,7 +113,7 @@ export const shareGroupStore = {
   },
 
   async touchMember(sql: Sql, groupId: number, memberId: string, expiresAt: number): Promise<void> {
-    await sql.execute(
+    await sql.later(
       'UPDATE shoal_share_member SET expires_at = $3 WHERE group_id = $1 AND member_id = $2 AND expires_at < $3',
       [groupId, memberId, expiresAt],
     );

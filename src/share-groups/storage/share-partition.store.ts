@@ -1,6 +1,7 @@
 import { expand, type RecordRange, rangeLength, rangesOf, recordAt, type StartHint } from '../domain/record-range.js';
 import { type InFlightRecord, RecordState } from '../domain/record-state.js';
 import type { Sql } from '../../storage/database.js';
+import { FLOW_COLUMNS, type ShareFlowRow, type ShareFlowRowColumns, toFlowRow } from './share-group-flow.store.js';
 import {
   FINAL,
   insertRanges,
@@ -24,14 +25,22 @@ export interface LockedWindow {
   log: { startOffset: number; endOffset: number } | null;
   /** Whether a record's lock had run out (as of the `now` asked about): only then are expiries looked for. */
   expired: boolean;
+  /** Whether a record was available (as of that `now`): only then are available ones looked for. */
+  available: boolean;
+  /**
+   * The group's flow settings and bucket, as of this statement (null: it has none): the
+   * settings change only under the group's exclusive lock, which the caller's shared one keeps out.
+   */
+  flow: ShareFlowRow | null;
 }
 
 /** A share-partition's window and its in-flight records. */
 export const sharePartitionStore = {
   /**
    * PostgreSQL: locks the windows of a group's share-partitions in one statement, in the lock
-   * order (topic, partition), each with its log partition's offsets and whether a lock in it ran
-   * out by `now` — what opening it would read in three more statements. Keyed `topicId:partition`;
+   * order (topic, partition), each with its log partition's offsets, whether a lock in it ran
+   * out by `now` and whether a record in it is available — what opening it and acquiring from it
+   * would read in four more statements. Keyed `topicId:partition`;
    * share-partitions not started are absent.
    */
   async lockWindows(
@@ -40,20 +49,30 @@ export const sharePartitionStore = {
     keys: { topicId: number; partition: number }[],
     now: number,
   ): Promise<Map<string, LockedWindow>> {
-    const rows = await sql.rows<{
-      topic_id: number;
-      partition_id: number;
-      start_offset: number;
-      end_offset: number;
-      log_start: number | null;
-      log_end: number | null;
-      expired: boolean;
-    }>(
+    const rows = await sql.rows<
+      ShareFlowRowColumns & {
+        has_flow: boolean;
+        topic_id: number;
+        partition_id: number;
+        start_offset: number;
+        end_offset: number;
+        log_start: number | null;
+        log_end: number | null;
+        expired: boolean;
+        available: boolean;
+      }
+    >(
       `SELECT sp.topic_id, sp.partition_id, sp.start_offset, sp.end_offset, p.start_offset AS log_start, p.end_offset AS log_end,
          EXISTS (SELECT 1 FROM shoal_share_range r WHERE r.group_id = sp.group_id AND r.topic_id = sp.topic_id
-           AND r.partition_id = sp.partition_id AND r.state = ${RecordState.Acquired} AND r.lock_expires_at <= $4) AS expired
+           AND r.partition_id = sp.partition_id AND r.state = ${RecordState.Acquired} AND r.lock_expires_at <= $4) AS expired,
+         EXISTS (SELECT 1 FROM shoal_share_range r WHERE r.group_id = sp.group_id AND r.topic_id = sp.topic_id
+           AND r.partition_id = sp.partition_id AND r.state = ${RecordState.Available} AND (r.available_at IS NULL OR r.available_at <= $4)) AS available,
+         f.group_id IS NOT NULL AS has_flow, ${FLOW_COLUMNS.split(', ')
+           .map((c) => `f.${c}`)
+           .join(', ')}
        FROM shoal_share_partition sp
        LEFT JOIN shoal_partition p ON p.topic_id = sp.topic_id AND p.partition_id = sp.partition_id
+       LEFT JOIN shoal_share_group_flow f ON f.group_id = sp.group_id
        WHERE sp.group_id = $1 AND (sp.topic_id, sp.partition_id) IN (SELECT * FROM unnest($2::integer[], $3::integer[]))
        ORDER BY sp.topic_id, sp.partition_id FOR UPDATE OF sp`,
       [groupId, keys.map((k) => k.topicId), keys.map((k) => k.partition), now],
@@ -68,6 +87,8 @@ export const sharePartitionStore = {
               ? null
               : { startOffset: Number(r.log_start), endOffset: Number(r.log_end) },
           expired: r.expired,
+          available: r.available,
+          flow: r.has_flow ? toFlowRow(r) : null,
         },
       ]),
     );
@@ -94,7 +115,7 @@ export const sharePartitionStore = {
   },
 
   async setWindow(sql: Sql, key: SharePartitionKey, window: ShareWindow): Promise<void> {
-    await sql.execute(`UPDATE shoal_share_partition SET start_offset = $4, end_offset = $5 WHERE ${KEY}`, [
+    await sql.later(`UPDATE shoal_share_partition SET start_offset = $4, end_offset = $5 WHERE ${KEY}`, [
       ...keyParams(key),
       window.startOffset,
       window.endOffset,
@@ -326,12 +347,12 @@ export const sharePartitionStore = {
    * hold offsets on both sides (retention), and keeps the part from `offset` on.
    */
   async deleteBelow(sql: Sql, key: SharePartitionKey, offset: number, straddling = true): Promise<void> {
-    await sql.execute(`DELETE FROM shoal_share_range WHERE ${KEY} AND first_offset < $4 AND last_offset < $4`, [
+    await sql.later(`DELETE FROM shoal_share_range WHERE ${KEY} AND first_offset < $4 AND last_offset < $4`, [
       ...keyParams(key),
       offset,
     ]);
     if (straddling)
-      await sql.execute(`UPDATE shoal_share_range SET first_offset = $4 WHERE ${KEY} AND first_offset < $4`, [
+      await sql.later(`UPDATE shoal_share_range SET first_offset = $4 WHERE ${KEY} AND first_offset < $4`, [
         ...keyParams(key),
         offset,
       ]);

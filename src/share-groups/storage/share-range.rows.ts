@@ -87,7 +87,7 @@ export async function writeRanges(
   const kept = new Set(next.filter(same).map((r) => r.firstOffset));
   const stale = existing.filter((r) => !kept.has(r.firstOffset));
   if (stale.length === 1 && fresh.length === 1 && stale[0].firstOffset === fresh[0].firstOffset) {
-    await sql.execute(
+    await sql.later(
       `UPDATE shoal_share_range SET last_offset = $5, state = $6, delivery_count = $7, member_id = $8, lock_expires_at = $9, available_at = $10
          WHERE ${KEY} AND first_offset = $4`,
       [...keyParams(key), ...rangeParams(fresh[0])],
@@ -96,7 +96,7 @@ export async function writeRanges(
   }
   for (let at = 0; at < stale.length; at += 5_000) {
     const chunk = stale.slice(at, at + 5_000).map((r) => r.firstOffset);
-    await sql.execute(`DELETE FROM shoal_share_range WHERE ${KEY} AND first_offset IN (${offsetList(chunk.length)})`, [
+    await sql.later(`DELETE FROM shoal_share_range WHERE ${KEY} AND first_offset IN (${offsetList(chunk.length)})`, [
       ...keyParams(key),
       ...chunk,
     ]);
@@ -108,7 +108,7 @@ export async function writeRanges(
 export async function insertRanges(sql: Sql, key: SharePartitionKey, ranges: RecordRange[]): Promise<void> {
   for (let at = 0; at < ranges.length; at += INSERT_CHUNK) {
     const chunk = ranges.slice(at, at + INSERT_CHUNK);
-    await sql.execute(
+    await sql.later(
       `INSERT INTO shoal_share_range (group_id, topic_id, partition_id, ${RANGE_COLUMNS}) VALUES ${valuesList(chunk.length, 10)}`,
       chunk.flatMap((r) => [...keyParams(key), ...rangeParams(r)]),
     );

@@ -170,6 +170,10 @@ class SqliteThreadSession implements SqlSession {
     return unwrap(await this.thread.request({ op: 'each', sql, params, width, begin }), sql, params).changes ?? 0;
   }
 
+  async later(sql: string, params: readonly unknown[] = []): Promise<void> {
+    await this.statement(sql, params);
+  }
+
   /** BEGIN IMMEDIATE goes with the first statement: no round trip of its own. */
   async begin(): Promise<void> {
     this.beginWithNext = true;

@@ -62,8 +62,8 @@ export const MAX_FETCH_RECORDS = 1_000;
  * drain each batch before it returns, a second fetch is under way too ({@link MAX_FETCHES}), so
  * a fast worker does not wait a round trip between batches. Each handler's outcome becomes an
  * acknowledgement (resolve → accept, ShoalRejectException → reject, anything else → release
- * with backoff) that reaches the broker within {@link ACK_FLUSH_MS}: on the next fetch, or on
- * its own. Every held record —
+ * with backoff) that reaches the broker within {@link ACK_FLUSH_MS}: on the next fetch into a
+ * backlog (the last answer was full), or with the others on their own. Every held record —
  * running or prefetched — has its lock renewed until it is settled.
  */
 export class ShareWorker {
@@ -240,7 +240,11 @@ export class ShareWorker {
   }
 
   private async fetchOnce(maxRecords: number): Promise<void> {
-    const acks = this.acks.take();
+    // Into a backlog the acks ride on the fetch: one request for both. Otherwise the fetch will
+    // likely wait for records, and the acks wait (at most ACK_FLUSH_MS) for a fetch into a
+    // backlog or go together on their own: the fetch's look for the next record does not wait
+    // for the acks' work and flush, and the acks of many jobs cost one request.
+    const acks = this.backlog ? this.acks.take() : [];
     try {
       const fetchedAt = Date.now();
       const sentAt = performance.now();
