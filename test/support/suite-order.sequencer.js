@@ -1,4 +1,4 @@
-// Jest runs the suites on two workers (package.json `test:jest`). Most of them start their
+// Jest runs the suites on three workers (package.json `test:jest`; two cores, but many suites mostly wait). Most of them start their
 // brokers on free ports, in their own temp dirs and databases, and share nothing. The few that
 // run several broker and worker processes for minutes would, side by side, contend for the two
 // cores their timing assumes: this order keeps them apart. Each heavy suite is followed by
