@@ -24,19 +24,26 @@ describe(keepHeavyApart.name, () => {
     expect(order.slice(20)).toEqual(['light-18.spec.ts', 'light-19.spec.ts']);
   });
 
-  it('uses the estimate for a heavy suite jest has not timed, and 5 s for an unknown light one', () => {
+  it('uses the estimate for a heavy suite jest has not timed, and 10 s for an unknown light one', () => {
     const tests = [suite('a.spec.ts'), suite('b.spec.ts'), ...Array.from({ length: 40 }, (_, i) => suite(`l${i}.ts`))];
     const order = names(keepHeavyApart(tests, root, heavy));
-    expect(order.indexOf('b.spec.ts')).toBe(1 + 30); // 30 × 5 s = 1.5 × 100 s
+    expect(order.indexOf('b.spec.ts')).toBe(1 + 15); // 15 × 10 s = 1.5 × 100 s
+  });
+
+  it('starts the longest heavy suite first, whatever order jest gave', () => {
+    const tests = [suite('b.spec.ts'), ...Array.from({ length: 20 }, (_, i) => suite(`l${i}.ts`)), suite('a.spec.ts')];
+    const order = names(keepHeavyApart(tests, root, heavy));
+    expect(order[0]).toBe('a.spec.ts');
+    expect(order.indexOf('b.spec.ts')).toBe(1 + 15);
   });
 
   it('keeps the given order when there is no heavy suite, and runs out of light ones gracefully', () => {
     const light = [suite('x.ts', 3), suite('y.ts', 2), suite('z.ts', 1)];
     expect(keepHeavyApart(light, root, heavy)).toEqual(light);
     expect(names(keepHeavyApart([suite('b.spec.ts'), suite('x.ts'), suite('a.spec.ts')], root, heavy))).toEqual([
-      'b.spec.ts',
-      'x.ts',
       'a.spec.ts',
+      'x.ts',
+      'b.spec.ts',
     ]);
   });
 });
