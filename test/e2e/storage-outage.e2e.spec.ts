@@ -1,6 +1,7 @@
 import type { INestMicroservice } from '@nestjs/common';
 import { BrokerCluster } from '../support/broker-cluster.js';
 import { embeddedPostgresBin, PgServer } from '../support/pg-server.js';
+import { ChainStepsAcrossOutage } from '../support/outage-chain.js';
 import { ProducerLoad, probe, repeated, storedJobs } from '../support/outage-load.js';
 import { startTransportApp } from '../support/transport-apps.js';
 import { sleep, until } from '../support/until.js';
@@ -11,7 +12,8 @@ import { sleep, until } from '../support/until.js';
  * transport worker in a share group. While the database is down every broker answers 503
  * STORAGE_UNAVAILABLE with Retry-After, `/health` is not ready and `/metrics` says so; nobody
  * exits; once it is back everything recovers without a restart, every acknowledged record is
- * stored once and every job runs.
+ * stored once and every job runs. A share ack and a consumer commit that carry records to produce
+ * (issue 26), sent while it is down, are refused with 503 and produce nothing.
  */
 const OUTAGE_MS = 30_000;
 const TOPIC = 'outage-jobs';
@@ -66,6 +68,9 @@ describe.each([1, 3])('PostgreSQL stopped for 30 s under load, %i broker(s)', (s
     const longPoll = probe(`${urls[0]}/v1/topics/${TOPIC}-idle/partitions/0/records?offset=0&maxWaitMs=5000`).catch(
       () => ({ status: 0 }),
     );
+    // Steps that consume and produce in one transaction, about to be sent when the database goes.
+    const chain = new ChainStepsAcrossOutage(client, urls[0], TOPIC);
+    await chain.prepare();
     const stoppedAt = Date.now();
     await server.stop();
 
@@ -86,6 +91,8 @@ describe.each([1, 3])('PostgreSQL stopped for 30 s under load, %i broker(s)', (s
     expect(metrics).toMatch(/^shoal_storage_available 0$/m);
     expect(metrics).toMatch(/^shoal_storage_unavailable_refusals_total [1-9]/m);
     expect([200, 503]).toContain((await longPoll).status);
+    const unavailable = { status: 503, code: 'STORAGE_UNAVAILABLE' };
+    expect(await chain.attempt()).toEqual({ ack: unavailable, commit: unavailable });
 
     await sleep(Math.max(0, OUTAGE_MS - (Date.now() - stoppedAt)));
     const acknowledgedBefore = producers.tally.acknowledged.size;
@@ -107,6 +114,8 @@ describe.each([1, 3])('PostgreSQL stopped for 30 s under load, %i broker(s)', (s
     const storedSet = new Set(stored);
     expect([...tally.acknowledged].filter((job) => !storedSet.has(job))).toEqual([]);
     await until(() => stored.every((job) => handled.has(job)), 90_000);
+    // The refused steps produced nothing; done again after the outage, the share step produces once.
+    expect(await chain.afterwards()).toEqual({ outputBefore: 0, produced: 1, outputAfter: 1 });
     console.log(
       `[storage-outage, ${size} broker(s)] ${tally.acknowledged.size} jobs acknowledged, ` +
         `${tally.refused.get('503 STORAGE_UNAVAILABLE') ?? 0} produce requests refused with 503 during the ` +
