@@ -43,6 +43,8 @@ export interface ShoalConfig {
   kafka?: KafkaConfig;
   /** Kafka's `group.initial.rebalance.delay.ms`: how long a Kafka group's first join round waits for more members (3 s). */
   kafkaGroupInitialRebalanceDelayMs?: number;
+  /** Kafka's `transactional.id.expiration.ms`: a transactional id idle this long is forgotten (7 days). */
+  kafkaTransactionalIdExpirationMs?: number;
 }
 
 export interface SecurityConfig {
@@ -108,6 +110,7 @@ class Environment {
   @IsInt() @Min(1) SHOAL_KAFKA_MAX_CONNECTIONS: number = 1000;
   @IsInt() @Min(1024) SHOAL_KAFKA_MAX_FRAME_BYTES: number = 100 * 1024 * 1024;
   @IsInt() @Min(0) @Max(300_000) SHOAL_KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS: number = 3_000;
+  @IsInt() @Min(60_000) SHOAL_KAFKA_TRANSACTIONAL_ID_EXPIRATION_MS: number = 7 * 24 * 3_600_000;
 }
 
 /** Every variable the broker reads. */
@@ -151,6 +154,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ShoalConfig {
     idempotencyWindowMs: parsed.SHOAL_IDEMPOTENCY_WINDOW_MS,
     schedulerIntervalMs: parsed.SHOAL_SCHEDULER_INTERVAL_MS,
     kafkaGroupInitialRebalanceDelayMs: parsed.SHOAL_KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS,
+    kafkaTransactionalIdExpirationMs: parsed.SHOAL_KAFKA_TRANSACTIONAL_ID_EXPIRATION_MS,
     security: securityConfig(parsed),
     kafka: kafkaConfig(parsed, parsed.HOST ?? (parsed.SHOAL_ADMIN_API_KEY ? '0.0.0.0' : '127.0.0.1')),
   };

@@ -28,6 +28,7 @@ import { AddCompletedCleanup1765152000000 } from './migrations/1765152000000-add
 import { CreateShareJobs1765238400000 } from './migrations/1765238400000-create-share-jobs.js';
 import { AddTopicIdleExpiry1765281600000 } from './migrations/1765281600000-add-topic-idle-expiry.js';
 import { CreateKafkaTransactions1765328400000 } from './migrations/1765328400000-create-kafka-transactions.js';
+import { AddKafkaTxnLastUsed1765400000000 } from './migrations/1765400000000-add-kafka-txn-last-used.js';
 
 export const migrations = [
   CreateLog1763769600000,
@@ -49,6 +50,7 @@ export const migrations = [
   CreateShareJobs1765238400000,
   AddTopicIdleExpiry1765281600000,
   CreateKafkaTransactions1765328400000,
+  AddKafkaTxnLastUsed1765400000000,
 ];
 
 // BIGINT columns hold offsets and timestamps, all below 2^53: read them as numbers.

@@ -170,6 +170,8 @@ const Code = {
   PRODUCER_FENCED: 90,
 };
 
+const DAY = 24 * 3_600_000;
+
 type ProducerIdentity = { producerId: number; producerEpoch: number };
 
 /** The transaction APIs as raw requests on one connection, for one topic's partition 0. */
@@ -293,6 +295,28 @@ describe(`${KafkaTransactions.name} over the wire`, () => {
     expect(badGroup['errorCode']).toBe(Code.INVALID_GROUP_ID);
     expect(await stored()).not.toContain('stale');
   });
+
+  it('forgets an id idle past transactional.id.expiration.ms (7 days, the injected clock); use keeps it', async () => {
+    const clock = broker.clock as ManualClock;
+    const transactions = broker.app.get(KafkaTransactions);
+    const idle = await tx.init('wire-idle');
+    const busy = await tx.init('wire-busy');
+    clock.advance(6 * DAY);
+    expect(await tx.add('wire-busy', busy)).toEqual([Code.NONE]);
+    expect(await tx.end('wire-busy', busy, false)).toBe(Code.NONE); // its state changed 6 days in
+    clock.advance(DAY - 1);
+    await transactions.forgetIdle();
+    expect(await tx.end('wire-idle', idle, false)).toBe(Code.INVALID_TXN_STATE); // still known, no transaction
+    clock.advance(1);
+    expect(await transactions.forgetIdle()).toBeGreaterThanOrEqual(1);
+    expect(await tx.end('wire-idle', idle, false)).toBe(Code.INVALID_PRODUCER_ID_MAPPING);
+    expect(await tx.produce(idle, 0, ['late'])).toBe(Code.INVALID_PRODUCER_ID_MAPPING);
+    expect(await tx.end('wire-busy', busy, false)).toBe(Code.NONE); // ended the same way again: still known
+    const again = await tx.init('wire-idle');
+    expect(again).toMatchObject({ errorCode: Code.NONE, producerEpoch: 0 });
+    expect(again.producerId).not.toBe(idle.producerId);
+    expect(await stored()).not.toContain('late');
+  });
 });
 
 /** The database is a transaction's only state: one begun on a broker is finished on another. */
@@ -323,5 +347,16 @@ describe(`${KafkaTransactions.name} on two brokers over one PostgreSQL`, () => {
     expect(await one.end('two', p, true)).toBe(Code.NONE);
     const read = await brokers[1]!.client.read('two-txn', 0, { offset: 0, maxRecords: 10 });
     expect(read.records.map((r) => Buffer.from(r.valueBase64!, 'base64').toString())).toEqual(['x', 'y']);
+  });
+
+  it('forgets an idle id from either broker, never one with an open transaction', async () => {
+    const [one, two] = wires.map((wire) => new TxnWire(wire, 'two-txn')) as [TxnWire, TxnWire];
+    const idle = await one.init('two-idle');
+    const open = await one.init('two-open');
+    expect(await one.add('two-open', open)).toEqual([Code.NONE]);
+    const later = (brokers[1]!.clock as ManualClock).now() + 8 * DAY;
+    expect(await brokers[1]!.app.get(KafkaTransactions).forgetIdle(later)).toBeGreaterThanOrEqual(1);
+    expect(await two.end('two-idle', idle, false)).toBe(Code.INVALID_PRODUCER_ID_MAPPING);
+    expect(await two.end('two-open', open, false)).toBe(Code.NONE);
   });
 });

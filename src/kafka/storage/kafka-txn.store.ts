@@ -62,11 +62,17 @@ const bufferOf = (bytes: Buffer | Uint8Array): Buffer =>
 /** Kafka transactions: their ids, and the batches and offsets of the open ones. */
 export const kafkaTxnStore = {
   /** Creates the id's row unless it exists (a fresh producer id, epoch −1: the first InitProducerId makes it 0). */
-  async ensure(sql: Sql, transactionalId: string, producerId: number, principal: string | null): Promise<void> {
+  async ensure(
+    sql: Sql,
+    transactionalId: string,
+    producerId: number,
+    principal: string | null,
+    now: number,
+  ): Promise<void> {
     await sql.execute(
-      `INSERT INTO shoal_kafka_txn (${COLUMNS}) VALUES ($1, $2, -1, 0, 'empty', NULL, $3)
+      `INSERT INTO shoal_kafka_txn (${COLUMNS}, updated_at) VALUES ($1, $2, -1, 0, 'empty', NULL, $3, $4)
        ON CONFLICT (transactional_id) DO NOTHING`,
-      [transactionalId, producerId, principal],
+      [transactionalId, producerId, principal, now],
     );
   },
 
@@ -87,12 +93,31 @@ export const kafkaTxnStore = {
     return rows.length === 0 ? null : toTxn(rows[0]!);
   },
 
-  async update(sql: Sql, txn: TxnRow): Promise<void> {
+  /** Writes the id's new state, changed at `now`. */
+  async update(sql: Sql, txn: TxnRow, now: number): Promise<void> {
     await sql.execute(
-      `UPDATE shoal_kafka_txn SET producer_id = $2, producer_epoch = $3, timeout_ms = $4, state = $5, started_at = $6
-       WHERE transactional_id = $1`,
-      [txn.transactionalId, txn.producerId, txn.producerEpoch, txn.timeoutMs, txn.state, txn.startedAt],
+      `UPDATE shoal_kafka_txn SET producer_id = $2, producer_epoch = $3, timeout_ms = $4, state = $5, started_at = $6,
+       updated_at = $7 WHERE transactional_id = $1`,
+      [txn.transactionalId, txn.producerId, txn.producerEpoch, txn.timeoutMs, txn.state, txn.startedAt, now],
     );
+  },
+
+  /**
+   * Forgets ids without an open transaction whose state last changed at or before `idleSince`
+   * (Kafka's `transactional.id.expiration.ms`), at most `limit` of them; answers how many. An id
+   * locked by a request now is left for the next sweep.
+   */
+  async forgetIdle(sql: Sql, idleSince: number, limit: number): Promise<number> {
+    const skipLocked = sql.kind === 'postgres' ? ' FOR UPDATE SKIP LOCKED' : '';
+    const rows = await sql.rows<{ transactional_id: string }>(
+      `DELETE FROM shoal_kafka_txn WHERE transactional_id IN (
+         SELECT transactional_id FROM shoal_kafka_txn
+         WHERE state <> 'ongoing' AND updated_at <= $1 ORDER BY updated_at LIMIT $2${skipLocked})
+       AND state <> 'ongoing' AND updated_at <= $1
+       RETURNING transactional_id`,
+      [idleSince, limit],
+    );
+    return rows.length;
   },
 
   /** Ids whose open transaction began at or before `startedBy` (candidates for the timeout sweep). */

@@ -1,5 +1,13 @@
 import { randomInt } from 'node:crypto';
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+  Optional,
+} from '@nestjs/common';
+import { type ShoalConfig, SHOAL_CONFIG } from '../../config/shoal-config.js';
 import { LogAppender } from '../../log/log-appender.js';
 import { ProduceHooks } from '../../log/produce.hooks.js';
 import { type Clock, CLOCK } from '../../platform/clock.js';
@@ -29,6 +37,8 @@ const MAX_TRANSACTIONAL_ID_BYTES = 255;
 /** How often open transactions past their timeout are looked for (Kafka's abort-timed-out interval). */
 const SWEEP_INTERVAL_MS = 10_000;
 const SWEEP_BATCH = 100;
+/** Kafka's `transactional.id.expiration.ms` default: 7 days. */
+const DEFAULT_ID_EXPIRATION_MS = 7 * 24 * 3_600_000;
 
 /**
  * Kafka transactions with the database as their only state (docs/kafka.md, "Transactions"): a
@@ -38,7 +48,7 @@ const SWEEP_BATCH = 100;
  * database transaction, so the log never holds an open or aborted transaction's records. Every
  * request first aborts its transaction if it outlived `transaction.timeout.ms` (by the injected
  * clock), which also bumps the epoch (the producer is fenced, as Kafka does); a sweep does the
- * same for transactions nobody calls.
+ * same for transactions nobody calls, and forgets ids idle past `transactional.id.expiration.ms`.
  */
 @Injectable()
 export class KafkaTransactions implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -46,16 +56,23 @@ export class KafkaTransactions implements OnApplicationBootstrap, OnApplicationS
   private readonly task = new PeriodicTask(
     'transaction timeout sweep',
     SWEEP_INTERVAL_MS,
-    () => this.abortExpired(),
+    async () => {
+      await this.abortExpired();
+      await this.forgetIdle();
+    },
     this.logger,
   );
+  private readonly idExpirationMs: number;
 
   constructor(
     private readonly database: Database,
     private readonly appender: LogAppender,
     private readonly hooks: ProduceHooks,
     @Inject(CLOCK) private readonly clock: Clock,
-  ) {}
+    @Optional() @Inject(SHOAL_CONFIG) config?: ShoalConfig,
+  ) {
+    this.idExpirationMs = config?.kafkaTransactionalIdExpirationMs ?? DEFAULT_ID_EXPIRATION_MS;
+  }
 
   onApplicationBootstrap(): void {
     this.task.start();
@@ -80,15 +97,21 @@ export class KafkaTransactions implements OnApplicationBootstrap, OnApplicationS
     if (idLength === 0 || idLength > MAX_TRANSACTIONAL_ID_BYTES) return refused('INVALID_REQUEST');
     if (timeoutMs <= 0 || timeoutMs > MAX_TRANSACTION_TIMEOUT_MS) return refused('INVALID_TRANSACTION_TIMEOUT');
     return this.database.transaction(async (sql) => {
-      await kafkaTxnStore.ensure(sql, producer.transactionalId, freshProducerId(), producer.principal);
-      const txn = (await kafkaTxnStore.lock(sql, producer.transactionalId))!;
+      const now = this.clock.now();
+      // Twice at most: a sweep may forget the id between the insert that found it and the lock.
+      let txn: TxnRow | null = null;
+      for (let tries = 0; txn === null && tries < 2; tries++) {
+        await kafkaTxnStore.ensure(sql, producer.transactionalId, freshProducerId(), producer.principal, now);
+        txn = await kafkaTxnStore.lock(sql, producer.transactionalId);
+      }
+      if (txn === null) return refused('CONCURRENT_TRANSACTIONS');
       if (txn.principal !== producer.principal) return refused('TRANSACTIONAL_ID_AUTHORIZATION_FAILED');
       const named = producer.producerId >= 0 && producer.producerEpoch >= 0;
       if (named && (producer.producerId !== txn.producerId || producer.producerEpoch !== txn.producerEpoch))
         return refused('PRODUCER_FENCED');
       if (txn.state === 'ongoing') await kafkaTxnStore.discard(sql, txn.transactionalId);
       const next = { ...bumped(txn), timeoutMs, state: 'empty' as const, startedAt: null };
-      await kafkaTxnStore.update(sql, next);
+      await kafkaTxnStore.update(sql, next, now);
       return { error: 'NONE' as const, producerId: next.producerId, producerEpoch: next.producerEpoch };
     });
   }
@@ -96,7 +119,7 @@ export class KafkaTransactions implements OnApplicationBootstrap, OnApplicationS
   /** AddPartitionsToTxn and AddOffsetsToTxn: the producer is checked and its transaction is open from now. */
   begin(producer: TxnProducer): Promise<TxnErrorName> {
     return this.withTransaction(producer, async (sql, txn, now) => {
-      if (txn.state !== 'ongoing') await kafkaTxnStore.update(sql, { ...txn, state: 'ongoing', startedAt: now });
+      if (txn.state !== 'ongoing') await kafkaTxnStore.update(sql, { ...txn, state: 'ongoing', startedAt: now }, now);
       return 'NONE';
     });
   }
@@ -144,7 +167,7 @@ export class KafkaTransactions implements OnApplicationBootstrap, OnApplicationS
       if (txn.state !== 'ongoing') return txn.state === outcome ? 'NONE' : 'INVALID_TXN_STATE';
       if (commit) applied = await applyTransaction(sql, this.appender, txn.transactionalId, now);
       else await kafkaTxnStore.discard(sql, txn.transactionalId);
-      await kafkaTxnStore.update(sql, { ...txn, state: outcome, startedAt: null });
+      await kafkaTxnStore.update(sql, { ...txn, state: outcome, startedAt: null }, now);
       return 'NONE';
     });
     if (applied) {
@@ -169,6 +192,25 @@ export class KafkaTransactions implements OnApplicationBootstrap, OnApplicationS
     return aborted;
   }
 
+  /**
+   * Forgets transactional ids without an open transaction whose state has not changed for
+   * `transactional.id.expiration.ms` (Kafka's rule): their next InitProducerId starts afresh, a
+   * producer still using the old producer id is answered INVALID_PRODUCER_ID_MAPPING. Answers how
+   * many. Tests call it.
+   */
+  async forgetIdle(now = this.clock.now()): Promise<number> {
+    let forgotten = 0;
+    for (;;) {
+      const batch = await this.database.transaction((sql) =>
+        kafkaTxnStore.forgetIdle(sql, now - this.idExpirationMs, SWEEP_BATCH),
+      );
+      forgotten += batch;
+      if (batch < SWEEP_BATCH) break;
+    }
+    if (forgotten > 0) this.logger.log(`forgot ${forgotten} Kafka transactional ids idle past their expiration`);
+    return forgotten;
+  }
+
   /** One database transaction over a transactional id whose producer is checked (and its timeout applied). */
   private withTransaction(
     producer: TxnProducer,
@@ -189,7 +231,7 @@ export class KafkaTransactions implements OnApplicationBootstrap, OnApplicationS
   private async expire(sql: Sql, txn: TxnRow, now: number): Promise<boolean> {
     if (txn.state !== 'ongoing' || txn.startedAt === null || now < txn.startedAt + txn.timeoutMs) return false;
     await kafkaTxnStore.discard(sql, txn.transactionalId);
-    await kafkaTxnStore.update(sql, { ...bumped(txn), state: 'aborted', startedAt: null });
+    await kafkaTxnStore.update(sql, { ...bumped(txn), state: 'aborted', startedAt: null }, now);
     return true;
   }
 }
