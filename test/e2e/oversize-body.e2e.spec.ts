@@ -144,4 +144,48 @@ describe(drainUnreadBody.name, () => {
       broker.child.kill('SIGKILL');
     }
   }, 180_000);
+
+  it('answers 413 to an oversize producing ack (fetch and @shoal/client): nothing acknowledged, nothing produced', async () => {
+    const broker = await start({ SHOAL_MAX_REQUEST_BYTES: String(SMALL_LIMIT), SHOAL_MAX_RECORD_BYTES: '65536' });
+    const client = new ShoalHttpClient({ url: broker.url, retry: { retries: 0 } });
+    try {
+      await client.createTopic({ name: 'out', partitions: 1 });
+      await client.produce('big', [{ value: 'job' }]);
+      await client.updateShareGroupConfig('g', { autoOffsetReset: 'earliest' });
+      const { memberId } = await client.joinShareGroup('g', { topics: ['big'] });
+      expect((await client.shareFetch('g', memberId, { maxWaitMs: 5_000 })).records).toHaveLength(1);
+      const ack = (value: string) => ({
+        acks: [
+          {
+            topic: 'big',
+            partition: 0,
+            offset: 0,
+            type: 'accept' as const,
+            produce: [{ topic: 'out', records: [{ value }] }],
+          },
+        ],
+      });
+      const answer = async (body: unknown) => {
+        const response = await fetch(`${broker.url}/v1/share-groups/g/members/${memberId}/acks`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
+        return { status: response.status, code: ((await response.json()) as { error?: { code: string } }).error?.code };
+      };
+      expect(await answer(ack('x'.repeat(SMALL_LIMIT * 2)))).toEqual({ status: 413, code: 'REQUEST_TOO_LARGE' });
+      expect(await answer(ack('x'.repeat(100_000)))).toEqual({ status: 413, code: 'RECORD_TOO_LARGE' });
+      const thrown = await client.acknowledgeProducing('g', memberId, ack('x'.repeat(SMALL_LIMIT * 2))).catch((e) => e);
+      expect(thrown).toBeInstanceOf(ShoalApiError);
+      expect({ status: thrown.status, code: thrown.code }).toEqual({ status: 413, code: 'REQUEST_TOO_LARGE' });
+      expect((await client.read('out', 0, { offset: 0 })).records).toHaveLength(0);
+      // The record is still held by the member: the same step, within the limits, applies once.
+      const applied = await client.acknowledgeProducing('g', memberId, ack('fits'));
+      expect(applied.results.map((r) => r.error)).toEqual([null]);
+      expect((await client.read('out', 0, { offset: 0 })).records.map((r) => r.value)).toEqual(['fits']);
+    } finally {
+      await client.close();
+      broker.child.kill('SIGKILL');
+    }
+  }, 60_000);
 });
