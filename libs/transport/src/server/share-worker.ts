@@ -1,50 +1,19 @@
 import type { Logger } from '@nestjs/common';
 import { ShoalApiError, type ShoalHttpClient } from '@shoal/client';
-import {
-  type AcquiredRecord,
-  ErrorCode,
-  type ProduceBatch,
-  type ProducingAcknowledgement as Acknowledgement,
-} from '@shoal/protocol';
+import { type AcquiredRecord, ErrorCode, type ProducingAcknowledgement as Acknowledgement } from '@shoal/protocol';
 import { ShoalContext } from '../ctx-host/shoal.context.js';
-import { ShoalRejectException } from '../errors/shoal-reject.exception.js';
-import { ShoalRetriableException } from '../errors/shoal-retriable.exception.js';
 import type { ShoalStatus, ShoalWorkerOptions } from '../shoal-transport.options.js';
-import { AckFlusher } from './ack-flusher.js';
 import { LockRenewer } from './lock-renewer.js';
 import { Lookahead } from './lookahead.js';
-import {
-  Backoff,
-  backoff,
-  checkProgress,
-  clampReleaseDelay,
-  createMissingTopics,
-  failureReason,
-  isAbort,
-  isRefused,
-  isUnknownMember,
-  jobResult,
-  MAX_RELEASE_DELAY_MS,
-  sleep,
-} from './worker-helpers.js';
+import { type AttemptsOf, type Held, Settlement } from './settlement.js';
+import { Backoff, checkProgress, createMissingTopics, isUnknownMember, jobResult, sleep } from './worker-helpers.js';
 
 /** Runs a record's handler; answers its return value (the job's result). */
 type Dispatch = (record: AcquiredRecord, context: ShoalContext) => Promise<unknown>;
 
-/** Per topic: the most runs of a failing record (`attempts`), if any. */
-export type AttemptsOf = (topic: string) => number | undefined;
-
-interface Held {
-  record: AcquiredRecord;
-  settled: boolean;
-}
-
-/** The longest a settled record's acknowledgement waits for a fetch to ride on. */
-export const ACK_FLUSH_MS = 200;
-
 /**
- * Fetches in flight at once, at most: by default a second for handlers that freed up while the
- * first waits; with `prefetch`, a second only while answers come back full and handlers are idle.
+ * Fetches in flight at once, at most: a second only while answers come back full (by default for
+ * handlers that freed up meanwhile; with `prefetch`, once the handlers are idle).
  */
 export const MAX_FETCHES = 2;
 
@@ -54,17 +23,18 @@ export const MAX_FETCH_RECORDS = 1_000;
 /**
  * A share-group worker. Up to `concurrency` handlers run at once. By default a fetch asks for
  * as many records as there are free handlers (not yet promised to a fetch under way) and goes
- * out as soon as one frees up, carrying its acknowledgement: no record is held that could not
- * start before a fresh fetch could bring it ({@link Lookahead}: jobs shorter than a round trip
- * are fetched a little ahead, slow ones never), so slow jobs spread over every worker of the group. With `prefetch`, once every fetched
- * record has started, the next fetch of up to `prefetch` records goes out while they run, so the
- * broker and the handlers work at the same time; while answers come back full and the handlers
- * drain each batch before it returns, a second fetch is under way too ({@link MAX_FETCHES}), so
- * a fast worker does not wait a round trip between batches. Each handler's outcome becomes an
- * acknowledgement (resolve → accept, ShoalRejectException → reject, anything else → release
- * with backoff) that reaches the broker within {@link ACK_FLUSH_MS}: on the next fetch into a
- * backlog (the last answer was full), or with the others on their own. Every held record —
- * running or prefetched — has its lock renewed until it is settled.
+ * out as soon as one frees up, unless a fetch already waits for records (it takes them): no
+ * record is held that could not start before a fresh fetch could bring it ({@link Lookahead}:
+ * jobs shorter than a round trip are fetched a little ahead, slow ones never), so slow jobs
+ * spread over every worker of the group. With `prefetch`, once every fetched record has
+ * started, the next fetch of up to `prefetch` records goes out while they run, so the broker
+ * and the handlers work at the same time; while answers come back full and the handlers drain
+ * each batch before it returns, a second fetch is under way too ({@link MAX_FETCHES}), so a
+ * fast worker does not wait a round trip between batches. Each handler's outcome becomes an
+ * acknowledgement ({@link Settlement}) that reaches the broker within 200 ms: on the next
+ * fetch into a backlog (the last answer was full), or with the others on their own (one that
+ * carries a request's reply at once). Every held record — running or prefetched — has its
+ * lock renewed until it is settled.
  */
 export class ShareWorker {
   private memberId = '';
@@ -75,18 +45,13 @@ export class ShareWorker {
   private wake: (() => void) | undefined;
   private readonly abort = new AbortController();
   private loop: Promise<void> | undefined;
-  private readonly acks: AckFlusher;
+  private readonly acks: Settlement;
   private readonly locks: LockRenewer;
   private readonly retry = new Backoff(500, 15_000);
   /** Whether the last fetch came back full (more records are likely waiting). */
   private backlog = false;
   /** A fetch's failure, handled by the fetch loop. */
   private error: unknown;
-  /**
-   * Acknowledgements that rode on a fetch stop() aborted: the broker may have applied them (it
-   * does on arrival, before waiting for records) or never seen them.
-   */
-  private aborted: Acknowledgement[] = [];
   /** Records the fetches under way asked for (default mode: handler slots promised to them). */
   private requested = 0;
   /** Default mode: how many records may be held beyond the free handlers (fast jobs only). */
@@ -103,8 +68,8 @@ export class ShareWorker {
     private readonly attemptsOf: AttemptsOf = () => options.attempts,
   ) {
     const send = (acks: Acknowledgement[]) => this.http.acknowledge(this.options.group, this.memberId, acks);
-    this.acks = new AckFlusher(send, ACK_FLUSH_MS, logger);
     this.locks = new LockRenewer(send, logger);
+    this.acks = new Settlement(send, this.locks, options, attemptsOf, logger);
   }
 
   private get concurrency(): number {
@@ -139,12 +104,12 @@ export class ShareWorker {
     this.abort.abort();
     this.notify();
     await this.loop?.catch(() => undefined);
-    await this.resendAborted();
-    for (const item of this.queue.splice(0)) this.releaseUnstarted(item);
+    await this.acks.resendAborted();
+    for (const item of this.queue.splice(0)) this.acks.releaseUnstarted(item);
     await this.acks.flush();
     const deadline = Date.now() + (this.options.shutdownGraceMs ?? 10_000);
     while (this.running.size > 0 && Date.now() < deadline) await Promise.race([this.changed(), sleep(50)]);
-    for (const item of this.running) this.settle(item, 'release', 0);
+    for (const item of this.running) this.acks.settle(item, 'release', 0);
     this.acks.stop();
     this.locks.stop();
     await this.acks.flush();
@@ -220,7 +185,8 @@ export class ShareWorker {
   /**
    * How many records a fetch going out now asks for (0: none goes out). By default: the free
    * handlers no fetch under way has asked for, plus the records they would start within a
-   * fetch's round trip (none for slow jobs), so every record fetched starts about at once. With
+   * fetch's round trip (none for slow jobs), so every record fetched starts about at once; a
+   * second one only into a backlog (the last answer was full). With
    * `prefetch`: a batch, only once every fetched record has started; a second one while the
    * first is under way only if the last answer was full and every handler has finished, so a
    * fast worker does not wait a round trip between batches and a slow one never fetches a
@@ -230,6 +196,9 @@ export class ShareWorker {
     if (inFlight >= MAX_FETCHES) return 0;
     const prefetch = this.prefetch;
     if (prefetch === undefined) {
+      // Into no backlog the fetch under way waits for records: a second would only wait (and
+      // look for records, on every produce) beside it. The next goes out when it answers.
+      if (inFlight > 0 && !this.backlog) return 0;
       const wanted = this.concurrency + this.lookahead.records(this.concurrency);
       const free = wanted - this.running.size - this.queue.length - this.requested;
       return Math.min(MAX_FETCH_RECORDS, Math.max(0, free));
@@ -264,34 +233,8 @@ export class ShareWorker {
       this.pump();
     } catch (error) {
       this.backlog = false;
-      // A fetch stop() aborted was most likely long-polling, its acks applied on arrival; they
-      // are sent once more in case it was aborted before it reached the broker.
-      if (this.stopping && isAbort(error)) {
-        this.aborted.push(...acks);
-        return;
-      }
-      if (acks.length > 0 && isRefused(error)) {
-        // The broker refused the request its acknowledgements rode on: they go on their own,
-        // one by one, so one bad entry is dropped (and logged) and the others are applied; the
-        // next fetch goes without them.
-        void this.acks.isolate(acks, error);
-        return;
-      }
-      this.acks.restore(acks);
-      this.error ??= error;
+      if (!this.acks.fetchFailed(acks, error, this.stopping)) this.error ??= error;
     }
-  }
-
-  /**
-   * Sends the acknowledgements of aborted fetches again, the broker's answers ignored: each one
-   * it had applied is refused now (no longer held), each one it never saw is applied.
-   */
-  private async resendAborted(): Promise<void> {
-    const acks = this.aborted.splice(0);
-    if (acks.length === 0 || !this.memberId) return;
-    await this.http.acknowledge(this.options.group, this.memberId, acks).catch((error: unknown) => {
-      this.logger.warn(`${acks.length} acknowledgements could not be sent at shutdown: ${String(error)}`);
-    });
   }
 
   private async failed(error: unknown, topics: string[]): Promise<void> {
@@ -349,9 +292,9 @@ export class ShareWorker {
     const context: ShoalContext = new ShoalContext([
       record,
       {
-        accept: () => this.settle(item, 'accept', undefined, undefined, undefined, context.takeProduced()),
-        release: (delayMs, reason) => this.settle(item, 'release', delayMs, reason),
-        reject: (reason) => this.settle(item, 'reject', undefined, reason),
+        accept: () => this.acks.settle(item, 'accept', undefined, undefined, undefined, context.takeProduced()),
+        release: (delayMs, reason) => this.acks.settle(item, 'release', delayMs, reason),
+        reject: (reason) => this.acks.settle(item, 'reject', undefined, reason),
         renew: () => this.renew(item),
         progress: (value) => this.progress(item, value),
       },
@@ -359,7 +302,7 @@ export class ShareWorker {
     void this.dispatch(record, context)
       .then(
         (result) =>
-          this.settle(
+          this.acks.settle(
             item,
             'accept',
             undefined,
@@ -369,7 +312,7 @@ export class ShareWorker {
           ),
         (error: unknown) => {
           context.takeProduced(); // a handler that throws produces nothing (a reject may carry its own)
-          this.settleFailure(item, context.failure ?? error);
+          this.acks.failed(item, context.failure ?? error);
         },
       )
       .finally(() => {
@@ -378,66 +321,6 @@ export class ShareWorker {
         this.pump();
         this.notify();
       });
-  }
-
-  private settleFailure(item: Held, error: unknown): void {
-    const reason = failureReason(error);
-    if (error instanceof ShoalRejectException)
-      return this.settle(item, 'reject', undefined, reason, undefined, error.produce);
-    const { topic, deliveryCount } = item.record;
-    const attempts = this.attemptsOf(topic);
-    if (attempts !== undefined && deliveryCount >= attempts) {
-      // Its last attempt: rejected (dead-lettered with the error), not run again.
-      return this.settle(item, 'reject', undefined, reason);
-    }
-    const delayMs =
-      error instanceof ShoalRetriableException && error.delayMs !== undefined
-        ? error.delayMs
-        : backoff(this.options, item.record.deliveryCount);
-    this.settle(item, 'release', delayMs, reason);
-  }
-
-  /** A record fetched but never started: released with `delivered: false`, so it spends no delivery. */
-  private releaseUnstarted(item: Held): void {
-    if (!this.claim(item)) return;
-    const { topic, partition, offset } = item.record;
-    this.acks.add({ topic, partition, offset, type: 'release', delivered: false });
-  }
-
-  /** Marks `item` settled and stops renewing its lock; false when it already was. */
-  private claim(item: Held): boolean {
-    if (item.settled) return false;
-    item.settled = true;
-    this.locks.untrack(item.record);
-    return true;
-  }
-
-  private settle(
-    item: Held,
-    type: 'accept' | 'release' | 'reject',
-    delayMs?: number,
-    reason?: string,
-    result?: unknown,
-    produce: ProduceBatch[] = [],
-  ): void {
-    if (!this.claim(item)) return;
-    const { topic, partition, offset } = item.record;
-    if (type === 'release' && delayMs !== undefined && delayMs > MAX_RELEASE_DELAY_MS)
-      this.logger.warn(
-        `release delay of ${topic}/${partition}@${offset} cut from ${delayMs} ms to the broker's most, ${MAX_RELEASE_DELAY_MS} ms`,
-      );
-    const releaseDelayMs = type === 'release' ? clampReleaseDelay(delayMs) : 0;
-    this.acks.add({
-      topic,
-      partition,
-      offset,
-      type,
-      ...(releaseDelayMs > 0 ? { delayMs: releaseDelayMs } : {}),
-      ...(type !== 'accept' && reason ? { reason } : {}),
-      ...(type === 'accept' && result !== undefined ? { result } : {}),
-      // Appended in the ack's transaction, if and only if it applies (exactly-once chaining).
-      ...(type !== 'release' && produce.length > 0 ? { produce } : {}),
-    });
   }
 
   /** `ctx.progress(value)`: stored on the broker with the record, its lock renewed. */
