@@ -28,8 +28,15 @@ export class AckFlusher {
     private readonly send: AckSender,
     private readonly maxDelayMs: number,
     private readonly logger: Logger,
+    /** Called when the last acknowledgement sent at once under way was answered. */
+    private readonly onSentNow: () => void = () => undefined,
   ) {
     this.unreachable = new FailureRun(logger, 'sending acknowledgements');
+  }
+
+  /** Whether acknowledgements sent at once ({@link sendNow}) are under way. */
+  get sendingNow(): boolean {
+    return this.urgent.size > 0;
   }
 
   /** How many acknowledgements wait to be sent. */
@@ -153,7 +160,10 @@ export class AckFlusher {
       },
     );
     this.urgent.add(sent);
-    void sent.finally(() => this.urgent.delete(sent));
+    void sent.finally(() => {
+      this.urgent.delete(sent);
+      if (this.urgent.size === 0) this.onSentNow();
+    });
   }
 
   /** Stops the timer; what waits stays until {@link flush}. */

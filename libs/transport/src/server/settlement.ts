@@ -49,8 +49,15 @@ export class Settlement {
     private readonly options: ShoalWorkerOptions,
     private readonly attemptsOf: AttemptsOf,
     private readonly logger: Logger,
+    /** Called when the last acknowledgement carrying a reply under way was answered. */
+    onReplied: () => void = () => undefined,
   ) {
-    this.acks = new AckFlusher(send, ACK_FLUSH_MS, logger);
+    this.acks = new AckFlusher(send, ACK_FLUSH_MS, logger, onReplied);
+  }
+
+  /** Whether acknowledgements carrying replies are under way. */
+  get replying(): boolean {
+    return this.acks.sendingNow;
   }
 
   /** The waiting acknowledgements, to ride on a fetch. */

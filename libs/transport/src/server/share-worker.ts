@@ -2,6 +2,7 @@ import type { Logger } from '@nestjs/common';
 import { ShoalApiError, type ShoalHttpClient } from '@shoal/client';
 import { type AcquiredRecord, ErrorCode, type ProducingAcknowledgement as Acknowledgement } from '@shoal/protocol';
 import { ShoalContext } from '../ctx-host/shoal.context.js';
+import { REPLY_TO_HEADER } from '../reply/reply-protocol.js';
 import type { ShoalStatus, ShoalWorkerOptions } from '../shoal-transport.options.js';
 import { LockRenewer } from './lock-renewer.js';
 import { Lookahead } from './lookahead.js';
@@ -16,6 +17,12 @@ type Dispatch = (record: AcquiredRecord, context: ShoalContext) => Promise<unkno
  * handlers that freed up meanwhile; with `prefetch`, once the handlers are idle).
  */
 export const MAX_FETCHES = 2;
+
+/**
+ * By default, into no backlog, the longest the next fetch waits for short handlers of requests
+ * and the acknowledgements carrying their replies (see `holdFor`).
+ */
+export const FETCH_HOLD_MS = 5;
 
 /** The most records one fetch asks for. */
 export const MAX_FETCH_RECORDS = 1_000;
@@ -58,6 +65,10 @@ export class ShareWorker {
   private readonly lookahead = new Lookahead();
   /** The group keeps jobs' results (`resultRetentionMs` > 0, as of start): accepts carry them. */
   private keepResults = false;
+  /** Handlers of requests (from `send`) under way. */
+  private requests = 0;
+  /** Since when the next fetch waits for requests' handlers and replies ({@link holdFor}). */
+  private holdSince: number | undefined;
 
   constructor(
     private readonly http: ShoalHttpClient,
@@ -69,7 +80,7 @@ export class ShareWorker {
   ) {
     const send = (acks: Acknowledgement[]) => this.http.acknowledge(this.options.group, this.memberId, acks);
     this.locks = new LockRenewer(send, logger);
-    this.acks = new Settlement(send, this.locks, options, attemptsOf, logger);
+    this.acks = new Settlement(send, this.locks, options, attemptsOf, logger, () => this.notify());
   }
 
   private get concurrency(): number {
@@ -164,7 +175,13 @@ export class ShareWorker {
         continue;
       }
       const maxRecords = this.toFetch(fetches.size);
+      const holdMs = maxRecords > 0 ? this.holdFor() : 0;
+      if (holdMs > 0) {
+        await Promise.race([this.changed(), sleep(holdMs)]);
+        continue;
+      }
       if (maxRecords > 0) {
+        this.holdSince = undefined;
         this.requested += maxRecords;
         const fetch: Promise<void> = this.fetchOnce(maxRecords).finally(() => {
           this.requested -= maxRecords;
@@ -206,6 +223,21 @@ export class ShareWorker {
     if (this.queue.length > 0) return 0;
     if (inFlight === 0) return prefetch;
     return this.backlog && this.running.size === 0 ? prefetch : 0;
+  }
+
+  /**
+   * By default, into no backlog: how long the next fetch still waits (0: not) for the handlers
+   * of requests under way, when jobs are short, and for the acks carrying their replies, so the
+   * broker does not look for records beside those commits, on the callers' path; at most
+   * {@link FETCH_HOLD_MS} in all.
+   */
+  private holdFor(): number {
+    if (this.prefetch !== undefined || this.backlog || this.stopping) return 0;
+    if (this.requests === 0 && !this.acks.replying) return 0;
+    if (!this.lookahead.shortJobs(FETCH_HOLD_MS)) return 0;
+    const now = performance.now();
+    this.holdSince ??= now;
+    return Math.max(0, this.holdSince + FETCH_HOLD_MS - now);
   }
 
   private async fetchOnce(maxRecords: number): Promise<void> {
@@ -288,6 +320,8 @@ export class ShareWorker {
   private start(item: Held): void {
     const { record } = item;
     const startedAt = performance.now();
+    const request = record.headers[REPLY_TO_HEADER] !== undefined;
+    if (request) this.requests++;
     this.running.add(item);
     const context: ShoalContext = new ShoalContext([
       record,
@@ -317,6 +351,7 @@ export class ShareWorker {
       )
       .finally(() => {
         this.lookahead.jobDone(performance.now() - startedAt);
+        if (request) this.requests--;
         this.running.delete(item);
         this.pump();
         this.notify();
