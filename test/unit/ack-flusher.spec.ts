@@ -1,7 +1,7 @@
 import { jest } from '@jest/globals';
 import { Logger } from '@nestjs/common';
 import { ShoalApiError, ShoalConnectionError } from '@shoal/client';
-import type { Acknowledgement, AckResult } from '@shoal/protocol';
+import type { Acknowledgement, AckResult, ProducingAcknowledgement } from '@shoal/protocol';
 import { AckFlusher } from '../../libs/transport/src/server/ack-flusher.js';
 
 const ack = (offset: number): Acknowledgement => ({ topic: 't', partition: 0, offset, type: 'accept' });
@@ -169,7 +169,7 @@ describe(AckFlusher.name, () => {
   it('sends an acknowledgement carrying a reply at once, on its own; without the reply if its topic is gone', async () => {
     const reply = { topic: 'replies', records: [{ value: { response: 6, isDisposed: true } }] };
     const chained = { topic: 'next', records: [{ value: 1 }] };
-    const replying: Acknowledgement = { ...ack(4), produce: [chained, reply] };
+    const replying: ProducingAcknowledgement = { ...ack(4), produce: [chained, reply] };
     const { flusher, sent } = failingUntil(() => undefined);
     let tries = 0;
     const gone = failingUntil(() =>
@@ -190,7 +190,7 @@ describe(AckFlusher.name, () => {
 
   it('keeps an acknowledgement carrying a reply that could not be sent, and waits for it before a final flush', async () => {
     let reachable = false;
-    const replying: Acknowledgement = { ...ack(2), produce: [{ topic: 'replies', records: [{ value: 6 }] }] };
+    const replying: ProducingAcknowledgement = { ...ack(2), produce: [{ topic: 'replies', records: [{ value: 6 }] }] };
     const { flusher, sent } = failingUntil(() =>
       reachable
         ? undefined
