@@ -21,7 +21,10 @@ class ShoalHandlers {
   sum(@Payload() numbers: number[]): number {
     return numbers.reduce((a, b) => a + b, 0);
   }
+}
 
+@Controller()
+class EventHandlers {
   @EventPattern('rr-event')
   event(@Payload() _data: unknown): void {
     eventArrived?.(performance.now());
@@ -46,6 +49,9 @@ class KafkaHandlers {
 
 @Module({ controllers: [ShoalHandlers] })
 class ShoalWorkerModule {}
+
+@Module({ controllers: [EventHandlers] })
+class EventWorkerModule {}
 
 @Module({ controllers: [ConsumerModeHandlers] })
 class ConsumerWorkerModule {}
@@ -113,6 +119,13 @@ try {
   });
   await shoalWorker.listen();
   apps.push(shoalWorker);
+  // Each row its own worker, as the consumer-mode and Kafka rows have: no row's worker does another's work.
+  const eventWorker = await NestFactory.createMicroservice(EventWorkerModule, {
+    strategy: new ShoalServer({ url: broker.url, mode: 'share', group: 'rr-event-bench' }),
+    logger: false,
+  });
+  await eventWorker.listen();
+  apps.push(eventWorker);
   const consumerWorker = await NestFactory.createMicroservice(ConsumerWorkerModule, {
     strategy: new ShoalServer({ url: broker.url, mode: 'consumer', group: 'rrc-bench' }),
     logger: false,

@@ -163,6 +163,30 @@ describe('ShoalClient.send and @MessagePattern handlers across processes', () =>
     expect(second.events.filter((e) => e.event === 'start').map((e) => e.delivery)).toContain(2);
   }, 60_000);
 
+  it('answers in the transaction of the accept: a run whose lock ran out answers nothing, the run that settles answers', async () => {
+    const options = { group: 'rpc-expired', autoRenewLocks: false, groupConfig: { recordLockDurationMs: 1_000 } };
+    const worker_ = await worker({ PREFIX: 'rx.', SHOAL_OPTIONS: JSON.stringify(options) });
+    const shoal = client({ replyTopicPrefix: 'expired' });
+    // The first run outlives its lock: the record is run again (fast), and that run answers.
+    expect(await lastValueFrom(shoal.send<string>('rx.slow-first', { ms: 2_000 }))).toBe('delivery 2');
+    // The first run's accept, with its reply, comes after: refused, and its reply with it.
+    await until(() => worker_.log().includes('acknowledgements refused'), 10_000);
+    const [topic] = await replyTopics(brokers[0], 'expired');
+    expect((await brokers[0].client.describeTopic(topic)).partitions[0].endOffset).toBe(1);
+    // A request whose caller closed (its reply topic deleted) is still accepted, once.
+    const gone = client({ replyTopicPrefix: 'gone' });
+    const answer = lastValueFrom(gone.send('rx.slow', { ms: 300 })).catch((e: unknown) => e);
+    await until(() => worker_.events.some((e) => e.topic === 'rx.slow'), 10_000);
+    await gone.close();
+    expect(await answer).toBeInstanceOf(Error);
+    await until(async () => {
+      const { partitions } = await brokers[0].client.describeShareGroup('rpc-expired');
+      const slow = partitions.find((p) => p.topic === 'rx.slow');
+      return slow?.acquired === 0 && slow.available === 0;
+    }, 10_000);
+    expect(worker_.events.filter((e) => e.topic === 'rx.slow')).toHaveLength(1);
+  });
+
   it("bounds reply data: replies are deleted after the reply topic's retention, the topic on close", async () => {
     const shoal = client({ replyTopicPrefix: 'bounded', replyRetentionMs: 1_000 }, brokers[1]);
     for (let i = 0; i < 5; i++) expect(await lastValueFrom(shoal.send<number>('rr.sum', [i]))).toBe(i);

@@ -1,7 +1,7 @@
 import { jest } from '@jest/globals';
 import { Logger } from '@nestjs/common';
 import { ShoalApiError, ShoalConnectionError } from '@shoal/client';
-import type { Acknowledgement, AckResult } from '@shoal/protocol';
+import type { Acknowledgement, AckResult, ProducingAcknowledgement } from '@shoal/protocol';
 import { AckFlusher } from '../../libs/transport/src/server/ack-flusher.js';
 
 const ack = (offset: number): Acknowledgement => ({ topic: 't', partition: 0, offset, type: 'accept' });
@@ -164,5 +164,43 @@ describe(AckFlusher.name, () => {
     await jest.advanceTimersByTimeAsync(10_000);
     expect(sent).toEqual([[ack(1)]]);
     expect(log).toHaveBeenCalledWith(expect.stringContaining('sending acknowledgements works again'));
+  });
+
+  it('sends an acknowledgement carrying a reply at once, on its own; without the reply if its topic is gone', async () => {
+    const reply = { topic: 'replies', records: [{ value: { response: 6, isDisposed: true } }] };
+    const chained = { topic: 'next', records: [{ value: 1 }] };
+    const replying: ProducingAcknowledgement = { ...ack(4), produce: [chained, reply] };
+    const { flusher, sent } = failingUntil(() => undefined);
+    let tries = 0;
+    const gone = failingUntil(() =>
+      tries++ === 0 ? new ShoalApiError(404, 'UNKNOWN_TOPIC', 'topic replies does not exist') : undefined,
+    );
+    flusher.add(ack(1));
+    flusher.sendNow(replying, 'replies');
+    gone.flusher.sendNow(replying, 'replies');
+    await jest.advanceTimersByTimeAsync(0);
+    // Ahead of the one waiting for its delay, which it does not take along.
+    expect(sent).toEqual([[replying]]);
+    expect(flusher.size).toBe(1);
+    // The caller closed: the accept goes with what else it produces, in the usual delay.
+    expect(gone.sent).toEqual([]);
+    await jest.advanceTimersByTimeAsync(200);
+    expect(gone.sent).toEqual([[{ ...ack(4), produce: [chained] }]]);
+  });
+
+  it('keeps an acknowledgement carrying a reply that could not be sent, and waits for it before a final flush', async () => {
+    let reachable = false;
+    const replying: ProducingAcknowledgement = { ...ack(2), produce: [{ topic: 'replies', records: [{ value: 6 }] }] };
+    const { flusher, sent } = failingUntil(() =>
+      reachable
+        ? undefined
+        : new ShoalConnectionError('http://broker', 'POST /acks', false, 1, new Error('ECONNREFUSED')),
+    );
+    flusher.sendNow(replying, 'replies');
+    await jest.advanceTimersByTimeAsync(0);
+    expect(flusher.size).toBe(1);
+    reachable = true;
+    await flusher.flush();
+    expect(sent).toEqual([[replying]]);
   });
 });

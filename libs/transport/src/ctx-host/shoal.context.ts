@@ -35,6 +35,12 @@ export class ShoalContext extends BaseRpcContext<ShoalContextArgs> {
   failure?: unknown;
   /** Records {@link produce} holds for the record's accept or offset commit; null once they were taken. */
   private held: ProduceBatch[] | null = [];
+  private byHand = false;
+
+  /** Whether the handler settled its record by hand ({@link accept}, {@link release}, {@link reject}). */
+  get settledByHand(): boolean {
+    return this.byHand;
+  }
 
   /** The record's topic (the handler's pattern). */
   getTopic(): string {
@@ -104,6 +110,7 @@ export class ShoalContext extends BaseRpcContext<ShoalContextArgs> {
   /** Accepts the record now, whatever the handler does next. */
   accept(): void {
     this.settler().accept();
+    this.byHand = true;
   }
 
   /**
@@ -112,6 +119,7 @@ export class ShoalContext extends BaseRpcContext<ShoalContextArgs> {
    */
   release(delayMs?: number, reason?: string): void {
     this.settler().release(delayMs, reason?.slice(0, MAX_ACK_REASON_LENGTH));
+    this.byHand = true;
   }
 
   /**
@@ -120,6 +128,7 @@ export class ShoalContext extends BaseRpcContext<ShoalContextArgs> {
    */
   reject(reason?: string): void {
     this.settler().reject(reason?.slice(0, MAX_ACK_REASON_LENGTH));
+    this.byHand = true;
   }
 
   /** Renews the record's lock for another lock duration. */

@@ -1,5 +1,6 @@
 import type { Logger } from '@nestjs/common';
-import type { AckResult, ProducingAcknowledgement as Acknowledgement } from '@shoal/protocol';
+import { ShoalApiError } from '@shoal/client';
+import { type AckResult, ErrorCode, type ProducingAcknowledgement as Acknowledgement } from '@shoal/protocol';
 import { Backoff, FailureRun, isRefused, isUnreachable } from './worker-helpers.js';
 
 /** Sends acknowledgements; resolves with one result per entry. */
@@ -17,6 +18,8 @@ export class AckFlusher {
   private pending: Acknowledgement[] = [];
   private timer: NodeJS.Timeout | undefined;
   private sending: Promise<void> = Promise.resolve();
+  /** Acknowledgements sent at once ({@link sendNow}) whose answers have not come yet. */
+  private readonly urgent = new Set<Promise<void>>();
   /** After failed sends, how long the acknowledgements wait before the next try: 1 s doubling to 5 s. */
   private readonly retry = new Backoff(1_000, 5_000);
   private readonly unreachable: FailureRun;
@@ -25,8 +28,15 @@ export class AckFlusher {
     private readonly send: AckSender,
     private readonly maxDelayMs: number,
     private readonly logger: Logger,
+    /** Called when the last acknowledgement sent at once under way was answered. */
+    private readonly onSentNow: () => void = () => undefined,
   ) {
     this.unreachable = new FailureRun(logger, 'sending acknowledgements');
+  }
+
+  /** Whether acknowledgements sent at once ({@link sendNow}) are under way. */
+  get sendingNow(): boolean {
+    return this.urgent.size > 0;
   }
 
   /** How many acknowledgements wait to be sent. */
@@ -118,10 +128,42 @@ export class AckFlusher {
     );
   }
 
-  /** Sends what waits now, after any send still under way. */
+  /** Sends what waits now, after any send still under way (those sent at once too). */
   flush(): Promise<void> {
-    this.sending = this.sending.then(() => this.sendPending());
+    this.sending = this.sending.then(() => Promise.all(this.urgent)).then(() => this.sendPending());
     return this.sending;
+  }
+
+  /**
+   * Sends one acknowledgement at once, on its own: it carries a request's reply (its `produce`
+   * has a batch for `replyTo`), and the caller waits. When the reply topic is gone (the caller
+   * closed) the acknowledgement is sent again without the reply; when the broker cannot be
+   * reached it waits with the others.
+   */
+  sendNow(ack: Acknowledgement, replyTo: string): void {
+    const sent = this.send([ack]).then(
+      (results) => {
+        this.report(results);
+        this.unreachable.succeeded();
+      },
+      (error: unknown) => {
+        if (error instanceof ShoalApiError && error.code === ErrorCode.UnknownTopic) {
+          const plain = { ...ack, produce: ack.produce?.filter((batch) => batch.topic !== replyTo) };
+          if (plain.produce?.length === 0) delete plain.produce;
+          this.logger.debug?.(`reply topic ${replyTo} is gone: answer dropped`);
+          this.add(plain);
+        } else if (isUnreachable(error)) {
+          this.unreachable.failed(error);
+          this.restore([ack]);
+        } else if (isRefused(error)) this.drop(ack, error);
+        else this.logger.error(`${ack.type} of ${ack.topic}/${ack.partition}@${ack.offset} failed: ${String(error)}`);
+      },
+    );
+    this.urgent.add(sent);
+    void sent.finally(() => {
+      this.urgent.delete(sent);
+      if (this.urgent.size === 0) this.onSentNow();
+    });
   }
 
   /** Stops the timer; what waits stays until {@link flush}. */

@@ -22,6 +22,11 @@ export class Lookahead {
     this.fetchMs = this.average(this.fetchMs, ms);
   }
 
+  /** Whether handlers have been seen to take less than `ms` on average. */
+  shortJobs(ms: number): boolean {
+    return this.jobMs !== undefined && this.jobMs < ms;
+  }
+
   /** Records to hold beyond the free handlers, for `concurrency` handlers. */
   records(concurrency: number): number {
     if (this.jobMs === undefined || this.fetchMs === undefined) return 0;

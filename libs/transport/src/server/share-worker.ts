@@ -1,52 +1,28 @@
 import type { Logger } from '@nestjs/common';
 import { ShoalApiError, type ShoalHttpClient } from '@shoal/client';
-import {
-  type AcquiredRecord,
-  ErrorCode,
-  type ProduceBatch,
-  type ProducingAcknowledgement as Acknowledgement,
-} from '@shoal/protocol';
+import { type AcquiredRecord, ErrorCode, type ProducingAcknowledgement as Acknowledgement } from '@shoal/protocol';
 import { ShoalContext } from '../ctx-host/shoal.context.js';
-import { ShoalRejectException } from '../errors/shoal-reject.exception.js';
-import { ShoalRetriableException } from '../errors/shoal-retriable.exception.js';
+import { REPLY_TO_HEADER } from '../reply/reply-protocol.js';
 import type { ShoalStatus, ShoalWorkerOptions } from '../shoal-transport.options.js';
-import { AckFlusher } from './ack-flusher.js';
 import { LockRenewer } from './lock-renewer.js';
 import { Lookahead } from './lookahead.js';
-import {
-  Backoff,
-  backoff,
-  checkProgress,
-  clampReleaseDelay,
-  createMissingTopics,
-  failureReason,
-  isAbort,
-  isRefused,
-  isUnknownMember,
-  jobResult,
-  MAX_RELEASE_DELAY_MS,
-  sleep,
-} from './worker-helpers.js';
+import { type AttemptsOf, type Held, Settlement } from './settlement.js';
+import { Backoff, checkProgress, createMissingTopics, isUnknownMember, jobResult, sleep } from './worker-helpers.js';
 
 /** Runs a record's handler; answers its return value (the job's result). */
 type Dispatch = (record: AcquiredRecord, context: ShoalContext) => Promise<unknown>;
 
-/** Per topic: the most runs of a failing record (`attempts`), if any. */
-export type AttemptsOf = (topic: string) => number | undefined;
-
-interface Held {
-  record: AcquiredRecord;
-  settled: boolean;
-}
-
-/** The longest a settled record's acknowledgement waits for a fetch to ride on. */
-export const ACK_FLUSH_MS = 200;
-
 /**
- * Fetches in flight at once, at most: by default a second for handlers that freed up while the
- * first waits; with `prefetch`, a second only while answers come back full and handlers are idle.
+ * Fetches in flight at once, at most: a second only while answers come back full (by default for
+ * handlers that freed up meanwhile; with `prefetch`, once the handlers are idle).
  */
 export const MAX_FETCHES = 2;
+
+/**
+ * By default, into no backlog, the longest the next fetch waits for short handlers of requests
+ * and the acknowledgements carrying their replies (see `holdFor`).
+ */
+export const FETCH_HOLD_MS = 5;
 
 /** The most records one fetch asks for. */
 export const MAX_FETCH_RECORDS = 1_000;
@@ -54,17 +30,18 @@ export const MAX_FETCH_RECORDS = 1_000;
 /**
  * A share-group worker. Up to `concurrency` handlers run at once. By default a fetch asks for
  * as many records as there are free handlers (not yet promised to a fetch under way) and goes
- * out as soon as one frees up, carrying its acknowledgement: no record is held that could not
- * start before a fresh fetch could bring it ({@link Lookahead}: jobs shorter than a round trip
- * are fetched a little ahead, slow ones never), so slow jobs spread over every worker of the group. With `prefetch`, once every fetched
- * record has started, the next fetch of up to `prefetch` records goes out while they run, so the
- * broker and the handlers work at the same time; while answers come back full and the handlers
- * drain each batch before it returns, a second fetch is under way too ({@link MAX_FETCHES}), so
- * a fast worker does not wait a round trip between batches. Each handler's outcome becomes an
- * acknowledgement (resolve → accept, ShoalRejectException → reject, anything else → release
- * with backoff) that reaches the broker within {@link ACK_FLUSH_MS}: on the next fetch into a
- * backlog (the last answer was full), or with the others on their own. Every held record —
- * running or prefetched — has its lock renewed until it is settled.
+ * out as soon as one frees up, unless a fetch already waits for records (it takes them): no
+ * record is held that could not start before a fresh fetch could bring it ({@link Lookahead}:
+ * jobs shorter than a round trip are fetched a little ahead, slow ones never), so slow jobs
+ * spread over every worker of the group. With `prefetch`, once every fetched record has
+ * started, the next fetch of up to `prefetch` records goes out while they run, so the broker
+ * and the handlers work at the same time; while answers come back full and the handlers drain
+ * each batch before it returns, a second fetch is under way too ({@link MAX_FETCHES}), so a
+ * fast worker does not wait a round trip between batches. Each handler's outcome becomes an
+ * acknowledgement ({@link Settlement}) that reaches the broker within 200 ms: on the next
+ * fetch into a backlog (the last answer was full), or with the others on their own (one that
+ * carries a request's reply at once). Every held record — running or prefetched — has its
+ * lock renewed until it is settled.
  */
 export class ShareWorker {
   private memberId = '';
@@ -75,24 +52,23 @@ export class ShareWorker {
   private wake: (() => void) | undefined;
   private readonly abort = new AbortController();
   private loop: Promise<void> | undefined;
-  private readonly acks: AckFlusher;
+  private readonly acks: Settlement;
   private readonly locks: LockRenewer;
   private readonly retry = new Backoff(500, 15_000);
   /** Whether the last fetch came back full (more records are likely waiting). */
   private backlog = false;
   /** A fetch's failure, handled by the fetch loop. */
   private error: unknown;
-  /**
-   * Acknowledgements that rode on a fetch stop() aborted: the broker may have applied them (it
-   * does on arrival, before waiting for records) or never seen them.
-   */
-  private aborted: Acknowledgement[] = [];
   /** Records the fetches under way asked for (default mode: handler slots promised to them). */
   private requested = 0;
   /** Default mode: how many records may be held beyond the free handlers (fast jobs only). */
   private readonly lookahead = new Lookahead();
   /** The group keeps jobs' results (`resultRetentionMs` > 0, as of start): accepts carry them. */
   private keepResults = false;
+  /** Handlers of requests (from `send`) under way. */
+  private requests = 0;
+  /** Since when the next fetch waits for requests' handlers and replies ({@link holdFor}). */
+  private holdSince: number | undefined;
 
   constructor(
     private readonly http: ShoalHttpClient,
@@ -103,8 +79,8 @@ export class ShareWorker {
     private readonly attemptsOf: AttemptsOf = () => options.attempts,
   ) {
     const send = (acks: Acknowledgement[]) => this.http.acknowledge(this.options.group, this.memberId, acks);
-    this.acks = new AckFlusher(send, ACK_FLUSH_MS, logger);
     this.locks = new LockRenewer(send, logger);
+    this.acks = new Settlement(send, this.locks, options, attemptsOf, logger, () => this.notify());
   }
 
   private get concurrency(): number {
@@ -139,12 +115,12 @@ export class ShareWorker {
     this.abort.abort();
     this.notify();
     await this.loop?.catch(() => undefined);
-    await this.resendAborted();
-    for (const item of this.queue.splice(0)) this.releaseUnstarted(item);
+    await this.acks.resendAborted();
+    for (const item of this.queue.splice(0)) this.acks.releaseUnstarted(item);
     await this.acks.flush();
     const deadline = Date.now() + (this.options.shutdownGraceMs ?? 10_000);
     while (this.running.size > 0 && Date.now() < deadline) await Promise.race([this.changed(), sleep(50)]);
-    for (const item of this.running) this.settle(item, 'release', 0);
+    for (const item of this.running) this.acks.settle(item, 'release', 0);
     this.acks.stop();
     this.locks.stop();
     await this.acks.flush();
@@ -199,7 +175,13 @@ export class ShareWorker {
         continue;
       }
       const maxRecords = this.toFetch(fetches.size);
+      const holdMs = maxRecords > 0 ? this.holdFor() : 0;
+      if (holdMs > 0) {
+        await Promise.race([this.changed(), sleep(holdMs)]);
+        continue;
+      }
       if (maxRecords > 0) {
+        this.holdSince = undefined;
         this.requested += maxRecords;
         const fetch: Promise<void> = this.fetchOnce(maxRecords).finally(() => {
           this.requested -= maxRecords;
@@ -220,7 +202,8 @@ export class ShareWorker {
   /**
    * How many records a fetch going out now asks for (0: none goes out). By default: the free
    * handlers no fetch under way has asked for, plus the records they would start within a
-   * fetch's round trip (none for slow jobs), so every record fetched starts about at once. With
+   * fetch's round trip (none for slow jobs), so every record fetched starts about at once; a
+   * second one only into a backlog (the last answer was full). With
    * `prefetch`: a batch, only once every fetched record has started; a second one while the
    * first is under way only if the last answer was full and every handler has finished, so a
    * fast worker does not wait a round trip between batches and a slow one never fetches a
@@ -230,6 +213,9 @@ export class ShareWorker {
     if (inFlight >= MAX_FETCHES) return 0;
     const prefetch = this.prefetch;
     if (prefetch === undefined) {
+      // Into no backlog the fetch under way waits for records: a second would only wait (and
+      // look for records, on every produce) beside it. The next goes out when it answers.
+      if (inFlight > 0 && !this.backlog) return 0;
       const wanted = this.concurrency + this.lookahead.records(this.concurrency);
       const free = wanted - this.running.size - this.queue.length - this.requested;
       return Math.min(MAX_FETCH_RECORDS, Math.max(0, free));
@@ -237,6 +223,21 @@ export class ShareWorker {
     if (this.queue.length > 0) return 0;
     if (inFlight === 0) return prefetch;
     return this.backlog && this.running.size === 0 ? prefetch : 0;
+  }
+
+  /**
+   * By default, into no backlog: how long the next fetch still waits (0: not) for the handlers
+   * of requests under way, when jobs are short, and for the acks carrying their replies, so the
+   * broker does not look for records beside those commits, on the callers' path; at most
+   * {@link FETCH_HOLD_MS} in all.
+   */
+  private holdFor(): number {
+    if (this.prefetch !== undefined || this.backlog || this.stopping) return 0;
+    if (this.requests === 0 && !this.acks.replying) return 0;
+    if (!this.lookahead.shortJobs(FETCH_HOLD_MS)) return 0;
+    const now = performance.now();
+    this.holdSince ??= now;
+    return Math.max(0, this.holdSince + FETCH_HOLD_MS - now);
   }
 
   private async fetchOnce(maxRecords: number): Promise<void> {
@@ -264,34 +265,8 @@ export class ShareWorker {
       this.pump();
     } catch (error) {
       this.backlog = false;
-      // A fetch stop() aborted was most likely long-polling, its acks applied on arrival; they
-      // are sent once more in case it was aborted before it reached the broker.
-      if (this.stopping && isAbort(error)) {
-        this.aborted.push(...acks);
-        return;
-      }
-      if (acks.length > 0 && isRefused(error)) {
-        // The broker refused the request its acknowledgements rode on: they go on their own,
-        // one by one, so one bad entry is dropped (and logged) and the others are applied; the
-        // next fetch goes without them.
-        void this.acks.isolate(acks, error);
-        return;
-      }
-      this.acks.restore(acks);
-      this.error ??= error;
+      if (!this.acks.fetchFailed(acks, error, this.stopping)) this.error ??= error;
     }
-  }
-
-  /**
-   * Sends the acknowledgements of aborted fetches again, the broker's answers ignored: each one
-   * it had applied is refused now (no longer held), each one it never saw is applied.
-   */
-  private async resendAborted(): Promise<void> {
-    const acks = this.aborted.splice(0);
-    if (acks.length === 0 || !this.memberId) return;
-    await this.http.acknowledge(this.options.group, this.memberId, acks).catch((error: unknown) => {
-      this.logger.warn(`${acks.length} acknowledgements could not be sent at shutdown: ${String(error)}`);
-    });
   }
 
   private async failed(error: unknown, topics: string[]): Promise<void> {
@@ -345,13 +320,15 @@ export class ShareWorker {
   private start(item: Held): void {
     const { record } = item;
     const startedAt = performance.now();
+    const request = record.headers[REPLY_TO_HEADER] !== undefined;
+    if (request) this.requests++;
     this.running.add(item);
     const context: ShoalContext = new ShoalContext([
       record,
       {
-        accept: () => this.settle(item, 'accept', undefined, undefined, undefined, context.takeProduced()),
-        release: (delayMs, reason) => this.settle(item, 'release', delayMs, reason),
-        reject: (reason) => this.settle(item, 'reject', undefined, reason),
+        accept: () => this.acks.settle(item, 'accept', undefined, undefined, undefined, context.takeProduced()),
+        release: (delayMs, reason) => this.acks.settle(item, 'release', delayMs, reason),
+        reject: (reason) => this.acks.settle(item, 'reject', undefined, reason),
         renew: () => this.renew(item),
         progress: (value) => this.progress(item, value),
       },
@@ -359,7 +336,7 @@ export class ShareWorker {
     void this.dispatch(record, context)
       .then(
         (result) =>
-          this.settle(
+          this.acks.settle(
             item,
             'accept',
             undefined,
@@ -369,75 +346,16 @@ export class ShareWorker {
           ),
         (error: unknown) => {
           context.takeProduced(); // a handler that throws produces nothing (a reject may carry its own)
-          this.settleFailure(item, context.failure ?? error);
+          this.acks.failed(item, context.failure ?? error);
         },
       )
       .finally(() => {
         this.lookahead.jobDone(performance.now() - startedAt);
+        if (request) this.requests--;
         this.running.delete(item);
         this.pump();
         this.notify();
       });
-  }
-
-  private settleFailure(item: Held, error: unknown): void {
-    const reason = failureReason(error);
-    if (error instanceof ShoalRejectException)
-      return this.settle(item, 'reject', undefined, reason, undefined, error.produce);
-    const { topic, deliveryCount } = item.record;
-    const attempts = this.attemptsOf(topic);
-    if (attempts !== undefined && deliveryCount >= attempts) {
-      // Its last attempt: rejected (dead-lettered with the error), not run again.
-      return this.settle(item, 'reject', undefined, reason);
-    }
-    const delayMs =
-      error instanceof ShoalRetriableException && error.delayMs !== undefined
-        ? error.delayMs
-        : backoff(this.options, item.record.deliveryCount);
-    this.settle(item, 'release', delayMs, reason);
-  }
-
-  /** A record fetched but never started: released with `delivered: false`, so it spends no delivery. */
-  private releaseUnstarted(item: Held): void {
-    if (!this.claim(item)) return;
-    const { topic, partition, offset } = item.record;
-    this.acks.add({ topic, partition, offset, type: 'release', delivered: false });
-  }
-
-  /** Marks `item` settled and stops renewing its lock; false when it already was. */
-  private claim(item: Held): boolean {
-    if (item.settled) return false;
-    item.settled = true;
-    this.locks.untrack(item.record);
-    return true;
-  }
-
-  private settle(
-    item: Held,
-    type: 'accept' | 'release' | 'reject',
-    delayMs?: number,
-    reason?: string,
-    result?: unknown,
-    produce: ProduceBatch[] = [],
-  ): void {
-    if (!this.claim(item)) return;
-    const { topic, partition, offset } = item.record;
-    if (type === 'release' && delayMs !== undefined && delayMs > MAX_RELEASE_DELAY_MS)
-      this.logger.warn(
-        `release delay of ${topic}/${partition}@${offset} cut from ${delayMs} ms to the broker's most, ${MAX_RELEASE_DELAY_MS} ms`,
-      );
-    const releaseDelayMs = type === 'release' ? clampReleaseDelay(delayMs) : 0;
-    this.acks.add({
-      topic,
-      partition,
-      offset,
-      type,
-      ...(releaseDelayMs > 0 ? { delayMs: releaseDelayMs } : {}),
-      ...(type !== 'accept' && reason ? { reason } : {}),
-      ...(type === 'accept' && result !== undefined ? { result } : {}),
-      // Appended in the ack's transaction, if and only if it applies (exactly-once chaining).
-      ...(type !== 'release' && produce.length > 0 ? { produce } : {}),
-    });
   }
 
   /** `ctx.progress(value)`: stored on the broker with the record, its lock renewed. */
