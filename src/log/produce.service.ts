@@ -25,7 +25,10 @@ export class ProduceService {
   private readonly commits = new GroupCommit<AppendRequest, Appended>(
     async (batch) => {
       // The next batch's transaction starts while this one's flush runs: commits and flushes overlap.
-      const { result, durable } = await this.database.commit((sql) => this.appender.append(sql, batch));
+      // On PostgreSQL one statement where it can, a transaction of its own (see LogAppender.appendAlone).
+      const { result, durable } = await this.database.commit(
+        async (sql) => (await this.appender.appendAlone(sql, batch)) ?? this.appender.append(sql, batch),
+      );
       // Woken now, a reader acquires meanwhile; it answers only once this flush is done (see Database.commit).
       this.appender.announce(result.heads);
       durable.catch(() => undefined); // awaited by each request below
