@@ -25,6 +25,12 @@ export class PgBinaryArray {
   /** `items`: safe integers for int4/int8, strings for text, buffers for bytea; null for a null item. */
   static of(type: ElementType, items: readonly (number | string | Buffer | Uint8Array | null)[]): PgBinaryArray {
     const { oid, width } = ELEMENT[type];
+    if (items.length === 0) {
+      // No dimensions: the empty array.
+      const empty = Buffer.alloc(12);
+      empty.writeInt32BE(oid, 8);
+      return new PgBinaryArray(empty);
+    }
     let size = HEADER_BYTES;
     for (const item of items) {
       size += 4;
