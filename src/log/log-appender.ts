@@ -17,6 +17,8 @@ import type { Outcome } from '../platform/group-commit.js';
 export interface AppendRequest {
   topic: string;
   records: AppendRecord[];
+  /** Only if no API key exists (a produce whose auth check was deferred: security/deferred-auth.ts). */
+  ifNoKeys?: boolean;
 }
 
 /** What one append adds to a partition: its rows, in offset order, and their bytes. */
@@ -109,8 +111,9 @@ export class LogAppender {
    * batch whose topics an append has read before and whose records the broker stamps. Null
    * when it cannot (SQLite, a topic not read yet or changed since, a record with its own
    * timestamp, a request that fails): nothing was written, and {@link append} does the work.
+   * `'keyed'` when a request asks that no API key exist and one does: nothing was written.
    */
-  async appendAlone(sql: Sql, batch: AppendRequest[]): Promise<AppendResult | null> {
+  async appendAlone(sql: Sql, batch: AppendRequest[]): Promise<AppendResult | null | 'keyed'> {
     if (sql.kind !== 'postgres') return null;
     const now = this.clock.now();
     const heads = new Map<string, HeadRecords>();
@@ -139,7 +142,13 @@ export class LogAppender {
       );
     }
     const ordered = [...heads.values()].sort((a, b) => a.topicId - b.topicId || a.partition - b.partition);
-    const before = await appendAlone(sql, ordered, now);
+    const before = await appendAlone(
+      sql,
+      ordered,
+      now,
+      batch.some((request) => request.ifNoKeys),
+    );
+    if (before === 'keyed') return before;
     if (before === null) {
       for (const request of batch) this.known.delete(request.topic);
       return null;

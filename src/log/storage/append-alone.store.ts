@@ -46,7 +46,8 @@ const texts = new Map<number, string>();
  * partition rows in key order (as every append does) checking that each topic still has the
  * partition count its records were placed by, inserts the rows with their offsets counted from
  * the locked ends, and moves the ends — all only when every partition was found as expected
- * (else it writes nothing). It answers the ends before the append. Each record array holds the
+ * (else it writes nothing), and, when asked (`$last`), that no API key exists (see
+ * security/deferred-auth.ts). It answers the ends before the append and whether a key exists. Each record array holds the
  * rows of every partition end to end, in the order of the partition arrays.
  */
 function statementText(filled: number): string {
@@ -63,8 +64,10 @@ function statementText(filled: number): string {
     JOIN shoal_partition p ON p.topic_id = k.topic_id AND p.partition_id = k.partition_id
     ORDER BY p.topic_id, p.partition_id
     FOR UPDATE OF p
+  ), seen AS (
+    SELECT count(*) = cardinality($1::integer[]) AS complete, EXISTS (SELECT 1 FROM shoal_api_key) AS keyed FROM h
   ), whole AS (
-    SELECT count(*) = cardinality($1::integer[]) AS ok FROM h
+    SELECT complete AND NOT (keyed AND $${9 + columns.length}::boolean) AS ok FROM seen
   ), r AS (
     SELECT * FROM unnest($8::integer[], ${arrays}) WITH ORDINALITY AS r (size, ${names.join(', ')}, n)
   ), ins AS (
@@ -78,7 +81,7 @@ function statementText(filled: number): string {
       max_timestamp = GREATEST(h.max_timestamp, $7::bigint), byte_size = p.byte_size + h.bytes
     FROM h WHERE p.topic_id = h.topic_id AND p.partition_id = h.partition_id AND (SELECT ok FROM whole)
   )
-  SELECT topic_id, partition_id, end_offset, max_timestamp, delete_after_idle_ms FROM h`;
+  SELECT topic_id, partition_id, end_offset, max_timestamp, delete_after_idle_ms, keyed FROM h, seen`;
   texts.set(filled, text);
   return text;
 }
@@ -87,9 +90,14 @@ function statementText(filled: number): string {
  * PostgreSQL: an append of records all stamped `timestamp` in one statement that is a
  * transaction of its own ({@link Sql.alone}: one round trip, no BEGIN or COMMIT of its own).
  * Null when a partition was not found as expected (a topic deleted, or given more partitions,
- * since it was read): nothing was written.
+ * since it was read); `'keyed'` when `ifNoKeys` and an API key exists: nothing was written.
  */
-export async function appendAlone(sql: Sql, heads: HeadRecords[], timestamp: number): Promise<HeadBefore[] | null> {
+export async function appendAlone(
+  sql: Sql,
+  heads: HeadRecords[],
+  timestamp: number,
+  ifNoKeys: boolean,
+): Promise<HeadBefore[] | null | 'keyed'> {
   const records = heads.flatMap((head) => head.records);
   // Every row needs at least one optional column for the text (a record with none: a tombstone, value_json null).
   const filled = filledColumns(records) || VALUE_JSON;
@@ -105,6 +113,7 @@ export async function appendAlone(sql: Sql, heads: HeadRecords[], timestamp: num
     end_offset: number;
     max_timestamp: number;
     delete_after_idle_ms: number | null;
+    keyed: boolean;
   }>(statementText(filled), [
     heads.map((head) => head.topicId),
     heads.map((head) => head.partition),
@@ -118,8 +127,10 @@ export async function appendAlone(sql: Sql, heads: HeadRecords[], timestamp: num
       records.map((record) => record.size),
     ),
     ...optional,
+    ifNoKeys,
   ]);
   if (rows.length !== heads.length) return null;
+  if (ifNoKeys && rows[0].keyed) return 'keyed';
   return rows.map((row) => ({
     topicId: Number(row.topic_id),
     partition: Number(row.partition_id),
