@@ -75,9 +75,9 @@ export class ShareGroupCoordinator extends GroupSessions<ShareGroupTransaction> 
   ): Promise<ShareGroupTransaction | null> {
     const stores = this.storage.in(sql);
     if (options.create) await stores.groups.create(name, DEFAULT_SHARE_GROUP_CONFIG, now);
-    const found = await stores.groups.findWithMembers(name, options.create || options.membership ? 'update' : 'share');
-    if (!found) return null;
-    const tx = new ShareGroupTransaction(sql, found.group, found.members, now, stores, found.topics);
+    const group = await stores.groups.find(name, options.create || options.membership ? 'update' : 'share');
+    if (!group) return null;
+    const tx = new ShareGroupTransaction(sql, group, await stores.groups.members(group.id), now, stores);
     await tx.removeExpiredMembers();
     return tx;
   }

@@ -40,15 +40,8 @@ export class ShareGroupTransaction implements ShareScope {
     members: ShareMember[],
     readonly now: number,
     readonly stores: ShareStores,
-    /** The topics the members subscribe to that exist, when read with them (else each is read when first needed). */
-    subscribed: Topic[] | null = null,
   ) {
     this.liveMembers = members;
-    if (subscribed) {
-      const found = new Map(subscribed.map((topic) => [topic.name, topic]));
-      for (const name of members.flatMap((member) => member.topics))
-        this.topicsByName.set(name, found.get(name) ?? null);
-    }
   }
 
   get members(): readonly ShareMember[] {

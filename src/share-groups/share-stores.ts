@@ -72,14 +72,6 @@ export interface SharePartitionStore {
 export interface ShareGroupStore {
   /** The group; its row locked on PostgreSQL: `update` for membership and config, `share` for fetches and acks. */
   find(name: string, lock?: 'update' | 'share' | 'none'): Promise<ShareGroupRow | null>;
-  /**
-   * {@link find} with the members, read after the lock, and (null when not read with them) the
-   * topics they subscribe to that exist: one round trip on PostgreSQL.
-   */
-  findWithMembers(
-    name: string,
-    lock: 'update' | 'share' | 'none',
-  ): Promise<{ group: ShareGroupRow; members: ShareMember[]; topics: Topic[] | null } | null>;
   create(name: string, config: ShareGroupConfigView, now: number): Promise<void>;
   members(groupId: number): Promise<ShareMember[]>;
   insertMember(groupId: number, member: ShareMember): Promise<void>;

@@ -69,11 +69,6 @@ class WriteNotingSession implements SqlSession {
     return this.session.alone<T>(sql, params);
   }
 
-  many(statements: readonly { sql: string; params?: readonly unknown[] }[]): Promise<unknown[][]> {
-    for (const { sql } of statements) this.note(sql);
-    return this.session.many(statements);
-  }
-
   begin(): Promise<void> {
     return this.session.begin();
   }

@@ -155,20 +155,6 @@ class PgSession implements SqlSession {
     }
   }
 
-  async many(statements: readonly { sql: string; params?: readonly unknown[] }[]): Promise<unknown[][]> {
-    const texts = statements.map(({ sql, params }) => inline(this.client, sql, params ?? []));
-    if (statements.length < 2 || texts.some((text) => text === null)) {
-      const results: unknown[][] = [];
-      for (const { sql, params } of statements) results.push(await this.rows(sql, params));
-      return results;
-    }
-    const ahead = await this.ahead();
-    const text = (ahead === null ? texts : [ahead, ...texts]).join(';');
-    // One simple query: a result per statement, the ones sent ahead first.
-    const results = (await this.sessions.simple(this.client, text)) as unknown as pg.QueryResult[];
-    return results.slice(-statements.length).map((result) => result.rows as unknown[]);
-  }
-
   begin(): Promise<void> {
     this.beginPending = true;
     this.inTransaction = true;

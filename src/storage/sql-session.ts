@@ -29,12 +29,6 @@ export interface Sql {
    * Elsewhere (SQLite, or after other statements) it is {@link rows}.
    */
   alone<T>(sql: string, params?: readonly unknown[]): Promise<T[]>;
-  /**
-   * Rows of each statement, run in order. On PostgreSQL in one round trip (with whatever waits
-   * to go ahead) when every one can be written out; each statement there reads with a snapshot
-   * of its own, taken as it starts, so one after a row lock sees what the lock waited for.
-   */
-  many(statements: readonly { sql: string; params?: readonly unknown[] }[]): Promise<unknown[][]>;
 }
 
 /** One connection for the length of one use: SQL, and the transaction around it if asked. */

@@ -250,10 +250,6 @@ export class InMemoryShareGroupStore implements ShareGroupStore {
   async find(name: string) {
     return this.groups.get(name) ?? null;
   }
-  async findWithMembers(name: string) {
-    const group = this.groups.get(name);
-    return group ? { group, members: await this.members(group.id), topics: null } : null;
-  }
   async create(name: string, config: ShareGroupConfigView) {
     if (!this.groups.has(name)) this.groups.set(name, { id: this.groups.size + 1, name, config });
   }

@@ -3,7 +3,7 @@ import type { PartitionWindow, Topic } from '../domain/topic.js';
 import type { Sql } from '../../storage/database.js';
 import { valuesList } from '../../storage/sql-dialect.js';
 
-export interface TopicRow {
+interface TopicRow {
   id: number;
   name: string;
   partition_count: number;
@@ -16,11 +16,11 @@ export interface TopicRow {
   delete_after_idle_ms: number | null;
 }
 
-export const TOPIC_COLUMNS =
+const TOPIC_COLUMNS =
   'id, name, partition_count, retention_ms, retention_bytes, idempotency_window_ms, ' +
   'retention_respects_share_groups, completed_max_age_ms, completed_max_count, delete_after_idle_ms';
 
-export function toTopic(row: TopicRow): Topic {
+function toTopic(row: TopicRow): Topic {
   const topic: Topic = {
     id: Number(row.id),
     name: row.name,

@@ -1,8 +1,6 @@
 import type { ShareGroupConfigView } from '@shoal/protocol';
 import type { Sql } from '../../storage/database.js';
 import { groupSessionStore } from '../../groups/storage/group-session.store.js';
-import type { Topic } from '../../log/domain/topic.js';
-import { TOPIC_COLUMNS, type TopicRow, toTopic } from '../../log/storage/topic.store.js';
 
 export interface ShareGroupRow {
   id: number;
@@ -15,24 +13,6 @@ export interface ShareMember {
   topics: string[];
   sessionTimeoutMs: number;
   expiresAt: number;
-}
-
-interface MemberRow {
-  member_id: string;
-  topics: string;
-  session_timeout_ms: number;
-  expires_at: number;
-}
-
-const MEMBER_COLUMNS = 'member_id, topics, session_timeout_ms, expires_at';
-
-function toMember(r: MemberRow): ShareMember {
-  return {
-    memberId: r.member_id,
-    topics: JSON.parse(r.topics) as string[],
-    sessionTimeoutMs: Number(r.session_timeout_ms),
-    expiresAt: Number(r.expires_at),
-  };
 }
 
 interface GroupRow {
@@ -49,70 +29,28 @@ interface GroupRow {
 const COLUMNS =
   'id, name, record_lock_duration_ms, delivery_count_limit, max_in_flight, auto_offset_reset, dead_letter_topic, result_retention_ms';
 
-/** ` FOR UPDATE` or ` FOR SHARE` on PostgreSQL when asked; SQLite's transactions hold the whole database. */
-function lockSuffix(sql: Sql, lock: 'update' | 'share' | 'none'): string {
-  return sql.kind === 'postgres' && lock !== 'none' ? ` FOR ${lock.toUpperCase()}` : '';
-}
-
-function toGroup(r: GroupRow): ShareGroupRow {
-  return {
-    id: Number(r.id),
-    name: r.name,
-    config: {
-      recordLockDurationMs: Number(r.record_lock_duration_ms),
-      deliveryCountLimit: Number(r.delivery_count_limit),
-      maxInFlightRecordsPerPartition: Number(r.max_in_flight),
-      autoOffsetReset: r.auto_offset_reset as ShareGroupConfigView['autoOffsetReset'],
-      deadLetterTopic: r.dead_letter_topic,
-      // Shown once set, as the flow settings are.
-      ...(Number(r.result_retention_ms) > 0 ? { resultRetentionMs: Number(r.result_retention_ms) } : {}),
-    },
-  };
-}
-
 /** Share groups, their configuration and their members. */
 export const shareGroupStore = {
   ...groupSessionStore('share'),
 
   /** Locks the group's row on PostgreSQL: `update` for membership and config, `share` for fetches and acks. */
   async find(sql: Sql, name: string, lock: 'update' | 'share' | 'none' = 'none'): Promise<ShareGroupRow | null> {
-    const rows = await sql.rows<GroupRow>(
-      `SELECT ${COLUMNS} FROM shoal_share_group WHERE name = $1${lockSuffix(sql, lock)}`,
-      [name],
-    );
-    return rows.length === 0 ? null : toGroup(rows[0]);
-  },
-
-  /**
-   * {@link find}, then the group's members and, on PostgreSQL, the topics they subscribe to,
-   * read after the lock: there the three statements go in one round trip, each with a
-   * snapshot taken as it starts (a membership change the lock waited for is seen).
-   */
-  async findWithMembers(
-    sql: Sql,
-    name: string,
-    lock: 'update' | 'share' | 'none',
-  ): Promise<{ group: ShareGroupRow; members: ShareMember[]; topics: Topic[] | null } | null> {
-    if (sql.kind !== 'postgres') {
-      // One connection, no round trips to save: the topics are read when needed.
-      const group = await this.find(sql, name, lock);
-      return group ? { group, members: await this.members(sql, group.id), topics: null } : null;
-    }
-    const groupId = 'SELECT id FROM shoal_share_group WHERE name = $1';
-    const subscribed = `SELECT jsonb_array_elements_text(m.topics::jsonb) FROM shoal_share_member m WHERE m.group_id = (${groupId})`;
-    const [groups, members, topics] = await sql.many([
-      { sql: `SELECT ${COLUMNS} FROM shoal_share_group WHERE name = $1${lockSuffix(sql, lock)}`, params: [name] },
-      {
-        sql: `SELECT ${MEMBER_COLUMNS} FROM shoal_share_member WHERE group_id = (${groupId}) ORDER BY member_id`,
-        params: [name],
-      },
-      { sql: `SELECT ${TOPIC_COLUMNS} FROM shoal_topic WHERE name IN (${subscribed})`, params: [name] },
-    ]);
-    if (groups.length === 0) return null;
+    const suffix = sql.kind === 'postgres' && lock !== 'none' ? ` FOR ${lock.toUpperCase()}` : '';
+    const rows = await sql.rows<GroupRow>(`SELECT ${COLUMNS} FROM shoal_share_group WHERE name = $1${suffix}`, [name]);
+    if (rows.length === 0) return null;
+    const r = rows[0];
     return {
-      group: toGroup(groups[0] as GroupRow),
-      members: (members as MemberRow[]).map(toMember),
-      topics: (topics as TopicRow[]).map(toTopic),
+      id: Number(r.id),
+      name: r.name,
+      config: {
+        recordLockDurationMs: Number(r.record_lock_duration_ms),
+        deliveryCountLimit: Number(r.delivery_count_limit),
+        maxInFlightRecordsPerPartition: Number(r.max_in_flight),
+        autoOffsetReset: r.auto_offset_reset as ShareGroupConfigView['autoOffsetReset'],
+        deadLetterTopic: r.dead_letter_topic,
+        // Shown once set, as the flow settings are.
+        ...(Number(r.result_retention_ms) > 0 ? { resultRetentionMs: Number(r.result_retention_ms) } : {}),
+      },
     };
   },
 
@@ -155,11 +93,16 @@ export const shareGroupStore = {
   },
 
   async members(sql: Sql, groupId: number): Promise<ShareMember[]> {
-    const rows = await sql.rows<MemberRow>(
-      `SELECT ${MEMBER_COLUMNS} FROM shoal_share_member WHERE group_id = $1 ORDER BY member_id`,
+    const rows = await sql.rows<{ member_id: string; topics: string; session_timeout_ms: number; expires_at: number }>(
+      'SELECT member_id, topics, session_timeout_ms, expires_at FROM shoal_share_member WHERE group_id = $1 ORDER BY member_id',
       [groupId],
     );
-    return rows.map(toMember);
+    return rows.map((r) => ({
+      memberId: r.member_id,
+      topics: JSON.parse(r.topics) as string[],
+      sessionTimeoutMs: Number(r.session_timeout_ms),
+      expiresAt: Number(r.expires_at),
+    }));
   },
 
   async insertMember(sql: Sql, groupId: number, member: ShareMember): Promise<void> {

@@ -96,9 +96,6 @@ export class SqlShareGroupStore implements ShareGroupStore {
   find(name: string, lock?: 'update' | 'share' | 'none') {
     return shareGroupStore.find(this.sql, name, lock);
   }
-  findWithMembers(name: string, lock: 'update' | 'share' | 'none') {
-    return shareGroupStore.findWithMembers(this.sql, name, lock);
-  }
   create(name: string, config: ShareGroupConfigView, now: number) {
     return shareGroupStore.create(this.sql, name, config, now);
   }

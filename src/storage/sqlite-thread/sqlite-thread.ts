@@ -178,12 +178,6 @@ class SqliteThreadSession implements SqlSession {
     return this.rows<T>(sql, params);
   }
 
-  async many(statements: readonly { sql: string; params?: readonly unknown[] }[]): Promise<unknown[][]> {
-    const results: unknown[][] = [];
-    for (const { sql, params } of statements) results.push(await this.rows(sql, params));
-    return results;
-  }
-
   /** BEGIN IMMEDIATE goes with the first statement: no round trip of its own. */
   async begin(): Promise<void> {
     this.beginWithNext = true;
