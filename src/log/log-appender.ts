@@ -7,6 +7,7 @@ import type { AppendRecord } from './domain/record.js';
 import type { Topic } from './domain/topic.js';
 import type { Sql } from '../storage/database.js';
 import { logStore, type PartitionHead, type RecordRow } from './storage/log.store.js';
+import { appendAlone, type HeadRecords } from './storage/append-alone.store.js';
 import { topicStore } from './storage/topic.store.js';
 import { TopicUse } from './topic-use.js';
 import { appendKey, ChangeSignal } from '../platform/change-signal.js';
@@ -16,6 +17,8 @@ import type { Outcome } from '../platform/group-commit.js';
 export interface AppendRequest {
   topic: string;
   records: AppendRecord[];
+  /** Only if no API key exists (a produce whose auth check was deferred: security/deferred-auth.ts). */
+  ifNoKeys?: boolean;
 }
 
 /** What one append adds to a partition: its rows, in offset order, and their bytes. */
@@ -30,6 +33,9 @@ export interface AppendResult {
   heads: PartitionHead[];
 }
 
+/** Topics an append read, by name, at most this many (the one-statement append places records by them). */
+const MAX_KNOWN_TOPICS = 10_000;
+
 /**
  * Appends records inside a caller's transaction: chooses partitions, assigns offsets under
  * the partition rows' locks, inserts, and moves the partitions' ends. Used by produce (group
@@ -38,6 +44,11 @@ export interface AppendResult {
 @Injectable()
 export class LogAppender {
   private readonly partitioner = new Partitioner();
+  /**
+   * Topics as an append last read them: the one-statement append places records by them, and
+   * its statement checks each is still there with that partition count (else it writes nothing).
+   */
+  private readonly known = new Map<string, Topic>();
 
   constructor(
     private readonly signal: ChangeSignal,
@@ -49,7 +60,11 @@ export class LogAppender {
     const topics = new Map(
       (await topicStore.findByNames(sql, [...new Set(batch.map((r) => r.topic))])).map((t) => [t.name, t]),
     );
-    for (const topic of topics.values()) this.use.touch(topic);
+    for (const topic of topics.values()) {
+      this.use.touch(topic);
+      if (this.known.size >= MAX_KNOWN_TOPICS) this.known.clear();
+      this.known.set(topic.name, topic);
+    }
     const placed = batch.map((request) => this.place(request, topics.get(request.topic)));
     const keys = new Map<string, { topicId: number; partition: number }>();
     for (const p of placed) {
@@ -89,6 +104,75 @@ export class LogAppender {
       grown.map(([head, appended]) => [head, appended.bytes]),
     );
     return { outcomes, heads: grown.map(([head]) => head) };
+  }
+
+  /**
+   * {@link append} as the transaction's one statement (PostgreSQL; see {@link Sql.alone}): for a
+   * batch whose topics an append has read before and whose records the broker stamps. Null
+   * when it cannot (SQLite, a topic not read yet or changed since, a record with its own
+   * timestamp, a request that fails): nothing was written, and {@link append} does the work.
+   * `'keyed'` when a request asks that no API key exist and one does: nothing was written.
+   */
+  async appendAlone(sql: Sql, batch: AppendRequest[]): Promise<AppendResult | null | 'keyed'> {
+    if (sql.kind !== 'postgres') return null;
+    const now = this.clock.now();
+    const heads = new Map<string, HeadRecords>();
+    // Per request, per record: its partition's records and its index among them.
+    const slots: [HeadRecords, number][][] = [];
+    const topics: Topic[] = [];
+    for (const request of batch) {
+      const topic = this.known.get(request.topic);
+      if (!topic || request.records.some((record) => record.timestamp !== null)) return null;
+      topics.push(topic);
+      const placed = this.place(request, topic);
+      if (!placed.ok) return null;
+      slots.push(
+        request.records.map((record, r) => {
+          const partition = placed.value.partitions[r];
+          const key = `${topic.id}:${partition}`;
+          let head = heads.get(key);
+          if (!head)
+            heads.set(
+              key,
+              (head = { topicId: topic.id, partition, partitionCount: topic.partitionCount, records: [], bytes: 0 }),
+            );
+          head.bytes += record.size;
+          return [head, head.records.push(record) - 1];
+        }),
+      );
+    }
+    const ordered = [...heads.values()].sort((a, b) => a.topicId - b.topicId || a.partition - b.partition);
+    const before = await appendAlone(
+      sql,
+      ordered,
+      now,
+      batch.some((request) => request.ifNoKeys),
+    );
+    if (before === 'keyed') return before;
+    if (before === null) {
+      for (const request of batch) this.known.delete(request.topic);
+      return null;
+    }
+    const ends = new Map<HeadRecords, number>();
+    for (const end of before) ends.set(heads.get(`${end.topicId}:${end.partition}`)!, end.endOffset);
+    for (const topic of new Set(topics)) {
+      const setting = before.find((end) => end.topicId === topic.id)?.deleteAfterIdleMs ?? null;
+      if (setting === null) delete topic.config.deleteAfterIdleMs;
+      else topic.config.deleteAfterIdleMs = setting;
+      this.use.touch(topic);
+    }
+    return {
+      outcomes: slots.map((records) => ({
+        ok: true,
+        value: records.map(([head, index]) => ({ partition: head.partition, offset: ends.get(head)! + index })),
+      })),
+      heads: before.map((end) => ({
+        topicId: end.topicId,
+        partition: end.partition,
+        endOffset: end.endOffset + heads.get(`${end.topicId}:${end.partition}`)!.records.length,
+        maxTimestamp: Math.max(end.maxTimestamp, now),
+      })),
+    };
   }
 
   /** Chooses each record's partition; fails the request if its topic or a partition is unknown. */

@@ -44,6 +44,19 @@ export class ApiKeyService {
    * asked, the answer it gave last — every request asks it again while it says no, so only a key
    * created in the moment before an outage is missed until the database is back.
    */
+  /**
+   * Whether a produce may defer its auth check to its own statement (see deferred-auth.ts): on
+   * PostgreSQL, with no admin key and no key seen so far.
+   */
+  get deferrable(): boolean {
+    return this.database.kind === 'postgres' && !this.config.security?.adminApiKey && !this.keysExist;
+  }
+
+  /** A deferred check found a key: auth stays on from now. */
+  keysAppeared(): void {
+    this.keysExist = true;
+  }
+
   async authEnabled(lastKnownOnOutage = false): Promise<boolean> {
     if (this.config.security?.adminApiKey || this.keysExist) return true;
     // Keys are revoked, never deleted: once one exists, auth stays on, so only "no" is asked again.
@@ -82,6 +95,7 @@ export class ApiKeyService {
       revokedAt: null,
     };
     await this.database.transaction((sql) => securityStore.insertKey(sql, row));
+    this.keysExist = true;
     this.logger.log(`API key ${issued.id} created for principal ${principal}`);
     return { ...view(row), key: issued.key };
   }

@@ -64,6 +64,11 @@ class WriteNotingSession implements SqlSession {
     return this.session.later(sql, params);
   }
 
+  alone<T>(sql: string, params?: readonly unknown[]): Promise<T[]> {
+    this.note(sql);
+    return this.session.alone<T>(sql, params);
+  }
+
   begin(): Promise<void> {
     return this.session.begin();
   }

@@ -5,6 +5,7 @@ import type { SqlSession, SqlSessions } from './sql-session.js';
 import { PgFlushBarrier } from './pg-flush-barrier.js';
 import { SqlTrace } from './sql-trace.js';
 import { isStorageUnavailable } from './storage-error-kind.js';
+import { StorageUnavailableError } from '../platform/errors/index.js';
 
 /** Distinct statement texts given a name (prepared once per connection); the rest run unnamed. */
 const MAX_NAMED_STATEMENTS = 1_000;
@@ -140,6 +141,18 @@ class PgSession implements SqlSession {
   async later(sql: string, params: readonly unknown[] = []): Promise<void> {
     if (this.inTransaction) this.deferred.push({ sql, params });
     else await this.run(sql, params);
+  }
+
+  async alone<T>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
+    // Inside a transaction nothing of which went out yet: the statement is the transaction,
+    // committed as it ends; the BEGIN stays pending for whatever may follow.
+    if (!this.inTransaction || !this.beginPending || this.deferred.length > 0) return this.rows<T>(sql, params);
+    try {
+      return (await this.sessions.query(this.client, sql, params)).rows as T[];
+    } catch (error) {
+      // It commits as it ends: when the answer was lost, whether it took effect is unknown.
+      throw isStorageUnavailable(error) ? new StorageUnavailableError(true, error) : error;
+    }
   }
 
   begin(): Promise<void> {

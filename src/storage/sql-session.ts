@@ -21,6 +21,14 @@ export interface Sql {
    * written out, and a failure of it fails that statement; elsewhere it runs now.
    */
   later(sql: string, params?: readonly unknown[]): Promise<void>;
+  /**
+   * Rows of a statement that is a whole transaction by itself: on PostgreSQL, when nothing of
+   * the transaction ran yet, it runs on its own and commits as it ends (no BEGIN and COMMIT
+   * round trips; a connection lost meanwhile leaves its outcome unknown), and whatever follows
+   * opens the transaction afresh. So it must either write all the transaction would or nothing.
+   * Elsewhere (SQLite, or after other statements) it is {@link rows}.
+   */
+  alone<T>(sql: string, params?: readonly unknown[]): Promise<T[]>;
 }
 
 /** One connection for the length of one use: SQL, and the transaction around it if asked. */

@@ -3,6 +3,7 @@ import pg from 'pg';
 import { openDatabase } from '../../src/storage/data-source.js';
 import type { Database } from '../../src/storage/database.js';
 import { PgFlushBarrier } from '../../src/storage/pg-flush-barrier.js';
+import { PgBinaryArray } from '../../src/storage/pg-binary-array.js';
 import { createTestStorage, type TestStorage } from '../support/storage.js';
 
 /**
@@ -179,5 +180,68 @@ describe('PostgreSQL sessions', () => {
     } finally {
       await client.end();
     }
+  });
+
+  it('runs a statement alone as a transaction of its own; what follows opens the transaction afresh', async () => {
+    await expect(
+      database.transaction(async (sql) => {
+        await sql.alone('INSERT INTO later_test (id, n) VALUES ($1, $2)', [1, 1]);
+        await sql.execute('INSERT INTO later_test (id, n) VALUES ($1, $2)', [2, 2]);
+        throw new Error('rolled back');
+      }),
+    ).rejects.toThrow('rolled back');
+    // The statement alone committed as it ended; the one after it was rolled back with its transaction.
+    expect((await rows()).map((r) => r.id)).toEqual([1]);
+    // After other statements it is one of the transaction's: rolled back with it.
+    await expect(
+      database.transaction(async (sql) => {
+        await sql.execute('INSERT INTO later_test (id, n) VALUES ($1, $2)', [3, 3]);
+        await sql.alone('INSERT INTO later_test (id, n) VALUES ($1, $2)', [4, 4]);
+        throw new Error('rolled back');
+      }),
+    ).rejects.toThrow('rolled back');
+    expect((await rows()).map((r) => r.id)).toEqual([1]);
+    // A statement that fails alone leaves nothing; the transaction can go on after it.
+    await database.transaction(async (sql) => {
+      await expect(sql.alone('INSERT INTO later_test (id, n) VALUES ($1, $2)', [1, 9])).rejects.toThrow();
+      await sql.execute('INSERT INTO later_test (id, n) VALUES ($1, $2)', [5, 5]);
+    });
+    expect((await rows()).map((r) => [r.id, Number(r.n)])).toEqual([
+      [1, 1],
+      [5, 5],
+    ]);
+  });
+
+  it('sends arrays in binary form: text with quotes, backslashes and non-ASCII, bytes, integers and nulls', async () => {
+    const texts = ['{"a":"b\\"}', "it's", 'é 😀', '', null, '{}'];
+    const bytes = [Buffer.from([0, 1, 255]), null, Buffer.alloc(0)];
+    const ints = [0, -1, 2147483647, -2147483648];
+    const bigs = [0, -1, Number.MAX_SAFE_INTEGER, -Number.MAX_SAFE_INTEGER];
+    const [row] = await database.run((sql) =>
+      sql.rows<{ t: (string | null)[]; b: (Buffer | null)[]; i: number[]; n: string[]; e: number }>(
+        'SELECT $1::text[] AS t, $2::bytea[] AS b, $3::integer[] AS i, $4::bigint[] AS n, cardinality($5::text[]) AS e',
+        [
+          PgBinaryArray.of('text', texts),
+          PgBinaryArray.of('bytea', bytes),
+          PgBinaryArray.of('int4', ints),
+          PgBinaryArray.of('int8', bigs),
+          PgBinaryArray.of('text', []),
+        ],
+      ),
+    );
+    expect(row.t).toEqual(texts);
+    expect(row.b).toEqual(bytes);
+    expect(row.i).toEqual(ints);
+    expect(row.n.map(Number)).toEqual(bigs);
+    expect(row.e).toBe(0);
+  });
+
+  it('never writes a binary array out as a literal: it stays a parameter of a statement sent later', async () => {
+    await database.transaction(async (sql) => {
+      await sql.later('INSERT INTO later_test (id, n, label) SELECT 7, 0, l FROM unnest($1::text[]) AS l', [
+        PgBinaryArray.of('text', ["a'b"]),
+      ]);
+    });
+    expect((await rows()).map((r) => [r.id, r.label])).toEqual([[7, "a'b"]]);
   });
 });

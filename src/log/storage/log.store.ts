@@ -58,12 +58,12 @@ export function bufferOf(bytes: Buffer | Uint8Array | null): Buffer | null {
 }
 
 /** Whether `key` goes in `record_key` as it is (no key, or text without a NUL). */
-function isTextKey(key: RecordKey): key is string | null {
+export function isTextKey(key: RecordKey): key is string | null {
   return key === null || (typeof key === 'string' && !key.includes('\u0000'));
 }
 
 /** The bytes `key_bytes` holds for a key that is not kept as text. */
-function keyBytes(key: string | Buffer): Buffer {
+export function keyBytes(key: string | Buffer): Buffer {
   return typeof key === 'string' ? Buffer.from(key, 'utf8') : key;
 }
 
@@ -129,11 +129,11 @@ async function insertUnnest(sql: Sql, rows: RecordRow[]): Promise<void> {
 }
 
 /** Bits of the nullable columns some row of an insert fills. */
-const KEY_TEXT = 1;
-const KEY_BYTES = 2;
-const VALUE_JSON = 4;
-const VALUE_BYTES = 8;
-const HEADERS = 16;
+export const KEY_TEXT = 1;
+export const KEY_BYTES = 2;
+export const VALUE_JSON = 4;
+export const VALUE_BYTES = 8;
+export const HEADERS = 16;
 /** Largest multi-row INSERT; smaller statements are powers of two, so few texts are prepared. */
 const INSERT_CHUNK = 512;
 const insertTexts = new Map<number, string>();
@@ -162,7 +162,7 @@ function insertText(filled: number, rows: number): string {
 }
 
 /** Which nullable columns the rows fill (see {@link insertText}). */
-function filledColumns(rows: RecordRow[]): number {
+export function filledColumns(rows: readonly Pick<RecordRow, 'key' | 'value' | 'headers'>[]): number {
   let filled = 0;
   for (const { key, value, headers } of rows) {
     if (isTextKey(key)) {

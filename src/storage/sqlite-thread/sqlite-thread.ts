@@ -174,6 +174,10 @@ class SqliteThreadSession implements SqlSession {
     await this.statement(sql, params);
   }
 
+  alone<T>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
+    return this.rows<T>(sql, params);
+  }
+
   /** BEGIN IMMEDIATE goes with the first statement: no round trip of its own. */
   async begin(): Promise<void> {
     this.beginWithNext = true;

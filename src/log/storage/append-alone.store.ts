@@ -1,0 +1,141 @@
+import type { AppendRecord } from '../domain/record.js';
+import type { Sql } from '../../storage/database.js';
+import { PgBinaryArray } from '../../storage/pg-binary-array.js';
+import {
+  filledColumns,
+  HEADERS,
+  isTextKey,
+  KEY_BYTES,
+  KEY_TEXT,
+  keyBytes,
+  VALUE_BYTES,
+  VALUE_JSON,
+} from './log.store.js';
+
+/** The records an append adds to one partition, in offset order, with the topic's partition count it was placed by. */
+export interface HeadRecords {
+  topicId: number;
+  partition: number;
+  partitionCount: number;
+  records: AppendRecord[];
+  bytes: number;
+}
+
+/** A partition's end before the append, and its topic's idle-expiry setting, as the statement locked them. */
+export interface HeadBefore {
+  topicId: number;
+  partition: number;
+  endOffset: number;
+  maxTimestamp: number;
+  deleteAfterIdleMs: number | null;
+}
+
+/** The nullable columns a record may fill: bit, column, array type, and the value of a record. */
+const OPTIONAL: [number, string, 'text' | 'bytea', (record: AppendRecord) => string | Buffer | null][] = [
+  [KEY_TEXT, 'record_key', 'text', ({ key }) => (isTextKey(key) ? key : null)],
+  [KEY_BYTES, 'key_bytes', 'bytea', ({ key }) => (isTextKey(key) ? null : keyBytes(key))],
+  [VALUE_JSON, 'value_json', 'text', ({ value }) => (typeof value === 'string' ? value : null)],
+  [VALUE_BYTES, 'value_bytes', 'bytea', ({ value }) => (value === null || typeof value === 'string' ? null : value)],
+  [HEADERS, 'headers', 'text', ({ headers }) => headers],
+];
+
+const texts = new Map<number, string>();
+
+/**
+ * The append as one statement (`filled`: the optional columns bound, by bit). It locks the
+ * partition rows in key order (as every append does) checking that each topic still has the
+ * partition count its records were placed by, inserts the rows with their offsets counted from
+ * the locked ends, and moves the ends — all only when every partition was found as expected
+ * (else it writes nothing), and, when asked (`$last`), that no API key exists (see
+ * security/deferred-auth.ts). It answers the ends before the append and whether a key exists. Each record array holds the
+ * rows of every partition end to end, in the order of the partition arrays.
+ */
+function statementText(filled: number): string {
+  let text = texts.get(filled);
+  if (text !== undefined) return text;
+  const columns = OPTIONAL.filter(([bit]) => filled & bit);
+  const arrays = columns.map(([, , type], i) => `$${9 + i}::${type}[]`).join(', ');
+  const names = columns.map(([, name]) => name);
+  text = `WITH h AS (
+    SELECT p.topic_id, p.partition_id, p.end_offset, p.max_timestamp, k.first_row, k.row_count, k.bytes, t.delete_after_idle_ms
+    FROM unnest($1::integer[], $2::integer[], $3::integer[], $4::integer[], $5::integer[], $6::bigint[])
+      AS k (topic_id, partition_id, partition_count, first_row, row_count, bytes)
+    JOIN shoal_topic t ON t.id = k.topic_id AND t.partition_count = k.partition_count
+    JOIN shoal_partition p ON p.topic_id = k.topic_id AND p.partition_id = k.partition_id
+    ORDER BY p.topic_id, p.partition_id
+    FOR UPDATE OF p
+  ), seen AS (
+    SELECT count(*) = cardinality($1::integer[]) AS complete, EXISTS (SELECT 1 FROM shoal_api_key) AS keyed FROM h
+  ), whole AS (
+    SELECT complete AND NOT (keyed AND $${9 + columns.length}::boolean) AS ok FROM seen
+  ), r AS (
+    SELECT * FROM unnest($8::integer[], ${arrays}) WITH ORDINALITY AS r (size, ${names.join(', ')}, n)
+  ), ins AS (
+    INSERT INTO shoal_record (topic_id, partition_id, record_offset, timestamp, max_timestamp, size, ${names.join(', ')})
+    SELECT h.topic_id, h.partition_id, h.end_offset + r.n - h.first_row - 1, $7::bigint, GREATEST(h.max_timestamp, $7::bigint),
+      r.size, ${names.map((name) => `r.${name}`).join(', ')}
+    FROM h JOIN r ON r.n > h.first_row AND r.n <= h.first_row + h.row_count
+    WHERE (SELECT ok FROM whole)
+  ), moved AS (
+    UPDATE shoal_partition p SET end_offset = h.end_offset + h.row_count,
+      max_timestamp = GREATEST(h.max_timestamp, $7::bigint), byte_size = p.byte_size + h.bytes
+    FROM h WHERE p.topic_id = h.topic_id AND p.partition_id = h.partition_id AND (SELECT ok FROM whole)
+  )
+  SELECT topic_id, partition_id, end_offset, max_timestamp, delete_after_idle_ms, keyed FROM h, seen`;
+  texts.set(filled, text);
+  return text;
+}
+
+/**
+ * PostgreSQL: an append of records all stamped `timestamp` in one statement that is a
+ * transaction of its own ({@link Sql.alone}: one round trip, no BEGIN or COMMIT of its own).
+ * Null when a partition was not found as expected (a topic deleted, or given more partitions,
+ * since it was read); `'keyed'` when `ifNoKeys` and an API key exists: nothing was written.
+ */
+export async function appendAlone(
+  sql: Sql,
+  heads: HeadRecords[],
+  timestamp: number,
+  ifNoKeys: boolean,
+): Promise<HeadBefore[] | null | 'keyed'> {
+  const records = heads.flatMap((head) => head.records);
+  // Every row needs at least one optional column for the text (a record with none: a tombstone, value_json null).
+  const filled = filledColumns(records) || VALUE_JSON;
+  // The rows' arrays in binary form: no quoting and escaping of every JSON value (see PgBinaryArray).
+  const optional = OPTIONAL.filter(([bit]) => filled & bit).map(([, , type, of]) =>
+    PgBinaryArray.of(type, records.map(of)),
+  );
+  let first = 0;
+  const firsts = heads.map((head) => (first += head.records.length) - head.records.length);
+  const rows = await sql.alone<{
+    topic_id: number;
+    partition_id: number;
+    end_offset: number;
+    max_timestamp: number;
+    delete_after_idle_ms: number | null;
+    keyed: boolean;
+  }>(statementText(filled), [
+    heads.map((head) => head.topicId),
+    heads.map((head) => head.partition),
+    heads.map((head) => head.partitionCount),
+    firsts,
+    heads.map((head) => head.records.length),
+    heads.map((head) => head.bytes),
+    timestamp,
+    PgBinaryArray.of(
+      'int4',
+      records.map((record) => record.size),
+    ),
+    ...optional,
+    ifNoKeys,
+  ]);
+  if (rows.length !== heads.length) return null;
+  if (ifNoKeys && rows[0].keyed) return 'keyed';
+  return rows.map((row) => ({
+    topicId: Number(row.topic_id),
+    partition: Number(row.partition_id),
+    endOffset: Number(row.end_offset),
+    maxTimestamp: Number(row.max_timestamp),
+    deleteAfterIdleMs: row.delete_after_idle_ms === null ? null : Number(row.delete_after_idle_ms),
+  }));
+}
