@@ -91,7 +91,9 @@ export async function openDatabase(config: StorageConfig): Promise<Database> {
           synchronous,
           busyTimeoutMs: SQLITE_BUSY_TIMEOUT_MS,
           intervalMs: CHECKPOINT_INTERVAL_MS,
-          minFrames: CHECKPOINT_MIN_FRAMES,
+          idleFrames: CHECKPOINT_IDLE_FRAMES,
+          busyFrames: CHECKPOINT_BUSY_FRAMES,
+          quietMs: CHECKPOINT_QUIET_MS,
         });
   const options = {
     path: config.path,
@@ -121,9 +123,15 @@ function flushesInThePool(config: StorageConfig): boolean {
 }
 
 const SQLITE_BUSY_TIMEOUT_MS = 10_000;
-/** The checkpointer looks at the WAL this often, and copies it once this many pages wait (SQLite's own default). */
-const CHECKPOINT_INTERVAL_MS = 100;
-const CHECKPOINT_MIN_FRAMES = 1_000;
+/**
+ * The checkpointer looks at the WAL this often. It copies it once this many pages wait
+ * (SQLite's own default) and no write came for a while, or, under writes that do not pause,
+ * once four times as many wait (see WalCheckpointPolicy).
+ */
+const CHECKPOINT_INTERVAL_MS = 20;
+const CHECKPOINT_IDLE_FRAMES = 1_000;
+const CHECKPOINT_BUSY_FRAMES = 4_000;
+const CHECKPOINT_QUIET_MS = 50;
 
 /** PostgreSQL connections per broker (the relay's LISTEN connection is one more). */
 const POSTGRES_POOL_SIZE = 10;

@@ -15,7 +15,9 @@ export function sqliteWorkerScript(worker: 'sqlite.worker' | 'checkpoint.worker'
   const here = dirname(fileURLToPath(import.meta.url));
   const root = packageRoot(here);
   const built = join(root, 'dist', relative(root, here), `${worker}.js`);
-  const sources = [join(here, `${worker}.ts`), join(here, 'sqlite-connection.ts'), join(here, '..', 'sql-dialect.ts')];
+  const sources = [`${worker}.ts`, 'sqlite-connection.ts', 'wal-checkpoint-policy.ts', '../sql-dialect.ts'].map((f) =>
+    join(here, f),
+  );
   if (!existsSync(built))
     throw new Error(`${built} is missing: run \`npm run build\` (the SQLite thread runs built code)`);
   const builtAt = statSync(built).mtimeMs;

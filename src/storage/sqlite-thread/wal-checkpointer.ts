@@ -8,8 +8,12 @@ export interface CheckpointerOptions {
   busyTimeoutMs: number;
   /** How often the thread looks at the WAL. */
   intervalMs: number;
-  /** Frames (pages) waiting in the WAL that make a checkpoint worth its two fsyncs. */
-  minFrames: number;
+  /** Frames (pages) waiting in the WAL that make a checkpoint worth its two fsyncs once writes pause. */
+  idleFrames: number;
+  /** Frames waiting that are checkpointed even while writes go on. */
+  busyFrames: number;
+  /** How long without a write to the WAL counts as a pause. */
+  quietMs: number;
 }
 
 /**
@@ -21,8 +25,11 @@ export interface CheckpointerOptions {
  * working checkpointer never lets the WAL reach.
  */
 export class WalCheckpointer {
-  /** The writer's `wal_autocheckpoint` while the thread runs: only if it falls far behind. */
-  static readonly BACKSTOP_PAGES = 4_000;
+  /**
+   * The writer's `wal_autocheckpoint` while the thread runs: only if it falls far behind (well
+   * above the `busyFrames` the broker gives the thread).
+   */
+  static readonly BACKSTOP_PAGES = 10_000;
 
   private constructor(
     private readonly worker: Worker,
