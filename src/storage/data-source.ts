@@ -124,14 +124,14 @@ function flushesInThePool(config: StorageConfig): boolean {
 
 const SQLITE_BUSY_TIMEOUT_MS = 10_000;
 /**
- * The checkpointer looks at the WAL this often. It copies it once this many pages wait
- * (SQLite's own default) and no write came for a while, or, under writes that do not pause,
- * once four times as many wait (see WalCheckpointPolicy).
+ * The checkpointer looks at the WAL this often. It copies the log once 1,000 pages wait
+ * (SQLite's own default) and, once writes have paused for 100 ms, once 100 wait (see
+ * WalCheckpointPolicy).
  */
-const CHECKPOINT_INTERVAL_MS = 20;
-const CHECKPOINT_IDLE_FRAMES = 1_000;
-const CHECKPOINT_BUSY_FRAMES = 4_000;
-const CHECKPOINT_QUIET_MS = 50;
+const CHECKPOINT_INTERVAL_MS = 50;
+const CHECKPOINT_IDLE_FRAMES = 100;
+const CHECKPOINT_BUSY_FRAMES = 1_000;
+const CHECKPOINT_QUIET_MS = 100;
 
 /** PostgreSQL connections per broker (the relay's LISTEN connection is one more). */
 const POSTGRES_POOL_SIZE = 10;

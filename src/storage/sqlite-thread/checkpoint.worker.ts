@@ -22,9 +22,6 @@ const little = endianness() === 'LE';
 const policy = new WalCheckpointPolicy(options.idleFrames, options.busyFrames, options.quietMs);
 let shm: number | null = null;
 
-/** Passes at most per checkpoint: the first copies the log, the next what was committed meanwhile. */
-const PASSES = 3;
-
 /** `mxFrame` and `nBackfill` from the WAL index header; null when it cannot be read. */
 function walIndex(): { frames: number; backfilled: number } | null {
   try {
@@ -40,22 +37,11 @@ function walIndex(): { frames: number; backfilled: number } | null {
 function look(): void {
   const index = walIndex();
   if (index !== null && !policy.due(index.frames, index.backfilled, performance.now())) return;
-  // Frames committed while a pass copies are left out of it: a pass right after copies those
-  // few, so the log is wholly copied and the writer's next transaction starts it over from its
-  // beginning, rewriting the file's blocks instead of growing it (a flush of a WAL that grew
-  // also journals the file's new size).
-  for (let pass = 0; pass < PASSES && !checkpoint(); pass++);
-}
-
-/** One checkpoint pass; whether it is done: the whole log copied, or no use going on now. */
-function checkpoint(): boolean {
   try {
-    const [{ busy, log, checkpointed }] = db.pragma('wal_checkpoint(PASSIVE)') as Record<string, number>[];
-    return busy !== 0 || checkpointed >= log;
+    db.pragma('wal_checkpoint(PASSIVE)');
   } catch {
     // SQLITE_BUSY (another process checkpoints) or a full disk: the next round tries again,
     // and the writer's own autocheckpoint stays as the backstop.
-    return true;
   }
 }
 

@@ -2,10 +2,10 @@
  * When the WAL checkpointer copies the log into the database file. A checkpoint syncs the WAL,
  * writes the pages and syncs the database file; the WAL flush a commit's answer waits for
  * queues behind those syncs on the disk, so a checkpoint taken while requests are under way
- * slows the ones in flight. So: once `idleFrames` frames wait, a checkpoint is taken as soon as
- * nothing has been written to the log for `quietMs` (between bursts, after a drain); only
- * under writes that never pause does it wait for `busyFrames` frames, so a steady load meets
- * one checkpoint every `busyFrames` frames instead of every `idleFrames`.
+ * slows the ones in flight. Under writes it copies once `busyFrames` frames wait (SQLite's own
+ * threshold); once nothing has been written for `quietMs`, already when `idleFrames` wait, so
+ * what a burst left (a drain, a batch of produces) is copied in the pause after it rather than
+ * on the first requests of the next one, and the writer starts the log over from its beginning.
  */
 export class WalCheckpointPolicy {
   private frames = -1;

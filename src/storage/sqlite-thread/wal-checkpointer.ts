@@ -25,11 +25,8 @@ export interface CheckpointerOptions {
  * working checkpointer never lets the WAL reach.
  */
 export class WalCheckpointer {
-  /**
-   * The writer's `wal_autocheckpoint` while the thread runs: only if it falls far behind (well
-   * above the `busyFrames` the broker gives the thread).
-   */
-  static readonly BACKSTOP_PAGES = 10_000;
+  /** The writer's `wal_autocheckpoint` while the thread runs: only if it falls far behind. */
+  static readonly BACKSTOP_PAGES = 4_000;
 
   private constructor(
     private readonly worker: Worker,
