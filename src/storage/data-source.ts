@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import type { StorageConfig } from '../config/shoal-config.js';
 import { Database } from './database.js';
 import { WalSync } from './wal-sync.js';
+import { preallocateWal } from './wal-preallocation.js';
 import { SqliteInline, SqliteThread } from './sqlite-thread/sqlite-thread.js';
 import { PgSessions } from './pg-sessions.js';
 import { primaryFinder } from './pg-hosts.js';
@@ -82,6 +83,8 @@ export async function openDatabase(config: StorageConfig): Promise<Database> {
       : undefined;
   await dataSource.destroy();
   const synchronous = flushesInThePool(config) ? ('NORMAL' as const) : config.sqliteSynchronous;
+  // Commits wait for the WAL's flush: it costs less when the file need not grow (see preallocateWal).
+  if (flushesInThePool(config)) preallocateWal(config.path);
   // A file's WAL checkpoints (writes and fsyncs of the database file) leave the event loop too.
   const checkpointer =
     config.sqliteThread || config.path === ':memory:'
