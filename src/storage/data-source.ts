@@ -5,7 +5,6 @@ import { DataSource } from 'typeorm';
 import type { StorageConfig } from '../config/shoal-config.js';
 import { Database } from './database.js';
 import { WalSync } from './wal-sync.js';
-import { preallocateWal } from './wal-preallocation.js';
 import { SqliteInline, SqliteThread } from './sqlite-thread/sqlite-thread.js';
 import { PgSessions } from './pg-sessions.js';
 import { primaryFinder } from './pg-hosts.js';
@@ -83,8 +82,6 @@ export async function openDatabase(config: StorageConfig): Promise<Database> {
       : undefined;
   await dataSource.destroy();
   const synchronous = flushesInThePool(config) ? ('NORMAL' as const) : config.sqliteSynchronous;
-  // Commits wait for the WAL's flush: it costs less when the file need not grow (see preallocateWal).
-  if (flushesInThePool(config)) preallocateWal(config.path);
   // A file's WAL checkpoints (writes and fsyncs of the database file) leave the event loop too.
   const checkpointer =
     config.sqliteThread || config.path === ':memory:'
@@ -94,9 +91,7 @@ export async function openDatabase(config: StorageConfig): Promise<Database> {
           synchronous,
           busyTimeoutMs: SQLITE_BUSY_TIMEOUT_MS,
           intervalMs: CHECKPOINT_INTERVAL_MS,
-          idleFrames: CHECKPOINT_IDLE_FRAMES,
-          busyFrames: CHECKPOINT_BUSY_FRAMES,
-          quietMs: CHECKPOINT_QUIET_MS,
+          minFrames: CHECKPOINT_MIN_FRAMES,
         });
   const options = {
     path: config.path,
@@ -126,15 +121,9 @@ function flushesInThePool(config: StorageConfig): boolean {
 }
 
 const SQLITE_BUSY_TIMEOUT_MS = 10_000;
-/**
- * The checkpointer looks at the WAL this often. It copies the log once 1,000 pages wait
- * (SQLite's own default) and, once writes have paused for 100 ms, once 100 wait (see
- * WalCheckpointPolicy).
- */
-const CHECKPOINT_INTERVAL_MS = 50;
-const CHECKPOINT_IDLE_FRAMES = 100;
-const CHECKPOINT_BUSY_FRAMES = 1_000;
-const CHECKPOINT_QUIET_MS = 100;
+/** The checkpointer looks at the WAL this often, and copies it once this many pages wait (SQLite's own default). */
+const CHECKPOINT_INTERVAL_MS = 100;
+const CHECKPOINT_MIN_FRAMES = 1_000;
 
 /** PostgreSQL connections per broker (the relay's LISTEN connection is one more). */
 const POSTGRES_POOL_SIZE = 10;

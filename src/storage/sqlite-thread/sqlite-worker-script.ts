@@ -15,9 +15,7 @@ export function sqliteWorkerScript(worker: 'sqlite.worker' | 'checkpoint.worker'
   const here = dirname(fileURLToPath(import.meta.url));
   const root = packageRoot(here);
   const built = join(root, 'dist', relative(root, here), `${worker}.js`);
-  const sources = [`${worker}.ts`, 'sqlite-connection.ts', 'wal-checkpoint-policy.ts', '../sql-dialect.ts'].map((f) =>
-    join(here, f),
-  );
+  const sources = [join(here, `${worker}.ts`), join(here, 'sqlite-connection.ts'), join(here, '..', 'sql-dialect.ts')];
   if (!existsSync(built))
     throw new Error(`${built} is missing: run \`npm run build\` (the SQLite thread runs built code)`);
   const builtAt = statSync(built).mtimeMs;

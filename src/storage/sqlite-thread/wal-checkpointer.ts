@@ -8,12 +8,8 @@ export interface CheckpointerOptions {
   busyTimeoutMs: number;
   /** How often the thread looks at the WAL. */
   intervalMs: number;
-  /** Frames (pages) waiting in the WAL that make a checkpoint worth its two fsyncs once writes pause. */
-  idleFrames: number;
-  /** Frames waiting that are checkpointed even while writes go on. */
-  busyFrames: number;
-  /** How long without a write to the WAL counts as a pause. */
-  quietMs: number;
+  /** Frames (pages) waiting in the WAL that make a checkpoint worth its two fsyncs. */
+  minFrames: number;
 }
 
 /**
