@@ -10,7 +10,7 @@ import { fmt, freePort, percentile, printTable, startBenchBroker } from './harne
 // time, the rows taking turns call by call. Shoal's send → answer (ShoalClient.send to a @MessagePattern handler, share mode) beside
 // emit → handler (ShoalClient.emit to an @EventPattern handler) and beside Nest's own
 // Transport.KAFKA (ClientKafka.send, ServerKafka) through Shoal's Kafka listener. Prints, asserts nothing.
-const CALLS = Number(process.env.BENCH_REQREPLY_CALLS ?? 300);
+const CALLS = Number(process.env.BENCH_REQREPLY_CALLS ?? 1_000);
 const WARMUP = 20;
 
 let eventArrived: ((at: number) => void) | undefined;
