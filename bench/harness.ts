@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { ShoalHttpClient } from '@shoal/client';
+import { Kafka, logLevel } from 'kafkajs';
 
 export interface BenchBroker {
   client: ShoalHttpClient;
@@ -66,6 +67,14 @@ export async function startBenchBroker(env: Record<string, string> = {}): Promis
 }
 
 /** Runs `worker` on `concurrency` loops until `seconds` pass; answers how many units they did. */
+/** A bench broker with its Kafka listener on a free port, and a quiet KafkaJS client for it. */
+export async function startKafkaBenchBroker(): Promise<{ broker: BenchBroker; kafka: Kafka; kafkaPort: number }> {
+  const kafkaPort = await freePort();
+  const broker = await startBenchBroker({ SHOAL_KAFKA_PORT: String(kafkaPort) });
+  const kafka = new Kafka({ brokers: [`127.0.0.1:${kafkaPort}`], logLevel: logLevel.NOTHING });
+  return { broker, kafka, kafkaPort };
+}
+
 export async function runFor(
   seconds: number,
   concurrency: number,

@@ -1,5 +1,4 @@
-import { Kafka, logLevel } from 'kafkajs';
-import { fmt, freePort, machineLine, printTable, runFor, startBenchBroker } from './harness.js';
+import { fmt, machineLine, printTable, runFor, startKafkaBenchBroker } from './harness.js';
 
 // `npm run build && node dist/bench/kafka-txn.bench.js`: KafkaJS produce, plain and in
 // transactions (one `send` per transaction, then `commit`; and with `sendOffsets` as
@@ -7,9 +6,7 @@ import { fmt, freePort, machineLine, printTable, runFor, startBenchBroker } from
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
 
 console.log(machineLine('Shoal Kafka transactions bench'));
-const kafkaPort = await freePort();
-const broker = await startBenchBroker({ SHOAL_KAFKA_PORT: String(kafkaPort) });
-const kafka = new Kafka({ brokers: [`127.0.0.1:${kafkaPort}`], logLevel: logLevel.NOTHING });
+const { broker, kafka } = await startKafkaBenchBroker();
 const value = 'v'.repeat(100);
 const rows: (string | number)[][] = [];
 try {

@@ -1,8 +1,7 @@
 import { execFile } from 'node:child_process';
 import { connect } from 'node:net';
 import { promisify } from 'node:util';
-import { Kafka, logLevel } from 'kafkajs';
-import { fmt, freePort, machineLine, printTable, runFor, startBenchBroker } from './harness.js';
+import { fmt, machineLine, printTable, runFor, startKafkaBenchBroker } from './harness.js';
 import { HttpLoad } from './http-load.js';
 import { FrameReader } from '../src/kafka/protocol/frame-reader.js';
 import { decodeResponse, encodeRequest } from '../src/kafka/protocol/kafka-codec.js';
@@ -14,9 +13,7 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
 const run = promisify(execFile);
 
 console.log(machineLine('Shoal Kafka bench'));
-const kafkaPort = await freePort();
-const broker = await startBenchBroker({ SHOAL_KAFKA_PORT: String(kafkaPort) });
-const kafka = new Kafka({ brokers: [`127.0.0.1:${kafkaPort}`], logLevel: logLevel.NOTHING });
+const { broker, kafka, kafkaPort } = await startKafkaBenchBroker();
 const value = 'v'.repeat(100);
 const rows: (string | number)[][] = [];
 try {

@@ -147,16 +147,12 @@ export class AckFlusher {
         this.unreachable.succeeded();
       },
       (error: unknown) => {
-        if (error instanceof ShoalApiError && error.code === ErrorCode.UnknownTopic) {
-          const plain = { ...ack, produce: ack.produce?.filter((batch) => batch.topic !== replyTo) };
-          if (plain.produce?.length === 0) delete plain.produce;
-          this.logger.debug?.(`reply topic ${replyTo} is gone: answer dropped`);
-          this.add(plain);
-        } else if (isUnreachable(error)) {
-          this.unreachable.failed(error);
-          this.restore([ack]);
-        } else if (isRefused(error)) this.drop(ack, error);
-        else this.logger.error(`${ack.type} of ${ack.topic}/${ack.partition}@${ack.offset} failed: ${String(error)}`);
+        if (!(error instanceof ShoalApiError && error.code === ErrorCode.UnknownTopic))
+          return this.failed([ack], error);
+        const plain = { ...ack, produce: ack.produce?.filter((batch) => batch.topic !== replyTo) };
+        if (plain.produce?.length === 0) delete plain.produce;
+        this.logger.debug?.(`reply topic ${replyTo} is gone: answer dropped`);
+        this.add(plain);
       },
     );
     this.urgent.add(sent);
@@ -188,15 +184,22 @@ export class AckFlusher {
       this.retry.reset();
       this.unreachable.succeeded();
     } catch (error) {
-      // Unreachable, or 503 (its database down): kept and sent again, logged once per outage.
-      if (isUnreachable(error)) {
-        this.unreachable.failed(error);
-        this.restore(acks);
-      } else if (isRefused(error)) {
-        await this.sendEach(acks, error);
-      } else {
-        this.logger.error(`${acks.length} acknowledgements failed: ${String(error)}`);
-      }
+      await this.failed(acks, error);
+    }
+  }
+
+  /**
+   * A send of `acks` failed: unreachable, or 503 (its database down), they are kept and sent
+   * again, logged once per outage; refused, they go one by one (each refused alone is dropped).
+   */
+  private async failed(acks: Acknowledgement[], error: unknown): Promise<void> {
+    if (isUnreachable(error)) {
+      this.unreachable.failed(error);
+      this.restore(acks);
+    } else if (isRefused(error)) {
+      await this.sendEach(acks, error);
+    } else {
+      this.logger.error(`${acks.length} acknowledgements failed: ${String(error)}`);
     }
   }
 }
