@@ -49,12 +49,17 @@ export class LogAppender {
    * its statement checks each is still there with that partition count (else it writes nothing).
    */
   private readonly known = new Map<string, Topic>();
+  /** Appends that stored a pack (SQLite), and when the last append of any kind ran (`PackFiler` waits for quiet). */
+  packs = 0;
+  private lastAppendAt: number;
 
   constructor(
     private readonly signal: ChangeSignal,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly use: TopicUse,
-  ) {}
+  ) {
+    this.lastAppendAt = clock.now();
+  }
 
   async append(sql: Sql, batch: AppendRequest[]): Promise<AppendResult> {
     const topics = new Map(
@@ -95,10 +100,14 @@ export class LogAppender {
       return { ok: true, value: batch[i].records.map((record, r) => this.assign(record, into[partitions[r]], now)) };
     });
     const grown = [...added].filter(([, appended]) => appended.rows.length > 0);
-    await logStore.insert(
-      sql,
-      grown.flatMap(([, appended]) => appended.rows),
-    );
+    this.lastAppendAt = this.clock.now();
+    if (
+      await logStore.append(
+        sql,
+        grown.map(([, appended]) => appended.rows),
+      )
+    )
+      this.packs++;
     await logStore.advanceHeads(
       sql,
       grown.map(([head, appended]) => [head, appended.bytes]),
@@ -212,6 +221,11 @@ export class LogAppender {
     if (record.partition !== null && record.partition >= topic.partitionCount)
       throw new UnknownPartitionError(topic.name, record.partition);
     return record.partition ?? this.partitioner.choose(topic.id, topic.partitionCount, record.key);
+  }
+
+  /** Milliseconds since the last append (or since the broker started), by the broker's clock. */
+  idleFor(): number {
+    return this.clock.now() - this.lastAppendAt;
   }
 
   /** After the commit: wake the readers waiting on the partitions that grew. */

@@ -4,6 +4,7 @@ import { RecordsController } from './http/records.controller.js';
 import { TopicsController } from './http/topics.controller.js';
 import { LogAppender } from './log-appender.js';
 import { OffsetResolver } from './offset-resolver.js';
+import { PackFiler } from './pack-filer.js';
 import { ProduceHooks } from './produce.hooks.js';
 import { ProduceService } from './produce.service.js';
 import { ReadService } from './read.service.js';
@@ -21,6 +22,7 @@ import { TransactionalProduce } from './transactional-produce.js';
     TopicService,
     TopicPurger,
     LogAppender,
+    PackFiler,
     ProduceHooks,
     ProduceService,
     ReadService,

@@ -1,6 +1,7 @@
 import type { StoredRecord } from '../domain/record.js';
 import type { Sql } from '../../storage/database.js';
-import { RECORD_SELECT, type StoredRow, toStoredRecord } from './log.store.js';
+import { RECORD_SELECT, type StoredRow, toStoredRecord } from './record-columns.js';
+import { recordPacks } from './record-packs.store.js';
 
 /**
  * Reads at most `maxRecords` records from `fromOffset` whose sizes add up to at most
@@ -18,6 +19,7 @@ export async function readWithinBudget(
   maxBytes: number,
   alwaysFirst = true,
 ): Promise<StoredRecord[]> {
+  await recordPacks.file(sql, topicId, partition, fromOffset, fromOffset + maxRecords);
   const rows = await sql.rows<StoredRow>(
     `SELECT ${RECORD_SELECT} FROM shoal_record
      WHERE topic_id = $1 AND partition_id = $2 AND record_offset >= $3 AND record_offset < $3 + (

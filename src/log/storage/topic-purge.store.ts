@@ -1,4 +1,5 @@
 import type { Sql } from '../../storage/database.js';
+import { recordPacks } from './record-packs.store.js';
 
 /** Deleted topics whose records are removed in the background (`TopicPurger`). */
 export const topicPurgeStore = {
@@ -19,6 +20,9 @@ export const topicPurgeStore = {
    * a database distributed by topic it stays on the topic's shards.
    */
   async removeRecords(sql: Sql, topicId: number, limit: number): Promise<number> {
+    // Packs (SQLite) first, a few at a time: each holds hundreds of records.
+    const packs = sql.kind === 'postgres' ? 0 : await recordPacks.removeTopic(sql, topicId, Math.ceil(limit / 500));
+    if (packs > 0) return packs;
     return sql.execute(
       `DELETE FROM shoal_record WHERE topic_id = $1 AND (partition_id, record_offset) IN
          (SELECT partition_id, record_offset FROM shoal_record WHERE topic_id = $1 LIMIT $2)`,

@@ -2,6 +2,7 @@ import { RecordState } from '../../share-groups/domain/record-state.js';
 import type { AutoOffsetReset } from '@shoal/protocol';
 import { resetPoint } from '../../share-groups/domain/share-group-config.js';
 import type { Sql } from '../../storage/database.js';
+import { recordPacks } from '../../log/storage/record-packs.store.js';
 
 export interface PartitionOffsetsRow {
   topic: string;
@@ -62,6 +63,7 @@ export const metricsStore = {
    * start offset while nothing is committed, as describe does.
    */
   async consumerPositions(sql: Sql): Promise<ConsumerPositionRow[]> {
+    await recordPacks.fileAll(sql); // the join below reads one record per partition
     const rows = await sql.rows<{
       group_name: string;
       topic_name: string;
@@ -114,6 +116,7 @@ export const metricsStore = {
    * share-partitions of, each at the group's reset point as a fetch would open it now.
    */
   async shareWindows(sql: Sql): Promise<ShareWindowRow[]> {
+    await recordPacks.fileAll(sql); // the joins read one record per partition
     const opened = await openedShareWindows(sql);
     return [...opened, ...(await unopenedShareWindows(sql, opened))];
   },

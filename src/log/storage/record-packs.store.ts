@@ -1,0 +1,127 @@
+import type { Sql } from '../../storage/database.js';
+import { decodePack, encodePack } from './record-pack-codec.js';
+import { insertRows, type RecordRow } from './record-insert.js';
+
+/**
+ * Packed appends (SQLite only). A produce that adds at least {@link PACK_MIN} records to a
+ * partition stores them as ONE row of `shoal_record_pack` instead of one `shoal_record` row per
+ * record, in the same transaction (the heads move as before): one B-tree row instead of
+ * hundreds. Nothing reads a pack as such: before any read of a partition's records its packs
+ * in the range read are "filed" — taken apart and inserted into `shoal_record` row by row, the
+ * pack deleted, atomically (a savepoint: a crash leaves the pack or the rows) — so every reader
+ * sees exactly the rows a row-by-row append would have written. `PackFiler` files whatever is
+ * left in the background while no produce runs. PostgreSQL never packs: its checks are skipped.
+ */
+export const PACK_MIN = 64;
+
+/** Packs filed per background step: a few milliseconds of the connection at a time. */
+export const FILE_STEP_PACKS = 8;
+
+/** The packs of one partition that hold an offset in [from, to): the one holding `from`, and those starting before `to`. */
+const PACKS_IN_RANGE = `SELECT base_offset FROM shoal_record_pack
+  WHERE topic_id = $1 AND partition_id = $2 AND base_offset < $4 AND base_offset >= COALESCE(
+    (SELECT MAX(base_offset) FROM shoal_record_pack WHERE topic_id = $1 AND partition_id = $2 AND base_offset <= $3), $3)`;
+
+export const recordPacks = {
+  /** Stores each partition's rows (offset order, one partition per list) as one pack. */
+  async insert(sql: Sql, partitions: RecordRow[][]): Promise<void> {
+    const params: unknown[] = [];
+    for (const rows of partitions) {
+      const first = rows[0];
+      params.push(first.topicId, first.partition, first.offset, rows[rows.length - 1].offset, encodePack(rows));
+    }
+    await sql.executeEach(
+      'INSERT INTO shoal_record_pack (topic_id, partition_id, base_offset, last_offset, records) VALUES ($1, $2, $3, $4, $5)',
+      params,
+      5,
+    );
+  },
+
+  /**
+   * Files the partition's packs holding offsets in [from, to) (see {@link recordPacks}): what
+   * every reader of `shoal_record` calls first. When nothing is packed there, one cheap
+   * read-only seek (none on PostgreSQL).
+   */
+  async file(sql: Sql, topicId: number, partition: number, from: number, to: number): Promise<void> {
+    if (sql.kind === 'postgres' || from >= to) return;
+    const found = await sql.rows<{ base_offset: number }>(PACKS_IN_RANGE, [topicId, partition, from, to]);
+    if (found.length === 0) return;
+    let low = Infinity;
+    let high = -Infinity;
+    for (const { base_offset } of found) {
+      low = Math.min(low, Number(base_offset));
+      high = Math.max(high, Number(base_offset));
+    }
+    await fileBetween(sql, topicId, partition, low, high);
+  },
+
+  /** Files every pack of the database (a read that joins `shoal_record` across partitions: the metrics). */
+  async fileAll(sql: Sql): Promise<void> {
+    if (sql.kind === 'postgres') return;
+    while ((await this.fileSome(sql, 1_000)) > 0);
+  },
+
+  /**
+   * Files up to `limit` packs, oldest partitions' first, each partition's in one savepoint;
+   * answers how many packs were filed (0: none left).
+   */
+  async fileSome(sql: Sql, limit: number): Promise<number> {
+    if (sql.kind === 'postgres') return 0;
+    const found = await sql.rows<{ topic_id: number; partition_id: number; base_offset: number }>(
+      'SELECT topic_id, partition_id, base_offset FROM shoal_record_pack ORDER BY topic_id, partition_id, base_offset LIMIT $1',
+      [limit],
+    );
+    const ranges = new Map<string, { topicId: number; partition: number; low: number; high: number }>();
+    for (const row of found) {
+      const key = `${row.topic_id}:${row.partition_id}`;
+      const offset = Number(row.base_offset);
+      const range = ranges.get(key);
+      if (range) range.high = offset;
+      else
+        ranges.set(key, {
+          topicId: Number(row.topic_id),
+          partition: Number(row.partition_id),
+          low: offset,
+          high: offset,
+        });
+    }
+    for (const { topicId, partition, low, high } of ranges.values())
+      await fileBetween(sql, topicId, partition, low, high);
+    return found.length;
+  },
+
+  /** Removes up to `limit` packs of a deleted topic; answers how many. */
+  async removeTopic(sql: Sql, topicId: number, limit: number): Promise<number> {
+    return sql.execute(
+      `DELETE FROM shoal_record_pack WHERE topic_id = $1 AND (partition_id, base_offset) IN
+         (SELECT partition_id, base_offset FROM shoal_record_pack WHERE topic_id = $1 LIMIT $2)`,
+      [topicId, limit],
+    );
+  },
+};
+
+/**
+ * Files the packs whose base offsets lie in [low, high] in one savepoint (inside a caller's
+ * transaction it is part of it; outside, a transaction of its own): the packs deleted (their
+ * blobs returned by the same statement, so what is inserted is exactly what went), their rows inserted.
+ */
+async function fileBetween(sql: Sql, topicId: number, partition: number, low: number, high: number): Promise<void> {
+  await sql.execute('SAVEPOINT shoal_file_packs');
+  try {
+    const packs = await sql.rows<{ base_offset: number; records: Buffer | Uint8Array }>(
+      `DELETE FROM shoal_record_pack WHERE topic_id = $1 AND partition_id = $2 AND base_offset >= $3 AND base_offset <= $4
+       RETURNING base_offset, records`,
+      [topicId, partition, low, high],
+    );
+    packs.sort((a, b) => Number(a.base_offset) - Number(b.base_offset));
+    const rows: RecordRow[] = [];
+    for (const pack of packs)
+      for (const row of decodePack(topicId, partition, Number(pack.base_offset), pack.records)) rows.push(row);
+    if (rows.length > 0) await insertRows(sql, rows);
+    await sql.execute('RELEASE shoal_file_packs');
+  } catch (error) {
+    await sql.execute('ROLLBACK TO shoal_file_packs').catch(() => undefined);
+    await sql.execute('RELEASE shoal_file_packs').catch(() => undefined);
+    throw error;
+  }
+}

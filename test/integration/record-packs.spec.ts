@@ -1,0 +1,215 @@
+import type { ProduceRecord } from '@shoal/protocol';
+import { PartitionReader } from '../../src/log/partition-reader.js';
+import { PackFiler } from '../../src/log/pack-filer.js';
+import { PACK_MIN } from '../../src/log/storage/record-packs.store.js';
+import { type LogContext, openLogContext } from '../support/log-context.js';
+
+/**
+ * Packed appends on SQLite files: a produce of at least PACK_MIN records to a partition is
+ * stored as one pack row and filed into `shoal_record` before anything reads it. Every reader
+ * must see exactly what a row-by-row append stores: each topic here is compared with a
+ * reference topic given the same records one produce per record (never packed).
+ */
+describe('packed appends (SQLite)', () => {
+  let log: LogContext;
+
+  beforeAll(async () => {
+    log = await openLogContext('sqlite', 1_700_000_000_000);
+  });
+
+  afterAll(async () => {
+    await log?.close();
+  });
+
+  const odd = Buffer.from([0x00, 0xff, 0xfe, 0x22, 0x5c, 0x0a, 0x80]);
+  /** Every record form (as produce-one-statement.spec.ts), a few with their own timestamps. */
+  const forms: ProduceRecord[] = [
+    { value: { quote: '"\\', nested: [null, 1.5, 'ü'] } },
+    { value: null },
+    { tombstone: true, key: 'gone' },
+    { valueBase64: odd.toString('base64'), key: '' },
+    { valueBase64: '' },
+    { value: 'nul key', keyBase64: Buffer.from('a\u0000b').toString('base64') },
+    { value: 'bytes key', keyBase64: odd.toString('base64') },
+    {
+      value: 'repeats',
+      headerList: [
+        { name: 'h', value: 'one' },
+        { name: 'h', valueBase64: odd.toString('base64') },
+      ],
+    },
+    { value: 'headers', headers: { trace: 'x"y', empty: '' } },
+    { value: 'own time', timestamp: 1_600_000_000_000 },
+    { value: { emoji: '🐟', text: 'a\u2028b' }, key: 'ключ', timestamp: 1_800_000_000_000 },
+  ];
+  const many = (count: number) => Array.from({ length: count }, (_, i) => forms[i % forms.length]);
+
+  const packs = async (topic: string) =>
+    Number(
+      (
+        await log.database.run((sql) =>
+          sql.rows<{ n: number }>(
+            'SELECT COUNT(*) AS n FROM shoal_record_pack WHERE topic_id = (SELECT id FROM shoal_topic WHERE name = $1)',
+            [topic],
+          ),
+        )
+      )[0].n,
+    );
+  /** The stored rows of a topic, every column but the topic id. */
+  const storedRows = (topic: string) =>
+    log.database.run((sql) =>
+      sql.rows(
+        `SELECT partition_id, record_offset, timestamp, max_timestamp, record_key, key_bytes, value_json, value_bytes, headers, size
+         FROM shoal_record WHERE topic_id = (SELECT id FROM shoal_topic WHERE name = $1) ORDER BY partition_id, record_offset`,
+        [topic],
+      ),
+    );
+  const partitionRows = (topic: string) =>
+    log.database.run((sql) =>
+      sql.rows(
+        `SELECT partition_id, start_offset, end_offset, max_timestamp, byte_size FROM shoal_partition
+         WHERE topic_id = (SELECT id FROM shoal_topic WHERE name = $1) ORDER BY partition_id`,
+        [topic],
+      ),
+    );
+  /** A topic given `records` in one produce, and its reference given them one produce each. */
+  async function pair(name: string, records: ProduceRecord[], partitions = 1, config?: object) {
+    await log.topics.create(name, partitions, config);
+    await log.topics.create(`${name}-ref`, partitions, config);
+    const answers = await log.produce(name, records);
+    for (const record of records) await log.produce(`${name}-ref`, [record]);
+    return answers;
+  }
+  /** A partition's records from its start, without the topic's name. */
+  const read = async (topic: string, partition = 0) => {
+    const answer = await log.reader.read(topic, partition, { maxRecords: 10_000, maxWaitMs: 0 });
+    return { ...answer, records: answer.records.map(({ topic: _topic, ...record }) => record) };
+  };
+
+  it('stores every record form as a row-by-row append does, and every door reads it back the same', async () => {
+    const records = many(3 * PACK_MIN);
+    await pair('forms', records);
+    expect(await packs('forms')).toBe(1);
+    expect(await packs('forms-ref')).toBe(0);
+    expect(await partitionRows('forms')).toEqual(await partitionRows('forms-ref'));
+
+    // The HTTP read (files the pack), then the columns themselves, byte for byte.
+    const { records: got } = await read('forms');
+    expect(got).toEqual((await read('forms-ref')).records);
+    expect(got).toHaveLength(records.length);
+    expect(await packs('forms')).toBe(0);
+    expect(await storedRows('forms')).toEqual(await storedRows('forms-ref'));
+  });
+
+  it('serves packed records to a consumer group, a share group and the Kafka door as it does unpacked ones', async () => {
+    const records = many(2 * PACK_MIN + 5);
+    await pair('doors', records);
+    const kafka = log.service(PartitionReader);
+    // The Kafka door's read first: it files the pack.
+    const kafkaRead = (topic: string) => kafka.read(topic, 0, 0, 10_000, 10 * 1024 * 1024);
+    expect((await kafkaRead('doors')).records).toEqual((await kafkaRead('doors-ref')).records);
+
+    await log.produce('doors', records);
+    await log.produce('doors-ref', records.slice(0, 1)); // the reference goes row by row
+    for (const record of records.slice(1)) await log.produce('doors-ref', [record]);
+    expect(await packs('doors')).toBe(1);
+    const consumed = async (topic: string) => {
+      const { memberId } = await log.groups.join(`c-${topic}`, { topics: [topic], autoOffsetReset: 'earliest' });
+      const { records: got } = await log.consumerFetch.fetch(`c-${topic}`, memberId, {
+        maxRecords: 10_000,
+        maxWaitMs: 0,
+      });
+      return got.map(({ topic: _topic, ...record }) => record);
+    };
+    const fromConsumer = await consumed('doors');
+    expect(fromConsumer).toHaveLength(2 * records.length);
+    expect(fromConsumer).toEqual(await consumed('doors-ref'));
+
+    await log.produce('doors', records);
+    for (const record of records) await log.produce('doors-ref', [record]);
+    expect(await packs('doors')).toBe(1);
+    const shared = async (topic: string) => {
+      await log.shares.updateConfig(`s-${topic}`, { autoOffsetReset: 'earliest' });
+      const { memberId } = await log.shares.join(`s-${topic}`, { topics: [topic] });
+      const fetched = await log.shareFetch.fetch(`s-${topic}`, memberId, {
+        maxRecords: 10_000,
+        maxWaitMs: 0,
+        acks: [],
+      });
+      return fetched.records.map(({ topic: _topic, lockExpiresAt: _until, ...record }) => record);
+    };
+    const fromShare = await shared('doors');
+    expect(fromShare).toHaveLength(3 * records.length);
+    expect(fromShare).toEqual(await shared('doors-ref'));
+    expect(await storedRows('doors')).toEqual(await storedRows('doors-ref'));
+  });
+
+  it('answers dense offsets in request order across partitions, and a restarted broker files what the last one packed', async () => {
+    const records = Array.from({ length: 600 }, (_, i) => ({ key: `k${i % 37}`, value: { i } }));
+    await log.topics.create('dense', 3, undefined);
+    const answers = await log.produce('dense', records);
+    expect(await packs('dense')).toBe(3);
+    await log.restart();
+    expect(await packs('dense')).toBe(3);
+    const byPosition = new Map<string, unknown>();
+    for (const partition of [0, 1, 2]) {
+      const got = (await read('dense', partition)).records;
+      expect(got.map((r) => r.offset)).toEqual(got.map((_, i) => i));
+      for (const r of got) byPosition.set(`${partition}:${r.offset}`, r.value);
+    }
+    expect(byPosition.size).toBe(records.length);
+    answers.forEach(({ partition, offset }, i) => expect(byPosition.get(`${partition}:${offset}`)).toEqual({ i }));
+    expect(await packs('dense')).toBe(0);
+  });
+
+  it('applies time and byte retention over packed records as over rows', async () => {
+    const batch = (tag: string) => Array.from({ length: PACK_MIN }, (_, i) => ({ value: `${tag}-${i}` }));
+    await pair('aged', batch('old'), 1, { retentionMs: 10_000 });
+    log.clock.advance(20_000);
+    await log.produce('aged', batch('new'));
+    for (const record of batch('new')) await log.produce('aged-ref', [record]);
+    expect(await packs('aged')).toBeGreaterThanOrEqual(1); // the background filer may have filed the first
+    const deleted = await log.retention.sweep(log.clock.now());
+    expect(deleted).toBe(2 * PACK_MIN);
+    expect(await partitionRows('aged')).toEqual(await partitionRows('aged-ref'));
+    expect((await read('aged')).records.map((r) => r.value)).toEqual(batch('new').map((r) => r.value));
+
+    await pair('sized', many(PACK_MIN * 2), 1, { retentionBytes: 2_000 });
+    await log.retention.sweep(log.clock.now());
+    const [window] = await partitionRows('sized');
+    expect(window).toEqual((await partitionRows('sized-ref'))[0]);
+    expect(Number((window as { start_offset: number }).start_offset)).toBeGreaterThan(0);
+    expect(await storedRows('sized')).toEqual(await storedRows('sized-ref'));
+  });
+
+  it('removes a deleted topic’s packs with its records', async () => {
+    await log.topics.create('doomed', 2, undefined);
+    await log.produce('doomed', many(4 * PACK_MIN));
+    await log.produce('doomed', [{ value: 'small' }]);
+    const id = (
+      await log.database.run((sql) => sql.rows<{ id: number }>("SELECT id FROM shoal_topic WHERE name = 'doomed'"))
+    )[0].id;
+    await log.topics.delete('doomed');
+    await log.purger.sweep();
+    const left = await log.database.run((sql) =>
+      sql.rows<{ n: number }>(
+        'SELECT (SELECT COUNT(*) FROM shoal_record_pack WHERE topic_id = $1) + (SELECT COUNT(*) FROM shoal_record WHERE topic_id = $1) AS n',
+        [id],
+      ),
+    );
+    expect(Number(left[0].n)).toBe(0);
+  });
+
+  it('files packs in the background once no produce came for a while, and not before', async () => {
+    await pair('idle', many(4 * PACK_MIN), 2);
+    const filer = log.service(PackFiler);
+    const packed = await packs('idle');
+    expect(packed).toBeGreaterThan(0);
+    expect(await filer.fileWhileIdle()).toBe(0); // a produce just ran (the clock has not moved)
+    expect(await packs('idle')).toBe(packed);
+    log.clock.advance(1_000);
+    await filer.fileWhileIdle(); // (its timer may have filed some meanwhile)
+    expect(await packs('idle')).toBe(0);
+    expect(await storedRows('idle')).toEqual(await storedRows('idle-ref'));
+  });
+});
