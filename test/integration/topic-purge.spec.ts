@@ -3,9 +3,17 @@ import { PURGE_CHUNK, TopicPurger } from '../../src/log/topic-purger.js';
 import { type LogContext, openLogContext } from '../support/log-context.js';
 import { STORAGE_KINDS } from '../support/storage.js';
 
+/** Records stored: rows, and records in packs (SQLite's large appends, record-packs.store.ts). */
 const storedRecords = (log: LogContext) =>
   log.database.run(async (sql) =>
-    Number((await sql.rows<{ n: number }>('SELECT COUNT(*) AS n FROM shoal_record'))[0].n),
+    Number(
+      (
+        await sql.rows<{ n: number }>(
+          `SELECT (SELECT COUNT(*) FROM shoal_record)
+             + (SELECT COALESCE(SUM(last_offset - base_offset + 1), 0) FROM shoal_record_pack) AS n`,
+        )
+      )[0].n,
+    ),
   );
 
 describe.each(STORAGE_KINDS)(`${TopicPurger.name} on %s`, (kind) => {

@@ -90,13 +90,35 @@ export const recordPacks = {
     return found.length;
   },
 
-  /** Removes up to `limit` packs of a deleted topic; answers how many. */
+  /**
+   * Removes whole packs of a deleted topic holding at most `limit` records in all; answers how
+   * many records went. When the next pack does not fit in what is left of `limit`, it is filed,
+   * so that its rows can go one by one (a chunk removes exactly `limit` records while enough are left).
+   */
   async removeTopic(sql: Sql, topicId: number, limit: number): Promise<number> {
-    return sql.execute(
-      `DELETE FROM shoal_record_pack WHERE topic_id = $1 AND (partition_id, base_offset) IN
-         (SELECT partition_id, base_offset FROM shoal_record_pack WHERE topic_id = $1 LIMIT $2)`,
-      [topicId, limit],
+    if (sql.kind === 'postgres') return 0;
+    const found = await sql.rows<{ partition_id: number; base_offset: number; last_offset: number }>(
+      'SELECT partition_id, base_offset, last_offset FROM shoal_record_pack WHERE topic_id = $1 LIMIT $2',
+      [topicId, Math.min(limit, 1_000)],
     );
+    const gone: number[] = [];
+    let removed = 0;
+    for (const pack of found) {
+      const count = Number(pack.last_offset) - Number(pack.base_offset) + 1;
+      if (removed + count > limit) {
+        if (removed < limit) await fileBetween(sql, topicId, pack.partition_id, pack.base_offset, pack.base_offset);
+        break;
+      }
+      gone.push(topicId, pack.partition_id, pack.base_offset);
+      removed += count;
+    }
+    if (gone.length > 0)
+      await sql.executeEach(
+        'DELETE FROM shoal_record_pack WHERE topic_id = $1 AND partition_id = $2 AND base_offset = $3',
+        gone,
+        3,
+      );
+    return removed;
   },
 };
 

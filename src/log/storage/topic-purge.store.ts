@@ -16,17 +16,20 @@ export const topicPurgeStore = {
   },
 
   /**
-   * Removes up to `limit` of the topic's records; answers how many. Keyed by the topic id, so on
-   * a database distributed by topic it stays on the topic's shards.
+   * Removes up to `limit` of the topic's records (SQLite: whole packs first, see
+   * `recordPacks.removeTopic`); answers how many. Keyed by the topic id, so on a database
+   * distributed by topic it stays on the topic's shards.
    */
   async removeRecords(sql: Sql, topicId: number, limit: number): Promise<number> {
-    // Packs (SQLite) first, a few at a time: each holds hundreds of records.
-    const packs = sql.kind === 'postgres' ? 0 : await recordPacks.removeTopic(sql, topicId, Math.ceil(limit / 500));
-    if (packs > 0) return packs;
-    return sql.execute(
-      `DELETE FROM shoal_record WHERE topic_id = $1 AND (partition_id, record_offset) IN
+    const packed = await recordPacks.removeTopic(sql, topicId, limit);
+    if (packed >= limit) return packed;
+    return (
+      packed +
+      (await sql.execute(
+        `DELETE FROM shoal_record WHERE topic_id = $1 AND (partition_id, record_offset) IN
          (SELECT partition_id, record_offset FROM shoal_record WHERE topic_id = $1 LIMIT $2)`,
-      [topicId, limit],
+        [topicId, limit - packed],
+      ))
     );
   },
 
