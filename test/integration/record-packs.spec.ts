@@ -3,6 +3,7 @@ import { PartitionReader } from '../../src/log/partition-reader.js';
 import { PackFiler } from '../../src/log/pack-filer.js';
 import { PACK_MIN } from '../../src/log/storage/record-packs.store.js';
 import { type LogContext, openLogContext } from '../support/log-context.js';
+import { createTestStorage, type TestStorage } from '../support/storage.js';
 
 /**
  * Packed appends on SQLite files: a produce of at least PACK_MIN records to a partition is
@@ -10,9 +11,75 @@ import { type LogContext, openLogContext } from '../support/log-context.js';
  * must see exactly what a row-by-row append stores: each topic here is compared with a
  * reference topic given the same records one produce per record (never packed).
  */
-describe('packed appends (SQLite)', () => {
-  let log: LogContext;
+/** The broker under test: each describe opens its own. */
+let log: LogContext;
 
+const odd = Buffer.from([0x00, 0xff, 0xfe, 0x22, 0x5c, 0x0a, 0x80]);
+/** Every record form (as produce-one-statement.spec.ts), a few with their own timestamps. */
+const forms: ProduceRecord[] = [
+  { value: { quote: '"\\', nested: [null, 1.5, 'ü'] } },
+  { value: null },
+  { tombstone: true, key: 'gone' },
+  { valueBase64: odd.toString('base64'), key: '' },
+  { valueBase64: '' },
+  { value: 'nul key', keyBase64: Buffer.from('a\u0000b').toString('base64') },
+  { value: 'bytes key', keyBase64: odd.toString('base64') },
+  {
+    value: 'repeats',
+    headerList: [
+      { name: 'h', value: 'one' },
+      { name: 'h', valueBase64: odd.toString('base64') },
+    ],
+  },
+  { value: 'headers', headers: { trace: 'x"y', empty: '' } },
+  { value: 'own time', timestamp: 1_600_000_000_000 },
+  { value: { emoji: '🐟', text: 'a\u2028b' }, key: 'ключ', timestamp: 1_800_000_000_000 },
+];
+const many = (count: number) => Array.from({ length: count }, (_, i) => forms[i % forms.length]);
+
+const packs = async (topic: string) =>
+  Number(
+    (
+      await log.database.run((sql) =>
+        sql.rows<{ n: number }>(
+          'SELECT COUNT(*) AS n FROM shoal_record_pack WHERE topic_id = (SELECT id FROM shoal_topic WHERE name = $1)',
+          [topic],
+        ),
+      )
+    )[0].n,
+  );
+/** The stored rows of a topic, every column but the topic id. */
+const storedRows = (topic: string) =>
+  log.database.run((sql) =>
+    sql.rows(
+      `SELECT partition_id, record_offset, timestamp, max_timestamp, record_key, key_bytes, value_json, value_bytes, headers, size
+       FROM shoal_record WHERE topic_id = (SELECT id FROM shoal_topic WHERE name = $1) ORDER BY partition_id, record_offset`,
+      [topic],
+    ),
+  );
+const partitionRows = (topic: string) =>
+  log.database.run((sql) =>
+    sql.rows(
+      `SELECT partition_id, start_offset, end_offset, max_timestamp, byte_size FROM shoal_partition
+       WHERE topic_id = (SELECT id FROM shoal_topic WHERE name = $1) ORDER BY partition_id`,
+      [topic],
+    ),
+  );
+/** A topic given `records` in one produce, and its reference given them one produce each. */
+async function pair(name: string, records: ProduceRecord[], partitions = 1, config?: object) {
+  await log.topics.create(name, partitions, config);
+  await log.topics.create(`${name}-ref`, partitions, config);
+  const answers = await log.produce(name, records);
+  for (const record of records) await log.produce(`${name}-ref`, [record]);
+  return answers;
+}
+/** A partition's records from its start, without the topic's name. */
+const read = async (topic: string, partition = 0) => {
+  const answer = await log.reader.read(topic, partition, { maxRecords: 10_000, maxWaitMs: 0 });
+  return { ...answer, records: answer.records.map(({ topic: _topic, ...record }) => record) };
+};
+
+describe('packed appends (SQLite)', () => {
   beforeAll(async () => {
     log = await openLogContext('sqlite', 1_700_000_000_000);
   });
@@ -20,71 +87,6 @@ describe('packed appends (SQLite)', () => {
   afterAll(async () => {
     await log?.close();
   });
-
-  const odd = Buffer.from([0x00, 0xff, 0xfe, 0x22, 0x5c, 0x0a, 0x80]);
-  /** Every record form (as produce-one-statement.spec.ts), a few with their own timestamps. */
-  const forms: ProduceRecord[] = [
-    { value: { quote: '"\\', nested: [null, 1.5, 'ü'] } },
-    { value: null },
-    { tombstone: true, key: 'gone' },
-    { valueBase64: odd.toString('base64'), key: '' },
-    { valueBase64: '' },
-    { value: 'nul key', keyBase64: Buffer.from('a\u0000b').toString('base64') },
-    { value: 'bytes key', keyBase64: odd.toString('base64') },
-    {
-      value: 'repeats',
-      headerList: [
-        { name: 'h', value: 'one' },
-        { name: 'h', valueBase64: odd.toString('base64') },
-      ],
-    },
-    { value: 'headers', headers: { trace: 'x"y', empty: '' } },
-    { value: 'own time', timestamp: 1_600_000_000_000 },
-    { value: { emoji: '🐟', text: 'a\u2028b' }, key: 'ключ', timestamp: 1_800_000_000_000 },
-  ];
-  const many = (count: number) => Array.from({ length: count }, (_, i) => forms[i % forms.length]);
-
-  const packs = async (topic: string) =>
-    Number(
-      (
-        await log.database.run((sql) =>
-          sql.rows<{ n: number }>(
-            'SELECT COUNT(*) AS n FROM shoal_record_pack WHERE topic_id = (SELECT id FROM shoal_topic WHERE name = $1)',
-            [topic],
-          ),
-        )
-      )[0].n,
-    );
-  /** The stored rows of a topic, every column but the topic id. */
-  const storedRows = (topic: string) =>
-    log.database.run((sql) =>
-      sql.rows(
-        `SELECT partition_id, record_offset, timestamp, max_timestamp, record_key, key_bytes, value_json, value_bytes, headers, size
-         FROM shoal_record WHERE topic_id = (SELECT id FROM shoal_topic WHERE name = $1) ORDER BY partition_id, record_offset`,
-        [topic],
-      ),
-    );
-  const partitionRows = (topic: string) =>
-    log.database.run((sql) =>
-      sql.rows(
-        `SELECT partition_id, start_offset, end_offset, max_timestamp, byte_size FROM shoal_partition
-         WHERE topic_id = (SELECT id FROM shoal_topic WHERE name = $1) ORDER BY partition_id`,
-        [topic],
-      ),
-    );
-  /** A topic given `records` in one produce, and its reference given them one produce each. */
-  async function pair(name: string, records: ProduceRecord[], partitions = 1, config?: object) {
-    await log.topics.create(name, partitions, config);
-    await log.topics.create(`${name}-ref`, partitions, config);
-    const answers = await log.produce(name, records);
-    for (const record of records) await log.produce(`${name}-ref`, [record]);
-    return answers;
-  }
-  /** A partition's records from its start, without the topic's name. */
-  const read = async (topic: string, partition = 0) => {
-    const answer = await log.reader.read(topic, partition, { maxRecords: 10_000, maxWaitMs: 0 });
-    return { ...answer, records: answer.records.map(({ topic: _topic, ...record }) => record) };
-  };
 
   it('stores every record form as a row-by-row append does, and every door reads it back the same', async () => {
     const records = many(3 * PACK_MIN);
@@ -216,5 +218,30 @@ describe('packed appends (SQLite)', () => {
     await filer.fileWhileIdle(); // (its timer may have filed some meanwhile)
     expect(await packs('idle')).toBe(0);
     expect(await storedRows('idle')).toEqual(await storedRows('idle-ref'));
+  });
+});
+
+describe('packed appends through the SQLite thread (SHOAL_SQLITE_THREAD=on)', () => {
+  let storage: TestStorage;
+
+  beforeAll(async () => {
+    storage = await createTestStorage('sqlite');
+    log = await openLogContext('sqlite', 1_700_000_000_000, {
+      ...storage,
+      storage: { ...storage.storage, sqliteThread: true },
+    });
+  });
+
+  afterAll(async () => {
+    await log?.close();
+    await storage?.dispose();
+  });
+
+  it('stores and files every record form as the event-loop connection does', async () => {
+    await pair('forms', many(2 * PACK_MIN));
+    expect(await packs('forms')).toBe(1);
+    expect((await read('forms')).records).toEqual((await read('forms-ref')).records);
+    expect(await packs('forms')).toBe(0);
+    expect(await storedRows('forms')).toEqual(await storedRows('forms-ref'));
   });
 });
