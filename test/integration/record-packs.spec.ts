@@ -143,6 +143,10 @@ describe('packed appends (SQLite)', () => {
     const fromShare = await shared('doors');
     expect(fromShare).toHaveLength(3 * records.length);
     expect(fromShare).toEqual(await shared('doors-ref'));
+    // A share fetch reads packs as they are: the pack is still there, until a read files it.
+    expect(await packs('doors')).toBe(1);
+    await read('doors');
+    expect(await packs('doors')).toBe(0);
     expect(await storedRows('doors')).toEqual(await storedRows('doors-ref'));
   });
 
@@ -202,7 +206,7 @@ describe('packed appends (SQLite)', () => {
     expect(Number(left[0].n)).toBe(0);
   });
 
-  it('files packs in the background once no produce came for a while, and not before', async () => {
+  it('files packs in the background once no produce came and no share fetch read packs for a while, and not before', async () => {
     // Explicit partitions: keyless records are spread by request, so the reference's would differ.
     await pair(
       'idle',
@@ -213,6 +217,14 @@ describe('packed appends (SQLite)', () => {
     const packed = await packs('idle');
     expect(packed).toBeGreaterThan(0);
     expect(await filer.fileWhileIdle()).toBe(0); // a produce just ran (the clock has not moved)
+    expect(await packs('idle')).toBe(packed);
+    log.clock.advance(1_000);
+    // A share fetch reading the packs makes the broker busy again.
+    await log.shares.updateConfig('s-idle', { autoOffsetReset: 'earliest' });
+    const { memberId } = await log.shares.join('s-idle', { topics: ['idle'] });
+    const fetched = await log.shareFetch.fetch('s-idle', memberId, { maxRecords: 10, maxWaitMs: 0, acks: [] });
+    expect(fetched.records).toHaveLength(10);
+    expect(await filer.fileWhileIdle()).toBe(0);
     expect(await packs('idle')).toBe(packed);
     log.clock.advance(1_000);
     await filer.fileWhileIdle(); // (its timer may have filed some meanwhile)

@@ -5,7 +5,7 @@ import type { Sql } from '../../storage/database.js';
 import { valuesList } from '../../storage/sql-dialect.js';
 import { RECORD_SELECT, type StoredRow, toStoredRecord } from './record-columns.js';
 import { insertRecords, type RecordRow } from './record-insert.js';
-import { PACK_MIN, recordPacks } from './record-packs.store.js';
+import { PACK_MIN, recordPacks, storedOfRow } from './record-packs.store.js';
 
 export * from './record-columns.js';
 export * from './record-insert.js';
@@ -162,7 +162,16 @@ export const logStore = {
       if (offset < low) low = offset;
       if (offset >= high) high = offset + 1;
     }
-    await recordPacks.file(sql, topicId, partition, low, high);
+    // Records still packed are read from their packs (not filed: see recordPacks.readThrough).
+    const listedSet = new Set(offsets);
+    const packed = await recordPacks.readThrough(
+      sql,
+      topicId,
+      partition,
+      low,
+      high,
+      (offset) => (offset >= range.from && offset < range.to) || listedSet.has(offset),
+    );
     // Two seeks joined by UNION ALL: `IN (…) OR range` in one WHERE makes SQLite scan the whole
     // partition (EXPLAIN QUERY PLAN), which grows with the log. An offset in both comes twice; the map keeps one.
     const listed =
@@ -177,6 +186,7 @@ export const logStore = {
     );
     const records = new Map<number, StoredRecord>();
     for (const row of rows) records.set(Number(row.record_offset), toStoredRecord(row));
+    for (const row of packed) records.set(row.offset, storedOfRow(row));
     return records;
   },
 

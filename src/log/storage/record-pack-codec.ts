@@ -78,19 +78,20 @@ export function encodePack(rows: readonly RecordRow[]): Buffer {
   return pack;
 }
 
-/** The rows a pack holds, offsets from `baseOffset` on. */
+/** The rows a pack holds, offsets from `baseOffset` on; only those `wanted` when given. */
 export function decodePack(
   topicId: number,
   partition: number,
   baseOffset: number,
   blob: Buffer | Uint8Array,
+  wanted?: (offset: number) => boolean,
 ): RecordRow[] {
   const pack = bufferOf(blob)!;
   const count = pack.readUInt32LE(0);
   const metaEnd = HEAD + pack.readUInt32LE(4);
   const textEnd = metaEnd + pack.readUInt32LE(8);
   const text = pack.toString('utf8', metaEnd, textEnd);
-  const rows: RecordRow[] = new Array(count);
+  const rows: RecordRow[] = [];
   let at = HEAD;
   let chars = 0;
   let bytesAt = textEnd;
@@ -121,7 +122,8 @@ export function decodePack(
     const key = flags & KEY_TEXT ? textOf() : flags & KEY_BYTES ? bytesOf() : null;
     const value = flags & VALUE_JSON ? textOf() : flags & VALUE_BYTES ? bytesOf() : null;
     const headers = flags & HEADERS ? textOf() : null;
-    rows[r] = { topicId, partition, offset: baseOffset + r, timestamp, maxTimestamp, key, value, headers, size };
+    if (!wanted || wanted(baseOffset + r))
+      rows.push({ topicId, partition, offset: baseOffset + r, timestamp, maxTimestamp, key, value, headers, size });
   }
   return rows;
 }

@@ -1,4 +1,6 @@
+import type { StoredRecord } from '../domain/record.js';
 import type { Sql } from '../../storage/database.js';
+import { keyColumns, keyOfColumns } from './record-columns.js';
 import { decodePack, encodePack } from './record-pack-codec.js';
 import { insertRows, type RecordRow } from './record-insert.js';
 
@@ -15,12 +17,34 @@ import { insertRows, type RecordRow } from './record-insert.js';
 export const PACK_MIN = 64;
 
 /** Packs filed per background step: a few milliseconds of the connection at a time. */
-export const FILE_STEP_PACKS = 8;
+export const FILE_STEP_PACKS = 4;
 
 /** The packs of one partition that hold an offset in [from, to): the one holding `from`, and those starting before `to`. */
 const PACKS_IN_RANGE = `SELECT base_offset FROM shoal_record_pack
   WHERE topic_id = $1 AND partition_id = $2 AND base_offset < $4 AND base_offset >= COALESCE(
     (SELECT MAX(base_offset) FROM shoal_record_pack WHERE topic_id = $1 AND partition_id = $2 AND base_offset <= $3), $3)`;
+
+/** The same packs with their blobs. */
+const PACKS_IN_RANGE_READ = PACKS_IN_RANGE.replace('SELECT base_offset FROM', 'SELECT base_offset, records FROM');
+
+/**
+ * Reads served from packs without filing them (a share fetch's records, see
+ * {@link recordPacks.readThrough}); `PackFiler` leaves packs alone while this count moves.
+ */
+export const packReads = { count: 0 };
+
+/** A packed row as a read of its columns would give it. */
+export function storedOfRow(row: RecordRow): StoredRecord {
+  const [text, bytes] = keyColumns(row.key);
+  return {
+    offset: row.offset,
+    timestamp: row.timestamp,
+    key: keyOfColumns(text, bytes),
+    value: row.value,
+    headers: row.headers,
+    size: row.size,
+  };
+}
 
 export const recordPacks = {
   /** Stores each partition's rows (offset order, one partition per list) as one pack. */
@@ -53,6 +77,35 @@ export const recordPacks = {
       high = Math.max(high, Number(base_offset));
     }
     await fileBetween(sql, topicId, partition, low, high);
+  },
+
+  /**
+   * The `wanted` records of the partition's packs holding offsets in [low, high), decoded and
+   * left packed: what a share fetch reads its candidates with, so that a drain right after a
+   * large enqueue does not pay for filing on its way (the packs are filed once nobody reads
+   * them: `PackFiler`). They are exactly the records filing would insert (the same decode).
+   */
+  async readThrough(
+    sql: Sql,
+    topicId: number,
+    partition: number,
+    low: number,
+    high: number,
+    wanted: (offset: number) => boolean,
+  ): Promise<RecordRow[]> {
+    if (sql.kind === 'postgres' || low >= high) return [];
+    const found = await sql.rows<{ base_offset: number; records: Buffer | Uint8Array }>(PACKS_IN_RANGE_READ, [
+      topicId,
+      partition,
+      low,
+      high,
+    ]);
+    if (found.length === 0) return [];
+    packReads.count++;
+    const rows: RecordRow[] = [];
+    for (const pack of found)
+      for (const row of decodePack(topicId, partition, Number(pack.base_offset), pack.records, wanted)) rows.push(row);
+    return rows;
   },
 
   /** Files every pack of the database (a read that joins `shoal_record` across partitions: the metrics). */
