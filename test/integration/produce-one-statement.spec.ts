@@ -1,6 +1,6 @@
-import type { ProduceRecord } from '@shoal/protocol';
 import { type LogContext, openLogContext } from '../support/log-context.js';
 import { createTestStorage, type TestStorage } from '../support/storage.js';
+import { RECORD_FORMS } from '../support/record-forms.js';
 
 /**
  * Produce as one statement on PostgreSQL (SQLite takes the transaction it always did): records
@@ -95,24 +95,7 @@ describe('produce in one statement on PostgreSQL, two brokers', () => {
   });
 
   it('stores every record form byte for byte, as the transaction path does: binary, NUL keys, tombstones, null, repeated headers', async () => {
-    const odd = Buffer.from([0x00, 0xff, 0xfe, 0x22, 0x5c, 0x0a, 0x80]);
-    const forms: ProduceRecord[] = [
-      { value: { quote: '"\\', nested: [null, 1.5, 'ü'] } },
-      { value: null },
-      { tombstone: true, key: 'gone' },
-      { valueBase64: odd.toString('base64'), key: '' },
-      { valueBase64: '' },
-      { value: 'nul key', keyBase64: Buffer.from('a\u0000b').toString('base64') },
-      { value: 'bytes key', keyBase64: odd.toString('base64') },
-      {
-        value: 'repeats',
-        headerList: [
-          { name: 'h', value: 'one' },
-          { name: 'h', valueBase64: odd.toString('base64') },
-        ],
-      },
-      { value: 'headers', headers: { trace: 'x"y', empty: '' } },
-    ];
+    const forms = RECORD_FORMS;
     const stored = async (log: LogContext, topic: string) =>
       (await log.reader.read(topic, 0, { offset: 0, maxRecords: 100, maxWaitMs: 0 })).records.map(
         ({ offset: _offset, timestamp: _timestamp, ...record }) => record,

@@ -4,6 +4,7 @@ import { PackFiler } from '../../src/log/pack-filer.js';
 import { PACK_MIN } from '../../src/log/storage/record-packs.store.js';
 import { type LogContext, openLogContext } from '../support/log-context.js';
 import { createTestStorage, type TestStorage } from '../support/storage.js';
+import { RECORD_FORMS } from '../support/record-forms.js';
 
 /**
  * Packed appends on SQLite files: a produce of at least PACK_MIN records to a partition is
@@ -14,24 +15,9 @@ import { createTestStorage, type TestStorage } from '../support/storage.js';
 /** The broker under test: each describe opens its own. */
 let log: LogContext;
 
-const odd = Buffer.from([0x00, 0xff, 0xfe, 0x22, 0x5c, 0x0a, 0x80]);
-/** Every record form (as produce-one-statement.spec.ts), a few with their own timestamps. */
+/** Every record form (test/support/record-forms.ts), and a few with their own timestamps. */
 const forms: ProduceRecord[] = [
-  { value: { quote: '"\\', nested: [null, 1.5, 'ü'] } },
-  { value: null },
-  { tombstone: true, key: 'gone' },
-  { valueBase64: odd.toString('base64'), key: '' },
-  { valueBase64: '' },
-  { value: 'nul key', keyBase64: Buffer.from('a\u0000b').toString('base64') },
-  { value: 'bytes key', keyBase64: odd.toString('base64') },
-  {
-    value: 'repeats',
-    headerList: [
-      { name: 'h', value: 'one' },
-      { name: 'h', valueBase64: odd.toString('base64') },
-    ],
-  },
-  { value: 'headers', headers: { trace: 'x"y', empty: '' } },
+  ...RECORD_FORMS,
   { value: 'own time', timestamp: 1_600_000_000_000 },
   { value: { emoji: '🐟', text: 'a\u2028b' }, key: 'ключ', timestamp: 1_800_000_000_000 },
 ];
