@@ -17,9 +17,10 @@ export interface SharePartitionStore {
   /** The window, locked (PostgreSQL) so one share-partition changes one transaction at a time. */
   lockWindow(key: SharePartitionKey): Promise<ShareWindow | null>;
   /**
-   * PostgreSQL: locks several windows in one statement, in lock order, each with its log
-   * partition's offsets and whether a lock in it ran out by `now` (keyed `topicId:partition`;
-   * share-partitions not started are absent). Elsewhere an empty map: each is locked on opening.
+   * Reads several windows in one statement, in lock order (locked on PostgreSQL), each with its
+   * log partition's offsets, whether a lock in it ran out and whether a record in it is available
+   * by `now`, and the group's flow row (keyed `topicId:partition`; share-partitions not started
+   * are absent). An empty map leaves each to be locked and read on opening.
    */
   lockWindows(
     groupId: number,

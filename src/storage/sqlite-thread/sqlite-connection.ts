@@ -1,6 +1,12 @@
 import Sqlite from 'better-sqlite3';
 import { sqliteText, toSqlite } from '../sql-dialect.js';
-import type { SqliteReply, SqliteRequest, SqliteThreadOptions, WireError } from './sqlite-thread.messages.js';
+import type {
+  DeferredStatement,
+  SqliteReply,
+  SqliteRequest,
+  SqliteThreadOptions,
+  WireError,
+} from './sqlite-thread.messages.js';
 
 interface Prepared {
   statement: Sqlite.Statement<unknown[]>;
@@ -41,15 +47,18 @@ export class SqliteConnection {
     switch (request.op) {
       case 'statement': {
         if (request.begin) this.prepared('BEGIN IMMEDIATE').statement.run();
-        return this.statement(request.sql, request.params);
+        return this.deferred(request.before) ?? this.statement(request.sql, request.params);
       }
       case 'each': {
         if (request.begin) this.prepared('BEGIN IMMEDIATE').statement.run();
-        return this.each(request.sql, request.params, request.width);
+        return this.deferred(request.before) ?? this.each(request.sql, request.params, request.width);
       }
-      case 'commit':
+      case 'commit': {
+        const failed = this.deferred(request.before);
+        if (failed) return failed;
         this.prepared('COMMIT').statement.run();
         return { ok: true };
+      }
       case 'rollback':
         // SQLite rolls back by itself after some failures (a full disk, say): nothing left to undo.
         if (this.db.inTransaction) this.prepared('ROLLBACK').statement.run();
@@ -58,6 +67,19 @@ export class SqliteConnection {
         this.db.close();
         return { ok: true };
     }
+  }
+
+  /**
+   * Runs statements sent ahead of a request (`Sql.later`), in order; answers the first one's
+   * failure (naming that statement), which is then the request's answer, or undefined.
+   */
+  private deferred(statements: DeferredStatement[] | undefined): SqliteReply | undefined {
+    if (statements === undefined) return undefined;
+    for (const { sql, params } of statements) {
+      const reply = this.answer({ op: 'statement', sql, params, begin: false });
+      if (!reply.ok) return { ok: false, error: reply.error, sql, params };
+    }
+    return undefined;
   }
 
   private statement(sql: string, params: readonly unknown[]): SqliteReply {
