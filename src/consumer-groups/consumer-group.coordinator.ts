@@ -112,6 +112,7 @@ export class ConsumerGroupCoordinator extends GroupSessions<LockedGroup> {
     group: string,
     memberId: string,
     work: (locked: LockedGroup, member: ConsumerMember) => Promise<T>,
+    options: Pick<WithGroupOptions, 'durable'> = {},
   ): Promise<T> {
     return this.withGroup(
       group,
@@ -121,6 +122,7 @@ export class ConsumerGroupCoordinator extends GroupSessions<LockedGroup> {
         await this.refreshSubscription(locked);
         return work(locked, member);
       },
+      options,
     );
   }
 
