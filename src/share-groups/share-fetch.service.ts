@@ -65,11 +65,15 @@ export class ShareFetchService {
   async acknowledgeProducing(group: string, memberId: string, request: ProducingAcks): Promise<AcksProduced> {
     if (!producesAny(request)) return { results: await this.acknowledge(group, memberId, request.acks) };
     try {
-      return await this.coordinator.withGroup(
+      // Waking readers of the records at the commit, as a produce does (on SQLite a reader answers
+      // only once the flush it may have seen is done): a request's reply is read while it is flushed.
+      const { result, durable } = await this.coordinator.withGroupCommitted(
         group,
         () => new UnknownMemberError(group, memberId),
         async (tx) => produceWithAcks(tx, this.producer, request, await this.acknowledgeIn(tx, memberId, request.acks)),
       );
+      await durable;
+      return result;
     } catch (error) {
       if (error instanceof AcksRefused) return { results: error.results };
       throw error;
