@@ -1,12 +1,6 @@
 import Sqlite from 'better-sqlite3';
 import { sqliteText, toSqlite } from '../sql-dialect.js';
-import type {
-  DeferredStatement,
-  SqliteReply,
-  SqliteRequest,
-  SqliteThreadOptions,
-  WireError,
-} from './sqlite-thread.messages.js';
+import type { SqliteReply, SqliteRequest, SqliteThreadOptions, WireError } from './sqlite-thread.messages.js';
 
 interface Prepared {
   statement: Sqlite.Statement<unknown[]>;
@@ -73,7 +67,7 @@ export class SqliteConnection {
    * Runs statements sent ahead of a request (`Sql.later`), in order; answers the first one's
    * failure (naming that statement), which is then the request's answer, or undefined.
    */
-  private deferred(statements: DeferredStatement[] | undefined): SqliteReply | undefined {
+  private deferred(statements: Extract<SqliteRequest, { op: 'commit' }>['before']): SqliteReply | undefined {
     if (statements === undefined) return undefined;
     for (const { sql, params } of statements) {
       const reply = this.answer({ op: 'statement', sql, params, begin: false });
