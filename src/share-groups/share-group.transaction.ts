@@ -218,7 +218,7 @@ export class ShareGroupTransaction implements ShareScope {
    * Locks the share-partitions this transaction is about to touch, in one fixed order, so two
    * transactions on PostgreSQL never wait on each other in a cycle, and reads what opening them
    * needs in the same statement. (SQLite runs one write transaction at a time: there the one
-   * read saves the statements, each a hop to the SQLite thread, that opening each would cost.)
+   * read saves the statements, and their requests to the connection, that opening each would cost.)
    */
   async lockInOrder(partitions: TopicPartition[]): Promise<void> {
     if (partitions.length === 0) return;

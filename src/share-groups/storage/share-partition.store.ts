@@ -42,7 +42,7 @@ export const sharePartitionStore = {
    * whether a record in it is available and the group's flow row — what opening it and acquiring
    * from it would read in up to five more statements. On PostgreSQL the windows are locked (FOR
    * UPDATE), in that order; SQLite runs one write transaction at a time, and there the one
-   * statement saves the thread hops of the others. Keyed `topicId:partition`; share-partitions
+   * statement saves the others and their requests to the connection. Keyed `topicId:partition`; share-partitions
    * not started are absent.
    */
   async lockWindows(
