@@ -78,11 +78,7 @@ export interface ShareGroupStore {
    * The group, its row locked as {@link find} locks it, with its members read after the lock
    * (null: none); with `checkKeys`, first KeysAppeared if an API key exists.
    */
-  open(
-    name: string,
-    lock: 'update' | 'share',
-    checkKeys?: boolean,
-  ): Promise<OpenedGroup | null>;
+  open(name: string, lock: 'update' | 'share', checkKeys?: boolean): Promise<OpenedGroup | null>;
   insertMember(groupId: number, member: ShareMember): Promise<void>;
   touchMember(groupId: number, memberId: string, expiresAt: number): Promise<void>;
   deleteMember(groupId: number, memberId: string): Promise<void>;

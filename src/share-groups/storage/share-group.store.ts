@@ -66,12 +66,7 @@ export const shareGroupStore = {
    * `checkKeys` (a request's deferred auth check, security/deferred-auth.ts): first
    * {@link KeysAppeared} if an API key exists.
    */
-  async open(
-    sql: Sql,
-    name: string,
-    lock: 'update' | 'share',
-    checkKeys = false,
-  ): Promise<OpenedGroup | null> {
+  async open(sql: Sql, name: string, lock: 'update' | 'share', checkKeys = false): Promise<OpenedGroup | null> {
     if (sql.kind !== 'postgres') {
       if (checkKeys && (await securityStore.anyKey(sql))) throw new KeysAppeared();
       const group = await this.find(sql, name, lock);
@@ -79,10 +74,7 @@ export const shareGroupStore = {
     }
     const rows = await sql.rows<{
       opened: { keys?: boolean; group?: GroupRow | null; members?: MemberRow[]; topics?: TopicRow[] };
-    }>(
-      'SELECT shoal_share_group_open($1, $2, $3) AS opened',
-      [name, lock === 'update', checkKeys],
-    );
+    }>('SELECT shoal_share_group_open($1, $2, $3) AS opened', [name, lock === 'update', checkKeys]);
     const opened = rows[0].opened;
     if (opened.keys) throw new KeysAppeared();
     if (!opened.group) return null;
