@@ -1,7 +1,7 @@
 import { Database } from '../../src/storage/database.js';
 import { call } from '../support/auth-http.js';
-import { type TestBroker, startBroker } from '../support/broker.js';
-import { createTestStorage, testConfig, type TestStorage } from '../support/storage.js';
+import { brokersPerSuite, startBroker } from '../support/broker.js';
+import { testConfig } from '../support/storage.js';
 
 /**
  * On PostgreSQL a share fetch's check that no API key exists rides on the statement that opens
@@ -11,23 +11,10 @@ import { createTestStorage, testConfig, type TestStorage } from '../support/stor
  * its ACLs; the record stays available.
  */
 describe('share fetch with its auth check in its first statement, two brokers on PostgreSQL', () => {
-  let storage: TestStorage;
-  let a: TestBroker;
-  let b: TestBroker;
-
-  beforeAll(async () => {
-    storage = await createTestStorage('postgres');
-    a = await startBroker(testConfig(storage.storage));
-    b = await startBroker(testConfig(storage.storage));
-  });
-
-  afterAll(async () => {
-    await a?.close();
-    await b?.close();
-    await storage?.dispose();
-  });
+  const suite = brokersPerSuite('postgres', 2);
 
   it('answers 401 on the broker that had seen no key, at once, and acquires nothing for the refused fetches', async () => {
+    const [a, b] = suite.brokers;
     expect((await call(a.url, 'POST', '/v1/topics', undefined, { name: 'guarded', partitions: 1 })).status).toBe(201);
     const joined = await call(b.url, 'POST', '/v1/share-groups/workers/members', undefined, { topics: ['guarded'] });
     expect(joined.status).toBe(201);
@@ -48,7 +35,7 @@ describe('share fetch with its auth check in its first statement, two brokers on
       ['fresh', fetchPath, { maxRecords: 1, maxWaitMs: 0 }],
     ] as const;
     for (const [which, path, body] of refused) {
-      const broker = which === 'b' ? b : await startBroker(testConfig(storage.storage));
+      const broker = which === 'b' ? b : await startBroker(testConfig(suite.storage.storage));
       try {
         const answer = await call(broker.url, 'POST', path, undefined, body);
         expect({ which, path, body, status: answer.status, code: answer.body.error?.code }).toEqual({
