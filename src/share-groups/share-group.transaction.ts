@@ -40,8 +40,11 @@ export class ShareGroupTransaction implements ShareScope {
     members: ShareMember[],
     readonly now: number,
     readonly stores: ShareStores,
+    /** Topics read with the group (its members' that exist), so not looked up again. */
+    known: Topic[] = [],
   ) {
     this.liveMembers = members;
+    for (const topic of known) this.topicsByName.set(topic.name, topic);
   }
 
   get members(): readonly ShareMember[] {

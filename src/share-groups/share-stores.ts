@@ -5,7 +5,7 @@ import type { PartitionHead } from '../log/storage/log.store.js';
 import type { RecordRange, StartHint } from './domain/record-range.js';
 import type { InFlightRecord } from './domain/record-state.js';
 import type { DeadLetterBatch } from './dead-letter.writer.js';
-import type { ShareGroupRow, ShareMember } from './storage/share-group.store.js';
+import type { OpenedGroup, ShareGroupRow, ShareMember } from './storage/share-group.store.js';
 import type { JobNote } from './storage/share-job.store.js';
 import type { LockedWindow, SharePartitionKey, ShareWindow } from './storage/share-partition.store.js';
 
@@ -75,6 +75,11 @@ export interface ShareGroupStore {
   find(name: string, lock?: 'update' | 'share' | 'none'): Promise<ShareGroupRow | null>;
   create(name: string, config: ShareGroupConfigView, now: number): Promise<void>;
   members(groupId: number): Promise<ShareMember[]>;
+  /**
+   * The group, its row locked as {@link find} locks it, with its members read after the lock
+   * (null: none); with `checkKeys`, first KeysAppeared if an API key exists.
+   */
+  open(name: string, lock: 'update' | 'share', checkKeys?: boolean): Promise<OpenedGroup | null>;
   insertMember(groupId: number, member: ShareMember): Promise<void>;
   touchMember(groupId: number, memberId: string, expiresAt: number): Promise<void>;
   deleteMember(groupId: number, memberId: string): Promise<void>;

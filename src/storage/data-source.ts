@@ -29,6 +29,7 @@ import { CreateShareJobs1765238400000 } from './migrations/1765238400000-create-
 import { AddTopicIdleExpiry1765281600000 } from './migrations/1765281600000-add-topic-idle-expiry.js';
 import { CreateKafkaTransactions1765328400000 } from './migrations/1765328400000-create-kafka-transactions.js';
 import { AddKafkaTxnLastUsed1765400000000 } from './migrations/1765400000000-add-kafka-txn-last-used.js';
+import { CreateShareGroupOpen1765480000000 } from './migrations/1765480000000-create-share-group-open.js';
 
 export const migrations = [
   CreateLog1763769600000,
@@ -51,6 +52,7 @@ export const migrations = [
   AddTopicIdleExpiry1765281600000,
   CreateKafkaTransactions1765328400000,
   AddKafkaTxnLastUsed1765400000000,
+  CreateShareGroupOpen1765480000000,
 ];
 
 // BIGINT columns hold offsets and timestamps, all below 2^53: read them as numbers.

@@ -1,5 +1,10 @@
 import type { DatabaseKind } from './sql-dialect.js';
 
+/** How a {@link Sql.later} statement waits. */
+export interface LaterOptions {
+  last?: boolean;
+}
+
 /** What a store needs to run SQL: inside a transaction or on its own. */
 export interface Sql {
   readonly kind: DatabaseKind;
@@ -19,8 +24,12 @@ export interface Sql {
    * Runs a statement whose outcome nobody reads: inside a PostgreSQL transaction it goes out
    * with the transaction's next statement (or its COMMIT), in one round trip where it can be
    * written out, and a failure of it fails that statement; elsewhere it runs now.
+   * `last`: it goes out with the COMMIT itself, after every other statement of the transaction
+   * (PostgreSQL; elsewhere as without): for a write no later statement of the transaction reads,
+   * so the row lock it takes is the transaction's last (a member's session touch: taken after
+   * the share-partitions' locks, it costs no round trip and orders the locks alike everywhere).
    */
-  later(sql: string, params?: readonly unknown[]): Promise<void>;
+  later(sql: string, params?: readonly unknown[], options?: LaterOptions): Promise<void>;
   /**
    * Rows of a statement that is a whole transaction by itself: on PostgreSQL, when nothing of
    * the transaction ran yet, it runs on its own and commits as it ends (no BEGIN and COMMIT

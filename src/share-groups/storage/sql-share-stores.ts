@@ -95,6 +95,9 @@ export class SqlShareGroupStore implements ShareGroupStore {
   members(groupId: number) {
     return shareGroupStore.members(this.sql, groupId);
   }
+  open(name: string, lock: 'update' | 'share', checkKeys = false) {
+    return shareGroupStore.open(this.sql, name, lock, checkKeys);
+  }
   insertMember(groupId: number, member: ShareMember) {
     return shareGroupStore.insertMember(this.sql, groupId, member);
   }
