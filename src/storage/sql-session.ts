@@ -21,9 +21,10 @@ export interface Sql {
    */
   executeEach(sql: string, params: readonly unknown[], width: number): Promise<number>;
   /**
-   * Runs a statement whose outcome nobody reads: inside a PostgreSQL transaction it goes out
-   * with the transaction's next statement (or its COMMIT), in one round trip where it can be
-   * written out, and a failure of it fails that statement; elsewhere it runs now.
+   * Runs a statement whose outcome nobody reads: inside a transaction it goes out with the
+   * transaction's next statement (or its COMMIT) — on PostgreSQL in one round trip where it can
+   * be written out, on SQLite in the same request to the connection — and a failure of it fails
+   * that statement; outside a transaction it runs now.
    * `last`: it goes out with the COMMIT itself, after every other statement of the transaction
    * (PostgreSQL; elsewhere as without): for a write no later statement of the transaction reads,
    * so the row lock it takes is the transaction's last (a member's session touch: taken after
