@@ -26,9 +26,9 @@ export interface Sql {
    * be written out, on SQLite in the same request to the connection — and a failure of it fails
    * that statement; outside a transaction it runs now.
    * `last`: it goes out with the COMMIT itself, after every other statement of the transaction
-   * (PostgreSQL; elsewhere as without): for a write no later statement of the transaction reads,
-   * so the row lock it takes is the transaction's last (a member's session touch: taken after
-   * the share-partitions' locks, it costs no round trip and orders the locks alike everywhere).
+   * (PostgreSQL; elsewhere as without), for a write no later statement of the transaction reads:
+   * it never costs a round trip of its own (a deferred statement ahead of one that cannot be
+   * written out goes on its own), and the row lock it takes is the transaction's last.
    */
   later(sql: string, params?: readonly unknown[], options?: LaterOptions): Promise<void>;
   /**

@@ -137,8 +137,11 @@ export const shareGroupStore = {
 
   /**
    * Renews a member's session. Nothing after it in the transaction reads it: on PostgreSQL it
-   * goes out with the COMMIT, its row lock the transaction's last — after the share-partitions'
-   * (so every transaction takes them in that order), and no round trip of its own.
+   * goes out with the COMMIT, no round trip of its own, its row lock the transaction's last
+   * (after the share-partitions'). Removing an expired member takes the two the other way round
+   * (its row, then the share-partitions of what it held): a fetch of a member whose session runs
+   * out at that instant can deadlock with its removal, which PostgreSQL detects (after
+   * `deadlock_timeout`, 1 s) and the transaction's retry of `40P01` resolves.
    */
   async touchMember(sql: Sql, groupId: number, memberId: string, expiresAt: number): Promise<void> {
     await sql.later(

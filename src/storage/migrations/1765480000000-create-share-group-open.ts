@@ -4,11 +4,12 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * PostgreSQL only: `shoal_share_group_open(name, exclusive, check_keys)` locks a share group's
  * row (FOR SHARE, or FOR UPDATE when `exclusive`) and answers it with its members, as JSON
  * (`group` null: no such group), and the topics they subscribe to that exist (`topics`) — what
- * every share fetch and ack opens with, in one round trip where it took three; with `check_keys`, `keys` says whether an API key exists (a fetch whose auth
- * check rides on it: security/deferred-auth.ts), looked at before the group. The
- * members are read by a statement of their own after the lock (a VOLATILE function's statements
- * each take a new snapshot under READ COMMITTED), so they are as of after any wait for the lock,
- * as the separate statements read them. SQLite keeps its statements.
+ * every share fetch and ack opens with, in one round trip where it took three. With
+ * `check_keys`, `keys` says whether an API key exists (a fetch whose auth check rides on it:
+ * security/deferred-auth.ts), looked at before the group. The members are read by a statement
+ * of their own after the lock (a VOLATILE function's statements each take a new snapshot under
+ * READ COMMITTED), so they are as of after any wait for the lock, as the separate statements
+ * read them. SQLite keeps its statements.
  */
 export class CreateShareGroupOpen1765480000000 implements MigrationInterface {
   name = 'CreateShareGroupOpen1765480000000';

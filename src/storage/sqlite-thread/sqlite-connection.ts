@@ -47,12 +47,8 @@ export class SqliteConnection {
         if (request.begin) this.prepared('BEGIN IMMEDIATE').statement.run();
         return this.deferred(request.before) ?? this.each(request.sql, request.params, request.width);
       }
-      case 'commit': {
-        const failed = this.deferred(request.before);
-        if (failed) return failed;
-        this.prepared('COMMIT').statement.run();
-        return { ok: true };
-      }
+      case 'commit':
+        return this.deferred(request.before) ?? this.commit();
       case 'rollback':
         // SQLite rolls back by itself after some failures (a full disk, say): nothing left to undo.
         if (this.db.inTransaction) this.prepared('ROLLBACK').statement.run();
@@ -74,6 +70,11 @@ export class SqliteConnection {
       if (!reply.ok) return { ok: false, error: reply.error, sql, params };
     }
     return undefined;
+  }
+
+  private commit(): SqliteReply {
+    this.prepared('COMMIT').statement.run();
+    return { ok: true };
   }
 
   private statement(sql: string, params: readonly unknown[]): SqliteReply {
