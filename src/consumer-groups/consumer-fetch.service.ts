@@ -67,13 +67,28 @@ export class ConsumerFetchService {
     }
   }
 
+  /**
+   * One look: the member's view reconciled, its records read, its positions moved on. Not
+   * flushed before the answer (Kafka does not persist a consumer's position either; committed
+   * offsets are): lost in a crash, the positions are as last flushed and the records after them
+   * are read again. The answer still waits for the flush of every commit it may have read.
+   */
   private fetchOnce(group: string, memberId: string, options: ConsumerFetchOptions): Promise<FetchResult> {
-    return this.coordinator.withMember(group, memberId, async (locked, member) => {
-      // A member waiting in a fetch is alive for the length of its wait.
-      const { generation, owned, assignment, names } = await this.coordinator.answer(locked, member, options.maxWaitMs);
-      const records = await this.readOwned(locked, member, owned, names, options.maxRecords);
-      return { groupId: locked.group.id, owned, response: { records, generation, assignment } };
-    });
+    return this.coordinator.withMember(
+      group,
+      memberId,
+      async (locked, member) => {
+        // A member waiting in a fetch is alive for the length of its wait.
+        const { generation, owned, assignment, names } = await this.coordinator.answer(
+          locked,
+          member,
+          options.maxWaitMs,
+        );
+        const records = await this.readOwned(locked, member, owned, names, options.maxRecords);
+        return { groupId: locked.group.id, owned, response: { records, generation, assignment } };
+      },
+      { durable: false },
+    );
   }
 
   private async readOwned(

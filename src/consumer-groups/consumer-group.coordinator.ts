@@ -19,6 +19,8 @@ export interface LockedGroup {
   now: number;
   /** Set when membership or assignment changed: waiting fetches are woken after the commit. */
   changed: boolean;
+  /** The members' subscribed topics as looked up in this transaction (by {@link ConsumerGroupCoordinator.refreshSubscription}). */
+  subscribed?: Topic[];
 }
 
 /**
@@ -110,6 +112,7 @@ export class ConsumerGroupCoordinator extends GroupSessions<LockedGroup> {
     group: string,
     memberId: string,
     work: (locked: LockedGroup, member: ConsumerMember) => Promise<T>,
+    options: Pick<WithGroupOptions, 'durable'> = {},
   ): Promise<T> {
     return this.withGroup(
       group,
@@ -119,12 +122,14 @@ export class ConsumerGroupCoordinator extends GroupSessions<LockedGroup> {
         await this.refreshSubscription(locked);
         return work(locked, member);
       },
+      options,
     );
   }
 
   /** Rebalances if the subscribed topics' partition count changed since the last assignment. */
   async refreshSubscription(locked: LockedGroup): Promise<void> {
     const topics = await this.subscribedTopics(locked.sql, locked.members);
+    locked.subscribed = topics;
     if (topics.reduce((sum, t) => sum + t.partitionCount, 0) !== locked.group.subscriptionSize)
       await this.rebalance(locked);
   }
@@ -151,7 +156,7 @@ export class ConsumerGroupCoordinator extends GroupSessions<LockedGroup> {
     );
     member.answeredGeneration = group.generation;
     const owned = (await store.partitions(sql, group.id)).filter((p) => p.owner === member.memberId);
-    const names = await this.topicNames(sql, owned);
+    const names = await this.topicNames(sql, owned, locked.subscribed);
     const held = owned.filter((p) => names.has(p.topicId));
     return {
       generation: group.generation,
@@ -161,10 +166,19 @@ export class ConsumerGroupCoordinator extends GroupSessions<LockedGroup> {
     };
   }
 
-  async topicNames(sql: Sql, partitions: { topicId: number }[]): Promise<Map<number, string>> {
-    if (partitions.length === 0) return new Map();
-    const topics = await topicStore.findByIds(sql, [...new Set(partitions.map((p) => p.topicId))]);
-    return new Map(topics.map((t) => [t.id, t.name]));
+  /** The names of the partitions' topics that exist; `known`: topics looked up already in this transaction. */
+  async topicNames(sql: Sql, partitions: { topicId: number }[], known: Topic[] = []): Promise<Map<number, string>> {
+    const names = new Map<number, string>();
+    if (partitions.length === 0) return names;
+    const byId = new Map(known.map((t) => [t.id, t.name]));
+    const missing = new Set<number>();
+    for (const { topicId } of partitions) {
+      const name = byId.get(topicId);
+      if (name === undefined) missing.add(topicId);
+      else names.set(topicId, name);
+    }
+    if (missing.size > 0) for (const t of await topicStore.findByIds(sql, [...missing])) names.set(t.id, t.name);
+    return names;
   }
 
   private async subscribedTopics(sql: Sql, members: ConsumerMember[]): Promise<Topic[]> {

@@ -1,6 +1,7 @@
 import { Inject, Logger, type OnApplicationBootstrap, type OnApplicationShutdown, Optional } from '@nestjs/common';
 import { type ShoalConfig, SHOAL_CONFIG } from '../config/shoal-config.js';
 import { assertGroupQuota } from '../security/quotas.js';
+import type { KeyCheck } from '../security/deferred-auth.js';
 import { PeriodicTask } from '../platform/periodic-task.js';
 import { yieldToEventLoop } from '../platform/yield-to-event-loop.js';
 import type { Clock } from '../platform/clock.js';
@@ -28,6 +29,8 @@ export interface WithGroupOptions {
   durable?: boolean | 'apart';
   /** See TransactionOptions.flushWithCommit. */
   flushWithCommit?: (result: unknown) => boolean;
+  /** A request's deferred auth check, made by the statement that opens the group if still pending (security/deferred-auth.ts). */
+  keyCheck?: KeyCheck;
 }
 
 const SESSION_SWEEP_INTERVAL_MS = 1_000;

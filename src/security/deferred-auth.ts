@@ -6,6 +6,10 @@
  * gets them) before it produces again. A request whose topic name the guard would not pass is
  * not deferred (its 400 comes after the check, as before). So a key created on any broker still turns auth on at
  * once: no record is written for a request that a key made before its write would refuse.
+ *
+ * A share fetch (one whose acks produce nothing) is deferred alike: the check rides on the
+ * first statement of its first transaction, the one that opens the group ({@link KeyCheck});
+ * a key found there ends that transaction before it did anything.
  */
 type Recheck = (keySeen: boolean) => Promise<void>;
 
@@ -30,4 +34,13 @@ export class KeysAppeared extends Error {
   constructor() {
     super('an API key exists: the request must be authenticated');
   }
+}
+
+/**
+ * A deferred check carried into a request's transactions: the first that opens its share group
+ * looks for a key in that statement (throwing {@link KeysAppeared} when there is one) and marks
+ * it done; the request's later transactions do not look again.
+ */
+export class KeyCheck {
+  pending = true;
 }

@@ -10,6 +10,7 @@ import { ShareGroupCoordinator } from './share-group.coordinator.js';
 import type { ShareGroupTransaction } from './share-group.transaction.js';
 import { acquireByPriority, openFlow, settleFlow } from './share-fetch.flow.js';
 import { TransactionalProduce } from '../log/transactional-produce.js';
+import type { KeyCheck } from '../security/deferred-auth.js';
 import { AcksRefused, type AcksProduced, type ProducingAcks, produceWithAcks, producesAny } from './producing-acks.js';
 
 export interface ShareFetchOptions {
@@ -24,6 +25,8 @@ export interface ShareFetchOptions {
   timing?: WaitTiming;
   /** Produces what the acks carry, in their transaction, once they are applied (issue 26; see producing-acks.ts). */
   produceWith?: (tx: ShareGroupTransaction, results: AckResult[]) => Promise<AckResult[]>;
+  /** The request's deferred auth check, made by its first transaction (security/deferred-auth.ts). */
+  keyCheck?: KeyCheck;
 }
 
 /** A share fetch's answer: the records as stored (each door encodes them) and the acks' results. */
@@ -65,11 +68,15 @@ export class ShareFetchService {
   async acknowledgeProducing(group: string, memberId: string, request: ProducingAcks): Promise<AcksProduced> {
     if (!producesAny(request)) return { results: await this.acknowledge(group, memberId, request.acks) };
     try {
-      return await this.coordinator.withGroup(
+      // Waking readers of the records at the commit, as a produce does (on SQLite a reader answers
+      // only once the flush it may have seen is done): a request's reply is read while it is flushed.
+      const { result, durable } = await this.coordinator.withGroupCommitted(
         group,
         () => new UnknownMemberError(group, memberId),
         async (tx) => produceWithAcks(tx, this.producer, request, await this.acknowledgeIn(tx, memberId, request.acks)),
       );
+      await durable;
+      return result;
     } catch (error) {
       if (error instanceof AcksRefused) return { results: error.results };
       throw error;
@@ -176,7 +183,7 @@ export class ShareFetchService {
         () => new UnknownMemberError(group, memberId),
         // The acquisition right after renews the member's session; here it need only exist.
         (tx) => this.acknowledgeIn(tx, memberId, options.acks, false, options.wholePartitionAcks, options.produceWith),
-        { durable: 'apart' },
+        { durable: 'apart', keyCheck: options.keyCheck },
       );
       // Settled together: a failed flush is not left unhandled while the fetch waits.
       const [fetched, flushed] = await Promise.allSettled([
@@ -223,6 +230,7 @@ export class ShareFetchService {
           durable: 'apart',
           // Records to answer at once: the commit waits for its flush, as a barrier would.
           flushWithCommit: (attempt) => (attempt as Attempt).response.records.length > 0,
+          keyCheck: options.keyCheck,
         })
       : { result: await this.attempt(group, memberId, options), durable: Promise.resolve() };
     durable.catch(() => undefined); // awaited below, before the answer; not unhandled while it waits
@@ -280,7 +288,7 @@ export class ShareFetchService {
       ...this.attemptIn(group, memberId, options),
       // Acquisition alone is not flushed before the answer (Kafka does not persist it either):
       // lost in a crash, the records are available again with their last flushed delivery count.
-      { durable: options.acks.length > 0 },
+      { durable: options.acks.length > 0, keyCheck: options.keyCheck },
     );
   }
 

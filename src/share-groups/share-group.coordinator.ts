@@ -75,9 +75,11 @@ export class ShareGroupCoordinator extends GroupSessions<ShareGroupTransaction> 
   ): Promise<ShareGroupTransaction | null> {
     const stores = this.storage.in(sql);
     if (options.create) await stores.groups.create(name, DEFAULT_SHARE_GROUP_CONFIG, now);
-    const group = await stores.groups.find(name, options.create || options.membership ? 'update' : 'share');
-    if (!group) return null;
-    const tx = new ShareGroupTransaction(sql, group, await stores.groups.members(group.id), now, stores);
+    const check = options.keyCheck?.pending === true;
+    const opened = await stores.groups.open(name, options.create || options.membership ? 'update' : 'share', check);
+    if (check) options.keyCheck!.pending = false;
+    if (!opened) return null;
+    const tx = new ShareGroupTransaction(sql, opened.group, opened.members, now, stores, opened.topics);
     await tx.removeExpiredMembers();
     return tx;
   }

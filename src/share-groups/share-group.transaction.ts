@@ -40,8 +40,11 @@ export class ShareGroupTransaction implements ShareScope {
     members: ShareMember[],
     readonly now: number,
     readonly stores: ShareStores,
+    /** Topics read with the group (its members' that exist), so not looked up again. */
+    known: Topic[] = [],
   ) {
     this.liveMembers = members;
+    for (const topic of known) this.topicsByName.set(topic.name, topic);
   }
 
   get members(): readonly ShareMember[] {
@@ -63,7 +66,12 @@ export class ShareGroupTransaction implements ShareScope {
   /** Keeps the member alive for its session (plus `extraAliveMs`: a fetch's wait). */
   async touch(memberId: string, extraAliveMs = 0): Promise<void> {
     const member = this.member(memberId);
-    await this.stores.groups.touchMember(this.group.id, memberId, this.now + member.sessionTimeoutMs + extraAliveMs);
+    const expiresAt = this.now + member.sessionTimeoutMs + extraAliveMs;
+    // The row only ever moves later: a member alive that long already (an ack right after a
+    // fetch, which kept it alive for its wait too) needs no write.
+    if (member.expiresAt >= expiresAt) return;
+    await this.stores.groups.touchMember(this.group.id, memberId, expiresAt);
+    member.expiresAt = expiresAt;
   }
 
   async addMember(member: ShareMember): Promise<void> {
@@ -211,10 +219,12 @@ export class ShareGroupTransaction implements ShareScope {
 
   /**
    * Locks the share-partitions this transaction is about to touch, in one fixed order, so two
-   * transactions on PostgreSQL never wait on each other in a cycle. (SQLite runs one at a time.)
+   * transactions on PostgreSQL never wait on each other in a cycle, and reads what opening them
+   * needs in the same statement. (SQLite runs one write transaction at a time: there the one
+   * read saves the statements, and their requests to the connection, that opening each would cost.)
    */
   async lockInOrder(partitions: TopicPartition[]): Promise<void> {
-    if (this.sql.kind !== 'postgres' || partitions.length === 0) return;
+    if (partitions.length === 0) return;
     const topics = await this.topics(partitions.map((p) => p.topic));
     const keys = new Map<string, { groupId: number; topicId: number; partition: number }>();
     for (const p of partitions) {

@@ -5,7 +5,7 @@ import type { PartitionHead } from '../log/storage/log.store.js';
 import type { RecordRange, StartHint } from './domain/record-range.js';
 import type { InFlightRecord } from './domain/record-state.js';
 import type { DeadLetterBatch } from './dead-letter.writer.js';
-import type { ShareGroupRow, ShareMember } from './storage/share-group.store.js';
+import type { OpenedGroup, ShareGroupRow, ShareMember } from './storage/share-group.store.js';
 import type { JobNote } from './storage/share-job.store.js';
 import type { LockedWindow, SharePartitionKey, ShareWindow } from './storage/share-partition.store.js';
 
@@ -17,9 +17,10 @@ export interface SharePartitionStore {
   /** The window, locked (PostgreSQL) so one share-partition changes one transaction at a time. */
   lockWindow(key: SharePartitionKey): Promise<ShareWindow | null>;
   /**
-   * PostgreSQL: locks several windows in one statement, in lock order, each with its log
-   * partition's offsets and whether a lock in it ran out by `now` (keyed `topicId:partition`;
-   * share-partitions not started are absent). Elsewhere an empty map: each is locked on opening.
+   * Reads several windows in one statement, in lock order (locked on PostgreSQL), each with its
+   * log partition's offsets, whether a lock in it ran out and whether a record in it is available
+   * by `now`, and the group's flow row (keyed `topicId:partition`; share-partitions not started
+   * are absent). An empty map leaves each to be locked and read on opening.
    */
   lockWindows(
     groupId: number,
@@ -74,6 +75,11 @@ export interface ShareGroupStore {
   find(name: string, lock?: 'update' | 'share' | 'none'): Promise<ShareGroupRow | null>;
   create(name: string, config: ShareGroupConfigView, now: number): Promise<void>;
   members(groupId: number): Promise<ShareMember[]>;
+  /**
+   * The group, its row locked as {@link find} locks it, with its members read after the lock
+   * (null: none); with `checkKeys`, first KeysAppeared if an API key exists.
+   */
+  open(name: string, lock: 'update' | 'share', checkKeys?: boolean): Promise<OpenedGroup | null>;
   insertMember(groupId: number, member: ShareMember): Promise<void>;
   touchMember(groupId: number, memberId: string, expiresAt: number): Promise<void>;
   deleteMember(groupId: number, memberId: string): Promise<void>;

@@ -30,6 +30,7 @@ import { AddTopicIdleExpiry1765281600000 } from './migrations/1765281600000-add-
 import { CreateKafkaTransactions1765328400000 } from './migrations/1765328400000-create-kafka-transactions.js';
 import { AddKafkaTxnLastUsed1765400000000 } from './migrations/1765400000000-add-kafka-txn-last-used.js';
 import { CreateRecordPack1765450000000 } from './migrations/1765450000000-create-record-pack.js';
+import { CreateShareGroupOpen1765480000000 } from './migrations/1765480000000-create-share-group-open.js';
 
 export const migrations = [
   CreateLog1763769600000,
@@ -53,6 +54,7 @@ export const migrations = [
   CreateKafkaTransactions1765328400000,
   AddKafkaTxnLastUsed1765400000000,
   CreateRecordPack1765450000000,
+  CreateShareGroupOpen1765480000000,
 ];
 
 // BIGINT columns hold offsets and timestamps, all below 2^53: read them as numbers.

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { DatabaseKind } from './sql-dialect.js';
-import type { Sql, SqlSession, SqlSessions } from './sql-session.js';
+import type { LaterOptions, Sql, SqlSession, SqlSessions } from './sql-session.js';
 import type { WalSync } from './wal-sync.js';
 import { StorageAvailability } from './storage-availability.js';
 import { isStorageUnavailable } from './storage-error-kind.js';
@@ -59,9 +59,9 @@ class WriteNotingSession implements SqlSession {
     return this.session.executeEach(sql, params, width);
   }
 
-  later(sql: string, params?: readonly unknown[]): Promise<void> {
+  later(sql: string, params?: readonly unknown[], options?: LaterOptions): Promise<void> {
     this.note(sql);
-    return this.session.later(sql, params);
+    return this.session.later(sql, params, options);
   }
 
   alone<T>(sql: string, params?: readonly unknown[]): Promise<T[]> {

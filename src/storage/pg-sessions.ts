@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import pg from 'pg';
 import { QueryFailedError } from 'typeorm';
-import type { SqlSession, SqlSessions } from './sql-session.js';
+import type { LaterOptions, SqlSession, SqlSessions } from './sql-session.js';
 import { PgFlushBarrier } from './pg-flush-barrier.js';
 import { SqlTrace } from './sql-trace.js';
 import { isStorageUnavailable } from './storage-error-kind.js';
@@ -117,6 +117,8 @@ class PgSession implements SqlSession {
   private inTransaction = false;
   /** Statements whose outcome nobody reads, to go out ahead of the next one. */
   private readonly deferred: { sql: string; params: readonly unknown[] }[] = [];
+  /** Statements to go out with the COMMIT, after everything else ({@link later} with `last`). */
+  private readonly lastly: { sql: string; params: readonly unknown[] }[] = [];
 
   constructor(
     private readonly client: pg.PoolClient,
@@ -138,15 +140,16 @@ class PgSession implements SqlSession {
     return changed;
   }
 
-  async later(sql: string, params: readonly unknown[] = []): Promise<void> {
-    if (this.inTransaction) this.deferred.push({ sql, params });
+  async later(sql: string, params: readonly unknown[] = [], options: LaterOptions = {}): Promise<void> {
+    if (this.inTransaction) (options.last ? this.lastly : this.deferred).push({ sql, params });
     else await this.run(sql, params);
   }
 
   async alone<T>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
     // Inside a transaction nothing of which went out yet: the statement is the transaction,
     // committed as it ends; the BEGIN stays pending for whatever may follow.
-    if (!this.inTransaction || !this.beginPending || this.deferred.length > 0) return this.rows<T>(sql, params);
+    if (!this.inTransaction || !this.beginPending || this.deferred.length > 0 || this.lastly.length > 0)
+      return this.rows<T>(sql, params);
     try {
       return (await this.sessions.query(this.client, sql, params)).rows as T[];
     } catch (error) {
@@ -163,11 +166,12 @@ class PgSession implements SqlSession {
 
   async commit(): Promise<void> {
     this.inTransaction = false;
-    if (this.beginPending && this.deferred.length === 0) {
+    if (this.beginPending && this.deferred.length === 0 && this.lastly.length === 0) {
       this.beginPending = false; // nothing ran: nothing to commit
       return;
     }
-    // The deferred writes and the COMMIT in one round trip (a failed write skips the COMMIT).
+    // The deferred writes, the last ones and the COMMIT in one round trip (a failed write skips the COMMIT).
+    this.deferred.push(...this.lastly.splice(0));
     const ahead = await this.ahead();
     await this.sessions.simple(this.client, ahead === null ? 'COMMIT' : `${ahead};COMMIT`);
   }
@@ -175,6 +179,7 @@ class PgSession implements SqlSession {
   async rollback(): Promise<void> {
     this.inTransaction = false;
     this.deferred.length = 0;
+    this.lastly.length = 0;
     if (this.beginPending) {
       this.beginPending = false;
       return;
@@ -222,7 +227,7 @@ class PgSession implements SqlSession {
 /**
  * The statement with its parameters written in as literals, when that is plainly safe: one
  * statement, no quoted text of its own, parameters only strings (escaped by the driver), safe
- * integers, byte buffers, nulls and short non-empty arrays of those. Null otherwise (it then goes as
+ * integers, booleans, byte buffers, nulls and short non-empty arrays of those. Null otherwise (it then goes as
  * a prepared statement of its own). Used for a transaction's first statement, which goes out
  * with the BEGIN (a group or topic looked up by name), and for the statements sent ahead of
  * another ({@link PgSession.later}).
@@ -263,9 +268,10 @@ function arrayLiteral(client: pg.PoolClient, items: unknown[]): string | null {
   return `ARRAY[${literals.join(',')}]`;
 }
 
-/** NULL, a safe integer (a negative one in parentheses: no `--` after a minus), an escaped string or bytes; else null. */
+/** NULL, a boolean, a safe integer (a negative one in parentheses: no `--` after a minus), an escaped string or bytes; else null. */
 function scalarLiteral(client: pg.PoolClient, value: unknown): string | null {
   if (value === null) return 'NULL';
+  if (typeof value === 'boolean') return value ? 'TRUE' : 'FALSE';
   if (typeof value === 'string') return client.escapeLiteral(value);
   if (typeof value === 'number') return !Number.isSafeInteger(value) ? null : value < 0 ? `(${value})` : String(value);
   if (Buffer.isBuffer(value)) return `decode('${value.toString('hex')}','hex')`;

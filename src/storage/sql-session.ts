@@ -1,5 +1,10 @@
 import type { DatabaseKind } from './sql-dialect.js';
 
+/** How a {@link Sql.later} statement waits. */
+export interface LaterOptions {
+  last?: boolean;
+}
+
 /** What a store needs to run SQL: inside a transaction or on its own. */
 export interface Sql {
   readonly kind: DatabaseKind;
@@ -16,11 +21,16 @@ export interface Sql {
    */
   executeEach(sql: string, params: readonly unknown[], width: number): Promise<number>;
   /**
-   * Runs a statement whose outcome nobody reads: inside a PostgreSQL transaction it goes out
-   * with the transaction's next statement (or its COMMIT), in one round trip where it can be
-   * written out, and a failure of it fails that statement; elsewhere it runs now.
+   * Runs a statement whose outcome nobody reads: inside a transaction it goes out with the
+   * transaction's next statement (or its COMMIT) — on PostgreSQL in one round trip where it can
+   * be written out, on SQLite in the same request to the connection — and a failure of it fails
+   * that statement; outside a transaction it runs now.
+   * `last`: it goes out with the COMMIT itself, after every other statement of the transaction
+   * (PostgreSQL; elsewhere as without), for a write no later statement of the transaction reads:
+   * it never costs a round trip of its own (a deferred statement ahead of one that cannot be
+   * written out goes on its own), and the row lock it takes is the transaction's last.
    */
-  later(sql: string, params?: readonly unknown[]): Promise<void>;
+  later(sql: string, params?: readonly unknown[], options?: LaterOptions): Promise<void>;
   /**
    * Rows of a statement that is a whole transaction by itself: on PostgreSQL, when nothing of
    * the transaction ran yet, it runs on its own and commits as it ends (no BEGIN and COMMIT

@@ -464,7 +464,18 @@ describe.each(STORAGE_KINDS)('Byte-faithful records (kafkaRecordOf) through ever
           return true;
         });
       }),
-      { numRuns: 25 },
+      {
+        numRuns: 25,
+        // Found by a random run: JSON text after whitespace was stored as bytes.
+        examples: [
+          [
+            [
+              { key: null, value: Buffer.from(' 0'), headers: [] },
+              { key: null, value: null, headers: [] },
+            ],
+          ],
+        ],
+      },
     );
     // The mapping itself: a stored record read back through kafkaRecordOf keeps a tombstone null.
     expect(kafkaRecordOf({ offset: 0, timestamp: 0, key: null, value: null, headers: null, size: 0 }).value).toBeNull();

@@ -1,7 +1,7 @@
 import { Database } from '../../src/storage/database.js';
 import { call } from '../support/auth-http.js';
-import { type TestBroker, startBroker } from '../support/broker.js';
-import { createTestStorage, testConfig, type TestStorage } from '../support/storage.js';
+import { brokersPerSuite, startBroker } from '../support/broker.js';
+import { testConfig } from '../support/storage.js';
 
 /**
  * On PostgreSQL a produce's check that no API key exists rides on its own statement while the
@@ -10,23 +10,10 @@ import { createTestStorage, testConfig, type TestStorage } from '../support/stor
  * refused, or whose topic the broker has not read — and with a key, 403 or 200 by its ACLs.
  */
 describe('produce with its auth check in its statement, two brokers on PostgreSQL', () => {
-  let storage: TestStorage;
-  let a: TestBroker;
-  let b: TestBroker;
-
-  beforeAll(async () => {
-    storage = await createTestStorage('postgres');
-    a = await startBroker(testConfig(storage.storage));
-    b = await startBroker(testConfig(storage.storage));
-  });
-
-  afterAll(async () => {
-    await a?.close();
-    await b?.close();
-    await storage?.dispose();
-  });
+  const suite = brokersPerSuite('postgres', 2);
 
   it('answers 401 on the broker that had seen no key, at once, and writes nothing for the refused requests', async () => {
+    const [a, b] = suite.brokers;
     expect((await call(a.url, 'POST', '/v1/topics', undefined, { name: 'guarded', partitions: 2 })).status).toBe(201);
     expect((await call(a.url, 'POST', '/v1/topics', undefined, { name: 'unread', partitions: 1 })).status).toBe(201);
     // Broker b produces without a key (and reads the topic, so its next produce is one statement).
@@ -46,7 +33,7 @@ describe('produce with its auth check in its statement, two brokers on PostgreSQ
       ['fresh', 'guarded', { nope: 1 }],
     ] as const;
     for (const [which, topic, body] of refused) {
-      const broker = which === 'b' ? b : await startBroker(testConfig(storage.storage));
+      const broker = which === 'b' ? b : await startBroker(testConfig(suite.storage.storage));
       try {
         const answer = await call(broker.url, 'POST', `/v1/topics/${topic}/records`, undefined, body);
         expect({ which, topic, body, status: answer.status, code: answer.body.error?.code }).toEqual({

@@ -111,6 +111,24 @@ describe('PostgreSQL sessions', () => {
     expect((await rows()).map((r) => r.id)).toEqual([4]);
   });
 
+  it('sends a statement sent later as last with the COMMIT, after every other, and drops it on a rollback', async () => {
+    const seen = await database.transaction(async (sql) => {
+      await sql.later('UPDATE later_test SET n = n + $2 WHERE id = $1', [5, 100], { last: true });
+      await sql.execute('INSERT INTO later_test (id, n, label) VALUES ($1, $2, $3)', [5, 1, 'first']);
+      await sql.later('UPDATE later_test SET n = n * $2 WHERE id = $1 AND $3', [5, 10, true]);
+      // Not out yet: the next statement reads what the plain later one did, not the last one.
+      return sql.rows<{ n: string }>('SELECT n FROM later_test WHERE id = 5');
+    });
+    expect(Number(seen[0].n)).toBe(10);
+    expect((await rows()).map((r) => [r.id, Number(r.n)])).toEqual([[5, 110]]);
+    await expect(
+      database.transaction(async (sql) => {
+        await sql.later('UPDATE later_test SET n = 0 WHERE id = $1', [5], { last: true });
+        throw new Error('rolled back');
+      }),
+    ).rejects.toThrow('rolled back');
+    expect((await rows()).map((r) => [r.id, Number(r.n)])).toEqual([[5, 110]]);
+  });
   it('answers a commit flushed apart once the flush barrier is through, and its rows are locked only until the commit', async () => {
     expect(database.flushesApart).toBe(true);
     await database.run((sql) => sql.execute('INSERT INTO later_test (id, n) VALUES (1, 0)'));

@@ -1,5 +1,8 @@
 import type { Acknowledgement } from '@shoal/protocol';
 import { ShareFetchService } from '../../src/share-groups/share-fetch.service.js';
+import { sharePartitionStore } from '../../src/share-groups/storage/share-partition.store.js';
+import { shareGroupStore } from '../../src/share-groups/storage/share-group.store.js';
+import { topicStore } from '../../src/log/storage/topic.store.js';
 import { type LogContext, openLogContext } from '../support/log-context.js';
 import { STORAGE_KINDS } from '../support/storage.js';
 
@@ -191,5 +194,48 @@ describe.each(STORAGE_KINDS)(`${ShareFetchService.name} transitions on %s`, (kin
     await log.shares.heartbeat(group, c);
     expect(await partition(group)).toMatchObject({ available: 2, acquired: 0 });
     await expect(log.shares.heartbeat(group, b)).rejects.toMatchObject({ code: 'UNKNOWN_MEMBER' });
+  });
+  it('reads in one statement (lockWindows) what opening a share-partition reads one by one', async () => {
+    const { topic, group, a } = await setup(6, { recordLockDurationMs: 1_000, maxRecordsPerSecond: 50 });
+    const { topic: idle, group: idleGroup } = await setup(0);
+    await fetch(idleGroup, (await log.shares.join(idleGroup, { topics: [idle] })).memberId);
+    await fetch(group, a, 2); // 0 and 1 acquired, locks running out in 1 s
+    const lockWindows = (groupName: string, names: string[], now: number) =>
+      log.database.transaction(async (sql) => {
+        const found = (await shareGroupStore.find(sql, groupName))!;
+        const topics = await topicStore.findByNames(sql, names);
+        return sharePartitionStore.lockWindows(
+          sql,
+          found.id,
+          topics.map((t) => ({ topicId: t.id, partition: 0 })),
+          now,
+        );
+      });
+    const flow = { topicPriority: null, maxRecordsPerSecond: 50 };
+    const now = log.clock.now();
+    const [[key, before]] = [...(await lockWindows(group, [topic], now))];
+    expect(before).toMatchObject({
+      window: { startOffset: 0, endOffset: 2 },
+      log: { startOffset: 0, endOffset: 6 },
+      expired: false,
+      available: false,
+      flow,
+    });
+    expect(key).toMatch(/^\d+:0$/);
+    // A lock run out and a record released (available): both seen, as of the time asked about.
+    expect(await ack(group, a, topic, 1, 'release')).toBeNull();
+    const later = await lockWindows(group, [topic], now + 1_000);
+    expect(later.get(key)).toMatchObject({ window: { startOffset: 0, endOffset: 2 }, expired: true, available: true });
+    // A group without flow settings; a share-partition not started is absent.
+    const idleWindows = await lockWindows(idleGroup, [idle, topic], now);
+    expect([...idleWindows.values()]).toEqual([
+      {
+        window: { startOffset: 0, endOffset: 0 },
+        log: { startOffset: 0, endOffset: 0 },
+        expired: false,
+        available: false,
+        flow: null,
+      },
+    ]);
   });
 });

@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import { readdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -122,6 +123,68 @@ describe(SqliteThread.name, () => {
     expect(await database.run((sql) => sql.rows('SELECT id FROM thread_test ORDER BY id'))).toEqual([
       { id: 1 },
       { id: 3 },
+    ]);
+  });
+
+  it('sends a transaction’s later statements with its next request or its COMMIT, in order, no round trip of their own', async () => {
+    const requests = jest.spyOn(SqliteThread.prototype, 'request');
+    try {
+      const read = await database.transaction(async (sql) => {
+        await sql.execute('INSERT INTO thread_test (id) VALUES (10)');
+        await sql.later('INSERT INTO thread_test (id) VALUES (11)');
+        await sql.later('UPDATE thread_test SET big = 7 WHERE id = 11');
+        const rows = await sql.rows('SELECT id, big FROM thread_test WHERE id >= 10 ORDER BY id');
+        await sql.later('INSERT INTO thread_test (id, big) VALUES (12, 8)');
+        return rows;
+      });
+      expect(read).toEqual([
+        { id: 10, big: null },
+        { id: 11, big: 7 },
+      ]);
+      expect(requests.mock.calls.map(([r]) => [r.op, 'before' in r ? (r.before?.length ?? 0) : 0])).toEqual([
+        ['statement', 0],
+        ['statement', 2],
+        ['commit', 1],
+      ]);
+    } finally {
+      requests.mockRestore();
+    }
+    expect(await database.run((sql) => sql.rows('SELECT id, big FROM thread_test ORDER BY id'))).toEqual([
+      { id: 10, big: null },
+      { id: 11, big: 7 },
+      { id: 12, big: 8 },
+    ]);
+  });
+
+  it('fails the request a failed later statement went with (naming it), and rolls the transaction back', async () => {
+    await database.run((sql) => sql.execute('INSERT INTO thread_test (id) VALUES (1)'));
+    const duplicate = 'INSERT INTO thread_test (id) VALUES (1)';
+    // Sent ahead of a statement: that statement does not run, the transaction rolls back.
+    const beforeRead = await database
+      .transaction(async (sql) => {
+        await sql.execute('INSERT INTO thread_test (id) VALUES (2)');
+        await sql.later(duplicate);
+        await sql.execute('INSERT INTO thread_test (id) VALUES (3)');
+      })
+      .catch((error: unknown) => error);
+    expect(beforeRead).toBeInstanceOf(QueryFailedError);
+    expect(beforeRead).toMatchObject({ query: duplicate, code: 'SQLITE_CONSTRAINT_PRIMARYKEY' });
+    // Sent with the COMMIT: it fails, nothing stands.
+    const beforeCommit = await database
+      .transaction(async (sql) => {
+        await sql.execute('INSERT INTO thread_test (id) VALUES (4)');
+        await sql.later(duplicate);
+      })
+      .catch((error: unknown) => error);
+    expect(beforeCommit).toBeInstanceOf(QueryFailedError);
+    expect(beforeCommit).toMatchObject({ query: duplicate, code: 'SQLITE_CONSTRAINT_PRIMARYKEY' });
+    // Outside a transaction it runs at once.
+    await expect(database.run((sql) => sql.later(duplicate))).rejects.toBeInstanceOf(QueryFailedError);
+    expect(await database.run((sql) => sql.rows('SELECT id FROM thread_test ORDER BY id'))).toEqual([{ id: 1 }]);
+    await database.transaction((sql) => sql.execute('INSERT INTO thread_test (id) VALUES (5)'));
+    expect(await database.run((sql) => sql.rows('SELECT id FROM thread_test ORDER BY id'))).toEqual([
+      { id: 1 },
+      { id: 5 },
     ]);
   });
 

@@ -43,3 +43,24 @@ export function brokerPerSuite(kind: StorageKind, clock?: Clock): { readonly bro
   });
   return suite;
 }
+
+/**
+ * Brokers on one fresh `kind` storage for the calling `describe` (several brokers on one
+ * PostgreSQL): started in its `beforeAll`, closed (storage dropped) in its `afterAll`; tests read
+ * `suite.brokers` and start more on `suite.storage`.
+ */
+export function brokersPerSuite(
+  kind: StorageKind,
+  count: number,
+): { readonly brokers: TestBroker[]; readonly storage: TestStorage } {
+  const suite = { brokers: [] as TestBroker[], storage: undefined as unknown as TestStorage };
+  beforeAll(async () => {
+    suite.storage = await createTestStorage(kind);
+    for (let i = 0; i < count; i++) suite.brokers.push(await startBroker(testConfig(suite.storage.storage)));
+  });
+  afterAll(async () => {
+    for (const broker of suite.brokers) await broker.close();
+    await suite.storage?.dispose();
+  });
+  return suite;
+}

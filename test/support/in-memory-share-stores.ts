@@ -256,6 +256,10 @@ export class InMemoryShareGroupStore implements ShareGroupStore {
   async members(groupId: number) {
     return [...(this.memberRows.get(groupId) ?? [])];
   }
+  async open(name: string) {
+    const group = await this.find(name);
+    return group && { group, members: await this.members(group.id) };
+  }
   async insertMember(groupId: number, member: ShareMember) {
     this.memberRows.set(groupId, [...(this.memberRows.get(groupId) ?? []), member]);
   }

@@ -109,7 +109,7 @@ export const consumerGroupStore = {
     answeredGeneration: number,
     expiresAt: number,
   ): Promise<void> {
-    await sql.execute(
+    await sql.later(
       'UPDATE shoal_consumer_member SET answered_generation = $3, expires_at = $4 WHERE group_id = $1 AND member_id = $2',
       [groupId, memberId, answeredGeneration, expiresAt],
     );
@@ -179,19 +179,20 @@ export const consumerGroupStore = {
    * answer omits it), and what it should hold and nobody holds is taken.
    */
   async reconcile(sql: Sql, groupId: number, memberId: string): Promise<void> {
-    await sql.execute(
+    // Nobody reads their outcome: they go with the transaction's next statement where the session can.
+    await sql.later(
       `UPDATE shoal_consumer_partition SET owner_member = NULL, position = NULL
        WHERE group_id = $1 AND owner_member = $2 AND (target_member IS NULL OR target_member <> $2)`,
       [groupId, memberId],
     );
-    await sql.execute(
+    await sql.later(
       'UPDATE shoal_consumer_partition SET owner_member = $2, position = NULL WHERE group_id = $1 AND target_member = $2 AND owner_member IS NULL',
       [groupId, memberId],
     );
   },
 
   async setPosition(sql: Sql, groupId: number, topicId: number, partition: number, position: number): Promise<void> {
-    await sql.execute(
+    await sql.later(
       'UPDATE shoal_consumer_partition SET position = $4 WHERE group_id = $1 AND topic_id = $2 AND partition_id = $3',
       [groupId, topicId, partition, position],
     );

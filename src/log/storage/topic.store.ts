@@ -3,7 +3,8 @@ import type { PartitionWindow, Topic } from '../domain/topic.js';
 import type { Sql } from '../../storage/database.js';
 import { valuesList } from '../../storage/sql-dialect.js';
 
-interface TopicRow {
+/** A `shoal_topic` row as read (or as `row_to_json` writes it). */
+export interface TopicRow {
   id: number;
   name: string;
   partition_count: number;
@@ -20,7 +21,7 @@ const TOPIC_COLUMNS =
   'id, name, partition_count, retention_ms, retention_bytes, idempotency_window_ms, ' +
   'retention_respects_share_groups, completed_max_age_ms, completed_max_count, delete_after_idle_ms';
 
-function toTopic(row: TopicRow): Topic {
+export function toTopic(row: TopicRow): Topic {
   const topic: Topic = {
     id: Number(row.id),
     name: row.name,

@@ -9,8 +9,11 @@ import { ApiKeyService, type Principal } from '../api-key.service.js';
 import { type RouteRequest, ruleFor } from './route-permissions.js';
 import { deferredAuth } from '../deferred-auth.js';
 
-/** The route whose auth check may ride on its own statement (see deferred-auth.ts). */
-const PRODUCE_ROUTE = 'POST /v1/topics/:topic/records';
+/** The routes whose auth check may ride on their own statement (see deferred-auth.ts), by the path parameter named. */
+const DEFERRABLE_ROUTES = new Map<string, 'topic' | 'group'>([
+  ['POST /v1/topics/:topic/records', 'topic'],
+  ['POST /v1/share-groups/:group/members/:memberId/fetch', 'group'],
+]);
 
 /** The principal of each authenticated request (absent when auth is off). */
 export const requestPrincipals = new WeakMap<object, Principal>();
@@ -41,10 +44,11 @@ export class AuthGuard implements CanActivate {
     const key = routeKey(request);
     const rule = ruleFor(key);
     if (rule.public || (key === 'GET /metrics' && this.config.security?.metricsPublic)) return true;
-    const topic = (request.params as { topic?: string } | undefined)?.topic;
-    if (key === PRODUCE_ROUTE && this.keys.deferrable && topic !== undefined && NAME_PATTERN.test(topic)) {
-      // No key known here: the produce's statement checks that none exists (PostgreSQL). A
-      // request that fails before it gets the check it would have got here (see deferred-auth.ts).
+    const param = DEFERRABLE_ROUTES.get(key);
+    const name = param && (request.params as Record<string, string | undefined> | undefined)?.[param];
+    if (name !== undefined && this.keys.deferrable && NAME_PATTERN.test(name)) {
+      // No key known here: the produce's (or the fetch's first) statement checks that none exists
+      // (PostgreSQL). A request that fails before it gets the check it would have got here (see deferred-auth.ts).
       deferredAuth.defer(request, async (keySeen) => {
         if (keySeen) this.keys.keysAppeared();
         if (await this.keys.authEnabled()) await this.authorize(request, key, rule);

@@ -1,4 +1,5 @@
-import { Body, Controller, Header, HttpCode, Inject, Param, Patch, Post } from '@nestjs/common';
+import { Body, Controller, Header, HttpCode, Inject, Param, Patch, Post, Req } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
 import type {
   AcknowledgeResponse,
   JobProgressRequest,
@@ -19,6 +20,8 @@ import { GroupNamePipe } from '../../http/validation/name.pipe.js';
 import { LongPollTiming } from '../../http/request-timing.js';
 import type { WaitTiming } from '../../platform/change-signal.js';
 import { type ShoalConfig, SHOAL_CONFIG } from '../../config/shoal-config.js';
+import { deferredAuth, KeyCheck, KeysAppeared } from '../../security/deferred-auth.js';
+import { producesAny } from '../producing-acks.js';
 
 /** Join, heartbeat, leave, describe, reset and delete come from {@link GroupRoutesController}. */
 @Controller('v1/share-groups/:group')
@@ -48,9 +51,38 @@ export class ShareGroupsController extends GroupRoutesController<
     @Param('memberId') memberId: string,
     @Body() body: unknown,
     @LongPollTiming() timing: WaitTiming | undefined,
+    @Req() httpRequest: FastifyRequest,
   ): Promise<string> {
-    const request = { ...parseShareFetch(body, this.config.maxRecordBytes), timing };
-    const { records, ackResults, produced } = await this.fetcher.fetchProducing(group, memberId, request);
+    // The auth check may ride on the statement that opens the group (security/deferred-auth.ts);
+    // a request refused before that, or whose acks produce, gets the whole check first.
+    let recheck = deferredAuth.recheck(httpRequest);
+    let request: ReturnType<typeof parseShareFetch> & { timing?: WaitTiming; keyCheck?: KeyCheck };
+    try {
+      request = { ...parseShareFetch(body, this.config.maxRecordBytes), timing };
+    } catch (error) {
+      await recheck?.(false);
+      throw error;
+    }
+    if (recheck && producesAny(request)) {
+      await recheck(false);
+      recheck = undefined;
+    }
+    const keyCheck = recheck && new KeyCheck();
+    let fetched: Awaited<ReturnType<ShareFetchService['fetchProducing']>>;
+    try {
+      fetched = await this.fetcher.fetchProducing(group, memberId, { ...request, keyCheck });
+    } catch (error) {
+      if (!recheck) throw error;
+      if (error instanceof KeysAppeared) {
+        // A key exists now: the whole check (401/403 as usual), then the fetch.
+        await recheck(true);
+        fetched = await this.fetcher.fetchProducing(group, memberId, request);
+      } else {
+        if (keyCheck?.pending) await recheck(false); // failed before its check: the check's answer first
+        throw error;
+      }
+    }
+    const { records, ackResults, produced } = fetched;
     const also = produced ? `,"produced":${JSON.stringify(produced)}` : '';
     return `{"records":${acquiredRecordsJson(records)},"ackResults":${JSON.stringify(ackResults)}${also}}`;
   }

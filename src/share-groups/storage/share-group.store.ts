@@ -1,6 +1,10 @@
 import type { ShareGroupConfigView } from '@shoal/protocol';
 import type { Sql } from '../../storage/database.js';
 import { groupSessionStore } from '../../groups/storage/group-session.store.js';
+import { KeysAppeared } from '../../security/deferred-auth.js';
+import type { Topic } from '../../log/domain/topic.js';
+import { toTopic, type TopicRow } from '../../log/storage/topic.store.js';
+import { securityStore } from '../../security/storage/security.store.js';
 
 export interface ShareGroupRow {
   id: number;
@@ -26,6 +30,20 @@ interface GroupRow {
   result_retention_ms: number | string;
 }
 
+/** A group as {@link shareGroupStore.open} opens it; `topics`: its members' topics that exist, when read with it. */
+export interface OpenedGroup {
+  group: ShareGroupRow;
+  members: ShareMember[];
+  topics?: Topic[];
+}
+
+interface MemberRow {
+  member_id: string;
+  topics: string;
+  session_timeout_ms: number;
+  expires_at: number;
+}
+
 const COLUMNS =
   'id, name, record_lock_duration_ms, delivery_count_limit, max_in_flight, auto_offset_reset, dead_letter_topic, result_retention_ms';
 
@@ -37,21 +55,31 @@ export const shareGroupStore = {
   async find(sql: Sql, name: string, lock: 'update' | 'share' | 'none' = 'none'): Promise<ShareGroupRow | null> {
     const suffix = sql.kind === 'postgres' && lock !== 'none' ? ` FOR ${lock.toUpperCase()}` : '';
     const rows = await sql.rows<GroupRow>(`SELECT ${COLUMNS} FROM shoal_share_group WHERE name = $1${suffix}`, [name]);
-    if (rows.length === 0) return null;
-    const r = rows[0];
-    return {
-      id: Number(r.id),
-      name: r.name,
-      config: {
-        recordLockDurationMs: Number(r.record_lock_duration_ms),
-        deliveryCountLimit: Number(r.delivery_count_limit),
-        maxInFlightRecordsPerPartition: Number(r.max_in_flight),
-        autoOffsetReset: r.auto_offset_reset as ShareGroupConfigView['autoOffsetReset'],
-        deadLetterTopic: r.dead_letter_topic,
-        // Shown once set, as the flow settings are.
-        ...(Number(r.result_retention_ms) > 0 ? { resultRetentionMs: Number(r.result_retention_ms) } : {}),
-      },
-    };
+    return rows.length === 0 ? null : toGroup(rows[0]);
+  },
+
+  /**
+   * The group with its row locked as {@link find} locks it, and its members read after the
+   * lock: on PostgreSQL one statement (`shoal_share_group_open`, a migration's function: the
+   * transaction's first, it goes out with the BEGIN) that also reads the members' topics,
+   * elsewhere two. Null: no such group.
+   * `checkKeys` (a request's deferred auth check, security/deferred-auth.ts): first
+   * {@link KeysAppeared} if an API key exists.
+   */
+  async open(sql: Sql, name: string, lock: 'update' | 'share', checkKeys = false): Promise<OpenedGroup | null> {
+    if (sql.kind !== 'postgres') {
+      if (checkKeys && (await securityStore.anyKey(sql))) throw new KeysAppeared();
+      const group = await this.find(sql, name, lock);
+      return group && { group, members: await this.members(sql, group.id) };
+    }
+    const rows = await sql.rows<{
+      opened: { keys?: boolean; group?: GroupRow | null; members?: MemberRow[]; topics?: TopicRow[] };
+    }>('SELECT shoal_share_group_open($1, $2, $3) AS opened', [name, lock === 'update', checkKeys]);
+    const opened = rows[0].opened;
+    if (opened.keys) throw new KeysAppeared();
+    if (!opened.group) return null;
+    const members = (opened.members ?? []).map(toMember);
+    return { group: toGroup(opened.group), members, topics: (opened.topics ?? []).map(toTopic) };
   },
 
   async create(sql: Sql, name: string, config: ShareGroupConfigView, now: number): Promise<void> {
@@ -93,16 +121,11 @@ export const shareGroupStore = {
   },
 
   async members(sql: Sql, groupId: number): Promise<ShareMember[]> {
-    const rows = await sql.rows<{ member_id: string; topics: string; session_timeout_ms: number; expires_at: number }>(
+    const rows = await sql.rows<MemberRow>(
       'SELECT member_id, topics, session_timeout_ms, expires_at FROM shoal_share_member WHERE group_id = $1 ORDER BY member_id',
       [groupId],
     );
-    return rows.map((r) => ({
-      memberId: r.member_id,
-      topics: JSON.parse(r.topics) as string[],
-      sessionTimeoutMs: Number(r.session_timeout_ms),
-      expiresAt: Number(r.expires_at),
-    }));
+    return rows.map(toMember);
   },
 
   async insertMember(sql: Sql, groupId: number, member: ShareMember): Promise<void> {
@@ -112,10 +135,19 @@ export const shareGroupStore = {
     );
   },
 
+  /**
+   * Renews a member's session. Nothing after it in the transaction reads it: on PostgreSQL it
+   * goes out with the COMMIT, no round trip of its own, its row lock the transaction's last
+   * (after the share-partitions'). Removing an expired member takes the two the other way round
+   * (its row, then the share-partitions of what it held): a fetch of a member whose session runs
+   * out at that instant can deadlock with its removal, which PostgreSQL detects (after
+   * `deadlock_timeout`, 1 s) and the transaction's retry of `40P01` resolves.
+   */
   async touchMember(sql: Sql, groupId: number, memberId: string, expiresAt: number): Promise<void> {
     await sql.later(
       'UPDATE shoal_share_member SET expires_at = $3 WHERE group_id = $1 AND member_id = $2 AND expires_at < $3',
       [groupId, memberId, expiresAt],
+      { last: true },
     );
   },
 
@@ -123,3 +155,28 @@ export const shareGroupStore = {
     await sql.execute('DELETE FROM shoal_share_member WHERE group_id = $1 AND member_id = $2', [groupId, memberId]);
   },
 };
+
+function toGroup(r: GroupRow): ShareGroupRow {
+  return {
+    id: Number(r.id),
+    name: r.name,
+    config: {
+      recordLockDurationMs: Number(r.record_lock_duration_ms),
+      deliveryCountLimit: Number(r.delivery_count_limit),
+      maxInFlightRecordsPerPartition: Number(r.max_in_flight),
+      autoOffsetReset: r.auto_offset_reset as ShareGroupConfigView['autoOffsetReset'],
+      deadLetterTopic: r.dead_letter_topic,
+      // Shown once set, as the flow settings are.
+      ...(Number(r.result_retention_ms) > 0 ? { resultRetentionMs: Number(r.result_retention_ms) } : {}),
+    },
+  };
+}
+
+function toMember(r: MemberRow): ShareMember {
+  return {
+    memberId: r.member_id,
+    topics: JSON.parse(r.topics) as string[],
+    sessionTimeoutMs: Number(r.session_timeout_ms),
+    expiresAt: Number(r.expires_at),
+  };
+}

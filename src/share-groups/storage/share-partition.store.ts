@@ -37,11 +37,13 @@ export interface LockedWindow {
 /** A share-partition's window and its in-flight records. */
 export const sharePartitionStore = {
   /**
-   * PostgreSQL: locks the windows of a group's share-partitions in one statement, in the lock
-   * order (topic, partition), each with its log partition's offsets, whether a lock in it ran
-   * out by `now` and whether a record in it is available — what opening it and acquiring from it
-   * would read in four more statements. Keyed `topicId:partition`;
-   * share-partitions not started are absent.
+   * Reads the windows of a group's share-partitions in one statement, in the lock order (topic,
+   * partition), each with its log partition's offsets, whether a lock in it ran out by `now`,
+   * whether a record in it is available and the group's flow row — what opening it and acquiring
+   * from it would read in up to five more statements. On PostgreSQL the windows are locked (FOR
+   * UPDATE), in that order; SQLite runs one write transaction at a time, and there the one
+   * statement saves the others and their requests to the connection. Keyed `topicId:partition`; share-partitions
+   * not started are absent.
    */
   async lockWindows(
     sql: Sql,
@@ -49,33 +51,41 @@ export const sharePartitionStore = {
     keys: { topicId: number; partition: number }[],
     now: number,
   ): Promise<Map<string, LockedWindow>> {
+    if (keys.length === 0) return new Map();
+    const pg = sql.kind === 'postgres';
     const rows = await sql.rows<
       ShareFlowRowColumns & {
-        has_flow: boolean;
+        has_flow: boolean | number;
         topic_id: number;
         partition_id: number;
         start_offset: number;
         end_offset: number;
         log_start: number | null;
         log_end: number | null;
-        expired: boolean;
-        available: boolean;
+        expired: boolean | number;
+        available: boolean | number;
       }
     >(
       `SELECT sp.topic_id, sp.partition_id, sp.start_offset, sp.end_offset, p.start_offset AS log_start, p.end_offset AS log_end,
          EXISTS (SELECT 1 FROM shoal_share_range r WHERE r.group_id = sp.group_id AND r.topic_id = sp.topic_id
-           AND r.partition_id = sp.partition_id AND r.state = ${RecordState.Acquired} AND r.lock_expires_at <= $4) AS expired,
+           AND r.partition_id = sp.partition_id AND r.state = ${RecordState.Acquired} AND r.lock_expires_at <= $2) AS expired,
          EXISTS (SELECT 1 FROM shoal_share_range r WHERE r.group_id = sp.group_id AND r.topic_id = sp.topic_id
-           AND r.partition_id = sp.partition_id AND r.state = ${RecordState.Available} AND (r.available_at IS NULL OR r.available_at <= $4)) AS available,
+           AND r.partition_id = sp.partition_id AND r.state = ${RecordState.Available} AND (r.available_at IS NULL OR r.available_at <= $2)) AS available,
          f.group_id IS NOT NULL AS has_flow, ${FLOW_COLUMNS.split(', ')
            .map((c) => `f.${c}`)
            .join(', ')}
        FROM shoal_share_partition sp
        LEFT JOIN shoal_partition p ON p.topic_id = sp.topic_id AND p.partition_id = sp.partition_id
        LEFT JOIN shoal_share_group_flow f ON f.group_id = sp.group_id
-       WHERE sp.group_id = $1 AND (sp.topic_id, sp.partition_id) IN (SELECT * FROM unnest($2::integer[], $3::integer[]))
-       ORDER BY sp.topic_id, sp.partition_id FOR UPDATE OF sp`,
-      [groupId, keys.map((k) => k.topicId), keys.map((k) => k.partition), now],
+       WHERE sp.group_id = $1 AND (sp.topic_id, sp.partition_id) IN (${
+         pg
+           ? 'SELECT * FROM unnest($3::integer[], $4::integer[])'
+           : `VALUES ${keys.map((_, i) => `($${3 + 2 * i}, $${4 + 2 * i})`).join(', ')}`
+       })
+       ORDER BY sp.topic_id, sp.partition_id${pg ? ' FOR UPDATE OF sp' : ''}`,
+      pg
+        ? [groupId, now, keys.map((k) => k.topicId), keys.map((k) => k.partition)]
+        : [groupId, now, ...keys.flatMap((k) => [k.topicId, k.partition])],
     );
     return new Map(
       rows.map((r) => [
@@ -86,8 +96,8 @@ export const sharePartitionStore = {
             r.log_start === null || r.log_end === null
               ? null
               : { startOffset: Number(r.log_start), endOffset: Number(r.log_end) },
-          expired: r.expired,
-          available: r.available,
+          expired: Boolean(r.expired),
+          available: Boolean(r.available),
           flow: r.has_flow ? toFlowRow(r) : null,
         },
       ]),

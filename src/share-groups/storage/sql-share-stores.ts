@@ -15,12 +15,7 @@ import { logStore } from '../../log/storage/log.store.js';
 import { topicStore } from '../../log/storage/topic.store.js';
 import { type ShareMember, shareGroupStore } from './share-group.store.js';
 import { type JobNote, shareJobStore } from './share-job.store.js';
-import {
-  type LockedWindow,
-  type SharePartitionKey,
-  sharePartitionStore as store,
-  type ShareWindow,
-} from './share-partition.store.js';
+import { type SharePartitionKey, sharePartitionStore as store, type ShareWindow } from './share-partition.store.js';
 
 /** {@link SharePartitionStore} in SQL: share-partition.store.ts's statements, in `sql`'s transaction. */
 export class SqlSharePartitionStore implements SharePartitionStore {
@@ -31,9 +26,7 @@ export class SqlSharePartitionStore implements SharePartitionStore {
   }
 
   lockWindows(groupId: number, keys: { topicId: number; partition: number }[], now: number) {
-    return this.sql.kind === 'postgres'
-      ? store.lockWindows(this.sql, groupId, keys, now)
-      : Promise.resolve(new Map<string, LockedWindow>());
+    return store.lockWindows(this.sql, groupId, keys, now);
   }
   createWindow(key: SharePartitionKey, start: number) {
     return store.createWindow(this.sql, key, start);
@@ -101,6 +94,9 @@ export class SqlShareGroupStore implements ShareGroupStore {
   }
   members(groupId: number) {
     return shareGroupStore.members(this.sql, groupId);
+  }
+  open(name: string, lock: 'update' | 'share', checkKeys = false) {
+    return shareGroupStore.open(this.sql, name, lock, checkKeys);
   }
   insertMember(groupId: number, member: ShareMember) {
     return shareGroupStore.insertMember(this.sql, groupId, member);

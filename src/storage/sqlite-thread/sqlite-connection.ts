@@ -41,15 +41,14 @@ export class SqliteConnection {
     switch (request.op) {
       case 'statement': {
         if (request.begin) this.prepared('BEGIN IMMEDIATE').statement.run();
-        return this.statement(request.sql, request.params);
+        return this.deferred(request.before) ?? this.statement(request.sql, request.params);
       }
       case 'each': {
         if (request.begin) this.prepared('BEGIN IMMEDIATE').statement.run();
-        return this.each(request.sql, request.params, request.width);
+        return this.deferred(request.before) ?? this.each(request.sql, request.params, request.width);
       }
       case 'commit':
-        this.prepared('COMMIT').statement.run();
-        return { ok: true };
+        return this.deferred(request.before) ?? this.commit();
       case 'rollback':
         // SQLite rolls back by itself after some failures (a full disk, say): nothing left to undo.
         if (this.db.inTransaction) this.prepared('ROLLBACK').statement.run();
@@ -58,6 +57,24 @@ export class SqliteConnection {
         this.db.close();
         return { ok: true };
     }
+  }
+
+  /**
+   * Runs statements sent ahead of a request (`Sql.later`), in order; answers the first one's
+   * failure (naming that statement), which is then the request's answer, or undefined.
+   */
+  private deferred(statements: Extract<SqliteRequest, { op: 'commit' }>['before']): SqliteReply | undefined {
+    if (statements === undefined) return undefined;
+    for (const { sql, params } of statements) {
+      const reply = this.answer({ op: 'statement', sql, params, begin: false });
+      if (!reply.ok) return { ok: false, error: reply.error, sql, params };
+    }
+    return undefined;
+  }
+
+  private commit(): SqliteReply {
+    this.prepared('COMMIT').statement.run();
+    return { ok: true };
   }
 
   private statement(sql: string, params: readonly unknown[]): SqliteReply {

@@ -10,16 +10,30 @@ export interface SqliteThreadOptions {
   autocheckpointPages?: number;
 }
 
+/** A statement whose outcome nobody reads (`Sql.later`), sent ahead of the next request of its transaction. */
+export interface DeferredStatement {
+  sql: string;
+  params: readonly unknown[];
+}
+
 /**
  * What the main thread asks of the SQLite thread. `begin` opens a transaction (BEGIN
  * IMMEDIATE) just before the statement, in the same message, so a transaction costs no
- * extra round trip to open.
+ * extra round trip to open. `before`: statements of the open transaction whose outcome nobody
+ * reads, run in order first (a failure of one answers the request, which then does not run).
  */
 export type SqliteRequest =
-  | { op: 'statement'; sql: string; params: readonly unknown[]; begin: boolean }
+  | { op: 'statement'; sql: string; params: readonly unknown[]; begin: boolean; before?: DeferredStatement[] }
   /** One statement run once per `width` parameters of `params` (see `Sql.executeEach`). */
-  | { op: 'each'; sql: string; params: readonly unknown[]; width: number; begin: boolean }
-  | { op: 'commit' }
+  | {
+      op: 'each';
+      sql: string;
+      params: readonly unknown[];
+      width: number;
+      begin: boolean;
+      before?: DeferredStatement[];
+    }
+  | { op: 'commit'; before?: DeferredStatement[] }
   | { op: 'rollback' }
   | { op: 'close' };
 
@@ -35,4 +49,6 @@ export interface WireError {
  * the column names once, which is cheaper to copy between threads than one object per row.
  */
 export type SqliteReply =
-  { ok: true; columns?: string[]; rows?: unknown[][]; changes?: number } | { ok: false; error: WireError };
+  | { ok: true; columns?: string[]; rows?: unknown[][]; changes?: number }
+  /** `sql` and `params`: the statement that failed, when it was one sent ahead (`before`). */
+  | { ok: false; error: WireError; sql?: string; params?: readonly unknown[] };

@@ -2,7 +2,13 @@ import { Worker } from 'node:worker_threads';
 import Sqlite from 'better-sqlite3';
 import { QueryFailedError } from 'typeorm';
 import type { SqlSession, SqlSessions } from '../sql-session.js';
-import type { SqliteReply, SqliteRequest, SqliteThreadOptions, WireError } from './sqlite-thread.messages.js';
+import type {
+  DeferredStatement,
+  SqliteReply,
+  SqliteRequest,
+  SqliteThreadOptions,
+  WireError,
+} from './sqlite-thread.messages.js';
 import { SqliteConnection } from './sqlite-connection.js';
 import { sqliteWorkerScript } from './sqlite-worker-script.js';
 import type { WalCheckpointer } from './wal-checkpointer.js';
@@ -152,6 +158,8 @@ class SqliteThreadSession implements SqlSession {
   readonly kind = 'sqlite' as const;
   private beginWithNext = false;
   private begun = false;
+  /** Inside the transaction: {@link later} statements, sent ahead of its next request. */
+  private deferred: DeferredStatement[] = [];
 
   constructor(private readonly thread: SqliteRequests) {}
 
@@ -167,11 +175,20 @@ class SqliteThreadSession implements SqlSession {
 
   async executeEach(sql: string, params: readonly unknown[], width: number): Promise<number> {
     const begin = this.opening();
-    return unwrap(await this.thread.request({ op: 'each', sql, params, width, begin }), sql, params).changes ?? 0;
+    const before = this.takeDeferred();
+    return (
+      unwrap(await this.thread.request({ op: 'each', sql, params, width, begin, before }), sql, params).changes ?? 0
+    );
   }
 
+  /**
+   * Inside a transaction already opened, the statement goes ahead of the transaction's next
+   * request (or its COMMIT), in the same message: no round trip to the thread of its own. A
+   * failure of it fails that request. Elsewhere it runs now.
+   */
   async later(sql: string, params: readonly unknown[] = []): Promise<void> {
-    await this.statement(sql, params);
+    if (this.begun) this.deferred.push({ sql, params });
+    else await this.statement(sql, params);
   }
 
   alone<T>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
@@ -186,11 +203,12 @@ class SqliteThreadSession implements SqlSession {
   async commit(): Promise<void> {
     if (!this.begun) return;
     // A failed COMMIT (SQLITE_BUSY) can leave the transaction open: the rollback then ends it.
-    unwrap(await this.thread.request({ op: 'commit' }), 'COMMIT', []);
+    unwrap(await this.thread.request({ op: 'commit', before: this.takeDeferred() }), 'COMMIT', []);
     this.begun = false;
   }
 
   async rollback(): Promise<void> {
+    this.deferred = [];
     if (!this.begun) return;
     this.begun = false;
     unwrap(await this.thread.request({ op: 'rollback' }), 'ROLLBACK', []);
@@ -198,7 +216,16 @@ class SqliteThreadSession implements SqlSession {
 
   private async statement(sql: string, params: readonly unknown[]): Promise<Answer> {
     const begin = this.opening();
-    return unwrap(await this.thread.request({ op: 'statement', sql, params, begin }), sql, params);
+    const before = this.takeDeferred();
+    return unwrap(await this.thread.request({ op: 'statement', sql, params, begin, before }), sql, params);
+  }
+
+  /** The deferred statements, to go with the request about to be sent (undefined: none). */
+  private takeDeferred(): DeferredStatement[] | undefined {
+    if (this.deferred.length === 0) return undefined;
+    const before = this.deferred;
+    this.deferred = [];
+    return before;
   }
 
   /** Whether the next request opens the transaction (BEGIN IMMEDIATE sent with it). */
@@ -212,8 +239,9 @@ class SqliteThreadSession implements SqlSession {
 
 function unwrap(reply: SqliteReply, sql: string, params: readonly unknown[]): Answer {
   if (reply.ok) return reply;
-  // The shape TypeORM gave: a QueryFailedError with the driver's SqliteError (its `code`) inside.
-  throw new QueryFailedError(sql, params as unknown[], driverError(reply.error));
+  // The shape TypeORM gave: a QueryFailedError with the driver's SqliteError (its `code`) inside,
+  // naming the statement that failed (one sent ahead of this one, if it was that).
+  throw new QueryFailedError(reply.sql ?? sql, (reply.params ?? params) as unknown[], driverError(reply.error));
 }
 
 function driverError(wire: WireError): Error {
