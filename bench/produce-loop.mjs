@@ -4,8 +4,9 @@
 // ROUNDS rounds of N records produced with @shoal/client, CHUNK per request, one request after
 // another (the kit's first round is a fresh broker's: cold code). Prints per round the records/s
 // and the broker process's CPU ms per request (all its threads, from /proc). PROF=<dir> runs the
-// broker under --cpu-prof.
-// usage: npm run build && node bench/produce-loop.mjs   (env: REPO, N=50000, CHUNK=1000, ROUNDS=3, PROF)
+// broker under --cpu-prof; NODE_FLAGS adds node flags to the broker's (e.g. --trace-gc); FIRST=15
+// prints the first round's first 15 requests' times.
+// usage: npm run build && node bench/produce-loop.mjs   (env: REPO, N=50000, CHUNK=1000, ROUNDS=3, PROF, NODE_FLAGS, FIRST)
 import { spawn } from 'node:child_process';
 import { mkdtempSync, openSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -23,7 +24,9 @@ const { ShoalHttpClient } = await import(pathToFileURL(require.resolve('@shoal/c
 const dir = mkdtempSync(join(tmpdir(), 'shoal-produce-loop-'));
 const port = 20_000 + Math.floor(Math.random() * 20_000);
 const prof = process.env.PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PROF}`] : [];
-const broker = spawn('node', [...prof, 'dist/src/main.js'], {
+const flags = (process.env.NODE_FLAGS ?? '').split(' ').filter(Boolean);
+const first = Number(process.env.FIRST ?? 0);
+const broker = spawn('node', [...flags, ...prof, 'dist/src/main.js'], {
   cwd: repo,
   stdio: ['ignore', openSync(join(dir, 'broker.log'), 'a'), openSync(join(dir, 'broker.log'), 'a')],
   env: { ...process.env, PORT: String(port), DATABASE_URL: `sqlite:${join(dir, 'shoal.db')}` },
@@ -59,15 +62,20 @@ await http.createTopic({ name: topic, partitions: 4 });
 for (let round = 1; round <= ROUNDS; round++) {
   const started = performance.now();
   const cpu = brokerCpuMs();
+  const times = [];
   for (let from = 0; from < N; from += CHUNK) {
     const records = [];
     for (let i = from; i < Math.min(N, from + CHUNK); i++) records.push({ value: payload(i) });
+    const sent = performance.now();
     await http.produce(topic, records);
+    if (round === 1 && times.length < first) times.push((performance.now() - sent).toFixed(1));
   }
+  if (times.length > 0) console.log(`round 1, first ${times.length} requests, ms: ${times.join(' ')}`);
   const rate = Math.round((N / (performance.now() - started)) * 1000);
   const perRequest = (brokerCpuMs() - cpu) / Math.ceil(N / CHUNK);
   console.log(`round ${round}: ${rate} records/s, broker CPU ${perRequest.toFixed(2)} ms per request`);
 }
 await http.close();
+if (flags.length > 0) console.log(`broker log: ${dir}/broker.log`);
 broker.kill('SIGTERM');
 await new Promise((resolve) => broker.once('exit', resolve));

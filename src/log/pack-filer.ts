@@ -1,22 +1,27 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { type Clock, CLOCK } from '../platform/clock.js';
 import { PeriodicTask } from '../platform/periodic-task.js';
-import { yieldToEventLoop } from '../platform/yield-to-event-loop.js';
 import { Database } from '../storage/database.js';
 import { LogAppender } from './log-appender.js';
 import { FILE_STEP_PACKS, packReads, recordPacks } from './storage/record-packs.store.js';
 
 const FILE_INTERVAL_MS = 25;
-/** The broker counts as idle once no append came and no read was served from packs for this long. */
-const IDLE_MS = 30;
+/**
+ * The broker counts as idle once no append started and no read was served from packs for this
+ * long: longer than a fresh broker's first produces take from one append to the next (cold code,
+ * 10–30 ms), so that filing never takes the connection between a client's requests.
+ */
+const IDLE_MS = 100;
 
 /**
- * Files packed appends (`record-packs.store.ts`) in the background while no produce runs, a
- * few packs per transaction, so packs do not linger until a reader needs them. Readers file
- * what they read themselves (a share fetch reads packs as they are); this moves that work
- * out of their way, into the pauses. The database is the
- * truth: a broker starts by looking (an earlier process may have left packs), then looks again
- * whenever this process has packed since it last found none.
+ * Files packed appends (`record-packs.store.ts`) in the background while no produce runs: one
+ * pack ({@link FILE_STEP_PACKS}) per step, at most one step per {@link FILE_INTERVAL_MS}, so
+ * packs do not linger until a reader needs them. Readers file what they read themselves (a
+ * share fetch reads packs as they are); this moves that work out of their way, into the
+ * pauses, slowly: a drain's 50,000 records are filed over seconds of quiet, not in one burst
+ * of inserts (and WAL frames to checkpoint) in front of whatever comes next. The database is
+ * the truth: a broker starts by looking (an earlier process may have left packs), then looks
+ * again whenever this process has packed since it last found none.
  */
 @Injectable()
 export class PackFiler implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -44,19 +49,12 @@ export class PackFiler implements OnApplicationBootstrap, OnApplicationShutdown 
     await this.task.stop();
   }
 
-  /** Files packs step by step until none is left or a produce comes; answers how many packs. */
+  /** Files one step's packs if the broker is idle; answers how many (0: none left, or busy). */
   async fileWhileIdle(): Promise<number> {
-    let filed = 0;
-    while (!this.stopped && this.appender.packs !== this.emptyAt && this.idle()) {
-      const packsBefore = this.appender.packs;
-      const n = await this.step();
-      if (n === 0) {
-        this.emptyAt = packsBefore;
-        break;
-      }
-      filed += n;
-      await yieldToEventLoop();
-    }
+    if (this.stopped || this.appender.packs === this.emptyAt || !this.idle()) return 0;
+    const packsBefore = this.appender.packs;
+    const filed = await this.step();
+    if (filed === 0) this.emptyAt = packsBefore;
     return filed;
   }
 

@@ -2,6 +2,7 @@ import type { ProduceRecord } from '@shoal/protocol';
 import { PartitionReader } from '../../src/log/partition-reader.js';
 import { PackFiler } from '../../src/log/pack-filer.js';
 import { PACK_MIN } from '../../src/log/storage/record-packs.store.js';
+import { metricsStore } from '../../src/metrics/storage/metrics.store.js';
 import { type LogContext, openLogContext } from '../support/log-context.js';
 import { createTestStorage, type TestStorage } from '../support/storage.js';
 import { RECORD_FORMS } from '../support/record-forms.js';
@@ -192,6 +193,43 @@ describe('packed appends (SQLite)', () => {
     expect(Number(left[0].n)).toBe(0);
   });
 
+  it('gives the metrics the timestamps of packed records from the packs as they are, filing nothing', async () => {
+    // Each record its own timestamp, so that a wrong offset reads a wrong one.
+    const records = Array.from({ length: 2 * PACK_MIN }, (_, i) => ({
+      value: { i },
+      timestamp: 1_650_000_000_000 + i,
+    }));
+    await pair('gauges', records);
+    for (const topic of ['gauges', 'gauges-ref']) {
+      const { memberId, generation } = await log.groups.join(`c-${topic}`, { topics: [topic] });
+      await log.groups.commit(`c-${topic}`, memberId, generation, [{ topic, partition: 0, offset: 77 }]);
+      // One share group's window opened by a fetch (it reads the pack as it is), one not opened.
+      for (const group of [`s-${topic}`, `t-${topic}`]) {
+        await log.shares.updateConfig(group, { autoOffsetReset: 'earliest' });
+        await log.shares.join(group, { topics: [topic] });
+      }
+      const { memberId: sharer } = await log.shares.join(`s-${topic}`, { topics: [topic] });
+      await log.shareFetch.fetch(`s-${topic}`, sharer, { maxRecords: 1, maxWaitMs: 0, acks: [] });
+    }
+    const [consumers, windows] = await log.database.run(async (sql) => [
+      await metricsStore.consumerPositions(sql),
+      await metricsStore.shareWindows(sql),
+    ]);
+    const of = <T extends { topic: string; group: string }>(rows: T[], topic: string) =>
+      rows
+        .filter((row) => row.topic === topic)
+        .map(({ topic: _topic, group, ...row }) => ({ ...row, group: group.replace(`-${topic}`, '') }))
+        .sort((a, b) => a.group.localeCompare(b.group));
+    expect(of(consumers, 'gauges')).toEqual(of(consumers, 'gauges-ref'));
+    expect(of(consumers, 'gauges')).toMatchObject([{ nextOffset: 77, nextTimestamp: 1_650_000_000_077 }]);
+    expect(of(windows, 'gauges')).toEqual(of(windows, 'gauges-ref'));
+    expect(of(windows, 'gauges')).toMatchObject([
+      { group: 's', startTimestamp: 1_650_000_000_000, acquired: 1 },
+      { group: 't', startTimestamp: 1_650_000_000_000, acquired: 0 },
+    ]);
+    expect(await packs('gauges')).toBe(1);
+  });
+
   it('files packs in the background once no produce came and no share fetch read packs for a while, and not before', async () => {
     // Explicit partitions: keyless records are spread by request, so the reference's would differ.
     await pair(
@@ -213,7 +251,8 @@ describe('packed appends (SQLite)', () => {
     expect(await filer.fileWhileIdle()).toBe(0);
     expect(await packs('idle')).toBe(packed);
     log.clock.advance(1_000);
-    await filer.fileWhileIdle(); // (its timer may have filed some meanwhile)
+    // One pack per step (its timer may have filed some meanwhile).
+    while ((await filer.fileWhileIdle()) > 0);
     expect(await packs('idle')).toBe(0);
     expect(await storedRows('idle')).toEqual(await storedRows('idle-ref'));
   });

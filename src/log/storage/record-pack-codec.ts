@@ -78,6 +78,43 @@ export function encodePack(rows: readonly RecordRow[]): Buffer {
   return pack;
 }
 
+/**
+ * How many leading bytes of a pack hold record `index`'s meta, at most: a read of the blob's
+ * first {@link packHeadLength} bytes is enough for {@link packTimestampAt} (SQL `substr`).
+ */
+export const packHeadLength = (index: number) => HEAD + (index + 1) * META_MAX;
+
+/** {@link packHeadLength} in SQL: the blob column's first bytes up to the record at offset `offset`. */
+export const packHeadSql = (blob: string, base: string, offset: string) =>
+  `substr(${blob}, 1, ${HEAD} + ${META_MAX} * ((${offset}) - ${base} + 1))`;
+
+/**
+ * The timestamp of the pack's record `index` (from its base offset), read from the meta alone:
+ * `head` is the pack or its first {@link packHeadLength}(index) bytes or more. Null past the pack's end.
+ */
+export function packTimestampAt(head: Buffer | Uint8Array, index: number): number | null {
+  const pack = bufferOf(head)!;
+  if (index < 0 || index >= pack.readUInt32LE(0)) return null;
+  let at = HEAD;
+  let timestamp = 0;
+  for (let r = 0; ; r++) {
+    const flags = pack[at++];
+    if (flags & OWN_TIMESTAMP) {
+      timestamp = pack.readDoubleLE(at);
+      at += 8;
+    }
+    if (r === index) return timestamp;
+    if (flags & OWN_MAX_TIMESTAMP) at += 8;
+    // The size, then a length per field present (a key and a value are one kind each).
+    at +=
+      4 +
+      4 *
+        (((flags & (KEY_TEXT | KEY_BYTES)) !== 0 ? 1 : 0) +
+          ((flags & (VALUE_JSON | VALUE_BYTES)) !== 0 ? 1 : 0) +
+          ((flags & HEADERS) !== 0 ? 1 : 0));
+  }
+}
+
 /** The rows a pack holds, offsets from `baseOffset` on; only those `wanted` when given. */
 export function decodePack(
   topicId: number,

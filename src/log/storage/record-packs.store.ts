@@ -1,7 +1,7 @@
 import type { StoredRecord } from '../domain/record.js';
 import type { Sql } from '../../storage/database.js';
 import { keyColumns, keyOfColumns } from './record-columns.js';
-import { decodePack, encodePack } from './record-pack-codec.js';
+import { decodePack, encodePack, packHeadSql, packTimestampAt } from './record-pack-codec.js';
 import { insertRows, type RecordRow } from './record-insert.js';
 
 /**
@@ -16,8 +16,8 @@ import { insertRows, type RecordRow } from './record-insert.js';
  */
 export const PACK_MIN = 64;
 
-/** Packs filed per background step: a few milliseconds of the connection at a time. */
-export const FILE_STEP_PACKS = 4;
+/** Packs filed per background step: about a millisecond of the connection at a time. */
+export const FILE_STEP_PACKS = 1;
 
 /** The packs of one partition that hold an offset in [from, to): the one holding `from`, and those starting before `to`. */
 const PACKS_IN_RANGE = `SELECT base_offset FROM shoal_record_pack
@@ -44,6 +44,44 @@ export function storedOfRow(row: RecordRow): StoredRecord {
     headers: row.headers,
     size: row.size,
   };
+}
+
+/** What {@link recordTimestampSql}'s columns give. */
+export interface RecordTimestampColumns {
+  ts: number | null;
+  pack_base: number | null;
+  pack_head: Buffer | Uint8Array | null;
+}
+
+/**
+ * A query's join and columns for the timestamp of the record at `offset` (SQL expressions) of a
+ * partition, read where it lies: its row, or on SQLite the first bytes of the pack holding it
+ * (one primary-key seek; nothing filed, so a read of many partitions costs the same whatever is
+ * packed). {@link recordTimestampOf} takes the columns apart.
+ */
+export function recordTimestampSql(
+  kind: Sql['kind'],
+  topic: string,
+  partition: string,
+  offset: string,
+): { columns: string; joins: string } {
+  const row = `LEFT JOIN shoal_record r ON r.topic_id = ${topic} AND r.partition_id = ${partition} AND r.record_offset = ${offset}`;
+  if (kind === 'postgres') return { columns: 'r.timestamp AS ts, NULL AS pack_base, NULL AS pack_head', joins: row };
+  return {
+    columns: `r.timestamp AS ts, rp.base_offset AS pack_base,
+      CASE WHEN r.timestamp IS NULL THEN ${packHeadSql('rp.records', 'rp.base_offset', offset)} END AS pack_head`,
+    joins: `${row}
+      LEFT JOIN shoal_record_pack rp ON rp.topic_id = ${topic} AND rp.partition_id = ${partition} AND rp.last_offset >= ${offset}
+        AND rp.base_offset = (SELECT MAX(base_offset) FROM shoal_record_pack
+          WHERE topic_id = ${topic} AND partition_id = ${partition} AND base_offset <= ${offset})`,
+  };
+}
+
+/** The timestamp {@link recordTimestampSql}'s columns give for the record at `offset`; null when there is none. */
+export function recordTimestampOf(row: RecordTimestampColumns, offset: number): number | null {
+  if (row.ts !== null) return Number(row.ts);
+  if (row.pack_head === null || row.pack_base === null) return null;
+  return packTimestampAt(row.pack_head, offset - Number(row.pack_base));
 }
 
 export const recordPacks = {
@@ -106,12 +144,6 @@ export const recordPacks = {
     for (const pack of found)
       for (const row of decodePack(topicId, partition, Number(pack.base_offset), pack.records, wanted)) rows.push(row);
     return rows;
-  },
-
-  /** Files every pack of the database (a read that joins `shoal_record` across partitions: the metrics). */
-  async fileAll(sql: Sql): Promise<void> {
-    if (sql.kind === 'postgres') return;
-    while ((await this.fileSome(sql, 1_000)) > 0);
   },
 
   /**

@@ -2,7 +2,11 @@ import { RecordState } from '../../share-groups/domain/record-state.js';
 import type { AutoOffsetReset } from '@shoal/protocol';
 import { resetPoint } from '../../share-groups/domain/share-group-config.js';
 import type { Sql } from '../../storage/database.js';
-import { recordPacks } from '../../log/storage/record-packs.store.js';
+import {
+  type RecordTimestampColumns,
+  recordTimestampOf,
+  recordTimestampSql,
+} from '../../log/storage/record-packs.store.js';
 
 export interface PartitionOffsetsRow {
   topic: string;
@@ -63,17 +67,18 @@ export const metricsStore = {
    * start offset while nothing is committed, as describe does.
    */
   async consumerPositions(sql: Sql): Promise<ConsumerPositionRow[]> {
-    await recordPacks.fileAll(sql); // the join below reads one record per partition
-    const rows = await sql.rows<{
-      group_name: string;
-      topic_name: string;
-      partition_id: number;
-      committed_offset: number | null;
-      next_offset: number;
-      end_offset: number;
-      ts: number | null;
-    }>(
-      `SELECT g.name AS group_name, t.name AS topic_name, k.partition_id, o.committed_offset, k.next_offset, k.end_offset, r.timestamp AS ts
+    const next = recordTimestampSql(sql.kind, 'k.topic_id', 'k.partition_id', 'k.next_offset');
+    const rows = await sql.rows<
+      RecordTimestampColumns & {
+        group_name: string;
+        topic_name: string;
+        partition_id: number;
+        committed_offset: number | null;
+        next_offset: number;
+        end_offset: number;
+      }
+    >(
+      `SELECT g.name AS group_name, t.name AS topic_name, k.partition_id, o.committed_offset, k.next_offset, k.end_offset, ${next.columns}
        FROM (
          SELECT s.group_id, s.topic_id, s.partition_id, p.end_offset,
                 CASE WHEN o.committed_offset IS NOT NULL AND o.committed_offset > p.start_offset THEN o.committed_offset ELSE p.start_offset END AS next_offset
@@ -85,7 +90,7 @@ export const metricsStore = {
        JOIN shoal_consumer_group g ON g.id = k.group_id
        JOIN shoal_topic t ON t.id = k.topic_id
        LEFT JOIN shoal_consumer_offset o ON o.group_id = k.group_id AND o.topic_id = k.topic_id AND o.partition_id = k.partition_id
-       LEFT JOIN shoal_record r ON r.topic_id = k.topic_id AND r.partition_id = k.partition_id AND r.record_offset = k.next_offset`,
+       ${next.joins}`,
     );
     return rows.map((r) => ({
       group: r.group_name,
@@ -94,7 +99,7 @@ export const metricsStore = {
       committedOffset: r.committed_offset === null ? null : num(r.committed_offset),
       nextOffset: num(r.next_offset),
       endOffset: num(r.end_offset),
-      nextTimestamp: r.ts === null ? null : num(r.ts),
+      nextTimestamp: recordTimestampOf(r, num(r.next_offset)),
     }));
   },
 
@@ -116,7 +121,6 @@ export const metricsStore = {
    * share-partitions of, each at the group's reset point as a fetch would open it now.
    */
   async shareWindows(sql: Sql): Promise<ShareWindowRow[]> {
-    await recordPacks.fileAll(sql); // the joins read one record per partition
     const opened = await openedShareWindows(sql);
     return [...opened, ...(await unopenedShareWindows(sql, opened))];
   },
@@ -134,20 +138,23 @@ async function consumerMembers(sql: Sql): Promise<{ group: string; members: numb
 }
 
 async function openedShareWindows(sql: Sql): Promise<ShareWindowRow[]> {
-  const rows = await sql.rows<{
-    group_name: string;
-    topic_name: string;
-    partition_id: number;
-    start_offset: number;
-    log_start: number;
-    log_end: number;
-    available: number | null;
-    acquired: number | null;
-    final: number | null;
-    ts: number | null;
-  }>(
+  const first = 'CASE WHEN w.start_offset > p.start_offset THEN w.start_offset ELSE p.start_offset END';
+  const start = recordTimestampSql(sql.kind, 'w.topic_id', 'w.partition_id', first);
+  const rows = await sql.rows<
+    RecordTimestampColumns & {
+      group_name: string;
+      topic_name: string;
+      partition_id: number;
+      start_offset: number;
+      log_start: number;
+      log_end: number;
+      available: number | null;
+      acquired: number | null;
+      final: number | null;
+    }
+  >(
     `SELECT g.name AS group_name, t.name AS topic_name, w.partition_id, w.start_offset, p.start_offset AS log_start, p.end_offset AS log_end,
-            c.available, c.acquired, c.final, r.timestamp AS ts
+            c.available, c.acquired, c.final, ${start.columns}
      FROM shoal_share_partition w
      JOIN shoal_share_group g ON g.id = w.group_id
      JOIN shoal_topic t ON t.id = w.topic_id
@@ -159,8 +166,7 @@ async function openedShareWindows(sql: Sql): Promise<ShareWindowRow[]> {
               SUM(CASE WHEN state IN (${RecordState.Acknowledged}, ${RecordState.Archived}) THEN last_offset - first_offset + 1 ELSE 0 END) AS final
        FROM shoal_share_range GROUP BY group_id, topic_id, partition_id
      ) c ON c.group_id = w.group_id AND c.topic_id = w.topic_id AND c.partition_id = w.partition_id
-     LEFT JOIN shoal_record r ON r.topic_id = w.topic_id AND r.partition_id = w.partition_id
-          AND r.record_offset = CASE WHEN w.start_offset > p.start_offset THEN w.start_offset ELSE p.start_offset END`,
+     ${start.joins}`,
   );
   return rows.map((r) => ({
     group: r.group_name,
@@ -172,7 +178,7 @@ async function openedShareWindows(sql: Sql): Promise<ShareWindowRow[]> {
     available: num(r.available ?? 0),
     acquired: num(r.acquired ?? 0),
     final: num(r.final ?? 0),
-    startTimestamp: r.ts === null ? null : num(r.ts),
+    startTimestamp: recordTimestampOf(r, Math.max(num(r.start_offset), num(r.log_start))),
   }));
 }
 
@@ -194,16 +200,13 @@ async function unopenedShareWindows(sql: Sql, opened: ShareWindowRow[]): Promise
   }
   const names = [...new Set([...covered.values()].flatMap((g) => [...g.topics]))];
   if (names.length === 0) return [];
-  const logs = await sql.rows<{
-    name: string;
-    partition_id: number;
-    start_offset: number;
-    end_offset: number;
-    ts: number | null;
-  }>(
-    `SELECT t.name, p.partition_id, p.start_offset, p.end_offset, r.timestamp AS ts
+  const first = recordTimestampSql(sql.kind, 'p.topic_id', 'p.partition_id', 'p.start_offset');
+  const logs = await sql.rows<
+    RecordTimestampColumns & { name: string; partition_id: number; start_offset: number; end_offset: number }
+  >(
+    `SELECT t.name, p.partition_id, p.start_offset, p.end_offset, ${first.columns}
      FROM shoal_partition p JOIN shoal_topic t ON t.id = p.topic_id
-     LEFT JOIN shoal_record r ON r.topic_id = p.topic_id AND r.partition_id = p.partition_id AND r.record_offset = p.start_offset
+     ${first.joins}
      WHERE t.name IN (${names.map((_, i) => `$${i + 1}`).join(', ')})`,
     names,
   );
@@ -225,7 +228,7 @@ async function unopenedShareWindows(sql: Sql, opened: ShareWindowRow[]): Promise
         acquired: 0,
         final: 0,
         // The record a fetch would hand out first, when there is one (earliest).
-        startTimestamp: startOffset < window.endOffset && log.ts !== null ? num(log.ts) : null,
+        startTimestamp: startOffset < window.endOffset ? recordTimestampOf(log, window.startOffset) : null,
       });
     }
   return rows;
