@@ -9,7 +9,7 @@ const FILE_INTERVAL_MS = 25;
 /**
  * The broker counts as idle once no append started and no read was served from packs for this
  * long: longer than a fresh broker's first produces take from one append to the next (cold code,
- * 10–30 ms), so that filing never takes the connection between a client's requests.
+ * 10–40 ms), so that filing never takes the connection between a client's requests.
  */
 const IDLE_MS = 100;
 

@@ -8,11 +8,12 @@ import { insertRows, type RecordRow } from './record-insert.js';
  * Packed appends (SQLite only). A produce that adds at least {@link PACK_MIN} records to a
  * partition stores them as ONE row of `shoal_record_pack` instead of one `shoal_record` row per
  * record, in the same transaction (the heads move as before): one B-tree row instead of
- * hundreds. Nothing reads a pack as such: before any read of a partition's records its packs
- * in the range read are "filed" — taken apart and inserted into `shoal_record` row by row, the
+ * hundreds. Before a read of a partition's rows its packs in the range read are "filed" — taken apart and inserted into `shoal_record` row by row, the
  * pack deleted, atomically (a savepoint: a crash leaves the pack or the rows) — so every reader
  * sees exactly the rows a row-by-row append would have written. `PackFiler` files whatever is
- * left in the background while no produce runs. PostgreSQL never packs: its checks are skipped.
+ * left in the background while no produce runs. A share fetch ({@link recordPacks.readThrough})
+ * and the metrics ({@link recordTimestampSql}) read packs as they are. PostgreSQL never packs:
+ * its checks are skipped.
  */
 export const PACK_MIN = 64;
 
