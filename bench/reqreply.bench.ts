@@ -37,6 +37,9 @@ let eventArrived: ((at: number) => void) | undefined;
 /** When the last request's handler ran (same clock as the caller's: one process). */
 let handledAt = 0;
 /** Per timed request: ms from send to its handler, and from its handler to the answer. */
+/** Per row: its calls that came right after a call of its own, and those after another row's. */
+const afterItself: number[][] = ROWS.map(() => []);
+const afterOther: number[][] = ROWS.map(() => []);
 const halves = new Map<string, { toHandler: number[]; toAnswer: number[] }>();
 
 @Controller()
@@ -95,6 +98,7 @@ class KafkaWorkerModule {}
 async function timeTogether(paths: (() => Promise<number>)[]): Promise<number[][]> {
   const ms: number[][] = paths.map(() => []);
   const order = paths.map((_, k) => k);
+  let previous = -1;
   for (let i = 0; i < WARMUP + CALLS; i++) {
     for (let j = order.length - 1; j > 0; j--) {
       const r = Math.floor(Math.random() * (j + 1));
@@ -102,7 +106,11 @@ async function timeTogether(paths: (() => Promise<number>)[]): Promise<number[][
     }
     for (const k of order) {
       const took = await paths[k]();
-      if (i >= WARMUP) ms[k].push(took);
+      if (i >= WARMUP) {
+        ms[k].push(took);
+        (previous === k ? afterItself : afterOther)[k].push(took);
+      }
+      previous = k;
     }
   }
   return ms;
@@ -193,6 +201,15 @@ try {
     const [a, b] = [summarize(half.toHandler.slice(WARMUP)), summarize(half.toAnswer.slice(WARMUP))];
     return [name, fmt(a.p50, 2), fmt(a.p99, 2), fmt(a.mean, 2), fmt(b.p50, 2), fmt(b.p99, 2), fmt(b.mean, 2)];
   });
+  const byPrevious = ROWS.map((name, k) => {
+    const [own, other] = [summarize(afterItself[k]), summarize(afterOther[k])];
+    return [name, afterItself[k].length, fmt(own.p50, 2), fmt(own.p99, 2), fmt(other.p50, 2), fmt(other.p99, 2)];
+  });
+  printTable(
+    'After a call of its own row, after another row’s: p50 / p99 (ms)',
+    ['row', 'calls after its own', 'p50', 'p99', 'p50', 'p99'],
+    byPrevious,
+  );
   printTable(
     'Halves: send → handler, handler → answer (ms)',
     ['row', 'p50', 'p99', 'mean', 'p50', 'p99', 'mean'],
