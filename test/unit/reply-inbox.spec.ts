@@ -64,6 +64,14 @@ describe(ReplyInbox.name, () => {
     await inbox.address();
   });
   afterEach(() => inbox.close());
+  /** Registers request `id` with no timeout, its replies going to `got`. */
+  const collect = (id: string, got: ReplyPacket[]) =>
+    inbox.expect(
+      id,
+      (p) => got.push(p),
+      0,
+      () => 'never',
+    );
 
   it('hands each reply place to its request once, when the request ran twice', async () => {
     const got: ReplyPacket[] = [];
@@ -113,12 +121,7 @@ describe(ReplyInbox.name, () => {
 
   it('on close errors the waiting requests and deletes its reply topic', async () => {
     const got: ReplyPacket[] = [];
-    inbox.expect(
-      'a',
-      (p) => got.push(p),
-      0,
-      () => 'never',
-    );
+    collect('a', got);
     inbox.listen();
     const topic = await inbox.address();
     await inbox.close();
@@ -131,22 +134,12 @@ describe(ReplyInbox.name, () => {
 
   it('keeps reading after its last reply: the next request finds its read waiting, and its reply comes without a new listen', async () => {
     const got: ReplyPacket[] = [];
-    inbox.expect(
-      'a',
-      (p) => got.push(p),
-      0,
-      () => 'never',
-    );
+    collect('a', got);
     inbox.listen();
     broker.append('a', 0, { response: 1, isDisposed: true });
     await until(() => got.length === 1);
     await until(() => broker.reads >= 2); // the read after the reply, with no request waiting
-    inbox.expect(
-      'b',
-      (p) => got.push(p),
-      0,
-      () => 'never',
-    );
+    collect('b', got);
     broker.append('b', 0, { response: 2, isDisposed: true });
     await until(() => got.length === 2);
     expect(got).toEqual([
