@@ -11,6 +11,8 @@ import {
 class FakeBroker {
   readonly log: WireRecord[] = [];
   readonly deleted: string[] = [];
+  /** Reads asked for so far. */
+  reads = 0;
   private wake: (() => void) | undefined;
 
   append(id: string, seq: number, packet: ReplyPacket): void {
@@ -32,6 +34,7 @@ class FakeBroker {
       createTopic: async ({ name }: { name: string }) => ({ name, config: {}, partitions: [] }),
       deleteTopic: async (name: string) => void this.deleted.push(name),
       read: async (_t: string, _p: number, { offset = 0 }: { offset?: number }, signal?: AbortSignal) => {
+        this.reads++;
         while (this.log.length <= offset) {
           if (signal?.aborted) throw Object.assign(new Error('aborted'), { name: 'AbortError' });
           await new Promise<void>((resolve) => {
@@ -61,6 +64,14 @@ describe(ReplyInbox.name, () => {
     await inbox.address();
   });
   afterEach(() => inbox.close());
+  /** Registers request `id` with no timeout, its replies going to `got`. */
+  const collect = (id: string, got: ReplyPacket[]) =>
+    inbox.expect(
+      id,
+      (p) => got.push(p),
+      0,
+      () => 'never',
+    );
 
   it('hands each reply place to its request once, when the request ran twice', async () => {
     const got: ReplyPacket[] = [];
@@ -110,12 +121,7 @@ describe(ReplyInbox.name, () => {
 
   it('on close errors the waiting requests and deletes its reply topic', async () => {
     const got: ReplyPacket[] = [];
-    inbox.expect(
-      'a',
-      (p) => got.push(p),
-      0,
-      () => 'never',
-    );
+    collect('a', got);
     inbox.listen();
     const topic = await inbox.address();
     await inbox.close();
@@ -124,5 +130,21 @@ describe(ReplyInbox.name, () => {
     expect(String(got[0].err)).toContain('closed');
     expect(broker.deleted).toEqual([topic]);
     expect(topic).toMatch(/^replies\.[0-9a-f-]{36}$/);
+  });
+
+  it('keeps reading after its last reply: the next request finds its read waiting, and its reply comes without a new listen', async () => {
+    const got: ReplyPacket[] = [];
+    collect('a', got);
+    inbox.listen();
+    broker.append('a', 0, { response: 1, isDisposed: true });
+    await until(() => got.length === 1);
+    await until(() => broker.reads >= 2); // the read after the reply, with no request waiting
+    collect('b', got);
+    broker.append('b', 0, { response: 2, isDisposed: true });
+    await until(() => got.length === 2);
+    expect(got).toEqual([
+      { response: 1, isDisposed: true },
+      { response: 2, isDisposed: true },
+    ]);
   });
 });

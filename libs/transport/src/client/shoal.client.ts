@@ -98,20 +98,26 @@ export class ShoalClient extends ClientProxy {
   }
 
   protected dispatchEvent<T = RecordPosition>(packet: ReadPacket): Promise<T> {
-    const topic = this.normalizePattern(packet.pattern);
-    const record =
-      packet.data instanceof ShoalRecord
-        ? packet.data.toProduceRecord()
-        : new ShoalRecord(packet.data).toProduceRecord();
+    return this.enqueue(this.normalizePattern(packet.pattern), packet.data, false) as Promise<T>;
+  }
+
+  /**
+   * Queues a record for its topic's next produce. Emits wait one turn of the event loop so
+   * emits made together share a request; a request (`atOnce`, its caller waiting for the answer)
+   * goes at once when nothing waits or is in flight for its topic — those it would join.
+   */
+  private enqueue(topic: string, data: unknown, atOnce: boolean): Promise<RecordPosition> {
+    const record = data instanceof ShoalRecord ? data.toProduceRecord() : new ShoalRecord(data).toProduceRecord();
     return new Promise<RecordPosition>((resolve, reject) => {
       const queue = this.queues.get(topic);
       if (queue) queue.push({ record, resolve, reject });
       else {
         this.queues.set(topic, [{ record, resolve, reject }]);
-        // Wait one turn of the event loop so emits made together share a request.
-        if (!this.inFlight.has(topic)) setImmediate(() => this.flush(topic));
+        if (this.inFlight.has(topic)) return;
+        if (atOnce) this.flush(topic);
+        else setImmediate(() => this.flush(topic));
       }
-    }) as Promise<T>;
+    });
   }
 
   /** Sends a request: registered first, then produced with its reply address; unsubscribing forgets it. */
@@ -123,9 +129,10 @@ export class ShoalClient extends ClientProxy {
     inbox.expect(id, callback, timeoutMs, () => new ShoalReplyTimeoutError(topic, timeoutMs));
     inbox
       .address()
-      .then((replyTo) => this.dispatchEvent({ pattern: topic, data: requestRecord(packet.data, id, replyTo) }))
+      .then((replyTo) => this.enqueue(topic, requestRecord(packet.data, id, replyTo), true))
       // Read once the request is durable: no reply can come before, and a long poll sent
-      // beside the produce only slows it.
+      // beside the produce only slows it (a caller that sent within the inbox's linger has its
+      // read waiting already).
       .then(() => inbox.listen())
       .catch((error: unknown) => inbox.fail(id, error));
     return () => inbox.forget(id);

@@ -6,6 +6,12 @@ import { CORRELATION_ID_HEADER, REPLY_SEQ_HEADER, type ReplyPacket } from './rep
 
 /** How long one read of the reply topic waits for replies. */
 const POLL_WAIT_MS = 5_000;
+/**
+ * How long the inbox goes on reading after its last request: a caller that sends again within
+ * it finds its read already waiting at the broker, as a Kafka client's fetch loop is, instead
+ * of sending one beside its request's way to the worker.
+ */
+const LINGER_MS = POLL_WAIT_MS;
 /** The most replies one read brings. */
 const POLL_RECORDS = 1_000;
 
@@ -32,13 +38,15 @@ interface Waiter {
 /**
  * One client instance's replies: its own reply topic, created at the first request and deleted
  * by {@link close}, read from its start with plain long-poll reads (no group: nobody else reads
- * it) while requests wait. Each reply is handed to the request of its correlation id, once per
+ * it) while requests wait and for a while after the last one. Each reply is handed to the request of its correlation id, once per
  * place; replies of requests that timed out or were unsubscribed are dropped.
  */
 export class ReplyInbox {
   private topic: Promise<string> | undefined;
   private readonly pending = new Map<string, Waiter>();
   private next = 0;
+  /** When the last request was registered (`performance.now()`). */
+  private lastRequestAt = -Infinity;
   private polling: Promise<void> | undefined;
   private readonly abort = new AbortController();
   private closed = false;
@@ -61,18 +69,27 @@ export class ReplyInbox {
   /** Registers a request before it is sent: its replies go to `callback`; `timeoutMs` > 0 bounds the wait. */
   expect(id: string, callback: Waiter['callback'], timeoutMs: number, onTimeout: () => unknown): void {
     const waiter: Waiter = { callback, nextSeq: 0 };
+    this.lastRequestAt = performance.now();
     if (timeoutMs > 0)
       waiter.timer = setTimeout(() => this.settle(id, { err: onTimeout(), isDisposed: true }), timeoutMs);
     this.pending.set(id, waiter);
   }
 
-  /** Reads the reply topic while requests wait (the request's record is sent: its replies may come). */
+  /**
+   * Reads the reply topic while requests wait (the request's record is sent: its replies may
+   * come), and goes on reading for {@link LINGER_MS} after the last request.
+   */
   listen(): void {
     if (this.closed || this.polling) return;
     this.polling = this.poll().finally(() => {
       this.polling = undefined;
-      if (this.pending.size > 0) this.listen();
+      if (this.wanted()) this.listen();
     });
+  }
+
+  /** Whether to read on: requests wait, or the last one came less than {@link LINGER_MS} ago. */
+  private wanted(): boolean {
+    return this.pending.size > 0 || performance.now() - this.lastRequestAt < LINGER_MS;
   }
 
   /** Drops a request: its replies, if any come, are ignored. */
@@ -125,7 +142,7 @@ export class ReplyInbox {
   private async poll(): Promise<void> {
     const topic = await this.topic!;
     const retry = new Backoff(100, 5_000);
-    while (!this.closed && this.pending.size > 0) {
+    while (!this.closed && this.wanted()) {
       try {
         const answer = await this.http.read(
           topic,
