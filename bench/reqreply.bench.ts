@@ -202,14 +202,17 @@ try {
     return [name, fmt(a.p50, 2), fmt(a.p99, 2), fmt(a.mean, 2), fmt(b.p50, 2), fmt(b.p99, 2), fmt(b.mean, 2)];
   });
   const byPrevious = ROWS.map((name, k) => {
+    if (afterOther[k].length === 0) return [name, afterItself[k].length, '-', '-', '-', '-'];
     const [own, other] = [summarize(afterItself[k]), summarize(afterOther[k])];
     return [name, afterItself[k].length, fmt(own.p50, 2), fmt(own.p99, 2), fmt(other.p50, 2), fmt(other.p99, 2)];
   });
-  printTable(
-    'After a call of its own row, after another row’s: p50 / p99 (ms)',
-    ['row', 'calls after its own', 'p50', 'p99', 'p50', 'p99'],
-    byPrevious,
-  );
+  // One row alone has no calls after another row's.
+  if (ROWS.length > 1)
+    printTable(
+      'After a call of its own row, after another row’s: p50 / p99 (ms)',
+      ['row', 'calls after its own', 'p50', 'p99', 'p50', 'p99'],
+      byPrevious,
+    );
   printTable(
     'Halves: send → handler, handler → answer (ms)',
     ['row', 'p50', 'p99', 'mean', 'p50', 'p99', 'mean'],
