@@ -67,9 +67,11 @@ for (let round = 1; round <= ROUNDS; round++) {
     const records = [];
     for (let i = from; i < Math.min(N, from + CHUNK); i++) records.push({ value: payload(i) });
     const sent = performance.now();
-    if (process.env.TRACE_CLIENT && round === 1 && times.length < first) console.log(`TRACE ${(performance.timeOrigin + sent).toFixed(2)} client-send`);
+    if (process.env.TRACE_CLIENT && round === 1 && times.length < first)
+      console.log(`TRACE ${(performance.timeOrigin + sent).toFixed(2)} client-send`);
     await http.produce(topic, records);
-    if (process.env.TRACE_CLIENT && round === 1 && times.length < first) console.log(`TRACE ${(performance.timeOrigin + performance.now()).toFixed(2)} client-got`);
+    if (process.env.TRACE_CLIENT && round === 1 && times.length < first)
+      console.log(`TRACE ${(performance.timeOrigin + performance.now()).toFixed(2)} client-got`);
     if (round === 1 && times.length < first) times.push((performance.now() - sent).toFixed(1));
   }
   if (times.length > 0) console.log(`round 1, first ${times.length} requests, ms: ${times.join(' ')}`);
