@@ -13,6 +13,8 @@ class FakeBroker {
   readonly deleted: string[] = [];
   /** Reads asked for so far. */
   reads = 0;
+  /** Each read's `maxWaitMs`, in order. */
+  readonly waits: number[] = [];
   private wake: (() => void) | undefined;
 
   append(id: string, seq: number, packet: ReplyPacket): void {
@@ -33,8 +35,14 @@ class FakeBroker {
     return {
       createTopic: async ({ name }: { name: string }) => ({ name, config: {}, partitions: [] }),
       deleteTopic: async (name: string) => void this.deleted.push(name),
-      read: async (_t: string, _p: number, { offset = 0 }: { offset?: number }, signal?: AbortSignal) => {
+      read: async (
+        _t: string,
+        _p: number,
+        { offset = 0, maxWaitMs }: { offset?: number; maxWaitMs?: number },
+        signal?: AbortSignal,
+      ) => {
         this.reads++;
+        this.waits.push(maxWaitMs ?? 0);
         while (this.log.length <= offset) {
           if (signal?.aborted) throw Object.assign(new Error('aborted'), { name: 'AbortError' });
           await new Promise<void>((resolve) => {
@@ -146,5 +154,17 @@ describe(ReplyInbox.name, () => {
       { response: 1, isDisposed: true },
       { response: 2, isDisposed: true },
     ]);
+  });
+
+  it('waits 5 s per read while a request waits, and after the last one only to the end of its 1 s linger', async () => {
+    const got: ReplyPacket[] = [];
+    collect('a', got);
+    inbox.listen();
+    broker.append('a', 0, { response: 1, isDisposed: true });
+    await until(() => got.length === 1 && broker.reads >= 2);
+    // A process that never closes its client is held by such a read no longer than the linger.
+    expect(broker.waits[0]).toBe(5_000);
+    expect(broker.waits[1]).toBeGreaterThan(0);
+    expect(broker.waits[1]).toBeLessThanOrEqual(1_000);
   });
 });

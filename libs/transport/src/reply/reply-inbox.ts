@@ -9,9 +9,11 @@ const POLL_WAIT_MS = 5_000;
 /**
  * How long the inbox goes on reading after its last request: a caller that sends again within
  * it finds its read already waiting at the broker, as a Kafka client's fetch loop is, instead
- * of sending one beside its request's way to the worker.
+ * of sending one beside its request's way to the worker. Those reads wait no longer than the
+ * linger's end, so a process that never closes its client still exits within this of its last
+ * request.
  */
-const LINGER_MS = POLL_WAIT_MS;
+const LINGER_MS = 1_000;
 /** The most replies one read brings. */
 const POLL_RECORDS = 1_000;
 
@@ -92,6 +94,12 @@ export class ReplyInbox {
     return this.pending.size > 0 || performance.now() - this.lastRequestAt < LINGER_MS;
   }
 
+  /** How long the next read may wait: {@link POLL_WAIT_MS} while requests wait, else to the linger's end. */
+  private maxWaitMs(): number {
+    if (this.pending.size > 0) return POLL_WAIT_MS;
+    return Math.max(1, Math.min(POLL_WAIT_MS, Math.ceil(this.lastRequestAt + LINGER_MS - performance.now())));
+  }
+
   /** Drops a request: its replies, if any come, are ignored. */
   forget(id: string): void {
     const waiter = this.pending.get(id);
@@ -147,7 +155,7 @@ export class ReplyInbox {
         const answer = await this.http.read(
           topic,
           0,
-          { offset: this.next, maxWaitMs: POLL_WAIT_MS, maxRecords: POLL_RECORDS },
+          { offset: this.next, maxWaitMs: this.maxWaitMs(), maxRecords: POLL_RECORDS },
           this.abort.signal,
         );
         retry.reset();
