@@ -36,10 +36,10 @@ const LABELS: Record<RowName, string> = {
 let eventArrived: ((at: number) => void) | undefined;
 /** When the last request's handler ran (same clock as the caller's: one process). */
 let handledAt = 0;
-/** Per timed request: ms from send to its handler, and from its handler to the answer. */
 /** Per row: its calls that came right after a call of its own, and those after another row's. */
 const afterItself: number[][] = ROWS.map(() => []);
 const afterOther: number[][] = ROWS.map(() => []);
+/** Per row, per timed request: ms from send to its handler, and from its handler to the answer. */
 const halves = new Map<string, { toHandler: number[]; toAnswer: number[] }>();
 
 @Controller()
@@ -201,17 +201,15 @@ try {
     const [a, b] = [summarize(half.toHandler.slice(WARMUP)), summarize(half.toAnswer.slice(WARMUP))];
     return [name, fmt(a.p50, 2), fmt(a.p99, 2), fmt(a.mean, 2), fmt(b.p50, 2), fmt(b.p99, 2), fmt(b.mean, 2)];
   });
-  const byPrevious = ROWS.map((name, k) => {
-    if (afterOther[k].length === 0) return [name, afterItself[k].length, '-', '-', '-', '-'];
-    const [own, other] = [summarize(afterItself[k]), summarize(afterOther[k])];
-    return [name, afterItself[k].length, fmt(own.p50, 2), fmt(own.p99, 2), fmt(other.p50, 2), fmt(other.p99, 2)];
-  });
   // One row alone has no calls after another row's.
   if (ROWS.length > 1)
     printTable(
       'After a call of its own row, after another row’s: p50 / p99 (ms)',
       ['row', 'calls after its own', 'p50', 'p99', 'p50', 'p99'],
-      byPrevious,
+      ROWS.map((name, k) => {
+        const [own, other] = [summarize(afterItself[k]), summarize(afterOther[k])];
+        return [name, afterItself[k].length, fmt(own.p50, 2), fmt(own.p99, 2), fmt(other.p50, 2), fmt(other.p99, 2)];
+      }),
     );
   printTable(
     'Halves: send → handler, handler → answer (ms)',

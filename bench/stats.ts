@@ -37,7 +37,7 @@ export function pairedPercentileDifference(
   resamples = 1_000,
 ): Interval {
   const n = Math.min(a.length, b.length);
-  const at = (sorted: Float64Array) => sorted[Math.min(n - 1, Math.floor((p / 100) * n))];
+  const at = (sorted: Float64Array) => percentile(sorted as unknown as number[], p);
   const ra = new Float64Array(n);
   const rb = new Float64Array(n);
   const diffs = new Float64Array(resamples);

@@ -163,14 +163,15 @@ export const logStore = {
       if (offset >= high) high = offset + 1;
     }
     // Records still packed are read from their packs (not filed: see recordPacks.readThrough).
-    const listedSet = new Set(offsets);
+    // The listed offsets as a set only once a pack is decoded (most fetches find none).
+    let listedSet: Set<number> | undefined;
     const packed = await recordPacks.readThrough(
       sql,
       topicId,
       partition,
       low,
       high,
-      (offset) => (offset >= range.from && offset < range.to) || listedSet.has(offset),
+      (offset) => (offset >= range.from && offset < range.to) || (listedSet ??= new Set(offsets)).has(offset),
     );
     // Two seeks joined by UNION ALL: `IN (…) OR range` in one WHERE makes SQLite scan the whole
     // partition (EXPLAIN QUERY PLAN), which grows with the log. An offset in both comes twice; the map keeps one.
