@@ -6,11 +6,12 @@ import { ByteBudget } from './domain/byte-budget.js';
 import type { Topic } from '../log/domain/topic.js';
 import type { AcquiredStoredRecord } from './domain/acquired-record.js';
 import { appendKey, ChangeSignal, groupKey, type WaitTiming } from '../platform/change-signal.js';
-import { ShareGroupCoordinator } from './share-group.coordinator.js';
+import { ShareGroupCoordinator, type ShareGroupOptions } from './share-group.coordinator.js';
 import type { ShareGroupTransaction } from './share-group.transaction.js';
 import { acquireByPriority, openFlow, settleFlow } from './share-fetch.flow.js';
 import { TransactionalProduce } from '../log/transactional-produce.js';
 import type { KeyCheck } from '../security/deferred-auth.js';
+import { LastLocks } from './last-locks.js';
 import { AcksRefused, type AcksProduced, type ProducingAcks, produceWithAcks, producesAny } from './producing-acks.js';
 
 export interface ShareFetchOptions {
@@ -51,6 +52,8 @@ interface Attempt {
 @Injectable()
 export class ShareFetchService {
   private readonly rotation = new Map<string, number>();
+  /** Each member's last assignment, for its next fetch's windows locked with the group's opening. */
+  private readonly lastLocks = new LastLocks(this.rotation);
   /** Fetches of this broker under way, not counting those in a long-poll wait. */
   private active = 0;
 
@@ -226,12 +229,20 @@ export class ShareFetchService {
     // Changes committed from here on wake the wait (the first attempt may not have seen them).
     const since = this.signal.version;
     const { result, durable } = apart
-      ? await this.coordinator.withGroupCommitted(...this.attemptIn(group, memberId, options), {
-          durable: 'apart',
-          // Records to answer at once: the commit waits for its flush, as a barrier would.
-          flushWithCommit: (attempt) => (attempt as Attempt).response.records.length > 0,
-          keyCheck: options.keyCheck,
-        })
+      ? await this.coordinator.withGroupCommitted(
+          ...this.attemptIn(group, memberId, options),
+          this.shareOptions(
+            {
+              durable: 'apart',
+              // Records to answer at once: the commit waits for its flush, as a barrier would.
+              flushWithCommit: (attempt) => (attempt as Attempt).response.records.length > 0,
+              keyCheck: options.keyCheck,
+            },
+            group,
+            memberId,
+            options,
+          ),
+        )
       : { result: await this.attempt(group, memberId, options), durable: Promise.resolve() };
     durable.catch(() => undefined); // awaited below, before the answer; not unhandled while it waits
     const response = await this.waitForRecords(group, memberId, options, result, since);
@@ -288,8 +299,18 @@ export class ShareFetchService {
       ...this.attemptIn(group, memberId, options),
       // Acquisition alone is not flushed before the answer (Kafka does not persist it either):
       // lost in a crash, the records are available again with their last flushed delivery count.
-      { durable: options.acks.length > 0, keyCheck: options.keyCheck },
+      this.shareOptions({ durable: options.acks.length > 0, keyCheck: options.keyCheck }, group, memberId, options),
     );
+  }
+
+  /** Transaction options with the windows the fetch may lock with the group's opening (see LastLocks). */
+  private shareOptions(
+    base: ShareGroupOptions,
+    group: string,
+    memberId: string,
+    options: ShareFetchOptions,
+  ): ShareGroupOptions {
+    return { ...base, ahead: this.lastLocks.ahead(group, memberId, options) };
   }
 
   /** One look for records, acks applied first: the group, the missing-member error and the work. */
@@ -310,6 +331,7 @@ export class ShareFetchService {
         const assignment = only
           ? assigned.filter((p) => only.some((q) => q.topic === p.topic && q.partition === p.partition))
           : assigned;
+        if (options.acks.length === 0) this.lastLocks.note(group, memberId, tx.group.id, assignment, topics);
         await tx.lockInOrder([...options.acks, ...assignment]);
         const applied = await this.applyAcks(tx, memberId, options.acks, options.wholePartitionAcks);
         const ackResults = options.produceWith ? await options.produceWith(tx, applied) : applied;

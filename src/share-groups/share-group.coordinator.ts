@@ -10,6 +10,12 @@ import { Database, type Sql } from '../storage/database.js';
 import { shareGroupStore } from './storage/share-group.store.js';
 import { sharePartitionStore } from './storage/share-partition.store.js';
 import { shareJobStore } from './storage/share-job.store.js';
+import type { WindowsAhead } from './storage/share-window-reads.js';
+
+/** A share group's transaction options: the group's with the windows its opening may lock ahead (PostgreSQL). */
+export interface ShareGroupOptions extends WithGroupOptions {
+  ahead?: Omit<WindowsAhead, 'now'>;
+}
 
 /** How often the sweep deletes jobs' notes that expired or whose job finished unkept. */
 export const JOB_NOTES_SWEEP_MS = 10_000;
@@ -76,10 +82,12 @@ export class ShareGroupCoordinator extends GroupSessions<ShareGroupTransaction> 
     const stores = this.storage.in(sql);
     if (options.create) await stores.groups.create(name, DEFAULT_SHARE_GROUP_CONFIG, now);
     const check = options.keyCheck?.pending === true;
-    const opened = await stores.groups.open(name, options.create || options.membership ? 'update' : 'share', check);
+    const ahead = (options as ShareGroupOptions).ahead;
+    const lock = options.create || options.membership ? 'update' : 'share';
+    const opened = await stores.groups.open(name, lock, check, ahead && { ...ahead, now });
     if (check) options.keyCheck!.pending = false;
     if (!opened) return null;
-    const tx = new ShareGroupTransaction(sql, opened.group, opened.members, now, stores, opened.topics);
+    const tx = new ShareGroupTransaction(sql, opened.group, opened.members, now, stores, opened.topics, opened.ahead);
     await tx.removeExpiredMembers();
     return tx;
   }

@@ -81,6 +81,16 @@ class WriteNotingSession implements SqlSession {
     return this.session.rollback();
   }
 
+  /** The session's {@link Sql.together}, where it has one. */
+  get together(): SqlSession['together'] {
+    const together = this.session.together;
+    if (!together) return undefined;
+    return (statements) => {
+      for (const { sql } of statements) this.note(sql);
+      return together.call(this.session, statements);
+    };
+  }
+
   private note(sql: string): void {
     if (!this.wrote && !/^\s*select\b/i.test(sql)) this.wrote = true;
   }
