@@ -294,7 +294,38 @@ export class ShareFetchService {
     return { ...last.response, ackResults: first.response.ackResults };
   }
 
-  private attempt(group: string, memberId: string, options: ShareFetchOptions): Promise<Attempt> {
+  private async attempt(group: string, memberId: string, options: ShareFetchOptions): Promise<Attempt> {
+    const single = this.coordinator.readsBeforeFlush ? this.lastLocks.single(group, memberId, options) : undefined;
+    if (single && options.maxRecords > 0) {
+      const keyCheck = options.keyCheck;
+      const answer = await this.coordinator.fetchNext(
+        {
+          group,
+          memberId,
+          seen: single.seen,
+          topicId: single.topicId,
+          partition: single.partition,
+          max: options.maxRecords,
+          maxBytes: (this.config.security ?? DEFAULT_SECURITY).maxResponseBytes,
+          extraAliveMs: options.maxWaitMs,
+          checkKeys: keyCheck?.pending === true,
+        },
+        single.topic,
+      );
+      if (answer.done) {
+        if (keyCheck) keyCheck.pending = false;
+        const records = answer.records.map((r) => ({
+          ...r,
+          topic: single.topic,
+          partition: single.partition,
+          deliveryCount: 1,
+        }));
+        const waitKeys = [groupKey('share', single.groupId), appendKey(single.topicId, single.partition)];
+        const nextEventInMs = answer.nextEventAt === null ? null : answer.nextEventAt - answer.now;
+        return { response: { records, ackResults: [] }, waitKeys, nextEventInMs };
+      }
+      this.lastLocks.sawBefore(group, memberId, answer.seen);
+    }
     return this.coordinator.withGroup(
       ...this.attemptIn(group, memberId, options),
       // Acquisition alone is not flushed before the answer (Kafka does not persist it either):

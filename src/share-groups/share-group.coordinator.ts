@@ -11,6 +11,9 @@ import { shareGroupStore } from './storage/share-group.store.js';
 import { sharePartitionStore } from './storage/share-partition.store.js';
 import { shareJobStore } from './storage/share-job.store.js';
 import type { WindowsAhead } from './storage/share-window-reads.js';
+import { type FetchNextAnswer, type FetchNextAsk, fetchNext } from './storage/share-fetch-next.store.js';
+import { topicActivity } from './domain/share-activity.js';
+import { emptyActivity } from './share-partition.js';
 
 /** A share group's transaction options: the group's with the windows its opening may lock ahead (PostgreSQL). */
 export interface ShareGroupOptions extends WithGroupOptions {
@@ -90,6 +93,30 @@ export class ShareGroupCoordinator extends GroupSessions<ShareGroupTransaction> 
     const tx = new ShareGroupTransaction(sql, opened.group, opened.members, now, stores, opened.topics, opened.ahead);
     await tx.removeExpiredMembers();
     return tx;
+  }
+
+  /**
+   * PostgreSQL: a member's fetch without acks from its one partition in one statement, when it
+   * is the plain case (see {@link fetchNext}); its acquisitions counted as a transaction's are.
+   * Not done (`done` false) when it is not, or when the statement lost a deadlock or a
+   * serialization check (nothing of it was kept): the caller then fetches the usual way.
+   */
+  async fetchNext(ask: Omit<FetchNextAsk, 'now'>, topic: string): Promise<FetchNextAnswer & { now: number }> {
+    const now = this.clock.now();
+    try {
+      // An acquisition alone answers without waiting for any flush, as a fetch's transaction does.
+      const answer = await this.database.peek((sql) => fetchNext(sql, { ...ask, now }));
+      if (answer.done) {
+        const activity = emptyActivity();
+        topicActivity(activity.byTopic, topic).acquired += answer.records.length;
+        this.hooks.activity.emit(ask.group, activity);
+      }
+      return { ...answer, now };
+    } catch (error) {
+      const code = (error as { driverError?: { code?: string } }).driverError?.code;
+      if (code === '40P01' || code === '40001') return { done: false, seen: null, now };
+      throw error;
+    }
   }
 
   /** The share-partitions' window changes, written once each. */

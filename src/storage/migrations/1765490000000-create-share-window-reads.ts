@@ -63,11 +63,121 @@ export class CreateShareWindowReads1765490000000 implements MigrationInterface {
           ORDER BY record_offset;
       END
       $fn$`);
+    await runner.query(FETCH_NEXT);
   }
 
   async down(runner: QueryRunner): Promise<void> {
     if (runner.connection.options.type !== 'postgres') return;
+    await runner.query(
+      'DROP FUNCTION IF EXISTS shoal_share_fetch_next(TEXT, TEXT, TEXT, INTEGER, INTEGER, INTEGER, BIGINT, BIGINT, BIGINT, BOOLEAN)',
+    );
     await runner.query('DROP FUNCTION IF EXISTS shoal_share_next_records(INTEGER, INTEGER, INTEGER, INTEGER)');
     await runner.query('DROP FUNCTION IF EXISTS shoal_share_lock_windows(INTEGER, BIGINT, INTEGER[], INTEGER[])');
   }
 }
+
+/**
+ * `shoal_share_fetch_next(group, member, seen, topic, partition, max, max_bytes, now, extra_alive,
+ * check_keys)`: a share fetch without acks of a member with one partition, whole, in one
+ * autocommitted statement (with `synchronous_commit` off, as an acquisition alone commits) —
+ * when it is the plain case; otherwise it changes nothing and answers `status` 1 (the caller
+ * then runs the fetch its usual way). The plain case: no API key while `check_keys`; the group's
+ * members and their topics as `seen` (the `fp` an earlier call answered: the assignment is then
+ * the one the caller noted with it) and none of them expired; the member among them; the
+ * share-partition started, its log's start not past it, no lock in it run out, nothing in it
+ * available, and the group without flow settings. Then, in the order the usual way takes its
+ * locks (the group's row shared, the window's, the member's last): it takes the next records from
+ * the window's end (below the log's end, the in-flight cap and `max`, within `max_bytes` of stored
+ * sizes, the first however large, up to the first gap), acquired by the member with delivery
+ * count 1 in one range, moves the window's end, renews the member's session (`now` + its timeout
+ * + `extra_alive`, never earlier), and answers them (`status` 0, one row each), or, with none, one
+ * row with `next_event`: when a delayed release becomes available or a lock runs out in the group.
+ */
+const FETCH_NEXT = `CREATE OR REPLACE FUNCTION shoal_share_fetch_next(p_group TEXT, p_member TEXT, p_seen TEXT, p_topic INTEGER,
+    p_partition INTEGER, p_max INTEGER, p_max_bytes BIGINT, p_now BIGINT, p_extra_alive BIGINT, p_check_keys BOOLEAN)
+  RETURNS TABLE (status INTEGER, fp TEXT, next_event BIGINT, lock_expires_at BIGINT, record_offset BIGINT, "timestamp" BIGINT,
+    record_key TEXT, key_bytes BYTEA, value_json TEXT, value_bytes BYTEA, headers TEXT, size INTEGER)
+  LANGUAGE plpgsql VOLATILE AS $fn$
+  #variable_conflict use_column
+  DECLARE
+    g shoal_share_group%ROWTYPE;
+    seen_now TEXT;
+    w_start BIGINT;
+    w_end BIGINT;
+    l_start BIGINT;
+    l_end BIGINT;
+    high BIGINT;
+    spent BIGINT := 0;
+    taken INTEGER := 0;
+    expires BIGINT;
+    r RECORD;
+  BEGIN
+    PERFORM set_config('synchronous_commit', 'off', true);
+    IF p_check_keys AND EXISTS (SELECT 1 FROM shoal_api_key) THEN
+      RETURN QUERY SELECT 1, NULL::TEXT, NULL::BIGINT, NULL::BIGINT, NULL::BIGINT, NULL::BIGINT, NULL::TEXT, NULL::BYTEA,
+        NULL::TEXT, NULL::BYTEA, NULL::TEXT, NULL::INTEGER;
+      RETURN;
+    END IF;
+    SELECT * INTO g FROM shoal_share_group WHERE name = p_group FOR SHARE;
+    IF FOUND THEN
+      SELECT g.id || '/' || COALESCE((SELECT string_agg(m.member_id || '=' || m.topics, ',' ORDER BY m.member_id)
+          FROM shoal_share_member m WHERE m.group_id = g.id), '') || '/' || COALESCE((SELECT string_agg(t.id || ':' || t.partition_count, ',' ORDER BY t.id)
+          FROM shoal_topic t WHERE t.name IN (SELECT json_array_elements_text(m.topics::json) FROM shoal_share_member m WHERE m.group_id = g.id)), '')
+        INTO seen_now;
+    END IF;
+    IF NOT FOUND OR seen_now IS DISTINCT FROM p_seen
+      OR EXISTS (SELECT 1 FROM shoal_share_member m WHERE m.group_id = g.id AND m.expires_at < p_now)
+      OR NOT EXISTS (SELECT 1 FROM shoal_share_member m WHERE m.group_id = g.id AND m.member_id = p_member)
+      OR EXISTS (SELECT 1 FROM shoal_share_group_flow f WHERE f.group_id = g.id) THEN
+      RETURN QUERY SELECT 1, seen_now, NULL::BIGINT, NULL::BIGINT, NULL::BIGINT, NULL::BIGINT, NULL::TEXT, NULL::BYTEA,
+        NULL::TEXT, NULL::BYTEA, NULL::TEXT, NULL::INTEGER;
+      RETURN;
+    END IF;
+    SELECT sp.start_offset, sp.end_offset INTO w_start, w_end FROM shoal_share_partition sp
+      WHERE sp.group_id = g.id AND sp.topic_id = p_topic AND sp.partition_id = p_partition FOR UPDATE;
+    IF FOUND THEN
+      SELECT p.start_offset, p.end_offset INTO l_start, l_end FROM shoal_partition p
+        WHERE p.topic_id = p_topic AND p.partition_id = p_partition;
+    END IF;
+    IF NOT FOUND OR l_start > w_start OR EXISTS (SELECT 1 FROM shoal_share_range x WHERE x.group_id = g.id AND x.topic_id = p_topic
+        AND x.partition_id = p_partition AND ((x.state = 1 AND x.lock_expires_at <= p_now)
+          OR (x.state = 0 AND (x.available_at IS NULL OR x.available_at <= p_now)))) THEN
+      RETURN QUERY SELECT 1, seen_now, NULL::BIGINT, NULL::BIGINT, NULL::BIGINT, NULL::BIGINT, NULL::TEXT, NULL::BYTEA,
+        NULL::TEXT, NULL::BYTEA, NULL::TEXT, NULL::INTEGER;
+      RETURN;
+    END IF;
+    high := LEAST(l_end, w_start + g.max_in_flight, w_end + p_max);
+    expires := p_now + g.record_lock_duration_ms;
+    IF high > w_end THEN
+      FOR r IN SELECT * FROM shoal_record WHERE topic_id = p_topic AND partition_id = p_partition
+          AND record_offset >= w_end AND record_offset < high ORDER BY record_offset LOOP
+        EXIT WHEN r.record_offset <> w_end + taken OR (taken > 0 AND spent + r.size > p_max_bytes);
+        spent := spent + r.size;
+        taken := taken + 1;
+        status := 0; fp := seen_now; next_event := NULL; lock_expires_at := expires; record_offset := r.record_offset;
+        "timestamp" := r.timestamp; record_key := r.record_key; key_bytes := r.key_bytes; value_json := r.value_json;
+        value_bytes := r.value_bytes; headers := r.headers; size := r.size;
+        RETURN NEXT;
+      END LOOP;
+      -- Offsets up to the log's end with no record at the window's end: the usual way decides.
+      IF taken = 0 THEN
+        RETURN QUERY SELECT 1, seen_now, NULL::BIGINT, NULL::BIGINT, NULL::BIGINT, NULL::BIGINT, NULL::TEXT, NULL::BYTEA,
+          NULL::TEXT, NULL::BYTEA, NULL::TEXT, NULL::INTEGER;
+        RETURN;
+      END IF;
+      INSERT INTO shoal_share_range (group_id, topic_id, partition_id, first_offset, last_offset, state, delivery_count,
+          member_id, lock_expires_at, available_at)
+        VALUES (g.id, p_topic, p_partition, w_end, w_end + taken - 1, 1, 1, p_member, expires, NULL);
+      UPDATE shoal_share_partition SET end_offset = w_end + taken
+        WHERE group_id = g.id AND topic_id = p_topic AND partition_id = p_partition;
+    END IF;
+    UPDATE shoal_share_member m SET expires_at = p_now + m.session_timeout_ms + p_extra_alive
+      WHERE m.group_id = g.id AND m.member_id = p_member AND m.expires_at < p_now + m.session_timeout_ms + p_extra_alive;
+    IF taken = 0 THEN
+      RETURN QUERY SELECT 0, seen_now, (SELECT MIN(CASE WHEN x.state = 0 THEN x.available_at ELSE x.lock_expires_at END)
+          FROM shoal_share_range x WHERE x.group_id = g.id AND ((x.state = 0 AND x.available_at > p_now)
+            OR (x.state = 1 AND x.lock_expires_at > p_now))),
+        NULL::BIGINT, NULL::BIGINT, NULL::BIGINT, NULL::TEXT, NULL::BYTEA, NULL::TEXT, NULL::BYTEA, NULL::TEXT, NULL::INTEGER;
+    END IF;
+  END
+  $fn$`;
