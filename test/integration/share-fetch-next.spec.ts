@@ -1,0 +1,88 @@
+import { jest } from '@jest/globals';
+import { DEFAULT_SECURITY } from '../../src/config/shoal-config.js';
+import { ShareGroupCoordinator } from '../../src/share-groups/share-group.coordinator.js';
+import { type LogContext, openLogContext } from '../support/log-context.js';
+
+/** A fetch answer's record bytes are capped at 2,500: two records of 1,000 bytes. */
+const MAX_RESPONSE_BYTES = 2_500;
+
+/**
+ * On PostgreSQL a member with one partition fetches without acks in one statement
+ * (`shoal_share_fetch_next`) once its assignment is known, in the plain case only; anything
+ * else (membership changed, records available again, a member expired) is left to the usual way.
+ */
+describe('PostgreSQL share fetch in one statement', () => {
+  let log: LogContext;
+  beforeAll(async () => {
+    log = await openLogContext('postgres', 1_800_000_000_000, undefined, {
+      security: { ...DEFAULT_SECURITY, maxResponseBytes: MAX_RESPONSE_BYTES },
+    });
+  });
+  afterAll(() => log.close());
+
+  let n = 0;
+  const sized = (bytes: number) => ({ valueBase64: Buffer.alloc(bytes, 7).toString('base64'), partition: 0 });
+  async function setup(records: { valueBase64: string; partition: number }[]) {
+    const topic = `next-${++n}`;
+    const group = `next-${n}`;
+    await log.topics.create(topic, 1, undefined);
+    await log.produce(topic, records);
+    await log.shares.updateConfig(group, { autoOffsetReset: 'earliest', recordLockDurationMs: 30_000 });
+    const member = (await log.shares.join(group, { topics: [topic] })).memberId;
+    return { topic, group, member };
+  }
+  /** Fetches, and answers the offsets with whether the one statement did it. */
+  async function fetch(group: string, member: string, maxRecords = 1) {
+    const spy = jest.spyOn(log.service(ShareGroupCoordinator), 'fetchNext');
+    try {
+      const { records } = await log.shareFetch.fetch(group, member, { maxRecords, maxWaitMs: 0, acks: [] });
+      const answers = await Promise.all(spy.mock.results.map((r) => r.value));
+      return { offsets: records.map((r) => r.offset), records, oneStatement: answers.some((a) => a.done) };
+    } finally {
+      spy.mockRestore();
+    }
+  }
+
+  it('takes the next records within the byte budget, once the assignment is known', async () => {
+    const { group, member } = await setup([sized(1_000), sized(1_000), sized(1_000), sized(3_000), sized(10)]);
+    // The first fetch notes the assignment, the second what the group looked like for it.
+    expect(await fetch(group, member)).toMatchObject({ offsets: [0], oneStatement: false });
+    expect(await fetch(group, member)).toMatchObject({ offsets: [1], oneStatement: false });
+    const third = await fetch(group, member, 10);
+    expect(third).toMatchObject({ offsets: [2], oneStatement: true });
+    // The first record of an answer is taken however large; the rest within the budget.
+    expect(await fetch(group, member, 10)).toMatchObject({ offsets: [3], oneStatement: true });
+    const last = await fetch(group, member, 10);
+    expect(last).toMatchObject({ offsets: [4], oneStatement: true });
+    expect(last.records[0]).toMatchObject({ deliveryCount: 1, lockExpiresAt: log.clock.now() + 30_000 });
+    expect(await fetch(group, member, 10)).toMatchObject({ offsets: [], oneStatement: true });
+    // What it acquired is held by the member, as the usual way's acquisitions are.
+    const results = await log.shareFetch.acknowledge(group, member, [
+      { topic: `next-${n}`, partition: 0, offset: 2, lastOffset: 4, type: 'accept' },
+    ]);
+    expect(results.map((r) => r.error)).toEqual([null]);
+  });
+
+  it('leaves a released record, a new member and an expired one to the usual way', async () => {
+    const { topic, group, member } = await setup(Array.from({ length: 6 }, () => sized(10)));
+    await fetch(group, member);
+    await fetch(group, member);
+    expect(await fetch(group, member)).toMatchObject({ offsets: [2], oneStatement: true });
+    // A release makes offset 2 available again: redelivered the usual way.
+    await log.shareFetch.acknowledge(group, member, [{ topic, partition: 0, offset: 2, type: 'release' }]);
+    const again = await fetch(group, member);
+    expect(again).toMatchObject({ offsets: [2], oneStatement: false });
+    expect(again.records[0].deliveryCount).toBe(2);
+    // A member joining changes what the assignment was made from: the usual way, which notes it again.
+    await log.shares.join(group, { topics: [topic], sessionTimeoutMs: 10_000 });
+    expect(await fetch(group, member)).toMatchObject({ offsets: [3], oneStatement: false });
+    expect(await fetch(group, member)).toMatchObject({ offsets: [4], oneStatement: true });
+    // Its session runs out while ours is renewed by every fetch: the usual way removes it.
+    log.clock.advance(6_000);
+    await fetch(group, member, 0);
+    log.clock.advance(6_000);
+    const after = await fetch(group, member);
+    expect(after).toMatchObject({ offsets: [5], oneStatement: false });
+    expect((await log.shares.describe(group)).members).toHaveLength(1);
+  });
+});
