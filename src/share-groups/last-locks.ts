@@ -80,6 +80,12 @@ export class LastLocks {
     return { groupId: last.groupId, ...last.partitions[0], seen: last.seen ?? '' };
   }
 
+  /** The id of a topic of the member's last assignment, if `partition` of it was one of its partitions. */
+  topicId(group: string, memberId: string, topic: string, partition: number): number | undefined {
+    const last = this.byMember.get(`${group}\u0000${memberId}`);
+    return last?.partitions.find((p) => p.topic === topic && p.partition === partition)?.topicId;
+  }
+
   /** What a fetch of `options` may lock ahead; none for one with acks (it locks their partitions too). */
   ahead(group: string, memberId: string, options: { acks: unknown[]; maxRecords: number }): ShareGroupOptions['ahead'] {
     if (options.acks.length > 0 || options.maxRecords <= 0) return undefined;

@@ -11,7 +11,7 @@ import type { ShareGroupTransaction } from './share-group.transaction.js';
 import { acquireByPriority, openFlow, settleFlow } from './share-fetch.flow.js';
 import { TransactionalProduce } from '../log/transactional-produce.js';
 import type { KeyCheck } from '../security/deferred-auth.js';
-import { LastLocks } from './last-locks.js';
+import { type Attempt, ShareShortcuts } from './share-shortcuts.js';
 import { AcksRefused, type AcksProduced, type ProducingAcks, produceWithAcks, producesAny } from './producing-acks.js';
 
 export interface ShareFetchOptions {
@@ -36,13 +36,6 @@ export interface ShareFetchResult {
   ackResults: AckResult[];
 }
 
-interface Attempt {
-  response: ShareFetchResult;
-  waitKeys: string[];
-  /** When, from now, a delayed release becomes available or a lock runs out; null if never. */
-  nextEventInMs: number | null;
-}
-
 /**
  * A share-group member's fetch and acks. Acks apply first, in order; then records are acquired
  * from the member's partitions, lowest offset first and fairly across partitions, within
@@ -52,8 +45,8 @@ interface Attempt {
 @Injectable()
 export class ShareFetchService {
   private readonly rotation = new Map<string, number>();
-  /** Each member's last assignment, for its next fetch's windows locked with the group's opening. */
-  private readonly lastLocks = new LastLocks(this.rotation);
+  /** PostgreSQL's shorter ways for plain fetches and accepts. */
+  private readonly shortcuts: ShareShortcuts;
   /** Fetches of this broker under way, not counting those in a long-poll wait. */
   private active = 0;
 
@@ -62,7 +55,10 @@ export class ShareFetchService {
     private readonly signal: ChangeSignal,
     @Inject(SHOAL_CONFIG) private readonly config: ShoalConfig,
     private readonly producer: TransactionalProduce,
-  ) {}
+  ) {
+    const maxBytes = (config.security ?? DEFAULT_SECURITY).maxResponseBytes;
+    this.shortcuts = new ShareShortcuts(coordinator, this.rotation, maxBytes);
+  }
 
   /**
    * Acks that may carry records to produce (issue 26): acks and appends in one transaction, the
@@ -113,6 +109,8 @@ export class ShareFetchService {
     acks: Acknowledgement[],
     wholePartitions = false,
   ): Promise<AckResult[]> {
+    const accepted = this.flushApart(acks) ? await this.shortcuts.accept(group, memberId, acks) : null;
+    if (accepted) return accepted;
     return this.coordinator.withGroup(
       group,
       () => new UnknownMemberError(group, memberId),
@@ -229,20 +227,12 @@ export class ShareFetchService {
     // Changes committed from here on wake the wait (the first attempt may not have seen them).
     const since = this.signal.version;
     const { result, durable } = apart
-      ? await this.coordinator.withGroupCommitted(
-          ...this.attemptIn(group, memberId, options),
-          this.shareOptions(
-            {
-              durable: 'apart',
-              // Records to answer at once: the commit waits for its flush, as a barrier would.
-              flushWithCommit: (attempt) => (attempt as Attempt).response.records.length > 0,
-              keyCheck: options.keyCheck,
-            },
-            group,
-            memberId,
-            options,
-          ),
-        )
+      ? await this.coordinator.withGroupCommitted(...this.attemptIn(group, memberId, options), {
+          durable: 'apart',
+          // Records to answer at once: the commit waits for its flush, as a barrier would.
+          flushWithCommit: (attempt) => (attempt as Attempt).response.records.length > 0,
+          keyCheck: options.keyCheck,
+        })
       : { result: await this.attempt(group, memberId, options), durable: Promise.resolve() };
     durable.catch(() => undefined); // awaited below, before the answer; not unhandled while it waits
     const response = await this.waitForRecords(group, memberId, options, result, since);
@@ -295,53 +285,17 @@ export class ShareFetchService {
   }
 
   private async attempt(group: string, memberId: string, options: ShareFetchOptions): Promise<Attempt> {
-    const single = this.coordinator.readsBeforeFlush ? this.lastLocks.single(group, memberId, options) : undefined;
-    if (single && options.maxRecords > 0) {
-      const keyCheck = options.keyCheck;
-      const answer = await this.coordinator.fetchNext(
-        {
-          group,
-          memberId,
-          seen: single.seen,
-          topicId: single.topicId,
-          partition: single.partition,
-          max: options.maxRecords,
-          maxBytes: (this.config.security ?? DEFAULT_SECURITY).maxResponseBytes,
-          extraAliveMs: options.maxWaitMs,
-          checkKeys: keyCheck?.pending === true,
-        },
-        single.topic,
-      );
-      if (answer.done) {
-        if (keyCheck) keyCheck.pending = false;
-        const records = answer.records.map((r) => ({
-          ...r,
-          topic: single.topic,
-          partition: single.partition,
-          deliveryCount: 1,
-        }));
-        const waitKeys = [groupKey('share', single.groupId), appendKey(single.topicId, single.partition)];
-        const nextEventInMs = answer.nextEventAt === null ? null : answer.nextEventAt - answer.now;
-        return { response: { records, ackResults: [] }, waitKeys, nextEventInMs };
-      }
-      this.lastLocks.sawBefore(group, memberId, answer.seen);
-    }
-    return this.coordinator.withGroup(
-      ...this.attemptIn(group, memberId, options),
-      // Acquisition alone is not flushed before the answer (Kafka does not persist it either):
-      // lost in a crash, the records are available again with their last flushed delivery count.
-      this.shareOptions({ durable: options.acks.length > 0, keyCheck: options.keyCheck }, group, memberId, options),
-    );
-  }
-
-  /** Transaction options with the windows the fetch may lock with the group's opening (see LastLocks). */
-  private shareOptions(
-    base: ShareGroupOptions,
-    group: string,
-    memberId: string,
-    options: ShareFetchOptions,
-  ): ShareGroupOptions {
-    return { ...base, ahead: this.lastLocks.ahead(group, memberId, options) };
+    const shortcut = await this.shortcuts.fetch(group, memberId, options);
+    if (shortcut) return shortcut;
+    // Acquisition alone is not flushed before the answer (Kafka does not persist it either):
+    // lost in a crash, the records are available again with their last flushed delivery count.
+    // The windows may be locked with the group's opening (PostgreSQL, see ShareShortcuts).
+    const txOptions: ShareGroupOptions = {
+      durable: options.acks.length > 0,
+      keyCheck: options.keyCheck,
+      ahead: this.shortcuts.ahead(group, memberId, options),
+    };
+    return this.coordinator.withGroup(...this.attemptIn(group, memberId, options), txOptions);
   }
 
   /** One look for records, acks applied first: the group, the missing-member error and the work. */
@@ -362,7 +316,7 @@ export class ShareFetchService {
         const assignment = only
           ? assigned.filter((p) => only.some((q) => q.topic === p.topic && q.partition === p.partition))
           : assigned;
-        if (options.acks.length === 0) this.lastLocks.note(group, memberId, tx.group.id, assignment, topics);
+        if (options.acks.length === 0) this.shortcuts.note(group, memberId, tx.group.id, assignment, topics);
         await tx.lockInOrder([...options.acks, ...assignment]);
         const applied = await this.applyAcks(tx, memberId, options.acks, options.wholePartitionAcks);
         const ackResults = options.produceWith ? await options.produceWith(tx, applied) : applied;

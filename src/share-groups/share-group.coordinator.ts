@@ -11,7 +11,13 @@ import { shareGroupStore } from './storage/share-group.store.js';
 import { sharePartitionStore } from './storage/share-partition.store.js';
 import { shareJobStore } from './storage/share-job.store.js';
 import type { WindowsAhead } from './storage/share-window-reads.js';
-import { type FetchNextAnswer, type FetchNextAsk, fetchNext } from './storage/share-fetch-next.store.js';
+import {
+  acceptLeading,
+  type AcceptLeadingAsk,
+  type FetchNextAnswer,
+  type FetchNextAsk,
+  fetchNext,
+} from './storage/share-fetch-next.store.js';
 import { topicActivity } from './domain/share-activity.js';
 import { emptyActivity } from './share-partition.js';
 
@@ -117,6 +123,34 @@ export class ShareGroupCoordinator extends GroupSessions<ShareGroupTransaction> 
       if (code === '40P01' || code === '40001') return { done: false, seen: null, now };
       throw error;
     }
+  }
+
+  /**
+   * PostgreSQL: accepts that make a share-partition's leading records final, in one statement
+   * committed apart from its flush and answered once flushed (see {@link acceptLeading}); false:
+   * not that case (or the statement lost a deadlock): nothing done, the caller acks the usual way.
+   */
+  async acceptLeading(ask: Omit<AcceptLeadingAsk, 'now'>, topic: string): Promise<boolean> {
+    const now = this.clock.now();
+    try {
+      const { result, durable } = await this.database.commit((sql) => acceptLeading(sql, { ...ask, now }), {
+        durable: 'apart',
+      });
+      if (!result) return false;
+      await durable;
+    } catch (error) {
+      const code = (error as { driverError?: { code?: string } }).driverError?.code;
+      if (code === '40P01' || code === '40001') return false;
+      throw error;
+    }
+    const activity = emptyActivity();
+    topicActivity(activity.byTopic, topic).acks.accept += ask.lasts.reduce(
+      (n, last, i) => n + last - ask.firsts[i] + 1,
+      0,
+    );
+    this.signal.notify(settledKey(ask.group));
+    this.hooks.activity.emit(ask.group, activity);
+    return true;
   }
 
   /** The share-partitions' window changes, written once each. */

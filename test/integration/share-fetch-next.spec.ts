@@ -36,7 +36,7 @@ describe('PostgreSQL share fetch in one statement', () => {
     const spy = jest.spyOn(log.service(ShareGroupCoordinator), 'fetchNext');
     try {
       const { records } = await log.shareFetch.fetch(group, member, { maxRecords, maxWaitMs: 0, acks: [] });
-      const answers = await Promise.all(spy.mock.results.map((r) => r.value));
+      const answers = (await Promise.all(spy.mock.results.map((r) => r.value))) as { done: boolean }[];
       return { offsets: records.map((r) => r.offset), records, oneStatement: answers.some((a) => a.done) };
     } finally {
       spy.mockRestore();
@@ -84,5 +84,41 @@ describe('PostgreSQL share fetch in one statement', () => {
     const after = await fetch(group, member);
     expect(after).toMatchObject({ offsets: [5], oneStatement: false });
     expect((await log.shares.describe(group)).members).toHaveLength(1);
+  });
+
+  it('accepts the leading records in one statement, and leaves other accepts to the usual way', async () => {
+    const { topic, group, member } = await setup(Array.from({ length: 4 }, () => sized(10)));
+    expect((await fetch(group, member, 2)).offsets).toEqual([0, 1]);
+    expect((await fetch(group, member, 2)).offsets).toEqual([2, 3]);
+    const accept = async (offsets: number[]) => {
+      const spy = jest.spyOn(log.service(ShareGroupCoordinator), 'acceptLeading');
+      try {
+        const acks = offsets.map((offset) => ({ topic, partition: 0, offset, type: 'accept' as const }));
+        const errors = (await log.shareFetch.acknowledge(group, member, acks)).map((r) => r.error);
+        const oneStatement = (await Promise.all(spy.mock.results.map((r) => r.value))).some((done) => done === true);
+        return { errors, oneStatement };
+      } finally {
+        spy.mockRestore();
+      }
+    };
+    const window = async () =>
+      log.database.run((sql) =>
+        sql.rows<{ start_offset: number; ranges: number }>(
+          `SELECT sp.start_offset, (SELECT COUNT(*) FROM shoal_share_range r WHERE r.group_id = sp.group_id) AS ranges
+           FROM shoal_share_partition sp JOIN shoal_share_group g ON g.id = sp.group_id WHERE g.name = $1`,
+          [group],
+        ),
+      );
+    // Records before them still held: not the leading ones.
+    expect(await accept([3])).toEqual({ errors: [null], oneStatement: false });
+    expect(await window()).toEqual([{ start_offset: 0, ranges: 3 }]);
+    // The leading ones (two entries of one range): the start moves past them.
+    expect(await accept([1, 0])).toEqual({ errors: [null, null], oneStatement: true });
+    expect(await window()).toEqual([{ start_offset: 2, ranges: 2 }]);
+    // An offset no longer held: the usual way answers its error.
+    expect(await accept([0])).toEqual({ errors: ['INVALID_RECORD_STATE'], oneStatement: false });
+    // The last one held, with the final one after it: the start moves past both.
+    expect(await accept([2])).toEqual({ errors: [null], oneStatement: true });
+    expect(await window()).toEqual([{ start_offset: 4, ranges: 0 }]);
   });
 });

@@ -54,3 +54,26 @@ export async function fetchNext(sql: Sql, ask: FetchNextAsk): Promise<FetchNextA
   const records = rows.map((row) => ({ ...toStoredRecord(row), lockExpiresAt: Number(row.lock_expires_at) }));
   return { done: true, seen: first.fp, records, nextEventAt: null };
 }
+
+/** What {@link acceptLeading} asks: a member's accepts of one share-partition, as ascending spans apart. */
+export interface AcceptLeadingAsk {
+  group: string;
+  memberId: string;
+  topicId: number;
+  partition: number;
+  firsts: number[];
+  lasts: number[];
+  now: number;
+}
+
+/**
+ * PostgreSQL: accepts in one autocommitted statement, `shoal_share_accept_leading` (migration
+ * 1765490000000), when they make the window's leading records final; false: nothing done.
+ */
+export async function acceptLeading(sql: Sql, ask: AcceptLeadingAsk): Promise<boolean> {
+  const rows = await sql.alone<{ status: number }>(
+    'SELECT shoal_share_accept_leading($1, $2, $3, $4, $5, $6, $7) AS status',
+    [ask.group, ask.memberId, ask.topicId, ask.partition, ask.firsts, ask.lasts, ask.now],
+  );
+  return Number(rows[0]?.status) === 0;
+}

@@ -64,10 +64,14 @@ export class CreateShareWindowReads1765490000000 implements MigrationInterface {
       END
       $fn$`);
     await runner.query(FETCH_NEXT);
+    await runner.query(ACCEPT_LEADING);
   }
 
   async down(runner: QueryRunner): Promise<void> {
     if (runner.connection.options.type !== 'postgres') return;
+    await runner.query(
+      'DROP FUNCTION IF EXISTS shoal_share_accept_leading(TEXT, TEXT, INTEGER, INTEGER, BIGINT[], BIGINT[], BIGINT)',
+    );
     await runner.query(
       'DROP FUNCTION IF EXISTS shoal_share_fetch_next(TEXT, TEXT, TEXT, INTEGER, INTEGER, INTEGER, BIGINT, BIGINT, BIGINT, BOOLEAN)',
     );
@@ -179,5 +183,73 @@ const FETCH_NEXT = `CREATE OR REPLACE FUNCTION shoal_share_fetch_next(p_group TE
             OR (x.state = 1 AND x.lock_expires_at > p_now))),
         NULL::BIGINT, NULL::BIGINT, NULL::BIGINT, NULL::TEXT, NULL::BYTEA, NULL::TEXT, NULL::BYTEA, NULL::TEXT, NULL::INTEGER;
     END IF;
+  END
+  $fn$`;
+
+/**
+ * `shoal_share_accept_leading(group, member, topic, partition, firsts, lasts, now)`: a member's
+ * accepts of one share-partition (the spans [firsts[i], lasts[i]], ascending and apart) in one
+ * autocommitted statement with `synchronous_commit` off (the caller answers after a flush
+ * barrier, as for any accept), when it is the plain case; otherwise it changes nothing and
+ * answers 1. The plain case: the group keeps no results, no member of it expired, the member is
+ * one of them; the window started, the log's start not past it, no lock in it run out; every
+ * range from the window's start to the last span's end is either final already or acquired by
+ * the member (lock not run out) and inside the spans, and these cover every offset of the spans.
+ * Then, in the usual way's lock order (the group's row shared, the window's, the member's last),
+ * the accepted records are the window's leading final records with the others before them: their
+ * ranges are deleted up to the first record not final (or the window's end), which becomes the
+ * start, and the member's session is renewed; it answers 0. The window's row is held for this
+ * one statement, where the usual way holds it for three round trips.
+ */
+const ACCEPT_LEADING = `CREATE OR REPLACE FUNCTION shoal_share_accept_leading(p_group TEXT, p_member TEXT, p_topic INTEGER,
+    p_partition INTEGER, p_firsts BIGINT[], p_lasts BIGINT[], p_now BIGINT) RETURNS INTEGER
+  LANGUAGE plpgsql VOLATILE AS $fn$
+  DECLARE
+    g shoal_share_group%ROWTYPE;
+    w_start BIGINT;
+    w_end BIGINT;
+    l_start BIGINT;
+    high BIGINT := p_lasts[array_upper(p_lasts, 1)];
+    wanted BIGINT := 0;
+    held BIGINT;
+    new_start BIGINT;
+  BEGIN
+    PERFORM set_config('synchronous_commit', 'off', true);
+    SELECT * INTO g FROM shoal_share_group WHERE name = p_group FOR SHARE;
+    IF NOT FOUND OR g.result_retention_ms > 0
+      OR EXISTS (SELECT 1 FROM shoal_share_member m WHERE m.group_id = g.id AND m.expires_at < p_now)
+      OR NOT EXISTS (SELECT 1 FROM shoal_share_member m WHERE m.group_id = g.id AND m.member_id = p_member) THEN
+      RETURN 1;
+    END IF;
+    SELECT sp.start_offset, sp.end_offset INTO w_start, w_end FROM shoal_share_partition sp
+      WHERE sp.group_id = g.id AND sp.topic_id = p_topic AND sp.partition_id = p_partition FOR UPDATE;
+    IF FOUND THEN
+      SELECT p.start_offset INTO l_start FROM shoal_partition p WHERE p.topic_id = p_topic AND p.partition_id = p_partition;
+    END IF;
+    IF NOT FOUND OR l_start > w_start OR high >= w_end OR p_firsts[1] < w_start
+      OR EXISTS (SELECT 1 FROM shoal_share_range x WHERE x.group_id = g.id AND x.topic_id = p_topic
+        AND x.partition_id = p_partition AND x.state = 1 AND x.lock_expires_at <= p_now) THEN
+      RETURN 1;
+    END IF;
+    SELECT SUM(l - f + 1) INTO wanted FROM unnest(p_firsts, p_lasts) AS a(f, l);
+    -- Every range up to the last span's end: final, or the member's and inside a span.
+    SELECT SUM(x.last_offset - x.first_offset + 1) FILTER (WHERE x.state = 1) INTO held
+      FROM shoal_share_range x
+      WHERE x.group_id = g.id AND x.topic_id = p_topic AND x.partition_id = p_partition AND x.first_offset <= high
+      HAVING bool_and(x.state IN (2, 3) OR (x.state = 1 AND x.member_id = p_member AND x.lock_expires_at > p_now
+        AND EXISTS (SELECT 1 FROM unnest(p_firsts, p_lasts) AS a(f, l) WHERE x.first_offset >= a.f AND x.last_offset <= a.l)));
+    IF held IS NULL OR held <> wanted THEN
+      RETURN 1;
+    END IF;
+    SELECT COALESCE(MIN(x.first_offset), w_end) INTO new_start FROM shoal_share_range x
+      WHERE x.group_id = g.id AND x.topic_id = p_topic AND x.partition_id = p_partition AND x.first_offset > high
+        AND x.state NOT IN (2, 3);
+    DELETE FROM shoal_share_range x WHERE x.group_id = g.id AND x.topic_id = p_topic AND x.partition_id = p_partition
+      AND x.first_offset < new_start;
+    UPDATE shoal_share_partition SET start_offset = new_start
+      WHERE group_id = g.id AND topic_id = p_topic AND partition_id = p_partition;
+    UPDATE shoal_share_member m SET expires_at = p_now + m.session_timeout_ms
+      WHERE m.group_id = g.id AND m.member_id = p_member AND m.expires_at < p_now + m.session_timeout_ms;
+    RETURN 0;
   END
   $fn$`;
