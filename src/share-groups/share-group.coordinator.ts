@@ -133,11 +133,11 @@ export class ShareGroupCoordinator extends GroupSessions<ShareGroupTransaction> 
   async acceptLeading(ask: Omit<AcceptLeadingAsk, 'now'>, topic: string): Promise<boolean> {
     const now = this.clock.now();
     try {
-      const { result, durable } = await this.database.commit((sql) => acceptLeading(sql, { ...ask, now }), {
-        durable: 'apart',
-      });
-      if (!result) return false;
-      await durable;
+      // Committed as it ends, with synchronous_commit off: answered once the barrier's flush is done.
+      if (!(await this.database.peek((sql) => acceptLeading(sql, { ...ask, now })))) return false;
+      const flushed = this.database.barrierFlushed();
+      if (!flushed) throw new Error('accepts committed apart from their flush with no flush barrier');
+      await flushed;
     } catch (error) {
       const code = (error as { driverError?: { code?: string } }).driverError?.code;
       if (code === '40P01' || code === '40001') return false;

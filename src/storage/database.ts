@@ -159,6 +159,14 @@ export class Database {
     return this.walSync !== null || (this.sessions.barrier ?? null) !== null;
   }
 
+  /**
+   * PostgreSQL's flush barrier: resolves once every commit made before the call is on disk (see
+   * PgFlushBarrier); null without one (SQLite, or a server that refused it).
+   */
+  barrierFlushed(): Promise<void> | null {
+    return this.sessions.barrier?.flushed() ?? null;
+  }
+
   /** Waits for the uses already started, then closes the connections (and SQLite's thread). */
   async close(): Promise<void> {
     await this.sessions.close();

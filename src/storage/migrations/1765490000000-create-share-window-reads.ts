@@ -199,7 +199,8 @@ const FETCH_NEXT = `CREATE OR REPLACE FUNCTION shoal_share_fetch_next(p_group TE
  * the accepted records are the window's leading final records with the others before them: their
  * ranges are deleted up to the first record not final (or the window's end), which becomes the
  * start, and the member's session is renewed; it answers 0. The window's row is held for this
- * one statement, where the usual way holds it for three round trips.
+ * one statement, where the usual way holds it for three round trips. (States as stored: 0
+ * available, 1 acquired, 2 acknowledged, 4 archived; 2 and 4 are final.)
  */
 const ACCEPT_LEADING = `CREATE OR REPLACE FUNCTION shoal_share_accept_leading(p_group TEXT, p_member TEXT, p_topic INTEGER,
     p_partition INTEGER, p_firsts BIGINT[], p_lasts BIGINT[], p_now BIGINT) RETURNS INTEGER
@@ -236,14 +237,14 @@ const ACCEPT_LEADING = `CREATE OR REPLACE FUNCTION shoal_share_accept_leading(p_
     SELECT SUM(x.last_offset - x.first_offset + 1) FILTER (WHERE x.state = 1) INTO held
       FROM shoal_share_range x
       WHERE x.group_id = g.id AND x.topic_id = p_topic AND x.partition_id = p_partition AND x.first_offset <= high
-      HAVING bool_and(x.state IN (2, 3) OR (x.state = 1 AND x.member_id = p_member AND x.lock_expires_at > p_now
+      HAVING bool_and(x.state IN (2, 4) OR (x.state = 1 AND x.member_id = p_member AND x.lock_expires_at > p_now
         AND EXISTS (SELECT 1 FROM unnest(p_firsts, p_lasts) AS a(f, l) WHERE x.first_offset >= a.f AND x.last_offset <= a.l)));
     IF held IS NULL OR held <> wanted THEN
       RETURN 1;
     END IF;
     SELECT COALESCE(MIN(x.first_offset), w_end) INTO new_start FROM shoal_share_range x
       WHERE x.group_id = g.id AND x.topic_id = p_topic AND x.partition_id = p_partition AND x.first_offset > high
-        AND x.state NOT IN (2, 3);
+        AND x.state NOT IN (2, 4);
     DELETE FROM shoal_share_range x WHERE x.group_id = g.id AND x.topic_id = p_topic AND x.partition_id = p_partition
       AND x.first_offset < new_start;
     UPDATE shoal_share_partition SET start_offset = new_start
