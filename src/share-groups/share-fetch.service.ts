@@ -293,7 +293,7 @@ export class ShareFetchService {
     const txOptions: ShareGroupOptions = {
       durable: options.acks.length > 0,
       keyCheck: options.keyCheck,
-      ahead: this.shortcuts.ahead(group, memberId, options),
+      ahead: this.shortcuts.lastLocks.ahead(group, memberId, options),
     };
     return this.coordinator.withGroup(...this.attemptIn(group, memberId, options), txOptions);
   }
@@ -316,7 +316,7 @@ export class ShareFetchService {
         const assignment = only
           ? assigned.filter((p) => only.some((q) => q.topic === p.topic && q.partition === p.partition))
           : assigned;
-        if (options.acks.length === 0) this.shortcuts.note(group, memberId, tx.group.id, assignment, topics);
+        if (options.acks.length === 0) this.shortcuts.lastLocks.note(group, memberId, tx.group.id, assignment, topics);
         await tx.lockInOrder([...options.acks, ...assignment]);
         const applied = await this.applyAcks(tx, memberId, options.acks, options.wholePartitionAcks);
         const ackResults = options.produceWith ? await options.produceWith(tx, applied) : applied;

@@ -1,10 +1,8 @@
 import type { Acknowledgement, AckResult } from '@shoal/protocol';
-import type { Topic } from '../log/domain/topic.js';
-import type { TopicPartition } from '@shoal/protocol';
 import { appendKey, groupKey } from '../platform/change-signal.js';
 import type { AcquiredStoredRecord } from './domain/acquired-record.js';
 import { LastLocks } from './last-locks.js';
-import type { ShareGroupCoordinator, ShareGroupOptions } from './share-group.coordinator.js';
+import type { ShareGroupCoordinator } from './share-group.coordinator.js';
 import type { KeyCheck } from '../security/deferred-auth.js';
 
 /** One look for records: the answer, what its wait listens to, and when a timed event is due. */
@@ -24,7 +22,8 @@ export interface Attempt {
  * leaves the work to the usual way. SQLite never takes them.
  */
 export class ShareShortcuts {
-  private readonly lastLocks: LastLocks;
+  /** Each member's last assignment: noted by the usual fetch, read by the shorter ways (and its `ahead`). */
+  readonly lastLocks: LastLocks;
 
   constructor(
     private readonly coordinator: ShareGroupCoordinator,
@@ -32,22 +31,6 @@ export class ShareShortcuts {
     private readonly maxResponseBytes: number,
   ) {
     this.lastLocks = new LastLocks(rotation);
-  }
-
-  /** The member's assignment, as a fetch without acks found it. */
-  note(
-    group: string,
-    memberId: string,
-    groupId: number,
-    assignment: TopicPartition[],
-    topics: Map<string, Topic>,
-  ): void {
-    this.lastLocks.note(group, memberId, groupId, assignment, topics);
-  }
-
-  /** What a fetch's transaction may lock with the group's opening. */
-  ahead(group: string, memberId: string, options: { acks: unknown[]; maxRecords: number }): ShareGroupOptions['ahead'] {
-    return this.lastLocks.ahead(group, memberId, options);
   }
 
   /** A fetch without acks of a member with one partition, in one statement; null: the usual way. */
