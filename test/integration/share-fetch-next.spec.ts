@@ -1,6 +1,9 @@
 import { jest } from '@jest/globals';
 import { DEFAULT_SECURITY } from '../../src/config/shoal-config.js';
 import { ShareGroupCoordinator } from '../../src/share-groups/share-group.coordinator.js';
+import { shareGroupStore } from '../../src/share-groups/storage/share-group.store.js';
+import { sharePartitionStore } from '../../src/share-groups/storage/share-partition.store.js';
+import { topicStore } from '../../src/log/storage/topic.store.js';
 import { type LogContext, openLogContext } from '../support/log-context.js';
 
 /** A fetch answer's record bytes are capped at 2,500: two records of 1,000 bytes. */
@@ -120,5 +123,38 @@ describe('PostgreSQL share fetch in one statement', () => {
     // The last one held, with the final one after it: the start moves past both.
     expect(await accept([2])).toEqual({ errors: [null], oneStatement: true });
     expect(await window()).toEqual([{ start_offset: 4, ranges: 0 }]);
+  });
+
+  it('reads the window as of after any wait for its lock', async () => {
+    const { topic, group, member } = await setup(Array.from({ length: 5 }, () => sized(10)));
+    await fetch(group, member);
+    await fetch(group, member);
+    const now = log.clock.now();
+    let commit!: () => void;
+    const go = new Promise<void>((resolve) => (commit = resolve));
+    let lockedIt!: () => void;
+    const locked = new Promise<void>((resolve) => (lockedIt = resolve));
+    // Another transaction holds the window's row and acquires 2 and 3 before it commits.
+    const holder = log.database.transaction(async (sql) => {
+      const key = {
+        groupId: (await shareGroupStore.find(sql, group))!.id,
+        topicId: (await topicStore.findByNames(sql, [topic]))[0].id,
+        partition: 0,
+      };
+      await sharePartitionStore.lockWindows(sql, key.groupId, [key], now);
+      await sharePartitionStore.insertAcquired(sql, key, 2, 4, member, now + 30_000);
+      await sharePartitionStore.setWindow(sql, key, { startOffset: 0, endOffset: 4 });
+      await sql.rows('SELECT 1');
+      lockedIt();
+      await go;
+    });
+    await locked;
+    const fetched = fetch(group, member, 10);
+    // Until the fetch waits for the row.
+    while ((await log.database.run((sql) => sql.rows('SELECT 1 FROM pg_locks WHERE NOT granted'))).length === 0)
+      await new Promise((resolve) => setImmediate(resolve));
+    commit();
+    await holder;
+    expect(await fetched).toMatchObject({ offsets: [4], oneStatement: true });
   });
 });
