@@ -10,7 +10,7 @@ let all = 0;
 let count = 0;
 for (const line of readFileSync(file, 'utf8').split('\n')) {
   const match = /^(\S+) (\S+) (.*)$/.exec(line);
-  if (!match) continue;
+  if (!match || line.startsWith('#')) continue;
   const ms = Number(match[2]);
   const text = match[3].replace(/\$\d+(, ?\$\d+)+/g, '$n…').slice(0, 110);
   const entry = byText.get(text) ?? { calls: 0, total: 0, times: [] };

@@ -6,11 +6,12 @@ import { ByteBudget } from './domain/byte-budget.js';
 import type { Topic } from '../log/domain/topic.js';
 import type { AcquiredStoredRecord } from './domain/acquired-record.js';
 import { appendKey, ChangeSignal, groupKey, type WaitTiming } from '../platform/change-signal.js';
-import { ShareGroupCoordinator } from './share-group.coordinator.js';
+import { ShareGroupCoordinator, type ShareGroupOptions } from './share-group.coordinator.js';
 import type { ShareGroupTransaction } from './share-group.transaction.js';
 import { acquireByPriority, openFlow, settleFlow } from './share-fetch.flow.js';
 import { TransactionalProduce } from '../log/transactional-produce.js';
 import type { KeyCheck } from '../security/deferred-auth.js';
+import { type Attempt, ShareShortcuts } from './share-shortcuts.js';
 import { AcksRefused, type AcksProduced, type ProducingAcks, produceWithAcks, producesAny } from './producing-acks.js';
 
 export interface ShareFetchOptions {
@@ -35,13 +36,6 @@ export interface ShareFetchResult {
   ackResults: AckResult[];
 }
 
-interface Attempt {
-  response: ShareFetchResult;
-  waitKeys: string[];
-  /** When, from now, a delayed release becomes available or a lock runs out; null if never. */
-  nextEventInMs: number | null;
-}
-
 /**
  * A share-group member's fetch and acks. Acks apply first, in order; then records are acquired
  * from the member's partitions, lowest offset first and fairly across partitions, within
@@ -51,6 +45,8 @@ interface Attempt {
 @Injectable()
 export class ShareFetchService {
   private readonly rotation = new Map<string, number>();
+  /** PostgreSQL's shorter ways for plain fetches and accepts. */
+  private readonly shortcuts: ShareShortcuts;
   /** Fetches of this broker under way, not counting those in a long-poll wait. */
   private active = 0;
 
@@ -59,7 +55,10 @@ export class ShareFetchService {
     private readonly signal: ChangeSignal,
     @Inject(SHOAL_CONFIG) private readonly config: ShoalConfig,
     private readonly producer: TransactionalProduce,
-  ) {}
+  ) {
+    const maxBytes = (config.security ?? DEFAULT_SECURITY).maxResponseBytes;
+    this.shortcuts = new ShareShortcuts(coordinator, this.rotation, maxBytes);
+  }
 
   /**
    * Acks that may carry records to produce (issue 26): acks and appends in one transaction, the
@@ -110,6 +109,8 @@ export class ShareFetchService {
     acks: Acknowledgement[],
     wholePartitions = false,
   ): Promise<AckResult[]> {
+    const accepted = this.flushApart(acks) ? await this.shortcuts.accept(group, memberId, acks) : null;
+    if (accepted) return accepted;
     return this.coordinator.withGroup(
       group,
       () => new UnknownMemberError(group, memberId),
@@ -283,13 +284,18 @@ export class ShareFetchService {
     return { ...last.response, ackResults: first.response.ackResults };
   }
 
-  private attempt(group: string, memberId: string, options: ShareFetchOptions): Promise<Attempt> {
-    return this.coordinator.withGroup(
-      ...this.attemptIn(group, memberId, options),
-      // Acquisition alone is not flushed before the answer (Kafka does not persist it either):
-      // lost in a crash, the records are available again with their last flushed delivery count.
-      { durable: options.acks.length > 0, keyCheck: options.keyCheck },
-    );
+  private async attempt(group: string, memberId: string, options: ShareFetchOptions): Promise<Attempt> {
+    const shortcut = await this.shortcuts.fetch(group, memberId, options);
+    if (shortcut) return shortcut;
+    // Acquisition alone is not flushed before the answer (Kafka does not persist it either):
+    // lost in a crash, the records are available again with their last flushed delivery count.
+    // The windows may be locked with the group's opening (PostgreSQL, see ShareShortcuts).
+    const txOptions: ShareGroupOptions = {
+      durable: options.acks.length > 0,
+      keyCheck: options.keyCheck,
+      ahead: this.shortcuts.lastLocks.ahead(group, memberId, options),
+    };
+    return this.coordinator.withGroup(...this.attemptIn(group, memberId, options), txOptions);
   }
 
   /** One look for records, acks applied first: the group, the missing-member error and the work. */
@@ -310,6 +316,7 @@ export class ShareFetchService {
         const assignment = only
           ? assigned.filter((p) => only.some((q) => q.topic === p.topic && q.partition === p.partition))
           : assigned;
+        if (options.acks.length === 0) this.shortcuts.lastLocks.note(group, memberId, tx.group.id, assignment, topics);
         await tx.lockInOrder([...options.acks, ...assignment]);
         const applied = await this.applyAcks(tx, memberId, options.acks, options.wholePartitionAcks);
         const ackResults = options.produceWith ? await options.produceWith(tx, applied) : applied;

@@ -10,6 +10,21 @@ import { Database, type Sql } from '../storage/database.js';
 import { shareGroupStore } from './storage/share-group.store.js';
 import { sharePartitionStore } from './storage/share-partition.store.js';
 import { shareJobStore } from './storage/share-job.store.js';
+import type { WindowsAhead } from './storage/share-window-reads.js';
+import {
+  acceptLeading,
+  type AcceptLeadingAsk,
+  type FetchNextAnswer,
+  type FetchNextAsk,
+  fetchNext,
+} from './storage/share-fetch-next.store.js';
+import { topicActivity } from './domain/share-activity.js';
+import { emptyActivity } from './share-partition.js';
+
+/** A share group's transaction options: the group's with the windows its opening may lock ahead (PostgreSQL). */
+export interface ShareGroupOptions extends WithGroupOptions {
+  ahead?: Omit<WindowsAhead, 'now'>;
+}
 
 /** How often the sweep deletes jobs' notes that expired or whose job finished unkept. */
 export const JOB_NOTES_SWEEP_MS = 10_000;
@@ -76,12 +91,66 @@ export class ShareGroupCoordinator extends GroupSessions<ShareGroupTransaction> 
     const stores = this.storage.in(sql);
     if (options.create) await stores.groups.create(name, DEFAULT_SHARE_GROUP_CONFIG, now);
     const check = options.keyCheck?.pending === true;
-    const opened = await stores.groups.open(name, options.create || options.membership ? 'update' : 'share', check);
+    const ahead = (options as ShareGroupOptions).ahead;
+    const lock = options.create || options.membership ? 'update' : 'share';
+    const opened = await stores.groups.open(name, lock, check, ahead && { ...ahead, now });
     if (check) options.keyCheck!.pending = false;
     if (!opened) return null;
-    const tx = new ShareGroupTransaction(sql, opened.group, opened.members, now, stores, opened.topics);
+    const tx = new ShareGroupTransaction(sql, opened.group, opened.members, now, stores, opened.topics, opened.ahead);
     await tx.removeExpiredMembers();
     return tx;
+  }
+
+  /**
+   * PostgreSQL: a member's fetch without acks from its one partition in one statement, when it
+   * is the plain case (see {@link fetchNext}); its acquisitions counted as a transaction's are.
+   * Not done (`done` false) when it is not, or when the statement lost a deadlock or a
+   * serialization check (nothing of it was kept): the caller then fetches the usual way.
+   */
+  async fetchNext(ask: Omit<FetchNextAsk, 'now'>, topic: string): Promise<FetchNextAnswer & { now: number }> {
+    const now = this.clock.now();
+    try {
+      // An acquisition alone answers without waiting for any flush, as a fetch's transaction does.
+      const answer = await this.database.peek((sql) => fetchNext(sql, { ...ask, now }));
+      if (answer.done) {
+        const activity = emptyActivity();
+        topicActivity(activity.byTopic, topic).acquired += answer.records.length;
+        this.hooks.activity.emit(ask.group, activity);
+      }
+      return { ...answer, now };
+    } catch (error) {
+      const code = (error as { driverError?: { code?: string } }).driverError?.code;
+      if (code === '40P01' || code === '40001') return { done: false, seen: null, now };
+      throw error;
+    }
+  }
+
+  /**
+   * PostgreSQL: accepts that make a share-partition's leading records final, in one statement
+   * committed apart from its flush and answered once flushed (see {@link acceptLeading}); false:
+   * not that case (or the statement lost a deadlock): nothing done, the caller acks the usual way.
+   */
+  async acceptLeading(ask: Omit<AcceptLeadingAsk, 'now'>, topic: string): Promise<boolean> {
+    const now = this.clock.now();
+    try {
+      // Committed as it ends, with synchronous_commit off: answered once the barrier's flush is done.
+      if (!(await this.database.peek((sql) => acceptLeading(sql, { ...ask, now })))) return false;
+      const flushed = this.database.barrierFlushed();
+      if (!flushed) throw new Error('accepts committed apart from their flush with no flush barrier');
+      await flushed;
+    } catch (error) {
+      const code = (error as { driverError?: { code?: string } }).driverError?.code;
+      if (code === '40P01' || code === '40001') return false;
+      throw error;
+    }
+    const activity = emptyActivity();
+    topicActivity(activity.byTopic, topic).acks.accept += ask.lasts.reduce(
+      (n, last, i) => n + last - ask.firsts[i] + 1,
+      0,
+    );
+    this.signal.notify(settledKey(ask.group));
+    this.hooks.activity.emit(ask.group, activity);
+    return true;
   }
 
   /** The share-partitions' window changes, written once each. */

@@ -6,7 +6,7 @@ import type { ByteBudget } from './domain/byte-budget.js';
 import type { AckEntry } from './domain/acknowledge.js';
 import { assignShared } from './domain/simple-assignor.js';
 import type { Sql } from '../storage/database.js';
-import type { ShareGroupRow, ShareMember } from './storage/share-group.store.js';
+import type { OpenedGroup, ShareGroupRow, ShareMember } from './storage/share-group.store.js';
 import type { LockedWindow, SharePartitionKey, ShareWindow } from './storage/share-partition.store.js';
 import type { ShareStores } from './share-stores.js';
 import type { ShareFlowRow } from './storage/share-group-flow.store.js';
@@ -33,6 +33,7 @@ export class ShareGroupTransaction implements ShareScope {
   /** The group's flow row as {@link lockInOrder} read it (null: none); undefined until then. */
   flow: ShareFlowRow | null | undefined;
   private membershipChanged = false;
+  private aheadUsed = false;
 
   constructor(
     readonly sql: Sql,
@@ -42,6 +43,8 @@ export class ShareGroupTransaction implements ShareScope {
     readonly stores: ShareStores,
     /** Topics read with the group (its members' that exist), so not looked up again. */
     known: Topic[] = [],
+    /** Windows locked with the group's opening ({@link lockInOrder} uses them when it would lock no others). */
+    private readonly ahead?: OpenedGroup['ahead'],
   ) {
     this.liveMembers = members;
     for (const topic of known) this.topicsByName.set(topic.name, topic);
@@ -232,12 +235,24 @@ export class ShareGroupTransaction implements ShareScope {
       if (topicId !== undefined)
         keys.set(`${topicId}:${p.partition}`, { groupId: this.group.id, topicId, partition: p.partition });
     }
-    // One statement locks them all in that order, and reads what opening each needs (see SharePartition.open).
-    const locked = await this.stores.partitions.lockWindows(this.group.id, [...keys.values()], this.now);
+    // One statement locks them all in that order, and reads what opening each needs (see
+    // SharePartition.open) — or the group's opening did, when it locked every one of them.
+    const locked =
+      this.lockedAhead(keys) ?? (await this.stores.partitions.lockWindows(this.group.id, [...keys.values()], this.now));
     for (const [key, window] of locked) {
       this.locked.set(key, window);
       this.flow = window.flow;
     }
+  }
+
+  /** The windows locked with the group's opening, if they cover every one of `keys` (used once). */
+  private lockedAhead(keys: Map<string, unknown>): Map<string, LockedWindow> | undefined {
+    const ahead = this.ahead;
+    if (!ahead || this.aheadUsed) return undefined;
+    this.aheadUsed = true;
+    const asked = new Set(ahead.keys.map((k) => `${k.topicId}:${k.partition}`));
+    for (const key of keys.keys()) if (!asked.has(key)) return undefined;
+    return new Map([...ahead.locked].filter(([key]) => keys.has(key)));
   }
 
   /** The named topics that exist, looked up once per transaction. */

@@ -20,6 +20,8 @@ import { resetPoint } from './domain/share-group-config.js';
 import type { SharePartitionStore, ShareStores } from './share-stores.js';
 import type { ShareGroupRow } from './storage/share-group.store.js';
 import type { LockedWindow, SharePartitionKey, ShareWindow } from './storage/share-partition.store.js';
+import type { NextRecords } from './storage/share-window-reads.js';
+import type { StoredRecord } from '../log/domain/record.js';
 
 /** What happened to a group's records in one transaction: for metrics, wake-ups and the DLQ. */
 export interface ShareActivity extends ShareActivityCounts {
@@ -54,6 +56,8 @@ export class SharePartition {
   private windowChanged = false;
   /** False while nothing in it is known to be available (read when it was locked, and unchanged since). */
   private mayHaveAvailable = true;
+  /** The next records of the log, read with its lock (see NextRecords): what {@link weigh} reads, while still valid. */
+  private next: NextRecords | undefined;
   private readonly store: SharePartitionStore;
   private readonly counts: TopicActivity;
 
@@ -105,6 +109,7 @@ export class SharePartition {
       opened.moveWindow(log.startOffset, Math.max(window.endOffset, log.startOffset));
     }
     if (locked) opened.mayHaveAvailable = locked.available;
+    opened.next = locked?.next;
     if (!locked || locked.expired) await opened.expireLocks();
     return opened;
   }
@@ -313,19 +318,38 @@ export class SharePartition {
    */
   private async weigh(candidates: InFlightRecord[], max: number, budget: ByteBudget) {
     const { key, window, log } = this;
+    const ahead = this.readAhead(candidates.length, max);
+    // Records read after the lock may go past the log's end as the lock's statement saw it.
+    let logEnd = log.endOffset;
+    if (ahead) for (const offset of ahead.keys()) logEnd = Math.max(logEnd, offset + 1);
     const newTo = Math.min(
-      log.endOffset,
+      logEnd,
       window.startOffset + this.scope.group.config.maxInFlightRecordsPerPartition,
       window.endOffset + max - candidates.length,
     );
     const newOffsets = Array.from({ length: Math.max(0, newTo - window.endOffset) }, (_, i) => window.endOffset + i);
     const offsets = candidates.map((r) => r.offset);
-    const stored = await this.scope.stores.log.recordsOf(key.topicId, key.partition, offsets, {
-      from: window.endOffset,
-      to: newTo,
-    });
+    const stored =
+      ahead ??
+      (await this.scope.stores.log.recordsOf(key.topicId, key.partition, offsets, {
+        from: window.endOffset,
+        to: newTo,
+      }));
     const fit = budget.take([...offsets, ...newOffsets].map((o) => stored.get(o)?.size ?? 0));
     return { available: candidates.slice(0, fit), fresh: Math.max(0, fit - candidates.length), stored };
+  }
+
+  /**
+   * The records read with the lock, when they hold every one a weigh of `max` new records would
+   * read: nothing available to weigh first, the window as it was read for, no more wanted.
+   * Used once (the window moves as records are acquired).
+   */
+  private readAhead(candidates: number, max: number): Map<number, StoredRecord> | undefined {
+    const next = this.next;
+    this.next = undefined;
+    if (!next || candidates > 0 || max > next.max) return undefined;
+    const { startOffset, endOffset } = this.window;
+    return next.window.startOffset === startOffset && next.window.endOffset === endOffset ? next.records : undefined;
   }
 
   /**

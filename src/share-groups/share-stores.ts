@@ -8,6 +8,7 @@ import type { DeadLetterBatch } from './dead-letter.writer.js';
 import type { OpenedGroup, ShareGroupRow, ShareMember } from './storage/share-group.store.js';
 import type { JobNote } from './storage/share-job.store.js';
 import type { LockedWindow, SharePartitionKey, ShareWindow } from './storage/share-partition.store.js';
+import type { WindowsAhead } from './storage/share-window-reads.js';
 
 // What a share group's transaction reads and writes, each store bound to that transaction:
 // SQL in ./storage/sql-share-stores.ts, in memory for unit tests (test/support).
@@ -77,9 +78,10 @@ export interface ShareGroupStore {
   members(groupId: number): Promise<ShareMember[]>;
   /**
    * The group, its row locked as {@link find} locks it, with its members read after the lock
-   * (null: none); with `checkKeys`, first KeysAppeared if an API key exists.
+   * (null: none); with `checkKeys`, first KeysAppeared if an API key exists. `ahead`: windows
+   * to lock (and records to read) in the same round trip where the database can (PostgreSQL).
    */
-  open(name: string, lock: 'update' | 'share', checkKeys?: boolean): Promise<OpenedGroup | null>;
+  open(name: string, lock: 'update' | 'share', checkKeys?: boolean, ahead?: WindowsAhead): Promise<OpenedGroup | null>;
   insertMember(groupId: number, member: ShareMember): Promise<void>;
   touchMember(groupId: number, memberId: string, expiresAt: number): Promise<void>;
   deleteMember(groupId: number, memberId: string): Promise<void>;

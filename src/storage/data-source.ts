@@ -31,6 +31,7 @@ import { CreateKafkaTransactions1765328400000 } from './migrations/1765328400000
 import { AddKafkaTxnLastUsed1765400000000 } from './migrations/1765400000000-add-kafka-txn-last-used.js';
 import { CreateRecordPack1765450000000 } from './migrations/1765450000000-create-record-pack.js';
 import { CreateShareGroupOpen1765480000000 } from './migrations/1765480000000-create-share-group-open.js';
+import { CreateShareWindowReads1765490000000 } from './migrations/1765490000000-create-share-window-reads.js';
 
 export const migrations = [
   CreateLog1763769600000,
@@ -55,6 +56,7 @@ export const migrations = [
   AddKafkaTxnLastUsed1765400000000,
   CreateRecordPack1765450000000,
   CreateShareGroupOpen1765480000000,
+  CreateShareWindowReads1765490000000,
 ];
 
 // BIGINT columns hold offsets and timestamps, all below 2^53: read them as numbers.

@@ -81,6 +81,16 @@ class WriteNotingSession implements SqlSession {
     return this.session.rollback();
   }
 
+  /** The session's {@link Sql.together}, where it has one. */
+  get together(): SqlSession['together'] {
+    const together = this.session.together;
+    if (!together) return undefined;
+    return (statements) => {
+      for (const { sql } of statements) this.note(sql);
+      return together.call(this.session, statements);
+    };
+  }
+
   private note(sql: string): void {
     if (!this.wrote && !/^\s*select\b/i.test(sql)) this.wrote = true;
   }
@@ -147,6 +157,14 @@ export class Database {
   /** Whether a commit can be flushed apart from it (`durable: 'apart'`): SQLite's group commit, PostgreSQL's flush barrier. */
   get flushesApart(): boolean {
     return this.walSync !== null || (this.sessions.barrier ?? null) !== null;
+  }
+
+  /**
+   * PostgreSQL's flush barrier: resolves once every commit made before the call is on disk (see
+   * PgFlushBarrier); null without one (SQLite, or a server that refused it).
+   */
+  barrierFlushed(): Promise<void> | null {
+    return this.sessions.barrier?.flushed() ?? null;
   }
 
   /** Waits for the uses already started, then closes the connections (and SQLite's thread). */

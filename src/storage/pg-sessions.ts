@@ -158,6 +158,19 @@ class PgSession implements SqlSession {
     }
   }
 
+  async together(statements: { sql: string; params: readonly unknown[] }[]): Promise<unknown[][] | null> {
+    const texts: string[] = [];
+    for (const { sql, params } of statements) {
+      const text = inline(this.client, sql, params);
+      if (text === null) return null;
+      texts.push(text);
+    }
+    const ahead = await this.ahead();
+    const answer = await this.sessions.simple(this.client, (ahead === null ? texts : [ahead, ...texts]).join(';'));
+    const results = Array.isArray(answer) ? (answer as pg.QueryResult[]) : [answer];
+    return results.slice(results.length - statements.length).map((r) => r.rows);
+  }
+
   begin(): Promise<void> {
     this.beginPending = true;
     this.inTransaction = true;

@@ -39,6 +39,13 @@ export interface Sql {
    * Elsewhere (SQLite, or after other statements) it is {@link rows}.
    */
   alone<T>(sql: string, params?: readonly unknown[]): Promise<T[]>;
+  /**
+   * PostgreSQL: the rows of each statement, all sent in one round trip (one simple query, with
+   * whatever waits to go out ahead). Each statement takes its own snapshot, as separate ones
+   * would: a read after a locking statement sees what the lock's holder committed. Null when
+   * one cannot be written out (nothing was sent: the caller runs them its own way). Absent on SQLite.
+   */
+  together?(statements: { sql: string; params: readonly unknown[] }[]): Promise<unknown[][] | null>;
 }
 
 /** One connection for the length of one use: SQL, and the transaction around it if asked. */

@@ -5,14 +5,19 @@ import { performance } from 'node:perf_hooks';
  * A debug trace of every PostgreSQL statement, for finding where a job's time goes: with
  * `SHOAL_SQL_TRACE=<file>` each statement appends one line, `<start ms> <duration ms> <sql>`
  * (times from the process's performance clock, microsecond precision, SQL on one line, cut at
- * 160 characters). Off (and free) otherwise. `bench/sql-trace-summary.mjs` sums a trace up.
+ * 160 characters). Off (and free) otherwise. `bench/sql-trace-summary.mjs` sums a trace up. The
+ * first line, `# timeOrigin <ms>`, puts the times on the wall clock (`timeOrigin + start`), so a
+ * trace lines up with another process's `performance.timeOrigin + now()`.
  */
 export class SqlTrace {
   private constructor(private readonly out: WriteStream) {}
 
   static fromEnv(env: NodeJS.ProcessEnv = process.env): SqlTrace | undefined {
     const path = env.SHOAL_SQL_TRACE;
-    return path ? new SqlTrace(createWriteStream(path, { flags: 'a' })) : undefined;
+    if (!path) return undefined;
+    const out = createWriteStream(path, { flags: 'a' });
+    out.write(`# timeOrigin ${performance.timeOrigin.toFixed(3)}\n`);
+    return new SqlTrace(out);
   }
 
   /** A statement that started at `started` (performance.now()) has just ended. */

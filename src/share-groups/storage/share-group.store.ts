@@ -5,6 +5,14 @@ import { KeysAppeared } from '../../security/deferred-auth.js';
 import type { Topic } from '../../log/domain/topic.js';
 import { toTopic, type TopicRow } from '../../log/storage/topic.store.js';
 import { securityStore } from '../../security/storage/security.store.js';
+import {
+  attachNextRecords,
+  type LockedWindow,
+  lockWindowsStatement,
+  nextRecordsStatement,
+  toLockedWindows,
+  type WindowsAhead,
+} from './share-window-reads.js';
 
 export interface ShareGroupRow {
   id: number;
@@ -35,6 +43,14 @@ export interface OpenedGroup {
   group: ShareGroupRow;
   members: ShareMember[];
   topics?: Topic[];
+  /** The windows locked ahead ({@link WindowsAhead}: `keys` asked for, `locked` those that exist), when asked and this is the group. */
+  ahead?: { keys: WindowsAhead['keys']; locked: Map<string, LockedWindow> };
+}
+
+/** The statements of a {@link WindowsAhead}: the windows' lock, then the next records' read. */
+function windowReads(ahead: WindowsAhead): { sql: string; params: unknown[] }[] {
+  const lock = lockWindowsStatement('postgres', ahead.groupId, ahead.keys, ahead.now);
+  return ahead.read ? [lock, nextRecordsStatement(ahead.groupId, ahead.read)] : [lock];
 }
 
 interface MemberRow {
@@ -66,20 +82,36 @@ export const shareGroupStore = {
    * `checkKeys` (a request's deferred auth check, security/deferred-auth.ts): first
    * {@link KeysAppeared} if an API key exists.
    */
-  async open(sql: Sql, name: string, lock: 'update' | 'share', checkKeys = false): Promise<OpenedGroup | null> {
+  async open(
+    sql: Sql,
+    name: string,
+    lock: 'update' | 'share',
+    checkKeys = false,
+    ahead?: WindowsAhead,
+  ): Promise<OpenedGroup | null> {
     if (sql.kind !== 'postgres') {
       if (checkKeys && (await securityStore.anyKey(sql))) throw new KeysAppeared();
       const group = await this.find(sql, name, lock);
       return group && { group, members: await this.members(sql, group.id) };
     }
-    const rows = await sql.rows<{
+    const open = {
+      sql: 'SELECT shoal_share_group_open($1, $2, $3) AS opened',
+      params: [name, lock === 'update', checkKeys],
+    };
+    const answers = ahead && sql.together ? await sql.together([open, ...windowReads(ahead)]) : null;
+    const rows = (answers?.[0] ?? (await sql.rows(open.sql, open.params))) as {
       opened: { keys?: boolean; group?: GroupRow | null; members?: MemberRow[]; topics?: TopicRow[] };
-    }>('SELECT shoal_share_group_open($1, $2, $3) AS opened', [name, lock === 'update', checkKeys]);
+    }[];
     const opened = rows[0].opened;
     if (opened.keys) throw new KeysAppeared();
     if (!opened.group) return null;
     const members = (opened.members ?? []).map(toMember);
-    return { group: toGroup(opened.group), members, topics: (opened.topics ?? []).map(toTopic) };
+    const group = toGroup(opened.group);
+    const topics = (opened.topics ?? []).map(toTopic);
+    if (!answers || !ahead || group.id !== ahead.groupId) return { group, members, topics };
+    const locked = toLockedWindows(answers[1]);
+    if (ahead.read && answers[2]) attachNextRecords(locked, ahead.read, answers[2]);
+    return { group, members, topics, ahead: { keys: ahead.keys, locked } };
   },
 
   async create(sql: Sql, name: string, config: ShareGroupConfigView, now: number): Promise<void> {

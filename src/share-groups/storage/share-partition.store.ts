@@ -1,7 +1,7 @@
 import { expand, type RecordRange, rangeLength, rangesOf, recordAt, type StartHint } from '../domain/record-range.js';
 import { type InFlightRecord, RecordState } from '../domain/record-state.js';
 import type { Sql } from '../../storage/database.js';
-import { FLOW_COLUMNS, type ShareFlowRow, type ShareFlowRowColumns, toFlowRow } from './share-group-flow.store.js';
+import { type LockedWindow, lockWindowsStatement, toLockedWindows } from './share-window-reads.js';
 import {
   FINAL,
   insertRanges,
@@ -17,22 +17,7 @@ import {
 
 export type { SharePartitionKey, ShareWindow } from './share-range.rows.js';
 export type { StartHint } from '../domain/record-range.js';
-
-/** A share-partition's window locked ahead by {@link sharePartitionStore.lockWindows}, with what opening it reads. */
-export interface LockedWindow {
-  window: ShareWindow;
-  /** The log partition's offsets; null when it is gone. */
-  log: { startOffset: number; endOffset: number } | null;
-  /** Whether a record's lock had run out (as of the `now` asked about): only then are expiries looked for. */
-  expired: boolean;
-  /** Whether a record was available (as of that `now`): only then are available ones looked for. */
-  available: boolean;
-  /**
-   * The group's flow settings and bucket, as of this statement (null: it has none): the
-   * settings change only under the group's exclusive lock, which the caller's shared one keeps out.
-   */
-  flow: ShareFlowRow | null;
-}
+export type { LockedWindow } from './share-window-reads.js';
 
 /** A share-partition's window and its in-flight records. */
 export const sharePartitionStore = {
@@ -52,56 +37,8 @@ export const sharePartitionStore = {
     now: number,
   ): Promise<Map<string, LockedWindow>> {
     if (keys.length === 0) return new Map();
-    const pg = sql.kind === 'postgres';
-    const rows = await sql.rows<
-      ShareFlowRowColumns & {
-        has_flow: boolean | number;
-        topic_id: number;
-        partition_id: number;
-        start_offset: number;
-        end_offset: number;
-        log_start: number | null;
-        log_end: number | null;
-        expired: boolean | number;
-        available: boolean | number;
-      }
-    >(
-      `SELECT sp.topic_id, sp.partition_id, sp.start_offset, sp.end_offset, p.start_offset AS log_start, p.end_offset AS log_end,
-         EXISTS (SELECT 1 FROM shoal_share_range r WHERE r.group_id = sp.group_id AND r.topic_id = sp.topic_id
-           AND r.partition_id = sp.partition_id AND r.state = ${RecordState.Acquired} AND r.lock_expires_at <= $2) AS expired,
-         EXISTS (SELECT 1 FROM shoal_share_range r WHERE r.group_id = sp.group_id AND r.topic_id = sp.topic_id
-           AND r.partition_id = sp.partition_id AND r.state = ${RecordState.Available} AND (r.available_at IS NULL OR r.available_at <= $2)) AS available,
-         f.group_id IS NOT NULL AS has_flow, ${FLOW_COLUMNS.split(', ')
-           .map((c) => `f.${c}`)
-           .join(', ')}
-       FROM shoal_share_partition sp
-       LEFT JOIN shoal_partition p ON p.topic_id = sp.topic_id AND p.partition_id = sp.partition_id
-       LEFT JOIN shoal_share_group_flow f ON f.group_id = sp.group_id
-       WHERE sp.group_id = $1 AND (sp.topic_id, sp.partition_id) IN (${
-         pg
-           ? 'SELECT * FROM unnest($3::integer[], $4::integer[])'
-           : `VALUES ${keys.map((_, i) => `($${3 + 2 * i}, $${4 + 2 * i})`).join(', ')}`
-       })
-       ORDER BY sp.topic_id, sp.partition_id${pg ? ' FOR UPDATE OF sp' : ''}`,
-      pg
-        ? [groupId, now, keys.map((k) => k.topicId), keys.map((k) => k.partition)]
-        : [groupId, now, ...keys.flatMap((k) => [k.topicId, k.partition])],
-    );
-    return new Map(
-      rows.map((r) => [
-        `${r.topic_id}:${r.partition_id}`,
-        {
-          window: { startOffset: Number(r.start_offset), endOffset: Number(r.end_offset) },
-          log:
-            r.log_start === null || r.log_end === null
-              ? null
-              : { startOffset: Number(r.log_start), endOffset: Number(r.log_end) },
-          expired: Boolean(r.expired),
-          available: Boolean(r.available),
-          flow: r.has_flow ? toFlowRow(r) : null,
-        },
-      ]),
-    );
+    const { sql: text, params } = lockWindowsStatement(sql.kind, groupId, keys, now);
+    return toLockedWindows(await sql.rows(text, params));
   },
 
   /** The window, locked on PostgreSQL so one share-partition changes one transaction at a time. */

@@ -16,6 +16,7 @@ import { topicStore } from '../../log/storage/topic.store.js';
 import { type ShareMember, shareGroupStore } from './share-group.store.js';
 import { type JobNote, shareJobStore } from './share-job.store.js';
 import { type SharePartitionKey, sharePartitionStore as store, type ShareWindow } from './share-partition.store.js';
+import type { WindowsAhead } from './share-window-reads.js';
 
 /** {@link SharePartitionStore} in SQL: share-partition.store.ts's statements, in `sql`'s transaction. */
 export class SqlSharePartitionStore implements SharePartitionStore {
@@ -95,8 +96,8 @@ export class SqlShareGroupStore implements ShareGroupStore {
   members(groupId: number) {
     return shareGroupStore.members(this.sql, groupId);
   }
-  open(name: string, lock: 'update' | 'share', checkKeys = false) {
-    return shareGroupStore.open(this.sql, name, lock, checkKeys);
+  open(name: string, lock: 'update' | 'share', checkKeys = false, ahead?: WindowsAhead) {
+    return shareGroupStore.open(this.sql, name, lock, checkKeys, ahead);
   }
   insertMember(groupId: number, member: ShareMember) {
     return shareGroupStore.insertMember(this.sql, groupId, member);
