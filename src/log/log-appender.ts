@@ -151,17 +151,20 @@ export class LogAppender {
       );
     }
     const ordered = [...heads.values()].sort((a, b) => a.topicId - b.topicId || a.partition - b.partition);
-    const before = await appendAlone(
+    this.lastAppendAt = now;
+    const appended = await appendAlone(
       sql,
       ordered,
       now,
       batch.some((request) => request.ifNoKeys),
     );
-    if (before === 'keyed') return before;
-    if (before === null) {
+    if (appended === 'keyed') return appended;
+    if (appended === null) {
       for (const request of batch) this.known.delete(request.topic);
       return null;
     }
+    if (appended.packed) this.packs++;
+    const before = appended.before;
     const ends = new Map<HeadRecords, number>();
     for (const end of before) ends.set(heads.get(`${end.topicId}:${end.partition}`)!, end.endOffset);
     for (const topic of new Set(topics)) {

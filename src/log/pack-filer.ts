@@ -41,7 +41,7 @@ export class PackFiler implements OnApplicationBootstrap, OnApplicationShutdown 
   ) {}
 
   onApplicationBootstrap(): void {
-    if (this.database.kind !== 'postgres') this.task.start();
+    this.task.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
