@@ -1,6 +1,7 @@
 import type { ProduceRecord } from '@shoal/protocol';
 import { PartitionReader } from '../../src/log/partition-reader.js';
 import { PackFiler } from '../../src/log/pack-filer.js';
+import { logStore } from '../../src/log/storage/log.store.js';
 import { PACK_MIN, type PackRow, recordPacks } from '../../src/log/storage/record-packs.store.js';
 import { metricsStore } from '../../src/metrics/storage/metrics.store.js';
 import { type LogContext, openLogContext } from '../support/log-context.js';
@@ -162,6 +163,24 @@ describe('packed appends (PostgreSQL)', () => {
     await other.database.run((sql) => recordPacks.filePacks(sql, id, 0, found));
     expect(await packs('twice')).toBe(0);
     expect(await storedRows('twice')).toEqual(await storedRows('twice-ref'));
+  });
+
+  it('reads per-record attempts from packed records as from rows (a release’s read files them)', async () => {
+    const records = Array.from({ length: PACK_MIN }, (_, i) => ({
+      value: { i },
+      partition: 0,
+      ...(i % 3 === 0 ? { headers: { 'shoal.attempts': String(1 + (i % 5)) } } : {}),
+    }));
+    await pair('tries', records);
+    expect(await packs('tries')).toBe(1);
+    const attempts = async (topic: string) => {
+      const id = await topicId(topic);
+      return [...(await log.database.run((sql) => logStore.attemptsBetween(sql, id, 0, 0, 1_000)))];
+    };
+    const got = await attempts('tries');
+    expect(got).toHaveLength(22);
+    expect(got).toEqual(await attempts('tries-ref'));
+    expect(await packs('tries')).toBe(0);
   });
 
   it('packs nothing into a partition whose max timestamp is ahead of the broker’s clock', async () => {

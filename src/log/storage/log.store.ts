@@ -249,12 +249,22 @@ export const logStore = {
     from: number,
     to: number,
   ): Promise<Map<number, number>> {
-    await recordPacks.file(sql, topicId, partition, from, to + 1);
-    const rows = await sql.rows<{ record_offset: number; headers: string }>(
-      `SELECT record_offset, headers FROM shoal_record
-       WHERE topic_id = $1 AND partition_id = $2 AND record_offset >= $3 AND record_offset <= $4 AND headers LIKE $5`,
-      [topicId, partition, from, to, ATTEMPTS_LIKE],
-    );
+    const text = (pack: string) => `SELECT record_offset, headers${pack} FROM shoal_record
+       WHERE topic_id = $1 AND partition_id = $2 AND record_offset >= $3 AND record_offset <= $4 AND headers LIKE $5`;
+    const params = [topicId, partition, from, to, ATTEMPTS_LIKE];
+    type Row = { record_offset: number; headers: string };
+    let rows: Row[] | undefined;
+    if (sql.kind === 'postgres') {
+      // The packs in range come with the rows (see readWithinBudget); when there are some, filed and read again.
+      const found = await sql.rows<Row & Partial<PackRow>>(
+        `(${text(NO_PACK)}) UNION ALL (${packsReadAsRows(6, 'NULL::bigint, NULL::text')})`,
+        [...params, from, to + 1],
+      );
+      const packs = found.filter((row): row is Row & PackRow => row.records != null);
+      if (packs.length === 0) rows = found;
+      else await recordPacks.filePacks(sql, topicId, partition, packs);
+    } else await recordPacks.file(sql, topicId, partition, from, to + 1);
+    rows ??= await sql.rows<Row>(text(''), params);
     const attempts = new Map<number, number>();
     for (const row of rows) {
       const n = attemptsOf(row.headers);

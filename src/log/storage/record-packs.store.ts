@@ -35,16 +35,19 @@ const PACKS_IN_RANGE_READ = PACKS_IN_RANGE.replace('SELECT base_offset FROM', 'S
 /** PostgreSQL: a record row's pack columns, none (see {@link packsReadAsRows}). */
 export const NO_PACK = ', NULL::bigint AS base_offset, NULL::bytea AS records';
 
+/** The columns of RECORD_SELECT (record-columns.ts), typed, all null. */
+const RECORD_NULLS =
+  'NULL::bigint, NULL::bigint, NULL::text, NULL::bytea, NULL::text, NULL::bytea, NULL::text, NULL::integer';
+
 /**
  * PostgreSQL: the packs of partition `$1`/`$2` holding offsets in [`$low`, `$low+1`) (as
- * PACKS_IN_RANGE_READ) shaped as record rows of null columns with {@link NO_PACK}'s filled: to
- * follow a read of records with `UNION ALL`.
+ * PACKS_IN_RANGE_READ) shaped as rows of the read's columns (`nulls`: each typed, null) with
+ * {@link NO_PACK}'s filled: to follow a read of records with `UNION ALL`.
  */
-export function packsReadAsRows(low: number): string {
+export function packsReadAsRows(low: number, nulls = RECORD_NULLS): string {
   return PACKS_IN_RANGE_READ.replace(
     'SELECT base_offset, records FROM',
-    `SELECT NULL::bigint, NULL::bigint, NULL::text, NULL::bytea, NULL::text, NULL::bytea, NULL::text, NULL::integer,
-       base_offset, records FROM`,
+    `SELECT ${nulls}, base_offset, records FROM`,
   ).replace(/\$([34])\b/g, (_, n: string) => `$${low + Number(n) - 3}`);
 }
 
@@ -285,7 +288,7 @@ async function fileBetween(sql: Sql, topicId: number, partition: number, low: nu
  */
 async function filePg(sql: Sql, topicId: number, partition: number, packs: PackRow[]): Promise<void> {
   const bases: number[] = [];
-  const rows: (RecordRow & { base: number })[] = [];
+  const rows: FiledRow[] = [];
   for (const pack of packs) {
     const base = Number(pack.base_offset);
     bases.push(base);
@@ -303,50 +306,23 @@ async function filePg(sql: Sql, topicId: number, partition: number, packs: PackR
        $12::text[], $13::integer[])
        AS r (base, record_offset, timestamp, max_timestamp, record_key, key_bytes, value_json, value_bytes, headers, size)
      WHERE r.base IN (SELECT base_offset FROM gone)`,
-    [
-      topicId,
-      partition,
-      bases,
-      PgBinaryArray.of(
-        'int8',
-        rows.map((row) => row.base),
-      ),
-      PgBinaryArray.of(
-        'int8',
-        rows.map((row) => row.offset),
-      ),
-      PgBinaryArray.of(
-        'int8',
-        rows.map((row) => row.timestamp),
-      ),
-      PgBinaryArray.of(
-        'int8',
-        rows.map((row) => row.maxTimestamp),
-      ),
-      PgBinaryArray.of(
-        'text',
-        rows.map(({ key }) => (isTextKey(key) ? key : null)),
-      ),
-      PgBinaryArray.of(
-        'bytea',
-        rows.map(({ key }) => (isTextKey(key) ? null : keyBytes(key))),
-      ),
-      PgBinaryArray.of(
-        'text',
-        rows.map(({ value }) => (typeof value === 'string' ? value : null)),
-      ),
-      PgBinaryArray.of(
-        'bytea',
-        rows.map(({ value }) => (value === null || typeof value === 'string' ? null : value)),
-      ),
-      PgBinaryArray.of(
-        'text',
-        rows.map((row) => row.headers),
-      ),
-      PgBinaryArray.of(
-        'int4',
-        rows.map((row) => row.size),
-      ),
-    ],
+    [topicId, partition, bases, ...FILED_COLUMNS.map(([type, of]) => PgBinaryArray.of(type, rows.map(of)))],
   );
 }
+
+/** A row filed from a pack, with the pack's base offset. */
+type FiledRow = RecordRow & { base: number };
+
+/** {@link filePg}'s arrays after the topic, partition and bases: element type and value of a row (binary form). */
+const FILED_COLUMNS: [Parameters<typeof PgBinaryArray.of>[0], (row: FiledRow) => number | string | Buffer | null][] = [
+  ['int8', (row) => row.base],
+  ['int8', (row) => row.offset],
+  ['int8', (row) => row.timestamp],
+  ['int8', (row) => row.maxTimestamp],
+  ['text', ({ key }) => (isTextKey(key) ? key : null)],
+  ['bytea', ({ key }) => (isTextKey(key) ? null : keyBytes(key))],
+  ['text', ({ value }) => (typeof value === 'string' ? value : null)],
+  ['bytea', ({ value }) => (value === null || typeof value === 'string' ? null : value)],
+  ['text', (row) => row.headers],
+  ['int4', (row) => row.size],
+];
