@@ -7,6 +7,14 @@ import { metricsStore } from '../../src/metrics/storage/metrics.store.js';
 import { type LogContext, openLogContext } from '../support/log-context.js';
 import { createTestStorage, type TestStorage } from '../support/storage.js';
 import { RECORD_FORMS } from '../support/record-forms.js';
+import {
+  consumedRecords,
+  packCount,
+  sharedRecords,
+  partitionRows as partitionRowsOf,
+  recordsLeft,
+  storedRows as storedRowsOf,
+} from '../support/record-pack-rows.js';
 
 /**
  * Packed appends on PostgreSQL: the one-statement append (a topic this broker has read, records
@@ -26,30 +34,9 @@ const topicId = async (topic: string) =>
       await log.database.run((sql) => sql.rows<{ id: number }>('SELECT id FROM shoal_topic WHERE name = $1', [topic]))
     )[0].id,
   );
-const packs = async (topic: string) => {
-  const id = await topicId(topic);
-  const [row] = await log.database.run((sql) =>
-    sql.rows<{ n: number }>('SELECT COUNT(*) AS n FROM shoal_record_pack WHERE topic_id = $1', [id]),
-  );
-  return Number(row.n);
-};
-/** The stored rows of a topic, every column but the topic id. */
-const storedRows = async (topic: string) =>
-  log.database.run(async (sql) =>
-    sql.rows(
-      `SELECT partition_id, record_offset, timestamp, max_timestamp, record_key, key_bytes, value_json, value_bytes, headers, size
-       FROM shoal_record WHERE topic_id = $1 ORDER BY partition_id, record_offset`,
-      [await topicId(topic)],
-    ),
-  );
-const partitionRows = async (topic: string) =>
-  log.database.run(async (sql) =>
-    sql.rows(
-      `SELECT partition_id, start_offset, end_offset, max_timestamp, byte_size FROM shoal_partition
-       WHERE topic_id = $1 ORDER BY partition_id`,
-      [await topicId(topic)],
-    ),
-  );
+const packs = (topic: string) => packCount(log, topic);
+const storedRows = (topic: string) => storedRowsOf(log, topic);
+const partitionRows = (topic: string) => partitionRowsOf(log, topic);
 /**
  * A topic given `records` in one produce, and its reference given them one produce each; both
  * given a first record alone before (a topic's first produce on a broker reads it: no pack).
@@ -97,29 +84,13 @@ describe('packed appends (PostgreSQL)', () => {
   it('serves packed records to a share group (read as they are), a consumer group and the Kafka door', async () => {
     const records = many(2 * PACK_MIN + 5).map((record) => ({ ...record, partition: 0 }));
     await pair('doors', records);
-    const shared = async (topic: string) => {
-      await log.shares.updateConfig(`s-${topic}`, { autoOffsetReset: 'earliest' });
-      const { memberId } = await log.shares.join(`s-${topic}`, { topics: [topic] });
-      const fetched = await log.shareFetch.fetch(`s-${topic}`, memberId, {
-        maxRecords: 10_000,
-        maxWaitMs: 0,
-        acks: [],
-      });
-      return fetched.records.map(({ topic: _topic, lockExpiresAt: _until, ...record }) => record);
-    };
+    const shared = (topic: string) => sharedRecords(log, topic);
     const fromShare = await shared('doors');
     expect(fromShare).toHaveLength(records.length + 1);
     expect(fromShare).toEqual(await shared('doors-ref'));
     expect(await packs('doors')).toBe(1);
 
-    const consumed = async (topic: string) => {
-      const { memberId } = await log.groups.join(`c-${topic}`, { topics: [topic], autoOffsetReset: 'earliest' });
-      const { records: got } = await log.consumerFetch.fetch(`c-${topic}`, memberId, {
-        maxRecords: 10_000,
-        maxWaitMs: 0,
-      });
-      return got.map(({ topic: _topic, ...record }) => record);
-    };
+    const consumed = (topic: string) => consumedRecords(log, topic);
     expect(await consumed('doors')).toEqual(await consumed('doors-ref'));
     expect(await packs('doors')).toBe(0);
 
@@ -222,13 +193,7 @@ describe('packed appends (PostgreSQL)', () => {
     expect(await packs('doomed')).toBe(2);
     await log.topics.delete('doomed');
     await log.purger.sweep();
-    const left = await log.database.run((sql) =>
-      sql.rows<{ n: number }>(
-        'SELECT (SELECT COUNT(*) FROM shoal_record_pack WHERE topic_id = $1) + (SELECT COUNT(*) FROM shoal_record WHERE topic_id = $1) AS n',
-        [id],
-      ),
-    );
-    expect(Number(left[0].n)).toBe(0);
+    expect(await recordsLeft(log, id)).toBe(0);
   });
 
   it('gives the metrics the timestamps of packed records from the packs as they are, filing nothing', async () => {
