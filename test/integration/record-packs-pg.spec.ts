@@ -81,6 +81,19 @@ describe('packed appends (PostgreSQL)', () => {
     expect(await storedRows('forms')).toEqual(await storedRows('forms-ref'));
   });
 
+  it('packs records with their own timestamps too (a produce in a transaction), as they are', async () => {
+    const records = many(2 * PACK_MIN).map((record, i) => ({
+      ...record,
+      partition: 0,
+      timestamp: 1_650_000_000_000 + i,
+    }));
+    await pair('stamped', records);
+    expect(await packs('stamped')).toBe(1);
+    expect(await partitionRows('stamped')).toEqual(await partitionRows('stamped-ref'));
+    expect(await read('stamped')).toEqual(await read('stamped-ref'));
+    expect(await storedRows('stamped')).toEqual(await storedRows('stamped-ref'));
+  });
+
   it('serves packed records to a share group (read as they are), a consumer group and the Kafka door', async () => {
     const records = many(2 * PACK_MIN + 5).map((record) => ({ ...record, partition: 0 }));
     await pair('doors', records);

@@ -52,12 +52,12 @@ export const logStore = {
   },
 
   /**
-   * Inserts an append's rows, one list per partition in offset order. SQLite: a partition's
-   * rows numbering at least {@link PACK_MIN} go in as one pack (see `record-packs.store.ts`;
-   * PostgreSQL packs only in its one-statement append, append-alone.store.ts). Answers whether it stored a pack.
+   * Inserts an append's rows, one list per partition in offset order. A partition's rows
+   * numbering at least {@link PACK_MIN} go in as one pack (see `record-packs.store.ts`).
+   * Answers whether it stored a pack.
    */
   async append(sql: Sql, partitions: RecordRow[][]): Promise<boolean> {
-    const packed = sql.kind === 'postgres' ? [] : partitions.filter((rows) => rows.length >= PACK_MIN);
+    const packed = partitions.filter((rows) => rows.length >= PACK_MIN);
     if (packed.length === 0) {
       await insertRecords(sql, partitions.flat());
       return false;

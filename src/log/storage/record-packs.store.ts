@@ -8,10 +8,9 @@ import { insertRows, type RecordRow } from './record-insert.js';
 /**
  * Packed appends. A produce that adds at least {@link PACK_MIN} records to a partition stores
  * them as ONE row of `shoal_record_pack` instead of one `shoal_record` row per record, in the
- * same transaction (the heads move as before): one B-tree row instead of hundreds. On
- * PostgreSQL only the one-statement append packs (append-alone.store.ts: records the broker
- * stamps). Before a read of a partition's rows its packs in the range read are "filed" — taken
- * apart and inserted into `shoal_record` row by row, the pack deleted, atomically (SQLite: a
+ * same transaction (the heads move as before): one B-tree row instead of hundreds (on
+ * PostgreSQL also in the one-statement append, append-alone.store.ts). Before a read of a
+ * partition's rows its packs in the range read are "filed" — taken apart and inserted into `shoal_record` row by row, the pack deleted, atomically (SQLite: a
  * savepoint; PostgreSQL: one statement that inserts the rows of the packs it deleted, so that of
  * two brokers filing one pack only one inserts it) — so every reader sees exactly the rows a
  * row-by-row append would have written. `PackFiler` files whatever is left in the background
@@ -115,11 +114,27 @@ export function recordTimestampOf(row: RecordTimestampColumns, offset: number): 
 export const recordPacks = {
   /** Stores each partition's rows (offset order, one partition per list) as one pack. */
   async insert(sql: Sql, partitions: RecordRow[][]): Promise<void> {
-    const params: unknown[] = [];
-    for (const rows of partitions) {
-      const first = rows[0];
-      params.push(first.topicId, first.partition, first.offset, rows[rows.length - 1].offset, encodePack(rows));
+    const firsts = partitions.map((rows) => rows[0]);
+    const blobs = partitions.map((rows) => encodePack(rows));
+    if (sql.kind === 'postgres') {
+      // One statement for every pack; nobody reads its outcome (it goes ahead of the transaction's next one).
+      await sql.later(
+        `INSERT INTO shoal_record_pack (topic_id, partition_id, base_offset, last_offset, records)
+         SELECT * FROM unnest($1::integer[], $2::integer[], $3::bigint[], $4::bigint[], $5::bytea[])`,
+        [
+          firsts.map((row) => row.topicId),
+          firsts.map((row) => row.partition),
+          firsts.map((row) => row.offset),
+          partitions.map((rows) => rows[rows.length - 1].offset),
+          PgBinaryArray.of('bytea', blobs),
+        ],
+      );
+      return;
     }
+    const params: unknown[] = [];
+    partitions.forEach((rows, i) =>
+      params.push(firsts[i].topicId, firsts[i].partition, firsts[i].offset, rows[rows.length - 1].offset, blobs[i]),
+    );
     await sql.executeEach(
       'INSERT INTO shoal_record_pack (topic_id, partition_id, base_offset, last_offset, records) VALUES ($1, $2, $3, $4, $5)',
       params,
