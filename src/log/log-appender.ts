@@ -67,8 +67,7 @@ export class LogAppender {
     );
     for (const topic of topics.values()) {
       this.use.touch(topic);
-      if (this.known.size >= MAX_KNOWN_TOPICS) this.known.clear();
-      this.known.set(topic.name, topic);
+      this.know(topic);
     }
     const placed = batch.map((request) => this.place(request, topics.get(request.topic)));
     const keys = new Map<string, { topicId: number; partition: number }>();
@@ -185,6 +184,15 @@ export class LogAppender {
         maxTimestamp: Math.max(end.maxTimestamp, now),
       })),
     };
+  }
+
+  /**
+   * Notes a topic as read (or just created) on this broker: the one-statement append may place
+   * records by it (its statement checks the topic is still there with this partition count).
+   */
+  know(topic: Topic): void {
+    if (this.known.size >= MAX_KNOWN_TOPICS) this.known.clear();
+    this.known.set(topic.name, topic);
   }
 
   /** Chooses each record's partition; fails the request if its topic or a partition is unknown. */

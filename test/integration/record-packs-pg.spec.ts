@@ -37,10 +37,7 @@ const topicId = async (topic: string) =>
 const packs = (topic: string) => packCount(log, topic);
 const storedRows = (topic: string) => storedRowsOf(log, topic);
 const partitionRows = (topic: string) => partitionRowsOf(log, topic);
-/**
- * A topic given `records` in one produce, and its reference given them one produce each; both
- * given a first record alone before (a topic's first produce on a broker reads it: no pack).
- */
+/** A topic given `records` in one produce, and its reference given them one produce each; both given a first record alone before. */
 async function pair(name: string, records: ProduceRecord[], partitions = 1, config?: object) {
   for (const topic of [name, `${name}-ref`]) {
     await log.topics.create(topic, partitions, config);
