@@ -31,6 +31,8 @@ interface Added {
 export interface AppendResult {
   outcomes: Outcome<RecordPosition[]>[];
   heads: PartitionHead[];
+  /** Its statement carried the heads' change to the other brokers itself (see {@link LogAppender.announce}). */
+  relayed?: boolean;
 }
 
 /** Topics an append read, by name, at most this many (the one-statement append places records by them). */
@@ -151,11 +153,13 @@ export class LogAppender {
     }
     const ordered = [...heads.values()].sort((a, b) => a.topicId - b.topicId || a.partition - b.partition);
     this.lastAppendAt = now;
+    const notify = this.signal.relayPayload(ordered.map((head) => appendKey(head.topicId, head.partition)));
     const appended = await appendAlone(
       sql,
       ordered,
       now,
       batch.some((request) => request.ifNoKeys),
+      notify,
     );
     if (appended === 'keyed') return appended;
     if (appended === null) {
@@ -173,6 +177,7 @@ export class LogAppender {
       this.use.touch(topic);
     }
     return {
+      relayed: notify !== undefined,
       outcomes: slots.map((records) => ({
         ok: true,
         value: records.map(([head, index]) => ({ partition: head.partition, offset: ends.get(head)! + index })),
@@ -239,8 +244,15 @@ export class LogAppender {
     return this.clock.now() - this.lastAppendAt;
   }
 
-  /** After the commit: wake the readers waiting on the partitions that grew. */
-  announce(heads: PartitionHead[]): void {
-    for (const head of heads) this.signal.notify(appendKey(head.topicId, head.partition));
+  /**
+   * After the commit: wake the readers waiting on the partitions that grew — in this process
+   * only when the append's statement carried the change to the other brokers itself (`relayed`).
+   */
+  announce(heads: PartitionHead[], relayed = false): void {
+    for (const head of heads) {
+      const key = appendKey(head.topicId, head.partition);
+      if (relayed) this.signal.notifyLocal(key);
+      else this.signal.notify(key);
+    }
   }
 }

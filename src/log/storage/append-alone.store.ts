@@ -1,6 +1,7 @@
 import type { AppendRecord } from '../domain/record.js';
 import type { Sql } from '../../storage/database.js';
 import { PgBinaryArray } from '../../storage/pg-binary-array.js';
+import { CHANGE_CHANNEL } from '../../storage/pg-change-relay.js';
 import {
   filledColumns,
   HEADERS,
@@ -54,7 +55,8 @@ const texts = new Map<number, string>();
  * partition arrays. A partition given a pack (`k.pack`, see record-packs.store.ts) gets that one
  * row of `shoal_record_pack` instead, from its end on: its records are stamped `$7` through and
  * through (timestamp and max timestamp), so only while its max timestamp is not later (else the
- * statement writes nothing and answers `packable` false).
+ * statement writes nothing and answers `packable` false). Given a payload (`$last`), it NOTIFYs
+ * it as it commits (the other brokers' wake-up: see ChangeSignal.relayPayload).
  */
 function statementText(filled: number): string {
   let text = texts.get(filled);
@@ -88,12 +90,15 @@ function statementText(filled: number): string {
     INSERT INTO shoal_record_pack (topic_id, partition_id, base_offset, last_offset, records)
     SELECT h.topic_id, h.partition_id, h.end_offset, h.end_offset + h.row_count - 1, h.pack
     FROM h WHERE h.pack IS NOT NULL AND (SELECT ok FROM whole)
+  ), notified AS MATERIALIZED (
+    SELECT pg_notify('${CHANGE_CHANNEL}', $${11 + columns.length}::text) FROM whole WHERE ok AND $${11 + columns.length}::text IS NOT NULL
   ), moved AS (
     UPDATE shoal_partition p SET end_offset = h.end_offset + h.row_count,
       max_timestamp = GREATEST(h.max_timestamp, $7::bigint), byte_size = p.byte_size + h.bytes
     FROM h WHERE p.topic_id = h.topic_id AND p.partition_id = h.partition_id AND (SELECT ok FROM whole)
   )
-  SELECT topic_id, partition_id, end_offset, max_timestamp, delete_after_idle_ms, keyed, packable FROM h, seen`;
+  SELECT topic_id, partition_id, end_offset, max_timestamp, delete_after_idle_ms, keyed, packable,
+    (SELECT count(*) FROM notified) AS notified FROM h, seen`;
   texts.set(filled, text);
   return text;
 }
@@ -108,7 +113,7 @@ export interface AppendedAlone {
  * PostgreSQL: an append of records all stamped `timestamp` in one statement that is a
  * transaction of its own ({@link Sql.alone}: one round trip, no BEGIN or COMMIT of its own).
  * A partition given at least {@link PACK_MIN} records gets them as one pack (record-packs.store.ts)
- * unless `pack` is false. Null when a partition was not found as expected (a topic deleted, or
+ * unless `pack` is false. `notify`: a payload to NOTIFY on the change channel as it commits. Null when a partition was not found as expected (a topic deleted, or
  * given more partitions, since it was read); `'keyed'` when `ifNoKeys` and an API key exists:
  * nothing was written.
  */
@@ -117,6 +122,7 @@ export async function appendAlone(
   heads: HeadRecords[],
   timestamp: number,
   ifNoKeys: boolean,
+  notify: string | undefined,
   pack = true,
 ): Promise<AppendedAlone | null | 'keyed'> {
   const packs = heads.map((head) =>
@@ -155,11 +161,12 @@ export async function appendAlone(
     ...optional,
     ifNoKeys,
     PgBinaryArray.of('bytea', packs),
+    notify ?? null,
   ]);
   if (rows.length !== heads.length) return null;
   if (ifNoKeys && rows[0].keyed) return 'keyed';
   // A packed partition's max timestamp is later than the stamp (another broker's clock ahead): rows instead.
-  if (!rows[0].packable) return appendAlone(sql, heads, timestamp, ifNoKeys, false);
+  if (!rows[0].packable) return appendAlone(sql, heads, timestamp, ifNoKeys, notify, false);
   return {
     packed: packs.some((p) => p !== null),
     before: rows.map((row) => ({
