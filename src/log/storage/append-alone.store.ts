@@ -49,33 +49,38 @@ const texts = new Map<number, string>();
  * partition rows in key order (as every append does) checking that each topic still has the
  * partition count its records were placed by, inserts the rows with their offsets counted from
  * the locked ends, and moves the ends — all only when every partition was found as expected
- * (else it writes nothing), and, when asked (`$last`), that no API key exists (see
+ * (else it writes nothing), and, when asked (the boolean after the columns), that no API key exists (see
  * security/deferred-auth.ts). It answers the ends before the append and whether a key exists.
  * Each record array holds the rows of every unpacked partition end to end, in the order of the
  * partition arrays. A partition given a pack (`k.pack`, see record-packs.store.ts) gets that one
  * row of `shoal_record_pack` instead, from its end on: its records are stamped `$7` through and
  * through (timestamp and max timestamp), so only while its max timestamp is not later (else the
- * statement writes nothing and answers `packable` false). Given a payload (`$last`), it NOTIFYs
- * it as it commits (the other brokers' wake-up: see ChangeSignal.relayPayload).
+ * statement writes nothing and answers `packable` false); `packing` false: no partition is
+ * given one, and the statement has no pack parts. Given a payload (the last parameter), it
+ * NOTIFYs it as it commits (the other brokers' wake-up: see ChangeSignal.relayPayload).
  */
-function statementText(filled: number): string {
-  let text = texts.get(filled);
+function statementText(filled: number, packing: boolean): string {
+  const key = filled * 2 + (packing ? 1 : 0);
+  let text = texts.get(key);
   if (text !== undefined) return text;
   const columns = OPTIONAL.filter(([bit]) => filled & bit);
   const arrays = columns.map(([, , type], i) => `$${9 + i}::${type}[]`).join(', ');
   const names = columns.map(([, name]) => name);
-  const packs = `$${10 + columns.length}::bytea[]`;
+  // An append with nothing to pack (a small one) leaves the pack parts out.
+  const packs = packing ? `, $${10 + columns.length}::bytea[]` : '';
+  const notify = `$${(packing ? 11 : 10) + columns.length}::text`;
   text = `WITH h AS (
-    SELECT p.topic_id, p.partition_id, p.end_offset, p.max_timestamp, k.first_row, k.row_count, k.bytes, k.pack, t.delete_after_idle_ms
-    FROM unnest($1::integer[], $2::integer[], $3::integer[], $4::integer[], $5::integer[], $6::bigint[], ${packs})
-      AS k (topic_id, partition_id, partition_count, first_row, row_count, bytes, pack)
+    SELECT p.topic_id, p.partition_id, p.end_offset, p.max_timestamp, k.first_row, k.row_count, k.bytes,
+      ${packing ? 'k.pack' : 'NULL::bytea AS pack'}, t.delete_after_idle_ms
+    FROM unnest($1::integer[], $2::integer[], $3::integer[], $4::integer[], $5::integer[], $6::bigint[]${packs})
+      AS k (topic_id, partition_id, partition_count, first_row, row_count, bytes${packing ? ', pack' : ''})
     JOIN shoal_topic t ON t.id = k.topic_id AND t.partition_count = k.partition_count
     JOIN shoal_partition p ON p.topic_id = k.topic_id AND p.partition_id = k.partition_id
     ORDER BY p.topic_id, p.partition_id
     FOR UPDATE OF p
   ), seen AS (
     SELECT count(*) = cardinality($1::integer[]) AS complete, EXISTS (SELECT 1 FROM shoal_api_key) AS keyed,
-      COALESCE(bool_and(h.pack IS NULL OR h.max_timestamp <= $7::bigint), TRUE) AS packable FROM h
+      ${packing ? 'COALESCE(bool_and(h.pack IS NULL OR h.max_timestamp <= $7::bigint), TRUE)' : 'TRUE'} AS packable FROM h
   ), whole AS (
     SELECT complete AND packable AND NOT (keyed AND $${9 + columns.length}::boolean) AS ok FROM seen
   ), r AS (
@@ -86,12 +91,16 @@ function statementText(filled: number): string {
       r.size, ${names.map((name) => `r.${name}`).join(', ')}
     FROM h JOIN r ON h.pack IS NULL AND r.n > h.first_row AND r.n <= h.first_row + h.row_count
     WHERE (SELECT ok FROM whole)
-  ), packed AS (
+  ),${
+    packing
+      ? ` packed AS (
     INSERT INTO shoal_record_pack (topic_id, partition_id, base_offset, last_offset, records)
     SELECT h.topic_id, h.partition_id, h.end_offset, h.end_offset + h.row_count - 1, h.pack
     FROM h WHERE h.pack IS NOT NULL AND (SELECT ok FROM whole)
-  ), notified AS MATERIALIZED (
-    SELECT pg_notify('${CHANGE_CHANNEL}', $${11 + columns.length}::text) FROM whole WHERE ok AND $${11 + columns.length}::text IS NOT NULL
+  ),`
+      : ''
+  } notified AS MATERIALIZED (
+    SELECT pg_notify('${CHANGE_CHANNEL}', ${notify}) FROM whole WHERE ok AND ${notify} IS NOT NULL
   ), moved AS (
     UPDATE shoal_partition p SET end_offset = h.end_offset + h.row_count,
       max_timestamp = GREATEST(h.max_timestamp, $7::bigint), byte_size = p.byte_size + h.bytes
@@ -99,7 +108,7 @@ function statementText(filled: number): string {
   )
   SELECT topic_id, partition_id, end_offset, max_timestamp, delete_after_idle_ms, keyed, packable,
     (SELECT count(*) FROM notified) AS notified FROM h, seen`;
-  texts.set(filled, text);
+  texts.set(key, text);
   return text;
 }
 
@@ -128,6 +137,7 @@ export async function appendAlone(
   const packs = heads.map((head) =>
     pack && head.records.length >= PACK_MIN ? encodePack(head.records, timestamp) : null,
   );
+  const packing = packs.some((p) => p !== null);
   const unpacked = heads.filter((_, i) => packs[i] === null);
   const records = unpacked.flatMap((head) => head.records);
   // Every row needs at least one optional column for the text (a record with none: a tombstone, value_json null).
@@ -146,7 +156,7 @@ export async function appendAlone(
     delete_after_idle_ms: number | null;
     keyed: boolean;
     packable: boolean;
-  }>(statementText(filled), [
+  }>(statementText(filled, packing), [
     heads.map((head) => head.topicId),
     heads.map((head) => head.partition),
     heads.map((head) => head.partitionCount),
@@ -160,7 +170,7 @@ export async function appendAlone(
     ),
     ...optional,
     ifNoKeys,
-    PgBinaryArray.of('bytea', packs),
+    ...(packing ? [PgBinaryArray.of('bytea', packs)] : []),
     notify ?? null,
   ]);
   if (rows.length !== heads.length) return null;
@@ -168,7 +178,7 @@ export async function appendAlone(
   // A packed partition's max timestamp is later than the stamp (another broker's clock ahead): rows instead.
   if (!rows[0].packable) return appendAlone(sql, heads, timestamp, ifNoKeys, notify, false);
   return {
-    packed: packs.some((p) => p !== null),
+    packed: packing,
     before: rows.map((row) => ({
       topicId: Number(row.topic_id),
       partition: Number(row.partition_id),
