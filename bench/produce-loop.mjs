@@ -5,10 +5,12 @@
 // another (the kit's first round is a fresh broker's: cold code). Prints per round the records/s
 // and the broker process's CPU ms per request (all its threads, from /proc). PROF=<dir> runs the
 // broker under --cpu-prof; NODE_FLAGS adds node flags to the broker's (e.g. --trace-gc); FIRST=15
-// prints the first round's first 15 requests' times.
-// usage: npm run build && node bench/produce-loop.mjs   (env: REPO, N=50000, CHUNK=1000, ROUNDS=3, PROF, NODE_FLAGS, FIRST)
+// prints the first round's first 15 requests' times. DATABASE_URL=postgres://… runs the broker on
+// that PostgreSQL instead (e.g. the kit's: a new topic each run, the database kept); PG_PID=<its
+// postmaster's pid> adds PostgreSQL's CPU per request (the postmaster and its children, from /proc).
+// usage: npm run build && node bench/produce-loop.mjs   (env: REPO, N=50000, CHUNK=1000, ROUNDS=3, PROF, NODE_FLAGS, FIRST, DATABASE_URL, PG_PID)
 import { spawn } from 'node:child_process';
-import { mkdtempSync, openSync, readFileSync } from 'node:fs';
+import { mkdtempSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,7 +31,13 @@ const first = Number(process.env.FIRST ?? 0);
 const broker = spawn('node', [...flags, ...prof, 'dist/src/main.js'], {
   cwd: repo,
   stdio: ['ignore', openSync(join(dir, 'broker.log'), 'a'), openSync(join(dir, 'broker.log'), 'a')],
-  env: { ...process.env, PORT: String(port), DATABASE_URL: `sqlite:${join(dir, 'shoal.db')}` },
+  env: {
+    ...process.env,
+    PORT: String(port),
+    DATABASE_URL: process.env.DATABASE_URL?.startsWith('postgres')
+      ? process.env.DATABASE_URL
+      : `sqlite:${join(dir, 'shoal.db')}`,
+  },
 });
 process.on('exit', () => broker.kill('SIGKILL'));
 const url = `http://127.0.0.1:${port}`;
@@ -56,12 +64,29 @@ function brokerCpuMs() {
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
+/** CPU ms of PostgreSQL's processes so far when PG_PID (the postmaster's pid) is given: it and its children. */
+function pgCpuMs() {
+  if (!process.env.PG_PID) return 0;
+  let ticks = 0;
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      if (pid === process.env.PG_PID || fields[1] === process.env.PG_PID)
+        ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return ticks * 10;
+}
+
 const http = new ShoalHttpClient({ url });
 const topic = `produce-loop-${Date.now()}`;
 await http.createTopic({ name: topic, partitions: 4 });
 for (let round = 1; round <= ROUNDS; round++) {
   const started = performance.now();
   const cpu = brokerCpuMs();
+  const pgCpu = pgCpuMs();
   const times = [];
   for (let from = 0; from < N; from += CHUNK) {
     const records = [];
@@ -76,8 +101,10 @@ for (let round = 1; round <= ROUNDS; round++) {
   }
   if (times.length > 0) console.log(`round 1, first ${times.length} requests, ms: ${times.join(' ')}`);
   const rate = Math.round((N / (performance.now() - started)) * 1000);
-  const perRequest = (brokerCpuMs() - cpu) / Math.ceil(N / CHUNK);
-  console.log(`round ${round}: ${rate} records/s, broker CPU ${perRequest.toFixed(2)} ms per request`);
+  const requests = Math.ceil(N / CHUNK);
+  const perRequest = (brokerCpuMs() - cpu) / requests;
+  const pg = process.env.PG_PID ? `, PostgreSQL CPU ${((pgCpuMs() - pgCpu) / requests).toFixed(2)} ms per request` : '';
+  console.log(`round ${round}: ${rate} records/s, broker CPU ${perRequest.toFixed(2)} ms per request${pg}`);
 }
 await http.close();
 if (flags.length > 0) console.log(`broker log: ${dir}/broker.log`);

@@ -31,6 +31,8 @@ interface Added {
 export interface AppendResult {
   outcomes: Outcome<RecordPosition[]>[];
   heads: PartitionHead[];
+  /** Its statement carried the heads' change to the other brokers itself (see {@link LogAppender.announce}). */
+  relayed?: boolean;
 }
 
 /** Topics an append read, by name, at most this many (the one-statement append places records by them). */
@@ -67,8 +69,7 @@ export class LogAppender {
     );
     for (const topic of topics.values()) {
       this.use.touch(topic);
-      if (this.known.size >= MAX_KNOWN_TOPICS) this.known.clear();
-      this.known.set(topic.name, topic);
+      this.know(topic);
     }
     const placed = batch.map((request) => this.place(request, topics.get(request.topic)));
     const keys = new Map<string, { topicId: number; partition: number }>();
@@ -151,17 +152,22 @@ export class LogAppender {
       );
     }
     const ordered = [...heads.values()].sort((a, b) => a.topicId - b.topicId || a.partition - b.partition);
-    const before = await appendAlone(
+    this.lastAppendAt = now;
+    const notify = this.signal.relayPayload(ordered.map((head) => appendKey(head.topicId, head.partition)));
+    const appended = await appendAlone(
       sql,
       ordered,
       now,
       batch.some((request) => request.ifNoKeys),
+      notify,
     );
-    if (before === 'keyed') return before;
-    if (before === null) {
+    if (appended === 'keyed') return appended;
+    if (appended === null) {
       for (const request of batch) this.known.delete(request.topic);
       return null;
     }
+    if (appended.packed) this.packs++;
+    const before = appended.before;
     const ends = new Map<HeadRecords, number>();
     for (const end of before) ends.set(heads.get(`${end.topicId}:${end.partition}`)!, end.endOffset);
     for (const topic of new Set(topics)) {
@@ -171,6 +177,7 @@ export class LogAppender {
       this.use.touch(topic);
     }
     return {
+      relayed: notify !== undefined,
       outcomes: slots.map((records) => ({
         ok: true,
         value: records.map(([head, index]) => ({ partition: head.partition, offset: ends.get(head)! + index })),
@@ -182,6 +189,15 @@ export class LogAppender {
         maxTimestamp: Math.max(end.maxTimestamp, now),
       })),
     };
+  }
+
+  /**
+   * Notes a topic as read (or just created) on this broker: the one-statement append may place
+   * records by it (its statement checks the topic is still there with this partition count).
+   */
+  know(topic: Topic): void {
+    if (this.known.size >= MAX_KNOWN_TOPICS) this.known.clear();
+    this.known.set(topic.name, topic);
   }
 
   /** Chooses each record's partition; fails the request if its topic or a partition is unknown. */
@@ -228,8 +244,15 @@ export class LogAppender {
     return this.clock.now() - this.lastAppendAt;
   }
 
-  /** After the commit: wake the readers waiting on the partitions that grew. */
-  announce(heads: PartitionHead[]): void {
-    for (const head of heads) this.signal.notify(appendKey(head.topicId, head.partition));
+  /**
+   * After the commit: wake the readers waiting on the partitions that grew — in this process
+   * only when the append's statement carried the change to the other brokers itself (`relayed`).
+   */
+  announce(heads: PartitionHead[], relayed = false): void {
+    for (const head of heads) {
+      const key = appendKey(head.topicId, head.partition);
+      if (relayed) this.signal.notifyLocal(key);
+      else this.signal.notify(key);
+    }
   }
 }

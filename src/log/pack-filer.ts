@@ -21,7 +21,8 @@ const IDLE_MS = 100;
  * pauses, slowly: a drain's 50,000 records are filed over seconds of quiet, not in one burst
  * of inserts (and WAL frames to checkpoint) in front of whatever comes next. The database is
  * the truth: a broker starts by looking (an earlier process may have left packs), then looks
- * again whenever this process has packed since it last found none.
+ * again whenever this process has packed since it last found none. On PostgreSQL packs another
+ * running broker made are left to it (or to the readers, which file what they read).
  */
 @Injectable()
 export class PackFiler implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -41,7 +42,7 @@ export class PackFiler implements OnApplicationBootstrap, OnApplicationShutdown 
   ) {}
 
   onApplicationBootstrap(): void {
-    if (this.database.kind !== 'postgres') this.task.start();
+    this.task.start();
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -31,7 +31,7 @@ export class ProduceService {
       // On PostgreSQL one statement where it can, a transaction of its own (see LogAppender.appendAlone).
       const { result, durable } = await this.database.commit((sql) => this.append(sql, batch));
       // Woken now, a reader acquires meanwhile; it answers only once this flush is done (see Database.commit).
-      this.appender.announce(result.heads);
+      this.appender.announce(result.heads, result.relayed);
       durable.catch(() => undefined); // awaited by each request below
       return result.outcomes.map((outcome, i) => {
         if (!outcome.ok) return outcome;

@@ -10,6 +10,7 @@ import { Database, type Sql } from '../storage/database.js';
 import { topicPurgeStore } from './storage/topic-purge.store.js';
 import { topicStore } from './storage/topic.store.js';
 import { TopicPurger } from './topic-purger.js';
+import { LogAppender } from './log-appender.js';
 
 /** A change of partitions or retention; in range (checked at the edge). */
 export interface TopicChange {
@@ -26,17 +27,20 @@ export class TopicService {
     private readonly database: Database,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly purger: TopicPurger,
+    private readonly appender: LogAppender,
     @Optional() @Inject(SHOAL_CONFIG) private readonly config?: ShoalConfig,
   ) {}
 
   async create(name: string, partitions: number, config: Partial<TopicConfig> | undefined): Promise<TopicDescription> {
     const merged = mergeTopicConfig(DEFAULT_TOPIC_CONFIG, config);
-    const description = await this.database.transaction(async (sql) => {
+    const { topic, description } = await this.database.transaction(async (sql) => {
       if (!(await topicStore.findByName(sql, name))) await assertTopicQuota(sql, this.config, 1, partitions);
-      const topic = await topicStore.insert(sql, name, partitions, merged, this.clock.now());
-      if (!topic) throw new TopicAlreadyExistsError(name);
-      return describe(sql, topic);
+      const created = await topicStore.insert(sql, name, partitions, merged, this.clock.now());
+      if (!created) throw new TopicAlreadyExistsError(name);
+      return { topic: created, description: await describe(sql, created) };
     });
+    // Its first produce here needs no read of it first (one statement on PostgreSQL).
+    this.appender.know(topic);
     this.logger.log(`created topic ${name} with ${partitions} partitions`);
     return description;
   }

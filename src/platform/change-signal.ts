@@ -34,6 +34,7 @@ export class ChangeSignal {
   private readonly listeners = new Map<string, Set<() => void>>();
   private readonly sleeping = new Set<() => void>();
   private relay: ((key: string) => void) | undefined;
+  private relayText: ((keys: string[]) => string | undefined) | undefined;
   private closing = false;
   private registered = 0;
   /** Counts changes; each key remembers the count at its last change (see {@link changedSince}). */
@@ -139,9 +140,23 @@ export class ChangeSignal {
     for (const set of [...this.listeners.values()]) for (const listener of [...set]) listener();
   }
 
-  /** Sends every change committed here to `publish` as well. */
-  relayTo(publish: ((key: string) => void) | undefined): void {
+  /**
+   * Sends every change committed here to `publish` as well. `payload`: the text that carries
+   * given keys to the other brokers when a commit sends it itself (PostgreSQL: a NOTIFY in the
+   * committing statement), undefined when it cannot (see {@link relayPayload}).
+   */
+  relayTo(publish: ((key: string) => void) | undefined, payload?: (keys: string[]) => string | undefined): void {
     this.relay = publish;
+    this.relayText = publish ? payload : undefined;
+  }
+
+  /**
+   * What a commit may send itself to carry `keys` to the other brokers (PostgreSQL: the
+   * NOTIFY payload on `shoal_change`); undefined when there is no relay or it cannot. A commit
+   * that sent it wakes this process with {@link notifyLocal} only.
+   */
+  relayPayload(keys: string[]): string | undefined {
+    return this.relayText?.(keys);
   }
 
   /** Shutdown: every waiting long poll answers now with what there is, as when its `maxWaitMs` runs out. */

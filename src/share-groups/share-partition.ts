@@ -329,8 +329,10 @@ export class SharePartition {
     );
     const newOffsets = Array.from({ length: Math.max(0, newTo - window.endOffset) }, (_, i) => window.endOffset + i);
     const offsets = candidates.map((r) => r.offset);
+    // The read ahead is of record rows only: records it lacks (in a pack, on PostgreSQL) are read the usual way.
+    const whole = ahead !== undefined && newOffsets.every((o) => ahead.has(o));
     const stored =
-      ahead ??
+      (whole ? ahead : undefined) ??
       (await this.scope.stores.log.recordsOf(key.topicId, key.partition, offsets, {
         from: window.endOffset,
         to: newTo,

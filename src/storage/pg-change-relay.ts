@@ -17,8 +17,10 @@ const RECONNECT_MAX_MS = 5_000;
  * Carries change-signal keys between broker processes on one PostgreSQL with LISTEN/NOTIFY, on
  * one connection of its own. Keys committed here are coalesced: those noted while a NOTIFY is
  * on its way go together in the next one (one statement, a payload per 7,000 bytes), so a burst
- * of appends costs a few notifications, not one per record or request. A notification names its
- * sender, which ignores its own. While the connection is down waits end by their time, as before;
+ * of appends costs a few notifications, not one per record or request. A statement that commits
+ * on its own may carry its keys itself instead (`ChangeSignal.relayPayload`: PostgreSQL's
+ * one-statement produce NOTIFYs them as it commits, no statement of the relay's). A notification
+ * names its sender, which ignores its own. While the connection is down waits end by their time, as before;
  * it is opened again with backoff (250 ms doubling to 5 s, to whichever host is the primary
  * now), and after a reconnect every waiter is woken once to look again: what other brokers
  * committed meanwhile was not heard. The loss is logged once per outage. SQLite: nothing to do.
@@ -42,7 +44,10 @@ export class PgChangeRelay implements OnApplicationBootstrap, OnApplicationShutd
 
   async onApplicationBootstrap(): Promise<void> {
     if (this.config.storage.kind !== 'postgres') return;
-    this.signal.relayTo((key) => this.publish(key));
+    this.signal.relayTo(
+      (key) => this.publish(key),
+      (keys) => this.payloadOf(keys),
+    );
     await this.connect();
   }
 
@@ -75,6 +80,13 @@ export class PgChangeRelay implements OnApplicationBootstrap, OnApplicationShutd
     } finally {
       this.sending = undefined;
     }
+  }
+
+  /** One payload carrying `keys`, for a statement to NOTIFY itself; undefined while down or when too long. */
+  private payloadOf(keys: string[]): string | undefined {
+    if (!this.client) return undefined;
+    const payloads = this.payloads(keys);
+    return payloads.length === 1 ? payloads[0] : undefined;
   }
 
   private payloads(keys: string[]): string[] {

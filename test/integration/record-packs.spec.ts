@@ -6,6 +6,14 @@ import { metricsStore } from '../../src/metrics/storage/metrics.store.js';
 import { type LogContext, openLogContext } from '../support/log-context.js';
 import { createTestStorage, type TestStorage } from '../support/storage.js';
 import { RECORD_FORMS } from '../support/record-forms.js';
+import {
+  consumedRecords,
+  packCount,
+  sharedRecords,
+  partitionRows as partitionRowsOf,
+  recordsLeft,
+  storedRows as storedRowsOf,
+} from '../support/record-pack-rows.js';
 
 /**
  * Packed appends on SQLite files: a produce of at least PACK_MIN records to a partition is
@@ -24,34 +32,9 @@ const forms: ProduceRecord[] = [
 ];
 const many = (count: number) => Array.from({ length: count }, (_, i) => forms[i % forms.length]);
 
-const packs = async (topic: string) =>
-  Number(
-    (
-      await log.database.run((sql) =>
-        sql.rows<{ n: number }>(
-          'SELECT COUNT(*) AS n FROM shoal_record_pack WHERE topic_id = (SELECT id FROM shoal_topic WHERE name = $1)',
-          [topic],
-        ),
-      )
-    )[0].n,
-  );
-/** The stored rows of a topic, every column but the topic id. */
-const storedRows = (topic: string) =>
-  log.database.run((sql) =>
-    sql.rows(
-      `SELECT partition_id, record_offset, timestamp, max_timestamp, record_key, key_bytes, value_json, value_bytes, headers, size
-       FROM shoal_record WHERE topic_id = (SELECT id FROM shoal_topic WHERE name = $1) ORDER BY partition_id, record_offset`,
-      [topic],
-    ),
-  );
-const partitionRows = (topic: string) =>
-  log.database.run((sql) =>
-    sql.rows(
-      `SELECT partition_id, start_offset, end_offset, max_timestamp, byte_size FROM shoal_partition
-       WHERE topic_id = (SELECT id FROM shoal_topic WHERE name = $1) ORDER BY partition_id`,
-      [topic],
-    ),
-  );
+const packs = (topic: string) => packCount(log, topic);
+const storedRows = (topic: string) => storedRowsOf(log, topic);
+const partitionRows = (topic: string) => partitionRowsOf(log, topic);
 /** A topic given `records` in one produce, and its reference given them one produce each. */
 async function pair(name: string, records: ProduceRecord[], partitions = 1, config?: object) {
   await log.topics.create(name, partitions, config);
@@ -102,14 +85,7 @@ describe('packed appends (SQLite)', () => {
     await log.produce('doors-ref', records.slice(0, 1)); // the reference goes row by row
     for (const record of records.slice(1)) await log.produce('doors-ref', [record]);
     expect(await packs('doors')).toBe(1);
-    const consumed = async (topic: string) => {
-      const { memberId } = await log.groups.join(`c-${topic}`, { topics: [topic], autoOffsetReset: 'earliest' });
-      const { records: got } = await log.consumerFetch.fetch(`c-${topic}`, memberId, {
-        maxRecords: 10_000,
-        maxWaitMs: 0,
-      });
-      return got.map(({ topic: _topic, ...record }) => record);
-    };
+    const consumed = (topic: string) => consumedRecords(log, topic);
     const fromConsumer = await consumed('doors');
     expect(fromConsumer).toHaveLength(2 * records.length);
     expect(fromConsumer).toEqual(await consumed('doors-ref'));
@@ -117,16 +93,7 @@ describe('packed appends (SQLite)', () => {
     await log.produce('doors', records);
     for (const record of records) await log.produce('doors-ref', [record]);
     expect(await packs('doors')).toBe(1);
-    const shared = async (topic: string) => {
-      await log.shares.updateConfig(`s-${topic}`, { autoOffsetReset: 'earliest' });
-      const { memberId } = await log.shares.join(`s-${topic}`, { topics: [topic] });
-      const fetched = await log.shareFetch.fetch(`s-${topic}`, memberId, {
-        maxRecords: 10_000,
-        maxWaitMs: 0,
-        acks: [],
-      });
-      return fetched.records.map(({ topic: _topic, lockExpiresAt: _until, ...record }) => record);
-    };
+    const shared = (topic: string) => sharedRecords(log, topic);
     const fromShare = await shared('doors');
     expect(fromShare).toHaveLength(3 * records.length);
     expect(fromShare).toEqual(await shared('doors-ref'));
@@ -184,13 +151,7 @@ describe('packed appends (SQLite)', () => {
     )[0].id;
     await log.topics.delete('doomed');
     await log.purger.sweep();
-    const left = await log.database.run((sql) =>
-      sql.rows<{ n: number }>(
-        'SELECT (SELECT COUNT(*) FROM shoal_record_pack WHERE topic_id = $1) + (SELECT COUNT(*) FROM shoal_record WHERE topic_id = $1) AS n',
-        [id],
-      ),
-    );
-    expect(Number(left[0].n)).toBe(0);
+    expect(await recordsLeft(log, id)).toBe(0);
   });
 
   it('gives the metrics the timestamps of packed records from the packs as they are, filing nothing', async () => {

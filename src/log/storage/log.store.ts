@@ -5,7 +5,7 @@ import type { Sql } from '../../storage/database.js';
 import { valuesList } from '../../storage/sql-dialect.js';
 import { RECORD_SELECT, type StoredRow, toStoredRecord } from './record-columns.js';
 import { insertRecords, type RecordRow } from './record-insert.js';
-import { PACK_MIN, recordPacks, storedOfRow } from './record-packs.store.js';
+import { NO_PACK, PACK_MIN, type PackRow, packsReadAsRows, recordPacks, storedOfRow } from './record-packs.store.js';
 
 export * from './record-columns.js';
 export * from './record-insert.js';
@@ -52,12 +52,12 @@ export const logStore = {
   },
 
   /**
-   * Inserts an append's rows, one list per partition in offset order. SQLite: a partition's
-   * rows numbering at least {@link PACK_MIN} go in as one pack (see `record-packs.store.ts`).
+   * Inserts an append's rows, one list per partition in offset order. A partition's rows
+   * numbering at least {@link PACK_MIN} go in as one pack (see `record-packs.store.ts`).
    * Answers whether it stored a pack.
    */
   async append(sql: Sql, partitions: RecordRow[][]): Promise<boolean> {
-    const packed = sql.kind === 'postgres' ? [] : partitions.filter((rows) => rows.length >= PACK_MIN);
+    const packed = partitions.filter((rows) => rows.length >= PACK_MIN);
     if (packed.length === 0) {
       await insertRecords(sql, partitions.flat());
       return false;
@@ -165,29 +165,32 @@ export const logStore = {
     // Records still packed are read from their packs (not filed: see recordPacks.readThrough).
     // The listed offsets as a set only once a pack is decoded (most fetches find none).
     let listedSet: Set<number> | undefined;
-    const packed = await recordPacks.readThrough(
-      sql,
-      topicId,
-      partition,
-      low,
-      high,
-      (offset) => (offset >= range.from && offset < range.to) || (listedSet ??= new Set(offsets)).has(offset),
-    );
+    const wanted = (offset: number) =>
+      (offset >= range.from && offset < range.to) || (listedSet ??= new Set(offsets)).has(offset);
+    const postgres = sql.kind === 'postgres';
+    const packed = postgres ? [] : await recordPacks.readThrough(sql, topicId, partition, low, high, wanted);
     // Two seeks joined by UNION ALL: `IN (…) OR range` in one WHERE makes SQLite scan the whole
     // partition (EXPLAIN QUERY PLAN), which grows with the log. An offset in both comes twice; the map keeps one.
     const listed =
       offsets.length === 0
         ? ''
-        : ` UNION ALL SELECT ${RECORD_SELECT} FROM shoal_record
+        : ` UNION ALL SELECT ${RECORD_SELECT}${postgres ? NO_PACK : ''} FROM shoal_record
             WHERE topic_id = $1 AND partition_id = $2 AND record_offset IN (${offsetParams(offsets.length, 5)})`;
-    const rows = await sql.rows<StoredRow>(
-      `SELECT ${RECORD_SELECT} FROM shoal_record
-       WHERE topic_id = $1 AND partition_id = $2 AND record_offset >= $3 AND record_offset < $4${listed}`,
-      [topicId, partition, range.from, range.to, ...offsets],
+    // PostgreSQL: the packs in the same statement (one round trip, one snapshot: a record is a row or in a pack).
+    const packs = postgres ? ` UNION ALL ${packsReadAsRows(5 + offsets.length)}` : '';
+    const rows = await sql.rows<StoredRow & Partial<PackRow>>(
+      `SELECT ${RECORD_SELECT}${postgres ? NO_PACK : ''} FROM shoal_record
+       WHERE topic_id = $1 AND partition_id = $2 AND record_offset >= $3 AND record_offset < $4${listed}${packs}`,
+      [topicId, partition, range.from, range.to, ...offsets, ...(postgres ? [low, high] : [])],
     );
     const records = new Map<number, StoredRecord>();
-    for (const row of rows) records.set(Number(row.record_offset), toStoredRecord(row));
-    for (const row of packed) records.set(row.offset, storedOfRow(row));
+    const found: PackRow[] = [];
+    for (const row of rows) {
+      if (row.records) found.push(row as PackRow);
+      else records.set(Number(row.record_offset), toStoredRecord(row));
+    }
+    for (const row of postgres ? recordPacks.decodeRead(topicId, partition, found, wanted) : packed)
+      records.set(row.offset, storedOfRow(row));
     return records;
   },
 
@@ -246,12 +249,22 @@ export const logStore = {
     from: number,
     to: number,
   ): Promise<Map<number, number>> {
-    await recordPacks.file(sql, topicId, partition, from, to + 1);
-    const rows = await sql.rows<{ record_offset: number; headers: string }>(
-      `SELECT record_offset, headers FROM shoal_record
-       WHERE topic_id = $1 AND partition_id = $2 AND record_offset >= $3 AND record_offset <= $4 AND headers LIKE $5`,
-      [topicId, partition, from, to, ATTEMPTS_LIKE],
-    );
+    const text = (pack: string) => `SELECT record_offset, headers${pack} FROM shoal_record
+       WHERE topic_id = $1 AND partition_id = $2 AND record_offset >= $3 AND record_offset <= $4 AND headers LIKE $5`;
+    const params = [topicId, partition, from, to, ATTEMPTS_LIKE];
+    type Row = { record_offset: number; headers: string };
+    let rows: Row[] | undefined;
+    if (sql.kind === 'postgres') {
+      // The packs in range come with the rows (see readWithinBudget); when there are some, filed and read again.
+      const found = await sql.rows<Row & Partial<PackRow>>(
+        `(${text(NO_PACK)}) UNION ALL (${packsReadAsRows(6, 'NULL::bigint, NULL::text')})`,
+        [...params, from, to + 1],
+      );
+      const packs = found.filter((row): row is Row & PackRow => row.records != null);
+      if (packs.length === 0) rows = found;
+      else await recordPacks.filePacks(sql, topicId, partition, packs);
+    } else await recordPacks.file(sql, topicId, partition, from, to + 1);
+    rows ??= await sql.rows<Row>(text(''), params);
     const attempts = new Map<number, number>();
     for (const row of rows) {
       const n = attemptsOf(row.headers);

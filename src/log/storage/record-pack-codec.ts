@@ -27,8 +27,18 @@ const HEAD = 12;
 /** The most meta one record takes: flags, two f64, the size and three lengths (a key and a value are one kind each). */
 const META_MAX = 1 + 8 + 8 + 4 + 3 * 4;
 
-/** The pack of `rows` (one partition's, in offset order). */
-export function encodePack(rows: readonly RecordRow[]): Buffer {
+/** What a pack keeps of a record: its timestamps come from the row, or all from a `stamp`. */
+type PackedRecord = Pick<RecordRow, 'key' | 'value' | 'headers' | 'size'> & {
+  timestamp?: number | null;
+  maxTimestamp?: number;
+};
+
+/**
+ * The pack of `rows` (one partition's, in offset order). `stamp`: every record's timestamp and
+ * max timestamp (records the broker stamps, on a partition whose max timestamp is not later);
+ * else each row's own.
+ */
+export function encodePack(rows: readonly PackedRecord[], stamp?: number): Buffer {
   const meta = Buffer.allocUnsafe(rows.length * META_MAX);
   const texts: string[] = [];
   const bytes: Buffer[] = [];
@@ -51,12 +61,14 @@ export function encodePack(rows: readonly RecordRow[]): Buffer {
     if (typeof value === 'string') flags |= VALUE_JSON;
     else if (value !== null) flags |= VALUE_BYTES;
     if (headers !== null) flags |= HEADERS;
-    if (row.timestamp !== previous) flags |= OWN_TIMESTAMP;
-    if (row.maxTimestamp !== row.timestamp) flags |= OWN_MAX_TIMESTAMP;
+    const timestamp = stamp ?? row.timestamp!;
+    const maxTimestamp = stamp ?? row.maxTimestamp!;
+    if (timestamp !== previous) flags |= OWN_TIMESTAMP;
+    if (maxTimestamp !== timestamp) flags |= OWN_MAX_TIMESTAMP;
     at = meta.writeUInt8(flags, at);
-    if (flags & OWN_TIMESTAMP) at = meta.writeDoubleLE(row.timestamp, at);
-    if (flags & OWN_MAX_TIMESTAMP) at = meta.writeDoubleLE(row.maxTimestamp, at);
-    previous = row.timestamp;
+    if (flags & OWN_TIMESTAMP) at = meta.writeDoubleLE(timestamp, at);
+    if (flags & OWN_MAX_TIMESTAMP) at = meta.writeDoubleLE(maxTimestamp, at);
+    previous = timestamp;
     at = meta.writeUInt32LE(row.size, at);
     if (key !== null) {
       if (isTextKey(key)) addText(key);
@@ -86,7 +98,7 @@ export const packHeadLength = (index: number) => HEAD + (index + 1) * META_MAX;
 
 /** {@link packHeadLength} in SQL: the blob column's first bytes up to the record at offset `offset`. */
 export const packHeadSql = (blob: string, base: string, offset: string) =>
-  `substr(${blob}, 1, ${HEAD} + ${META_MAX} * ((${offset}) - ${base} + 1))`;
+  `substr(${blob}, 1, CAST(${HEAD} + ${META_MAX} * ((${offset}) - ${base} + 1) AS INTEGER))`;
 
 /**
  * The timestamp of the pack's record `index` (from its base offset), read from the meta alone:

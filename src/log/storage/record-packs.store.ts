@@ -1,19 +1,22 @@
 import type { StoredRecord } from '../domain/record.js';
 import type { Sql } from '../../storage/database.js';
-import { keyColumns, keyOfColumns } from './record-columns.js';
+import { PgBinaryArray } from '../../storage/pg-binary-array.js';
+import { isTextKey, keyBytes, keyColumns, keyOfColumns } from './record-columns.js';
 import { decodePack, encodePack, packHeadSql, packTimestampAt } from './record-pack-codec.js';
 import { insertRows, type RecordRow } from './record-insert.js';
 
 /**
- * Packed appends (SQLite only). A produce that adds at least {@link PACK_MIN} records to a
- * partition stores them as ONE row of `shoal_record_pack` instead of one `shoal_record` row per
- * record, in the same transaction (the heads move as before): one B-tree row instead of
- * hundreds. Before a read of a partition's rows its packs in the range read are "filed" — taken apart and inserted into `shoal_record` row by row, the
- * pack deleted, atomically (a savepoint: a crash leaves the pack or the rows) — so every reader
- * sees exactly the rows a row-by-row append would have written. `PackFiler` files whatever is
- * left in the background while no produce runs. A share fetch ({@link recordPacks.readThrough})
- * and the metrics ({@link recordTimestampSql}) read packs as they are. PostgreSQL never packs:
- * its checks are skipped.
+ * Packed appends. A produce that adds at least {@link PACK_MIN} records to a partition stores
+ * them as ONE row of `shoal_record_pack` instead of one `shoal_record` row per record, in the
+ * same transaction (the heads move as before): one B-tree row instead of hundreds (on
+ * PostgreSQL also in the one-statement append, append-alone.store.ts). Before a read of a
+ * partition's rows its packs in the range read are "filed" — taken apart and inserted into `shoal_record` row by row, the pack deleted, atomically (SQLite: a
+ * savepoint; PostgreSQL: one statement that inserts the rows of the packs it deleted, so that of
+ * two brokers filing one pack only one inserts it) — so every reader sees exactly the rows a
+ * row-by-row append would have written. `PackFiler` files whatever is left in the background
+ * while no produce runs. A share fetch ({@link recordPacks.readThrough}; on PostgreSQL in the
+ * statement that reads its rows, `log.store.ts`) and the metrics ({@link recordTimestampSql})
+ * read packs as they are.
  */
 export const PACK_MIN = 64;
 
@@ -27,6 +30,31 @@ const PACKS_IN_RANGE = `SELECT base_offset FROM shoal_record_pack
 
 /** The same packs with their blobs. */
 const PACKS_IN_RANGE_READ = PACKS_IN_RANGE.replace('SELECT base_offset FROM', 'SELECT base_offset, records FROM');
+
+/** PostgreSQL: a record row's pack columns, none (see {@link packsReadAsRows}). */
+export const NO_PACK = ', NULL::bigint AS base_offset, NULL::bytea AS records';
+
+/** The columns of RECORD_SELECT (record-columns.ts), typed, all null. */
+const RECORD_NULLS =
+  'NULL::bigint, NULL::bigint, NULL::text, NULL::bytea, NULL::text, NULL::bytea, NULL::text, NULL::integer';
+
+/**
+ * PostgreSQL: the packs of partition `$1`/`$2` holding offsets in [`$low`, `$low+1`) (as
+ * PACKS_IN_RANGE_READ) shaped as rows of the read's columns (`nulls`: each typed, null) with
+ * {@link NO_PACK}'s filled: to follow a read of records with `UNION ALL`.
+ */
+export function packsReadAsRows(low: number, nulls = RECORD_NULLS): string {
+  return PACKS_IN_RANGE_READ.replace(
+    'SELECT base_offset, records FROM',
+    `SELECT ${nulls}, base_offset, records FROM`,
+  ).replace(/\$([34])\b/g, (_, n: string) => `$${low + Number(n) - 3}`);
+}
+
+/** A pack as read: its base offset and its blob. */
+export interface PackRow {
+  base_offset: number;
+  records: Buffer | Uint8Array;
+}
 
 /**
  * Reads served from packs without filing them (a share fetch's records, see
@@ -56,18 +84,16 @@ export interface RecordTimestampColumns {
 
 /**
  * A query's join and columns for the timestamp of the record at `offset` (SQL expressions) of a
- * partition, read where it lies: its row, or on SQLite the first bytes of the pack holding it
+ * partition, read where it lies: its row, or the first bytes of the pack holding it
  * (one primary-key seek; nothing filed, so a read of many partitions costs the same whatever is
  * packed). {@link recordTimestampOf} takes the columns apart.
  */
 export function recordTimestampSql(
-  kind: Sql['kind'],
   topic: string,
   partition: string,
   offset: string,
 ): { columns: string; joins: string } {
   const row = `LEFT JOIN shoal_record r ON r.topic_id = ${topic} AND r.partition_id = ${partition} AND r.record_offset = ${offset}`;
-  if (kind === 'postgres') return { columns: 'r.timestamp AS ts, NULL AS pack_base, NULL AS pack_head', joins: row };
   return {
     columns: `r.timestamp AS ts, rp.base_offset AS pack_base,
       CASE WHEN r.timestamp IS NULL THEN ${packHeadSql('rp.records', 'rp.base_offset', offset)} END AS pack_head`,
@@ -88,11 +114,27 @@ export function recordTimestampOf(row: RecordTimestampColumns, offset: number): 
 export const recordPacks = {
   /** Stores each partition's rows (offset order, one partition per list) as one pack. */
   async insert(sql: Sql, partitions: RecordRow[][]): Promise<void> {
-    const params: unknown[] = [];
-    for (const rows of partitions) {
-      const first = rows[0];
-      params.push(first.topicId, first.partition, first.offset, rows[rows.length - 1].offset, encodePack(rows));
+    const firsts = partitions.map((rows) => rows[0]);
+    const blobs = partitions.map((rows) => encodePack(rows));
+    if (sql.kind === 'postgres') {
+      // One statement for every pack; nobody reads its outcome (it goes ahead of the transaction's next one).
+      await sql.later(
+        `INSERT INTO shoal_record_pack (topic_id, partition_id, base_offset, last_offset, records)
+         SELECT * FROM unnest($1::integer[], $2::integer[], $3::bigint[], $4::bigint[], $5::bytea[])`,
+        [
+          firsts.map((row) => row.topicId),
+          firsts.map((row) => row.partition),
+          firsts.map((row) => row.offset),
+          partitions.map((rows) => rows[rows.length - 1].offset),
+          PgBinaryArray.of('bytea', blobs),
+        ],
+      );
+      return;
     }
+    const params: unknown[] = [];
+    partitions.forEach((rows, i) =>
+      params.push(firsts[i].topicId, firsts[i].partition, firsts[i].offset, rows[rows.length - 1].offset, blobs[i]),
+    );
     await sql.executeEach(
       'INSERT INTO shoal_record_pack (topic_id, partition_id, base_offset, last_offset, records) VALUES ($1, $2, $3, $4, $5)',
       params,
@@ -106,7 +148,12 @@ export const recordPacks = {
    * read-only seek (none on PostgreSQL).
    */
   async file(sql: Sql, topicId: number, partition: number, from: number, to: number): Promise<void> {
-    if (sql.kind === 'postgres' || from >= to) return;
+    if (from >= to) return;
+    if (sql.kind === 'postgres') {
+      const packs = await sql.rows<PackRow>(PACKS_IN_RANGE_READ, [topicId, partition, from, to]);
+      if (packs.length > 0) await filePg(sql, topicId, partition, packs);
+      return;
+    }
     const found = await sql.rows<{ base_offset: number }>(PACKS_IN_RANGE, [topicId, partition, from, to]);
     if (found.length === 0) return;
     let low = Infinity;
@@ -132,13 +179,18 @@ export const recordPacks = {
     high: number,
     wanted: (offset: number) => boolean,
   ): Promise<RecordRow[]> {
-    if (sql.kind === 'postgres' || low >= high) return [];
-    const found = await sql.rows<{ base_offset: number; records: Buffer | Uint8Array }>(PACKS_IN_RANGE_READ, [
-      topicId,
-      partition,
-      low,
-      high,
-    ]);
+    if (low >= high) return [];
+    const found = await sql.rows<PackRow>(PACKS_IN_RANGE_READ, [topicId, partition, low, high]);
+    return this.decodeRead(topicId, partition, found, wanted);
+  },
+
+  /** PostgreSQL: files `packs` of the partition as a read found them (see filePg). */
+  filePacks(sql: Sql, topicId: number, partition: number, packs: PackRow[]): Promise<void> {
+    return filePg(sql, topicId, partition, packs);
+  },
+
+  /** {@link readThrough}'s decoding of the packs a read found (PostgreSQL reads them with the rows: log.store.ts). */
+  decodeRead(topicId: number, partition: number, found: PackRow[], wanted: (offset: number) => boolean): RecordRow[] {
     if (found.length === 0) return [];
     packReads.count++;
     const rows: RecordRow[] = [];
@@ -152,9 +204,11 @@ export const recordPacks = {
    * answers how many packs were filed (0: none left).
    */
   async fileSome(sql: Sql, limit: number): Promise<number> {
-    if (sql.kind === 'postgres') return 0;
+    // PostgreSQL: packs another broker is filing are left to it.
     const found = await sql.rows<{ topic_id: number; partition_id: number; base_offset: number }>(
-      'SELECT topic_id, partition_id, base_offset FROM shoal_record_pack ORDER BY topic_id, partition_id, base_offset LIMIT $1',
+      `SELECT topic_id, partition_id, base_offset FROM shoal_record_pack ORDER BY topic_id, partition_id, base_offset LIMIT $1${
+        sql.kind === 'postgres' ? ' FOR UPDATE SKIP LOCKED' : ''
+      }`,
       [limit],
     );
     const ranges = new Map<string, { topicId: number; partition: number; low: number; high: number }>();
@@ -182,7 +236,6 @@ export const recordPacks = {
    * so that its rows can go one by one (a chunk removes exactly `limit` records while enough are left).
    */
   async removeTopic(sql: Sql, topicId: number, limit: number): Promise<number> {
-    if (sql.kind === 'postgres') return 0;
     const found = await sql.rows<{ partition_id: number; base_offset: number; last_offset: number }>(
       'SELECT partition_id, base_offset, last_offset FROM shoal_record_pack WHERE topic_id = $1 LIMIT $2',
       [topicId, Math.min(limit, 1_000)],
@@ -214,6 +267,14 @@ export const recordPacks = {
  * blobs returned by the same statement, so what is inserted is exactly what went), their rows inserted.
  */
 async function fileBetween(sql: Sql, topicId: number, partition: number, low: number, high: number): Promise<void> {
+  if (sql.kind === 'postgres') {
+    const packs = await sql.rows<PackRow>(
+      `SELECT base_offset, records FROM shoal_record_pack WHERE topic_id = $1 AND partition_id = $2 AND base_offset >= $3 AND base_offset <= $4`,
+      [topicId, partition, low, high],
+    );
+    if (packs.length > 0) await filePg(sql, topicId, partition, packs);
+    return;
+  }
   await sql.execute('SAVEPOINT shoal_file_packs');
   try {
     const packs = await sql.rows<{ base_offset: number; records: Buffer | Uint8Array }>(
@@ -233,3 +294,50 @@ async function fileBetween(sql: Sql, topicId: number, partition: number, low: nu
     throw error;
   }
 }
+
+/**
+ * PostgreSQL: deletes the partition's `packs` (as read before) and inserts the rows of those it
+ * deleted, in one statement — atomic inside a transaction or outside one. A pack another broker
+ * filed meanwhile is no longer there to delete (its DELETE waited for that broker's commit), so
+ * its rows are not inserted twice.
+ */
+async function filePg(sql: Sql, topicId: number, partition: number, packs: PackRow[]): Promise<void> {
+  const bases: number[] = [];
+  const rows: FiledRow[] = [];
+  for (const pack of packs) {
+    const base = Number(pack.base_offset);
+    bases.push(base);
+    for (const row of decodePack(topicId, partition, base, pack.records)) rows.push({ ...row, base });
+  }
+  await sql.execute(
+    `WITH gone AS (
+       DELETE FROM shoal_record_pack WHERE topic_id = $1 AND partition_id = $2 AND base_offset = ANY($3::bigint[])
+       RETURNING base_offset)
+     INSERT INTO shoal_record (topic_id, partition_id, record_offset, timestamp, max_timestamp, record_key, key_bytes,
+       value_json, value_bytes, headers, size)
+     SELECT $1, $2, r.record_offset, r.timestamp, r.max_timestamp, r.record_key, r.key_bytes, r.value_json, r.value_bytes,
+       r.headers, r.size
+     FROM unnest($4::bigint[], $5::bigint[], $6::bigint[], $7::bigint[], $8::text[], $9::bytea[], $10::text[], $11::bytea[],
+       $12::text[], $13::integer[])
+       AS r (base, record_offset, timestamp, max_timestamp, record_key, key_bytes, value_json, value_bytes, headers, size)
+     WHERE r.base IN (SELECT base_offset FROM gone)`,
+    [topicId, partition, bases, ...FILED_COLUMNS.map(([type, of]) => PgBinaryArray.of(type, rows.map(of)))],
+  );
+}
+
+/** A row filed from a pack, with the pack's base offset. */
+type FiledRow = RecordRow & { base: number };
+
+/** {@link filePg}'s arrays after the topic, partition and bases: element type and value of a row (binary form). */
+const FILED_COLUMNS: [Parameters<typeof PgBinaryArray.of>[0], (row: FiledRow) => number | string | Buffer | null][] = [
+  ['int8', (row) => row.base],
+  ['int8', (row) => row.offset],
+  ['int8', (row) => row.timestamp],
+  ['int8', (row) => row.maxTimestamp],
+  ['text', ({ key }) => (isTextKey(key) ? key : null)],
+  ['bytea', ({ key }) => (isTextKey(key) ? null : keyBytes(key))],
+  ['text', ({ value }) => (typeof value === 'string' ? value : null)],
+  ['bytea', ({ value }) => (value === null || typeof value === 'string' ? null : value)],
+  ['text', (row) => row.headers],
+  ['int4', (row) => row.size],
+];

@@ -67,7 +67,7 @@ export const metricsStore = {
    * start offset while nothing is committed, as describe does.
    */
   async consumerPositions(sql: Sql): Promise<ConsumerPositionRow[]> {
-    const next = recordTimestampSql(sql.kind, 'k.topic_id', 'k.partition_id', 'k.next_offset');
+    const next = recordTimestampSql('k.topic_id', 'k.partition_id', 'k.next_offset');
     const rows = await sql.rows<
       RecordTimestampColumns & {
         group_name: string;
@@ -139,7 +139,7 @@ async function consumerMembers(sql: Sql): Promise<{ group: string; members: numb
 
 async function openedShareWindows(sql: Sql): Promise<ShareWindowRow[]> {
   const first = 'CASE WHEN w.start_offset > p.start_offset THEN w.start_offset ELSE p.start_offset END';
-  const start = recordTimestampSql(sql.kind, 'w.topic_id', 'w.partition_id', first);
+  const start = recordTimestampSql('w.topic_id', 'w.partition_id', first);
   const rows = await sql.rows<
     RecordTimestampColumns & {
       group_name: string;
@@ -200,7 +200,7 @@ async function unopenedShareWindows(sql: Sql, opened: ShareWindowRow[]): Promise
   }
   const names = [...new Set([...covered.values()].flatMap((g) => [...g.topics]))];
   if (names.length === 0) return [];
-  const first = recordTimestampSql(sql.kind, 'p.topic_id', 'p.partition_id', 'p.start_offset');
+  const first = recordTimestampSql('p.topic_id', 'p.partition_id', 'p.start_offset');
   const logs = await sql.rows<
     RecordTimestampColumns & { name: string; partition_id: number; start_offset: number; end_offset: number }
   >(
