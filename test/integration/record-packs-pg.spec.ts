@@ -118,8 +118,8 @@ describe('packed appends (PostgreSQL)', () => {
     // From its third fetch the member's window locks go with the read of the next rows (pglat's
     // read-ahead), which holds no packed record: those are read the usual way.
     const records = many(2 * PACK_MIN).map((record, i) => ({ ...record, partition: i % 2 }));
-    await pair('ahead', records, 2);
-    expect(await packs('ahead')).toBe(2);
+    await pair('read-ahead', records, 2);
+    expect(await packs('read-ahead')).toBe(2);
     const fetchAll = async (topic: string) => {
       await log.shares.updateConfig(`a-${topic}`, { autoOffsetReset: 'earliest' });
       const { memberId } = await log.shares.join(`a-${topic}`, { topics: [topic] });
@@ -136,9 +136,9 @@ describe('packed appends (PostgreSQL)', () => {
       const at = (r: unknown) => r as { partition: number; offset: number };
       return all.sort((a, b) => at(a).partition - at(b).partition || at(a).offset - at(b).offset);
     };
-    const fetched = await fetchAll('ahead');
+    const fetched = await fetchAll('read-ahead');
     expect(fetched).toHaveLength(records.length + 1);
-    expect(fetched).toEqual(await fetchAll('ahead-ref'));
+    expect(fetched).toEqual(await fetchAll('read-ahead-ref'));
   });
 
   it('answers dense offsets across partitions; another broker on the database files and reads them', async () => {

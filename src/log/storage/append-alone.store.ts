@@ -134,6 +134,8 @@ export async function appendAlone(
   notify: string | undefined,
   pack = true,
 ): Promise<AppendedAlone | null | 'keyed'> {
+  // Nothing to append (a batch of empty requests): the usual way answers it.
+  if (heads.length === 0) return null;
   const packs = heads.map((head) =>
     pack && head.records.length >= PACK_MIN ? encodePack(head.records, timestamp) : null,
   );
