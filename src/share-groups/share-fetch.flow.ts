@@ -1,4 +1,8 @@
 import type { TopicPartition } from '@shoal/protocol';
+import type { Topic } from '../log/domain/topic.js';
+import type { AcquiredStoredRecord } from './domain/acquired-record.js';
+import { ByteBudget } from './domain/byte-budget.js';
+import type { ShareGroupTransaction } from './share-group.transaction.js';
 import { lowerReserve, msUntilToken, priorityTiers, refill, type TokenBucket } from './domain/share-flow.js';
 import type { Sql } from '../storage/database.js';
 import { type ShareFlowRow, shareGroupFlowStore } from './storage/share-group-flow.store.js';
@@ -67,4 +71,32 @@ export async function acquireByPriority<R>(
   for (const tier of tiers.slice(1)) await fill(tier, max);
   if (reserve > 0) await fill(tiers[0], max);
   return records;
+}
+
+/**
+ * Up to `max` records from the member's partitions, starting at a rotating one (`rotation`: the
+ * next start per member, moved on here), in the group's topic priority and within its rate
+ * limit (`tokenInMs`: when the limit lets the next record out, if it held this fetch back), and
+ * within `maxBytes` of stored record sizes.
+ */
+export async function acquireFor(
+  tx: ShareGroupTransaction,
+  memberId: string,
+  assignment: TopicPartition[],
+  topics: Map<string, Topic>,
+  { max, maxBytes, rotation }: { max: number; maxBytes: number; rotation: Map<string, number> },
+): Promise<{ records: AcquiredStoredRecord[]; tokenInMs: number | null }> {
+  if (assignment.length === 0) return { records: [], tokenInMs: null };
+  const flow = await openFlow(tx.sql, tx.group.id, tx.now, max, tx.flow);
+  const start = (rotation.get(memberId) ?? 0) % assignment.length;
+  rotation.set(memberId, start + 1);
+  const order = assignment.map((_, i) => assignment[(start + i) % assignment.length]);
+  // Starting at a partition that moves on every fetch, each partition in turn fills what
+  // is left: fair across fetches, and a fetch touches as few partitions as it needs.
+  // One byte budget for the whole answer, across every partition it fills from.
+  const budget = new ByteBudget(maxBytes);
+  const records = await acquireByPriority(order, flow, flow.allowance, async ({ topic, partition }, want) =>
+    budget.exhausted ? [] : tx.acquire(topics.get(topic)!, partition, memberId, want, budget),
+  );
+  return { records, tokenInMs: await settleFlow(tx.sql, tx.group.id, flow, records.length) };
 }

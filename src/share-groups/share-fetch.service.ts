@@ -2,13 +2,11 @@ import { Inject, Injectable } from '@nestjs/common';
 import { type Acknowledgement, type AckResult, ErrorCode, type TopicPartition } from '@shoal/protocol';
 import { DEFAULT_SECURITY, type ShoalConfig, SHOAL_CONFIG } from '../config/shoal-config.js';
 import { NotHeldError, UnknownMemberError } from '../platform/errors/index.js';
-import { ByteBudget } from './domain/byte-budget.js';
-import type { Topic } from '../log/domain/topic.js';
 import type { AcquiredStoredRecord } from './domain/acquired-record.js';
 import { appendKey, ChangeSignal, groupKey, type WaitTiming } from '../platform/change-signal.js';
 import { ShareGroupCoordinator, type ShareGroupOptions } from './share-group.coordinator.js';
 import type { ShareGroupTransaction } from './share-group.transaction.js';
-import { acquireByPriority, openFlow, settleFlow } from './share-fetch.flow.js';
+import { acquireFor } from './share-fetch.flow.js';
 import { TransactionalProduce } from '../log/transactional-produce.js';
 import type { KeyCheck } from '../security/deferred-auth.js';
 import { type Attempt, ShareShortcuts } from './share-shortcuts.js';
@@ -47,6 +45,8 @@ export class ShareFetchService {
   private readonly rotation = new Map<string, number>();
   /** PostgreSQL's shorter ways for plain fetches and accepts. */
   private readonly shortcuts: ShareShortcuts;
+  /** The most record bytes one answer carries (`security.maxResponseBytes`). */
+  private readonly maxResponseBytes: number;
   /** Fetches of this broker under way, not counting those in a long-poll wait. */
   private active = 0;
 
@@ -56,8 +56,8 @@ export class ShareFetchService {
     @Inject(SHOAL_CONFIG) private readonly config: ShoalConfig,
     private readonly producer: TransactionalProduce,
   ) {
-    const maxBytes = (config.security ?? DEFAULT_SECURITY).maxResponseBytes;
-    this.shortcuts = new ShareShortcuts(coordinator, this.rotation, maxBytes);
+    this.maxResponseBytes = (config.security ?? DEFAULT_SECURITY).maxResponseBytes;
+    this.shortcuts = new ShareShortcuts(coordinator, this.rotation, this.maxResponseBytes);
   }
 
   /**
@@ -109,7 +109,8 @@ export class ShareFetchService {
     acks: Acknowledgement[],
     wholePartitions = false,
   ): Promise<AckResult[]> {
-    const accepted = this.flushApart(acks) ? await this.shortcuts.accept(group, memberId, acks) : null;
+    const apart = this.flushApart(acks);
+    const accepted = apart ? await this.shortcuts.accept(group, memberId, acks) : null;
     if (accepted) return accepted;
     return this.coordinator.withGroup(
       group,
@@ -117,7 +118,7 @@ export class ShareFetchService {
       (tx) => this.acknowledgeIn(tx, memberId, acks, true, wholePartitions),
       // On PostgreSQL the share-partitions' rows are then not held through the flush: a fetch
       // of the same partitions goes on meanwhile.
-      { durable: this.flushApart(acks) ? 'apart' : true },
+      { durable: apart ? 'apart' : true },
     );
   }
 
@@ -320,7 +321,11 @@ export class ShareFetchService {
         await tx.lockInOrder([...options.acks, ...assignment]);
         const applied = await this.applyAcks(tx, memberId, options.acks, options.wholePartitionAcks);
         const ackResults = options.produceWith ? await options.produceWith(tx, applied) : applied;
-        const { records, tokenInMs } = await this.acquire(tx, memberId, assignment, topics, options.maxRecords);
+        const { records, tokenInMs } = await acquireFor(tx, memberId, assignment, topics, {
+          max: options.maxRecords,
+          maxBytes: this.maxResponseBytes,
+          rotation: this.rotation,
+        });
         const waitKeys = [
           groupKey('share', tx.group.id),
           ...assignment.map((p) => appendKey(topics.get(p.topic)!.id, p.partition)),
@@ -370,33 +375,6 @@ export class ShareFetchService {
       ...(ack.lastOffset === undefined ? {} : { lastOffset: ack.lastOffset }),
       error: errors[i],
     }));
-  }
-
-  /**
-   * Up to `max` records from the member's partitions, starting at a rotating one, in the
-   * group's topic priority and within its rate limit (`tokenInMs`: when the limit lets the next
-   * record out, if it held this fetch back).
-   */
-  private async acquire(
-    tx: ShareGroupTransaction,
-    memberId: string,
-    assignment: TopicPartition[],
-    topics: Map<string, Topic>,
-    max: number,
-  ): Promise<{ records: AcquiredStoredRecord[]; tokenInMs: number | null }> {
-    if (assignment.length === 0) return { records: [], tokenInMs: null };
-    const flow = await openFlow(tx.sql, tx.group.id, tx.now, max, tx.flow);
-    const start = (this.rotation.get(memberId) ?? 0) % assignment.length;
-    this.rotation.set(memberId, start + 1);
-    const order = assignment.map((_, i) => assignment[(start + i) % assignment.length]);
-    // Starting at a partition that moves on every fetch, each partition in turn fills what
-    // is left: fair across fetches, and a fetch touches as few partitions as it needs.
-    // One byte budget for the whole answer, across every partition it fills from.
-    const budget = new ByteBudget((this.config.security ?? DEFAULT_SECURITY).maxResponseBytes);
-    const records = await acquireByPriority(order, flow, flow.allowance, async ({ topic, partition }, want) =>
-      budget.exhausted ? [] : tx.acquire(topics.get(topic)!, partition, memberId, want, budget),
-    );
-    return { records, tokenInMs: await settleFlow(tx.sql, tx.group.id, flow, records.length) };
   }
 }
 

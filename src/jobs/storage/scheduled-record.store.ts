@@ -1,6 +1,7 @@
 import type { RecordKey, RecordValue, StoredHeaders } from '../../log/domain/record.js';
 import type { Sql } from '../../storage/database.js';
 import { keyColumns, keyOfColumns, valueOfColumns } from '../../log/storage/log.store.js';
+import type { StoredRow } from '../../log/storage/record-columns.js';
 
 /** A record waiting for its time, as stored. */
 export interface ScheduledRow {
@@ -16,18 +17,13 @@ export interface ScheduledRow {
   idempotencyKey: string | null;
 }
 
-interface Row {
+/** A scheduled record's row: a log record's columns (no offset yet, a timestamp or none) and its schedule. */
+interface Row extends Omit<StoredRow, 'record_offset' | 'timestamp'> {
   id: string;
   topic_id: number;
   partition_id: number;
   deliver_at: number;
   timestamp: number | null;
-  record_key: string | null;
-  key_bytes: Buffer | Uint8Array | null;
-  value_json: string | null;
-  value_bytes: Buffer | Uint8Array | null;
-  headers: string | null;
-  size: number;
   idempotency_key: string | null;
 }
 
