@@ -1,3 +1,5 @@
+import { jest } from '@jest/globals';
+import { PackFiler } from '../../src/log/pack-filer.js';
 import type { LogContext } from './log-context.js';
 
 /** What the packed-append suites compare: a topic's packs, rows and partition windows, read on `log`'s database. */
@@ -58,4 +60,18 @@ export async function consumedRecords(log: LogContext, topic: string) {
   const { memberId } = await log.groups.join(`c-${topic}`, { topics: [topic], autoOffsetReset: 'earliest' });
   const { records } = await log.consumerFetch.fetch(`c-${topic}`, memberId, { maxRecords: 10_000, maxWaitMs: 0 });
   return records.map(({ topic: _topic, ...record }) => record);
+}
+
+/**
+ * Runs `work` with `log`'s background filer doing nothing. Its idle check reads the injected
+ * clock, so a test that moves the clock on makes the broker idle, and a step begun then may file
+ * a pack the test produces a moment later.
+ */
+export async function withoutBackgroundFiling<T>(log: LogContext, work: () => Promise<T>): Promise<T> {
+  const filer = jest.spyOn(log.service(PackFiler), 'fileWhileIdle').mockResolvedValue(0);
+  try {
+    return await work();
+  } finally {
+    filer.mockRestore();
+  }
 }
