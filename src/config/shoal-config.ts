@@ -91,7 +91,7 @@ class Environment {
   @IsIn(['on', 'off']) SHOAL_METRICS_PARTITION_DETAIL: 'on' | 'off' = 'on';
   @IsInt() @Min(1000) SHOAL_IDEMPOTENCY_WINDOW_MS: number = 86_400_000;
   @IsInt() @Min(5) @Max(1000) SHOAL_SCHEDULER_INTERVAL_MS: number = 25;
-  @IsIn(['info', 'debug', 'silent']) SHOAL_LOG: 'info' | 'debug' | 'silent' = 'info';
+  @IsIn(['info', 'debug', 'error', 'silent']) SHOAL_LOG: 'info' | 'debug' | 'error' | 'silent' = 'info';
   @IsIn(['json', 'pretty', '']) SHOAL_LOG_FORMAT: 'json' | 'pretty' | '' = '';
   @IsOptional() @IsString() @MinLength(16) SHOAL_ADMIN_API_KEY?: string = undefined;
   @IsIn(['true', 'false']) SHOAL_METRICS_PUBLIC: string = 'false';
@@ -192,6 +192,7 @@ export function loggerLevels(
   env: NodeJS.ProcessEnv = process.env,
 ): false | ('log' | 'warn' | 'error' | 'debug' | 'verbose')[] {
   if (env.SHOAL_LOG === 'silent') return false;
+  if (env.SHOAL_LOG === 'error') return ['error'];
   return env.SHOAL_LOG === 'debug' ? ['log', 'warn', 'error', 'debug', 'verbose'] : ['log', 'warn', 'error'];
 }
 

@@ -5,7 +5,8 @@ import type { ShoalConfig } from '../../src/config/shoal-config.js';
 import { type Clock, ManualClock } from '../../src/platform/clock.js';
 import { createTestStorage, type StorageKind, testConfig, type TestStorage } from './storage.js';
 
-process.env.SHOAL_LOG ??= 'silent';
+// Errors only: an unexpected 500's stack reaches the test output (a CI log is all there is to read).
+process.env.SHOAL_LOG ??= 'error';
 
 export interface TestBroker {
   app: NestFastifyApplication;

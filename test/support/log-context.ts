@@ -43,6 +43,13 @@ export interface LogContext {
 }
 
 /**
+ * Retention runs when a test calls `retention.sweep(now)`: the broker's own sweep (a real-time
+ * timer) would apply the manual clock's latest time between a test's steps and delete what the
+ * test is about to count (a pack suite saw 65 deleted where it expected 130).
+ */
+const SWEEPS_BY_HAND: Partial<ShoalConfig> = { retentionIntervalMs: 3_600_000 };
+
+/**
  * `storage` opens an existing database (the caller disposes of it); else a fresh one is made.
  * `overrides` change the broker config (a small `security.maxResponseBytes`, say).
  */
@@ -58,7 +65,7 @@ export async function openLogContext(
 
   async function boot(): Promise<INestApplicationContext> {
     const created = await NestFactory.createApplicationContext(
-      AppModule.forRoot({ config: testConfig(storage.storage, overrides), clock }),
+      AppModule.forRoot({ config: testConfig(storage.storage, { ...SWEEPS_BY_HAND, ...overrides }), clock }),
       { logger: false },
     );
     return created.init();

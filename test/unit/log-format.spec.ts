@@ -1,5 +1,5 @@
 import { logFormat, shoalLogger } from '../../src/config/log-format.js';
-import { loadConfig } from '../../src/config/shoal-config.js';
+import { loadConfig, loggerLevels } from '../../src/config/shoal-config.js';
 
 describe(logFormat.name, () => {
   it('is JSON when stdout is not a terminal and pretty on one, unless SHOAL_LOG_FORMAT says', () => {
@@ -9,8 +9,11 @@ describe(logFormat.name, () => {
     expect(logFormat({ SHOAL_LOG_FORMAT: 'json' }, true)).toBe('json');
   });
 
-  it('is off with SHOAL_LOG=silent, and a bad SHOAL_LOG_FORMAT stops the broker', () => {
+  it('is off with SHOAL_LOG=silent, errors only with SHOAL_LOG=error, and a bad SHOAL_LOG_FORMAT stops the broker', () => {
     expect(shoalLogger({ SHOAL_LOG: 'silent' }, false)).toBe(false);
+    expect(loggerLevels({ SHOAL_LOG: 'error' })).toEqual(['error']);
+    expect(loggerLevels({})).toEqual(['log', 'warn', 'error']);
+    expect(() => loadConfig({ SHOAL_LOG: 'warn' })).toThrow(/SHOAL_LOG/);
     expect(() => loadConfig({ SHOAL_LOG_FORMAT: 'xml' })).toThrow(/SHOAL_LOG_FORMAT/);
   });
 });
