@@ -117,7 +117,27 @@ export abstract class GroupSessions<Tx extends GroupTransaction>
     return { result, durable: durable.then(() => this.afterCommit(tx)) };
   }
 
+  /** Options to run a transaction again with once `error` rolled it back; null: the error stands. None by default. */
+  protected runAgainWith(_error: unknown, _options: WithGroupOptions): WithGroupOptions | null {
+    return null;
+  }
+
   private async commitGroup<T>(
+    name: string,
+    missing: () => Error,
+    work: (tx: Tx) => Promise<T>,
+    options: WithGroupOptions,
+  ): Promise<{ result: T; durable: Promise<void>; tx: Tx }> {
+    try {
+      return await this.commitGroupOnce(name, missing, work, options);
+    } catch (error) {
+      const again = this.runAgainWith(error, options);
+      if (!again) throw error;
+      return this.commitGroupOnce(name, missing, work, again);
+    }
+  }
+
+  private async commitGroupOnce<T>(
     name: string,
     missing: () => Error,
     work: (tx: Tx) => Promise<T>,

@@ -31,7 +31,7 @@ export const JOB_NOTES_SWEEP_MS = 10_000;
 import { ShareStorage } from './storage/sql-share-stores.js';
 import { GroupSessions, type WithGroupOptions } from '../groups/group-sessions.js';
 import { LogAppender } from '../log/log-appender.js';
-import { ShareGroupTransaction } from './share-group.transaction.js';
+import { ShareGroupTransaction, WindowsAheadMissed } from './share-group.transaction.js';
 
 /**
  * What every share-group operation shares: one transaction holding the group's row, members
@@ -151,6 +151,11 @@ export class ShareGroupCoordinator extends GroupSessions<ShareGroupTransaction> 
     this.signal.notify(settledKey(ask.group));
     this.hooks.activity.emit(ask.group, activity);
     return true;
+  }
+
+  /** A transaction whose windows locked ahead were not those it needed runs again without locking ahead. */
+  protected override runAgainWith(error: unknown, options: ShareGroupOptions): ShareGroupOptions | null {
+    return error instanceof WindowsAheadMissed && options.ahead ? { ...options, ahead: undefined } : null;
   }
 
   /** The share-partitions' window changes, written once each. */

@@ -13,6 +13,17 @@ import type { ShareFlowRow } from './storage/share-group-flow.store.js';
 import { emptyActivity, type ShareActivity, SharePartition, type ShareScope } from './share-partition.js';
 
 /**
+ * A transaction's windows locked ahead were not the ones it needed, and it would have to lock
+ * one that sorts before a window it holds: it is run again without locking ahead (see
+ * ShareGroupCoordinator), nothing of it kept.
+ */
+export class WindowsAheadMissed extends Error {
+  constructor() {
+    super('the share-partitions locked ahead are not those the transaction needs, in the lock order');
+  }
+}
+
+/**
  * A share group inside one transaction: its row locked, its live members, the share-partitions
  * opened so far ({@link SharePartition}s, each opened once: locked, expiries applied; their
  * windows written by {@link flush} before the commit), the topics looked up, and what happened
@@ -236,23 +247,41 @@ export class ShareGroupTransaction implements ShareScope {
         keys.set(`${topicId}:${p.partition}`, { groupId: this.group.id, topicId, partition: p.partition });
     }
     // One statement locks them all in that order, and reads what opening each needs (see
-    // SharePartition.open) — or the group's opening did, when it locked every one of them.
+    // SharePartition.open) — or the group's opening did, when it locked them (or those before the rest).
     const locked =
-      this.lockedAhead(keys) ?? (await this.stores.partitions.lockWindows(this.group.id, [...keys.values()], this.now));
+      (await this.lockFromAhead(keys)) ??
+      (await this.stores.partitions.lockWindows(this.group.id, [...keys.values()], this.now));
     for (const [key, window] of locked) {
       this.locked.set(key, window);
       this.flow = window.flow;
     }
   }
 
-  /** The windows locked with the group's opening, if they cover every one of `keys` (used once). */
-  private lockedAhead(keys: Map<string, unknown>): Map<string, LockedWindow> | undefined {
+  /**
+   * The windows locked with the group's opening (used once), when the transaction uses them:
+   * those of `keys` if they cover them all; else the rest locked now, if each sorts after every
+   * window already held, so the lock order holds. A rest sorting before one held (the member's
+   * assignment moved to an earlier partition) throws {@link WindowsAheadMissed}: the transaction
+   * is rolled back and run again without locking ahead, rather than wait for a window while it
+   * holds a later one (two fetches doing so the other way round waited on each other until
+   * PostgreSQL's deadlock check ended one, a second later, and again on each retry).
+   */
+  private async lockFromAhead(keys: Map<string, SharePartitionKey>): Promise<Map<string, LockedWindow> | undefined> {
     const ahead = this.ahead;
     if (!ahead || this.aheadUsed) return undefined;
     this.aheadUsed = true;
     const asked = new Set(ahead.keys.map((k) => `${k.topicId}:${k.partition}`));
-    for (const key of keys.keys()) if (!asked.has(key)) return undefined;
-    return new Map([...ahead.locked].filter(([key]) => keys.has(key)));
+    const found = new Map([...ahead.locked].filter(([key]) => keys.has(key)));
+    const rest = [...keys].filter(([key]) => !asked.has(key)).map(([, key]) => key);
+    if (rest.length === 0) return found;
+    if (ahead.locked.size === 0) return undefined; // nothing held: the usual lock of them all
+    const held = [...ahead.locked.keys()].map((key) => key.split(':').map(Number));
+    const [lastTopic, lastPartition] = held.reduce((a, b) => (b[0] > a[0] || (b[0] === a[0] && b[1] > a[1]) ? b : a));
+    if (rest.some((k) => k.topicId < lastTopic || (k.topicId === lastTopic && k.partition <= lastPartition)))
+      throw new WindowsAheadMissed();
+    for (const [key, window] of await this.stores.partitions.lockWindows(this.group.id, rest, this.now))
+      found.set(key, window);
+    return found;
   }
 
   /** The named topics that exist, looked up once per transaction. */
