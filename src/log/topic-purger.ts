@@ -19,6 +19,8 @@ export class TopicPurger implements OnApplicationBootstrap, OnApplicationShutdow
   private readonly logger = new Logger(TopicPurger.name);
   private readonly task = new PeriodicTask('topic purge', PURGE_INTERVAL_MS, () => this.sweep(), this.logger);
   private running: Promise<number> | undefined;
+  /** The sweep queued to follow the running one. */
+  private next: Promise<number> | undefined;
   private stopped = false;
 
   constructor(private readonly database: Database) {}
@@ -31,18 +33,32 @@ export class TopicPurger implements OnApplicationBootstrap, OnApplicationShutdow
     this.stopped = true;
     await this.task.stop();
     await this.running?.catch(() => undefined);
+    await this.next?.catch(() => undefined);
   }
 
-  /** Starts a sweep now unless one is running (after a delete). */
+  /** Starts a sweep now, or right after the one running (after a delete). */
   kick(): void {
-    if (this.running || this.stopped) return;
+    if (this.stopped) return;
     this.sweep().catch((error: unknown) => this.logger.error(`topic purge failed: ${String(error)}`));
   }
 
-  /** Removes every deleted topic's records, chunk by chunk; answers how many. */
+  /**
+   * Removes every deleted topic's records, chunk by chunk; answers how many. A sweep already
+   * running may have listed the deleted topics before the caller's delete committed: then one
+   * more runs right after it (one, however many callers wait for it), and the caller gets that one.
+   */
   sweep(): Promise<number> {
-    this.running ??= this.purgeAll().finally(() => (this.running = undefined));
-    return this.running;
+    if (!this.running) {
+      this.running = this.purgeAll().finally(() => (this.running = undefined));
+      return this.running;
+    }
+    this.next ??= this.running
+      .catch(() => 0)
+      .then(() => {
+        this.next = undefined;
+        return this.stopped ? 0 : this.sweep();
+      });
+    return this.next;
   }
 
   private async purgeAll(): Promise<number> {

@@ -1,7 +1,10 @@
+import { jest } from '@jest/globals';
 import { UnknownTopicError } from '../../src/platform/errors/index.js';
 import { PURGE_CHUNK, TopicPurger } from '../../src/log/topic-purger.js';
 import { type LogContext, openLogContext } from '../support/log-context.js';
 import { STORAGE_KINDS } from '../support/storage.js';
+import { until } from '../support/until.js';
+import { topicPurgeStore } from '../../src/log/storage/topic-purge.store.js';
 
 /** Records stored: rows, and records in packs (SQLite's large appends, record-packs.store.ts). */
 const storedRecords = (log: LogContext) =>
@@ -57,5 +60,38 @@ describe.each(STORAGE_KINDS)(`${TopicPurger.name} on %s`, (kind) => {
     expect(await storedRecords(log)).toBe(1);
     expect((await log.reader.read('kept', 0, { offset: 0, maxRecords: 10, maxWaitMs: 0 })).records).toHaveLength(1);
     expect(await log.purger.sweep()).toBe(0);
+  });
+
+  it('a sweep called while one runs removes the topics deleted after that one listed them', async () => {
+    await log.topics.create('late', 1, undefined);
+    await log.produce('late', [{ value: 'a' }, { value: 'b' }]);
+    // A sweep (the timer's, say) lists the deleted topics, then is held before its first chunk
+    // (after its read: the database is free meanwhile).
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const list = topicPurgeStore.pending.bind(topicPurgeStore);
+    let heldList: number[] | undefined;
+    const listed = jest
+      .spyOn(topicPurgeStore, 'pending')
+      .mockImplementationOnce(async (sql) => (heldList = await list(sql)));
+    const run = log.database.run.bind(log.database);
+    const held = jest.spyOn(log.database, 'run').mockImplementation((async (work: Parameters<typeof run>[0]) => {
+      const result = await run(work);
+      if (result === heldList) await gate;
+      return result;
+    }) as typeof run);
+    try {
+      const early = log.purger.sweep();
+      await until(() => heldList !== undefined);
+      await log.topics.delete('late');
+      const after = log.purger.sweep();
+      release();
+      await early;
+      expect(await after).toBe(2);
+      expect(await storedRecords(log)).toBe(1); // 'kept''s one
+    } finally {
+      listed.mockRestore();
+      held.mockRestore();
+    }
   });
 });
