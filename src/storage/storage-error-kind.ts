@@ -4,7 +4,8 @@ const POSTGRES: [RegExp, string][] = [
   [/^58030$/, 'io'],
   [/^XX00[12]$/, 'corrupt'],
   [/^25006$/, 'read_only'],
-  [/^(08...|57P0[123])$/, 'connection'],
+  // 53300 too_many_connections: the server refused a new connection (max_connections reached).
+  [/^(08...|57P0[123]|53300)$/, 'connection'],
 ];
 
 /** better-sqlite3 result codes (extended codes start with the primary one). */

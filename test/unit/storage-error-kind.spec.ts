@@ -28,6 +28,7 @@ describe(storageErrorKind.name, () => {
     expect(storageErrorKind(new Error('Connection terminated unexpectedly'))).toBe('connection');
     expect(storageErrorKind({ driverError: new Error('timeout exceeded when trying to connect') })).toBe('connection');
     expect(storageErrorKind({ code: '57P01' })).toBe('connection'); // admin_shutdown: pg_ctl stop -m fast
+    expect(isStorageUnavailable({ driverError: { code: '53300' } })).toBe(true); // too_many_connections
     expect(isStorageUnavailable({ driverError: { code: '25006' } })).toBe(true);
     expect(isStorageUnavailable(new StorageUnavailableError())).toBe(true);
     expect(isStorageUnavailable(new StorageUnavailableError(true, { code: 'ECONNRESET' }))).toBe(true);
