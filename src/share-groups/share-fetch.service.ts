@@ -53,7 +53,7 @@ export class ShareFetchService {
   constructor(
     private readonly coordinator: ShareGroupCoordinator,
     private readonly signal: ChangeSignal,
-    @Inject(SHOAL_CONFIG) private readonly config: ShoalConfig,
+    @Inject(SHOAL_CONFIG) config: ShoalConfig,
     private readonly producer: TransactionalProduce,
   ) {
     this.maxResponseBytes = (config.security ?? DEFAULT_SECURITY).maxResponseBytes;
