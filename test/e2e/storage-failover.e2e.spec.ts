@@ -70,7 +70,23 @@ describe('primary killed and standby promoted under load, three brokers', () => 
     await primary.kill();
     standby.promote();
     const promotedMs = Date.now() - killedAt;
-    for (const url of urls) await until(async () => (await probe(`${url}/health`)).status === 200, 90_000);
+    for (const url of urls)
+      await until(async () => {
+        try {
+          return (await probe(`${url}/health`)).status === 200;
+        } catch (error) {
+          // A broker that died fails the test here, with its stderr. A poll whose connection
+          // dropped while every broker runs is polled again (seen once in a whole run, not
+          // reproduced in 16 runs alone): the exits are checked again at the end.
+          const exits = cluster.exits();
+          if (exits.length > 0)
+            throw new Error(`${url}/health: ${String(error)}; ${exits.join('; ')}`, { cause: error });
+          console.warn(
+            `[storage-failover] ${url}/health: ${String(error)} (${String((error as Error).cause)}); polling again`,
+          );
+          return false;
+        }
+      }, 90_000);
     const healthyMs = Date.now() - killedAt;
     const acknowledgedAtKill = producers.tally.acknowledged.size;
     await until(() => producers.tally.acknowledged.size >= acknowledgedAtKill + 300, 90_000);
@@ -97,7 +113,8 @@ describe('primary killed and standby promoted under load, three brokers', () => 
     const offsets = (await client.describeConsumerGroup('failover-consumers')).offsets;
     for (const [partition, offset] of committedBefore)
       expect(offsets.find((o) => o.partition === partition)?.committedOffset).toBeGreaterThanOrEqual(offset);
-    for (let slot = 0; slot < 3; slot++) expect(cluster.processOf(slot)?.exitCode).toBe(null);
+    // No broker died (a death shows its stderr here).
+    expect(cluster.exits()).toEqual([]);
     console.log(
       `[storage-failover] standby promoted ${promotedMs} ms after the primary's SIGKILL; every broker healthy ` +
         `after ${healthyMs} ms, 300 more records acknowledged after ${producingMs} ms; ${tally.acknowledged.size} ` +

@@ -49,6 +49,15 @@ export class BrokerCluster {
     return this.brokers[slot]?.child;
   }
 
+  /** Each broker that exited by itself, with its exit and the end of its stderr (for a failure's message). */
+  exits(): string[] {
+    return this.brokers.flatMap((broker, slot) => {
+      const child = broker?.child;
+      if (!child || (child.exitCode === null && child.signalCode === null)) return [];
+      return [`broker ${slot} exited (${child.exitCode ?? child.signalCode}): ${broker.stderr().slice(-2_000)}`];
+    });
+  }
+
   /** Stops the broker with `signal` and waits for its exit. */
   async stop(slot: number, signal: NodeJS.Signals): Promise<void> {
     const broker = this.brokers[slot];

@@ -11,6 +11,8 @@ export interface BrokerProcess {
   child: ChildProcess;
   client: ShoalHttpClient;
   url: string;
+  /** What the process wrote to stderr so far (a crash's stack, whatever `SHOAL_LOG`). */
+  stderr(): string;
 }
 
 /** The built broker (`npm run build`) in its own process, as `npm start` runs it. */
@@ -42,7 +44,7 @@ export async function spawnBroker(
     if (child.exitCode !== null) throw new Error(`broker exited with ${child.exitCode}: ${stderr}`);
     try {
       await client.health();
-      return { child, client, url };
+      return { child, client, url, stderr: () => stderr };
     } catch {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
