@@ -95,9 +95,20 @@ export class PrimaryFinder {
       override connect(): Promise<pg.Client>;
       override connect(callback: (err: Error) => void): void;
       override connect(callback?: (err: Error) => void): Promise<pg.Client> | void {
+        // pg's pool listens for a client's errors only from its connect callback on. A server
+        // that goes away during the read-write check below (a failover) ends the connection,
+        // and pg emits 'error' besides failing the check's query: with no listener that would
+        // end the process. The failed check reports it; this listener only keeps it handled
+        // until the pool's own is attached (in the callback).
+        const meanwhile = () => undefined;
+        this.on('error', meanwhile);
         const connected = this.connectChecked();
+        const handedOver = callback ? connected.then(() => callback(null as unknown as Error), callback) : connected;
+        void handedOver.then(
+          () => this.removeListener('error', meanwhile),
+          () => this.removeListener('error', meanwhile),
+        );
         if (!callback) return connected;
-        connected.then(() => callback(null as unknown as Error), callback);
       }
 
       private async connectChecked(): Promise<pg.Client> {

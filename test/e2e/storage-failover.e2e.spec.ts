@@ -75,9 +75,11 @@ describe('primary killed and standby promoted under load, three brokers', () => 
         try {
           return (await probe(`${url}/health`)).status === 200;
         } catch (error) {
-          // A broker that died fails the test here, with its stderr. A poll whose connection
-          // dropped while every broker runs is polled again (seen once in a whole run, not
-          // reproduced in 16 runs alone): the exits are checked again at the end.
+          // A broker that died fails the test here, with its stderr. (A connection lost during
+          // its read-write check ended the process until pg-hosts.ts listened for it: the likely
+          // cause of one failed whole run; pg-primary-client.spec.ts.) A dropped poll while every
+          // broker runs (a dying one may not have exited yet) is polled again: the next poll or
+          // the check at the end finds the exit.
           const exits = cluster.exits();
           if (exits.length > 0)
             throw new Error(`${url}/health: ${String(error)}; ${exits.join('; ')}`, { cause: error });
