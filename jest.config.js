@@ -26,7 +26,7 @@ const requiredTools = { setupFilesAfterEnv: ['<rootDir>/test/support/required-to
 
 export default {
   testTimeout: 60_000,
-  // npm test runs three workers on two cores (many suites mostly wait on processes and timers);
+  // npm test runs four workers on two cores (many suites mostly wait on processes and timers);
   // this order keeps the multi-process suites apart.
   testSequencer: '<rootDir>/test/support/suite-order.sequencer.js',
   reporters: ['default', '<rootDir>/test/support/required-tools.reporter.js'],

@@ -1,6 +1,6 @@
 import { ErrorCode, type RecordPosition } from '@shoal/protocol';
 import { ProduceService } from '../../src/log/produce.service.js';
-import { spawnBroker } from '../support/broker-process.js';
+import { spawnBroker, stopBroker } from '../support/broker-process.js';
 import { type LogContext, openLogContext } from '../support/log-context.js';
 import { createTestStorage, STORAGE_KINDS } from '../support/storage.js';
 
@@ -110,7 +110,8 @@ describe.each(STORAGE_KINDS)('two broker processes on one %s database', (kind) =
       }
       expect((await brokers[1].client.describeTopic('shared')).partitions.map((p) => p.endOffset)).toEqual([60, 60]);
     } finally {
-      for (const broker of brokers) broker.child.kill('SIGTERM');
+      // Gone before their database is: a broker still shutting down kept the jest worker alive.
+      await Promise.all(brokers.map((broker) => stopBroker(broker)));
       await storage.dispose();
     }
   });

@@ -52,3 +52,14 @@ export async function spawnBroker(
   child.kill('SIGKILL');
   throw new Error(`broker did not become healthy: ${stderr}`);
 }
+
+/** Stops a broker spawned by {@link spawnBroker} with `signal` and waits until it has exited (its client closed). */
+export async function stopBroker(broker: BrokerProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  const { child } = broker;
+  if (child.exitCode === null && child.signalCode === null) {
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill(signal);
+    await exited;
+  }
+  await broker.client.close();
+}
