@@ -100,7 +100,8 @@ export const DRAIN_FACTOR = 16;
  * 415): the rest of the body is read and discarded, up to `drainBytes`, before the answer goes
  * out. A client that writes its whole body before reading (Node's `fetch`, undici) would
  * otherwise meet a closed connection (`EPIPE`) instead of the answer. A body declared or sent
- * beyond `drainBytes` is cut off: the answer is written and the connection closed.
+ * beyond `drainBytes` is cut off: the answer is written and the connection closed. A body read to
+ * its end (`readableEnded`: a request made with Fastify's `inject` never sets `complete`) is not waited for.
  */
 export function drainUnreadBody(drainBytes: number) {
   return (
@@ -110,7 +111,7 @@ export function drainUnreadBody(drainBytes: number) {
     done: (error: null, payload: unknown) => void,
   ): void => {
     const raw = request.raw;
-    if (raw.complete || raw.destroyed || Number(raw.headers['content-length']) > drainBytes) {
+    if (raw.complete || raw.readableEnded || raw.destroyed || Number(raw.headers['content-length']) > drainBytes) {
       done(null, payload);
       return;
     }
