@@ -104,10 +104,8 @@ export class PrimaryFinder {
         this.on('error', meanwhile);
         const connected = this.connectChecked();
         const handedOver = callback ? connected.then(() => callback(null as unknown as Error), callback) : connected;
-        void handedOver.then(
-          () => this.removeListener('error', meanwhile),
-          () => this.removeListener('error', meanwhile),
-        );
+        const forget = () => void this.removeListener('error', meanwhile);
+        void handedOver.then(forget, forget);
         if (!callback) return connected;
       }
 

@@ -205,7 +205,7 @@ describe('ShoalClient.send and @MessagePattern handlers across processes', () =>
 
   it('deletes the reply topic of a client killed without close once unused replyTopicIdleMs, not a live one', async () => {
     // 3 s, not the 1 s floor: the live client reads its topic every 750 ms, so a loaded machine's
-    // stall (a CI run's three test workers on two cores) is not taken for a dead client.
+    // stall (a CI run's test workers on two cores) is not taken for a dead client.
     const idle = { replyTopicPrefix: 'orphan', replyTopicIdleMs: 3_000 };
     const killed = await spawnFixture(CLIENT, {
       SHOAL_URL: brokers[0].url,

@@ -278,7 +278,10 @@ describe('packed appends (PostgreSQL)', () => {
     expect(await packs('idle')).toBe(2);
     log.clock.advance(1_000);
     // Its own timer files too, and a pack it holds is skipped (SKIP LOCKED): look until none is left.
-    await until(async () => (await filer.fileWhileIdle()) >= 0 && (await packs('idle')) === 0, 10_000);
+    await until(async () => {
+      await filer.fileWhileIdle();
+      return (await packs('idle')) === 0;
+    }, 10_000);
     expect(await storedRows('idle')).toEqual(await storedRows('idle-ref'));
   });
 });

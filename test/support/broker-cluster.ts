@@ -1,5 +1,5 @@
 import { ShoalApiError, ShoalHttpClient } from '@shoal/client';
-import { type BrokerProcess, freePort, spawnBroker } from './broker-process.js';
+import { type BrokerProcess, freePort, spawnBroker, stopBroker } from './broker-process.js';
 import { sleep } from './until.js';
 
 /** Several broker processes on one database, each on a fixed port so a restart comes back where it was. */
@@ -63,11 +63,7 @@ export class BrokerCluster {
     const broker = this.brokers[slot];
     if (!broker) return;
     this.brokers[slot] = undefined;
-    if (broker.child.exitCode !== null || broker.child.signalCode !== null) return;
-    const exited = new Promise((resolve) => broker.child.once('exit', resolve));
-    broker.child.kill(signal);
-    await exited;
-    await broker.client.close();
+    await stopBroker(broker, signal);
   }
 
   async restart(slot: number): Promise<void> {
