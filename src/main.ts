@@ -1,3 +1,4 @@
+import './tiering.js';
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { listenDecision } from './config/listen-policy.js';
