@@ -12,7 +12,7 @@ import { setFlagsFromString } from 'node:v8';
  * are what the slowest jobs wait on. Code that runs per record (a 1,000-record produce's
  * parsing and encoding) still reaches the budget within its first requests. Measured with the
  * peer kit's transport script (`docs/performance.md`, round eight): add→handler p99 ~8.1 →
- * ~6.9 ms; enqueue and drain medians 4–7 % lower, inside their run-to-run spread. At 1 MiB
+ * ~6.9 ms; enqueue and drain medians 2–7 % lower, inside their run-to-run spread. At 1 MiB
  * the enqueue of a fresh broker fell ~12 %, with no better p99.
  */
 export const INTERRUPT_BUDGET = 512 * 1024;
