@@ -86,4 +86,30 @@ describe(LockRenewer.name, () => {
     await jest.advanceTimersByTimeAsync(60_000);
     expect(sent).toHaveLength(1);
   });
+
+  it('keeps one lock per record across topics and partitions, and renews the one a record holds now', async () => {
+    const at = (topic: string, partition: number, offset: number, lockExpiresAt: number) => ({
+      ...record(offset, lockExpiresAt),
+      topic,
+      partition,
+    });
+    renewer.track(at('a', 0, 7, 10_000), 0);
+    renewer.track(at('a', 1, 7, 10_000), 0);
+    renewer.track(at('b', 0, 7, 10_000), 0);
+    renewer.track(at('a', 0, 7, 40_000), 0); // the same record again (delivered again): its newer lock
+    expect(renewer.size).toBe(3);
+    renewer.untrack({ topic: 'a', partition: 1, offset: 7 });
+    renewer.untrack({ topic: 'c', partition: 0, offset: 7 }); // never tracked
+    expect(renewer.size).toBe(2);
+    await jest.advanceTimersByTimeAsync(5_000);
+    expect(sent).toEqual([[{ topic: 'b', partition: 0, offset: 7, type: 'renew' }]]);
+    renewer.untrack({ topic: 'b', partition: 0, offset: 7 });
+    await jest.advanceTimersByTimeAsync(15_000); // half of the newer 40 s lock
+    expect(sent).toEqual([
+      [{ topic: 'b', partition: 0, offset: 7, type: 'renew' }],
+      [{ topic: 'a', partition: 0, offset: 7, type: 'renew' }],
+    ]);
+    renewer.untrack({ topic: 'a', partition: 0, offset: 7 });
+    expect(renewer.size).toBe(0);
+  });
 });

@@ -212,7 +212,8 @@ export class AckFlusher {
  */
 export function coalesceAccepts(acks: Acknowledgement[]): Acknowledgement[] {
   const others: Acknowledgement[] = [];
-  const byPartition = new Map<string, { topic: string; partition: number; offsets: number[] }>();
+  // By topic, then partition: no key string built per acknowledgement (a drain sends one per record).
+  const byTopic = new Map<string, Map<number, number[]>>();
   for (const ack of acks) {
     // An accept carrying its job's result or records to produce goes on its own: a range has no per-offset results.
     if (
@@ -224,22 +225,26 @@ export function coalesceAccepts(acks: Acknowledgement[]): Acknowledgement[] {
       others.push(ack);
       continue;
     }
-    const key = `${ack.topic}\u0000${ack.partition}`;
-    let entry = byPartition.get(key);
-    if (!entry) byPartition.set(key, (entry = { topic: ack.topic, partition: ack.partition, offsets: [] }));
-    entry.offsets.push(ack.offset);
+    let partitions = byTopic.get(ack.topic);
+    if (!partitions) byTopic.set(ack.topic, (partitions = new Map()));
+    let offsets = partitions.get(ack.partition);
+    if (!offsets) partitions.set(ack.partition, (offsets = []));
+    offsets.push(ack.offset);
   }
-  if (byPartition.size === 0) return others;
-  for (const { topic, partition, offsets } of byPartition.values()) {
-    offsets.sort((a, b) => a - b);
-    for (let i = 0; i < offsets.length;) {
-      let j = i;
-      while (j + 1 < offsets.length && offsets[j + 1] === offsets[j] + 1) j++;
-      const ack: Acknowledgement = { topic, partition, offset: offsets[i], type: 'accept' };
-      if (j > i) ack.lastOffset = offsets[j];
-      others.push(ack);
-      i = j + 1;
-    }
-  }
+  for (const [topic, partitions] of byTopic)
+    for (const [partition, offsets] of partitions) pushRanges(others, topic, partition, offsets);
   return others;
+}
+
+/** Adds one partition's plain accepts to `out`, each run of consecutive offsets as one entry `[offset, lastOffset]`. */
+function pushRanges(out: Acknowledgement[], topic: string, partition: number, offsets: number[]): void {
+  offsets.sort((a, b) => a - b);
+  for (let i = 0; i < offsets.length;) {
+    let j = i;
+    while (j + 1 < offsets.length && offsets[j + 1] === offsets[j] + 1) j++;
+    const ack: Acknowledgement = { topic, partition, offset: offsets[i], type: 'accept' };
+    if (j > i) ack.lastOffset = offsets[j];
+    out.push(ack);
+    i = j + 1;
+  }
 }
