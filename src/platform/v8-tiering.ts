@@ -21,10 +21,14 @@ export const INTERRUPT_BUDGET = 512 * 1024;
  * Sets V8's `--interrupt-budget` to {@link INTERRUPT_BUDGET} unless the process was started
  * with one of its own (`node --interrupt-budget=N dist/src/main.js`, which then wins). Runs
  * before the broker's modules do their work, so their functions count against the new budget.
- * Answers the budget it set, or undefined when it left the command line's.
+ * Answers the budget it set, or undefined when it left the command line's. `setFlags`: V8's
+ * own by default (the unit test passes its own, so the test process keeps its flags).
  */
-export function tuneTiering(execArgv: readonly string[] = process.execArgv): number | undefined {
+export function tuneTiering(
+  execArgv: readonly string[] = process.execArgv,
+  setFlags: (flags: string) => void = setFlagsFromString,
+): number | undefined {
   if (execArgv.some((argument) => /^--interrupt[-_]budget(=|$)/.test(argument))) return undefined;
-  setFlagsFromString(`--interrupt-budget=${INTERRUPT_BUDGET}`);
+  setFlags(`--interrupt-budget=${INTERRUPT_BUDGET}`);
   return INTERRUPT_BUDGET;
 }
