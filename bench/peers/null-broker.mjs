@@ -1,13 +1,14 @@
 /* global process, Buffer, setTimeout, clearTimeout */
-// The ceiling of any Node.js HTTP broker in the peer kit's Shoal script: the routes that script
-// uses, with the shapes of the HTTP contract, served by node:http from memory. No storage, no
-// validation, no framework — JSON.parse of every body and JSON.stringify of every answer is
-// all it does. What the kit's own client reaches against it is the most any broker speaking
-// this contract over HTTP/JSON could show in that run on that machine.
+// The ceiling of any Node.js HTTP broker in the peer kit's Shoal scripts: the routes the kit's
+// `bench-shoal.mjs` (bare HTTP) and `bench-shoal-transport.mjs` (@shoal/client and a NestJS
+// worker on @shoal/transport) use, with the shapes of the HTTP contract, served by node:http
+// from memory. No storage, no validation, no framework — JSON.parse of every body and
+// JSON.stringify of every answer is all it does. What the kit's client reaches against it is
+// the most any broker speaking this contract over HTTP/JSON could show in that run on that machine.
 //
-// NULL_FSYNC=1 adds the least a durable broker must also do: every produce and every fetch
-// carrying acks is answered only after its body was appended to a file and fdatasync'd
-// (group commit: one flush covers every request that arrived before it started).
+// NULL_FSYNC=1 adds the least a durable broker must also do: every produce (its body's bytes)
+// and every request carrying acks is answered only after it was appended to a file and
+// fdatasync'd (group commit: one flush covers every request that arrived before it started).
 //
 // env: PORT (required), HOST (127.0.0.1), NULL_FSYNC (0), DATABASE_URL (sqlite:<dir>/x.db: the
 // flushed file goes beside it; else the OS temp directory).
@@ -39,12 +40,13 @@ const dir = process.env.DATABASE_URL?.startsWith('sqlite:')
   ? path.dirname(process.env.DATABASE_URL.slice('sqlite:'.length))
   : os.tmpdir();
 const logFd = durable ? fs.openSync(path.join(dir, `null-broker-${process.pid}.log`), 'a') : -1;
-let pending = []; // { bytes, resolve } waiting for the next flush
+let pending = []; // { bytes, resolve, reject } waiting for the next flush
 let flushing = false;
-function persist(text) {
+/** Resolves once `bytes` (a Buffer, or text) is in the file and flushed. */
+function persist(bytes) {
   if (!durable) return null;
   return new Promise((resolve, reject) => {
-    pending.push({ text, resolve, reject });
+    pending.push({ bytes: typeof bytes === 'string' ? Buffer.from(`${bytes}\n`) : bytes, resolve, reject });
     if (!flushing) flushLoop();
   });
 }
@@ -52,10 +54,14 @@ function flushLoop() {
   flushing = true;
   const batch = pending;
   pending = [];
-  fs.write(logFd, batch.map((p) => p.text).join('\n') + '\n', (error) => {
-    if (error) return settle(batch, error);
-    fs.fdatasync(logFd, (syncError) => settle(batch, syncError));
-  });
+  fs.writev(
+    logFd,
+    batch.map((p) => p.bytes),
+    (error) => {
+      if (error) return settle(batch, error);
+      fs.fdatasync(logFd, (syncError) => settle(batch, syncError));
+    },
+  );
 }
 function settle(batch, error) {
   for (const p of batch) {
@@ -88,17 +94,34 @@ function take(t, max) {
   return out;
 }
 
-async function route(req, body, res) {
+const groupConfig = (change = {}) => ({
+  recordLockDurationMs: 30_000,
+  deliveryCountLimit: 5,
+  maxInFlightRecordsPerPartition: 2_000,
+  autoOffsetReset: 'latest',
+  deadLetterTopic: null,
+  ...change,
+});
+
+const topicView = (t) => ({
+  name: t.name,
+  config: { retentionMs: null, retentionBytes: null },
+  partitions: t.next.map((end, partition) => ({ partition, startOffset: 0, endOffset: end })),
+});
+
+async function route(req, body, res, raw) {
   const parts = req.url.split('?')[0].split('/').filter(Boolean); // v1, ...
   if (req.method === 'GET' && parts[0] === 'health') return send(res, 200, { status: 'ok' });
   if (parts[0] !== 'v1') return send(res, 404, { error: 'NOT_FOUND' });
-  if (parts[1] === 'topics' && parts.length === 2 && req.method === 'POST') {
-    const t = topicOf(body.name, body.partitions ?? 1);
-    return send(res, 201, {
-      name: t.name,
-      config: { retentionMs: null, retentionBytes: null },
-      partitions: t.next.map((end, partition) => ({ partition, startOffset: 0, endOffset: end })),
-    });
+  if (parts[1] === 'topics' && parts.length === 2 && req.method === 'POST')
+    return send(res, 201, topicView(topicOf(body.name, body.partitions ?? 1)));
+  if (parts[1] === 'topics' && parts.length === 2 && req.method === 'GET')
+    return send(res, 200, { topics: [...topics.values()].map(topicView) });
+  if (parts[1] === 'topics' && parts.length === 3 && req.method === 'GET') {
+    const t = topics.get(decodeURIComponent(parts[2]));
+    return t
+      ? send(res, 200, topicView(t))
+      : send(res, 404, { error: { code: 'UNKNOWN_TOPIC', message: 'no such topic' } });
   }
   if (parts[1] === 'topics' && parts[3] === 'records' && req.method === 'POST') {
     const t = topicOf(decodeURIComponent(parts[2]));
@@ -121,7 +144,7 @@ async function route(req, body, res) {
         lockExpiresAt: 0,
       });
     }
-    await persist(body.records.length === 1 ? JSON.stringify(body.records[0]) : `${body.records.length} records`);
+    await persist(raw);
     for (const r of added) t.queue.push(r);
     send(res, 200, { offsets });
     for (const wake of [...t.waiters]) wake();
@@ -129,14 +152,11 @@ async function route(req, body, res) {
   }
   if (parts[1] === 'share-groups') {
     const group = decodeURIComponent(parts[2]);
-    if (parts[3] === 'config')
-      return send(res, 200, {
-        recordLockDurationMs: 30_000,
-        deliveryCountLimit: 5,
-        maxInFlightRecordsPerPartition: 2_000,
-        autoOffsetReset: body.autoOffsetReset ?? 'latest',
-        deadLetterTopic: null,
-      });
+    if (parts[3] === 'config') return send(res, 200, groupConfig(body));
+    if (parts.length === 3 && req.method === 'GET')
+      return send(res, 200, { group, state: 'Stable', config: groupConfig(), members: [], lag: [] });
+    if (parts[3] === 'members' && parts.length === 5 && req.method === 'DELETE') return send(res, 200, {});
+    if (parts[5] === 'heartbeat' || parts[5] === 'progress') return send(res, 200, {});
     if (parts[3] === 'members' && parts.length === 4) {
       groups.set(group, body.topics);
       const assignment = body.topics.flatMap((name) =>
@@ -152,7 +172,7 @@ async function route(req, body, res) {
       ...(a.lastOffset === undefined ? {} : { lastOffset: a.lastOffset }),
       error: null,
     }));
-    if (acks.length > 0) await persist(`${acks.length} acks`);
+    if (acks.length > 0) await persist(`${acks.length} acks`); // an ack's few bytes, flushed like a durable broker's
     if (parts[5] === 'acks') return send(res, 200, { ackResults });
     if (parts[5] === 'fetch') {
       const t = topicOf(groups.get(group)?.[0] ?? '');
@@ -186,12 +206,13 @@ http
     req.on('data', (chunk) => chunks.push(chunk));
     req.on('end', () => {
       let body = {};
+      const raw = Buffer.concat(chunks);
       try {
-        if (chunks.length > 0) body = JSON.parse(Buffer.concat(chunks).toString());
+        if (chunks.length > 0) body = JSON.parse(raw.toString());
       } catch {
         return send(res, 400, { error: 'INVALID_REQUEST' });
       }
-      route(req, body, res).catch((error) => send(res, 500, { error: String(error) }));
+      route(req, body, res, raw).catch((error) => send(res, 500, { error: String(error) }));
     });
   })
   .listen(port, host);
